@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Maps and helpers shared by every llmwatch BPF object. The maps are weak so that each
+ * object can see them and `bpftool gen object` links them into one set in one skeleton.
+ */
+#ifndef LW_COMMON_BPF_H
+#define LW_COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+
+#include "llmwatch/events.h"
+
+#define AF_UNIX 1
+#define AF_INET 2
+#define AF_INET6 10
+#define EINPROGRESS 115
+#define TCP_CLOSE 7
+
+#ifdef LW_DEBUG
+#define lw_debug(fmt, ...) bpf_printk(fmt, ##__VA_ARGS__)
+#else
+#define lw_debug(fmt, ...) do { } while (0)
+#endif
+
+/* Default sizes; user space resizes the tables and the ring before load. */
+#define LW_TRACKED_MAX 16384
+#define LW_STASH_MAX 16384
+#define LW_CONN_MAX 65536
+#define LW_CANDIDATES_MAX 256
+
+/*
+ * Tracked processes, key tgid. Decided here at exec (candidate name) and fork (inherited),
+ * confirmed or removed by user space. Every program's first act is one lookup in it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LW_TRACKED_MAX);
+	__type(key, __u32);
+	__type(value, struct lw_tracked);
+} tracked SEC(".maps") __weak;
+
+/* Candidate executable names (comm, NUL padded to 16 bytes) -> profile id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LW_CANDIDATES_MAX);
+	__type(key, char[LW_COMM_LEN]);
+	__type(value, __u16);
+} candidates SEC(".maps") __weak;
+
+/* The ring buffer. Sized by user space (--ring-size). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);
+} events SEC(".maps") __weak;
+
+/* Per-CPU loss counters, index type * LW_LOSS_REASON_MAX + reason. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, LW_LOSS_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} losses SEC(".maps") __weak;
+
+/* Connections of watched processes, key socket cookie; filled by the cgroup hooks. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LW_CONN_MAX);
+	__type(key, __u64);
+	__type(value, struct lw_conn);
+} conns SEC(".maps") __weak;
+
+/*
+ * Syscall arguments saved at enter for the matching exit, key pid_tgid (one syscall per
+ * thread at a time). Private to the BPF side: it never crosses the ring buffer.
+ */
+struct lw_stash {
+	__u16 type;		/* LW_REC_* of the syscall in flight */
+	__u16 flags;		/* LW_F_* found while reading the arguments */
+	__s32 fd;
+	__u64 uptr;		/* open: user pointer to the path */
+	__u64 oflags;		/* open: flags */
+	__u64 len;		/* send: bytes requested */
+	__u32 mode;		/* open: mode */
+	__s32 backlog;		/* listen */
+	__u16 is_openat2;
+	__u16 unix_path_len;
+	__u32 pad;
+	struct lw_sockaddr addr;
+	char unix_path[LW_UNIX_PATH_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LW_STASH_MAX);
+	__type(key, __u64);
+	__type(value, struct lw_stash);
+} stash SEC(".maps") __weak;
+
+/*
+ * Per-CPU scratch where large records are built, instead of the 512-byte stack. Only
+ * programs that run in task context (tracepoints, cgroup sock_addr hooks) use it; those do
+ * not nest on one CPU. Softirq-context programs build their records on the stack.
+ */
+union lw_scratch_rec {
+	struct lw_rec_exec exec;
+	struct lw_rec_open open;
+	struct lw_rec_sock sock;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, union lw_scratch_rec);
+} scratch SEC(".maps") __weak;
+
+/*
+ * Wake the consumer only when pending data crosses this many bytes; below it, records wait
+ * for the consumer's timer. A wakeup is a self-IPI costing microseconds per record on a VM
+ * (research/perf-anchors.md), and waking while *above* the mark storms once the consumer
+ * falls behind, so the test is on crossing it.
+ */
+#define LW_WAKEUP_BYTES (256 * 1024)
+
+static __always_inline void lw_count_loss(__u32 type, __u32 reason)
+{
+	__u32 key = type * LW_LOSS_REASON_MAX + reason;
+	__u64 *n;
+
+	if (key >= LW_LOSS_SLOTS)
+		return;
+	n = bpf_map_lookup_elem(&losses, &key);
+	if (n)
+		*n += 1;	/* per-CPU: no atomics needed */
+}
+
+static __always_inline struct lw_tracked *lw_tracked_current(__u32 *tgid_out)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	*tgid_out = tgid;
+	return bpf_map_lookup_elem(&tracked, &tgid);
+}
+
+static __always_inline void lw_fill_hdr(struct lw_rec_hdr *h, __u16 type, __u16 tool, __u32 tgid)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	h->type = type;
+	h->version = LW_RECORD_VERSION;
+	h->flags = 0;
+	h->tool = tool;
+	h->ts_ns = bpf_ktime_get_boot_ns();
+	h->pid = tgid;
+	h->tid = (__u32)id;
+	h->uid = (__u32)bpf_get_current_uid_gid();
+	h->reserved = 0;
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+}
+
+static __always_inline __u64 lw_wakeup_flags(__u64 size)
+{
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+
+	if (avail < LW_WAKEUP_BYTES && avail + size >= LW_WAKEUP_BYTES)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
+/* Sends size bytes of rec; size is clamped to max, the size of the record's type. */
+static __always_inline void lw_emit(void *rec, __u64 size, __u64 max)
+{
+	struct lw_rec_hdr *h = rec;
+
+	if (size > max)
+		size = max;
+	if (size < sizeof(*h))
+		size = sizeof(*h);
+	h->size = size;
+	if (bpf_ringbuf_output(&events, rec, size, lw_wakeup_flags(size)))
+		lw_count_loss(h->type, LW_LOSS_RESERVE);
+}
+
+static __always_inline union lw_scratch_rec *lw_scratch(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&scratch, &zero);
+}
+
+#endif /* LW_COMMON_BPF_H */

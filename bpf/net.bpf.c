@@ -1,0 +1,475 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Network activity of watched processes: connect, bind, listen and datagram sends at the
+ * syscall layer (paired enter/exit, so results are known), cgroup sock_addr hooks that see
+ * what bypasses the syscalls (io_uring), and per-connection byte counts from cgroup_skb.
+ */
+#include "common.bpf.h"
+#include <bpf/bpf_endian.h>
+
+#define S_IFMT 00170000
+#define S_IFSOCK 0140000
+
+/* ---- reading arguments ------------------------------------------------------------- */
+
+/* Decodes a user sockaddr into the stash; what cannot be read is flagged and counted. */
+static __always_inline void lw_read_sockaddr(struct lw_stash *st, __u16 type, const void *uaddr,
+					     __u32 addrlen)
+{
+	__u16 family = 0;
+
+	if (!uaddr || addrlen < sizeof(family))
+		return;
+	if (bpf_probe_read_user(&family, sizeof(family), uaddr))
+		goto fail;
+	st->addr.family = family;
+	if (family == AF_INET) {
+		struct sockaddr_in sin;
+
+		if (addrlen < sizeof(sin) || bpf_probe_read_user(&sin, sizeof(sin), uaddr))
+			goto fail;
+		st->addr.port = bpf_ntohs(sin.sin_port);
+		__builtin_memcpy(st->addr.addr, &sin.sin_addr, 4);
+	} else if (family == AF_INET6) {
+		struct sockaddr_in6 sin6;
+
+		/* the scope id is optional in a 24-byte sockaddr_in6 */
+		if (addrlen < 24 || bpf_probe_read_user(&sin6, 24, uaddr))
+			goto fail;
+		if (addrlen >= sizeof(sin6))
+			bpf_probe_read_user(&sin6.sin6_scope_id, 4, uaddr + 24);
+		else
+			sin6.sin6_scope_id = 0;
+		st->addr.port = bpf_ntohs(sin6.sin6_port);
+		st->addr.scope_id = sin6.sin6_scope_id;
+		__builtin_memcpy(st->addr.addr, &sin6.sin6_addr, 16);
+	} else if (family == AF_UNIX) {
+		__u32 n = addrlen - sizeof(family);
+
+		if (n > LW_UNIX_PATH_MAX)
+			n = LW_UNIX_PATH_MAX;
+		/*
+		 * Mask in asm so the verifier sees the bound on the very register passed to the
+		 * helper (clang may otherwise pass an unmasked copy). n <= 108 already; the mask
+		 * only proves it stays inside the scratch area.
+		 */
+		asm volatile("%[n] &= 0x7f" : [n] "+r"(n));
+		if (n && bpf_probe_read_user(st->unix_path, n, uaddr + sizeof(family)))
+			goto fail;
+		/* a filesystem path ends at its NUL; an abstract name (leading NUL) uses n */
+		if (n && st->unix_path[0]) {
+			__u32 i;
+
+			for (i = 0; i < LW_UNIX_PATH_MAX; i++) {
+				if (i >= n || !st->unix_path[i])
+					break;
+			}
+			n = i;
+		}
+		st->unix_path_len = n;
+	}
+	return;
+fail:
+	st->flags |= LW_F_READ_FAILED;
+	lw_count_loss(type, LW_LOSS_READ);
+}
+
+/* The socket behind fd in the current task, or NULL if fd is not a socket. */
+static __always_inline struct sock *lw_fd_sock(int fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds;
+	struct file *f = NULL;
+	struct socket *sock;
+	unsigned int max;
+	umode_t mode;
+
+	if (!fdt || fd < 0)
+		return NULL;
+	max = BPF_CORE_READ(fdt, max_fds);
+	if ((unsigned int)fd >= max)
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
+		return NULL;
+	mode = BPF_CORE_READ(f, f_inode, i_mode);
+	if ((mode & S_IFMT) != S_IFSOCK)
+		return NULL;
+	sock = BPF_CORE_READ(f, private_data);
+	return BPF_CORE_READ(sock, sk);
+}
+
+static __always_inline __u64 lw_sock_cookie(struct sock *sk)
+{
+	return sk ? BPF_CORE_READ(sk, __sk_common.skc_cookie.counter) : 0;
+}
+
+/* The local address a socket is bound to. */
+static __always_inline void lw_sock_local(struct sock *sk, struct lw_sockaddr *a)
+{
+	a->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	a->port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	if (a->family == AF_INET) {
+		__u32 ip = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+
+		__builtin_memcpy(a->addr, &ip, 4);
+	} else if (a->family == AF_INET6) {
+		BPF_CORE_READ_INTO(a->addr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
+	}
+}
+
+/* ---- syscall enter: save the arguments ---------------------------------------------- */
+
+static __always_inline int lw_sock_enter(__u16 type, int fd, const void *uaddr, __u32 addrlen,
+					 __u64 len, int backlog)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 zero = 0;
+	struct lw_stash *st;
+
+	/*
+	 * The stash value is too large for the stack, so start from the scratch record area
+	 * (task context, no nesting) and copy it into the stash map.
+	 */
+	st = bpf_map_lookup_elem(&scratch, &zero);
+	if (!st)
+		return 0;
+	__builtin_memset(st, 0, sizeof(*st));
+	st->type = type;
+	st->fd = fd;
+	st->len = len;
+	st->backlog = backlog;
+	lw_read_sockaddr(st, type, uaddr, addrlen);
+	if (bpf_map_update_elem(&stash, &id, st, BPF_ANY))
+		lw_count_loss(type, LW_LOSS_MAP);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_connect")
+int lw_connect_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	__u32 tgid;
+
+	if (!lw_tracked_current(&tgid))
+		return 0;
+	return lw_sock_enter(LW_REC_CONNECT, ctx->args[0], (void *)ctx->args[1], ctx->args[2], 0, 0);
+}
+
+SEC("tracepoint/syscalls/sys_enter_bind")
+int lw_bind_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	__u32 tgid;
+
+	if (!lw_tracked_current(&tgid))
+		return 0;
+	return lw_sock_enter(LW_REC_BIND, ctx->args[0], (void *)ctx->args[1], ctx->args[2], 0, 0);
+}
+
+SEC("tracepoint/syscalls/sys_enter_listen")
+int lw_listen_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	__u32 tgid;
+
+	if (!lw_tracked_current(&tgid))
+		return 0;
+	return lw_sock_enter(LW_REC_LISTEN, ctx->args[0], NULL, 0, 0, ctx->args[1]);
+}
+
+SEC("tracepoint/syscalls/sys_enter_sendto")
+int lw_sendto_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	__u32 tgid;
+
+	if (!lw_tracked_current(&tgid))
+		return 0;
+	return lw_sock_enter(LW_REC_SEND, ctx->args[0], (void *)ctx->args[4], ctx->args[5],
+			     ctx->args[2], 0);
+}
+
+SEC("tracepoint/syscalls/sys_enter_sendmsg")
+int lw_sendmsg_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	struct user_msghdr msg = {};
+	__u32 tgid;
+
+	if (!lw_tracked_current(&tgid))
+		return 0;
+	if (bpf_probe_read_user(&msg, sizeof(msg), (void *)ctx->args[1])) {
+		lw_count_loss(LW_REC_SEND, LW_LOSS_READ);
+		msg.msg_name = NULL;
+	}
+	return lw_sock_enter(LW_REC_SEND, ctx->args[0], msg.msg_name, msg.msg_namelen, 0, 0);
+}
+
+/* ---- syscall exit: emit with the result ---------------------------------------------- */
+
+static __always_inline int lw_sock_exit(__u16 type, long ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct lw_stash *st = bpf_map_lookup_elem(&stash, &id);
+	union lw_scratch_rec *s;
+	struct lw_tracked *t;
+	struct lw_rec_sock *r;
+	struct sock *sk;
+	__u32 tgid = id >> 32;
+
+	if (!st)
+		return 0;
+	if (st->type != type)
+		goto out;
+	/* a send without a destination is a connected socket: its bytes are counted per conn */
+	if (type == LW_REC_SEND && !st->addr.family && !(st->flags & LW_F_READ_FAILED))
+		goto out;
+	t = bpf_map_lookup_elem(&tracked, &tgid);
+	if (!t)
+		goto out;
+	if (type == LW_REC_LISTEN) {
+		struct lw_rec_listen l = {};
+
+		lw_fill_hdr(&l.hdr, LW_REC_LISTEN, t->tool, tgid);
+		l.fd = st->fd;
+		l.ret = ret;
+		l.backlog = st->backlog;
+		sk = lw_fd_sock(st->fd);
+		if (sk)
+			lw_sock_local(sk, &l.local);
+		lw_emit(&l, sizeof(l), sizeof(l));
+		goto out;
+	}
+	/* the stash lives in the stash map, so the scratch area is free for the record */
+	s = lw_scratch();
+	if (!s)
+		goto out;
+	r = &s->sock;
+	lw_fill_hdr(&r->hdr, type, t->tool, tgid);
+	r->hdr.flags = st->flags;
+	r->fd = st->fd;
+	r->ret = ret;
+	r->bytes = type == LW_REC_SEND ? (ret >= 0 ? ret : st->len) : 0;
+	sk = lw_fd_sock(st->fd);
+	r->cookie = lw_sock_cookie(sk);
+	r->sock_type = sk ? BPF_CORE_READ(sk, sk_type) : 0;
+	r->addr = st->addr;
+	r->unix_path_len = st->unix_path_len;
+	r->pad = 0;
+	__builtin_memcpy(r->unix_path, st->unix_path, sizeof(r->unix_path));
+	lw_emit(r, sizeof(*r), sizeof(*r));
+out:
+	bpf_map_delete_elem(&stash, &id);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_connect")
+int lw_connect_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return lw_sock_exit(LW_REC_CONNECT, ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_exit_bind")
+int lw_bind_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return lw_sock_exit(LW_REC_BIND, ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_exit_listen")
+int lw_listen_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return lw_sock_exit(LW_REC_LISTEN, ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_exit_sendto")
+int lw_sendto_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return lw_sock_exit(LW_REC_SEND, ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_exit_sendmsg")
+int lw_sendmsg_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return lw_sock_exit(LW_REC_SEND, ctx->ret);
+}
+
+/* ---- cgroup sock_addr hooks: below the syscall layer --------------------------------- */
+
+/* v6 is a constant: a connect4 program may not even read the user_ip6 fields. */
+static __always_inline void lw_ctx_addr(struct bpf_sock_addr *ctx, struct lw_sockaddr *a,
+					const bool v6)
+{
+	a->family = v6 ? AF_INET6 : AF_INET;
+	a->port = bpf_ntohs(ctx->user_port);
+	if (!v6) {
+		__u32 ip = ctx->user_ip4;
+
+		__builtin_memcpy(a->addr, &ip, 4);
+	} else {
+		__u32 ip6[4];
+
+		ip6[0] = ctx->user_ip6[0];
+		ip6[1] = ctx->user_ip6[1];
+		ip6[2] = ctx->user_ip6[2];
+		ip6[3] = ctx->user_ip6[3];
+		__builtin_memcpy(a->addr, ip6, 16);
+	}
+}
+
+/*
+ * Called inside connect/bind/sendmsg of any socket in the cgroup tree. When the watched
+ * thread is inside the matching syscall, the tracepoints report it; otherwise the call came
+ * from elsewhere (io_uring) and this hook is the only witness, so it emits the record.
+ */
+static __always_inline int lw_sock_addr_hook(struct bpf_sock_addr *ctx, __u16 type, const bool v6)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
+	struct lw_tracked *t = bpf_map_lookup_elem(&tracked, &tgid);
+	struct lw_stash *st;
+	union lw_scratch_rec *s;
+	struct lw_rec_sock *r;
+	__u64 cookie;
+
+	if (!t)
+		return 1;
+	cookie = bpf_get_socket_cookie(ctx);
+	if (type == LW_REC_CONNECT) {
+		struct lw_conn c = {};
+
+		c.pid = tgid;
+		c.tool = t->tool;
+		lw_ctx_addr(ctx, &c.daddr, v6);
+		if (bpf_map_update_elem(&conns, &cookie, &c, BPF_ANY))
+			lw_count_loss(LW_REC_CONN_BYTES, LW_LOSS_MAP);
+	}
+	st = bpf_map_lookup_elem(&stash, &id);
+	if (st && st->type == type)
+		return 1;
+	s = lw_scratch();
+	if (!s)
+		return 1;
+	r = &s->sock;
+	__builtin_memset(r, 0, sizeof(*r));
+	lw_fill_hdr(&r->hdr, type, t->tool, tgid);
+	r->hdr.flags = LW_F_CGROUP_HOOK;
+	r->fd = -1;
+	r->cookie = cookie;
+	r->sock_type = ctx->type;
+	lw_ctx_addr(ctx, &r->addr, v6);
+	lw_emit(r, offsetof(struct lw_rec_sock, unix_path), sizeof(*r));
+	return 1;
+}
+
+SEC("cgroup/connect4")
+int lw_cg_connect4(struct bpf_sock_addr *ctx)
+{
+	return lw_sock_addr_hook(ctx, LW_REC_CONNECT, false);
+}
+
+SEC("cgroup/connect6")
+int lw_cg_connect6(struct bpf_sock_addr *ctx)
+{
+	return lw_sock_addr_hook(ctx, LW_REC_CONNECT, true);
+}
+
+SEC("cgroup/sendmsg4")
+int lw_cg_sendmsg4(struct bpf_sock_addr *ctx)
+{
+	return lw_sock_addr_hook(ctx, LW_REC_SEND, false);
+}
+
+SEC("cgroup/sendmsg6")
+int lw_cg_sendmsg6(struct bpf_sock_addr *ctx)
+{
+	return lw_sock_addr_hook(ctx, LW_REC_SEND, true);
+}
+
+SEC("cgroup/bind4")
+int lw_cg_bind4(struct bpf_sock_addr *ctx)
+{
+	return lw_sock_addr_hook(ctx, LW_REC_BIND, false);
+}
+
+SEC("cgroup/bind6")
+int lw_cg_bind6(struct bpf_sock_addr *ctx)
+{
+	return lw_sock_addr_hook(ctx, LW_REC_BIND, true);
+}
+
+/* ---- bytes per connection ------------------------------------------------------------ */
+
+#define IPPROTO_TCP 6
+#define IPPROTO_UDP 17
+#define ETH_P_IP 0x0800
+#define ETH_P_IPV6 0x86DD
+
+/* Transport payload bytes in an egress packet (skb->data is the network header here). */
+static __always_inline __u32 lw_payload_len(struct __sk_buff *skb)
+{
+	__u32 len = skb->len, hdr;
+	__u8 b, proto;
+
+	if (skb->protocol == bpf_htons(ETH_P_IP)) {
+		if (bpf_skb_load_bytes(skb, 0, &b, 1) || bpf_skb_load_bytes(skb, 9, &proto, 1))
+			return 0;
+		hdr = (b & 0x0f) * 4;
+	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
+		if (bpf_skb_load_bytes(skb, 6, &proto, 1))
+			return 0;
+		hdr = 40;	/* extension headers are rare on egress; counted as payload */
+	} else {
+		return 0;
+	}
+	if (proto == IPPROTO_TCP) {
+		if (bpf_skb_load_bytes(skb, hdr + 12, &b, 1))
+			return 0;
+		hdr += (b >> 4) * 4;
+	} else if (proto == IPPROTO_UDP) {
+		hdr += 8;
+	}
+	return len > hdr ? len - hdr : 0;
+}
+
+SEC("cgroup_skb/egress")
+int lw_cg_egress(struct __sk_buff *skb)
+{
+	__u64 cookie = bpf_get_socket_cookie(skb);
+	struct lw_conn *c = bpf_map_lookup_elem(&conns, &cookie);
+
+	if (!c)
+		return 1;
+	__sync_fetch_and_add(&c->bytes, lw_payload_len(skb));
+	__sync_fetch_and_add(&c->packets, 1);
+	return 1;
+}
+
+/* A TCP connection of a watched process closed: report what it sent. */
+SEC("tracepoint/sock/inet_sock_set_state")
+int lw_tcp_state(struct trace_event_raw_inet_sock_set_state *ctx)
+{
+	struct sock *sk = (struct sock *)ctx->skaddr;
+	struct lw_rec_conn_bytes r = {};
+	struct lw_conn *c;
+	__u64 cookie;
+
+	if (ctx->newstate != TCP_CLOSE)
+		return 0;
+	cookie = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
+	if (!cookie)
+		return 0;
+	c = bpf_map_lookup_elem(&conns, &cookie);
+	if (!c)
+		return 0;
+	/* may run in softirq, not in the owner's context: build the header by hand */
+	r.hdr.type = LW_REC_CONN_BYTES;
+	r.hdr.version = LW_RECORD_VERSION;
+	r.hdr.tool = c->tool;
+	r.hdr.ts_ns = bpf_ktime_get_boot_ns();
+	r.hdr.pid = c->pid;
+	r.cookie = cookie;
+	r.bytes = c->bytes;
+	r.packets = c->packets;
+	r.daddr = c->daddr;
+	r.reason = LW_CLOSE_TCP;
+	bpf_map_delete_elem(&conns, &cookie);
+	lw_emit(&r, sizeof(r), sizeof(r));
+	return 0;
+}

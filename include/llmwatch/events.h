@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The records that cross the ring buffer: the only definition, shared by the BPF programs,
+ * user space, the tests and (later) the capture file format.
+ *
+ * Rules for this file:
+ *  - only fixed-width types and fixed arrays, so both compilers lay records out the same;
+ *  - record type numbers and loss-reason numbers are pinned: never renumber or reuse one,
+ *    old captures must stay readable;
+ *  - a change to a record's layout bumps LW_RECORD_VERSION;
+ *  - every record starts with struct lw_rec_hdr, whose `size` is the number of bytes the
+ *    producer actually sent (records with a path are cut after the path's NUL).
+ */
+#ifndef LLMWATCH_EVENTS_H
+#define LLMWATCH_EVENTS_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define LW_RECORD_VERSION 1
+
+#define LW_COMM_LEN 16
+/* Long enough for any path the kernel accepts (PATH_MAX); longer reads are flagged. */
+#define LW_PATH_MAX 4096
+/* sizeof(((struct sockaddr_un *)0)->sun_path) */
+#define LW_UNIX_PATH_MAX 108
+
+/* Record types. Pinned numbers: append only. */
+#define LW_REC_EXEC 1		/* a watched process executed a program (or a candidate did) */
+#define LW_REC_FORK 2		/* a watched process created a child process */
+#define LW_REC_EXIT 3		/* a watched process exited (its last thread) */
+#define LW_REC_CONNECT 4	/* connect(2), or a connect that bypassed it (io_uring) */
+#define LW_REC_BIND 5		/* bind(2) */
+#define LW_REC_LISTEN 6		/* listen(2), with the socket's local address */
+#define LW_REC_SEND 7		/* a datagram sent to an explicit destination (sendto/sendmsg) */
+#define LW_REC_OPEN 8		/* openat(2) / openat2(2) */
+#define LW_REC_CONN_BYTES 9	/* bytes sent on one connection, reported when it closes */
+#define LW_REC_TYPE_MAX 10	/* one past the highest type */
+
+/* lw_rec_hdr.flags */
+#define LW_F_CGROUP_HOOK (1u << 0)	/* seen by a cgroup sock_addr hook, not a syscall */
+#define LW_F_TRUNCATED (1u << 1)	/* a path or address was longer than its field */
+#define LW_F_READ_FAILED (1u << 2)	/* user memory could not be read; fields are partial */
+#define LW_F_CANDIDATE (1u << 3)	/* tracked by executable name, awaiting confirmation */
+
+/* Why a process is tracked (lw_rec_exec.match, lw_tracked.reason). */
+#define LW_MATCH_NONE 0
+#define LW_MATCH_NAME 1		/* its executable name is a candidate name */
+#define LW_MATCH_INHERITED 2	/* its parent was tracked when it forked */
+#define LW_MATCH_USER 3		/* user space added it (/proc scan, --pid) */
+
+/*
+ * Loss reasons. Each failure in the kernel increments one slot of the per-CPU `losses`
+ * array, at index type * LW_LOSS_REASON_MAX + reason.
+ */
+#define LW_LOSS_RESERVE 0	/* the ring buffer was full */
+#define LW_LOSS_READ 1		/* a probe read of user or kernel memory failed */
+#define LW_LOSS_MAP 2		/* a map update failed (a table was full) */
+#define LW_LOSS_REASON_MAX 3
+#define LW_LOSS_SLOTS (LW_REC_TYPE_MAX * LW_LOSS_REASON_MAX)
+
+/* Common header: 48 bytes. */
+struct lw_rec_hdr {
+	__u16 type;		/* LW_REC_* */
+	__u16 size;		/* bytes in this record, header included */
+	__u8 version;		/* LW_RECORD_VERSION */
+	__u8 flags;		/* LW_F_* */
+	__u16 tool;		/* profile id from the tracked map; 0 = none */
+	__u64 ts_ns;		/* CLOCK_BOOTTIME nanoseconds */
+	__u32 pid;		/* thread-group id of the process the record is about */
+	__u32 tid;		/* thread that made the call (0 if not in process context) */
+	__u32 uid;		/* its real uid */
+	__u32 reserved;
+	char comm[LW_COMM_LEN];	/* the thread's comm at the time: untrusted bytes */
+};
+
+/* A socket address in one shape for both families. */
+struct lw_sockaddr {
+	__u16 family;		/* AF_INET, AF_INET6, AF_UNIX, or 0 when none */
+	__u16 port;		/* host byte order */
+	__u32 scope_id;		/* IPv6 scope */
+	__u8 addr[16];		/* IPv4 in the first 4 bytes, IPv6 whole */
+};
+
+struct lw_rec_exec {
+	struct lw_rec_hdr hdr;
+	__u32 ppid;
+	__u32 match;		/* LW_MATCH_* */
+	__u16 filename_len;	/* bytes in filename, without the NUL */
+	__u16 pad[3];
+	char filename[LW_PATH_MAX];	/* as passed to execve: untrusted */
+};
+
+struct lw_rec_fork {
+	struct lw_rec_hdr hdr;	/* hdr.pid is the parent */
+	__u32 child_pid;
+	__u32 pad;
+};
+
+struct lw_rec_exit {
+	struct lw_rec_hdr hdr;
+	__s32 exit_code;	/* as wait(2) reports it */
+	__u32 pad;
+};
+
+/* connect, bind and send share one layout. */
+struct lw_rec_sock {
+	struct lw_rec_hdr hdr;
+	__s32 fd;		/* -1 when the hook has no fd (cgroup hooks) */
+	__s32 ret;		/* syscall result; 0 from cgroup hooks */
+	__u64 bytes;		/* send: bytes sent (or requested when ret < 0) */
+	__u64 cookie;		/* socket cookie, joins LW_REC_CONN_BYTES; 0 if unknown */
+	struct lw_sockaddr addr;	/* connect/send: destination; bind: local address */
+	__u16 sock_type;	/* SOCK_STREAM, SOCK_DGRAM, ...; 0 if unknown */
+	__u16 unix_path_len;
+	__u32 pad;
+	char unix_path[LW_UNIX_PATH_MAX];	/* AF_UNIX only; abstract names start with NUL */
+	__u8 pad2[4];
+};
+
+struct lw_rec_listen {
+	struct lw_rec_hdr hdr;
+	__s32 fd;
+	__s32 ret;
+	__s32 backlog;
+	__u32 pad;
+	struct lw_sockaddr local;	/* family 0 if the socket could not be read */
+};
+
+struct lw_rec_open {
+	struct lw_rec_hdr hdr;
+	__s32 dfd;		/* directory fd; AT_FDCWD (-100) for the working directory */
+	__s32 ret;		/* fd or -errno */
+	__u64 flags;		/* O_* open flags */
+	__u32 mode;
+	__u16 path_len;		/* bytes in path, without the NUL */
+	__u16 is_openat2;
+	char path[LW_PATH_MAX];	/* as passed by the process: untrusted */
+};
+
+#define LW_CLOSE_TCP 1		/* the TCP connection reached CLOSE */
+#define LW_CLOSE_EXIT 2		/* flushed by user space when the owner exited */
+#define LW_CLOSE_END 3		/* flushed by user space at shutdown */
+
+struct lw_rec_conn_bytes {
+	struct lw_rec_hdr hdr;	/* hdr.pid is the process that opened the connection */
+	__u64 cookie;
+	__u64 bytes;		/* payload bytes sent, transport headers excluded */
+	__u64 packets;
+	struct lw_sockaddr daddr;
+	__u32 reason;		/* LW_CLOSE_* */
+	__u32 pad;
+};
+
+/* Value of the tracked-process map (key: tgid). */
+struct lw_tracked {
+	__u16 tool;		/* profile id */
+	__u16 reason;		/* LW_MATCH_* */
+	__u32 root_pid;		/* the tracked ancestor whose tree this belongs to */
+};
+
+/* Value of the connection map (key: socket cookie), filled by the cgroup hooks. */
+struct lw_conn {
+	__u32 pid;
+	__u16 tool;
+	__u16 pad;
+	__u64 bytes;
+	__u64 packets;
+	struct lw_sockaddr daddr;
+};
+
+#define LW_STATIC_SIZE(t, n) _Static_assert(sizeof(t) == (n), #t " layout changed: bump LW_RECORD_VERSION")
+LW_STATIC_SIZE(struct lw_rec_hdr, 48);
+LW_STATIC_SIZE(struct lw_sockaddr, 24);
+LW_STATIC_SIZE(struct lw_rec_exec, 48 + 16 + LW_PATH_MAX);
+LW_STATIC_SIZE(struct lw_rec_fork, 56);
+LW_STATIC_SIZE(struct lw_rec_exit, 56);
+LW_STATIC_SIZE(struct lw_rec_sock, 48 + 24 + 24 + 8 + LW_UNIX_PATH_MAX + 4);
+LW_STATIC_SIZE(struct lw_rec_listen, 48 + 16 + 24);
+LW_STATIC_SIZE(struct lw_rec_open, 48 + 24 + LW_PATH_MAX);
+LW_STATIC_SIZE(struct lw_rec_conn_bytes, 48 + 24 + 24 + 8);
+LW_STATIC_SIZE(struct lw_tracked, 8);
+LW_STATIC_SIZE(struct lw_conn, 48);
+
+#endif /* LLMWATCH_EVENTS_H */

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# Runs every test suite (C unit tests, then the bats end-to-end tests) and ends with one
+# line "N passed, N failed, N skipped": the totals over all suites. Exit 1 on any failure.
+# With CI=true a skipped test counts as a failure (see tests/e2e/helpers.bash).
+set -u
+BUILD=${BUILD:-build}
+what=${1:-all}
+passed=0 failed=0 skipped=0
+
+if [ "$what" = all ] || [ "$what" = unit ]; then
+	for t in "$BUILD"/tests/test_*; do
+		[ -x "$t" ] || continue
+		out=$("$t" 2>&1); rc=$?
+		printf '%s\n' "$out"
+		line=$(printf '%s\n' "$out" | grep -E '^[a-z_]+: [0-9]+ passed, [0-9]+ failed$' | tail -n1)
+		if [ -z "$line" ]; then
+			echo "$t: no summary line (exit $rc): counted as one failure"
+			failed=$((failed + 1)); continue
+		fi
+		p=$(sed -E 's/.*: ([0-9]+) passed.*/\1/' <<<"$line")
+		f=$(sed -E 's/.* ([0-9]+) failed$/\1/' <<<"$line")
+		[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+		passed=$((passed + p)); failed=$((failed + f))
+	done
+fi
+
+if [ "$what" = all ] || [ "$what" = e2e ]; then
+	tap=$(mktemp)
+	bats --tap tests/e2e | tee "$tap"
+	p=$(grep -E '^ok ' "$tap" | grep -vc '# skip' || true)
+	s=$(grep -E '^ok .*# skip' "$tap" | wc -l)
+	f=$(grep -cE '^not ok ' "$tap" || true)
+	passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+	rm -f "$tap"
+fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

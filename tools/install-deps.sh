@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# Installs the Debian packages llmwatch needs to build and test, and only those missing.
+# Called by `make deps`, by the README's first commands and by .ci/run.
+set -euo pipefail
+
+# build: BPF compiler, skeleton generator, libraries the binary links against
+build_pkgs=(make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev
+	libcjson-dev libncurses-dev)
+# test: bats, the network lab (namespaces, DNS, TLS, HTTP), io_uring, fuzzing runtime
+test_pkgs=(bats iproute2 dnsmasq-base openssl curl python3 liburing-dev libclang-rt-14-dev
+	procps util-linux)
+# kernel matrix (issue 5): qemu and a static busybox for the initramfs
+matrix_pkgs=(qemu-system-x86 busybox-static cpio)
+
+want=("${build_pkgs[@]}")
+case "${1:-all}" in
+build) ;;
+test) want+=("${test_pkgs[@]}") ;;
+all) want+=("${test_pkgs[@]}" "${matrix_pkgs[@]}") ;;
+*) echo "usage: $0 [build|test|all]" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	if command -v sudo >/dev/null; then SUDO=sudo; else
+		echo "install-deps: missing packages: ${missing[*]}; run this script as root" >&2
+		exit 2
+	fi
+else SUDO=; fi
+echo "install-deps: installing ${missing[*]}" >&2
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

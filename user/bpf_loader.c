@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The BPF skeleton's lifecycle: probe, load, attach, tear down (see bpf_loader.h). */
+#include "bpf_loader.h"
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <mntent.h>
+#include <sys/mount.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "llmwatch/events.h"
+#include "llmwatch.skel.h"
+
+static bool loader_verbose;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG || !loader_verbose)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static void append(char *buf, size_t size, const char *what)
+{
+	size_t len = strlen(buf);
+
+	snprintf(buf + len, size - len, "%s%s", len ? ", " : "", what);
+}
+
+/* The first mounted cgroup2 hierarchy (/sys/fs/cgroup, or .../unified on hybrid systems). */
+static int find_cgroup2(char *path, size_t size)
+{
+	FILE *f = setmntent("/proc/mounts", "r");
+	struct mntent *m;
+	int ret = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while ((m = getmntent(f))) {
+		if (strcmp(m->mnt_type, "cgroup2") == 0) {
+			snprintf(path, size, "%s", m->mnt_dir);
+			ret = 0;
+			break;
+		}
+	}
+	endmntent(f);
+	return ret;
+}
+
+static bool tracefs_mounted_here;
+
+/*
+ * The tracefs events directory. libbpf finds a tracepoint's id there, so when tracefs is
+ * not mounted (minimal systems, containers) mount it where the kernel expects it, and say so.
+ */
+static const char *tracefs_events(void)
+{
+	static const char *const dirs[] = { "/sys/kernel/tracing/events",
+					    "/sys/kernel/debug/tracing/events" };
+
+	for (size_t i = 0; i < 2; i++) {
+		if (access(dirs[i], F_OK) == 0)
+			return dirs[i];
+	}
+	if (!tracefs_mounted_here &&
+	    mount("tracefs", "/sys/kernel/tracing", "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  NULL) == 0) {
+		tracefs_mounted_here = true;
+		fprintf(stderr, "llmwatch: mounted tracefs on /sys/kernel/tracing (it was not "
+			"mounted; tracepoints are found there)\n");
+		if (access(dirs[0], F_OK) == 0)
+			return dirs[0];
+	}
+	return NULL;
+}
+
+/*
+ * Whether the kernel has the hook a program's section names: a tracepoint in tracefs, a
+ * BTF tracepoint type in vmlinux BTF, a cgroup2 hierarchy for cgroup programs.
+ */
+static bool hook_available(const char *sec, const struct btf *vmlinux, bool have_cgroup2)
+{
+	char path[512], name[128];
+	const char *ev;
+
+	if (strncmp(sec, "tracepoint/", 11) == 0) {
+		ev = tracefs_events();
+		if (!ev)
+			return false;
+		snprintf(path, sizeof(path), "%s/%s", ev, sec + 11);
+		return access(path, F_OK) == 0;
+	}
+	if (strncmp(sec, "tp_btf/", 7) == 0) {
+		snprintf(name, sizeof(name), "btf_trace_%s", sec + 7);
+		return vmlinux && btf__find_by_name_kind(vmlinux, name, BTF_KIND_TYPEDEF) > 0;
+	}
+	if (strncmp(sec, "cgroup", 6) == 0)
+		return have_cgroup2;
+	return true;
+}
+
+/* Programs without which nothing can be attributed: their absence is fatal. */
+static bool required(const char *prog_name)
+{
+	return strcmp(prog_name, "lw_exec") == 0 || strcmp(prog_name, "lw_fork") == 0 ||
+	       strcmp(prog_name, "lw_exit") == 0;
+}
+
+static int fail(struct bpf_loader *l, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("llmwatch: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	bpf_loader_stop(l);
+	return err;
+}
+
+int bpf_loader_start(struct bpf_loader *l, const struct bpf_loader_opts *opts)
+{
+	struct bpf_program *prog;
+	struct btf *vmlinux;
+	bool have_cg;
+	int err;
+
+	memset(l, 0, sizeof(*l));
+	l->cgroup_fd = -1;
+	loader_verbose = opts->verbose;
+	libbpf_set_print(libbpf_print);
+
+	if (geteuid() != 0)
+		return fail(l, -EPERM, "needs root to load BPF programs: run it with sudo");
+	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0)
+		return fail(l, -ENOENT,
+			    "this kernel has no BTF (/sys/kernel/btf/vmlinux): llmwatch needs a "
+			    "kernel built with CONFIG_DEBUG_INFO_BTF=y");
+	vmlinux = btf__load_vmlinux_btf();
+	if (!vmlinux)
+		return fail(l, -ENOENT, "cannot read /sys/kernel/btf/vmlinux: %s", strerror(errno));
+	have_cg = find_cgroup2(l->cgroup_path, sizeof(l->cgroup_path)) == 0;
+
+	l->skel = llmwatch_bpf__open();
+	if (!l->skel) {
+		err = -errno;
+		btf__free(vmlinux);
+		return fail(l, err, "cannot open the BPF object: %s", strerror(-err));
+	}
+	err = bpf_map__set_max_entries(l->skel->maps.events, opts->ring_bytes);
+	if (err) {
+		btf__free(vmlinux);
+		return fail(l, err, "ring buffer size %zu rejected: %s", opts->ring_bytes,
+			    strerror(-err));
+	}
+	bpf_object__for_each_program(prog, l->skel->obj) {
+		const char *sec = bpf_program__section_name(prog);
+		const char *name = bpf_program__name(prog);
+
+		if (hook_available(sec, vmlinux, have_cg))
+			continue;
+		if (required(name)) {
+			btf__free(vmlinux);
+			return fail(l, -ENOENT,
+				    "this kernel lacks %s, which llmwatch needs to follow processes",
+				    sec);
+		}
+		bpf_program__set_autoload(prog, false);
+		append(l->missing, sizeof(l->missing), sec);
+	}
+	btf__free(vmlinux);
+
+	err = llmwatch_bpf__load(l->skel);
+	if (err) {
+		if (err == -EPERM)
+			return fail(l, err,
+				    "loading BPF programs was refused (EPERM): run as root, "
+				    "with kernel.unprivileged_bpf_disabled irrelevant for root; "
+				    "check lockdown (cat /sys/kernel/security/lockdown)");
+		if (err == -ENOMEM)
+			return fail(l, err,
+				    "not enough locked memory for BPF maps: raise the limit "
+				    "(ulimit -l unlimited) or lower --ring-size");
+		return fail(l, err, "loading BPF programs failed: %s (run with --verbose for the "
+			    "verifier's log)", strerror(-err));
+	}
+
+	if (have_cg) {
+		l->cgroup_fd = open(l->cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (l->cgroup_fd < 0)
+			return fail(l, -errno, "cannot open cgroup2 hierarchy %s: %s",
+				    l->cgroup_path, strerror(errno));
+	}
+	bpf_object__for_each_program(prog, l->skel->obj) {
+		const char *sec = bpf_program__section_name(prog);
+		const char *name = bpf_program__name(prog);
+		struct bpf_link *link;
+
+		if (!bpf_program__autoload(prog))
+			continue;
+		if (strncmp(sec, "cgroup", 6) == 0)
+			link = bpf_program__attach_cgroup(prog, l->cgroup_fd);
+		else
+			link = bpf_program__attach(prog);
+		if (!link) {
+			err = -errno;
+			if (required(name))
+				return fail(l, err, "cannot attach %s: %s", sec, strerror(-err));
+			append(l->missing, sizeof(l->missing), sec);
+			continue;
+		}
+		/* hand the link to the skeleton, which destroys the links it knows */
+		for (int i = 0; i < l->skel->skeleton->prog_cnt; i++) {
+			if (*l->skel->skeleton->progs[i].prog == prog) {
+				*l->skel->skeleton->progs[i].link = link;
+				break;
+			}
+		}
+		l->nprogs_attached++;
+	}
+	snprintf(l->hooks, sizeof(l->hooks), "tp_btf sched exec/fork/exit, syscall tracepoints%s",
+		 have_cg ? ", cgroup sock_addr + cgroup_skb" : "");
+	return 0;
+}
+
+int bpf_loader_set_candidates(struct bpf_loader *l, const struct profile_set *set)
+{
+	int fd = bpf_map__fd(l->skel->maps.candidates);
+
+	for (size_t i = 0; i < set->n; i++) {
+		const char *const *c = set->p[i].comms;
+		__u16 id = (__u16)(i + 1);
+
+		for (; c && *c; c++) {
+			char key[LW_COMM_LEN] = {};
+
+			strncpy(key, *c, LW_COMM_LEN - 1);
+			if (bpf_map_update_elem(fd, key, &id, BPF_ANY))
+				return -errno;
+		}
+	}
+	return 0;
+}
+
+int bpf_loader_track(struct bpf_loader *l, uint32_t pid, uint16_t tool, uint16_t reason,
+		     uint32_t root_pid)
+{
+	struct lw_tracked t = { .tool = tool, .reason = reason, .root_pid = root_pid };
+
+	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.tracked), &pid, &t, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+void bpf_loader_untrack(struct bpf_loader *l, uint32_t pid)
+{
+	bpf_map_delete_elem(bpf_map__fd(l->skel->maps.tracked), &pid);
+}
+
+int bpf_loader_retool(struct bpf_loader *l, uint32_t pid, uint16_t tool)
+{
+	int fd = bpf_map__fd(l->skel->maps.tracked);
+	struct lw_tracked t;
+
+	if (bpf_map_lookup_elem(fd, &pid, &t))
+		return -errno;
+	t.tool = tool;
+	if (bpf_map_update_elem(fd, &pid, &t, BPF_EXIST))
+		return -errno;
+	return 0;
+}
+
+int bpf_loader_read_losses(struct bpf_loader *l, uint64_t *out)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	int fd = bpf_map__fd(l->skel->maps.losses);
+	uint64_t *vals;
+
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	vals = calloc((size_t)ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (__u32 k = 0; k < LW_LOSS_SLOTS; k++) {
+		out[k] = 0;
+		if (bpf_map_lookup_elem(fd, &k, vals))
+			continue;
+		for (int c = 0; c < ncpu; c++)
+			out[k] += vals[c];
+	}
+	free(vals);
+	return 0;
+}
+
+int bpf_loader_events_fd(struct bpf_loader *l)
+{
+	return bpf_map__fd(l->skel->maps.events);
+}
+
+int bpf_loader_tracked_fd(struct bpf_loader *l)
+{
+	return bpf_map__fd(l->skel->maps.tracked);
+}
+
+int bpf_loader_conns_fd(struct bpf_loader *l)
+{
+	return bpf_map__fd(l->skel->maps.conns);
+}
+
+void bpf_loader_stop(struct bpf_loader *l)
+{
+	if (l->skel)
+		llmwatch_bpf__destroy(l->skel);
+	l->skel = NULL;
+	if (l->cgroup_fd >= 0)
+		close(l->cgroup_fd);
+	l->cgroup_fd = -1;
+}

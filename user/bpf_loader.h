@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The BPF skeleton's lifecycle: check what the kernel offers, pick programs by probing
+ * (never by version number), load, attach, fill the candidate names, and tear down.
+ */
+#ifndef LW_BPF_LOADER_H
+#define LW_BPF_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "profiles.h"
+
+struct llmwatch_bpf;
+struct ring_buffer;
+
+struct bpf_loader_opts {
+	size_t ring_bytes;		/* ring-buffer size: a power of two >= page size */
+	bool verbose;			/* libbpf's own messages on stderr */
+};
+
+struct bpf_loader {
+	struct llmwatch_bpf *skel;
+	int cgroup_fd;
+	char cgroup_path[256];
+	char hooks[512];		/* what is attached, for the startup line */
+	char missing[512];		/* what the kernel lacks, for the warning */
+	int nprogs_attached;
+};
+
+/*
+ * Checks privileges and kernel support, then opens, loads and attaches everything the
+ * kernel supports. On failure prints one line naming what is missing and what to do,
+ * leaves nothing attached, and returns -errno (-EPERM not root, -ENOENT no BTF or a
+ * required hook, -ENOMEM locked-memory limit, other load errors as libbpf gives them).
+ */
+int bpf_loader_start(struct bpf_loader *l, const struct bpf_loader_opts *opts);
+
+/* Puts each profile's candidate names in the kernel's candidate map. Returns 0 or -errno. */
+int bpf_loader_set_candidates(struct bpf_loader *l, const struct profile_set *set);
+
+/* Starts tracking pid as tool (user-space decision: /proc scan, --pid). Returns 0 or -errno. */
+int bpf_loader_track(struct bpf_loader *l, uint32_t pid, uint16_t tool, uint16_t reason,
+		     uint32_t root_pid);
+
+/* Stops tracking pid. */
+void bpf_loader_untrack(struct bpf_loader *l, uint32_t pid);
+
+/* Changes the tool of a tracked pid (a candidate confirmed as another profile). */
+int bpf_loader_retool(struct bpf_loader *l, uint32_t pid, uint16_t tool);
+
+/* Sums the per-CPU loss counters into out[LW_LOSS_SLOTS]. Returns 0 or -errno. */
+int bpf_loader_read_losses(struct bpf_loader *l, uint64_t *out);
+
+/* File descriptors of the maps the monitor reads directly. */
+int bpf_loader_events_fd(struct bpf_loader *l);
+int bpf_loader_tracked_fd(struct bpf_loader *l);
+int bpf_loader_conns_fd(struct bpf_loader *l);
+
+/* Detaches and frees everything; safe on a loader that failed to start. */
+void bpf_loader_stop(struct bpf_loader *l);
+
+#endif /* LW_BPF_LOADER_H */

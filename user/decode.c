@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Validation and decoding of ring-buffer records (see decode.h). */
+#include "decode.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "timefmt.h"
+
+static const char *const type_names[LW_REC_TYPE_MAX] = {
+	[LW_REC_EXEC] = "exec",
+	[LW_REC_FORK] = "fork",
+	[LW_REC_EXIT] = "exit",
+	[LW_REC_CONNECT] = "connect",
+	[LW_REC_BIND] = "bind",
+	[LW_REC_LISTEN] = "listen",
+	[LW_REC_SEND] = "send",
+	[LW_REC_OPEN] = "open",
+	[LW_REC_CONN_BYTES] = "conn_bytes",
+};
+
+const char *event_type_name(unsigned int type)
+{
+	if (type < LW_REC_TYPE_MAX && type_names[type])
+		return type_names[type];
+	return "unknown";
+}
+
+/* The smallest record of each type: everything up to its variable-length tail. */
+static const size_t min_size[LW_REC_TYPE_MAX] = {
+	[LW_REC_EXEC] = offsetof(struct lw_rec_exec, filename) + 1,
+	[LW_REC_FORK] = sizeof(struct lw_rec_fork),
+	[LW_REC_EXIT] = sizeof(struct lw_rec_exit),
+	[LW_REC_CONNECT] = offsetof(struct lw_rec_sock, unix_path),
+	[LW_REC_BIND] = offsetof(struct lw_rec_sock, unix_path),
+	[LW_REC_LISTEN] = sizeof(struct lw_rec_listen),
+	[LW_REC_SEND] = offsetof(struct lw_rec_sock, unix_path),
+	[LW_REC_OPEN] = offsetof(struct lw_rec_open, path) + 1,
+	[LW_REC_CONN_BYTES] = sizeof(struct lw_rec_conn_bytes),
+};
+
+/* A string field of n bytes (n excludes the NUL) that must lie inside the record. */
+static int check_str(const char *s, size_t n, const char *end)
+{
+	if (s + n >= end || s[n] != '\0')
+		return -EBADMSG;
+	return 0;
+}
+
+int event_decode(const void *data, size_t len, struct lw_event *ev)
+{
+	const struct lw_rec_hdr *h = data;
+	const char *end = (const char *)data + len;
+
+	if (len < sizeof(*h) || h->size != len)
+		return -EBADMSG;
+	if (h->version != LW_RECORD_VERSION)
+		return -EPROTO;
+	if (h->type == 0 || h->type >= LW_REC_TYPE_MAX)
+		return -ENOMSG;
+	if (len < min_size[h->type])
+		return -EBADMSG;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->type = h->type;
+	ev->flags = h->flags;
+	ev->ts_boot_ns = h->ts_ns;
+	ev->wall = timefmt_wall(h->ts_ns);
+	ev->pid = h->pid;
+	ev->tid = h->tid;
+	ev->uid = h->uid;
+	ev->tool_id = h->tool;
+	ev->tool = "";
+	ev->exe = "";
+	memcpy(ev->comm, h->comm, LW_COMM_LEN);
+	ev->comm[LW_COMM_LEN] = '\0';
+	ev->fd = -1;
+
+	switch (h->type) {
+	case LW_REC_EXEC: {
+		const struct lw_rec_exec *r = data;
+
+		if (check_str(r->filename, r->filename_len, end))
+			return -EBADMSG;
+		ev->ppid = r->ppid;
+		ev->match = r->match;
+		ev->filename = r->filename;
+		break;
+	}
+	case LW_REC_FORK: {
+		const struct lw_rec_fork *r = data;
+
+		/* the event is about the child; its parent is the process that forked */
+		ev->ppid = r->hdr.pid;
+		ev->pid = r->child_pid;
+		break;
+	}
+	case LW_REC_EXIT: {
+		const struct lw_rec_exit *r = data;
+
+		ev->exit_code = r->exit_code;
+		break;
+	}
+	case LW_REC_CONNECT:
+	case LW_REC_BIND:
+	case LW_REC_SEND: {
+		const struct lw_rec_sock *r = data;
+
+		ev->fd = r->fd;
+		ev->ret = r->ret;
+		ev->bytes = r->bytes;
+		ev->cookie = r->cookie;
+		ev->addr = &r->addr;
+		ev->sock_type = r->sock_type;
+		if (r->addr.family == 1 /* AF_UNIX */) {
+			if (r->unix_path_len > LW_UNIX_PATH_MAX ||
+			    r->unix_path + r->unix_path_len > end)
+				return -EBADMSG;
+			ev->unix_path = r->unix_path;
+			ev->unix_path_len = r->unix_path_len;
+		}
+		break;
+	}
+	case LW_REC_LISTEN: {
+		const struct lw_rec_listen *r = data;
+
+		ev->fd = r->fd;
+		ev->ret = r->ret;
+		ev->backlog = r->backlog;
+		ev->addr = &r->local;
+		break;
+	}
+	case LW_REC_OPEN: {
+		const struct lw_rec_open *r = data;
+
+		if (check_str(r->path, r->path_len, end))
+			return -EBADMSG;
+		ev->dfd = r->dfd;
+		ev->ret = r->ret;
+		ev->open_flags = r->flags;
+		ev->path = r->path;
+		ev->path_len = r->path_len;
+		break;
+	}
+	case LW_REC_CONN_BYTES: {
+		const struct lw_rec_conn_bytes *r = data;
+
+		ev->cookie = r->cookie;
+		ev->bytes = r->bytes;
+		ev->packets = r->packets;
+		ev->addr = &r->daddr;
+		ev->close_reason = r->reason;
+		break;
+	}
+	}
+	return 0;
+}

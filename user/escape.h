@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Escaping of untrusted bytes (process names, paths, packet contents) before they reach a
+ * terminal, a log or a JSON document. One reversible form everywhere: printable ASCII and
+ * valid UTF-8 pass through, a backslash becomes "\\", \n \r \t stay as those two-character
+ * escapes, and every other control byte, DEL, or byte that is not part of valid UTF-8
+ * becomes "\xNN". So a name can never move the cursor, fake a log line or break JSON, and
+ * two different inputs never print the same.
+ */
+#ifndef LW_ESCAPE_H
+#define LW_ESCAPE_H
+
+#include <stddef.h>
+
+/*
+ * Writes the escaped form of src[0..len) to dst, always NUL-terminated when dst_size > 0.
+ * Returns the length the full escaped form needs (excluding the NUL), like snprintf: a
+ * result >= dst_size means dst holds a cut, still valid, prefix (never half an escape).
+ */
+size_t escape_bytes(char *dst, size_t dst_size, const char *src, size_t len);
+
+/* escape_bytes() over a NUL-terminated string. */
+size_t escape_str(char *dst, size_t dst_size, const char *src);
+
+#endif /* LW_ESCAPE_H */

@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The monitor's record path: decode, attribute, confirm, match, write (see monitor.h). */
+#include "monitor.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "decode.h"
+#include "procscan.h"
+#include "timefmt.h"
+
+#define PROCTABLE_MAX 65536
+/* Keep an exited process's entry this long: its last connections may still report bytes. */
+#define EXITED_GRACE_NS (5ull * 1000000000ull)
+
+int monitor_init(struct monitor *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->proc_root = "/proc";
+	return proctable_init(&m->procs, PROCTABLE_MAX);
+}
+
+void monitor_free(struct monitor *m)
+{
+	proctable_free(&m->procs);
+}
+
+static void read_exe(const struct monitor *m, uint32_t pid, char *buf, size_t size)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%u/exe", m->proc_root, pid);
+	n = readlink(path, buf, size - 1);
+	buf[n > 0 ? n : 0] = '\0';
+}
+
+struct reject_ctx {
+	struct monitor *m;
+	uint32_t root;
+};
+
+static int reject_descendant(struct proc_entry *e, void *arg)
+{
+	struct reject_ctx *c = arg;
+
+	if (e->root_pid == c->root && e->pid != c->root && e->state != PROC_REJECTED) {
+		e->state = PROC_REJECTED;
+		c->m->kops->untrack(c->m->kctx, e->pid);
+	}
+	return 0;
+}
+
+/*
+ * Untracks a rejected candidate and every process of its tree seen so far: it may have
+ * forked before user space read its exec record. Children forked after this are not
+ * tracked by the kernel, since their parent no longer is.
+ */
+static void reject_tree(struct monitor *m, struct proc_entry *root)
+{
+	struct reject_ctx rc = { m, root->pid };
+
+	root->state = PROC_REJECTED;
+	m->stats.rejected_procs++;
+	m->kops->untrack(m->kctx, root->pid);
+	proctable_foreach(&m->procs, reject_descendant, &rc);
+}
+
+/*
+ * Decides whether a process the kernel tracked by its name is the tool: its executable (or
+ * the script it ran) must match a profile's paths; a --watch entry has no paths and is
+ * taken by name. Returns the confirmed tool id, or 0 to reject.
+ */
+static unsigned int confirm_candidate(struct monitor *m, struct proc_entry *e,
+				      const char *filename)
+{
+	const struct profile *p = profiles_get(&m->profiles, e->tool);
+	unsigned int id;
+	char parent_exe[PATH_MAX];
+
+	if (!p)
+		return 0;
+	if (!p->exe_globs || !p->exe_globs[0])
+		return e->tool;
+	id = profiles_match_exe(&m->profiles, e->exe);
+	if (!id && filename && filename[0] == '/')
+		id = profiles_match_exe(&m->profiles, filename);
+	if (id)
+		return id;
+	/* a helper started by the tool itself (its parent is the tool's executable) */
+	read_exe(m, e->ppid, parent_exe, sizeof(parent_exe));
+	if (parent_exe[0] && profiles_match_exe(&m->profiles, parent_exe) == e->tool)
+		return e->tool;
+	return 0;
+}
+
+static struct proc_entry *entry_for(struct monitor *m, const struct lw_event *ev)
+{
+	struct proc_entry *e = proctable_get(&m->procs, ev->pid);
+	struct procscan_entry ps;
+
+	if (e)
+		return e;
+	/*
+	 * Tracked by the kernel, unknown here: its fork record was lost or it was tracked
+	 * by the /proc scan race. The kernel's tracking is the authority; learn the rest now.
+	 */
+	e = proctable_upsert(&m->procs, ev->pid);
+	if (!e) {
+		m->stats.proc_full++;
+		return NULL;
+	}
+	e->tool = ev->tool_id;
+	e->state = PROC_CONFIRMED;
+	e->origin = LW_MATCH_INHERITED;
+	e->root_pid = ev->pid;
+	e->uid = ev->uid;
+	memcpy(e->comm, ev->comm, sizeof(e->comm));
+	if (procscan_read(m->proc_root, ev->pid, &ps) == 0) {
+		e->ppid = ps.ppid;
+		e->start_ns = ps.start_ns;
+		proctable_set_exe(e, ps.exe);
+	}
+	return e;
+}
+
+/* Process-lifecycle bookkeeping. Returns false when the record must not be shown. */
+static bool track_lifecycle(struct monitor *m, struct lw_event *ev, struct proc_entry **out)
+{
+	struct proc_entry *e, *parent;
+	char exe[PATH_MAX];
+
+	switch (ev->type) {
+	case LW_REC_EXEC:
+		e = proctable_upsert(&m->procs, ev->pid);
+		if (!e) {
+			m->stats.proc_full++;
+			return true;	/* still show it, unattributed */
+		}
+		parent = proctable_get(&m->procs, ev->ppid);
+		e->ppid = ev->ppid;
+		e->uid = ev->uid;
+		e->start_ns = e->start_ns ? e->start_ns : ev->ts_boot_ns;
+		memcpy(e->comm, ev->comm, sizeof(e->comm));
+		read_exe(m, ev->pid, exe, sizeof(exe));
+		/* the process may be gone already; the exec'd name is the best left */
+		proctable_set_exe(e, exe[0] ? exe : ev->filename);
+		if (ev->flags & LW_F_CANDIDATE) {
+			unsigned int id;
+
+			e->tool = ev->tool_id;
+			e->origin = LW_MATCH_NAME;
+			e->root_pid = ev->pid;
+			e->state = PROC_CANDIDATE;
+			id = confirm_candidate(m, e, ev->filename);
+			if (!id) {
+				reject_tree(m, e);
+				return false;
+			}
+			if (id != e->tool) {
+				e->tool = id;
+				m->kops->retool(m->kctx, ev->pid, id);
+			}
+			e->state = PROC_CONFIRMED;
+		} else if (e->state != PROC_REJECTED) {
+			if (!e->tool)
+				e->tool = ev->tool_id;
+			if (!e->root_pid)
+				e->root_pid = parent ? parent->root_pid : ev->pid;
+			e->state = PROC_CONFIRMED;
+		}
+		*out = e;
+		return e->state == PROC_CONFIRMED;
+	case LW_REC_FORK:
+		parent = proctable_get(&m->procs, ev->ppid);
+		e = proctable_upsert(&m->procs, ev->pid);
+		if (!e) {
+			m->stats.proc_full++;
+			return true;
+		}
+		e->ppid = ev->ppid;
+		e->uid = ev->uid;
+		e->start_ns = ev->ts_boot_ns;
+		e->exited = false;
+		e->origin = LW_MATCH_INHERITED;
+		memcpy(e->comm, ev->comm, sizeof(e->comm));
+		if (parent) {
+			e->tool = parent->tool;
+			e->root_pid = parent->root_pid;
+			e->state = parent->state;
+			proctable_set_exe(e, parent->exe);
+			if (parent->state == PROC_REJECTED)
+				m->kops->untrack(m->kctx, ev->pid);
+		} else {
+			e->tool = ev->tool_id;
+			e->root_pid = ev->ppid;
+			e->state = PROC_CONFIRMED;
+		}
+		*out = e;
+		return e->state == PROC_CONFIRMED;
+	case LW_REC_EXIT:
+		e = proctable_get(&m->procs, ev->pid);
+		if (!e)
+			e = entry_for(m, ev);
+		if (!e)
+			return true;
+		e->exited = true;
+		e->exit_code = ev->exit_code;
+		e->exit_ns = ev->ts_boot_ns;
+		*out = e;
+		return e->state == PROC_CONFIRMED;
+	}
+	e = entry_for(m, ev);
+	*out = e;
+	return !e || e->state == PROC_CONFIRMED;
+}
+
+static void emit_flushed(void *arg, const void *rec, size_t len)
+{
+	monitor_handle_record(arg, rec, len);
+}
+
+void monitor_handle_record(struct monitor *m, const void *data, size_t len)
+{
+	const struct rule_verdict *v = NULL;
+	struct proc_entry *e = NULL;
+	struct lw_event ev;
+	size_t nv = 0;
+
+	m->stats.records++;
+	if (event_decode(data, len, &ev)) {
+		m->stats.decode_errors++;
+		return;
+	}
+	m->stats.by_type[ev.type]++;
+	if (!track_lifecycle(m, &ev, &e)) {
+		m->stats.rejected_records++;
+		return;
+	}
+	if (e) {
+		ev.ppid = e->ppid;
+		ev.exe = e->exe;
+		ev.tool_id = e->tool;
+	}
+	ev.tool = profiles_name(&m->profiles, ev.tool_id);
+	if (m->match)
+		nv = m->match(m->match_ctx, &ev, &v);
+	if (m->sink && m->sink->ops->event(m->sink, &ev, v, nv))
+		m->stats.output_errors++;
+	/* a process's connections that are still open when it exits report their bytes now */
+	if (ev.type == LW_REC_EXIT && m->kops && m->kops->flush_conns)
+		m->kops->flush_conns(m->kctx, ev.pid, LW_CLOSE_EXIT, emit_flushed, m);
+}
+
+int monitor_scan_running(struct monitor *m, const int *extra_pids, const uint16_t *extra_tools,
+			 size_t n_extra)
+{
+	struct procscan_entry *ps;
+	size_t n, tracked = 0;
+	bool changed;
+	int err;
+	uint16_t *tool;
+	uint32_t *root;
+
+	err = procscan_list(m->proc_root, &ps, &n);
+	if (err)
+		return err;
+	tool = calloc(n ? n : 1, sizeof(*tool));
+	root = calloc(n ? n : 1, sizeof(*root));
+	if (!tool || !root) {
+		free(ps), free(tool), free(root);
+		return -ENOMEM;
+	}
+	/* roots: a profile's name whose executable confirms it, and the --pid processes */
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; k < n_extra; k++) {
+			if ((uint32_t)extra_pids[k] == ps[i].pid)
+				tool[i] = extra_tools[k];
+		}
+		if (tool[i])
+			goto root;
+		for (size_t p = 0; p < m->profiles.n && !tool[i]; p++) {
+			const char *const *c = m->profiles.p[p].comms;
+
+			for (; c && *c; c++) {
+				if (strncmp(*c, ps[i].comm, LW_COMM_LEN - 1) != 0)
+					continue;
+				if (!m->profiles.p[p].exe_globs || !m->profiles.p[p].exe_globs[0])
+					tool[i] = (uint16_t)(p + 1);
+				else
+					tool[i] = (uint16_t)profiles_match_exe(&m->profiles, ps[i].exe);
+				break;
+			}
+		}
+		if (!tool[i])
+			continue;
+root:
+		root[i] = ps[i].pid;
+	}
+	/* descendants, in as many passes as the tree is deep */
+	do {
+		changed = false;
+		for (size_t i = 0; i < n; i++) {
+			if (tool[i])
+				continue;
+			for (size_t j = 0; j < n; j++) {
+				if (tool[j] && ps[j].pid == ps[i].ppid) {
+					tool[i] = tool[j];
+					root[i] = root[j];
+					changed = true;
+					break;
+				}
+			}
+		}
+	} while (changed);
+
+	for (size_t i = 0; i < n; i++) {
+		struct proc_entry *e;
+
+		if (!tool[i])
+			continue;
+		err = m->kops->track(m->kctx, ps[i].pid, tool[i], LW_MATCH_USER, root[i]);
+		if (err)
+			break;
+		e = proctable_upsert(&m->procs, ps[i].pid);
+		if (!e) {
+			m->stats.proc_full++;
+			continue;
+		}
+		e->ppid = ps[i].ppid;
+		e->uid = ps[i].uid;
+		e->tool = tool[i];
+		e->root_pid = root[i];
+		e->state = PROC_CONFIRMED;
+		e->origin = LW_MATCH_USER;
+		e->start_ns = ps[i].start_ns;
+		memcpy(e->comm, ps[i].comm, sizeof(e->comm));
+		proctable_set_exe(e, ps[i].exe);
+		tracked++;
+	}
+	free(ps), free(tool), free(root);
+	return err ? err : (int)tracked;
+}

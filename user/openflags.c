@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Text forms of open(2) flags (see openflags.h). */
+#include "openflags.h"
+
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+const char *openflags_access(uint64_t flags)
+{
+	switch (flags & O_ACCMODE) {
+	case O_WRONLY:
+		return "write";
+	case O_RDWR:
+		return "rdwr";
+	}
+	return "read";
+}
+
+const char *openflags_str(uint64_t flags, char *buf, size_t size)
+{
+	static const struct {
+		uint64_t bit;
+		const char *name;
+	} names[] = {
+		/* multi-bit flags first, so their bits are not claimed by a single flag */
+		{ O_SYNC, "O_SYNC" }, { __O_TMPFILE, "O_TMPFILE" }, { O_CREAT, "O_CREAT" }, { O_EXCL, "O_EXCL" }, { O_NOCTTY, "O_NOCTTY" },
+		{ O_TRUNC, "O_TRUNC" }, { O_APPEND, "O_APPEND" }, { O_NONBLOCK, "O_NONBLOCK" },
+		{ O_DSYNC, "O_DSYNC" }, { O_DIRECT, "O_DIRECT" }, { O_LARGEFILE, "O_LARGEFILE" },
+		{ O_DIRECTORY, "O_DIRECTORY" }, { O_NOFOLLOW, "O_NOFOLLOW" },
+		{ O_NOATIME, "O_NOATIME" }, { O_CLOEXEC, "O_CLOEXEC" }, { O_PATH, "O_PATH" },
+		
+	};
+	const char *acc = (flags & O_ACCMODE) == O_WRONLY ? "O_WRONLY" :
+			  (flags & O_ACCMODE) == O_RDWR	  ? "O_RDWR" : "O_RDONLY";
+	uint64_t rest = flags & ~(uint64_t)O_ACCMODE;
+	size_t len;
+
+	snprintf(buf, size, "%s", acc);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if ((rest & names[i].bit) == names[i].bit) {
+			len = strlen(buf);
+			snprintf(buf + len, size - len, "|%s", names[i].name);
+			rest &= ~names[i].bit;
+		}
+	}
+	if (rest) {
+		len = strlen(buf);
+		snprintf(buf + len, size - len, "|0x%" PRIx64, rest);
+	}
+	return buf;
+}

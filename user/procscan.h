@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* A snapshot of /proc: every process's pid, parent, owner, name and executable. */
+#ifndef LW_PROCSCAN_H
+#define LW_PROCSCAN_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "llmwatch/events.h"
+
+struct procscan_entry {
+	uint32_t pid, ppid, uid;
+	uint64_t start_ns;		/* CLOCK_BOOTTIME of the process start */
+	char comm[LW_COMM_LEN + 1];	/* untrusted */
+	char exe[PATH_MAX];		/* "" when unreadable (kernel threads, gone) */
+};
+
+/*
+ * Reads every process in proc_root ("/proc" outside tests). On success *out is a malloc'd
+ * array of *n entries (free() it) and 0 is returned; -errno if proc_root cannot be read.
+ * Processes that vanish during the scan are skipped.
+ */
+int procscan_list(const char *proc_root, struct procscan_entry **out, size_t *n);
+
+/* Reads one process. Returns 0, or -ENOENT if it is gone. */
+int procscan_read(const char *proc_root, uint32_t pid, struct procscan_entry *e);
+
+#endif /* LW_PROCSCAN_H */

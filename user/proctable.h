@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The process table: what user space knows about each tracked process (tool, executable,
+ * parent, start time, whether its candidacy was confirmed). A data model only: it neither
+ * prints nor talks to the kernel, so the live view and the tests can read it directly.
+ */
+#ifndef LW_PROCTABLE_H
+#define LW_PROCTABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "llmwatch/events.h"
+
+enum proc_state {
+	PROC_CANDIDATE,		/* tracked by name, not yet confirmed */
+	PROC_CONFIRMED,		/* belongs to a watched tool */
+	PROC_REJECTED,		/* a name match that turned out not to be the tool */
+};
+
+struct proc_entry {
+	uint32_t pid, ppid, root_pid, uid;
+	uint16_t tool;			/* profile id */
+	uint8_t state;			/* enum proc_state */
+	uint8_t origin;			/* LW_MATCH_* */
+	bool exited;
+	int32_t exit_code;
+	uint64_t start_ns;		/* CLOCK_BOOTTIME: exec, fork or when first seen */
+	uint64_t exit_ns;
+	char comm[LW_COMM_LEN + 1];
+	char *exe;			/* heap; "" when unknown */
+	struct proc_entry *next;	/* hash chain */
+};
+
+struct proctable {
+	struct proc_entry **buckets;
+	size_t nbuckets;		/* power of two */
+	size_t count, max;
+	uint64_t full_drops;		/* entries refused because the table was full */
+};
+
+/* Returns 0 or -ENOMEM. max bounds the number of entries. */
+int proctable_init(struct proctable *pt, size_t max);
+void proctable_free(struct proctable *pt);
+
+/* The entry for pid, or NULL. */
+struct proc_entry *proctable_get(const struct proctable *pt, uint32_t pid);
+
+/*
+ * The entry for pid, created zeroed (exe "") if absent. Returns NULL with errno ENOSPC when
+ * the table is full (counted in full_drops) or ENOMEM.
+ */
+struct proc_entry *proctable_upsert(struct proctable *pt, uint32_t pid);
+
+/* Replaces e->exe with a copy of path. Returns 0 or -ENOMEM (exe left unchanged). */
+int proctable_set_exe(struct proc_entry *e, const char *path);
+
+/* Removes pid if present. */
+void proctable_remove(struct proctable *pt, uint32_t pid);
+
+/* Removes entries that exited before now_ns - grace_ns. Returns how many. */
+size_t proctable_reap(struct proctable *pt, uint64_t now_ns, uint64_t grace_ns);
+
+/* Calls fn for each entry until it returns non-zero; returns that value or 0. */
+int proctable_foreach(struct proctable *pt, int (*fn)(struct proc_entry *e, void *arg), void *arg);
+
+#endif /* LW_PROCTABLE_H */

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Built-in profiles of the inference tools llmwatch knows, and the extra process trees a
+ * user asks for (--watch NAME, --pid PID). A profile gives the executable names the kernel
+ * uses to pick candidates at exec, and the executable paths that confirm a candidate: a
+ * name alone is not an identity (GPT4All's binary is called `chat`).
+ */
+#ifndef LW_PROFILES_H
+#define LW_PROFILES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROFILE_MAX 64
+
+struct profile {
+	const char *name;		/* tool name in output and rules: "ollama" */
+	const char *display;		/* "Ollama" */
+	const char *const *comms;	/* candidate names, as the kernel's comm (<= 15 chars) */
+	const char *const *exe_globs;	/* fnmatch(3) patterns, FNM_PATHNAME off: `*` spans `/` */
+	const char *source;		/* where these facts come from */
+};
+
+struct profile_set {
+	struct profile p[PROFILE_MAX];	/* id = index + 1; id 0 means "no tool" */
+	size_t n;
+	/* storage for names of user-added entries */
+	char names[PROFILE_MAX][48];
+	char *comm_store[PROFILE_MAX][2];
+	char *glob_store[PROFILE_MAX][2];
+};
+
+/* Fills set with the built-in profiles. */
+void profiles_init(struct profile_set *set);
+
+/*
+ * Adds a --watch NAME entry: candidates by that exact name, confirmed by name alone.
+ * Returns its id, or -EINVAL (empty name or longer than 15 bytes), -ENOSPC (table full).
+ */
+int profiles_add_watch(struct profile_set *set, const char *name);
+
+/* Adds a --pid entry named "pid:PID" with no candidate names. Returns its id or -ENOSPC. */
+int profiles_add_pid(struct profile_set *set, int pid);
+
+/* The profile with this id, or NULL. */
+const struct profile *profiles_get(const struct profile_set *set, unsigned int id);
+
+/* The name for id, "" for 0 or an unknown id. */
+const char *profiles_name(const struct profile_set *set, unsigned int id);
+
+/*
+ * Which profile an executable path belongs to: the first profile, in table order, one of
+ * whose exe_globs matches path. Returns its id, or 0 if none does.
+ */
+unsigned int profiles_match_exe(const struct profile_set *set, const char *path);
+
+#endif /* LW_PROFILES_H */

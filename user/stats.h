@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Counters of what was seen and what was lost, kernel and user side. A security tool that
+ * drops events silently lies: every loss lands here and is shown in the exit summary.
+ */
+#ifndef LW_STATS_H
+#define LW_STATS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "llmwatch/events.h"
+
+struct lw_stats {
+	uint64_t kernel_losses[LW_LOSS_SLOTS];	/* summed over CPUs at the last read */
+	uint64_t records;			/* records received from the kernel */
+	uint64_t by_type[LW_REC_TYPE_MAX];
+	uint64_t decode_errors;			/* malformed records: lost */
+	uint64_t proc_full;			/* process-table entries refused: attribution lost */
+	uint64_t output_errors;			/* lines the sinks failed to write: lost */
+	uint64_t rejected_records;		/* records of rejected candidates, dropped on purpose */
+	uint64_t rejected_procs;		/* candidates whose identity was not confirmed */
+};
+
+/* Name of a loss reason ("ring_full", "read_failed", "map_full"). */
+const char *stats_loss_reason_name(unsigned int reason);
+
+/* Kernel losses over all types and reasons. */
+uint64_t stats_kernel_losses(const struct lw_stats *s);
+
+/* Everything lost, kernel and user side. */
+uint64_t stats_total_losses(const struct lw_stats *s);
+
+/*
+ * Writes the human summary ("llmwatch: 1234 records, 0 lost" and one line per non-zero loss
+ * counter with its record type and reason) to f.
+ */
+void stats_print(const struct lw_stats *s, FILE *f);
+
+#endif /* LW_STATS_H */
