@@ -40,10 +40,29 @@ static const size_t min_size[LW_REC_TYPE_MAX] = {
 	[LW_REC_CONN_BYTES] = sizeof(struct lw_rec_conn_bytes),
 };
 
-/* A string field of n bytes (n excludes the NUL) that must lie inside the record. */
+/*
+ * The largest: the whole layout. A longer record is no producer's, and would let a length
+ * field run past the end of its fixed-size field (a filename_len beyond LW_PATH_MAX).
+ */
+static const size_t max_size[LW_REC_TYPE_MAX] = {
+	[LW_REC_EXEC] = sizeof(struct lw_rec_exec),
+	[LW_REC_FORK] = sizeof(struct lw_rec_fork),
+	[LW_REC_EXIT] = sizeof(struct lw_rec_exit),
+	[LW_REC_CONNECT] = sizeof(struct lw_rec_sock),
+	[LW_REC_BIND] = sizeof(struct lw_rec_sock),
+	[LW_REC_LISTEN] = sizeof(struct lw_rec_listen),
+	[LW_REC_SEND] = sizeof(struct lw_rec_sock),
+	[LW_REC_OPEN] = sizeof(struct lw_rec_open),
+	[LW_REC_CONN_BYTES] = sizeof(struct lw_rec_conn_bytes),
+};
+
+/*
+ * A string field of n bytes (n excludes the NUL) that must lie inside the record. Compares
+ * lengths, not pointers: s + n may lie beyond the record, where pointer arithmetic is undefined.
+ */
 static int check_str(const char *s, size_t n, const char *end)
 {
-	if (s + n >= end || s[n] != '\0')
+	if (n >= (size_t)(end - s) || s[n] != '\0')
 		return -EBADMSG;
 	return 0;
 }
@@ -59,7 +78,7 @@ int event_decode(const void *data, size_t len, struct lw_event *ev)
 		return -EPROTO;
 	if (h->type == 0 || h->type >= LW_REC_TYPE_MAX)
 		return -ENOMSG;
-	if (len < min_size[h->type])
+	if (len < min_size[h->type] || len > max_size[h->type])
 		return -EBADMSG;
 
 	memset(ev, 0, sizeof(*ev));
@@ -115,7 +134,7 @@ int event_decode(const void *data, size_t len, struct lw_event *ev)
 		ev->sock_type = r->sock_type;
 		if (r->addr.family == 1 /* AF_UNIX */) {
 			if (r->unix_path_len > LW_UNIX_PATH_MAX ||
-			    r->unix_path + r->unix_path_len > end)
+			    r->unix_path_len > (size_t)(end - r->unix_path))
 				return -EBADMSG;
 			ev->unix_path = r->unix_path;
 			ev->unix_path_len = r->unix_path_len;
