@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Unit tests of the built-in profiles: which executable path confirms which tool. */
+#include <errno.h>
+#include <string.h>
+
+#include "check.h"
+#include "profiles.h"
+
+static struct profile_set set;
+
+static unsigned int id_of(const char *name)
+{
+	for (unsigned int id = 1; id <= set.n; id++) {
+		if (strcmp(profiles_name(&set, id), name) == 0)
+			return id;
+	}
+	fprintf(stderr, "no profile %s\n", name);
+	return 9999;
+}
+
+#define MATCH(path) profiles_name(&set, profiles_match_exe(&set, (path)))
+
+static void test_match(void)
+{
+	/* GPT4All's binary is called chat: only its install path says it is GPT4All */
+	CHECK_STR(MATCH("/home/u/gpt4all/bin/chat"), "gpt4all");
+	CHECK_STR(MATCH("/opt/gpt4all/bin/chat"), "gpt4all");
+	CHECK_INT(profiles_match_exe(&set, "/usr/bin/chat"), 0);
+	CHECK_INT(profiles_match_exe(&set, "/home/u/bin/chat"), 0);
+	CHECK_INT(profiles_match_exe(&set, "/home/u/gpt4all-notes/bin/chat"), 0);
+
+	CHECK_STR(MATCH("/usr/local/bin/ollama"), "ollama");
+	CHECK_STR(MATCH("/usr/bin/ollama"), "ollama");
+	/* Ollama's bundled runners: the lib path comes before the llama-server profile */
+	CHECK_STR(MATCH("/usr/local/lib/ollama/llama-server"), "ollama");
+	CHECK_STR(MATCH("/usr/lib/ollama/runners/cuda_v12/ollama_llama_server"), "ollama");
+	CHECK_STR(MATCH("/tmp/ollama123/runners/cpu/ollama_llama_server"), "ollama");
+
+	/* Jan's own llama-server */
+	CHECK_STR(MATCH("/home/u/.local/share/Jan/data/llamacpp/backends/v1/x/build/bin/llama-server"),
+		  "jan");
+	CHECK_STR(MATCH("/opt/Jan/jan"), "jan");
+	/* a plain llama.cpp build */
+	CHECK_STR(MATCH("/opt/llama.cpp/build/bin/llama-server"), "llama-server");
+	CHECK_STR(MATCH("/usr/local/bin/llama-server"), "llama-server");
+
+	/* LM Studio from its AppImage mount and its CLI */
+	CHECK_STR(MATCH("/tmp/.mount_LM-StuAbc/lm-studio"), "lm-studio");
+	CHECK_STR(MATCH("/tmp/.mount_LM-StuAbc/resources/app/.webpack/lms"), "lm-studio");
+	CHECK_STR(MATCH("/home/u/.lmstudio/bin/lms"), "lm-studio");
+
+	CHECK_STR(MATCH("/home/u/.local/bin/vllm"), "vllm");
+	CHECK_STR(MATCH("/opt/koboldcpp-linux-x64"), "koboldcpp");
+	CHECK_STR(MATCH("/usr/bin/local-ai"), "localai");
+
+	/* no partial names */
+	CHECK_INT(profiles_match_exe(&set, "/usr/bin/ollama2"), 0);
+	CHECK_INT(profiles_match_exe(&set, "/usr/bin/myollama"), 0);
+	CHECK_INT(profiles_match_exe(&set, "/usr/bin/llama-server-wrapper"), 0);
+	CHECK_INT(profiles_match_exe(&set, "/bin/bash"), 0);
+	CHECK_INT(profiles_match_exe(&set, ""), 0);
+}
+
+static void test_table(void)
+{
+	const struct profile *p;
+
+	CHECK_INT(set.n, 8);
+	CHECK_STR(profiles_name(&set, 0), "");
+	CHECK_STR(profiles_name(&set, (unsigned int)set.n + 1), "");
+	CHECK(profiles_get(&set, 0) == NULL);
+	CHECK(profiles_get(&set, (unsigned int)set.n + 1) == NULL);
+	CHECK_STR(profiles_name(&set, 1), "ollama");
+	/* ordering the matcher depends on */
+	CHECK(id_of("ollama") < id_of("llama-server"));
+	CHECK(id_of("jan") < id_of("llama-server"));
+
+	/* every candidate name fits the kernel's comm (15 bytes + NUL) */
+	for (unsigned int id = 1; id <= set.n; id++) {
+		p = profiles_get(&set, id);
+		CHECK(p && p->comms && p->exe_globs && p->name && p->display && p->source);
+		for (const char *const *c = p->comms; c && *c; c++)
+			CHECK(strlen(*c) >= 1 && strlen(*c) <= 15);
+	}
+	p = profiles_get(&set, id_of("gpt4all"));
+	CHECK(p && p->comms[0] && strcmp(p->comms[0], "chat") == 0);
+}
+
+static void test_add(void)
+{
+	struct profile_set s;
+	const struct profile *p;
+	int id, n0;
+
+	profiles_init(&s);
+	n0 = (int)s.n;
+	CHECK_INT(profiles_add_watch(&s, ""), -EINVAL);
+	CHECK_INT(profiles_add_watch(&s, "0123456789abcdef"), -EINVAL);	/* 16 bytes */
+	CHECK_INT(profiles_add_watch(&s, "a/b"), -EINVAL);
+	CHECK_INT(profiles_add_watch(&s, "/"), -EINVAL);
+	CHECK_INT((int)s.n, n0);
+
+	id = profiles_add_watch(&s, "0123456789abcde");		/* 15 bytes: fits */
+	CHECK_INT(id, n0 + 1);
+	p = profiles_get(&s, (unsigned int)id);
+	CHECK(p != NULL);
+	if (p) {
+		CHECK_STR(p->name, "watch:0123456789abcde");
+		CHECK_STR(p->comms[0], "0123456789abcde");
+		CHECK(p->comms[1] == NULL);
+		/* confirmed by name alone: no paths */
+		CHECK(p->exe_globs != NULL && p->exe_globs[0] == NULL);
+		CHECK_STR(p->source, "--watch");
+	}
+	/* a --watch entry never claims an executable path */
+	CHECK_INT(profiles_match_exe(&s, "/x/0123456789abcde"), 0);
+
+	id = profiles_add_pid(&s, 4242);
+	CHECK_INT(id, n0 + 2);
+	CHECK_STR(profiles_name(&s, (unsigned int)id), "pid:4242");
+	p = profiles_get(&s, (unsigned int)id);
+	CHECK(p && p->comms && p->comms[0] == NULL);
+	/* the earlier entry is intact after the next one is added */
+	CHECK_STR(profiles_name(&s, (unsigned int)id - 1), "watch:0123456789abcde");
+
+	while ((int)s.n < PROFILE_MAX)
+		CHECK(profiles_add_watch(&s, "x") > 0);
+	CHECK_INT(profiles_add_watch(&s, "y"), -ENOSPC);
+	CHECK_INT(profiles_add_pid(&s, 1), -ENOSPC);
+	CHECK_INT((int)s.n, PROFILE_MAX);
+	CHECK_STR(profiles_name(&s, PROFILE_MAX), "watch:x");
+}
+
+int main(void)
+{
+	profiles_init(&set);
+	test_match();
+	test_table();
+	test_add();
+	return check_summary("test_profiles");
+}
