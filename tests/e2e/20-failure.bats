@@ -1,0 +1,96 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# Losses and failure: a flood through a tiny ring buffer is counted by type and reported,
+# and llmwatch still exits cleanly; bad usage and missing privileges give one clear line,
+# exit status 2, and leave nothing attached.
+
+load helpers
+
+setup() {
+	common_setup
+}
+
+teardown() {
+	common_teardown
+}
+
+# How many llmwatch programs are loaded in the kernel right now.
+attached_programs() {
+	bpftool prog show 2>/dev/null | grep -c " name lw_" || true
+}
+
+@test "a flood through a tiny ring buffer is counted as lost, by type, and llmwatch exits cleanly" {
+	requires_bpf
+	tool=$(make_tool ollama "$PROGS/flood")
+	lw_start --ring-size 4096
+	run "$tool" 200000
+	[ "$status" -eq 0 ]
+	pid=$output
+	lw_stop
+	# the JSON summary and the human one on stderr both say what was lost
+	lw_wait_for kind=summary
+	lost=$($LWQ get lost "$OUT" kind=summary)
+	[ "$lost" -gt 0 ]
+	$LWQ get losses "$OUT" kind=summary | grep -q '"type": "open", "reason": "ring_full"'
+	grep -Eq "^llmwatch: lost [0-9]+ open records \(ring_full\)$" "$ERR"
+	grep -Eq "^llmwatch: [0-9]+ records, [1-9][0-9]* lost$" "$ERR"
+	# some records still got through, and they are whole
+	[ "$(lw_count type=open pid="$pid" path=/dev/null)" -gt 0 ]
+	[ "$(attached_programs)" -eq 0 ]
+}
+
+@test "not root: one line saying so, exit 2, nothing attached" {
+	requires_root
+	command -v setpriv >/dev/null || skip_or_fail "needs setpriv (util-linux)"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$LLMWATCH" --duration 1
+	[ "$status" -eq 2 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "${lines[0]}" == "llmwatch: needs root"* ]]
+	[ "$(attached_programs)" -eq 0 ]
+}
+
+@test "bad options are refused with exit 2 and a message naming the value" {
+	run "$LLMWATCH" --ring-size 1000
+	[ "$status" -eq 2 ]
+	[[ "$output" == *'--ring-size "1000"'* ]]
+	run "$LLMWATCH" --duration -3
+	[ "$status" -eq 2 ]
+	[[ "$output" == *'--duration "-3"'* ]]
+	run "$LLMWATCH" --watch "a/b"
+	[ "$status" -eq 2 ]
+	run "$LLMWATCH" --watch "waytoolongname_abc"
+	[ "$status" -eq 2 ]
+	run "$LLMWATCH" --no-such-option
+	[ "$status" -eq 2 ]
+	run "$LLMWATCH" stray-argument
+	[ "$status" -eq 2 ]
+}
+
+@test "--pid of a process that does not exist: exit 2" {
+	requires_root
+	run "$LLMWATCH" --pid 2147483646 --duration 1
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--pid 2147483646: no such process"* ]]
+}
+
+@test "--help and --version tell the truth and exit 0" {
+	run "$LLMWATCH" --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == Usage:* ]]
+	for opt in --json --watch --pid --duration --ready-file --ring-size --version; do
+		[[ "$output" == *"$opt"* ]]
+	done
+	run "$LLMWATCH" --version
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "llmwatch "* ]]
+}
+
+@test "SIGTERM stops it cleanly with a summary and nothing left attached" {
+	requires_bpf
+	lw_start
+	kill -TERM "$LW_PID"
+	wait "$LW_PID"
+	LW_PID=
+	lw_wait_for kind=summary lost=0
+	[ "$(attached_programs)" -eq 0 ]
+}

@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+"""A program that does what an inference tool might, for the end-to-end tests. It is run by
+a copy of python3 under a watched name (ollama, chat, ...), so the kernel sees that name.
+
+  actor.py REPORT_FILE ACTION...
+
+Actions: tcp (connect to a local listener, send 1000 bytes, close), refused (connect to a
+closed port), tcp6, unix, bind-any, bind-lo, udp, open, open-missing, open-create,
+child (fork+exec /bin/cat), prctl (rename the thread to "innocent"), wait-file PATH
+(block until PATH exists), sleep SECS.
+Writes a JSON report (pid and ports used) to REPORT_FILE at the end.
+"""
+import ctypes
+import json
+import os
+import socket
+import sys
+import tempfile
+import time
+
+report = {"pid": os.getpid()}
+
+
+def closed_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def main():
+    out = sys.argv[1]
+    args = sys.argv[2:]
+    i = 0
+    while i < len(args):
+        a = args[i]
+        i += 1
+        if a == "tcp":
+            srv = socket.socket()
+            srv.bind(("127.0.0.1", 0))
+            srv.listen(1)
+            port = srv.getsockname()[1]
+            c = socket.create_connection(("127.0.0.1", port))
+            peer, _ = srv.accept()
+            c.sendall(b"x" * 1000)
+            got = b""
+            while len(got) < 1000:
+                got += peer.recv(4096)
+            c.close()
+            peer.close()
+            srv.close()
+            report["tcp_port"] = port
+        elif a == "refused":
+            port = closed_port()
+            s = socket.socket()
+            try:
+                s.connect(("127.0.0.1", port))
+            except ConnectionRefusedError:
+                pass
+            s.close()
+            report["refused_port"] = port
+        elif a == "tcp6":
+            srv = socket.socket(socket.AF_INET6)
+            srv.bind(("::1", 0))
+            srv.listen(1)
+            port = srv.getsockname()[1]
+            c = socket.create_connection(("::1", port))
+            c.close()
+            srv.close()
+            report["tcp6_port"] = port
+        elif a == "unix":
+            d = tempfile.mkdtemp()
+            path = os.path.join(d, "sock")
+            srv = socket.socket(socket.AF_UNIX)
+            srv.bind(path)
+            srv.listen(1)
+            c = socket.socket(socket.AF_UNIX)
+            c.connect(path)
+            c.close()
+            srv.close()
+            os.unlink(path)
+            os.rmdir(d)
+            report["unix_path"] = path
+        elif a in ("bind-any", "bind-lo"):
+            s = socket.socket()
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("0.0.0.0" if a == "bind-any" else "127.0.0.1", 0))
+            s.listen(4)
+            report[a + "_port"] = s.getsockname()[1]
+            s.close()
+        elif a == "udp":
+            r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            r.bind(("127.0.0.1", 0))
+            port = r.getsockname()[1]
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.sendto(b"y" * 64, ("127.0.0.1", port))
+            s.close()
+            r.close()
+            report["udp_port"] = port
+        elif a == "open":
+            path = args[i]
+            i += 1
+            with open(path, "rb") as f:
+                f.read(1)
+        elif a == "open-missing":
+            try:
+                open("/nonexistent/llmwatch-test", "rb")
+            except FileNotFoundError:
+                pass
+        elif a == "open-create":
+            path = args[i]
+            i += 1
+            with open(path, "w") as f:
+                f.write("z")
+        elif a == "child":
+            pid = os.fork()
+            if pid == 0:
+                os.execv("/bin/cat", ["cat", "/etc/hostname"])
+            report["child_pid"] = pid
+            os.waitpid(pid, 0)
+        elif a == "prctl":
+            libc = ctypes.CDLL(None, use_errno=True)
+            PR_SET_NAME = 15
+            if libc.prctl(PR_SET_NAME, b"innocent", 0, 0, 0) != 0:
+                raise OSError(ctypes.get_errno(), "prctl")
+        elif a == "wait-file":
+            path = args[i]
+            i += 1
+            deadline = time.time() + 20
+            while not os.path.exists(path) and time.time() < deadline:
+                time.sleep(0.05)
+        elif a == "sleep":
+            time.sleep(float(args[i]))
+            i += 1
+        else:
+            sys.exit(f"actor: unknown action {a}")
+    with open(out + ".tmp", "w") as f:
+        json.dump(report, f)
+    os.rename(out + ".tmp", out)
+
+
+main()
