@@ -19,7 +19,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SUFFIXES:
-.PHONY: all deps test test-unit test-e2e bench fuzz clean
+.PHONY: all deps run test test-unit test-e2e bench fuzz clean
 
 # User space: every user/*.c but main.c goes into a static library that the binary, the unit
 # tests, the fuzz targets and the benchmarks link against.
@@ -48,6 +48,11 @@ $(BUILD)/.deps-%:
 	$(Q)mkdir -p $(@D)
 	$(Q)tools/install-deps.sh $*
 	$(Q)touch $@
+
+# The README's first command: install what is missing, build, start watching (needs root).
+run: $(BUILD)/llmwatch
+	$(Q)if [ "$$(id -u)" -eq 0 ]; then exec $(BUILD)/llmwatch $(ARGS); \
+	else exec sudo $(BUILD)/llmwatch $(ARGS); fi
 
 # --- BPF side ---------------------------------------------------------------------------
 # vmlinux.h is generated from the build machine's BTF; CO-RE relocates field offsets at load,
