@@ -426,7 +426,7 @@ static int idvec_add(const struct rules_ids *ids, void *ctx)
 {
 	struct idvec *iv = ctx;
 
-	if (!ids)
+	if (!ids || !ids->n)
 		return 0;
 	if (iv->n + ids->n > iv->cap) {
 		size_t cap = (iv->n + ids->n) * 2;

@@ -277,7 +277,8 @@ static char *jp_string(struct jp *p)
 		}
 		default:
 			jp_adv(p);
-			jp_fail(p, "invalid escape \\%s in string", jp_here(p, here, sizeof(here)));
+			jp_fail(p, "invalid escape in string: '\\' followed by %s",
+				jp_here(p, here, sizeof(here)));
 			goto fail;
 		}
 		jp_adv(p);

@@ -315,8 +315,9 @@ int rules_builder_add_path(struct rules_builder *b, const char *path)
 	}
 	closedir(d);
 	if (!err) {
-		qsort(names, n, sizeof(*names), cmp_str);
-		if (!n)
+		if (n)
+			qsort(names, n, sizeof(*names), cmp_str);
+		else
 			berr(b, &tmp, 0, 0, "no *.json files in this directory");
 		for (size_t i = 0; i < n; i++) {
 			int e = add_file(b, names[i]);
@@ -1074,14 +1075,14 @@ static bool compile_message(struct rctx *c, const struct rules_json *v, struct r
 			}
 			if (k < 0) {
 				berr(c->b, c->src, v->line, v->col,
-				     "unknown field \"{%s}\" in message%s",
+				     "unknown field \"%s\" in message%s",
 				     esc(eb, sizeof(eb), name),
 				     suggest(sug, sizeof(sug), name, "", names, N(fields)));
 				return false;
 			}
 			if (!(fields[k].events & c->events)) {
 				berr(c->b, c->src, v->line, v->col,
-				     "field \"{%s}\" does not apply to event \"%s\"", name,
+				     "field \"%s\" in message does not apply to event \"%s\"", name,
 				     c->event_name);
 				return false;
 			}
@@ -1162,7 +1163,13 @@ static bool compile_rule(struct rctx *c, const struct rules_json *obj, struct ru
 		}
 	}
 	for (size_t i = 0; i < N(required); i++) {
-		if (!rules_json_get(obj, required[i])) {
+		bool misspelt = false;
+
+		/* "sevrity" already got "did you mean severity": saying it is missing is noise */
+		for (const struct rules_json *e = obj->child; e && !misspelt; e = e->next)
+			misspelt = lookup(e->key, rule_keys, N(rule_keys)) < 0 &&
+				   rules_edit_distance(e->key, required[i]) <= 2;
+		if (!misspelt && !rules_json_get(obj, required[i])) {
 			berr(c->b, c->src, obj->line, obj->col, "missing required key \"%s\"",
 			     required[i]);
 			ok = false;

@@ -20,7 +20,7 @@
 static int rt_home_calls;
 
 /* uid 1000 is alice, 1001 bob, 0 root; anyone else has no passwd entry. */
-static int rt_home(uint32_t uid, char *buf, size_t size, void *ctx)
+static inline int rt_home(uint32_t uid, char *buf, size_t size, void *ctx)
 {
 	const char *h = uid == 1000 ? "/home/alice" : uid == 1001 ? "/home/bob/" :
 			uid == 0 ? "/root" : NULL;
@@ -34,7 +34,7 @@ static int rt_home(uint32_t uid, char *buf, size_t size, void *ctx)
 }
 
 /* A copy of s with ' turned into " (rule texts in C are easier to read that way). */
-static char *rt_q(const char *s)
+static inline char *rt_q(const char *s)
 {
 	char *d = strdup(s);
 
@@ -48,7 +48,7 @@ static char *rt_q(const char *s)
  * Builds a rule set from text (named name, ' read as "); prints the errors and returns NULL
  * on failure.
  */
-static struct rules *rt_build(const char *name, const char *text, bool with_default)
+static inline struct rules *rt_build(const char *name, const char *text, bool with_default)
 {
 	struct rules_builder *b = rules_builder_new();
 	struct rules *r;
@@ -72,7 +72,7 @@ static struct rules *rt_build(const char *name, const char *text, bool with_defa
 	return r;
 }
 
-static struct lw_sockaddr rt_addr(const char *ip, uint16_t port)
+static inline struct lw_sockaddr rt_addr(const char *ip, uint16_t port)
 {
 	struct lw_sockaddr sa;
 
@@ -87,7 +87,7 @@ static struct lw_sockaddr rt_addr(const char *ip, uint16_t port)
 	return sa;
 }
 
-static struct lw_event rt_net(uint16_t type, const char *tool, const char *host,
+static inline struct lw_event rt_net(uint16_t type, const char *tool, const char *host,
 			      const struct lw_sockaddr *sa)
 {
 	struct lw_event ev;
@@ -104,7 +104,7 @@ static struct lw_event rt_net(uint16_t type, const char *tool, const char *host,
 	return ev;
 }
 
-static struct lw_event rt_open(const char *tool, uint32_t uid, const char *path, uint64_t flags,
+static inline struct lw_event rt_open(const char *tool, uint32_t uid, const char *path, uint64_t flags,
 			       int64_t ret)
 {
 	struct lw_event ev;
@@ -125,7 +125,7 @@ static struct lw_event rt_open(const char *tool, uint32_t uid, const char *path,
 }
 
 /* The ids of the matching rules joined with ',' ("" for none); static buffer. */
-static const char *rt_ids(const struct rules *r, const struct lw_event *ev)
+static inline const char *rt_ids(const struct rules *r, const struct lw_event *ev)
 {
 	static char out[1024];
 	struct rules_verdict v[16];
@@ -143,7 +143,7 @@ static const char *rt_ids(const struct rules *r, const struct lw_event *ev)
 }
 
 /* The message of the first verdict, or "" (static buffer). */
-static const char *rt_msg(const struct rules *r, const struct lw_event *ev)
+static inline const char *rt_msg(const struct rules *r, const struct lw_event *ev)
 {
 	static struct rules_verdict v[4];
 	int n = rules_match(r, ev, v, 4);

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The default rule pack: it loads with no error, every rule is documented, and typical
+ * events of each inference tool get the rule ids the pack promises (and nothing else).
+ */
+#include "check.h"
+#include "rules_test.h"
+
+static struct rules *pack;
+
+/* Connect by tool to host (may be NULL) at ip:port. */
+static const char *net(uint16_t type, const char *tool, const char *host, const char *ip,
+		       uint16_t port)
+{
+	struct lw_sockaddr sa = rt_addr(ip, port);
+	struct lw_event ev = rt_net(type, tool, host, &sa);
+
+	return rt_ids(pack, &ev);
+}
+
+static const char *conn(const char *tool, const char *host, const char *ip, uint16_t port)
+{
+	return net(LW_REC_CONNECT, tool, host, ip, port);
+}
+
+static const char *op(const char *tool, uint32_t uid, const char *path, uint64_t flags,
+		      int64_t ret)
+{
+	struct lw_event ev = rt_open(tool, uid, path, flags, ret);
+
+	return rt_ids(pack, &ev);
+}
+
+static void test_loads(void)
+{
+	struct rules_builder *b = rules_builder_new();
+	struct rules_info info;
+
+	CHECK_INT(rules_builder_add_default(b), 0);
+	rules_builder_set_home_fn(b, rt_home, NULL);
+	pack = rules_builder_build(b);
+	CHECK(pack != NULL);
+	CHECK_INT(rules_builder_error_count(b), 0);
+	for (size_t i = 0; i < rules_builder_error_count(b); i++)
+		fprintf(stderr, "%s\n", rules_builder_error(b, i));
+	CHECK(rules_builder_rule_count(b, false) >= 30);
+	CHECK_INT(rules_builder_rule_count(b, true), 0);
+	rules_builder_free(b);
+	if (!pack)
+		return;
+	for (size_t i = 0; i < rules_count(pack); i++) {
+		CHECK_INT(rules_get_info(pack, i, &info), 0);
+		CHECK(info.is_default);
+		/* descriptions cite a source: long enough to say what and where from */
+		CHECK(strlen(info.description) > 60);
+		CHECK(info.n_tags > 0);
+		CHECK(strncmp(info.source, "rules/", 6) == 0);
+	}
+}
+
+static void test_telemetry(void)
+{
+	const char *pub = "104.16.1.1";
+
+	CHECK_STR(conn("gpt4all", "api.mixpanel.com", pub, 443), "telemetry-mixpanel");
+	CHECK_STR(net(LW_REC_SEND, "gpt4all", "api.mixpanel.com", pub, 443), "telemetry-mixpanel");
+	CHECK_STR(conn("gpt4all", "api.ipify.org", pub, 443), "telemetry-ipify");
+	CHECK_STR(conn("gpt4all", "api.gpt4all.io", pub, 443), "telemetry-gpt4all-datalake");
+	CHECK_STR(conn("gpt4all", "api-atlas.nomic.ai", pub, 443),
+		  "telemetry-nomic-remote-embeddings");
+	CHECK_STR(conn("vllm", "stats.vllm.ai", pub, 443), "telemetry-vllm-usage-stats");
+	CHECK_STR(conn("jan", "eu-assets.i.posthog.com", pub, 443), "telemetry-posthog");
+	CHECK_STR(conn("watch:node", "us.i.posthog.com", pub, 443), "telemetry-posthog");
+	CHECK_STR(conn("jan", "posthog.com", pub, 443), "telemetry-posthog");
+	CHECK_STR(conn("jan", "notposthog.com", pub, 443), "egress-unknown");
+	CHECK_STR(conn("ollama", "ollama.com", pub, 443), "ollama-cloud");
+	CHECK_STR(conn("ollama", "www.ollama.com", pub, 443), "ollama-cloud");
+	/* the ollama.com rule is Ollama's: anyone else going there is unexplained */
+	CHECK_STR(conn("lm-studio", "ollama.com", pub, 443), "egress-unknown");
+	CHECK_STR(conn("jan", "apps.jan.ai", pub, 443), "jan-update-check");
+	CHECK_STR(conn("gpt4all", "gpt4all.io", pub, 80), "gpt4all-plain-http");
+	CHECK_STR(conn("gpt4all", "gpt4all.io", pub, 443), "gpt4all-update-repo");
+	CHECK_STR(conn("gpt4all", "gpt4all.io", pub, 8443), "egress-unknown");
+
+	/* bytes of a closed connection */
+	{
+		struct lw_sockaddr sa = rt_addr(pub, 443);
+		struct lw_event ev = rt_net(LW_REC_CONN_BYTES, "gpt4all", "api.gpt4all.io", &sa);
+		struct rules_verdict v[4];
+
+		ev.bytes = 200;
+		CHECK_STR(rt_ids(pack, &ev), "");
+		ev.bytes = 48 * 1024;
+		CHECK_STR(rt_ids(pack, &ev), "telemetry-gpt4all-datalake-upload");
+		CHECK_INT(rules_match(pack, &ev, v, 4), 1);
+		CHECK_STR(v[0].message, "gpt4all (pid 4121) sent 48.0 KiB to api.gpt4all.io:443 "
+					"(104.16.1.1): conversation upload to the GPT4All Datalake");
+		ev.host = "upload.example";
+		ev.bytes = 20u << 20;
+		CHECK_STR(rt_ids(pack, &ev), "egress-large-upload");
+		ev.bytes = 9u << 20;
+		CHECK_STR(rt_ids(pack, &ev), "");
+	}
+}
+
+static void test_downloads_dns_egress(void)
+{
+	const char *pub = "104.16.1.1";
+
+	CHECK_STR(conn("ollama", "registry.ollama.ai", pub, 443), "download-ollama-registry");
+	CHECK_STR(conn("ollama", "dd20bb891979d25aebc8bec07b2b3bbc.r2.cloudflarestorage.com", pub,
+		       443), "download-ollama-registry");
+	CHECK_STR(conn("ollama", "0123456789abcdef.r2.cloudflarestorage.com", pub, 443),
+		  "download-ollama-r2-other");
+	CHECK_STR(conn("llama-server", "huggingface.co", pub, 443), "download-huggingface");
+	CHECK_STR(conn("lm-studio", "cdn-lfs.huggingface.co", pub, 443), "download-huggingface");
+	CHECK_STR(conn("localai", "cas-bridge.xethub.hf.co", pub, 443), "download-huggingface");
+	CHECK_STR(conn("jan", "catalog.jan.ai", pub, 443), "download-jan-catalog");
+	CHECK_STR(conn("jan", "github.com", pub, 443), "download-jan-catalog");
+	CHECK_STR(conn("lm-studio", "lmstudio.ai", pub, 443), "download-lm-studio-hub");
+
+	/* DNS to the resolver is logged, and explains the packet: no fallback */
+	CHECK_STR(net(LW_REC_SEND, "ollama", NULL, "192.168.1.1", 53), "dns-query");
+	CHECK_STR(conn("ollama", NULL, "127.0.0.53", 53), "dns-query");
+	CHECK_STR(net(LW_REC_SEND, "ollama", NULL, "8.8.8.8", 53), "dns-query");
+
+	/* unexplained egress */
+	CHECK_STR(conn("ollama", NULL, "93.184.216.34", 443), "egress-unknown");
+	CHECK_STR(conn("ollama", "evil.example", "93.184.216.34", 443), "egress-unknown");
+	CHECK_STR(conn("ollama", NULL, "2606:4700::1", 443), "egress-unknown");
+	CHECK_STR(conn("ollama", NULL, "::ffff:93.184.216.34", 443), "egress-unknown");
+	CHECK_STR(conn("koboldcpp", NULL, "10.0.0.5", 8080), "egress-unknown-local-network");
+	CHECK_STR(net(LW_REC_SEND, "jan", NULL, "224.0.0.251", 5353),
+		  "egress-unknown-local-network");
+	CHECK_STR(conn("ollama", NULL, "169.254.169.254", 80), "egress-unknown-local-network");
+	/* local: silent */
+	CHECK_STR(conn("ollama", NULL, "127.0.0.1", 11434), "");
+	CHECK_STR(conn("ollama", NULL, "::1", 11434), "");
+	{
+		struct lw_sockaddr sa = { .family = AF_UNIX };
+		struct lw_event ev = rt_net(LW_REC_CONNECT, "jan", NULL, &sa);
+
+		CHECK_STR(rt_ids(pack, &ev), "");
+	}
+	{
+		struct lw_sockaddr sa = rt_addr("93.184.216.34", 443);
+		struct lw_event ev = rt_net(LW_REC_CONNECT, "ollama", NULL, &sa);
+
+		CHECK_STR(rt_msg(pack, &ev),
+			  "ollama (pid 4121) connected to 93.184.216.34:443, which no rule explains");
+	}
+}
+
+static void test_files(void)
+{
+	CHECK_STR(op("ollama", 1000, "/home/alice/.ssh/id_rsa", O_RDONLY, 3), "file-credentials");
+	CHECK_STR(op("ollama", 1000, "/home/alice/.ssh/id_rsa", O_RDONLY, -ENOENT),
+		  "file-sensitive-attempt");
+	CHECK_STR(op("ollama", 1001, "/home/bob/.aws/credentials", O_RDONLY, 3), "file-credentials");
+	CHECK_STR(op("ollama", 0, "/root/.kube/config", O_RDONLY, 3), "file-credentials");
+	CHECK_STR(op("jan", 1000, "/home/alice/.docker/config.json", O_RDONLY, 3),
+		  "file-credentials");
+	CHECK_STR(op("jan", 1000, "/home/alice/.docker/daemon.json", O_RDONLY, 3), "");
+	CHECK_STR(op("ollama", 1000, "/home/alice/.netrc", O_RDONLY, 3), "file-credentials");
+	CHECK_STR(op("ollama", 1000, "/home/alice/.gnupg/private-keys-v1.d/x.key", O_RDONLY, 3),
+		  "file-credentials");
+	CHECK_STR(op("ollama", 1000, "/home/alice/.local/share/keyrings/login.keyring", O_RDONLY,
+		     3), "file-credentials");
+	CHECK_STR(op("ollama", 1000, "/etc/shadow", O_RDONLY, 3), "file-credentials");
+	CHECK_STR(op("ollama", 1000, "/etc/shadow", O_RDONLY, -EACCES), "file-sensitive-attempt");
+	CHECK_STR(op("ollama", 1000, "/etc/gshadow", O_RDONLY, 3), "file-credentials");
+	CHECK_STR(op("ollama", 1000, "/etc/shadowx", O_RDONLY, 3), "");
+	CHECK_STR(op("ollama", 1000, "/etc/../etc//shadow", O_RDONLY, 3), "file-credentials");
+	CHECK_STR(op("ollama", 1000, "/home/alice/.ssh/authorized_keys", O_WRONLY | O_APPEND, 3),
+		  "file-credentials,file-ssh-write");
+	CHECK_STR(op("ollama", 1000, "/home/alice/.mozilla/firefox/p.default/cookies.sqlite",
+		     O_RDONLY, 3), "file-browser-profile");
+	CHECK_STR(op("ollama", 1000, "/home/alice/.config/google-chrome/Default/Login Data",
+		     O_RDONLY, 3), "file-browser-profile");
+	CHECK_STR(op("ollama", 1000, "/home/alice/.bash_history", O_RDONLY, 3), "file-shell-history");
+	CHECK_STR(op("ollama", 1000, "/home/alice/.zsh_history", O_RDONLY, -ENOENT),
+		  "file-sensitive-attempt");
+	/* documents: only for tools without a document feature */
+	CHECK_STR(op("ollama", 1000, "/home/alice/Documents/taxes.pdf", O_RDONLY, 3),
+		  "file-user-documents");
+	CHECK_STR(op("koboldcpp", 1000, "/home/alice/Desktop/notes.txt", O_RDONLY, 3),
+		  "file-user-documents");
+	CHECK_STR(op("gpt4all", 1000, "/home/alice/Documents/taxes.pdf", O_RDONLY, 3), "");
+	CHECK_STR(op("jan", 1000, "/home/alice/Documents/taxes.pdf", O_RDONLY, 3), "");
+	CHECK_STR(op("lm-studio", 1000, "/home/alice/Documents/taxes.pdf", O_RDONLY, 3), "");
+	/* another user's documents are not "~" of this event's user */
+	CHECK_STR(op("ollama", 1001, "/home/alice/Documents/taxes.pdf", O_RDONLY, 3), "");
+	/* expected reads: silent */
+	CHECK_STR(op("ollama", 1000, "/home/alice/.ollama/models/blobs/sha256-0123", O_RDONLY, 3),
+		  "");
+	CHECK_STR(op("ollama", 1000, "/usr/local/lib/ollama/cuda_v12/libggml-cuda.so", O_RDONLY,
+		     3), "");
+	CHECK_STR(op("ollama", 1000, "/dev/nvidia0", O_RDWR, 3), "");
+	CHECK_STR(op("ollama", 1000, "/dev/dri/renderD128", O_RDWR, 3), "");
+	CHECK_STR(op("ollama", 1000, "/proc/meminfo", O_RDONLY, 3), "");
+	CHECK_STR(op("ollama", 1000, "/sys/fs/cgroup/memory.max", O_RDONLY, 3), "");
+	CHECK_STR(op("gpt4all", 1000, "/home/alice/.config/nomic.ai/GPT4All.ini", O_RDONLY, 3), "");
+
+	{
+		struct lw_event ev;
+
+		memset(&ev, 0, sizeof(ev));
+		ev.type = LW_REC_EXEC;
+		ev.tool = "ollama";
+		ev.pid = 9;
+		ev.filename = "/usr/bin/curl";
+		CHECK_STR(rt_ids(pack, &ev), "exec-network-tool");
+		CHECK_STR(rt_msg(pack, &ev), "ollama (pid 9) ran /usr/bin/curl");
+		ev.filename = "/usr/local/lib/ollama/llama-server";
+		CHECK_STR(rt_ids(pack, &ev), "");
+	}
+}
+
+static void test_exposure(void)
+{
+	CHECK_STR(net(LW_REC_LISTEN, "ollama", NULL, "0.0.0.0", 11434), "exposure-ollama");
+	CHECK_STR(net(LW_REC_LISTEN, "ollama", NULL, "::", 11434), "exposure-ollama");
+	CHECK_STR(net(LW_REC_LISTEN, "ollama", NULL, "127.0.0.1", 11434), "");
+	CHECK_STR(net(LW_REC_LISTEN, "ollama", NULL, "::1", 11434), "");
+	CHECK_STR(net(LW_REC_LISTEN, "ollama", NULL, "127.0.0.1", 51234), "");
+	CHECK_STR(net(LW_REC_LISTEN, "lm-studio", NULL, "192.168.1.5", 1234), "exposure-lm-studio");
+	CHECK_STR(net(LW_REC_LISTEN, "gpt4all", NULL, "0.0.0.0", 4891), "exposure-gpt4all");
+	CHECK_STR(net(LW_REC_LISTEN, "jan", NULL, "0.0.0.0", 1337), "exposure-jan");
+	CHECK_STR(net(LW_REC_LISTEN, "llama-server", NULL, "0.0.0.0", 8080), "exposure-port-8080");
+	CHECK_STR(net(LW_REC_LISTEN, "koboldcpp", NULL, "0.0.0.0", 5001), "exposure-koboldcpp");
+	CHECK_STR(net(LW_REC_LISTEN, "vllm", NULL, "::", 8000), "exposure-vllm");
+	CHECK_STR(net(LW_REC_LISTEN, "vllm", NULL, "0.0.0.0", 9999), "exposure-listen");
+	CHECK_STR(net(LW_REC_BIND, "vllm", NULL, "0.0.0.0", 8000), "");
+	{
+		struct lw_sockaddr sa = rt_addr("0.0.0.0", 11434);
+		struct lw_event ev = rt_net(LW_REC_LISTEN, "ollama", NULL, &sa);
+		struct rules_verdict v[2];
+
+		CHECK_INT(rules_match(pack, &ev, v, 2), 1);
+		CHECK_INT(v[0].severity, RULES_SEV_HIGH);
+		CHECK_STR(v[0].message, "ollama (pid 4121) listens on 0.0.0.0:11434: Ollama's API "
+					"port (11434), unauthenticated, reachable from the network "
+					"(OLLAMA_HOST)");
+	}
+}
+
+int main(void)
+{
+	test_loads();
+	if (pack) {
+		test_telemetry();
+		test_downloads_dns_egress();
+		test_files();
+		test_exposure();
+	}
+	rules_free(pack);
+	return check_summary("test_rules_pack");
+}
