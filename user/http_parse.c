@@ -2,6 +2,7 @@
 /* HTTP/1.x request-line and Host-header parser (http_parse.h); grammar from RFC 9110/9112. */
 #include "http_parse.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 #include <strings.h>
@@ -70,6 +71,7 @@ static int http_port(const char *s, size_t n, uint16_t *port)
 /* A Host value with whitespace trimmed: uri-host [ ":" port ], RFC 9110 7.2. */
 static int http_host_value(const char *v, size_t n, struct http_request *out)
 {
+	unsigned char ip6[16];
 	const char *colon;
 	size_t host_len;
 
@@ -86,12 +88,14 @@ static int http_host_value(const char *v, size_t n, struct http_request *out)
 		for (size_t i = 1; i <= host_len; i++) {
 			char c = v[i];
 
-			if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-			      (c >= 'A' && c <= 'F') || c == ':' || c == '.'))
-				return -EINVAL;
 			out->host[i - 1] = (char)(c >= 'A' && c <= 'F' ? c + ('a' - 'A') : c);
 		}
 		out->host[host_len] = '\0';
+		/* Only a real IPv6 address: no "[211]", no IPvFuture, no zone ids. */
+		if (inet_pton(AF_INET6, out->host, ip6) != 1) {
+			out->host[0] = '\0';
+			return -EINVAL;
+		}
 		out->host_is_ip = true;
 		colon = close + 1;
 		if (colon == v + n)

@@ -201,6 +201,9 @@ static void test_injection(void)
 		"GET / HTTP/1.1\r\nHost: a.example:80:81\r\n\r\n",
 		"GET / HTTP/1.1\r\nHost: [::1\r\n\r\n",
 		"GET / HTTP/1.1\r\nHost: [::g]\r\n\r\n",
+		"GET / HTTP/1.1\r\nHost: [211]:\r\n\r\n",		/* found by fuzz_http */
+		"GET / HTTP/1.1\r\nHost: [1:2:3:4:5:6:7:8:9]\r\n\r\n",
+		"GET / HTTP/1.1\r\nHost: [fe80::1%eth0]\r\n\r\n",
 		"GET / HTTP/1.1\r\nHost: [::1]x\r\n\r\n",
 		"GET / HTTP/1.1\r\nHost: a..example\r\n\r\n",
 		"GET / HTTP/1.1\r\nX-Other: \x01\r\nHost: a.example\r\n\r\n",	/* control before */
