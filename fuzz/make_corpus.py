@@ -150,6 +150,23 @@ def tls_corpus():
         if not data:
             sys.exit(f"no ClientHello captured for {name}")
         save("tls", name, data)
+    save("tls", "built-huge-padding.bin", tls_huge_hello())
+
+
+def tls_huge_hello():
+    """A ClientHello over the parser's 16 KiB reassembly cap (a 17000-byte padding
+    extension before the server name), in two records: seeds the -EMSGSIZE path."""
+    name = b"late.example"
+    sni = struct.pack(">HHHBH", 0, len(name) + 5, len(name) + 3, 0, len(name)) + name
+    pad = struct.pack(">HH", 21, 17000) + bytes(17000)
+    exts = struct.pack(">HHBH", 43, 3, 2, 0x0304) + pad + sni
+    body = (struct.pack(">H", 0x0303) + bytes(range(32)) + b"\x20" + b"\xa0" * 32 +
+            struct.pack(">HHH", 4, 0x1301, 0xc02f) + b"\x01\x00" +
+            struct.pack(">H", len(exts)) + exts)
+    hs = b"\x01" + len(body).to_bytes(3, "big") + body
+    cut = 16000
+    return (b"\x16\x03\x01" + struct.pack(">H", cut) + hs[:cut] +
+            b"\x16\x03\x01" + struct.pack(">H", len(hs) - cut) + hs[cut:])
 
 
 def http_corpus():

@@ -10,6 +10,16 @@
  * always passed in by the caller (CLOCK_BOOTTIME ns, as in the records): the cache never
  * reads a clock, so tests control it and replayed captures behave as they did live.
  * Not thread-safe: one owner, the event loop.
+ *
+ * How the event loop feeds it (bytes captured for a watched pid whose tree root is root):
+ *   port-53 payload received: dns_parse_udp() (or _tcp), then, on 0 or -EMSGSIZE,
+ *     dns_cache_put_dns(cache, &resp, pid, root, ts);
+ *   first bytes sent on a TCP connection to addr: tls_parse_sni() == 0, or failing that
+ *     http_parse_request() == 0 && !req.host_is_ip, then dns_cache_put_name(cache, addr,
+ *     name, DNS_CACHE_SRC_SNI or _HTTP, pid, root, DNS_CACHE_NAME_TTL, ts); that name also
+ *     names this very connection directly;
+ *   any event with an address: dns_cache_lookup(cache, addr, root, ts, &res) == 0 gives
+ *     lw_event.host = res.name, host_source = dns_cache_source_name(res.source).
  */
 #ifndef LW_DNS_CACHE_H
 #define LW_DNS_CACHE_H
