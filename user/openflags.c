@@ -7,6 +7,19 @@
 #include <stdio.h>
 #include <string.h>
 
+/*
+ * glibc defines O_LARGEFILE as 0 where it is implied (64-bit x86, arm64), but the flags come
+ * from the syscall arguments, and programs set the kernel's bit anyway (Go's syscall.Open
+ * adds 0x8000 on amd64). A 0 entry would also match every open.
+ */
+#if defined(__x86_64__)
+#define LW_O_LARGEFILE 0100000
+#elif defined(__aarch64__)
+#define LW_O_LARGEFILE 0400000
+#else
+#define LW_O_LARGEFILE O_LARGEFILE
+#endif
+
 const char *openflags_access(uint64_t flags)
 {
 	switch (flags & O_ACCMODE) {
@@ -27,7 +40,7 @@ const char *openflags_str(uint64_t flags, char *buf, size_t size)
 		/* multi-bit flags first, so their bits are not claimed by a single flag */
 		{ O_SYNC, "O_SYNC" }, { __O_TMPFILE, "O_TMPFILE" }, { O_CREAT, "O_CREAT" }, { O_EXCL, "O_EXCL" }, { O_NOCTTY, "O_NOCTTY" },
 		{ O_TRUNC, "O_TRUNC" }, { O_APPEND, "O_APPEND" }, { O_NONBLOCK, "O_NONBLOCK" },
-		{ O_DSYNC, "O_DSYNC" }, { O_DIRECT, "O_DIRECT" }, { O_LARGEFILE, "O_LARGEFILE" },
+		{ O_DSYNC, "O_DSYNC" }, { O_DIRECT, "O_DIRECT" }, { LW_O_LARGEFILE, "O_LARGEFILE" },
 		{ O_DIRECTORY, "O_DIRECTORY" }, { O_NOFOLLOW, "O_NOFOLLOW" },
 		{ O_NOATIME, "O_NOATIME" }, { O_CLOEXEC, "O_CLOEXEC" }, { O_PATH, "O_PATH" },
 		
@@ -39,7 +52,7 @@ const char *openflags_str(uint64_t flags, char *buf, size_t size)
 
 	snprintf(buf, size, "%s", acc);
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if ((rest & names[i].bit) == names[i].bit) {
+		if (names[i].bit && (rest & names[i].bit) == names[i].bit) {
 			len = strlen(buf);
 			snprintf(buf + len, size - len, "|%s", names[i].name);
 			rest &= ~names[i].bit;
