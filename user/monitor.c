@@ -31,7 +31,7 @@ void monitor_free(struct monitor *m)
 
 static void read_exe(const struct monitor *m, uint32_t pid, char *buf, size_t size)
 {
-	char path[64];
+	char path[PATH_MAX];	/* proc_root is any directory in tests and replays */
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "%s/%u/exe", m->proc_root, pid);
@@ -42,13 +42,19 @@ static void read_exe(const struct monitor *m, uint32_t pid, char *buf, size_t si
 struct reject_ctx {
 	struct monitor *m;
 	uint32_t root;
+	uint64_t since;
 };
 
 static int reject_descendant(struct proc_entry *e, void *arg)
 {
 	struct reject_ctx *c = arg;
 
-	if (e->root_pid == c->root && e->pid != c->root && e->state != PROC_REJECTED) {
+	/*
+	 * Only what started after the candidate's exec: an entry naming root_pid that is older
+	 * belongs to an earlier process that had this pid (its tree may still be running).
+	 */
+	if (e->root_pid == c->root && e->pid != c->root && e->state != PROC_REJECTED &&
+	    e->start_ns >= c->since) {
 		e->state = PROC_REJECTED;
 		c->m->kops->untrack(c->m->kctx, e->pid);
 	}
@@ -62,7 +68,7 @@ static int reject_descendant(struct proc_entry *e, void *arg)
  */
 static void reject_tree(struct monitor *m, struct proc_entry *root)
 {
-	struct reject_ctx rc = { m, root->pid };
+	struct reject_ctx rc = { m, root->pid, root->start_ns };
 
 	root->state = PROC_REJECTED;
 	m->stats.rejected_procs++;
@@ -152,6 +158,14 @@ static bool track_lifecycle(struct monitor *m, struct lw_event *ev, struct proc_
 		if (ev->flags & LW_F_CANDIDATE) {
 			unsigned int id;
 
+			/*
+			 * The kernel tracked no process with this pid, so an entry here is a
+			 * dead one's whose pid was reused: this process starts now.
+			 */
+			e->start_ns = ev->ts_boot_ns;
+			e->exited = false;
+			e->exit_code = 0;
+			e->exit_ns = 0;
 			e->tool = ev->tool_id;
 			e->origin = LW_MATCH_NAME;
 			e->root_pid = ev->pid;
@@ -317,6 +331,28 @@ root:
 			}
 		}
 	} while (changed);
+	/*
+	 * A root found by name inside another tracked tree (`ollama serve` -> `ollama runner`)
+	 * belongs to that tree, as it would had the kernel seen the fork: root_pid is inherited.
+	 */
+	for (size_t i = 0; i < n; i++) {
+		size_t top = i;
+
+		if (!tool[i])
+			continue;
+		for (size_t steps = 0; steps < n; steps++) {
+			size_t j;
+
+			for (j = 0; j < n; j++) {
+				if (tool[j] && j != top && ps[j].pid == ps[top].ppid)
+					break;
+			}
+			if (j == n)
+				break;
+			top = j;
+		}
+		root[i] = root[top];
+	}
 
 	for (size_t i = 0; i < n; i++) {
 		struct proc_entry *e;
