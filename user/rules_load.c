@@ -305,7 +305,8 @@ int rules_builder_add_path(struct rules_builder *b, const char *path)
 		if (l < 6 || de->d_name[0] == '.' || strcmp(de->d_name + l - 5, ".json") != 0)
 			continue;
 		nn = realloc(names, (n + 1) * sizeof(*nn));
-		if (!nn || asprintf(&nn[n], "%s/%s", path, de->d_name) < 0) {
+		if (!nn || asprintf(&nn[n], "%s%s%s", path,
+				    path[strlen(path) - 1] == '/' ? "" : "/", de->d_name) < 0) {
 			names = nn ? nn : names;
 			err = -ENOMEM;
 			break;
@@ -1364,17 +1365,23 @@ static void compile_rules(struct rules_builder *b, const struct rules_src *src,
 		struct rules_rule *r = &b->rules[b->n_out];
 		const struct rules_ids *prev;
 
-		memset(r, 0, sizeof(*r));
-		if (!compile_rule(&c, o, r)) {
-			rules_rule_clear(r);
-			continue;
-		}
-		prev = rules_map_get(ids, r->id, strlen(r->id), rules_hash(r->id, strlen(r->id)));
-		if (prev) {
-			const struct rules_json *v = rules_json_get(o, "id");
+		const struct rules_json *idv = rules_json_get(o, "id");
+		bool ok;
 
-			berr(b, src, v->line, v->col, "duplicate rule id \"%s\" (first defined at %s)",
-			     r->id, b->rules[prev->v[0]].source);
+		memset(r, 0, sizeof(*r));
+		/* before compiling, so a rule with other errors still reports a reused id */
+		prev = idv && idv->type == RULES_JSON_STRING ?
+		       rules_map_get(ids, idv->str, strlen(idv->str),
+				     rules_hash(idv->str, strlen(idv->str))) : NULL;
+		if (prev) {
+			char eb[128];
+
+			berr(b, src, idv->line, idv->col,
+			     "duplicate rule id \"%s\" (first defined at %s)",
+			     esc(eb, sizeof(eb), idv->str), b->rules[prev->v[0]].source);
+		}
+		ok = compile_rule(&c, o, r);
+		if (!ok || prev) {
 			rules_rule_clear(r);
 			continue;
 		}

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "cmd_rules.h"
 #include "rules_test.h"
 
 /* Errors of building text (' read as "), joined with '\n'; "" when it builds. */
@@ -227,6 +228,17 @@ static void test_ids_events_tools(void)
 	EXPECT_ERR(t, "{'desc", 0, "missing required key \"id\"");
 	t = "{'rules':[" RULE_A "," RULE_A "]}";
 	EXPECT_ERR(t, "'a'", 1, "duplicate rule id \"a\" (first defined at x.json:1:11)");
+	/* a reused id is reported even when the rule has other errors */
+	t = "{'rules':[" RULE_A ",{'id':'a','description':'d','severity':'hi','tools':'*',"
+	    "'event':'open','message':'m'}]}";
+	{
+		char want[512];
+
+		snprintf(want, sizeof(want), "%s\n", at(t, "'a'", 1,
+			 "duplicate rule id \"a\" (first defined at x.json:1:11)"));
+		strcat(want, at(t, "'hi'", 0, "unknown severity \"hi\""));
+		CHECK_STR(errors_of("x.json", t), want);
+	}
 	t = HEAD "'event':'conect'," TAIL;
 	EXPECT_ERR(t, "'conect'", 0, "unknown event type \"conect\" (did you mean \"connect\"?)");
 	t = HEAD "'event':['open','fork']," TAIL;
@@ -386,6 +398,56 @@ static void test_all_or_nothing_and_files(void)
 	rmdir(dir);
 }
 
+/* Runs cmd_rules with its output thrown away; returns its exit code. */
+static int run_cmd(int argc, const char **argv)
+{
+	int out = dup(1), err = dup(2), null = open("/dev/null", O_WRONLY), rc;
+
+	fflush(stdout);
+	fflush(stderr);
+	dup2(null, 1);
+	dup2(null, 2);
+	rc = cmd_rules(argc, (char **)argv);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(out, 1);
+	dup2(err, 2);
+	close(out);
+	close(err);
+	close(null);
+	return rc;
+}
+
+static void test_cmd_rules(void)
+{
+	char good[] = "/tmp/test_cmd_rules_good.XXXXXX", bad[] = "/tmp/test_cmd_rules_bad.XXXXXX";
+	int fg = mkstemp(good), fb = mkstemp(bad);
+	const char *text = "{\"rules\":[{\"id\":\"mine\",\"description\":\"d\",\"severity\":\"low\","
+			   "\"tools\":\"*\",\"event\":\"connect\",\"conditions\":"
+			   "{\"host\":\"@huggingface_hosts\"},\"message\":\"m\"}]}";
+
+	CHECK(fg >= 0 && fb >= 0);
+	CHECK(write(fg, text, strlen(text)) == (ssize_t)strlen(text));
+	CHECK(write(fb, "{\"rules\": [", 11) == 11);
+	close(fg);
+	close(fb);
+	CHECK_INT(run_cmd(2, (const char *[]){ "rules", "check", NULL }), 0);
+	/* the file uses a list of the default pack: fine with it, an error without it */
+	CHECK_INT(run_cmd(3, (const char *[]){ "rules", "check", good, NULL }), 0);
+	CHECK_INT(run_cmd(4, (const char *[]){ "rules", "check", "--no-default-rules", good, NULL }),
+		  1);
+	CHECK_INT(run_cmd(3, (const char *[]){ "rules", "check", bad, NULL }), 1);
+	CHECK_INT(run_cmd(4, (const char *[]){ "rules", "check", good, bad, NULL }), 1);
+	CHECK_INT(run_cmd(3, (const char *[]){ "rules", "check", "--bogus", NULL }), 2);
+	CHECK_INT(run_cmd(2, (const char *[]){ "rules", "list", NULL }), 0);
+	CHECK_INT(run_cmd(4, (const char *[]){ "rules", "list", "--rules", good, NULL }), 0);
+	CHECK_INT(run_cmd(4, (const char *[]){ "rules", "list", "--rules", bad, NULL }), 1);
+	CHECK_INT(run_cmd(2, (const char *[]){ "rules", "frobnicate", NULL }), 2);
+	CHECK_INT(run_cmd(1, (const char *[]){ "rules", NULL }), 2);
+	unlink(good);
+	unlink(bad);
+}
+
 int main(void)
 {
 	test_unknown_keys();
@@ -396,5 +458,6 @@ int main(void)
 	test_ids_events_tools();
 	test_json_syntax();
 	test_all_or_nothing_and_files();
+	test_cmd_rules();
 	return check_summary("test_rules_load");
 }
