@@ -55,6 +55,9 @@ const char *sockfmt_errno_name(int64_t ret)
 {
 	if (ret >= 0)
 		return NULL;
+	/* errno values stop at 4095; and -INT64_MIN would overflow */
+	if (ret < -4095)
+		return "E?";
 	/* the common results of the calls we trace; others print as their number */
 	switch (-ret) {
 	case EPERM: return "EPERM";
