@@ -1027,7 +1027,7 @@ static bool tpl_push(struct rules_rule *r, enum rules_field f, const char *text,
 
 static bool compile_message(struct rctx *c, const struct rules_json *v, struct rules_rule *r)
 {
-	const char *s, *lit;
+	const char *s;
 	char buf[1024];
 	size_t bl = 0;
 
@@ -1038,7 +1038,12 @@ static bool compile_message(struct rctx *c, const struct rules_json *v, struct r
 		berr(c->b, c->src, v->line, v->col, "\"message\" is empty");
 		return false;
 	}
-	for (lit = s; *s;) {
+	/* a verdict's message holds RULES_MESSAGE_MAX bytes: leave room for the fields */
+	if (strlen(s) > 512) {
+		berr(c->b, c->src, v->line, v->col, "\"message\" is longer than 512 characters");
+		return false;
+	}
+	while (*s) {
 		if ((s[0] == '{' && s[1] == '{') || (s[0] == '}' && s[1] == '}')) {
 			if (bl < sizeof(buf))
 				buf[bl++] = s[0];
@@ -1100,7 +1105,6 @@ static bool compile_message(struct rctx *c, const struct rules_json *v, struct r
 			buf[bl++] = *s;
 		s++;
 	}
-	(void)lit;
 	if (bl && !tpl_push(r, RULES_FLD_TEXT, buf, bl)) {
 		berr(c->b, c->src, v->line, v->col, "out of memory");
 		return false;
