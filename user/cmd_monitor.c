@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "rules.h"
 #include "timefmt.h"
 
 #define MAX_EXTRA 32
@@ -37,6 +38,9 @@ struct monitor_opts {
 	size_t n_watch;
 	int pids[MAX_EXTRA];
 	size_t n_pids;
+	const char *rules[MAX_EXTRA];
+	size_t n_rules;
+	bool no_default_rules;
 };
 
 static void usage(FILE *f)
@@ -56,6 +60,9 @@ static void usage(FILE *f)
 "  --watch NAME        also watch processes whose executable name is NAME (<= 15 bytes),\n"
 "                      and their children; repeatable\n"
 "  --pid PID           also watch the running process PID and its children; repeatable\n"
+"  --rules FILE|DIR    add the rules in FILE (or DIR/*.json) to the default pack;\n"
+"                      repeatable (format: docs/rules.md)\n"
+"  --no-default-rules  use only the --rules given, not the built-in pack\n"
 "  --duration SECS     stop after SECS seconds\n"
 "  --ready-file PATH   create PATH (holding llmwatch's pid) once every program is attached\n"
 "                      and running tools have been found\n"
@@ -89,7 +96,8 @@ static int parse_size(const char *s, size_t *out)
 
 static int parse_opts(int argc, char **argv, struct monitor_opts *o)
 {
-	enum { O_JSON = 256, O_WATCH, O_PID, O_DURATION, O_READY, O_RING, O_VERBOSE };
+	enum { O_JSON = 256, O_WATCH, O_PID, O_DURATION, O_READY, O_RING, O_VERBOSE, O_RULES,
+	       O_NO_DEFAULT_RULES };
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, O_JSON },
 		{ "watch", required_argument, NULL, O_WATCH },
@@ -98,6 +106,8 @@ static int parse_opts(int argc, char **argv, struct monitor_opts *o)
 		{ "ready-file", required_argument, NULL, O_READY },
 		{ "ring-size", required_argument, NULL, O_RING },
 		{ "verbose", no_argument, NULL, O_VERBOSE },
+		{ "rules", required_argument, NULL, O_RULES },
+		{ "no-default-rules", no_argument, NULL, O_NO_DEFAULT_RULES },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
@@ -140,6 +150,14 @@ static int parse_opts(int argc, char **argv, struct monitor_opts *o)
 				return cli_usage_error("--duration \"%s\": a number of seconds > 0",
 						       optarg);
 			break;
+		case O_RULES:
+			if (o->n_rules == MAX_EXTRA)
+				return cli_usage_error("too many --rules (at most %d)", MAX_EXTRA);
+			o->rules[o->n_rules++] = optarg;
+			break;
+		case O_NO_DEFAULT_RULES:
+			o->no_default_rules = true;
+			break;
 		case O_READY:
 			o->ready_file = optarg;
 			break;
@@ -162,6 +180,59 @@ static int parse_opts(int argc, char **argv, struct monitor_opts *o)
 		return cli_usage_error("unexpected argument \"%s\" (see llmwatch --help)",
 				       argv[optind]);
 	return 0;
+}
+
+/* ---- rules ---------------------------------------------------------------------------- */
+
+#define VERDICTS_MAX 8
+
+struct rule_matcher {
+	struct rules *rules;
+	struct rules_verdict v[VERDICTS_MAX];
+	uint64_t overflow;	/* verdicts beyond VERDICTS_MAX for one event */
+};
+
+static size_t match_rules(void *ctx, const struct lw_event *ev, const struct rules_verdict **out)
+{
+	struct rule_matcher *rm = ctx;
+	int n = rules_match(rm->rules, ev, rm->v, VERDICTS_MAX);
+
+	*out = rm->v;
+	if (n <= 0)
+		return 0;
+	if (n > VERDICTS_MAX) {
+		rm->overflow += (uint64_t)(n - VERDICTS_MAX);
+		n = VERDICTS_MAX;
+	}
+	return (size_t)n;
+}
+
+/*
+ * The rule set the options ask for: the built-in pack unless --no-default-rules, then each
+ * --rules in order. All or nothing: any error is printed (file:line:col) and NULL returned.
+ */
+static struct rules *load_rules(const struct monitor_opts *o)
+{
+	struct rules_builder *b = rules_builder_new();
+	struct rules *r = NULL;
+
+	if (!b) {
+		fprintf(stderr, "llmwatch: out of memory\n");
+		return NULL;
+	}
+	if (!o->no_default_rules)
+		rules_builder_add_default(b);
+	for (size_t i = 0; i < o->n_rules; i++)
+		rules_builder_add_path(b, o->rules[i]);
+	r = rules_builder_build(b);
+	if (!r) {
+		for (size_t i = 0; i < rules_builder_error_count(b); i++)
+			fprintf(stderr, "%s\n", rules_builder_error(b, i));
+		fprintf(stderr, "llmwatch: rules not loaded: %zu error(s)\n",
+			rules_builder_error_count(b));
+	}
+	rules_builder_free(b);
+	return r;
 }
 
 /* ---- the kernel side as the monitor sees it ------------------------------------------ */
@@ -294,6 +365,7 @@ static int run_loop(struct monitor *m, struct bpf_loader *l, struct ring_buffer 
 		if (read(sfd, &si, sizeof(si)) == sizeof(si))
 			break;
 		now = timefmt_boot_now();
+		monitor_tick(m, now);
 		if (o->duration > 0 && now - start >= (uint64_t)(o->duration * 1e9))
 			break;
 		if (now - last_tick >= 1000000000ull) {
@@ -318,6 +390,7 @@ int cmd_monitor(int argc, char **argv)
 	struct bpf_loader_opts lo = {};
 	struct bpf_loader l = { .cgroup_fd = -1 };
 	struct ring_buffer *rb = NULL;
+	struct rule_matcher rm = {};
 	uint16_t extra_tools[MAX_EXTRA];
 	struct monitor m;
 	int err, status = 1, found;
@@ -326,10 +399,17 @@ int cmd_monitor(int argc, char **argv)
 	if (err)
 		return err > 0 ? 0 : 2;
 	signal(SIGPIPE, SIG_IGN);
+	/* rules first: a broken rule file is a usage error, found before anything is loaded */
+	rm.rules = load_rules(&o);
+	if (!rm.rules)
+		return 2;
 	if (timefmt_init() || monitor_init(&m)) {
 		fprintf(stderr, "llmwatch: out of memory\n");
+		rules_free(rm.rules);
 		return 1;
 	}
+	m.match = match_rules;
+	m.match_ctx = &rm;
 	profiles_init(&m.profiles);
 	for (size_t i = 0; i < o.n_watch; i++)
 		profiles_add_watch(&m.profiles, o.watch[i]);
@@ -369,8 +449,8 @@ int cmd_monitor(int argc, char **argv)
 		fprintf(stderr, "llmwatch: scanning /proc: %s\n", strerror(-found));
 		goto out;
 	}
-	fprintf(stderr, "llmwatch %s: watching %zu profiles, %d running processes; hooks: %s\n",
-		LLMWATCH_VERSION, m.profiles.n, found, l.hooks);
+	fprintf(stderr, "llmwatch %s: watching %zu profiles, %d running processes, %zu rules; "
+		"hooks: %s\n", LLMWATCH_VERSION, m.profiles.n, found, rules_count(rm.rules), l.hooks);
 	if (l.missing[0])
 		fprintf(stderr, "llmwatch: warning: this kernel lacks %s; those events are not "
 			"seen\n", l.missing);
@@ -381,6 +461,7 @@ int cmd_monitor(int argc, char **argv)
 	err = run_loop(&m, &l, rb, &o);
 	k_flush_conns(&l, 0, LW_CLOSE_END, (void (*)(void *, const void *, size_t))
 		      monitor_handle_record, &m);
+	monitor_flush(&m);
 	bpf_loader_read_losses(&l, m.stats.kernel_losses);
 	if (m.sink->ops->summary(m.sink, &m.stats))
 		m.stats.output_errors++;
@@ -393,5 +474,6 @@ out:
 	sink_destroy(m.sink);
 	bpf_loader_stop(&l);
 	monitor_free(&m);
+	rules_free(rm.rules);
 	return status;
 }

@@ -109,6 +109,12 @@ void jsonw_bytes(struct jsonw *w, const char *k, const char *s, size_t n)
 		free(esc);
 }
 
+void jsonw_escaped(struct jsonw *w, const char *k, const char *s)
+{
+	key(w, k);
+	put_quoted(w, s);
+}
+
 void jsonw_str(struct jsonw *w, const char *k, const char *s)
 {
 	jsonw_bytes(w, k, s, strlen(s));

@@ -28,6 +28,11 @@ int jsonw_end(struct jsonw *w);
 
 void jsonw_str(struct jsonw *w, const char *key, const char *s);
 void jsonw_bytes(struct jsonw *w, const char *key, const char *s, size_t n);
+/*
+ * A string that is already in escaped form (escape_bytes() output, or text built from
+ * such pieces): only JSON's own quoting is applied, so it is not escaped twice.
+ */
+void jsonw_escaped(struct jsonw *w, const char *key, const char *s);
 void jsonw_int(struct jsonw *w, const char *key, int64_t v);
 void jsonw_uint(struct jsonw *w, const char *key, uint64_t v);
 void jsonw_bool(struct jsonw *w, const char *key, bool v);

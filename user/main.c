@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmd_rules.h"
 #include "monitor.h"
 
 struct verb {
@@ -12,6 +13,7 @@ struct verb {
 
 static const struct verb verbs[] = {
 	{ "monitor", cmd_monitor },
+	{ "rules", cmd_rules },
 };
 
 int main(int argc, char **argv)

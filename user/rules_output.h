@@ -3,18 +3,22 @@
 #ifndef LW_RULES_OUTPUT_H
 #define LW_RULES_OUTPUT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "event.h"
 #include "jsonw.h"
 
-struct rule_verdict;
+struct rules_verdict;
 
 /* Writes one indented alert line for each of the nv verdicts v[] about ev. */
-void rules_output_text(FILE *f, const struct lw_event *ev, const struct rule_verdict *v,
+void rules_output_text(FILE *f, const struct lw_event *ev, const struct rules_verdict *v,
 		       size_t nv);
 
 /* Adds each of the nv verdicts v[] as an object to the open JSON array in w. */
-void rules_output_json(struct jsonw *w, const struct rule_verdict *v, size_t nv);
+void rules_output_json(struct jsonw *w, const struct rules_verdict *v, size_t nv);
+
+/* Whether any of the verdicts asks for an alert (not only a log entry). */
+bool rules_output_is_alert(const struct rules_verdict *v, size_t nv);
 
 #endif /* LW_RULES_OUTPUT_H */

@@ -12,13 +12,13 @@
 #include "event.h"
 #include "stats.h"
 
-struct rule_verdict;	/* rules.h */
+struct rules_verdict;	/* rules.h */
 
 struct sink;
 
 struct sink_ops {
 	/* One event and the verdicts the rules gave it. Returns 0 or -errno. */
-	int (*event)(struct sink *s, const struct lw_event *ev, const struct rule_verdict *v,
+	int (*event)(struct sink *s, const struct lw_event *ev, const struct rules_verdict *v,
 		     size_t nv);
 	/* The run's closing counters. Returns 0 or -errno. */
 	int (*summary)(struct sink *s, const struct lw_stats *st);

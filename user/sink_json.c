@@ -46,7 +46,7 @@ static void put_result(struct jsonw *w, int64_t ret)
 		jsonw_str(w, "error", e);
 }
 
-static int json_event(struct sink *s, const struct lw_event *ev, const struct rule_verdict *v,
+static int json_event(struct sink *s, const struct lw_event *ev, const struct rules_verdict *v,
 		      size_t nv)
 {
 	struct jsonw *w = &((struct json_sink *)s)->w;
@@ -54,7 +54,7 @@ static int json_event(struct sink *s, const struct lw_event *ev, const struct ru
 
 	timefmt_rfc3339(ts, sizeof(ts), ev->wall);
 	jsonw_begin(w);
-	jsonw_str(w, "kind", nv ? "alert" : "event");
+	jsonw_str(w, "kind", rules_output_is_alert(v, nv) ? "alert" : "event");
 	jsonw_str(w, "ts", ts);
 	jsonw_str(w, "type", event_type_name(ev->type));
 	jsonw_str(w, "tool", ev->tool);
@@ -126,7 +126,7 @@ sock_common:
 		jsonw_close(w, ']');
 	}
 	if (nv) {
-		jsonw_open(w, "alerts", '[');
+		jsonw_open(w, "verdicts", '[');
 		rules_output_json(w, v, nv);
 		jsonw_close(w, ']');
 	}

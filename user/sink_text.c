@@ -58,7 +58,7 @@ static void print_result(FILE *f, int64_t ret)
 		fprintf(f, " -> %" PRId64, ret);
 }
 
-static int text_event(struct sink *s, const struct lw_event *ev, const struct rule_verdict *v,
+static int text_event(struct sink *s, const struct lw_event *ev, const struct rules_verdict *v,
 		      size_t nv)
 {
 	FILE *f = s->out;
