@@ -331,13 +331,22 @@ static __always_inline int lw_sock_addr_hook(struct bpf_sock_addr *ctx, __u16 ty
 	if (!t)
 		return 1;
 	cookie = bpf_get_socket_cookie(ctx);
-	if (type == LW_REC_CONNECT) {
+	/*
+	 * Remember the connection for byte counting and naming. An unconnected datagram to
+	 * port 53 is a DNS query: remember its socket too, so the answer is captured.
+	 */
+	if (type == LW_REC_CONNECT || (type == LW_REC_SEND && ctx->user_port == bpf_htons(53))) {
 		struct lw_conn c = {};
 
 		c.pid = tgid;
 		c.tool = t->tool;
 		lw_ctx_addr(ctx, &c.daddr, v6);
-		if (bpf_map_update_elem(&conns, &cookie, &c, BPF_ANY))
+		if (c.daddr.port == 53)
+			c.flags = LW_CONN_DNS;
+		/* a socket that sends many queries keeps one entry */
+		if (bpf_map_update_elem(&conns, &cookie, &c,
+					type == LW_REC_SEND ? BPF_NOEXIST : BPF_ANY) &&
+		    type == LW_REC_CONNECT)
 			lw_count_loss(LW_REC_CONN_BYTES, LW_LOSS_MAP);
 	}
 	st = bpf_map_lookup_elem(&stash, &id);
@@ -401,31 +410,79 @@ int lw_cg_bind6(struct bpf_sock_addr *ctx)
 #define ETH_P_IP 0x0800
 #define ETH_P_IPV6 0x86DD
 
-/* Transport payload bytes in an egress packet (skb->data is the network header here). */
-static __always_inline __u32 lw_payload_len(struct __sk_buff *skb)
+/*
+ * Where the transport payload starts in a packet (skb->data is the network header in
+ * cgroup_skb programs) and which protocol carries it. Returns the offset, or 0 if the
+ * packet is not TCP or UDP over IP.
+ */
+static __always_inline __u32 lw_payload_offset(struct __sk_buff *skb, __u8 *proto)
 {
-	__u32 len = skb->len, hdr;
-	__u8 b, proto;
+	__u32 off;
+	__u8 b;
 
 	if (skb->protocol == bpf_htons(ETH_P_IP)) {
-		if (bpf_skb_load_bytes(skb, 0, &b, 1) || bpf_skb_load_bytes(skb, 9, &proto, 1))
+		if (bpf_skb_load_bytes(skb, 0, &b, 1) || bpf_skb_load_bytes(skb, 9, proto, 1))
 			return 0;
-		hdr = (b & 0x0f) * 4;
+		off = (b & 0x0f) * 4;
 	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
-		if (bpf_skb_load_bytes(skb, 6, &proto, 1))
+		if (bpf_skb_load_bytes(skb, 6, proto, 1))
 			return 0;
-		hdr = 40;	/* extension headers are rare on egress; counted as payload */
+		off = 40;	/* extension headers are rare on these flows */
 	} else {
 		return 0;
 	}
-	if (proto == IPPROTO_TCP) {
-		if (bpf_skb_load_bytes(skb, hdr + 12, &b, 1))
+	if (*proto == IPPROTO_TCP) {
+		if (bpf_skb_load_bytes(skb, off + 12, &b, 1))
 			return 0;
-		hdr += (b >> 4) * 4;
-	} else if (proto == IPPROTO_UDP) {
-		hdr += 8;
+		return off + (b >> 4) * 4;
 	}
-	return len > hdr ? len - hdr : 0;
+	if (*proto == IPPROTO_UDP)
+		return off + 8;
+	return 0;
+}
+
+/* Sends up to LW_PAYLOAD_MAX payload bytes of this packet as a payload record. */
+static __always_inline void lw_capture(struct __sk_buff *skb, struct lw_conn *c, __u64 cookie,
+				       __u32 off, __u32 want, __u8 proto, __u8 dir, __u32 stream_off)
+{
+	struct lw_rec_payload *r;
+	__u64 n = want;		/* 64-bit: no zero-extended copy for the verifier to lose */
+
+	if (n > LW_PAYLOAD_MAX)
+		n = LW_PAYLOAD_MAX;
+	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		lw_count_loss(LW_REC_PAYLOAD, LW_LOSS_RESERVE);
+		return;
+	}
+	/* may run in softirq: no current task; the header names the connection's owner */
+	r->hdr.type = LW_REC_PAYLOAD;
+	r->hdr.size = sizeof(*r);
+	r->hdr.version = LW_RECORD_VERSION;
+	r->hdr.flags = 0;
+	r->hdr.tool = c->tool;
+	r->hdr.ts_ns = bpf_ktime_get_boot_ns();
+	r->hdr.pid = c->pid;
+	r->hdr.tid = 0;
+	r->hdr.uid = 0;
+	r->hdr.reserved = 0;
+	__builtin_memset(r->hdr.comm, 0, sizeof(r->hdr.comm));
+	r->cookie = cookie;
+	r->remote = c->daddr;
+	r->direction = dir;
+	r->protocol = proto;
+	r->offset = stream_off;
+	/* keep the bound on the register the helper gets (see lw_read_sockaddr) */
+	asm volatile("%[n] &= 0x7ff" : [n] "+r"(n));
+	if (n == 0 || n > LW_PAYLOAD_MAX ||
+	    bpf_skb_load_bytes(skb, off, r->data, n)) {
+		lw_count_loss(LW_REC_PAYLOAD, LW_LOSS_READ);
+		bpf_ringbuf_discard(r, BPF_RB_NO_WAKEUP);
+		return;
+	}
+	r->len = n;
+	/* a payload record is a whole LW_PAYLOAD_MAX record; the tail past len is unused */
+	bpf_ringbuf_submit(r, lw_wakeup_flags(sizeof(*r)));
 }
 
 SEC("cgroup_skb/egress")
@@ -433,11 +490,41 @@ int lw_cg_egress(struct __sk_buff *skb)
 {
 	__u64 cookie = bpf_get_socket_cookie(skb);
 	struct lw_conn *c = bpf_map_lookup_elem(&conns, &cookie);
+	__u32 off, len, captured;
+	__u8 proto = 0;
 
 	if (!c)
 		return 1;
-	__sync_fetch_and_add(&c->bytes, lw_payload_len(skb));
+	off = lw_payload_offset(skb, &proto);
+	len = off && skb->len > off ? skb->len - off : 0;
+	__sync_fetch_and_add(&c->bytes, len);
 	__sync_fetch_and_add(&c->packets, 1);
+	/* the head of each outbound TCP stream names its far end (SNI, Host:) */
+	captured = c->captured;
+	if (proto == IPPROTO_TCP && len && captured < LW_CAPTURE_OUT && !(c->flags & LW_CONN_DNS)) {
+		__u32 n = len < LW_CAPTURE_OUT - captured ? len : LW_CAPTURE_OUT - captured;
+
+		c->captured = captured + n;
+		lw_capture(skb, c, cookie, off, n, proto, LW_DIR_OUT, captured);
+	}
+	return 1;
+}
+
+/* DNS answers to a watched process: the names behind the addresses it will connect to. */
+SEC("cgroup_skb/ingress")
+int lw_cg_ingress(struct __sk_buff *skb)
+{
+	__u64 cookie = bpf_get_socket_cookie(skb);
+	struct lw_conn *c = bpf_map_lookup_elem(&conns, &cookie);
+	__u32 off, len;
+	__u8 proto = 0;
+
+	if (!c || !(c->flags & LW_CONN_DNS))
+		return 1;
+	off = lw_payload_offset(skb, &proto);
+	len = off && skb->len > off ? skb->len - off : 0;
+	if (len)
+		lw_capture(skb, c, cookie, off, len, proto, LW_DIR_IN, 0);
 	return 1;
 }
 

@@ -18,6 +18,7 @@ static const char *const type_names[LW_REC_TYPE_MAX] = {
 	[LW_REC_SEND] = "send",
 	[LW_REC_OPEN] = "open",
 	[LW_REC_CONN_BYTES] = "conn_bytes",
+	[LW_REC_PAYLOAD] = "payload",
 };
 
 const char *event_type_name(unsigned int type)
@@ -38,6 +39,7 @@ static const size_t min_size[LW_REC_TYPE_MAX] = {
 	[LW_REC_SEND] = offsetof(struct lw_rec_sock, unix_path),
 	[LW_REC_OPEN] = offsetof(struct lw_rec_open, path) + 1,
 	[LW_REC_CONN_BYTES] = sizeof(struct lw_rec_conn_bytes),
+	[LW_REC_PAYLOAD] = offsetof(struct lw_rec_payload, data),
 };
 
 /*
@@ -54,6 +56,7 @@ static const size_t max_size[LW_REC_TYPE_MAX] = {
 	[LW_REC_SEND] = sizeof(struct lw_rec_sock),
 	[LW_REC_OPEN] = sizeof(struct lw_rec_open),
 	[LW_REC_CONN_BYTES] = sizeof(struct lw_rec_conn_bytes),
+	[LW_REC_PAYLOAD] = sizeof(struct lw_rec_payload),
 };
 
 /*
@@ -170,6 +173,22 @@ int event_decode(const void *data, size_t len, struct lw_event *ev)
 		ev->packets = r->packets;
 		ev->addr = &r->daddr;
 		ev->close_reason = r->reason;
+		break;
+	}
+	case LW_REC_PAYLOAD: {
+		const struct lw_rec_payload *r = data;
+
+		if (r->len > LW_PAYLOAD_MAX || r->len > (size_t)(end - (const char *)r->data))
+			return -EBADMSG;
+		if (r->direction != LW_DIR_OUT && r->direction != LW_DIR_IN)
+			return -EBADMSG;
+		ev->cookie = r->cookie;
+		ev->addr = &r->remote;
+		ev->payload = r->data;
+		ev->payload_len = r->len;
+		ev->payload_offset = r->offset;
+		ev->payload_direction = r->direction;
+		ev->payload_protocol = r->protocol;
 		break;
 	}
 	}

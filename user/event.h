@@ -59,6 +59,13 @@ struct lw_event {
 	/* host naming (issue 4): NULL host means not known */
 	const char *host;
 	const char *host_source;	/* "dns", "sni", "http", "rule", "none" */
+
+	/* payload (addr is the far end, cookie the connection): untrusted bytes */
+	const uint8_t *payload;
+	size_t payload_len;
+	uint32_t payload_offset;	/* where payload starts in the outbound stream */
+	uint8_t payload_direction;	/* LW_DIR_* */
+	uint8_t payload_protocol;	/* IPPROTO_TCP or IPPROTO_UDP */
 };
 
 /* Name of a record type ("connect", "open", ...), or "unknown". */

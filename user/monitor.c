@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "decode.h"
+#include "naming.h"
 #include "procscan.h"
 #include "timefmt.h"
 
@@ -17,16 +18,47 @@
 /* Keep an exited process's entry this long: its last connections may still report bytes. */
 #define EXITED_GRACE_NS (5ull * 1000000000ull)
 
+/*
+ * A TCP connect is written once its far end has a name, or is known to have none: the
+ * name often comes from the stream's first bytes (TLS server name, HTTP Host), which the
+ * kernel captures just after the connect. Held at most this long, in arrival order.
+ */
+#define PENDING_MAX 1024
+#define PENDING_WAIT_NS (2ull * 1000000000ull)
+
+struct pending_connect {
+	uint64_t cookie;
+	uint64_t deadline_ns;
+	struct lw_rec_sock rec;		/* a copy: the ring-buffer memory is gone by then */
+	size_t len;
+};
+
+struct monitor_pending {
+	struct pending_connect q[PENDING_MAX];
+	size_t head, count;
+};
+
 int monitor_init(struct monitor *m)
 {
 	memset(m, 0, sizeof(*m));
 	m->proc_root = "/proc";
-	return proctable_init(&m->procs, PROCTABLE_MAX);
+	m->naming = naming_new();
+	m->pending = calloc(1, sizeof(*m->pending));
+	if (!m->naming || !m->pending || proctable_init(&m->procs, PROCTABLE_MAX)) {
+		monitor_free(m);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void monitor_free(struct monitor *m)
 {
-	proctable_free(&m->procs);
+	naming_free(m->naming);
+	free(m->pending);
+	m->naming = NULL;
+	m->pending = NULL;
+	if (m->procs.buckets)
+		proctable_free(&m->procs);
 }
 
 static void read_exe(const struct monitor *m, uint32_t pid, char *buf, size_t size)
@@ -66,6 +98,11 @@ static int reject_descendant(struct proc_entry *e, void *arg)
  * forked before user space read its exec record. Children forked after this are not
  * tracked by the kernel, since their parent no longer is.
  */
+static void drop_record(void *m, const void *rec, size_t len)
+{
+	(void)m, (void)rec, (void)len;
+}
+
 static void reject_tree(struct monitor *m, struct proc_entry *root)
 {
 	struct reject_ctx rc = { m, root->pid, root->start_ns };
@@ -74,6 +111,14 @@ static void reject_tree(struct monitor *m, struct proc_entry *root)
 	m->stats.rejected_procs++;
 	m->kops->untrack(m->kctx, root->pid);
 	proctable_foreach(&m->procs, reject_descendant, &rc);
+	/*
+	 * The kernel sends nothing more about it, not even its exit: let the entry be reaped
+	 * after the grace period, and forget its connections so no late close revives it.
+	 */
+	root->exited = true;
+	root->exit_ns = root->start_ns;
+	if (m->kops->flush_conns)
+		m->kops->flush_conns(m->kctx, root->pid, LW_CLOSE_EXIT, drop_record, m);
 }
 
 /*
@@ -238,12 +283,132 @@ static void emit_flushed(void *arg, const void *rec, size_t len)
 	monitor_handle_record(arg, rec, len);
 }
 
+static bool has_remote(const struct lw_event *ev)
+{
+	return ev->type == LW_REC_CONNECT || ev->type == LW_REC_SEND ||
+	       ev->type == LW_REC_CONN_BYTES;
+}
+
+/* Attribution, naming, rules and output of an event whose process is known to be watched. */
+static void write_event(struct monitor *m, struct lw_event *ev, const struct proc_entry *e)
+{
+	const struct rules_verdict *v = NULL;
+	size_t nv = 0;
+
+	if (e) {
+		ev->ppid = e->ppid;
+		ev->exe = e->exe;
+		ev->tool_id = e->tool;
+		/* records made outside the process's context carry no comm */
+		if (!ev->comm[0])
+			memcpy(ev->comm, e->comm, sizeof(ev->comm));
+	}
+	ev->tool = profiles_name(&m->profiles, ev->tool_id);
+	if (has_remote(ev))
+		naming_name_event(m->naming, ev, e ? e->root_pid : 0);
+	if (m->match)
+		nv = m->match(m->match_ctx, ev, &v);
+	if (m->sink && m->sink->ops->event(m->sink, ev, v, nv))
+		m->stats.output_errors++;
+}
+
+/* ---- connects waiting for their name ------------------------------------------------ */
+
+static bool should_wait_for_name(struct monitor *m, struct lw_event *ev,
+				 const struct proc_entry *e)
+{
+	if (ev->type != LW_REC_CONNECT || !ev->cookie || !ev->addr ||
+	    (ev->addr->family != 2 && ev->addr->family != 10) || ev->sock_type != 1 /* stream */)
+		return false;
+	if (ev->ret != 0 && ev->ret != -115 /* EINPROGRESS */)
+		return false;
+	if (!naming_pending(m->naming, ev->cookie))
+		return false;
+	/*
+	 * A DNS answer already names the address: nothing to wait for. A name another
+	 * connection's stream gave the same address is weaker than this one's own.
+	 */
+	naming_name_event(m->naming, ev, e ? e->root_pid : 0);
+	return ev->host == NULL || strcmp(ev->host_source, "dns") != 0;
+}
+
+static void release_one(struct monitor *m, struct pending_connect *p)
+{
+	struct lw_event ev;
+
+	if (event_decode(&p->rec, p->len, &ev))
+		return;
+	write_event(m, &ev, proctable_get(&m->procs, ev.pid));
+}
+
+/* Writes the held connects matching cookie (any cookie when 0) or pid (when non-zero). */
+static void release_pending(struct monitor *m, uint64_t cookie, uint32_t pid)
+{
+	struct monitor_pending *q = m->pending;
+
+	for (size_t i = 0; i < q->count; i++) {
+		struct pending_connect *p = &q->q[(q->head + i) % PENDING_MAX];
+
+		if (!p->cookie || (cookie && p->cookie != cookie) || (pid && p->rec.hdr.pid != pid))
+			continue;
+		release_one(m, p);
+		p->cookie = 0;	/* written; the slot is skipped and freed from the head */
+	}
+	while (q->count && !q->q[q->head].cookie) {
+		q->head = (q->head + 1) % PENDING_MAX;
+		q->count--;
+	}
+}
+
+static void hold_connect(struct monitor *m, const void *data, size_t len, uint64_t cookie,
+			 uint64_t now)
+{
+	struct monitor_pending *q = m->pending;
+	struct pending_connect *p;
+
+	if (q->count == PENDING_MAX) {
+		/* full: the oldest is written now, without waiting longer (nothing is lost) */
+		release_one(m, &q->q[q->head]);
+		q->q[q->head].cookie = 0;
+		q->head = (q->head + 1) % PENDING_MAX;
+		q->count--;
+	}
+	p = &q->q[(q->head + q->count) % PENDING_MAX];
+	p->cookie = cookie;
+	p->deadline_ns = now + PENDING_WAIT_NS;
+	memcpy(&p->rec, data, len);
+	p->len = len;
+	q->count++;
+}
+
+void monitor_tick(struct monitor *m, uint64_t now_ns)
+{
+	struct monitor_pending *q = m->pending;
+
+	while (q->count) {
+		struct pending_connect *p = &q->q[q->head];
+
+		if (p->cookie) {
+			if (p->deadline_ns > now_ns)
+				break;
+			release_one(m, p);
+		}
+		p->cookie = 0;
+		q->head = (q->head + 1) % PENDING_MAX;
+		q->count--;
+	}
+	naming_tick(m->naming, now_ns);
+}
+
+void monitor_flush(struct monitor *m)
+{
+	release_pending(m, 0, 0);
+}
+
 void monitor_handle_record(struct monitor *m, const void *data, size_t len)
 {
-	const struct rule_verdict *v = NULL;
 	struct proc_entry *e = NULL;
 	struct lw_event ev;
-	size_t nv = 0;
 
 	m->stats.records++;
 	if (event_decode(data, len, &ev)) {
@@ -251,20 +416,32 @@ void monitor_handle_record(struct monitor *m, const void *data, size_t len)
 		return;
 	}
 	m->stats.by_type[ev.type]++;
+	if (ev.type == LW_REC_PAYLOAD) {
+		/* bytes for naming, not an event: a decided name frees the connect waiting for it */
+		e = proctable_get(&m->procs, ev.pid);
+		if (e && e->state == PROC_REJECTED)
+			return;
+		if (naming_feed(m->naming, &ev, e ? e->root_pid : 0))
+			release_pending(m, ev.cookie, 0);
+		return;
+	}
 	if (!track_lifecycle(m, &ev, &e)) {
 		m->stats.rejected_records++;
 		return;
 	}
-	if (e) {
-		ev.ppid = e->ppid;
-		ev.exe = e->exe;
-		ev.tool_id = e->tool;
+	if (ev.type == LW_REC_CONNECT && len <= sizeof(struct lw_rec_sock) &&
+	    should_wait_for_name(m, &ev, e)) {
+		hold_connect(m, data, len, ev.cookie, ev.ts_boot_ns);
+		return;
 	}
-	ev.tool = profiles_name(&m->profiles, ev.tool_id);
-	if (m->match)
-		nv = m->match(m->match_ctx, &ev, &v);
-	if (m->sink && m->sink->ops->event(m->sink, &ev, v, nv))
-		m->stats.output_errors++;
+	/* a connection's close comes after its connect, and a process's exit after both */
+	if (ev.type == LW_REC_CONN_BYTES)
+		release_pending(m, ev.cookie, 0);
+	else if (ev.type == LW_REC_EXIT)
+		release_pending(m, 0, ev.pid);
+	write_event(m, &ev, e);
+	if (ev.type == LW_REC_CONN_BYTES)
+		naming_forget(m->naming, ev.cookie);
 	/* a process's connections that are still open when it exits report their bytes now */
 	if (ev.type == LW_REC_EXIT && m->kops && m->kops->flush_conns)
 		m->kops->flush_conns(m->kctx, ev.pid, LW_CLOSE_EXIT, emit_flushed, m);

@@ -17,14 +17,14 @@
 #include "sink.h"
 #include "stats.h"
 
-struct rule_verdict;
+struct rules_verdict;
 
 /*
  * Rule matching as the monitor sees it: returns how many verdicts ev earned and points *out
  * at them (valid until the next call). Unset: no rules, every event is written as is.
  */
 typedef size_t (*monitor_match_fn)(void *ctx, const struct lw_event *ev,
-				   const struct rule_verdict **out);
+				   const struct rules_verdict **out);
 
 /* What the monitor needs from the kernel side; the BPF loader in production, fakes in tests. */
 struct monitor_kernel_ops {
@@ -36,8 +36,13 @@ struct monitor_kernel_ops {
 			   void (*emit)(void *m, const void *rec, size_t len), void *m);
 };
 
+struct naming;
+struct monitor_pending;
+
 struct monitor {
 	struct profile_set profiles;
+	struct naming *naming;		/* host names for addresses (issue 4) */
+	struct monitor_pending *pending;	/* connects waiting for their name */
 	struct proctable procs;
 	struct lw_stats stats;
 	struct sink *sink;
@@ -57,6 +62,15 @@ void monitor_free(struct monitor *m);
  * write. Never fails: malformed records are counted in stats.decode_errors.
  */
 void monitor_handle_record(struct monitor *m, const void *data, size_t len);
+
+/*
+ * Writes connects that have waited for their name long enough (their stream head never
+ * came). Call on every pass of the event loop; now_ns is CLOCK_BOOTTIME.
+ */
+void monitor_tick(struct monitor *m, uint64_t now_ns);
+
+/* Writes everything still held back (at shutdown). */
+void monitor_flush(struct monitor *m);
 
 /*
  * Finds watched tools that are already running (and their descendants) and the --pid

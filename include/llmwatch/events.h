@@ -36,7 +36,8 @@
 #define LW_REC_SEND 7		/* a datagram sent to an explicit destination (sendto/sendmsg) */
 #define LW_REC_OPEN 8		/* openat(2) / openat2(2) */
 #define LW_REC_CONN_BYTES 9	/* bytes sent on one connection, reported when it closes */
-#define LW_REC_TYPE_MAX 10	/* one past the highest type */
+#define LW_REC_PAYLOAD 10	/* first bytes of a watched connection: DNS answers, stream heads */
+#define LW_REC_TYPE_MAX 11	/* one past the highest type */
 
 /* lw_rec_hdr.flags */
 #define LW_F_CGROUP_HOOK (1u << 0)	/* seen by a cgroup sock_addr hook, not a syscall */
@@ -153,6 +154,27 @@ struct lw_rec_conn_bytes {
 	__u32 pad;
 };
 
+/*
+ * Bytes captured from a watched process's connections, for naming the far end: the first
+ * LW_CAPTURE_OUT bytes each TCP connection sends (TLS ClientHello, HTTP request head), and
+ * the DNS answers it receives. Bounded: one record holds at most LW_PAYLOAD_MAX bytes.
+ */
+#define LW_PAYLOAD_MAX 1024
+#define LW_CAPTURE_OUT 2048
+#define LW_DIR_OUT 1
+#define LW_DIR_IN 2
+
+struct lw_rec_payload {
+	struct lw_rec_hdr hdr;	/* hdr.pid is the process that opened the connection */
+	__u64 cookie;
+	struct lw_sockaddr remote;	/* the far end */
+	__u8 direction;		/* LW_DIR_* */
+	__u8 protocol;		/* IPPROTO_TCP or IPPROTO_UDP */
+	__u16 len;		/* bytes in data */
+	__u32 offset;		/* out: where data starts in the stream (0 for the first) */
+	__u8 data[LW_PAYLOAD_MAX];	/* untrusted */
+};
+
 /* Value of the tracked-process map (key: tgid). */
 struct lw_tracked {
 	__u16 tool;		/* profile id */
@@ -161,13 +183,17 @@ struct lw_tracked {
 };
 
 /* Value of the connection map (key: socket cookie), filled by the cgroup hooks. */
+#define LW_CONN_DNS (1u << 0)	/* the far end is port 53: capture what it answers */
+
 struct lw_conn {
 	__u32 pid;
 	__u16 tool;
-	__u16 pad;
+	__u16 flags;		/* LW_CONN_* */
 	__u64 bytes;
 	__u64 packets;
 	struct lw_sockaddr daddr;
+	__u32 captured;		/* bytes of the stream head already sent up */
+	__u32 pad;
 };
 
 #define LW_STATIC_SIZE(t, n) _Static_assert(sizeof(t) == (n), #t " layout changed: bump LW_RECORD_VERSION")
@@ -181,6 +207,7 @@ LW_STATIC_SIZE(struct lw_rec_listen, 48 + 16 + 24);
 LW_STATIC_SIZE(struct lw_rec_open, 48 + 24 + LW_PATH_MAX);
 LW_STATIC_SIZE(struct lw_rec_conn_bytes, 48 + 24 + 24 + 8);
 LW_STATIC_SIZE(struct lw_tracked, 8);
-LW_STATIC_SIZE(struct lw_conn, 48);
+LW_STATIC_SIZE(struct lw_conn, 56);
+LW_STATIC_SIZE(struct lw_rec_payload, 48 + 8 + 24 + 8 + LW_PAYLOAD_MAX);
 
 #endif /* LLMWATCH_EVENTS_H */
