@@ -1,0 +1,136 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# Rules end to end: the default pack turns a watched tool's reads of credentials and its
+# non-loopback listeners into alerts, and stays quiet about its model store and loopback;
+# --rules adds a user's rules, and a broken rule file stops llmwatch before it loads.
+
+load helpers
+
+setup() {
+	common_setup
+	TEST_USER=
+}
+
+teardown() {
+	common_teardown
+	if [ -n "$TEST_USER" ]; then
+		userdel "$TEST_USER" 2>/dev/null || true
+		rm -rf "$TEST_HOME"
+	fi
+}
+
+# A throwaway user whose home is in the test's directory, so "~" in the rules has a
+# home that the test owns (and no real user's files are touched).
+make_user() {
+	command -v useradd >/dev/null || skip_or_fail "needs useradd"
+	# under /tmp itself: bats's own directories may not be traversable by another user
+	TEST_HOME=$(mktemp -d /tmp/llmwatch-home.XXXXXX)
+	TEST_USER="lwt$$"
+	useradd -M -d "$TEST_HOME" -s /usr/sbin/nologin "$TEST_USER"
+	TEST_UID=$(id -u "$TEST_USER")
+	TEST_GID=$(id -g "$TEST_USER")
+	chown "$TEST_UID:$TEST_GID" "$TEST_HOME"
+	chmod 755 "$TEST_HOME"
+	TOOLDIR="$TEST_HOME/tools"
+}
+
+as_user() {
+	setpriv --reuid="$TEST_UID" --regid="$TEST_GID" --clear-groups "$@"
+}
+
+@test "reading ~/.ssh/id_ed25519 raises the credentials alert; the model store stays silent" {
+	requires_bpf
+	make_user
+	tool=$(make_tool ollama)
+	mkdir -p "$TEST_HOME/.ssh" "$TEST_HOME/.ollama/models/blobs"
+	echo key >"$TEST_HOME/.ssh/id_ed25519"
+	echo gguf >"$TEST_HOME/.ollama/models/blobs/sha256-0123"
+	chown -R "$TEST_UID:$TEST_GID" "$TEST_HOME"
+	lw_start
+	as_user "$tool" "$REPO/tests/e2e/actor.py" "$TEST_HOME/r.json" \
+		open "$TEST_HOME/.ssh/id_ed25519" open "$TEST_HOME/.ollama/models/blobs/sha256-0123"
+	pid=$(report_get "$TEST_HOME/r.json" pid)
+	lw_wait_for type=exit pid="$pid"
+	lw_stop
+	lw_wait_for kind=alert type=open pid="$pid" path="$TEST_HOME/.ssh/id_ed25519" \
+		uid="$TEST_UID" verdicts~'"rule": "file-credentials"' verdicts~'"severity": "high"'
+	lw_wait_for kind=event type=open pid="$pid" path="$TEST_HOME/.ollama/models/blobs/sha256-0123"
+	[ "$(lw_count pid="$pid" path="$TEST_HOME/.ollama/models/blobs/sha256-0123" verdicts~rule)" -eq 0 ]
+	[ "$(lw_count kind=alert pid="$pid" path~sha256)" -eq 0 ]
+}
+
+@test "listening on 0.0.0.0:11434 raises Ollama's exposure alert; 127.0.0.1:11434 does not" {
+	requires_bpf
+	tool=$(make_tool ollama)
+	# 11434 may be taken on a machine running Ollama: then this test cannot bind it
+	if ss -Hltn 'sport = :11434' | grep -q .; then
+		skip_or_fail "port 11434 is in use on this machine"
+	fi
+	lw_start
+	"$tool" -c '
+import socket
+for host in ("127.0.0.1", "0.0.0.0"):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((host, 11434))
+    s.listen(1)
+    s.close()
+print(__import__("os").getpid())
+' >"$BATS_TEST_TMPDIR/pid"
+	pid=$(cat "$BATS_TEST_TMPDIR/pid")
+	lw_wait_for type=exit pid="$pid"
+	lw_stop
+	lw_wait_for kind=alert type=listen pid="$pid" addr=0.0.0.0 port=11434 \
+		verdicts~'"rule": "exposure-ollama"'
+	lw_wait_for kind=event type=listen pid="$pid" addr=127.0.0.1 port=11434
+	[ "$(lw_count type=listen pid="$pid" addr=127.0.0.1 verdicts~exposure)" -eq 0 ]
+}
+
+@test "--rules adds a user's rule; its alert names the rule" {
+	requires_bpf
+	tool=$(make_tool ollama)
+	cat >"$BATS_TEST_TMPDIR/mine.json" <<'JSON'
+{
+  "rules": [
+    {
+      "id": "my-hostname-read",
+      "description": "test rule: reading /etc/hostname",
+      "severity": "medium",
+      "tags": ["test"],
+      "tools": ["ollama"],
+      "event": "open",
+      "conditions": { "path": "/etc/hostname" },
+      "message": "{tool} read {path}"
+    }
+  ]
+}
+JSON
+	lw_start --rules "$BATS_TEST_TMPDIR/mine.json"
+	run_actor "$tool" "$BATS_TEST_TMPDIR/r.json" open /etc/hostname
+	pid=$(report_get "$BATS_TEST_TMPDIR/r.json" pid)
+	lw_wait_for type=exit pid="$pid"
+	lw_stop
+	lw_wait_for kind=alert type=open pid="$pid" path=/etc/hostname \
+		verdicts~'"rule": "my-hostname-read"' verdicts~'"message": "ollama read /etc/hostname"'
+}
+
+@test "a broken rule file: every error with file:line:col, exit 2, nothing loaded" {
+	cat >"$BATS_TEST_TMPDIR/bad.json" <<'JSON'
+{
+  "rules": [
+    { "id": "x", "description": "d", "severity": "loud", "tools": ["*"], "event": "open",
+      "conditions": { "hots": "a" }, "message": "m" }
+  ]
+}
+JSON
+	run "$LLMWATCH" --rules "$BATS_TEST_TMPDIR/bad.json" --duration 1
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"$BATS_TEST_TMPDIR/bad.json:3:50: unknown severity \"loud\""* ]]
+	[[ "$output" == *"$BATS_TEST_TMPDIR/bad.json:4:23: "'unknown key "hots" (did you mean "host"?)'* ]]
+	[[ "$output" == *"rules not loaded: 2 error(s)"* ]]
+	run "$LLMWATCH" rules check "$BATS_TEST_TMPDIR/bad.json"
+	[ "$status" -eq 1 ]
+	run "$LLMWATCH" rules check
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"rules OK"* ]]
+}
