@@ -120,6 +120,66 @@ static const char *home_of(struct rules_home_cache *hc, uint32_t uid)
 	return e->found ? e->home : NULL;
 }
 
+static int cmp_len_desc(const void *a, const void *b)
+{
+	size_t la = strlen(*(char *const *)a), lb = strlen(*(char *const *)b);
+
+	return la < lb ? 1 : la > lb ? -1 : 0;
+}
+
+/*
+ * Loads every user's home from passwd (only with the real passwd lookup: tests that inject
+ * a home function see only the homes it gives). "/" is left out: it would make every path
+ * home-relative. Failure leaves the list empty; the event's own user's home still works.
+ */
+static void homes_load_all(struct rules_home_cache *hc)
+{
+	struct passwd *pw;
+	size_t cap = 0;
+
+	hc->all_loaded = true;
+	if (hc->fn)
+		return;
+	setpwent();
+	while ((pw = getpwent())) {
+		size_t n;
+		char *h;
+
+		if (!pw->pw_dir || pw->pw_dir[0] != '/' || !pw->pw_dir[1])
+			continue;
+		n = strlen(pw->pw_dir);
+		if (n >= LW_PATH_MAX)
+			continue;
+		if (hc->n_all == cap) {
+			size_t ncap = cap ? cap * 2 : 32;
+			char **v = realloc(hc->all, ncap * sizeof(*v));
+
+			if (!v)
+				break;
+			hc->all = v;
+			cap = ncap;
+		}
+		h = malloc(n + 1);
+		if (!h)
+			break;
+		rules_path_normalize(h, pw->pw_dir, n);
+		if (!h[1]) {	/* normalized to "/" */
+			free(h);
+			continue;
+		}
+		hc->all[hc->n_all++] = h;
+	}
+	endpwent();
+	if (hc->n_all)
+		qsort(hc->all, hc->n_all, sizeof(*hc->all), cmp_len_desc);
+}
+
+/* Whether path lies under home ("/home/a" covers "/home/a" and "/home/a/x", not "/home/ab"). */
+static bool under_home(const char *path, const char *home, size_t hl)
+{
+	return strncmp(path, home, hl) == 0 && (path[hl] == '/' || path[hl] == '\0');
+}
+
 /* ---- per-event context ------------------------------------------------------------------- */
 
 struct mctx {
@@ -250,27 +310,39 @@ static void ctx_init(struct mctx *m, const struct rules *r, const struct lw_even
 	}
 }
 
-/* The event's path relative to its user's home as "~/...", if it lies under it. */
+/*
+ * The event's path relative to a home as "~/...": its own user's home if the path lies
+ * under it, else the home of any user that holds it (the longest such home).
+ */
 static const char *ctx_homepath(struct mctx *m)
 {
+	struct rules_home_cache *hc = m->r->homes;
 	const char *home;
-	size_t hl;
+	size_t hl = 0;
 
 	if (m->home_state)
 		return m->home_state > 0 ? m->homepath : NULL;
 	m->home_state = -1;
 	if (!m->path || m->path[0] != '/')
 		return NULL;
-	home = home_of(m->r->homes, m->ev->uid);
-	if (!home)
-		return NULL;
-	hl = strlen(home);
-	if (hl == 1) {
-		/* home is "/": every absolute path is under it */
+	home = home_of(hc, m->ev->uid);
+	if (home && strlen(home) == 1) {
+		/* the user's home is "/": every absolute path is under it */
 		hl = 0;
-	} else if (strncmp(m->path, home, hl) != 0 ||
-		   (m->path[hl] != '/' && m->path[hl] != '\0')) {
-		return NULL;
+	} else if (home && under_home(m->path, home, strlen(home))) {
+		hl = strlen(home);
+	} else {
+		size_t i;
+
+		if (!hc->all_loaded)
+			homes_load_all(hc);
+		for (i = 0; i < hc->n_all; i++) {
+			if (under_home(m->path, hc->all[i], strlen(hc->all[i])))
+				break;
+		}
+		if (i == hc->n_all)
+			return NULL;
+		hl = strlen(hc->all[i]);
 	}
 	m->homepath[0] = '~';
 	memcpy(m->homepath + 1, m->path + hl, m->path_len - hl + 1);
@@ -790,6 +862,9 @@ void rules_free(struct rules *r)
 		for (size_t i = 0; i < r->homes->cap; i++)
 			free(r->homes->ents[i].home);
 		free(r->homes->ents);
+		for (size_t i = 0; i < r->homes->n_all; i++)
+			free(r->homes->all[i]);
+		free(r->homes->all);
 		free(r->homes);
 	}
 	free(r);

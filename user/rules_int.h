@@ -263,6 +263,14 @@ struct rules_home_cache {
 	size_t cap, used;
 	rules_home_fn fn;
 	void *ctx;
+	/*
+	 * Every user's home (passwd), longest first: "~" in a rule means any user's home,
+	 * not only the home of the process's own user (a tool running as its service user
+	 * reading /home/alice/.ssh is the case that matters most). Loaded on first use.
+	 */
+	char **all;
+	size_t n_all;
+	bool all_loaded;
 };
 
 struct rules {

@@ -50,10 +50,15 @@ as_user() {
 	as_user "$tool" "$REPO/tests/e2e/actor.py" "$TEST_HOME/r.json" \
 		open "$TEST_HOME/.ssh/id_ed25519" open "$TEST_HOME/.ollama/models/blobs/sha256-0123"
 	pid=$(report_get "$TEST_HOME/r.json" pid)
-	lw_wait_for type=exit pid="$pid"
+	# "~" is any user's home: the tool running as root reading that user's key counts too
+	run_actor "$tool" "$BATS_TEST_TMPDIR/root.json" open "$TEST_HOME/.ssh/id_ed25519"
+	rootpid=$(report_get "$BATS_TEST_TMPDIR/root.json" pid)
+	lw_wait_for type=exit pid="$rootpid"
 	lw_stop
 	lw_wait_for kind=alert type=open pid="$pid" path="$TEST_HOME/.ssh/id_ed25519" \
 		uid="$TEST_UID" verdicts~'"rule": "file-credentials"' verdicts~'"severity": "high"'
+	lw_wait_for kind=alert type=open pid="$rootpid" path="$TEST_HOME/.ssh/id_ed25519" uid=0 \
+		verdicts~'"rule": "file-credentials"'
 	lw_wait_for kind=event type=open pid="$pid" path="$TEST_HOME/.ollama/models/blobs/sha256-0123"
 	[ "$(lw_count pid="$pid" path="$TEST_HOME/.ollama/models/blobs/sha256-0123" verdicts~rule)" -eq 0 ]
 	[ "$(lw_count kind=alert pid="$pid" path~sha256)" -eq 0 ]
