@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-# Runs every test suite (C unit tests, then the bats end-to-end tests) and ends with one
+# Runs every test suite (C unit tests, fuzz smoke, then the bats end-to-end tests) and ends with one
 # line "N passed, N failed, N skipped": the totals over all suites. Exit 1 on any failure.
 # With CI=true a skipped test counts as a failure (see tests/e2e/helpers.bash).
 set -u
@@ -22,6 +22,21 @@ if [ "$what" = all ] || [ "$what" = unit ]; then
 		f=$(sed -E 's/.* ([0-9]+) failed$/\1/' <<<"$line")
 		[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
 		passed=$((passed + p)); failed=$((failed + f))
+	done
+fi
+
+# A short libFuzzer pass over each parser of untrusted bytes (issue 4): a crash, a leak or
+# a broken contract is a failure. FUZZ_SMOKE_SECONDS (default 10) bounds each.
+if [ "$what" = all ] || [ "$what" = fuzz ]; then
+	for t in dns tls http; do
+		if out=$(make --no-print-directory fuzz-smoke FUZZ_TARGETS="$t" BUILD="$BUILD" 2>&1); then
+			echo "fuzz_$t: 1 passed, 0 failed"
+			passed=$((passed + 1))
+		else
+			printf '%s\n' "$out" | tail -n 30
+			echo "fuzz_$t: 0 passed, 1 failed"
+			failed=$((failed + 1))
+		fi
 	done
 fi
 
