@@ -194,6 +194,7 @@ struct mctx {
 	const char *host;		/* lowercased, or NULL */
 	size_t host_len;
 	char hostbuf[256];
+	uint32_t host_src;		/* RULES_HS_*: NONE without a name, 0 for another source */
 	const char *path;		/* normalized, or NULL */
 	size_t path_len;
 	int home_state;			/* 0: not computed, 1: homepath valid, -1: none */
@@ -292,6 +293,14 @@ static void ctx_init(struct mctx *m, const struct rules *r, const struct lw_even
 			m->host = m->hostbuf;
 			m->host_len = n;
 		}
+	}
+	/* "none" is exactly "no name a host condition could match" */
+	m->host_src = RULES_HS_NONE;
+	if (m->host) {
+		const char *hs = ev->host_source ? ev->host_source : "";
+
+		m->host_src = strcmp(hs, "dns") == 0 ? RULES_HS_DNS : strcmp(hs, "sni") == 0 ?
+			      RULES_HS_SNI : strcmp(hs, "http") == 0 ? RULES_HS_HTTP : 0;
 	}
 
 	if (ev->type == LW_REC_OPEN && ev->path)
@@ -426,6 +435,8 @@ static bool cond_match(const struct rules_cond *c, struct mctx *m, uint32_t skip
 	uint32_t k = c->keys & ~skip;
 
 	if ((k & RULES_K_CLASS) && !(m->cls & c->classes))
+		return false;
+	if ((k & RULES_K_HOST_SOURCE) && !(m->host_src & c->host_sources))
 		return false;
 	if ((k & RULES_K_PORT)) {
 		bool hit = false;

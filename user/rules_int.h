@@ -131,6 +131,7 @@ enum rules_key {
 	RULES_K_BYTES = 1u << 6,
 	RULES_K_RESULT = 1u << 7,
 	RULES_K_TOOL = 1u << 8,
+	RULES_K_HOST_SOURCE = 1u << 9,
 };
 
 /* Address classes (condition "addr_class"). */
@@ -145,6 +146,14 @@ enum rules_class {
 	RULES_C_NONE = 1u << 7,		/* no address in the event */
 };
 #define RULES_C_OTHER (RULES_C_PRIVATE | RULES_C_LINK_LOCAL | RULES_C_MULTICAST | RULES_C_PUBLIC)
+
+/* How the event's host name was learned (condition "host_source"). */
+enum rules_host_source {
+	RULES_HS_DNS = 1u << 0,
+	RULES_HS_SNI = 1u << 1,
+	RULES_HS_HTTP = 1u << 2,
+	RULES_HS_NONE = 1u << 3,	/* no usable name: the event has only its address */
+};
 
 /* Open flags (condition "flags"). */
 enum rules_oflag {
@@ -189,6 +198,7 @@ struct rules_cond {
 	size_t n_globs;
 	uint32_t flags;		/* RULES_F_* */
 	uint32_t classes;	/* RULES_C_* */
+	uint32_t host_sources;	/* RULES_HS_* */
 	uint64_t bytes_min, bytes_max;
 	enum rules_result result;
 	struct rules_tools tool;

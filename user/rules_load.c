@@ -363,10 +363,11 @@ static const char *const rule_keys[] = {
 };
 static const char *const cond_keys[] = {
 	"host", "addr", "port", "path", "flags", "addr_class", "bytes", "result", "tool",
+	"host_source",
 };
 static const uint32_t cond_key_bits[] = {
 	RULES_K_HOST, RULES_K_ADDR, RULES_K_PORT, RULES_K_PATH, RULES_K_FLAGS, RULES_K_CLASS,
-	RULES_K_BYTES, RULES_K_RESULT, RULES_K_TOOL,
+	RULES_K_BYTES, RULES_K_RESULT, RULES_K_TOOL, RULES_K_HOST_SOURCE,
 };
 static const char *const severity_names[] = { "info", "low", "medium", "high", "critical" };
 static const char *const action_names[] = { "alert", "log", "block" };
@@ -385,6 +386,10 @@ static const uint32_t class_bits[] = {
 	RULES_C_LOOPBACK, RULES_C_ANY, RULES_C_PRIVATE, RULES_C_LINK_LOCAL, RULES_C_MULTICAST,
 	RULES_C_PUBLIC, RULES_C_UNIX, RULES_C_NONE, RULES_C_OTHER,
 };
+static const char *const host_source_names[] = { "dns", "sni", "http", "none" };
+static const uint32_t host_source_bits[] = {
+	RULES_HS_DNS, RULES_HS_SNI, RULES_HS_HTTP, RULES_HS_NONE,
+};
 static const char *const result_names[] = { "any", "ok", "failed" };
 static const char *const bytes_keys[] = { "min", "max" };
 
@@ -392,6 +397,8 @@ static const char *const bytes_keys[] = { "min", "max" };
 #define EV(t) (1u << (t))
 #define EV_NET (EV(LW_REC_CONNECT) | EV(LW_REC_SEND) | EV(LW_REC_BIND) | EV(LW_REC_LISTEN) | \
 		EV(LW_REC_CONN_BYTES))
+/* events with a far end that llmwatch names (bind and listen have a local address) */
+#define EV_REMOTE (EV(LW_REC_CONNECT) | EV(LW_REC_SEND) | EV(LW_REC_CONN_BYTES))
 #define EV_PATH (EV(LW_REC_OPEN) | EV(LW_REC_EXEC))
 #define EV_RESULT (EV(LW_REC_CONNECT) | EV(LW_REC_SEND) | EV(LW_REC_BIND) | \
 		   EV(LW_REC_LISTEN) | EV(LW_REC_OPEN))
@@ -400,7 +407,7 @@ static const char *const bytes_keys[] = { "min", "max" };
 /* Which events each condition key makes sense for (same order as cond_keys). */
 static const uint32_t cond_key_events[] = {
 	EV_NET, EV_NET, EV_NET, EV_PATH, EV(LW_REC_OPEN), EV_NET, EV(LW_REC_SEND) |
-	EV(LW_REC_CONN_BYTES), EV_RESULT, EV_ALL,
+	EV(LW_REC_CONN_BYTES), EV_RESULT, EV_ALL, EV_REMOTE,
 };
 
 static const struct {
@@ -972,6 +979,15 @@ static bool compile_cond(struct rctx *c, const struct rules_json *obj, const cha
 			for (size_t i = 0; m > 0 && i < N(class_names); i++)
 				if (m & (1l << i))
 					cd->classes |= class_bits[i];
+			ok &= m >= 0;
+			break;
+		case RULES_K_HOST_SOURCE:
+			m = keyword_set(c, e, "host_source", host_source_names,
+					N(host_source_names), "host source");
+			cd->host_sources = 0;
+			for (size_t i = 0; m > 0 && i < N(host_source_names); i++)
+				if (m & (1l << i))
+					cd->host_sources |= host_source_bits[i];
 			ok &= m >= 0;
 			break;
 		case RULES_K_BYTES:

@@ -374,6 +374,66 @@ static void test_tools_exceptions_fallback(void)
 	rules_free(r);
 }
 
+/* "host_source": how the name was learned, and "none" for no usable name at all. */
+static void test_host_source(void)
+{
+	struct rules *r = rt_build("hs.json", "{'rules':["
+		RULE("unnamed", "['connect','send','conn_bytes']",
+		     "{'host_source':'none','addr_class':'public'}") ","
+		RULE("from-stream", "'connect'", "{'host_source':['sni','http']}") ","
+		RULE("resolved", "'connect'", "{'host_source':'dns','host':'*.example.com'}") ","
+		"{'id':'mixed','description':'d','severity':'low','tools':'*',"
+		" 'event':['connect','bind'],'conditions':{'host_source':'none'},"
+		" 'exceptions':[{'addr_class':['loopback','any']}],'message':'m'}]}", false);
+	struct lw_sockaddr sa = rt_addr("203.0.113.20", 443);
+	struct lw_event ev = rt_net(LW_REC_CONNECT, "gpt4all", NULL, &sa);
+
+	CHECK(r);
+	if (!r)
+		return;
+	ev.host_source = "none";
+	CHECK_STR(rt_ids(r, &ev), "unnamed,mixed");
+	ev.host_source = NULL;		/* no source given and no name: none */
+	CHECK_STR(rt_ids(r, &ev), "unnamed,mixed");
+	ev.type = LW_REC_SEND;
+	CHECK_STR(rt_ids(r, &ev), "unnamed");
+	ev.type = LW_REC_CONN_BYTES;
+	CHECK_STR(rt_ids(r, &ev), "unnamed");
+	ev.type = LW_REC_CONNECT;
+	ev.host = "a.example.com";
+	ev.host_source = "dns";
+	CHECK_STR(rt_ids(r, &ev), "resolved");
+	ev.host_source = "sni";
+	CHECK_STR(rt_ids(r, &ev), "from-stream");
+	ev.host_source = "http";
+	CHECK_STR(rt_ids(r, &ev), "from-stream");
+	ev.host = "b.example.org";
+	ev.host_source = "dns";		/* dns, but the host condition fails */
+	CHECK_STR(rt_ids(r, &ev), "");
+	ev.host_source = NULL;		/* a name of unknown origin is a name: not none */
+	CHECK_STR(rt_ids(r, &ev), "");
+	ev.host_source = "rule";
+	CHECK_STR(rt_ids(r, &ev), "");
+	/* a name no host condition could match counts as none, whatever it claims */
+	ev.host = ".example.com";
+	ev.host_source = "sni";
+	CHECK_STR(rt_ids(r, &ev), "unnamed,mixed");
+	ev.host = "";
+	CHECK_STR(rt_ids(r, &ev), "unnamed,mixed");
+	/* private address: only the rule without an address class */
+	ev.host = NULL;
+	ev.host_source = "none";
+	sa = rt_addr("192.168.1.1", 443);
+	CHECK_STR(rt_ids(r, &ev), "mixed");
+	sa = rt_addr("127.0.0.1", 443);
+	CHECK_STR(rt_ids(r, &ev), "");
+	/* a bind has no far end to name: none */
+	ev.type = LW_REC_BIND;
+	sa = rt_addr("192.168.1.1", 8080);
+	CHECK_STR(rt_ids(r, &ev), "mixed");
+	rules_free(r);
+}
+
 static void test_messages(void)
 {
 	struct rules *r = rt_build("m.json", "{'rules':["
@@ -460,6 +520,7 @@ int main(void)
 	test_paths();
 	test_flags_result_bytes();
 	test_tools_exceptions_fallback();
+	test_host_source();
 	test_messages();
 	test_many_matches();
 	return check_summary("test_rules");

@@ -144,6 +144,10 @@ static void test_values(void)
 	EXPECT_ERR(t, "'blok'", 0, "unknown action \"blok\" (did you mean \"block\"?)");
 	t = HEAD "'event':'connect','conditions':{'addr_class':'loopbak'}," TAIL;
 	EXPECT_ERR(t, "'loopbak'", 0, "unknown address class \"loopbak\" (did you mean \"loopback\"?)");
+	t = HEAD "'event':'connect','conditions':{'host_source':['sni','dsn']}," TAIL;
+	EXPECT_ERR(t, "'dsn'", 0, "unknown host source \"dsn\" (did you mean \"dns\"?)");
+	t = HEAD "'event':'listen','conditions':{'host_source':'none'}," TAIL;
+	EXPECT_ERR(t, "'host_source'", 0, "condition \"host_source\" does not apply to event \"listen\"");
 	t = HEAD "'event':'open','conditions':{'flags':'wirte'}," TAIL;
 	EXPECT_ERR(t, "'wirte'", 0, "unknown open flag \"wirte\" (did you mean \"write\"?)");
 	t = HEAD "'event':'open','conditions':{'result':'fail'}," TAIL;

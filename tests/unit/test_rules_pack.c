@@ -124,11 +124,35 @@ static void test_downloads_dns_egress(void)
 	CHECK_STR(conn("ollama", NULL, "127.0.0.53", 53), "dns-query");
 	CHECK_STR(net(LW_REC_SEND, "ollama", NULL, "8.8.8.8", 53), "dns-query");
 
-	/* unexplained egress */
-	CHECK_STR(conn("ollama", NULL, "93.184.216.34", 443), "egress-unknown");
+	/* unexplained egress: named, or to a public address with no name seen */
 	CHECK_STR(conn("ollama", "evil.example", "93.184.216.34", 443), "egress-unknown");
-	CHECK_STR(conn("ollama", NULL, "2606:4700::1", 443), "egress-unknown");
-	CHECK_STR(conn("ollama", NULL, "::ffff:93.184.216.34", 443), "egress-unknown");
+	CHECK_STR(conn("ollama", NULL, "93.184.216.34", 443), "egress-unnamed");
+	CHECK_STR(conn("ollama", NULL, "2606:4700::1", 443), "egress-unnamed");
+	CHECK_STR(conn("ollama", NULL, "::ffff:93.184.216.34", 443), "egress-unnamed");
+	CHECK_STR(net(LW_REC_SEND, "ollama", NULL, "1.1.1.1", 443), "egress-unnamed");
+	{
+		/* whichever way the name was learned, it is named */
+		static const char *const srcs[] = { "dns", "sni", "http" };
+		struct lw_sockaddr sa = rt_addr("93.184.216.34", 443);
+		struct lw_event ev = rt_net(LW_REC_CONNECT, "ollama", "evil.example", &sa);
+
+		for (size_t i = 0; i < 3; i++) {
+			ev.host_source = srcs[i];
+			CHECK_STR(rt_ids(pack, &ev), "egress-unknown");
+		}
+		ev.host = NULL;
+		ev.host_source = "none";
+		CHECK_STR(rt_ids(pack, &ev), "egress-unnamed");
+		/* a known rule explains it, so neither fallback speaks */
+		ev.host = "api.mixpanel.com";
+		ev.host_source = "sni";
+		CHECK_STR(rt_ids(pack, &ev), "telemetry-mixpanel");
+		/* an unnamed LAN address is only local-network egress */
+		sa = rt_addr("10.0.0.5", 443);
+		ev.host = NULL;
+		ev.host_source = "none";
+		CHECK_STR(rt_ids(pack, &ev), "egress-unknown-local-network");
+	}
 	CHECK_STR(conn("koboldcpp", NULL, "10.0.0.5", 8080), "egress-unknown-local-network");
 	CHECK_STR(net(LW_REC_SEND, "jan", NULL, "224.0.0.251", 5353),
 		  "egress-unknown-local-network");
@@ -147,7 +171,13 @@ static void test_downloads_dns_egress(void)
 		struct lw_event ev = rt_net(LW_REC_CONNECT, "ollama", NULL, &sa);
 
 		CHECK_STR(rt_msg(pack, &ev),
-			  "ollama (pid 4121) connected to 93.184.216.34:443, which no rule explains");
+			  "ollama (pid 4121) connected to 93.184.216.34:443, a public address with "
+			  "no name seen (no DNS answer, TLS server name or HTTP Host), which no "
+			  "rule explains");
+		ev.host = "evil.example";
+		ev.host_source = "dns";
+		CHECK_STR(rt_msg(pack, &ev), "ollama (pid 4121) connected to evil.example:443 "
+					     "(93.184.216.34), which no rule explains");
 	}
 }
 
