@@ -322,6 +322,12 @@ static bool should_wait_for_name(struct monitor *m, struct lw_event *ev,
 		return false;
 	if (ev->ret != 0 && ev->ret != -115 /* EINPROGRESS */)
 		return false;
+	/*
+	 * DNS over TCP: the kernel captures what port 53 answers, never the query's head
+	 * (LW_CONN_DNS), so no stream would ever name it; holding it only delays the line.
+	 */
+	if (ev->addr->port == 53)
+		return false;
 	if (!naming_pending(m->naming, ev->cookie))
 		return false;
 	/*

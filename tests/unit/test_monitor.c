@@ -740,6 +740,57 @@ static void test_json_fields(void)
 	teardown(&m);
 }
 
+/* A TCP connect with no name yet waits for its stream head; one to port 53 never does. */
+static void send_tcp4(struct monitor *m, uint32_t pid, uint16_t tool, uint16_t port,
+		      uint64_t cookie)
+{
+	struct lw_rec_sock r;
+	size_t size = offsetof(struct lw_rec_sock, unix_path);
+
+	memset(&r, 0, sizeof(r));
+	fill_hdr(&r.hdr, LW_REC_CONNECT, size, pid, tool, "ollama");
+	r.fd = 7;
+	r.ret = 0;
+	r.cookie = cookie;
+	r.addr.family = AF_INET;
+	r.addr.port = port;
+	r.addr.addr[0] = 203, r.addr.addr[1] = 0, r.addr.addr[2] = 113, r.addr.addr[3] = 1;
+	r.sock_type = SOCK_STREAM;
+	feed(m, &r, size);
+}
+
+static void test_connect_hold(void)
+{
+	struct monitor m;
+	cJSON *l[8];
+	size_t n;
+	uint16_t oll;
+
+	setup(&m);
+	oll = id_of(&m, "ollama");
+	fake_proc(2600, 1, "ollama", "/usr/local/bin/ollama");
+	send_exec(&m, 2600, 1, oll, true, "ollama", "/usr/local/bin/ollama");
+	CHECK_INT(new_lines(l, 8), 1);
+	free_lines(l, 1);
+	send_tcp4(&m, 2600, oll, 443, 501);	/* its TLS head may still name it: held */
+	CHECK_INT(new_lines(l, 8), 0);
+	send_tcp4(&m, 2600, oll, 53, 502);	/* DNS over TCP: nothing will name it */
+	n = new_lines(l, 8);
+	CHECK_INT(n, 1);
+	if (n == 1 && l[0])
+		CHECK(jnum(l[0], "dport") == 53);
+	free_lines(l, n);
+	monitor_tick(&m, now_ns + 3000000000ull);	/* past the wait: written, unnamed */
+	n = new_lines(l, 8);
+	CHECK_INT(n, 1);
+	if (n == 1 && l[0]) {
+		CHECK(jnum(l[0], "dport") == 443);
+		CHECK_STR(jstr(l[0], "host_source"), "none");
+	}
+	free_lines(l, n);
+	teardown(&m);
+}
+
 int main(void)
 {
 	/* a long temporary path, as under a deep $TMPDIR or a build directory */
@@ -761,6 +812,7 @@ int main(void)
 	test_reject_tree();
 	test_scan();
 	test_json_fields();
+	test_connect_hold();
 
 	if (out)
 		fclose(out);
