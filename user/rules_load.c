@@ -1084,16 +1084,20 @@ static bool compile_message(struct rctx *c, const struct rules_json *v, struct r
 				return false;
 			}
 			nl = (size_t)(end - s - 1);
+			/* names[] is filled in every case: suggest() reads it for too-long names too */
+			for (size_t i = 0; i < N(fields); i++)
+				names[i] = fields[i].name;
 			if (nl < sizeof(name)) {
 				memcpy(name, s + 1, nl);
 				name[nl] = '\0';
 				for (size_t i = 0; i < N(fields); i++) {
-					names[i] = fields[i].name;
 					if (strcmp(name, fields[i].name) == 0)
 						k = (int)i;
 				}
 			} else {
-				name[0] = '\0';
+				/* too long to be a field: show its start, marked as cut */
+				memcpy(name, s + 1, sizeof(name) - 4);
+				memcpy(name + sizeof(name) - 4, "...", 4);
 			}
 			if (k < 0) {
 				berr(c->b, c->src, v->line, v->col,

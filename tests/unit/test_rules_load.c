@@ -260,6 +260,11 @@ static void test_ids_events_tools(void)
 	t = "{'rules':[{'id':'a','description':'d','severity':'low','tools':'*','event':'connect',"
 	    "'message':'{tool} to {hots}'}]}";
 	EXPECT_ERR(t, "'{tool}", 0, "unknown field \"hots\" in message (did you mean \"host\"?)");
+	/* a field name longer than any field: once read uninitialized suggestions (fuzz) */
+	t = "{'rules':[{'id':'a','description':'d','severity':'low','tools':'*','event':'connect',"
+	    "'message':'{aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa}'}]}";
+	EXPECT_ERR(t, "'{aaa", 0, "unknown field \""
+		   "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...\" in message");
 	t = "{'rules':[{'id':'a','description':'d','severity':'low','tools':'*','event':'connect',"
 	    "'message':'{path}'}]}";
 	EXPECT_ERR(t, "'{path}'", 0, "field \"path\" in message does not apply to event \"connect\"");
