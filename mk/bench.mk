@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# `make bench`: the performance table of issue 6 (tools/bench.py). Not part of `make test`:
+# it needs root, takes minutes and its numbers depend on the machine. Included by the
+# top-level Makefile.
+#
+#   make bench                   everything, about 5 minutes; the table on stdout, the
+#                                numbers in $(BUILD)/bench.json
+#   BENCH_SECONDS=2 make bench   seconds per timed syscall loop (default 1)
+#   BENCH_REPS=6 make bench      interleaved repetitions (default 5)
+#   make bench-build             the benchmark programs only
+# Other knobs (start-up runs, replay rounds, CPUs) are listed by tools/bench.py --help.
+
+BENCH_BINS := $(BUILD)/bench/syscalls $(BUILD)/bench/replay $(BUILD)/bench_rules
+
+.PHONY: bench bench-build
+
+# The syscall loop links nothing of llmwatch: it is the workload, not the monitor.
+$(BUILD)/bench/syscalls: tools/bench/syscalls.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP -o $@ $<
+
+$(BUILD)/bench/replay: tools/bench/replay.c $(BUILD)/liblw.a
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(LW_CFLAGS) -o $@ $< $(BUILD)/liblw.a $(LDFLAGS) $(LDLIBS)
+
+bench-build: $(BUILD)/llmwatch $(BENCH_BINS)
+
+bench: $(BUILD)/.deps-test
+	$(Q)$(MAKE) --no-print-directory bench-build
+	$(Q)BUILD=$(BUILD) tools/bench.py --out $(BUILD)/bench.json
+
+-include $(wildcard $(BUILD)/bench/*.d)

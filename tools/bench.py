@@ -1,0 +1,699 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+"""The performance table of issue 6 (`make bench`): syscall cost side by side, replay
+throughput, rules scaling, start-up time and memory, in one run.
+
+Syscall cost follows research/perf-anchors.md: the benchmark runs pinned to one CPU and
+the monitor to the other; blocks without a monitor (OFF) are interleaved with blocks under
+each monitor configuration, and every ratio is a block divided by the mean of the two OFF
+blocks around it, so slow phases of a shared host cancel. Tables give medians and min-max.
+
+Configurations:  base              no monitor
+                 llmwatch-unwatched  llmwatch running, the benchmark not watched
+                 llmwatch-watched    llmwatch watching the benchmark (--watch its name)
+                 and, when installed, peers on the same events (opensnoop, bpftrace,
+                 auditd), each filtered to the watched name the way llmwatch is.
+Writes the numbers to --out (JSON) and the Markdown table next to it (.md).
+Needs root. Knobs are environment variables, listed by --help.
+"""
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+
+KNOBS = {
+    "BENCH_SECONDS": ("1", "seconds per timed syscall loop"),
+    "BENCH_REPS": ("5", "interleaved repetitions of {OFF, monitor} blocks"),
+    "BENCH_CPU": ("1", "CPU the benchmark runs on"),
+    "BENCH_MON_CPU": ("0", "CPU the monitors run on"),
+    "BENCH_START_RUNS": ("10", "start-up time: runs of llmwatch --ready-file"),
+    "BENCH_REPLAY_SECONDS": ("1", "replay: seconds per round"),
+    "BENCH_REPLAY_ROUNDS": ("5", "replay: rounds per configuration"),
+    "BENCH_LOSS_SECONDS": ("3", "seconds of the watched flat-out open loop (loss check)"),
+    "BENCH_PEERS": ("1", "0: leave out the peer monitors even when installed"),
+    "BENCH_ONLY": ("", "comma list of sections: syscalls,loss,replay,rules,startup,memory"),
+}
+
+CASES = ["open", "connect", "sendto", "getppid"]
+CASE_LABEL = {"open": "openat+close", "connect": "connect iteration", "sendto": "sendto 64 B",
+              "getppid": "getppid (untraced)", "spin": "spin (no syscall)"}
+W_NAME = "lwbench-w"	# watched: llmwatch --watch lwbench-w
+U_NAME = "lwbench-u"	# unwatched
+
+BUILD = os.environ.get("BUILD", "build")
+
+
+def knob(name):
+    return os.environ.get(name, KNOBS[name][0])
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def stats(xs):
+    xs = [x for x in xs if x is not None]
+    if not xs:
+        return None
+    return {"median": statistics.median(xs), "min": min(xs), "max": max(xs), "n": len(xs)}
+
+
+def monotonic():
+    return time.monotonic()
+
+
+class Bench:
+    def __init__(self):
+        self.secs = float(knob("BENCH_SECONDS"))
+        self.reps = int(knob("BENCH_REPS"))
+        ncpu = os.cpu_count() or 1
+        self.cpu = knob("BENCH_CPU") if ncpu > 1 else "0"
+        self.mon_cpu = knob("BENCH_MON_CPU")
+        self.llmwatch = os.path.abspath(os.path.join(BUILD, "llmwatch"))
+        self.dir = os.path.abspath(os.path.join(BUILD, "bench"))
+        self.tmp = os.path.join(self.dir, "run")
+        os.makedirs(self.tmp, exist_ok=True)
+        src = os.path.join(self.dir, "syscalls")
+        self.bin = {}
+        for name in (W_NAME, U_NAME):
+            dst = os.path.join(self.dir, name)
+            shutil.copy2(src, dst)	# a copy, not a link: comm and exe both carry the name
+            self.bin[name] = dst
+        self.open_file = os.path.join(self.tmp, "open-target")
+        with open(self.open_file, "w") as f:
+            f.write("x\n")
+        self.children = []
+
+    # ---- running things ------------------------------------------------------------
+
+    def run_case(self, name, case, secs=None):
+        """Runs one timed loop; returns (wall ns_per_iter, iterations, ops_total, pid,
+        CPU ns_per_iter)."""
+        secs = self.secs if secs is None else secs
+        argv = ["taskset", "-c", self.cpu, self.bin[name], case, str(secs)]
+        if case == "open":
+            argv.append(self.open_file)
+        out = subprocess.run(argv, check=True, capture_output=True, text=True).stdout.split()
+        return float(out[2]), int(out[1]), int(out[3]), int(out[4]), float(out[5])
+
+    def block(self, name, mon=None):
+        """One block: the noise probe, then every case. Returns {case: result dict}."""
+        res = {}
+        for case in ["spin"] + CASES:
+            cpu0 = mon.cpu_ns() if mon else 0
+            ns, iters, _, _, cpu = self.run_case(name, case, 0.3 if case == "spin" else None)
+            r = {"wall": ns, "cpu": cpu, "iters": iters}
+            if mon:
+                r["mon_cpu_ns_per_iter"] = (mon.cpu_ns() - cpu0) / iters
+            res[case] = r
+        return res
+
+
+class Monitor:
+    """A monitor process pinned to the monitor CPU; subclasses say how to start it."""
+    name = "?"
+
+    def __init__(self, b):
+        self.b = b
+        self.proc = None
+        self.stderr_path = os.path.join(b.tmp, f"{self.name}.err")
+
+    def argv(self):
+        raise NotImplementedError
+
+    stop_signal = signal.SIGINT
+    running = set()	# every monitor started and not yet stopped, stopped at exit
+
+    def start(self):
+        self.err = open(self.stderr_path, "w")
+        self.out = open(self.out_path(), "w")
+        self.proc = subprocess.Popen(["taskset", "-c", self.b.mon_cpu] + self.argv(),
+                                     stdout=self.out, stderr=self.err, start_new_session=True)
+        Monitor.running.add(self)
+        try:
+            self.wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+
+    def out_path(self):
+        return os.devnull
+
+    def wait_ready(self):
+        raise NotImplementedError
+
+    def cpu_ns(self):
+        """CPU time of every thread of the monitor (schedstat), in ns."""
+        total = 0
+        for pid in self.pids():
+            try:
+                for t in os.listdir(f"/proc/{pid}/task"):
+                    with open(f"/proc/{pid}/task/{t}/schedstat") as f:
+                        total += int(f.read().split()[0])
+            except (FileNotFoundError, ProcessLookupError):
+                pass
+        return total
+
+    def pids(self):
+        return [self.proc.pid]
+
+    def stop(self):
+        Monitor.running.discard(self)
+        if not self.proc:
+            return ""
+        try:
+            os.kill(self.proc.pid, self.stop_signal)
+            self.proc.wait(timeout=20)
+        except (subprocess.TimeoutExpired, ProcessLookupError):
+            self.proc.kill()
+            self.proc.wait()
+        self.proc = None
+        self.out.close()
+        self.err.close()
+        with open(self.stderr_path) as f:
+            return f.read()
+
+
+def wait_for(pred, timeout, what):
+    end = monotonic() + timeout
+    while monotonic() < end:
+        if pred():
+            return
+        time.sleep(0.005)
+    raise RuntimeError(f"timed out waiting for {what}")
+
+
+class Llmwatch(Monitor):
+    name = "llmwatch"
+
+    def __init__(self, b, extra=()):
+        super().__init__(b)
+        self.ready = os.path.join(b.tmp, "ready")
+        self.extra = list(extra)
+
+    def argv(self):
+        return [self.b.llmwatch, "--watch", W_NAME, "--ready-file", self.ready] + self.extra
+
+    def start(self):
+        if os.path.exists(self.ready):
+            os.unlink(self.ready)
+        super().start()
+
+    def wait_ready(self):
+        def ok():
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"llmwatch exited: {open(self.stderr_path).read()}")
+            return os.path.exists(self.ready)
+        wait_for(ok, 30, "llmwatch --ready-file")
+
+
+def lost_of(stderr):
+    m = re.search(r"(\d+) records, (\d+) lost", stderr)
+    return (int(m.group(1)), int(m.group(2))) if m else (None, None)
+
+
+class Opensnoop(Monitor):
+    """libbpf-tools opensnoop -n NAME: it has no kernel-side name filter, so every open on
+    the machine reaches it and it drops the other names in user space."""
+    name = "opensnoop"
+    exe = "/usr/sbin/opensnoop"
+
+    def argv(self):
+        # line-buffered, so its header (printed once attached) shows up in the file
+        return ["stdbuf", "-oL", self.exe, "-n", W_NAME]
+
+    def out_path(self):
+        return os.path.join(self.b.tmp, "opensnoop.out")
+
+    def wait_ready(self):
+        # its header line is printed once the programs are attached
+        wait_for(lambda: os.path.getsize(self.out_path()) > 0 or self.proc.poll() is not None,
+                 30, "opensnoop's header")
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"opensnoop exited: {open(self.stderr_path).read()}")
+
+
+class Bpftrace(Monitor):
+    """bpftrace printing the three calls of the watched name, filtered by comm."""
+    name = "bpftrace"
+    exe = "/usr/bin/bpftrace"
+
+    def argv(self):
+        f = f'/comm == "{W_NAME}"/'
+        return ["stdbuf", "-oL", self.exe, "-e",
+                f'tracepoint:syscalls:sys_enter_openat {f} '
+                '{ printf("%d %s openat %s\\n", pid, comm, str(args->filename)); } '
+                f'tracepoint:syscalls:sys_enter_connect {f} '
+                '{ printf("%d %s connect fd=%d\\n", pid, comm, args->fd); } '
+                f'tracepoint:syscalls:sys_enter_sendto {f} '
+                '{ printf("%d %s sendto fd=%d len=%d\\n", pid, comm, args->fd, args->len); }']
+
+    def out_path(self):
+        return os.path.join(self.b.tmp, "bpftrace.out")
+
+    def wait_ready(self):
+        def ok():
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"bpftrace exited: {open(self.stderr_path).read()}")
+            with open(self.out_path()) as f:
+                return "Attaching" in f.read(4096)
+        wait_for(ok, 60, "bpftrace to attach")
+        time.sleep(0.3)	# "Attaching" is printed before the last probe is live
+
+
+class Auditd(Monitor):
+    """auditd with a syscall rule on the watched executable (-F exe=), Debian defaults."""
+    name = "auditd"
+    exe = "/usr/sbin/auditd"
+    stop_signal = signal.SIGTERM	# its clean shutdown
+
+    def argv(self):
+        return [self.exe, "-n", "-c", self.confdir]
+
+    def start(self):
+        self.confdir = os.path.join(self.b.tmp, "audit")
+        os.makedirs(self.confdir, exist_ok=True)
+        with open(os.path.join(self.confdir, "auditd.conf"), "w") as f:
+            f.write(f"log_file = {self.confdir}/audit.log\nlog_format = ENRICHED\n"
+                    "flush = INCREMENTAL_ASYNC\nfreq = 50\nmax_log_file = 200\nnum_logs = 2\n"
+                    "max_log_file_action = ROTATE\nspace_left = 75\nadmin_space_left = 50\n"
+                    "disk_full_action = SUSPEND\ndisk_error_action = SUSPEND\n"
+                    "write_logs = yes\nlocal_events = yes\n")
+        super().start()
+        for rule in (["-D"], ["-b", "8192"], ["--backlog_wait_time", "60000"], ["-f", "1"],
+                     ["-e", "1"],
+                     ["-a", "always,exit", "-F", "arch=b64", "-S", "openat", "-S", "connect",
+                      "-S", "sendto", "-F", f"exe={self.b.bin[W_NAME]}"]):
+            subprocess.run(["auditctl"] + rule, check=True, capture_output=True)
+
+    def wait_ready(self):
+        def ok():
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"auditd exited: {open(self.stderr_path).read()}")
+            st = subprocess.run(["auditctl", "-s"], capture_output=True, text=True).stdout
+            return f"pid {self.proc.pid}" in st
+        wait_for(ok, 30, "auditd to register")
+
+    def pids(self):
+        # kauditd does the kernel side of the work
+        k = subprocess.run(["pgrep", "-x", "kauditd"], capture_output=True, text=True).stdout
+        return [self.proc.pid] + [int(p) for p in k.split()]
+
+    def stop(self):
+        subprocess.run(["auditctl", "-D"], capture_output=True)
+        subprocess.run(["auditctl", "-e", "0"], capture_output=True)
+        return super().stop()
+
+
+def peers(b):
+    out = []
+    if knob("BENCH_PEERS") == "0":
+        return out
+    if os.access(Opensnoop.exe, os.X_OK):
+        out.append(Opensnoop)
+    if os.access(Bpftrace.exe, os.X_OK):
+        out.append(Bpftrace)
+    if os.access(Auditd.exe, os.X_OK) and shutil.which("auditctl"):
+        st = subprocess.run(["auditctl", "-s"], capture_output=True, text=True).stdout
+        m = re.search(r"^pid (\d+)$", st, re.M)
+        # the kernel forgets a dead daemon's pid only when it next sends to it
+        if m and (m.group(1) == "0" or not os.path.exists(f"/proc/{m.group(1)}")):
+            out.append(Auditd)
+        else:
+            log("bench: an audit daemon is already running: auditd row left out")
+    return out
+
+
+# ---- sections ---------------------------------------------------------------------------
+
+def section_syscalls(b):
+    """Interleaved OFF / llmwatch (unwatched, watched) / peer blocks."""
+    peer_classes = peers(b)
+    configs = ["base", "llmwatch-unwatched", "llmwatch-watched"]
+    for p in peer_classes:
+        configs += [f"{p.name}-unwatched", f"{p.name}-watched"]
+    blocks = {c: [] for c in configs}	# per config: list of (rep, block)
+    offs = []
+    lw_summary = []
+    for rep in range(b.reps):
+        log(f"bench: syscalls repetition {rep + 1}/{b.reps}")
+        offs.append(b.block(U_NAME))
+        for cls in [Llmwatch] + peer_classes:
+            mon = cls(b)
+            mon.start()
+            order = [(U_NAME, "unwatched"), (W_NAME, "watched")]
+            if rep % 2:
+                order.reverse()	# drift inside a repetition cancels over two
+            try:
+                for name, what in order:
+                    blocks[f"{mon.name}-{what}"].append((rep, b.block(name, mon)))
+            finally:
+                err = mon.stop()
+            if cls is Llmwatch:
+                lw_summary.append(lost_of(err))
+    offs.append(b.block(U_NAME))
+
+    # "cpu": the benchmark's own CPU time per iteration (what the hooks charge it);
+    # "wall": elapsed time, which also counts waiting behind other work on a busy machine
+    out = {"configs": {}, "llmwatch_records_lost": lw_summary}
+    out["configs"]["base"] = {
+        c: {m: stats([o[c][m] for o in offs]) for m in ("cpu", "wall")}
+        for c in ["spin"] + CASES}
+    for cfg in configs[1:]:
+        row = {}
+        for case in ["spin"] + CASES:
+            r = {"monitor_cpu_ns_per_iter":
+                 stats([blk[case].get("mon_cpu_ns_per_iter") for _, blk in blocks[cfg]])}
+            for m in ("cpu", "wall"):
+                ns, ratios = [], []
+                for rep, blk in blocks[cfg]:
+                    ref = (offs[rep][case][m] + offs[rep + 1][case][m]) / 2
+                    ns.append(blk[case][m])
+                    ratios.append(blk[case][m] / ref)
+                r[m] = stats(ns)
+                r[m + "_ratio"] = stats(ratios)
+            row[case] = r
+        out["configs"][cfg] = row
+    return out
+
+
+def section_loss(b):
+    """The watched open loop flat out on one core, llmwatch --json on the other: every
+    open must arrive, and the summary must count no loss."""
+    path = os.path.join(b.tmp, "loss.jsonl")
+    mon = Llmwatch(b, ["--json"])
+    mon.out_path = lambda: path
+    mon.start()
+    try:
+        ns, iters, ops, pid, _ = b.run_case(W_NAME, "open", float(knob("BENCH_LOSS_SECONDS")))
+    finally:
+        err = mon.stop()
+    seen, lost, summary = 0, None, None
+    with open(path, "rb") as f:
+        for line in f:
+            if b'"summary"' in line[:40]:
+                summary = json.loads(line)
+                lost = summary.get("lost")
+                continue
+            if b'"open"' not in line:
+                continue
+            ev = json.loads(line)
+            if ev.get("type") == "open" and ev.get("pid") == pid and ev.get("path") == b.open_file:
+                seen += 1
+    size = os.path.getsize(path)
+    os.unlink(path)
+    return {"ops": ops, "iters": iters, "ns_per_iter": ns, "events_seen": seen,
+            "summary_lost": lost, "missing": ops - seen, "json_bytes": size,
+            "rate_per_s": 1e9 / ns, "stderr": err.strip().splitlines()[-3:]}
+
+
+def section_replay(b):
+    out = subprocess.run(["taskset", "-c", b.cpu, os.path.join(b.dir, "replay"),
+                          knob("BENCH_REPLAY_SECONDS"), knob("BENCH_REPLAY_ROUNDS")],
+                         check=True, capture_output=True, text=True).stdout
+    res = {}
+    for line in out.splitlines():
+        f = line.split()
+        if f[0] == "replay-stream":
+            res["stream"] = {"records": int(f[1]), "bytes": int(f[2])}
+        elif f[0] == "replay":
+            res[f[1]] = {"records_per_s": {"median": float(f[2]), "min": float(f[3]),
+                                           "max": float(f[4])},
+                         "ns_per_record": float(f[5]), "events_per_pass": int(f[6]),
+                         "verdicts_per_pass": int(f[7])}
+    if "null" in res and "null10k" in res:
+        res["ratio_10k_vs_default"] = res["null"]["records_per_s"]["median"] / \
+            res["null10k"]["records_per_s"]["median"]
+    return res
+
+
+def section_rules(b):
+    p = subprocess.run(["taskset", "-c", b.cpu, os.path.join(BUILD, "bench_rules")],
+                       capture_output=True, text=True)
+    res = {"output": p.stdout.strip().splitlines()}
+    m = re.search(r"default pack:\s+(\d+) rules\s+(\d+) events/s\s+([\d.]+) ns", p.stdout)
+    if m:
+        res["default"] = {"rules": int(m.group(1)), "events_per_s": float(m.group(2)),
+                          "ns_per_event": float(m.group(3))}
+    m = re.search(r"generated:\s+(\d+) rules\s+(\d+) events/s\s+([\d.]+) ns", p.stdout)
+    if m:
+        res["generated"] = {"rules": int(m.group(1)), "events_per_s": float(m.group(2)),
+                            "ns_per_event": float(m.group(3))}
+    m = re.search(r"cost ratio .*?: ([\d.]+)", p.stdout)
+    res["ratio"] = float(m.group(1)) if m else None
+    return res
+
+
+def vm(pid, key):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) * 1024
+    return None
+
+
+def section_startup(b):
+    """exec of llmwatch --ready-file F until F exists; idle RSS half a second later."""
+    times, rss = [], []
+    for i in range(int(knob("BENCH_START_RUNS"))):
+        mon = Llmwatch(b)
+        if os.path.exists(mon.ready):
+            os.unlink(mon.ready)
+        t0 = monotonic()
+        mon.start()
+        times.append((monotonic() - t0) * 1e3)
+        time.sleep(0.5)
+        rss.append(vm(mon.proc.pid, "VmRSS"))
+        mon.stop()
+    return {"ms": stats(times), "runs_ms": times, "idle_rss_bytes": stats(rss)}
+
+
+def section_memory(b):
+    """Peak resident memory (VmHWM) through a flood: the watched open, connect and sendto
+    loops flat out, then a burst of short-lived watched processes."""
+    mon = Llmwatch(b)
+    mon.start()
+    try:
+        time.sleep(0.3)
+        idle = vm(mon.proc.pid, "VmRSS")
+        secs = max(1.0, float(knob("BENCH_LOSS_SECONDS")))
+        for case in ("open", "connect", "sendto"):
+            b.run_case(W_NAME, case, secs)
+        # 300 short-lived watched processes: exec, fork and exit records, table entries
+        for _ in range(300):
+            subprocess.run([b.bin[W_NAME], "getppid", "0.001"], capture_output=True)
+        time.sleep(0.2)
+        hwm = vm(mon.proc.pid, "VmHWM")
+        after = vm(mon.proc.pid, "VmRSS")
+    finally:
+        err = mon.stop()
+    return {"idle_rss_bytes": idle, "peak_hwm_bytes": hwm, "rss_after_bytes": after,
+            "records_lost": lost_of(err)}
+
+
+# ---- the table --------------------------------------------------------------------------
+
+def fmt_ns(s):
+    if not s:
+        return "-"
+    return f"{s['median']:.0f} ({s['min']:.0f}-{s['max']:.0f})"
+
+
+def fmt_ratio(s):
+    if not s:
+        return "1"
+    return f"**{s['median']:.2f}x** ({s['min']:.2f}-{s['max']:.2f})"
+
+
+def goals(res):
+    g = []
+
+    def add(what, value, limit, met, unit=""):
+        g.append({"goal": what, "value": value, "limit": limit, "met": bool(met),
+                  "unit": unit})
+
+    sc = res.get("syscalls", {}).get("configs", {})
+    for case, lim in (("open", 1.06), ("connect", 1.06), ("sendto", 1.06)):
+        r = sc.get("llmwatch-unwatched", {}).get(case, {}).get("cpu_ratio")
+        if r:
+            add(f"unwatched {CASE_LABEL[case]}", round(r["median"], 3), lim, r["median"] <= lim,
+                "x")
+    for case in ("open", "sendto"):
+        r = sc.get("llmwatch-watched", {}).get(case, {}).get("cpu_ratio")
+        if r:
+            add(f"watched {CASE_LABEL[case]}", round(r["median"], 3), 1.3, r["median"] <= 1.3,
+                "x")
+    lo = res.get("loss")
+    if lo:
+        add("watched open flat out: events lost", lo["missing"], 0,
+            lo["missing"] == 0 and lo["summary_lost"] == 0)
+    rp = res.get("replay", {})
+    if "null" in rp:
+        v = rp["null"]["records_per_s"]["median"]
+        add("replay decode+table+naming+rules", round(v), 1e6, v >= 1e6, "records/s")
+    if "ratio_10k_vs_default" in rp:
+        v = rp["ratio_10k_vs_default"]
+        add("replay cost with 10,000 rules vs default pack", round(v, 2), 2, v < 2, "x")
+    st = res.get("startup")
+    if st and st["ms"]:
+        add("start to attached", round(st["ms"]["median"]), 300, st["ms"]["median"] <= 300, "ms")
+        v = st["idle_rss_bytes"]["median"] / 2**20
+        add("resident memory at idle", round(v, 1), 20, v <= 20, "MiB")
+    me = res.get("memory")
+    if me:
+        v = me["peak_hwm_bytes"] / 2**20
+        add("peak resident memory under flood", round(v, 1), None, True, "MiB")
+    return g
+
+
+def markdown(res):
+    m = res["machine"]
+    L = [f"Measured {m['date']} on {m['cpu']} x{m['ncpu']}, kernel {m['kernel']}, "
+         f"llmwatch {m['version']}; {res['conditions']['note']}", ""]
+    sc = res.get("syscalls")
+    if sc:
+        L += ["The benchmark's CPU ns per iteration: median (min-max) over "
+              f"{res['conditions']['reps']} interleaved blocks of "
+              f"{res['conditions']['bench_seconds']:g} s, and the ratio of each block to the "
+              "mean of the two baseline blocks around it; then the same ratio on wall time, "
+              "and the monitor's own CPU ns per iteration.", "",
+              "| configuration | " + " | ".join(CASE_LABEL[c] for c in CASES) +
+              " | wall-time ratio (open / connect / sendto) | monitor CPU ns/iter "
+              "(open / sendto) |",
+              "|---|" + "---|" * len(CASES) + "---|---|"]
+        for cfg, row in sc["configs"].items():
+            cells = []
+            for c in CASES:
+                cell = fmt_ns(row[c]["cpu"])
+                if row[c].get("cpu_ratio"):
+                    cell += " " + fmt_ratio(row[c]["cpu_ratio"])
+                cells.append(cell)
+            wr = mc = "-"
+            if row["open"].get("wall_ratio"):
+                wr = " / ".join(f"{row[c]['wall_ratio']['median']:.2f}"
+                                for c in ("open", "connect", "sendto"))
+            if row["open"].get("monitor_cpu_ns_per_iter"):
+                mc = " / ".join(f"{row[c]['monitor_cpu_ns_per_iter']['median']:.0f}"
+                                for c in ("open", "sendto"))
+            L.append(f"| {cfg} | " + " | ".join(cells) + f" | {wr} | {mc} |")
+        L.append("")
+    g = res.get("goals", [])
+    if g:
+        L += ["| goal | measured | limit | met |", "|---|---|---|---|"]
+        for x in g:
+            lim = "-" if x["limit"] is None else f"{x['limit']:g} {x['unit']}".strip()
+            if x["unit"] == "x" and x["limit"] is not None:
+                lim = f"<= {x['limit']:g}x"
+            val = f"{x['value']:,}" if isinstance(x["value"], int) else f"{x['value']:g}"
+            L.append(f"| {x['goal']} | {val} {x['unit']} | {lim} | "
+                     f"{'yes' if x['met'] else '**no**'} |")
+        L.append("")
+    rp = res.get("replay")
+    if rp and "null" in rp:
+        L += ["Replay (one core, " + f"{rp['stream']['records']:,} recorded records replayed; "
+              "records/s median (min-max)):", "",
+              "| configuration | records/s | ns/record |", "|---|---|---|"]
+        names = {"null": "decode + process table + naming + rules, null sink",
+                 "text": "... + text sink to /dev/null", "json": "... + JSON sink to /dev/null",
+                 "null10k": "null sink, default pack + 10,000 rules",
+                 "text10k": "text sink, default pack + 10,000 rules"}
+        for k, label in names.items():
+            if k in rp:
+                r = rp[k]["records_per_s"]
+                L.append(f"| {label} | {r['median']:,.0f} ({r['min']:,.0f}-{r['max']:,.0f}) | "
+                         f"{rp[k]['ns_per_record']:.0f} |")
+        L.append("")
+    lo = res.get("loss")
+    if lo:
+        L += [f"Loss check: the watched open loop flat out ({lo['rate_per_s']:,.0f} opens/s) "
+              f"with llmwatch --json to a file: {lo['ops']:,} opens done, {lo['events_seen']:,} "
+              f"reported, summary lost = {lo['summary_lost']}.", ""]
+    st, me, ru = res.get("startup"), res.get("memory"), res.get("rules")
+    if st:
+        L.append(f"Start-up (exec to --ready-file): {fmt_ns(st['ms'])} ms over "
+                 f"{st['ms']['n']} runs; idle RSS {st['idle_rss_bytes']['median'] / 2**20:.1f} MiB.")
+    if me:
+        L.append(f"Memory under flood: peak VmHWM {me['peak_hwm_bytes'] / 2**20:.1f} MiB "
+                 f"(idle {me['idle_rss_bytes'] / 2**20:.1f} MiB, after "
+                 f"{me['rss_after_bytes'] / 2**20:.1f} MiB).")
+    if ru and ru.get("ratio"):
+        L.append(f"Rules matcher alone (make bench-rules): {ru['default']['ns_per_event']:.0f} ns "
+                 f"per event with the default pack, {ru['generated']['ns_per_event']:.0f} ns with "
+                 f"{ru['generated']['rules']:,} rules (ratio {ru['ratio']:.2f}).")
+    return "\n".join(L) + "\n"
+
+
+def run_sections(b, res, only):
+    for name, fn in (("syscalls", section_syscalls), ("loss", section_loss),
+                     ("replay", section_replay), ("rules", section_rules),
+                     ("startup", section_startup), ("memory", section_memory)):
+        if only and name not in only:
+            continue
+        log(f"bench: {name}")
+        res[name] = fn(b)
+
+
+def machine():
+    cpu = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    ver = subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True,
+                         text=True).stdout.strip() or "unknown"
+    return {"cpu": cpu, "ncpu": os.cpu_count(), "kernel": os.uname().release,
+            "version": ver, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+            "loadavg_start": open("/proc/loadavg").read().split()[:3]}
+
+
+def main():
+    if len(sys.argv) > 1 and sys.argv[1] in ("-h", "--help"):
+        print(__doc__)
+        for k, (d, h) in KNOBS.items():
+            print(f"  {k:22} {h} (default {d or 'all'})")
+        return 0
+    out = os.path.join(BUILD, "bench.json")
+    if "--out" in sys.argv:
+        out = sys.argv[sys.argv.index("--out") + 1]
+    if os.geteuid() != 0:
+        log("bench: needs root (llmwatch loads BPF programs); run: sudo make bench")
+        return 2
+    # a TERM (make interrupted) unwinds like ^C, so no monitor is left attached
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    only = [s for s in knob("BENCH_ONLY").split(",") if s]
+    b = Bench()
+    res = {"machine": machine(),
+           "conditions": {"bench_seconds": b.secs, "reps": b.reps, "bench_cpu": b.cpu,
+                          "monitor_cpu": b.mon_cpu}}
+    t0 = monotonic()
+    try:
+        run_sections(b, res, only)
+    finally:
+        for mon in list(Monitor.running):
+            mon.stop()
+    res["machine"]["loadavg_end"] = open("/proc/loadavg").read().split()[:3]
+    res["conditions"]["wall_seconds"] = round(monotonic() - t0, 1)
+    res["conditions"]["note"] = (
+        f"bench on CPU{b.cpu}, monitors on CPU{b.mon_cpu}, monitor output to /dev/null "
+        f"(default text); load average {' '.join(res['machine']['loadavg_start'])} at start, "
+        f"{' '.join(res['machine']['loadavg_end'])} at end; run took "
+        f"{res['conditions']['wall_seconds']:.0f} s.")
+    res["goals"] = goals(res)
+    md = markdown(res)
+    with open(out, "w") as f:
+        json.dump(res, f, indent=1)
+    with open(os.path.splitext(out)[0] + ".md", "w") as f:
+        f.write(md)
+    print(md)
+    log(f"bench: wrote {out} and {os.path.splitext(out)[0]}.md")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Syscall cost benchmark for `make bench` (tools/bench.py): a time-bounded loop of one
+ * operation, run under a watched or an unwatched name so the same binary measures both.
+ *
+ *   syscalls CASE SECONDS [FILE]
+ *
+ * CASE: open     openat(AT_FDCWD, FILE, O_RDONLY) + close (FILE default: a temporary file)
+ *       connect  socket + connect to a 127.0.0.1 listener of this process + accept +
+ *                SO_LINGER{1,0} + close x2 (an RST close: no TIME_WAIT, no port exhaustion)
+ *       sendto   a 64-byte UDP datagram to a bound 127.0.0.1 socket that is never drained
+ *       getppid  a syscall nothing traces (the collateral cost of the hooks)
+ *       spin     a 1000-iteration user-space loop, no syscall (host noise probe)
+ * Prints one line: "CASE ITERATIONS NS_PER_ITER OPS_TOTAL PID CPU_NS_PER_ITER", where OPS_TOTAL
+ * counts every operation done (warm-up included), so a monitor's event count can be checked
+ * against it, and CPU_NS_PER_ITER is the process's own CPU time per iteration: unlike the wall
+ * time it leaves out time spent waiting for the CPU behind other work on a busy machine.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define WARMUP 1000
+#define CHUNK 256
+
+static const char *open_path;
+static int lsn_fd = -1, udp_fd = -1;
+static struct sockaddr_in lsn_addr, udp_addr;
+
+static double now_clock(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static double now(void)
+{
+	return now_clock(CLOCK_MONOTONIC);
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "syscalls: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void op_open(void)
+{
+	int fd = openat(AT_FDCWD, open_path, O_RDONLY);
+
+	if (fd < 0)
+		die(open_path);
+	close(fd);
+}
+
+static void op_connect(void)
+{
+	struct linger lg = { 1, 0 };
+	int c = socket(AF_INET, SOCK_STREAM, 0), a;
+
+	if (c < 0)
+		die("socket");
+	if (connect(c, (struct sockaddr *)&lsn_addr, sizeof(lsn_addr)))
+		die("connect");
+	a = accept(lsn_fd, NULL, NULL);
+	if (a < 0)
+		die("accept");
+	setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(c);
+	close(a);
+}
+
+static void op_sendto(void)
+{
+	static const char msg[64];
+
+	/* the receiver is never drained: once full, the kernel drops; sendto still succeeds */
+	sendto(udp_fd, msg, sizeof(msg), 0, (struct sockaddr *)&udp_addr, sizeof(udp_addr));
+}
+
+static void op_getppid(void)
+{
+	(void)getppid();
+}
+
+static void op_spin(void)
+{
+	for (volatile int i = 0; i < 1000; i++)
+		;
+}
+
+static void bind_loopback(int fd, struct sockaddr_in *a)
+{
+	socklen_t len = sizeof(*a);
+
+	memset(a, 0, sizeof(*a));
+	a->sin_family = AF_INET;
+	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)a, sizeof(*a)) ||
+	    getsockname(fd, (struct sockaddr *)a, &len))
+		die("bind 127.0.0.1");
+}
+
+int main(int argc, char **argv)
+{
+	char tmp[] = "/tmp/lwbench-open.XXXXXX";
+	void (*op)(void);
+	const char *c;
+	double secs, t0, t, end, c0;
+	long iters = 0;
+	int tmp_fd = -1;
+
+	if (argc < 3 || (secs = strtod(argv[2], NULL)) <= 0) {
+		fprintf(stderr, "usage: %s open|connect|sendto|getppid|spin SECONDS [FILE]\n",
+			argv[0]);
+		return 2;
+	}
+	c = argv[1];
+	if (!strcmp(c, "open")) {
+		op = op_open;
+		if (argc > 3) {
+			open_path = argv[3];
+		} else {
+			tmp_fd = mkstemp(tmp);
+			if (tmp_fd < 0)
+				die("mkstemp");
+			open_path = tmp;
+		}
+	} else if (!strcmp(c, "connect")) {
+		op = op_connect;
+		lsn_fd = socket(AF_INET, SOCK_STREAM, 0);
+		if (lsn_fd < 0)
+			die("socket");
+		bind_loopback(lsn_fd, &lsn_addr);
+		if (listen(lsn_fd, 128))
+			die("listen");
+	} else if (!strcmp(c, "sendto")) {
+		int rcv = socket(AF_INET, SOCK_DGRAM, 0);
+
+		op = op_sendto;
+		udp_fd = socket(AF_INET, SOCK_DGRAM, 0);
+		if (rcv < 0 || udp_fd < 0)
+			die("socket");
+		bind_loopback(rcv, &udp_addr);
+	} else if (!strcmp(c, "getppid")) {
+		op = op_getppid;
+	} else if (!strcmp(c, "spin")) {
+		op = op_spin;
+	} else {
+		fprintf(stderr, "syscalls: unknown case \"%s\"\n", c);
+		return 2;
+	}
+
+	for (int i = 0; i < WARMUP; i++)
+		op();
+	c0 = now_clock(CLOCK_PROCESS_CPUTIME_ID);
+	t0 = now();
+	end = t0 + secs;
+	do {
+		for (int i = 0; i < CHUNK; i++)
+			op();
+		iters += CHUNK;
+		t = now();
+	} while (t < end);
+	printf("%s %ld %.1f %ld %d %.1f\n", c, iters, (t - t0) * 1e9 / (double)iters,
+	       iters + WARMUP, (int)getpid(),
+	       (now_clock(CLOCK_PROCESS_CPUTIME_ID) - c0) * 1e9 / (double)iters);
+	if (tmp_fd >= 0) {
+		unlink(tmp);
+		close(tmp_fd);
+	}
+	return 0;
+}
