@@ -84,6 +84,27 @@ void profiles_init(struct profile_set *set)
 		set->p[set->n++] = builtin[i];
 }
 
+/*
+ * Appends a user-added entry named set->names[i] (already written by the caller), with at
+ * most one candidate name and no executable patterns: such an entry is taken by its name
+ * (--watch) or by its pid (--pid), never confirmed by path. Returns its id.
+ */
+static int add_user_entry(struct profile_set *set, size_t i, const char *comm, const char *src)
+{
+	set->comm_store[i][0] = (char *)comm;
+	set->comm_store[i][1] = NULL;
+	set->glob_store[i][0] = NULL;
+	set->p[i] = (struct profile){
+		.name = set->names[i],
+		.display = set->names[i],
+		.comms = (const char *const *)set->comm_store[i],
+		.exe_globs = (const char *const *)set->glob_store[i],
+		.source = src,
+	};
+	set->n++;
+	return (int)set->n;
+}
+
 int profiles_add_watch(struct profile_set *set, const char *name)
 {
 	size_t len = strlen(name);
@@ -94,19 +115,8 @@ int profiles_add_watch(struct profile_set *set, const char *name)
 	if (i >= PROFILE_MAX)
 		return -ENOSPC;
 	snprintf(set->names[i], sizeof(set->names[i]), "watch:%s", name);
-	/* name and pattern point into names[i]: "watch:NAME" and a "*" + "/NAME" pattern */
-	set->comm_store[i][0] = set->names[i] + 6;
-	set->comm_store[i][1] = NULL;
-	set->glob_store[i][0] = NULL;
-	set->p[i] = (struct profile){
-		.name = set->names[i],
-		.display = set->names[i],
-		.comms = (const char *const *)set->comm_store[i],
-		.exe_globs = (const char *const *)set->glob_store[i],
-		.source = "--watch",
-	};
-	set->n++;
-	return (int)set->n;
+	/* the candidate name is the tail of "watch:NAME" */
+	return add_user_entry(set, i, set->names[i] + 6, "--watch");
 }
 
 int profiles_add_pid(struct profile_set *set, int pid)
@@ -116,17 +126,7 @@ int profiles_add_pid(struct profile_set *set, int pid)
 	if (i >= PROFILE_MAX)
 		return -ENOSPC;
 	snprintf(set->names[i], sizeof(set->names[i]), "pid:%d", pid);
-	set->comm_store[i][0] = NULL;
-	set->glob_store[i][0] = NULL;
-	set->p[i] = (struct profile){
-		.name = set->names[i],
-		.display = set->names[i],
-		.comms = (const char *const *)set->comm_store[i],
-		.exe_globs = (const char *const *)set->glob_store[i],
-		.source = "--pid",
-	};
-	set->n++;
-	return (int)set->n;
+	return add_user_entry(set, i, NULL, "--pid");
 }
 
 const struct profile *profiles_get(const struct profile_set *set, unsigned int id)
