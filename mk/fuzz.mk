@@ -30,7 +30,7 @@ FUZZ_OBJS_dns := dns_parse.o dns_cache.o hostname.o
 FUZZ_OBJS_tls := tls_parse.o hostname.o
 FUZZ_OBJS_http := http_parse.o hostname.o
 FUZZ_OBJS_rules := rules.o rules_index.o rules_json.o rules_load.o escape.o sockfmt.o \
-	openflags.o default_rules.o
+	openflags.o utf8.o default_rules.o
 FUZZ_OBJS_decode := decode.o timefmt.o
 FUZZ_LIBS_rules := -lcjson
 

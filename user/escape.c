@@ -4,38 +4,17 @@
 
 #include <string.h>
 
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 if it is not valid UTF-8. */
+#include "utf8.h"
+
+/*
+ * Length of the UTF-8 sequence at s that may be shown as it is (1-4), or 0: invalid UTF-8,
+ * and valid sequences that still steer a terminal or what a person reads.
+ */
 static size_t utf8_seq_len(const unsigned char *s, size_t avail)
 {
-	unsigned char c = s[0];
-	size_t n;
-	unsigned int cp;
+	uint32_t cp;
+	size_t n = utf8_decode(s, avail, &cp);
 
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-		cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		cp = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (n > avail)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	/* overlong forms, surrogates, beyond U+10FFFF */
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
 	/* C1 controls (U+0080..U+009F) are terminal controls too */
 	if (cp >= 0x80 && cp <= 0x9f)
 		return 0;

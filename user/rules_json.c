@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "escape.h"
+#include "utf8.h"
 
 #define RULES_JSON_MAX_DEPTH 64
 
@@ -147,32 +148,13 @@ static size_t utf8_put(char *d, unsigned int cp)
 	return 4;
 }
 
-/* Length of a valid UTF-8 sequence starting at s (2-4), or 0. */
+/* Length of a valid multi-byte UTF-8 sequence starting at s (2-4), or 0. */
 static size_t utf8_valid(const unsigned char *s, size_t avail)
 {
-	unsigned char c = s[0];
-	unsigned int cp;
-	size_t n;
+	uint32_t cp;
+	size_t n = utf8_decode(s, avail, &cp);
 
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4, cp = c & 0x07;
-	else
-		return 0;
-	if (n > avail)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
+	return n >= 2 ? n : 0;
 }
 
 /* Parses a string at p->pos (which is '"'); returns the decoded copy or NULL. */
