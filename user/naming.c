@@ -129,17 +129,32 @@ void naming_forget(struct naming *n, uint64_t cookie)
 static bool feed_dns(struct naming *n, const struct lw_event *ev, uint32_t root)
 {
 	struct dns_response *resp = malloc(sizeof(*resp));
+	const uint8_t *p = ev->payload;
+	size_t left = ev->payload_len, mlen;
+	bool tcp = ev->payload_protocol == 6;
 	int r;
 
 	if (!resp)
 		return false;
-	r = ev->payload_protocol == 6 ? dns_parse_tcp(ev->payload, ev->payload_len, resp)
-				      : dns_parse_udp(ev->payload, ev->payload_len, resp);
-	if (r == 0 || r == -EMSGSIZE) {
-		n->stats.dns_answers++;
-		dns_cache_put_dns(n->cache, resp, ev->pid, root, ev->ts_boot_ns);
-	} else {
-		n->stats.dns_malformed++;
+	/*
+	 * Over TCP one segment may carry several length-prefixed answers: a resolver sends
+	 * its A and AAAA queries on one connection, and the AAAA answer may come first.
+	 */
+	for (;;) {
+		r = tcp ? dns_parse_tcp(p, left, resp) : dns_parse_udp(p, left, resp);
+		if (r == 0 || r == -EMSGSIZE) {
+			n->stats.dns_answers++;
+			dns_cache_put_dns(n->cache, resp, ev->pid, root, ev->ts_boot_ns);
+		} else {
+			n->stats.dns_malformed++;
+		}
+		if (!tcp || r != 0 || left < 2)
+			break;
+		mlen = 2 + ((size_t)p[0] << 8 | p[1]);
+		if (mlen + 2 > left)
+			break;
+		p += mlen;
+		left -= mlen;
 	}
 	free(resp);
 	return false;

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Naming: DNS answers captured over UDP and TCP name the addresses a tree connects to. */
+#include <string.h>
+#include <sys/socket.h>
+
+#include "check.h"
+#include "naming.h"
+
+/* A response to "api.mixpanel.com" type qtype; for A, one answer 203.0.113.10. */
+static size_t response(uint8_t *b, unsigned int qtype)
+{
+	static const uint8_t name[] = "\3api\10mixpanel\3com";	/* with its root NUL */
+	size_t n = 0;
+	bool a = qtype == 1;
+
+	memcpy(b + n, (const uint8_t[]){ 0x12, 0x34, 0x81, 0x80, 0, 1, 0, a, 0, 0, 0, 0 }, 12);
+	n += 12;
+	memcpy(b + n, name, sizeof(name));
+	n += sizeof(name);
+	memcpy(b + n, (const uint8_t[]){ 0, (uint8_t)qtype, 0, 1 }, 4);
+	n += 4;
+	if (a) {
+		memcpy(b + n, (const uint8_t[]){ 0xc0, 12, 0, 1, 0, 1, 0, 0, 1, 44, 0, 4,
+						 203, 0, 113, 10 }, 16);
+		n += 16;
+	}
+	return n;
+}
+
+/* Appends msg with its 2-byte TCP length prefix. */
+static size_t framed(uint8_t *b, const uint8_t *msg, size_t len)
+{
+	b[0] = (uint8_t)(len >> 8);
+	b[1] = (uint8_t)len;
+	memcpy(b + 2, msg, len);
+	return len + 2;
+}
+
+static const char *name_of(struct naming *n, const char **source)
+{
+	static const struct lw_sockaddr sa = {
+		.family = AF_INET, .port = 443, .addr = { 203, 0, 113, 10 },
+	};
+	struct lw_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = LW_REC_CONNECT;
+	ev.pid = 10;
+	ev.ts_boot_ns = 2000000000ull;
+	ev.addr = &sa;
+	naming_name_event(n, &ev, 10);
+	*source = ev.host_source;
+	return ev.host ? ev.host : "(none)";
+}
+
+static void feed_in(struct naming *n, const uint8_t *p, size_t len, uint8_t proto)
+{
+	static const struct lw_sockaddr dns = {
+		.family = AF_INET, .port = 53, .addr = { 203, 0, 113, 1 },
+	};
+	struct lw_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = LW_REC_PAYLOAD;
+	ev.pid = 10;
+	ev.ts_boot_ns = 1000000000ull;
+	ev.cookie = 5;
+	ev.addr = &dns;
+	ev.payload = p;
+	ev.payload_len = len;
+	ev.payload_direction = LW_DIR_IN;
+	ev.payload_protocol = proto;
+	naming_feed(n, &ev, 10);
+}
+
+static void test_dns_answers(void)
+{
+	uint8_t a[128], aaaa[128], seg[512];
+	size_t alen = response(a, 1), aaaalen = response(aaaa, 28), n;
+	struct naming_stats st;
+	struct naming *nm;
+	const char *src;
+
+	/* UDP: one answer per datagram */
+	nm = naming_new();
+	CHECK(nm != NULL);
+	if (!nm)
+		return;
+	feed_in(nm, a, alen, 17);
+	CHECK_STR(name_of(nm, &src), "api.mixpanel.com");
+	CHECK_STR(src, "dns");
+	naming_free(nm);
+
+	/* TCP: the AAAA answer, then the A answer, in one segment */
+	nm = naming_new();
+	n = framed(seg, aaaa, aaaalen);
+	n += framed(seg + n, a, alen);
+	feed_in(nm, seg, n, 6);
+	CHECK_STR(name_of(nm, &src), "api.mixpanel.com");
+	CHECK_STR(src, "dns");
+	naming_get_stats(nm, &st);
+	CHECK_INT(st.dns_answers, 2);
+	CHECK_INT(st.dns_malformed, 0);
+	naming_free(nm);
+
+	/* TCP: a second answer cut short by the segment still gives what it holds */
+	nm = naming_new();
+	n = framed(seg, aaaa, aaaalen);
+	n += framed(seg + n, a, alen);
+	feed_in(nm, seg, n - 3, 6);
+	naming_get_stats(nm, &st);
+	CHECK_INT(st.dns_answers, 2);
+	naming_free(nm);
+
+	/* TCP: garbage after a whole answer is counted, not trusted */
+	nm = naming_new();
+	n = framed(seg, a, alen);
+	memcpy(seg + n, "\0\3xyz", 5);
+	feed_in(nm, seg, n + 5, 6);
+	CHECK_STR(name_of(nm, &src), "api.mixpanel.com");
+	naming_get_stats(nm, &st);
+	CHECK_INT(st.dns_answers, 1);
+	CHECK_INT(st.dns_malformed, 1);
+	naming_free(nm);
+}
+
+int main(void)
+{
+	test_dns_answers();
+	return check_summary("test_naming");
+}
