@@ -29,10 +29,11 @@ LAB_MIXPANEL=$LAB_NET.10	# what the lab's DNS answers for api.mixpanel.com
 LAB_UNNAMED=$LAB_NET.20		# a server no DNS answer names
 LAB_PY=/usr/bin/python3		# not a pyenv shim: the lab must not depend on a user's setup
 
-# lab_names: unique names for this run (pid and test number), short enough to read.
+# lab_names: unique names for this run: its owner's pid (LAB_OWNER, default this shell),
+# the test number and a random tag.
 lab_names() {
 	local tag
-	tag="$$-${BATS_TEST_NUMBER:-0}-$RANDOM"
+	tag="${LAB_OWNER:-$$}-${BATS_TEST_NUMBER:-0}-$RANDOM"
 	LAB_SRV="lwlab-srv-$tag"
 	LAB_CLI="lwlab-cli-$tag"
 }
@@ -69,12 +70,30 @@ lab_save() {
 		>"$LAB_DIR/lab.env"
 }
 
+# lab_reap: removes the namespaces of earlier labs whose creator is gone (a run killed
+# before its teardown), with their servers and /etc/netns dirs. Labs of live runs stay.
+lab_reap() {
+	local ns owner pid
+	for ns in $(ip netns list 2>/dev/null | awk '$1 ~ /^lwlab-(srv|cli)-[0-9]+-/ {print $1}'); do
+		owner=${ns#lwlab-???-}
+		owner=${owner%%-*}
+		kill -0 "$owner" 2>/dev/null && continue
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do
+			kill -KILL "$pid" 2>/dev/null
+		done
+		rm -rf "/etc/netns/$ns"
+		ip netns del "$ns" 2>/dev/null
+	done
+	return 0
+}
+
 # lab_up DIR: builds the lab; DIR (created) holds its state, certificate and logs.
 # Returns 0 when every server answers, else 1 (after cleaning up what it made).
 lab_up() {
 	LAB_DIR=$1
 	mkdir -p "$LAB_DIR/www" || return 1
 	: >"$LAB_DIR/pids"
+	lab_reap
 	lab_names
 	lab_save
 	if ! lab_build; then
@@ -157,7 +176,7 @@ lab_down() {
 		ip netns del "$LAB_CLI" 2>/dev/null
 	fi
 	[ -n "${LAB_SRV:-}" ] && ip netns del "$LAB_SRV" 2>/dev/null
-	LAB_SRV= LAB_CLI=
+	LAB_SRV='' LAB_CLI=''
 	return 0
 }
 
@@ -176,6 +195,8 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	fi
 	case $cmd in
 	up)
+		# the lab outlives this script: it belongs to the shell that called it
+		LAB_OWNER=$PPID
 		lab_up "$dir" || exit 1
 		echo "server namespace $LAB_SRV, client namespace $LAB_CLI"
 		;;
