@@ -261,9 +261,9 @@ static int k_flush_conns(void *ctx, uint32_t pid, uint32_t reason,
 			 void (*emit)(void *m, const void *rec, size_t len), void *m)
 {
 	int fd = bpf_loader_conns_fd(ctx);
-	__u64 key, next, *prev = NULL;
-	__u64 doomed[256];
-	size_t nd = 0;
+	__u64 key, next, *prev = NULL, *doomed = NULL;
+	size_t nd = 0, cap = 0;
+	int err = 0;
 
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		struct lw_conn c;
@@ -272,6 +272,21 @@ static int k_flush_conns(void *ctx, uint32_t pid, uint32_t reason,
 		prev = &key;
 		if (bpf_map_lookup_elem(fd, &key, &c) || (pid && c.pid != pid))
 			continue;
+		/* deleted after the walk: deleting under get_next_key restarts the iteration */
+		if (nd == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			__u64 *v = realloc(doomed, ncap * sizeof(*v));
+
+			if (!v) {
+				/* reported now, and again later: a duplicate beats a loss */
+				err = -ENOMEM;
+			} else {
+				doomed = v;
+				cap = ncap;
+			}
+		}
+		if (nd < cap)
+			doomed[nd++] = key;
 		struct lw_rec_conn_bytes r = {
 			.hdr = { .type = LW_REC_CONN_BYTES, .size = sizeof(r),
 				 .version = LW_RECORD_VERSION, .tool = c.tool,
@@ -280,13 +295,11 @@ static int k_flush_conns(void *ctx, uint32_t pid, uint32_t reason,
 			.daddr = c.daddr, .reason = reason,
 		};
 		emit(m, &r, sizeof(r));
-		/* delete after the walk: deleting under get_next_key restarts the iteration */
-		if (nd < sizeof(doomed) / sizeof(doomed[0]))
-			doomed[nd++] = key;
 	}
 	for (size_t i = 0; i < nd; i++)
 		bpf_map_delete_elem(fd, &doomed[i]);
-	return 0;
+	free(doomed);
+	return err;
 }
 
 static const struct monitor_kernel_ops kernel_ops = {
