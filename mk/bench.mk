@@ -10,7 +10,8 @@
 #   make bench-build             the benchmark programs only
 # Other knobs (start-up runs, replay rounds, CPUs) are listed by tools/bench.py --help.
 
-BENCH_BINS := $(BUILD)/bench/syscalls $(BUILD)/bench/replay $(BUILD)/bench_rules
+BENCH_BINS := $(BUILD)/bench/syscalls $(BUILD)/bench/replay $(BUILD)/bench_rules \
+	$(BUILD)/bench/floor $(BUILD)/bench/floor.bpf.o
 
 .PHONY: bench bench-build
 
@@ -24,6 +25,17 @@ $(BUILD)/bench/replay: tools/bench/replay.c $(BUILD)/liblw.a
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(LW_CFLAGS) -o $@ $< $(BUILD)/liblw.a $(LDFLAGS) $(LDLIBS)
+
+# No-op programs on llmwatch's hooks: the floor row of the table.
+$(BUILD)/bench/floor.bpf.o: tools/bench/floor.bpf.c $(BUILD)/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench/floor: tools/bench/floor.c | $(BUILD)/.deps-build
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP -o $@ $< $(LDLIBS)
 
 bench-build: $(BUILD)/llmwatch $(BENCH_BINS)
 

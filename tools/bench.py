@@ -117,6 +117,7 @@ class Bench:
 class Monitor:
     """A monitor process pinned to the monitor CPU; subclasses say how to start it."""
     name = "?"
+    modes = ("unwatched", "watched")
 
     def __init__(self, b):
         self.b = b
@@ -210,6 +211,16 @@ class Llmwatch(Monitor):
                 raise RuntimeError(f"llmwatch exited: {open(self.stderr_path).read()}")
             return os.path.exists(self.ready)
         wait_for(ok, 30, "llmwatch --ready-file")
+
+
+class Floor(Llmwatch):
+    """No-op programs on llmwatch's hooks (tools/bench/floor.bpf.c): the hooks' own cost."""
+    name = "floor"
+    modes = ("unwatched",)
+
+    def argv(self):
+        return [os.path.join(self.b.dir, "floor"), os.path.join(self.b.dir, "floor.bpf.o"),
+                self.ready]
 
 
 def lost_of(stderr):
@@ -333,10 +344,10 @@ def peers(b):
 
 def section_syscalls(b):
     """Interleaved OFF / llmwatch (unwatched, watched) / peer blocks."""
-    peer_classes = peers(b)
+    peer_classes = [Floor] + peers(b)
     configs = ["base", "llmwatch-unwatched", "llmwatch-watched"]
     for p in peer_classes:
-        configs += [f"{p.name}-unwatched", f"{p.name}-watched"]
+        configs += [f"{p.name}-{m}" for m in p.modes]
     blocks = {c: [] for c in configs}	# per config: list of (rep, block)
     offs = []
     lw_summary = []
@@ -346,7 +357,7 @@ def section_syscalls(b):
         for cls in [Llmwatch] + peer_classes:
             mon = cls(b)
             mon.start()
-            order = [(U_NAME, "unwatched"), (W_NAME, "watched")]
+            order = [(U_NAME, "unwatched"), (W_NAME, "watched")][:len(mon.modes)]
             if rep % 2:
                 order.reverse()	# drift inside a repetition cancels over two
             try:
@@ -523,6 +534,11 @@ def goals(res):
         if r:
             add(f"unwatched {CASE_LABEL[case]}", round(r["median"], 3), lim, r["median"] <= lim,
                 "x")
+        f = sc.get("floor-unwatched", {}).get(case, {}).get("cpu_ratio")
+        if r and f:
+            # the hooks alone cost the floor; what llmwatch adds on top of it
+            v = r["median"] / f["median"]
+            add(f"unwatched {CASE_LABEL[case]}, vs the floor", round(v, 3), lim, v <= lim, "x")
     for case in ("open", "sendto"):
         r = sc.get("llmwatch-watched", {}).get(case, {}).get("cpu_ratio")
         if r:
