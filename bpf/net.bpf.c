@@ -472,17 +472,25 @@ static __always_inline void lw_capture(struct __sk_buff *skb, struct lw_conn *c,
 	r->direction = dir;
 	r->protocol = proto;
 	r->offset = stream_off;
-	/* keep the bound on the register the helper gets (see lw_read_sockaddr) */
-	asm volatile("%[n] &= 0x7ff" : [n] "+r"(n));
-	if (n == 0 || n > LW_PAYLOAD_MAX ||
-	    bpf_skb_load_bytes(skb, off, r->data, n)) {
-		lw_count_loss(LW_REC_PAYLOAD, LW_LOSS_READ);
-		bpf_ringbuf_discard(r, BPF_RB_NO_WAKEUP);
-		return;
-	}
+	if (n == 0)
+		goto fail;
+	/*
+	 * 1 <= n <= LW_PAYLOAD_MAX, on the very register the helper gets (see
+	 * lw_read_sockaddr). Older verifiers (5.10, 6.1) learn no lower bound from n != 0 and
+	 * refuse a size that may be 0, so bound n - 1 and add the 1 back.
+	 */
+	n -= 1;
+	asm volatile("%[n] &= 0x3ff" : [n] "+r"(n));
+	n += 1;
+	if (bpf_skb_load_bytes(skb, off, r->data, n))
+		goto fail;
 	r->len = n;
 	/* a payload record is a whole LW_PAYLOAD_MAX record; the tail past len is unused */
 	bpf_ringbuf_submit(r, lw_wakeup_flags(sizeof(*r)));
+	return;
+fail:
+	lw_count_loss(LW_REC_PAYLOAD, LW_LOSS_READ);
+	bpf_ringbuf_discard(r, BPF_RB_NO_WAKEUP);
 }
 
 SEC("cgroup_skb/egress")

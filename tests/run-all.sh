@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-# Runs every test suite (C unit tests, fuzz smoke, then the bats end-to-end tests) and ends with one
-# line "N passed, N failed, N skipped": the totals over all suites. Exit 1 on any failure.
+# Runs every test suite (C unit tests, fuzz smoke, the bats end-to-end tests, then the kernel
+# matrix) and ends with one line "N passed, N failed, N skipped": the totals over all suites.
+# Exit 1 on any failure.
 # With CI=true a skipped test counts as a failure (see tests/e2e/helpers.bash).
 set -u
 BUILD=${BUILD:-build}
@@ -48,6 +49,22 @@ if [ "$what" = all ] || [ "$what" = e2e ]; then
 	f=$(grep -cE '^not ok ' "$tap" || true)
 	passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
 	rm -f "$tap"
+fi
+
+# The kernel matrix: the core scenarios under qemu on Debian's 5.10, 6.1 and 6.12 kernels and
+# on the running one (tools/kernel-matrix.sh); each scenario on each kernel counts as a test.
+if [ "$what" = all ] || [ "$what" = kernels ]; then
+	log=$(mktemp)
+	make --no-print-directory test-kernels BUILD="$BUILD" 2>&1 | tee "$log"
+	line=$(grep -E '^kernel-matrix: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$log" | tail -n1)
+	if [ -z "$line" ]; then
+		echo "kernel-matrix: no summary line: counted as one failure"
+		failed=$((failed + 1))
+	else
+		read -r p f s <<<"$(sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped/\1 \2 \3/' <<<"$line")"
+		passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+	fi
+	rm -f "$log"
 fi
 
 echo "$passed passed, $failed failed, $skipped skipped"

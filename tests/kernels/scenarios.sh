@@ -1,0 +1,155 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# The core end-to-end scenarios in plain busybox sh, so that they run inside the kernel
+# matrix's initramfs (no bats, no python) and, unchanged, on the host kernel
+# (tools/kernel-matrix.sh). Needs root. Prints parseable lines:
+#   LWTEST kernel <uname -r>
+#   LWTEST hooks <the hooks llmwatch's startup line names>
+#   LWTEST ok|fail|na <scenario>[: why]
+#   LWTEST done <passed> <failed>
+# Environment: LLMWATCH (the binary), ACTOR (tests/progs/lw_actor), WORK (a scratch
+# directory), HOME (where ~/.ssh/id_ed25519 is created: a tmpfs on the host, never a real
+# home). Exit status 0 if nothing failed.
+
+: "${LLMWATCH:?}" "${ACTOR:?}" "${WORK:?}" "${HOME:?}"
+passed=0 failed=0
+TOOLS="$WORK/tools"
+mkdir -p "$TOOLS" "$HOME/.ssh"
+cp "$ACTOR" "$TOOLS/ollama"
+echo "not a real key" >"$HOME/.ssh/id_ed25519"
+echo "uring data" >"$WORK/uring.txt"
+echo "LWTEST kernel $(uname -r)"
+
+ok() { passed=$((passed + 1)); echo "LWTEST ok $1"; }
+fail() { failed=$((failed + 1)); echo "LWTEST fail $1: $2"; }
+
+# has FILE NEEDLE...: some line of FILE contains every NEEDLE (fixed strings)
+has() {
+	awk 'BEGIN { n = ARGC - 2; for (i = 2; i < ARGC; i++) nd[i - 1] = ARGV[i]; ARGC = 2 }
+	{ for (i = 1; i <= n; i++) if (index($0, nd[i]) == 0) next; found = 1; exit }
+	END { exit !found }' "$@"
+}
+
+# retry N CMD...: up to N tries, 0.1 s apart
+retry() {
+	n=$1
+	shift
+	while [ "$n" -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+# kv FILE KEY: a value from the actor's key=value output
+kv() { sed -n "s/^$2=//p" "$1" | head -n 1; }
+
+# lw_start NAME [ARGS...]: llmwatch --json in the background, ready (TCG verifies slowly)
+lw_start() {
+	name=$1
+	shift
+	OUT="$WORK/$name.json" ERR="$WORK/$name.err"
+	rm -f "$WORK/ready"
+	"$LLMWATCH" --json --ready-file "$WORK/ready" "$@" >"$OUT" 2>"$ERR" &
+	LW_PID=$!
+	n=1200
+	while [ ! -e "$WORK/ready" ]; do
+		# an exited llmwatch stays a zombie until waited for: kill -0 would not tell
+		if [ "$n" -eq 0 ] || grep -q '^State:.Z' "/proc/$LW_PID/status" 2>/dev/null; then
+			sed 's/^/  /' "$ERR"
+			kill -INT "$LW_PID" 2>/dev/null
+			wait "$LW_PID"
+			return 1
+		fi
+		sleep 0.1
+		n=$((n - 1))
+	done
+}
+
+lw_stop() {
+	kill -INT "$LW_PID"
+	wait "$LW_PID"
+}
+
+# --- the core scenarios, one llmwatch run ------------------------------------------------
+if ! lw_start core; then
+	fail startup "llmwatch did not become ready"
+	# the verifier's complaint, for the log
+	"$LLMWATCH" --verbose --duration 1 2>&1 | grep -v '^$' | tail -n 60 | sed 's/^/  /'
+	echo "LWTEST done $passed $failed"
+	exit 1
+fi
+echo "LWTEST hooks $(sed -n 's/^llmwatch .*; hooks: //p' "$ERR" | head -n 1)"
+"$TOOLS/ollama" pid tcp bind-any open "$HOME/.ssh/id_ed25519" child /bin/cat /etc/hostname \
+	>"$WORK/core.out" 2>&1
+pid=$(kv "$WORK/core.out" pid)
+port=$(kv "$WORK/core.out" tcp_port)
+child=$(kv "$WORK/core.out" child_pid)
+retry 100 has "$OUT" '"type":"exit"' "\"pid\":$pid,"
+lw_stop
+rc=$?
+[ "$rc" -eq 0 ] || fail clean-stop "llmwatch exited $rc: $(tail -n 3 "$ERR")"
+
+if has "$OUT" '"type":"connect"' '"tool":"ollama"' "\"pid\":$pid," \
+	'"daddr":"127.0.0.1"' "\"dport\":$port," '"ret":0'; then
+	ok watched-connect
+else
+	fail watched-connect "no connect to 127.0.0.1:$port by pid $pid"
+fi
+if has "$OUT" '"type":"bind"' "\"pid\":$pid," '"addr":"0.0.0.0"' '"port":0,' '"ret":0'; then
+	ok bind-any
+else
+	fail bind-any "no bind 0.0.0.0:0 by pid $pid"
+fi
+if has "$OUT" '"kind":"alert"' '"type":"open"' "\"pid\":$pid," \
+	"\"path\":\"$HOME/.ssh/id_ed25519\"" '"file-credentials"'; then
+	ok flagged-file-read
+else
+	fail flagged-file-read "no file-credentials alert for $HOME/.ssh/id_ed25519"
+fi
+if has "$OUT" '"type":"fork"' '"tool":"ollama"' "\"pid\":$child," "\"ppid\":$pid," &&
+	has "$OUT" '"type":"exec"' '"tool":"ollama"' "\"pid\":$child," '"filename":"/bin/cat"' &&
+	has "$OUT" '"type":"open"' '"tool":"ollama"' "\"pid\":$child," '"path":"/etc/hostname"'; then
+	ok child-attribution
+else
+	fail child-attribution "child $child's fork, exec or open not attributed to ollama"
+fi
+
+# --- io_uring: seen where the kernel-side file hook is in use ----------------------------
+if grep -q security_file_open "$ERR"; then
+	if lw_start uring; then
+		"$TOOLS/ollama" pid uring-open "$WORK/uring.txt" >"$WORK/uring.out" 2>&1
+		upid=$(kv "$WORK/uring.out" pid)
+		retry 100 has "$OUT" '"type":"exit"' "\"pid\":$upid,"
+		lw_stop
+		if has "$OUT" '"type":"open"' '"tool":"ollama"' "\"pid\":$upid," \
+			"\"path\":\"$WORK/uring.txt\""; then
+			ok uring-open
+		else
+			fail uring-open "no open of $WORK/uring.txt by pid $upid ($(cat "$WORK/uring.out"))"
+		fi
+	else
+		fail uring-open "llmwatch did not become ready"
+	fi
+else
+	echo "LWTEST na uring-open: no kernel-side file hook here (tracepoints see no io_uring open)"
+fi
+
+# --- losses: a flood through a 4 KiB ring ------------------------------------------------
+if lw_start losses --ring-size 4096; then
+	"$TOOLS/ollama" pid flood 20000 >"$WORK/flood.out" 2>&1
+	lw_stop
+	lost=$(sed -n 's/.*"kind":"summary".*"lost":\([0-9]*\).*/\1/p' "$OUT")
+	if [ "${lost:-0}" -gt 0 ] && has "$OUT" '"type":"open","reason":"ring_full"' &&
+		grep -q "^llmwatch: lost [0-9]* open records (ring_full)$" "$ERR"; then
+		ok losses-counted
+	else
+		fail losses-counted "summary says lost=${lost:-none}"
+	fi
+else
+	fail losses-counted "llmwatch did not become ready"
+fi
+
+echo "LWTEST done $passed $failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Test program for the kernel matrix (tests/kernels/scenarios.sh): does the calls the core
+ * scenarios watch for, without python, so that it runs from a busybox initramfs. Built
+ * static for the VMs (mk/kernels.mk). Each action prints "key=value" lines on stdout:
+ *
+ *   pid                 pid=N
+ *   tcp                 a 127.0.0.1 listener and a connect to it: tcp_port=N
+ *   bind-any            bind a TCP socket to 0.0.0.0:0 and listen: bind_any_port=N
+ *   open PATH           open PATH read-only and read it: open_ret=FD or -errno
+ *   child PROG ARG      fork, exec PROG ARG, wait: child_pid=N child_status=N
+ *   uring-open PATH     openat PATH through io_uring: uring_open_ret=FD or -errno
+ *   flood N             open and close /dev/null N times
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <liburing.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int act_tcp(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t alen = sizeof(a);
+	int srv, c;
+
+	srv = socket(AF_INET, SOCK_STREAM, 0);
+	if (srv < 0 || bind(srv, (struct sockaddr *)&a, sizeof(a)) || listen(srv, 1) ||
+	    getsockname(srv, (struct sockaddr *)&a, &alen)) {
+		perror("tcp listener");
+		return 1;
+	}
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	if (c < 0 || connect(c, (struct sockaddr *)&a, sizeof(a))) {
+		perror("tcp connect");
+		return 1;
+	}
+	printf("tcp_port=%u\n", ntohs(a.sin_port));
+	close(c);
+	close(srv);
+	return 0;
+}
+
+static int act_bind_any(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_ANY) };
+	socklen_t alen = sizeof(a);
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) || listen(s, 1) ||
+	    getsockname(s, (struct sockaddr *)&a, &alen)) {
+		perror("bind-any");
+		return 1;
+	}
+	printf("bind_any_port=%u\n", ntohs(a.sin_port));
+	close(s);
+	return 0;
+}
+
+static int act_open(const char *path)
+{
+	char buf[256];
+	int fd = open(path, O_RDONLY);
+
+	printf("open_ret=%d\n", fd < 0 ? -errno : fd);
+	if (fd >= 0) {
+		if (read(fd, buf, sizeof(buf)) < 0)
+			perror("read");
+		close(fd);
+	}
+	return 0;
+}
+
+static int act_child(char *prog, char *arg)
+{
+	char *argv[] = { prog, arg, NULL };
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		perror("fork");
+		return 1;
+	}
+	if (pid == 0) {
+		/* the child's stdout would mix with our key=value lines */
+		if (!freopen("/dev/null", "w", stdout))
+			_exit(126);
+		execv(prog, argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0) {
+		perror("waitpid");
+		return 1;
+	}
+	printf("child_pid=%d\nchild_status=%d\n", pid, status);
+	return 0;
+}
+
+static int act_uring_open(const char *path)
+{
+	struct io_uring ring;
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	int ret;
+
+	ret = io_uring_queue_init(4, &ring, 0);
+	if (ret < 0) {
+		printf("uring_open_ret=%d\n", ret);
+		return 0;
+	}
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_openat(sqe, AT_FDCWD, path, O_RDONLY, 0);
+	io_uring_submit(&ring);
+	ret = io_uring_wait_cqe(&ring, &cqe);
+	if (ret == 0) {
+		ret = cqe->res;
+		io_uring_cqe_seen(&ring, cqe);
+	}
+	printf("uring_open_ret=%d\n", ret);
+	if (ret >= 0)
+		close(ret);
+	io_uring_queue_exit(&ring);
+	return 0;
+}
+
+static int act_flood(long n)
+{
+	for (long i = 0; i < n; i++) {
+		int fd = open("/dev/null", O_RDONLY);
+
+		if (fd < 0) {
+			perror("open");
+			return 1;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int i = 1, err = 0;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	while (i < argc && !err) {
+		const char *a = argv[i++];
+		char *p1 = i < argc ? argv[i] : NULL;
+
+		if (!strcmp(a, "pid")) {
+			printf("pid=%d\n", getpid());
+		} else if (!strcmp(a, "tcp")) {
+			err = act_tcp();
+		} else if (!strcmp(a, "bind-any")) {
+			err = act_bind_any();
+		} else if (!strcmp(a, "open") && p1) {
+			err = act_open(p1);
+			i++;
+		} else if (!strcmp(a, "uring-open") && p1) {
+			err = act_uring_open(p1);
+			i++;
+		} else if (!strcmp(a, "child") && i + 1 < argc) {
+			err = act_child(p1, argv[i + 1]);
+			i += 2;
+		} else if (!strcmp(a, "flood") && p1) {
+			err = act_flood(strtol(p1, NULL, 10));
+			i++;
+		} else {
+			fprintf(stderr, "lw_actor: unknown action or missing argument: %s\n", a);
+			return 2;
+		}
+	}
+	return err;
+}

@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# The kernel matrix (`make test-kernels`): boots Debian's 5.10, 6.1 and 6.12 cloud kernels
+# under qemu from a busybox initramfs holding llmwatch, runs tests/kernels/scenarios.sh in
+# each, runs the same script on the running kernel, and prints one table: kernel, hooks
+# chosen, scenarios passed and failed. Ends with "kernel-matrix: N passed, N failed,
+# N skipped" (read by tests/run-all.sh); exit 1 if any scenario failed.
+#
+# Kernel packages come from Debian's archive through apt with its own sources list, state
+# and cache directories (the machine's apt setup is read-only to us and left untouched),
+# signature-checked against /usr/share/keyrings/debian-archive-keyring.gpg. They are cached
+# in $LLMWATCH_KERNEL_CACHE (default ${XDG_CACHE_HOME:-~/.cache}/llmwatch/kernels), which
+# `make clean` leaves alone: a re-run downloads nothing. KERNELS_REFRESH=1 fetches again.
+#
+# Without network (or the archive) the matrix is skipped with a reason, except in CI
+# (CI=true), where that is a failure.
+#
+# Environment: BUILD (build dir, default build), KERNELS (suites, default "bullseye
+# bookworm trixie"), KERNEL_MATRIX_HOST (0 to leave out the running kernel), QEMU_TIMEOUT
+# (seconds per boot, default 600), QEMU_SMP (default 2).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+KERNELS=${KERNELS:-bullseye bookworm trixie}
+CACHE=${LLMWATCH_KERNEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/llmwatch/kernels}
+QEMU_TIMEOUT=${QEMU_TIMEOUT:-600}
+QEMU_SMP=${QEMU_SMP:-2}
+KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
+MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+OUT="$BUILD/kernels"
+LLMWATCH="$BUILD/llmwatch"
+ACTOR="$OUT/lw_actor"
+
+say() { echo "kernel-matrix: $*" >&2; }
+
+# skip_or_fail REASON: no matrix here; a failure in CI, where it must run
+skip_or_fail() {
+	if [ "${CI:-}" = true ]; then
+		say "required in CI: $1"
+		echo "kernel-matrix: 0 passed, 1 failed, 0 skipped"
+		exit 1
+	fi
+	say "skipped: $1"
+	echo "kernel-matrix: 0 passed, 0 failed, 1 skipped"
+	exit 0
+}
+
+for f in "$LLMWATCH" "$ACTOR" tests/kernels/init tests/kernels/scenarios.sh; do
+	[ -e "$f" ] || { say "missing $f (run it through make test-kernels)"; exit 2; }
+done
+for c in qemu-system-x86_64 busybox cpio apt-get dpkg-deb; do
+	command -v "$c" >/dev/null || skip_or_fail "needs $c (tools/install-deps.sh all)"
+done
+[ -r "$KEYRING" ] || skip_or_fail "needs Debian's archive keyring $KEYRING"
+
+# --- fetching -----------------------------------------------------------------------------
+
+# apt_for SUITE apt-get|apt-cache ARGS...: apt with a private sources list, state and cache
+apt_for() {
+	local d="$CACHE/apt/$1" cmd=$2
+	shift 2
+	"$cmd" -q -o Dir::Etc::SourceList="$d/sources.list" -o Dir::Etc::SourceParts=/dev/null \
+		-o Dir::Etc::Preferences=/dev/null -o Dir::Etc::PreferencesParts=/dev/null \
+		-o Dir::State="$d/state" -o Dir::State::status="$d/state/status" \
+		-o Dir::Cache="$d/cache" -o Debug::NoLocking=1 -o APT::Architecture=amd64 \
+		-o APT::Sandbox::User="$(id -un)" "$@"
+}
+
+# fetch SUITE: $CACHE/vmlinuz-SUITE (and its config and version), downloaded once
+fetch() {
+	local suite=$1 d="$CACHE/apt/$1" img deb x
+	if [ -s "$CACHE/vmlinuz-$suite" ] && [ -z "${KERNELS_REFRESH:-}" ]; then
+		return 0
+	fi
+	mkdir -p "$d/state/lists/partial" "$d/cache/archives/partial" "$d/debs"
+	: >"$d/state/status"
+	echo "deb [signed-by=$KEYRING] $MIRROR $suite main" >"$d/sources.list"
+	say "fetching $suite's cloud kernel from $MIRROR"
+	apt_for "$suite" apt-get update >"$d/update.log" 2>&1 || { cat "$d/update.log" >&2; return 1; }
+	# the metapackage names the current ABI's image package
+	img=$(apt_for "$suite" apt-cache show linux-image-cloud-amd64 2>/dev/null |
+		sed -n 's/^Depends: \(linux-image-[^ ,]*-cloud-amd64\).*/\1/p' | head -n 1)
+	[ -n "$img" ] || { say "$suite: no linux-image-cloud-amd64 in the index"; return 1; }
+	rm -f "$d"/debs/*.deb
+	(cd "$d/debs" && apt_for "$suite" apt-get download "$img") >"$d/download.log" 2>&1 ||
+		{ cat "$d/download.log" >&2; return 1; }
+	deb=$(ls "$d"/debs/*.deb)
+	x=$(mktemp -d)
+	dpkg-deb -x "$deb" "$x"
+	cp "$x"/boot/vmlinuz-* "$CACHE/vmlinuz-$suite.tmp"
+	cp "$x"/boot/config-* "$CACHE/config-$suite"
+	basename "$x"/boot/vmlinuz-* | sed 's/^vmlinuz-//' >"$CACHE/release-$suite"
+	rm -rf "$x" "$d/debs"
+	mv "$CACHE/vmlinuz-$suite.tmp" "$CACHE/vmlinuz-$suite"
+}
+
+mkdir -p "$CACHE" "$OUT"
+for s in $KERNELS; do
+	fetch "$s" || skip_or_fail "cannot download $s's kernel from $MIRROR (no network?)"
+done
+
+# --- the initramfs ------------------------------------------------------------------------
+
+# The same initramfs boots every kernel: the cloud kernels have virtio, the serial console,
+# initramfs, cgroup2, BPF and io_uring built in, so no modules are needed.
+build_initramfs() {
+	local root="$OUT/root" lib
+	rm -rf "$root"
+	mkdir -p "$root"/{bin,dev,etc,lw,proc,root,sys,tmp}
+	cp "$(command -v busybox)" "$root/bin/busybox"
+	ln -s busybox "$root/bin/sh"
+	cp "$LLMWATCH" "$ACTOR" tests/kernels/scenarios.sh "$root/lw/"
+	cp tests/kernels/init "$root/init"
+	chmod 755 "$root/init" "$root/lw/scenarios.sh"
+	# llmwatch is linked dynamically: its libraries and loader, at the same paths
+	for lib in $(ldd "$LLMWATCH" | grep -o '/[^ ]*'); do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+	printf 'root:x:0:0:root:/root:/bin/sh\n' >"$root/etc/passwd"
+	printf 'root:x:0:\n' >"$root/etc/group"
+	echo lwvm >"$root/etc/hostname"
+	(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$OUT/initramfs.cpio.gz"
+}
+build_initramfs
+
+# --- running ------------------------------------------------------------------------------
+
+# boot SUITE: runs the scenarios under SUITE's kernel; the serial console goes to a log
+boot() {
+	local suite=$1 accel=tcg
+	[ -w /dev/kvm ] && accel=kvm
+	timeout "$QEMU_TIMEOUT" qemu-system-x86_64 -accel "$accel" -cpu max -m 1024 \
+		-smp "$QEMU_SMP" -display none -monitor none -serial stdio -no-reboot \
+		-kernel "$CACHE/vmlinuz-$suite" -initrd "$OUT/initramfs.cpio.gz" \
+		-append "console=ttyS0 quiet lsm=lockdown,yama,bpf panic=-1" \
+		</dev/null >"$OUT/$suite.log" 2>&1 || true
+	tr -d '\r' <"$OUT/$suite.log" >"$OUT/$suite.lwtest"
+}
+
+# host: the same scenarios on the running kernel, with a private tmpfs as /root so that the
+# test key never lands in a real home directory
+host() {
+	local w
+	if [ "$(id -u)" -ne 0 ] || [ ! -r /sys/kernel/btf/vmlinux ]; then
+		echo "LWTEST fail host: needs root and kernel BTF" >"$OUT/host.lwtest"
+		return
+	fi
+	w=$(mktemp -d)
+	unshare -m --propagation private sh -c 'mount -t tmpfs lwhome /root &&
+		LLMWATCH="$1" ACTOR="$2" WORK="$3" HOME=/root busybox sh tests/kernels/scenarios.sh' \
+		sh "$(readlink -f "$LLMWATCH")" "$(readlink -f "$ACTOR")" "$w" \
+		>"$OUT/host.lwtest" 2>&1 || true
+	rm -rf "$w"
+}
+
+# row NAME LABEL: one table row from NAME's LWTEST lines; adds to the totals
+passed=0 failed=0
+row() {
+	local f="$OUT/$1.lwtest" kernel hooks open sock p fl
+	kernel=$(sed -n 's/^LWTEST kernel //p' "$f" | head -n 1)
+	hooks=$(sed -n 's/^LWTEST hooks //p' "$f" | head -n 1)
+	case "$hooks" in *security_file_open*) open=fexit ;; "") open=- ;; *) open=tracepoint ;; esac
+	case "$hooks" in *security_socket_connect*) sock=fentry ;; "") sock=- ;; *) sock=tracepoint ;; esac
+	p=$(grep -c '^LWTEST ok ' "$f" || true)
+	fl=$(grep -c '^LWTEST fail ' "$f" || true)
+	# a boot that never finished counts as one failure
+	grep -q '^LWTEST done ' "$f" || fl=$((fl + 1))
+	printf '%-32s %-6s %-12s %-14s %6s %6s\n' "${kernel:-?}" "$2" "$open" "$sock" "$p" "$fl"
+	grep '^LWTEST fail ' "$f" | sed 's/^LWTEST fail /    failed: /' || true
+	grep -q '^LWTEST done ' "$f" || echo "    no result: see $OUT/$1.log"
+	passed=$((passed + p))
+	failed=$((failed + fl))
+}
+
+start=$(date +%s)
+for s in $KERNELS; do
+	say "booting $(cat "$CACHE/release-$s") ($s) under qemu"
+	boot "$s"
+done
+[ "${KERNEL_MATRIX_HOST:-1}" = 0 ] || host
+
+echo
+printf '%-32s %-6s %-12s %-14s %6s %6s\n' kernel where "open hook" "connect/bind" passed failed
+for s in $KERNELS; do row "$s" qemu; done
+[ "${KERNEL_MATRIX_HOST:-1}" = 0 ] || row host host
+echo "(hooks as llmwatch's startup line names them; logs in $OUT; $(($(date +%s) - start)) s)"
+echo "kernel-matrix: $passed passed, $failed failed, 0 skipped"
+[ "$failed" -eq 0 ]
