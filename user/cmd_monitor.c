@@ -25,7 +25,11 @@
 #include "timefmt.h"
 
 #define MAX_EXTRA 32
-#define DEFAULT_RING_BYTES (8u << 20)
+/*
+ * Room for about 2 M records/s of ~115 bytes at the 10 ms drain period, twice over
+ * (research/perf-anchors.md's sizing rule); every page of it is resident, so no bigger.
+ */
+#define DEFAULT_RING_BYTES (4u << 20)
 /* Records are submitted without a wakeup; the consumer drains on this period. */
 #define POLL_MS 10
 
@@ -66,7 +70,7 @@ static void usage(FILE *f)
 "  --duration SECS     stop after SECS seconds\n"
 "  --ready-file PATH   create PATH (holding llmwatch's pid) once every program is attached\n"
 "                      and running tools have been found\n"
-"  --ring-size BYTES   ring-buffer size, a power of two >= 4096 (default 8 MiB); K/M suffix\n"
+"  --ring-size BYTES   ring-buffer size, a power of two >= 4096 (default 4 MiB); K/M suffix\n"
 "  --verbose           libbpf's messages (the verifier's log when a load fails)\n"
 "  -h, --help          this help\n"
 "  -V, --version       version and the hooks this kernel offers\n"

@@ -41,13 +41,16 @@ static void puts_(struct jsonw *w, const char *s)
 static void put_quoted(struct jsonw *w, const char *s)
 {
 	put(w, "\"", 1);
-	for (const char *p = s; *p; p++) {
-		if (*p == '"' || *p == '\\') {
-			char e[2] = { '\\', *p };
+	while (*s) {
+		/* copy each run up to the next character JSON must escape in one go */
+		size_t run = strcspn(s, "\"\\");
+
+		put(w, s, run);
+		s += run;
+		if (*s) {
+			char e[2] = { '\\', *s++ };
 
 			put(w, e, 2);
-		} else {
-			put(w, p, 1);
 		}
 	}
 	put(w, "\"", 1);
