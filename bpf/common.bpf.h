@@ -87,7 +87,8 @@ struct lw_stash {
 	__s32 backlog;		/* listen */
 	__u16 is_openat2;
 	__u16 unix_path_len;
-	__u32 pad;
+	__u16 kflags;		/* LW_STASH_*: what a hook below the syscall has filled in */
+	__u16 addrlen;		/* connect/bind with the kernel hooks: the caller's addrlen */
 	struct lw_sockaddr addr;
 	char unix_path[LW_UNIX_PATH_MAX];
 };
@@ -98,6 +99,37 @@ struct {
 	__type(key, __u64);
 	__type(value, struct lw_stash);
 } stash SEC(".maps") __weak;
+
+/* lw_stash.kflags */
+#define LW_STASH_KPATH (1u << 0)	/* open: the kernel's path is in open_paths */
+#define LW_STASH_KADDR (1u << 1)	/* connect/bind: addr is the kernel's copy */
+
+/*
+ * The kernel's path of an open in flight, key pid_tgid: written by the security_file_open
+ * hook, read and deleted by the syscall's exit. Entries live only in between, so a few
+ * hundred cover every watched thread at once; a full table falls back to the caller's
+ * string (and is counted). User space shrinks it to one entry when the hook is not loaded.
+ */
+#define LW_OPEN_PATHS_MAX 256
+
+struct lw_kpath {
+	char path[LW_PATH_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LW_OPEN_PATHS_MAX);
+	__type(key, __u64);
+	__type(value, struct lw_kpath);
+} open_paths SEC(".maps") __weak;
+
+/* Where the hook's programs insert an entry from (its contents do not matter). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lw_kpath);
+} kpath_zero SEC(".maps") __weak;
 
 /*
  * Per-CPU scratch where large records are built, instead of the 512-byte stack. Only

@@ -1,6 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* File opens of watched processes: openat(2) and openat2(2), paired enter and exit. */
+/*
+ * File opens of watched processes: openat(2) and openat2(2), paired enter and exit; and,
+ * where fexit programs load, security_file_open() below them, which gives the path the
+ * kernel resolved and sees opens that bypass those syscalls (io_uring, open(2)).
+ */
 #include "common.bpf.h"
+
+#define FMODE_EXEC 0x20
+#define AT_FDCWD -100
 
 static __always_inline int lw_open_enter(int dfd, const char *path, __u64 flags, __u32 mode,
 					 __u16 is_openat2)
@@ -67,11 +74,23 @@ static __always_inline int lw_open_exit(long ret)
 	r->flags = st->oflags;
 	r->mode = st->mode;
 	r->is_openat2 = st->is_openat2;
+	n = -1;
+	if (st->kflags & LW_STASH_KPATH) {
+		struct lw_kpath *kp = bpf_map_lookup_elem(&open_paths, &id);
+
+		if (kp) {
+			n = bpf_probe_read_kernel_str(r->path, sizeof(r->path), kp->path);
+			bpf_map_delete_elem(&open_paths, &id);
+		}
+		if (n > 0)
+			r->hdr.flags |= LW_F_KERNEL_PATH;
+	}
 	/*
-	 * Read after the call: the kernel has its own copy by now, so a racing thread could
-	 * show us a different string (hooks below the syscall layer fix that where they load).
+	 * Without the kernel's path, read the caller's string after the call: the kernel has
+	 * its own copy by now, so a racing thread could show us a different one.
 	 */
-	n = bpf_probe_read_user_str(r->path, sizeof(r->path), (void *)st->uptr);
+	if (n <= 0)
+		n = bpf_probe_read_user_str(r->path, sizeof(r->path), (void *)st->uptr);
 	if (n < 0) {
 		lw_count_loss(LW_REC_OPEN, LW_LOSS_READ);
 		r->hdr.flags |= LW_F_READ_FAILED;
@@ -97,4 +116,88 @@ SEC("tracepoint/syscalls/sys_exit_openat2")
 int lw_openat2_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	return lw_open_exit(ctx->ret);
+}
+
+/* ---- below the syscall: security_file_open --------------------------------------------- */
+
+/* The kernel's path of file into buf; 1 + its length, or < 0 when it cannot be had. */
+static __always_inline long lw_file_path(struct file *file, char *buf)
+{
+	/* f_path is const in newer kernels; the helper only reads it */
+	return bpf_d_path((struct path *)&file->f_path, buf, LW_PATH_MAX);
+}
+
+/*
+ * Every file the kernel opens for a task passes security_file_open(), whatever the entry
+ * point. Inside a watched openat/openat2, keep the path the kernel resolved for the exit's
+ * record (the first file of the call: overlayfs opens a second, real one). Outside one, no
+ * tracepoint will report this open (io_uring, open(2), open_by_handle_at), so report it here,
+ * with the hook's own result. Exec's open of the program is the exec record's business.
+ * fexit, not an LSM program: the same call, the decision of every LSM, no lsm= boot
+ * parameter, and bpf_d_path is allowed here from 5.10 on (for LSM programs from 5.11).
+ */
+SEC("fexit/security_file_open")
+int BPF_PROG(lw_file_open, struct file *file, int ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32, zero = 0;
+	struct lw_tracked *t = bpf_map_lookup_elem(&tracked, &tgid);
+	struct lw_stash *st;
+	struct lw_kpath *kp;
+	struct lw_rec_open *r;
+	long n;
+
+	if (!t || (file->f_mode & FMODE_EXEC))
+		return 0;
+	st = bpf_map_lookup_elem(&stash, &id);
+	if (st && st->type == LW_REC_OPEN) {
+		if (st->kflags & LW_STASH_KPATH)
+			return 0;
+		/*
+		 * fexit programs can be preempted: no per-CPU buffer holds the path across the
+		 * call, the helper writes into this thread's own entry.
+		 */
+		kp = bpf_map_lookup_elem(&kpath_zero, &zero);
+		if (!kp)
+			return 0;
+		if (bpf_map_update_elem(&open_paths, &id, kp, BPF_ANY)) {
+			lw_count_loss(LW_REC_OPEN, LW_LOSS_MAP);
+			return 0;
+		}
+		kp = bpf_map_lookup_elem(&open_paths, &id);
+		if (!kp)
+			return 0;
+		if (lw_file_path(file, kp->path) <= 0) {
+			lw_count_loss(LW_REC_OPEN, LW_LOSS_READ);
+			bpf_map_delete_elem(&open_paths, &id);
+			return 0;
+		}
+		st->kflags |= LW_STASH_KPATH;
+		return 0;
+	}
+
+	/* a whole record, reserved: nothing is built in a buffer another task could share */
+	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		lw_count_loss(LW_REC_OPEN, LW_LOSS_RESERVE);
+		return 0;
+	}
+	lw_fill_hdr(&r->hdr, LW_REC_OPEN, t->tool, tgid);
+	r->hdr.size = sizeof(*r);
+	r->hdr.flags = LW_F_BELOW_SYSCALL | LW_F_KERNEL_PATH;
+	r->dfd = AT_FDCWD;	/* the path is absolute */
+	r->ret = ret;
+	r->flags = file->f_flags;
+	r->mode = 0;
+	r->is_openat2 = 0;
+	n = lw_file_path(file, r->path);
+	if (n <= 0) {
+		lw_count_loss(LW_REC_OPEN, LW_LOSS_READ);
+		r->hdr.flags = LW_F_BELOW_SYSCALL | LW_F_READ_FAILED;
+		r->path[0] = 0;
+		n = 1;
+	}
+	r->path_len = n > LW_PATH_MAX ? LW_PATH_MAX - 1 : n - 1;
+	bpf_ringbuf_submit(r, lw_wakeup_flags(sizeof(*r)));
+	return 0;
 }

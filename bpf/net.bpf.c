@@ -10,23 +10,37 @@
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000
 
+/*
+ * Set by user space before load when the fentry programs on security_socket_connect/bind
+ * are loaded: connect and bind then take the address from the kernel's copy, and read the
+ * caller's memory only if the call failed before the kernel copied it.
+ */
+const volatile bool lw_sock_hooks = false;
+
+/* A read of the caller's (user) or the kernel's memory; user is a constant at each use. */
+#define lw_read(dst, size, src, user)                                                   \
+	((user) ? bpf_probe_read_user(dst, size, src) : bpf_probe_read_kernel(dst, size, src))
+
 /* ---- reading arguments ------------------------------------------------------------- */
 
-/* Decodes a user sockaddr into the stash; what cannot be read is flagged and counted. */
+/*
+ * Decodes a sockaddr, in user memory or (user false) in the kernel's, into the stash; what
+ * cannot be read is flagged and counted.
+ */
 static __always_inline void lw_read_sockaddr(struct lw_stash *st, __u16 type, const void *uaddr,
-					     __u32 addrlen)
+					     __u32 addrlen, const bool user)
 {
 	__u16 family = 0;
 
 	if (!uaddr || addrlen < sizeof(family))
 		return;
-	if (bpf_probe_read_user(&family, sizeof(family), uaddr))
+	if (lw_read(&family, sizeof(family), uaddr, user))
 		goto fail;
 	st->addr.family = family;
 	if (family == AF_INET) {
 		struct sockaddr_in sin;
 
-		if (addrlen < sizeof(sin) || bpf_probe_read_user(&sin, sizeof(sin), uaddr))
+		if (addrlen < sizeof(sin) || lw_read(&sin, sizeof(sin), uaddr, user))
 			goto fail;
 		st->addr.port = bpf_ntohs(sin.sin_port);
 		__builtin_memcpy(st->addr.addr, &sin.sin_addr, 4);
@@ -34,27 +48,27 @@ static __always_inline void lw_read_sockaddr(struct lw_stash *st, __u16 type, co
 		struct sockaddr_in6 sin6;
 
 		/* the scope id is optional in a 24-byte sockaddr_in6 */
-		if (addrlen < 24 || bpf_probe_read_user(&sin6, 24, uaddr))
+		if (addrlen < 24 || lw_read(&sin6, 24, uaddr, user))
 			goto fail;
 		if (addrlen >= sizeof(sin6))
-			bpf_probe_read_user(&sin6.sin6_scope_id, 4, uaddr + 24);
+			lw_read(&sin6.sin6_scope_id, 4, uaddr + 24, user);
 		else
 			sin6.sin6_scope_id = 0;
 		st->addr.port = bpf_ntohs(sin6.sin6_port);
 		st->addr.scope_id = sin6.sin6_scope_id;
 		__builtin_memcpy(st->addr.addr, &sin6.sin6_addr, 16);
 	} else if (family == AF_UNIX) {
-		__u32 n = addrlen - sizeof(family);
+		__u64 n = addrlen - sizeof(family);
 
-		if (n > LW_UNIX_PATH_MAX)
-			n = LW_UNIX_PATH_MAX;
 		/*
-		 * Mask in asm so the verifier sees the bound on the very register passed to the
-		 * helper (clang may otherwise pass an unmasked copy). n <= 108 already; the mask
-		 * only proves it stays inside the scratch area.
+		 * n = min(n, LW_UNIX_PATH_MAX), in asm so the verifier sees the bound on the very
+		 * register passed to the helper (clang may compare a copy, and 5.10 does not carry
+		 * the bound back): the read stays inside the field, stash entry or scratch area.
 		 */
-		asm volatile("%[n] &= 0x7f" : [n] "+r"(n));
-		if (n && bpf_probe_read_user(st->unix_path, n, uaddr + sizeof(family)))
+		asm volatile("if %[n] <= %[max] goto 1f\n\t%[n] = %[max]\n1:"
+			     : [n] "+r"(n)
+			     : [max] "i"(LW_UNIX_PATH_MAX));
+		if (n && lw_read(st->unix_path, n, uaddr + sizeof(family), user))
 			goto fail;
 		/* a filesystem path ends at its NUL; an abstract name (leading NUL) uses n */
 		if (n && st->unix_path[0]) {
@@ -140,7 +154,13 @@ static __always_inline int lw_sock_enter(__u16 type, int fd, const void *uaddr, 
 	st->fd = fd;
 	st->len = len;
 	st->backlog = backlog;
-	lw_read_sockaddr(st, type, uaddr, addrlen);
+	if (lw_sock_hooks && (type == LW_REC_CONNECT || type == LW_REC_BIND)) {
+		/* the fentry program reads the kernel's copy; keep where the caller's is */
+		st->uptr = (__u64)uaddr;
+		st->addrlen = addrlen > 0xffff ? 0xffff : addrlen;
+	} else {
+		lw_read_sockaddr(st, type, uaddr, addrlen, true);
+	}
 	if (bpf_map_update_elem(&stash, &id, st, BPF_ANY))
 		lw_count_loss(type, LW_LOSS_MAP);
 	return 0;
@@ -218,6 +238,10 @@ static __always_inline int lw_sock_exit(__u16 type, long ret)
 		return 0;
 	if (st->type != type)
 		goto out;
+	/* the call failed before the kernel copied the address: only the caller's copy is left */
+	if (lw_sock_hooks && (type == LW_REC_CONNECT || type == LW_REC_BIND) &&
+	    !(st->kflags & LW_STASH_KADDR))
+		lw_read_sockaddr(st, type, (void *)st->uptr, st->addrlen, true);
 	/* a send without a destination is a connected socket: its bytes are counted per conn */
 	if (type == LW_REC_SEND && !st->addr.family && !(st->flags & LW_F_READ_FAILED))
 		goto out;
@@ -288,6 +312,41 @@ SEC("tracepoint/syscalls/sys_exit_sendmsg")
 int lw_sendmsg_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	return lw_sock_exit(LW_REC_SEND, ctx->ret);
+}
+
+/* ---- fentry on security_socket_connect/bind: the kernel's copy of the address -------- */
+
+/*
+ * Runs inside connect(2)/bind(2) once the kernel has copied the address from the caller: the
+ * record then carries the address the kernel used, and the caller's memory is not read a
+ * second time (nor changed by a racing thread in between). Outside a watched connect or
+ * bind syscall (io_uring) it does nothing: the cgroup hooks below report those.
+ */
+static __always_inline int lw_sock_kaddr(__u16 type, struct sockaddr *address, int addrlen)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct lw_stash *st = bpf_map_lookup_elem(&stash, &id);
+
+	if (!st || st->type != type || (st->kflags & LW_STASH_KADDR) || addrlen < 0)
+		return 0;
+	__builtin_memset(&st->addr, 0, sizeof(st->addr));
+	st->unix_path_len = 0;
+	st->flags &= ~LW_F_READ_FAILED;
+	lw_read_sockaddr(st, type, address, addrlen, false);
+	st->kflags |= LW_STASH_KADDR;
+	return 0;
+}
+
+SEC("fentry/security_socket_connect")
+int BPF_PROG(lw_connect_kaddr, struct socket *sock, struct sockaddr *address, int addrlen)
+{
+	return lw_sock_kaddr(LW_REC_CONNECT, address, addrlen);
+}
+
+SEC("fentry/security_socket_bind")
+int BPF_PROG(lw_bind_kaddr, struct socket *sock, struct sockaddr *address, int addrlen)
+{
+	return lw_sock_kaddr(LW_REC_BIND, address, addrlen);
 }
 
 /* ---- cgroup sock_addr hooks: below the syscall layer --------------------------------- */

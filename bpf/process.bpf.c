@@ -98,6 +98,7 @@ int BPF_PROG(lw_exit, struct task_struct *p)
 		__u64 id = ((__u64)tgid << 32) | (__u32)p->pid;
 
 		bpf_map_delete_elem(&stash, &id);
+		bpf_map_delete_elem(&open_paths, &id);
 		return 0;
 	}
 	lw_fill_hdr(&r.hdr, LW_REC_EXIT, t->tool, tgid);

@@ -17,13 +17,14 @@
 #
 # Environment: BUILD (build dir, default build), KERNELS (suites, default "bullseye
 # bookworm trixie"), KERNEL_MATRIX_HOST (0 to leave out the running kernel), QEMU_TIMEOUT
-# (seconds per boot, default 600), QEMU_SMP (default 2).
+# (seconds per boot, default 300), QEMU_SMP (default 2), KERNEL_APPEND (more boot
+# parameters; lw.debug keeps the kernel's messages on the console).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 KERNELS=${KERNELS:-bullseye bookworm trixie}
 CACHE=${LLMWATCH_KERNEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/llmwatch/kernels}
-QEMU_TIMEOUT=${QEMU_TIMEOUT:-600}
+QEMU_TIMEOUT=${QEMU_TIMEOUT:-300}
 QEMU_SMP=${QEMU_SMP:-2}
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
@@ -133,7 +134,7 @@ boot() {
 	timeout "$QEMU_TIMEOUT" qemu-system-x86_64 -accel "$accel" -cpu max -m 1024 \
 		-smp "$QEMU_SMP" -display none -monitor none -serial stdio -no-reboot \
 		-kernel "$CACHE/vmlinuz-$suite" -initrd "$OUT/initramfs.cpio.gz" \
-		-append "console=ttyS0 quiet lsm=lockdown,yama,bpf panic=-1" \
+		-append "console=ttyS0 quiet lsm=lockdown,yama,bpf panic=-1 ${KERNEL_APPEND:-}" \
 		</dev/null >"$OUT/$suite.log" 2>&1 || true
 	tr -d '\r' <"$OUT/$suite.log" >"$OUT/$suite.lwtest"
 }

@@ -106,6 +106,64 @@ static bool hook_available(const char *sec, const struct btf *vmlinux, bool have
 	return true;
 }
 
+/* ---- hooks below the syscall layer ------------------------------------------------------ */
+
+/*
+ * Whether a fentry/fexit program attaches to func on this kernel: loads a two-instruction
+ * tracing program for it and attaches it, as libbpf-tools' fentry_can_attach() does. That
+ * needs BTF for func, trampolines and a kernel that allows tracing programs (this
+ * machine's 6.18 refuses them with EPERM). Returns 0 or -errno.
+ */
+static int probe_fentry(const struct btf *vmlinux, const char *func, enum bpf_attach_type type)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = type);
+	int id, fd, link, err = 0;
+
+	id = vmlinux ? btf__find_by_name_kind(vmlinux, func, BTF_KIND_FUNC) : -ENOENT;
+	if (id <= 0)
+		return -ENOENT;
+	o.attach_btf_id = id;
+	/* not named lw_*: the tests count those as llmwatch's own programs */
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "hook_probe", "GPL", insns, 2, &o);
+	if (fd < 0)
+		return -errno;
+	link = bpf_raw_tracepoint_open(NULL, fd);
+	if (link < 0)
+		err = -errno;
+	else
+		close(link);
+	close(fd);
+	return err;
+}
+
+void bpf_loader_probe_hooks(struct bpf_loader_probe *p)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	char lsm[256] = "";
+	FILE *f;
+
+	libbpf_set_print(libbpf_print);
+	p->file_err = probe_fentry(vmlinux, "security_file_open", BPF_TRACE_FEXIT);
+	p->sock_err = probe_fentry(vmlinux, "security_socket_connect", BPF_TRACE_FENTRY);
+	if (!p->sock_err)
+		p->sock_err = probe_fentry(vmlinux, "security_socket_bind", BPF_TRACE_FENTRY);
+	btf__free(vmlinux);
+	/* informational: the hooks chosen need no BPF LSM, but say whether it is there */
+	f = fopen("/sys/kernel/security/lsm", "r");
+	if (f) {
+		if (!fgets(lsm, sizeof(lsm), f))
+			lsm[0] = 0;
+		fclose(f);
+	}
+	p->lsm_bpf = false;
+	for (char *tok = strtok(lsm, ",\n"); tok; tok = strtok(NULL, ",\n"))
+		p->lsm_bpf |= strcmp(tok, "bpf") == 0;
+}
+
 /* Programs without which nothing can be attributed: their absence is fatal. */
 static bool required(const char *prog_name)
 {
@@ -126,59 +184,68 @@ static int fail(struct bpf_loader *l, int err, const char *fmt, ...)
 	return err;
 }
 
-int bpf_loader_start(struct bpf_loader *l, const struct bpf_loader_opts *opts)
+/* Whether prog is one of the fentry/fexit programs, and which set. */
+static bool is_kfile_prog(const char *sec)
+{
+	return strcmp(sec, "fexit/security_file_open") == 0;
+}
+
+static bool is_ksock_prog(const char *sec)
+{
+	return strncmp(sec, "fentry/security_socket_", 23) == 0;
+}
+
+/*
+ * Opens, loads and attaches the skeleton with or without the fentry/fexit sets. With
+ * retry non-NULL, a failed load prints nothing, sets *retry and leaves l ready for another
+ * try; every other failure prints its line and stops l. Returns 0 or -errno.
+ */
+static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
+		       const struct btf *vmlinux, bool have_cg, bool kfile, bool ksock, bool *retry)
 {
 	struct bpf_program *prog;
-	struct btf *vmlinux;
-	bool have_cg;
 	int err;
 
-	memset(l, 0, sizeof(*l));
-	l->cgroup_fd = -1;
-	loader_verbose = opts->verbose;
-	libbpf_set_print(libbpf_print);
-
-	if (geteuid() != 0)
-		return fail(l, -EPERM, "needs root to load BPF programs: run it with sudo");
-	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0)
-		return fail(l, -ENOENT,
-			    "this kernel has no BTF (/sys/kernel/btf/vmlinux): llmwatch needs a "
-			    "kernel built with CONFIG_DEBUG_INFO_BTF=y");
-	vmlinux = btf__load_vmlinux_btf();
-	if (!vmlinux)
-		return fail(l, -ENOENT, "cannot read /sys/kernel/btf/vmlinux: %s", strerror(errno));
-	have_cg = find_cgroup2(l->cgroup_path, sizeof(l->cgroup_path)) == 0;
-
+	l->missing[0] = 0;
 	l->skel = llmwatch_bpf__open();
 	if (!l->skel) {
 		err = -errno;
-		btf__free(vmlinux);
 		return fail(l, err, "cannot open the BPF object: %s", strerror(-err));
 	}
 	err = bpf_map__set_max_entries(l->skel->maps.events, opts->ring_bytes);
-	if (err) {
-		btf__free(vmlinux);
+	if (err)
 		return fail(l, err, "ring buffer size %zu rejected: %s", opts->ring_bytes,
 			    strerror(-err));
-	}
+	/* the kernel's paths of opens in flight: one entry will do when nothing writes them */
+	if (!kfile)
+		bpf_map__set_max_entries(l->skel->maps.open_paths, 1);
+	l->skel->rodata->lw_sock_hooks = ksock;
 	bpf_object__for_each_program(prog, l->skel->obj) {
 		const char *sec = bpf_program__section_name(prog);
 		const char *name = bpf_program__name(prog);
 
+		/* alternatives, chosen by probing: not missing when left out */
+		if (is_kfile_prog(sec) || is_ksock_prog(sec)) {
+			bpf_program__set_autoload(prog, is_kfile_prog(sec) ? kfile : ksock);
+			continue;
+		}
 		if (hook_available(sec, vmlinux, have_cg))
 			continue;
-		if (required(name)) {
-			btf__free(vmlinux);
+		if (required(name))
 			return fail(l, -ENOENT,
 				    "this kernel lacks %s, which llmwatch needs to follow processes",
 				    sec);
-		}
 		bpf_program__set_autoload(prog, false);
 		append(l->missing, sizeof(l->missing), sec);
 	}
-	btf__free(vmlinux);
 
 	err = llmwatch_bpf__load(l->skel);
+	if (err && retry) {
+		llmwatch_bpf__destroy(l->skel);
+		l->skel = NULL;
+		*retry = true;
+		return err;
+	}
 	if (err) {
 		if (err == -EPERM)
 			return fail(l, err,
@@ -225,10 +292,63 @@ int bpf_loader_start(struct bpf_loader *l, const struct bpf_loader_opts *opts)
 			}
 		}
 		l->nprogs_attached++;
+		l->kernel_file_hook |= is_kfile_prog(sec);
+		l->kernel_sock_hooks |= is_ksock_prog(sec);
 	}
-	snprintf(l->hooks, sizeof(l->hooks), "tp_btf sched exec/fork/exit, syscall tracepoints%s",
+	/*
+	 * A connect/bind hook that loaded but did not attach leaves lw_sock_hooks set: the
+	 * syscall exit then reads the caller's address itself, as without the hooks.
+	 */
+	snprintf(l->hooks, sizeof(l->hooks), "tp_btf sched exec/fork/exit, syscall tracepoints%s%s%s",
+		 l->kernel_file_hook ? ", fexit security_file_open" : "",
+		 l->kernel_sock_hooks ? ", fentry security_socket_connect/bind" : "",
 		 have_cg ? ", cgroup sock_addr + cgroup_skb" : "");
 	return 0;
+}
+
+int bpf_loader_start(struct bpf_loader *l, const struct bpf_loader_opts *opts)
+{
+	struct bpf_loader_probe probe;
+	struct btf *vmlinux;
+	bool have_cg, kfile, ksock, retry = false;
+	int err;
+
+	memset(l, 0, sizeof(*l));
+	l->cgroup_fd = -1;
+	loader_verbose = opts->verbose;
+	libbpf_set_print(libbpf_print);
+
+	if (geteuid() != 0)
+		return fail(l, -EPERM, "needs root to load BPF programs: run it with sudo");
+	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0)
+		return fail(l, -ENOENT,
+			    "this kernel has no BTF (/sys/kernel/btf/vmlinux): llmwatch needs a "
+			    "kernel built with CONFIG_DEBUG_INFO_BTF=y");
+	vmlinux = btf__load_vmlinux_btf();
+	if (!vmlinux)
+		return fail(l, -ENOENT, "cannot read /sys/kernel/btf/vmlinux: %s", strerror(errno));
+	have_cg = find_cgroup2(l->cgroup_path, sizeof(l->cgroup_path)) == 0;
+
+	/*
+	 * The hooks below the syscall layer where the kernel lets them attach, by probing, not
+	 * by version. Should their programs still fail to load (a verifier older or stricter
+	 * than the probe can tell), start again with the syscall tracepoints alone.
+	 */
+	bpf_loader_probe_hooks(&probe);
+	kfile = probe.file_err == 0;
+	ksock = probe.sock_err == 0;
+	if (kfile || ksock) {
+		err = load_attach(l, opts, vmlinux, have_cg, kfile, ksock, &retry);
+		if (!retry) {
+			btf__free(vmlinux);
+			return err;
+		}
+		fprintf(stderr, "llmwatch: warning: the fentry/fexit programs did not load (%s); "
+			"using the syscall tracepoints alone\n", strerror(-err));
+	}
+	err = load_attach(l, opts, vmlinux, have_cg, false, false, NULL);
+	btf__free(vmlinux);
+	return err;
 }
 
 int bpf_loader_set_candidates(struct bpf_loader *l, const struct profile_set *set)

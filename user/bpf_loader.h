@@ -27,11 +27,28 @@ struct bpf_loader {
 	char hooks[512];		/* what is attached, for the startup line */
 	char missing[512];		/* what the kernel lacks, for the warning */
 	int nprogs_attached;
+	bool kernel_file_hook;		/* fexit security_file_open is attached */
+	bool kernel_sock_hooks;		/* fentry security_socket_connect/bind are attached */
+};
+
+/* What the kernel offers below the syscall layer (see bpf_loader_probe_hooks). */
+struct bpf_loader_probe {
+	int file_err;			/* 0 if fexit attaches to security_file_open, or -errno */
+	int sock_err;			/* 0 if fentry attaches to security_socket_connect/bind */
+	bool lsm_bpf;			/* "bpf" is in /sys/kernel/security/lsm */
 };
 
 /*
+ * Probes, without loading llmwatch's programs, which hooks below the syscall layer this
+ * kernel lets attach: loads and attaches a two-instruction program on each target and
+ * removes it. Needs root (anything else reads as -EPERM). Leaves nothing loaded.
+ */
+void bpf_loader_probe_hooks(struct bpf_loader_probe *p);
+
+/*
  * Checks privileges and kernel support, then opens, loads and attaches everything the
- * kernel supports. On failure prints one line naming what is missing and what to do,
+ * kernel supports: the syscall tracepoints everywhere, and the fentry/fexit programs on
+ * security_file_open and security_socket_connect/bind where probing shows they attach. On failure prints one line naming what is missing and what to do,
  * leaves nothing attached, and returns -errno (-EPERM not root, -ENOENT no BTF or a
  * required hook, -ENOMEM locked-memory limit, other load errors as libbpf gives them).
  */

@@ -101,6 +101,9 @@ sock_common:
 		jsonw_str(w, "flags_text", openflags_str(ev->open_flags, tmp, sizeof(tmp)));
 		jsonw_str(w, "access", openflags_access(ev->open_flags));
 		jsonw_int(w, "dfd", ev->dfd);
+		/* below the syscalls (io_uring): ret is the permission check's, 0 or -errno */
+		if (ev->flags & LW_F_BELOW_SYSCALL)
+			jsonw_str(w, "via", "file_hook");
 		put_result(w, ev->ret);
 		break;
 	case LW_REC_CONN_BYTES:

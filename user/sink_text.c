@@ -98,7 +98,11 @@ static int text_event(struct sink *s, const struct lw_event *ev, const struct ru
 	case LW_REC_OPEN:
 		fprintf(f, " %s %s", esc(big, sizeof(big), ev->path, ev->path_len),
 			openflags_str(ev->open_flags, tmp, sizeof(tmp)));
-		print_result(f, ev->ret);
+		/* below the syscalls (io_uring): ret is the permission check's, not an fd */
+		if (ev->flags & LW_F_BELOW_SYSCALL)
+			fputs(" via=file_hook", f);
+		if (!(ev->flags & LW_F_BELOW_SYSCALL) || ev->ret < 0)
+			print_result(f, ev->ret);
 		break;
 	case LW_REC_CONN_BYTES:
 		print_addr(f, ev);

@@ -44,6 +44,8 @@
 #define LW_F_TRUNCATED (1u << 1)	/* a path or address was longer than its field */
 #define LW_F_READ_FAILED (1u << 2)	/* user memory could not be read; fields are partial */
 #define LW_F_CANDIDATE (1u << 3)	/* tracked by executable name, awaiting confirmation */
+#define LW_F_KERNEL_PATH (1u << 4)	/* open: path as the kernel resolved it (absolute) */
+#define LW_F_BELOW_SYSCALL (1u << 5)	/* open: seen by the file-open hook, not a syscall */
 
 /* Why a process is tracked (lw_rec_exec.match, lw_tracked.reason). */
 #define LW_MATCH_NONE 0
@@ -129,15 +131,23 @@ struct lw_rec_listen {
 	struct lw_sockaddr local;	/* family 0 if the socket could not be read */
 };
 
+/*
+ * An open. From the syscall tracepoints: dfd, flags and mode as passed, ret the syscall's
+ * result (fd or -errno), path as passed, or with LW_F_KERNEL_PATH the path the kernel
+ * resolved (where the fexit hook on security_file_open loads). With LW_F_BELOW_SYSCALL
+ * the open reached the kernel another way (io_uring, open(2), open_by_handle_at): path is
+ * the kernel's, flags the file's f_flags, dfd AT_FDCWD, mode 0, and ret the permission
+ * check's result (0 allowed, -errno refused), as no descriptor exists yet.
+ */
 struct lw_rec_open {
 	struct lw_rec_hdr hdr;
 	__s32 dfd;		/* directory fd; AT_FDCWD (-100) for the working directory */
-	__s32 ret;		/* fd or -errno */
+	__s32 ret;		/* fd or -errno (see above) */
 	__u64 flags;		/* O_* open flags */
 	__u32 mode;
 	__u16 path_len;		/* bytes in path, without the NUL */
 	__u16 is_openat2;
-	char path[LW_PATH_MAX];	/* as passed by the process: untrusted */
+	char path[LW_PATH_MAX];	/* as passed by the process, or the kernel's: untrusted */
 };
 
 #define LW_CLOSE_TCP 1		/* the TCP connection reached CLOSE */

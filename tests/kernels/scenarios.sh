@@ -81,6 +81,12 @@ if ! lw_start core; then
 	exit 1
 fi
 echo "LWTEST hooks $(sed -n 's/^llmwatch .*; hooks: //p' "$ERR" | head -n 1)"
+grep '^llmwatch: warning' "$ERR" | sed 's/^/LWTEST note /'
+if grep -q '^llmwatch: warning: the fentry' "$ERR"; then
+	# why they did not load, for the log
+	"$LLMWATCH" --verbose --duration 1 2>&1 | grep -v '^$' | grep -B 40 -m 1 'failed to load' |
+		sed 's/^/  /'
+fi
 "$TOOLS/ollama" pid tcp bind-any open "$HOME/.ssh/id_ed25519" child /bin/cat /etc/hostname \
 	>"$WORK/core.out" 2>&1
 pid=$(kv "$WORK/core.out" pid)
@@ -124,7 +130,7 @@ if grep -q security_file_open "$ERR"; then
 		retry 100 has "$OUT" '"type":"exit"' "\"pid\":$upid,"
 		lw_stop
 		if has "$OUT" '"type":"open"' '"tool":"ollama"' "\"pid\":$upid," \
-			"\"path\":\"$WORK/uring.txt\""; then
+			"\"path\":\"$WORK/uring.txt\"" '"via":"file_hook","ret":0'; then
 			ok uring-open
 		else
 			fail uring-open "no open of $WORK/uring.txt by pid $upid ($(cat "$WORK/uring.out"))"
