@@ -47,7 +47,9 @@ as_user() {
 	echo gguf >"$TEST_HOME/.ollama/models/blobs/sha256-0123"
 	chown -R "$TEST_UID:$TEST_GID" "$TEST_HOME"
 	lw_start
-	as_user "$tool" "$REPO/tests/e2e/actor.py" "$TEST_HOME/r.json" \
+	# the clone may sit where another user cannot read (CI's is under a 0700 directory)
+	cp "$REPO/tests/e2e/actor.py" "$TEST_HOME/actor.py"
+	as_user "$tool" "$TEST_HOME/actor.py" "$TEST_HOME/r.json" \
 		open "$TEST_HOME/.ssh/id_ed25519" open "$TEST_HOME/.ollama/models/blobs/sha256-0123"
 	pid=$(report_get "$TEST_HOME/r.json" pid)
 	# "~" is any user's home: the tool running as root reading that user's key counts too
