@@ -89,6 +89,9 @@ struct lw_stash {
 	__u16 unix_path_len;
 	__u16 kflags;		/* LW_STASH_*: what a hook below the syscall has filled in */
 	__u16 addrlen;		/* connect/bind with the kernel hooks: the caller's addrlen */
+	__u16 sock_type;	/* with LW_STASH_SOCK: the socket's type */
+	__u16 pad[3];
+	__u64 cookie;		/* with LW_STASH_SOCK: the socket's cookie */
 	struct lw_sockaddr addr;
 	char unix_path[LW_UNIX_PATH_MAX];
 };
@@ -103,6 +106,7 @@ struct {
 /* lw_stash.kflags */
 #define LW_STASH_KPATH (1u << 0)	/* open: the kernel's path is in open_paths */
 #define LW_STASH_KADDR (1u << 1)	/* connect/bind: addr is the kernel's copy */
+#define LW_STASH_SOCK (1u << 2)		/* a cgroup hook filled in cookie and sock_type */
 
 /*
  * The kernel's path of an open in flight, key pid_tgid: written by the security_file_open

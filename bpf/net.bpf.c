@@ -271,12 +271,23 @@ static __always_inline int lw_sock_exit(__u16 type, long ret)
 	r->fd = st->fd;
 	r->ret = ret;
 	r->bytes = type == LW_REC_SEND ? (ret >= 0 ? ret : st->len) : 0;
-	sk = lw_fd_sock(st->fd);
-	r->cookie = lw_sock_cookie(sk);
-	r->sock_type = sk ? BPF_CORE_READ(sk, sk_type) : 0;
+	if (st->kflags & LW_STASH_SOCK) {
+		r->cookie = st->cookie;
+		r->sock_type = st->sock_type;
+	} else {
+		/* no cgroup hook ran (AF_UNIX, an early failure): ask the fd table */
+		sk = lw_fd_sock(st->fd);
+		r->cookie = lw_sock_cookie(sk);
+		r->sock_type = sk ? BPF_CORE_READ(sk, sk_type) : 0;
+	}
 	r->addr = st->addr;
 	r->unix_path_len = st->unix_path_len;
 	r->pad = 0;
+	/* records are sized to what they carry: only a unix socket has a path */
+	if (st->addr.family != AF_UNIX) {
+		lw_emit(r, offsetof(struct lw_rec_sock, unix_path), sizeof(*r));
+		goto out;
+	}
 	__builtin_memcpy(r->unix_path, st->unix_path, sizeof(r->unix_path));
 	lw_emit(r, sizeof(*r), sizeof(*r));
 out:
@@ -409,8 +420,13 @@ static __always_inline int lw_sock_addr_hook(struct bpf_sock_addr *ctx, __u16 ty
 			lw_count_loss(LW_REC_CONN_BYTES, LW_LOSS_MAP);
 	}
 	st = bpf_map_lookup_elem(&stash, &id);
-	if (st && st->type == type)
+	if (st && st->type == type) {
+		/* the syscall's exit reports it; hand it what would cost a walk of the fd table */
+		st->cookie = cookie;
+		st->sock_type = ctx->type;
+		st->kflags |= LW_STASH_SOCK;
 		return 1;
+	}
 	s = lw_scratch();
 	if (!s)
 		return 1;
