@@ -73,6 +73,17 @@ struct {
 } conns SEC(".maps") __weak;
 
 /*
+ * A mark on each socket that has a `conns` entry: the packet hooks run for every packet of
+ * the machine and test this first (NULL for every other socket), freed with the socket.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u8);
+} conn_marks SEC(".maps") __weak;
+
+/*
  * Syscall arguments saved at enter for the matching exit, key pid_tgid (one syscall per
  * thread at a time). Private to the BPF side: it never crosses the ring buffer.
  */

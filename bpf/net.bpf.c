@@ -418,6 +418,9 @@ static __always_inline int lw_sock_addr_hook(struct bpf_sock_addr *ctx, __u16 ty
 					type == LW_REC_SEND ? BPF_NOEXIST : BPF_ANY) &&
 		    type == LW_REC_CONNECT)
 			lw_count_loss(LW_REC_CONN_BYTES, LW_LOSS_MAP);
+		/* mark the socket itself, so the packet hooks skip every other socket cheaply */
+		if (!bpf_sk_storage_get(&conn_marks, ctx->sk, 0, BPF_SK_STORAGE_GET_F_CREATE))
+			lw_count_loss(LW_REC_CONN_BYTES, LW_LOSS_MAP);
 	}
 	st = bpf_map_lookup_elem(&stash, &id);
 	if (st && st->type == type) {
@@ -568,14 +571,33 @@ fail:
 	bpf_ringbuf_discard(r, BPF_RB_NO_WAKEUP);
 }
 
+/*
+ * Whether the packet's socket is one of a watched process's connections. Every packet of
+ * the machine passes here, so the test is a socket-local storage read (a pointer that is
+ * NULL for every socket we never marked), not a cookie and a hash lookup.
+ */
+static __always_inline bool lw_skb_marked(struct __sk_buff *skb)
+{
+	struct bpf_sock *sk = skb->sk;
+
+	if (!sk)
+		return false;
+	sk = bpf_sk_fullsock(sk);
+	return sk && bpf_sk_storage_get(&conn_marks, sk, 0, 0);
+}
+
 SEC("cgroup_skb/egress")
 int lw_cg_egress(struct __sk_buff *skb)
 {
-	__u64 cookie = bpf_get_socket_cookie(skb);
-	struct lw_conn *c = bpf_map_lookup_elem(&conns, &cookie);
+	struct lw_conn *c;
 	__u32 off, len, captured;
+	__u64 cookie;
 	__u8 proto = 0;
 
+	if (!lw_skb_marked(skb))
+		return 1;
+	cookie = bpf_get_socket_cookie(skb);
+	c = bpf_map_lookup_elem(&conns, &cookie);
 	if (!c)
 		return 1;
 	off = lw_payload_offset(skb, &proto);
@@ -597,11 +619,15 @@ int lw_cg_egress(struct __sk_buff *skb)
 SEC("cgroup_skb/ingress")
 int lw_cg_ingress(struct __sk_buff *skb)
 {
-	__u64 cookie = bpf_get_socket_cookie(skb);
-	struct lw_conn *c = bpf_map_lookup_elem(&conns, &cookie);
+	struct lw_conn *c;
 	__u32 off, len;
+	__u64 cookie;
 	__u8 proto = 0;
 
+	if (!lw_skb_marked(skb))
+		return 1;
+	cookie = bpf_get_socket_cookie(skb);
+	c = bpf_map_lookup_elem(&conns, &cookie);
 	if (!c || !(c->flags & LW_CONN_DNS))
 		return 1;
 	off = lw_payload_offset(skb, &proto);
