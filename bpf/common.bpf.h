@@ -67,6 +67,8 @@ struct {
 /* Connections of watched processes, key socket cookie; filled by the cgroup hooks. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	/* one insert per connection, not per syscall: not worth 4 MiB made up front */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, LW_CONN_MAX);
 	__type(key, __u64);
 	__type(value, struct lw_conn);

@@ -140,18 +140,16 @@ static int probe_fentry(const struct btf *vmlinux, const char *func, enum bpf_at
 	return err;
 }
 
-void bpf_loader_probe_hooks(struct bpf_loader_probe *p)
+/* The probes, with the kernel's BTF already parsed (parsing it costs ~50 ms here). */
+static void probe_hooks(struct bpf_loader_probe *p, const struct btf *vmlinux)
 {
-	struct btf *vmlinux = btf__load_vmlinux_btf();
 	char lsm[256] = "";
 	FILE *f;
 
-	libbpf_set_print(libbpf_print);
 	p->file_err = probe_fentry(vmlinux, "security_file_open", BPF_TRACE_FEXIT);
 	p->sock_err = probe_fentry(vmlinux, "security_socket_connect", BPF_TRACE_FENTRY);
 	if (!p->sock_err)
 		p->sock_err = probe_fentry(vmlinux, "security_socket_bind", BPF_TRACE_FENTRY);
-	btf__free(vmlinux);
 	/* informational: the hooks chosen need no BPF LSM, but say whether it is there */
 	f = fopen("/sys/kernel/security/lsm", "r");
 	if (f) {
@@ -162,6 +160,15 @@ void bpf_loader_probe_hooks(struct bpf_loader_probe *p)
 	p->lsm_bpf = false;
 	for (char *tok = strtok(lsm, ",\n"); tok; tok = strtok(NULL, ",\n"))
 		p->lsm_bpf |= strcmp(tok, "bpf") == 0;
+}
+
+void bpf_loader_probe_hooks(struct bpf_loader_probe *p)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+
+	libbpf_set_print(libbpf_print);
+	probe_hooks(p, vmlinux);
+	btf__free(vmlinux);
 }
 
 /* Programs without which nothing can be attributed: their absence is fatal. */
@@ -334,7 +341,7 @@ int bpf_loader_start(struct bpf_loader *l, const struct bpf_loader_opts *opts)
 	 * by version. Should their programs still fail to load (a verifier older or stricter
 	 * than the probe can tell), start again with the syscall tracepoints alone.
 	 */
-	bpf_loader_probe_hooks(&probe);
+	probe_hooks(&probe, vmlinux);
 	kfile = probe.file_err == 0;
 	ksock = probe.sock_err == 0;
 	if (kfile || ksock) {
