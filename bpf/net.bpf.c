@@ -10,13 +10,6 @@
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000
 
-/*
- * Set by user space before load when the fentry programs on security_socket_connect/bind
- * are loaded: connect and bind then take the address from the kernel's copy, and read the
- * caller's memory only if the call failed before the kernel copied it.
- */
-const volatile bool lw_sock_hooks = false;
-
 /* A read of the caller's (user) or the kernel's memory; user is a constant at each use. */
 #define lw_read(dst, size, src, user)                                                   \
 	((user) ? bpf_probe_read_user(dst, size, src) : bpf_probe_read_kernel(dst, size, src))
@@ -154,13 +147,14 @@ static __always_inline int lw_sock_enter(__u16 type, int fd, const void *uaddr, 
 	st->fd = fd;
 	st->len = len;
 	st->backlog = backlog;
-	if (lw_sock_hooks && (type == LW_REC_CONNECT || type == LW_REC_BIND)) {
-		/* the fentry program reads the kernel's copy; keep where the caller's is */
-		st->uptr = (__u64)uaddr;
-		st->addrlen = addrlen > 0xffff ? 0xffff : addrlen;
-	} else {
-		lw_read_sockaddr(st, type, uaddr, addrlen, true);
-	}
+	/*
+	 * The address is not read here: a hook inside the call (cgroup sock_addr, or fentry on
+	 * security_socket_connect/bind) hands over the kernel's own copy, which no racing
+	 * thread can change. Only when none ran (AF_UNIX, a call that failed first) does the
+	 * exit read the caller's memory, from where it was.
+	 */
+	st->uptr = (__u64)uaddr;
+	st->addrlen = addrlen > 0xffff ? 0xffff : addrlen;
 	if (bpf_map_update_elem(&stash, &id, st, BPF_ANY))
 		lw_count_loss(type, LW_LOSS_MAP);
 	return 0;
@@ -201,7 +195,8 @@ int lw_sendto_enter(struct trace_event_raw_sys_enter *ctx)
 {
 	__u32 tgid;
 
-	if (!lw_tracked_current(&tgid))
+	/* no destination: a connected socket, whose bytes the connection's count has */
+	if (!ctx->args[4] || !lw_tracked_current(&tgid))
 		return 0;
 	return lw_sock_enter(LW_REC_SEND, ctx->args[0], (void *)ctx->args[4], ctx->args[5],
 			     ctx->args[2], 0);
@@ -216,9 +211,12 @@ int lw_sendmsg_enter(struct trace_event_raw_sys_enter *ctx)
 	if (!lw_tracked_current(&tgid))
 		return 0;
 	if (bpf_probe_read_user(&msg, sizeof(msg), (void *)ctx->args[1])) {
+		/* the kernel will fail the call (EFAULT) too: nothing is sent */
 		lw_count_loss(LW_REC_SEND, LW_LOSS_READ);
-		msg.msg_name = NULL;
+		return 0;
 	}
+	if (!msg.msg_name)
+		return 0;
 	return lw_sock_enter(LW_REC_SEND, ctx->args[0], msg.msg_name, msg.msg_namelen, 0, 0);
 }
 
@@ -238,9 +236,8 @@ static __always_inline int lw_sock_exit(__u16 type, long ret)
 		return 0;
 	if (st->type != type)
 		goto out;
-	/* the call failed before the kernel copied the address: only the caller's copy is left */
-	if (lw_sock_hooks && (type == LW_REC_CONNECT || type == LW_REC_BIND) &&
-	    !(st->kflags & LW_STASH_KADDR))
+	/* no hook inside the call saw the address: only the caller's copy is left */
+	if (type != LW_REC_LISTEN && !(st->kflags & LW_STASH_KADDR))
 		lw_read_sockaddr(st, type, (void *)st->uptr, st->addrlen, true);
 	/* a send without a destination is a connected socket: its bytes are counted per conn */
 	if (type == LW_REC_SEND && !st->addr.family && !(st->flags & LW_F_READ_FAILED))
@@ -424,7 +421,14 @@ static __always_inline int lw_sock_addr_hook(struct bpf_sock_addr *ctx, __u16 ty
 	}
 	st = bpf_map_lookup_elem(&stash, &id);
 	if (st && st->type == type) {
-		/* the syscall's exit reports it; hand it what would cost a walk of the fd table */
+		/*
+		 * The syscall's exit reports it; hand it the kernel's copy of the address and
+		 * what would otherwise cost a walk of the fd table.
+		 */
+		if (!(st->kflags & LW_STASH_KADDR)) {
+			lw_ctx_addr(ctx, &st->addr, v6);
+			st->kflags |= LW_STASH_KADDR;
+		}
 		st->cookie = cookie;
 		st->sock_type = ctx->type;
 		st->kflags |= LW_STASH_SOCK;

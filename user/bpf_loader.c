@@ -226,7 +226,6 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 	/* the kernel's paths of opens in flight: one entry will do when nothing writes them */
 	if (!kfile)
 		bpf_map__set_max_entries(l->skel->maps.open_paths, 1);
-	l->skel->rodata->lw_sock_hooks = ksock;
 	bpf_object__for_each_program(prog, l->skel->obj) {
 		const char *sec = bpf_program__section_name(prog);
 		const char *name = bpf_program__name(prog);
@@ -303,8 +302,8 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 		l->kernel_sock_hooks |= is_ksock_prog(sec);
 	}
 	/*
-	 * A connect/bind hook that loaded but did not attach leaves lw_sock_hooks set: the
-	 * syscall exit then reads the caller's address itself, as without the hooks.
+	 * A hook that loaded but did not attach simply never hands over the kernel's copy of
+	 * an address: the syscall exit then reads the caller's, as without the hooks.
 	 */
 	snprintf(l->hooks, sizeof(l->hooks), "tp_btf sched exec/fork/exit, syscall tracepoints%s%s%s",
 		 l->kernel_file_hook ? ", fexit security_file_open" : "",
