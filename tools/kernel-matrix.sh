@@ -17,14 +17,15 @@
 #
 # Environment: BUILD (build dir, default build), KERNELS (suites, default "bullseye
 # bookworm trixie"), KERNEL_MATRIX_HOST (0 to leave out the running kernel), QEMU_TIMEOUT
-# (seconds per boot, default 300), QEMU_SMP (default 2), KERNEL_APPEND (more boot
+# (seconds per boot, default 120; a boot takes about 20), QEMU_SMP (default 2),
+# KERNEL_APPEND (more boot
 # parameters; lw.debug keeps the kernel's messages on the console).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 KERNELS=${KERNELS:-bullseye bookworm trixie}
 CACHE=${LLMWATCH_KERNEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/llmwatch/kernels}
-QEMU_TIMEOUT=${QEMU_TIMEOUT:-300}
+QEMU_TIMEOUT=${QEMU_TIMEOUT:-120}
 QEMU_SMP=${QEMU_SMP:-2}
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
@@ -127,8 +128,8 @@ build_initramfs
 
 # --- running ------------------------------------------------------------------------------
 
-# boot SUITE: runs the scenarios under SUITE's kernel; the serial console goes to a log
-boot() {
+# boot_once SUITE: runs the scenarios under SUITE's kernel; the serial console goes to a log
+boot_once() {
 	local suite=$1 accel=tcg
 	[ -w /dev/kvm ] && accel=kvm
 	timeout "$QEMU_TIMEOUT" qemu-system-x86_64 -accel "$accel" -cpu max -m 1024 \
@@ -137,6 +138,23 @@ boot() {
 		-append "console=ttyS0 quiet lsm=lockdown,yama,bpf panic=-1 ${KERNEL_APPEND:-}" \
 		</dev/null >"$OUT/$suite.log" 2>&1 || true
 	tr -d '\r' <"$OUT/$suite.log" >"$OUT/$suite.lwtest"
+}
+
+# boot SUITE: boot_once, and once more if the guest hung with soft lockups before finishing.
+# Under TCG on a busy 2-core host a guest sometimes hangs that way (about one boot in twenty
+# during a full make test, never in 12 boots in a row alone; see README "Kernel matrix").
+# The retry is never silent: the table says so and the hung boot's log is kept.
+notes=""
+boot() {
+	local suite=$1
+	boot_once "$suite"
+	if ! grep -q '^LWTEST done ' "$OUT/$suite.lwtest" && grep -q 'soft lockup' "$OUT/$suite.log"; then
+		cp "$OUT/$suite.log" "$OUT/$suite.hung.log"
+		say "$suite: the guest hung (soft lockup, log in $OUT/$suite.hung.log); booting once more"
+		notes="$notes    $suite: hung once with soft lockups (log in $OUT/$suite.hung.log), this row is the retry
+"
+		boot_once "$suite"
+	fi
 }
 
 # host: the same scenarios on the running kernel, with a private tmpfs as /root so that the
@@ -185,6 +203,7 @@ echo
 printf '%-32s %-6s %-12s %-14s %6s %6s\n' kernel where "open hook" "connect/bind" passed failed
 for s in $KERNELS; do row "$s" qemu; done
 [ "${KERNEL_MATRIX_HOST:-1}" = 0 ] || row host host
+printf '%s' "$notes"
 echo "(hooks as llmwatch's startup line names them; logs in $OUT; $(($(date +%s) - start)) s)"
 echo "kernel-matrix: $passed passed, $failed failed, 0 skipped"
 [ "$failed" -eq 0 ]
