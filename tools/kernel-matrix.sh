@@ -18,8 +18,7 @@
 # Environment: BUILD (build dir, default build), KERNELS (suites, default "bullseye
 # bookworm trixie"), KERNEL_MATRIX_HOST (0 to leave out the running kernel), QEMU_TIMEOUT
 # (seconds per boot, default 120; a boot takes about 20), QEMU_SMP (default 2),
-# KERNEL_APPEND (more boot
-# parameters; lw.debug keeps the kernel's messages on the console).
+# KERNEL_APPEND (more boot parameters; lw.debug keeps the kernel's messages on the console).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
