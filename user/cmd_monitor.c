@@ -51,7 +51,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "Usage: llmwatch [OPTIONS]\n"
-"       llmwatch rules check FILE...\n"
+"       llmwatch rules check|list [...]   (validate or list rules; see llmwatch rules)\n"
 "\n"
 "Watches local LLM inference tools (Ollama, LM Studio, GPT4All, Jan, llama-server, vLLM,\n"
 "koboldcpp, LocalAI) and their child processes, and prints what they do on the network and\n"
@@ -75,8 +75,9 @@ static void usage(FILE *f)
 "  -h, --help          this help\n"
 "  -V, --version       version and the hooks this kernel offers\n"
 "\n"
-"Exit status: 0 after a clean stop, 1 on a runtime error, 2 for bad usage or a system that\n"
-"cannot run llmwatch (not root, no BTF, a missing hook).\n");
+"Exit status: 0 after a clean stop, 1 on a runtime error, 2 for bad usage (a rule file\n"
+"with errors included) or a system that cannot run llmwatch (not root, no BTF, a missing\n"
+"hook it cannot do without).\n");
 }
 
 static int parse_size(const char *s, size_t *out)
