@@ -481,6 +481,8 @@ int cmd_monitor(int argc, char **argv)
 		      monitor_handle_record, &m);
 	monitor_flush(&m);
 	bpf_loader_read_losses(&l, m.stats.kernel_losses);
+	monitor_collect_stats(&m);
+	m.stats.verdicts_dropped = rm.overflow;
 	if (m.sink->ops->summary(m.sink, &m.stats))
 		m.stats.output_errors++;
 	stats_print(&m.stats, stderr);

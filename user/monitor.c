@@ -411,6 +411,15 @@ void monitor_flush(struct monitor *m)
 	release_pending(m, 0, 0);
 }
 
+void monitor_collect_stats(struct monitor *m)
+{
+	struct naming_stats ns;
+
+	naming_get_stats(m->naming, &ns);
+	m->stats.names_dropped = ns.streams_dropped;
+	m->stats.payloads_malformed = ns.dns_malformed + ns.stream_malformed;
+}
+
 void monitor_handle_record(struct monitor *m, const void *data, size_t len)
 {
 	struct proc_entry *e = NULL;

@@ -72,6 +72,9 @@ void monitor_tick(struct monitor *m, uint64_t now_ns);
 /* Writes everything still held back (at shutdown). */
 void monitor_flush(struct monitor *m);
 
+/* Copies the counters of the monitor's parts (host naming) into m->stats. */
+void monitor_collect_stats(struct monitor *m);
+
 /*
  * Finds watched tools that are already running (and their descendants) and the --pid
  * trees in extra_pids (tool ids in extra_tools), and starts tracking them.

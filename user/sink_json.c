@@ -165,6 +165,9 @@ static int json_summary(struct sink *s, const struct lw_stats *st)
 	jsonw_uint(w, "proc_table_full", st->proc_full);
 	jsonw_uint(w, "output_errors", st->output_errors);
 	jsonw_uint(w, "rejected_candidates", st->rejected_procs);
+	jsonw_uint(w, "verdicts_dropped", st->verdicts_dropped);
+	jsonw_uint(w, "names_dropped", st->names_dropped);
+	jsonw_uint(w, "payloads_malformed", st->payloads_malformed);
 	if (jsonw_end(w))
 		return -ENOMEM;
 	if (fprintf(s->out, "%s\n", w->buf) < 0)

@@ -30,7 +30,8 @@ uint64_t stats_kernel_losses(const struct lw_stats *s)
 
 uint64_t stats_total_losses(const struct lw_stats *s)
 {
-	return stats_kernel_losses(s) + s->decode_errors + s->proc_full + s->output_errors;
+	return stats_kernel_losses(s) + s->decode_errors + s->proc_full + s->output_errors +
+	       s->verdicts_dropped + s->names_dropped;
 }
 
 void stats_print(const struct lw_stats *s, FILE *f)
@@ -51,6 +52,15 @@ void stats_print(const struct lw_stats *s, FILE *f)
 			s->proc_full);
 	if (s->output_errors)
 		fprintf(f, "llmwatch: lost %" PRIu64 " output lines (write failed)\n", s->output_errors);
+	if (s->verdicts_dropped)
+		fprintf(f, "llmwatch: lost %" PRIu64 " rule verdicts (more matched one event than "
+			"it can carry)\n", s->verdicts_dropped);
+	if (s->names_dropped)
+		fprintf(f, "llmwatch: %" PRIu64 " connections not named from their first bytes "
+			"(stream table full)\n", s->names_dropped);
+	if (s->payloads_malformed)
+		fprintf(f, "llmwatch: %" PRIu64 " DNS answers or stream heads refused as malformed\n",
+			s->payloads_malformed);
 	if (s->rejected_procs)
 		fprintf(f, "llmwatch: %" PRIu64 " name matches were not the tool (%" PRIu64
 			" of their records ignored)\n", s->rejected_procs, s->rejected_records);

@@ -20,6 +20,9 @@ struct lw_stats {
 	uint64_t output_errors;			/* lines the sinks failed to write: lost */
 	uint64_t rejected_records;		/* records of rejected candidates, dropped on purpose */
 	uint64_t rejected_procs;		/* candidates whose identity was not confirmed */
+	uint64_t verdicts_dropped;		/* verdicts beyond the most one event can carry: lost */
+	uint64_t names_dropped;			/* stream heads forgotten, table full: names lost */
+	uint64_t payloads_malformed;		/* DNS/TLS/HTTP bytes the parsers refused */
 };
 
 /* Name of a loss reason ("ring_full", "read_failed", "map_full"). */

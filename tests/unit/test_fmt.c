@@ -102,21 +102,27 @@ static void test_stats(void)
 	s.output_errors = 4;
 	s.rejected_procs = 2;
 	s.rejected_records = 9;
+	s.verdicts_dropped = 6;
+	s.names_dropped = 8;
+	s.payloads_malformed = 11;
 	CHECK_INT(stats_kernel_losses(&s), 7);
-	/* rejected records are dropped on purpose: not a loss */
-	CHECK_INT(stats_total_losses(&s), 15);
+	/* rejected records are dropped on purpose, malformed payloads refused: not losses */
+	CHECK_INT(stats_total_losses(&s), 29);
 	CHECK_STR(stats_loss_reason_name(LW_LOSS_MAP), "map_full");
 	CHECK_STR(stats_loss_reason_name(LW_LOSS_REASON_MAX), "unknown");
 
 	f = open_memstream(&text, &len);
 	stats_print(&s, f);
 	fclose(f);
-	CHECK_STR(text, "llmwatch: 1234 records, 15 lost\n"
+	CHECK_STR(text, "llmwatch: 1234 records, 29 lost\n"
 			"llmwatch: lost 5 connect records (ring_full)\n"
 			"llmwatch: lost 2 open records (read_failed)\n"
 			"llmwatch: lost 1 malformed records\n"
 			"llmwatch: 3 processes not attributed (process table full)\n"
 			"llmwatch: lost 4 output lines (write failed)\n"
+			"llmwatch: lost 6 rule verdicts (more matched one event than it can carry)\n"
+			"llmwatch: 8 connections not named from their first bytes (stream table full)\n"
+			"llmwatch: 11 DNS answers or stream heads refused as malformed\n"
 			"llmwatch: 2 name matches were not the tool (9 of their records ignored)\n");
 	free(text);
 
