@@ -21,10 +21,10 @@ $(BUILD)/bench/syscalls: tools/bench/syscalls.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP -o $@ $<
 
-$(BUILD)/bench/replay: tools/bench/replay.c $(BUILD)/liblw.a
+$(BUILD)/bench/replay: tools/bench/replay.c tools/bench/gen_rules.c $(BUILD)/liblw.a
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(LW_CFLAGS) -o $@ $< $(BUILD)/liblw.a $(LDFLAGS) $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(LW_CFLAGS) -o $@ $(filter %.c,$^) $(BUILD)/liblw.a $(LDFLAGS) $(LDLIBS)
 
 # No-op programs on llmwatch's hooks: the floor row of the table.
 $(BUILD)/bench/floor.bpf.o: tools/bench/floor.bpf.c $(BUILD)/vmlinux.h

@@ -19,10 +19,11 @@ $(BUILD)/gen/default_rules.o: $(BUILD)/gen/default_rules.c
 $(BUILD)/liblw.a: $(BUILD)/gen/default_rules.o
 
 .PHONY: bench-rules
-$(BUILD)/bench_rules: tools/bench_rules.c $(BUILD)/liblw.a
+$(BUILD)/bench_rules: tools/bench_rules.c tools/bench/gen_rules.c $(BUILD)/liblw.a
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(LW_CFLAGS) -o $@ $< $(BUILD)/liblw.a $(LDFLAGS) $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(LW_CFLAGS) -Itools -o $@ $(filter %.c,$^) $(BUILD)/liblw.a \
+		$(LDFLAGS) $(LDLIBS)
 
 bench-rules: $(BUILD)/bench_rules
 	$(Q)$(BUILD)/bench_rules

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "dns_parse.h"
+#include "gen_rules.h"
 #include "llmwatch/events.h"
 #include "monitor.h"
 #include "rules.h"
@@ -430,48 +431,6 @@ static int fake_home(uint32_t uid, char *buf, size_t size, void *ctx)
 	return 0;
 }
 
-static char *generate_rules(unsigned int n)
-{
-	size_t cap = (size_t)n * 256 + 64, len = 0;
-	char *t = malloc(cap);
-
-	if (!t)
-		return NULL;
-	len += (size_t)snprintf(t, cap, "{\"rules\":[");
-	for (unsigned int i = 0; i < n; i++) {
-		char cond[160];
-		const char *ev = "[\"connect\",\"send\"]";
-
-		/* the shapes tools/bench_rules.c uses: exact hosts, suffixes, CIDRs, path globs */
-		switch (i % 4) {
-		case 0:
-			snprintf(cond, sizeof(cond), "{\"host\":\"h%u.bench-exact.example\"}", i);
-			break;
-		case 1:
-			snprintf(cond, sizeof(cond), "{\"host\":\"*.s%u.bench-suffix.example\"}", i);
-			break;
-		case 2:
-			snprintf(cond, sizeof(cond), "{\"addr\":\"11.%u.%u.0/24\"}", (i * 7) % 256,
-				 (i * 13) % 256);
-			break;
-		default:
-			ev = "\"open\"";
-			if (i % 8 == 3)
-				snprintf(cond, sizeof(cond), "{\"path\":\"/opt/bench/d%u/**\"}", i);
-			else
-				snprintf(cond, sizeof(cond), "{\"path\":\"~/bench%u/*.key\"}", i);
-			break;
-		}
-		len += (size_t)snprintf(t + len, cap - len,
-					"%s{\"id\":\"gen-%u\",\"description\":\"generated\","
-					"\"severity\":\"low\",\"tools\":\"*\",\"event\":%s,"
-					"\"conditions\":%s,\"message\":\"{tool} gen %u\"}",
-					i ? "," : "", i, ev, cond, i);
-	}
-	snprintf(t + len, cap - len, "]}");
-	return t;
-}
-
 static struct rules *build_rules(bool generated)
 {
 	struct rules_builder *b = rules_builder_new();
@@ -482,7 +441,7 @@ static struct rules *build_rules(bool generated)
 		return NULL;
 	rules_builder_add_default(b);
 	if (generated) {
-		text = generate_rules(N_GENERATED);
+		text = bench_generate_rules(N_GENERATED);
 		if (text)
 			rules_builder_add_text(b, "generated.json", text, strlen(text), false);
 	}
