@@ -159,3 +159,36 @@ teardown() {
 	# the tree is named after the pid given; the actor is a descendant of it
 	lw_wait_for type=send pid="$opid" tool="pid:$bg"
 }
+
+@test "hostile names and paths reach the terminal escaped, one line per event" {
+	tool=$(make_tool ollama)
+	out="$BATS_TEST_TMPDIR/text.out"
+	READY="$BATS_TEST_TMPDIR/ready"
+	ERR="$BATS_TEST_TMPDIR/err.txt"
+	"$LLMWATCH" --ready-file "$READY" >"$out" 2>"$ERR" &
+	LW_PID=$!
+	retry 150 test -e "$READY"
+	# a file name with a terminal escape, a newline that would forge a line, and a bidi
+	# override; and a thread name with an escape of its own
+	"$tool" -c '
+import ctypes, os, sys
+libc = ctypes.CDLL(None)
+libc.prctl(15, b"\x1b[31mred", 0, 0, 0)
+name = sys.argv[1] + "/evil\x1b[2J\nFAKE LINE \u202e.txt"
+try:
+    open(name, "rb")
+except OSError:
+    pass
+print(os.getpid())
+' "$BATS_TEST_TMPDIR" >"$BATS_TEST_TMPDIR/pid"
+	pid=$(cat "$BATS_TEST_TMPDIR/pid")
+	retry 50 grep -q "pid=$pid .* exit " "$out"
+	lw_stop
+	# no raw ESC or bidi bytes anywhere, and the forged line never starts a line ("! grep"
+	# would not fail a bats test: count instead)
+	[ "$(grep -c $'\x1b' "$out")" -eq 0 ]
+	[ "$(grep -c $'\xe2\x80\xae' "$out")" -eq 0 ]
+	[ "$(grep -c '^FAKE LINE' "$out")" -eq 0 ]
+	grep -q "open $BATS_TEST_TMPDIR/evil\\\\x1b\[2J\\\\nFAKE LINE \\\\xe2\\\\x80\\\\xae.txt " "$out"
+	grep -q 'comm=\\x1b\[31mred ' "$out"
+}
