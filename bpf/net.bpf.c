@@ -619,6 +619,9 @@ int lw_cg_egress(struct __sk_buff *skb)
 	return 1;
 }
 
+/* Records a TCP DNS segment is sent in, at most: 4 KiB; the rest shows as a gap. */
+#define LW_DNS_TCP_CHUNKS 4
+
 /* DNS answers to a watched process: the names behind the addresses it will connect to. */
 SEC("cgroup_skb/ingress")
 int lw_cg_ingress(struct __sk_buff *skb)
@@ -636,8 +639,29 @@ int lw_cg_ingress(struct __sk_buff *skb)
 		return 1;
 	off = lw_payload_offset(skb, &proto);
 	len = off && skb->len > off ? skb->len - off : 0;
-	if (len)
-		lw_capture(skb, c, cookie, off, len, proto, LW_DIR_IN, 0);
+	if (!len)
+		return 1;
+	if (proto == IPPROTO_TCP) {
+		/*
+		 * DNS over TCP is a stream: an answer may span segments and a segment hold
+		 * several answers. Send the segment whole, in records that say where they
+		 * start in the stream, so user space can join them (a gap shows as a jump).
+		 * DNS connections send no head of their own, so `captured` counts received bytes.
+		 */
+		__u32 rx = c->captured;
+
+		c->captured = rx + len;
+#pragma unroll
+		for (int k = 0; k < LW_DNS_TCP_CHUNKS; k++) {
+			__u32 done = k * LW_PAYLOAD_MAX;
+
+			if (done >= len)
+				break;
+			lw_capture(skb, c, cookie, off + done, len - done, proto, LW_DIR_IN, rx + done);
+		}
+		return 1;
+	}
+	lw_capture(skb, c, cookie, off, len, proto, LW_DIR_IN, 0);
 	return 1;
 }
 

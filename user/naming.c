@@ -26,6 +26,7 @@ struct stream {
 	uint8_t state;			/* enum stream_state */
 	uint8_t source;			/* DNS_CACHE_SRC_SNI or _HTTP when named */
 	uint16_t len;
+	uint32_t base;			/* DNS over TCP: stream offset of buf[0] */
 	uint64_t last_ns;
 	char name[HOSTNAME_BUF];
 	uint8_t buf[LW_CAPTURE_OUT];
@@ -126,37 +127,83 @@ void naming_forget(struct naming *n, uint64_t cookie)
 		s->cookie = COOKIE_TOMBSTONE;
 }
 
-static bool feed_dns(struct naming *n, const struct lw_event *ev, uint32_t root)
+/* Parses one DNS message (UDP datagram, or TCP message with its prefix) into the cache. */
+static void parse_dns(struct naming *n, const uint8_t *p, size_t len, bool tcp,
+		      const struct lw_event *ev, uint32_t root)
 {
 	struct dns_response *resp = malloc(sizeof(*resp));
-	const uint8_t *p = ev->payload;
-	size_t left = ev->payload_len, mlen;
-	bool tcp = ev->payload_protocol == 6;
 	int r;
 
 	if (!resp)
-		return false;
-	/*
-	 * Over TCP one segment may carry several length-prefixed answers: a resolver sends
-	 * its A and AAAA queries on one connection, and the AAAA answer may come first.
-	 */
-	for (;;) {
-		r = tcp ? dns_parse_tcp(p, left, resp) : dns_parse_udp(p, left, resp);
-		if (r == 0 || r == -EMSGSIZE) {
-			n->stats.dns_answers++;
-			dns_cache_put_dns(n->cache, resp, ev->pid, root, ev->ts_boot_ns);
-		} else {
-			n->stats.dns_malformed++;
-		}
-		if (!tcp || r != 0 || left < 2)
-			break;
-		mlen = 2 + ((size_t)p[0] << 8 | p[1]);
-		if (mlen + 2 > left)
-			break;
-		p += mlen;
-		left -= mlen;
+		return;
+	r = tcp ? dns_parse_tcp(p, len, resp) : dns_parse_udp(p, len, resp);
+	if (r == 0 || r == -EMSGSIZE) {
+		n->stats.dns_answers++;
+		dns_cache_put_dns(n->cache, resp, ev->pid, root, ev->ts_boot_ns);
+	} else {
+		n->stats.dns_malformed++;
 	}
 	free(resp);
+}
+
+/*
+ * Parses every whole length-prefixed message at the start of s's buffer; with flush (the
+ * buffer is full), also the partial one that fills it: the answers complete in it count,
+ * and the stream can no longer be framed after it.
+ */
+static void drain_dns(struct naming *n, struct stream *s, const struct lw_event *ev,
+		      uint32_t root, bool flush)
+{
+	while (s->len >= 2) {
+		size_t mlen = 2 + ((size_t)s->buf[0] << 8 | s->buf[1]);
+
+		if (mlen > s->len) {
+			if (flush) {
+				parse_dns(n, s->buf, s->len, true, ev, root);
+				/* the rest of that message can no longer be framed */
+				s->state = STREAM_NONAME;
+				s->len = 0;
+			}
+			return;
+		}
+		parse_dns(n, s->buf, mlen, true, ev, root);
+		memmove(s->buf, s->buf + mlen, s->len - mlen);
+		s->len -= mlen;
+		s->base += mlen;
+	}
+}
+
+static bool feed_dns(struct naming *n, const struct lw_event *ev, uint32_t root)
+{
+	struct stream *s;
+	size_t room, take;
+
+	if (ev->payload_protocol != 6) {
+		parse_dns(n, ev->payload, ev->payload_len, false, ev, root);
+		return false;
+	}
+	/*
+	 * DNS over TCP is a stream: one segment may hold several answers (a resolver sends its
+	 * A and AAAA queries on one connection) and one answer may span segments. Join the
+	 * captured pieces by their stream offset and parse whole messages.
+	 */
+	s = stream_get(n, ev->cookie, true, ev->ts_boot_ns);
+	if (s->state != STREAM_OPEN)
+		return false;
+	if (ev->payload_offset != s->base + s->len) {
+		/* a piece is missing (lost, or a segment longer than the kernel sends): no framing */
+		n->stats.dns_malformed++;
+		s->state = STREAM_NONAME;
+		s->len = 0;
+		return false;
+	}
+	for (size_t done = 0; done < ev->payload_len && s->state == STREAM_OPEN; done += take) {
+		room = sizeof(s->buf) - s->len;
+		take = ev->payload_len - done < room ? ev->payload_len - done : room;
+		memcpy(s->buf + s->len, ev->payload + done, take);
+		s->len += take;
+		drain_dns(n, s, ev, root, s->len == sizeof(s->buf));
+	}
 	return false;
 }
 

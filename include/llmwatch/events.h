@@ -181,7 +181,8 @@ struct lw_rec_payload {
 	__u8 direction;		/* LW_DIR_* */
 	__u8 protocol;		/* IPPROTO_TCP or IPPROTO_UDP */
 	__u16 len;		/* bytes in data */
-	__u32 offset;		/* out: where data starts in the stream (0 for the first) */
+	__u32 offset;		/* where data starts in its stream (TCP; 0 for the first, and
+				 * for UDP): out, the bytes sent; in, the bytes received */
 	__u8 data[LW_PAYLOAD_MAX];	/* untrusted */
 };
 

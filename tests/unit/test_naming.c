@@ -53,7 +53,8 @@ static const char *name_of(struct naming *n, const char **source)
 	return ev.host ? ev.host : "(none)";
 }
 
-static void feed_in(struct naming *n, const uint8_t *p, size_t len, uint8_t proto)
+static void feed_in_at(struct naming *n, const uint8_t *p, size_t len, uint8_t proto,
+		       uint32_t offset)
 {
 	static const struct lw_sockaddr dns = {
 		.family = AF_INET, .port = 53, .addr = { 203, 0, 113, 1 },
@@ -70,7 +71,13 @@ static void feed_in(struct naming *n, const uint8_t *p, size_t len, uint8_t prot
 	ev.payload_len = len;
 	ev.payload_direction = LW_DIR_IN;
 	ev.payload_protocol = proto;
+	ev.payload_offset = offset;
 	naming_feed(n, &ev, 10);
+}
+
+static void feed_in(struct naming *n, const uint8_t *p, size_t len, uint8_t proto)
+{
+	feed_in_at(n, p, len, proto, 0);
 }
 
 static void test_dns_answers(void)
@@ -103,13 +110,44 @@ static void test_dns_answers(void)
 	CHECK_INT(st.dns_malformed, 0);
 	naming_free(nm);
 
-	/* TCP: a second answer cut short by the segment still gives what it holds */
+	/* TCP: an answer split across segments is joined by stream offset */
 	nm = naming_new();
 	n = framed(seg, aaaa, aaaalen);
 	n += framed(seg + n, a, alen);
-	feed_in(nm, seg, n - 3, 6);
+	feed_in_at(nm, seg, n - 3, 6, 0);
+	naming_get_stats(nm, &st);
+	CHECK_INT(st.dns_answers, 1);	/* the A answer waits for its last 3 bytes */
+	CHECK_STR(name_of(nm, &src), "(none)");
+	feed_in_at(nm, seg + n - 3, 3, 6, (uint32_t)(n - 3));
 	naming_get_stats(nm, &st);
 	CHECK_INT(st.dns_answers, 2);
+	CHECK_STR(name_of(nm, &src), "api.mixpanel.com");
+	naming_free(nm);
+
+	/* TCP: a length prefix split across segments */
+	nm = naming_new();
+	n = framed(seg, a, alen);
+	feed_in_at(nm, seg, 1, 6, 0);
+	feed_in_at(nm, seg + 1, n - 1, 6, 1);
+	CHECK_STR(name_of(nm, &src), "api.mixpanel.com");
+	naming_get_stats(nm, &st);
+	CHECK_INT(st.dns_answers, 1);
+	CHECK_INT(st.dns_malformed, 0);
+	naming_free(nm);
+
+	/* TCP: a missing piece (a jump in the offsets) ends the framing, counted */
+	nm = naming_new();
+	n = framed(seg, a, alen);
+	feed_in_at(nm, seg, 10, 6, 0);
+	feed_in_at(nm, seg + 20, n - 20, 6, 20);
+	naming_get_stats(nm, &st);
+	CHECK_INT(st.dns_answers, 0);
+	CHECK_INT(st.dns_malformed, 1);
+	CHECK_STR(name_of(nm, &src), "(none)");
+	/* and nothing later on that connection is trusted to be framed right */
+	feed_in_at(nm, seg, n, 6, (uint32_t)n);
+	naming_get_stats(nm, &st);
+	CHECK_INT(st.dns_answers, 0);
 	naming_free(nm);
 
 	/* TCP: garbage after a whole answer is counted, not trusted */
@@ -124,8 +162,47 @@ static void test_dns_answers(void)
 	naming_free(nm);
 }
 
+/* An answer longer than the reassembly buffer: the answers that fit still count. */
+static void test_dns_big_answer(void)
+{
+	static const uint8_t name[] = "\3api\10mixpanel\3com";
+	static uint8_t msg[8192], seg[8192];
+	unsigned int count = 200;
+	struct naming_stats st;
+	struct naming *nm = naming_new();
+	const char *src;
+	size_t n = 0, total;
+
+	CHECK(nm != NULL);
+	if (!nm)
+		return;
+	memcpy(msg, (const uint8_t[]){ 0x12, 0x34, 0x81, 0x80, 0, 1, (uint8_t)(count >> 8),
+				       (uint8_t)count, 0, 0, 0, 0 }, 12);
+	n = 12;
+	memcpy(msg + n, name, sizeof(name));
+	n += sizeof(name);
+	memcpy(msg + n, (const uint8_t[]){ 0, 1, 0, 1 }, 4);
+	n += 4;
+	for (unsigned int i = 0; i < count; i++) {
+		memcpy(msg + n, (const uint8_t[]){ 0xc0, 12, 0, 1, 0, 1, 0, 0, 1, 44, 0, 4,
+						   203, 0, 113, (uint8_t)(10 + i) }, 16);
+		n += 16;
+	}
+	total = framed(seg, msg, n);
+	CHECK(total > 2048);	/* more than the buffer holds */
+	for (size_t off = 0; off < total; off += 1024)
+		feed_in_at(nm, seg + off, total - off < 1024 ? total - off : 1024, 6,
+			   (uint32_t)off);
+	naming_get_stats(nm, &st);
+	CHECK_INT(st.dns_answers, 1);
+	CHECK_INT(st.dns_malformed, 0);
+	CHECK_STR(name_of(nm, &src), "api.mixpanel.com");	/* 203.0.113.10 was in the part kept */
+	naming_free(nm);
+}
+
 int main(void)
 {
 	test_dns_answers();
+	test_dns_big_answer();
 	return check_summary("test_naming");
 }
