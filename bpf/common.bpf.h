@@ -103,7 +103,8 @@ struct lw_stash {
 	__u16 kflags;		/* LW_STASH_*: what a hook below the syscall has filled in */
 	__u16 addrlen;		/* connect/bind with the kernel hooks: the caller's addrlen */
 	__u16 sock_type;	/* with LW_STASH_SOCK: the socket's type */
-	__u16 pad[3];
+	__u16 tool;		/* the process's profile id at enter: the exit needs no lookup */
+	__u16 pad[2];
 	__u64 cookie;		/* with LW_STASH_SOCK: the socket's cookie */
 	struct lw_sockaddr addr;
 	char unix_path[LW_UNIX_PATH_MAX];

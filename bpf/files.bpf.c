@@ -9,16 +9,14 @@
 #define FMODE_EXEC 0x20
 #define AT_FDCWD -100
 
-static __always_inline int lw_open_enter(int dfd, const char *path, __u64 flags, __u32 mode,
-					 __u16 is_openat2)
+static __always_inline int lw_open_enter(__u16 tool, int dfd, const char *path, __u64 flags,
+					 __u32 mode, __u16 is_openat2)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid;
 	struct lw_stash st = {};
 
-	if (!lw_tracked_current(&tgid))
-		return 0;
 	st.type = LW_REC_OPEN;
+	st.tool = tool;
 	st.fd = dfd;
 	st.uptr = (__u64)path;
 	st.oflags = flags;
@@ -32,28 +30,37 @@ static __always_inline int lw_open_enter(int dfd, const char *path, __u64 flags,
 SEC("tracepoint/syscalls/sys_enter_openat")
 int lw_openat_enter(struct trace_event_raw_sys_enter *ctx)
 {
-	return lw_open_enter(ctx->args[0], (const char *)ctx->args[1], ctx->args[2], ctx->args[3], 0);
+	struct lw_tracked *t;
+	__u32 tgid;
+
+	t = lw_tracked_current(&tgid);
+	if (!t)
+		return 0;
+	return lw_open_enter(t->tool, ctx->args[0], (const char *)ctx->args[1], ctx->args[2],
+			     ctx->args[3], 0);
 }
 
 SEC("tracepoint/syscalls/sys_enter_openat2")
 int lw_openat2_enter(struct trace_event_raw_sys_enter *ctx)
 {
-	__u32 tgid;
 	struct open_how how = {};
+	struct lw_tracked *t;
+	__u32 tgid;
 
-	if (!lw_tracked_current(&tgid))
+	t = lw_tracked_current(&tgid);
+	if (!t)
 		return 0;
 	/* the flags live in user memory; a failed read still records the path */
 	if (bpf_probe_read_user(&how, sizeof(how), (void *)ctx->args[2]))
 		lw_count_loss(LW_REC_OPEN, LW_LOSS_READ);
-	return lw_open_enter(ctx->args[0], (const char *)ctx->args[1], how.flags, how.mode, 1);
+	return lw_open_enter(t->tool, ctx->args[0], (const char *)ctx->args[1], how.flags,
+			     how.mode, 1);
 }
 
 static __always_inline int lw_open_exit(long ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct lw_stash *st = bpf_map_lookup_elem(&stash, &id);
-	struct lw_tracked *t;
 	union lw_scratch_rec *s;
 	struct lw_rec_open *r;
 	__u32 tgid = id >> 32;
@@ -63,12 +70,12 @@ static __always_inline int lw_open_exit(long ret)
 		return 0;
 	if (st->type != LW_REC_OPEN)
 		goto out;
-	t = bpf_map_lookup_elem(&tracked, &tgid);
+	/* a stash entry exists only for a tracked process: the tool came with it */
 	s = lw_scratch();
-	if (!t || !s)
+	if (!s)
 		goto out;
 	r = &s->open;
-	lw_fill_hdr(&r->hdr, LW_REC_OPEN, t->tool, tgid);
+	lw_fill_hdr(&r->hdr, LW_REC_OPEN, st->tool, tgid);
 	r->dfd = st->fd;
 	r->ret = ret;
 	r->flags = st->oflags;

@@ -128,8 +128,8 @@ static __always_inline void lw_sock_local(struct sock *sk, struct lw_sockaddr *a
 
 /* ---- syscall enter: save the arguments ---------------------------------------------- */
 
-static __always_inline int lw_sock_enter(__u16 type, int fd, const void *uaddr, __u32 addrlen,
-					 __u64 len, int backlog)
+static __always_inline int lw_sock_enter(__u16 tool, __u16 type, int fd, const void *uaddr,
+					 __u32 addrlen, __u64 len, int backlog)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 zero = 0;
@@ -144,6 +144,7 @@ static __always_inline int lw_sock_enter(__u16 type, int fd, const void *uaddr, 
 		return 0;
 	__builtin_memset(st, 0, sizeof(*st));
 	st->type = type;
+	st->tool = tool;
 	st->fd = fd;
 	st->len = len;
 	st->backlog = backlog;
@@ -163,42 +164,51 @@ static __always_inline int lw_sock_enter(__u16 type, int fd, const void *uaddr, 
 SEC("tracepoint/syscalls/sys_enter_connect")
 int lw_connect_enter(struct trace_event_raw_sys_enter *ctx)
 {
+	struct lw_tracked *t;
 	__u32 tgid;
 
-	if (!lw_tracked_current(&tgid))
+	t = lw_tracked_current(&tgid);
+	if (!t)
 		return 0;
-	return lw_sock_enter(LW_REC_CONNECT, ctx->args[0], (void *)ctx->args[1], ctx->args[2], 0, 0);
+	return lw_sock_enter(t->tool, LW_REC_CONNECT, ctx->args[0], (void *)ctx->args[1],
+			     ctx->args[2], 0, 0);
 }
 
 SEC("tracepoint/syscalls/sys_enter_bind")
 int lw_bind_enter(struct trace_event_raw_sys_enter *ctx)
 {
+	struct lw_tracked *t;
 	__u32 tgid;
 
-	if (!lw_tracked_current(&tgid))
+	t = lw_tracked_current(&tgid);
+	if (!t)
 		return 0;
-	return lw_sock_enter(LW_REC_BIND, ctx->args[0], (void *)ctx->args[1], ctx->args[2], 0, 0);
+	return lw_sock_enter(t->tool, LW_REC_BIND, ctx->args[0], (void *)ctx->args[1],
+			     ctx->args[2], 0, 0);
 }
 
 SEC("tracepoint/syscalls/sys_enter_listen")
 int lw_listen_enter(struct trace_event_raw_sys_enter *ctx)
 {
+	struct lw_tracked *t;
 	__u32 tgid;
 
-	if (!lw_tracked_current(&tgid))
+	t = lw_tracked_current(&tgid);
+	if (!t)
 		return 0;
-	return lw_sock_enter(LW_REC_LISTEN, ctx->args[0], NULL, 0, 0, ctx->args[1]);
+	return lw_sock_enter(t->tool, LW_REC_LISTEN, ctx->args[0], NULL, 0, 0, ctx->args[1]);
 }
 
 SEC("tracepoint/syscalls/sys_enter_sendto")
 int lw_sendto_enter(struct trace_event_raw_sys_enter *ctx)
 {
+	struct lw_tracked *t;
 	__u32 tgid;
 
 	/* no destination: a connected socket, whose bytes the connection's count has */
-	if (!ctx->args[4] || !lw_tracked_current(&tgid))
+	if (!ctx->args[4] || !(t = lw_tracked_current(&tgid)))
 		return 0;
-	return lw_sock_enter(LW_REC_SEND, ctx->args[0], (void *)ctx->args[4], ctx->args[5],
+	return lw_sock_enter(t->tool, LW_REC_SEND, ctx->args[0], (void *)ctx->args[4], ctx->args[5],
 			     ctx->args[2], 0);
 }
 
@@ -206,9 +216,11 @@ SEC("tracepoint/syscalls/sys_enter_sendmsg")
 int lw_sendmsg_enter(struct trace_event_raw_sys_enter *ctx)
 {
 	struct user_msghdr msg = {};
+	struct lw_tracked *t;
 	__u32 tgid;
 
-	if (!lw_tracked_current(&tgid))
+	t = lw_tracked_current(&tgid);
+	if (!t)
 		return 0;
 	if (bpf_probe_read_user(&msg, sizeof(msg), (void *)ctx->args[1])) {
 		/* the kernel will fail the call (EFAULT) too: nothing is sent */
@@ -217,7 +229,8 @@ int lw_sendmsg_enter(struct trace_event_raw_sys_enter *ctx)
 	}
 	if (!msg.msg_name)
 		return 0;
-	return lw_sock_enter(LW_REC_SEND, ctx->args[0], msg.msg_name, msg.msg_namelen, 0, 0);
+	return lw_sock_enter(t->tool, LW_REC_SEND, ctx->args[0], msg.msg_name, msg.msg_namelen,
+			     0, 0);
 }
 
 /* ---- syscall exit: emit with the result ---------------------------------------------- */
@@ -227,7 +240,6 @@ static __always_inline int lw_sock_exit(__u16 type, long ret)
 	__u64 id = bpf_get_current_pid_tgid();
 	struct lw_stash *st = bpf_map_lookup_elem(&stash, &id);
 	union lw_scratch_rec *s;
-	struct lw_tracked *t;
 	struct lw_rec_sock *r;
 	struct sock *sk;
 	__u32 tgid = id >> 32;
@@ -242,13 +254,11 @@ static __always_inline int lw_sock_exit(__u16 type, long ret)
 	/* a send without a destination is a connected socket: its bytes are counted per conn */
 	if (type == LW_REC_SEND && !st->addr.family && !(st->flags & LW_F_READ_FAILED))
 		goto out;
-	t = bpf_map_lookup_elem(&tracked, &tgid);
-	if (!t)
-		goto out;
+	/* a stash entry exists only for a tracked process: the tool came with it */
 	if (type == LW_REC_LISTEN) {
 		struct lw_rec_listen l = {};
 
-		lw_fill_hdr(&l.hdr, LW_REC_LISTEN, t->tool, tgid);
+		lw_fill_hdr(&l.hdr, LW_REC_LISTEN, st->tool, tgid);
 		l.fd = st->fd;
 		l.ret = ret;
 		l.backlog = st->backlog;
@@ -263,7 +273,7 @@ static __always_inline int lw_sock_exit(__u16 type, long ret)
 	if (!s)
 		goto out;
 	r = &s->sock;
-	lw_fill_hdr(&r->hdr, type, t->tool, tgid);
+	lw_fill_hdr(&r->hdr, type, st->tool, tgid);
 	r->hdr.flags = st->flags;
 	r->fd = st->fd;
 	r->ret = ret;
