@@ -33,7 +33,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 CFLAGS ?= -O2 -g
 LW_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
-	-Iinclude -Iuser -I$(BUILD) -DLLMWATCH_VERSION='"$(VERSION)"' -MMD -MP
+	-Iinclude -Iuser -I$(BUILD) -MMD -MP
 LDLIBS := -lbpf -lelf -lz -lcjson
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-Iinclude -I$(BUILD) -MMD -MP $(if $(DEBUG),-DLW_DEBUG=1)
@@ -77,8 +77,18 @@ $(BUILD)/llmwatch.skel.h: $(BUILD)/llmwatch.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name llmwatch_bpf > $@
 
 # --- user side --------------------------------------------------------------------------
+# The version lives in a header rewritten only when it changes, so what --version prints is
+# never older than the tree it was built from, and an unchanged version rebuilds nothing.
+$(BUILD)/version.h: FORCE
+	$(Q)mkdir -p $(@D)
+	$(Q)echo '#define LLMWATCH_VERSION "$(VERSION)"' > $@.tmp
+	$(Q)cmp -s $@.tmp $@ || mv $@.tmp $@
+	$(Q)rm -f $@.tmp
+FORCE:
+.PHONY: FORCE
+
 # Objects that include the skeleton must wait for it; listing it for all is simplest.
-$(BUILD)/user/%.o: user/%.c $(BUILD)/llmwatch.skel.h
+$(BUILD)/user/%.o: user/%.c $(BUILD)/llmwatch.skel.h | $(BUILD)/version.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(LW_CFLAGS) -c $< -o $@

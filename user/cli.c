@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Helpers shared by the verbs (see cli.h). */
 #include "cli.h"
+#include "version.h"
 
 #include <stdarg.h>
 #include <stdbool.h>

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "version.h"
 #include "rules.h"
 #include "timefmt.h"
 
