@@ -161,8 +161,9 @@ static __always_inline int lw_sock_enter(__u16 tool, __u16 type, int fd, const v
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_enter_connect")
-int lw_connect_enter(struct trace_event_raw_sys_enter *ctx)
+/* lw_sock_enter() for the current process, if it is tracked: one lookup for all others. */
+static __always_inline int lw_sock_enter_tracked(__u16 type, int fd, const void *uaddr,
+						 __u32 addrlen, __u64 len, int backlog)
 {
 	struct lw_tracked *t;
 	__u32 tgid;
@@ -170,46 +171,37 @@ int lw_connect_enter(struct trace_event_raw_sys_enter *ctx)
 	t = lw_tracked_current(&tgid);
 	if (!t)
 		return 0;
-	return lw_sock_enter(t->tool, LW_REC_CONNECT, ctx->args[0], (void *)ctx->args[1],
-			     ctx->args[2], 0, 0);
+	return lw_sock_enter(t->tool, type, fd, uaddr, addrlen, len, backlog);
+}
+
+SEC("tracepoint/syscalls/sys_enter_connect")
+int lw_connect_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return lw_sock_enter_tracked(LW_REC_CONNECT, ctx->args[0], (void *)ctx->args[1],
+				     ctx->args[2], 0, 0);
 }
 
 SEC("tracepoint/syscalls/sys_enter_bind")
 int lw_bind_enter(struct trace_event_raw_sys_enter *ctx)
 {
-	struct lw_tracked *t;
-	__u32 tgid;
-
-	t = lw_tracked_current(&tgid);
-	if (!t)
-		return 0;
-	return lw_sock_enter(t->tool, LW_REC_BIND, ctx->args[0], (void *)ctx->args[1],
-			     ctx->args[2], 0, 0);
+	return lw_sock_enter_tracked(LW_REC_BIND, ctx->args[0], (void *)ctx->args[1],
+				     ctx->args[2], 0, 0);
 }
 
 SEC("tracepoint/syscalls/sys_enter_listen")
 int lw_listen_enter(struct trace_event_raw_sys_enter *ctx)
 {
-	struct lw_tracked *t;
-	__u32 tgid;
-
-	t = lw_tracked_current(&tgid);
-	if (!t)
-		return 0;
-	return lw_sock_enter(t->tool, LW_REC_LISTEN, ctx->args[0], NULL, 0, 0, ctx->args[1]);
+	return lw_sock_enter_tracked(LW_REC_LISTEN, ctx->args[0], NULL, 0, 0, ctx->args[1]);
 }
 
 SEC("tracepoint/syscalls/sys_enter_sendto")
 int lw_sendto_enter(struct trace_event_raw_sys_enter *ctx)
 {
-	struct lw_tracked *t;
-	__u32 tgid;
-
 	/* no destination: a connected socket, whose bytes the connection's count has */
-	if (!ctx->args[4] || !(t = lw_tracked_current(&tgid)))
+	if (!ctx->args[4])
 		return 0;
-	return lw_sock_enter(t->tool, LW_REC_SEND, ctx->args[0], (void *)ctx->args[4], ctx->args[5],
-			     ctx->args[2], 0);
+	return lw_sock_enter_tracked(LW_REC_SEND, ctx->args[0], (void *)ctx->args[4],
+				     ctx->args[5], ctx->args[2], 0);
 }
 
 SEC("tracepoint/syscalls/sys_enter_sendmsg")
