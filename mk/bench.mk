@@ -24,7 +24,8 @@ $(BUILD)/bench/syscalls: tools/bench/syscalls.c
 $(BUILD)/bench/replay: tools/bench/replay.c tools/bench/gen_rules.c $(BUILD)/liblw.a
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(LW_CFLAGS) -o $@ $(filter %.c,$^) $(BUILD)/liblw.a $(LDFLAGS) $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(LW_CFLAGS) -Itests/unit -o $@ $(filter %.c,$^) $(BUILD)/liblw.a \
+		$(LDFLAGS) $(LDLIBS)
 
 # No-op programs on llmwatch's hooks: the floor row of the table.
 $(BUILD)/bench/floor.bpf.o: tools/bench/floor.bpf.c $(BUILD)/vmlinux.h

@@ -7,58 +7,17 @@
 
 #include "check.h"
 #include "corpus.h"
+#include "bytebuf.h"
 #include "dns_parse.h"
 
 /* ---- a tiny packet builder ---------------------------------------------------------- */
 
-struct pkt {
-	uint8_t b[4096];
-	size_t n;
-};
-
-static void put8(struct pkt *p, unsigned int v)
-{
-	p->b[p->n++] = (uint8_t)v;
-}
-
-static void put16(struct pkt *p, unsigned int v)
-{
-	put8(p, v >> 8);
-	put8(p, v & 0xff);
-}
-
-static void put32(struct pkt *p, uint32_t v)
-{
-	put16(p, v >> 16);
-	put16(p, v & 0xffff);
-}
-
-static void putraw(struct pkt *p, const void *d, size_t n)
-{
-	memcpy(p->b + p->n, d, n);
-	p->n += n;
-}
-
-/* A dotted name, uncompressed, with its terminating root label. */
-static void putname(struct pkt *p, const char *name)
-{
-	while (*name) {
-		const char *dot = strchr(name, '.');
-		size_t l = dot ? (size_t)(dot - name) : strlen(name);
-
-		put8(p, (unsigned int)l);
-		putraw(p, name, l);
-		name += l + (dot ? 1 : 0);
-	}
-	put8(p, 0);
-}
-
-static void putptr(struct pkt *p, unsigned int off)
+static void putptr(struct bytebuf *p, unsigned int off)
 {
 	put16(p, 0xc000 | off);
 }
 
-static void header(struct pkt *p, unsigned int flags, unsigned int qd, unsigned int an)
+static void header(struct bytebuf *p, unsigned int flags, unsigned int qd, unsigned int an)
 {
 	p->n = 0;
 	put16(p, 0xbeef);
@@ -69,7 +28,7 @@ static void header(struct pkt *p, unsigned int flags, unsigned int qd, unsigned 
 	put16(p, 0);
 }
 
-static void question(struct pkt *p, const char *name, unsigned int qtype)
+static void question(struct bytebuf *p, const char *name, unsigned int qtype)
 {
 	putname(p, name);
 	put16(p, qtype);
@@ -77,7 +36,7 @@ static void question(struct pkt *p, const char *name, unsigned int qtype)
 }
 
 /* Fixed part of a record after its owner name. */
-static void rr(struct pkt *p, unsigned int type, uint32_t ttl, unsigned int rdlen)
+static void rr(struct bytebuf *p, unsigned int type, uint32_t ttl, unsigned int rdlen)
 {
 	put16(p, type);
 	put16(p, DNS_CLASS_IN);
@@ -85,7 +44,7 @@ static void rr(struct pkt *p, unsigned int type, uint32_t ttl, unsigned int rdle
 	put16(p, rdlen);
 }
 
-static void rr_a(struct pkt *p, uint32_t ttl, uint8_t a, uint8_t b, uint8_t c, uint8_t d)
+static void rr_a(struct bytebuf *p, uint32_t ttl, uint8_t a, uint8_t b, uint8_t c, uint8_t d)
 {
 	rr(p, DNS_TYPE_A, ttl, 4);
 	put8(p, a);
@@ -96,7 +55,7 @@ static void rr_a(struct pkt *p, uint32_t ttl, uint8_t a, uint8_t b, uint8_t c, u
 
 #define QOFF 12	/* the question name's offset, the usual pointer target */
 
-static int parse(const struct pkt *p, struct dns_response *r)
+static int parse(const struct bytebuf *p, struct dns_response *r)
 {
 	void *copy = corpus_exact(p->b, p->n);
 	int err = dns_parse_udp(copy, p->n, r);
@@ -244,7 +203,7 @@ static void test_truncation(void)
 
 static void test_compression_and_case(void)
 {
-	struct pkt p;
+	struct bytebuf p;
 
 	/* Mixed case (0x20 randomisation) and an owner that is a pointer to the question. */
 	header(&p, 0x8180, 1, 2);
@@ -270,7 +229,7 @@ static void test_compression_and_case(void)
 
 static void test_ttl(void)
 {
-	struct pkt p;
+	struct bytebuf p;
 
 	/* The chain's smallest TTL wins; a TTL with the top bit set counts as 0. */
 	header(&p, 0x8180, 1, 3);
@@ -292,7 +251,7 @@ static void test_ttl(void)
 
 static void test_chain_order_and_strangers(void)
 {
-	struct pkt p;
+	struct bytebuf p;
 
 	/* A record before the CNAME that leads to it; plus an address of an unrelated name. */
 	header(&p, 0x8180, 1, 3);
@@ -336,7 +295,7 @@ static void test_chain_order_and_strangers(void)
 
 static void test_pointers_rejected(void)
 {
-	struct pkt p;
+	struct bytebuf p;
 
 	/* A pointer to itself. */
 	header(&p, 0x8180, 1, 1);
@@ -408,7 +367,7 @@ static void test_pointers_rejected(void)
 static void test_name_limits(void)
 {
 	char label63[64], name[300];
-	struct pkt p;
+	struct bytebuf p;
 
 	memset(label63, 'a', 63);
 	label63[63] = '\0';
@@ -478,7 +437,7 @@ static void test_name_limits(void)
 
 static void test_header_rules(void)
 {
-	struct pkt p;
+	struct bytebuf p;
 
 	/* A query (QR clear) is not a response. */
 	header(&p, 0x0100, 1, 1);
@@ -517,7 +476,7 @@ static void test_header_rules(void)
 
 static void test_counts_and_records(void)
 {
-	struct pkt p;
+	struct bytebuf p;
 
 	/* ancount says 5, one is there: short, with the one answer kept. */
 	header(&p, 0x8180, 1, 5);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdint.h>
 
+#include "bytebuf.h"
 #include "check.h"
 #include "corpus.h"
 #include "tls_parse.h"
@@ -20,29 +21,7 @@ static int sni(const void *p, size_t n)
 
 /* ---- building ClientHellos ---------------------------------------------------------- */
 
-struct buf {
-	uint8_t b[20000];
-	size_t n;
-};
-
-static void put8(struct buf *b, unsigned int v)
-{
-	b->b[b->n++] = (uint8_t)v;
-}
-
-static void put16(struct buf *b, unsigned int v)
-{
-	put8(b, v >> 8);
-	put8(b, v & 0xff);
-}
-
-static void putraw(struct buf *b, const void *d, size_t n)
-{
-	memcpy(b->b + b->n, d, n);
-	b->n += n;
-}
-
-static void put_padding(struct buf *ext, size_t pad)
+static void put_padding(struct bytebuf *ext, size_t pad)
 {
 	put16(ext, 21);
 	put16(ext, (unsigned int)pad);
@@ -54,10 +33,10 @@ static void put_padding(struct buf *ext, size_t pad)
  * The handshake message (type, 24-bit length, body) of a ClientHello, with a padding
  * extension (21) of pad bytes before the server name, or after it when pad_after.
  */
-static void hello_msg_pad(struct buf *hs, const char *name, size_t name_len, bool with_sni,
+static void hello_msg_pad(struct bytebuf *hs, const char *name, size_t name_len, bool with_sni,
 			  size_t pad, bool pad_after)
 {
-	static struct buf body, ext;
+	static struct bytebuf body, ext;
 
 	body.n = ext.n = 0;
 
@@ -106,13 +85,13 @@ static void hello_msg_pad(struct buf *hs, const char *name, size_t name_len, boo
 	putraw(hs, body.b, body.n);
 }
 
-static void hello_msg(struct buf *hs, const char *name, size_t name_len, bool with_sni)
+static void hello_msg(struct bytebuf *hs, const char *name, size_t name_len, bool with_sni)
 {
 	hello_msg_pad(hs, name, name_len, with_sni, 0, false);
 }
 
 /* Wraps hs into records, cutting it at the given offsets (sorted, 0 < cut < hs->n). */
-static void records(struct buf *out, const struct buf *hs, const size_t *cuts, size_t ncuts)
+static void records(struct bytebuf *out, const struct bytebuf *hs, const size_t *cuts, size_t ncuts)
 {
 	size_t from = 0;
 
@@ -128,16 +107,16 @@ static void records(struct buf *out, const struct buf *hs, const size_t *cuts, s
 	}
 }
 
-static void build(struct buf *out, const char *name)
+static void build(struct bytebuf *out, const char *name)
 {
-	struct buf hs;
+	struct bytebuf hs;
 
 	hello_msg(&hs, name, strlen(name), true);
 	records(out, &hs, NULL, 0);
 }
 
 /* The handshake message carried by a one-or-more-record capture. */
-static void unwrap(struct buf *hs, const uint8_t *p, size_t n)
+static void unwrap(struct bytebuf *hs, const uint8_t *p, size_t n)
 {
 	hs->n = 0;
 	for (size_t off = 0; off + 5 <= n;) {
@@ -221,7 +200,7 @@ static void test_prefixes(void)
 /* The real hello re-recorded with a record boundary at every offset, and in 1-byte records. */
 static void test_fragmented(void)
 {
-	struct buf hs, rec;
+	struct bytebuf hs, rec;
 	uint8_t b[4096];
 	size_t n = corpus_read("tls/sni-default.bin", b, sizeof(b));
 	int bad = 0;
@@ -252,7 +231,7 @@ static void test_fragmented(void)
 
 static void test_built(void)
 {
-	struct buf rec, hs;
+	struct bytebuf rec, hs;
 
 	build(&rec, "Api.MixPanel.COM");
 	CHECK_INT(sni(rec.b, rec.n), 0);
@@ -303,7 +282,7 @@ static void test_built(void)
 
 static void test_not_a_hello(void)
 {
-	struct buf rec;
+	struct bytebuf rec;
 
 	CHECK_INT(sni("GET / HTTP/1.1\r\nHost: a\r\n\r\n", 27), -ENOMSG);
 	CHECK_INT(sni("\x17\x03\x03\x00\x10", 5), -ENOMSG);		/* application data */
@@ -322,7 +301,7 @@ static void test_not_a_hello(void)
 
 static void test_malformed(void)
 {
-	struct buf rec, hs;
+	struct bytebuf rec, hs;
 	size_t body;
 
 	/* Record lengths 0 and 2^14 + 1. */
@@ -375,7 +354,7 @@ static void test_malformed(void)
 /* A hello over TLS_HELLO_MAX: the name is found if it comes early, else -EMSGSIZE. */
 static void test_huge(void)
 {
-	static struct buf hs, rec;
+	static struct bytebuf hs, rec;
 	size_t cut = 16000;
 
 	hello_msg_pad(&hs, "late.example", 12, true, 17000, false);

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bytebuf.h"
 #include "dns_parse.h"
 #include "gen_rules.h"
 #include "llmwatch/events.h"
@@ -201,37 +202,9 @@ static void add_payload(uint32_t pid, uint16_t tool, uint64_t cookie, const char
 
 /* ---- payloads: a TLS ClientHello with a server name, a DNS answer ---------------------- */
 
-struct bytes {
-	uint8_t b[2048];
-	size_t n;
-};
-
-static void put8(struct bytes *b, unsigned int v)
+static void tls_hello(struct bytebuf *out, const char *name)
 {
-	b->b[b->n++] = (uint8_t)v;
-}
-
-static void put16(struct bytes *b, unsigned int v)
-{
-	put8(b, v >> 8);
-	put8(b, v & 0xff);
-}
-
-static void put32(struct bytes *b, uint32_t v)
-{
-	put16(b, v >> 16);
-	put16(b, v & 0xffff);
-}
-
-static void putraw(struct bytes *b, const void *d, size_t n)
-{
-	memcpy(b->b + b->n, d, n);
-	b->n += n;
-}
-
-static void tls_hello(struct bytes *out, const char *name)
-{
-	struct bytes body = { .n = 0 }, ext = { .n = 0 };
+	struct bytebuf body = { .n = 0 }, ext = { .n = 0 };
 	size_t nl = strlen(name);
 
 	put16(&body, 0x0303);
@@ -273,21 +246,8 @@ static void tls_hello(struct bytes *out, const char *name)
 	putraw(out, body.b, body.n);
 }
 
-static void dns_name(struct bytes *p, const char *name)
-{
-	while (*name) {
-		const char *dot = strchr(name, '.');
-		size_t l = dot ? (size_t)(dot - name) : strlen(name);
-
-		put8(p, (unsigned int)l);
-		putraw(p, name, l);
-		name += l + (dot ? 1 : 0);
-	}
-	put8(p, 0);
-}
-
 /* A response to "name A?" with two A records. */
-static void dns_answer(struct bytes *p, const char *name, const uint8_t ip[4])
+static void dns_answer(struct bytebuf *p, const char *name, const uint8_t ip[4])
 {
 	p->n = 0;
 	put16(p, 0xbeef);
@@ -296,7 +256,7 @@ static void dns_answer(struct bytes *p, const char *name, const uint8_t ip[4])
 	put16(p, 2);
 	put16(p, 0);
 	put16(p, 0);
-	dns_name(p, name);
+	putname(p, name);
 	put16(p, DNS_TYPE_A);
 	put16(p, DNS_CLASS_IN);
 	for (int i = 0; i < 2; i++) {
@@ -345,7 +305,7 @@ static void make_stream(uint16_t tool)
 		"ollama", "ollama", "ollama_llama_se", "ollama_llama_se", "ollama", "ollama",
 		"ollama", "ollama",
 	};
-	struct bytes hello[8], http = { .n = 0 }, dns;
+	struct bytebuf hello[8], http = { .n = 0 }, dns;
 	uint64_t cookie = 1ull << 32;
 	uint32_t child = 0;
 
@@ -390,7 +350,7 @@ static void make_stream(uint16_t tool)
 				add_sock(LW_REC_CONNECT, pid, tool, comm, 11, -115, 0, cookie++, ip,
 					 443, SOCK_STREAM);
 			} else if (k < 87) {
-				const struct bytes *b = k == 86 ? &http : &hello[h];
+				const struct bytebuf *b = k == 86 ? &http : &hello[h];
 
 				add_payload(ROOT_PID, tool, c0 + (uint64_t)(k - 82), ip,
 					    k == 86 ? 80 : 443, LW_DIR_OUT, 6, b->b, b->n);
