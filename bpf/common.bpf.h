@@ -16,6 +16,7 @@
 #define AF_UNIX 1
 #define AF_INET 2
 #define AF_INET6 10
+#define EEXIST 17
 #define EINPROGRESS 115
 #define TCP_CLOSE 7
 
@@ -91,7 +92,8 @@ struct {
  */
 struct lw_stash {
 	__u16 type;		/* LW_REC_* of the syscall in flight */
-	__u16 flags;		/* LW_F_* found while reading the arguments */
+	__u8 flags;		/* LW_F_* found while reading the arguments (lw_rec_hdr.flags) */
+	__u8 pad0;
 	__s32 fd;
 	__u64 uptr;		/* open: user pointer to the path */
 	__u64 oflags;		/* open: flags */
@@ -118,7 +120,6 @@ struct {
 } stash SEC(".maps") __weak;
 
 /* lw_stash.kflags */
-#define LW_STASH_KPATH (1u << 0)	/* open: the kernel's path is in open_paths */
 #define LW_STASH_KADDR (1u << 1)	/* connect/bind: addr is the kernel's copy */
 #define LW_STASH_SOCK (1u << 2)		/* a cgroup hook filled in cookie and sock_type */
 
@@ -141,13 +142,18 @@ struct {
 	__type(value, struct lw_kpath);
 } open_paths SEC(".maps") __weak;
 
-/* Where the hook's programs insert an entry from (its contents do not matter). */
+/*
+ * Zeroes to insert a new `open_paths` or `stash` entry from: never written, and as large as
+ * the largest of those values (both are too large for the stack).
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct lw_kpath);
-} kpath_zero SEC(".maps") __weak;
+} zeroes SEC(".maps") __weak;
+
+_Static_assert(sizeof(struct lw_kpath) >= sizeof(struct lw_stash), "zeroes covers a stash entry");
 
 /*
  * Per-CPU scratch where large records are built, instead of the 512-byte stack. Only
@@ -174,6 +180,38 @@ struct {
  * falls behind, so the test is on crossing it.
  */
 #define LW_WAKEUP_BYTES (256 * 1024)
+
+/*
+ * Where the syscall programs take the caller's arguments from. User space sets this before
+ * load, by probing: true when bpf_task_pt_regs() is allowed in the tracepoint and cgroup
+ * sock_addr programs (5.15 on). Then the exit tracepoint alone reads them from the task's
+ * saved user registers, which the kernel leaves as they were at entry, and no enter
+ * tracepoint is attached: every process on the machine pays one tracepoint per call
+ * instead of two. Hooks inside a call tell which syscall they are in from the same
+ * registers. False: enter tracepoints save the arguments in `stash` for the exit.
+ */
+const volatile bool lw_regs_args __weak = false;
+
+/* x86-64 syscall numbers, as in the registers' orig_ax (the build targets x86 only). */
+#define LW_NR_CONNECT 42
+#define LW_NR_SENDTO 44
+#define LW_NR_SENDMSG 46
+#define LW_NR_BIND 49
+#define LW_NR_LISTEN 50
+#define LW_NR_OPENAT 257
+#define LW_NR_OPENAT2 437
+
+/* The current task's saved user registers (only with lw_regs_args). */
+static __always_inline struct pt_regs *lw_user_regs(void)
+{
+	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+}
+
+/* The syscall the current task is in, from its saved registers (only with lw_regs_args). */
+static __always_inline long lw_syscall_nr(void)
+{
+	return lw_user_regs()->orig_ax;
+}
 
 static __always_inline void lw_count_loss(__u32 type, __u32 reason)
 {

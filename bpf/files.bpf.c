@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * File opens of watched processes: openat(2) and openat2(2), paired enter and exit; and,
+ * File opens of watched processes: openat(2) and openat2(2) at their exit, with the
+ * arguments from the saved registers (or, on kernels before 5.15, saved at enter); and,
  * where fexit programs load, security_file_open() below them, which gives the path the
  * kernel resolved and sees opens that bypass those syscalls (io_uring, open(2)).
  */
@@ -57,38 +58,38 @@ int lw_openat2_enter(struct trace_event_raw_sys_enter *ctx)
 			     how.mode, 1);
 }
 
-static __always_inline int lw_open_exit(long ret)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-	struct lw_stash *st = bpf_map_lookup_elem(&stash, &id);
-	union lw_scratch_rec *s;
-	struct lw_rec_open *r;
-	__u32 tgid = id >> 32;
-	long n;
+/* What the exit needs of an open's arguments, from the registers or from the stash. */
+struct lw_open_args {
+	__u16 tool;
+	__u16 is_openat2;
+	__s32 dfd;
+	__u64 uptr;
+	__u64 flags;
+	__u32 mode;
+};
 
-	if (!st)
-		return 0;
-	if (st->type != LW_REC_OPEN)
-		goto out;
-	/* a stash entry exists only for a tracked process: the tool came with it */
+static __always_inline int lw_open_emit(const struct lw_open_args *a, long ret, __u64 id)
+{
+	union lw_scratch_rec *s;
+	struct lw_kpath *kp;
+	struct lw_rec_open *r;
+	long n = -1;
+
 	s = lw_scratch();
 	if (!s)
-		goto out;
+		return 0;
 	r = &s->open;
-	lw_fill_hdr(&r->hdr, LW_REC_OPEN, st->tool, tgid);
-	r->dfd = st->fd;
+	lw_fill_hdr(&r->hdr, LW_REC_OPEN, a->tool, id >> 32);
+	r->dfd = a->dfd;
 	r->ret = ret;
-	r->flags = st->oflags;
-	r->mode = st->mode;
-	r->is_openat2 = st->is_openat2;
-	n = -1;
-	if (st->kflags & LW_STASH_KPATH) {
-		struct lw_kpath *kp = bpf_map_lookup_elem(&open_paths, &id);
-
-		if (kp) {
-			n = bpf_probe_read_kernel_str(r->path, sizeof(r->path), kp->path);
-			bpf_map_delete_elem(&open_paths, &id);
-		}
+	r->flags = a->flags;
+	r->mode = a->mode;
+	r->is_openat2 = a->is_openat2;
+	/* the path the kernel resolved, when the file hook kept one for this call */
+	kp = bpf_map_lookup_elem(&open_paths, &id);
+	if (kp) {
+		n = bpf_probe_read_kernel_str(r->path, sizeof(r->path), kp->path);
+		bpf_map_delete_elem(&open_paths, &id);
 		if (n > 0)
 			r->hdr.flags |= LW_F_KERNEL_PATH;
 	}
@@ -97,7 +98,7 @@ static __always_inline int lw_open_exit(long ret)
 	 * its own copy by now, so a racing thread could show us a different one.
 	 */
 	if (n <= 0)
-		n = bpf_probe_read_user_str(r->path, sizeof(r->path), (void *)st->uptr);
+		n = bpf_probe_read_user_str(r->path, sizeof(r->path), (void *)a->uptr);
 	if (n < 0) {
 		lw_count_loss(LW_REC_OPEN, LW_LOSS_READ);
 		r->hdr.flags |= LW_F_READ_FAILED;
@@ -108,7 +109,59 @@ static __always_inline int lw_open_exit(long ret)
 		r->hdr.flags |= LW_F_TRUNCATED;
 	r->path_len = n - 1;
 	lw_emit(r, offsetof(struct lw_rec_open, path) + n, sizeof(*r));
-out:
+	return 0;
+}
+
+/* The arguments from the saved registers: the only lookup an unwatched process pays. */
+static __always_inline int lw_open_exit_regs(long ret, __u16 is_openat2)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
+	struct lw_tracked *t = bpf_map_lookup_elem(&tracked, &tgid);
+	struct lw_open_args a = {};
+	struct pt_regs *regs;
+
+	if (!t)
+		return 0;
+	regs = lw_user_regs();
+	a.tool = t->tool;
+	a.is_openat2 = is_openat2;
+	a.dfd = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	a.uptr = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	if (!is_openat2) {
+		a.flags = PT_REGS_PARM3_CORE_SYSCALL(regs);
+		a.mode = PT_REGS_PARM4_CORE_SYSCALL(regs);
+	} else {
+		struct open_how how = {};
+
+		/* the flags live in user memory; a failed read still records the path */
+		if (bpf_probe_read_user(&how, sizeof(how), (void *)PT_REGS_PARM3_CORE_SYSCALL(regs)))
+			lw_count_loss(LW_REC_OPEN, LW_LOSS_READ);
+		a.flags = how.flags;
+		a.mode = how.mode;
+	}
+	return lw_open_emit(&a, ret, id);
+}
+
+/* The arguments saved at enter (kernels without bpf_task_pt_regs). */
+static __always_inline int lw_open_exit_stash(long ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct lw_stash *st = bpf_map_lookup_elem(&stash, &id);
+	struct lw_open_args a = {};
+
+	if (!st)
+		return 0;
+	/* a stash entry exists only for a tracked process: the tool came with it */
+	if (st->type == LW_REC_OPEN) {
+		a.tool = st->tool;
+		a.is_openat2 = st->is_openat2;
+		a.dfd = st->fd;
+		a.uptr = st->uptr;
+		a.flags = st->oflags;
+		a.mode = st->mode;
+		lw_open_emit(&a, ret, id);
+	}
 	bpf_map_delete_elem(&stash, &id);
 	return 0;
 }
@@ -116,13 +169,13 @@ out:
 SEC("tracepoint/syscalls/sys_exit_openat")
 int lw_openat_exit(struct trace_event_raw_sys_exit *ctx)
 {
-	return lw_open_exit(ctx->ret);
+	return lw_regs_args ? lw_open_exit_regs(ctx->ret, 0) : lw_open_exit_stash(ctx->ret);
 }
 
 SEC("tracepoint/syscalls/sys_exit_openat2")
 int lw_openat2_exit(struct trace_event_raw_sys_exit *ctx)
 {
-	return lw_open_exit(ctx->ret);
+	return lw_regs_args ? lw_open_exit_regs(ctx->ret, 1) : lw_open_exit_stash(ctx->ret);
 }
 
 /* ---- below the syscall: security_file_open --------------------------------------------- */
@@ -152,23 +205,32 @@ int BPF_PROG(lw_file_open, struct file *file, int ret)
 	struct lw_stash *st;
 	struct lw_kpath *kp;
 	struct lw_rec_open *r;
-	long n;
+	bool in_open;
+	long n, err;
 
 	if (!t || (file->f_mode & FMODE_EXEC))
 		return 0;
-	st = bpf_map_lookup_elem(&stash, &id);
-	if (st && st->type == LW_REC_OPEN) {
-		if (st->kflags & LW_STASH_KPATH)
-			return 0;
+	if (lw_regs_args) {
+		long nr = lw_syscall_nr();
+
+		in_open = nr == LW_NR_OPENAT || nr == LW_NR_OPENAT2;
+	} else {
+		st = bpf_map_lookup_elem(&stash, &id);
+		in_open = st && st->type == LW_REC_OPEN;
+	}
+	if (in_open) {
 		/*
 		 * fexit programs can be preempted: no per-CPU buffer holds the path across the
-		 * call, the helper writes into this thread's own entry.
+		 * call, the helper writes into this thread's own entry. Only the call's first
+		 * file: an existing entry stays (BPF_NOEXIST).
 		 */
-		kp = bpf_map_lookup_elem(&kpath_zero, &zero);
+		kp = bpf_map_lookup_elem(&zeroes, &zero);
 		if (!kp)
 			return 0;
-		if (bpf_map_update_elem(&open_paths, &id, kp, BPF_ANY)) {
-			lw_count_loss(LW_REC_OPEN, LW_LOSS_MAP);
+		err = bpf_map_update_elem(&open_paths, &id, kp, BPF_NOEXIST);
+		if (err) {
+			if (err != -EEXIST)
+				lw_count_loss(LW_REC_OPEN, LW_LOSS_MAP);
 			return 0;
 		}
 		kp = bpf_map_lookup_elem(&open_paths, &id);
@@ -177,9 +239,7 @@ int BPF_PROG(lw_file_open, struct file *file, int ret)
 		if (lw_file_path(file, kp->path) <= 0) {
 			lw_count_loss(LW_REC_OPEN, LW_LOSS_READ);
 			bpf_map_delete_elem(&open_paths, &id);
-			return 0;
 		}
-		st->kflags |= LW_STASH_KPATH;
 		return 0;
 	}
 

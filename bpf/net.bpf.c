@@ -16,12 +16,20 @@
 
 /* ---- reading arguments ------------------------------------------------------------- */
 
+/* Where lw_read_sockaddr() puts what it decodes: fields of a stash entry or of a record. */
+struct lw_addr_dst {
+	struct lw_sockaddr *addr;
+	char *unix_path;	/* LW_UNIX_PATH_MAX bytes */
+	__u16 *unix_path_len;
+	__u8 *flags;		/* gets LW_F_READ_FAILED */
+};
+
 /*
- * Decodes a sockaddr, in user memory or (user false) in the kernel's, into the stash; what
- * cannot be read is flagged and counted.
+ * Decodes a sockaddr, in user memory or (user false) in the kernel's, into d; what cannot
+ * be read is flagged and counted.
  */
-static __always_inline void lw_read_sockaddr(struct lw_stash *st, __u16 type, const void *uaddr,
-					     __u32 addrlen, const bool user)
+static __always_inline void lw_read_sockaddr(const struct lw_addr_dst *d, __u16 type,
+					     const void *uaddr, __u32 addrlen, const bool user)
 {
 	__u16 family = 0;
 
@@ -29,14 +37,14 @@ static __always_inline void lw_read_sockaddr(struct lw_stash *st, __u16 type, co
 		return;
 	if (lw_read(&family, sizeof(family), uaddr, user))
 		goto fail;
-	st->addr.family = family;
+	d->addr->family = family;
 	if (family == AF_INET) {
 		struct sockaddr_in sin;
 
 		if (addrlen < sizeof(sin) || lw_read(&sin, sizeof(sin), uaddr, user))
 			goto fail;
-		st->addr.port = bpf_ntohs(sin.sin_port);
-		__builtin_memcpy(st->addr.addr, &sin.sin_addr, 4);
+		d->addr->port = bpf_ntohs(sin.sin_port);
+		__builtin_memcpy(d->addr->addr, &sin.sin_addr, 4);
 	} else if (family == AF_INET6) {
 		struct sockaddr_in6 sin6;
 
@@ -47,9 +55,9 @@ static __always_inline void lw_read_sockaddr(struct lw_stash *st, __u16 type, co
 			lw_read(&sin6.sin6_scope_id, 4, uaddr + 24, user);
 		else
 			sin6.sin6_scope_id = 0;
-		st->addr.port = bpf_ntohs(sin6.sin6_port);
-		st->addr.scope_id = sin6.sin6_scope_id;
-		__builtin_memcpy(st->addr.addr, &sin6.sin6_addr, 16);
+		d->addr->port = bpf_ntohs(sin6.sin6_port);
+		d->addr->scope_id = sin6.sin6_scope_id;
+		__builtin_memcpy(d->addr->addr, &sin6.sin6_addr, 16);
 	} else if (family == AF_UNIX) {
 		__u64 n = addrlen - sizeof(family);
 
@@ -61,23 +69,23 @@ static __always_inline void lw_read_sockaddr(struct lw_stash *st, __u16 type, co
 		asm volatile("if %[n] <= %[max] goto 1f\n\t%[n] = %[max]\n1:"
 			     : [n] "+r"(n)
 			     : [max] "i"(LW_UNIX_PATH_MAX));
-		if (n && lw_read(st->unix_path, n, uaddr + sizeof(family), user))
+		if (n && lw_read(d->unix_path, n, uaddr + sizeof(family), user))
 			goto fail;
 		/* a filesystem path ends at its NUL; an abstract name (leading NUL) uses n */
-		if (n && st->unix_path[0]) {
+		if (n && d->unix_path[0]) {
 			__u32 i;
 
 			for (i = 0; i < LW_UNIX_PATH_MAX; i++) {
-				if (i >= n || !st->unix_path[i])
+				if (i >= n || !d->unix_path[i])
 					break;
 			}
 			n = i;
 		}
-		st->unix_path_len = n;
+		*d->unix_path_len = n;
 	}
 	return;
 fail:
-	st->flags |= LW_F_READ_FAILED;
+	*d->flags |= LW_F_READ_FAILED;
 	lw_count_loss(type, LW_LOSS_READ);
 }
 
@@ -227,71 +235,162 @@ int lw_sendmsg_enter(struct trace_event_raw_sys_enter *ctx)
 
 /* ---- syscall exit: emit with the result ---------------------------------------------- */
 
-static __always_inline int lw_sock_exit(__u16 type, long ret)
+/* What the exit needs of a socket call's arguments, from the registers or from the stash. */
+struct lw_sock_args {
+	__u16 tool;
+	__s32 fd;
+	__u64 uptr;		/* the caller's sockaddr */
+	__u32 addrlen;
+	__u64 len;		/* send: bytes requested */
+	__s32 backlog;		/* listen */
+};
+
+/*
+ * Emits the record of a socket call that returned ret. st holds what hooks inside the call
+ * handed over (the kernel's copy of the address, the socket), if its kflags say so.
+ */
+static __always_inline void lw_sock_emit(__u16 type, const struct lw_sock_args *a,
+					 const struct lw_stash *st, long ret, __u64 id)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct lw_stash *st = bpf_map_lookup_elem(&stash, &id);
 	union lw_scratch_rec *s;
 	struct lw_rec_sock *r;
 	struct sock *sk;
-	__u32 tgid = id >> 32;
 
-	if (!st)
-		return 0;
-	if (st->type != type)
-		goto out;
-	/* no hook inside the call saw the address: only the caller's copy is left */
-	if (type != LW_REC_LISTEN && !(st->kflags & LW_STASH_KADDR))
-		lw_read_sockaddr(st, type, (void *)st->uptr, st->addrlen, true);
-	/* a send without a destination is a connected socket: its bytes are counted per conn */
-	if (type == LW_REC_SEND && !st->addr.family && !(st->flags & LW_F_READ_FAILED))
-		goto out;
-	/* a stash entry exists only for a tracked process: the tool came with it */
 	if (type == LW_REC_LISTEN) {
 		struct lw_rec_listen l = {};
 
-		lw_fill_hdr(&l.hdr, LW_REC_LISTEN, st->tool, tgid);
-		l.fd = st->fd;
+		lw_fill_hdr(&l.hdr, LW_REC_LISTEN, a->tool, id >> 32);
+		l.fd = a->fd;
 		l.ret = ret;
-		l.backlog = st->backlog;
-		sk = lw_fd_sock(st->fd);
+		l.backlog = a->backlog;
+		sk = lw_fd_sock(a->fd);
 		if (sk)
 			lw_sock_local(sk, &l.local);
 		lw_emit(&l, sizeof(l), sizeof(l));
-		goto out;
+		return;
 	}
-	/* the stash lives in the stash map, so the scratch area is free for the record */
 	s = lw_scratch();
 	if (!s)
-		goto out;
+		return;
 	r = &s->sock;
-	lw_fill_hdr(&r->hdr, type, st->tool, tgid);
-	r->hdr.flags = st->flags;
-	r->fd = st->fd;
+	lw_fill_hdr(&r->hdr, type, a->tool, id >> 32);
+	__builtin_memset(&r->addr, 0, sizeof(r->addr));
+	r->unix_path_len = 0;
+	if (st->kflags & LW_STASH_KADDR) {
+		r->hdr.flags = st->flags;
+		r->addr = st->addr;
+		r->unix_path_len = st->unix_path_len;
+		__builtin_memcpy(r->unix_path, st->unix_path, sizeof(r->unix_path));
+	} else {
+		/* no hook inside the call saw the address: only the caller's copy is left */
+		struct lw_addr_dst d = { &r->addr, r->unix_path, &r->unix_path_len, &r->hdr.flags };
+
+		lw_read_sockaddr(&d, type, (void *)a->uptr, a->addrlen, true);
+	}
+	/* a send without a destination is a connected socket: its bytes are counted per conn */
+	if (type == LW_REC_SEND && !r->addr.family && !(r->hdr.flags & LW_F_READ_FAILED))
+		return;
+	r->fd = a->fd;
 	r->ret = ret;
-	r->bytes = type == LW_REC_SEND ? (ret >= 0 ? ret : st->len) : 0;
+	r->bytes = type == LW_REC_SEND ? (ret >= 0 ? ret : a->len) : 0;
 	if (st->kflags & LW_STASH_SOCK) {
 		r->cookie = st->cookie;
 		r->sock_type = st->sock_type;
 	} else {
 		/* no cgroup hook ran (AF_UNIX, an early failure): ask the fd table */
-		sk = lw_fd_sock(st->fd);
+		sk = lw_fd_sock(a->fd);
 		r->cookie = lw_sock_cookie(sk);
 		r->sock_type = sk ? BPF_CORE_READ(sk, sk_type) : 0;
 	}
-	r->addr = st->addr;
-	r->unix_path_len = st->unix_path_len;
 	r->pad = 0;
 	/* records are sized to what they carry: only a unix socket has a path */
-	if (st->addr.family != AF_UNIX) {
+	if (r->addr.family != AF_UNIX)
 		lw_emit(r, offsetof(struct lw_rec_sock, unix_path), sizeof(*r));
-		goto out;
+	else
+		lw_emit(r, sizeof(*r), sizeof(*r));
+}
+
+/* The arguments saved at enter (kernels without bpf_task_pt_regs). */
+static __always_inline int lw_sock_exit_stash(__u16 type, long ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct lw_stash *st = bpf_map_lookup_elem(&stash, &id);
+	struct lw_sock_args a = {};
+
+	if (!st)
+		return 0;
+	/* a stash entry exists only for a tracked process: the tool came with it */
+	if (st->type == type) {
+		a.tool = st->tool;
+		a.fd = st->fd;
+		a.uptr = st->uptr;
+		a.addrlen = st->addrlen;
+		a.len = st->len;
+		a.backlog = st->backlog;
+		lw_sock_emit(type, &a, st, ret, id);
 	}
-	__builtin_memcpy(r->unix_path, st->unix_path, sizeof(r->unix_path));
-	lw_emit(r, sizeof(*r), sizeof(*r));
-out:
 	bpf_map_delete_elem(&stash, &id);
 	return 0;
+}
+
+/*
+ * The arguments from the saved registers: the only lookup an unwatched process pays. A
+ * stash entry exists only if a hook inside this call made one.
+ */
+static __always_inline int lw_sock_exit_regs(__u16 type, long ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
+	struct lw_tracked *t = bpf_map_lookup_elem(&tracked, &tgid);
+	struct lw_sock_args a = {};
+	struct pt_regs *regs;
+	struct lw_stash *st;
+
+	if (!t)
+		return 0;
+	regs = lw_user_regs();
+	a.tool = t->tool;
+	a.fd = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	if (type == LW_REC_CONNECT || type == LW_REC_BIND) {
+		a.uptr = PT_REGS_PARM2_CORE_SYSCALL(regs);
+		a.addrlen = PT_REGS_PARM3_CORE_SYSCALL(regs);
+	} else if (type == LW_REC_LISTEN) {
+		a.backlog = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	} else if (lw_syscall_nr() == LW_NR_SENDTO) {
+		a.len = PT_REGS_PARM3_CORE_SYSCALL(regs);
+		a.uptr = PT_REGS_PARM5_CORE_SYSCALL(regs);
+		a.addrlen = BPF_CORE_READ(regs, r9);	/* the sixth argument (x86-64) */
+	} else {
+		struct user_msghdr msg = {};
+
+		/* read after the call: the kernel has its own copy; a failure means EFAULT */
+		if (bpf_probe_read_user(&msg, sizeof(msg), (void *)PT_REGS_PARM2_CORE_SYSCALL(regs)))
+			return 0;
+		a.uptr = (__u64)msg.msg_name;
+		a.addrlen = msg.msg_namelen;
+	}
+	/* no destination: a connected socket, whose bytes the connection's count has */
+	if (type == LW_REC_SEND && !a.uptr)
+		return 0;
+	st = bpf_map_lookup_elem(&stash, &id);
+	if (st && st->type == type) {
+		lw_sock_emit(type, &a, st, ret, id);
+	} else {
+		/* nothing handed over: an empty entry (no flags) says so */
+		__u32 zero = 0;
+		struct lw_stash *none = bpf_map_lookup_elem(&zeroes, &zero);
+
+		if (none)
+			lw_sock_emit(type, &a, none, ret, id);
+	}
+	if (st)
+		bpf_map_delete_elem(&stash, &id);
+	return 0;
+}
+
+static __always_inline int lw_sock_exit(__u16 type, long ret)
+{
+	return lw_regs_args ? lw_sock_exit_regs(type, ret) : lw_sock_exit_stash(type, ret);
 }
 
 SEC("tracepoint/syscalls/sys_exit_connect")
@@ -324,6 +423,63 @@ int lw_sendmsg_exit(struct trace_event_raw_sys_exit *ctx)
 	return lw_sock_exit(LW_REC_SEND, ctx->ret);
 }
 
+/* ---- hooks inside a call ------------------------------------------------------------- */
+
+enum lw_in_call {
+	LW_OUTSIDE,	/* not inside a watched syscall of this type: the hook reports it */
+	LW_INSIDE,	/* inside one: *stp is its stash entry, for the exit to report */
+	LW_INSIDE_LOST,	/* inside one, but no stash entry could be made (counted) */
+};
+
+/*
+ * Whether the current thread is inside the syscall of this type that an exit tracepoint
+ * will report, and its stash entry. With the registers, the syscall number says so, and
+ * the first hook of the call makes the entry; otherwise the enter made it.
+ */
+static __always_inline enum lw_in_call lw_call_stash(__u16 type, __u64 id, struct lw_stash **stp)
+{
+	struct lw_stash *st;
+	__u32 zero = 0;
+	void *z;
+
+	st = bpf_map_lookup_elem(&stash, &id);
+	*stp = st;
+	if (!lw_regs_args)
+		return st && st->type == type ? LW_INSIDE : LW_OUTSIDE;
+	switch (lw_syscall_nr()) {
+	case LW_NR_CONNECT:
+		if (type != LW_REC_CONNECT)
+			return LW_OUTSIDE;
+		break;
+	case LW_NR_BIND:
+		if (type != LW_REC_BIND)
+			return LW_OUTSIDE;
+		break;
+	case LW_NR_SENDTO:
+	case LW_NR_SENDMSG:
+		if (type != LW_REC_SEND)
+			return LW_OUTSIDE;
+		break;
+	default:
+		return LW_OUTSIDE;
+	}
+	if (st && st->type == type)
+		return LW_INSIDE;
+	z = bpf_map_lookup_elem(&zeroes, &zero);
+	if (!z || bpf_map_update_elem(&stash, &id, z, BPF_ANY))
+		goto lost;
+	st = bpf_map_lookup_elem(&stash, &id);
+	if (!st)
+		goto lost;
+	st->type = type;
+	*stp = st;
+	return LW_INSIDE;
+lost:
+	/* the exit reads the caller's copy of the address instead */
+	lw_count_loss(type, LW_LOSS_MAP);
+	return LW_INSIDE_LOST;
+}
+
 /* ---- fentry on security_socket_connect/bind: the kernel's copy of the address -------- */
 
 /*
@@ -335,14 +491,22 @@ int lw_sendmsg_exit(struct trace_event_raw_sys_exit *ctx)
 static __always_inline int lw_sock_kaddr(__u16 type, struct sockaddr *address, int addrlen)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct lw_stash *st = bpf_map_lookup_elem(&stash, &id);
+	__u32 tgid = id >> 32;
+	struct lw_stash *st;
+	struct lw_addr_dst d;
 
-	if (!st || st->type != type || (st->kflags & LW_STASH_KADDR) || addrlen < 0)
+	if (addrlen < 0 || !bpf_map_lookup_elem(&tracked, &tgid))
+		return 0;
+	if (lw_call_stash(type, id, &st) != LW_INSIDE || (st->kflags & LW_STASH_KADDR))
 		return 0;
 	__builtin_memset(&st->addr, 0, sizeof(st->addr));
 	st->unix_path_len = 0;
 	st->flags &= ~LW_F_READ_FAILED;
-	lw_read_sockaddr(st, type, address, addrlen, false);
+	d.addr = &st->addr;
+	d.unix_path = st->unix_path;
+	d.unix_path_len = &st->unix_path_len;
+	d.flags = &st->flags;
+	lw_read_sockaddr(&d, type, address, addrlen, false);
 	st->kflags |= LW_STASH_KADDR;
 	return 0;
 }
@@ -421,8 +585,8 @@ static __always_inline int lw_sock_addr_hook(struct bpf_sock_addr *ctx, __u16 ty
 		if (!bpf_sk_storage_get(&conn_marks, ctx->sk, 0, BPF_SK_STORAGE_GET_F_CREATE))
 			lw_count_loss(LW_REC_CONN_BYTES, LW_LOSS_MAP);
 	}
-	st = bpf_map_lookup_elem(&stash, &id);
-	if (st && st->type == type) {
+	switch (lw_call_stash(type, id, &st)) {
+	case LW_INSIDE:
 		/*
 		 * The syscall's exit reports it; hand it the kernel's copy of the address and
 		 * what would otherwise cost a walk of the fd table.
@@ -435,6 +599,10 @@ static __always_inline int lw_sock_addr_hook(struct bpf_sock_addr *ctx, __u16 ty
 		st->sock_type = ctx->type;
 		st->kflags |= LW_STASH_SOCK;
 		return 1;
+	case LW_INSIDE_LOST:
+		return 1;
+	case LW_OUTSIDE:
+		break;
 	}
 	s = lw_scratch();
 	if (!s)

@@ -89,18 +89,17 @@ int BPF_PROG(lw_exit, struct task_struct *p)
 	__u32 tgid = p->tgid;
 	struct lw_tracked *t;
 	struct lw_rec_exit r = {};
+	__u64 id;
 
 	t = bpf_map_lookup_elem(&tracked, &tgid);
 	if (!t)
 		return 0;
-	/* a thread that dies inside a syscall would leave its stash entry behind */
-	if (p->pid != tgid) {
-		__u64 id = ((__u64)tgid << 32) | (__u32)p->pid;
-
-		bpf_map_delete_elem(&stash, &id);
-		bpf_map_delete_elem(&open_paths, &id);
+	/* a thread that dies inside a syscall would leave its entries behind */
+	id = ((__u64)tgid << 32) | (__u32)p->pid;
+	bpf_map_delete_elem(&stash, &id);
+	bpf_map_delete_elem(&open_paths, &id);
+	if (p->pid != tgid)
 		return 0;
-	}
 	lw_fill_hdr(&r.hdr, LW_REC_EXIT, t->tool, tgid);
 	r.exit_code = p->exit_code;
 	bpf_map_delete_elem(&tracked, &tgid);

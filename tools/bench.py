@@ -88,6 +88,9 @@ class Bench:
         with open(self.open_file, "w") as f:
             f.write("x\n")
         self.children = []
+        # whether llmwatch pairs enter and exit tracepoints here (the floor must match it)
+        ver = subprocess.run([self.llmwatch, "--version"], capture_output=True, text=True).stdout
+        self.llmwatch_enters = "syscalls: exit tracepoints alone" not in ver
 
     # ---- running things ------------------------------------------------------------
 
@@ -219,8 +222,12 @@ class Floor(Llmwatch):
     modes = ("unwatched",)
 
     def argv(self):
-        return [os.path.join(self.b.dir, "floor"), os.path.join(self.b.dir, "floor.bpf.o"),
+        argv = [os.path.join(self.b.dir, "floor"), os.path.join(self.b.dir, "floor.bpf.o"),
                 self.ready]
+        # the same syscall tracepoints as llmwatch: no enters where it reads the registers
+        if not self.b.llmwatch_enters:
+            argv.append("-f_enter_")
+        return argv
 
 
 def lost_of(stderr):

@@ -175,16 +175,18 @@ host() {
 # row NAME LABEL: one table row from NAME's LWTEST lines; adds to the totals
 passed=0 failed=0
 row() {
-	local f="$OUT/$1.lwtest" kernel hooks open sock p fl
+	local f="$OUT/$1.lwtest" kernel hooks args open sock p fl
 	kernel=$(sed -n 's/^LWTEST kernel //p' "$f" | head -n 1)
 	hooks=$(sed -n 's/^LWTEST hooks //p' "$f" | head -n 1)
+	case "$hooks" in *"saved registers"*) args=registers ;; "") args=- ;; *) args=enter ;; esac
 	case "$hooks" in *security_file_open*) open=fexit ;; "") open=- ;; *) open=tracepoint ;; esac
 	case "$hooks" in *security_socket_connect*) sock=fentry ;; "") sock=- ;; *) sock=tracepoint ;; esac
 	p=$(grep -c '^LWTEST ok ' "$f" || true)
 	fl=$(grep -c '^LWTEST fail ' "$f" || true)
 	# a boot that never finished counts as one failure
 	grep -q '^LWTEST done ' "$f" || fl=$((fl + 1))
-	printf '%-32s %-6s %-12s %-14s %6s %6s\n' "${kernel:-?}" "$2" "$open" "$sock" "$p" "$fl"
+	printf '%-32s %-6s %-10s %-12s %-14s %6s %6s\n' "${kernel:-?}" "$2" "$args" "$open" "$sock" \
+		"$p" "$fl"
 	grep '^LWTEST fail ' "$f" | sed 's/^LWTEST fail /    failed: /' || true
 	grep -q '^LWTEST done ' "$f" || echo "    no result: see $OUT/$1.log"
 	passed=$((passed + p))
@@ -199,10 +201,12 @@ done
 [ "${KERNEL_MATRIX_HOST:-1}" = 0 ] || host
 
 echo
-printf '%-32s %-6s %-12s %-14s %6s %6s\n' kernel where "open hook" "connect/bind" passed failed
+printf '%-32s %-6s %-10s %-12s %-14s %6s %6s\n' kernel where "syscalls" "open hook" \
+	"connect/bind" passed failed
 for s in $KERNELS; do row "$s" qemu; done
 [ "${KERNEL_MATRIX_HOST:-1}" = 0 ] || row host host
 printf '%s' "$notes"
-echo "(hooks as llmwatch's startup line names them; logs in $OUT; $(($(date +%s) - start)) s)"
+echo "(hooks as llmwatch's startup line names them; syscalls: arguments from the saved registers"
+echo " at the exit, or saved at enter; logs in $OUT; $(($(date +%s) - start)) s)"
 echo "kernel-matrix: $passed passed, $failed failed, 0 skipped"
 [ "$failed" -eq 0 ]

@@ -140,6 +140,27 @@ static int probe_fentry(const struct btf *vmlinux, const char *func, enum bpf_at
 	return err;
 }
 
+/*
+ * Whether the syscall programs can take the caller's arguments from its saved registers:
+ * bpf_get_current_task_btf() and bpf_task_pt_regs() in tracepoint programs and in the
+ * cgroup sock_addr hooks that must tell which syscall they run in (5.15 on).
+ */
+static bool probe_regs_args(void)
+{
+	static const enum bpf_prog_type types[] = {
+		BPF_PROG_TYPE_TRACEPOINT, BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+	};
+	static const enum bpf_func_id helpers[] = {
+		BPF_FUNC_get_current_task_btf, BPF_FUNC_task_pt_regs,
+	};
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		for (size_t j = 0; j < sizeof(helpers) / sizeof(helpers[0]); j++)
+			if (libbpf_probe_bpf_helper(types[i], helpers[j], NULL) != 1)
+				return false;
+	return true;
+}
+
 /* The probes, with the kernel's BTF already parsed (parsing it costs ~50 ms here). */
 static void probe_hooks(struct bpf_loader_probe *p, const struct btf *vmlinux)
 {
@@ -147,6 +168,7 @@ static void probe_hooks(struct bpf_loader_probe *p, const struct btf *vmlinux)
 	FILE *f;
 
 	p->file_err = probe_fentry(vmlinux, "security_file_open", BPF_TRACE_FEXIT);
+	p->regs_args = probe_regs_args();
 	p->sock_err = probe_fentry(vmlinux, "security_socket_connect", BPF_TRACE_FENTRY);
 	if (!p->sock_err)
 		p->sock_err = probe_fentry(vmlinux, "security_socket_bind", BPF_TRACE_FENTRY);
@@ -202,13 +224,19 @@ static bool is_ksock_prog(const char *sec)
 	return strncmp(sec, "fentry/security_socket_", 23) == 0;
 }
 
+static bool is_enter_prog(const char *sec)
+{
+	return strncmp(sec, "tracepoint/syscalls/sys_enter_", 30) == 0;
+}
+
 /*
  * Opens, loads and attaches the skeleton with or without the fentry/fexit sets. With
  * retry non-NULL, a failed load prints nothing, sets *retry and leaves l ready for another
  * try; every other failure prints its line and stops l. Returns 0 or -errno.
  */
 static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
-		       const struct btf *vmlinux, bool have_cg, bool kfile, bool ksock, bool *retry)
+		       const struct btf *vmlinux, bool have_cg, bool kfile, bool ksock, bool regs,
+		       bool *retry)
 {
 	struct bpf_program *prog;
 	int err;
@@ -223,6 +251,7 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 	if (err)
 		return fail(l, err, "ring buffer size %zu rejected: %s", opts->ring_bytes,
 			    strerror(-err));
+	l->skel->rodata->lw_regs_args = regs;
 	/* the kernel's paths of opens in flight: one entry will do when nothing writes them */
 	if (!kfile)
 		bpf_map__set_max_entries(l->skel->maps.open_paths, 1);
@@ -233,6 +262,11 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 		/* alternatives, chosen by probing: not missing when left out */
 		if (is_kfile_prog(sec) || is_ksock_prog(sec)) {
 			bpf_program__set_autoload(prog, is_kfile_prog(sec) ? kfile : ksock);
+			continue;
+		}
+		/* with the arguments in the registers, the exits need no enter */
+		if (is_enter_prog(sec) && regs) {
+			bpf_program__set_autoload(prog, false);
 			continue;
 		}
 		if (hook_available(sec, vmlinux, have_cg))
@@ -305,7 +339,10 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 	 * A hook that loaded but did not attach simply never hands over the kernel's copy of
 	 * an address: the syscall exit then reads the caller's, as without the hooks.
 	 */
-	snprintf(l->hooks, sizeof(l->hooks), "tp_btf sched exec/fork/exit, syscall tracepoints%s%s%s",
+	l->regs_args = regs;
+	snprintf(l->hooks, sizeof(l->hooks), "tp_btf sched exec/fork/exit, %s%s%s%s",
+		 regs ? "syscall exit tracepoints (arguments from the saved registers)"
+		      : "syscall enter+exit tracepoints",
 		 l->kernel_file_hook ? ", fexit security_file_open" : "",
 		 l->kernel_sock_hooks ? ", fentry security_socket_connect/bind" : "",
 		 have_cg ? ", cgroup sock_addr + cgroup_skb" : "");
@@ -316,7 +353,7 @@ int bpf_loader_start(struct bpf_loader *l, const struct bpf_loader_opts *opts)
 {
 	struct bpf_loader_probe probe;
 	struct btf *vmlinux;
-	bool have_cg, kfile, ksock, retry = false;
+	bool have_cg, kfile, ksock, regs, retry = false;
 	int err;
 
 	memset(l, 0, sizeof(*l));
@@ -343,16 +380,26 @@ int bpf_loader_start(struct bpf_loader *l, const struct bpf_loader_opts *opts)
 	probe_hooks(&probe, vmlinux);
 	kfile = probe.file_err == 0;
 	ksock = probe.sock_err == 0;
-	if (kfile || ksock) {
-		err = load_attach(l, opts, vmlinux, have_cg, kfile, ksock, &retry);
-		if (!retry) {
-			btf__free(vmlinux);
-			return err;
-		}
-		fprintf(stderr, "llmwatch: warning: the fentry/fexit programs did not load (%s); "
-			"using the syscall tracepoints alone\n", strerror(-err));
+	regs = probe.regs_args && !opts->enter_tracepoints;
+	/*
+	 * Each try gives up one choice, the registers first (they save time, the hooks below
+	 * the syscall add what is seen), and says so; the last try has neither.
+	 */
+	for (int i = 0; i < 4; i++) {
+		bool k = i < 2, r = i % 2 == 0, last;
+
+		if ((k && !(kfile || ksock)) || (r && !regs))
+			continue;
+		last = !k && !r;
+		err = load_attach(l, opts, vmlinux, have_cg, k && kfile, k && ksock, r,
+				  last ? NULL : &retry);
+		if (last || !retry)
+			break;
+		retry = false;
+		fprintf(stderr, "llmwatch: warning: loading with %s failed (%s); trying without\n",
+			r ? "the exit tracepoints reading the saved registers"
+			  : "the fentry/fexit programs", strerror(-err));
 	}
-	err = load_attach(l, opts, vmlinux, have_cg, false, false, NULL);
 	btf__free(vmlinux);
 	return err;
 }

@@ -18,6 +18,7 @@ struct ring_buffer;
 struct bpf_loader_opts {
 	size_t ring_bytes;		/* ring-buffer size: a power of two >= page size */
 	bool verbose;			/* libbpf's own messages on stderr */
+	bool enter_tracepoints;		/* pair enter and exit even where registers would do */
 };
 
 struct bpf_loader {
@@ -29,6 +30,7 @@ struct bpf_loader {
 	int nprogs_attached;
 	bool kernel_file_hook;		/* fexit security_file_open is attached */
 	bool kernel_sock_hooks;		/* fentry security_socket_connect/bind are attached */
+	bool regs_args;			/* exit tracepoints alone, arguments from the registers */
 };
 
 /* What the kernel offers below the syscall layer (see bpf_loader_probe_hooks). */
@@ -36,6 +38,7 @@ struct bpf_loader_probe {
 	int file_err;			/* 0 if fexit attaches to security_file_open, or -errno */
 	int sock_err;			/* 0 if fentry attaches to security_socket_connect/bind */
 	bool lsm_bpf;			/* "bpf" is in /sys/kernel/security/lsm */
+	bool regs_args;			/* bpf_task_pt_regs() is allowed where llmwatch needs it */
 };
 
 /*
@@ -47,8 +50,10 @@ void bpf_loader_probe_hooks(struct bpf_loader_probe *p);
 
 /*
  * Checks privileges and kernel support, then opens, loads and attaches everything the
- * kernel supports: the syscall tracepoints everywhere, and the fentry/fexit programs on
- * security_file_open and security_socket_connect/bind where probing shows they attach. On failure prints one line naming what is missing and what to do,
+ * kernel supports: the syscall tracepoints everywhere (exit only, with the arguments from
+ * the saved registers, where bpf_task_pt_regs() is allowed; else enter and exit), and the
+ * fentry/fexit programs on security_file_open and security_socket_connect/bind where
+ * probing shows they attach. On failure prints one line naming what is missing and what to do,
  * leaves nothing attached, and returns -errno (-EPERM not root, -ENOENT no BTF or a
  * required hook, -ENOMEM locked-memory limit, other load errors as libbpf gives them).
  */

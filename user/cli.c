@@ -42,6 +42,12 @@ void cli_print_version(void)
 	bpf_loader_probe_hooks(&p);
 	printf("hooks: tp_btf sched exec/fork/exit, syscall tracepoints, cgroup sock_addr + "
 	       "cgroup_skb\n");
+	if (p.regs_args)
+		printf("syscalls: exit tracepoints alone, the arguments from the saved registers "
+		       "(bpf_task_pt_regs)\n");
+	else
+		printf("syscalls: enter and exit tracepoints, the arguments saved at enter "
+		       "(no bpf_task_pt_regs here)\n");
 	if (!p.file_err)
 		printf("opens: fexit security_file_open (the kernel's paths; io_uring opens seen)\n");
 	else

@@ -46,6 +46,7 @@ struct monitor_opts {
 	const char *rules[MAX_EXTRA];
 	size_t n_rules;
 	bool no_default_rules;
+	bool enter_tracepoints;
 };
 
 static void usage(FILE *f)
@@ -72,6 +73,10 @@ static void usage(FILE *f)
 "  --ready-file PATH   create PATH (holding llmwatch's pid) once every program is attached\n"
 "                      and running tools have been found\n"
 "  --ring-size BYTES   ring-buffer size, a power of two >= 4096 (default 4 MiB); K/M suffix\n"
+"  --enter-tracepoints save syscall arguments at enter tracepoints, as on kernels before\n"
+"                      5.15, instead of reading them from the saved registers at the exit\n"
+"                      (costs every process on the machine a second tracepoint per call;\n"
+"                      for comparison and tests)\n"
 "  --verbose           libbpf's messages (the verifier's log when a load fails)\n"
 "  -h, --help          this help\n"
 "  -V, --version       version and the hooks this kernel offers\n"
@@ -103,7 +108,7 @@ static int parse_size(const char *s, size_t *out)
 static int parse_opts(int argc, char **argv, struct monitor_opts *o)
 {
 	enum { O_JSON = 256, O_WATCH, O_PID, O_DURATION, O_READY, O_RING, O_VERBOSE, O_RULES,
-	       O_NO_DEFAULT_RULES };
+	       O_NO_DEFAULT_RULES, O_ENTER_TP };
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, O_JSON },
 		{ "watch", required_argument, NULL, O_WATCH },
@@ -114,6 +119,7 @@ static int parse_opts(int argc, char **argv, struct monitor_opts *o)
 		{ "verbose", no_argument, NULL, O_VERBOSE },
 		{ "rules", required_argument, NULL, O_RULES },
 		{ "no-default-rules", no_argument, NULL, O_NO_DEFAULT_RULES },
+		{ "enter-tracepoints", no_argument, NULL, O_ENTER_TP },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
@@ -163,6 +169,9 @@ static int parse_opts(int argc, char **argv, struct monitor_opts *o)
 			break;
 		case O_NO_DEFAULT_RULES:
 			o->no_default_rules = true;
+			break;
+		case O_ENTER_TP:
+			o->enter_tracepoints = true;
 			break;
 		case O_READY:
 			o->ready_file = optarg;
@@ -445,6 +454,7 @@ int cmd_monitor(int argc, char **argv)
 	}
 
 	lo.ring_bytes = o.ring_bytes;
+	lo.enter_tracepoints = o.enter_tracepoints;
 	lo.verbose = o.verbose;
 	err = bpf_loader_start(&l, &lo);
 	if (err) {

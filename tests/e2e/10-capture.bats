@@ -15,10 +15,11 @@ teardown() {
 	common_teardown
 }
 
-@test "a watched tool's connect, bind, listen, UDP send and opens are all seen" {
+# every kind of call by a watched tool, with llmwatch started with ARGS
+capture_every_kind() {
 	tool=$(make_tool ollama)
 	echo secret >"$BATS_TEST_TMPDIR/data.txt"
-	lw_start
+	lw_start "$@"
 	run_actor "$tool" "$BATS_TEST_TMPDIR/r.json" tcp refused tcp6 unix bind-any bind-lo udp \
 		open "$BATS_TEST_TMPDIR/data.txt" open-missing open-create "$BATS_TEST_TMPDIR/new.txt"
 	pid=$(report_get "$BATS_TEST_TMPDIR/r.json" pid)
@@ -49,6 +50,15 @@ teardown() {
 	lw_wait_for type=conn_bytes pid="$pid" daddr=127.0.0.1 dport="$tcp" bytes=1000
 	# every line has the documented common fields
 	[ "$(lw_count ts~T pid~ ppid~ comm~ exe~ tool~ kind=event)" -eq "$(lw_count kind=event)" ]
+}
+
+@test "a watched tool's connect, bind, listen, UDP send and opens are all seen" {
+	capture_every_kind
+}
+
+@test "the same with the arguments saved at enter tracepoints (kernels before 5.15)" {
+	capture_every_kind --enter-tracepoints
+	grep -q 'hooks: .*syscall enter+exit tracepoints' "$ERR"
 }
 
 @test "a child the tool forks and execs is attributed to the tool" {

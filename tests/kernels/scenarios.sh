@@ -5,6 +5,7 @@
 # (tools/kernel-matrix.sh). Needs root. Prints parseable lines:
 #   LWTEST kernel <uname -r>
 #   LWTEST hooks <the hooks llmwatch's startup line names>
+#   LWTEST note <a warning llmwatch printed>
 #   LWTEST ok|fail|na <scenario>[: why]
 #   LWTEST done <passed> <failed>
 # Environment: LLMWATCH (the binary), ACTOR (tests/progs/lw_actor), WORK (a scratch
@@ -82,7 +83,23 @@ if ! lw_start core; then
 fi
 echo "LWTEST hooks $(sed -n 's/^llmwatch .*; hooks: //p' "$ERR" | head -n 1)"
 grep '^llmwatch: warning' "$ERR" | sed 's/^/LWTEST note /'
-if grep -q '^llmwatch: warning: the fentry' "$ERR"; then
+# every hook the probes (--version) promise must be the one that loaded: a fallback here
+# means a program the verifier refused, which would otherwise pass unnoticed
+"$LLMWATCH" --version >"$WORK/version.out" 2>&1
+hooks=$(sed -n 's/^llmwatch .*; hooks: //p' "$ERR" | head -n 1)
+missing=""
+grep -q '^syscalls: exit tracepoints alone' "$WORK/version.out" &&
+	case "$hooks" in *"saved registers"*) ;; *) missing="$missing saved-registers" ;; esac
+grep -q '^opens: fexit' "$WORK/version.out" &&
+	case "$hooks" in *security_file_open*) ;; *) missing="$missing fexit" ;; esac
+grep -q '^connect/bind: fentry' "$WORK/version.out" &&
+	case "$hooks" in *security_socket_connect*) ;; *) missing="$missing fentry" ;; esac
+if [ -z "$missing" ]; then
+	ok hooks-as-probed
+else
+	fail hooks-as-probed "probed but not loaded:$missing"
+fi
+if grep -q '^llmwatch: warning: loading with' "$ERR"; then
 	# why they did not load, for the log
 	"$LLMWATCH" --verbose --duration 1 2>&1 | grep -v '^$' | grep -B 40 -m 1 'failed to load' |
 		sed 's/^/  /'
