@@ -119,6 +119,18 @@ struct {
 	__type(value, struct lw_stash);
 } stash SEC(".maps") __weak;
 
+/*
+ * The same per-thread entry in the thread's own storage (5.11 on; used with lw_regs_args
+ * where the probes allow it): found through the task, not a hash, and never deleted, only
+ * emptied (type 0), so a call costs no insert and no delete. Freed with the thread.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct lw_stash);
+} task_stash SEC(".maps") __weak;
+
 /* lw_stash.kflags */
 #define LW_STASH_KADDR (1u << 1)	/* connect/bind: addr is the kernel's copy */
 #define LW_STASH_SOCK (1u << 2)		/* a cgroup hook filled in cookie and sock_type */
@@ -192,6 +204,9 @@ struct {
  */
 const volatile bool lw_regs_args __weak = false;
 
+/* Whether the register path keeps its per-thread entries in task_stash (set before load). */
+const volatile bool lw_task_stash __weak = false;
+
 /* x86-64 syscall numbers, as in the registers' orig_ax (the build targets x86 only). */
 #define LW_NR_CONNECT 42
 #define LW_NR_SENDTO 44
@@ -211,6 +226,51 @@ static __always_inline struct pt_regs *lw_user_regs(void)
 static __always_inline long lw_syscall_nr(void)
 {
 	return lw_user_regs()->orig_ax;
+}
+
+/*
+ * The register path's per-thread entry of a call in flight (made by a hook inside the
+ * call, read and dropped by the exit): in task_stash where allowed, else in stash.
+ */
+static __always_inline struct lw_stash *lw_call_find(__u64 id)
+{
+	struct lw_stash *st;
+
+	if (!lw_task_stash)
+		return bpf_map_lookup_elem(&stash, &id);
+	st = bpf_task_storage_get(&task_stash, bpf_get_current_task_btf(), 0, 0);
+	return st && st->type ? st : NULL;
+}
+
+/* A new, empty entry for a call of type; NULL if none can be had (the caller counts it). */
+static __always_inline struct lw_stash *lw_call_new(__u64 id, __u16 type)
+{
+	struct lw_stash *st;
+	__u32 zero = 0;
+	void *z;
+
+	if (lw_task_stash) {
+		st = bpf_task_storage_get(&task_stash, bpf_get_current_task_btf(), 0,
+					  BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (st)
+			__builtin_memset(st, 0, sizeof(*st));
+	} else {
+		z = bpf_map_lookup_elem(&zeroes, &zero);
+		if (!z || bpf_map_update_elem(&stash, &id, z, BPF_ANY))
+			return NULL;
+		st = bpf_map_lookup_elem(&stash, &id);
+	}
+	if (st)
+		st->type = type;
+	return st;
+}
+
+static __always_inline void lw_call_drop(__u64 id, struct lw_stash *st)
+{
+	if (lw_task_stash)
+		st->type = 0;
+	else
+		bpf_map_delete_elem(&stash, &id);
 }
 
 static __always_inline void lw_count_loss(__u32 type, __u32 reason)

@@ -372,7 +372,7 @@ static __always_inline int lw_sock_exit_regs(__u16 type, long ret)
 	/* no destination: a connected socket, whose bytes the connection's count has */
 	if (type == LW_REC_SEND && !a.uptr)
 		return 0;
-	st = bpf_map_lookup_elem(&stash, &id);
+	st = lw_call_find(id);
 	if (st && st->type == type) {
 		lw_sock_emit(type, &a, st, ret, id);
 	} else {
@@ -384,7 +384,7 @@ static __always_inline int lw_sock_exit_regs(__u16 type, long ret)
 			lw_sock_emit(type, &a, none, ret, id);
 	}
 	if (st)
-		bpf_map_delete_elem(&stash, &id);
+		lw_call_drop(id, st);
 	return 0;
 }
 
@@ -439,13 +439,12 @@ enum lw_in_call {
 static __always_inline enum lw_in_call lw_call_stash(__u16 type, __u64 id, struct lw_stash **stp)
 {
 	struct lw_stash *st;
-	__u32 zero = 0;
-	void *z;
 
-	st = bpf_map_lookup_elem(&stash, &id);
-	*stp = st;
-	if (!lw_regs_args)
+	if (!lw_regs_args) {
+		st = bpf_map_lookup_elem(&stash, &id);
+		*stp = st;
 		return st && st->type == type ? LW_INSIDE : LW_OUTSIDE;
+	}
 	switch (lw_syscall_nr()) {
 	case LW_NR_CONNECT:
 		if (type != LW_REC_CONNECT)
@@ -463,18 +462,12 @@ static __always_inline enum lw_in_call lw_call_stash(__u16 type, __u64 id, struc
 	default:
 		return LW_OUTSIDE;
 	}
-	if (st && st->type == type)
-		return LW_INSIDE;
-	z = bpf_map_lookup_elem(&zeroes, &zero);
-	if (!z || bpf_map_update_elem(&stash, &id, z, BPF_ANY))
-		goto lost;
-	st = bpf_map_lookup_elem(&stash, &id);
-	if (!st)
-		goto lost;
-	st->type = type;
+	st = lw_call_find(id);
+	if (!st || st->type != type)
+		st = lw_call_new(id, type);
 	*stp = st;
-	return LW_INSIDE;
-lost:
+	if (st)
+		return LW_INSIDE;
 	/* the exit reads the caller's copy of the address instead */
 	lw_count_loss(type, LW_LOSS_MAP);
 	return LW_INSIDE_LOST;

@@ -17,6 +17,7 @@ int BPF_PROG(lw_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	union lw_scratch_rec *s;
 	struct lw_rec_exec *r;
 	__u8 flags = 0;
+	__u64 id;
 	long n;
 
 	if (!t) {
@@ -37,6 +38,20 @@ int BPF_PROG(lw_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		}
 		t = &nt;
 		flags = LW_F_CANDIDATE;
+	}
+
+	/*
+	 * A new program starts with no call in flight: an entry left by a call whose exit ran
+	 * while the process was not tracked must not be taken for one of the new program's.
+	 */
+	id = bpf_get_current_pid_tgid();
+	bpf_map_delete_elem(&stash, &id);
+	bpf_map_delete_elem(&open_paths, &id);
+	if (lw_task_stash) {
+		struct lw_stash *st = bpf_task_storage_get(&task_stash, p, 0, 0);
+
+		if (st)
+			st->type = 0;
 	}
 
 	s = lw_scratch();

@@ -178,7 +178,12 @@ row() {
 	local f="$OUT/$1.lwtest" kernel hooks args open sock p fl
 	kernel=$(sed -n 's/^LWTEST kernel //p' "$f" | head -n 1)
 	hooks=$(sed -n 's/^LWTEST hooks //p' "$f" | head -n 1)
-	case "$hooks" in *"saved registers"*) args=registers ;; "") args=- ;; *) args=enter ;; esac
+	case "$hooks" in
+	*"task storage"*) args=regs+task ;;
+	*"saved registers"*) args=registers ;;
+	"") args=- ;;
+	*) args=enter ;;
+	esac
 	case "$hooks" in *security_file_open*) open=fexit ;; "") open=- ;; *) open=tracepoint ;; esac
 	case "$hooks" in *security_socket_connect*) sock=fentry ;; "") sock=- ;; *) sock=tracepoint ;; esac
 	p=$(grep -c '^LWTEST ok ' "$f" || true)
@@ -207,6 +212,7 @@ for s in $KERNELS; do row "$s" qemu; done
 [ "${KERNEL_MATRIX_HOST:-1}" = 0 ] || row host host
 printf '%s' "$notes"
 echo "(hooks as llmwatch's startup line names them; syscalls: arguments from the saved registers"
-echo " at the exit, or saved at enter; logs in $OUT; $(($(date +%s) - start)) s)"
+echo " at the exit (+task: call state in task storage), or saved at enter; logs in $OUT;"
+echo " $(($(date +%s) - start)) s)"
 echo "kernel-matrix: $passed passed, $failed failed, 0 skipped"
 [ "$failed" -eq 0 ]

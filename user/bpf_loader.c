@@ -141,24 +141,61 @@ static int probe_fentry(const struct btf *vmlinux, const char *func, enum bpf_at
 }
 
 /*
+ * Whether programs of type may call helper. Loads `call helper; exit` with zeroed
+ * arguments: the verifier refuses the arguments if the helper is allowed, and the helper
+ * itself if not, so the log says which (libbpf 1.1's own probe misses the wording of newer
+ * kernels, "program of this type cannot use helper", and answers yes there).
+ */
+static bool probe_helper(enum bpf_prog_type type, enum bpf_func_id helper)
+{
+	struct bpf_insn insns[8];
+	char log[4096] = "";
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .log_buf = log, .log_size = sizeof(log),
+		    .log_level = 1);
+	int n = 0, fd;
+
+	for (int r = BPF_REG_1; r <= BPF_REG_5; r++)
+		insns[n++] = (struct bpf_insn){ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = r };
+	insns[n++] = (struct bpf_insn){ .code = BPF_JMP | BPF_CALL, .imm = helper };
+	insns[n++] = (struct bpf_insn){ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0,
+					 .imm = 1 };
+	insns[n++] = (struct bpf_insn){ .code = BPF_JMP | BPF_EXIT };
+	if (type == BPF_PROG_TYPE_CGROUP_SOCK_ADDR)
+		o.expected_attach_type = BPF_CGROUP_INET4_CONNECT;
+	/* not named lw_*: the tests count those as llmwatch's own programs */
+	fd = bpf_prog_load(type, "helper_probe", "GPL", insns, n, &o);
+	if (fd >= 0) {
+		close(fd);
+		return true;
+	}
+	return !strstr(log, "unknown func") && !strstr(log, "invalid func") &&
+	       !strstr(log, "cannot use helper") && !strstr(log, "not supported") &&
+	       log[0] != 0;
+}
+
+/*
  * Whether the syscall programs can take the caller's arguments from its saved registers:
  * bpf_get_current_task_btf() and bpf_task_pt_regs() in tracepoint programs and in the
  * cgroup sock_addr hooks that must tell which syscall they run in (5.15 on).
  */
 static bool probe_regs_args(void)
 {
-	static const enum bpf_prog_type types[] = {
-		BPF_PROG_TYPE_TRACEPOINT, BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
-	};
-	static const enum bpf_func_id helpers[] = {
-		BPF_FUNC_get_current_task_btf, BPF_FUNC_task_pt_regs,
-	};
+	return probe_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_get_current_task_btf) &&
+	       probe_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_task_pt_regs) &&
+	       probe_helper(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_FUNC_get_current_task_btf) &&
+	       probe_helper(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_FUNC_task_pt_regs);
+}
 
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-		for (size_t j = 0; j < sizeof(helpers) / sizeof(helpers[0]); j++)
-			if (libbpf_probe_bpf_helper(types[i], helpers[j], NULL) != 1)
-				return false;
-	return true;
+/*
+ * Whether the register path can keep its per-thread entries in task storage: the map type
+ * and bpf_task_storage_get() in the tracepoint and cgroup sock_addr programs (and in the
+ * tracing programs, which have had it since the map type came, in 5.11).
+ */
+static bool probe_task_stash(void)
+{
+	return libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) == 1 &&
+	       probe_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_task_storage_get) &&
+	       probe_helper(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_FUNC_task_storage_get);
 }
 
 /* The probes, with the kernel's BTF already parsed (parsing it costs ~50 ms here). */
@@ -169,6 +206,7 @@ static void probe_hooks(struct bpf_loader_probe *p, const struct btf *vmlinux)
 
 	p->file_err = probe_fentry(vmlinux, "security_file_open", BPF_TRACE_FEXIT);
 	p->regs_args = probe_regs_args();
+	p->task_stash = p->regs_args && probe_task_stash();
 	p->sock_err = probe_fentry(vmlinux, "security_socket_connect", BPF_TRACE_FENTRY);
 	if (!p->sock_err)
 		p->sock_err = probe_fentry(vmlinux, "security_socket_bind", BPF_TRACE_FENTRY);
@@ -236,7 +274,7 @@ static bool is_enter_prog(const char *sec)
  */
 static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 		       const struct btf *vmlinux, bool have_cg, bool kfile, bool ksock, bool regs,
-		       bool *retry)
+		       bool task, bool *retry)
 {
 	struct bpf_program *prog;
 	int err;
@@ -252,6 +290,11 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 		return fail(l, err, "ring buffer size %zu rejected: %s", opts->ring_bytes,
 			    strerror(-err));
 	l->skel->rodata->lw_regs_args = regs;
+	l->skel->rodata->lw_task_stash = regs && task;
+	if (regs && task)
+		bpf_map__set_max_entries(l->skel->maps.stash, 1);	/* the enters' only */
+	else
+		bpf_map__set_autocreate(l->skel->maps.task_stash, false);	/* 5.10 has none */
 	/* the kernel's paths of opens in flight: one entry will do when nothing writes them */
 	if (!kfile)
 		bpf_map__set_max_entries(l->skel->maps.open_paths, 1);
@@ -340,9 +383,12 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 	 * an address: the syscall exit then reads the caller's, as without the hooks.
 	 */
 	l->regs_args = regs;
+	l->task_stash = regs && task;
 	snprintf(l->hooks, sizeof(l->hooks), "tp_btf sched exec/fork/exit, %s%s%s%s",
-		 regs ? "syscall exit tracepoints (arguments from the saved registers)"
-		      : "syscall enter+exit tracepoints",
+		 !regs ? "syscall enter+exit tracepoints"
+		 : task ? "syscall exit tracepoints (arguments from the saved registers, call "
+			  "state in task storage)"
+			: "syscall exit tracepoints (arguments from the saved registers)",
 		 l->kernel_file_hook ? ", fexit security_file_open" : "",
 		 l->kernel_sock_hooks ? ", fentry security_socket_connect/bind" : "",
 		 have_cg ? ", cgroup sock_addr + cgroup_skb" : "");
@@ -354,7 +400,7 @@ int bpf_loader_start(struct bpf_loader *l, const struct bpf_loader_opts *opts)
 	struct bpf_loader_probe probe;
 	struct btf *vmlinux;
 	bool have_cg, kfile, ksock, regs, retry = false;
-	int err;
+	int err = 0;
 
 	memset(l, 0, sizeof(*l));
 	l->cgroup_fd = -1;
@@ -382,23 +428,32 @@ int bpf_loader_start(struct bpf_loader *l, const struct bpf_loader_opts *opts)
 	ksock = probe.sock_err == 0;
 	regs = probe.regs_args && !opts->enter_tracepoints;
 	/*
-	 * Each try gives up one choice, the registers first (they save time, the hooks below
-	 * the syscall add what is seen), and says so; the last try has neither.
+	 * Each try gives up one more choice, and says so: task storage, then the registers
+	 * (they save time), then the hooks below the syscall (they add what is seen); the
+	 * last try has none of them.
 	 */
-	for (int i = 0; i < 4; i++) {
-		bool k = i < 2, r = i % 2 == 0, last;
+	static const struct { bool k, r, t; } tries[] = {
+		{ true, true, true }, { true, true, false }, { true, false, false },
+		{ false, true, true }, { false, true, false }, { false, false, false },
+	};
+	const char *what = NULL;
 
-		if ((k && !(kfile || ksock)) || (r && !regs))
+	for (size_t i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
+		bool k = tries[i].k, r = tries[i].r, t = tries[i].t;
+		bool last = !k && !r && !t;
+
+		if ((k && !(kfile || ksock)) || (r && !regs) || (t && !probe.task_stash))
 			continue;
-		last = !k && !r;
-		err = load_attach(l, opts, vmlinux, have_cg, k && kfile, k && ksock, r,
+		if (what)
+			fprintf(stderr, "llmwatch: warning: loading with %s failed (%s); trying "
+				"without\n", what, strerror(-err));
+		err = load_attach(l, opts, vmlinux, have_cg, k && kfile, k && ksock, r, t,
 				  last ? NULL : &retry);
 		if (last || !retry)
 			break;
 		retry = false;
-		fprintf(stderr, "llmwatch: warning: loading with %s failed (%s); trying without\n",
-			r ? "the exit tracepoints reading the saved registers"
-			  : "the fentry/fexit programs", strerror(-err));
+		what = t ? "task storage" : r ? "the exit tracepoints reading the saved registers"
+					      : "the fentry/fexit programs";
 	}
 	btf__free(vmlinux);
 	return err;

@@ -31,6 +31,7 @@ struct bpf_loader {
 	bool kernel_file_hook;		/* fexit security_file_open is attached */
 	bool kernel_sock_hooks;		/* fentry security_socket_connect/bind are attached */
 	bool regs_args;			/* exit tracepoints alone, arguments from the registers */
+	bool task_stash;		/* with regs_args: per-thread entries in task storage */
 };
 
 /* What the kernel offers below the syscall layer (see bpf_loader_probe_hooks). */
@@ -39,6 +40,7 @@ struct bpf_loader_probe {
 	int sock_err;			/* 0 if fentry attaches to security_socket_connect/bind */
 	bool lsm_bpf;			/* "bpf" is in /sys/kernel/security/lsm */
 	bool regs_args;			/* bpf_task_pt_regs() is allowed where llmwatch needs it */
+	bool task_stash;		/* task storage is, too (used with regs_args) */
 };
 
 /*

@@ -44,7 +44,7 @@ void cli_print_version(void)
 	       "cgroup_skb\n");
 	if (p.regs_args)
 		printf("syscalls: exit tracepoints alone, the arguments from the saved registers "
-		       "(bpf_task_pt_regs)\n");
+		       "(bpf_task_pt_regs)%s\n", p.task_stash ? "; call state in task storage" : "");
 	else
 		printf("syscalls: enter and exit tracepoints, the arguments saved at enter "
 		       "(no bpf_task_pt_regs here)\n");

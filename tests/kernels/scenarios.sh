@@ -90,6 +90,8 @@ hooks=$(sed -n 's/^llmwatch .*; hooks: //p' "$ERR" | head -n 1)
 missing=""
 grep -q '^syscalls: exit tracepoints alone' "$WORK/version.out" &&
 	case "$hooks" in *"saved registers"*) ;; *) missing="$missing saved-registers" ;; esac
+grep -q '^syscalls: .*call state in task storage' "$WORK/version.out" &&
+	case "$hooks" in *"task storage"*) ;; *) missing="$missing task-storage" ;; esac
 grep -q '^opens: fexit' "$WORK/version.out" &&
 	case "$hooks" in *security_file_open*) ;; *) missing="$missing fexit" ;; esac
 grep -q '^connect/bind: fentry' "$WORK/version.out" &&
