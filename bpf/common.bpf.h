@@ -318,8 +318,11 @@ static __always_inline __u64 lw_wakeup_flags(__u64 size)
 	return BPF_RB_NO_WAKEUP;
 }
 
-/* Sends size bytes of rec; size is clamped to max, the size of the record's type. */
-static __always_inline void lw_emit(void *rec, __u64 size, __u64 max)
+/*
+ * Sends size bytes of rec; size is clamped to max, the size of the record's type. wakeup:
+ * 0 for the batched default (lw_wakeup_flags), or BPF_RB_FORCE_WAKEUP.
+ */
+static __always_inline void lw_emit_flags(void *rec, __u64 size, __u64 max, __u64 wakeup)
 {
 	struct lw_rec_hdr *h = rec;
 
@@ -328,8 +331,13 @@ static __always_inline void lw_emit(void *rec, __u64 size, __u64 max)
 	if (size < sizeof(*h))
 		size = sizeof(*h);
 	h->size = size;
-	if (bpf_ringbuf_output(&events, rec, size, lw_wakeup_flags(size)))
+	if (bpf_ringbuf_output(&events, rec, size, wakeup ? wakeup : lw_wakeup_flags(size)))
 		lw_count_loss(h->type, LW_LOSS_RESERVE);
+}
+
+static __always_inline void lw_emit(void *rec, __u64 size, __u64 max)
+{
+	lw_emit_flags(rec, size, max, 0);
 }
 
 static __always_inline union lw_scratch_rec *lw_scratch(void)

@@ -301,6 +301,16 @@ static __always_inline void lw_sock_emit(__u16 type, const struct lw_sock_args *
 		sk = lw_fd_sock(a->fd);
 		r->cookie = lw_sock_cookie(sk);
 		r->sock_type = sk ? BPF_CORE_READ(sk, sk_type) : 0;
+		/*
+		 * An inet TCP or UDP connect that went ahead passes the cgroup connect hook; if
+		 * it did not, the hook is not attached to this process's cgroup (yet): the
+		 * connection's bytes and name will be missing, so say so.
+		 */
+		if (type == LW_REC_CONNECT &&
+		    (r->addr.family == AF_INET || r->addr.family == AF_INET6) &&
+		    (r->sock_type == SOCK_STREAM || r->sock_type == SOCK_DGRAM) &&
+		    (ret == 0 || ret == -EINPROGRESS))
+			lw_count_loss(LW_REC_CONN_BYTES, LW_LOSS_UNHOOKED);
 	}
 	r->pad = 0;
 	/* records are sized to what they carry: only a unix socket has a path */

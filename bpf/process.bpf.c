@@ -70,7 +70,13 @@ int BPF_PROG(lw_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		r->filename[0] = 0;
 	}
 	r->filename_len = n - 1;
-	lw_emit(r, offsetof(struct lw_rec_exec, filename) + n, sizeof(*r));
+	/*
+	 * Wake the consumer now, not at its next timer tick: user space confirms candidates
+	 * and, with --cgroups watched, attaches the cgroup programs to this process's cgroup
+	 * before its first connection if it can. Execs of watched programs are rare.
+	 */
+	lw_emit_flags(r, offsetof(struct lw_rec_exec, filename) + n, sizeof(*r),
+		      BPF_RB_FORCE_WAKEUP);
 	return 0;
 }
 

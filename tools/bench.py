@@ -36,7 +36,8 @@ KNOBS = {
     "BENCH_REPLAY_ROUNDS": ("5", "replay: rounds per configuration"),
     "BENCH_LOSS_SECONDS": ("3", "seconds of the watched flat-out open loop (loss check)"),
     "BENCH_PEERS": ("1", "0: leave out the peer monitors even when installed"),
-    "BENCH_ONLY": ("", "comma list of sections: syscalls,loss,replay,rules,startup,memory"),
+    "BENCH_ONLY": ("", "comma list of sections: syscalls,programs,loss,replay,rules,startup,"
+                   "memory"),
 }
 
 CASES = ["open", "connect", "sendto", "getppid"]
@@ -88,6 +89,8 @@ class Bench:
         with open(self.open_file, "w") as f:
             f.write("x\n")
         self.children = []
+        self.cgroup2 = next((l.split()[1] for l in open("/proc/mounts")
+                             if l.split()[2] == "cgroup2"), None)
         # whether llmwatch pairs enter and exit tracepoints here (the floor must match it)
         ver = subprocess.run([self.llmwatch, "--version"], capture_output=True, text=True).stdout
         self.llmwatch_enters = "syscalls: exit tracepoints alone" not in ver
@@ -230,6 +233,53 @@ class Floor(Llmwatch):
         return argv
 
 
+class LlmwatchCgroups(Llmwatch):
+    """llmwatch --cgroups watched, watching an idle tool in a cgroup of its own: the
+    benchmark runs outside it, as a machine's other processes would."""
+    name = "llmwatch-cgwatched"
+    modes = ("unwatched",)
+    IDLE = "lwbench-idle"
+
+    def __init__(self, b):
+        super().__init__(b, ["--cgroups", "watched", "--watch", self.IDLE])
+        self.cg = os.path.join(b.cgroup2, "llmwatch-bench")
+        self.idle = None
+
+    def start(self):
+        os.makedirs(self.cg, exist_ok=True)
+        exe = os.path.join(self.b.tmp, self.IDLE)
+        shutil.copy2(shutil.which("sleep"), exe)
+        cg = self.cg
+
+        def into_cgroup():
+            with open(os.path.join(cg, "cgroup.procs"), "w") as f:
+                f.write(str(os.getpid()))
+        super().start()
+        self.idle = subprocess.Popen([exe, "100000"], preexec_fn=into_cgroup)
+        # the row means nothing unless the programs went to that cgroup and nowhere else
+        def attached(path):
+            out = subprocess.run(["bpftool", "cgroup", "show", path], capture_output=True,
+                                 text=True).stdout
+            return out.count(" lw_cg_")
+        wait_for(lambda: attached(self.cg) >= 8, 10, "the cgroup programs on " + self.cg)
+        if attached(self.b.cgroup2):
+            raise RuntimeError("--cgroups watched attached to the root cgroup")
+
+    def stop(self):
+        err = super().stop()
+        if self.idle:
+            self.idle.kill()
+            self.idle.wait()
+            self.idle = None
+        for _ in range(50):
+            try:
+                os.rmdir(self.cg)
+                break
+            except OSError:
+                time.sleep(0.05)
+        return err
+
+
 def lost_of(stderr):
     m = re.search(r"(\d+) records, (\d+) lost", stderr)
     return (int(m.group(1)), int(m.group(2))) if m else (None, None)
@@ -351,7 +401,7 @@ def peers(b):
 
 def section_syscalls(b):
     """Interleaved OFF / llmwatch (unwatched, watched) / peer blocks."""
-    peer_classes = [Floor] + peers(b)
+    peer_classes = [Floor] + ([LlmwatchCgroups] if b.cgroup2 else []) + peers(b)
     configs = ["base", "llmwatch-unwatched", "llmwatch-watched"]
     for p in peer_classes:
         configs += [f"{p.name}-{m}" for m in p.modes]
@@ -398,6 +448,52 @@ def section_syscalls(b):
             row[case] = r
         out["configs"][cfg] = row
     return out
+
+
+def prog_stats():
+    """{program name: (run_cnt, run_time_ns)} of llmwatch's loaded programs (lw_*)."""
+    out = subprocess.run(["bpftool", "-j", "prog", "show"], check=True, capture_output=True,
+                         text=True).stdout
+    return {p["name"]: (p.get("run_cnt", 0), p.get("run_time_ns", 0))
+            for p in json.loads(out) if p.get("name", "").startswith("lw_")}
+
+
+def section_programs(b):
+    """Where the time goes: the kernel's own accounting of each llmwatch program
+    (kernel.bpf_stats_enabled, which itself adds two clock reads per run, so it is on only
+    for this section) while each loop runs watched and unwatched. Runs per iteration and ns
+    per run, per program."""
+    key = "/proc/sys/kernel/bpf_stats_enabled"
+    with open(key) as f:
+        was = f.read().strip()
+    res = {}
+    mon = Llmwatch(b)
+    with open(key, "w") as f:
+        f.write("1")
+    try:
+        mon.start()
+        try:
+            for mode, name in (("watched", W_NAME), ("unwatched", U_NAME)):
+                for case in CASES:
+                    if case == "getppid":
+                        continue
+                    before = prog_stats()
+                    _, iters, _, _, _ = b.run_case(name, case)
+                    after = prog_stats()
+                    progs = {}
+                    for prog, (cnt, ns) in after.items():
+                        c0, t0 = before.get(prog, (0, 0))
+                        runs = cnt - c0
+                        if runs >= iters // 2:	# the programs this loop drives
+                            progs[prog] = {"runs_per_iter": round(runs / iters, 2),
+                                           "ns_per_run": round((ns - t0) / runs, 1)}
+                    res.setdefault(mode, {})[case] = progs
+        finally:
+            mon.stop()
+    finally:
+        with open(key, "w") as f:
+            f.write(was)
+    return res
 
 
 def section_loss(b):
@@ -550,6 +646,10 @@ def goals(res):
         if r:
             add(f"unwatched {CASE_LABEL[case]}", round(r["median"], 3), lim, r["median"] <= lim,
                 "x")
+        r = sc.get("llmwatch-cgwatched-unwatched", {}).get(case, {}).get("cpu_ratio")
+        if r:
+            add(f"unwatched {CASE_LABEL[case]}, --cgroups watched", round(r["median"], 3), lim,
+                r["median"] <= lim, "x")
         f = sc.get("floor-unwatched", {}).get(case, {}).get("cpu_ratio")
         if r and f:
             # the hooks alone cost the floor; what llmwatch adds on top of it
@@ -629,6 +729,24 @@ def markdown(res):
             L.append(f"| {x['goal']} | {val}{unit} | {lim} | "
                      f"{'yes' if x['met'] else '**no**'} |")
         L.append("")
+    pr = res.get("programs")
+    if pr:
+        L += ["llmwatch's programs while each loop runs (the kernel's accounting, "
+              "kernel.bpf_stats_enabled, on for this alone; it adds its own clock reads): "
+              "runs per iteration x ns per run.", "",
+              "| loop | watched | unwatched |", "|---|---|---|"]
+        for case in CASES:
+            if case not in pr.get("watched", {}):
+                continue
+            cells = []
+            for mode in ("watched", "unwatched"):
+                progs = pr.get(mode, {}).get(case, {})
+                cells.append(", ".join(
+                    f"{n} {v['runs_per_iter']:g} x {v['ns_per_run']:.0f}"
+                    for n, v in sorted(progs.items(), key=lambda kv: -kv[1]["ns_per_run"]))
+                    or "-")
+            L.append(f"| {CASE_LABEL[case]} | " + " | ".join(cells) + " |")
+        L.append("")
     rp = res.get("replay")
     if rp and "null" in rp:
         L += ["Replay (one core, " + f"{rp['stream']['records']:,} recorded records replayed; "
@@ -667,7 +785,8 @@ def markdown(res):
 
 
 def run_sections(b, res, only):
-    for name, fn in (("syscalls", section_syscalls), ("loss", section_loss),
+    for name, fn in (("syscalls", section_syscalls), ("programs", section_programs),
+                     ("loss", section_loss),
                      ("replay", section_replay), ("rules", section_rules),
                      ("startup", section_startup), ("memory", section_memory)):
         if only and name not in only:

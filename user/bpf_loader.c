@@ -356,6 +356,14 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 
 		if (!bpf_program__autoload(prog))
 			continue;
+		if (strncmp(sec, "cgroup", 6) == 0 && l->cgroups_watched) {
+			/* attached later, to the cgroups of watched processes */
+			if (l->cg.nprogs < CGROUP_PROGS_MAX)
+				l->cg.progs[l->cg.nprogs++] = prog;
+			else
+				append(l->missing, sizeof(l->missing), sec);
+			continue;
+		}
 		if (strncmp(sec, "cgroup", 6) == 0)
 			link = bpf_program__attach_cgroup(prog, l->cgroup_fd);
 		else
@@ -391,7 +399,9 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 			: "syscall exit tracepoints (arguments from the saved registers)",
 		 l->kernel_file_hook ? ", fexit security_file_open" : "",
 		 l->kernel_sock_hooks ? ", fentry security_socket_connect/bind" : "",
-		 have_cg ? ", cgroup sock_addr + cgroup_skb" : "");
+		 !have_cg ? ""
+		 : l->cgroups_watched ? ", cgroup sock_addr + cgroup_skb (on watched processes' cgroups)"
+				      : ", cgroup sock_addr + cgroup_skb");
 	return 0;
 }
 
@@ -404,6 +414,7 @@ int bpf_loader_start(struct bpf_loader *l, const struct bpf_loader_opts *opts)
 
 	memset(l, 0, sizeof(*l));
 	l->cgroup_fd = -1;
+	l->cgroups_watched = opts->cgroups_watched;
 	loader_verbose = opts->verbose;
 	libbpf_set_print(libbpf_print);
 
@@ -417,6 +428,7 @@ int bpf_loader_start(struct bpf_loader *l, const struct bpf_loader_opts *opts)
 	if (!vmlinux)
 		return fail(l, -ENOENT, "cannot read /sys/kernel/btf/vmlinux: %s", strerror(errno));
 	have_cg = find_cgroup2(l->cgroup_path, sizeof(l->cgroup_path)) == 0;
+	snprintf(l->cg.root, sizeof(l->cg.root), "%s", l->cgroup_path);
 
 	/*
 	 * The hooks below the syscall layer where the kernel lets them attach, by probing, not
@@ -543,8 +555,18 @@ int bpf_loader_conns_fd(struct bpf_loader *l)
 	return bpf_map__fd(l->skel->maps.conns);
 }
 
+int bpf_loader_watch_cgroup_of(struct bpf_loader *l, uint32_t pid)
+{
+	if (!l->cgroups_watched || !l->cg.nprogs)
+		return 0;
+	return cgroup_links_attach_pid(&l->cg, "/proc", pid);
+}
+
 void bpf_loader_stop(struct bpf_loader *l)
 {
+	/* the links first: the programs they hold belong to the skeleton */
+	cgroup_links_free(&l->cg);
+	l->cg.nprogs = 0;
 	if (l->skel)
 		llmwatch_bpf__destroy(l->skel);
 	l->skel = NULL;

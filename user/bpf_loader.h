@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cgroup_attach.h"
 #include "profiles.h"
 
 struct llmwatch_bpf;
@@ -19,11 +20,14 @@ struct bpf_loader_opts {
 	size_t ring_bytes;		/* ring-buffer size: a power of two >= page size */
 	bool verbose;			/* libbpf's own messages on stderr */
 	bool enter_tracepoints;		/* pair enter and exit even where registers would do */
+	bool cgroups_watched;		/* cgroup programs only where watched processes live */
 };
 
 struct bpf_loader {
 	struct llmwatch_bpf *skel;
 	int cgroup_fd;
+	bool cgroups_watched;		/* see bpf_loader_watch_cgroup_of() */
+	struct cgroup_links cg;		/* with cgroups_watched: where the programs are */
 	char cgroup_path[256];
 	char hooks[512];		/* what is attached, for the startup line */
 	char missing[512];		/* what the kernel lacks, for the warning */
@@ -67,6 +71,13 @@ int bpf_loader_set_candidates(struct bpf_loader *l, const struct profile_set *se
 /* Starts tracking pid as tool (user-space decision: /proc scan, --pid). Returns 0 or -errno. */
 int bpf_loader_track(struct bpf_loader *l, uint32_t pid, uint16_t tool, uint16_t reason,
 		     uint32_t root_pid);
+
+/*
+ * With --cgroups watched, attaches the cgroup programs to the cgroup pid lives in (unless
+ * that cgroup or an ancestor has them); otherwise does nothing. Returns 0, -ESRCH if the
+ * process is gone, or -errno.
+ */
+int bpf_loader_watch_cgroup_of(struct bpf_loader *l, uint32_t pid);
 
 /* Stops tracking pid. */
 void bpf_loader_untrack(struct bpf_loader *l, uint32_t pid);

@@ -47,6 +47,7 @@ struct monitor_opts {
 	size_t n_rules;
 	bool no_default_rules;
 	bool enter_tracepoints;
+	bool cgroups_watched;
 };
 
 static void usage(FILE *f)
@@ -73,6 +74,12 @@ static void usage(FILE *f)
 "  --ready-file PATH   create PATH (holding llmwatch's pid) once every program is attached\n"
 "                      and running tools have been found\n"
 "  --ring-size BYTES   ring-buffer size, a power of two >= 4096 (default 4 MiB); K/M suffix\n"
+"  --cgroups WHERE     where the cgroup programs (io_uring connects, bytes and names per\n"
+"                      connection, DNS answers) run: \"all\" (default), every socket of\n"
+"                      the machine; or \"watched\", only the cgroups watched processes live\n"
+"                      in, attached when the first is seen there, so nothing else pays for\n"
+"                      them, but a connection made in its first milliseconds may go\n"
+"                      unseen by them (counted as lost: no_cgroup_hook)\n"
 "  --enter-tracepoints save syscall arguments at enter tracepoints, as on kernels before\n"
 "                      5.15, instead of reading them from the saved registers at the exit\n"
 "                      (costs every process on the machine a second tracepoint per call;\n"
@@ -108,7 +115,7 @@ static int parse_size(const char *s, size_t *out)
 static int parse_opts(int argc, char **argv, struct monitor_opts *o)
 {
 	enum { O_JSON = 256, O_WATCH, O_PID, O_DURATION, O_READY, O_RING, O_VERBOSE, O_RULES,
-	       O_NO_DEFAULT_RULES, O_ENTER_TP };
+	       O_NO_DEFAULT_RULES, O_ENTER_TP, O_CGROUPS };
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, O_JSON },
 		{ "watch", required_argument, NULL, O_WATCH },
@@ -120,6 +127,7 @@ static int parse_opts(int argc, char **argv, struct monitor_opts *o)
 		{ "rules", required_argument, NULL, O_RULES },
 		{ "no-default-rules", no_argument, NULL, O_NO_DEFAULT_RULES },
 		{ "enter-tracepoints", no_argument, NULL, O_ENTER_TP },
+		{ "cgroups", required_argument, NULL, O_CGROUPS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
@@ -172,6 +180,12 @@ static int parse_opts(int argc, char **argv, struct monitor_opts *o)
 			break;
 		case O_ENTER_TP:
 			o->enter_tracepoints = true;
+			break;
+		case O_CGROUPS:
+			if (strcmp(optarg, "all") && strcmp(optarg, "watched"))
+				return cli_usage_error("--cgroups \"%s\": \"all\" or \"watched\"",
+						       optarg);
+			o->cgroups_watched = strcmp(optarg, "watched") == 0;
 			break;
 		case O_READY:
 			o->ready_file = optarg;
@@ -267,6 +281,11 @@ static int k_retool(void *ctx, uint32_t pid, uint16_t tool)
 	return bpf_loader_retool(ctx, pid, tool);
 }
 
+static int k_watch_cgroup(void *ctx, uint32_t pid)
+{
+	return bpf_loader_watch_cgroup_of(ctx, pid);
+}
+
 /*
  * Reports (as LW_REC_CONN_BYTES records through the normal path) and removes the
  * connections pid opened (all connections if pid is 0) that have not closed yet: UDP
@@ -321,6 +340,7 @@ static const struct monitor_kernel_ops kernel_ops = {
 	.track = k_track,
 	.untrack = k_untrack,
 	.retool = k_retool,
+	.watch_cgroup = k_watch_cgroup,
 	.flush_conns = k_flush_conns,
 };
 
@@ -455,6 +475,7 @@ int cmd_monitor(int argc, char **argv)
 
 	lo.ring_bytes = o.ring_bytes;
 	lo.enter_tracepoints = o.enter_tracepoints;
+	lo.cgroups_watched = o.cgroups_watched;
 	lo.verbose = o.verbose;
 	err = bpf_loader_start(&l, &lo);
 	if (err) {

@@ -180,6 +180,22 @@ static struct proc_entry *entry_for(struct monitor *m, const struct lw_event *ev
 }
 
 /* Process-lifecycle bookkeeping. Returns false when the record must not be shown. */
+/*
+ * A watched process is running pid's program: the cgroup programs must see its cgroup
+ * (with --cgroups watched). A process gone already needs nothing; any other failure means
+ * its sockets are seen by the syscall tracepoints alone, and is counted.
+ */
+static void watch_cgroup(struct monitor *m, uint32_t pid)
+{
+	int err;
+
+	if (!m->kops->watch_cgroup)
+		return;
+	err = m->kops->watch_cgroup(m->kctx, pid);
+	if (err && err != -ESRCH)
+		m->stats.cgroup_unattached++;
+}
+
 static bool track_lifecycle(struct monitor *m, struct lw_event *ev, struct proc_entry **out)
 {
 	struct proc_entry *e, *parent;
@@ -233,6 +249,8 @@ static bool track_lifecycle(struct monitor *m, struct lw_event *ev, struct proc_
 			e->state = PROC_CONFIRMED;
 		}
 		*out = e;
+		if (e->state == PROC_CONFIRMED)
+			watch_cgroup(m, ev->pid);
 		return e->state == PROC_CONFIRMED;
 	case LW_REC_FORK:
 		parent = proctable_get(&m->procs, ev->ppid);
@@ -554,6 +572,7 @@ root:
 		err = m->kops->track(m->kctx, ps[i].pid, tool[i], LW_MATCH_USER, root[i]);
 		if (err)
 			break;
+		watch_cgroup(m, ps[i].pid);
 		e = proctable_upsert(&m->procs, ps[i].pid);
 		if (!e) {
 			m->stats.proc_full++;

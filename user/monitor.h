@@ -31,6 +31,11 @@ struct monitor_kernel_ops {
 	int (*track)(void *ctx, uint32_t pid, uint16_t tool, uint16_t reason, uint32_t root);
 	void (*untrack)(void *ctx, uint32_t pid);
 	int (*retool)(void *ctx, uint32_t pid, uint16_t tool);
+	/*
+	 * A watched process runs from now on in pid's cgroup: have the cgroup programs see it
+	 * (--cgroups watched). Optional. Returns 0, -ESRCH if the process is gone, or -errno.
+	 */
+	int (*watch_cgroup)(void *ctx, uint32_t pid);
 	/* Removes and returns connections owned by pid (all when pid is 0); see monitor.c. */
 	int (*flush_conns)(void *ctx, uint32_t pid, uint32_t reason,
 			   void (*emit)(void *m, const void *rec, size_t len), void *m);

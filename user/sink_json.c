@@ -167,6 +167,7 @@ static int json_summary(struct sink *s, const struct lw_stats *st)
 	jsonw_uint(w, "rejected_candidates", st->rejected_procs);
 	jsonw_uint(w, "verdicts_dropped", st->verdicts_dropped);
 	jsonw_uint(w, "names_dropped", st->names_dropped);
+	jsonw_uint(w, "cgroup_unattached", st->cgroup_unattached);
 	jsonw_uint(w, "payloads_malformed", st->payloads_malformed);
 	if (jsonw_end(w))
 		return -ENOMEM;

@@ -15,6 +15,8 @@ const char *stats_loss_reason_name(unsigned int reason)
 		return "read_failed";
 	case LW_LOSS_MAP:
 		return "map_full";
+	case LW_LOSS_UNHOOKED:
+		return "no_cgroup_hook";
 	}
 	return "unknown";
 }
@@ -31,7 +33,7 @@ uint64_t stats_kernel_losses(const struct lw_stats *s)
 uint64_t stats_total_losses(const struct lw_stats *s)
 {
 	return stats_kernel_losses(s) + s->decode_errors + s->proc_full + s->output_errors +
-	       s->verdicts_dropped + s->names_dropped;
+	       s->verdicts_dropped + s->names_dropped + s->cgroup_unattached;
 }
 
 void stats_print(const struct lw_stats *s, FILE *f)
@@ -52,6 +54,10 @@ void stats_print(const struct lw_stats *s, FILE *f)
 			s->proc_full);
 	if (s->output_errors)
 		fprintf(f, "llmwatch: lost %" PRIu64 " output lines (write failed)\n", s->output_errors);
+	if (s->cgroup_unattached)
+		fprintf(f, "llmwatch: %" PRIu64 " watched processes in cgroups the cgroup programs "
+			"could not be attached to (their io_uring connects, bytes and names lost)\n",
+			s->cgroup_unattached);
 	if (s->verdicts_dropped)
 		fprintf(f, "llmwatch: lost %" PRIu64 " rule verdicts (more matched one event than "
 			"it can carry)\n", s->verdicts_dropped);

@@ -17,6 +17,8 @@ struct lw_stats {
 	uint64_t by_type[LW_REC_TYPE_MAX];
 	uint64_t decode_errors;			/* malformed records: lost */
 	uint64_t proc_full;			/* process-table entries refused: attribution lost */
+	uint64_t cgroup_unattached;		/* watched processes whose cgroup the cgroup
+						 * programs could not be attached to */
 	uint64_t output_errors;			/* lines the sinks failed to write: lost */
 	uint64_t rejected_records;		/* records of rejected candidates, dropped on purpose */
 	uint64_t rejected_procs;		/* candidates whose identity was not confirmed */

@@ -60,7 +60,10 @@
 #define LW_LOSS_RESERVE 0	/* the ring buffer was full */
 #define LW_LOSS_READ 1		/* a probe read of user or kernel memory failed */
 #define LW_LOSS_MAP 2		/* a map update failed (a table was full) */
-#define LW_LOSS_REASON_MAX 3
+#define LW_LOSS_UNHOOKED 3	/* a watched connection the cgroup programs did not see (with
+				 * --cgroups watched, made before they reached its cgroup): its
+				 * bytes and name are not known */
+#define LW_LOSS_REASON_MAX 4
 #define LW_LOSS_SLOTS (LW_REC_TYPE_MAX * LW_LOSS_REASON_MAX)
 
 /* Common header: 48 bytes. */

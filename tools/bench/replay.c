@@ -481,7 +481,9 @@ static int k_flush(void *ctx, uint32_t pid, uint32_t reason,
 	return 0;
 }
 
-static const struct monitor_kernel_ops fake_kops = { k_track, k_untrack, k_retool, k_flush };
+static const struct monitor_kernel_ops fake_kops = {
+	.track = k_track, .untrack = k_untrack, .retool = k_retool, .flush_conns = k_flush,
+};
 
 /* ---- timing ------------------------------------------------------------------------- */
 

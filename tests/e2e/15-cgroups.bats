@@ -1,0 +1,76 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# --cgroups watched: the cgroup programs are attached to the cgroup a watched tool runs in,
+# not to the whole machine; a connection they could not see (the tool moved to a cgroup
+# without them) is counted as lost, not passed over.
+
+load helpers
+
+setup() {
+	requires_bpf
+	common_setup
+	CG2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+	[ -n "$CG2" ] || skip_or_fail "needs a cgroup2 hierarchy"
+	CG_A="$CG2/llmwatch-test-$$-a"
+	CG_B="$CG2/llmwatch-test-$$-b"
+	mkdir "$CG_A" "$CG_B"
+}
+
+teardown() {
+	common_teardown
+	# the actor has exited (or is killed here); empty cgroups can go
+	for cg in "$CG_A" "$CG_B"; do
+		[ -d "$cg" ] || continue
+		for p in $(cat "$cg/cgroup.procs" 2>/dev/null); do kill "$p" 2>/dev/null || true; done
+		retry 20 rmdir "$cg" || true
+	done
+}
+
+# lw_progs_on CGROUP: how many llmwatch programs are attached to CGROUP itself
+lw_progs_on() {
+	bpftool cgroup show "$1" 2>/dev/null | grep -c ' lw_cg_' || true
+}
+
+@test "--cgroups watched attaches to the watched tool's cgroup only, and counts what it missed" {
+	tool=$(make_tool ollama)
+	lw_start --cgroups watched
+	grep -q 'cgroup_skb (on watched processes' "$ERR"
+	[ "$(lw_progs_on "$CG2")" -eq 0 ]
+
+	# the tool starts in cgroup A, connects once, moves to B (not attached), connects again
+	(echo "$BASHPID" >"$CG_A/cgroup.procs" &&
+		exec "$tool" "$REPO/tests/e2e/actor.py" "$BATS_TEST_TMPDIR/r.json" \
+			wait-file "$BATS_TEST_TMPDIR/go1" tcp wait-file "$BATS_TEST_TMPDIR/go2" tcp) &
+	apid=$!
+	BG_PIDS=$apid
+	retry 50 test "$(lw_progs_on "$CG_A")" -ge 8
+	[ "$(lw_progs_on "$CG2")" -eq 0 ]
+	[ "$(lw_progs_on "$CG_B")" -eq 0 ]
+	touch "$BATS_TEST_TMPDIR/go1"
+	lw_wait_for type=conn_bytes pid="$apid" bytes=1000
+	echo "$apid" >"$CG_B/cgroup.procs"
+	touch "$BATS_TEST_TMPDIR/go2"
+	wait "$apid"
+	lw_wait_for type=exit pid="$apid"
+	lw_stop
+
+	[ "$(lw_count type=connect pid="$apid" ret=0)" -eq 2 ]
+	# only the connection made inside A has its bytes; the other is counted as lost
+	[ "$(lw_count type=conn_bytes pid="$apid")" -eq 1 ]
+	grep -q '^llmwatch: lost 1 conn_bytes records (no_cgroup_hook)$' "$ERR"
+	[ "$($LWQ count 0 "$OUT" kind=summary lost=1)" -eq 1 ]
+}
+
+@test "--cgroups all (the default) attaches to the root of the hierarchy" {
+	lw_start
+	retry 20 test "$(lw_progs_on "$CG2")" -ge 8
+	[ "$(lw_progs_on "$CG_A")" -eq 0 ]
+	lw_stop
+	[ "$(lw_progs_on "$CG2")" -eq 0 ]
+}
+
+@test "--cgroups with another value is a usage error" {
+	run "$LLMWATCH" --cgroups some
+	[ "$status" -eq 2 ]
+	[[ "$output" == *'--cgroups "some": "all" or "watched"'* ]]
+}

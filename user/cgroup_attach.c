@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Cgroup programs attached where watched processes live (see cgroup_attach.h). */
+#include "cgroup_attach.h"
+
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+bool cgroup_path_covers(const char *anc, const char *path)
+{
+	size_t n = strlen(anc);
+
+	if (strcmp(anc, "/") == 0)
+		return true;
+	return strncmp(anc, path, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+int cgroup_parse_proc(const char *text, char *out, size_t size)
+{
+	const char *line = text;
+
+	while (line && *line) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+
+		if (len >= 3 && memcmp(line, "0::", 3) == 0) {
+			const char *p = line + 3;
+			size_t plen = len - 3;
+
+			if (plen == 0 || p[0] != '/')
+				return -EINVAL;
+			if (plen >= size)
+				return -ENAMETOOLONG;
+			memcpy(out, p, plen);
+			out[plen] = '\0';
+			/* outside our cgroup namespace (".." components): not under our mount */
+			if (strstr(out, "/../") || (plen >= 3 && strcmp(out + plen - 3, "/..") == 0))
+				return -EINVAL;
+			return 0;
+		}
+		line = end ? end + 1 : NULL;
+	}
+	return -ENOENT;
+}
+
+static void detach(struct cgroup_attached *a, size_t nprogs)
+{
+	for (size_t i = 0; i < nprogs; i++)
+		bpf_link__destroy(a->links[i]);
+	free(a->path);
+}
+
+int cgroup_links_attach(struct cgroup_links *c, const char *path)
+{
+	struct cgroup_attached a = { 0 };
+	char dir[4096];
+	size_t i, kept;
+	int fd, err = 0;
+
+	for (i = 0; i < c->n; i++)
+		if (cgroup_path_covers(c->v[i].path, path))
+			return 0;
+	if (c->n == c->cap) {
+		size_t ncap = c->cap ? c->cap * 2 : 8;
+		struct cgroup_attached *v = realloc(c->v, ncap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		c->v = v;
+		c->cap = ncap;
+	}
+	if ((size_t)snprintf(dir, sizeof(dir), "%s%s", c->root, path) >= sizeof(dir))
+		return -ENAMETOOLONG;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	a.path = strdup(path);
+	if (!a.path) {
+		close(fd);
+		return -ENOMEM;
+	}
+	for (i = 0; i < c->nprogs; i++) {
+		a.links[i] = bpf_program__attach_cgroup(c->progs[i], fd);
+		if (!a.links[i]) {
+			err = -errno;
+			break;
+		}
+	}
+	close(fd);
+	if (err) {
+		detach(&a, i);
+		return err;
+	}
+	/*
+	 * Attached cgroups below this one would now run every program twice. They are
+	 * detached after the attach, not before: a packet seen twice for a moment beats one
+	 * not seen at all.
+	 */
+	for (i = 0, kept = 0; i < c->n; i++) {
+		if (cgroup_path_covers(path, c->v[i].path))
+			detach(&c->v[i], c->nprogs);
+		else
+			c->v[kept++] = c->v[i];
+	}
+	c->n = kept;
+	c->v[c->n++] = a;
+	return 0;
+}
+
+int cgroup_links_attach_pid(struct cgroup_links *c, const char *proc_root, uint32_t pid)
+{
+	char file[64 + 256], text[4096], path[4096];
+	ssize_t n;
+	int fd, err;
+
+	snprintf(file, sizeof(file), "%s/%u/cgroup", proc_root, pid);
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	n = read(fd, text, sizeof(text) - 1);
+	err = n < 0 ? -errno : 0;
+	close(fd);
+	if (err)
+		return err == -ENOENT ? -ESRCH : err;
+	text[n] = '\0';
+	err = cgroup_parse_proc(text, path, sizeof(path));
+	if (err)
+		return err;
+	return cgroup_links_attach(c, path);
+}
+
+void cgroup_links_free(struct cgroup_links *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		detach(&c->v[i], c->nprogs);
+	free(c->v);
+	c->v = NULL;
+	c->n = c->cap = 0;
+}
