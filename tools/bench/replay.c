@@ -504,94 +504,109 @@ static int cmp_double(const void *a, const void *b)
 
 static char empty_proc[] = "/tmp/lwbench-proc.XXXXXX";
 
-/* Records per second of each round; a round replays whole passes for at least secs. */
-static int run(const char *name, struct rules *rules, const char *sink_kind, double secs,
-	       int rounds)
-{
-	struct matcher mt = { .rules = rules };
+/* One configuration: its monitor, and the rate of each round so far. */
+struct replay_run {
+	const char *name;
+	struct matcher mt;
 	struct monitor m;
-	double rate[16], t0, dt;
-	uint64_t span = st.ts - ((struct lw_rec_hdr *)st.buf)->ts_ns + 3000;
+	FILE *devnull;
+	double rate[16];
+	int rounds;
 	uint64_t verdicts_pass, events_pass;
-	FILE *devnull = NULL;
-	uint16_t tool = 0;
+};
 
-	if (monitor_init(&m)) {
+/* Sets up r's monitor and warms it with one untimed pass (which counts what a pass makes). */
+static int run_init(struct replay_run *r, const char *name, struct rules *rules,
+		    const char *sink_kind)
+{
+	memset(r, 0, sizeof(*r));
+	r->name = name;
+	r->mt.rules = rules;
+	if (monitor_init(&r->m)) {
 		fprintf(stderr, "replay: out of memory\n");
 		return -1;
 	}
-	profiles_init(&m.profiles);
-	for (size_t i = 0; i < m.profiles.n; i++) {
-		if (!strcmp(m.profiles.p[i].name, "ollama"))
-			tool = (uint16_t)(i + 1);
-	}
-	(void)tool;
-	m.kops = &fake_kops;
-	m.proc_root = empty_proc;	/* exe links are not found: as for a process gone */
-	m.match = match;
-	m.match_ctx = &mt;
+	profiles_init(&r->m.profiles);
+	r->m.kops = &fake_kops;
+	r->m.proc_root = empty_proc;	/* exe links are not found: as for a process gone */
+	r->m.match = match;
+	r->m.match_ctx = &r->mt;
 	if (!strcmp(sink_kind, "null")) {
-		m.sink = &null_sink;
+		r->m.sink = &null_sink;
 	} else {
-		devnull = fopen("/dev/null", "we");
-		m.sink = !devnull ? NULL : !strcmp(sink_kind, "json") ? sink_json_new(devnull)
-								      : sink_text_new(devnull);
-		if (!m.sink) {
+		r->devnull = fopen("/dev/null", "we");
+		r->m.sink = !r->devnull ? NULL
+			    : !strcmp(sink_kind, "json") ? sink_json_new(r->devnull)
+							 : sink_text_new(r->devnull);
+		if (!r->m.sink) {
 			fprintf(stderr, "replay: cannot open the %s sink\n", sink_kind);
 			return -1;
 		}
 	}
-
-	/* one untimed pass warms caches and the tables, and counts what a pass produces */
+	shift_stream(st.ts - ((struct lw_rec_hdr *)st.buf)->ts_ns + 3000);
 	for (size_t i = 0; i < st.n; i++) {
-		const void *r = st.buf + st.off[i];
+		const void *rec = st.buf + st.off[i];
 
-		monitor_handle_record(&m, r, rec_size(r));
+		monitor_handle_record(&r->m, rec, rec_size(rec));
 	}
-	monitor_tick(&m, st.ts);
-	verdicts_pass = mt.verdicts;
-	events_pass = m.stats.records - m.stats.by_type[LW_REC_PAYLOAD];
-	if (rounds > 16)
-		rounds = 16;
-	for (int rd = 0; rd < rounds; rd++) {
-		uint64_t done = 0;
-
-		dt = 0;
-		while (dt < secs) {
-			shift_stream(span);
-			t0 = now();
-			for (size_t i = 0; i < st.n; i++) {
-				const void *r = st.buf + st.off[i];
-
-				monitor_handle_record(&m, r, rec_size(r));
-			}
-			/* the event loop's periodic work, as run_loop does it on each pass */
-			monitor_tick(&m, ((struct lw_rec_hdr *)(st.buf + st.off[st.n - 1]))->ts_ns);
-			proctable_reap(&m.procs, ((struct lw_rec_hdr *)(st.buf + st.off[st.n - 1]))->ts_ns,
-				       5000000000ull);
-			dt += now() - t0;
-			done += st.n;
-		}
-		rate[rd] = (double)done / dt;
-	}
-	monitor_flush(&m);
-	if (m.stats.decode_errors || m.stats.rejected_records || m.stats.output_errors) {
-		fprintf(stderr, "replay: %s: %lu decode errors, %lu rejected, %lu output errors\n",
-			name, (unsigned long)m.stats.decode_errors,
-			(unsigned long)m.stats.rejected_records, (unsigned long)m.stats.output_errors);
-		return -1;
-	}
-	qsort(rate, (size_t)rounds, sizeof(rate[0]), cmp_double);
-	printf("replay %s %.0f %.0f %.0f %.1f %lu %lu\n", name, rate[rounds / 2], rate[0],
-	       rate[rounds - 1], 1e9 / rate[rounds / 2], (unsigned long)events_pass,
-	       (unsigned long)verdicts_pass);
-	fflush(stdout);
-	if (m.sink != &null_sink)
-		sink_destroy(m.sink);
-	if (devnull)
-		fclose(devnull);
-	monitor_free(&m);
+	monitor_tick(&r->m, st.ts);
+	r->verdicts_pass = r->mt.verdicts;
+	r->events_pass = r->m.stats.records - r->m.stats.by_type[LW_REC_PAYLOAD];
 	return 0;
+}
+
+/* One timed round of r: whole passes for at least secs; records per second. */
+static void run_round(struct replay_run *r, double secs)
+{
+	uint64_t span = st.ts - ((struct lw_rec_hdr *)st.buf)->ts_ns + 3000;
+	uint64_t done = 0;
+	double t0, dt = 0;
+
+	while (dt < secs) {
+		/* every pass is later than the last one of any configuration: time moves on */
+		shift_stream(span);
+		t0 = now();
+		for (size_t i = 0; i < st.n; i++) {
+			const void *rec = st.buf + st.off[i];
+
+			monitor_handle_record(&r->m, rec, rec_size(rec));
+		}
+		/* the event loop's periodic work, as run_loop does it on each pass */
+		monitor_tick(&r->m, ((struct lw_rec_hdr *)(st.buf + st.off[st.n - 1]))->ts_ns);
+		proctable_reap(&r->m.procs, ((struct lw_rec_hdr *)(st.buf + st.off[st.n - 1]))->ts_ns,
+			       5000000000ull);
+		dt += now() - t0;
+		done += st.n;
+	}
+	if (r->rounds < 16)
+		r->rate[r->rounds++] = (double)done / dt;
+}
+
+/* Prints r's line and frees it. */
+static int run_finish(struct replay_run *r)
+{
+	int n = r->rounds, err = 0;
+
+	monitor_flush(&r->m);
+	if (r->m.stats.decode_errors || r->m.stats.rejected_records || r->m.stats.output_errors) {
+		fprintf(stderr, "replay: %s: %lu decode errors, %lu rejected, %lu output errors\n",
+			r->name, (unsigned long)r->m.stats.decode_errors,
+			(unsigned long)r->m.stats.rejected_records,
+			(unsigned long)r->m.stats.output_errors);
+		err = -1;
+	} else if (n) {
+		qsort(r->rate, (size_t)n, sizeof(r->rate[0]), cmp_double);
+		printf("replay %s %.0f %.0f %.0f %.1f %lu %lu\n", r->name, r->rate[n / 2],
+		       r->rate[0], r->rate[n - 1], 1e9 / r->rate[n / 2],
+		       (unsigned long)r->events_pass, (unsigned long)r->verdicts_pass);
+		fflush(stdout);
+	}
+	if (r->m.sink && r->m.sink != &null_sink)
+		sink_destroy(r->m.sink);
+	if (r->devnull)
+		fclose(r->devnull);
+	monitor_free(&r->m);
+	return err;
 }
 
 static const struct {
@@ -601,6 +616,7 @@ static const struct {
 	{ "null", "null", false }, { "text", "text", false }, { "json", "json", false },
 	{ "null10k", "null", true }, { "text10k", "text", true },
 };
+#define NCONFIGS (sizeof(configs) / sizeof(configs[0]))
 
 int main(int argc, char **argv)
 {
@@ -608,6 +624,8 @@ int main(int argc, char **argv)
 	int rounds = argc > 2 ? atoi(argv[2]) : 5, err = 0;
 	const char *only = argc > 3 ? argv[3] : NULL;
 	struct rules *small, *big;
+	struct replay_run runs[NCONFIGS];
+	size_t nruns = 0;
 	struct profile_set ps;
 	uint16_t tool = 1;
 
@@ -632,11 +650,26 @@ int main(int argc, char **argv)
 		fprintf(stderr, "replay: cannot build the rule sets\n");
 		return 1;
 	}
-	for (size_t i = 0; i < sizeof(configs) / sizeof(configs[0]); i++) {
-		if (!only || !strcmp(only, configs[i].name))
-			err |= run(configs[i].name, configs[i].big ? big : small, configs[i].sink,
-				   secs, rounds);
+	/*
+	 * Rounds interleaved across configurations, so that a slow phase of a shared host
+	 * lands on all of them and their ratios hold.
+	 */
+	for (size_t i = 0; i < NCONFIGS; i++) {
+		if (only && strcmp(only, configs[i].name))
+			continue;
+		if (run_init(&runs[nruns], configs[i].name, configs[i].big ? big : small,
+			     configs[i].sink)) {
+			run_finish(&runs[nruns]);
+			err = 1;
+			continue;
+		}
+		nruns++;
 	}
+	for (int rd = 0; rd < rounds && rd < 16; rd++)
+		for (size_t i = 0; i < nruns; i++)
+			run_round(&runs[i], secs);
+	for (size_t i = 0; i < nruns; i++)
+		err |= run_finish(&runs[i]);
 	rules_free(small);
 	rules_free(big);
 	rmdir(empty_proc);
