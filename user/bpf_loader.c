@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <mntent.h>
+#include <pthread.h>
 #include <sys/mount.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -562,11 +563,52 @@ int bpf_loader_watch_cgroup_of(struct bpf_loader *l, uint32_t pid)
 	return cgroup_links_attach_pid(&l->cg, "/proc", pid);
 }
 
+static void *destroy_link(void *link)
+{
+	bpf_link__destroy(link);
+	return NULL;
+}
+
+/*
+ * Detaches the skeleton's links all at once. Removing a tracepoint probe waits for an RCU
+ * grace period (~55 ms here), and one after the other that made stopping take half a
+ * second; waits that overlap share their grace periods. A link whose thread cannot be
+ * started is destroyed right here.
+ */
+static void detach_links_concurrently(struct llmwatch_bpf *skel)
+{
+	int n = skel->skeleton->prog_cnt;
+	pthread_t *tid = calloc((size_t)n, sizeof(*tid));
+	bool *started = calloc((size_t)n, sizeof(*started));
+
+	/* out of memory: the skeleton's own destroy detaches them, one after the other */
+	if (!tid || !started)
+		goto out;
+	for (int i = 0; i < n; i++) {
+		struct bpf_link **link = skel->skeleton->progs[i].link;
+
+		if (!*link)
+			continue;
+		started[i] = pthread_create(&tid[i], NULL, destroy_link, *link) == 0;
+		if (!started[i])
+			bpf_link__destroy(*link);
+		*link = NULL;
+	}
+	for (int i = 0; i < n; i++)
+		if (started[i])
+			pthread_join(tid[i], NULL);
+out:
+	free(tid);
+	free(started);
+}
+
 void bpf_loader_stop(struct bpf_loader *l)
 {
 	/* the links first: the programs they hold belong to the skeleton */
 	cgroup_links_free(&l->cg);
 	l->cg.nprogs = 0;
+	if (l->skel)
+		detach_links_concurrently(l->skel);
 	if (l->skel)
 		llmwatch_bpf__destroy(l->skel);
 	l->skel = NULL;
