@@ -110,6 +110,7 @@ int BPF_PROG(lw_exit, struct task_struct *p)
 	__u32 tgid = p->tgid;
 	struct lw_tracked *t;
 	struct lw_rec_exit r = {};
+	__u16 tool;
 	__u64 id;
 
 	t = bpf_map_lookup_elem(&tracked, &tgid);
@@ -119,11 +120,20 @@ int BPF_PROG(lw_exit, struct task_struct *p)
 	id = ((__u64)tgid << 32) | (__u32)p->pid;
 	bpf_map_delete_elem(&stash, &id);
 	bpf_map_delete_elem(&open_paths, &id);
-	if (p->pid != tgid)
+	/*
+	 * A process ends with its last thread, not with its leader: a leader that calls
+	 * pthread_exit() leaves the other threads running, and watched (or a tool could shed
+	 * the watch that way); threads killed by an exec from another thread end nothing
+	 * either. do_exit() has counted this thread out of signal->live before this point.
+	 */
+	if (BPF_CORE_READ(p, signal, live.counter) > 0)
 		return 0;
-	lw_fill_hdr(&r.hdr, LW_REC_EXIT, t->tool, tgid);
+	tool = t->tool;
+	/* two last threads ending together may both see 0: the one that deletes reports */
+	if (bpf_map_delete_elem(&tracked, &tgid))
+		return 0;
+	lw_fill_hdr(&r.hdr, LW_REC_EXIT, tool, tgid);
 	r.exit_code = p->exit_code;
-	bpf_map_delete_elem(&tracked, &tgid);
 	lw_emit(&r, sizeof(r), sizeof(r));
 	return 0;
 }

@@ -75,6 +75,21 @@ capture_every_kind() {
 	lw_wait_for type=exit pid="$child" tool=ollama exit_code=0
 }
 
+@test "a tool whose main thread ends stays watched until its last thread does" {
+	tool=$(make_tool ollama "$PROGS/lw_actor")
+	echo late >"$BATS_TEST_TMPDIR/late.txt"
+	lw_start
+	"$tool" pid leader-exits "$BATS_TEST_TMPDIR/late.txt" >"$BATS_TEST_TMPDIR/a.out"
+	pid=$(sed -n 's/^pid=//p' "$BATS_TEST_TMPDIR/a.out")
+	lw_wait_for type=exit pid="$pid"
+	lw_stop
+	# the thread left behind is still the tool's, and the process ends once, with it
+	lw_wait_for type=open pid="$pid" tool=ollama path="$BATS_TEST_TMPDIR/late.txt" ret~""
+	[ "$(lw_count type=exit pid="$pid")" -eq 1 ]
+	lw_wait_for type=exit pid="$pid" exit_code=0
+	[ "$($LWQ get tid "$OUT" type=exit pid="$pid")" != "$pid" ]
+}
+
 @test "an unwatched program doing the same produces nothing" {
 	tool=$(make_tool notwatched)
 	lw_start

@@ -112,6 +112,11 @@ pid=$(kv "$WORK/core.out" pid)
 port=$(kv "$WORK/core.out" tcp_port)
 child=$(kv "$WORK/core.out" child_pid)
 retry 100 has "$OUT" '"type":"exit"' "\"pid\":$pid,"
+# a tool whose main thread ends first: the other thread is still watched
+echo late >"$WORK/late.txt"
+"$TOOLS/ollama" pid leader-exits "$WORK/late.txt" >"$WORK/leader.out" 2>&1
+lpid=$(kv "$WORK/leader.out" pid)
+retry 100 has "$OUT" '"type":"exit"' "\"pid\":$lpid,"
 lw_stop
 rc=$?
 [ "$rc" -eq 0 ] || fail clean-stop "llmwatch exited $rc: $(tail -n 3 "$ERR")"
@@ -132,6 +137,12 @@ if has "$OUT" '"kind":"alert"' '"type":"open"' "\"pid\":$pid," \
 	ok flagged-file-read
 else
 	fail flagged-file-read "no file-credentials alert for $HOME/.ssh/id_ed25519"
+fi
+if has "$OUT" '"type":"open"' '"tool":"ollama"' "\"pid\":$lpid," "\"path\":\"$WORK/late.txt\"" &&
+	[ "$(grep -c "\"type\":\"exit\".*\"pid\":$lpid," "$OUT")" -eq 1 ]; then
+	ok leader-exits
+else
+	fail leader-exits "no open of $WORK/late.txt by pid $lpid after its main thread ended"
 fi
 if has "$OUT" '"type":"fork"' '"tool":"ollama"' "\"pid\":$child," "\"ppid\":$pid," &&
 	has "$OUT" '"type":"exec"' '"tool":"ollama"' "\"pid\":$child," '"filename":"/bin/cat"' &&

@@ -11,12 +11,16 @@
  *   child PROG ARG      fork, exec PROG ARG, wait: child_pid=N child_status=N
  *   uring-open PATH     openat PATH through io_uring: uring_open_ret=FD or -errno
  *   flood N             open and close /dev/null N times
+ *   leader-exits PATH   the main thread ends (pthread_exit) while another thread lives on;
+ *                       that thread waits until the leader is gone, opens PATH, and exits
+ *                       the process with status 0 (the last action: nothing after it runs)
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <liburing.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,6 +149,43 @@ static int act_flood(long n)
 	return 0;
 }
 
+static pid_t leader;
+
+/* Waits until the leader thread has ended, then opens path and ends the process. */
+static void *after_leader(void *path)
+{
+	char stat[64], buf[256];
+
+	snprintf(stat, sizeof(stat), "/proc/self/task/%d/stat", (int)leader);
+	for (int i = 0; i < 500; i++) {
+		FILE *f = fopen(stat, "r");
+		char *st = NULL;
+
+		if (f) {
+			if (fgets(buf, sizeof(buf), f))
+				st = strrchr(buf, ')');
+			fclose(f);
+		}
+		/* gone from the task list, or a zombie: the leader has passed do_exit() */
+		if (!f || (st && (st[2] == 'Z' || st[2] == 'X')))
+			break;
+		usleep(10000);
+	}
+	exit(act_open(path) ? 1 : 0);
+}
+
+static int act_leader_exits(const char *path)
+{
+	pthread_t t;
+
+	leader = getpid();
+	if (pthread_create(&t, NULL, after_leader, (void *)path)) {
+		perror("pthread_create");
+		return 1;
+	}
+	pthread_exit(NULL);
+}
+
 int main(int argc, char **argv)
 {
 	int i = 1, err = 0;
@@ -169,6 +210,9 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "child") && i + 1 < argc) {
 			err = act_child(p1, argv[i + 1]);
 			i += 2;
+		} else if (!strcmp(a, "leader-exits") && p1) {
+			err = act_leader_exits(p1);
+			i++;
 		} else if (!strcmp(a, "flood") && p1) {
 			err = act_flood(strtol(p1, NULL, 10));
 			i++;
