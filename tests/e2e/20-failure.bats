@@ -8,13 +8,15 @@ load helpers
 
 setup() {
 	common_setup
+	PROGS_BEFORE=$(attached_programs)
 }
 
 teardown() {
 	common_teardown
 }
 
-# How many llmwatch programs are loaded in the kernel right now.
+# How many llmwatch programs are loaded in the kernel right now. Compared with the count
+# when the test started, so that another llmwatch running meanwhile is not taken for ours.
 attached_programs() {
 	bpftool prog show 2>/dev/null | grep -c " name lw_" || true
 }
@@ -36,7 +38,7 @@ attached_programs() {
 	grep -Eq "^llmwatch: [0-9]+ records, [1-9][0-9]* lost$" "$ERR"
 	# some records still got through, and they are whole
 	[ "$(lw_count type=open pid="$pid" path=/dev/null)" -gt 0 ]
-	[ "$(attached_programs)" -eq 0 ]
+	[ "$(attached_programs)" -eq "$PROGS_BEFORE" ]
 }
 
 @test "not root: one line saying so, exit 2, nothing attached" {
@@ -46,7 +48,7 @@ attached_programs() {
 	[ "$status" -eq 2 ]
 	[ "${#lines[@]}" -eq 1 ]
 	[[ "${lines[0]}" == "llmwatch: needs root"* ]]
-	[ "$(attached_programs)" -eq 0 ]
+	[ "$(attached_programs)" -eq "$PROGS_BEFORE" ]
 }
 
 @test "bad options are refused with exit 2 and a message naming the value" {
@@ -92,5 +94,5 @@ attached_programs() {
 	wait "$LW_PID"
 	LW_PID=
 	lw_wait_for kind=summary lost=0
-	[ "$(attached_programs)" -eq 0 ]
+	[ "$(attached_programs)" -eq "$PROGS_BEFORE" ]
 }
