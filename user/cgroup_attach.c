@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 bool cgroup_path_covers(const char *anc, const char *path)
@@ -54,13 +55,32 @@ static void detach(struct cgroup_attached *a, size_t nprogs)
 	free(a->path);
 }
 
+/* Whether the cgroup attached as a is still the one at its path. */
+static bool still_there(const struct cgroup_links *c, const struct cgroup_attached *a)
+{
+	char dir[4096];
+	struct stat st;
+
+	if ((size_t)snprintf(dir, sizeof(dir), "%s%s", c->root, a->path) >= sizeof(dir))
+		return false;
+	return stat(dir, &st) == 0 && (unsigned long long)st.st_ino == a->ino;
+}
+
 int cgroup_links_attach(struct cgroup_links *c, const char *path)
 {
 	struct cgroup_attached a = { 0 };
 	char dir[4096];
+	struct stat st;
 	size_t i, kept;
 	int fd, err = 0;
 
+	for (i = 0, kept = 0; i < c->n; i++) {
+		if (cgroup_path_covers(c->v[i].path, path) && !still_there(c, &c->v[i]))
+			detach(&c->v[i], c->nprogs);
+		else
+			c->v[kept++] = c->v[i];
+	}
+	c->n = kept;
 	for (i = 0; i < c->n; i++)
 		if (cgroup_path_covers(c->v[i].path, path))
 			return 0;
@@ -78,6 +98,12 @@ int cgroup_links_attach(struct cgroup_links *c, const char *path)
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
+	if (fstat(fd, &st)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	a.ino = st.st_ino;
 	a.path = strdup(path);
 	if (!a.path) {
 		close(fd);

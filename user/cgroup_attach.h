@@ -22,6 +22,7 @@ struct bpf_link;
 
 struct cgroup_attached {
 	char *path;			/* relative to the hierarchy's root: "/" or "/a/b" */
+	unsigned long long ino;		/* its inode: the cgroup's id, never reused */
 	struct bpf_link *links[CGROUP_PROGS_MAX];
 };
 
@@ -43,7 +44,11 @@ bool cgroup_path_covers(const char *anc, const char *path);
  */
 int cgroup_parse_proc(const char *text, char *out, size_t size);
 
-/* Attaches every program to cgroup path (relative to c->root) unless covered already. */
+/*
+ * Attaches every program to cgroup path (relative to c->root) unless covered already. A
+ * cgroup removed since its attach (a service restarted: same path, new cgroup, and the
+ * kernel dropped the programs with the old one) covers nothing: it is forgotten first.
+ */
 int cgroup_links_attach(struct cgroup_links *c, const char *path);
 
 /*

@@ -61,6 +61,29 @@ lw_progs_on() {
 	[ "$($LWQ count 0 "$OUT" kind=summary lost=1)" -eq 1 ]
 }
 
+@test "--cgroups watched: a tool restarted in a new cgroup of the same path is covered again" {
+	tool=$(make_tool ollama)
+	lw_start --cgroups watched
+	for run in 1 2; do
+		# as systemd does on a service restart: the old cgroup goes, a new one comes
+		if [ "$run" = 2 ]; then
+			retry 20 rmdir "$CG_A"
+			mkdir "$CG_A"
+		fi
+		(echo "$BASHPID" >"$CG_A/cgroup.procs" &&
+			exec "$tool" "$REPO/tests/e2e/actor.py" "$BATS_TEST_TMPDIR/r$run.json" \
+				wait-file "$BATS_TEST_TMPDIR/go$run" tcp) &
+		apid=$!
+		BG_PIDS=$apid
+		retry 50 test "$(lw_progs_on "$CG_A")" -ge 8
+		touch "$BATS_TEST_TMPDIR/go$run"
+		wait "$apid"
+		lw_wait_for type=conn_bytes pid="$apid" bytes=1000
+	done
+	lw_stop
+	grep -q '^llmwatch: [0-9]* records, 0 lost$' "$ERR"
+}
+
 @test "--cgroups all (the default) attaches to the root of the hierarchy" {
 	lw_start
 	retry 20 test "$(lw_progs_on "$CG2")" -ge 8
