@@ -55,6 +55,9 @@ static int find_cgroup2(char *path, size_t size)
 	return ret;
 }
 
+/* Stash entries when only calls with a hook below them make one (see load_attach). */
+#define LW_STASH_IN_CALL_MAX 4096
+
 static bool tracefs_mounted_here;
 
 /*
@@ -292,9 +295,17 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 			    strerror(-err));
 	l->skel->rodata->lw_regs_args = regs;
 	l->skel->rodata->lw_task_stash = regs && task;
+	/*
+	 * The stash: with enter tracepoints, an entry per watched thread inside any traced
+	 * call; with the registers, only inside a connect, bind or send that a hook below it
+	 * saw (threads blocked in connect are the most there will be at once); with task
+	 * storage, none. Preallocated, so the size is kernel memory (~250 bytes an entry).
+	 */
 	if (regs && task)
-		bpf_map__set_max_entries(l->skel->maps.stash, 1);	/* the enters' only */
-	else
+		bpf_map__set_max_entries(l->skel->maps.stash, 1);
+	else if (regs)
+		bpf_map__set_max_entries(l->skel->maps.stash, LW_STASH_IN_CALL_MAX);
+	if (!(regs && task))
 		bpf_map__set_autocreate(l->skel->maps.task_stash, false);	/* 5.10 has none */
 	/* the kernel's paths of opens in flight: one entry will do when nothing writes them */
 	if (!kfile)
