@@ -279,8 +279,11 @@ static __always_inline void lw_sock_emit(__u16 type, const struct lw_sock_args *
 	if (st->kflags & LW_STASH_KADDR) {
 		r->hdr.flags = st->flags;
 		r->addr = st->addr;
-		r->unix_path_len = st->unix_path_len;
-		__builtin_memcpy(r->unix_path, st->unix_path, sizeof(r->unix_path));
+		/* only a unix socket's record carries the path (see the size below) */
+		if (st->addr.family == AF_UNIX) {
+			r->unix_path_len = st->unix_path_len;
+			__builtin_memcpy(r->unix_path, st->unix_path, sizeof(r->unix_path));
+		}
 	} else {
 		/* no hook inside the call saw the address: only the caller's copy is left */
 		struct lw_addr_dst d = { &r->addr, r->unix_path, &r->unix_path_len, &r->hdr.flags };
