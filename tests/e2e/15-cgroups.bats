@@ -84,6 +84,25 @@ lw_progs_on() {
 	grep -q '^llmwatch: [0-9]* records, 0 lost$' "$ERR"
 }
 
+@test "--cgroups watched: a tool running before llmwatch starts has its cgroup covered at ready" {
+	tool=$(make_tool ollama)
+	(echo "$BASHPID" >"$CG_A/cgroup.procs" &&
+		exec "$tool" "$REPO/tests/e2e/actor.py" "$BATS_TEST_TMPDIR/r.json" \
+			wait-file "$BATS_TEST_TMPDIR/go" tcp) &
+	apid=$!
+	BG_PIDS=$apid
+	# the actor is the tool (python3 under the name ollama) once its comm says so
+	retry 50 grep -qx ollama "/proc/$apid/comm"
+	lw_start --cgroups watched
+	# --ready-file promises running tools are found: their cgroups are covered by then
+	[ "$(lw_progs_on "$CG_A")" -ge 8 ]
+	[ "$(lw_progs_on "$CG2")" -eq 0 ]
+	touch "$BATS_TEST_TMPDIR/go"
+	wait "$apid"
+	lw_wait_for type=conn_bytes pid="$apid" bytes=1000
+	lw_stop
+}
+
 @test "--cgroups all (the default) attaches to the root of the hierarchy" {
 	lw_start
 	retry 20 test "$(lw_progs_on "$CG2")" -ge 8
