@@ -87,8 +87,11 @@ struct {
 } conn_marks SEC(".maps") __weak;
 
 /*
- * Syscall arguments saved at enter for the matching exit, key pid_tgid (one syscall per
- * thread at a time). Private to the BPF side: it never crosses the ring buffer.
+ * A call in flight, for its exit, key pid_tgid (one syscall per thread at a time): with
+ * enter tracepoints, the arguments saved at enter and what hooks inside the call added;
+ * with the registers (lw_regs_args), only what hooks inside the call saw, made by the
+ * first of them (and kept in task_stash instead where allowed). Private to the BPF side:
+ * it never crosses the ring buffer.
  */
 struct lw_stash {
 	__u16 type;		/* LW_REC_* of the syscall in flight */

@@ -10,6 +10,7 @@
 #define FMODE_EXEC 0x20
 #define AT_FDCWD -100
 
+/* Enter: save the arguments for the exit (kernels without bpf_task_pt_regs). */
 static __always_inline int lw_open_enter(__u16 tool, int dfd, const char *path, __u64 flags,
 					 __u32 mode, __u16 is_openat2)
 {

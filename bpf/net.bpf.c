@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * Network activity of watched processes: connect, bind, listen and datagram sends at the
- * syscall layer (paired enter/exit, so results are known), cgroup sock_addr hooks that see
- * what bypasses the syscalls (io_uring), and per-connection byte counts from cgroup_skb.
+ * syscall layer (at the exit, so results are known; the arguments from the saved registers,
+ * or, before 5.15, saved by enter tracepoints), cgroup sock_addr hooks that see what
+ * bypasses the syscalls (io_uring), and per-connection byte counts from cgroup_skb.
  */
 #include "common.bpf.h"
 #include <bpf/bpf_endian.h>
@@ -134,7 +135,7 @@ static __always_inline void lw_sock_local(struct sock *sk, struct lw_sockaddr *a
 	}
 }
 
-/* ---- syscall enter: save the arguments ---------------------------------------------- */
+/* ---- syscall enter: save the arguments (kernels without bpf_task_pt_regs) ------------ */
 
 static __always_inline int lw_sock_enter(__u16 tool, __u16 type, int fd, const void *uaddr,
 					 __u32 addrlen, __u64 len, int backlog)
