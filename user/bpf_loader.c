@@ -581,12 +581,15 @@ static void *destroy_link(void *link)
 }
 
 /*
- * Detaches the skeleton's links all at once. Removing a tracepoint probe waits for an RCU
- * grace period (~55 ms here), and one after the other that made stopping take half a
- * second; waits that overlap share their grace periods. A link whose thread cannot be
- * started is destroyed right here.
+ * Detaches the skeleton's syscall-tracepoint links all at once. Removing a tracepoint probe
+ * waits for an RCU grace period (~55 ms here), and one after the other that made stopping
+ * take half a second; waits that overlap share their grace periods. Only those: the
+ * fentry/fexit trampolines are rewritten in kernel text on detach, and the kernel matrix's
+ * rare soft-lockup hang (tools/kernel-matrix.sh) happens around them, so they are left to
+ * the skeleton, one after the other. A link whose thread cannot be started is destroyed
+ * right here.
  */
-static void detach_links_concurrently(struct llmwatch_bpf *skel)
+static void detach_tracepoints_concurrently(struct llmwatch_bpf *skel)
 {
 	int n = skel->skeleton->prog_cnt;
 	pthread_t *tid = calloc((size_t)n, sizeof(*tid));
@@ -597,8 +600,9 @@ static void detach_links_concurrently(struct llmwatch_bpf *skel)
 		goto out;
 	for (int i = 0; i < n; i++) {
 		struct bpf_link **link = skel->skeleton->progs[i].link;
+		const char *sec = bpf_program__section_name(*skel->skeleton->progs[i].prog);
 
-		if (!*link)
+		if (!*link || strncmp(sec, "tracepoint/", 11) != 0)
 			continue;
 		started[i] = pthread_create(&tid[i], NULL, destroy_link, *link) == 0;
 		if (!started[i])
@@ -619,7 +623,7 @@ void bpf_loader_stop(struct bpf_loader *l)
 	cgroup_links_free(&l->cg);
 	l->cg.nprogs = 0;
 	if (l->skel)
-		detach_links_concurrently(l->skel);
+		detach_tracepoints_concurrently(l->skel);
 	if (l->skel)
 		llmwatch_bpf__destroy(l->skel);
 	l->skel = NULL;
