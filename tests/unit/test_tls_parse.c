@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <stdint.h>
 
-#include "bytebuf.h"
+#include "tls_hello.h"
 #include "check.h"
 #include "corpus.h"
 #include "tls_parse.h"
@@ -21,73 +21,9 @@ static int sni(const void *p, size_t n)
 
 /* ---- building ClientHellos ---------------------------------------------------------- */
 
-static void put_padding(struct bytebuf *ext, size_t pad)
-{
-	put16(ext, 21);
-	put16(ext, (unsigned int)pad);
-	memset(ext->b + ext->n, 0, pad);
-	ext->n += pad;
-}
-
-/*
- * The handshake message (type, 24-bit length, body) of a ClientHello, with a padding
- * extension (21) of pad bytes before the server name, or after it when pad_after.
- */
-static void hello_msg_pad(struct bytebuf *hs, const char *name, size_t name_len, bool with_sni,
-			  size_t pad, bool pad_after)
-{
-	static struct bytebuf body, ext;
-
-	body.n = ext.n = 0;
-
-	put16(&body, 0x0303);
-	for (int i = 0; i < 32; i++)
-		put8(&body, (unsigned int)i);
-	put8(&body, 32);
-	for (int i = 0; i < 32; i++)
-		put8(&body, 0xa0);
-	put16(&body, 4);
-	put16(&body, 0x1301);
-	put16(&body, 0xc02f);
-	put8(&body, 1);
-	put8(&body, 0);
-
-	/* supported_versions first, so the SNI is not at a fixed place */
-	put16(&ext, 43);
-	put16(&ext, 3);
-	put8(&ext, 2);
-	put16(&ext, 0x0304);
-	if (pad && !pad_after)
-		put_padding(&ext, pad);
-	if (with_sni) {
-		put16(&ext, 0);
-		put16(&ext, (unsigned int)name_len + 5);
-		put16(&ext, (unsigned int)name_len + 3);
-		put8(&ext, 0);
-		put16(&ext, (unsigned int)name_len);
-		putraw(&ext, name, name_len);
-	}
-	if (pad && pad_after)
-		put_padding(&ext, pad);
-	put16(&ext, 16);	/* ALPN: h2 */
-	put16(&ext, 5);
-	put16(&ext, 3);
-	put8(&ext, 2);
-	putraw(&ext, "h2", 2);
-
-	put16(&body, (unsigned int)ext.n);
-	putraw(&body, ext.b, ext.n);
-
-	hs->n = 0;
-	put8(hs, 1);
-	put8(hs, (unsigned int)(body.n >> 16));
-	put16(hs, (unsigned int)(body.n & 0xffff));
-	putraw(hs, body.b, body.n);
-}
-
 static void hello_msg(struct bytebuf *hs, const char *name, size_t name_len, bool with_sni)
 {
-	hello_msg_pad(hs, name, name_len, with_sni, 0, false);
+	tls_hello_msg(hs, name, name_len, with_sni, 0, false);
 }
 
 /* Wraps hs into records, cutting it at the given offsets (sorted, 0 < cut < hs->n). */
@@ -357,11 +293,11 @@ static void test_huge(void)
 	static struct bytebuf hs, rec;
 	size_t cut = 16000;
 
-	hello_msg_pad(&hs, "late.example", 12, true, 17000, false);
+	tls_hello_msg(&hs, "late.example", 12, true, 17000, false);
 	records(&rec, &hs, &cut, 1);
 	CHECK_INT(sni(rec.b, rec.n), -EMSGSIZE);
 	CHECK_INT(sni(rec.b, 10000), -EAGAIN);	/* the input, not our buffer, ended */
-	hello_msg_pad(&hs, "early.example", 13, true, 17000, true);
+	tls_hello_msg(&hs, "early.example", 13, true, 17000, true);
 	records(&rec, &hs, &cut, 1);
 	CHECK_INT(sni(rec.b, rec.n), 0);
 	CHECK_STR(host, "early.example");

@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bytebuf.h"
+#include "tls_hello.h"
 #include "dns_parse.h"
 #include "gen_rules.h"
 #include "llmwatch/events.h"
@@ -202,48 +202,17 @@ static void add_payload(uint32_t pid, uint16_t tool, uint64_t cookie, const char
 
 /* ---- payloads: a TLS ClientHello with a server name, a DNS answer ---------------------- */
 
+/* A ClientHello naming name, in one TLS record. */
 static void tls_hello(struct bytebuf *out, const char *name)
 {
-	struct bytebuf body = { .n = 0 }, ext = { .n = 0 };
-	size_t nl = strlen(name);
+	static struct bytebuf hs;
 
-	put16(&body, 0x0303);
-	for (int i = 0; i < 32; i++)
-		put8(&body, (unsigned int)i);
-	put8(&body, 32);
-	for (int i = 0; i < 32; i++)
-		put8(&body, 0xa0);
-	put16(&body, 4);
-	put16(&body, 0x1301);
-	put16(&body, 0xc02f);
-	put8(&body, 1);
-	put8(&body, 0);
-	put16(&ext, 43);	/* supported_versions */
-	put16(&ext, 3);
-	put8(&ext, 2);
-	put16(&ext, 0x0304);
-	put16(&ext, 0);		/* server_name */
-	put16(&ext, (unsigned int)nl + 5);
-	put16(&ext, (unsigned int)nl + 3);
-	put8(&ext, 0);
-	put16(&ext, (unsigned int)nl);
-	putraw(&ext, name, nl);
-	put16(&ext, 16);	/* ALPN h2 */
-	put16(&ext, 5);
-	put16(&ext, 3);
-	put8(&ext, 2);
-	putraw(&ext, "h2", 2);
-	put16(&body, (unsigned int)ext.n);
-	putraw(&body, ext.b, ext.n);
-
+	tls_hello_msg(&hs, name, strlen(name), true, 0, false);
 	out->n = 0;
 	put8(out, 22);
 	put16(out, 0x0301);
-	put16(out, (unsigned int)body.n + 4);
-	put8(out, 1);
-	put8(out, (unsigned int)(body.n >> 16));
-	put16(out, (unsigned int)(body.n & 0xffff));
-	putraw(out, body.b, body.n);
+	put16(out, (unsigned int)hs.n);
+	putraw(out, hs.b, hs.n);
 }
 
 /* A response to "name A?" with two A records. */
