@@ -111,7 +111,7 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(BUILD)/liblw.a
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
-# Programs the end-to-end tests run (io_uring client, flood generator, ...).
+# Programs the end-to-end tests run (io_uring client, lw_actor, ...).
 TESTPROG_SRCS := $(wildcard tests/progs/*.c)
 TESTPROGS := $(patsubst tests/progs/%.c,$(BUILD)/tests/progs/%,$(TESTPROG_SRCS))
 $(BUILD)/tests/progs/%: tests/progs/%.c | $(BUILD)/.deps-test

@@ -23,11 +23,12 @@ attached_programs() {
 
 @test "a flood through a tiny ring buffer is counted as lost, by type, and llmwatch exits cleanly" {
 	requires_bpf
-	tool=$(make_tool ollama "$PROGS/flood")
+	tool=$(make_tool ollama "$PROGS/lw_actor")
 	lw_start --ring-size 4096
-	run "$tool" 200000
+	run "$tool" pid flood 200000
 	[ "$status" -eq 0 ]
-	pid=$output
+	pid=$(sed -n 's/^pid=//p' <<<"$output")
+	[ -n "$pid" ]
 	lw_stop
 	# the JSON summary and the human one on stderr both say what was lost
 	lw_wait_for kind=summary
