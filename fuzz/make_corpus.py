@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-"""Regenerates the fuzz seed corpora in fuzz/corpus/{dns,tls,http} from real traffic on
+"""Regenerates the fuzz seed corpora in fuzz/corpus/{dns,tls,http,btf} from real traffic on
 loopback: DNS responses from a local dnsmasq, TLS ClientHellos from openssl s_client and
 HTTP requests from curl, each captured by a listener on 127.0.0.1. Nothing leaves the
 machine. A few hand-built DNS edge cases (pointers, loops) are added with struct packing.
-Run from the repository root: python3 fuzz/make_corpus.py"""
+The BTF seeds are hand-built.
+Run from the repository root: python3 fuzz/make_corpus.py [dns|tls|http|btf ...]"""
 import os
 import signal
 import socket
@@ -191,7 +192,36 @@ def http_corpus():
     save("http", "python-urllib.bin", capture_client(py))
 
 
+def btf_blob(records):
+    """A little-endian BTF blob: records are (name or None, kind, vlen, extra bytes)."""
+    strs, types = b"\0", b""
+    for name, kind, vlen, extra in records:
+        off = 0
+        if name:
+            off = len(strs)
+            strs += name.encode() + b"\0"
+        types += struct.pack("<III", off, (kind << 24) | vlen, 0) + bytes(extra)
+    hdr = struct.pack("<HBBIIIII", 0xEB9F, 1, 0, 24, 0, len(types), len(types), len(strs))
+    return hdr + types + strs
+
+
+def btf_corpus():
+    """Hand-built BTF: one record of each kind (the layout of kernel_btf.c's walk), and the
+    names the loader looks up. The kernel's own BTF (5 MB) is too big to seed with."""
+    kinds = [("int", 1, 0, 4), (None, 2, 0, 0), (None, 3, 0, 12), ("task_struct", 4, 2, 24),
+             ("u", 5, 1, 12), ("e", 6, 3, 24), ("fwd", 7, 0, 0),
+             ("btf_trace_sched_process_exec", 8, 0, 0), (None, 9, 0, 0), (None, 10, 0, 0),
+             (None, 11, 0, 0), (None, 13, 2, 16), ("security_file_open", 12, 0, 0),
+             ("v", 14, 0, 4), (".data", 15, 1, 12), ("float", 16, 0, 0), ("tag", 17, 0, 4),
+             ("tt", 18, 0, 0), ("e64", 19, 2, 24)]
+    save("btf", "all-kinds.bin", btf_blob(kinds))
+    save("btf", "lookups.bin", btf_blob([(None, 13, 1, 8), ("security_socket_connect", 12, 0, 0),
+                                          ("security_socket_bind", 12, 0, 0),
+                                          ("btf_trace_sched_process_fork", 8, 0, 0)]))
+    save("btf", "empty-types.bin", btf_blob([]))
+
+
 if __name__ == "__main__":
-    dns_corpus()
-    tls_corpus()
-    http_corpus()
+    kinds = sys.argv[1:] or ["dns", "tls", "http", "btf"]
+    for k in kinds:
+        globals()[k + "_corpus"]()

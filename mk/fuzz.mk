@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-# libFuzzer targets of the host-naming parsers (fuzz/fuzz_*.c), built with clang and the
+# libFuzzer targets of the parsers of untrusted bytes (fuzz/fuzz_*.c), built with clang and the
 # sanitizers straight from the parser sources (never from the gcc-built liblw.a), plus a
 # sanitizer run of their unit tests. Included by the top-level Makefile.
 #
@@ -14,7 +14,7 @@
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 10
-FUZZ_TARGETS := dns tls http rules decode
+FUZZ_TARGETS := dns tls http rules decode btf
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_SAN := address,undefined
 FUZZ_CFLAGS := -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
@@ -25,6 +25,7 @@ FUZZ_MAXLEN_tls := 20000
 FUZZ_MAXLEN_http := 4096
 FUZZ_MAXLEN_rules := 16384
 FUZZ_MAXLEN_decode := 8192
+FUZZ_MAXLEN_btf := 4096
 
 FUZZ_OBJS_dns := dns_parse.o dns_cache.o hostname.o
 FUZZ_OBJS_tls := tls_parse.o hostname.o
@@ -32,6 +33,7 @@ FUZZ_OBJS_http := http_parse.o hostname.o
 FUZZ_OBJS_rules := rules.o rules_index.o rules_json.o rules_load.o escape.o sockfmt.o \
 	openflags.o utf8.o default_rules.o
 FUZZ_OBJS_decode := decode.o timefmt.o
+FUZZ_OBJS_btf := kernel_btf.o
 FUZZ_LIBS_rules := -lcjson
 
 .PHONY: fuzz fuzz-build fuzz-smoke test-parsers-asan
@@ -69,7 +71,8 @@ fuzz: $(FUZZ_BINS)
 		$(BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 			-max_len=$$(case $$t in dns) echo $(FUZZ_MAXLEN_dns);; \
 				tls) echo $(FUZZ_MAXLEN_tls);; rules) echo $(FUZZ_MAXLEN_rules);; \
-				decode) echo $(FUZZ_MAXLEN_decode);; *) echo $(FUZZ_MAXLEN_http);; esac) \
+				decode) echo $(FUZZ_MAXLEN_decode);; btf) echo $(FUZZ_MAXLEN_btf);; \
+				*) echo $(FUZZ_MAXLEN_http);; esac) \
 			-artifact_prefix=$(BUILD)/fuzz/ \
 			$(BUILD)/fuzz/corpus-$$t fuzz/corpus/$$t || exit 1; \
 	done

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kernel_btf.h"
 #include "llmwatch/events.h"
 #include "llmwatch.skel.h"
 
@@ -55,6 +56,48 @@ static int find_cgroup2(char *path, size_t size)
 	return ret;
 }
 
+/*
+ * The kernel's BTF for the probes' few name lookups: the raw walk of kernel_btf.c, or, where
+ * that refuses the blob (a BTF kind newer than it knows), libbpf's full parse, which costs
+ * ~60 ms more at start and answers the same.
+ */
+struct kernel_names {
+	struct kernel_btf raw;
+	struct btf *parsed;	/* only when the raw walk was refused */
+};
+
+static int kernel_names_open(struct kernel_names *n)
+{
+	int err = kernel_btf_open(&n->raw, KERNEL_BTF_PATH);
+
+	n->parsed = NULL;
+	if (err != -EINVAL)
+		return err;
+	n->parsed = btf__load_vmlinux_btf();
+	if (!n->parsed)
+		return -errno;
+	fprintf(stderr, "llmwatch: note: %s holds BTF that kernel_btf.c cannot walk (a newer "
+		"kind?); using libbpf's parser for the probes, which is slower\n", KERNEL_BTF_PATH);
+	return 0;
+}
+
+/* The id of the type of kind named name, or -ENOENT. */
+static int32_t kernel_names_find(const struct kernel_names *n, const char *name,
+				 unsigned int kind)
+{
+	if (n->parsed)
+		return btf__find_by_name_kind(n->parsed, name, kind);
+	return kernel_btf_find(&n->raw, name, kind);
+}
+
+static void kernel_names_close(struct kernel_names *n)
+{
+	if (n->parsed)
+		btf__free(n->parsed);
+	else
+		kernel_btf_close(&n->raw);
+}
+
 /* Stash entries when only calls with a hook below them make one (see load_attach). */
 #define LW_STASH_IN_CALL_MAX 4096
 
@@ -89,7 +132,8 @@ static const char *tracefs_events(void)
  * Whether the kernel has the hook a program's section names: a tracepoint in tracefs, a
  * BTF tracepoint type in vmlinux BTF, a cgroup2 hierarchy for cgroup programs.
  */
-static bool hook_available(const char *sec, const struct btf *vmlinux, bool have_cgroup2)
+static bool hook_available(const char *sec, const struct kernel_names *vmlinux,
+			   bool have_cgroup2)
 {
 	char path[512], name[128];
 	const char *ev;
@@ -103,7 +147,7 @@ static bool hook_available(const char *sec, const struct btf *vmlinux, bool have
 	}
 	if (strncmp(sec, "tp_btf/", 7) == 0) {
 		snprintf(name, sizeof(name), "btf_trace_%s", sec + 7);
-		return vmlinux && btf__find_by_name_kind(vmlinux, name, BTF_KIND_TYPEDEF) > 0;
+		return vmlinux && kernel_names_find(vmlinux, name, KERNEL_BTF_KIND_TYPEDEF) > 0;
 	}
 	if (strncmp(sec, "cgroup", 6) == 0)
 		return have_cgroup2;
@@ -118,7 +162,8 @@ static bool hook_available(const char *sec, const struct btf *vmlinux, bool have
  * needs BTF for func, trampolines and a kernel that allows tracing programs (this
  * machine's 6.18 refuses them with EPERM). Returns 0 or -errno.
  */
-static int probe_fentry(const struct btf *vmlinux, const char *func, enum bpf_attach_type type)
+static int probe_fentry(const struct kernel_names *vmlinux, const char *func,
+			enum bpf_attach_type type)
 {
 	const struct bpf_insn insns[] = {
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
@@ -127,7 +172,7 @@ static int probe_fentry(const struct btf *vmlinux, const char *func, enum bpf_at
 	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = type);
 	int id, fd, link, err = 0;
 
-	id = vmlinux ? btf__find_by_name_kind(vmlinux, func, BTF_KIND_FUNC) : -ENOENT;
+	id = vmlinux ? kernel_names_find(vmlinux, func, KERNEL_BTF_KIND_FUNC) : -ENOENT;
 	if (id <= 0)
 		return -ENOENT;
 	o.attach_btf_id = id;
@@ -202,8 +247,8 @@ static bool probe_task_stash(void)
 	       probe_helper(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_FUNC_task_storage_get);
 }
 
-/* The probes, with the kernel's BTF already parsed (parsing it costs ~50 ms here). */
-static void probe_hooks(struct bpf_loader_probe *p, const struct btf *vmlinux)
+/* The probes, with the kernel's BTF open (NULL if it is not there: no tracing programs). */
+static void probe_hooks(struct bpf_loader_probe *p, const struct kernel_names *vmlinux)
 {
 	char lsm[256] = "";
 	FILE *f;
@@ -228,11 +273,13 @@ static void probe_hooks(struct bpf_loader_probe *p, const struct btf *vmlinux)
 
 void bpf_loader_probe_hooks(struct bpf_loader_probe *p)
 {
-	struct btf *vmlinux = btf__load_vmlinux_btf();
+	struct kernel_names vmlinux;
+	bool have = kernel_names_open(&vmlinux) == 0;
 
 	libbpf_set_print(libbpf_print);
-	probe_hooks(p, vmlinux);
-	btf__free(vmlinux);
+	probe_hooks(p, have ? &vmlinux : NULL);
+	if (have)
+		kernel_names_close(&vmlinux);
 }
 
 /* Programs without which nothing can be attributed: their absence is fatal. */
@@ -277,8 +324,8 @@ static bool is_enter_prog(const char *sec)
  * try; every other failure prints its line and stops l. Returns 0 or -errno.
  */
 static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
-		       const struct btf *vmlinux, bool have_cg, bool kfile, bool ksock, bool regs,
-		       bool task, bool *retry)
+		       const struct kernel_names *vmlinux, bool have_cg, bool kfile, bool ksock,
+		       bool regs, bool task, bool *retry)
 {
 	struct bpf_program *prog;
 	int err;
@@ -420,7 +467,7 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 int bpf_loader_start(struct bpf_loader *l, const struct bpf_loader_opts *opts)
 {
 	struct bpf_loader_probe probe;
-	struct btf *vmlinux;
+	struct kernel_names vmlinux;
 	bool have_cg, kfile, ksock, regs, retry = false;
 	int err = 0;
 
@@ -436,9 +483,10 @@ int bpf_loader_start(struct bpf_loader *l, const struct bpf_loader_opts *opts)
 		return fail(l, -ENOENT,
 			    "this kernel has no BTF (/sys/kernel/btf/vmlinux): llmwatch needs a "
 			    "kernel built with CONFIG_DEBUG_INFO_BTF=y");
-	vmlinux = btf__load_vmlinux_btf();
-	if (!vmlinux)
-		return fail(l, -ENOENT, "cannot read /sys/kernel/btf/vmlinux: %s", strerror(errno));
+	err = kernel_names_open(&vmlinux);
+	if (err)
+		return fail(l, err, "cannot read %s: %s", KERNEL_BTF_PATH,
+			    err == -EINVAL ? "not BTF, or malformed" : strerror(-err));
 	have_cg = find_cgroup2(l->cgroup_path, sizeof(l->cgroup_path)) == 0;
 	snprintf(l->cg.root, sizeof(l->cg.root), "%s", l->cgroup_path);
 
@@ -447,7 +495,7 @@ int bpf_loader_start(struct bpf_loader *l, const struct bpf_loader_opts *opts)
 	 * by version. Should their programs still fail to load (a verifier older or stricter
 	 * than the probe can tell), start again with the syscall tracepoints alone.
 	 */
-	probe_hooks(&probe, vmlinux);
+	probe_hooks(&probe, &vmlinux);
 	kfile = probe.file_err == 0;
 	ksock = probe.sock_err == 0;
 	regs = probe.regs_args && !opts->enter_tracepoints;
@@ -471,7 +519,7 @@ int bpf_loader_start(struct bpf_loader *l, const struct bpf_loader_opts *opts)
 		if (what)
 			fprintf(stderr, "llmwatch: warning: loading with %s failed (%s); trying "
 				"without\n", what, strerror(-err));
-		err = load_attach(l, opts, vmlinux, have_cg, k && kfile, k && ksock, r, t,
+		err = load_attach(l, opts, &vmlinux, have_cg, k && kfile, k && ksock, r, t,
 				  last ? NULL : &retry);
 		if (last || !retry)
 			break;
@@ -479,7 +527,7 @@ int bpf_loader_start(struct bpf_loader *l, const struct bpf_loader_opts *opts)
 		what = t ? "task storage" : r ? "the exit tracepoints reading the saved registers"
 					      : "the fentry/fexit programs";
 	}
-	btf__free(vmlinux);
+	kernel_names_close(&vmlinux);
 	return err;
 }
 
