@@ -225,6 +225,18 @@ static __always_inline struct pt_regs *lw_user_regs(void)
 	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 }
 
+/*
+ * A syscall's arguments in its saved registers (x86-64: di, si, dx, r10, r8, r9), read
+ * directly: bpf_task_pt_regs() returns a pointer the verifier trusts, where
+ * PT_REGS_PARM*_CORE_SYSCALL() would call bpf_probe_read_kernel() for each register.
+ */
+#define LW_ARG1(regs) ((regs)->di)
+#define LW_ARG2(regs) ((regs)->si)
+#define LW_ARG3(regs) ((regs)->dx)
+#define LW_ARG4(regs) ((regs)->r10)
+#define LW_ARG5(regs) ((regs)->r8)
+#define LW_ARG6(regs) ((regs)->r9)
+
 /* The syscall the current task is in, from its saved registers (only with lw_regs_args). */
 static __always_inline long lw_syscall_nr(void)
 {

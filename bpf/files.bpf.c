@@ -127,16 +127,16 @@ static __always_inline int lw_open_exit_regs(long ret, __u16 is_openat2)
 	regs = lw_user_regs();
 	a.tool = t->tool;
 	a.is_openat2 = is_openat2;
-	a.dfd = PT_REGS_PARM1_CORE_SYSCALL(regs);
-	a.uptr = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	a.dfd = LW_ARG1(regs);
+	a.uptr = LW_ARG2(regs);
 	if (!is_openat2) {
-		a.flags = PT_REGS_PARM3_CORE_SYSCALL(regs);
-		a.mode = PT_REGS_PARM4_CORE_SYSCALL(regs);
+		a.flags = LW_ARG3(regs);
+		a.mode = LW_ARG4(regs);
 	} else {
 		struct open_how how = {};
 
 		/* the flags live in user memory; a failed read still records the path */
-		if (bpf_probe_read_user(&how, sizeof(how), (void *)PT_REGS_PARM3_CORE_SYSCALL(regs)))
+		if (bpf_probe_read_user(&how, sizeof(how), (void *)LW_ARG3(regs)))
 			lw_count_loss(LW_REC_OPEN, LW_LOSS_READ);
 		a.flags = how.flags;
 		a.mode = how.mode;

@@ -364,21 +364,21 @@ static __always_inline int lw_sock_exit_regs(__u16 type, long ret)
 		return 0;
 	regs = lw_user_regs();
 	a.tool = t->tool;
-	a.fd = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	a.fd = LW_ARG1(regs);
 	if (type == LW_REC_CONNECT || type == LW_REC_BIND) {
-		a.uptr = PT_REGS_PARM2_CORE_SYSCALL(regs);
-		a.addrlen = PT_REGS_PARM3_CORE_SYSCALL(regs);
+		a.uptr = LW_ARG2(regs);
+		a.addrlen = LW_ARG3(regs);
 	} else if (type == LW_REC_LISTEN) {
-		a.backlog = PT_REGS_PARM2_CORE_SYSCALL(regs);
+		a.backlog = LW_ARG2(regs);
 	} else if (lw_syscall_nr() == LW_NR_SENDTO) {
-		a.len = PT_REGS_PARM3_CORE_SYSCALL(regs);
-		a.uptr = PT_REGS_PARM5_CORE_SYSCALL(regs);
-		a.addrlen = BPF_CORE_READ(regs, r9);	/* the sixth argument (x86-64) */
+		a.len = LW_ARG3(regs);
+		a.uptr = LW_ARG5(regs);
+		a.addrlen = LW_ARG6(regs);
 	} else {
 		struct user_msghdr msg = {};
 
 		/* read after the call: the kernel has its own copy; a failure means EFAULT */
-		if (bpf_probe_read_user(&msg, sizeof(msg), (void *)PT_REGS_PARM2_CORE_SYSCALL(regs)))
+		if (bpf_probe_read_user(&msg, sizeof(msg), (void *)LW_ARG2(regs)))
 			return 0;
 		a.uptr = (__u64)msg.msg_name;
 		a.addrlen = msg.msg_namelen;
