@@ -622,6 +622,40 @@ int bpf_loader_watch_cgroup_of(struct bpf_loader *l, uint32_t pid)
 	return cgroup_links_attach_pid(&l->cg, "/proc", pid);
 }
 
+int bpf_loader_sweep_cgroups(struct bpf_loader *l)
+{
+	size_t max, n = 0;
+	uint32_t *pids, key, next;
+	void *prev = NULL;
+	int fd, err = 0;
+
+	if (!l->cgroups_watched || !l->cg.nprogs)
+		return 0;
+	fd = bpf_map__fd(l->skel->maps.tracked);
+	max = bpf_map__max_entries(l->skel->maps.tracked);
+	pids = calloc(max, sizeof(*pids));
+	if (!pids)
+		return -ENOMEM;
+	/*
+	 * A key deleted under the walk (a process exiting) restarts it at the first key: the
+	 * repeats cost a second look, and the table's size bounds the walk.
+	 */
+	while (n < max) {
+		if (bpf_map_get_next_key(fd, prev, &next)) {
+			err = errno == ENOENT ? 0 : -errno;
+			break;
+		}
+		pids[n++] = next;
+		key = next;
+		prev = &key;
+	}
+	if (!err)
+		err = (int)cgroup_links_sweep(&l->cg, "/proc", pids, n,
+					      BPF_LOADER_CGROUP_IDLE_SWEEPS);
+	free(pids);
+	return err;
+}
+
 static void *destroy_link(void *link)
 {
 	bpf_link__destroy(link);

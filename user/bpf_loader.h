@@ -79,6 +79,15 @@ int bpf_loader_track(struct bpf_loader *l, uint32_t pid, uint16_t tool, uint16_t
  */
 int bpf_loader_watch_cgroup_of(struct bpf_loader *l, uint32_t pid);
 
+/*
+ * With --cgroups watched, brings the attachments in line with where the tracked processes
+ * live now (cgroup_links_sweep(): follows moves, detaches from cgroups left for
+ * BPF_LOADER_CGROUP_IDLE_SWEEPS sweeps); otherwise does nothing. Returns how many attaches
+ * failed, or -errno if the tracked processes could not be read.
+ */
+#define BPF_LOADER_CGROUP_IDLE_SWEEPS 2
+int bpf_loader_sweep_cgroups(struct bpf_loader *l);
+
 /* Stops tracking pid. */
 void bpf_loader_untrack(struct bpf_loader *l, uint32_t pid);
 

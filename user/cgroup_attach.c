@@ -137,9 +137,9 @@ int cgroup_links_attach(struct cgroup_links *c, const char *path)
 	return 0;
 }
 
-int cgroup_links_attach_pid(struct cgroup_links *c, const char *proc_root, uint32_t pid)
+int cgroup_of_pid(const char *proc_root, uint32_t pid, char *out, size_t size)
 {
-	char file[64 + 256], text[4096], path[4096];
+	char file[64 + 256], text[4096];
 	ssize_t n;
 	int fd, err;
 
@@ -153,10 +153,67 @@ int cgroup_links_attach_pid(struct cgroup_links *c, const char *proc_root, uint3
 	if (err)
 		return err == -ENOENT ? -ESRCH : err;
 	text[n] = '\0';
-	err = cgroup_parse_proc(text, path, sizeof(path));
-	if (err)
-		return err;
-	return cgroup_links_attach(c, path);
+	return cgroup_parse_proc(text, out, size);
+}
+
+int cgroup_links_attach_pid(struct cgroup_links *c, const char *proc_root, uint32_t pid)
+{
+	char path[4096];
+	int err = cgroup_of_pid(proc_root, pid, path, sizeof(path));
+
+	return err ? err : cgroup_links_attach(c, path);
+}
+
+/* The attached cgroup that covers path, or NULL. */
+static struct cgroup_attached *covering(struct cgroup_links *c, const char *path)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (cgroup_path_covers(c->v[i].path, path))
+			return &c->v[i];
+	return NULL;
+}
+
+size_t cgroup_links_sweep(struct cgroup_links *c, const char *proc_root, const uint32_t *pids,
+			  size_t n, unsigned int idle_max)
+{
+	char path[4096];
+	size_t failed = 0, i, kept;
+
+	/* a cgroup removed since its attach took its programs with it */
+	for (i = 0, kept = 0; i < c->n; i++) {
+		if (!still_there(c, &c->v[i]))
+			detach(&c->v[i], c->nprogs);
+		else
+			c->v[kept++] = c->v[i];
+	}
+	c->n = kept;
+	for (i = 0; i < c->n; i++)
+		c->v[i].idle++;
+	for (i = 0; i < n; i++) {
+		struct cgroup_attached *a;
+		int err = cgroup_of_pid(proc_root, pids[i], path, sizeof(path));
+
+		if (err) {
+			failed += err != -ESRCH;
+			continue;
+		}
+		a = covering(c, path);
+		if (!a) {
+			/* moved without an exec: attach where it is now (as a new entry, idle 0) */
+			err = cgroup_links_attach(c, path);
+			failed += err != 0;
+			continue;
+		}
+		a->idle = 0;
+	}
+	for (i = 0, kept = 0; i < c->n; i++) {
+		if (c->v[i].idle >= idle_max)
+			detach(&c->v[i], c->nprogs);
+		else
+			c->v[kept++] = c->v[i];
+	}
+	c->n = kept;
+	return failed;
 }
 
 void cgroup_links_free(struct cgroup_links *c)

@@ -7,6 +7,10 @@
  * for them. Cgroup programs of a cgroup also run for its descendants, so a cgroup below
  * one already attached is left alone, and attaching above attached ones detaches those
  * (or each packet would be seen twice).
+ *
+ * Processes leave and move: cgroup_links_sweep(), run every few seconds with the watched
+ * processes of the moment, attaches where one has moved to (without an exec, which attaches
+ * at once) and detaches from a cgroup none of them has lived in for a while.
  */
 #ifndef LW_CGROUP_ATTACH_H
 #define LW_CGROUP_ATTACH_H
@@ -23,6 +27,7 @@ struct bpf_link;
 struct cgroup_attached {
 	char *path;			/* relative to the hierarchy's root: "/" or "/a/b" */
 	unsigned long long ino;		/* its inode: the cgroup's id, never reused */
+	unsigned int idle;		/* sweeps in a row that found no watched process in it */
 	struct bpf_link *links[CGROUP_PROGS_MAX];
 };
 
@@ -52,10 +57,26 @@ int cgroup_parse_proc(const char *text, char *out, size_t size);
 int cgroup_links_attach(struct cgroup_links *c, const char *path);
 
 /*
+ * The cgroup2 path process pid lives in, from proc_root/PID/cgroup. Returns 0, -ESRCH if
+ * the process is gone, or an error of cgroup_parse_proc() or the read.
+ */
+int cgroup_of_pid(const char *proc_root, uint32_t pid, char *out, size_t size);
+
+/*
  * cgroup_links_attach() for the cgroup process pid lives in (read from proc_root/PID/cgroup).
  * Returns 0 (attached, or covered already), -ESRCH if the process is gone, or -errno.
  */
 int cgroup_links_attach_pid(struct cgroup_links *c, const char *proc_root, uint32_t pid);
+
+/*
+ * Given the watched processes of the moment (pids), attaches the cgroup of any of them
+ * that no attached cgroup covers (it moved), and detaches each attached cgroup that has
+ * covered none of them in idle_max sweeps in a row (its last watched process left: one
+ * sweep of grace lets a tool that restarts keep its attachment). A cgroup removed since
+ * its attach is forgotten. Returns how many attaches failed (processes gone don't count).
+ */
+size_t cgroup_links_sweep(struct cgroup_links *c, const char *proc_root, const uint32_t *pids,
+			  size_t n, unsigned int idle_max);
 
 /* Detaches everything and frees the list (the programs stay the caller's). */
 void cgroup_links_free(struct cgroup_links *c);

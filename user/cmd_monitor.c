@@ -79,7 +79,9 @@ static void usage(FILE *f)
 "                      the machine; or \"watched\", only the cgroups watched processes live\n"
 "                      in, attached when the first is seen there, so nothing else pays for\n"
 "                      them, but a connection made in its first milliseconds may go\n"
-"                      unseen by them (counted as lost: no_cgroup_hook)\n"
+"                      unseen by them (counted as lost: no_cgroup_hook). Every 5 s\n"
+"                      (LLMWATCH_CGROUP_SWEEP_MS; 0: never) they follow watched processes\n"
+"                      that moved to another cgroup and leave cgroups the last one left\n"
 "  --enter-tracepoints save syscall arguments at enter tracepoints, as on kernels before\n"
 "                      5.15, instead of reading them from the saved registers at the exit\n"
 "                      (costs every process on the machine a second tracepoint per call;\n"
@@ -369,10 +371,35 @@ static int write_ready_file(const char *path)
 	return 0;
 }
 
-static int run_loop(struct monitor *m, struct bpf_loader *l, struct ring_buffer *rb,
-		    const struct monitor_opts *o)
+/*
+ * How often --cgroups watched re-checks where the watched processes live, in ns: 5 s, or
+ * LLMWATCH_CGROUP_SWEEP_MS (0: never; the tests use it). Exits with a usage error on a
+ * value that is not a number.
+ */
+static int cgroup_sweep_ns(uint64_t *out)
 {
-	uint64_t start = timefmt_boot_now(), last_tick = start;
+	const char *v = getenv("LLMWATCH_CGROUP_SWEEP_MS");
+	char *end;
+	unsigned long long ms;
+
+	*out = 5000000000ull;
+	if (!v)
+		return 0;
+	errno = 0;
+	ms = strtoull(v, &end, 10);
+	if (errno || end == v || *end || ms > 86400000ull) {
+		fprintf(stderr, "llmwatch: LLMWATCH_CGROUP_SWEEP_MS=\"%s\": a number of milliseconds "
+			"(0 to 86400000)\n", v);
+		return -EINVAL;
+	}
+	*out = ms * 1000000ull;
+	return 0;
+}
+
+static int run_loop(struct monitor *m, struct bpf_loader *l, struct ring_buffer *rb,
+		    const struct monitor_opts *o, uint64_t sweep_ns)
+{
+	uint64_t start = timefmt_boot_now(), last_tick = start, last_sweep = start;
 	struct epoll_event ev = { .events = EPOLLIN };
 	sigset_t mask;
 	int epfd, sfd, err = 0;
@@ -421,6 +448,17 @@ static int run_loop(struct monitor *m, struct bpf_loader *l, struct ring_buffer 
 			proctable_reap(&m->procs, now, 5000000000ull);
 			bpf_loader_read_losses(l, m->stats.kernel_losses);
 		}
+		if (sweep_ns && now - last_sweep >= sweep_ns) {
+			int failed = bpf_loader_sweep_cgroups(l);
+
+			last_sweep = now;
+			/* an unreadable process list is one failed sweep, not a failed attach */
+			if (failed > 0)
+				m->stats.cgroup_unattached += (uint64_t)failed;
+			else if (failed < 0)
+				fprintf(stderr, "llmwatch: warning: cannot read the tracked processes "
+					"to follow their cgroups: %s\n", strerror(-failed));
+		}
 	}
 	/* what the kernel submitted before we stopped is still owed to the user */
 	ring_buffer__consume(rb);
@@ -442,10 +480,13 @@ int cmd_monitor(int argc, char **argv)
 	uint16_t extra_tools[MAX_EXTRA];
 	struct monitor m;
 	int err, status = 1, found;
+	uint64_t sweep_ns;
 
 	err = parse_opts(argc, argv, &o);
 	if (err)
 		return err > 0 ? 0 : 2;
+	if (cgroup_sweep_ns(&sweep_ns))
+		return 2;
 	signal(SIGPIPE, SIG_IGN);
 	/* rules first: a broken rule file is a usage error, found before anything is loaded */
 	rm.rules = load_rules(&o);
@@ -508,7 +549,7 @@ int cmd_monitor(int argc, char **argv)
 		fprintf(stderr, "llmwatch: --ready-file %s: %s\n", o.ready_file, strerror(-err));
 		goto out;
 	}
-	err = run_loop(&m, &l, rb, &o);
+	err = run_loop(&m, &l, rb, &o, sweep_ns);
 	k_flush_conns(&l, 0, LW_CLOSE_END, (void (*)(void *, const void *, size_t))
 		      monitor_handle_record, &m);
 	monitor_flush(&m);

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # --cgroups watched: the cgroup programs are attached to the cgroup a watched tool runs in,
 # not to the whole machine; a connection they could not see (the tool moved to a cgroup
-# without them) is counted as lost, not passed over.
+# without them) is counted as lost, not passed over; the periodic sweep follows moves and
+# leaves cgroups the watched processes have left.
 
 load helpers
 
@@ -31,9 +32,17 @@ lw_progs_on() {
 	bpftool cgroup show "$1" 2>/dev/null | grep -c ' lw_cg_' || true
 }
 
+# progs_on CGROUP OP N: whether that count compares to N as test(1)'s OP says. For retry,
+# which must count again on each try: `retry 50 test "$(lw_progs_on X)" ...` would count
+# once, before the first try.
+progs_on() {
+	test "$(lw_progs_on "$1")" "$2" "$3"
+}
+
 @test "--cgroups watched attaches to the watched tool's cgroup only, and counts what it missed" {
 	tool=$(make_tool ollama)
-	lw_start --cgroups watched
+	# no sweep: it would follow the move below, and the miss is what this test is about
+	LLMWATCH_CGROUP_SWEEP_MS=0 lw_start --cgroups watched
 	grep -q 'cgroup_skb (on watched processes' "$ERR"
 	[ "$(lw_progs_on "$CG2")" -eq 0 ]
 
@@ -43,7 +52,7 @@ lw_progs_on() {
 			wait-file "$BATS_TEST_TMPDIR/go1" tcp wait-file "$BATS_TEST_TMPDIR/go2" tcp) &
 	apid=$!
 	BG_PIDS=$apid
-	retry 50 test "$(lw_progs_on "$CG_A")" -ge 8
+	retry 50 progs_on "$CG_A" -ge 8
 	[ "$(lw_progs_on "$CG2")" -eq 0 ]
 	[ "$(lw_progs_on "$CG_B")" -eq 0 ]
 	touch "$BATS_TEST_TMPDIR/go1"
@@ -61,6 +70,41 @@ lw_progs_on() {
 	[ "$($LWQ count 0 "$OUT" kind=summary lost=1)" -eq 1 ]
 }
 
+@test "--cgroups watched follows a tool that moved, and leaves the cgroups it left" {
+	tool=$(make_tool ollama)
+	LLMWATCH_CGROUP_SWEEP_MS=200 lw_start --cgroups watched
+	(echo "$BASHPID" >"$CG_A/cgroup.procs" &&
+		exec "$tool" "$REPO/tests/e2e/actor.py" "$BATS_TEST_TMPDIR/r.json" \
+			wait-file "$BATS_TEST_TMPDIR/go" tcp wait-file "$BATS_TEST_TMPDIR/end") &
+	apid=$!
+	BG_PIDS=$apid
+	retry 50 progs_on "$CG_A" -ge 8
+	[ "$(lw_progs_on "$CG_B")" -eq 0 ]
+
+	# moved without an exec: B is attached by a sweep, A let go two sweeps after
+	echo "$apid" >"$CG_B/cgroup.procs"
+	retry 50 progs_on "$CG_B" -ge 8
+	retry 50 progs_on "$CG_A" -eq 0
+	[ "$(lw_progs_on "$CG2")" -eq 0 ]
+	# and its connection from B is seen whole: bytes, and nothing lost
+	touch "$BATS_TEST_TMPDIR/go"
+	lw_wait_for type=conn_bytes pid="$apid" bytes=1000
+
+	# the last watched process there exits: B is let go too
+	touch "$BATS_TEST_TMPDIR/end"
+	wait "$apid"
+	lw_wait_for type=exit pid="$apid"
+	retry 50 progs_on "$CG_B" -eq 0
+	lw_stop
+	grep -q '^llmwatch: [0-9]* records, 0 lost$' "$ERR"
+}
+
+@test "LLMWATCH_CGROUP_SWEEP_MS that is not a number is a usage error" {
+	LLMWATCH_CGROUP_SWEEP_MS=5s run "$LLMWATCH" --cgroups watched
+	[ "$status" -eq 2 ]
+	[[ "$output" == *'LLMWATCH_CGROUP_SWEEP_MS="5s": a number of milliseconds'* ]]
+}
+
 @test "--cgroups watched: a tool restarted in a new cgroup of the same path is covered again" {
 	tool=$(make_tool ollama)
 	lw_start --cgroups watched
@@ -75,7 +119,7 @@ lw_progs_on() {
 				wait-file "$BATS_TEST_TMPDIR/go$run" tcp) &
 		apid=$!
 		BG_PIDS=$apid
-		retry 50 test "$(lw_progs_on "$CG_A")" -ge 8
+		retry 50 progs_on "$CG_A" -ge 8
 		touch "$BATS_TEST_TMPDIR/go$run"
 		wait "$apid"
 		lw_wait_for type=conn_bytes pid="$apid" bytes=1000
@@ -105,7 +149,7 @@ lw_progs_on() {
 
 @test "--cgroups all (the default) attaches to the root of the hierarchy" {
 	lw_start
-	retry 20 test "$(lw_progs_on "$CG2")" -ge 8
+	retry 20 progs_on "$CG2" -ge 8
 	[ "$(lw_progs_on "$CG_A")" -eq 0 ]
 	lw_stop
 	[ "$(lw_progs_on "$CG2")" -eq 0 ]

@@ -5,7 +5,11 @@
  * that a mistake attaches the programs to the wrong place or twice).
  */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cgroup_attach.h"
 #include "check.h"
@@ -53,9 +57,163 @@ static void test_parse(void)
 	CHECK_INT(cgroup_parse_proc("1:name=x0::/a\n", out, sizeof(out)), -ENOENT);
 }
 
+/*
+ * The sweep, on a made-up hierarchy and /proc in a temporary directory: with no programs to
+ * attach, cgroup_links_attach() does everything but the BPF calls, so the bookkeeping (what
+ * is attached where, and for how long) can be checked without root.
+ */
+static char tmp[64], root[128], proc[128];
+
+static void put_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f || fputs(text, f) < 0 || fclose(f)) {
+		perror(path);
+		exit(1);
+	}
+}
+
+/* Puts process pid in cgroup path (writes proc/PID/cgroup), or removes it (path NULL). */
+static void proc_in(unsigned int pid, const char *path)
+{
+	char dir[256], file[300], text[300];
+
+	snprintf(dir, sizeof(dir), "%s/%u", proc, pid);
+	snprintf(file, sizeof(file), "%s/cgroup", dir);
+	if (!path) {
+		unlink(file);
+		rmdir(dir);
+		return;
+	}
+	mkdir(dir, 0755);
+	snprintf(text, sizeof(text), "0::%s\n", path);
+	put_file(file, text);
+}
+
+static void mkcg(const char *path)
+{
+	char dir[256];
+
+	snprintf(dir, sizeof(dir), "%s%s", root, path);
+	mkdir(dir, 0755);
+}
+
+static void rmcg(const char *path)
+{
+	char dir[256];
+
+	snprintf(dir, sizeof(dir), "%s%s", root, path);
+	rmdir(dir);
+}
+
+/* The attached paths, in order, joined with spaces ("" for none). */
+static const char *attached(const struct cgroup_links *c)
+{
+	static char buf[256];
+
+	buf[0] = 0;
+	for (size_t i = 0; i < c->n; i++)
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s", i ? " " : "",
+			 c->v[i].path);
+	return buf;
+}
+
+static void test_sweep(void)
+{
+	struct cgroup_links c = { 0 };
+	uint32_t one[] = { 100 }, two[] = { 100, 200 }, gone[] = { 999 };
+
+	snprintf(tmp, sizeof(tmp), "/tmp/lw-cgtest-XXXXXX");
+	if (!mkdtemp(tmp)) {
+		perror("mkdtemp");
+		exit(1);
+	}
+	snprintf(root, sizeof(root), "%s/cg", tmp);
+	snprintf(proc, sizeof(proc), "%s/proc", tmp);
+	mkdir(root, 0755);
+	mkdir(proc, 0755);
+	snprintf(c.root, sizeof(c.root), "%s", root);
+	mkcg("/a");
+	mkcg("/a/b");
+	mkcg("/c");
+
+	/* a watched process whose cgroup nothing covers yet: attached */
+	proc_in(100, "/a");
+	CHECK_INT(cgroup_links_sweep(&c, proc, one, 1, 2), 0);
+	CHECK_STR(attached(&c), "/a");
+	/* a second one below it is covered: nothing new */
+	proc_in(200, "/a/b");
+	CHECK_INT(cgroup_links_sweep(&c, proc, two, 2, 2), 0);
+	CHECK_STR(attached(&c), "/a");
+
+	/* the last one leaves: one sweep of grace, then detached */
+	CHECK_INT(cgroup_links_sweep(&c, proc, NULL, 0, 2), 0);
+	CHECK_STR(attached(&c), "/a");
+	CHECK_INT(cgroup_links_sweep(&c, proc, NULL, 0, 2), 0);
+	CHECK_STR(attached(&c), "");
+
+	/* one back within the grace sweep keeps the attachment (a tool restarting) */
+	CHECK_INT(cgroup_links_sweep(&c, proc, one, 1, 2), 0);
+	CHECK_INT(cgroup_links_sweep(&c, proc, NULL, 0, 2), 0);
+	CHECK_INT(cgroup_links_sweep(&c, proc, one, 1, 2), 0);
+	CHECK_INT(cgroup_links_sweep(&c, proc, NULL, 0, 2), 0);
+	CHECK_STR(attached(&c), "/a");
+
+	/* a process that moved without an exec is followed; the cgroup it left is let go */
+	CHECK_INT(cgroup_links_sweep(&c, proc, one, 1, 2), 0);
+	proc_in(100, "/c");
+	CHECK_INT(cgroup_links_sweep(&c, proc, one, 1, 2), 0);
+	CHECK_STR(attached(&c), "/a /c");
+	CHECK_INT(cgroup_links_sweep(&c, proc, one, 1, 2), 0);
+	CHECK_STR(attached(&c), "/c");
+
+	/*
+	 * A cgroup removed and made again at the same path is a new cgroup: attached anew.
+	 * (Moved aside rather than removed here: a plain file system may reuse the inode
+	 * number at once, where cgroupfs never reuses a cgroup's id.)
+	 */
+	unsigned long long old_ino = c.v[0].ino;
+	char from[256], to[256];
+
+	snprintf(from, sizeof(from), "%s/c", root);
+	snprintf(to, sizeof(to), "%s/c-old", root);
+	CHECK_INT(rename(from, to), 0);
+	mkcg("/c");
+	CHECK_INT(cgroup_links_sweep(&c, proc, one, 1, 2), 0);
+	CHECK_STR(attached(&c), "/c");
+	CHECK(c.n == 1 && c.v[0].ino != old_ino);
+
+	/* processes gone are no failure; an unreadable cgroup line or a missing cgroup is */
+	CHECK_INT(cgroup_links_sweep(&c, proc, gone, 1, 2), 0);
+	proc_in(200, "/nonexistent");
+	CHECK_INT(cgroup_links_sweep(&c, proc, two, 2, 2), 1);
+	{
+		char file[300];
+
+		snprintf(file, sizeof(file), "%s/200/cgroup", proc);
+		put_file(file, "4:memory:/x\n");
+		CHECK_INT(cgroup_links_sweep(&c, proc, two, 2, 2), 1);
+	}
+	CHECK_STR(attached(&c), "/c");
+
+	cgroup_links_free(&c);
+	CHECK_INT(c.n, 0);
+	proc_in(100, NULL);
+	proc_in(200, NULL);
+	rmcg("/a/b");
+	rmcg("/a");
+	rmcg("/c");
+	rmcg("/c-old");
+	rmdir(root);
+	rmdir(proc);
+	rmdir(tmp);
+}
+
 int main(void)
 {
 	test_covers();
 	test_parse();
+	test_sweep();
 	return check_summary("test_cgroup_attach");
 }
