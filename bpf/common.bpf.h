@@ -257,8 +257,13 @@ static __always_inline struct lw_stash *lw_call_find(__u64 id)
 	return st && st->type ? st : NULL;
 }
 
-/* A new, empty entry for a call of type; NULL if none can be had (the caller counts it). */
-static __always_inline struct lw_stash *lw_call_new(__u64 id, __u16 type)
+/*
+ * The entry of the call of type the current thread is in: the one an earlier hook of the
+ * same call made, else a new, empty one. NULL if none can be had (the caller counts it).
+ * With task storage, one lookup that creates: the entry outlives calls (an exit only marks
+ * it unused), so a second lookup to find it first would be paid on nearly every call.
+ */
+static __always_inline struct lw_stash *lw_call_enter(__u64 id, __u16 type)
 {
 	struct lw_stash *st;
 	__u32 zero = 0;
@@ -267,14 +272,19 @@ static __always_inline struct lw_stash *lw_call_new(__u64 id, __u16 type)
 	if (lw_task_stash) {
 		st = bpf_task_storage_get(&task_stash, bpf_get_current_task_btf(), 0,
 					  BPF_LOCAL_STORAGE_GET_F_CREATE);
-		if (st)
+		if (st && st->type != type) {
 			__builtin_memset(st, 0, sizeof(*st));
-	} else {
-		z = bpf_map_lookup_elem(&zeroes, &zero);
-		if (!z || bpf_map_update_elem(&stash, &id, z, BPF_ANY))
-			return NULL;
-		st = bpf_map_lookup_elem(&stash, &id);
+			st->type = type;
+		}
+		return st;
 	}
+	st = bpf_map_lookup_elem(&stash, &id);
+	if (st && st->type == type)
+		return st;
+	z = bpf_map_lookup_elem(&zeroes, &zero);
+	if (!z || bpf_map_update_elem(&stash, &id, z, BPF_ANY))
+		return NULL;
+	st = bpf_map_lookup_elem(&stash, &id);
 	if (st)
 		st->type = type;
 	return st;

@@ -370,7 +370,7 @@ static __always_inline int lw_sock_exit_regs(__u16 type, long ret)
 		a.addrlen = LW_ARG3(regs);
 	} else if (type == LW_REC_LISTEN) {
 		a.backlog = LW_ARG2(regs);
-	} else if (lw_syscall_nr() == LW_NR_SENDTO) {
+	} else if (regs->orig_ax == LW_NR_SENDTO) {
 		a.len = LW_ARG3(regs);
 		a.uptr = LW_ARG5(regs);
 		a.addrlen = LW_ARG6(regs);
@@ -476,9 +476,7 @@ static __always_inline enum lw_in_call lw_call_stash(__u16 type, __u64 id, struc
 	default:
 		return LW_OUTSIDE;
 	}
-	st = lw_call_find(id);
-	if (!st || st->type != type)
-		st = lw_call_new(id, type);
+	st = lw_call_enter(id, type);
 	*stp = st;
 	if (st)
 		return LW_INSIDE;
