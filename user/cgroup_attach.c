@@ -156,12 +156,27 @@ int cgroup_of_pid(const char *proc_root, uint32_t pid, char *out, size_t size)
 	return cgroup_parse_proc(text, out, size);
 }
 
+/* Whether pid was counted as unattached before; remembers it if not (the oldest goes). */
+static bool counted_before(struct cgroup_links *c, uint32_t pid)
+{
+	for (size_t i = 0; i < CGROUP_FAILED_PIDS; i++)
+		if (c->failed_pids[i] == pid)
+			return true;
+	c->failed_pids[c->failed_next] = pid;
+	c->failed_next = (c->failed_next + 1) % CGROUP_FAILED_PIDS;
+	return false;
+}
+
 int cgroup_links_attach_pid(struct cgroup_links *c, const char *proc_root, uint32_t pid)
 {
 	char path[4096];
 	int err = cgroup_of_pid(proc_root, pid, path, sizeof(path));
 
-	return err ? err : cgroup_links_attach(c, path);
+	if (!err)
+		err = cgroup_links_attach(c, path);
+	if (err && err != -ESRCH)
+		counted_before(c, pid);
+	return err;
 }
 
 /* The attached cgroup that covers path, or NULL. */
@@ -193,15 +208,13 @@ size_t cgroup_links_sweep(struct cgroup_links *c, const char *proc_root, const u
 		struct cgroup_attached *a;
 		int err = cgroup_of_pid(proc_root, pids[i], path, sizeof(path));
 
-		if (err) {
-			failed += err != -ESRCH;
+		if (err)
 			continue;
-		}
 		a = covering(c, path);
 		if (!a) {
 			/* moved without an exec: attach where it is now (as a new entry, idle 0) */
-			err = cgroup_links_attach(c, path);
-			failed += err != 0;
+			if (cgroup_links_attach(c, path))
+				failed += !counted_before(c, pids[i]);
 			continue;
 		}
 		a->idle = 0;

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #define CGROUP_PROGS_MAX 16
+#define CGROUP_FAILED_PIDS 64	/* processes remembered as counted unattached */
 
 struct bpf_program;
 struct bpf_link;
@@ -37,6 +38,12 @@ struct cgroup_links {
 	size_t nprogs;
 	struct cgroup_attached *v;
 	size_t n, cap;
+	/*
+	 * The last processes whose cgroup could not be attached: each is counted once (the
+	 * stats say how many processes), though every sweep tries again.
+	 */
+	uint32_t failed_pids[CGROUP_FAILED_PIDS];
+	size_t failed_next;
 };
 
 /* Whether cgroup ANC (a path relative to the root) is PATH or one of its ancestors. */
@@ -64,7 +71,8 @@ int cgroup_of_pid(const char *proc_root, uint32_t pid, char *out, size_t size);
 
 /*
  * cgroup_links_attach() for the cgroup process pid lives in (read from proc_root/PID/cgroup).
- * Returns 0 (attached, or covered already), -ESRCH if the process is gone, or -errno.
+ * Returns 0 (attached, or covered already), -ESRCH if the process is gone, or -errno (the
+ * caller counts it; the sweep will not count pid again).
  */
 int cgroup_links_attach_pid(struct cgroup_links *c, const char *proc_root, uint32_t pid);
 
@@ -73,7 +81,10 @@ int cgroup_links_attach_pid(struct cgroup_links *c, const char *proc_root, uint3
  * that no attached cgroup covers (it moved), and detaches each attached cgroup that has
  * covered none of them in idle_max sweeps in a row (its last watched process left: one
  * sweep of grace lets a tool that restarts keep its attachment). A cgroup removed since
- * its attach is forgotten. Returns how many attaches failed (processes gone don't count).
+ * its attach is forgotten. Returns how many processes' cgroups failed to attach for the
+ * first time (a process already counted, here or by cgroup_links_attach_pid(), is not
+ * counted again; one gone or whose cgroup cannot be read is not counted: the attach at
+ * its exec counted that).
  */
 size_t cgroup_links_sweep(struct cgroup_links *c, const char *proc_root, const uint32_t *pids,
 			  size_t n, unsigned int idle_max);

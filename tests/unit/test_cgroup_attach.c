@@ -184,23 +184,45 @@ static void test_sweep(void)
 	CHECK_STR(attached(&c), "/c");
 	CHECK(c.n == 1 && c.v[0].ino != old_ino);
 
-	/* processes gone are no failure; an unreadable cgroup line or a missing cgroup is */
+	/*
+	 * A cgroup that cannot be attached counts its process once, however many sweeps try
+	 * again; processes gone, or whose cgroup line cannot be read (counted at their exec),
+	 * count nothing here.
+	 */
 	CHECK_INT(cgroup_links_sweep(&c, proc, gone, 1, 2), 0);
 	proc_in(200, "/nonexistent");
 	CHECK_INT(cgroup_links_sweep(&c, proc, two, 2, 2), 1);
+	CHECK_INT(cgroup_links_sweep(&c, proc, two, 2, 2), 0);
+	proc_in(300, "/nonexistent");
+	{
+		uint32_t three[] = { 100, 200, 300 };
+
+		CHECK_INT(cgroup_links_sweep(&c, proc, three, 3, 2), 1);
+	}
+	/* one counted by the attach at its exec is not counted again by the sweep */
+	proc_in(400, "/nonexistent");
+	CHECK(cgroup_links_attach_pid(&c, proc, 400) < 0);
+	{
+		uint32_t four[] = { 400 };
+
+		CHECK_INT(cgroup_links_sweep(&c, proc, four, 1, 2), 0);
+	}
 	{
 		char file[300];
 
 		snprintf(file, sizeof(file), "%s/200/cgroup", proc);
 		put_file(file, "4:memory:/x\n");
-		CHECK_INT(cgroup_links_sweep(&c, proc, two, 2, 2), 1);
+		proc_in(500, "/c");
+		uint32_t v1[] = { 200, 500 };
+
+		CHECK_INT(cgroup_links_sweep(&c, proc, v1, 2, 2), 0);
 	}
 	CHECK_STR(attached(&c), "/c");
 
 	cgroup_links_free(&c);
 	CHECK_INT(c.n, 0);
-	proc_in(100, NULL);
-	proc_in(200, NULL);
+	for (unsigned int pid = 100; pid <= 500; pid += 100)
+		proc_in(pid, NULL);
 	rmcg("/a/b");
 	rmcg("/a");
 	rmcg("/c");
