@@ -127,6 +127,12 @@ build_initramfs
 
 # --- running ------------------------------------------------------------------------------
 
+# A soft lockup panics the guest at once (not QEMU_TIMEOUT later) after asking every CPU
+# for its backtrace, and the panic replays the whole kernel log on the console, where the
+# init's quiet console level had kept the backtraces out: a hung boot's log says where
+# each CPU was (see "Open" under "Kernel matrix" in the README).
+HANG_DEBUG="softlockup_panic=1 softlockup_all_cpu_backtrace=1 panic_print=0x20"
+
 # boot_once SUITE: runs the scenarios under SUITE's kernel; the serial console goes to a log
 boot_once() {
 	local suite=$1 accel=tcg
@@ -134,7 +140,7 @@ boot_once() {
 	timeout "$QEMU_TIMEOUT" qemu-system-x86_64 -accel "$accel" -cpu max -m 1024 \
 		-smp "$QEMU_SMP" -display none -monitor none -serial stdio -no-reboot \
 		-kernel "$CACHE/vmlinuz-$suite" -initrd "$OUT/initramfs.cpio.gz" \
-		-append "console=ttyS0 quiet lsm=lockdown,yama,bpf panic=-1 ${KERNEL_APPEND:-}" \
+		-append "console=ttyS0 quiet lsm=lockdown,yama,bpf panic=-1 $HANG_DEBUG ${KERNEL_APPEND:-}" \
 		</dev/null >"$OUT/$suite.log" 2>&1 || true
 	tr -d '\r' <"$OUT/$suite.log" >"$OUT/$suite.lwtest"
 }
