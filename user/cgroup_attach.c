@@ -53,6 +53,33 @@ static void detach(struct cgroup_attached *a, size_t nprogs)
 	for (size_t i = 0; i < nprogs; i++)
 		bpf_link__destroy(a->links[i]);
 	free(a->path);
+	free(a->pids);
+}
+
+/* Records that watched process pid was seen in (or below) a. 0 or -ENOMEM. */
+static int add_pid(struct cgroup_attached *a, uint32_t pid)
+{
+	for (size_t i = 0; i < a->npids; i++)
+		if (a->pids[i] == pid)
+			return 0;
+	if (a->npids == a->cappids) {
+		size_t ncap = a->cappids ? a->cappids * 2 : 4;
+		uint32_t *v = realloc(a->pids, ncap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		a->pids = v;
+		a->cappids = ncap;
+	}
+	a->pids[a->npids++] = pid;
+	return 0;
+}
+
+static int cmp_u32(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+
+	return (a > b) - (a < b);
 }
 
 /* Whether the cgroup attached as a is still the one at its path. */
@@ -127,10 +154,14 @@ int cgroup_links_attach(struct cgroup_links *c, const char *path)
 	 * not seen at all.
 	 */
 	for (i = 0, kept = 0; i < c->n; i++) {
-		if (cgroup_path_covers(path, c->v[i].path))
+		if (cgroup_path_covers(path, c->v[i].path)) {
+			/* its processes' sockets are below the new one now: their claim moves up */
+			for (size_t j = 0; j < c->v[i].npids; j++)
+				add_pid(&a, c->v[i].pids[j]);
 			detach(&c->v[i], c->nprogs);
-		else
+		} else {
 			c->v[kept++] = c->v[i];
+		}
 	}
 	c->n = kept;
 	c->v[c->n++] = a;
@@ -167,18 +198,6 @@ static bool counted_before(struct cgroup_links *c, uint32_t pid)
 	return false;
 }
 
-int cgroup_links_attach_pid(struct cgroup_links *c, const char *proc_root, uint32_t pid)
-{
-	char path[4096];
-	int err = cgroup_of_pid(proc_root, pid, path, sizeof(path));
-
-	if (!err)
-		err = cgroup_links_attach(c, path);
-	if (err && err != -ESRCH)
-		counted_before(c, pid);
-	return err;
-}
-
 /* The attached cgroup that covers path, or NULL. */
 static struct cgroup_attached *covering(struct cgroup_links *c, const char *path)
 {
@@ -188,11 +207,36 @@ static struct cgroup_attached *covering(struct cgroup_links *c, const char *path
 	return NULL;
 }
 
+/* Attaches (if need be) where path is, and records pid there. 0 or -errno. */
+static int attach_for(struct cgroup_links *c, const char *path, uint32_t pid)
+{
+	struct cgroup_attached *a;
+	int err = cgroup_links_attach(c, path);
+
+	if (err)
+		return err;
+	a = covering(c, path);
+	return a ? add_pid(a, pid) : -ENOENT;
+}
+
+int cgroup_links_attach_pid(struct cgroup_links *c, const char *proc_root, uint32_t pid)
+{
+	char path[4096];
+	int err = cgroup_of_pid(proc_root, pid, path, sizeof(path));
+
+	if (!err)
+		err = attach_for(c, path, pid);
+	if (err && err != -ESRCH)
+		counted_before(c, pid);
+	return err;
+}
+
 size_t cgroup_links_sweep(struct cgroup_links *c, const char *proc_root, const uint32_t *pids,
 			  size_t n, unsigned int idle_max)
 {
 	char path[4096];
 	size_t failed = 0, i, kept;
+	uint32_t *alive = n ? malloc(n * sizeof(*alive)) : NULL;
 
 	/* a cgroup removed since its attach took its programs with it */
 	for (i = 0, kept = 0; i < c->n; i++) {
@@ -202,8 +246,26 @@ size_t cgroup_links_sweep(struct cgroup_links *c, const char *proc_root, const u
 			c->v[kept++] = c->v[i];
 	}
 	c->n = kept;
-	for (i = 0; i < c->n; i++)
-		c->v[i].idle++;
+	/*
+	 * Each cgroup keeps the processes seen there that are still watched (without memory
+	 * to tell, it keeps them all this time: detaching too early loses what is seen).
+	 */
+	if (alive || !n) {
+		if (n) {
+			memcpy(alive, pids, n * sizeof(*alive));
+			qsort(alive, n, sizeof(*alive), cmp_u32);
+		}
+		for (i = 0; i < c->n; i++) {
+			struct cgroup_attached *a = &c->v[i];
+			size_t k = 0;
+
+			for (size_t j = 0; j < a->npids; j++)
+				if (n && bsearch(&a->pids[j], alive, n, sizeof(*alive), cmp_u32))
+					a->pids[k++] = a->pids[j];
+			a->npids = k;
+		}
+	}
+	free(alive);
 	for (i = 0; i < n; i++) {
 		struct cgroup_attached *a;
 		int err = cgroup_of_pid(proc_root, pids[i], path, sizeof(path));
@@ -211,19 +273,22 @@ size_t cgroup_links_sweep(struct cgroup_links *c, const char *proc_root, const u
 		if (err)
 			continue;
 		a = covering(c, path);
-		if (!a) {
-			/* moved without an exec: attach where it is now (as a new entry, idle 0) */
-			if (cgroup_links_attach(c, path))
-				failed += !counted_before(c, pids[i]);
+		if (a) {
+			add_pid(a, pids[i]);	/* no memory: the next sweep records it */
 			continue;
 		}
-		a->idle = 0;
+		/* moved without an exec: attach where it is now */
+		if (attach_for(c, path, pids[i]))
+			failed += !counted_before(c, pids[i]);
 	}
 	for (i = 0, kept = 0; i < c->n; i++) {
-		if (c->v[i].idle >= idle_max)
-			detach(&c->v[i], c->nprogs);
+		struct cgroup_attached *a = &c->v[i];
+
+		a->idle = a->npids ? 0 : a->idle + 1;
+		if (a->idle >= idle_max)
+			detach(a, c->nprogs);
 		else
-			c->v[kept++] = c->v[i];
+			c->v[kept++] = *a;
 	}
 	c->n = kept;
 	return failed;

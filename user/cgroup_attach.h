@@ -29,6 +29,13 @@ struct cgroup_attached {
 	char *path;			/* relative to the hierarchy's root: "/" or "/a/b" */
 	unsigned long long ino;		/* its inode: the cgroup's id, never reused */
 	unsigned int idle;		/* sweeps in a row that found no watched process in it */
+	/*
+	 * The watched processes seen in it (or below it) that still live, wherever they are
+	 * now: a socket stays in the cgroup it was made in, so a process that moved away keeps
+	 * the cgroup attached for the sockets it took along, until it exits.
+	 */
+	uint32_t *pids;
+	size_t npids, cappids;
 	struct bpf_link *links[CGROUP_PROGS_MAX];
 };
 
@@ -78,10 +85,10 @@ int cgroup_links_attach_pid(struct cgroup_links *c, const char *proc_root, uint3
 
 /*
  * Given the watched processes of the moment (pids), attaches the cgroup of any of them
- * that no attached cgroup covers (it moved), and detaches each attached cgroup that has
- * covered none of them in idle_max sweeps in a row (its last watched process left: one
- * sweep of grace lets a tool that restarts keep its attachment). A cgroup removed since
- * its attach is forgotten. Returns how many processes' cgroups failed to attach for the
+ * that no attached cgroup covers (it moved), and detaches each attached cgroup that none
+ * of them has lived in, since it was seen there, for idle_max sweeps in a row (its last
+ * watched process exited: one sweep of grace lets a tool that restarts keep its
+ * attachment). A cgroup removed since its attach is forgotten. Returns how many processes' cgroups failed to attach for the
  * first time (a process already counted, here or by cgroup_links_attach_pid(), is not
  * counted again; one gone or whose cgroup cannot be read is not counted: the attach at
  * its exec counted that).

@@ -160,13 +160,50 @@ static void test_sweep(void)
 	CHECK_INT(cgroup_links_sweep(&c, proc, NULL, 0, 2), 0);
 	CHECK_STR(attached(&c), "/a");
 
-	/* a process that moved without an exec is followed; the cgroup it left is let go */
+	/*
+	 * A process that moved without an exec is followed. The cgroup it left stays while it
+	 * lives (the sockets it made there are still there), and goes after it exits.
+	 */
 	CHECK_INT(cgroup_links_sweep(&c, proc, one, 1, 2), 0);
 	proc_in(100, "/c");
 	CHECK_INT(cgroup_links_sweep(&c, proc, one, 1, 2), 0);
 	CHECK_STR(attached(&c), "/a /c");
 	CHECK_INT(cgroup_links_sweep(&c, proc, one, 1, 2), 0);
+	CHECK_INT(cgroup_links_sweep(&c, proc, one, 1, 2), 0);
+	CHECK_STR(attached(&c), "/a /c");
+	CHECK_INT(cgroup_links_sweep(&c, proc, NULL, 0, 2), 0);
+	CHECK_INT(cgroup_links_sweep(&c, proc, NULL, 0, 2), 0);
+	CHECK_STR(attached(&c), "");
+	/* a process that stayed in /c all along keeps only /c */
+	CHECK_INT(cgroup_links_sweep(&c, proc, one, 1, 2), 0);
+	CHECK_INT(cgroup_links_sweep(&c, proc, one, 1, 2), 0);
+	CHECK_INT(cgroup_links_sweep(&c, proc, one, 1, 2), 0);
 	CHECK_STR(attached(&c), "/c");
+
+	/*
+	 * A cgroup attached above one that has a moved process's claim takes the claim over:
+	 * /a/b is detached when /a is attached, and /a stays while 600 (once in /a/b) lives.
+	 */
+	proc_in(600, "/a/b");
+	{
+		uint32_t six[] = { 100, 600 }, hundred[] = { 100 };
+
+		CHECK_INT(cgroup_links_sweep(&c, proc, six, 2, 2), 0);
+		CHECK_STR(attached(&c), "/c /a/b");
+		proc_in(600, "/c");
+		proc_in(700, "/a");
+		uint32_t seven[] = { 100, 600, 700 };
+
+		CHECK_INT(cgroup_links_sweep(&c, proc, seven, 3, 2), 0);
+		CHECK_STR(attached(&c), "/c /a");
+		/* 700 exits; 600, in /c now, still holds /a */
+		CHECK_INT(cgroup_links_sweep(&c, proc, six, 2, 2), 0);
+		CHECK_INT(cgroup_links_sweep(&c, proc, six, 2, 2), 0);
+		CHECK_STR(attached(&c), "/c /a");
+		CHECK_INT(cgroup_links_sweep(&c, proc, hundred, 1, 2), 0);
+		CHECK_INT(cgroup_links_sweep(&c, proc, hundred, 1, 2), 0);
+		CHECK_STR(attached(&c), "/c");
+	}
 
 	/*
 	 * A cgroup removed and made again at the same path is a new cgroup: attached anew.
@@ -221,7 +258,7 @@ static void test_sweep(void)
 
 	cgroup_links_free(&c);
 	CHECK_INT(c.n, 0);
-	for (unsigned int pid = 100; pid <= 500; pid += 100)
+	for (unsigned int pid = 100; pid <= 700; pid += 100)
 		proc_in(pid, NULL);
 	rmcg("/a/b");
 	rmcg("/a");
