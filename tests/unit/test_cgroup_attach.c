@@ -119,6 +119,16 @@ static const char *attached(const struct cgroup_links *c)
 	return buf;
 }
 
+/* The sweep run `times` times over the same processes (idle_max 2); all its failures. */
+static size_t sweeps(struct cgroup_links *c, const uint32_t *pids, size_t n, int times)
+{
+	size_t failed = 0;
+
+	while (times-- > 0)
+		failed += cgroup_links_sweep(c, proc, pids, n, 2);
+	return failed;
+}
+
 static void test_sweep(void)
 {
 	struct cgroup_links c = { 0 };
@@ -140,44 +150,40 @@ static void test_sweep(void)
 
 	/* a watched process whose cgroup nothing covers yet: attached */
 	proc_in(100, "/a");
-	CHECK_INT(cgroup_links_sweep(&c, proc, one, 1, 2), 0);
+	CHECK_INT(sweeps(&c, one, 1, 1), 0);
 	CHECK_STR(attached(&c), "/a");
 	/* a second one below it is covered: nothing new */
 	proc_in(200, "/a/b");
-	CHECK_INT(cgroup_links_sweep(&c, proc, two, 2, 2), 0);
+	CHECK_INT(sweeps(&c, two, 2, 1), 0);
 	CHECK_STR(attached(&c), "/a");
 
 	/* the last one leaves: one sweep of grace, then detached */
-	CHECK_INT(cgroup_links_sweep(&c, proc, NULL, 0, 2), 0);
+	CHECK_INT(sweeps(&c, NULL, 0, 1), 0);
 	CHECK_STR(attached(&c), "/a");
-	CHECK_INT(cgroup_links_sweep(&c, proc, NULL, 0, 2), 0);
+	CHECK_INT(sweeps(&c, NULL, 0, 1), 0);
 	CHECK_STR(attached(&c), "");
 
 	/* one back within the grace sweep keeps the attachment (a tool restarting) */
-	CHECK_INT(cgroup_links_sweep(&c, proc, one, 1, 2), 0);
-	CHECK_INT(cgroup_links_sweep(&c, proc, NULL, 0, 2), 0);
-	CHECK_INT(cgroup_links_sweep(&c, proc, one, 1, 2), 0);
-	CHECK_INT(cgroup_links_sweep(&c, proc, NULL, 0, 2), 0);
+	CHECK_INT(sweeps(&c, one, 1, 1), 0);
+	CHECK_INT(sweeps(&c, NULL, 0, 1), 0);
+	CHECK_INT(sweeps(&c, one, 1, 1), 0);
+	CHECK_INT(sweeps(&c, NULL, 0, 1), 0);
 	CHECK_STR(attached(&c), "/a");
 
 	/*
 	 * A process that moved without an exec is followed. The cgroup it left stays while it
 	 * lives (the sockets it made there are still there), and goes after it exits.
 	 */
-	CHECK_INT(cgroup_links_sweep(&c, proc, one, 1, 2), 0);
+	CHECK_INT(sweeps(&c, one, 1, 1), 0);
 	proc_in(100, "/c");
-	CHECK_INT(cgroup_links_sweep(&c, proc, one, 1, 2), 0);
+	CHECK_INT(sweeps(&c, one, 1, 1), 0);
 	CHECK_STR(attached(&c), "/a /c");
-	CHECK_INT(cgroup_links_sweep(&c, proc, one, 1, 2), 0);
-	CHECK_INT(cgroup_links_sweep(&c, proc, one, 1, 2), 0);
+	CHECK_INT(sweeps(&c, one, 1, 2), 0);
 	CHECK_STR(attached(&c), "/a /c");
-	CHECK_INT(cgroup_links_sweep(&c, proc, NULL, 0, 2), 0);
-	CHECK_INT(cgroup_links_sweep(&c, proc, NULL, 0, 2), 0);
+	CHECK_INT(sweeps(&c, NULL, 0, 2), 0);
 	CHECK_STR(attached(&c), "");
 	/* a process that stayed in /c all along keeps only /c */
-	CHECK_INT(cgroup_links_sweep(&c, proc, one, 1, 2), 0);
-	CHECK_INT(cgroup_links_sweep(&c, proc, one, 1, 2), 0);
-	CHECK_INT(cgroup_links_sweep(&c, proc, one, 1, 2), 0);
+	CHECK_INT(sweeps(&c, one, 1, 3), 0);
 	CHECK_STR(attached(&c), "/c");
 
 	/*
@@ -188,20 +194,18 @@ static void test_sweep(void)
 	{
 		uint32_t six[] = { 100, 600 }, hundred[] = { 100 };
 
-		CHECK_INT(cgroup_links_sweep(&c, proc, six, 2, 2), 0);
+		CHECK_INT(sweeps(&c, six, 2, 1), 0);
 		CHECK_STR(attached(&c), "/c /a/b");
 		proc_in(600, "/c");
 		proc_in(700, "/a");
 		uint32_t seven[] = { 100, 600, 700 };
 
-		CHECK_INT(cgroup_links_sweep(&c, proc, seven, 3, 2), 0);
+		CHECK_INT(sweeps(&c, seven, 3, 1), 0);
 		CHECK_STR(attached(&c), "/c /a");
 		/* 700 exits; 600, in /c now, still holds /a */
-		CHECK_INT(cgroup_links_sweep(&c, proc, six, 2, 2), 0);
-		CHECK_INT(cgroup_links_sweep(&c, proc, six, 2, 2), 0);
+		CHECK_INT(sweeps(&c, six, 2, 2), 0);
 		CHECK_STR(attached(&c), "/c /a");
-		CHECK_INT(cgroup_links_sweep(&c, proc, hundred, 1, 2), 0);
-		CHECK_INT(cgroup_links_sweep(&c, proc, hundred, 1, 2), 0);
+		CHECK_INT(sweeps(&c, hundred, 1, 2), 0);
 		CHECK_STR(attached(&c), "/c");
 	}
 
@@ -217,7 +221,7 @@ static void test_sweep(void)
 	snprintf(to, sizeof(to), "%s/c-old", root);
 	CHECK_INT(rename(from, to), 0);
 	mkcg("/c");
-	CHECK_INT(cgroup_links_sweep(&c, proc, one, 1, 2), 0);
+	CHECK_INT(sweeps(&c, one, 1, 1), 0);
 	CHECK_STR(attached(&c), "/c");
 	CHECK(c.n == 1 && c.v[0].ino != old_ino);
 
@@ -226,10 +230,10 @@ static void test_sweep(void)
 	 * again; processes gone, or whose cgroup line cannot be read (counted at their exec),
 	 * count nothing here.
 	 */
-	CHECK_INT(cgroup_links_sweep(&c, proc, gone, 1, 2), 0);
+	CHECK_INT(sweeps(&c, gone, 1, 1), 0);
 	proc_in(200, "/nonexistent");
 	CHECK_INT(cgroup_links_sweep(&c, proc, two, 2, 2), 1);
-	CHECK_INT(cgroup_links_sweep(&c, proc, two, 2, 2), 0);
+	CHECK_INT(sweeps(&c, two, 2, 1), 0);
 	proc_in(300, "/nonexistent");
 	{
 		uint32_t three[] = { 100, 200, 300 };
@@ -242,7 +246,7 @@ static void test_sweep(void)
 	{
 		uint32_t four[] = { 400 };
 
-		CHECK_INT(cgroup_links_sweep(&c, proc, four, 1, 2), 0);
+		CHECK_INT(sweeps(&c, four, 1, 1), 0);
 	}
 	{
 		char file[300];
@@ -252,7 +256,7 @@ static void test_sweep(void)
 		proc_in(500, "/c");
 		uint32_t v1[] = { 200, 500 };
 
-		CHECK_INT(cgroup_links_sweep(&c, proc, v1, 2, 2), 0);
+		CHECK_INT(sweeps(&c, v1, 2, 1), 0);
 	}
 	CHECK_STR(attached(&c), "/c");
 
