@@ -300,7 +300,8 @@ static void ctx_init(struct mctx *m, const struct rules *r, const struct lw_even
 		const char *hs = ev->host_source ? ev->host_source : "";
 
 		m->host_src = strcmp(hs, "dns") == 0 ? RULES_HS_DNS : strcmp(hs, "sni") == 0 ?
-			      RULES_HS_SNI : strcmp(hs, "http") == 0 ? RULES_HS_HTTP : 0;
+			      RULES_HS_SNI : strcmp(hs, "http") == 0 ? RULES_HS_HTTP :
+			      strcmp(hs, "rule") == 0 ? RULES_HS_RULE : 0;
 	}
 
 	if (ev->type == LW_REC_OPEN && ev->path)
@@ -482,9 +483,16 @@ static bool rule_match(const struct rules_rule *r, struct mctx *m)
 
 	if (!tools_match(&r->tools, m) || !cond_match(&r->cond, m, skip))
 		return false;
-	for (size_t i = 0; i < r->n_exceptions; i++)
+	for (size_t i = 0; i < r->n_exceptions; i++) {
+		/*
+		 * A name llmwatch resolved from the rules is a guess about a shared address (a
+		 * CDN's): it may raise an alert, never excuse one.
+		 */
+		if ((r->exceptions[i].keys & RULES_K_HOST) && m->host_src == RULES_HS_RULE)
+			continue;
 		if (cond_match(&r->exceptions[i], m, 0))
 			return false;
+	}
 	return true;
 }
 
@@ -933,6 +941,28 @@ int rules_verdict_to_json(struct cJSON *obj, const struct rules_verdict *v)
 size_t rules_count(const struct rules *r)
 {
 	return r ? r->n : 0;
+}
+
+size_t rules_condition_hosts(const struct rules *r, const char **out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; r && i < r->n; i++) {
+		const struct rules_cond *c = &r->rules[i].cond;
+
+		for (size_t j = 0; j < c->n_host_exact; j++) {
+			bool seen = false;
+
+			for (size_t k = 0; !seen && k < n && k < max; k++)
+				seen = strcmp(out[k], c->host_exact[j]) == 0;
+			if (seen)
+				continue;
+			if (n < max)
+				out[n] = c->host_exact[j];
+			n++;
+		}
+	}
+	return n;
 }
 
 int rules_get_info(const struct rules *r, size_t i, struct rules_info *info)

@@ -158,6 +158,14 @@ struct rules_info {
 /* Number of rules in the set. */
 size_t rules_count(const struct rules *r);
 
+/*
+ * The exact host names the rules' conditions name (not their exceptions: see rules.c),
+ * each once, lower case, into out[0..max); returns how many it put there, or, when out
+ * is too small, an upper bound (names are then counted without checking for repeats):
+ * call with max 0 for the size to allocate. The strings live as long as r.
+ */
+size_t rules_condition_hosts(const struct rules *r, const char **out, size_t max);
+
 /* Fills *info for rule i (load order). Returns 0 or -ERANGE. */
 int rules_get_info(const struct rules *r, size_t i, struct rules_info *info);
 

@@ -153,6 +153,7 @@ enum rules_host_source {
 	RULES_HS_SNI = 1u << 1,
 	RULES_HS_HTTP = 1u << 2,
 	RULES_HS_NONE = 1u << 3,	/* no usable name: the event has only its address */
+	RULES_HS_RULE = 1u << 4,	/* a rule's own host name, resolved by llmwatch: a guess */
 };
 
 /* Open flags (condition "flags"). */

@@ -386,9 +386,9 @@ static const uint32_t class_bits[] = {
 	RULES_C_LOOPBACK, RULES_C_ANY, RULES_C_PRIVATE, RULES_C_LINK_LOCAL, RULES_C_MULTICAST,
 	RULES_C_PUBLIC, RULES_C_UNIX, RULES_C_NONE, RULES_C_OTHER,
 };
-static const char *const host_source_names[] = { "dns", "sni", "http", "none" };
+static const char *const host_source_names[] = { "dns", "sni", "http", "none", "rule" };
 static const uint32_t host_source_bits[] = {
-	RULES_HS_DNS, RULES_HS_SNI, RULES_HS_HTTP, RULES_HS_NONE,
+	RULES_HS_DNS, RULES_HS_SNI, RULES_HS_HTTP, RULES_HS_NONE, RULES_HS_RULE,
 };
 static const char *const result_names[] = { "any", "ok", "failed" };
 static const char *const bytes_keys[] = { "min", "max" };

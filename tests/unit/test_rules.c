@@ -510,6 +510,52 @@ static void test_many_matches(void)
 	free(text);
 }
 
+/*
+ * A name from the rules' own host names, resolved by llmwatch (host_source "rule"): host
+ * conditions match it, host_source can ask for it, and an exception naming a host never
+ * excuses it (a guessed name for a shared address must not silence an alert).
+ */
+static void test_rule_names(void)
+{
+	struct rules *r = rt_build("rn.json", "{'rules':["
+		RULE("telemetry", "'connect'", "{'host':['api.example.com','t.example.com']}") ","
+		RULE("guessed", "'connect'", "{'host_source':'rule'}") ","
+		"{'id':'unknown','description':'d','severity':'low','tools':'*',"
+		" 'event':'connect','conditions':{'addr_class':'public'},"
+		" 'exceptions':[{'host':['cdn.example.net','API.example.com']}],'message':'m'},"
+		"{'id':'wild','description':'d','severity':'low','tools':'*','event':'connect',"
+		" 'conditions':{'host':['*.example.org','t.example.com']},"
+		" 'exceptions':[{'host':'ignored.example.com'}],'message':'m'}]}", false);
+	struct lw_sockaddr sa = rt_addr("203.0.113.7", 443);
+	struct lw_event ev = rt_net(LW_REC_CONNECT, "ollama", "cdn.example.net", &sa);
+	const char *names[8];
+
+	CHECK(r);
+	if (!r)
+		return;
+	/* observed by the tool: the exception excuses it */
+	ev.host_source = "dns";
+	CHECK_STR(rt_ids(r, &ev), "");
+	/* guessed by llmwatch: the same exception does not */
+	ev.host_source = "rule";
+	CHECK_STR(rt_ids(r, &ev), "guessed,unknown");
+	ev.host = "api.example.com";
+	CHECK_STR(rt_ids(r, &ev), "telemetry,guessed,unknown");
+	ev.host_source = "sni";
+	CHECK_STR(rt_ids(r, &ev), "telemetry");
+	/* the names to resolve: exact names of conditions, once each; not suffixes, not exceptions */
+	CHECK_INT(rules_condition_hosts(r, names, 8), 2);
+	CHECK_STR(names[0], "api.example.com");
+	CHECK_STR(names[1], "t.example.com");
+	/* too small: an upper bound to allocate by (the repeat is counted) */
+	CHECK_INT(rules_condition_hosts(r, NULL, 0), 3);
+	rules_free(r);
+	/* the default pack names hosts to resolve */
+	r = rt_build("none.json", NULL, true);
+	CHECK(r && rules_condition_hosts(r, names, 0) > 0);
+	rules_free(r);
+}
+
 int main(void)
 {
 	test_hosts();
@@ -521,6 +567,7 @@ int main(void)
 	test_flags_result_bytes();
 	test_tools_exceptions_fallback();
 	test_host_source();
+	test_rule_names();
 	test_messages();
 	test_many_matches();
 	return check_summary("test_rules");
