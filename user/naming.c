@@ -38,6 +38,8 @@ struct naming {
 	struct naming_stats stats;
 	struct dns_cache_result res;	/* backing store for the last event's host */
 	char host[HOSTNAME_BUF];
+	struct naming_rule_addr *rule_names;	/* sorted by family, then address */
+	size_t n_rule_names;
 };
 
 struct naming *naming_new(void)
@@ -62,6 +64,7 @@ void naming_free(struct naming *n)
 		return;
 	dns_cache_free(n->cache);
 	free(n->streams);
+	free(n->rule_names);
 	free(n);
 }
 
@@ -270,8 +273,46 @@ bool naming_pending(struct naming *n, uint64_t cookie)
 	return !s || s->state == STREAM_OPEN;
 }
 
+/* Order of rule-resolved addresses: family, then the address bytes (the port ignored). */
+static int rule_addr_cmp(const void *a, const void *b)
+{
+	const struct lw_sockaddr *x = &((const struct naming_rule_addr *)a)->addr;
+	const struct lw_sockaddr *y = &((const struct naming_rule_addr *)b)->addr;
+
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	return memcmp(x->addr, y->addr, x->family == 2 ? 4 : 16);
+}
+
+void naming_set_rule_names(struct naming *n, struct naming_rule_addr *v, size_t count)
+{
+	free(n->rule_names);
+	n->rule_names = v;
+	n->n_rule_names = v ? count : 0;
+	if (n->n_rule_names)
+		qsort(v, count, sizeof(*v), rule_addr_cmp);
+}
+
+/* The rule host name resolved to addr, or NULL. */
+static const char *rule_name_of(const struct naming *n, const struct lw_sockaddr *addr)
+{
+	static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+	struct naming_rule_addr key = { .addr = *addr }, *hit;
+
+	if (!n->n_rule_names)
+		return NULL;
+	/* an IPv6 socket's ::ffff:a.b.c.d is the IPv4 address a resolver gives */
+	if (addr->family == 10 && memcmp(addr->addr, v4mapped, 12) == 0) {
+		key.addr.family = 2;
+		memmove(key.addr.addr, addr->addr + 12, 4);
+	}
+	hit = bsearch(&key, n->rule_names, n->n_rule_names, sizeof(key), rule_addr_cmp);
+	return hit ? hit->name : NULL;
+}
+
 void naming_name_event(struct naming *n, struct lw_event *ev, uint32_t root)
 {
+	const char *guess;
 	struct stream *s;
 
 	ev->host = NULL;
@@ -287,6 +328,14 @@ void naming_name_event(struct naming *n, struct lw_event *ev, uint32_t root)
 	if (dns_cache_lookup(n->cache, ev->addr, root, ev->ts_boot_ns, &n->res) == 0) {
 		ev->host = n->res.name;
 		ev->host_source = dns_cache_source_name(n->res.source);
+		return;
+	}
+	/* last: what llmwatch resolved for the rules, a guess about a shared address */
+	guess = rule_name_of(n, ev->addr);
+	if (guess) {
+		snprintf(n->host, sizeof(n->host), "%s", guess);
+		ev->host = n->host;
+		ev->host_source = "rule";
 	}
 }
 

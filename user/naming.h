@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "event.h"
+#include "hostname.h"
 
 struct naming;
 
@@ -41,10 +42,27 @@ bool naming_feed(struct naming *n, const struct lw_event *ev, uint32_t root_pid)
 bool naming_pending(struct naming *n, uint64_t cookie);
 
 /*
- * Fills ev->host and ev->host_source ("sni", "http", "dns", or "none" with host NULL) for
- * events with a remote address. The strings live until the next call.
+ * Fills ev->host and ev->host_source ("sni", "http", "dns", "rule", or "none" with host
+ * NULL) for events with a remote address. The strings live until the next call.
  */
 void naming_name_event(struct naming *n, struct lw_event *ev, uint32_t root_pid);
+
+/*
+ * An address llmwatch resolved itself for a host name in the rules' conditions
+ * (--resolve-rule-hosts). The family and addr of a struct lw_sockaddr; the port is ignored.
+ */
+struct naming_rule_addr {
+	struct lw_sockaddr addr;
+	char name[HOSTNAME_BUF];
+};
+
+/*
+ * Replaces the addresses resolved for the rules' host names with v[0..count) (taken over:
+ * freed by naming; NULL and 0 clear them). They name an address only when nothing the
+ * processes did (a DNS answer to any tree, a TLS server name, a Host header) names it:
+ * host_source "rule".
+ */
+void naming_set_rule_names(struct naming *n, struct naming_rule_addr *v, size_t count);
 
 /* Forgets a connection's stream state (it closed). */
 void naming_forget(struct naming *n, uint64_t cookie);

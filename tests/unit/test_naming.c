@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Naming: DNS answers captured over UDP and TCP name the addresses a tree connects to. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -200,9 +202,80 @@ static void test_dns_big_answer(void)
 	naming_free(nm);
 }
 
+/* A rule-resolved set: 203.0.113.10 and 2001:db8::10 are "t.example.com". */
+static void set_rule_names(struct naming *n)
+{
+	struct naming_rule_addr *v = calloc(2, sizeof(*v));
+
+	if (!v)
+		return;
+	v[0].addr.family = AF_INET6;
+	v[0].addr.addr[0] = 0x20;
+	v[0].addr.addr[1] = 0x01;
+	v[0].addr.addr[2] = 0x0d;
+	v[0].addr.addr[3] = 0xb8;
+	v[0].addr.addr[15] = 0x10;
+	snprintf(v[0].name, sizeof(v[0].name), "t.example.com");
+	v[1].addr.family = AF_INET;
+	memcpy(v[1].addr.addr, (const uint8_t[]){ 203, 0, 113, 10 }, 4);
+	v[1].addr.port = 9999;	/* ignored */
+	snprintf(v[1].name, sizeof(v[1].name), "t.example.com");
+	naming_set_rule_names(n, v, 2);
+}
+
+/* Names llmwatch resolved for the rules come last: anything the tool did wins. */
+static void test_rule_names(void)
+{
+	struct naming *nm = naming_new();
+	uint8_t a[128];
+	size_t alen = response(a, 1);
+	const char *src;
+	struct lw_event ev;
+	struct lw_sockaddr sa = { .family = AF_INET6, .port = 443 };
+
+	CHECK(nm != NULL);
+	if (!nm)
+		return;
+	CHECK_STR(name_of(nm, &src), "(none)");
+	CHECK_STR(src, "none");
+	set_rule_names(nm);
+	CHECK_STR(name_of(nm, &src), "t.example.com");
+	CHECK_STR(src, "rule");
+	/* an IPv6 socket's v4-mapped form of the address, and the IPv6 address itself */
+	memset(&ev, 0, sizeof(ev));
+	ev.type = LW_REC_CONNECT;
+	ev.addr = &sa;
+	sa.addr[10] = sa.addr[11] = 0xff;
+	memcpy(sa.addr + 12, (const uint8_t[]){ 203, 0, 113, 10 }, 4);
+	naming_name_event(nm, &ev, 10);
+	CHECK_STR(ev.host ? ev.host : "(none)", "t.example.com");
+	memset(sa.addr, 0, sizeof(sa.addr));
+	memcpy(sa.addr, (const uint8_t[]){ 0x20, 0x01, 0x0d, 0xb8 }, 4);
+	sa.addr[15] = 0x10;
+	naming_name_event(nm, &ev, 10);
+	CHECK_STR(ev.host ? ev.host : "(none)", "t.example.com");
+	sa.addr[15] = 0x11;
+	naming_name_event(nm, &ev, 10);
+	CHECK_STR(ev.host_source, "none");
+	/* the tool's own DNS answer for the address wins */
+	feed_in(nm, a, alen, 17);
+	CHECK_STR(name_of(nm, &src), "api.mixpanel.com");
+	CHECK_STR(src, "dns");
+	naming_free(nm);
+	/* cleared: nothing */
+	nm = naming_new();
+	if (!nm)
+		return;
+	set_rule_names(nm);
+	naming_set_rule_names(nm, NULL, 0);
+	CHECK_STR(name_of(nm, &src), "(none)");
+	naming_free(nm);
+}
+
 int main(void)
 {
 	test_dns_answers();
 	test_dns_big_answer();
+	test_rule_names();
 	return check_summary("test_naming");
 }
