@@ -23,6 +23,7 @@
 #include "cli.h"
 #include "version.h"
 #include "rules.h"
+#include "rule_resolver.h"
 #include "timefmt.h"
 
 #define MAX_EXTRA 32
@@ -48,6 +49,7 @@ struct monitor_opts {
 	bool no_default_rules;
 	bool enter_tracepoints;
 	bool cgroups_watched;
+	bool resolve_rule_hosts;
 };
 
 static void usage(FILE *f)
@@ -83,6 +85,13 @@ static void usage(FILE *f)
 "                      (LLMWATCH_CGROUP_SWEEP_MS; 0: never) they follow watched processes\n"
 "                      that moved to another cgroup, and leave a cgroup once the watched\n"
 "                      processes seen in it have exited\n"
+"  --resolve-rule-hosts\n"
+"                      look up the host names in the rules' conditions with this machine's\n"
+"                      resolver, at start and every 10 minutes, so that a connection to one\n"
+"                      of their addresses that nothing the tool did named is reported with\n"
+"                      that name (host_source \"rule\": a guess, addresses are shared; an\n"
+"                      exception's host never excuses it). Off by default: llmwatch then\n"
+"                      sends nothing on the network itself\n"
 "  --enter-tracepoints save syscall arguments at enter tracepoints, as on kernels before\n"
 "                      5.15, instead of reading them from the saved registers at the exit\n"
 "                      (costs every process on the machine a second tracepoint per call;\n"
@@ -118,7 +127,7 @@ static int parse_size(const char *s, size_t *out)
 static int parse_opts(int argc, char **argv, struct monitor_opts *o)
 {
 	enum { O_JSON = 256, O_WATCH, O_PID, O_DURATION, O_READY, O_RING, O_VERBOSE, O_RULES,
-	       O_NO_DEFAULT_RULES, O_ENTER_TP, O_CGROUPS };
+	       O_NO_DEFAULT_RULES, O_ENTER_TP, O_CGROUPS, O_RESOLVE_RULE_HOSTS };
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, O_JSON },
 		{ "watch", required_argument, NULL, O_WATCH },
@@ -131,6 +140,7 @@ static int parse_opts(int argc, char **argv, struct monitor_opts *o)
 		{ "no-default-rules", no_argument, NULL, O_NO_DEFAULT_RULES },
 		{ "enter-tracepoints", no_argument, NULL, O_ENTER_TP },
 		{ "cgroups", required_argument, NULL, O_CGROUPS },
+		{ "resolve-rule-hosts", no_argument, NULL, O_RESOLVE_RULE_HOSTS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
@@ -183,6 +193,9 @@ static int parse_opts(int argc, char **argv, struct monitor_opts *o)
 			break;
 		case O_ENTER_TP:
 			o->enter_tracepoints = true;
+			break;
+		case O_RESOLVE_RULE_HOSTS:
+			o->resolve_rule_hosts = true;
 			break;
 		case O_CGROUPS:
 			if (strcmp(optarg, "all") && strcmp(optarg, "watched"))
@@ -397,9 +410,34 @@ static int cgroup_sweep_ns(uint64_t *out)
 	return 0;
 }
 
-static int run_loop(struct monitor *m, struct bpf_loader *l, struct ring_buffer *rb,
-		    const struct monitor_opts *o, uint64_t sweep_ns)
+/*
+ * Hands a finished round of rule host lookups to naming; says how the first one went,
+ * since a resolver that answers nothing makes --resolve-rule-hosts do nothing.
+ */
+static void take_rule_names(struct monitor *m, struct rule_resolver *res, bool *told)
 {
+	struct rule_resolver_round round;
+
+	if (!res || !rule_resolver_take(res, &round))
+		return;
+	if (!*told)
+		fprintf(stderr, "llmwatch: --resolve-rule-hosts: %zu of %zu rule host names "
+			"resolved, %zu addresses%s\n", round.names_resolved, round.names,
+			round.n_addrs, round.names_resolved ? "" : " (host_source rule will not "
+			"appear until the next round, in 10 minutes)");
+	/* a round that resolved nothing (the resolver unreachable) keeps the last good one */
+	if (*told && !round.names_resolved) {
+		free(round.addrs);
+		return;
+	}
+	*told = true;
+	naming_set_rule_names(m->naming, round.addrs, round.n_addrs);
+}
+
+static int run_loop(struct monitor *m, struct bpf_loader *l, struct ring_buffer *rb,
+		    const struct monitor_opts *o, uint64_t sweep_ns, struct rule_resolver *res)
+{
+	bool told = false;
 	uint64_t start = timefmt_boot_now(), last_tick = start, last_sweep = start;
 	struct epoll_event ev = { .events = EPOLLIN };
 	sigset_t mask;
@@ -441,6 +479,7 @@ static int run_loop(struct monitor *m, struct bpf_loader *l, struct ring_buffer 
 		if (read(sfd, &si, sizeof(si)) == sizeof(si))
 			break;
 		now = timefmt_boot_now();
+		take_rule_names(m, res, &told);
 		monitor_tick(m, now);
 		if (o->duration > 0 && now - start >= (uint64_t)(o->duration * 1e9))
 			break;
@@ -482,6 +521,7 @@ int cmd_monitor(int argc, char **argv)
 	struct monitor m;
 	int err, status = 1, found;
 	uint64_t sweep_ns;
+	struct rule_resolver *resolver = NULL;
 
 	err = parse_opts(argc, argv, &o);
 	if (err)
@@ -550,7 +590,21 @@ int cmd_monitor(int argc, char **argv)
 		fprintf(stderr, "llmwatch: --ready-file %s: %s\n", o.ready_file, strerror(-err));
 		goto out;
 	}
-	err = run_loop(&m, &l, rb, &o, sweep_ns);
+	if (o.resolve_rule_hosts) {
+		size_t n = rules_condition_hosts(rm.rules, NULL, 0);
+		const char **names = calloc(n ? n : 1, sizeof(*names));
+
+		if (names)
+			n = rules_condition_hosts(rm.rules, names, n);
+		resolver = names ? rule_resolver_start(names, n, RULE_RESOLVER_REFRESH_S) : NULL;
+		free(names);
+		if (!resolver) {
+			fprintf(stderr, "llmwatch: --resolve-rule-hosts: cannot start the lookups: "
+				"%s\n", strerror(errno));
+			goto out;
+		}
+	}
+	err = run_loop(&m, &l, rb, &o, sweep_ns, resolver);
 	k_flush_conns(&l, 0, LW_CLOSE_END, (void (*)(void *, const void *, size_t))
 		      monitor_handle_record, &m);
 	monitor_flush(&m);
@@ -564,6 +618,7 @@ int cmd_monitor(int argc, char **argv)
 out:
 	if (o.ready_file)
 		unlink(o.ready_file);
+	rule_resolver_stop(resolver);
 	ring_buffer__free(rb);
 	sink_destroy(m.sink);
 	bpf_loader_stop(&l);

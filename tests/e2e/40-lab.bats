@@ -5,7 +5,9 @@
 # the lab's dnsmasq and talk TLS and HTTP to the lab's servers. A connect is named by the
 # DNS answer the tool received, by its TLS server name, or by its HTTP Host; the Mixpanel
 # rule fires on the name, whatever the address; a public address with no name seen is
-# flagged; an unwatched client raises nothing. All traffic stays in the lab's namespaces.
+# flagged; an unwatched client raises nothing; with --resolve-rule-hosts, llmwatch's own
+# lookup of the rules' host names (asked of the lab's dnsmasq) names a connect nothing else
+# named. All traffic stays in the lab's namespaces.
 
 load helpers
 . "$BATS_TEST_DIRNAME/../lab/lab.sh"
@@ -159,4 +161,60 @@ s.close()' "$LAB_UNNAMED"
 	lw_wait_for type=connect pid="$pid" daddr="$LAB_DNS" dport=53 sock_type=stream
 	lw_wait_for kind=alert type=connect pid="$pid" daddr="$LAB_MIXPANEL" dport=443 \
 		host=api.mixpanel.com host_source=dns verdicts~"$MIXPANEL_RULE"
+}
+
+# lw_start_lab_resolver ARGS...: lw_start, with llmwatch on the lab client namespace's
+# network and resolver, so that --resolve-rule-hosts asks the lab's dnsmasq and never the
+# host's resolver: a private mount namespace with the lab's resolv.conf over
+# /etc/resolv.conf, then nsenter --net (`ip netns exec` would also remount /sys, hiding the
+# cgroup2 hierarchy llmwatch attaches to). Every exec keeps the pid: LW_PID is llmwatch.
+lw_start_lab_resolver() {
+	OUT="$BATS_TEST_TMPDIR/out.json"
+	ERR="$BATS_TEST_TMPDIR/err.txt"
+	READY="$BATS_TEST_TMPDIR/ready"
+	rm -f "$READY"
+	unshare -m --propagation private sh -c \
+		'mount --bind "$1" /etc/resolv.conf && ns=$2 && shift 2 && exec nsenter --net="$ns" "$@"' \
+		sh "/etc/netns/$LAB_CLI/resolv.conf" "/run/netns/$LAB_CLI" \
+		"$LLMWATCH" --json --ready-file "$READY" "$@" >"$OUT" 2>"$ERR" &
+	LW_PID=$!
+	if ! retry 150 test -e "$READY"; then
+		cat "$ERR" >&2
+		return 1
+	fi
+}
+
+@test "--resolve-rule-hosts: a connect by address that nothing named takes the rule's host name" {
+	py=$(gpt4all_tool "$LAB_PY")
+	lw_start_lab_resolver --resolve-rule-hosts
+	# the lookups run in the background: wait for their first round
+	retry 100 grep -Eq -- '--resolve-rule-hosts: [1-9][0-9]* of [0-9]+ rule host names' "$ERR"
+	# no lookup, no bytes: only llmwatch's own lookup of the rule's host names the address
+	client "$py" -c 'import socket, sys
+for a in sys.argv[1:]:
+    socket.create_connection((a, 443), timeout=10).close()' "$LAB_MIXPANEL" "$LAB_UNNAMED"
+	pid=$CLIENT_PID
+	client_done "$pid"
+	lw_stop
+	lw_wait_for kind=alert type=connect pid="$pid" tool=gpt4all daddr="$LAB_MIXPANEL" \
+		dport=443 host=api.mixpanel.com host_source=rule verdicts~"$MIXPANEL_RULE"
+	# named, so the fallbacks for unnamed or unknown egress stay silent for it
+	[ "$(lw_count pid="$pid" daddr="$LAB_MIXPANEL" verdicts~egress-un)" -eq 0 ]
+	# an address no rule's host resolves to stays unnamed, and flagged
+	lw_wait_for kind=alert type=connect pid="$pid" daddr="$LAB_UNNAMED" dport=443 \
+		host=null host_source=none verdicts~"$UNNAMED_RULE"
+}
+
+@test "without --resolve-rule-hosts the same connect is unnamed (llmwatch looks nothing up)" {
+	py=$(gpt4all_tool "$LAB_PY")
+	lw_start_lab_resolver
+	client "$py" -c 'import socket, sys
+s = socket.create_connection((sys.argv[1], 443), timeout=10)
+s.close()' "$LAB_MIXPANEL"
+	pid=$CLIENT_PID
+	client_done "$pid"
+	lw_stop
+	lw_wait_for kind=alert type=connect pid="$pid" daddr="$LAB_MIXPANEL" dport=443 \
+		host=null host_source=none verdicts~"$UNNAMED_RULE"
+	[ "$(grep -c -- "--resolve-rule-hosts" "$ERR")" -eq 0 ]
 }

@@ -67,11 +67,32 @@ lw_start() {
 	fi
 }
 
-# lw_stop: SIGINT, wait, and check it exited 0 (the clean-shutdown path).
+# running PID: whether PID is alive and not yet a zombie
+running() {
+	local state
+	state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$state" ] && [ "$state" != Z ]
+}
+
+# lw_stop: SIGINT, wait, and check it exited 0 (the clean-shutdown path). An llmwatch
+# that does not stop within 10 s fails the test instead of hanging the suite (a thread
+# that left SIGINT unblocked once took the signal away from the event loop).
 lw_stop() {
-	local rc=0
+	local rc=0 i
 	[ -n "${LW_PID:-}" ] || return 0
 	kill -INT "$LW_PID" 2>/dev/null || true
+	for ((i = 0; i < 100; i++)); do
+		running "$LW_PID" || break
+		sleep 0.1
+	done
+	if running "$LW_PID"; then
+		kill -KILL "$LW_PID" 2>/dev/null || true
+		wait "$LW_PID" 2>/dev/null || true
+		LW_PID=
+		echo "llmwatch did not stop within 10 s of SIGINT:" >&2
+		cat "$ERR" >&2
+		return 1
+	fi
 	wait "$LW_PID" || rc=$?
 	LW_PID=
 	if [ "$rc" -ne 0 ]; then
