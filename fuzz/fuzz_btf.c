@@ -37,7 +37,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT((uint64_t)k.ntypes * 12 <= k.types_len);
 	check_find(&k, "security_file_open", KERNEL_BTF_KIND_FUNC);
 	check_find(&k, "btf_trace_sched_process_exec", KERNEL_BTF_KIND_TYPEDEF);
-	check_find(&k, "", KERNEL_BTF_KIND_TYPEDEF);	/* anonymous names match the empty one */
+	/* anonymous types have the empty name */
+	check_find(&k, "", KERNEL_BTF_KIND_TYPEDEF);
 	for (unsigned int kind = 0; kind < 32; kind++)
 		check_find(&k, "task_struct", kind);
 	return 0;

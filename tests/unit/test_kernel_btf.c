@@ -183,7 +183,8 @@ static void test_refused(void)
 	CHECK_INT(kernel_btf_init(&k, bad.out, bad.out_len), -EINVAL);
 	/* a vlen whose members run past the section */
 	bad = b;
-	put32le(bad.out + 24 + 16 + 4, (4u << 24) | 0xffff);	/* record 2 (PTR) made a STRUCT */
+	/* record 2 (a PTR) made a STRUCT of 65535 members */
+	put32le(bad.out + 24 + 16 + 4, (4u << 24) | 0xffff);
 	CHECK_INT(kernel_btf_init(&k, bad.out, bad.out_len), -EINVAL);
 	/* an empty file, a file that is not there */
 	CHECK_INT(kernel_btf_open(&k, "/dev/null"), -EINVAL);

@@ -543,7 +543,7 @@ static void test_rule_names(void)
 	CHECK_STR(rt_ids(r, &ev), "telemetry,guessed,unknown");
 	ev.host_source = "sni";
 	CHECK_STR(rt_ids(r, &ev), "telemetry");
-	/* the names to resolve: exact names of conditions, once each; not suffixes, not exceptions */
+	/* the names to resolve: exact names of conditions, once each (no suffix, no exception) */
 	CHECK_INT(rules_condition_hosts(r, names, 8), 2);
 	CHECK_STR(names[0], "api.example.com");
 	CHECK_STR(names[1], "t.example.com");
