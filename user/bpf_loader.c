@@ -449,8 +449,6 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 	 * A hook that loaded but did not attach simply never hands over the kernel's copy of
 	 * an address: the syscall exit then reads the caller's, as without the hooks.
 	 */
-	l->regs_args = regs;
-	l->task_stash = regs && task;
 	snprintf(l->hooks, sizeof(l->hooks), "tp_btf sched exec/fork/exit, %s%s%s%s",
 		 !regs ? "syscall enter+exit tracepoints"
 		 : task ? "syscall exit tracepoints (arguments from the saved registers, call "

@@ -34,8 +34,6 @@ struct bpf_loader {
 	int nprogs_attached;
 	bool kernel_file_hook;		/* fexit security_file_open is attached */
 	bool kernel_sock_hooks;		/* fentry security_socket_connect/bind are attached */
-	bool regs_args;			/* exit tracepoints alone, arguments from the registers */
-	bool task_stash;		/* with regs_args: per-thread entries in task storage */
 };
 
 /* What the kernel offers below the syscall layer (see bpf_loader_probe_hooks). */

@@ -179,7 +179,6 @@ static struct proc_entry *entry_for(struct monitor *m, const struct lw_event *ev
 	return e;
 }
 
-/* Process-lifecycle bookkeeping. Returns false when the record must not be shown. */
 /*
  * A watched process is running pid's program: the cgroup programs must see its cgroup
  * (with --cgroups watched). A process gone already needs nothing; any other failure means
@@ -196,6 +195,7 @@ static void watch_cgroup(struct monitor *m, uint32_t pid)
 		m->stats.cgroup_unattached++;
 }
 
+/* Process-lifecycle bookkeeping. Returns false when the record must not be shown. */
 static bool track_lifecycle(struct monitor *m, struct lw_event *ev, struct proc_entry **out)
 {
 	struct proc_entry *e, *parent;
