@@ -210,6 +210,12 @@ const volatile bool lw_regs_args __weak = false;
 /* Whether the register path keeps its per-thread entries in task_stash (set before load). */
 const volatile bool lw_task_stash __weak = false;
 
+/*
+ * Whether the fexit program on security_file_open is loaded (set before load): only then
+ * can open_paths hold the kernel's path for an open's exit to look up.
+ */
+const volatile bool lw_file_hook __weak = false;
+
 /* x86-64 syscall numbers, as in the registers' orig_ax (the build targets x86 only). */
 #define LW_NR_CONNECT 42
 #define LW_NR_SENDTO 44

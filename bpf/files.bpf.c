@@ -87,7 +87,7 @@ static __always_inline int lw_open_emit(const struct lw_open_args *a, long ret, 
 	r->mode = a->mode;
 	r->is_openat2 = a->is_openat2;
 	/* the path the kernel resolved, when the file hook kept one for this call */
-	kp = bpf_map_lookup_elem(&open_paths, &id);
+	kp = lw_file_hook ? bpf_map_lookup_elem(&open_paths, &id) : NULL;
 	if (kp) {
 		n = bpf_probe_read_kernel_str(r->path, sizeof(r->path), kp->path);
 		bpf_map_delete_elem(&open_paths, &id);

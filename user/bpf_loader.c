@@ -342,6 +342,7 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 			    strerror(-err));
 	l->skel->rodata->lw_regs_args = regs;
 	l->skel->rodata->lw_task_stash = regs && task;
+	l->skel->rodata->lw_file_hook = kfile;
 	/*
 	 * The stash: with enter tracepoints, an entry per watched thread inside any traced
 	 * call; with the registers, only inside a connect, bind or send that a hook below it

@@ -112,6 +112,10 @@ pid=$(kv "$WORK/core.out" pid)
 port=$(kv "$WORK/core.out" tcp_port)
 child=$(kv "$WORK/core.out" child_pid)
 retry 100 has "$OUT" '"type":"exit"' "\"pid\":$pid,"
+# a relative open: where fexit is in use the record has the path the kernel resolved
+echo rel >"$WORK/rel.txt"
+(cd "$WORK" && "$TOOLS/ollama" pid open rel.txt >"$WORK/rel.out" 2>&1)
+rpid=$(kv "$WORK/rel.out" pid)
 # a tool whose main thread ends first: the other thread is still watched
 echo late >"$WORK/late.txt"
 "$TOOLS/ollama" pid leader-exits "$WORK/late.txt" >"$WORK/leader.out" 2>&1
@@ -137,6 +141,15 @@ if has "$OUT" '"kind":"alert"' '"type":"open"' "\"pid\":$pid," \
 	ok flagged-file-read
 else
 	fail flagged-file-read "no file-credentials alert for $HOME/.ssh/id_ed25519"
+fi
+case "$hooks" in
+*security_file_open*) want="$WORK/rel.txt" ;;
+*) want=rel.txt ;;
+esac
+if has "$OUT" '"type":"open"' "\"pid\":$rpid," "\"path\":\"$want\"" '"ret":'; then
+	ok open-path
+else
+	fail open-path "no open of $want by pid $rpid (the path the kernel resolved, with fexit)"
 fi
 if has "$OUT" '"type":"open"' '"tool":"ollama"' "\"pid\":$lpid," "\"path\":\"$WORK/late.txt\"" &&
 	[ "$(grep -c "\"type\":\"exit\".*\"pid\":$lpid," "$OUT")" -eq 1 ]; then
