@@ -8,6 +8,11 @@ load helpers
 
 setup() {
 	common_setup
+	# an earlier test's programs may still be on their way out: with no llmwatch running,
+	# wait until they are gone, so that the count below holds only another llmwatch's
+	if [ "$(id -u)" -eq 0 ] && ! pgrep -x llmwatch >/dev/null; then
+		wait_count "llmwatch programs loaded with no llmwatch running" -eq 0 attached_programs
+	fi
 	PROGS_BEFORE=$(attached_programs)
 }
 
@@ -19,6 +24,14 @@ teardown() {
 # when the test started, so that another llmwatch running meanwhile is not taken for ours.
 attached_programs() {
 	bpftool prog show 2>/dev/null | grep -c " name lw_" || true
+}
+
+# nothing_left_attached: the count comes back to where it was when the test started. The
+# kernel frees a program some time after its last reference goes (deferred work after an
+# RCU grace period), so this waits for it.
+nothing_left_attached() {
+	wait_count "llmwatch programs loaded (lw_*, $PROGS_BEFORE at the test's start)" \
+		-eq "$PROGS_BEFORE" attached_programs
 }
 
 @test "a flood through a tiny ring buffer is counted as lost, by type, and llmwatch exits cleanly" {
@@ -39,7 +52,7 @@ attached_programs() {
 	grep -Eq "^llmwatch: [0-9]+ records, [1-9][0-9]* lost$" "$ERR"
 	# some records still got through, and they are whole
 	[ "$(lw_count type=open pid="$pid" path=/dev/null)" -gt 0 ]
-	[ "$(attached_programs)" -eq "$PROGS_BEFORE" ]
+	nothing_left_attached
 }
 
 @test "not root: one line saying so, exit 2, nothing attached" {
@@ -49,7 +62,7 @@ attached_programs() {
 	[ "$status" -eq 2 ]
 	[ "${#lines[@]}" -eq 1 ]
 	[[ "${lines[0]}" == "llmwatch: needs root"* ]]
-	[ "$(attached_programs)" -eq "$PROGS_BEFORE" ]
+	nothing_left_attached
 }
 
 @test "bad options are refused with exit 2 and a message naming the value" {
@@ -95,5 +108,5 @@ attached_programs() {
 	wait "$LW_PID"
 	LW_PID=
 	lw_wait_for kind=summary lost=0
-	[ "$(attached_programs)" -eq "$PROGS_BEFORE" ]
+	nothing_left_attached
 }

@@ -44,6 +44,22 @@ retry() {
 	return 1
 }
 
+# wait_count WHAT OP N CMD...: wait (up to 10 s) until the number CMD prints compares to N
+# as test(1)'s OP says; otherwise fail saying what it last saw. For state the kernel changes
+# after the fact: a BPF program is freed by deferred work after an RCU grace period, so a
+# count taken once, right after llmwatch exits, can still include its programs.
+wait_count() {
+	local what=$1 op=$2 want=$3 got= i
+	shift 3
+	for ((i = 0; i < 100; i++)); do
+		got=$("$@")
+		test "$got" "$op" "$want" && return 0
+		sleep 0.1
+	done
+	echo "$what: waited 10 s for a count $op $want, last saw ${got:-nothing}" >&2
+	return 1
+}
+
 # make_tool NAME [SOURCE]: a copy of SOURCE (default python3) named NAME in $TOOLDIR.
 make_tool() {
 	local name=$1 src=${2:-/usr/bin/python3}
