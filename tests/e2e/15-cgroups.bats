@@ -14,13 +14,14 @@ setup() {
 	[ -n "$CG2" ] || skip_or_fail "needs a cgroup2 hierarchy"
 	CG_A="$CG2/llmwatch-test-$$-a"
 	CG_B="$CG2/llmwatch-test-$$-b"
-	mkdir "$CG_A" "$CG_B"
+	CG_C="$CG2/llmwatch-test-$$-c"
+	mkdir "$CG_A" "$CG_B" "$CG_C"
 }
 
 teardown() {
 	common_teardown
 	# the actor has exited (or is killed here); empty cgroups can go
-	for cg in "$CG_A" "$CG_B"; do
+	for cg in "$CG_A" "$CG_B" "$CG_C"; do
 		[ -d "$cg" ] || continue
 		for p in $(cat "$cg/cgroup.procs" 2>/dev/null); do kill "$p" 2>/dev/null || true; done
 		retry 20 rmdir "$cg" || true
@@ -32,11 +33,11 @@ lw_progs_on() {
 	bpftool cgroup show "$1" 2>/dev/null | grep -c ' lw_cg_' || true
 }
 
-# progs_on CGROUP OP N: whether that count compares to N as test(1)'s OP says. For retry,
-# which must count again on each try: `retry 50 test "$(lw_progs_on X)" ...` would count
-# once, before the first try.
+# progs_on CGROUP OP N: wait until the count on CGROUP compares to N as test(1)'s OP says,
+# counting again on each try (`retry 50 test "$(lw_progs_on X)" ...` would count once,
+# before the first try); fail saying what was last counted
 progs_on() {
-	test "$(lw_progs_on "$1")" "$2" "$3"
+	wait_count "llmwatch programs on ${1#"$CG2"}" "$2" "$3" lw_progs_on "$1"
 }
 
 @test "--cgroups watched attaches to the watched tool's cgroup only, and counts what it missed" {
@@ -52,7 +53,7 @@ progs_on() {
 			wait-file "$BATS_TEST_TMPDIR/go1" tcp wait-file "$BATS_TEST_TMPDIR/go2" tcp) &
 	apid=$!
 	BG_PIDS=$apid
-	retry 50 progs_on "$CG_A" -ge 8
+	progs_on "$CG_A" -ge 8
 	[ "$(lw_progs_on "$CG2")" -eq 0 ]
 	[ "$(lw_progs_on "$CG_B")" -eq 0 ]
 	touch "$BATS_TEST_TMPDIR/go1"
@@ -78,14 +79,25 @@ progs_on() {
 			wait-file "$BATS_TEST_TMPDIR/go" tcp wait-file "$BATS_TEST_TMPDIR/end") &
 	apid=$!
 	BG_PIDS=$apid
-	retry 50 progs_on "$CG_A" -ge 8
+	progs_on "$CG_A" -ge 8
 	[ "$(lw_progs_on "$CG_B")" -eq 0 ]
 
 	# moved without an exec: B is attached by a sweep; A stays, for the sockets the tool
 	# made there (a socket keeps its cgroup), as long as the tool lives
 	echo "$apid" >"$CG_B/cgroup.procs"
-	retry 50 progs_on "$CG_B" -ge 8
-	sleep 1	# five sweeps
+	progs_on "$CG_B" -ge 8
+	# sweeps go on meanwhile, and A stays. Proof that they ran: a short-lived tool in C is
+	# let go, which takes two sweeps after its exit.
+	(echo "$BASHPID" >"$CG_C/cgroup.procs" &&
+		exec "$tool" "$REPO/tests/e2e/actor.py" "$BATS_TEST_TMPDIR/c.json" \
+			wait-file "$BATS_TEST_TMPDIR/c-end") &
+	cpid=$!
+	BG_PIDS="$apid $cpid"
+	progs_on "$CG_C" -ge 8
+	touch "$BATS_TEST_TMPDIR/c-end"
+	wait "$cpid"
+	BG_PIDS=$apid
+	progs_on "$CG_C" -eq 0
 	[ "$(lw_progs_on "$CG_A")" -ge 8 ]
 	[ "$(lw_progs_on "$CG2")" -eq 0 ]
 	# and its connection from B is seen whole: bytes, and nothing lost
@@ -96,8 +108,8 @@ progs_on() {
 	touch "$BATS_TEST_TMPDIR/end"
 	wait "$apid"
 	lw_wait_for type=exit pid="$apid"
-	retry 50 progs_on "$CG_B" -eq 0
-	retry 50 progs_on "$CG_A" -eq 0
+	progs_on "$CG_B" -eq 0
+	progs_on "$CG_A" -eq 0
 	lw_stop
 	grep -q '^llmwatch: [0-9]* records, 0 lost$' "$ERR"
 }
@@ -122,7 +134,7 @@ progs_on() {
 				wait-file "$BATS_TEST_TMPDIR/go$run" tcp) &
 		apid=$!
 		BG_PIDS=$apid
-		retry 50 progs_on "$CG_A" -ge 8
+		progs_on "$CG_A" -ge 8
 		touch "$BATS_TEST_TMPDIR/go$run"
 		wait "$apid"
 		lw_wait_for type=conn_bytes pid="$apid" bytes=1000
@@ -152,10 +164,10 @@ progs_on() {
 
 @test "--cgroups all (the default) attaches to the root of the hierarchy" {
 	lw_start
-	retry 20 progs_on "$CG2" -ge 8
+	progs_on "$CG2" -ge 8
 	[ "$(lw_progs_on "$CG_A")" -eq 0 ]
 	lw_stop
-	[ "$(lw_progs_on "$CG2")" -eq 0 ]
+	progs_on "$CG2" -eq 0
 }
 
 @test "--cgroups with another value is a usage error" {
