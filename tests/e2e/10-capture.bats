@@ -112,8 +112,8 @@ capture_every_kind() {
 	go="$BATS_TEST_TMPDIR/go"
 	run_actor "$tool" "$BATS_TEST_TMPDIR/r.json" wait-file "$go" udp child &
 	BG_PIDS=$!
-	retry 50 test -d /proc/$BG_PIDS
-	sleep 0.2	# let it reach its wait loop (it is already running either way)
+	# running under its name and in its wait loop before llmwatch starts
+	retry 100 test -e "$go.waiting"
 	lw_start
 	touch "$go"
 	wait "$BG_PIDS"

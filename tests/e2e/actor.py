@@ -8,7 +8,7 @@ a copy of python3 under a watched name (ollama, chat, ...), so the kernel sees t
 Actions: tcp (connect to a local listener, send 1000 bytes, close), refused (connect to a
 closed port), tcp6, unix, bind-any, bind-lo, udp, open, open-missing, open-create,
 child (fork+exec /bin/cat), prctl (rename the thread to "innocent"), wait-file PATH
-(block until PATH exists), sleep SECS.
+(create PATH.waiting, then block until PATH exists), sleep SECS.
 Writes a JSON report (pid and ports used) to REPORT_FILE at the end.
 """
 import ctypes
@@ -128,6 +128,9 @@ def main():
         elif a == "wait-file":
             path = args[i]
             i += 1
+            # tells a test that the actor is running under its name and waiting, so the
+            # test can wait for that instead of sleeping
+            open(path + ".waiting", "w").close()
             deadline = time.time() + 20
             while not os.path.exists(path) and time.time() < deadline:
                 time.sleep(0.05)
