@@ -17,8 +17,10 @@
 #
 # Environment: BUILD (build dir, default build), KERNELS (suites, default "bullseye
 # bookworm trixie"), KERNEL_MATRIX_HOST (0 to leave out the running kernel), QEMU_TIMEOUT
-# (seconds per boot, default 120; a boot takes about 20), QEMU_SMP (default 2),
-# KERNEL_APPEND (more boot parameters; lw.debug keeps the kernel's messages on the console).
+# (seconds per boot, default 120; a boot takes about 20 under TCG), QEMU_SMP (default 2),
+# KERNEL_APPEND (more boot parameters; lw.debug keeps the kernel's messages on the console),
+# KERNEL_ACCEL (auto, kvm or tcg) and KERNEL_KVM_CPUS (see tools/qemu-accel.sh: KVM is used
+# when a KVM guest really starts, never merely because /dev/kvm is there).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -133,11 +135,43 @@ build_initramfs
 # each CPU was (see "Open" under "Kernel matrix" in the README).
 HANG_DEBUG="softlockup_panic=1 softlockup_all_cpu_backtrace=1 panic_print=0x20"
 
-# boot_once SUITE: runs the scenarios under SUITE's kernel; the serial console goes to a log
+# How QEMU runs here, decided by trying (tools/qemu-accel.sh): KVM with the first CPU model
+# whose guest reaches /init, TCG otherwise; KERNEL_ACCEL=kvm|tcg forces one.
+first_suite=${KERNELS%% *}
+choice=$(tools/qemu-accel.sh "$CACHE/vmlinuz-$first_suite" "$OUT/initramfs.cpio.gz") || {
+	rc=$?
+	say "cannot run QEMU as KERNEL_ACCEL=${KERNEL_ACCEL:-auto} asks (tools/qemu-accel.sh exit $rc)"
+	echo "kernel-matrix: 0 passed, 1 failed, 0 skipped"
+	exit 1
+}
+read -r ACCEL CPU <<<"$choice"
+say "QEMU runs with -accel $ACCEL -cpu $CPU"
+
+# The probe boot on a real kernel, on every host: where KVM was not taken, TCG stands in
+# for it (a QEMU that runs "-accel kvm" as tcg), so the init's lw.probe path and the reading
+# of its answer are checked here too, not only under a stand-in QEMU (tests/e2e).
+probe_result="ok accel-probe"
+if [ "$ACCEL" != kvm ]; then
+	cat >"$OUT/qemu-tcg-as-kvm" <<'EOF'
+#!/usr/bin/env bash
+args=()
+for a in "$@"; do [ "$a" = kvm ] && a=tcg; args+=("$a"); done
+exec qemu-system-x86_64 "${args[@]}"
+EOF
+	chmod +x "$OUT/qemu-tcg-as-kvm"
+	got=$(QEMU="$OUT/qemu-tcg-as-kvm" KERNEL_ACCEL=kvm KERNEL_KVM_CPUS=max \
+		tools/qemu-accel.sh "$CACHE/vmlinuz-$first_suite" "$OUT/initramfs.cpio.gz" 2>&1 |
+		tail -n 1) || true
+	[ "$got" = "kvm max" ] ||
+		probe_result="fail accel-probe: the probe boot under TCG ended \"$got\""
+fi
+
+# boot_once SUITE ACCEL CPU: runs the scenarios under SUITE's kernel; the serial console
+# goes to a log; the row's accelerator is kept beside it for the table
 boot_once() {
-	local suite=$1 accel=tcg
-	[ -w /dev/kvm ] && accel=kvm
-	timeout "$QEMU_TIMEOUT" qemu-system-x86_64 -accel "$accel" -cpu max -m 1024 \
+	local suite=$1 accel=$2 cpu=$3
+	echo "$accel${cpu:+/$cpu}" >"$OUT/$suite.accel"
+	timeout "$QEMU_TIMEOUT" qemu-system-x86_64 -accel "$accel" -cpu "$cpu" -m 1024 \
 		-smp "$QEMU_SMP" -display none -monitor none -serial stdio -no-reboot \
 		-kernel "$CACHE/vmlinuz-$suite" -initrd "$OUT/initramfs.cpio.gz" \
 		-append "console=ttyS0 quiet lsm=lockdown,yama,bpf panic=-1 $HANG_DEBUG ${KERNEL_APPEND:-}" \
@@ -152,13 +186,23 @@ boot_once() {
 notes=""
 boot() {
 	local suite=$1
-	boot_once "$suite"
+	boot_once "$suite" "$ACCEL" "$CPU"
+	# KVM was chosen on the first kernel: one whose guest never got to /init under it is
+	# booted again under TCG, and the table says so (never when KVM was asked for)
+	if [ "$ACCEL" = kvm ] && [ "${KERNEL_ACCEL:-auto}" = auto ] &&
+		! grep -q '^LWTEST ' "$OUT/$suite.lwtest"; then
+		cp "$OUT/$suite.log" "$OUT/$suite.kvm.log"
+		say "$suite: no guest under KVM (log in $OUT/$suite.kvm.log); booting under TCG"
+		notes="$notes    $suite: did not start under KVM (log in $OUT/$suite.kvm.log), this row is TCG
+"
+		boot_once "$suite" tcg max
+	fi
 	if ! grep -q '^LWTEST done ' "$OUT/$suite.lwtest" && grep -q 'soft lockup' "$OUT/$suite.log"; then
 		cp "$OUT/$suite.log" "$OUT/$suite.hung.log"
 		say "$suite: the guest hung (soft lockup, log in $OUT/$suite.hung.log); booting once more"
 		notes="$notes    $suite: hung once with soft lockups (log in $OUT/$suite.hung.log), this row is the retry
 "
-		boot_once "$suite"
+		boot_once "$suite" "$(cut -d/ -f1 "$OUT/$suite.accel")" "$(cut -d/ -f2- "$OUT/$suite.accel")"
 	fi
 }
 
@@ -181,7 +225,8 @@ host() {
 # row NAME LABEL: one table row from NAME's LWTEST lines; adds to the totals
 passed=0 failed=0
 row() {
-	local f="$OUT/$1.lwtest" kernel hooks args open sock p fl
+	local f="$OUT/$1.lwtest" kernel hooks args open sock p fl accel=-
+	[ -r "$OUT/$1.accel" ] && accel=$(cat "$OUT/$1.accel")
 	kernel=$(sed -n 's/^LWTEST kernel //p' "$f" | head -n 1)
 	hooks=$(sed -n 's/^LWTEST hooks //p' "$f" | head -n 1)
 	case "$hooks" in
@@ -196,8 +241,8 @@ row() {
 	fl=$(grep -c '^LWTEST fail ' "$f" || true)
 	# a boot that never finished counts as one failure
 	grep -q '^LWTEST done ' "$f" || fl=$((fl + 1))
-	printf '%-32s %-6s %-10s %-12s %-14s %6s %6s\n' "${kernel:-?}" "$2" "$args" "$open" "$sock" \
-		"$p" "$fl"
+	printf '%-32s %-6s %-30s %-10s %-12s %-14s %6s %6s\n' "${kernel:-?}" "$2" "$accel" "$args" \
+		"$open" "$sock" "$p" "$fl"
 	grep '^LWTEST fail ' "$f" | sed 's/^LWTEST fail /    failed: /' || true
 	grep -q '^LWTEST done ' "$f" || echo "    no result: see $OUT/$1.log"
 	passed=$((passed + p))
@@ -212,13 +257,17 @@ done
 [ "${KERNEL_MATRIX_HOST:-1}" = 0 ] || host
 
 echo
-printf '%-32s %-6s %-10s %-12s %-14s %6s %6s\n' kernel where "syscalls" "open hook" \
-	"connect/bind" passed failed
+printf '%-32s %-6s %-30s %-10s %-12s %-14s %6s %6s\n' kernel where accel/cpu "syscalls" \
+	"open hook" "connect/bind" passed failed
 for s in $KERNELS; do row "$s" qemu; done
 [ "${KERNEL_MATRIX_HOST:-1}" = 0 ] || row host host
 printf '%s' "$notes"
+# the probe boot (above) counts as one scenario
+echo "accel probe ($first_suite): ${probe_result}"
+case "$probe_result" in ok*) passed=$((passed + 1)) ;; *) failed=$((failed + 1)) ;; esac
 echo "(hooks as llmwatch's startup line names them; syscalls: arguments from the saved registers"
-echo " at the exit (+task: call state in task storage), or saved at enter; logs in $OUT;"
+echo " at the exit (+task: call state in task storage), or saved at enter; accel/cpu: how QEMU"
+echo " ran that row (tools/qemu-accel.sh); logs in $OUT;"
 echo " $(($(date +%s) - start)) s)"
 echo "kernel-matrix: $passed passed, $failed failed, 0 skipped"
 [ "$failed" -eq 0 ]
