@@ -21,9 +21,10 @@ endif
 .SUFFIXES:
 .PHONY: all deps run test test-unit test-e2e bench fuzz clean
 
-# User space: every user/*.c but main.c goes into a static library that the binary, the unit
-# tests, the fuzz targets and the benchmarks link against.
-USER_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
+# User space: user/main.c and one folder per subsystem (user/README.md). Every user/*/*.c goes
+# into a static library that the binary, the unit tests, the fuzz targets and the benchmarks
+# link against.
+USER_SRCS := $(wildcard user/*/*.c)
 USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
@@ -33,7 +34,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 CFLAGS ?= -O2 -g
 LW_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
-	-Iinclude -Iuser -I$(BUILD) -MMD -MP
+	-Iinclude -Iuser $(patsubst %/,-I%,$(wildcard user/*/)) -I$(BUILD) -MMD -MP
 LDLIBS := -lbpf -lelf -lz -lcjson
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-Iinclude -I$(BUILD) -MMD -MP $(if $(DEBUG),-DLW_DEBUG=1)
@@ -135,4 +136,5 @@ clean:
 	$(call msg,CLEAN,$(BUILD))
 	$(Q)rm -rf $(BUILD)
 
--include $(wildcard $(BUILD)/bpf/*.d $(BUILD)/user/*.d $(BUILD)/tests/*.d $(BUILD)/tests/progs/*.d)
+-include $(wildcard $(BUILD)/bpf/*.d $(BUILD)/user/*.d $(BUILD)/user/*/*.d $(BUILD)/tests/*.d \
+	$(BUILD)/tests/progs/*.d)
