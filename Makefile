@@ -34,7 +34,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 CFLAGS ?= -O2 -g
 LW_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
-	-Iinclude -Iuser $(patsubst %/,-I%,$(wildcard user/*/)) -I$(BUILD) -MMD -MP
+	-Iinclude -Iuser -I$(BUILD) -MMD -MP
 LDLIBS := -lbpf -lelf -lz -lcjson
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-Iinclude -I$(BUILD) -MMD -MP $(if $(DEBUG),-DLW_DEBUG=1)

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel_btf.h"
+#include "kernel/kernel_btf.h"
 
 #define FUZZ_ASSERT(c)          \
 	do {                    \

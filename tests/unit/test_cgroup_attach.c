@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cgroup_attach.h"
+#include "kernel/cgroup_attach.h"
 #include "check.h"
 
 static void test_covers(void)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Helpers shared by the verbs (see cli.h). */
-#include "cli.h"
+#include "cmd/cli.h"
 #include "version.h"
 
 #include <stdarg.h>
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bpf_loader.h"
+#include "kernel/bpf_loader.h"
 
 #include "llmwatch/events.h"
 

@@ -3,7 +3,7 @@
  * The default verb: load the BPF programs, find running tools, then stream attributed events
  * to a sink until a signal or --duration, and end with the loss summary.
  */
-#include "monitor.h"
+#include "cmd/cmd_monitor.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -20,11 +20,13 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cmd/cli.h"
+#include "kernel/bpf_loader.h"
+#include "monitor/monitor.h"
 #include "version.h"
-#include "rules.h"
-#include "rule_resolver.h"
-#include "timefmt.h"
+#include "rules/rules.h"
+#include "names/rule_resolver.h"
+#include "util/timefmt.h"
 
 #define MAX_EXTRA 32
 /*

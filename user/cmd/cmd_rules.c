@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* `llmwatch rules check|list`: validate rule files, show the rule set (see cmd_rules.h). */
-#include "cmd_rules.h"
+#include "cmd/cmd_rules.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "escape.h"
+#include "util/escape.h"
 #include "llmwatch/events.h"
-#include "rules.h"
+#include "rules/rules.h"
 
 static const char usage[] =
 	"usage: llmwatch rules check [--no-default-rules] [FILE|DIR...]\n"

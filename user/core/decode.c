@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Validation and decoding of ring-buffer records (see decode.h). */
-#include "decode.h"
+#include "core/decode.h"
 
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
 
-#include "timefmt.h"
+#include "util/timefmt.h"
 
 static const char *const type_names[LW_REC_TYPE_MAX] = {
 	[LW_REC_EXEC] = "exec",

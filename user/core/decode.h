@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "event.h"
+#include "core/event.h"
 
 /*
  * Checks that data[0..len) is a well-formed record of a known type and version and fills

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* A snapshot of /proc (see procscan.h). */
-#include "procscan.h"
+#include "core/procscan.h"
 
 #include <dirent.h>
 #include <errno.h>

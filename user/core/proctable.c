@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The process table: a chained hash of tracked processes keyed by pid (see proctable.h). */
-#include "proctable.h"
+#include "core/proctable.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Built-in inference-tool profiles and user-added watch entries (see profiles.h). */
-#include "profiles.h"
+#include "core/profiles.h"
 
 #include <errno.h>
 #include <fnmatch.h>

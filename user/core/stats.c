@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Counters of what was seen and what was lost (see stats.h). */
-#include "stats.h"
+#include "core/stats.h"
 
 #include <inttypes.h>
 
-#include "event.h"
+#include "core/event.h"
 
 const char *stats_loss_reason_name(unsigned int reason)
 {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The BPF skeleton's lifecycle: probe, load, attach, tear down (see bpf_loader.h). */
-#include "bpf_loader.h"
+#include "kernel/bpf_loader.h"
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kernel_btf.h"
+#include "kernel/kernel_btf.h"
 #include "llmwatch/events.h"
 #include "llmwatch.skel.h"
 

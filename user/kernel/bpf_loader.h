@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cgroup_attach.h"
-#include "profiles.h"
+#include "kernel/cgroup_attach.h"
+#include "core/profiles.h"
 
 struct llmwatch_bpf;
 struct ring_buffer;

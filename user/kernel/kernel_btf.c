@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Name lookups in the kernel's raw BTF (see kernel_btf.h). */
-#include "kernel_btf.h"
+#include "kernel/kernel_btf.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The monitor's record path: decode, attribute, confirm, match, write (see monitor.h). */
-#include "monitor.h"
+#include "monitor/monitor.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -9,10 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "decode.h"
-#include "naming.h"
-#include "procscan.h"
-#include "timefmt.h"
+#include "core/decode.h"
+#include "names/naming.h"
+#include "core/procscan.h"
+#include "util/timefmt.h"
 
 #define PROCTABLE_MAX 65536
 /* Keep an exited process's entry this long: its last connections may still report bytes. */

@@ -11,11 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bpf_loader.h"
-#include "profiles.h"
-#include "proctable.h"
-#include "sink.h"
-#include "stats.h"
+#include "core/profiles.h"
+#include "core/proctable.h"
+#include "sinks/sink.h"
+#include "core/stats.h"
 
 struct rules_verdict;
 
@@ -87,8 +86,5 @@ void monitor_collect_stats(struct monitor *m);
  */
 int monitor_scan_running(struct monitor *m, const int *extra_pids, const uint16_t *extra_tools,
 			 size_t n_extra);
-
-/* The `llmwatch [monitor options]` verb. Returns the process exit status. */
-int cmd_monitor(int argc, char **argv);
 
 #endif /* LW_MONITOR_H */

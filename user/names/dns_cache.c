@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Host-name cache: address -> names with TTL, LRU bound and provenance (dns_cache.h). */
-#include "dns_cache.h"
+#include "names/dns_cache.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -8,7 +8,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 
-#include "dns_parse.h"
+#include "names/dns_parse.h"
 
 #define NS_PER_S 1000000000ull
 

@@ -27,7 +27,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "hostname.h"
+#include "names/hostname.h"
 #include "llmwatch/events.h"
 
 struct dns_response;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* DNS response parser: question name and CNAME-followed A/AAAA answers (dns_parse.h). */
-#include "dns_parse.h"
+#include "names/dns_parse.h"
 
 #include <errno.h>
 #include <stdbool.h>

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hostname.h"
+#include "names/hostname.h"
 
 #define DNS_MAX_ANSWERS 32	/* addresses kept per response; more are counted, not kept */
 #define DNS_MAX_CNAMES 16	/* CNAME records kept per response */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Host-name validation and normalization shared by the host-naming parsers (hostname.h). */
-#include "hostname.h"
+#include "names/hostname.h"
 
 #include <errno.h>
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* HTTP/1.x request-line and Host-header parser (http_parse.h); grammar from RFC 9110/9112. */
-#include "http_parse.h"
+#include "names/http_parse.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hostname.h"
+#include "names/hostname.h"
 
 #define HTTP_METHOD_BUF 16	/* methods of up to 15 characters */
 #define HTTP_TARGET_BUF 256	/* longer targets are cut (target_cut) */

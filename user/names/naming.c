@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Naming the far end of every connection (see naming.h). */
-#include "naming.h"
+#include "names/naming.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dns_cache.h"
-#include "dns_parse.h"
-#include "http_parse.h"
-#include "tls_parse.h"
+#include "names/dns_cache.h"
+#include "names/dns_parse.h"
+#include "names/http_parse.h"
+#include "names/tls_parse.h"
 
 /* Stream heads being reassembled, and names settled per connection. */
 #define STREAMS_MAX 4096

@@ -11,8 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "event.h"
-#include "hostname.h"
+#include "core/event.h"
+#include "names/hostname.h"
 
 struct naming;
 

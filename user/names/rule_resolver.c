@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The rules' host names, resolved in the background (see rule_resolver.h). */
-#include "rule_resolver.h"
+#include "names/rule_resolver.h"
 
 #include <errno.h>
 #include <netdb.h>

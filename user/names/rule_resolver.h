@@ -15,7 +15,7 @@
 
 #include <stddef.h>
 
-#include "naming.h"
+#include "names/naming.h"
 
 #define RULE_RESOLVER_REFRESH_S 600
 

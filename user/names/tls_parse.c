@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* TLS ClientHello parser: record reassembly and the SNI host_name (tls_parse.h). */
-#include "tls_parse.h"
+#include "names/tls_parse.h"
 
 #include <errno.h>
 #include <stdbool.h>

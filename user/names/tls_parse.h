@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#include "hostname.h"
+#include "names/hostname.h"
 
 /*
  * Bytes of one ClientHello reassembled at most. Real ones are 200 B to 2 KiB (post-quantum

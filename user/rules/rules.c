@@ -4,7 +4,7 @@
  * looked up in per-event-type indexes, the few candidates are evaluated in full, and the
  * matches become verdicts with escaped messages.
  */
-#include "rules_int.h"
+#include "rules/rules_int.h"
 
 #include <arpa/inet.h>
 #include <cjson/cJSON.h>
@@ -17,8 +17,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "escape.h"
-#include "event.h"
+#include "util/escape.h"
+#include "core/event.h"
 
 /* ---- home directories ------------------------------------------------------------------- */
 

@@ -4,7 +4,7 @@
  * pattern checkers and matchers (hosts, CIDRs, path globs): what makes matching cost
  * independent of the number of rules.
  */
-#include "rules_int.h"
+#include "rules/rules_int.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>

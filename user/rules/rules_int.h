@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "llmwatch/events.h"
-#include "rules.h"
+#include "rules/rules.h"
 
 /* ---- small growable array of rule indexes --------------------------------------------- */
 

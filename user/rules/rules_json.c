@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* A strict, position-keeping JSON reader for rule files (see rules_json.h). */
-#include "rules_json.h"
+#include "rules/rules_json.h"
 
 #include <errno.h>
 #include <math.h>
@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "escape.h"
-#include "utf8.h"
+#include "util/escape.h"
+#include "util/utf8.h"
 
 #define RULES_JSON_MAX_DEPTH 64
 

@@ -4,7 +4,7 @@
  * (each error names file:line:col and the offending key or value, with a suggestion when one
  * is close), expands named lists and compiles the rules. All or nothing.
  */
-#include "rules_int.h"
+#include "rules/rules_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -16,8 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "escape.h"
-#include "rules_json.h"
+#include "util/escape.h"
+#include "rules/rules_json.h"
 
 #define RULES_MAX_ERRORS 100
 #define RULES_MAX_FILE (16u << 20)

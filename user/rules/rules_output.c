@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* How the sinks show a rule verdict (see rules_output.h). */
-#include "rules_output.h"
+#include "rules/rules_output.h"
 
-#include "rules.h"
+#include "rules/rules.h"
 
 void rules_output_text(FILE *f, const struct lw_event *ev, const struct rules_verdict *v,
 		       size_t nv)

@@ -6,8 +6,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "event.h"
-#include "jsonw.h"
+#include "core/event.h"
+#include "util/jsonw.h"
 
 struct rules_verdict;
 

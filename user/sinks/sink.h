@@ -9,8 +9,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "event.h"
-#include "stats.h"
+#include "core/event.h"
+#include "core/stats.h"
 
 struct rules_verdict;	/* rules.h */
 

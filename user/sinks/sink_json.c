@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The JSON sink: one JSON object per line (schema in README.md, "JSON output"). */
-#include "sink.h"
+#include "sinks/sink.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonw.h"
-#include "openflags.h"
-#include "rules_output.h"
-#include "sockfmt.h"
-#include "timefmt.h"
+#include "util/jsonw.h"
+#include "util/openflags.h"
+#include "rules/rules_output.h"
+#include "util/sockfmt.h"
+#include "util/timefmt.h"
 
 struct json_sink {
 	struct sink sink;

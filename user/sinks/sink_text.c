@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The text sink: one escaped, human-readable line per event. */
-#include "sink.h"
+#include "sinks/sink.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "escape.h"
-#include "openflags.h"
-#include "rules_output.h"
-#include "sockfmt.h"
-#include "timefmt.h"
+#include "util/escape.h"
+#include "util/openflags.h"
+#include "rules/rules_output.h"
+#include "util/sockfmt.h"
+#include "util/timefmt.h"
 
 /* An escaped copy of n untrusted bytes, cut (validly) at the buffer size. */
 static const char *esc(char *buf, size_t size, const char *s, size_t n)

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Escaping of untrusted bytes for terminals, logs and JSON (see escape.h). */
-#include "escape.h"
+#include "util/escape.h"
 
 #include <string.h>
 
-#include "utf8.h"
+#include "util/utf8.h"
 
 /*
  * Length of the UTF-8 sequence at s that may be shown as it is (1-4), or 0: invalid UTF-8,

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* A small JSON object writer for one-line output records (see jsonw.h). */
-#include "jsonw.h"
+#include "util/jsonw.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "escape.h"
+#include "util/escape.h"
 
 static void put(struct jsonw *w, const char *s, size_t n)
 {

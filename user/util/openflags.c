@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Text forms of open(2) flags (see openflags.h). */
-#include "openflags.h"
+#include "util/openflags.h"
 
 #include <fcntl.h>
 #include <inttypes.h>

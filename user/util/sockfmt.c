@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Text forms of socket addresses and call results (see sockfmt.h). */
-#include "sockfmt.h"
+#include "util/sockfmt.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

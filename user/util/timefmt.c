@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Record timestamps to wall-clock time and RFC 3339 text (see timefmt.h). */
-#include "timefmt.h"
+#include "util/timefmt.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* UTF-8 validation (see utf8.h). */
-#include "utf8.h"
+#include "util/utf8.h"
 
 size_t utf8_decode(const unsigned char *s, size_t avail, uint32_t *cp)
 {
