@@ -33,7 +33,7 @@ FUZZ_OBJS_tls := names/tls_parse.o names/hostname.o
 FUZZ_OBJS_http := names/http_parse.o names/hostname.o
 FUZZ_OBJS_rules := rules/rules.o rules/rules_index.o rules/rules_json.o rules/rules_load.o \
 	util/escape.o util/sockfmt.o util/openflags.o util/utf8.o default_rules.o
-FUZZ_OBJS_decode := core/decode.o util/timefmt.o
+FUZZ_OBJS_decode := core/event.o util/timefmt.o
 FUZZ_OBJS_btf := kernel/kernel_btf.o
 FUZZ_LIBS_rules := -lcjson
 

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * A decoded record: the view the rules engine and every sink read. Built by event_decode()
- * from a ring-buffer record that has been size-checked, and enriched from the process table
- * and (issue 4) the host-name cache. Strings point into the record or the process table
- * and live only as long as the callback that receives the event.
+ * (event.c) from a ring-buffer record that has been size-checked, and enriched from the
+ * process table and (issue 4) the host-name cache. Strings point into the record or the
+ * process table and live only as long as the callback that receives the event.
  */
 #ifndef LW_EVENT_H
 #define LW_EVENT_H
@@ -67,6 +67,15 @@ struct lw_event {
 	uint8_t payload_direction;	/* LW_DIR_* */
 	uint8_t payload_protocol;	/* IPPROTO_TCP or IPPROTO_UDP */
 };
+
+/*
+ * Checks that data[0..len) is a well-formed record of a known type and version and fills
+ * ev from it. Pointers in ev point into data. Process-table fields (ppid, exe, tool name)
+ * are left for the caller: tool is "", exe is "".
+ * Returns 0, -EPROTO for an unknown version, -ENOMSG for an unknown type, or -EBADMSG when
+ * the record is shorter than its type needs or a length field points outside it.
+ */
+int event_decode(const void *data, size_t len, struct lw_event *ev);
 
 /* Name of a record type ("connect", "open", ...), or "unknown". */
 const char *event_type_name(unsigned int type);

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kernel/cgroup_attach.h"
+#include "kernel/cgroup.h"
 #include "core/profiles.h"
 
 struct llmwatch_bpf;

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/decode.h"
+#include "core/event.h"
 #include "names/naming.h"
 #include "core/procscan.h"
 #include "util/timefmt.h"

@@ -12,8 +12,8 @@
  * processes of the moment, attaches where one has moved to (without an exec, which attaches
  * at once) and detaches from a cgroup none of them has lived in for a while.
  */
-#ifndef LW_CGROUP_ATTACH_H
-#define LW_CGROUP_ATTACH_H
+#ifndef LW_CGROUP_H
+#define LW_CGROUP_H
 
 #include <stdbool.h>
 #include <stddef.h>

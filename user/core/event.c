@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Validation and decoding of ring-buffer records (see decode.h). */
-#include "core/decode.h"
+/* Validation and decoding of ring-buffer records (see event.h). */
+#include "core/event.h"
 
 #include <errno.h>
 #include <stddef.h>

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kernel/cgroup_attach.h"
+#include "kernel/cgroup.h"
 #include "check.h"
 
 static void test_covers(void)
@@ -278,5 +278,5 @@ int main(void)
 	test_covers();
 	test_parse();
 	test_sweep();
-	return check_summary("test_cgroup_attach");
+	return check_summary("test_cgroup");
 }

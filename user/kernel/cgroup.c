@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Cgroup programs attached where watched processes live (see cgroup_attach.h). */
-#include "kernel/cgroup_attach.h"
+/* Cgroup programs attached where watched processes live (see cgroup.h). */
+#include "kernel/cgroup.h"
 
 #include <bpf/libbpf.h>
 #include <errno.h>
