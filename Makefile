@@ -26,7 +26,12 @@ endif
 # link against.
 USER_SRCS := $(wildcard user/*/*.c)
 USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
-BPF_SRCS := $(wildcard bpf/*.bpf.c)
+# The link order of the BPF objects is the skeleton's program order, which is the order
+# bpf_loader.c attaches them in: listed, not wildcarded, and every bpf/*.bpf.c must be here.
+BPF_SRCS := bpf/files.bpf.c bpf/net_syscalls.bpf.c bpf/net_fentry.bpf.c \
+	bpf/net_sock_addr.bpf.c bpf/net_skb.bpf.c bpf/process.bpf.c
+$(if $(filter-out $(BPF_SRCS),$(wildcard bpf/*.bpf.c)),\
+	$(error BPF_SRCS lacks $(filter-out $(BPF_SRCS),$(wildcard bpf/*.bpf.c))))
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
