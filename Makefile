@@ -93,11 +93,14 @@ $(BUILD)/version.h: FORCE
 FORCE:
 .PHONY: FORCE
 
-# Objects that include the skeleton must wait for it; listing it for all is simplest.
-$(BUILD)/user/%.o: user/%.c $(BUILD)/llmwatch.skel.h | $(BUILD)/version.h
+# Objects go to $(BUILD)/user/<folder>/. Only the loader includes the skeleton, so only it
+# waits for the skeleton and is rebuilt when a .bpf.c changes; -MMD -MP does the rest.
+$(BUILD)/user/%.o: user/%.c | $(BUILD)/version.h $(BUILD)/.deps-build
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(LW_CFLAGS) -c $< -o $@
+
+$(BUILD)/user/kernel/bpf_loader.o: $(BUILD)/llmwatch.skel.h
 
 $(BUILD)/liblw.a: $(USER_OBJS)
 	$(call msg,AR,$@)
@@ -108,7 +111,7 @@ $(BUILD)/llmwatch: $(BUILD)/user/main.o $(BUILD)/liblw.a
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
 # --- tests ------------------------------------------------------------------------------
-$(BUILD)/tests/%.o: tests/unit/%.c $(BUILD)/llmwatch.skel.h
+$(BUILD)/tests/%.o: tests/unit/%.c | $(BUILD)/.deps-build
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(LW_CFLAGS) -Itests/unit -c $< -o $@
