@@ -19,7 +19,7 @@ endif
 
 .DELETE_ON_ERROR:
 .SUFFIXES:
-.PHONY: all deps run test test-unit test-e2e bench fuzz clean
+.PHONY: all deps run test test-unit test-e2e check-layers bench fuzz clean
 
 # User space: user/main.c and one folder per subsystem (user/README.md). Every user/*/*.c goes
 # into a static library that the binary, the unit tests, the fuzz targets and the benchmarks
@@ -137,6 +137,10 @@ test-unit: $(UNIT_BINS)
 
 test-e2e: all $(TESTPROGS)
 	$(Q)BUILD=$(BUILD) tests/run-all.sh e2e
+
+# The layering of user/ (user/README.md); `make test` runs it as a suite too.
+check-layers:
+	$(Q)tools/check-layers.sh
 
 -include $(wildcard mk/*.mk)
 
