@@ -19,13 +19,19 @@ endif
 
 .DELETE_ON_ERROR:
 .SUFFIXES:
-.PHONY: all deps run test test-unit test-e2e bench fuzz clean
+.PHONY: all deps run test test-unit test-e2e check-layers bench fuzz clean
 
-# User space: every user/*.c but main.c goes into a static library that the binary, the unit
-# tests, the fuzz targets and the benchmarks link against.
-USER_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
+# User space: user/main.c and one folder per subsystem (user/README.md). Every user/*/*.c goes
+# into a static library that the binary, the unit tests, the fuzz targets and the benchmarks
+# link against.
+USER_SRCS := $(wildcard user/*/*.c)
 USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
-BPF_SRCS := $(wildcard bpf/*.bpf.c)
+# The link order of the BPF objects is the skeleton's program order, which is the order
+# bpf_loader.c attaches them in: listed, not wildcarded, and every bpf/*.bpf.c must be here.
+BPF_SRCS := bpf/files.bpf.c bpf/net_syscalls.bpf.c bpf/net_fentry.bpf.c \
+	bpf/net_sock_addr.bpf.c bpf/net_skb.bpf.c bpf/process.bpf.c
+$(if $(filter-out $(BPF_SRCS),$(wildcard bpf/*.bpf.c)),\
+	$(error BPF_SRCS lacks $(filter-out $(BPF_SRCS),$(wildcard bpf/*.bpf.c))))
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
@@ -87,11 +93,14 @@ $(BUILD)/version.h: FORCE
 FORCE:
 .PHONY: FORCE
 
-# Objects that include the skeleton must wait for it; listing it for all is simplest.
-$(BUILD)/user/%.o: user/%.c $(BUILD)/llmwatch.skel.h | $(BUILD)/version.h
+# Objects go to $(BUILD)/user/<folder>/. Only the loader includes the skeleton, so only it
+# waits for the skeleton and is rebuilt when a .bpf.c changes; -MMD -MP does the rest.
+$(BUILD)/user/%.o: user/%.c | $(BUILD)/version.h $(BUILD)/.deps-build
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(LW_CFLAGS) -c $< -o $@
+
+$(BUILD)/user/kernel/bpf_loader.o: $(BUILD)/llmwatch.skel.h
 
 $(BUILD)/liblw.a: $(USER_OBJS)
 	$(call msg,AR,$@)
@@ -102,7 +111,7 @@ $(BUILD)/llmwatch: $(BUILD)/user/main.o $(BUILD)/liblw.a
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
 # --- tests ------------------------------------------------------------------------------
-$(BUILD)/tests/%.o: tests/unit/%.c $(BUILD)/llmwatch.skel.h
+$(BUILD)/tests/%.o: tests/unit/%.c | $(BUILD)/.deps-build
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(LW_CFLAGS) -Itests/unit -c $< -o $@
@@ -129,10 +138,15 @@ test-unit: $(UNIT_BINS)
 test-e2e: all $(TESTPROGS)
 	$(Q)BUILD=$(BUILD) tests/run-all.sh e2e
 
+# The layering of user/ (user/README.md); `make test` runs it as a suite too.
+check-layers:
+	$(Q)tools/check-layers.sh
+
 -include $(wildcard mk/*.mk)
 
 clean:
 	$(call msg,CLEAN,$(BUILD))
 	$(Q)rm -rf $(BUILD)
 
--include $(wildcard $(BUILD)/bpf/*.d $(BUILD)/user/*.d $(BUILD)/tests/*.d $(BUILD)/tests/progs/*.d)
+-include $(wildcard $(BUILD)/bpf/*.d $(BUILD)/user/*.d $(BUILD)/user/*/*.d $(BUILD)/tests/*.d \
+	$(BUILD)/tests/progs/*.d)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * libFuzzer target for the raw BTF walker (user/kernel_btf.c): besides memory errors
+ * libFuzzer target for the raw BTF walker (user/kernel/kernel_btf.c): besides memory errors
  * (ASan/UBSan) it aborts when a documented contract is broken.
  */
 #include <errno.h>
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel_btf.h"
+#include "kernel/kernel_btf.h"
 
 #define FUZZ_ASSERT(c)          \
 	do {                    \

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode.h"
+#include "core/event.h"
 
 #define FUZZ_ASSERT(c)          \
 	do {                    \

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "dns_cache.h"
-#include "dns_parse.h"
+#include "names/dns_cache.h"
+#include "names/dns_parse.h"
 
 #define FUZZ_ASSERT(c)          \
 	do {                    \

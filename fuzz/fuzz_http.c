@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http_parse.h"
+#include "names/http_parse.h"
 
 #define FUZZ_ASSERT(c)          \
 	do {                    \

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "event.h"
-#include "rules.h"
+#include "core/event.h"
+#include "rules/rules.h"
 
 #define FUZZ_ASSERT(c)          \
 	do {                    \

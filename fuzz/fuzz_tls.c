@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tls_parse.h"
+#include "names/tls_parse.h"
 
 #define FUZZ_ASSERT(c)          \
 	do {                    \

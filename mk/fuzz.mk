@@ -18,7 +18,8 @@ FUZZ_TARGETS := dns tls http rules decode btf
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_SAN := address,undefined
 FUZZ_CFLAGS := -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
-	-Iinclude -Iuser -fno-omit-frame-pointer -fno-sanitize-recover=all -MMD -MP
+	-Iinclude -Iuser -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all -MMD -MP
 # The longest input each target is given: the TLS parser must see hellos over its 16 KiB cap.
 FUZZ_MAXLEN_dns := 4096
 FUZZ_MAXLEN_tls := 20000
@@ -27,13 +28,13 @@ FUZZ_MAXLEN_rules := 16384
 FUZZ_MAXLEN_decode := 8192
 FUZZ_MAXLEN_btf := 4096
 
-FUZZ_OBJS_dns := dns_parse.o dns_cache.o hostname.o
-FUZZ_OBJS_tls := tls_parse.o hostname.o
-FUZZ_OBJS_http := http_parse.o hostname.o
-FUZZ_OBJS_rules := rules.o rules_index.o rules_json.o rules_load.o escape.o sockfmt.o \
-	openflags.o utf8.o default_rules.o
-FUZZ_OBJS_decode := decode.o timefmt.o
-FUZZ_OBJS_btf := kernel_btf.o
+FUZZ_OBJS_dns := names/dns_parse.o names/dns_cache.o names/hostname.o
+FUZZ_OBJS_tls := names/tls_parse.o names/hostname.o
+FUZZ_OBJS_http := names/http_parse.o names/hostname.o
+FUZZ_OBJS_rules := rules/rules.o rules/rules_index.o rules/rules_json.o rules/rules_load.o \
+	util/escape.o util/sockfmt.o util/openflags.o util/utf8.o default_rules.o
+FUZZ_OBJS_decode := core/event.o util/timefmt.o
+FUZZ_OBJS_btf := kernel/kernel_btf.o
 FUZZ_LIBS_rules := -lcjson
 
 .PHONY: fuzz fuzz-build fuzz-smoke test-parsers-asan
@@ -90,7 +91,8 @@ fuzz-smoke: $(FUZZ_BINS)
 
 # The parsers' unit tests, linked against the sources built with the sanitizers.
 PARSER_TESTS := dns_parse tls_parse http_parse dns_cache
-PARSER_TEST_OBJS := dns_parse.o tls_parse.o http_parse.o dns_cache.o hostname.o
+PARSER_TEST_OBJS := names/dns_parse.o names/tls_parse.o names/http_parse.o names/dns_cache.o \
+	names/hostname.o
 
 $(BUILD)/asan/obj/%.o: user/%.c
 	$(call msg,ASAN-CC,$@)
@@ -115,4 +117,5 @@ test-parsers-asan: $(patsubst %,$(BUILD)/asan/test_%,$(PARSER_TESTS))
 			$$t || exit 1; \
 	done
 
--include $(wildcard $(BUILD)/fuzz/obj/*.d $(BUILD)/asan/obj/*.d)
+-include $(wildcard $(BUILD)/fuzz/obj/*.d $(BUILD)/fuzz/obj/*/*.d $(BUILD)/asan/obj/*.d \
+	$(BUILD)/asan/obj/*/*.d)

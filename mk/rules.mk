@@ -10,7 +10,7 @@ $(BUILD)/gen/default_rules.c: $(RULES_JSON) rules tools/gen-default-rules.sh
 	$(Q)mkdir -p $(@D)
 	$(Q)tools/gen-default-rules.sh $(RULES_JSON) > $@
 
-# Needs no BPF skeleton, unlike the user/ objects.
+# Built like the user/ objects (it includes rules/rules_int.h), from a generated source.
 $(BUILD)/gen/default_rules.o: $(BUILD)/gen/default_rules.c
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(LW_CFLAGS) -c $< -o $@

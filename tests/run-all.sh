@@ -1,13 +1,29 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-# Runs every test suite (C unit tests, fuzz smoke, the bats end-to-end tests, then the kernel
-# matrix) and ends with one line "N passed, N failed, N skipped": the totals over all suites.
-# Exit 1 on any failure.
+# Runs every test suite (the layering check of user/, C unit tests, fuzz smoke, the bats
+# end-to-end tests, then the kernel matrix) and ends with one line "N passed, N failed,
+# N skipped": the totals over all suites. Exit 1 on any failure.
 # With CI=true a skipped test counts as a failure (see tests/e2e/helpers.bash).
 set -u
 BUILD=${BUILD:-build}
 what=${1:-all}
 passed=0 failed=0 skipped=0
+
+# The layering of user/: one test per source file and one for the folder graph.
+if [ "$what" = all ] || [ "$what" = layers ]; then
+	out=$(tools/check-layers.sh 2>&1); rc=$?
+	printf '%s\n' "$out"
+	line=$(printf '%s\n' "$out" | grep -E '^check-layers: [0-9]+ passed, [0-9]+ failed$' | tail -n1)
+	if [ -z "$line" ]; then
+		echo "check-layers: no summary line (exit $rc): counted as one failure"
+		failed=$((failed + 1))
+	else
+		p=$(sed -E 's/.*: ([0-9]+) passed.*/\1/' <<<"$line")
+		f=$(sed -E 's/.* ([0-9]+) failed$/\1/' <<<"$line")
+		[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+		passed=$((passed + p)); failed=$((failed + f))
+	fi
+fi
 
 if [ "$what" = all ] || [ "$what" = unit ]; then
 	for t in "$BUILD"/tests/test_*; do

@@ -15,8 +15,8 @@
 #include <time.h>
 
 #include "bench/gen_rules.h"
-#include "event.h"
-#include "rules.h"
+#include "core/event.h"
+#include "rules/rules.h"
 
 #define N_GENERATED 10000
 

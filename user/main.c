@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cmd_rules.h"
-#include "monitor.h"
+#include "cmd/cmd_monitor.h"
+#include "cmd/cmd_rules.h"
 
 struct verb {
 	const char *name;

@@ -14,8 +14,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "event.h"
-#include "rules.h"
+#include "core/event.h"
+#include "rules/rules.h"
 
 static int rt_home_calls;
 

@@ -12,7 +12,7 @@
 #include <sys/socket.h>
 
 #include "check.h"
-#include "decode.h"
+#include "core/event.h"
 
 static void fill_hdr(struct lw_rec_hdr *h, unsigned int type, size_t size)
 {

@@ -6,8 +6,8 @@
 
 #include "check.h"
 #include "corpus.h"
-#include "dns_cache.h"
-#include "dns_parse.h"
+#include "names/dns_cache.h"
+#include "names/dns_parse.h"
 
 #define S 1000000000ull		/* one second in ns */
 #define T0 (1000 * S)

@@ -8,7 +8,7 @@
 #include "check.h"
 #include "corpus.h"
 #include "bytebuf.h"
-#include "dns_parse.h"
+#include "names/dns_parse.h"
 
 /* ---- a tiny packet builder ---------------------------------------------------------- */
 

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "escape.h"
+#include "util/escape.h"
 
 /* The escaped form of n bytes, in a static buffer large enough for every test input. */
 static const char *esc_n(const char *s, size_t n)

@@ -7,9 +7,9 @@
 #include <sys/socket.h>
 
 #include "check.h"
-#include "openflags.h"
-#include "sockfmt.h"
-#include "stats.h"
+#include "util/openflags.h"
+#include "util/sockfmt.h"
+#include "core/stats.h"
 
 static void test_openflags(void)
 {

@@ -5,7 +5,7 @@
 
 #include "check.h"
 #include "corpus.h"
-#include "http_parse.h"
+#include "names/http_parse.h"
 
 static struct http_request req;
 

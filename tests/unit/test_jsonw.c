@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "check.h"
-#include "escape.h"
-#include "jsonw.h"
+#include "util/escape.h"
+#include "util/jsonw.h"
 
 static const char *esc_of(const char *s, size_t n)
 {

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "kernel_btf.h"
+#include "kernel/kernel_btf.h"
 
 /* A little-endian BTF blob under construction: types and strings, then the header. */
 struct blob {

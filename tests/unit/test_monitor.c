@@ -15,8 +15,8 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "monitor.h"
-#include "timefmt.h"
+#include "monitor/monitor.h"
+#include "util/timefmt.h"
 
 /* ---- fake kernel --------------------------------------------------------------------- */
 

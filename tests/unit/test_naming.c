@@ -6,7 +6,7 @@
 #include <sys/socket.h>
 
 #include "check.h"
-#include "naming.h"
+#include "names/naming.h"
 
 /* A response to "api.mixpanel.com" type qtype; for A, one answer 203.0.113.10. */
 static size_t response(uint8_t *b, unsigned int qtype)

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "proctable.h"
+#include "core/proctable.h"
 
 static void test_basic(void)
 {

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "profiles.h"
+#include "core/profiles.h"
 
 static struct profile_set set;
 

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "rule_resolver.h"
+#include "names/rule_resolver.h"
 
 /* Waits up to 5 s for a round. */
 static int take(struct rule_resolver *r, struct rule_resolver_round *out)

@@ -3,7 +3,7 @@
 #include <cjson/cJSON.h>
 
 #include "check.h"
-#include "rules_int.h"
+#include "rules/rules_int.h"
 #include "rules_test.h"
 
 #define RULE(id, ev, cond) \

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "cmd_rules.h"
+#include "cmd/cmd_rules.h"
 #include "rules_test.h"
 
 /* Errors of building text (' read as "), joined with '\n'; "" when it builds. */

@@ -6,7 +6,7 @@
 #include "tls_hello.h"
 #include "check.h"
 #include "corpus.h"
-#include "tls_parse.h"
+#include "names/tls_parse.h"
 
 static char host[HOSTNAME_BUF];
 

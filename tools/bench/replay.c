@@ -25,13 +25,13 @@
 #include <unistd.h>
 
 #include "tls_hello.h"
-#include "dns_parse.h"
+#include "names/dns_parse.h"
 #include "gen_rules.h"
 #include "llmwatch/events.h"
-#include "monitor.h"
-#include "rules.h"
-#include "sink.h"
-#include "timefmt.h"
+#include "monitor/monitor.h"
+#include "rules/rules.h"
+#include "sinks/sink.h"
+#include "util/timefmt.h"
 
 #define STREAM_RECORDS 200000
 #define N_GENERATED 10000

@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Per-connection bytes and payload heads from cgroup_skb egress/ingress (the stream heads
+ * that name a far end, DNS answers), and the TCP close that reports a connection's count.
+ */
+#include "net.bpf.h"
+
+/* ---- bytes per connection ------------------------------------------------------------ */
+
+#define IPPROTO_TCP 6
+#define IPPROTO_UDP 17
+#define ETH_P_IP 0x0800
+#define ETH_P_IPV6 0x86DD
+
+/*
+ * Where the transport payload starts in a packet (skb->data is the network header in
+ * cgroup_skb programs) and which protocol carries it. Returns the offset, or 0 if the
+ * packet is not TCP or UDP over IP.
+ */
+static __always_inline __u32 lw_payload_offset(struct __sk_buff *skb, __u8 *proto)
+{
+	__u32 off;
+	__u8 b;
+
+	if (skb->protocol == bpf_htons(ETH_P_IP)) {
+		if (bpf_skb_load_bytes(skb, 0, &b, 1) || bpf_skb_load_bytes(skb, 9, proto, 1))
+			return 0;
+		off = (b & 0x0f) * 4;
+	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
+		if (bpf_skb_load_bytes(skb, 6, proto, 1))
+			return 0;
+		off = 40;	/* extension headers are rare on these flows */
+	} else {
+		return 0;
+	}
+	if (*proto == IPPROTO_TCP) {
+		if (bpf_skb_load_bytes(skb, off + 12, &b, 1))
+			return 0;
+		return off + (b >> 4) * 4;
+	}
+	if (*proto == IPPROTO_UDP)
+		return off + 8;
+	return 0;
+}
+
+/* Sends up to LW_PAYLOAD_MAX payload bytes of this packet as a payload record. */
+static __always_inline void lw_capture(struct __sk_buff *skb, struct lw_conn *c, __u64 cookie,
+				       __u32 off, __u32 want, __u8 proto, __u8 dir, __u32 stream_off)
+{
+	struct lw_rec_payload *r;
+	__u64 n = want;		/* 64-bit: no zero-extended copy for the verifier to lose */
+
+	if (n > LW_PAYLOAD_MAX)
+		n = LW_PAYLOAD_MAX;
+	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		lw_count_loss(LW_REC_PAYLOAD, LW_LOSS_RESERVE);
+		return;
+	}
+	/* may run in softirq: no current task; the header names the connection's owner */
+	r->hdr.type = LW_REC_PAYLOAD;
+	r->hdr.size = sizeof(*r);
+	r->hdr.version = LW_RECORD_VERSION;
+	r->hdr.flags = 0;
+	r->hdr.tool = c->tool;
+	r->hdr.ts_ns = bpf_ktime_get_boot_ns();
+	r->hdr.pid = c->pid;
+	r->hdr.tid = 0;
+	r->hdr.uid = 0;
+	r->hdr.reserved = 0;
+	__builtin_memset(r->hdr.comm, 0, sizeof(r->hdr.comm));
+	r->cookie = cookie;
+	r->remote = c->daddr;
+	r->direction = dir;
+	r->protocol = proto;
+	r->offset = stream_off;
+	if (n == 0)
+		goto fail;
+	/*
+	 * 1 <= n <= LW_PAYLOAD_MAX, on the very register the helper gets (see
+	 * lw_read_sockaddr). Older verifiers (5.10, 6.1) learn no lower bound from n != 0 and
+	 * refuse a size that may be 0, so bound n - 1 and add the 1 back.
+	 */
+	n -= 1;
+	asm volatile("%[n] &= 0x3ff" : [n] "+r"(n));
+	n += 1;
+	if (bpf_skb_load_bytes(skb, off, r->data, n))
+		goto fail;
+	r->len = n;
+	/* a payload record is a whole LW_PAYLOAD_MAX record; the tail past len is unused */
+	bpf_ringbuf_submit(r, lw_wakeup_flags(sizeof(*r)));
+	return;
+fail:
+	lw_count_loss(LW_REC_PAYLOAD, LW_LOSS_READ);
+	bpf_ringbuf_discard(r, BPF_RB_NO_WAKEUP);
+}
+
+/*
+ * Whether the packet's socket is one of a watched process's connections. Every packet of
+ * the machine passes here, so the test is a socket-local storage read (a pointer that is
+ * NULL for every socket we never marked), not a cookie and a hash lookup.
+ */
+static __always_inline bool lw_skb_marked(struct __sk_buff *skb)
+{
+	struct bpf_sock *sk = skb->sk;
+
+	if (!sk)
+		return false;
+	sk = bpf_sk_fullsock(sk);
+	return sk && bpf_sk_storage_get(&conn_marks, sk, 0, 0);
+}
+
+SEC("cgroup_skb/egress")
+int lw_cg_egress(struct __sk_buff *skb)
+{
+	struct lw_conn *c;
+	__u32 off, len, captured;
+	__u64 cookie;
+	__u8 proto = 0;
+
+	if (!lw_skb_marked(skb))
+		return 1;
+	cookie = bpf_get_socket_cookie(skb);
+	c = bpf_map_lookup_elem(&conns, &cookie);
+	if (!c)
+		return 1;
+	off = lw_payload_offset(skb, &proto);
+	len = off && skb->len > off ? skb->len - off : 0;
+	__sync_fetch_and_add(&c->bytes, len);
+	__sync_fetch_and_add(&c->packets, 1);
+	/* the head of each outbound TCP stream names its far end (SNI, Host:) */
+	captured = c->captured;
+	if (proto == IPPROTO_TCP && len && captured < LW_CAPTURE_OUT && !(c->flags & LW_CONN_DNS)) {
+		__u32 n = len < LW_CAPTURE_OUT - captured ? len : LW_CAPTURE_OUT - captured;
+
+		c->captured = captured + n;
+		lw_capture(skb, c, cookie, off, n, proto, LW_DIR_OUT, captured);
+	}
+	return 1;
+}
+
+/* Records a TCP DNS segment is sent in, at most: 4 KiB; the rest shows as a gap. */
+#define LW_DNS_TCP_CHUNKS 4
+
+/* DNS answers to a watched process: the names behind the addresses it will connect to. */
+SEC("cgroup_skb/ingress")
+int lw_cg_ingress(struct __sk_buff *skb)
+{
+	struct lw_conn *c;
+	__u32 off, len;
+	__u64 cookie;
+	__u8 proto = 0;
+
+	if (!lw_skb_marked(skb))
+		return 1;
+	cookie = bpf_get_socket_cookie(skb);
+	c = bpf_map_lookup_elem(&conns, &cookie);
+	if (!c || !(c->flags & LW_CONN_DNS))
+		return 1;
+	off = lw_payload_offset(skb, &proto);
+	len = off && skb->len > off ? skb->len - off : 0;
+	if (!len)
+		return 1;
+	if (proto == IPPROTO_TCP) {
+		/*
+		 * DNS over TCP is a stream: an answer may span segments and a segment hold
+		 * several answers. Send the segment whole, in records that say where they
+		 * start in the stream, so user space can join them (a gap shows as a jump).
+		 * DNS connections send no head of their own, so `captured` counts received bytes.
+		 */
+		__u32 rx = c->captured;
+
+		c->captured = rx + len;
+#pragma unroll
+		for (int k = 0; k < LW_DNS_TCP_CHUNKS; k++) {
+			__u32 done = k * LW_PAYLOAD_MAX;
+
+			if (done >= len)
+				break;
+			lw_capture(skb, c, cookie, off + done, len - done, proto, LW_DIR_IN, rx + done);
+		}
+		return 1;
+	}
+	lw_capture(skb, c, cookie, off, len, proto, LW_DIR_IN, 0);
+	return 1;
+}
+
+/* A TCP connection of a watched process closed: report what it sent. */
+SEC("tracepoint/sock/inet_sock_set_state")
+int lw_tcp_state(struct trace_event_raw_inet_sock_set_state *ctx)
+{
+	struct sock *sk = (struct sock *)ctx->skaddr;
+	struct lw_rec_conn_bytes r = {};
+	struct lw_conn *c;
+	__u64 cookie;
+
+	if (ctx->newstate != TCP_CLOSE)
+		return 0;
+	cookie = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
+	if (!cookie)
+		return 0;
+	c = bpf_map_lookup_elem(&conns, &cookie);
+	if (!c)
+		return 0;
+	/* may run in softirq, not in the owner's context: build the header by hand */
+	r.hdr.type = LW_REC_CONN_BYTES;
+	r.hdr.version = LW_RECORD_VERSION;
+	r.hdr.tool = c->tool;
+	r.hdr.ts_ns = bpf_ktime_get_boot_ns();
+	r.hdr.pid = c->pid;
+	r.cookie = cookie;
+	r.bytes = c->bytes;
+	r.packets = c->packets;
+	r.daddr = c->daddr;
+	r.reason = LW_CLOSE_TCP;
+	bpf_map_delete_elem(&conns, &cookie);
+	lw_emit(&r, sizeof(r), sizeof(r));
+	return 0;
+}

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Helpers shared by the verbs (see cli.h). */
+#include "cmd/cli.h"
+#include "version.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kernel/bpf_loader.h"
+
+#include "llmwatch/events.h"
+
+int cli_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("llmwatch: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return -1;
+}
+
+void cli_print_version(void)
+{
+	struct bpf_loader_probe p;
+	bool btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
+
+	printf("llmwatch %s (record format %d)\n", LLMWATCH_VERSION, LW_RECORD_VERSION);
+	printf("kernel BTF: %s\n", btf ? "yes" : "no");
+	if (!btf)
+		return;
+	if (geteuid() != 0) {
+		printf("hooks: probing them needs root\n");
+		return;
+	}
+	/* what llmwatch would attach here: the same probes bpf_loader_start() makes */
+	bpf_loader_probe_hooks(&p);
+	printf("hooks: tp_btf sched exec/fork/exit, syscall tracepoints, cgroup sock_addr + "
+	       "cgroup_skb\n");
+	if (p.regs_args)
+		printf("syscalls: exit tracepoints alone, the arguments from the saved registers "
+		       "(bpf_task_pt_regs)%s\n", p.task_stash ? "; call state in task storage" : "");
+	else
+		printf("syscalls: enter and exit tracepoints, the arguments saved at enter "
+		       "(no bpf_task_pt_regs here)\n");
+	if (!p.file_err)
+		printf("opens: fexit security_file_open (the kernel's paths; io_uring opens seen)\n");
+	else
+		printf("opens: syscall tracepoints (fexit security_file_open: %s)\n",
+		       strerror(-p.file_err));
+	if (!p.sock_err)
+		printf("connect/bind: fentry security_socket_connect/bind (the kernel's copy of "
+		       "the address)\n");
+	else
+		printf("connect/bind: syscall tracepoints (fentry security_socket_connect/bind: "
+		       "%s)\n", strerror(-p.sock_err));
+	printf("BPF LSM: %s\n", p.lsm_bpf ? "enabled (not needed: fentry/fexit see the same calls)"
+					   : "not enabled (not needed)");
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * A decoded record: the view the rules engine and every sink read. Built by event_decode()
+ * (event.c) from a ring-buffer record that has been size-checked, and enriched from the
+ * process table and (issue 4) the host-name cache. Strings point into the record or the
+ * process table and live only as long as the callback that receives the event.
+ */
+#ifndef LW_EVENT_H
+#define LW_EVENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "llmwatch/events.h"
+
+struct lw_event {
+	uint16_t type;			/* LW_REC_* */
+	uint8_t flags;			/* LW_F_* */
+	uint64_t ts_boot_ns;		/* as recorded, CLOCK_BOOTTIME */
+	struct timespec wall;		/* the same instant in CLOCK_REALTIME */
+
+	uint32_t pid, tid, ppid, uid;
+	uint16_t tool_id;		/* 0: none */
+	const char *tool;		/* profile name, "" when none */
+	char comm[LW_COMM_LEN + 1];	/* NUL-terminated copy: untrusted bytes */
+	const char *exe;		/* executable path from the process table, "" if unknown */
+
+	/* connect, bind, listen, send, conn_bytes */
+	const struct lw_sockaddr *addr;	/* NULL for other types */
+	const char *unix_path;		/* AF_UNIX: not NUL-terminated, see unix_path_len */
+	size_t unix_path_len;
+	int32_t fd;
+	int64_t ret;			/* syscall result: >= 0 or -errno */
+	uint64_t bytes;			/* send: bytes; conn_bytes: payload bytes sent */
+	uint32_t sock_type;
+
+	/* open */
+	const char *path;		/* NUL-terminated, untrusted */
+	size_t path_len;
+	uint64_t open_flags;
+	int32_t dfd;
+
+	/* exec */
+	const char *filename;		/* NUL-terminated, untrusted */
+	uint32_t match;			/* LW_MATCH_* */
+
+	/* exit */
+	int32_t exit_code;
+
+	/* listen */
+	int32_t backlog;
+
+	/* conn_bytes */
+	uint64_t cookie;
+	uint64_t packets;
+	uint32_t close_reason;		/* LW_CLOSE_* */
+
+	/* host naming (issue 4): NULL host means not known */
+	const char *host;
+	const char *host_source;	/* "dns", "sni", "http", "rule", "none" */
+
+	/* payload (addr is the far end, cookie the connection): untrusted bytes */
+	const uint8_t *payload;
+	size_t payload_len;
+	uint32_t payload_offset;	/* where payload starts in the outbound stream */
+	uint8_t payload_direction;	/* LW_DIR_* */
+	uint8_t payload_protocol;	/* IPPROTO_TCP or IPPROTO_UDP */
+};
+
+/*
+ * Checks that data[0..len) is a well-formed record of a known type and version and fills
+ * ev from it. Pointers in ev point into data. Process-table fields (ppid, exe, tool name)
+ * are left for the caller: tool is "", exe is "".
+ * Returns 0, -EPROTO for an unknown version, -ENOMSG for an unknown type, or -EBADMSG when
+ * the record is shorter than its type needs or a length field points outside it.
+ */
+int event_decode(const void *data, size_t len, struct lw_event *ev);
+
+/* Name of a record type ("connect", "open", ...), or "unknown". */
+const char *event_type_name(unsigned int type);
+
+#endif /* LW_EVENT_H */

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* A snapshot of /proc (see procscan.h). */
+#include "core/procscan.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int procscan_read(const char *proc_root, uint32_t pid, struct procscan_entry *e)
+{
+	char path[PATH_MAX], buf[1024];
+	unsigned long long start_ticks = 0;
+	struct stat st;
+	char *open_paren, *close_paren;
+	size_t n, clen;
+	ssize_t len;
+	FILE *f;
+	long hz;
+
+	memset(e, 0, sizeof(*e));
+	e->pid = pid;
+	snprintf(path, sizeof(path), "%s/%u/stat", proc_root, pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -ENOENT;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* the name may itself contain ") ": it runs from the first "(" to the last ")" */
+	open_paren = strchr(buf, '(');
+	close_paren = strrchr(buf, ')');
+	if (!open_paren || !close_paren || close_paren < open_paren)
+		return -ENOENT;
+	clen = (size_t)(close_paren - open_paren - 1);
+	if (clen > LW_COMM_LEN - 1)
+		clen = LW_COMM_LEN - 1;
+	memcpy(e->comm, open_paren + 1, clen);
+	/* after ") ": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt
+	 * utime stime cutime cstime priority nice threads itrealvalue starttime */
+	if (sscanf(close_paren + 2, "%*c %u %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
+		   "%*d %*d %*d %*d %llu", &e->ppid, &start_ticks) != 2)
+		return -ENOENT;
+	hz = sysconf(_SC_CLK_TCK);
+	if (hz > 0)
+		e->start_ns = start_ticks * (1000000000ull / (unsigned long long)hz);
+	snprintf(path, sizeof(path), "%s/%u", proc_root, pid);
+	if (stat(path, &st) == 0)
+		e->uid = st.st_uid;
+	snprintf(path, sizeof(path), "%s/%u/exe", proc_root, pid);
+	len = readlink(path, e->exe, sizeof(e->exe) - 1);
+	e->exe[len > 0 ? len : 0] = '\0';
+	return 0;
+}
+
+int procscan_list(const char *proc_root, struct procscan_entry **out, size_t *n)
+{
+	struct procscan_entry *v = NULL;
+	size_t cap = 0, cnt = 0;
+	struct dirent *d;
+	DIR *dir = opendir(proc_root);
+
+	if (!dir)
+		return -errno;
+	while ((d = readdir(dir))) {
+		char *end;
+		unsigned long pid = strtoul(d->d_name, &end, 10);
+
+		if (*end || pid == 0 || pid > UINT32_MAX)
+			continue;
+		if (cnt == cap) {
+			size_t ncap = cap ? cap * 2 : 256;
+			struct procscan_entry *nv = realloc(v, ncap * sizeof(*v));
+
+			if (!nv) {
+				free(v);
+				closedir(dir);
+				return -ENOMEM;
+			}
+			v = nv;
+			cap = ncap;
+		}
+		if (procscan_read(proc_root, (uint32_t)pid, &v[cnt]) == 0)
+			cnt++;
+	}
+	closedir(dir);
+	*out = v;
+	*n = cnt;
+	return 0;
+}

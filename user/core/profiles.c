@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Built-in inference-tool profiles and user-added watch entries (see profiles.h). */
+#include "core/profiles.h"
+
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <string.h>
+
+#define LIST(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+/*
+ * Order matters: the first profile whose executable pattern matches wins, so tools that
+ * ship their own llama-server (Jan, Ollama) come before plain llama.cpp.
+ */
+static const struct profile builtin[] = {
+	{
+		.name = "ollama",
+		.display = "Ollama",
+		/* ollama_llama_server (v0.1.32-0.5.1) appears as comm "ollama_llama_se" */
+		.comms = LIST("ollama", "ollama_llama_se"),
+		.exe_globs = LIST("*/ollama", "*/ollama_llama_server", "*/lib/ollama/*"),
+		.source = "ollama scripts/install.sh L159-226; llm/server.go; llm/llama_server.go",
+	},
+	{
+		.name = "jan",
+		.display = "Jan",
+		.comms = LIST("jan", "Jan", "Jan-Desktop", "cortex-server"),
+		.exe_globs = LIST("*/jan", "*/Jan", "*/Jan-Desktop", "*/cortex-server",
+				  "*/Jan/data/llamacpp/backends/*", "*/Jan/binaries/*"),
+		.source = "janhq/jan src-tauri/tauri.conf.json; extensions/llamacpp-extension/src/index.ts",
+	},
+	{
+		.name = "lm-studio",
+		.display = "LM Studio",
+		.comms = LIST("lm-studio", "lms", "llmster"),
+		.exe_globs = LIST("*/lm-studio", "/tmp/.mount_LM-Stu*", "/tmp/.mount_lmstud*",
+				  "*/.lmstudio/bin/lms", "*/.lmstudio/*/llmster*", "*/lms"),
+		.source = "lmstudio-ai/lmstudio-js findLMStudioHome.ts; lmstudio-bug-tracker #120 #358 #1068",
+	},
+	{
+		.name = "gpt4all",
+		.display = "GPT4All",
+		/* the desktop binary is called "chat": only its install path identifies it */
+		.comms = LIST("chat", "maintenancetool", "gpt4all"),
+		.exe_globs = LIST("*/gpt4all/bin/chat", "*/gpt4all/maintenancetool",
+				  "*/gpt4all/bin/maintenancetool", "*/gpt4all"),
+		.source = "nomic-ai/gpt4all gpt4all-chat/cmake/cpack_config.cmake L10; installer_gpt4all_component.qs",
+	},
+	{
+		.name = "llama-server",
+		.display = "llama.cpp server",
+		.comms = LIST("llama-server"),
+		.exe_globs = LIST("*/llama-server"),
+		.source = "ggml-org/llama.cpp common/common.h; tools/server",
+	},
+	{
+		.name = "vllm",
+		.display = "vLLM",
+		.comms = LIST("vllm"),
+		.exe_globs = LIST("*/vllm"),
+		.source = "vllm-project/vllm pyproject.toml console script",
+	},
+	{
+		.name = "koboldcpp",
+		.display = "KoboldCpp",
+		.comms = LIST("koboldcpp"),
+		.exe_globs = LIST("*/koboldcpp", "*/koboldcpp-*", "*/koboldcpp.py"),
+		.source = "LostRuins/koboldcpp koboldcpp.py",
+	},
+	{
+		.name = "localai",
+		.display = "LocalAI",
+		.comms = LIST("local-ai", "localai"),
+		.exe_globs = LIST("*/local-ai", "*/localai"),
+		.source = "mudler/LocalAI docs: CLI reference",
+	},
+};
+
+void profiles_init(struct profile_set *set)
+{
+	memset(set, 0, sizeof(*set));
+	for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
+		set->p[set->n++] = builtin[i];
+}
+
+/*
+ * Appends a user-added entry named set->names[i] (already written by the caller), with at
+ * most one candidate name and no executable patterns: such an entry is taken by its name
+ * (--watch) or by its pid (--pid), never confirmed by path. Returns its id.
+ */
+static int add_user_entry(struct profile_set *set, size_t i, const char *comm, const char *src)
+{
+	set->comm_store[i][0] = (char *)comm;
+	set->comm_store[i][1] = NULL;
+	set->glob_store[i][0] = NULL;
+	set->p[i] = (struct profile){
+		.name = set->names[i],
+		.display = set->names[i],
+		.comms = (const char *const *)set->comm_store[i],
+		.exe_globs = (const char *const *)set->glob_store[i],
+		.source = src,
+	};
+	set->n++;
+	return (int)set->n;
+}
+
+int profiles_add_watch(struct profile_set *set, const char *name)
+{
+	size_t len = strlen(name);
+	size_t i = set->n;
+
+	if (len == 0 || len > 15 || strchr(name, '/'))
+		return -EINVAL;
+	if (i >= PROFILE_MAX)
+		return -ENOSPC;
+	snprintf(set->names[i], sizeof(set->names[i]), "watch:%s", name);
+	/* the candidate name is the tail of "watch:NAME" */
+	return add_user_entry(set, i, set->names[i] + 6, "--watch");
+}
+
+int profiles_add_pid(struct profile_set *set, int pid)
+{
+	size_t i = set->n;
+
+	if (i >= PROFILE_MAX)
+		return -ENOSPC;
+	snprintf(set->names[i], sizeof(set->names[i]), "pid:%d", pid);
+	return add_user_entry(set, i, NULL, "--pid");
+}
+
+const struct profile *profiles_get(const struct profile_set *set, unsigned int id)
+{
+	if (id == 0 || id > set->n)
+		return NULL;
+	return &set->p[id - 1];
+}
+
+const char *profiles_name(const struct profile_set *set, unsigned int id)
+{
+	const struct profile *p = profiles_get(set, id);
+
+	return p ? p->name : "";
+}
+
+unsigned int profiles_match_exe(const struct profile_set *set, const char *path)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		const char *const *g = set->p[i].exe_globs;
+
+		for (; g && *g; g++) {
+			if (fnmatch(*g, path, 0) == 0)
+				return (unsigned int)i + 1;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Counters of what was seen and what was lost (see stats.h). */
+#include "core/stats.h"
+
+#include <inttypes.h>
+
+#include "core/event.h"
+
+const char *stats_loss_reason_name(unsigned int reason)
+{
+	switch (reason) {
+	case LW_LOSS_RESERVE:
+		return "ring_full";
+	case LW_LOSS_READ:
+		return "read_failed";
+	case LW_LOSS_MAP:
+		return "map_full";
+	case LW_LOSS_UNHOOKED:
+		return "no_cgroup_hook";
+	}
+	return "unknown";
+}
+
+uint64_t stats_kernel_losses(const struct lw_stats *s)
+{
+	uint64_t n = 0;
+
+	for (unsigned int i = 0; i < LW_LOSS_SLOTS; i++)
+		n += s->kernel_losses[i];
+	return n;
+}
+
+uint64_t stats_total_losses(const struct lw_stats *s)
+{
+	return stats_kernel_losses(s) + s->decode_errors + s->proc_full + s->output_errors +
+	       s->verdicts_dropped + s->names_dropped + s->cgroup_unattached;
+}
+
+void stats_print(const struct lw_stats *s, FILE *f)
+{
+	fprintf(f, "llmwatch: %" PRIu64 " records, %" PRIu64 " lost\n", s->records,
+		stats_total_losses(s));
+	for (unsigned int i = 0; i < LW_LOSS_SLOTS; i++) {
+		if (!s->kernel_losses[i])
+			continue;
+		fprintf(f, "llmwatch: lost %" PRIu64 " %s records (%s)\n", s->kernel_losses[i],
+			event_type_name(i / LW_LOSS_REASON_MAX),
+			stats_loss_reason_name(i % LW_LOSS_REASON_MAX));
+	}
+	if (s->decode_errors)
+		fprintf(f, "llmwatch: lost %" PRIu64 " malformed records\n", s->decode_errors);
+	if (s->proc_full)
+		fprintf(f, "llmwatch: %" PRIu64 " processes not attributed (process table full)\n",
+			s->proc_full);
+	if (s->output_errors)
+		fprintf(f, "llmwatch: lost %" PRIu64 " output lines (write failed)\n", s->output_errors);
+	if (s->cgroup_unattached)
+		fprintf(f, "llmwatch: %" PRIu64 " watched processes in cgroups the cgroup programs "
+			"could not be attached to (their io_uring connects, bytes and names lost)\n",
+			s->cgroup_unattached);
+	if (s->verdicts_dropped)
+		fprintf(f, "llmwatch: lost %" PRIu64 " rule verdicts (more matched one event than "
+			"it can carry)\n", s->verdicts_dropped);
+	if (s->names_dropped)
+		fprintf(f, "llmwatch: %" PRIu64 " connections not named from their first bytes "
+			"(stream table full)\n", s->names_dropped);
+	if (s->payloads_malformed)
+		fprintf(f, "llmwatch: %" PRIu64 " DNS answers or stream heads refused as malformed\n",
+			s->payloads_malformed);
+	if (s->rejected_procs)
+		fprintf(f, "llmwatch: %" PRIu64 " name matches were not the tool (%" PRIu64
+			" of their records ignored)\n", s->rejected_procs, s->rejected_records);
+}

@@ -1,0 +1,714 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The BPF skeleton's lifecycle: probe, load, attach, tear down (see bpf_loader.h). */
+#include "kernel/bpf_loader.h"
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <mntent.h>
+#include <pthread.h>
+#include <sys/mount.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kernel/kernel_btf.h"
+#include "llmwatch/events.h"
+#include "llmwatch.skel.h"
+
+static bool loader_verbose;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG || !loader_verbose)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static void append(char *buf, size_t size, const char *what)
+{
+	size_t len = strlen(buf);
+
+	snprintf(buf + len, size - len, "%s%s", len ? ", " : "", what);
+}
+
+/* The first mounted cgroup2 hierarchy (/sys/fs/cgroup, or .../unified on hybrid systems). */
+static int find_cgroup2(char *path, size_t size)
+{
+	FILE *f = setmntent("/proc/mounts", "r");
+	struct mntent *m;
+	int ret = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while ((m = getmntent(f))) {
+		if (strcmp(m->mnt_type, "cgroup2") == 0) {
+			snprintf(path, size, "%s", m->mnt_dir);
+			ret = 0;
+			break;
+		}
+	}
+	endmntent(f);
+	return ret;
+}
+
+/*
+ * The kernel's BTF for the probes' few name lookups: the raw walk of kernel_btf.c, or, where
+ * that refuses the blob (a BTF kind newer than it knows), libbpf's full parse, which costs
+ * ~60 ms more at start and answers the same.
+ */
+struct kernel_names {
+	struct kernel_btf raw;
+	struct btf *parsed;	/* only when the raw walk was refused */
+};
+
+static int kernel_names_open(struct kernel_names *n)
+{
+	int err = kernel_btf_open(&n->raw, KERNEL_BTF_PATH);
+
+	n->parsed = NULL;
+	if (err != -EINVAL)
+		return err;
+	n->parsed = btf__load_vmlinux_btf();
+	if (!n->parsed)
+		return -errno;
+	fprintf(stderr, "llmwatch: note: %s holds BTF that kernel_btf.c cannot walk (a newer "
+		"kind?); using libbpf's parser for the probes, which is slower\n", KERNEL_BTF_PATH);
+	return 0;
+}
+
+/* The id of the type of kind named name, or -ENOENT. */
+static int32_t kernel_names_find(const struct kernel_names *n, const char *name,
+				 unsigned int kind)
+{
+	if (n->parsed)
+		return btf__find_by_name_kind(n->parsed, name, kind);
+	return kernel_btf_find(&n->raw, name, kind);
+}
+
+static void kernel_names_close(struct kernel_names *n)
+{
+	if (n->parsed)
+		btf__free(n->parsed);
+	else
+		kernel_btf_close(&n->raw);
+}
+
+/* Stash entries when only calls with a hook below them make one (see load_attach). */
+#define LW_STASH_IN_CALL_MAX 4096
+
+static bool tracefs_mounted_here;
+
+/*
+ * The tracefs events directory. libbpf finds a tracepoint's id there, so when tracefs is
+ * not mounted (minimal systems, containers) mount it where the kernel expects it, and say so.
+ */
+static const char *tracefs_events(void)
+{
+	static const char *const dirs[] = { "/sys/kernel/tracing/events",
+					    "/sys/kernel/debug/tracing/events" };
+
+	for (size_t i = 0; i < 2; i++) {
+		if (access(dirs[i], F_OK) == 0)
+			return dirs[i];
+	}
+	if (!tracefs_mounted_here &&
+	    mount("tracefs", "/sys/kernel/tracing", "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  NULL) == 0) {
+		tracefs_mounted_here = true;
+		fprintf(stderr, "llmwatch: mounted tracefs on /sys/kernel/tracing (it was not "
+			"mounted; tracepoints are found there)\n");
+		if (access(dirs[0], F_OK) == 0)
+			return dirs[0];
+	}
+	return NULL;
+}
+
+/*
+ * Whether the kernel has the hook a program's section names: a tracepoint in tracefs, a
+ * BTF tracepoint type in vmlinux BTF, a cgroup2 hierarchy for cgroup programs.
+ */
+static bool hook_available(const char *sec, const struct kernel_names *vmlinux,
+			   bool have_cgroup2)
+{
+	char path[512], name[128];
+	const char *ev;
+
+	if (strncmp(sec, "tracepoint/", 11) == 0) {
+		ev = tracefs_events();
+		if (!ev)
+			return false;
+		snprintf(path, sizeof(path), "%s/%s", ev, sec + 11);
+		return access(path, F_OK) == 0;
+	}
+	if (strncmp(sec, "tp_btf/", 7) == 0) {
+		snprintf(name, sizeof(name), "btf_trace_%s", sec + 7);
+		return vmlinux && kernel_names_find(vmlinux, name, KERNEL_BTF_KIND_TYPEDEF) > 0;
+	}
+	if (strncmp(sec, "cgroup", 6) == 0)
+		return have_cgroup2;
+	return true;
+}
+
+/* ---- hooks below the syscall layer ------------------------------------------------------ */
+
+/*
+ * Whether a fentry/fexit program attaches to func on this kernel: loads a two-instruction
+ * tracing program for it and attaches it, as libbpf-tools' fentry_can_attach() does. That
+ * needs BTF for func, trampolines and a kernel that allows tracing programs (this
+ * machine's 6.18 refuses them with EPERM). Returns 0 or -errno.
+ */
+static int probe_fentry(const struct kernel_names *vmlinux, const char *func,
+			enum bpf_attach_type type)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = type);
+	int id, fd, link, err = 0;
+
+	id = vmlinux ? kernel_names_find(vmlinux, func, KERNEL_BTF_KIND_FUNC) : -ENOENT;
+	if (id <= 0)
+		return -ENOENT;
+	o.attach_btf_id = id;
+	/* not named lw_*: the tests count those as llmwatch's own programs */
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "hook_probe", "GPL", insns, 2, &o);
+	if (fd < 0)
+		return -errno;
+	link = bpf_raw_tracepoint_open(NULL, fd);
+	if (link < 0)
+		err = -errno;
+	else
+		close(link);
+	close(fd);
+	return err;
+}
+
+/*
+ * Whether programs of type may call helper. Loads `call helper; exit` with zeroed
+ * arguments: the verifier refuses the arguments if the helper is allowed, and the helper
+ * itself if not, so the log says which (libbpf 1.1's own probe misses the wording of newer
+ * kernels, "program of this type cannot use helper", and answers yes there).
+ */
+static bool probe_helper(enum bpf_prog_type type, enum bpf_func_id helper)
+{
+	struct bpf_insn insns[8];
+	char log[4096] = "";
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .log_buf = log, .log_size = sizeof(log),
+		    .log_level = 1);
+	int n = 0, fd;
+
+	for (int r = BPF_REG_1; r <= BPF_REG_5; r++)
+		insns[n++] = (struct bpf_insn){ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = r };
+	insns[n++] = (struct bpf_insn){ .code = BPF_JMP | BPF_CALL, .imm = helper };
+	insns[n++] = (struct bpf_insn){ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0,
+					 .imm = 1 };
+	insns[n++] = (struct bpf_insn){ .code = BPF_JMP | BPF_EXIT };
+	if (type == BPF_PROG_TYPE_CGROUP_SOCK_ADDR)
+		o.expected_attach_type = BPF_CGROUP_INET4_CONNECT;
+	/* not named lw_*: the tests count those as llmwatch's own programs */
+	fd = bpf_prog_load(type, "helper_probe", "GPL", insns, n, &o);
+	if (fd >= 0) {
+		close(fd);
+		return true;
+	}
+	return !strstr(log, "unknown func") && !strstr(log, "invalid func") &&
+	       !strstr(log, "cannot use helper") && !strstr(log, "not supported") &&
+	       log[0] != 0;
+}
+
+/*
+ * Whether the syscall programs can take the caller's arguments from its saved registers:
+ * bpf_get_current_task_btf() and bpf_task_pt_regs() in tracepoint programs and in the
+ * cgroup sock_addr hooks that must tell which syscall they run in (5.15 on).
+ */
+static bool probe_regs_args(void)
+{
+	return probe_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_get_current_task_btf) &&
+	       probe_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_task_pt_regs) &&
+	       probe_helper(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_FUNC_get_current_task_btf) &&
+	       probe_helper(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_FUNC_task_pt_regs);
+}
+
+/*
+ * Whether the register path can keep its per-thread entries in task storage: the map type
+ * and bpf_task_storage_get() in the tracepoint and cgroup sock_addr programs (and in the
+ * tracing programs, which have had it since the map type came, in 5.11).
+ */
+static bool probe_task_stash(void)
+{
+	return libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) == 1 &&
+	       probe_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_task_storage_get) &&
+	       probe_helper(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_FUNC_task_storage_get);
+}
+
+/* The probes, with the kernel's BTF open (NULL if it is not there: no tracing programs). */
+static void probe_hooks(struct bpf_loader_probe *p, const struct kernel_names *vmlinux)
+{
+	char lsm[256] = "";
+	FILE *f;
+
+	p->file_err = probe_fentry(vmlinux, "security_file_open", BPF_TRACE_FEXIT);
+	p->regs_args = probe_regs_args();
+	p->task_stash = p->regs_args && probe_task_stash();
+	p->sock_err = probe_fentry(vmlinux, "security_socket_connect", BPF_TRACE_FENTRY);
+	if (!p->sock_err)
+		p->sock_err = probe_fentry(vmlinux, "security_socket_bind", BPF_TRACE_FENTRY);
+	/* informational: the hooks chosen need no BPF LSM, but say whether it is there */
+	f = fopen("/sys/kernel/security/lsm", "r");
+	if (f) {
+		if (!fgets(lsm, sizeof(lsm), f))
+			lsm[0] = 0;
+		fclose(f);
+	}
+	p->lsm_bpf = false;
+	for (char *tok = strtok(lsm, ",\n"); tok; tok = strtok(NULL, ",\n"))
+		p->lsm_bpf |= strcmp(tok, "bpf") == 0;
+}
+
+void bpf_loader_probe_hooks(struct bpf_loader_probe *p)
+{
+	struct kernel_names vmlinux;
+	bool have = kernel_names_open(&vmlinux) == 0;
+
+	libbpf_set_print(libbpf_print);
+	probe_hooks(p, have ? &vmlinux : NULL);
+	if (have)
+		kernel_names_close(&vmlinux);
+}
+
+/* Programs without which nothing can be attributed: their absence is fatal. */
+static bool required(const char *prog_name)
+{
+	return strcmp(prog_name, "lw_exec") == 0 || strcmp(prog_name, "lw_fork") == 0 ||
+	       strcmp(prog_name, "lw_exit") == 0;
+}
+
+static int fail(struct bpf_loader *l, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("llmwatch: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	bpf_loader_stop(l);
+	return err;
+}
+
+/* Whether prog is one of the fentry/fexit programs, and which set. */
+static bool is_kfile_prog(const char *sec)
+{
+	return strcmp(sec, "fexit/security_file_open") == 0;
+}
+
+static bool is_ksock_prog(const char *sec)
+{
+	return strncmp(sec, "fentry/security_socket_", 23) == 0;
+}
+
+static bool is_enter_prog(const char *sec)
+{
+	return strncmp(sec, "tracepoint/syscalls/sys_enter_", 30) == 0;
+}
+
+/*
+ * Opens, loads and attaches the skeleton with or without the fentry/fexit sets. With
+ * retry non-NULL, a failed load prints nothing, sets *retry and leaves l ready for another
+ * try; every other failure prints its line and stops l. Returns 0 or -errno.
+ */
+static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
+		       const struct kernel_names *vmlinux, bool have_cg, bool kfile, bool ksock,
+		       bool regs, bool task, bool *retry)
+{
+	struct bpf_program *prog;
+	int err;
+
+	l->missing[0] = 0;
+	l->skel = llmwatch_bpf__open();
+	if (!l->skel) {
+		err = -errno;
+		return fail(l, err, "cannot open the BPF object: %s", strerror(-err));
+	}
+	err = bpf_map__set_max_entries(l->skel->maps.events, opts->ring_bytes);
+	if (err)
+		return fail(l, err, "ring buffer size %zu rejected: %s", opts->ring_bytes,
+			    strerror(-err));
+	l->skel->rodata->lw_regs_args = regs;
+	l->skel->rodata->lw_task_stash = regs && task;
+	l->skel->rodata->lw_file_hook = kfile;
+	/*
+	 * The stash: with enter tracepoints, an entry per watched thread inside any traced
+	 * call; with the registers, only inside a connect, bind or send that a hook below it
+	 * saw (threads blocked in connect are the most there will be at once); with task
+	 * storage, none. Preallocated, so the size is kernel memory (~250 bytes an entry).
+	 */
+	if (regs && task)
+		bpf_map__set_max_entries(l->skel->maps.stash, 1);
+	else if (regs)
+		bpf_map__set_max_entries(l->skel->maps.stash, LW_STASH_IN_CALL_MAX);
+	if (!(regs && task))
+		bpf_map__set_autocreate(l->skel->maps.task_stash, false);	/* 5.10 has none */
+	/* the kernel's paths of opens in flight: one entry will do when nothing writes them */
+	if (!kfile)
+		bpf_map__set_max_entries(l->skel->maps.open_paths, 1);
+	bpf_object__for_each_program(prog, l->skel->obj) {
+		const char *sec = bpf_program__section_name(prog);
+		const char *name = bpf_program__name(prog);
+
+		/* alternatives, chosen by probing: not missing when left out */
+		if (is_kfile_prog(sec) || is_ksock_prog(sec)) {
+			bpf_program__set_autoload(prog, is_kfile_prog(sec) ? kfile : ksock);
+			continue;
+		}
+		/* with the arguments in the registers, the exits need no enter */
+		if (is_enter_prog(sec) && regs) {
+			bpf_program__set_autoload(prog, false);
+			continue;
+		}
+		if (hook_available(sec, vmlinux, have_cg))
+			continue;
+		if (required(name))
+			return fail(l, -ENOENT,
+				    "this kernel lacks %s, which llmwatch needs to follow processes",
+				    sec);
+		bpf_program__set_autoload(prog, false);
+		append(l->missing, sizeof(l->missing), sec);
+	}
+
+	err = llmwatch_bpf__load(l->skel);
+	if (err && retry) {
+		llmwatch_bpf__destroy(l->skel);
+		l->skel = NULL;
+		*retry = true;
+		return err;
+	}
+	if (err) {
+		if (err == -EPERM)
+			return fail(l, err,
+				    "loading BPF programs was refused (EPERM): run as root, "
+				    "with kernel.unprivileged_bpf_disabled irrelevant for root; "
+				    "check lockdown (cat /sys/kernel/security/lockdown)");
+		if (err == -ENOMEM)
+			return fail(l, err,
+				    "not enough locked memory for BPF maps: raise the limit "
+				    "(ulimit -l unlimited) or lower --ring-size");
+		return fail(l, err, "loading BPF programs failed: %s (run with --verbose for the "
+			    "verifier's log)", strerror(-err));
+	}
+
+	if (have_cg) {
+		l->cgroup_fd = open(l->cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (l->cgroup_fd < 0)
+			return fail(l, -errno, "cannot open cgroup2 hierarchy %s: %s",
+				    l->cgroup_path, strerror(errno));
+	}
+	bpf_object__for_each_program(prog, l->skel->obj) {
+		const char *sec = bpf_program__section_name(prog);
+		const char *name = bpf_program__name(prog);
+		struct bpf_link *link;
+
+		if (!bpf_program__autoload(prog))
+			continue;
+		if (strncmp(sec, "cgroup", 6) == 0 && l->cgroups_watched) {
+			/* attached later, to the cgroups of watched processes */
+			if (l->cg.nprogs < CGROUP_PROGS_MAX)
+				l->cg.progs[l->cg.nprogs++] = prog;
+			else
+				append(l->missing, sizeof(l->missing), sec);
+			continue;
+		}
+		if (strncmp(sec, "cgroup", 6) == 0)
+			link = bpf_program__attach_cgroup(prog, l->cgroup_fd);
+		else
+			link = bpf_program__attach(prog);
+		if (!link) {
+			err = -errno;
+			if (required(name))
+				return fail(l, err, "cannot attach %s: %s", sec, strerror(-err));
+			append(l->missing, sizeof(l->missing), sec);
+			continue;
+		}
+		/* hand the link to the skeleton, which destroys the links it knows */
+		for (int i = 0; i < l->skel->skeleton->prog_cnt; i++) {
+			if (*l->skel->skeleton->progs[i].prog == prog) {
+				*l->skel->skeleton->progs[i].link = link;
+				break;
+			}
+		}
+		l->nprogs_attached++;
+		l->kernel_file_hook |= is_kfile_prog(sec);
+		l->kernel_sock_hooks |= is_ksock_prog(sec);
+	}
+	/*
+	 * A hook that loaded but did not attach simply never hands over the kernel's copy of
+	 * an address: the syscall exit then reads the caller's, as without the hooks.
+	 */
+	snprintf(l->hooks, sizeof(l->hooks), "tp_btf sched exec/fork/exit, %s%s%s%s",
+		 !regs ? "syscall enter+exit tracepoints"
+		 : task ? "syscall exit tracepoints (arguments from the saved registers, call "
+			  "state in task storage)"
+			: "syscall exit tracepoints (arguments from the saved registers)",
+		 l->kernel_file_hook ? ", fexit security_file_open" : "",
+		 l->kernel_sock_hooks ? ", fentry security_socket_connect/bind" : "",
+		 !have_cg ? ""
+		 : l->cgroups_watched ? ", cgroup sock_addr + cgroup_skb (on watched processes' cgroups)"
+				      : ", cgroup sock_addr + cgroup_skb");
+	return 0;
+}
+
+int bpf_loader_start(struct bpf_loader *l, const struct bpf_loader_opts *opts)
+{
+	struct bpf_loader_probe probe;
+	struct kernel_names vmlinux;
+	bool have_cg, kfile, ksock, regs, retry = false;
+	int err = 0;
+
+	memset(l, 0, sizeof(*l));
+	l->cgroup_fd = -1;
+	l->cgroups_watched = opts->cgroups_watched;
+	loader_verbose = opts->verbose;
+	libbpf_set_print(libbpf_print);
+
+	if (geteuid() != 0)
+		return fail(l, -EPERM, "needs root to load BPF programs: run it with sudo");
+	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0)
+		return fail(l, -ENOENT,
+			    "this kernel has no BTF (/sys/kernel/btf/vmlinux): llmwatch needs a "
+			    "kernel built with CONFIG_DEBUG_INFO_BTF=y");
+	err = kernel_names_open(&vmlinux);
+	if (err)
+		return fail(l, err, "cannot read %s: %s", KERNEL_BTF_PATH,
+			    err == -EINVAL ? "not BTF, or malformed" : strerror(-err));
+	have_cg = find_cgroup2(l->cgroup_path, sizeof(l->cgroup_path)) == 0;
+	snprintf(l->cg.root, sizeof(l->cg.root), "%s", l->cgroup_path);
+
+	/*
+	 * The hooks below the syscall layer where the kernel lets them attach, by probing, not
+	 * by version. Should their programs still fail to load (a verifier older or stricter
+	 * than the probe can tell), start again with the syscall tracepoints alone.
+	 */
+	probe_hooks(&probe, &vmlinux);
+	kfile = probe.file_err == 0;
+	ksock = probe.sock_err == 0;
+	regs = probe.regs_args && !opts->enter_tracepoints;
+	/*
+	 * Each try gives up one more choice, and says so: task storage, then the registers
+	 * (they save time), then the hooks below the syscall (they add what is seen); the
+	 * last try has none of them.
+	 */
+	static const struct { bool k, r, t; } tries[] = {
+		{ true, true, true }, { true, true, false }, { true, false, false },
+		{ false, true, true }, { false, true, false }, { false, false, false },
+	};
+	const char *what = NULL;
+
+	for (size_t i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
+		bool k = tries[i].k, r = tries[i].r, t = tries[i].t;
+		bool last = !k && !r && !t;
+
+		if ((k && !(kfile || ksock)) || (r && !regs) || (t && !probe.task_stash))
+			continue;
+		if (what)
+			fprintf(stderr, "llmwatch: warning: loading with %s failed (%s); trying "
+				"without\n", what, strerror(-err));
+		err = load_attach(l, opts, &vmlinux, have_cg, k && kfile, k && ksock, r, t,
+				  last ? NULL : &retry);
+		if (last || !retry)
+			break;
+		retry = false;
+		what = t ? "task storage" : r ? "the exit tracepoints reading the saved registers"
+					      : "the fentry/fexit programs";
+	}
+	kernel_names_close(&vmlinux);
+	return err;
+}
+
+int bpf_loader_set_candidates(struct bpf_loader *l, const struct profile_set *set)
+{
+	int fd = bpf_map__fd(l->skel->maps.candidates);
+
+	for (size_t i = 0; i < set->n; i++) {
+		const char *const *c = set->p[i].comms;
+		__u16 id = (__u16)(i + 1);
+
+		for (; c && *c; c++) {
+			char key[LW_COMM_LEN] = {};
+
+			strncpy(key, *c, LW_COMM_LEN - 1);
+			if (bpf_map_update_elem(fd, key, &id, BPF_ANY))
+				return -errno;
+		}
+	}
+	return 0;
+}
+
+int bpf_loader_track(struct bpf_loader *l, uint32_t pid, uint16_t tool, uint16_t reason,
+		     uint32_t root_pid)
+{
+	struct lw_tracked t = { .tool = tool, .reason = reason, .root_pid = root_pid };
+
+	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.tracked), &pid, &t, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+void bpf_loader_untrack(struct bpf_loader *l, uint32_t pid)
+{
+	bpf_map_delete_elem(bpf_map__fd(l->skel->maps.tracked), &pid);
+}
+
+int bpf_loader_retool(struct bpf_loader *l, uint32_t pid, uint16_t tool)
+{
+	int fd = bpf_map__fd(l->skel->maps.tracked);
+	struct lw_tracked t;
+
+	if (bpf_map_lookup_elem(fd, &pid, &t))
+		return -errno;
+	t.tool = tool;
+	if (bpf_map_update_elem(fd, &pid, &t, BPF_EXIST))
+		return -errno;
+	return 0;
+}
+
+int bpf_loader_read_losses(struct bpf_loader *l, uint64_t *out)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	int fd = bpf_map__fd(l->skel->maps.losses);
+	uint64_t *vals;
+
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	vals = calloc((size_t)ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (__u32 k = 0; k < LW_LOSS_SLOTS; k++) {
+		out[k] = 0;
+		if (bpf_map_lookup_elem(fd, &k, vals))
+			continue;
+		for (int c = 0; c < ncpu; c++)
+			out[k] += vals[c];
+	}
+	free(vals);
+	return 0;
+}
+
+int bpf_loader_events_fd(struct bpf_loader *l)
+{
+	return bpf_map__fd(l->skel->maps.events);
+}
+
+int bpf_loader_tracked_fd(struct bpf_loader *l)
+{
+	return bpf_map__fd(l->skel->maps.tracked);
+}
+
+int bpf_loader_conns_fd(struct bpf_loader *l)
+{
+	return bpf_map__fd(l->skel->maps.conns);
+}
+
+int bpf_loader_watch_cgroup_of(struct bpf_loader *l, uint32_t pid)
+{
+	if (!l->cgroups_watched || !l->cg.nprogs)
+		return 0;
+	return cgroup_links_attach_pid(&l->cg, "/proc", pid);
+}
+
+int bpf_loader_sweep_cgroups(struct bpf_loader *l)
+{
+	size_t max, n = 0;
+	uint32_t *pids, key, next;
+	void *prev = NULL;
+	int fd, err = 0;
+
+	if (!l->cgroups_watched || !l->cg.nprogs)
+		return 0;
+	fd = bpf_map__fd(l->skel->maps.tracked);
+	max = bpf_map__max_entries(l->skel->maps.tracked);
+	pids = calloc(max, sizeof(*pids));
+	if (!pids)
+		return -ENOMEM;
+	/*
+	 * A key deleted under the walk (a process exiting) restarts it at the first key: the
+	 * repeats cost a second look, and the table's size bounds the walk.
+	 */
+	while (n < max) {
+		if (bpf_map_get_next_key(fd, prev, &next)) {
+			err = errno == ENOENT ? 0 : -errno;
+			break;
+		}
+		pids[n++] = next;
+		key = next;
+		prev = &key;
+	}
+	if (!err)
+		err = (int)cgroup_links_sweep(&l->cg, "/proc", pids, n,
+					      BPF_LOADER_CGROUP_IDLE_SWEEPS);
+	free(pids);
+	return err;
+}
+
+static void *destroy_link(void *link)
+{
+	bpf_link__destroy(link);
+	return NULL;
+}
+
+/*
+ * Detaches the skeleton's syscall-tracepoint links all at once. Removing a tracepoint probe
+ * waits for an RCU grace period (~55 ms here), and one after the other that made stopping
+ * take half a second; waits that overlap share their grace periods. Only those: the
+ * fentry/fexit trampolines are rewritten in kernel text on detach, and the kernel matrix's
+ * rare soft-lockup hang (tools/kernel-matrix.sh) happens around them, so they are left to
+ * the skeleton, one after the other. A link whose thread cannot be started is destroyed
+ * right here.
+ */
+static void detach_tracepoints_concurrently(struct llmwatch_bpf *skel)
+{
+	int n = skel->skeleton->prog_cnt;
+	pthread_t *tid = calloc((size_t)n, sizeof(*tid));
+	bool *started = calloc((size_t)n, sizeof(*started));
+
+	/* out of memory: the skeleton's own destroy detaches them, one after the other */
+	if (!tid || !started)
+		goto out;
+	for (int i = 0; i < n; i++) {
+		struct bpf_link **link = skel->skeleton->progs[i].link;
+		const char *sec = bpf_program__section_name(*skel->skeleton->progs[i].prog);
+
+		if (!*link || strncmp(sec, "tracepoint/", 11) != 0)
+			continue;
+		started[i] = pthread_create(&tid[i], NULL, destroy_link, *link) == 0;
+		if (!started[i])
+			bpf_link__destroy(*link);
+		*link = NULL;
+	}
+	for (int i = 0; i < n; i++)
+		if (started[i])
+			pthread_join(tid[i], NULL);
+out:
+	free(tid);
+	free(started);
+}
+
+void bpf_loader_stop(struct bpf_loader *l)
+{
+	/* the links first: the programs they hold belong to the skeleton */
+	cgroup_links_free(&l->cg);
+	l->cg.nprogs = 0;
+	if (l->skel)
+		detach_tracepoints_concurrently(l->skel);
+	if (l->skel)
+		llmwatch_bpf__destroy(l->skel);
+	l->skel = NULL;
+	if (l->cgroup_fd >= 0)
+		close(l->cgroup_fd);
+	l->cgroup_fd = -1;
+}

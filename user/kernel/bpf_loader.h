@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The BPF skeleton's lifecycle: check what the kernel offers, pick programs by probing
+ * (never by version number), load, attach, fill the candidate names, and tear down.
+ */
+#ifndef LW_BPF_LOADER_H
+#define LW_BPF_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel/cgroup.h"
+#include "core/profiles.h"
+
+struct llmwatch_bpf;
+struct ring_buffer;
+
+struct bpf_loader_opts {
+	size_t ring_bytes;		/* ring-buffer size: a power of two >= page size */
+	bool verbose;			/* libbpf's own messages on stderr */
+	bool enter_tracepoints;		/* pair enter and exit even where registers would do */
+	bool cgroups_watched;		/* cgroup programs only where watched processes live */
+};
+
+struct bpf_loader {
+	struct llmwatch_bpf *skel;
+	int cgroup_fd;
+	bool cgroups_watched;		/* see bpf_loader_watch_cgroup_of() */
+	struct cgroup_links cg;		/* with cgroups_watched: where the programs are */
+	char cgroup_path[256];
+	char hooks[512];		/* what is attached, for the startup line */
+	char missing[512];		/* what the kernel lacks, for the warning */
+	int nprogs_attached;
+	bool kernel_file_hook;		/* fexit security_file_open is attached */
+	bool kernel_sock_hooks;		/* fentry security_socket_connect/bind are attached */
+};
+
+/* What the kernel offers below the syscall layer (see bpf_loader_probe_hooks). */
+struct bpf_loader_probe {
+	int file_err;			/* 0 if fexit attaches to security_file_open, or -errno */
+	int sock_err;			/* 0 if fentry attaches to security_socket_connect/bind */
+	bool lsm_bpf;			/* "bpf" is in /sys/kernel/security/lsm */
+	bool regs_args;			/* bpf_task_pt_regs() is allowed where llmwatch needs it */
+	bool task_stash;		/* task storage is, too (used with regs_args) */
+};
+
+/*
+ * Probes, without loading llmwatch's programs, which hooks below the syscall layer this
+ * kernel lets attach: loads and attaches a two-instruction program on each target and
+ * removes it. Needs root (anything else reads as -EPERM). Leaves nothing loaded.
+ */
+void bpf_loader_probe_hooks(struct bpf_loader_probe *p);
+
+/*
+ * Checks privileges and kernel support, then opens, loads and attaches everything the
+ * kernel supports: the syscall tracepoints everywhere (exit only, with the arguments from
+ * the saved registers, where bpf_task_pt_regs() is allowed; else enter and exit), and the
+ * fentry/fexit programs on security_file_open and security_socket_connect/bind where
+ * probing shows they attach. On failure prints one line naming what is missing and what to do,
+ * leaves nothing attached, and returns -errno (-EPERM not root, -ENOENT no BTF or a
+ * required hook, -ENOMEM locked-memory limit, other load errors as libbpf gives them).
+ */
+int bpf_loader_start(struct bpf_loader *l, const struct bpf_loader_opts *opts);
+
+/* Puts each profile's candidate names in the kernel's candidate map. Returns 0 or -errno. */
+int bpf_loader_set_candidates(struct bpf_loader *l, const struct profile_set *set);
+
+/* Starts tracking pid as tool (user-space decision: /proc scan, --pid). Returns 0 or -errno. */
+int bpf_loader_track(struct bpf_loader *l, uint32_t pid, uint16_t tool, uint16_t reason,
+		     uint32_t root_pid);
+
+/*
+ * With --cgroups watched, attaches the cgroup programs to the cgroup pid lives in (unless
+ * that cgroup or an ancestor has them); otherwise does nothing. Returns 0, -ESRCH if the
+ * process is gone, or -errno.
+ */
+int bpf_loader_watch_cgroup_of(struct bpf_loader *l, uint32_t pid);
+
+/*
+ * With --cgroups watched, brings the attachments in line with where the tracked processes
+ * live now (cgroup_links_sweep(): follows moves, detaches from cgroups left for
+ * BPF_LOADER_CGROUP_IDLE_SWEEPS sweeps); otherwise does nothing. Returns how many attaches
+ * failed, or -errno if the tracked processes could not be read.
+ */
+#define BPF_LOADER_CGROUP_IDLE_SWEEPS 2
+int bpf_loader_sweep_cgroups(struct bpf_loader *l);
+
+/* Stops tracking pid. */
+void bpf_loader_untrack(struct bpf_loader *l, uint32_t pid);
+
+/* Changes the tool of a tracked pid (a candidate confirmed as another profile). */
+int bpf_loader_retool(struct bpf_loader *l, uint32_t pid, uint16_t tool);
+
+/* Sums the per-CPU loss counters into out[LW_LOSS_SLOTS]. Returns 0 or -errno. */
+int bpf_loader_read_losses(struct bpf_loader *l, uint64_t *out);
+
+/* File descriptors of the maps the monitor reads directly. */
+int bpf_loader_events_fd(struct bpf_loader *l);
+int bpf_loader_tracked_fd(struct bpf_loader *l);
+int bpf_loader_conns_fd(struct bpf_loader *l);
+
+/* Detaches and frees everything; safe on a loader that failed to start. */
+void bpf_loader_stop(struct bpf_loader *l);
+
+#endif /* LW_BPF_LOADER_H */

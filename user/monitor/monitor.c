@@ -1,0 +1,594 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The monitor's record path: decode, attribute, confirm, match, write (see monitor.h). */
+#include "monitor/monitor.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/event.h"
+#include "names/naming.h"
+#include "core/procscan.h"
+#include "util/timefmt.h"
+
+#define PROCTABLE_MAX 65536
+/* Keep an exited process's entry this long: its last connections may still report bytes. */
+#define EXITED_GRACE_NS (5ull * 1000000000ull)
+
+/*
+ * A TCP connect is written once its far end has a name, or is known to have none: the
+ * name often comes from the stream's first bytes (TLS server name, HTTP Host), which the
+ * kernel captures just after the connect. Held at most this long, in arrival order.
+ */
+#define PENDING_MAX 1024
+#define PENDING_WAIT_NS (2ull * 1000000000ull)
+
+struct pending_connect {
+	uint64_t cookie;
+	uint64_t deadline_ns;
+	struct lw_rec_sock rec;		/* a copy: the ring-buffer memory is gone by then */
+	size_t len;
+};
+
+struct monitor_pending {
+	struct pending_connect q[PENDING_MAX];
+	size_t head, count;
+};
+
+int monitor_init(struct monitor *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->proc_root = "/proc";
+	m->naming = naming_new();
+	m->pending = calloc(1, sizeof(*m->pending));
+	if (!m->naming || !m->pending || proctable_init(&m->procs, PROCTABLE_MAX)) {
+		monitor_free(m);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void monitor_free(struct monitor *m)
+{
+	naming_free(m->naming);
+	free(m->pending);
+	m->naming = NULL;
+	m->pending = NULL;
+	if (m->procs.buckets)
+		proctable_free(&m->procs);
+}
+
+static void read_exe(const struct monitor *m, uint32_t pid, char *buf, size_t size)
+{
+	char path[PATH_MAX];	/* proc_root is any directory in tests and replays */
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%u/exe", m->proc_root, pid);
+	n = readlink(path, buf, size - 1);
+	buf[n > 0 ? n : 0] = '\0';
+}
+
+struct reject_ctx {
+	struct monitor *m;
+	uint32_t root;
+	uint64_t since;
+};
+
+static int reject_descendant(struct proc_entry *e, void *arg)
+{
+	struct reject_ctx *c = arg;
+
+	/*
+	 * Only what started after the candidate's exec: an entry naming root_pid that is older
+	 * belongs to an earlier process that had this pid (its tree may still be running).
+	 */
+	if (e->root_pid == c->root && e->pid != c->root && e->state != PROC_REJECTED &&
+	    e->start_ns >= c->since) {
+		e->state = PROC_REJECTED;
+		c->m->kops->untrack(c->m->kctx, e->pid);
+	}
+	return 0;
+}
+
+/*
+ * Untracks a rejected candidate and every process of its tree seen so far: it may have
+ * forked before user space read its exec record. Children forked after this are not
+ * tracked by the kernel, since their parent no longer is.
+ */
+static void drop_record(void *m, const void *rec, size_t len)
+{
+	(void)m, (void)rec, (void)len;
+}
+
+static void reject_tree(struct monitor *m, struct proc_entry *root)
+{
+	struct reject_ctx rc = { m, root->pid, root->start_ns };
+
+	root->state = PROC_REJECTED;
+	m->stats.rejected_procs++;
+	m->kops->untrack(m->kctx, root->pid);
+	proctable_foreach(&m->procs, reject_descendant, &rc);
+	/*
+	 * The kernel sends nothing more about it, not even its exit: let the entry be reaped
+	 * after the grace period, and forget its connections so no late close revives it.
+	 */
+	root->exited = true;
+	root->exit_ns = root->start_ns;
+	if (m->kops->flush_conns)
+		m->kops->flush_conns(m->kctx, root->pid, LW_CLOSE_EXIT, drop_record, m);
+}
+
+/*
+ * Decides whether a process the kernel tracked by its name is the tool: its executable (or
+ * the script it ran) must match a profile's paths; a --watch entry has no paths and is
+ * taken by name. Returns the confirmed tool id, or 0 to reject.
+ */
+static unsigned int confirm_candidate(struct monitor *m, struct proc_entry *e,
+				      const char *filename)
+{
+	const struct profile *p = profiles_get(&m->profiles, e->tool);
+	unsigned int id;
+	char parent_exe[PATH_MAX];
+
+	if (!p)
+		return 0;
+	if (!p->exe_globs || !p->exe_globs[0])
+		return e->tool;
+	id = profiles_match_exe(&m->profiles, e->exe);
+	if (!id && filename && filename[0] == '/')
+		id = profiles_match_exe(&m->profiles, filename);
+	if (id)
+		return id;
+	/* a helper started by the tool itself (its parent is the tool's executable) */
+	read_exe(m, e->ppid, parent_exe, sizeof(parent_exe));
+	if (parent_exe[0] && profiles_match_exe(&m->profiles, parent_exe) == e->tool)
+		return e->tool;
+	return 0;
+}
+
+static struct proc_entry *entry_for(struct monitor *m, const struct lw_event *ev)
+{
+	struct proc_entry *e = proctable_get(&m->procs, ev->pid);
+	struct procscan_entry ps;
+
+	if (e)
+		return e;
+	/*
+	 * Tracked by the kernel, unknown here: its fork record was lost or it was tracked
+	 * by the /proc scan race. The kernel's tracking is the authority; learn the rest now.
+	 */
+	e = proctable_upsert(&m->procs, ev->pid);
+	if (!e) {
+		m->stats.proc_full++;
+		return NULL;
+	}
+	e->tool = ev->tool_id;
+	e->state = PROC_CONFIRMED;
+	e->origin = LW_MATCH_INHERITED;
+	e->root_pid = ev->pid;
+	e->uid = ev->uid;
+	memcpy(e->comm, ev->comm, sizeof(e->comm));
+	if (procscan_read(m->proc_root, ev->pid, &ps) == 0) {
+		e->ppid = ps.ppid;
+		e->start_ns = ps.start_ns;
+		proctable_set_exe(e, ps.exe);
+	}
+	return e;
+}
+
+/*
+ * A watched process is running pid's program: the cgroup programs must see its cgroup
+ * (with --cgroups watched). A process gone already needs nothing; any other failure means
+ * its sockets are seen by the syscall tracepoints alone, and is counted.
+ */
+static void watch_cgroup(struct monitor *m, uint32_t pid)
+{
+	int err;
+
+	if (!m->kops->watch_cgroup)
+		return;
+	err = m->kops->watch_cgroup(m->kctx, pid);
+	if (err && err != -ESRCH)
+		m->stats.cgroup_unattached++;
+}
+
+/* Process-lifecycle bookkeeping. Returns false when the record must not be shown. */
+static bool track_lifecycle(struct monitor *m, struct lw_event *ev, struct proc_entry **out)
+{
+	struct proc_entry *e, *parent;
+	char exe[PATH_MAX];
+
+	switch (ev->type) {
+	case LW_REC_EXEC:
+		e = proctable_upsert(&m->procs, ev->pid);
+		if (!e) {
+			m->stats.proc_full++;
+			return true;	/* still show it, unattributed */
+		}
+		parent = proctable_get(&m->procs, ev->ppid);
+		e->ppid = ev->ppid;
+		e->uid = ev->uid;
+		e->start_ns = e->start_ns ? e->start_ns : ev->ts_boot_ns;
+		memcpy(e->comm, ev->comm, sizeof(e->comm));
+		read_exe(m, ev->pid, exe, sizeof(exe));
+		/* the process may be gone already; the exec'd name is the best left */
+		proctable_set_exe(e, exe[0] ? exe : ev->filename);
+		if (ev->flags & LW_F_CANDIDATE) {
+			unsigned int id;
+
+			/*
+			 * The kernel tracked no process with this pid, so an entry here is a
+			 * dead one's whose pid was reused: this process starts now.
+			 */
+			e->start_ns = ev->ts_boot_ns;
+			e->exited = false;
+			e->exit_code = 0;
+			e->exit_ns = 0;
+			e->tool = ev->tool_id;
+			e->origin = LW_MATCH_NAME;
+			e->root_pid = ev->pid;
+			e->state = PROC_CANDIDATE;
+			id = confirm_candidate(m, e, ev->filename);
+			if (!id) {
+				reject_tree(m, e);
+				return false;
+			}
+			if (id != e->tool) {
+				e->tool = id;
+				m->kops->retool(m->kctx, ev->pid, id);
+			}
+			e->state = PROC_CONFIRMED;
+		} else if (e->state != PROC_REJECTED) {
+			if (!e->tool)
+				e->tool = ev->tool_id;
+			if (!e->root_pid)
+				e->root_pid = parent ? parent->root_pid : ev->pid;
+			e->state = PROC_CONFIRMED;
+		}
+		*out = e;
+		if (e->state == PROC_CONFIRMED)
+			watch_cgroup(m, ev->pid);
+		return e->state == PROC_CONFIRMED;
+	case LW_REC_FORK:
+		parent = proctable_get(&m->procs, ev->ppid);
+		e = proctable_upsert(&m->procs, ev->pid);
+		if (!e) {
+			m->stats.proc_full++;
+			return true;
+		}
+		e->ppid = ev->ppid;
+		e->uid = ev->uid;
+		e->start_ns = ev->ts_boot_ns;
+		e->exited = false;
+		e->origin = LW_MATCH_INHERITED;
+		memcpy(e->comm, ev->comm, sizeof(e->comm));
+		if (parent) {
+			e->tool = parent->tool;
+			e->root_pid = parent->root_pid;
+			e->state = parent->state;
+			proctable_set_exe(e, parent->exe);
+			if (parent->state == PROC_REJECTED)
+				m->kops->untrack(m->kctx, ev->pid);
+		} else {
+			e->tool = ev->tool_id;
+			e->root_pid = ev->ppid;
+			e->state = PROC_CONFIRMED;
+		}
+		*out = e;
+		return e->state == PROC_CONFIRMED;
+	case LW_REC_EXIT:
+		e = proctable_get(&m->procs, ev->pid);
+		if (!e)
+			e = entry_for(m, ev);
+		if (!e)
+			return true;
+		e->exited = true;
+		e->exit_code = ev->exit_code;
+		e->exit_ns = ev->ts_boot_ns;
+		*out = e;
+		return e->state == PROC_CONFIRMED;
+	}
+	e = entry_for(m, ev);
+	*out = e;
+	return !e || e->state == PROC_CONFIRMED;
+}
+
+static void emit_flushed(void *arg, const void *rec, size_t len)
+{
+	monitor_handle_record(arg, rec, len);
+}
+
+static bool has_remote(const struct lw_event *ev)
+{
+	return ev->type == LW_REC_CONNECT || ev->type == LW_REC_SEND ||
+	       ev->type == LW_REC_CONN_BYTES;
+}
+
+/* Attribution, naming, rules and output of an event whose process is known to be watched. */
+static void write_event(struct monitor *m, struct lw_event *ev, const struct proc_entry *e)
+{
+	const struct rules_verdict *v = NULL;
+	size_t nv = 0;
+
+	if (e) {
+		ev->ppid = e->ppid;
+		ev->exe = e->exe;
+		ev->tool_id = e->tool;
+		/* records made outside the process's context carry no comm */
+		if (!ev->comm[0])
+			memcpy(ev->comm, e->comm, sizeof(ev->comm));
+	}
+	ev->tool = profiles_name(&m->profiles, ev->tool_id);
+	if (has_remote(ev))
+		naming_name_event(m->naming, ev, e ? e->root_pid : 0);
+	if (m->match)
+		nv = m->match(m->match_ctx, ev, &v);
+	if (m->sink && m->sink->ops->event(m->sink, ev, v, nv))
+		m->stats.output_errors++;
+}
+
+/* ---- connects waiting for their name ------------------------------------------------ */
+
+static bool should_wait_for_name(struct monitor *m, struct lw_event *ev,
+				 const struct proc_entry *e)
+{
+	if (ev->type != LW_REC_CONNECT || !ev->cookie || !ev->addr ||
+	    (ev->addr->family != 2 && ev->addr->family != 10) || ev->sock_type != 1 /* stream */)
+		return false;
+	if (ev->ret != 0 && ev->ret != -115 /* EINPROGRESS */)
+		return false;
+	/*
+	 * DNS over TCP: the kernel captures what port 53 answers, never the query's head
+	 * (LW_CONN_DNS), so no stream would ever name it; holding it only delays the line.
+	 */
+	if (ev->addr->port == 53)
+		return false;
+	if (!naming_pending(m->naming, ev->cookie))
+		return false;
+	/*
+	 * A DNS answer already names the address: nothing to wait for. A name another
+	 * connection's stream gave the same address is weaker than this one's own.
+	 */
+	naming_name_event(m->naming, ev, e ? e->root_pid : 0);
+	return ev->host == NULL || strcmp(ev->host_source, "dns") != 0;
+}
+
+static void release_one(struct monitor *m, struct pending_connect *p)
+{
+	struct lw_event ev;
+
+	if (event_decode(&p->rec, p->len, &ev))
+		return;
+	write_event(m, &ev, proctable_get(&m->procs, ev.pid));
+}
+
+/* Writes the held connects matching cookie (any cookie when 0) or pid (when non-zero). */
+static void release_pending(struct monitor *m, uint64_t cookie, uint32_t pid)
+{
+	struct monitor_pending *q = m->pending;
+
+	for (size_t i = 0; i < q->count; i++) {
+		struct pending_connect *p = &q->q[(q->head + i) % PENDING_MAX];
+
+		if (!p->cookie || (cookie && p->cookie != cookie) || (pid && p->rec.hdr.pid != pid))
+			continue;
+		release_one(m, p);
+		p->cookie = 0;	/* written; the slot is skipped and freed from the head */
+	}
+	while (q->count && !q->q[q->head].cookie) {
+		q->head = (q->head + 1) % PENDING_MAX;
+		q->count--;
+	}
+}
+
+static void hold_connect(struct monitor *m, const void *data, size_t len, uint64_t cookie,
+			 uint64_t now)
+{
+	struct monitor_pending *q = m->pending;
+	struct pending_connect *p;
+
+	if (q->count == PENDING_MAX) {
+		/* full: the oldest is written now, without waiting longer (nothing is lost) */
+		release_one(m, &q->q[q->head]);
+		q->q[q->head].cookie = 0;
+		q->head = (q->head + 1) % PENDING_MAX;
+		q->count--;
+	}
+	p = &q->q[(q->head + q->count) % PENDING_MAX];
+	p->cookie = cookie;
+	p->deadline_ns = now + PENDING_WAIT_NS;
+	memcpy(&p->rec, data, len);
+	p->len = len;
+	q->count++;
+}
+
+void monitor_tick(struct monitor *m, uint64_t now_ns)
+{
+	struct monitor_pending *q = m->pending;
+
+	while (q->count) {
+		struct pending_connect *p = &q->q[q->head];
+
+		if (p->cookie) {
+			if (p->deadline_ns > now_ns)
+				break;
+			release_one(m, p);
+		}
+		p->cookie = 0;
+		q->head = (q->head + 1) % PENDING_MAX;
+		q->count--;
+	}
+	naming_tick(m->naming, now_ns);
+}
+
+void monitor_flush(struct monitor *m)
+{
+	release_pending(m, 0, 0);
+}
+
+void monitor_collect_stats(struct monitor *m)
+{
+	struct naming_stats ns;
+
+	naming_get_stats(m->naming, &ns);
+	m->stats.names_dropped = ns.streams_dropped;
+	m->stats.payloads_malformed = ns.dns_malformed + ns.stream_malformed;
+}
+
+void monitor_handle_record(struct monitor *m, const void *data, size_t len)
+{
+	struct proc_entry *e = NULL;
+	struct lw_event ev;
+
+	m->stats.records++;
+	if (event_decode(data, len, &ev)) {
+		m->stats.decode_errors++;
+		return;
+	}
+	m->stats.by_type[ev.type]++;
+	if (ev.type == LW_REC_PAYLOAD) {
+		/* bytes for naming, not an event: a decided name frees the connect waiting for it */
+		e = proctable_get(&m->procs, ev.pid);
+		if (e && e->state == PROC_REJECTED)
+			return;
+		if (naming_feed(m->naming, &ev, e ? e->root_pid : 0))
+			release_pending(m, ev.cookie, 0);
+		return;
+	}
+	if (!track_lifecycle(m, &ev, &e)) {
+		m->stats.rejected_records++;
+		return;
+	}
+	if (ev.type == LW_REC_CONNECT && len <= sizeof(struct lw_rec_sock) &&
+	    should_wait_for_name(m, &ev, e)) {
+		hold_connect(m, data, len, ev.cookie, ev.ts_boot_ns);
+		return;
+	}
+	/* a connection's close comes after its connect, and a process's exit after both */
+	if (ev.type == LW_REC_CONN_BYTES)
+		release_pending(m, ev.cookie, 0);
+	else if (ev.type == LW_REC_EXIT)
+		release_pending(m, 0, ev.pid);
+	write_event(m, &ev, e);
+	if (ev.type == LW_REC_CONN_BYTES)
+		naming_forget(m->naming, ev.cookie);
+	/* a process's connections that are still open when it exits report their bytes now */
+	if (ev.type == LW_REC_EXIT && m->kops && m->kops->flush_conns)
+		m->kops->flush_conns(m->kctx, ev.pid, LW_CLOSE_EXIT, emit_flushed, m);
+}
+
+int monitor_scan_running(struct monitor *m, const int *extra_pids, const uint16_t *extra_tools,
+			 size_t n_extra)
+{
+	struct procscan_entry *ps;
+	size_t n, tracked = 0;
+	bool changed;
+	int err;
+	uint16_t *tool;
+	uint32_t *root;
+
+	err = procscan_list(m->proc_root, &ps, &n);
+	if (err)
+		return err;
+	tool = calloc(n ? n : 1, sizeof(*tool));
+	root = calloc(n ? n : 1, sizeof(*root));
+	if (!tool || !root) {
+		free(ps), free(tool), free(root);
+		return -ENOMEM;
+	}
+	/* roots: a profile's name whose executable confirms it, and the --pid processes */
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; k < n_extra; k++) {
+			if ((uint32_t)extra_pids[k] == ps[i].pid)
+				tool[i] = extra_tools[k];
+		}
+		if (tool[i])
+			goto root;
+		for (size_t p = 0; p < m->profiles.n && !tool[i]; p++) {
+			const char *const *c = m->profiles.p[p].comms;
+
+			for (; c && *c; c++) {
+				if (strncmp(*c, ps[i].comm, LW_COMM_LEN - 1) != 0)
+					continue;
+				if (!m->profiles.p[p].exe_globs || !m->profiles.p[p].exe_globs[0])
+					tool[i] = (uint16_t)(p + 1);
+				else
+					tool[i] = (uint16_t)profiles_match_exe(&m->profiles, ps[i].exe);
+				break;
+			}
+		}
+		if (!tool[i])
+			continue;
+root:
+		root[i] = ps[i].pid;
+	}
+	/* descendants, in as many passes as the tree is deep */
+	do {
+		changed = false;
+		for (size_t i = 0; i < n; i++) {
+			if (tool[i])
+				continue;
+			for (size_t j = 0; j < n; j++) {
+				if (tool[j] && ps[j].pid == ps[i].ppid) {
+					tool[i] = tool[j];
+					root[i] = root[j];
+					changed = true;
+					break;
+				}
+			}
+		}
+	} while (changed);
+	/*
+	 * A root found by name inside another tracked tree (`ollama serve` -> `ollama runner`)
+	 * belongs to that tree, as it would had the kernel seen the fork: root_pid is inherited.
+	 */
+	for (size_t i = 0; i < n; i++) {
+		size_t top = i;
+
+		if (!tool[i])
+			continue;
+		for (size_t steps = 0; steps < n; steps++) {
+			size_t j;
+
+			for (j = 0; j < n; j++) {
+				if (tool[j] && j != top && ps[j].pid == ps[top].ppid)
+					break;
+			}
+			if (j == n)
+				break;
+			top = j;
+		}
+		root[i] = root[top];
+	}
+
+	for (size_t i = 0; i < n; i++) {
+		struct proc_entry *e;
+
+		if (!tool[i])
+			continue;
+		err = m->kops->track(m->kctx, ps[i].pid, tool[i], LW_MATCH_USER, root[i]);
+		if (err)
+			break;
+		watch_cgroup(m, ps[i].pid);
+		e = proctable_upsert(&m->procs, ps[i].pid);
+		if (!e) {
+			m->stats.proc_full++;
+			continue;
+		}
+		e->ppid = ps[i].ppid;
+		e->uid = ps[i].uid;
+		e->tool = tool[i];
+		e->root_pid = root[i];
+		e->state = PROC_CONFIRMED;
+		e->origin = LW_MATCH_USER;
+		e->start_ns = ps[i].start_ns;
+		memcpy(e->comm, ps[i].comm, sizeof(e->comm));
+		proctable_set_exe(e, ps[i].exe);
+		tracked++;
+	}
+	free(ps), free(tool), free(root);
+	return err ? err : (int)tracked;
+}

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The monitor: turns ring-buffer records into attributed events (process table, profile
+ * confirmation, /proc scan at start) and hands them to the rules and the sinks. The record
+ * path (monitor_handle_record) has no BPF dependency, so tests and replay can drive it.
+ */
+#ifndef LW_MONITOR_H
+#define LW_MONITOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/profiles.h"
+#include "core/proctable.h"
+#include "sinks/sink.h"
+#include "core/stats.h"
+
+struct rules_verdict;
+
+/*
+ * Rule matching as the monitor sees it: returns how many verdicts ev earned and points *out
+ * at them (valid until the next call). Unset: no rules, every event is written as is.
+ */
+typedef size_t (*monitor_match_fn)(void *ctx, const struct lw_event *ev,
+				   const struct rules_verdict **out);
+
+/* What the monitor needs from the kernel side; the BPF loader in production, fakes in tests. */
+struct monitor_kernel_ops {
+	int (*track)(void *ctx, uint32_t pid, uint16_t tool, uint16_t reason, uint32_t root);
+	void (*untrack)(void *ctx, uint32_t pid);
+	int (*retool)(void *ctx, uint32_t pid, uint16_t tool);
+	/*
+	 * A watched process runs from now on in pid's cgroup: have the cgroup programs see it
+	 * (--cgroups watched). Optional. Returns 0, -ESRCH if the process is gone, or -errno.
+	 */
+	int (*watch_cgroup)(void *ctx, uint32_t pid);
+	/* Removes and returns connections owned by pid (all when pid is 0); see monitor.c. */
+	int (*flush_conns)(void *ctx, uint32_t pid, uint32_t reason,
+			   void (*emit)(void *m, const void *rec, size_t len), void *m);
+};
+
+struct naming;
+struct monitor_pending;
+
+struct monitor {
+	struct profile_set profiles;
+	struct naming *naming;		/* host names for addresses (issue 4) */
+	struct monitor_pending *pending;	/* connects waiting for their name */
+	struct proctable procs;
+	struct lw_stats stats;
+	struct sink *sink;
+	monitor_match_fn match;
+	void *match_ctx;
+	const struct monitor_kernel_ops *kops;
+	void *kctx;
+	const char *proc_root;		/* "/proc" */
+};
+
+/* Returns 0 or -ENOMEM. The caller fills profiles, sink, match, kops and kctx. */
+int monitor_init(struct monitor *m);
+void monitor_free(struct monitor *m);
+
+/*
+ * Handles one record of len bytes: decode, attribute, confirm candidates, match rules,
+ * write. Never fails: malformed records are counted in stats.decode_errors.
+ */
+void monitor_handle_record(struct monitor *m, const void *data, size_t len);
+
+/*
+ * Writes connects that have waited for their name long enough (their stream head never
+ * came). Call on every pass of the event loop; now_ns is CLOCK_BOOTTIME.
+ */
+void monitor_tick(struct monitor *m, uint64_t now_ns);
+
+/* Writes everything still held back (at shutdown). */
+void monitor_flush(struct monitor *m);
+
+/* Copies the counters of the monitor's parts (host naming) into m->stats. */
+void monitor_collect_stats(struct monitor *m);
+
+/*
+ * Finds watched tools that are already running (and their descendants) and the --pid
+ * trees in extra_pids (tool ids in extra_tools), and starts tracking them.
+ * Returns how many processes are tracked, or -errno if /proc cannot be read.
+ */
+int monitor_scan_running(struct monitor *m, const int *extra_pids, const uint16_t *extra_tools,
+			 size_t n_extra);
+
+#endif /* LW_MONITOR_H */

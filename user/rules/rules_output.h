@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* How the sinks show a rule verdict: the one place that knows both sink and rules types. */
+#ifndef LW_RULES_OUTPUT_H
+#define LW_RULES_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "core/event.h"
+#include "util/jsonw.h"
+
+struct rules_verdict;
+
+/* Writes one indented alert line for each of the nv verdicts v[] about ev. */
+void rules_output_text(FILE *f, const struct lw_event *ev, const struct rules_verdict *v,
+		       size_t nv);
+
+/* Adds each of the nv verdicts v[] as an object to the open JSON array in w. */
+void rules_output_json(struct jsonw *w, const struct rules_verdict *v, size_t nv);
+
+/* Whether any of the verdicts asks for an alert (not only a log entry). */
+bool rules_output_is_alert(const struct rules_verdict *v, size_t nv);
+
+#endif /* LW_RULES_OUTPUT_H */

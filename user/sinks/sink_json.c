@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The JSON sink: one JSON object per line (schema in README.md, "JSON output"). */
+#include "sinks/sink.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/jsonw.h"
+#include "util/openflags.h"
+#include "rules/rules_output.h"
+#include "util/sockfmt.h"
+#include "util/timefmt.h"
+
+struct json_sink {
+	struct sink sink;
+	struct jsonw w;
+};
+
+static void put_addr(struct jsonw *w, const struct lw_event *ev, const char *addr_key,
+		     const char *port_key)
+{
+	const struct lw_sockaddr *a = ev->addr;
+	char buf[SOCKFMT_ADDR_LEN], fam[16];
+
+	if (!a)
+		return;
+	jsonw_str(w, "family", sockfmt_family(a->family, fam));
+	if (a->family == 1) {
+		/* abstract names keep their leading NUL, escaped as \x00 */
+		jsonw_bytes(w, "unix_path", ev->unix_path ? ev->unix_path : "", ev->unix_path_len);
+		return;
+	}
+	if (a->family == 2 || a->family == 10) {
+		jsonw_str(w, addr_key, sockfmt_addr(a, buf));
+		jsonw_uint(w, port_key, a->port);
+	}
+}
+
+static void put_result(struct jsonw *w, int64_t ret)
+{
+	const char *e = sockfmt_errno_name(ret);
+
+	jsonw_int(w, "ret", ret);
+	if (e)
+		jsonw_str(w, "error", e);
+}
+
+static int json_event(struct sink *s, const struct lw_event *ev, const struct rules_verdict *v,
+		      size_t nv)
+{
+	struct jsonw *w = &((struct json_sink *)s)->w;
+	char ts[48], tmp[256], st[16];
+
+	timefmt_rfc3339(ts, sizeof(ts), ev->wall);
+	jsonw_begin(w);
+	jsonw_str(w, "kind", rules_output_is_alert(v, nv) ? "alert" : "event");
+	jsonw_str(w, "ts", ts);
+	jsonw_str(w, "type", event_type_name(ev->type));
+	jsonw_str(w, "tool", ev->tool);
+	jsonw_uint(w, "pid", ev->pid);
+	jsonw_uint(w, "ppid", ev->ppid);
+	jsonw_uint(w, "tid", ev->tid);
+	jsonw_uint(w, "uid", ev->uid);
+	jsonw_str(w, "comm", ev->comm);
+	jsonw_str(w, "exe", ev->exe);
+	switch (ev->type) {
+	case LW_REC_EXEC:
+		jsonw_str(w, "filename", ev->filename);
+		break;
+	case LW_REC_EXIT:
+		jsonw_int(w, "exit_code", ev->exit_code);
+		break;
+	case LW_REC_CONNECT:
+	case LW_REC_SEND:
+		put_addr(w, ev, "daddr", "dport");
+		goto sock_common;
+	case LW_REC_BIND:
+		put_addr(w, ev, "addr", "port");
+sock_common:
+		jsonw_str(w, "sock_type", sockfmt_socktype(ev->sock_type, st));
+		jsonw_int(w, "fd", ev->fd);
+		if (ev->type == LW_REC_SEND)
+			jsonw_uint(w, "bytes", ev->bytes);
+		if (ev->flags & LW_F_CGROUP_HOOK)
+			jsonw_str(w, "via", "cgroup");
+		else
+			put_result(w, ev->ret);
+		if (ev->cookie)
+			jsonw_uint(w, "cookie", ev->cookie);
+		break;
+	case LW_REC_LISTEN:
+		put_addr(w, ev, "addr", "port");
+		jsonw_int(w, "fd", ev->fd);
+		jsonw_int(w, "backlog", ev->backlog);
+		put_result(w, ev->ret);
+		break;
+	case LW_REC_OPEN:
+		jsonw_bytes(w, "path", ev->path, ev->path_len);
+		jsonw_uint(w, "flags", ev->open_flags);
+		jsonw_str(w, "flags_text", openflags_str(ev->open_flags, tmp, sizeof(tmp)));
+		jsonw_str(w, "access", openflags_access(ev->open_flags));
+		jsonw_int(w, "dfd", ev->dfd);
+		/* below the syscalls (io_uring): ret is the permission check's, 0 or -errno */
+		if (ev->flags & LW_F_BELOW_SYSCALL)
+			jsonw_str(w, "via", "file_hook");
+		put_result(w, ev->ret);
+		break;
+	case LW_REC_CONN_BYTES:
+		put_addr(w, ev, "daddr", "dport");
+		jsonw_uint(w, "bytes", ev->bytes);
+		jsonw_uint(w, "packets", ev->packets);
+		jsonw_uint(w, "cookie", ev->cookie);
+		break;
+	}
+	if (ev->type == LW_REC_CONNECT || ev->type == LW_REC_SEND || ev->type == LW_REC_CONN_BYTES) {
+		if (ev->host)
+			jsonw_str(w, "host", ev->host);
+		else
+			jsonw_null(w, "host");
+		jsonw_str(w, "host_source", ev->host_source ? ev->host_source : "none");
+	}
+	if (ev->flags & (LW_F_TRUNCATED | LW_F_READ_FAILED)) {
+		jsonw_open(w, "flags_seen", '[');
+		if (ev->flags & LW_F_TRUNCATED)
+			jsonw_elem_str(w, "truncated");
+		if (ev->flags & LW_F_READ_FAILED)
+			jsonw_elem_str(w, "read_failed");
+		jsonw_close(w, ']');
+	}
+	if (nv) {
+		jsonw_open(w, "verdicts", '[');
+		rules_output_json(w, v, nv);
+		jsonw_close(w, ']');
+	}
+	if (jsonw_end(w))
+		return -ENOMEM;
+	if (fprintf(s->out, "%s\n", w->buf) < 0) {
+		clearerr(s->out);
+		return -EIO;
+	}
+	return 0;
+}
+
+static int json_summary(struct sink *s, const struct lw_stats *st)
+{
+	struct jsonw *w = &((struct json_sink *)s)->w;
+
+	jsonw_begin(w);
+	jsonw_str(w, "kind", "summary");
+	jsonw_uint(w, "records", st->records);
+	jsonw_uint(w, "lost", stats_total_losses(st));
+	jsonw_open(w, "losses", '[');
+	for (unsigned int i = 0; i < LW_LOSS_SLOTS; i++) {
+		if (!st->kernel_losses[i])
+			continue;
+		jsonw_open(w, NULL, '{');
+		jsonw_str(w, "type", event_type_name(i / LW_LOSS_REASON_MAX));
+		jsonw_str(w, "reason", stats_loss_reason_name(i % LW_LOSS_REASON_MAX));
+		jsonw_uint(w, "count", st->kernel_losses[i]);
+		jsonw_close(w, '}');
+	}
+	jsonw_close(w, ']');
+	jsonw_uint(w, "decode_errors", st->decode_errors);
+	jsonw_uint(w, "proc_table_full", st->proc_full);
+	jsonw_uint(w, "output_errors", st->output_errors);
+	jsonw_uint(w, "rejected_candidates", st->rejected_procs);
+	jsonw_uint(w, "verdicts_dropped", st->verdicts_dropped);
+	jsonw_uint(w, "names_dropped", st->names_dropped);
+	jsonw_uint(w, "cgroup_unattached", st->cgroup_unattached);
+	jsonw_uint(w, "payloads_malformed", st->payloads_malformed);
+	if (jsonw_end(w))
+		return -ENOMEM;
+	if (fprintf(s->out, "%s\n", w->buf) < 0)
+		return -EIO;
+	return fflush(s->out) ? -errno : 0;
+}
+
+static void json_destroy(struct sink *s)
+{
+	struct json_sink *j = (struct json_sink *)s;
+
+	fflush(s->out);
+	jsonw_free(&j->w);
+	free(j);
+}
+
+static const struct sink_ops json_ops = {
+	.event = json_event,
+	.summary = json_summary,
+	.destroy = json_destroy,
+};
+
+struct sink *sink_json_new(FILE *out)
+{
+	struct json_sink *j = calloc(1, sizeof(*j));
+
+	if (!j)
+		return NULL;
+	j->sink.ops = &json_ops;
+	j->sink.out = out;
+	jsonw_init(&j->w);
+	return &j->sink;
+}

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Escaping of untrusted bytes for terminals, logs and JSON (see escape.h). */
+#include "util/escape.h"
+
+#include <string.h>
+
+#include "util/utf8.h"
+
+/*
+ * Length of the UTF-8 sequence at s that may be shown as it is (1-4), or 0: invalid UTF-8,
+ * and valid sequences that still steer a terminal or what a person reads.
+ */
+static size_t utf8_seq_len(const unsigned char *s, size_t avail)
+{
+	uint32_t cp;
+	size_t n = utf8_decode(s, avail, &cp);
+
+	/* C1 controls (U+0080..U+009F) are terminal controls too */
+	if (cp >= 0x80 && cp <= 0x9f)
+		return 0;
+	/* bidirectional overrides and isolates can reorder what a person reads */
+	if ((cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
+		return 0;
+	return n;
+}
+
+size_t escape_bytes(char *dst, size_t dst_size, const char *src, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)src;
+	size_t need = 0, used = 0;
+	int full = 0;
+
+	for (size_t i = 0; i < len;) {
+		char esc[4];
+		const char *piece = esc;
+		size_t n, adv;
+		unsigned char c = s[i];
+
+		if (c == '\\') {
+			esc[0] = '\\', esc[1] = '\\', n = 2, adv = 1;
+		} else if (c == '\n') {
+			esc[0] = '\\', esc[1] = 'n', n = 2, adv = 1;
+		} else if (c == '\r') {
+			esc[0] = '\\', esc[1] = 'r', n = 2, adv = 1;
+		} else if (c == '\t') {
+			esc[0] = '\\', esc[1] = 't', n = 2, adv = 1;
+		} else if (c >= 0x20 && c < 0x7f) {
+			piece = (const char *)s + i, n = 1, adv = 1;
+		} else if (c >= 0x80 && (adv = utf8_seq_len(s + i, len - i)) != 0) {
+			piece = (const char *)s + i, n = adv;
+		} else {
+			esc[0] = '\\', esc[1] = 'x', esc[2] = hex[c >> 4], esc[3] = hex[c & 15];
+			n = 4, adv = 1;
+		}
+		need += n;
+		if (!full && dst_size && used + n < dst_size) {
+			memcpy(dst + used, piece, n);
+			used += n;
+		} else {
+			full = 1;
+		}
+		i += adv;
+	}
+	if (dst_size)
+		dst[used] = '\0';
+	return need;
+}
+
+size_t escape_str(char *dst, size_t dst_size, const char *src)
+{
+	return escape_bytes(dst, dst_size, src, strlen(src));
+}
