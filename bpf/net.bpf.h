@@ -50,13 +50,13 @@ static __always_inline void lw_read_sockaddr(const struct lw_addr_dst *d, __u16 
 		/* the scope id is optional in a 24-byte sockaddr_in6 */
 		if (addrlen < 24 || lw_read(&sin6, 24, uaddr, user))
 			goto fail;
-		if (addrlen >= sizeof(sin6))
-			lw_read(&sin6.sin6_scope_id, 4, uaddr + 24, user);
-		else
-			sin6.sin6_scope_id = 0;
 		d->addr->port = bpf_ntohs(sin6.sin6_port);
-		d->addr->scope_id = sin6.sin6_scope_id;
 		__builtin_memcpy(d->addr->addr, &sin6.sin6_addr, 16);
+		d->addr->scope_id = 0;
+		/* a failed read leaves the address without its scope: flagged, counted */
+		if (addrlen >= sizeof(sin6) &&
+		    lw_read(&d->addr->scope_id, sizeof(d->addr->scope_id), uaddr + 24, user))
+			goto fail;
 	} else if (family == AF_UNIX) {
 		__u64 n = addrlen - sizeof(family);
 
