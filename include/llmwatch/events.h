@@ -63,7 +63,10 @@
 #define LW_LOSS_UNHOOKED 3	/* a watched connection the cgroup programs did not see (with
 				 * --cgroups watched, made before they reached its cgroup): its
 				 * bytes and name are not known */
-#define LW_LOSS_REASON_MAX 4
+#define LW_LOSS_LOOKUP 4	/* a lookup that should not fail did (the per-CPU scratch
+				 * area, the zeroes, an entry just inserted): nowhere to build
+				 * the record or keep what it needed */
+#define LW_LOSS_REASON_MAX 5
 #define LW_LOSS_SLOTS (LW_REC_TYPE_MAX * LW_LOSS_REASON_MAX)
 
 /* Common header: 48 bytes. */

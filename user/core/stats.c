@@ -17,6 +17,8 @@ const char *stats_loss_reason_name(unsigned int reason)
 		return "map_full";
 	case LW_LOSS_UNHOOKED:
 		return "no_cgroup_hook";
+	case LW_LOSS_LOOKUP:
+		return "lookup_failed";
 	}
 	return "unknown";
 }

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The shared record header (include/llmwatch/events.h) seen from user space: the pinned
+ * loss-reason numbers, and a printed name for every one of them.
+ */
+#include <string.h>
+
+#include "check.h"
+#include "core/stats.h"
+#include "llmwatch/events.h"
+
+/* Pinned: counters and their names must keep meaning the same thing. */
+static void test_loss_numbers(void)
+{
+	CHECK_INT(LW_LOSS_RESERVE, 0);
+	CHECK_INT(LW_LOSS_READ, 1);
+	CHECK_INT(LW_LOSS_MAP, 2);
+	CHECK_INT(LW_LOSS_UNHOOKED, 3);
+	CHECK_INT(LW_LOSS_LOOKUP, 4);
+	CHECK_INT(LW_LOSS_REASON_MAX, 5);
+	CHECK_INT(LW_LOSS_SLOTS, LW_REC_TYPE_MAX * LW_LOSS_REASON_MAX);
+}
+
+/* A reason the kernel counts but user space cannot name would print as "unknown". */
+static void test_loss_names(void)
+{
+	for (unsigned int r = 0; r < LW_LOSS_REASON_MAX; r++) {
+		const char *name = stats_loss_reason_name(r);
+
+		CHECK(name && strcmp(name, "unknown") != 0);
+		for (unsigned int o = 0; o < r; o++)
+			CHECK(strcmp(name, stats_loss_reason_name(o)) != 0);
+	}
+	CHECK_STR(stats_loss_reason_name(LW_LOSS_LOOKUP), "lookup_failed");
+	CHECK_STR(stats_loss_reason_name(LW_LOSS_REASON_MAX), "unknown");
+}
+
+int main(void)
+{
+	test_loss_numbers();
+	test_loss_names();
+	return check_summary("test_events");
+}
