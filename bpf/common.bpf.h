@@ -371,6 +371,10 @@ static __always_inline void lw_emit(void *rec, __u64 size, __u64 max)
 	lw_emit_flags(rec, size, max, 0);
 }
 
+/*
+ * The per-CPU scratch record. Index 0 of a per-CPU array always exists, so NULL is not
+ * expected; callers still count it (LW_LOSS_LOOKUP) rather than drop a record silently.
+ */
 static __always_inline union lw_scratch_rec *lw_scratch(void)
 {
 	__u32 zero = 0;

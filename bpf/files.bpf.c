@@ -77,8 +77,10 @@ static __always_inline int lw_open_emit(const struct lw_open_args *a, long ret, 
 	long n = -1;
 
 	s = lw_scratch();
-	if (!s)
+	if (!s) {
+		lw_count_loss(LW_REC_OPEN, LW_LOSS_LOOKUP);
 		return 0;
+	}
 	r = &s->open;
 	lw_fill_hdr(&r->hdr, LW_REC_OPEN, a->tool, id >> 32);
 	r->dfd = a->dfd;
@@ -225,9 +227,12 @@ int BPF_PROG(lw_file_open, struct file *file, int ret)
 		 * call, the helper writes into this thread's own entry. Only the call's first
 		 * file: an existing entry stays (BPF_NOEXIST).
 		 */
+		/* a lost kernel path is counted: the exit falls back to the caller's string */
 		kp = bpf_map_lookup_elem(&zeroes, &zero);
-		if (!kp)
+		if (!kp) {
+			lw_count_loss(LW_REC_OPEN, LW_LOSS_LOOKUP);
 			return 0;
+		}
 		err = bpf_map_update_elem(&open_paths, &id, kp, BPF_NOEXIST);
 		if (err) {
 			if (err != -EEXIST)
@@ -235,8 +240,10 @@ int BPF_PROG(lw_file_open, struct file *file, int ret)
 			return 0;
 		}
 		kp = bpf_map_lookup_elem(&open_paths, &id);
-		if (!kp)
+		if (!kp) {
+			lw_count_loss(LW_REC_OPEN, LW_LOSS_LOOKUP);
 			return 0;
+		}
 		if (lw_file_path(file, kp->path) <= 0) {
 			lw_count_loss(LW_REC_OPEN, LW_LOSS_READ);
 			bpf_map_delete_elem(&open_paths, &id);

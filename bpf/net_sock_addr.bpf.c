@@ -88,8 +88,10 @@ static __always_inline int lw_sock_addr_hook(struct bpf_sock_addr *ctx, __u16 ty
 		break;
 	}
 	s = lw_scratch();
-	if (!s)
+	if (!s) {
+		lw_count_loss(type, LW_LOSS_LOOKUP);
 		return 1;
+	}
 	r = &s->sock;
 	__builtin_memset(r, 0, sizeof(*r));
 	lw_fill_hdr(&r->hdr, type, t->tool, tgid);

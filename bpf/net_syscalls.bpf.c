@@ -68,8 +68,10 @@ static __always_inline int lw_sock_enter(__u16 tool, __u16 type, int fd, const v
 	 * (task context, no nesting) and copy it into the stash map.
 	 */
 	st = bpf_map_lookup_elem(&scratch, &zero);
-	if (!st)
+	if (!st) {
+		lw_count_loss(type, LW_LOSS_LOOKUP);
 		return 0;
+	}
 	__builtin_memset(st, 0, sizeof(*st));
 	st->type = type;
 	st->tool = tool;
@@ -190,8 +192,10 @@ static __always_inline void lw_sock_emit(__u16 type, const struct lw_sock_args *
 		return;
 	}
 	s = lw_scratch();
-	if (!s)
+	if (!s) {
+		lw_count_loss(type, LW_LOSS_LOOKUP);
 		return;
+	}
 	r = &s->sock;
 	lw_fill_hdr(&r->hdr, type, a->tool, id >> 32);
 	__builtin_memset(&r->addr, 0, sizeof(r->addr));
@@ -296,9 +300,15 @@ static __always_inline int lw_sock_exit_regs(__u16 type, long ret)
 	} else {
 		struct user_msghdr msg = {};
 
-		/* read after the call: the kernel has its own copy; a failure means EFAULT */
-		if (bpf_probe_read_user(&msg, sizeof(msg), (void *)LW_ARG2(regs)))
+		/*
+		 * Read after the call: the kernel has its own copy. A failure most likely means
+		 * the call failed with EFAULT too, but counted, as at enter: if it did not (a
+		 * thread unmapped the header since), a send went unreported.
+		 */
+		if (bpf_probe_read_user(&msg, sizeof(msg), (void *)LW_ARG2(regs))) {
+			lw_count_loss(LW_REC_SEND, LW_LOSS_READ);
 			return 0;
+		}
 		a.uptr = (__u64)msg.msg_name;
 		a.addrlen = msg.msg_namelen;
 	}
@@ -315,6 +325,8 @@ static __always_inline int lw_sock_exit_regs(__u16 type, long ret)
 
 		if (none)
 			lw_sock_emit(type, &a, none, ret, id);
+		else
+			lw_count_loss(type, LW_LOSS_LOOKUP);
 	}
 	if (st)
 		lw_call_drop(id, st);

@@ -55,8 +55,10 @@ int BPF_PROG(lw_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	}
 
 	s = lw_scratch();
-	if (!s)
+	if (!s) {
+		lw_count_loss(LW_REC_EXEC, LW_LOSS_LOOKUP);
 		return 0;
+	}
 	r = &s->exec;
 	lw_fill_hdr(&r->hdr, LW_REC_EXEC, t->tool, tgid);
 	r->hdr.flags = flags;
