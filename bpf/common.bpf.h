@@ -191,8 +191,8 @@ struct {
 /*
  * Wake the consumer only when pending data crosses this many bytes; below it, records wait
  * for the consumer's timer. A wakeup is a self-IPI costing microseconds per record on a VM
- * (research/perf-anchors.md), and waking while *above* the mark storms once the consumer
- * falls behind, so the test is on crossing it.
+ * (+7-9 us on the test VM: docs/perf-notes.md), and waking while *above* the mark storms
+ * once the consumer falls behind, so the test is on crossing it.
  */
 #define LW_WAKEUP_BYTES (256 * 1024)
 
