@@ -324,19 +324,17 @@ static __always_inline struct lw_tracked *lw_tracked_current(__u32 *tgid_out)
 	return bpf_map_lookup_elem(&tracked, &tgid);
 }
 
+/*
+ * The header of a record made in the context of the thread it is about (its tid, uid and
+ * comm). Programs that may run in softirq or on another task, whose current thread is not
+ * the record's, use lw_rec_hdr_init() alone. size is left 0 for lw_emit() to set.
+ */
 static __always_inline void lw_fill_hdr(struct lw_rec_hdr *h, __u16 type, __u16 tool, __u32 tgid)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-
-	h->type = type;
-	h->version = LW_RECORD_VERSION;
-	h->flags = 0;
-	h->tool = tool;
-	h->ts_ns = bpf_ktime_get_boot_ns();
-	h->pid = tgid;
-	h->tid = (__u32)id;
+	lw_rec_hdr_init(h, type, 0, tool, tgid, bpf_ktime_get_boot_ns());
+	h->tid = (__u32)bpf_get_current_pid_tgid();
 	h->uid = (__u32)bpf_get_current_uid_gid();
-	h->reserved = 0;
+	/* fails only without a current task, and then leaves comm zeroed */
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
 }
 

@@ -58,17 +58,8 @@ static __always_inline void lw_capture(struct __sk_buff *skb, struct lw_conn *c,
 		return;
 	}
 	/* may run in softirq: no current task; the header names the connection's owner */
-	r->hdr.type = LW_REC_PAYLOAD;
-	r->hdr.size = sizeof(*r);
-	r->hdr.version = LW_RECORD_VERSION;
-	r->hdr.flags = 0;
-	r->hdr.tool = c->tool;
-	r->hdr.ts_ns = bpf_ktime_get_boot_ns();
-	r->hdr.pid = c->pid;
-	r->hdr.tid = 0;
-	r->hdr.uid = 0;
-	r->hdr.reserved = 0;
-	__builtin_memset(r->hdr.comm, 0, sizeof(r->hdr.comm));
+	lw_rec_hdr_init(&r->hdr, LW_REC_PAYLOAD, sizeof(*r), c->tool, c->pid,
+			bpf_ktime_get_boot_ns());
 	r->cookie = cookie;
 	r->remote = c->daddr;
 	r->direction = dir;
@@ -202,12 +193,9 @@ int lw_tcp_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	c = bpf_map_lookup_elem(&conns, &cookie);
 	if (!c)
 		return 0;
-	/* may run in softirq, not in the owner's context: build the header by hand */
-	r.hdr.type = LW_REC_CONN_BYTES;
-	r.hdr.version = LW_RECORD_VERSION;
-	r.hdr.tool = c->tool;
-	r.hdr.ts_ns = bpf_ktime_get_boot_ns();
-	r.hdr.pid = c->pid;
+	/* may run in softirq, not in the owner's context: the header names the owner */
+	lw_rec_hdr_init(&r.hdr, LW_REC_CONN_BYTES, sizeof(r), c->tool, c->pid,
+			bpf_ktime_get_boot_ns());
 	r.cookie = cookie;
 	r.bytes = c->bytes;
 	r.packets = c->packets;

@@ -9,7 +9,8 @@
  *    old captures must stay readable;
  *  - a change to a record's layout bumps LW_RECORD_VERSION;
  *  - every record starts with struct lw_rec_hdr, whose `size` is the number of bytes the
- *    producer actually sent (records with a path are cut after the path's NUL).
+ *    producer actually sent (records with a path are cut after the path's NUL); producers
+ *    on both sides fill it with lw_rec_hdr_init().
  */
 #ifndef LLMWATCH_EVENTS_H
 #define LLMWATCH_EVENTS_H
@@ -83,6 +84,29 @@ struct lw_rec_hdr {
 	__u32 reserved;
 	char comm[LW_COMM_LEN];	/* the thread's comm at the time: untrusted bytes */
 };
+
+/*
+ * Fills h for a record about process pid made outside that process's context: by a BPF
+ * program in softirq or on another task, or by user space (a connection flushed at exit).
+ * Such a record has no thread, uid or comm: tid and uid are 0, comm is empty, flags 0.
+ * size is the record's size, or 0 where the sender sets it (lw_emit). The one place
+ * a header is filled field by field; BPF's lw_fill_hdr() starts from it too.
+ */
+static inline __attribute__((always_inline)) void
+lw_rec_hdr_init(struct lw_rec_hdr *h, __u16 type, __u16 size, __u16 tool, __u32 pid, __u64 ts_ns)
+{
+	h->type = type;
+	h->size = size;
+	h->version = LW_RECORD_VERSION;
+	h->flags = 0;
+	h->tool = tool;
+	h->ts_ns = ts_ns;
+	h->pid = pid;
+	h->tid = 0;
+	h->uid = 0;
+	h->reserved = 0;
+	__builtin_memset(h->comm, 0, sizeof(h->comm));
+}
 
 /* A socket address in one shape for both families. */
 struct lw_sockaddr {

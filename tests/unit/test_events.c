@@ -1,13 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The shared record header (include/llmwatch/events.h) seen from user space: the pinned
- * loss-reason numbers, and a printed name for every one of them.
+ * The shared record header (include/llmwatch/events.h) seen from user space: the header
+ * initialiser both sides use, the pinned loss-reason numbers, and a printed name for
+ * every one of them.
  */
 #include <string.h>
 
 #include "check.h"
 #include "core/stats.h"
 #include "llmwatch/events.h"
+
+/* Every field set, none left as the memory held (a reused buffer, ring memory). */
+static void test_hdr_init(void)
+{
+	struct lw_rec_conn_bytes r;
+	const char zero[LW_COMM_LEN] = { 0 };
+
+	memset(&r, 0xa5, sizeof(r));
+	lw_rec_hdr_init(&r.hdr, LW_REC_CONN_BYTES, sizeof(r), 7, 4242, 5123456789ull);
+	CHECK_INT(r.hdr.type, LW_REC_CONN_BYTES);
+	CHECK_INT(r.hdr.size, sizeof(r));
+	CHECK_INT(r.hdr.version, LW_RECORD_VERSION);
+	CHECK_INT(r.hdr.flags, 0);
+	CHECK_INT(r.hdr.tool, 7);
+	CHECK_INT(r.hdr.ts_ns, 5123456789ull);
+	CHECK_INT(r.hdr.pid, 4242);
+	CHECK_INT(r.hdr.tid, 0);
+	CHECK_INT(r.hdr.uid, 0);
+	CHECK_INT(r.hdr.reserved, 0);
+	CHECK(memcmp(r.hdr.comm, zero, sizeof(zero)) == 0);
+	/* the header only: the body is the caller's */
+	CHECK_INT(r.cookie, 0xa5a5a5a5a5a5a5a5ull);
+}
 
 /* Pinned: counters and their names must keep meaning the same thing. */
 static void test_loss_numbers(void)
@@ -37,6 +61,7 @@ static void test_loss_names(void)
 
 int main(void)
 {
+	test_hdr_init();
 	test_loss_numbers();
 	test_loss_names();
 	return check_summary("test_events");
