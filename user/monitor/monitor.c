@@ -94,15 +94,19 @@ static int reject_descendant(struct proc_entry *e, void *arg)
 }
 
 /*
- * Untracks a rejected candidate and every process of its tree seen so far: it may have
- * forked before user space read its exec record. Children forked after this are not
- * tracked by the kernel, since their parent no longer is.
+ * The sink for a rejected tree's connections when they are flushed: the tool was not the
+ * one watched, so what they carried is discarded, not reported.
  */
 static void drop_record(void *m, const void *rec, size_t len)
 {
 	(void)m, (void)rec, (void)len;
 }
 
+/*
+ * Untracks a rejected candidate and every process of its tree seen so far: it may have
+ * forked before user space read its exec record. Children forked after this are not
+ * tracked by the kernel, since their parent no longer is.
+ */
 static void reject_tree(struct monitor *m, struct proc_entry *root)
 {
 	struct reject_ctx rc = { m, root->pid, root->start_ns };
