@@ -289,17 +289,92 @@ static bool required(const char *prog_name)
 	       strcmp(prog_name, "lw_exit") == 0;
 }
 
-static int fail(struct bpf_loader *l, int err, const char *fmt, ...)
+/* Prints one error line: "llmwatch: " and the message. */
+__attribute__((format(printf, 1, 0))) static void vreport(const char *fmt, va_list ap)
+{
+	fputs("llmwatch: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+/* Prints one error line. Returns err. */
+__attribute__((format(printf, 2, 3))) static int report(int err, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("llmwatch: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vreport(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	return err;
+}
+
+/* Prints one error line and stops l. Returns err. */
+__attribute__((format(printf, 3, 4))) static int fail(struct bpf_loader *l, int err,
+							 const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(fmt, ap);
+	va_end(ap);
 	bpf_loader_stop(l);
 	return err;
+}
+
+static int set_map_size(struct bpf_map *map, uint32_t n)
+{
+	int err = bpf_map__set_max_entries(map, n);
+
+	if (err)
+		return report(err, "cannot set the size of BPF map %s to %u: %s",
+			      bpf_map__name(map), n, strerror(-err));
+	return 0;
+}
+
+int bpf_loader_size_maps(const struct bpf_loader_maps *m, size_t ring_bytes, bool regs,
+			 bool task, bool kfile)
+{
+	int err;
+
+	if (ring_bytes > UINT32_MAX)
+		return report(-E2BIG, "ring buffer size %zu rejected: more than 4 GiB", ring_bytes);
+	err = bpf_map__set_max_entries(m->events, (uint32_t)ring_bytes);
+	if (err)
+		return report(err, "ring buffer size %zu rejected: %s", ring_bytes,
+			      strerror(-err));
+	/*
+	 * The stash: with enter tracepoints, an entry per watched thread inside any traced
+	 * call; with the registers, only inside a connect, bind or send that a hook below it
+	 * saw (threads blocked in connect are the most there will be at once); with task
+	 * storage, none. Preallocated, so the size is kernel memory (~250 bytes an entry).
+	 */
+	if (regs && task)
+		err = set_map_size(m->stash, 1);
+	else if (regs)
+		err = set_map_size(m->stash, LW_STASH_IN_CALL_MAX);
+	if (err)
+		return err;
+	/* 5.10 has no task storage: a map that is not used is not created */
+	if (!(regs && task)) {
+		err = bpf_map__set_autocreate(m->task_stash, false);
+		if (err)
+			return report(err, "cannot leave BPF map %s out: %s",
+				      bpf_map__name(m->task_stash), strerror(-err));
+	}
+	/* the kernel's paths of opens in flight: one entry will do when nothing writes them */
+	if (!kfile)
+		return set_map_size(m->open_paths, 1);
+	return 0;
+}
+
+static int set_autoload(struct bpf_loader *l, struct bpf_program *prog, bool on)
+{
+	int err = bpf_program__set_autoload(prog, on);
+
+	if (err)
+		return fail(l, err, "cannot %s BPF program %s: %s", on ? "select" : "leave out",
+			    bpf_program__name(prog), strerror(-err));
+	return 0;
 }
 
 /* Whether prog is one of the fentry/fexit programs, and which set. */
@@ -336,40 +411,37 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 		err = -errno;
 		return fail(l, err, "cannot open the BPF object: %s", strerror(-err));
 	}
-	err = bpf_map__set_max_entries(l->skel->maps.events, opts->ring_bytes);
-	if (err)
-		return fail(l, err, "ring buffer size %zu rejected: %s", opts->ring_bytes,
-			    strerror(-err));
+	const struct bpf_loader_maps maps = {
+		.events = l->skel->maps.events,
+		.stash = l->skel->maps.stash,
+		.task_stash = l->skel->maps.task_stash,
+		.open_paths = l->skel->maps.open_paths,
+	};
+
+	err = bpf_loader_size_maps(&maps, opts->ring_bytes, regs, task, kfile);
+	if (err) {
+		bpf_loader_stop(l);
+		return err;
+	}
 	l->skel->rodata->lw_regs_args = regs;
 	l->skel->rodata->lw_task_stash = regs && task;
 	l->skel->rodata->lw_file_hook = kfile;
-	/*
-	 * The stash: with enter tracepoints, an entry per watched thread inside any traced
-	 * call; with the registers, only inside a connect, bind or send that a hook below it
-	 * saw (threads blocked in connect are the most there will be at once); with task
-	 * storage, none. Preallocated, so the size is kernel memory (~250 bytes an entry).
-	 */
-	if (regs && task)
-		bpf_map__set_max_entries(l->skel->maps.stash, 1);
-	else if (regs)
-		bpf_map__set_max_entries(l->skel->maps.stash, LW_STASH_IN_CALL_MAX);
-	if (!(regs && task))
-		bpf_map__set_autocreate(l->skel->maps.task_stash, false);	/* 5.10 has none */
-	/* the kernel's paths of opens in flight: one entry will do when nothing writes them */
-	if (!kfile)
-		bpf_map__set_max_entries(l->skel->maps.open_paths, 1);
 	bpf_object__for_each_program(prog, l->skel->obj) {
 		const char *sec = bpf_program__section_name(prog);
 		const char *name = bpf_program__name(prog);
 
 		/* alternatives, chosen by probing: not missing when left out */
 		if (is_kfile_prog(sec) || is_ksock_prog(sec)) {
-			bpf_program__set_autoload(prog, is_kfile_prog(sec) ? kfile : ksock);
+			err = set_autoload(l, prog, is_kfile_prog(sec) ? kfile : ksock);
+			if (err)
+				return err;
 			continue;
 		}
 		/* with the arguments in the registers, the exits need no enter */
 		if (is_enter_prog(sec) && regs) {
-			bpf_program__set_autoload(prog, false);
+			err = set_autoload(l, prog, false);
+			if (err)
+				return err;
 			continue;
 		}
 		if (hook_available(sec, vmlinux, have_cg))
@@ -378,7 +450,9 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 			return fail(l, -ENOENT,
 				    "this kernel lacks %s, which llmwatch needs to follow processes",
 				    sec);
-		bpf_program__set_autoload(prog, false);
+		err = set_autoload(l, prog, false);
+		if (err)
+			return err;
 		append(l->missing, sizeof(l->missing), sec);
 	}
 

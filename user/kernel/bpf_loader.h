@@ -13,6 +13,7 @@
 #include "kernel/cgroup.h"
 #include "core/profiles.h"
 
+struct bpf_map;
 struct llmwatch_bpf;
 struct ring_buffer;
 
@@ -62,6 +63,25 @@ void bpf_loader_probe_hooks(struct bpf_loader_probe *p);
  * required hook, -ENOMEM locked-memory limit, other load errors as libbpf gives them).
  */
 int bpf_loader_start(struct bpf_loader *l, const struct bpf_loader_opts *opts);
+
+/* The maps whose size, or whether they exist, depends on the programs chosen. */
+struct bpf_loader_maps {
+	struct bpf_map *events;		/* the ring buffer */
+	struct bpf_map *stash;		/* calls in flight, by pid_tgid */
+	struct bpf_map *task_stash;	/* the same in task storage */
+	struct bpf_map *open_paths;	/* the kernel's paths of opens in flight */
+};
+
+/*
+ * Sizes the maps before load for the programs chosen (regs: arguments from the saved
+ * registers; task: call state in task storage; kfile: the security_file_open hook): the
+ * ring to ring_bytes, the stash to what the chosen path needs, task_stash left uncreated
+ * unless used, open_paths to one entry without the hook. Part of bpf_loader_start(),
+ * exposed for its test. Returns 0, or the first refusal's -errno (-E2BIG for a ring over
+ * 4 GiB) after printing one line naming the map; the maps set before it stay set.
+ */
+int bpf_loader_size_maps(const struct bpf_loader_maps *m, size_t ring_bytes, bool regs,
+			 bool task, bool kfile);
 
 /* Puts each profile's candidate names in the kernel's candidate map. Returns 0 or -errno. */
 int bpf_loader_set_candidates(struct bpf_loader *l, const struct profile_set *set);
