@@ -656,6 +656,7 @@ int bpf_loader_read_losses(struct bpf_loader *l, uint64_t *out)
 	int ncpu = libbpf_num_possible_cpus();
 	int fd = bpf_map__fd(l->skel->maps.losses);
 	uint64_t *vals;
+	int err = 0;
 
 	if (ncpu <= 0)
 		return ncpu ? ncpu : -EINVAL;
@@ -664,13 +665,17 @@ int bpf_loader_read_losses(struct bpf_loader *l, uint64_t *out)
 		return -ENOMEM;
 	for (__u32 k = 0; k < LW_LOSS_SLOTS; k++) {
 		out[k] = 0;
-		if (bpf_map_lookup_elem(fd, &k, vals))
+		/* a slot that cannot be read reads 0 and makes the result an error */
+		if (bpf_map_lookup_elem(fd, &k, vals)) {
+			if (!err)
+				err = -errno;
 			continue;
+		}
 		for (int c = 0; c < ncpu; c++)
 			out[k] += vals[c];
 	}
 	free(vals);
-	return 0;
+	return err;
 }
 
 int bpf_loader_events_fd(struct bpf_loader *l)

@@ -112,7 +112,10 @@ void bpf_loader_untrack(struct bpf_loader *l, uint32_t pid);
 /* Changes the tool of a tracked pid (a candidate confirmed as another profile). */
 int bpf_loader_retool(struct bpf_loader *l, uint32_t pid, uint16_t tool);
 
-/* Sums the per-CPU loss counters into out[LW_LOSS_SLOTS]. Returns 0 or -errno. */
+/*
+ * Sums the per-CPU loss counters into out[LW_LOSS_SLOTS]. Returns 0, or -errno of the first
+ * slot that could not be read (it reads 0; the others are still summed).
+ */
 int bpf_loader_read_losses(struct bpf_loader *l, uint64_t *out);
 
 /* File descriptors of the maps the monitor reads directly. */
