@@ -11,6 +11,8 @@ bats_require_minimum_version 1.5.0
 
 setup() {
 	common_setup
+	# the caller's choice (make test with KERNEL_ACCEL=tcg, say) is not this test's
+	unset KERNEL_ACCEL KERNEL_KVM_CPUS QEMU_PROBE_TIMEOUT
 	FAKE="$BATS_TEST_TMPDIR/qemu"
 	CALLS="$BATS_TEST_TMPDIR/calls"
 	: >"$CALLS"
