@@ -22,6 +22,7 @@
 
 static bool loader_verbose;
 
+__attribute__((format(printf, 2, 0)))
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	if (level == LIBBPF_DEBUG || !loader_verbose)
@@ -289,6 +290,7 @@ static bool required(const char *prog_name)
 	       strcmp(prog_name, "lw_exit") == 0;
 }
 
+__attribute__((format(printf, 3, 4)))
 static int fail(struct bpf_loader *l, int err, const char *fmt, ...)
 {
 	va_list ap;
