@@ -53,7 +53,7 @@ static __always_inline void lw_read_sockaddr(const struct lw_addr_dst *d, __u16 
 		if (addrlen < 24 || lw_read(&sin6, 24, uaddr, user))
 			goto fail;
 		if (addrlen >= sizeof(sin6))
-			lw_read(&sin6.sin6_scope_id, 4, uaddr + 24, user);
+			lw_read(&sin6.sin6_scope_id, 4, (const char *)uaddr + 24, user);
 		else
 			sin6.sin6_scope_id = 0;
 		d->addr->port = bpf_ntohs(sin6.sin6_port);
@@ -70,7 +70,7 @@ static __always_inline void lw_read_sockaddr(const struct lw_addr_dst *d, __u16 
 		asm volatile("if %[n] <= %[max] goto 1f\n\t%[n] = %[max]\n1:"
 			     : [n] "+r"(n)
 			     : [max] "i"(LW_UNIX_PATH_MAX));
-		if (n && lw_read(d->unix_path, n, uaddr + sizeof(family), user))
+		if (n && lw_read(d->unix_path, n, (const char *)uaddr + sizeof(family), user))
 			goto fail;
 		/* a filesystem path ends at its NUL; an abstract name (leading NUL) uses n */
 		if (n && d->unix_path[0]) {
@@ -107,6 +107,7 @@ static __always_inline struct sock *lw_fd_sock(int fd)
 	if ((unsigned int)fd >= max)
 		return NULL;
 	fds = BPF_CORE_READ(fdt, fd);
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): f is the pointer fds[fd] holds */
 	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
 		return NULL;
 	mode = BPF_CORE_READ(f, f_inode, i_mode);
