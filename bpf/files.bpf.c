@@ -8,7 +8,7 @@
 #include "common.bpf.h"
 
 #define FMODE_EXEC 0x20
-#define AT_FDCWD -100
+#define AT_FDCWD (-100)
 
 /* Enter: save the arguments for the exit (kernels without bpf_task_pt_regs). */
 static __always_inline int lw_open_enter(__u16 tool, int dfd, const char *path, __u64 flags,

@@ -55,7 +55,7 @@ static __always_inline void lw_read_sockaddr(const struct lw_addr_dst *d, __u16 
 		d->addr->scope_id = 0;
 		/* a failed read leaves the address without its scope: flagged, counted */
 		if (addrlen >= sizeof(sin6) &&
-		    lw_read(&d->addr->scope_id, sizeof(d->addr->scope_id), uaddr + 24, user))
+		    lw_read(&d->addr->scope_id, sizeof(d->addr->scope_id), (const char *)uaddr + 24, user))
 			goto fail;
 	} else if (family == AF_UNIX) {
 		__u64 n = addrlen - sizeof(family);
@@ -68,7 +68,7 @@ static __always_inline void lw_read_sockaddr(const struct lw_addr_dst *d, __u16 
 		asm volatile("if %[n] <= %[max] goto 1f\n\t%[n] = %[max]\n1:"
 			     : [n] "+r"(n)
 			     : [max] "i"(LW_UNIX_PATH_MAX));
-		if (n && lw_read(d->unix_path, n, uaddr + sizeof(family), user))
+		if (n && lw_read(d->unix_path, n, (const char *)uaddr + sizeof(family), user))
 			goto fail;
 		/* a filesystem path ends at its NUL; an abstract name (leading NUL) uses n */
 		if (n && d->unix_path[0]) {

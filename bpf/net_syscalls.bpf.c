@@ -26,6 +26,7 @@ static __always_inline struct sock *lw_fd_sock(int fd)
 	if ((unsigned int)fd >= max)
 		return NULL;
 	fds = BPF_CORE_READ(fdt, fd);
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): f is the pointer fds[fd] holds */
 	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
 		return NULL;
 	mode = BPF_CORE_READ(f, f_inode, i_mode);

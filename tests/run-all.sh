@@ -1,32 +1,21 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # Runs every test suite (the layering check of user/, C unit tests, fuzz smoke, the bats
-# end-to-end tests, then the kernel matrix) and ends with one line "N passed, N failed,
-# N skipped": the totals over all suites. Exit 1 on any failure.
+# end-to-end tests, the kernel matrix, then the quality gates: format, lint, the ASan/UBSan
+# build's unit and end-to-end tests) and ends with one line "N passed, N failed, N skipped": the totals over all suites.
+# Exit 1 on any failure.
 # With CI=true a skipped test counts as a failure (see tests/e2e/helpers.bash).
 set -u
 BUILD=${BUILD:-build}
+ASAN_BUILD=${ASAN_BUILD:-build-asan}
+export BUILD	# tests/e2e/helpers.bash reads it
 what=${1:-all}
 passed=0 failed=0 skipped=0
 
-# The layering of user/: one test per source file and one for the folder graph.
-if [ "$what" = all ] || [ "$what" = layers ]; then
-	out=$(tools/check-layers.sh 2>&1); rc=$?
-	printf '%s\n' "$out"
-	line=$(printf '%s\n' "$out" | grep -E '^check-layers: [0-9]+ passed, [0-9]+ failed$' | tail -n1)
-	if [ -z "$line" ]; then
-		echo "check-layers: no summary line (exit $rc): counted as one failure"
-		failed=$((failed + 1))
-	else
-		p=$(sed -E 's/.*: ([0-9]+) passed.*/\1/' <<<"$line")
-		f=$(sed -E 's/.* ([0-9]+) failed$/\1/' <<<"$line")
-		[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
-		passed=$((passed + p)); failed=$((failed + f))
-	fi
-fi
-
-if [ "$what" = all ] || [ "$what" = unit ]; then
-	for t in "$BUILD"/tests/test_*; do
+# unit_tests DIR: runs DIR/tests/test_* and adds their summary lines to the totals.
+unit_tests() {
+	local t out rc line p f
+	for t in "$1"/tests/test_*; do
 		[ -x "$t" ] || continue
 		out=$("$t" 2>&1); rc=$?
 		printf '%s\n' "$out"
@@ -40,6 +29,45 @@ if [ "$what" = all ] || [ "$what" = unit ]; then
 		[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
 		passed=$((passed + p)); failed=$((failed + f))
 	done
+}
+
+# e2e_tests [WRAPPER...]: runs the bats suite (against $BUILD, which helpers.bash reads),
+# through WRAPPER if given, and adds its results to the totals.
+e2e_tests() {
+	local tap p s f
+	tap=$(mktemp)
+	"$@" bats --tap tests/e2e | tee "$tap"
+	p=$(grep -E '^ok ' "$tap" | grep -vc '# skip' || true)
+	s=$(grep -E '^ok .*# skip' "$tap" | wc -l)
+	f=$(grep -cE '^not ok ' "$tap" || true)
+	passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+	rm -f "$tap"
+}
+
+# make_suite NAME TARGET...: runs make TARGET, which ends with "NAME: N passed, N failed".
+make_suite() {
+	local name=$1 log line p f
+	shift
+	log=$(mktemp)
+	make --no-print-directory "$@" BUILD="$BUILD" 2>&1 | tee "$log"
+	line=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed$" "$log" | tail -n1)
+	if [ -z "$line" ]; then
+		echo "$name: no summary line: counted as one failure"
+		failed=$((failed + 1))
+	else
+		read -r p f <<<"$(sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed/\1 \2/' <<<"$line")"
+		passed=$((passed + p)); failed=$((failed + f))
+	fi
+	rm -f "$log"
+}
+
+# The layering of user/: one test per source file and one for the folder graph.
+if [ "$what" = all ] || [ "$what" = layers ]; then
+	make_suite check-layers check-layers
+fi
+
+if [ "$what" = all ] || [ "$what" = unit ]; then
+	unit_tests "$BUILD"
 fi
 
 # A short libFuzzer pass over each parser of untrusted bytes (packets, rule files, records): a crash, a leak or
@@ -58,13 +86,7 @@ if [ "$what" = all ] || [ "$what" = fuzz ]; then
 fi
 
 if [ "$what" = all ] || [ "$what" = e2e ]; then
-	tap=$(mktemp)
-	bats --tap tests/e2e | tee "$tap"
-	p=$(grep -E '^ok ' "$tap" | grep -vc '# skip' || true)
-	s=$(grep -E '^ok .*# skip' "$tap" | wc -l)
-	f=$(grep -cE '^not ok ' "$tap" || true)
-	passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
-	rm -f "$tap"
+	e2e_tests
 fi
 
 # The kernel matrix: the core scenarios under qemu on Debian's 5.10, 6.1 and 6.12 kernels and
@@ -81,6 +103,57 @@ if [ "$what" = all ] || [ "$what" = kernels ]; then
 		passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
 	fi
 	rm -f "$log"
+fi
+
+# clang-format over the tracked C files (mk/quality.mk). Off by default: on once the tree is
+# formatted (issue 12); LW_FORMAT_CHECK=1 runs it now.
+if [ "$what" = format ] || { [ "$what" = all ] && [ "${LW_FORMAT_CHECK:-0}" = 1 ]; }; then
+	make_suite format format-check
+fi
+
+# clang-tidy and cppcheck, one result per tool and file (mk/quality.mk, tools/lint.sh).
+if [ "$what" = all ] || [ "$what" = lint ]; then
+	make_suite lint lint
+fi
+
+# The user side built with ASan (leak checking on) and UBSan into $ASAN_BUILD: its unit tests,
+# then the end-to-end suite against that llmwatch. Every sanitizer report is also written to $ASAN_BUILD/san/,
+# and each counts as one more failure, whether or not a test looked at the exit status.
+if [ "$what" = all ] || [ "$what" = asan ]; then
+	if ! make --no-print-directory test-asan-build BUILD="$BUILD" ASAN_BUILD="$ASAN_BUILD"; then
+		echo "asan-build: 0 passed, 1 failed"
+		failed=$((failed + 1))
+	else
+		san="$ASAN_BUILD/san"
+		case $san in /*) ;; *) san="$PWD/$san" ;; esac
+		rm -rf "$san" && mkdir -p "$san"
+		export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:log_path=$san/asan"
+		export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$san/ubsan"
+		for part in unit e2e; do
+			p0=$passed f0=$failed
+			if [ "$part" = unit ]; then
+				unit_tests "$ASAN_BUILD"
+			else
+				start=$(date +%s)
+				main_build=$BUILD
+				BUILD=$ASAN_BUILD
+				e2e_tests
+				BUILD=$main_build
+				echo "asan-e2e took $(($(date +%s) - start)) s"
+			fi
+			n=0
+			for r in "$san"/*san.*; do
+				[ -e "$r" ] || break
+				echo "--- sanitizer report $r" && cat "$r"
+				rm -f "$r"
+				n=$((n + 1))
+			done
+			echo "asan-$part: $n sanitizer reports"
+			failed=$((failed + n))
+			echo "asan-$part: $((passed - p0)) passed, $((failed - f0)) failed"
+		done
+		unset ASAN_OPTIONS UBSAN_OPTIONS
+	fi
 fi
 
 echo "$passed passed, $failed failed, $skipped skipped"

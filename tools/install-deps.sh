@@ -7,9 +7,10 @@ set -euo pipefail
 # build: BPF compiler, skeleton generator, libraries the binary links against
 build_pkgs=(make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev
 	libcjson-dev libncurses-dev)
-# test: bats, the network lab (namespaces, DNS, TLS, HTTP), io_uring, fuzzing runtime
+# test: bats, the network lab (namespaces, DNS, TLS, HTTP), io_uring, sanitizer and fuzzing
+# runtime, the quality gates (format-check, lint)
 test_pkgs=(bats iproute2 dnsmasq-base openssl curl python3 liburing-dev libclang-rt-14-dev
-	procps util-linux)
+	procps util-linux clang-format clang-tidy cppcheck)
 # kernel matrix (issue 5): qemu and a static busybox for the initramfs
 matrix_pkgs=(qemu-system-x86 busybox-static cpio)
 

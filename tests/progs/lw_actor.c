@@ -207,7 +207,7 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "uring-open") && p1) {
 			err = act_uring_open(p1);
 			i++;
-		} else if (!strcmp(a, "child") && i + 1 < argc) {
+		} else if (!strcmp(a, "child") && p1 && i + 1 < argc) {
 			err = act_child(p1, argv[i + 1]);
 			i += 2;
 		} else if (!strcmp(a, "leader-exits") && p1) {

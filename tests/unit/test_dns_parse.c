@@ -148,6 +148,13 @@ static void test_dnsmasq(void)
  * build checks that), -EMSGSIZE while the answer section is incomplete, answers kept so far
  * always a prefix of the full result, and 0 from the end of the answer section on.
  */
+/* Field by field: padding bytes say nothing about a parse. */
+static bool same_answer(const struct dns_answer *a, const struct dns_answer *b)
+{
+	return a->family == b->family && memcmp(a->addr, b->addr, sizeof(a->addr)) == 0 &&
+	       a->ttl == b->ttl && a->chain_len == b->chain_len && strcmp(a->owner, b->owner) == 0;
+}
+
 static void check_prefixes(const char *rel, bool tcp)
 {
 	uint8_t buf[1024];
@@ -169,7 +176,7 @@ static void check_prefixes(const char *rel, bool tcp)
 		if (r.n_answers > full.n_answers)
 			bad++;
 		for (unsigned int i = 0; i < r.n_answers; i++)
-			if (memcmp(&r.answers[i], &full.answers[i], sizeof(r.answers[i])))
+			if (!same_answer(&r.answers[i], &full.answers[i]))
 				bad++;
 	}
 	CHECK_INT(bad, 0);

@@ -9,6 +9,15 @@
 
 static struct http_request req;
 
+/* Field by field: padding bytes say nothing about a parse. */
+static bool same_request(const struct http_request *a, const struct http_request *b)
+{
+	return strcmp(a->method, b->method) == 0 && strcmp(a->target, b->target) == 0 &&
+	       a->target_cut == b->target_cut && a->version_minor == b->version_minor &&
+	       strcmp(a->host, b->host) == 0 && a->host_is_ip == b->host_is_ip &&
+	       a->port == b->port;
+}
+
 static int parse_n(const void *p, size_t n)
 {
 	void *copy = corpus_exact(p, n);
@@ -87,12 +96,14 @@ static void test_prefixes(void)
 				found = len;
 			if (len < found && (err != -EAGAIN || req.host[0]))
 				bad++;
-			if (len >= found && (err != 0 || memcmp(&req, &full, sizeof(req))))
+			if (len >= found && (err != 0 || !same_request(&req, &full)))
 				bad++;
 		}
 		CHECK_INT(bad, 0);
 		/* The answer comes exactly when the Host line's LF arrives. */
-		CHECK(found <= n && b[found - 1] == '\n');
+		CHECK(found > 0 && found <= n && b[found - 1] == '\n');
+		if (found == 0 || found > n)
+			continue;
 		size_t line = found - 1;
 
 		while (line > 0 && b[line - 1] != '\n')

@@ -213,7 +213,9 @@ static void test_running_kernel(void)
 
 	if (access(KERNEL_BTF_PATH, R_OK) != 0) {
 		/* CI runs on a kernel with BTF: there, a missing file is a failure */
-		if (getenv("CI") && strcmp(getenv("CI"), "true") == 0)
+		const char *ci = getenv("CI");
+
+		if (ci && strcmp(ci, "true") == 0)
 			CHECK(!"CI=true but " KERNEL_BTF_PATH " is not readable");
 		else
 			fprintf(stderr, "test_kernel_btf: skip: no %s\n", KERNEL_BTF_PATH);

@@ -79,6 +79,8 @@ static void test_table(void)
 	for (unsigned int id = 1; id <= set.n; id++) {
 		p = profiles_get(&set, id);
 		CHECK(p && p->comms && p->exe_globs && p->name && p->display && p->source);
+		if (!p)
+			continue;
 		for (const char *const *c = p->comms; c && *c; c++)
 			CHECK(strlen(*c) >= 1 && strlen(*c) <= 15);
 	}

@@ -26,7 +26,7 @@ char *bench_generate_rules(unsigned int n)
 			break;
 		case 2:
 			/* spread over 11.0.0.0/8 with prefixes /16 to /32 */
-			snprintf(cond, sizeof(cond), "{\"addr\":\"11.%u.%u.0/%u\"}", (i * 7) % 256,
+			snprintf(cond, sizeof(cond), "{\"addr\":\"11.%u.%u.0/%d\"}", (i * 7) % 256,
 				 (i * 13) % 256, 24);
 			if (i % 8 == 2)
 				snprintf(cond, sizeof(cond), "{\"addr\":\"11.%u.%u.%u/32\"}",

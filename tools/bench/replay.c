@@ -301,7 +301,7 @@ static void make_stream(uint16_t tool)
 			const char *comm = comms[k % N_LONG];
 			int h = (int)((cyc + (unsigned int)k) % 8);
 
-			snprintf(ip, sizeof(ip), "104.18.%u.%u", h, 10 + (cyc % 200));
+			snprintf(ip, sizeof(ip), "104.18.%d.%u", h, 10 + (cyc % 200));
 			if (k < 62) {
 				const char *p = open_paths[(cyc * 7 + (unsigned int)k) % 16];
 
@@ -325,7 +325,7 @@ static void make_stream(uint16_t tool)
 					    k == 86 ? 80 : 443, LW_DIR_OUT, 6, b->b, b->n);
 			} else if (k < 95) {
 				add_conn_bytes(ROOT_PID, tool, c0 + (uint64_t)(k - 87), ip, 443,
-					       (uint64_t)(k * 1000 + cyc));
+					       (uint64_t)k * 1000 + cyc);
 			} else if (k == 95) {
 				add_listen(ROOT_PID, tool, "ollama", 11434);
 			} else if (k == 96) {
@@ -590,7 +590,7 @@ static const struct {
 int main(int argc, char **argv)
 {
 	double secs = argc > 1 ? strtod(argv[1], NULL) : 1.0;
-	int rounds = argc > 2 ? atoi(argv[2]) : 5, err = 0;
+	int rounds = argc > 2 ? (int)strtol(argv[2], NULL, 10) : 5, err = 0;
 	const char *only = argc > 3 ? argv[3] : NULL;
 	struct rules *small, *big;
 	struct replay_run runs[NCONFIGS];
@@ -624,7 +624,7 @@ int main(int argc, char **argv)
 	 * lands on all of them and their ratios hold.
 	 */
 	for (size_t i = 0; i < NCONFIGS; i++) {
-		if (only && strcmp(only, configs[i].name))
+		if (only && strcmp(only, configs[i].name) != 0)
 			continue;
 		if (run_init(&runs[nruns], configs[i].name, configs[i].big ? big : small,
 			     configs[i].sink)) {

@@ -200,7 +200,7 @@ static int parse_opts(int argc, char **argv, struct monitor_opts *o)
 			o->resolve_rule_hosts = true;
 			break;
 		case O_CGROUPS:
-			if (strcmp(optarg, "all") && strcmp(optarg, "watched"))
+			if (strcmp(optarg, "all") != 0 && strcmp(optarg, "watched") != 0)
 				return cli_usage_error("--cgroups \"%s\": \"all\" or \"watched\"",
 						       optarg);
 			o->cgroups_watched = strcmp(optarg, "watched") == 0;

@@ -41,6 +41,7 @@ int procscan_read(const char *proc_root, uint32_t pid, struct procscan_entry *e)
 	memcpy(e->comm, open_paren + 1, clen);
 	/* after ") ": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt
 	 * utime stime cutime cstime priority nice threads itrealvalue starttime */
+	/* NOLINTNEXTLINE(cert-err34-c): the kernel writes these numbers; they fit their types */
 	if (sscanf(close_paren + 2, "%*c %u %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
 		   "%*d %*d %*d %*d %llu", &e->ppid, &start_ticks) != 2)
 		return -ENOENT;

@@ -19,6 +19,7 @@ int proctable_init(struct proctable *pt, size_t max)
 	memset(pt, 0, sizeof(*pt));
 	while (n < max && n < (1u << 20))
 		n <<= 1;
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
 	pt->buckets = calloc(n, sizeof(*pt->buckets));
 	if (!pt->buckets)
 		return -ENOMEM;

@@ -22,6 +22,7 @@
 
 static bool loader_verbose;
 
+__attribute__((format(printf, 2, 0)))
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	if (level == LIBBPF_DEBUG || !loader_verbose)

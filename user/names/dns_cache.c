@@ -147,6 +147,7 @@ struct dns_cache *dns_cache_new(unsigned int max_entries, uint32_t min_ttl_s, ui
 	if (!c)
 		return NULL;
 	c->entries = calloc(max_entries, sizeof(*c->entries));
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
 	c->buckets = calloc(nbuckets, sizeof(*c->buckets));
 	if (!c->entries || !c->buckets) {
 		dns_cache_free(c);

@@ -357,7 +357,7 @@ static struct rules_json *jp_container(struct jp *p, int depth, bool is_obj)
 {
 	struct rules_json *v, **tail;
 	char here[16];
-	char close = is_obj ? '}' : ']';
+	unsigned char close = is_obj ? '}' : ']';
 
 	v = jp_new(p, is_obj ? RULES_JSON_OBJECT : RULES_JSON_ARRAY, p->line, p->col);
 	if (!v)

@@ -106,6 +106,12 @@ __attribute__((format(printf, 5, 6))) static void berr(struct rules_builder *b,
 #define verr(b, it, ...) berr((b), (it)->src, (it)->v->line, (it)->v->col, __VA_ARGS__)
 
 /* Escaped copy of an untrusted string for a message (static buffer per call site). */
+/* calloc that does not read an empty list as out of memory (calloc(0) may return NULL). */
+static void *calloc_n(size_t n, size_t size)
+{
+	return calloc(n ? n : 1, size);
+}
+
 static const char *esc(char *buf, size_t size, const char *s)
 {
 	escape_str(buf, size, s);
@@ -598,7 +604,7 @@ static long keyword_set(struct rctx *c, const struct rules_json *v, const char *
 			     in_list(lb, sizeof(lb), &it[i]));
 			ok = false;
 		} else {
-			mask |= 1l << k;
+			mask |= 1L << k;
 		}
 	}
 	free(it);
@@ -694,8 +700,8 @@ static bool compile_hosts(struct rctx *c, const struct rules_json *v, struct rul
 		return false;
 	ok = items_are_strings(c, it, n, "host");
 	if (ok) {
-		cd->host_exact = calloc((size_t)n, sizeof(char *));
-		cd->host_suffix = calloc((size_t)n, sizeof(char *));
+		cd->host_exact = calloc_n((size_t)n, sizeof(char *));
+		cd->host_suffix = calloc_n((size_t)n, sizeof(char *));
 		ok = cd->host_exact && cd->host_suffix;
 	}
 	for (long i = 0; ok && i < n; i++) {
@@ -730,7 +736,7 @@ static bool compile_addrs(struct rctx *c, const struct rules_json *v, struct rul
 	if (n < 0)
 		return false;
 	ok = items_are_strings(c, it, n, "addr");
-	if (ok && !(cd->addrs = calloc((size_t)n, sizeof(*cd->addrs))))
+	if (ok && !(cd->addrs = calloc_n((size_t)n, sizeof(*cd->addrs))))
 		ok = false;
 	for (long i = 0; ok && i < n; i++) {
 		const char *why;
@@ -769,12 +775,12 @@ static bool compile_ports(struct rctx *c, const struct rules_json *v, struct rul
 	long n = expand(c, v, "port", &it);
 	bool ok = n >= 0;
 
-	if (ok && !(cd->ports = calloc((size_t)n, sizeof(*cd->ports))))
+	if (ok && !(cd->ports = calloc_n((size_t)n, sizeof(*cd->ports))))
 		ok = false;
 	for (long i = 0; ok && i < n; i++) {
 		const struct rules_json *e = it[i].v;
 		char eb[128], lb[96];
-		long lo, hi;
+		long lo = 0, hi = 0;
 
 		if (e->type == RULES_JSON_NUMBER) {
 			if (!e->is_int || e->int_overflow || e->inum < 0 || e->inum > 65535) {
@@ -835,7 +841,7 @@ static bool compile_paths(struct rctx *c, const struct rules_json *v, struct rul
 	if (n < 0)
 		return false;
 	ok = items_are_strings(c, it, n, "path");
-	if (ok && !(cd->globs = calloc((size_t)n, sizeof(*cd->globs))))
+	if (ok && !(cd->globs = calloc_n((size_t)n, sizeof(*cd->globs))))
 		ok = false;
 	for (long i = 0; ok && i < n; i++) {
 		const char *s = it[i].v->str, *why;
@@ -977,7 +983,7 @@ static bool compile_cond(struct rctx *c, const struct rules_json *obj, const cha
 					"address class");
 			cd->classes = 0;
 			for (size_t i = 0; m > 0 && i < N(class_names); i++)
-				if (m & (1l << i))
+				if (m & (1L << i))
 					cd->classes |= class_bits[i];
 			ok &= m >= 0;
 			break;
@@ -986,7 +992,7 @@ static bool compile_cond(struct rctx *c, const struct rules_json *obj, const cha
 					N(host_source_names), "host source");
 			cd->host_sources = 0;
 			for (size_t i = 0; m > 0 && i < N(host_source_names); i++)
-				if (m & (1l << i))
+				if (m & (1L << i))
 					cd->host_sources |= host_source_bits[i];
 			ok &= m >= 0;
 			break;
@@ -1268,9 +1274,8 @@ static bool compile_rule(struct rctx *c, const struct rules_json *obj, struct ru
 		struct vitem *it;
 		long n = expand(c, v, "tags", &it);
 
-		if (n < 0 || !items_are_strings(c, it, n, "tags")) {
-			ok = false;
-		} else if (!(r->tags = calloc((size_t)n, sizeof(char *)))) {
+		if (n < 0 || !items_are_strings(c, it, n, "tags") ||
+		    !(r->tags = calloc_n((size_t)n, sizeof(char *)))) {
 			ok = false;
 		} else {
 			for (long i = 0; i < n; i++) {
@@ -1292,7 +1297,7 @@ static bool compile_rule(struct rctx *c, const struct rules_json *obj, struct ru
 	if (m < 0)
 		return false;
 	for (size_t i = 0; i < N(event_names); i++) {
-		if (m & (1l << i)) {
+		if (m & (1L << i)) {
 			r->events |= EV(event_types[i]);
 			if (!c->event_name)
 				c->event_name = event_names[i];
@@ -1303,9 +1308,8 @@ static bool compile_rule(struct rctx *c, const struct rules_json *obj, struct ru
 	if ((v = rules_json_get(obj, "conditions")) && !compile_cond(c, v, "conditions", &r->cond))
 		ok = false;
 	if ((v = rules_json_get(obj, "exceptions"))) {
-		if (!want_type(c, v, "exceptions", RULES_JSON_ARRAY, "an array of objects")) {
-			ok = false;
-		} else if (v->n && !(r->exceptions = calloc(v->n, sizeof(*r->exceptions)))) {
+		if (!want_type(c, v, "exceptions", RULES_JSON_ARRAY, "an array of objects") ||
+		    (v->n && !(r->exceptions = calloc(v->n, sizeof(*r->exceptions))))) {
 			ok = false;
 		} else {
 			for (const struct rules_json *e = v->child; e; e = e->next) {
