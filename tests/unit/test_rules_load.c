@@ -63,6 +63,7 @@ static const char *at(const char *text, const char *needle, int nth, const char 
 	return out;
 }
 
+#define LABEL63 "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk"
 #define HEAD "{'rules':[{'id':'a','description':'d','severity':'low','tools':'*',"
 #define TAIL "'message':'m'}]}"
 #define RULE_A "{'id':'a','description':'d','severity':'low','tools':'*','event':'open','message':'m'}"
@@ -203,6 +204,29 @@ static void test_cidr_port_glob_host(void)
 	EXPECT_ERR(t, "'a..com'", 0, "bad host \"a..com\": empty label (\"..\" or a leading '.')");
 	t = HEAD "'event':'connect','conditions':{'host':'a b.com'}," TAIL;
 	EXPECT_ERR(t, "'a b.com'", 0, "bad host \"a b.com\": invalid character in host name");
+}
+
+/*
+ * A host name is at most 253 characters, however it is written: "*." and a trailing '.' do
+ * not count (a check of the whole pattern against 255 used to refuse such names while
+ * saying "longer than 253").
+ */
+static void test_host_length(void)
+{
+	char name[300], t[600];
+
+	/* 63 + 1 + 63 + 1 + 63 + 1 + 61 = 253 characters */
+	snprintf(name, sizeof(name), "%.63s.%.63s.%.63s.%.61s", LABEL63, LABEL63, LABEL63, LABEL63);
+	CHECK_INT(strlen(name), 253);
+	snprintf(t, sizeof(t), HEAD "'event':'connect','conditions':{'host':'*.%s.'}," TAIL, name);
+	CHECK_STR(errors_of("x.json", t), "");
+	snprintf(t, sizeof(t), HEAD "'event':'connect','conditions':{'host':'%sa'}," TAIL, name);
+	{
+		char msg[400];
+
+		snprintf(msg, sizeof(msg), "bad host \"%sa\": longer than 253 characters", name);
+		EXPECT_ERR(t, "'abcdefghij", 0, msg);
+	}
 }
 
 static void test_lists(void)
@@ -463,6 +487,7 @@ int main(void)
 	test_position_multiline();
 	test_values();
 	test_cidr_port_glob_host();
+	test_host_length();
 	test_lists();
 	test_ids_events_tools();
 	test_json_syntax();

@@ -111,8 +111,9 @@ size_t rules_path_normalize(char *dst, const char *src, size_t len);
 
 /*
  * Checks and lowercases a host pattern: "name.example" or "*.name.example". Returns 0 or
- * -EINVAL with *why. On success dst (size >= strlen + 1) holds the lowercased name without
- * "*." and *suffix tells whether it had it.
+ * -EINVAL with *why (a name over 253 characters, "*." and a final '.' not counted, is refused
+ * before dst overflows: 254 bytes are enough). On success dst holds the lowercased name
+ * without "*." and *suffix tells whether it had it.
  */
 int rules_host_check(const char *pat, char *dst, bool *suffix, const char **why);
 

@@ -703,9 +703,9 @@ static bool compile_hosts(struct rctx *c, const struct rules_json *v, struct rul
 		char name[300], eb[300], lb[96];
 		bool suffix;
 
-		if (strlen(s) > 255 || rules_host_check(s, name, &suffix, &why)) {
-			verr(c->b, &it[i], "bad host \"%s\": %s%s", esc(eb, sizeof(eb), s),
-			     strlen(s) > 255 ? "longer than 253 characters" : why,
+		/* rules_host_check() refuses a name over 253 before it fills name[] */
+		if (rules_host_check(s, name, &suffix, &why)) {
+			verr(c->b, &it[i], "bad host \"%s\": %s%s", esc(eb, sizeof(eb), s), why,
 			     in_list(lb, sizeof(lb), &it[i]));
 			ok = false;
 			break;
