@@ -4,7 +4,7 @@
  * rule set and matches decoded events against it, producing verdicts (rule id, severity,
  * tags, action and an escaped one-line message).
  *
- * Typical use (main.c):
+ * Typical use (cmd/cmd_monitor.c):
  *
  *	struct rules_builder *b = rules_builder_new();
  *	if (!no_default) rules_builder_add_default(b);

@@ -736,13 +736,15 @@ static bool compile_addrs(struct rctx *c, const struct rules_json *v, struct rul
 		const char *why;
 		char eb[128], lb[96];
 
-		if (rules_cidr_parse(it[i].v->str, &cd->addrs[i], &why)) {
+		/* every bad address is reported; only those that parsed are counted */
+		if (rules_cidr_parse(it[i].v->str, &cd->addrs[cd->n_addrs], &why)) {
 			verr(c->b, &it[i], "bad CIDR \"%s\": %s%s",
 			     esc(eb, sizeof(eb), it[i].v->str), why,
 			     in_list(lb, sizeof(lb), &it[i]));
 			ok = false;
+		} else {
+			cd->n_addrs++;
 		}
-		cd->n_addrs++;
 	}
 	free(it);
 	return ok;
