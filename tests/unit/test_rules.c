@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Rules engine matcher: hosts, CIDRs, ports, globs, ~, exceptions, fallback, messages. */
-#include <cjson/cJSON.h>
 
 #include "check.h"
 #include "rules/rules_int.h"
+#include "rules/rules_output.h"
 #include "rules_test.h"
 
 #define RULE(id, ev, cond) \
@@ -446,8 +446,7 @@ static void test_messages(void)
 	struct lw_sockaddr sa = rt_addr("2001:db8::5", 443);
 	struct lw_event ev = rt_net(LW_REC_CONNECT, "ollama", NULL, &sa);
 	struct rules_verdict v[1];
-	cJSON *obj;
-	char *js;
+	struct jsonw w;
 
 	CHECK(r);
 	if (!r)
@@ -474,14 +473,14 @@ static void test_messages(void)
 
 	ev = rt_net(LW_REC_CONNECT, "ollama", "h", &sa);
 	CHECK_INT(rules_match(r, &ev, v, 1), 1);
-	obj = cJSON_CreateObject();
-	CHECK_INT(rules_verdict_to_json(obj, &v[0]), 0);
-	js = cJSON_PrintUnformatted(obj);
-	CHECK_STR(js, "{\"rule\":\"net\",\"severity\":\"high\",\"action\":\"alert\","
+	jsonw_init(&w);
+	jsonw_begin(&w);
+	rules_output_verdict_json(&w, &v[0]);
+	CHECK_INT(jsonw_end(&w), 0);
+	CHECK_STR(w.buf, "{\"rule\":\"net\",\"severity\":\"high\",\"action\":\"alert\","
 		      "\"tags\":[\"a\",\"b\"],\"message\":\"ollama (pid 4121) -> h:443 (1.2.3.4) "
 		      "[1.2.3.4:443] host=h {x} ok\"}");
-	free(js);
-	cJSON_Delete(obj);
+	jsonw_free(&w);
 	rules_free(r);
 }
 
