@@ -229,6 +229,26 @@ static void test_host_length(void)
 	}
 }
 
+/* Every bad item of a list condition is reported, not only the first. */
+static void test_each_bad_item(void)
+{
+	const char *t = HEAD "'event':'connect','conditions':{'addr':['10.0.0.1/8','10.0.0.0/8',"
+			     "'nope']}," TAIL;
+	char want[1024];
+
+	snprintf(want, sizeof(want), "%s\n", at(t, "'10.0.0.1/8'", 0,
+		 "bad CIDR \"10.0.0.1/8\": address bits are set after the prefix length"));
+	strncat(want, at(t, "'nope'", 0, "bad CIDR \"nope\": not an IPv4 or IPv6 address"),
+		sizeof(want) - strlen(want) - 1);
+	CHECK_STR(errors_of("x.json", t), want);
+	t = HEAD "'event':'connect','conditions':{'port':['http',443,'9-1']}," TAIL;
+	snprintf(want, sizeof(want), "%s\n", at(t, "'http'", 0,
+		 "bad port \"http\": use a number or a range \"LOW-HIGH\""));
+	strncat(want, at(t, "'9-1'", 0, "bad port range \"9-1\": the start is after the end"),
+		sizeof(want) - strlen(want) - 1);
+	CHECK_STR(errors_of("x.json", t), want);
+}
+
 static void test_lists(void)
 {
 	const char *t;
@@ -488,6 +508,7 @@ int main(void)
 	test_values();
 	test_cidr_port_glob_host();
 	test_host_length();
+	test_each_bad_item();
 	test_lists();
 	test_ids_events_tools();
 	test_json_syntax();
