@@ -5,6 +5,7 @@
  * position, never crash, leak or half-load; a built set must survive matching an event.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

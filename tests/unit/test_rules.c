@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Rules engine matcher: hosts, CIDRs, ports, globs, ~, exceptions, fallback, messages. */
-#include <cjson/cJSON.h>
 
 #include "check.h"
+#include "core/profiles.h"
 #include "rules/rules_int.h"
+#include "rules/rules_output.h"
 #include "rules_test.h"
 
 #define RULE(id, ev, cond) \
@@ -446,8 +447,7 @@ static void test_messages(void)
 	struct lw_sockaddr sa = rt_addr("2001:db8::5", 443);
 	struct lw_event ev = rt_net(LW_REC_CONNECT, "ollama", NULL, &sa);
 	struct rules_verdict v[1];
-	cJSON *obj;
-	char *js;
+	struct jsonw w;
 
 	CHECK(r);
 	if (!r)
@@ -474,14 +474,14 @@ static void test_messages(void)
 
 	ev = rt_net(LW_REC_CONNECT, "ollama", "h", &sa);
 	CHECK_INT(rules_match(r, &ev, v, 1), 1);
-	obj = cJSON_CreateObject();
-	CHECK_INT(rules_verdict_to_json(obj, &v[0]), 0);
-	js = cJSON_PrintUnformatted(obj);
-	CHECK_STR(js, "{\"rule\":\"net\",\"severity\":\"high\",\"action\":\"alert\","
+	jsonw_init(&w);
+	jsonw_begin(&w);
+	rules_output_verdict_json(&w, &v[0]);
+	CHECK_INT(jsonw_end(&w), 0);
+	CHECK_STR(w.buf, "{\"rule\":\"net\",\"severity\":\"high\",\"action\":\"alert\","
 		      "\"tags\":[\"a\",\"b\"],\"message\":\"ollama (pid 4121) -> h:443 (1.2.3.4) "
 		      "[1.2.3.4:443] host=h {x} ok\"}");
-	free(js);
-	cJSON_Delete(obj);
+	jsonw_free(&w);
 	rules_free(r);
 }
 
@@ -556,6 +556,67 @@ static void test_rule_names(void)
 	rules_free(r);
 }
 
+/*
+ * A list condition counts only the items that parsed: after an error its vector holds the
+ * good addresses and nothing else (a bad one used to be counted too).
+ */
+static void test_list_counts_parsed_items(void)
+{
+	const char *text = "{\"addr\": [\"10.0.0.1\", \"nope\", \"10.0.0.0/8\"]}";
+	struct rules_src src = { .name = "t.json" };
+	struct rules_errors errs = { 0 };
+	struct rules_load c = { .errs = &errs, .src = &src, .events = RULES_EV_NET,
+				.event_name = "connect" };
+	const struct rules_cond_type *addr = &rules_cond_types[RULES_COND_addr];
+	struct rules_json *root = rules_json_parse(text, strlen(text), NULL, 0, NULL, NULL);
+	const struct rules_vec *vec;
+	void *data = NULL;
+
+	CHECK(root != NULL);
+	if (!root)
+		return;
+	CHECK_STR(addr->key, "addr");
+	CHECK_INT(addr->compile(&c, rules_json_get(root, "addr"), &data), false);
+	vec = data;
+	CHECK(vec != NULL);
+	if (vec) {
+		CHECK_INT(vec->n, 2);
+		CHECK_INT(((const struct rules_cidr *)vec->v)[1].prefix, 8);
+	}
+	CHECK_INT(errs.n, 1);
+	if (errs.n)
+		CHECK_STR(errs.v[0], "t.json:1:23: bad CIDR \"nope\": not an IPv4 or IPv6 address");
+	addr->free(data);
+	rules_load_errors_free(&errs);
+	rules_json_free(root);
+}
+
+/* Every built-in profile's name is a tool name rules accept, in "tools" and "tool". */
+static void test_profile_tools(void)
+{
+	struct lw_sockaddr sa = rt_addr("10.9.9.9", 80);
+	const char *name;
+
+	CHECK(profiles_builtin_name(PROFILES_BUILTIN_N) == NULL);
+	for (size_t i = 0; (name = profiles_builtin_name(i)); i++) {
+		char text[512];
+		struct rules *r;
+		struct lw_event ev = rt_net(LW_REC_CONNECT, name, NULL, &sa);
+
+		snprintf(text, sizeof(text), "{'rules':[{'id':'t','description':'d','severity':'low',"
+			 "'tools':'%s','event':'connect','conditions':{'tool':['%s']},"
+			 "'message':'m'}]}", name, name);
+		r = rt_build("p.json", text, false);
+		CHECK(r != NULL);
+		if (!r)
+			continue;
+		CHECK_STR(rt_ids(r, &ev), "t");
+		ev.tool = "watch:other";
+		CHECK_STR(rt_ids(r, &ev), "");
+		rules_free(r);
+	}
+}
+
 int main(void)
 {
 	test_hosts();
@@ -570,5 +631,7 @@ int main(void)
 	test_rule_names();
 	test_messages();
 	test_many_matches();
+	test_list_counts_parsed_items();
+	test_profile_tools();
 	return check_summary("test_rules");
 }

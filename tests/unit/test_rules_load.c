@@ -63,6 +63,7 @@ static const char *at(const char *text, const char *needle, int nth, const char 
 	return out;
 }
 
+#define LABEL63 "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk"
 #define HEAD "{'rules':[{'id':'a','description':'d','severity':'low','tools':'*',"
 #define TAIL "'message':'m'}]}"
 #define RULE_A "{'id':'a','description':'d','severity':'low','tools':'*','event':'open','message':'m'}"
@@ -203,6 +204,49 @@ static void test_cidr_port_glob_host(void)
 	EXPECT_ERR(t, "'a..com'", 0, "bad host \"a..com\": empty label (\"..\" or a leading '.')");
 	t = HEAD "'event':'connect','conditions':{'host':'a b.com'}," TAIL;
 	EXPECT_ERR(t, "'a b.com'", 0, "bad host \"a b.com\": invalid character in host name");
+}
+
+/*
+ * A host name is at most 253 characters, however it is written: "*." and a trailing '.' do
+ * not count (a check of the whole pattern against 255 used to refuse such names while
+ * saying "longer than 253").
+ */
+static void test_host_length(void)
+{
+	char name[300], t[600];
+
+	/* 63 + 1 + 63 + 1 + 63 + 1 + 61 = 253 characters */
+	snprintf(name, sizeof(name), "%.63s.%.63s.%.63s.%.61s", LABEL63, LABEL63, LABEL63, LABEL63);
+	CHECK_INT(strlen(name), 253);
+	snprintf(t, sizeof(t), HEAD "'event':'connect','conditions':{'host':'*.%s.'}," TAIL, name);
+	CHECK_STR(errors_of("x.json", t), "");
+	snprintf(t, sizeof(t), HEAD "'event':'connect','conditions':{'host':'%sa'}," TAIL, name);
+	{
+		char msg[400];
+
+		snprintf(msg, sizeof(msg), "bad host \"%sa\": longer than 253 characters", name);
+		EXPECT_ERR(t, "'abcdefghij", 0, msg);
+	}
+}
+
+/* Every bad item of a list condition is reported, not only the first. */
+static void test_each_bad_item(void)
+{
+	const char *t = HEAD "'event':'connect','conditions':{'addr':['10.0.0.1/8','10.0.0.0/8',"
+			     "'nope']}," TAIL;
+	char want[1024];
+
+	snprintf(want, sizeof(want), "%s\n", at(t, "'10.0.0.1/8'", 0,
+		 "bad CIDR \"10.0.0.1/8\": address bits are set after the prefix length"));
+	strncat(want, at(t, "'nope'", 0, "bad CIDR \"nope\": not an IPv4 or IPv6 address"),
+		sizeof(want) - strlen(want) - 1);
+	CHECK_STR(errors_of("x.json", t), want);
+	t = HEAD "'event':'connect','conditions':{'port':['http',443,'9-1']}," TAIL;
+	snprintf(want, sizeof(want), "%s\n", at(t, "'http'", 0,
+		 "bad port \"http\": use a number or a range \"LOW-HIGH\""));
+	strncat(want, at(t, "'9-1'", 0, "bad port range \"9-1\": the start is after the end"),
+		sizeof(want) - strlen(want) - 1);
+	CHECK_STR(errors_of("x.json", t), want);
 }
 
 static void test_lists(void)
@@ -463,6 +507,8 @@ int main(void)
 	test_position_multiline();
 	test_values();
 	test_cidr_port_glob_host();
+	test_host_length();
+	test_each_bad_item();
 	test_lists();
 	test_ids_events_tools();
 	test_json_syntax();

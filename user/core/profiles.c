@@ -77,6 +77,14 @@ static const struct profile builtin[] = {
 	},
 };
 
+_Static_assert(sizeof(builtin) / sizeof(builtin[0]) == PROFILES_BUILTIN_N,
+	       "PROFILES_BUILTIN_N must count the built-in profiles");
+
+const char *profiles_builtin_name(size_t i)
+{
+	return i < PROFILES_BUILTIN_N ? builtin[i].name : NULL;
+}
+
 void profiles_init(struct profile_set *set)
 {
 	memset(set, 0, sizeof(*set));

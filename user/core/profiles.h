@@ -31,6 +31,12 @@ struct profile_set {
 	char *glob_store[PROFILE_MAX][2];
 };
 
+/* How many built-in profiles there are: the tool names that rules may use (docs/rules.md). */
+#define PROFILES_BUILTIN_N 8
+
+/* The name of built-in profile i, in table order ("ollama" first), or NULL past the end. */
+const char *profiles_builtin_name(size_t i);
+
 /* Fills set with the built-in profiles. */
 void profiles_init(struct profile_set *set);
 

@@ -4,7 +4,7 @@
  * rule set and matches decoded events against it, producing verdicts (rule id, severity,
  * tags, action and an escaped one-line message).
  *
- * Typical use (main.c):
+ * Typical use (cmd/cmd_monitor.c):
  *
  *	struct rules_builder *b = rules_builder_new();
  *	if (!no_default) rules_builder_add_default(b);
@@ -15,7 +15,7 @@
  *	...
  *	struct rules_verdict v[8];
  *	int n = rules_match(r, ev, v, 8);
- *	for (i = 0; i < n && i < 8; i++) rules_verdict_print(stdout, &v[i]);
+ *	rules_output_text(stdout, ev, v, n < 8 ? n : 8);	(rules/rules_output.h)
  *	...
  *	rules_free(r);
  *
@@ -27,10 +27,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 struct lw_event;
-struct cJSON;
 
 enum rules_severity {
 	RULES_SEV_INFO,
@@ -128,15 +126,6 @@ void rules_free(struct rules *r);
 int rules_match(const struct rules *r, const struct lw_event *ev, struct rules_verdict *out,
 		size_t max);
 
-/* Writes one line "[severity] rule: message". Returns 0 or -EIO. */
-int rules_verdict_print(FILE *f, const struct rules_verdict *v);
-
-/*
- * Adds "rule", "severity", "action", "tags" and "message" to a JSON object. Returns 0, or
- * -EINVAL if obj is not an object, or -ENOMEM (obj may then hold some of the keys).
- */
-int rules_verdict_to_json(struct cJSON *obj, const struct rules_verdict *v);
-
 /* "info", "low", ... and "alert", "log", "block". */
 const char *rules_severity_name(enum rules_severity s);
 const char *rules_action_name(enum rules_action a);
@@ -159,7 +148,8 @@ struct rules_info {
 size_t rules_count(const struct rules *r);
 
 /*
- * The exact host names the rules' conditions name (not their exceptions: see rules.c),
+ * The exact host names the rules' conditions name (not their exceptions: a name resolved
+ * from the rules never excuses an event, see rule_match() in rules_match.c),
  * each once, lower case, into out[0..max); returns how many it put there, or, when out
  * is too small, an upper bound (names are then counted without checking for repeats):
  * call with max 0 for the size to allocate. The strings live as long as r.

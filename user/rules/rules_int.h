@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Internals of the rules engine shared by rules_load.c (parse, validate, compile),
- * rules_index.c (the lookup structures and pattern matchers) and rules.c (matching and
- * verdicts). Nothing outside user/rules*.c and the rules unit tests includes this.
+ * Internals of the rules engine, one section per file of user/rules/ (see README.md there for
+ * which calls which). Nothing outside user/rules/ and the rules unit tests includes this.
  */
 #ifndef LW_RULES_INT_H
 #define LW_RULES_INT_H
@@ -13,8 +12,21 @@
 
 #include "llmwatch/events.h"
 #include "rules/rules.h"
+#include "rules/rules_json.h"
 
-/* ---- small growable array of rule indexes --------------------------------------------- */
+#define RULES_EV(t) (1u << (t))
+#define RULES_EV_NET (RULES_EV(LW_REC_CONNECT) | RULES_EV(LW_REC_SEND) | \
+		      RULES_EV(LW_REC_BIND) | RULES_EV(LW_REC_LISTEN) | RULES_EV(LW_REC_CONN_BYTES))
+/* events with a far end that llmwatch names (bind and listen have a local address) */
+#define RULES_EV_REMOTE (RULES_EV(LW_REC_CONNECT) | RULES_EV(LW_REC_SEND) | \
+			 RULES_EV(LW_REC_CONN_BYTES))
+#define RULES_EV_PATH (RULES_EV(LW_REC_OPEN) | RULES_EV(LW_REC_EXEC))
+#define RULES_EV_RESULT (RULES_EV(LW_REC_CONNECT) | RULES_EV(LW_REC_SEND) | \
+			 RULES_EV(LW_REC_BIND) | RULES_EV(LW_REC_LISTEN) | RULES_EV(LW_REC_OPEN))
+#define RULES_EV_BYTES (RULES_EV(LW_REC_SEND) | RULES_EV(LW_REC_CONN_BYTES))
+#define RULES_EV_ALL 0xffffffffu
+
+/* ---- rules_map.c: rule-index vectors, and a hash map from byte strings to them --------- */
 
 struct rules_ids {
 	uint32_t *v;
@@ -22,10 +34,8 @@ struct rules_ids {
 };
 
 /* Appends id unless it is already the last element. Returns 0 or -ENOMEM. */
-int rules_ids_push(struct rules_ids *ids, uint32_t id);
-void rules_ids_free(struct rules_ids *ids);
-
-/* ---- hash map: byte string -> rule indexes -------------------------------------------- */
+int rules_map_ids_push(struct rules_ids *ids, uint32_t id);
+void rules_map_ids_free(struct rules_ids *ids);
 
 struct rules_map_ent {
 	uint64_t hash;
@@ -39,22 +49,22 @@ struct rules_map {
 	size_t cap, used;	/* cap is 0 or a power of two */
 };
 
-/* FNV-1a, usable incrementally: h = rules_hash_step(h, byte) from RULES_HASH_INIT. */
-#define RULES_HASH_INIT 0xcbf29ce484222325ull
-static inline uint64_t rules_hash_step(uint64_t h, unsigned char c)
+/* FNV-1a, usable incrementally: h = rules_map_hash_step(h, byte) from RULES_MAP_HASH_INIT. */
+#define RULES_MAP_HASH_INIT 0xcbf29ce484222325ull
+static inline uint64_t rules_map_hash_step(uint64_t h, unsigned char c)
 {
 	return (h ^ c) * 0x100000001b3ull;
 }
-uint64_t rules_hash(const void *key, size_t len);
+uint64_t rules_map_hash(const void *key, size_t len);
 
 /* Adds id under key. Returns 0 or -ENOMEM. */
 int rules_map_add(struct rules_map *m, const void *key, size_t klen, uint32_t id);
-/* The ids under key (hash = rules_hash(key, klen)), or NULL. */
+/* The ids under key (hash = rules_map_hash(key, klen)), or NULL. */
 const struct rules_ids *rules_map_get(const struct rules_map *m, const void *key, size_t klen,
 				      uint64_t hash);
 void rules_map_free(struct rules_map *m);
 
-/* ---- binary trie for longest-prefix (here: every-prefix) matching --------------------- */
+/* ---- rules_lpm.c: binary trie for every-prefix matching of addresses ----------------- */
 
 struct rules_lpm_node {
 	uint32_t child[2];	/* 0: none (the root is node 0 and never a child) */
@@ -66,14 +76,16 @@ struct rules_lpm {
 	uint32_t n, cap;
 };
 
+typedef int (*rules_ids_fn)(const struct rules_ids *ids, void *ctx);
+
 /* Adds id for addr/prefix (prefix in bits). Returns 0 or -ENOMEM. */
 int rules_lpm_add(struct rules_lpm *t, const uint8_t *addr, unsigned int prefix, uint32_t id);
 /* Calls fn for the ids of every prefix containing addr (nbits long), shortest first. */
 int rules_lpm_walk(const struct rules_lpm *t, const uint8_t *addr, unsigned int nbits,
-		   int (*fn)(const struct rules_ids *ids, void *ctx), void *ctx);
+		   rules_ids_fn fn, void *ctx);
 void rules_lpm_free(struct rules_lpm *t);
 
-/* ---- patterns ------------------------------------------------------------------------- */
+/* ---- rules_cidr.c: address prefixes and address classes ------------------------------ */
 
 /* An address prefix. IPv4-mapped IPv6 prefixes (::ffff:0:0/96 and longer) become IPv4. */
 struct rules_cidr {
@@ -89,6 +101,30 @@ struct rules_cidr {
 int rules_cidr_parse(const char *s, struct rules_cidr *out, const char **why);
 bool rules_cidr_contains(const struct rules_cidr *c, int family, const uint8_t *addr);
 
+/* Address classes (condition "addr_class"). */
+enum rules_class {
+	RULES_C_LOOPBACK = 1u << 0,
+	RULES_C_ANY = 1u << 1,		/* 0.0.0.0, :: */
+	RULES_C_PRIVATE = 1u << 2,	/* 10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7 */
+	RULES_C_LINK_LOCAL = 1u << 3,	/* 169.254/16, fe80::/10 */
+	RULES_C_MULTICAST = 1u << 4,	/* 224/4, 255.255.255.255, ff00::/8 */
+	RULES_C_PUBLIC = 1u << 5,	/* every other IPv4/IPv6 address */
+	RULES_C_UNIX = 1u << 6,
+	RULES_C_NONE = 1u << 7,		/* no address in the event */
+};
+#define RULES_C_OTHER (RULES_C_PRIVATE | RULES_C_LINK_LOCAL | RULES_C_MULTICAST | RULES_C_PUBLIC)
+
+/* The RULES_C_* class of an IPv4 (family 4, 4 bytes) or IPv6 (6, 16 bytes) address. */
+uint32_t rules_cidr_class(int family, const uint8_t *addr);
+
+/* ---- rules_path.c, rules_glob.c: paths and path patterns ----------------------------- */
+
+/*
+ * Lexically normalizes a path into dst (size >= len + 1): "//" and "/./" collapse, ".."
+ * removes the previous component, a trailing '/' goes. Returns the new length.
+ */
+size_t rules_path_normalize(char *dst, const char *src, size_t len);
+
 /*
  * Checks a path glob (docs/rules.md, "Paths"). Returns 0, or -EINVAL with a reason in *why.
  * *literal_len receives the length of the literal prefix used for indexing: up to and
@@ -103,49 +139,15 @@ int rules_glob_check(const char *pat, size_t *literal_len, bool *has_wild, const
  */
 bool rules_glob_match(const char *pat, const char *path);
 
-/*
- * Lexically normalizes a path into dst (size >= len + 1): "//" and "/./" collapse, ".."
- * removes the previous component, a trailing '/' goes. Returns the new length.
- */
-size_t rules_path_normalize(char *dst, const char *src, size_t len);
+/* ---- rules_home.c: home directories, for "~/" in path patterns ------------------------ */
 
-/*
- * Checks and lowercases a host pattern: "name.example" or "*.name.example". Returns 0 or
- * -EINVAL with *why. On success dst (size >= strlen + 1) holds the lowercased name without
- * "*." and *suffix tells whether it had it.
- */
-int rules_host_check(const char *pat, char *dst, bool *suffix, const char **why);
+struct rules_home_cache;
 
-/* Edit distance, for "did you mean" suggestions (capped at 99). */
-unsigned int rules_edit_distance(const char *a, const char *b);
+/* A cache that looks homes up with fn (NULL: getpwuid_r), or NULL with errno = ENOMEM. */
+struct rules_home_cache *rules_home_new(rules_home_fn fn, void *ctx);
+void rules_home_free(struct rules_home_cache *hc);
 
-/* ---- compiled rules ------------------------------------------------------------------- */
-
-enum rules_key {
-	RULES_K_HOST = 1u << 0,
-	RULES_K_ADDR = 1u << 1,
-	RULES_K_PORT = 1u << 2,
-	RULES_K_PATH = 1u << 3,
-	RULES_K_FLAGS = 1u << 4,
-	RULES_K_CLASS = 1u << 5,
-	RULES_K_BYTES = 1u << 6,
-	RULES_K_RESULT = 1u << 7,
-	RULES_K_TOOL = 1u << 8,
-	RULES_K_HOST_SOURCE = 1u << 9,
-};
-
-/* Address classes (condition "addr_class"). */
-enum rules_class {
-	RULES_C_LOOPBACK = 1u << 0,
-	RULES_C_ANY = 1u << 1,		/* 0.0.0.0, :: */
-	RULES_C_PRIVATE = 1u << 2,	/* 10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7 */
-	RULES_C_LINK_LOCAL = 1u << 3,	/* 169.254/16, fe80::/10 */
-	RULES_C_MULTICAST = 1u << 4,	/* 224/4, 255.255.255.255, ff00::/8 */
-	RULES_C_PUBLIC = 1u << 5,	/* every other IPv4/IPv6 address */
-	RULES_C_UNIX = 1u << 6,
-	RULES_C_NONE = 1u << 7,		/* no address in the event */
-};
-#define RULES_C_OTHER (RULES_C_PRIVATE | RULES_C_LINK_LOCAL | RULES_C_MULTICAST | RULES_C_PUBLIC)
+/* ---- rules_match.c: an event as the conditions see it -------------------------------- */
 
 /* How the event's host name was learned (condition "host_source"). */
 enum rules_host_source {
@@ -156,7 +158,7 @@ enum rules_host_source {
 	RULES_HS_RULE = 1u << 4,	/* a rule's own host name, resolved by llmwatch: a guess */
 };
 
-/* Open flags (condition "flags"). */
+/* Open flags (condition "flags", message field {flags}). */
 enum rules_oflag {
 	RULES_F_READ = 1u << 0,
 	RULES_F_WRITE = 1u << 1,
@@ -164,61 +166,243 @@ enum rules_oflag {
 	RULES_F_TRUNCATE = 1u << 3,
 };
 
-enum rules_result { RULES_R_ANY, RULES_R_OK, RULES_R_FAILED };
-
-#define RULES_N_PROFILES 8
-extern const char *const rules_profile_names[RULES_N_PROFILES];
-
-struct rules_tools {
-	bool any;		/* "*" */
-	uint32_t mask;		/* bit i: rules_profile_names[i] */
-	char **names;		/* "watch:x", "pid:n" */
-	size_t n_names;
+struct rules_view {
+	const struct lw_event *ev;
+	struct rules_home_cache *homes;
+	int tool_idx;			/* the built-in profile named ev->tool, or -1 */
+	bool ok;			/* the call succeeded (or is a connect in progress) */
+	uint32_t oflags;		/* RULES_F_* of ev->open_flags */
+	int fam;			/* 4, 6, or 0 */
+	uint8_t addr[16];		/* v4-mapped IPv6 becomes IPv4 */
+	bool has_port;
+	uint16_t port;
+	uint32_t cls;			/* RULES_C_* */
+	const char *host;		/* lowercased, or NULL */
+	size_t host_len;
+	char hostbuf[256];
+	uint32_t host_src;		/* RULES_HS_*: NONE without a name, 0: another source */
+	const char *path;		/* normalized, or NULL */
+	size_t path_len;
+	int home_state;			/* 0: not computed, 1: homepath valid, -1: none */
+	size_t homepath_len;
+	char pathbuf[LW_PATH_MAX + 1];
+	char homepath[LW_PATH_MAX + 2];
 };
 
+/*
+ * The view's path relative to a home as "~/...", computed on first use: relative to its own
+ * user's home if the path lies under it, else to the home of any user that holds it (the
+ * longest such home). NULL when no home holds it. (rules_home.c)
+ */
+const char *rules_home_path(struct rules_view *v);
+
+/* ---- rules_load.c: turning JSON values into compiled pieces, with positioned errors -- */
+
+/* A rule file or text, and its parsed tree during a build. */
+struct rules_src {
+	char *name;
+	char *text;
+	size_t len;
+	bool is_default;
+	struct rules_json *root;
+};
+
+/* A named list ("lists": {"name": [...]}): the member holds the key position and items. */
+struct rules_list {
+	const char *name;
+	const struct rules_json *key_node;
+	const struct rules_src *src;
+};
+
+/* The errors of a build, each "file:line:col: message". */
+struct rules_errors {
+	char **v;
+	size_t n;
+	bool capped;
+};
+
+/* What compiling one value needs: where errors go, the lists, the rule being compiled. */
+struct rules_load {
+	struct rules_errors *errs;
+	const struct rules_src *src;
+	const struct rules_list *lists;
+	size_t n_lists;
+	uint32_t events;		/* of the rule being compiled */
+	const char *event_name;		/* one of them, for messages */
+};
+
+/* A value after list expansion, with the file it was written in. */
+struct rules_load_item {
+	const struct rules_json *v;
+	const struct rules_src *src;
+	const char *list;		/* the list it came from, or NULL */
+};
+
+/* A vector of n items of one type, as the list conditions compile to. */
+struct rules_vec {
+	void *v;
+	size_t n;
+};
+
+/* Records an error at line:col of src (line 0: the whole file; src NULL: no place). */
+__attribute__((format(printf, 5, 6)))
+void rules_load_errorf(struct rules_errors *e, const struct rules_src *src, int line, int col,
+		       const char *fmt, ...);
+/* Records an error at value v of the file being compiled. */
+#define rules_load_err(c, v, ...) \
+	rules_load_errorf((c)->errs, (c)->src, (v)->line, (v)->col, __VA_ARGS__)
+/* Records an error at an item (in the file of its list, if it came from one). */
+#define rules_load_item_err(c, it, ...) \
+	rules_load_errorf((c)->errs, (it)->src, (it)->v->line, (it)->v->col, __VA_ARGS__)
+void rules_load_errors_free(struct rules_errors *e);
+
+/* Escaped copy of an untrusted string for a message, in buf. */
+const char *rules_load_esc(char *buf, size_t size, const char *s);
+/* " (did you mean \"<prefix>x\"?)" when one of cands is close to word, else "". */
+const char *rules_load_suggest(char *buf, size_t size, const char *word, const char *prefix,
+			       const char *const *cands, size_t n);
+/* " (in list \"x\")" for an item from a list, else "". */
+const char *rules_load_in_list(char *buf, size_t size, const struct rules_load_item *it);
+/* Edit distance, for suggestions (capped at 99). */
+unsigned int rules_load_distance(const char *a, const char *b);
+/* Whether s is a rule id or list name: 1-64 letters, digits, '.', '_' or '-'. */
+bool rules_load_valid_name(const char *s);
+/* Index of s in names[0..n), or -1. */
+int rules_load_lookup(const char *s, const char *const *names, size_t n);
+
+/* Whether v has type t (TRUE also accepts FALSE); else reports "\"key\" must be what". */
+bool rules_load_want(struct rules_load *c, const struct rules_json *v, const char *key,
+		     enum rules_json_type t, const char *what);
+/* strdup, reporting "out of memory" at v. */
+char *rules_load_strdup(struct rules_load *c, const struct rules_json *v, const char *s);
+
+/*
+ * Expands a value named key (a scalar, or an array whose strings "@name" stand for the items
+ * of list name) into *out. Returns the count, or -1 after reporting an error.
+ */
+long rules_load_expand(struct rules_load *c, const struct rules_json *v, const char *key,
+		       struct rules_load_item **out);
+/* Whether every item is a string; reports the first that is not. */
+bool rules_load_strings(struct rules_load *c, const struct rules_load_item *it, long n,
+			const char *key);
+
+/*
+ * A string, or an array of strings, from the vocabulary names[0..n) into *mask: bits[i] per
+ * name i found (bits NULL: 1 << i). `what` names the vocabulary in messages ("open flag").
+ * Returns false after reporting an error.
+ */
+bool rules_load_keywords(struct rules_load *c, const struct rules_json *v,
+			 const char *const *names, const uint32_t *bits, size_t n,
+			 const char *what, uint32_t *mask);
+
+/* Parses one list item into out (zeroed). Returns false after reporting an error. */
+typedef bool (*rules_load_item_fn)(struct rules_load *c, const struct rules_load_item *it,
+				   void *out);
+
+/*
+ * Compiles a list value (an item or an array of them, "@list" expanded) into a new struct
+ * rules_vec in *data: one item_size item per value, parsed by parse; with strings, every
+ * value must be a string. Every bad item is reported. Returns false after an error; the
+ * vector then holds exactly the items that parsed, for the condition's free.
+ */
+bool rules_load_list(struct rules_load *c, const struct rules_json *v, bool strings,
+		     size_t item_size, rules_load_item_fn parse, void **data);
+
+/* ---- rules_cond.c: THE table of conditions ------------------------------------------- */
+
+/*
+ * One row per condition, in the order docs/rules.md lists their keys (the order of "did you
+ * mean"). ROW(name, events, slow): the key "name", allowed in rules on `events`, implemented
+ * by rules_cond_<name>_compile, _match and _free (in rules_cond_*.c); slow 1 when matching
+ * walks patterns (evaluated after the others, which only compare numbers or masks).
+ */
+#define RULES_COND_TABLE(ROW)				\
+	ROW(host, RULES_EV_NET, 1)			\
+	ROW(addr, RULES_EV_NET, 1)			\
+	ROW(port, RULES_EV_NET, 0)			\
+	ROW(path, RULES_EV_PATH, 1)			\
+	ROW(flags, RULES_EV(LW_REC_OPEN), 0)		\
+	ROW(addr_class, RULES_EV_NET, 0)		\
+	ROW(bytes, RULES_EV_BYTES, 0)			\
+	ROW(result, RULES_EV_RESULT, 0)			\
+	ROW(tool, RULES_EV_ALL, 0)			\
+	ROW(host_source, RULES_EV_REMOTE, 0)
+
+/* What a row of RULES_COND_TABLE becomes. */
+struct rules_cond_type {
+	const char *key;
+	uint32_t events;
+	/*
+	 * Compiles member v (its key is v->key) into *data, which is set even on failure (the
+	 * free function takes it). Returns false after reporting an error.
+	 */
+	bool (*compile)(struct rules_load *c, const struct rules_json *v, void **data);
+	bool (*match)(const void *data, struct rules_view *view);
+	void (*free)(void *data);	/* NULL is ignored */
+};
+
+enum rules_cond_id {
+#define RULES_COND_ID(name, events, slow) RULES_COND_##name,
+	RULES_COND_TABLE(RULES_COND_ID)
+#undef RULES_COND_ID
+	RULES_COND_N
+};
+#define RULES_COND_BIT(name) (1u << RULES_COND_##name)
+
+#define RULES_COND_DECLARE(name, events, slow)						\
+	bool rules_cond_##name##_compile(struct rules_load *c, const struct rules_json *v,	\
+					 void **data);					\
+	bool rules_cond_##name##_match(const void *data, struct rules_view *view);	\
+	void rules_cond_##name##_free(void *data);
+RULES_COND_TABLE(RULES_COND_DECLARE)
+#undef RULES_COND_DECLARE
+
+extern const struct rules_cond_type rules_cond_types[RULES_COND_N];
+
+/* A rule's conditions, or one of its exceptions. */
+struct rules_cond {
+	uint32_t keys;			/* RULES_COND_BIT() of each condition present */
+	void *data[RULES_COND_N];	/* what each present condition compiled to */
+};
+
+/*
+ * Compiles an object of conditions (what: "conditions" or "exceptions", for messages).
+ * Returns false after reporting an error; cd is then cleared by the caller.
+ */
+bool rules_cond_compile(struct rules_load *c, const struct rules_json *obj, const char *what,
+			struct rules_cond *cd);
+/* Whether every condition present, except those in skip (RULES_COND_BIT()s), matches. */
+bool rules_cond_match(const struct rules_cond *cd, struct rules_view *view, uint32_t skip);
+void rules_cond_clear(struct rules_cond *cd);
+
+/* What the indexed conditions compile to (rules_cond_net.c, rules_cond_file.c). */
+struct rules_host {
+	char *name;		/* lowercased, without "*." */
+	bool suffix;		/* "*.name": any subdomain of name */
+};
+struct rules_port_range {
+	uint16_t lo, hi;
+};
 struct rules_glob {
 	char *pat;
 	bool home;		/* starts with "~/": matched against the home-relative form */
 };
+/* host: struct rules_vec of struct rules_host; addr: of rules_cidr; port: of rules_port_range;
+ * path: of rules_glob. */
 
-struct rules_port_range {
-	uint16_t lo, hi;
-};
+/* ---- rules_message.c: message templates --------------------------------------------- */
 
-struct rules_cond {
-	uint32_t keys;		/* RULES_K_* present */
-	char **host_exact;
-	size_t n_host_exact;
-	char **host_suffix;	/* "example.com" for "*.example.com" */
-	size_t n_host_suffix;
-	struct rules_cidr *addrs;
-	size_t n_addrs;
-	struct rules_port_range *ports;
-	size_t n_ports;
-	struct rules_glob *globs;
-	size_t n_globs;
-	uint32_t flags;		/* RULES_F_* */
-	uint32_t classes;	/* RULES_C_* */
-	uint32_t host_sources;	/* RULES_HS_* */
-	uint64_t bytes_min, bytes_max;
-	enum rules_result result;
-	struct rules_tools tool;
-};
+struct rules_message;
+struct rules_rule;
 
-/* Template pieces: literal text, or a field. */
-enum rules_field {
-	RULES_FLD_TEXT,
-	RULES_FLD_TOOL, RULES_FLD_PID, RULES_FLD_PPID, RULES_FLD_UID, RULES_FLD_COMM,
-	RULES_FLD_EXE, RULES_FLD_HOST, RULES_FLD_DADDR, RULES_FLD_DPORT, RULES_FLD_DEST,
-	RULES_FLD_PATH, RULES_FLD_FLAGS, RULES_FLD_BYTES, RULES_FLD_RESULT, RULES_FLD_EVENT,
-	RULES_FLD_RULE, RULES_FLD_SEVERITY, RULES_FLD_FILENAME,
-};
+/* Compiles the template v for the rule being compiled. NULL after reporting an error. */
+struct rules_message *rules_message_compile(struct rules_load *c, const struct rules_json *v);
+/* Writes r's message about the viewed event into buf (escaped, one line, maybe cut). */
+void rules_message_format(const struct rules_rule *r, const struct rules_view *view,
+			  char *buf, size_t size);
+void rules_message_free(struct rules_message *m);
 
-struct rules_tpl_piece {
-	enum rules_field field;
-	char *text;		/* RULES_FLD_TEXT */
-	size_t len;
-};
+/* ---- rules.c: the compiled model ----------------------------------------------------- */
 
 /* Which index a rule is reachable from (exactly one per event type it applies to). */
 enum rules_index_kind {
@@ -239,12 +423,11 @@ struct rules_rule {
 	char **tags;
 	size_t n_tags;
 	uint32_t events;	/* 1 << LW_REC_* */
-	struct rules_tools tools;
+	void *tools;		/* what rules_cond_tool_compile() made of "tools" */
 	struct rules_cond cond;
 	struct rules_cond *exceptions;
 	size_t n_exceptions;
-	struct rules_tpl_piece *tpl;
-	size_t n_tpl;
+	struct rules_message *message;
 	enum rules_index_kind ix;
 	char *source;		/* "file:line:col" */
 };
@@ -262,28 +445,6 @@ struct rules_bucket {
 	bool has_path, has_host, has_addr;
 };
 
-struct rules_home_ent {
-	uint32_t uid;
-	bool used;
-	bool found;
-	char *home;
-};
-
-struct rules_home_cache {
-	struct rules_home_ent *ents;	/* open addressing on uid */
-	size_t cap, used;
-	rules_home_fn fn;
-	void *ctx;
-	/*
-	 * Every user's home (passwd), longest first: "~" in a rule means any user's home,
-	 * not only the home of the process's own user (a tool running as its service user
-	 * reading /home/alice/.ssh is the case that matters most). Loaded on first use.
-	 */
-	char **all;
-	size_t n_all;
-	bool all_loaded;
-};
-
 struct rules {
 	struct rules_rule *rules;
 	size_t n;
@@ -291,14 +452,40 @@ struct rules {
 	struct rules_home_cache *homes;	/* mutable through a const rule set: see rules.h */
 };
 
+/* "info", "low", ... and "alert", "log", "block", indexed by the enums. */
+#define RULES_N_SEVERITIES 5
+#define RULES_N_ACTIONS 3
+extern const char *const rules_severity_names[RULES_N_SEVERITIES];
+extern const char *const rules_action_names[RULES_N_ACTIONS];
+
+/*
+ * A rule set that takes over rules[0..n) (allocated with malloc), looks homes up with
+ * home_fn and is indexed. NULL with errno = ENOMEM; rules are then cleared and freed.
+ */
+struct rules *rules_new(struct rules_rule *rules, size_t n, rules_home_fn home_fn,
+			void *home_ctx);
 /* Frees one compiled rule's contents (not the struct itself). */
 void rules_rule_clear(struct rules_rule *r);
 
-/* Builds the per-event-type indexes of a rule set whose rules are filled. 0 or -ENOMEM. */
+/* ---- rules_compile.c: one rule object into a compiled rule --------------------------- */
+
+/* Compiles obj into r (zeroed; cleared by the caller on failure). False after an error. */
+bool rules_compile_rule(struct rules_load *c, const struct rules_json *obj,
+			struct rules_rule *r);
+
+/* ---- rules_index.c: the per-event-type indexes --------------------------------------- */
+
+/* Builds the indexes of a rule set whose rules are filled. 0 or -ENOMEM. */
 int rules_index_build(struct rules *r);
 void rules_index_free(struct rules *r);
+/* Calls fn with every index entry of b the viewed event reaches (ids may repeat). */
+void rules_index_lookup(const struct rules_bucket *b, struct rules_view *view, rules_ids_fn fn,
+			void *ctx);
+/* The conditions (RULES_COND_BIT()s) the index a rule was reached by has already proved. */
+uint32_t rules_index_proven(const struct rules_rule *r);
 
-/* The default pack (generated at build time from rules/ *.json, see mk/rules.mk). */
+/* ---- the default pack (generated at build time from rules/ *.json, see mk/rules.mk) ----- */
+
 struct rules_pack_file {
 	const char *name;
 	const char *text;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* How the sinks show a rule verdict (see rules_output.h). */
+/* How verdicts are shown (see rules_output.h). */
 #include "rules/rules_output.h"
 
 #include "rules/rules.h"
@@ -8,25 +8,29 @@ void rules_output_text(FILE *f, const struct lw_event *ev, const struct rules_ve
 		       size_t nv)
 {
 	(void)ev;
-	for (size_t i = 0; i < nv; i++) {
-		/* the verdict's message is already escaped by the rules engine */
-		fputs("  ", f);
-		rules_verdict_print(f, &v[i]);
-	}
+	/* the id is validated and the message already escaped by the rules engine */
+	for (size_t i = 0; i < nv; i++)
+		fprintf(f, "  [%s] %s: %s\n", rules_severity_name(v[i].severity), v[i].rule,
+			v[i].message);
+}
+
+void rules_output_verdict_json(struct jsonw *w, const struct rules_verdict *v)
+{
+	jsonw_escaped(w, "rule", v->rule);
+	jsonw_str(w, "severity", rules_severity_name(v->severity));
+	jsonw_str(w, "action", rules_action_name(v->action));
+	jsonw_open(w, "tags", '[');
+	for (size_t t = 0; t < v->n_tags; t++)
+		jsonw_elem_str(w, v->tags[t]);
+	jsonw_close(w, ']');
+	jsonw_escaped(w, "message", v->message);
 }
 
 void rules_output_json(struct jsonw *w, const struct rules_verdict *v, size_t nv)
 {
 	for (size_t i = 0; i < nv; i++) {
 		jsonw_open(w, NULL, '{');
-		jsonw_escaped(w, "rule", v[i].rule);
-		jsonw_str(w, "severity", rules_severity_name(v[i].severity));
-		jsonw_str(w, "action", rules_action_name(v[i].action));
-		jsonw_open(w, "tags", '[');
-		for (size_t t = 0; t < v[i].n_tags; t++)
-			jsonw_elem_str(w, v[i].tags[t]);
-		jsonw_close(w, ']');
-		jsonw_escaped(w, "message", v[i].message);
+		rules_output_verdict_json(w, &v[i]);
 		jsonw_close(w, '}');
 	}
 }

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* How the sinks show a rule verdict: the one place that knows both sink and rules types. */
+/*
+ * How verdicts are shown: the one place that writes a verdict as text or JSON, for the sinks
+ * and anyone else.
+ */
 #ifndef LW_RULES_OUTPUT_H
 #define LW_RULES_OUTPUT_H
 
@@ -11,9 +14,12 @@
 
 struct rules_verdict;
 
-/* Writes one indented alert line for each of the nv verdicts v[] about ev. */
+/* Writes one indented line "[severity] rule: message" for each of the nv verdicts v[]. */
 void rules_output_text(FILE *f, const struct lw_event *ev, const struct rules_verdict *v,
 		       size_t nv);
+
+/* Adds "rule", "severity", "action", "tags" and "message" of v to the open object in w. */
+void rules_output_verdict_json(struct jsonw *w, const struct rules_verdict *v);
 
 /* Adds each of the nv verdicts v[] as an object to the open JSON array in w. */
 void rules_output_json(struct jsonw *w, const struct rules_verdict *v, size_t nv);
