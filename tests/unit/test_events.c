@@ -53,7 +53,7 @@ static void test_loss_names(void)
 
 		CHECK(name && strcmp(name, "unknown") != 0);
 		for (unsigned int o = 0; o < r; o++)
-			CHECK(strcmp(name, stats_loss_reason_name(o)) != 0);
+			CHECK(name && strcmp(name, stats_loss_reason_name(o)) != 0);
 	}
 	CHECK_STR(stats_loss_reason_name(LW_LOSS_LOOKUP), "lookup_failed");
 	CHECK_STR(stats_loss_reason_name(LW_LOSS_REASON_MAX), "unknown");

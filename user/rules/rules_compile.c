@@ -133,9 +133,8 @@ bool rules_compile_rule(struct rules_load *c, const struct rules_json *obj,
 		struct rules_load_item *it;
 		long n = rules_load_expand(c, v, "tags", &it);
 
-		if (n < 0 || !rules_load_strings(c, it, n, "tags")) {
-			ok = false;
-		} else if (!(r->tags = calloc((size_t)n, sizeof(char *)))) {
+		if (n < 0 || !rules_load_strings(c, it, n, "tags") ||
+		    !(r->tags = rules_load_calloc((size_t)n, sizeof(char *)))) {
 			ok = false;
 		} else {
 			for (long i = 0; i < n; i++) {
@@ -169,9 +168,8 @@ bool rules_compile_rule(struct rules_load *c, const struct rules_json *obj,
 	    !rules_cond_compile(c, v, "conditions", &r->cond))
 		ok = false;
 	if ((v = rules_json_get(obj, "exceptions"))) {
-		if (!rules_load_want(c, v, "exceptions", RULES_JSON_ARRAY, "an array of objects")) {
-			ok = false;
-		} else if (v->n && !(r->exceptions = calloc(v->n, sizeof(*r->exceptions)))) {
+		if (!rules_load_want(c, v, "exceptions", RULES_JSON_ARRAY, "an array of objects") ||
+		    (v->n && !(r->exceptions = calloc(v->n, sizeof(*r->exceptions))))) {
 			ok = false;
 		} else {
 			for (const struct rules_json *e = v->child; e; e = e->next) {

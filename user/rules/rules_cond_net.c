@@ -187,7 +187,7 @@ static bool port_parse(struct rules_load *c, const struct rules_load_item *it, v
 	struct rules_port_range *p = out;
 	const struct rules_json *e = it->v;
 	char eb[128], lb[96];
-	long lo, hi;
+	long lo = 0, hi = 0;
 
 	if (e->type == RULES_JSON_NUMBER) {
 		if (!e->is_int || e->int_overflow || e->inum < 0 || e->inum > 65535) {

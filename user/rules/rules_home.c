@@ -135,6 +135,7 @@ static const char *home_of(struct rules_home_cache *hc, uint32_t uid)
 			hc->cap = cap;
 		}
 	}
+	buf[0] = '\0';	/* a lookup that succeeds without writing finds no home */
 	err = (hc->fn ? hc->fn : home_getpw)(uid, buf, sizeof(buf), hc->ctx);
 	for (i = (uid * 2654435761u) & (hc->cap - 1); hc->ents[i].used; i = (i + 1) & (hc->cap - 1))
 		;

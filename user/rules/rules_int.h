@@ -276,6 +276,8 @@ bool rules_load_want(struct rules_load *c, const struct rules_json *v, const cha
 /* strdup, reporting "out of memory" at v. */
 char *rules_load_strdup(struct rules_load *c, const struct rules_json *v, const char *s);
 
+/* calloc that does not take an empty list for out of memory (calloc(0) may return NULL). */
+void *rules_load_calloc(size_t n, size_t size);
 /*
  * Expands a value named key (a scalar, or an array whose strings "@name" stand for the items
  * of list name) into *out. Returns the count, or -1 after reporting an error.

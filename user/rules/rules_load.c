@@ -188,6 +188,11 @@ static void unknown_list(struct rules_load *c, const struct rules_json *e)
 	free(names);
 }
 
+void *rules_load_calloc(size_t n, size_t size)
+{
+	return calloc(n ? n : 1, size);
+}
+
 long rules_load_expand(struct rules_load *c, const struct rules_json *v, const char *key,
 		       struct rules_load_item **out)
 {
@@ -321,7 +326,7 @@ bool rules_load_list(struct rules_load *c, const struct rules_json *v, bool stri
 	if (n < 0)
 		return false;
 	ok = !strings || rules_load_strings(c, it, n, v->key);
-	if (ok && !(vec->v = calloc((size_t)n, item_size))) {
+	if (ok && !(vec->v = rules_load_calloc((size_t)n, item_size))) {
 		rules_load_err(c, v, "out of memory");
 		ok = false;
 	}
