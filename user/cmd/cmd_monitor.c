@@ -477,7 +477,7 @@ static int run_loop(struct monitor *m, struct bpf_loader *l, struct ring_buffer 
 			fprintf(stderr, "llmwatch: reading the ring buffer: %s\n", strerror(-n));
 			break;
 		}
-		fflush(m->sink->out);
+		sink_flush(m->sink);
 		if (read(sfd, &si, sizeof(si)) == sizeof(si))
 			break;
 		now = timefmt_boot_now();
