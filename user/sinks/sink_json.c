@@ -177,6 +177,16 @@ static int json_summary(struct sink *s, const struct lw_stats *st)
 	jsonw_uint(w, "names_dropped", st->names_dropped);
 	jsonw_uint(w, "cgroup_unattached", st->cgroup_unattached);
 	jsonw_uint(w, "payloads_malformed", st->payloads_malformed);
+	if (st->n_outputs) {
+		jsonw_open(w, "outputs", '[');
+		for (size_t i = 0; i < st->n_outputs && i < LW_OUTPUTS_MAX; i++) {
+			jsonw_open(w, NULL, '{');
+			jsonw_str(w, "output", st->outputs[i].name);
+			jsonw_uint(w, "output_errors", st->outputs[i].errors);
+			jsonw_close(w, '}');
+		}
+		jsonw_close(w, ']');
+	}
 	if (jsonw_end(w))
 		return -ENOMEM;
 	err = put_line(s, w);
