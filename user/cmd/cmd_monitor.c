@@ -26,6 +26,8 @@
 #include "version.h"
 #include "rules/rules.h"
 #include "names/rule_resolver.h"
+#include "sinks/sink_registry.h"
+#include "sinks/sink_tee.h"
 #include "util/timefmt.h"
 
 #define MAX_EXTRA 32
@@ -38,7 +40,9 @@
 #define POLL_MS 10
 
 struct monitor_opts {
-	bool json, verbose;
+	struct sink_spec outputs[LW_OUTPUTS_MAX];	/* --output, --json; text if none */
+	size_t n_outputs;
+	bool verbose;
 	double duration;		/* seconds; 0 = until a signal */
 	const char *ready_file;
 	size_t ring_bytes;
@@ -67,7 +71,14 @@ static void usage(FILE *f)
 "lost (if anything) to stderr.\n"
 "\n"
 "Options:\n"
-"  --json              one JSON object per line (schema in README.md)\n"
+"  --output SPEC       where and how events are written: NAME or NAME:PATH, PATH - being\n"
+"                      stdout (a file is created mode 0600, or truncated); repeatable,\n"
+"                      every event then goes to each (default: text on stdout). Two\n"
+"                      outputs on stdout, or on one file, are refused. A failing output\n"
+"                      is counted (output_errors in the summary), not fatal. NAMEs:\n");
+	sink_registry_help(f, "                        ");
+	fprintf(f,
+"  --json              the same as --output json\n"
 "  --watch NAME        also watch processes whose executable name is NAME (<= 15 bytes),\n"
 "                      and their children; repeatable\n"
 "  --pid PID           also watch the running process PID and its children; repeatable\n"
@@ -128,10 +139,11 @@ static int parse_size(const char *s, size_t *out)
 
 static int parse_opts(int argc, char **argv, struct monitor_opts *o)
 {
-	enum { O_JSON = 256, O_WATCH, O_PID, O_DURATION, O_READY, O_RING, O_VERBOSE, O_RULES,
+	enum { O_JSON = 256, O_OUTPUT, O_WATCH, O_PID, O_DURATION, O_READY, O_RING, O_VERBOSE, O_RULES,
 	       O_NO_DEFAULT_RULES, O_ENTER_TP, O_CGROUPS, O_RESOLVE_RULE_HOSTS };
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, O_JSON },
+		{ "output", required_argument, NULL, O_OUTPUT },
 		{ "watch", required_argument, NULL, O_WATCH },
 		{ "pid", required_argument, NULL, O_PID },
 		{ "duration", required_argument, NULL, O_DURATION },
@@ -147,7 +159,7 @@ static int parse_opts(int argc, char **argv, struct monitor_opts *o)
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
 	};
-	char *end;
+	char *end, err[512];
 	long v;
 	int c;
 
@@ -156,7 +168,14 @@ static int parse_opts(int argc, char **argv, struct monitor_opts *o)
 	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_JSON:
-			o->json = true;
+		case O_OUTPUT:
+			if (o->n_outputs == LW_OUTPUTS_MAX)
+				return cli_usage_error("too many --output and --json (at most %d)",
+						       LW_OUTPUTS_MAX);
+			if (sink_registry_parse(c == O_JSON ? "json" : optarg,
+						&o->outputs[o->n_outputs], err, sizeof(err)))
+				return cli_usage_error("--output %s", err);
+			o->n_outputs++;
 			break;
 		case O_VERBOSE:
 			o->verbose = true;
@@ -226,6 +245,9 @@ static int parse_opts(int argc, char **argv, struct monitor_opts *o)
 	if (optind < argc)
 		return cli_usage_error("unexpected argument \"%s\" (see llmwatch --help)",
 				       argv[optind]);
+	if (!o->n_outputs && sink_registry_parse("text", &o->outputs[o->n_outputs++], err,
+						 sizeof(err)))
+		return cli_usage_error("%s", err);	/* the registry lost its default */
 	return 0;
 }
 
@@ -477,7 +499,8 @@ static int run_loop(struct monitor *m, struct bpf_loader *l, struct ring_buffer 
 			fprintf(stderr, "llmwatch: reading the ring buffer: %s\n", strerror(-n));
 			break;
 		}
-		sink_flush(m->sink);
+		if (sink_flush(m->sink))
+			m->stats.output_errors++;	/* lines lost; the tee says which output */
 		if (read(sfd, &si, sizeof(si)) == sizeof(si))
 			break;
 		now = timefmt_boot_now();
@@ -524,6 +547,7 @@ int cmd_monitor(int argc, char **argv)
 	int err, status = 1, found;
 	uint64_t sweep_ns;
 	struct rule_resolver *resolver = NULL;
+	char why[512];
 
 	err = parse_opts(argc, argv, &o);
 	if (err)
@@ -542,6 +566,13 @@ int cmd_monitor(int argc, char **argv)
 	}
 	m.match = match_rules;
 	m.match_ctx = &rm;
+	/* outputs before the kernel: a path that cannot be opened is a usage error, too */
+	m.sink = sink_registry_open(o.outputs, o.n_outputs, stderr, why, sizeof(why));
+	if (!m.sink) {
+		fprintf(stderr, "llmwatch: --output %s\n", why);
+		status = 2;
+		goto out;
+	}
 	profiles_init(&m.profiles);
 	for (size_t i = 0; i < o.n_watch; i++)
 		profiles_add_watch(&m.profiles, o.watch[i]);
@@ -568,8 +599,7 @@ int cmd_monitor(int argc, char **argv)
 	}
 	m.kops = &kernel_ops;
 	m.kctx = &l;
-	m.sink = o.json ? sink_json_new(stdout) : sink_text_new(stdout);
-	if (!m.sink || bpf_loader_set_candidates(&l, &m.profiles)) {
+	if (bpf_loader_set_candidates(&l, &m.profiles)) {
 		fprintf(stderr, "llmwatch: setting up: %s\n", strerror(errno));
 		goto out;
 	}
@@ -615,6 +645,7 @@ int cmd_monitor(int argc, char **argv)
 	m.stats.verdicts_dropped = rm.overflow;
 	if (m.sink->ops->summary(m.sink, &m.stats))
 		m.stats.output_errors++;
+	sink_tee_stats(m.sink, &m.stats);
 	stats_print(&m.stats, stderr);
 	status = err ? 1 : 0;
 out:
