@@ -53,7 +53,8 @@ PY
 	tool=$(make_tool ollama)
 	OUT="$BATS_TEST_TMPDIR/out.json"
 	lw_start_outputs --output text --output "json:$OUT"
-	run_actor "$tool" "$BATS_TEST_TMPDIR/r.json" tcp open "$BATS_TEST_TMPDIR/r.json"
+	echo data >"$BATS_TEST_TMPDIR/data.txt"
+	run_actor "$tool" "$BATS_TEST_TMPDIR/r.json" tcp open "$BATS_TEST_TMPDIR/data.txt"
 	pid=$(report_get "$BATS_TEST_TMPDIR/r.json" pid)
 	lw_wait_for type=exit pid="$pid"
 	lw_stop
@@ -75,7 +76,8 @@ PY
 	requires_bpf
 	tool=$(make_tool ollama)
 	lw_start_outputs --output json:/dev/full --output text
-	run_actor "$tool" "$BATS_TEST_TMPDIR/r.json" tcp open "$BATS_TEST_TMPDIR/r.json"
+	echo data >"$BATS_TEST_TMPDIR/data.txt"
+	run_actor "$tool" "$BATS_TEST_TMPDIR/r.json" tcp open "$BATS_TEST_TMPDIR/data.txt"
 	pid=$(report_get "$BATS_TEST_TMPDIR/r.json" pid)
 	retry 50 grep -q " pid=$pid ppid=[0-9]* exit " "$STDOUT"
 	lw_stop		# exit status 0: a failing output is not a runtime error
