@@ -124,14 +124,14 @@ static void take_rule_names(struct event_loop *el, struct rule_resolver *res)
 	naming_set_rule_names(el->m->naming, round.addrs, round.n_addrs);
 }
 
-/* The kernel's loss counters into m->stats; a failed read is said once and keeps the last. */
+/* The kernel's loss counters into m->stats; a failed read is said once. */
 static void read_losses(struct event_loop *el, bool *told)
 {
 	int err = bpf_loader_read_losses(el->l, el->m->stats.kernel_losses);
 
 	if (err && !*told)
 		fprintf(stderr, "llmwatch: warning: reading the kernel's loss counters: %s (the "
-			"summary shows the last values read)\n", strerror(-err));
+			"summary may count fewer losses than there were)\n", strerror(-err));
 	*told = *told || err;
 }
 
