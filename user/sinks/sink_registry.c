@@ -20,7 +20,7 @@ int sink_registry_parse(const char *text, struct sink_spec *spec, char *err, siz
 	size_t len = colon ? (size_t)(colon - text) : strlen(text), used = 0;
 
 	for (size_t i = 0; i < N_ROWS; i++) {
-		if (strlen(rows[i].name) != len || strncmp(rows[i].name, text, len))
+		if (strlen(rows[i].name) != len || strncmp(rows[i].name, text, len) != 0)
 			continue;
 		if (colon && !colon[1]) {
 			snprintf(err, errsz, "\"%s\": nothing after ':' (%s%s; - is stdout)", text,
@@ -62,10 +62,10 @@ struct sink *sink_registry_open(const struct sink_spec *specs, size_t n, FILE *d
 		for (size_t j = 0; a && j < i; j++) {
 			const char *b = target(&specs[j]);
 
-			if (!b || strcmp(a, b))
+			if (!b || strcmp(a, b) != 0)
 				continue;
 			snprintf(err, errsz, "\"%s\" and \"%s\" both write to %s", specs[j].text,
-				 specs[i].text, strcmp(a, "-") ? a : "stdout");
+				 specs[i].text, strcmp(a, "-") != 0 ? a : "stdout");
 			errno = EINVAL;
 			return NULL;
 		}
