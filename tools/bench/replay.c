@@ -422,7 +422,9 @@ static void null_destroy(struct sink *s)
 	(void)s;
 }
 
-static const struct sink_ops null_ops = { null_event, null_summary, null_destroy };
+static const struct sink_ops null_ops = {
+	.event = null_event, .summary = null_summary, .destroy = null_destroy,
+};
 static struct sink null_sink = { .ops = &null_ops };
 
 static int k_track(void *ctx, uint32_t pid, uint16_t tool, uint16_t reason, uint32_t root)

@@ -1,31 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The default verb: load the BPF programs, find running tools, then stream attributed events
- * to a sink until a signal or --duration, and end with the loss summary.
+ * The default verb: options to a config, then the run: load the rules, open the outputs and
+ * the BPF programs, find running tools, hand over to the event loop (kernel/event_loop.c)
+ * until a signal or --duration, and end with the loss summary.
  */
 #include "cmd/cmd_monitor.h"
 
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "cmd/cli.h"
 #include "kernel/bpf_loader.h"
+#include "kernel/event_loop.h"
+#include "kernel/kernel_ops.h"
 #include "monitor/monitor.h"
 #include "version.h"
 #include "rules/rules.h"
 #include "names/rule_resolver.h"
+#include "sinks/sink_registry.h"
+#include "sinks/sink_tee.h"
 #include "util/timefmt.h"
 
 #define MAX_EXTRA 32
@@ -34,11 +33,11 @@
  * (research/perf-anchors.md's sizing rule); every page of it is resident, so no bigger.
  */
 #define DEFAULT_RING_BYTES (4u << 20)
-/* Records are submitted without a wakeup; the consumer drains on this period. */
-#define POLL_MS 10
 
-struct monitor_opts {
-	bool json, verbose;
+struct monitor_config {
+	struct sink_spec outputs[LW_OUTPUTS_MAX];	/* --output, --json; text if none */
+	size_t n_outputs;
+	bool verbose;
 	double duration;		/* seconds; 0 = until a signal */
 	const char *ready_file;
 	size_t ring_bytes;
@@ -52,6 +51,7 @@ struct monitor_opts {
 	bool enter_tracepoints;
 	bool cgroups_watched;
 	bool resolve_rule_hosts;
+	uint64_t cgroup_sweep_ns;	/* LLMWATCH_CGROUP_SWEEP_MS */
 };
 
 static void usage(FILE *f)
@@ -67,7 +67,14 @@ static void usage(FILE *f)
 "lost (if anything) to stderr.\n"
 "\n"
 "Options:\n"
-"  --json              one JSON object per line (schema in README.md)\n"
+"  --output SPEC       where and how events are written: NAME or NAME:PATH, PATH - being\n"
+"                      stdout (a file is created mode 0600, or truncated); repeatable,\n"
+"                      every event then goes to each (default: text on stdout). Two\n"
+"                      outputs on stdout, or on one file, are refused. A failing output\n"
+"                      is counted (output_errors in the summary), not fatal. NAMEs:\n");
+	sink_registry_help(f, "                        ");
+	fprintf(f,
+"  --json              the same as --output json\n"
 "  --watch NAME        also watch processes whose executable name is NAME (<= 15 bytes),\n"
 "                      and their children; repeatable\n"
 "  --pid PID           also watch the running process PID and its children; repeatable\n"
@@ -126,12 +133,42 @@ static int parse_size(const char *s, size_t *out)
 	return 0;
 }
 
-static int parse_opts(int argc, char **argv, struct monitor_opts *o)
+/*
+ * How often --cgroups watched re-checks where the watched processes live, in ns: 5 s, or
+ * LLMWATCH_CGROUP_SWEEP_MS (0: never; the tests use it). Returns -EINVAL, said on stderr,
+ * on a value that is not a number.
+ */
+static int cgroup_sweep_ns(uint64_t *out)
 {
-	enum { O_JSON = 256, O_WATCH, O_PID, O_DURATION, O_READY, O_RING, O_VERBOSE, O_RULES,
+	const char *v = getenv("LLMWATCH_CGROUP_SWEEP_MS");
+	char *end;
+	unsigned long long ms;
+
+	*out = 5000000000ull;
+	if (!v)
+		return 0;
+	errno = 0;
+	ms = strtoull(v, &end, 10);
+	if (errno || end == v || *end || ms > 86400000ull) {
+		fprintf(stderr, "llmwatch: LLMWATCH_CGROUP_SWEEP_MS=\"%s\": a number of milliseconds "
+			"(0 to 86400000)\n", v);
+		return -EINVAL;
+	}
+	*out = ms * 1000000ull;
+	return 0;
+}
+
+/*
+ * Turns the command line (and LLMWATCH_CGROUP_SWEEP_MS) into *o. Returns 0, 1 when --help
+ * or --version has been answered, or -1 after a usage error was printed.
+ */
+static int parse_config(int argc, char **argv, struct monitor_config *o)
+{
+	enum { O_JSON = 256, O_OUTPUT, O_WATCH, O_PID, O_DURATION, O_READY, O_RING, O_VERBOSE, O_RULES,
 	       O_NO_DEFAULT_RULES, O_ENTER_TP, O_CGROUPS, O_RESOLVE_RULE_HOSTS };
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, O_JSON },
+		{ "output", required_argument, NULL, O_OUTPUT },
 		{ "watch", required_argument, NULL, O_WATCH },
 		{ "pid", required_argument, NULL, O_PID },
 		{ "duration", required_argument, NULL, O_DURATION },
@@ -147,7 +184,7 @@ static int parse_opts(int argc, char **argv, struct monitor_opts *o)
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
 	};
-	char *end;
+	char *end, err[512];
 	long v;
 	int c;
 
@@ -156,7 +193,14 @@ static int parse_opts(int argc, char **argv, struct monitor_opts *o)
 	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_JSON:
-			o->json = true;
+		case O_OUTPUT:
+			if (o->n_outputs == LW_OUTPUTS_MAX)
+				return cli_usage_error("too many --output and --json (at most %d)",
+						       LW_OUTPUTS_MAX);
+			if (sink_registry_parse(c == O_JSON ? "json" : optarg,
+						&o->outputs[o->n_outputs], err, sizeof(err)))
+				return cli_usage_error("--output %s", err);
+			o->n_outputs++;
 			break;
 		case O_VERBOSE:
 			o->verbose = true;
@@ -226,6 +270,11 @@ static int parse_opts(int argc, char **argv, struct monitor_opts *o)
 	if (optind < argc)
 		return cli_usage_error("unexpected argument \"%s\" (see llmwatch --help)",
 				       argv[optind]);
+	if (!o->n_outputs && sink_registry_parse("text", &o->outputs[o->n_outputs++], err,
+						 sizeof(err)))
+		return cli_usage_error("%s", err);	/* the registry lost its default */
+	if (cgroup_sweep_ns(&o->cgroup_sweep_ns))
+		return -1;
 	return 0;
 }
 
@@ -258,7 +307,7 @@ static size_t match_rules(void *ctx, const struct lw_event *ev, const struct rul
  * The rule set the options ask for: the built-in pack unless --no-default-rules, then each
  * --rules in order. All or nothing: any error is printed (file:line:col) and NULL returned.
  */
-static struct rules *load_rules(const struct monitor_opts *o)
+static struct rules *load_rules(const struct monitor_config *o)
 {
 	struct rules_builder *b = rules_builder_new();
 	struct rules *r = NULL;
@@ -282,93 +331,7 @@ static struct rules *load_rules(const struct monitor_opts *o)
 	return r;
 }
 
-/* ---- the kernel side as the monitor sees it ------------------------------------------ */
-
-static int k_track(void *ctx, uint32_t pid, uint16_t tool, uint16_t reason, uint32_t root)
-{
-	return bpf_loader_track(ctx, pid, tool, reason, root);
-}
-
-static void k_untrack(void *ctx, uint32_t pid)
-{
-	bpf_loader_untrack(ctx, pid);
-}
-
-static int k_retool(void *ctx, uint32_t pid, uint16_t tool)
-{
-	return bpf_loader_retool(ctx, pid, tool);
-}
-
-static int k_watch_cgroup(void *ctx, uint32_t pid)
-{
-	return bpf_loader_watch_cgroup_of(ctx, pid);
-}
-
-/*
- * Reports (as LW_REC_CONN_BYTES records through the normal path) and removes the
- * connections pid opened (all connections if pid is 0) that have not closed yet: UDP
- * sockets, and TCP connections still open when their owner exits or llmwatch stops.
- */
-static int k_flush_conns(void *ctx, uint32_t pid, uint32_t reason,
-			 void (*emit)(void *m, const void *rec, size_t len), void *m)
-{
-	int fd = bpf_loader_conns_fd(ctx);
-	__u64 key, next, *prev = NULL, *doomed = NULL;
-	size_t nd = 0, cap = 0;
-	int err = 0;
-
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		struct lw_conn c;
-
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &c) || (pid && c.pid != pid))
-			continue;
-		/* deleted after the walk: deleting under get_next_key restarts the iteration */
-		if (nd == cap) {
-			size_t ncap = cap ? cap * 2 : 64;
-			__u64 *v = realloc(doomed, ncap * sizeof(*v));
-
-			if (!v) {
-				/* reported now, and again later: a duplicate beats a loss */
-				err = -ENOMEM;
-			} else {
-				doomed = v;
-				cap = ncap;
-			}
-		}
-		if (nd < cap)
-			doomed[nd++] = key;
-		struct lw_rec_conn_bytes r = {
-			.hdr = { .type = LW_REC_CONN_BYTES, .size = sizeof(r),
-				 .version = LW_RECORD_VERSION, .tool = c.tool,
-				 .ts_ns = timefmt_boot_now(), .pid = c.pid },
-			.cookie = key, .bytes = c.bytes, .packets = c.packets,
-			.daddr = c.daddr, .reason = reason,
-		};
-		emit(m, &r, sizeof(r));
-	}
-	for (size_t i = 0; i < nd; i++)
-		bpf_map_delete_elem(fd, &doomed[i]);
-	free(doomed);
-	return err;
-}
-
-static const struct monitor_kernel_ops kernel_ops = {
-	.track = k_track,
-	.untrack = k_untrack,
-	.retool = k_retool,
-	.watch_cgroup = k_watch_cgroup,
-	.flush_conns = k_flush_conns,
-};
-
-/* ---- the event loop ------------------------------------------------------------------ */
-
-static int on_record(void *ctx, void *data, size_t len)
-{
-	monitor_handle_record(ctx, data, len);
-	return 0;	/* a negative return would stop the consumer: never skip that way */
-}
+/* ---- the run ------------------------------------------------------------------------- */
 
 static int write_ready_file(const char *path)
 {
@@ -387,152 +350,51 @@ static int write_ready_file(const char *path)
 	return 0;
 }
 
-/*
- * How often --cgroups watched re-checks where the watched processes live, in ns: 5 s, or
- * LLMWATCH_CGROUP_SWEEP_MS (0: never; the tests use it). Exits with a usage error on a
- * value that is not a number.
- */
-static int cgroup_sweep_ns(uint64_t *out)
+/* Starts the --resolve-rule-hosts lookups of every host name in the rules' conditions. */
+static struct rule_resolver *start_resolver(const struct rules *rules)
 {
-	const char *v = getenv("LLMWATCH_CGROUP_SWEEP_MS");
-	char *end;
-	unsigned long long ms;
+	size_t n = rules_condition_hosts(rules, NULL, 0);
+	const char **names = calloc(n ? n : 1, sizeof(*names));
+	struct rule_resolver *res;
 
-	*out = 5000000000ull;
-	if (!v)
-		return 0;
-	errno = 0;
-	ms = strtoull(v, &end, 10);
-	if (errno || end == v || *end || ms > 86400000ull) {
-		fprintf(stderr, "llmwatch: LLMWATCH_CGROUP_SWEEP_MS=\"%s\": a number of milliseconds "
-			"(0 to 86400000)\n", v);
-		return -EINVAL;
-	}
-	*out = ms * 1000000ull;
-	return 0;
+	if (names)
+		n = rules_condition_hosts(rules, names, n);
+	res = names ? rule_resolver_start(names, n, RULE_RESOLVER_REFRESH_S) : NULL;
+	free(names);
+	if (!res)
+		fprintf(stderr, "llmwatch: --resolve-rule-hosts: cannot start the lookups: %s\n",
+			strerror(errno));
+	return res;
 }
 
 /*
- * Hands a finished round of rule host lookups to naming; says how the first one went,
- * since a resolver that answers nothing makes --resolve-rule-hosts do nothing.
+ * Watches until a signal or the duration: rules, outputs, the BPF programs, the tools
+ * already running, then the event loop (kernel/event_loop.c), and the summary. Returns the
+ * exit status.
  */
-static void take_rule_names(struct monitor *m, struct rule_resolver *res, bool *told)
+static int run(const struct monitor_config *c)
 {
-	struct rule_resolver_round round;
-
-	if (!res || !rule_resolver_take(res, &round))
-		return;
-	if (!*told)
-		fprintf(stderr, "llmwatch: --resolve-rule-hosts: %zu of %zu rule host names "
-			"resolved, %zu addresses%s\n", round.names_resolved, round.names,
-			round.n_addrs, round.names_resolved ? "" : " (host_source rule will not "
-			"appear until the next round, in 10 minutes)");
-	/* a round that resolved nothing (the resolver unreachable) keeps the last good one */
-	if (*told && !round.names_resolved) {
-		free(round.addrs);
-		return;
-	}
-	*told = true;
-	naming_set_rule_names(m->naming, round.addrs, round.n_addrs);
-}
-
-static int run_loop(struct monitor *m, struct bpf_loader *l, struct ring_buffer *rb,
-		    const struct monitor_opts *o, uint64_t sweep_ns, struct rule_resolver *res)
-{
-	bool told = false;
-	uint64_t start = timefmt_boot_now(), last_tick = start, last_sweep = start;
-	struct epoll_event ev = { .events = EPOLLIN };
-	sigset_t mask;
-	int epfd, sfd, err = 0;
-
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (sfd < 0 || epfd < 0) {
-		fprintf(stderr, "llmwatch: cannot set up the event loop: %s\n", strerror(errno));
-		err = -errno;
-		goto out;
-	}
-	epoll_ctl(epfd, EPOLL_CTL_ADD, sfd, &ev);
-	ev.data.fd = ring_buffer__epoll_fd(rb);
-	epoll_ctl(epfd, EPOLL_CTL_ADD, ring_buffer__epoll_fd(rb), &ev);
-
-	for (;;) {
-		struct signalfd_siginfo si;
-		struct epoll_event got[4];
-		uint64_t now;
-		int n = epoll_wait(epfd, got, 4, POLL_MS);
-
-		if (n < 0 && errno != EINTR) {
-			err = -errno;
-			fprintf(stderr, "llmwatch: epoll_wait: %s\n", strerror(errno));
-			break;
-		}
-		n = ring_buffer__consume(rb);
-		if (n < 0) {
-			err = n;
-			fprintf(stderr, "llmwatch: reading the ring buffer: %s\n", strerror(-n));
-			break;
-		}
-		fflush(m->sink->out);
-		if (read(sfd, &si, sizeof(si)) == sizeof(si))
-			break;
-		now = timefmt_boot_now();
-		take_rule_names(m, res, &told);
-		monitor_tick(m, now);
-		if (o->duration > 0 && now - start >= (uint64_t)(o->duration * 1e9))
-			break;
-		if (now - last_tick >= 1000000000ull) {
-			last_tick = now;
-			proctable_reap(&m->procs, now, 5000000000ull);
-			bpf_loader_read_losses(l, m->stats.kernel_losses);
-		}
-		if (sweep_ns && now - last_sweep >= sweep_ns) {
-			int failed = bpf_loader_sweep_cgroups(l);
-
-			last_sweep = now;
-			/* an unreadable process list is one failed sweep, not a failed attach */
-			if (failed > 0)
-				m->stats.cgroup_unattached += (uint64_t)failed;
-			else if (failed < 0)
-				fprintf(stderr, "llmwatch: warning: cannot read the tracked processes "
-					"to follow their cgroups: %s\n", strerror(-failed));
-		}
-	}
-	/* what the kernel submitted before we stopped is still owed to the user */
-	ring_buffer__consume(rb);
-out:
-	if (sfd >= 0)
-		close(sfd);
-	if (epfd >= 0)
-		close(epfd);
-	return err;
-}
-
-int cmd_monitor(int argc, char **argv)
-{
-	struct monitor_opts o = {};
-	struct bpf_loader_opts lo = {};
+	struct bpf_loader_opts lo = {
+		.ring_bytes = c->ring_bytes,
+		.enter_tracepoints = c->enter_tracepoints,
+		.cgroups_watched = c->cgroups_watched,
+		.verbose = c->verbose,
+	};
 	struct bpf_loader l = { .cgroup_fd = -1 };
-	struct ring_buffer *rb = NULL;
+	struct event_loop_opts eo = {
+		.duration_s = c->duration,
+		.cgroup_sweep_ns = c->cgroup_sweep_ns,
+	};
+	struct event_loop *el = NULL;
 	struct rule_matcher rm = {};
 	uint16_t extra_tools[MAX_EXTRA];
 	struct monitor m;
 	int err, status = 1, found;
-	uint64_t sweep_ns;
-	struct rule_resolver *resolver = NULL;
+	char why[512];
 
-	err = parse_opts(argc, argv, &o);
-	if (err)
-		return err > 0 ? 0 : 2;
-	if (cgroup_sweep_ns(&sweep_ns))
-		return 2;
 	signal(SIGPIPE, SIG_IGN);
 	/* rules first: a broken rule file is a usage error, found before anything is loaded */
-	rm.rules = load_rules(&o);
+	rm.rules = load_rules(c);
 	if (!rm.rules)
 		return 2;
 	if (timefmt_init() || monitor_init(&m)) {
@@ -542,43 +404,43 @@ int cmd_monitor(int argc, char **argv)
 	}
 	m.match = match_rules;
 	m.match_ctx = &rm;
+	/* outputs before the kernel: a path that cannot be opened is a usage error, too */
+	m.sink = sink_registry_open(c->outputs, c->n_outputs, stderr, why, sizeof(why));
+	if (!m.sink) {
+		fprintf(stderr, "llmwatch: --output %s\n", why);
+		status = 2;
+		goto out;
+	}
 	profiles_init(&m.profiles);
-	for (size_t i = 0; i < o.n_watch; i++)
-		profiles_add_watch(&m.profiles, o.watch[i]);
-	for (size_t i = 0; i < o.n_pids; i++) {
+	for (size_t i = 0; i < c->n_watch; i++)
+		profiles_add_watch(&m.profiles, c->watch[i]);
+	for (size_t i = 0; i < c->n_pids; i++) {
 		char path[64];
 
-		snprintf(path, sizeof(path), "/proc/%d", o.pids[i]);
+		snprintf(path, sizeof(path), "/proc/%d", c->pids[i]);
 		if (access(path, F_OK)) {
-			fprintf(stderr, "llmwatch: --pid %d: no such process\n", o.pids[i]);
+			fprintf(stderr, "llmwatch: --pid %d: no such process\n", c->pids[i]);
 			status = 2;
 			goto out;
 		}
-		extra_tools[i] = (uint16_t)profiles_add_pid(&m.profiles, o.pids[i]);
+		extra_tools[i] = (uint16_t)profiles_add_pid(&m.profiles, c->pids[i]);
 	}
 
-	lo.ring_bytes = o.ring_bytes;
-	lo.enter_tracepoints = o.enter_tracepoints;
-	lo.cgroups_watched = o.cgroups_watched;
-	lo.verbose = o.verbose;
 	err = bpf_loader_start(&l, &lo);
 	if (err) {
 		status = 2;
 		goto out;
 	}
-	m.kops = &kernel_ops;
+	m.kops = &kernel_ops_bpf;
 	m.kctx = &l;
-	m.sink = o.json ? sink_json_new(stdout) : sink_text_new(stdout);
-	if (!m.sink || bpf_loader_set_candidates(&l, &m.profiles)) {
+	if (bpf_loader_set_candidates(&l, &m.profiles)) {
 		fprintf(stderr, "llmwatch: setting up: %s\n", strerror(errno));
 		goto out;
 	}
-	rb = ring_buffer__new(bpf_loader_events_fd(&l), on_record, &m, NULL);
-	if (!rb) {
-		fprintf(stderr, "llmwatch: cannot open the ring buffer: %s\n", strerror(errno));
+	el = event_loop_new(&m, &l);
+	if (!el)
 		goto out;
-	}
-	found = monitor_scan_running(&m, o.pids, extra_tools, o.n_pids);
+	found = monitor_scan_running(&m, c->pids, extra_tools, c->n_pids);
 	if (found < 0) {
 		fprintf(stderr, "llmwatch: scanning /proc: %s\n", strerror(-found));
 		goto out;
@@ -588,43 +450,38 @@ int cmd_monitor(int argc, char **argv)
 	if (l.missing[0])
 		fprintf(stderr, "llmwatch: warning: this kernel lacks %s; those events are not "
 			"seen\n", l.missing);
-	if (o.ready_file && (err = write_ready_file(o.ready_file))) {
-		fprintf(stderr, "llmwatch: --ready-file %s: %s\n", o.ready_file, strerror(-err));
+	if (c->ready_file && (err = write_ready_file(c->ready_file))) {
+		fprintf(stderr, "llmwatch: --ready-file %s: %s\n", c->ready_file, strerror(-err));
 		goto out;
 	}
-	if (o.resolve_rule_hosts) {
-		size_t n = rules_condition_hosts(rm.rules, NULL, 0);
-		const char **names = calloc(n ? n : 1, sizeof(*names));
+	if (c->resolve_rule_hosts && !(eo.resolver = start_resolver(rm.rules)))
+		goto out;
 
-		if (names)
-			n = rules_condition_hosts(rm.rules, names, n);
-		resolver = names ? rule_resolver_start(names, n, RULE_RESOLVER_REFRESH_S) : NULL;
-		free(names);
-		if (!resolver) {
-			fprintf(stderr, "llmwatch: --resolve-rule-hosts: cannot start the lookups: "
-				"%s\n", strerror(errno));
-			goto out;
-		}
-	}
-	err = run_loop(&m, &l, rb, &o, sweep_ns, resolver);
-	k_flush_conns(&l, 0, LW_CLOSE_END, (void (*)(void *, const void *, size_t))
-		      monitor_handle_record, &m);
-	monitor_flush(&m);
-	bpf_loader_read_losses(&l, m.stats.kernel_losses);
-	monitor_collect_stats(&m);
+	err = event_loop_run(el, &eo);
 	m.stats.verdicts_dropped = rm.overflow;
 	if (m.sink->ops->summary(m.sink, &m.stats))
 		m.stats.output_errors++;
+	sink_tee_stats(m.sink, &m.stats);
 	stats_print(&m.stats, stderr);
 	status = err ? 1 : 0;
 out:
-	if (o.ready_file)
-		unlink(o.ready_file);
-	rule_resolver_stop(resolver);
-	ring_buffer__free(rb);
+	if (c->ready_file)
+		unlink(c->ready_file);
+	rule_resolver_stop(eo.resolver);
+	event_loop_free(el);
 	sink_destroy(m.sink);
 	bpf_loader_stop(&l);
 	monitor_free(&m);
 	rules_free(rm.rules);
 	return status;
+}
+
+int cmd_monitor(int argc, char **argv)
+{
+	struct monitor_config c = {};
+	int err = parse_config(argc, argv, &c);
+
+	if (err)
+		return err > 0 ? 0 : 2;
+	return run(&c);
 }

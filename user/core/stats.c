@@ -56,6 +56,11 @@ void stats_print(const struct lw_stats *s, FILE *f)
 			s->proc_full);
 	if (s->output_errors)
 		fprintf(f, "llmwatch: lost %" PRIu64 " output lines (write failed)\n", s->output_errors);
+	for (size_t i = 0; i < s->n_outputs && i < LW_OUTPUTS_MAX; i++) {
+		if (s->outputs[i].errors)
+			fprintf(f, "llmwatch: output %s: %" PRIu64 " writes failed\n",
+				s->outputs[i].name, s->outputs[i].errors);
+	}
 	if (s->cgroup_unattached)
 		fprintf(f, "llmwatch: %" PRIu64 " watched processes in cgroups the cgroup programs "
 			"could not be attached to (their io_uring connects, bytes and names lost)\n",

@@ -11,6 +11,15 @@
 
 #include "llmwatch/events.h"
 
+/* The most outputs (--output) one run writes to. */
+#define LW_OUTPUTS_MAX 8
+
+/* One output's failures: writes or flushes that failed, each losing one line or more. */
+struct lw_output_stats {
+	const char *name;			/* as given: "text", "json:/var/log/x" */
+	uint64_t errors;
+};
+
 struct lw_stats {
 	uint64_t kernel_losses[LW_LOSS_SLOTS];	/* summed over CPUs at the last read */
 	uint64_t records;			/* records received from the kernel */
@@ -25,6 +34,12 @@ struct lw_stats {
 	uint64_t verdicts_dropped;		/* verdicts beyond the most one event can carry: lost */
 	uint64_t names_dropped;			/* stream heads forgotten, table full: names lost */
 	uint64_t payloads_malformed;		/* DNS/TLS/HTTP bytes the parsers refused */
+	/*
+	 * Per output, when the events go through a tee (sink_tee.h); output_errors above
+	 * counts the events that did not reach every output, as with one sink.
+	 */
+	struct lw_output_stats outputs[LW_OUTPUTS_MAX];
+	size_t n_outputs;
 };
 
 /* Name of a loss reason ("ring_full", "read_failed", "map_full"). */
@@ -38,7 +53,7 @@ uint64_t stats_total_losses(const struct lw_stats *s);
 
 /*
  * Writes the human summary ("llmwatch: 1234 records, 0 lost" and one line per non-zero loss
- * counter with its record type and reason) to f.
+ * counter with its record type and reason, and per output that failed) to f.
  */
 void stats_print(const struct lw_stats *s, FILE *f);
 

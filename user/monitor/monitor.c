@@ -300,9 +300,17 @@ static bool track_lifecycle(struct monitor *m, struct lw_event *ev, struct proc_
 	return !e || e->state == PROC_CONFIRMED;
 }
 
+/* flush_conns' emit callback: its records go through the record path like any other. */
 static void emit_flushed(void *arg, const void *rec, size_t len)
 {
 	monitor_handle_record(arg, rec, len);
+}
+
+int monitor_flush_conns(struct monitor *m, uint32_t pid, uint32_t reason)
+{
+	if (!m->kops || !m->kops->flush_conns)
+		return 0;
+	return m->kops->flush_conns(m->kctx, pid, reason, emit_flushed, m);
 }
 
 static bool has_remote(const struct lw_event *ev)
@@ -480,8 +488,8 @@ void monitor_handle_record(struct monitor *m, const void *data, size_t len)
 	if (ev.type == LW_REC_CONN_BYTES)
 		naming_forget(m->naming, ev.cookie);
 	/* a process's connections that are still open when it exits report their bytes now */
-	if (ev.type == LW_REC_EXIT && m->kops && m->kops->flush_conns)
-		m->kops->flush_conns(m->kctx, ev.pid, LW_CLOSE_EXIT, emit_flushed, m);
+	if (ev.type == LW_REC_EXIT)
+		monitor_flush_conns(m, ev.pid, LW_CLOSE_EXIT);
 }
 
 int monitor_scan_running(struct monitor *m, const int *extra_pids, const uint16_t *extra_tools,

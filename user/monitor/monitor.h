@@ -76,6 +76,14 @@ void monitor_tick(struct monitor *m, uint64_t now_ns);
 /* Writes everything still held back (at shutdown). */
 void monitor_flush(struct monitor *m);
 
+/*
+ * Has the kernel side report, as LW_CLOSE_* reason records through this record path, the
+ * connections pid still has open (every process's when pid is 0: at shutdown, with
+ * LW_CLOSE_END), and forget them. Returns 0, or the kernel side's -errno (some may be
+ * reported again later); 0 when kops has no flush_conns.
+ */
+int monitor_flush_conns(struct monitor *m, uint32_t pid, uint32_t reason);
+
 /* Copies the counters of the monitor's parts (host naming) into m->stats. */
 void monitor_collect_stats(struct monitor *m);
 

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * Output sinks behind one small interface (text, JSON; later syslog, journald, capture,
- * live view), so a test can swap any of them and adding one touches no other.
+ * live view), so a test can swap any of them and adding one touches no other. Callers see
+ * only the ops: where a sink writes (a FILE, a socket, a screen) is its own business.
  */
 #ifndef LW_SINK_H
 #define LW_SINK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -22,18 +24,39 @@ struct sink_ops {
 		     size_t nv);
 	/* The run's closing counters. Returns 0 or -errno. */
 	int (*summary)(struct sink *s, const struct lw_stats *st);
+	/* Pushes out what is written so far and frees the sink (what it opened, it closes). */
 	void (*destroy)(struct sink *s);
+	/*
+	 * Pushes buffered output to where it goes; called on every pass of the event loop.
+	 * Optional (NULL: nothing is buffered). Returns 0 or -errno.
+	 */
+	int (*flush)(struct sink *s);
 };
 
+/* Every sink starts with this; its own state follows (container_of style). */
 struct sink {
 	const struct sink_ops *ops;
-	FILE *out;
-	void *priv;
 };
 
-/* Sinks writing to out (not closed by destroy). NULL with errno set on failure. */
+/*
+ * Sinks writing to out, which they flush but never close. NULL with errno set on failure.
+ * For tests and tools; llmwatch opens its outputs through the registry (registry.h).
+ */
 struct sink *sink_text_new(FILE *out);
 struct sink *sink_json_new(FILE *out);
+
+/*
+ * The same sinks writing to arg: NULL or "-" is stdout, anything else a file created or
+ * truncated (sink_file.h), closed by destroy. NULL on failure, with errno set and the reason
+ * ("cannot open PATH: ...") in err[errsz]. The registry's constructors.
+ */
+struct sink *sink_text_open(const char *arg, char *err, size_t errsz);
+struct sink *sink_json_open(const char *arg, char *err, size_t errsz);
+
+static inline int sink_flush(struct sink *s)
+{
+	return s && s->ops->flush ? s->ops->flush(s) : 0;
+}
 
 static inline void sink_destroy(struct sink *s)
 {

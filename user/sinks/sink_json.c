@@ -9,11 +9,13 @@
 #include "util/jsonw.h"
 #include "util/openflags.h"
 #include "rules/rules_output.h"
+#include "sinks/sink_file.h"
 #include "util/sockfmt.h"
 #include "util/timefmt.h"
 
 struct json_sink {
 	struct sink sink;
+	struct sink_file out;
 	struct jsonw w;
 };
 
@@ -44,6 +46,15 @@ static void put_result(struct jsonw *w, int64_t ret)
 	jsonw_int(w, "ret", ret);
 	if (e)
 		jsonw_str(w, "error", e);
+}
+
+/* Writes the object built in w as one line. Returns 0 or -errno. */
+static int put_line(struct sink *s, struct jsonw *w)
+{
+	struct sink_file *out = &((struct json_sink *)s)->out;
+
+	fprintf(sink_file_begin(out), "%s\n", w->buf);
+	return sink_file_end(out);
 }
 
 static int json_event(struct sink *s, const struct lw_event *ev, const struct rules_verdict *v,
@@ -135,16 +146,13 @@ sock_common:
 	}
 	if (jsonw_end(w))
 		return -ENOMEM;
-	if (fprintf(s->out, "%s\n", w->buf) < 0) {
-		clearerr(s->out);
-		return -EIO;
-	}
-	return 0;
+	return put_line(s, w);
 }
 
 static int json_summary(struct sink *s, const struct lw_stats *st)
 {
 	struct jsonw *w = &((struct json_sink *)s)->w;
+	int err;
 
 	jsonw_begin(w);
 	jsonw_str(w, "kind", "summary");
@@ -169,18 +177,32 @@ static int json_summary(struct sink *s, const struct lw_stats *st)
 	jsonw_uint(w, "names_dropped", st->names_dropped);
 	jsonw_uint(w, "cgroup_unattached", st->cgroup_unattached);
 	jsonw_uint(w, "payloads_malformed", st->payloads_malformed);
+	if (st->n_outputs) {
+		jsonw_open(w, "outputs", '[');
+		for (size_t i = 0; i < st->n_outputs && i < LW_OUTPUTS_MAX; i++) {
+			jsonw_open(w, NULL, '{');
+			jsonw_str(w, "output", st->outputs[i].name);
+			jsonw_uint(w, "output_errors", st->outputs[i].errors);
+			jsonw_close(w, '}');
+		}
+		jsonw_close(w, ']');
+	}
 	if (jsonw_end(w))
 		return -ENOMEM;
-	if (fprintf(s->out, "%s\n", w->buf) < 0)
-		return -EIO;
-	return fflush(s->out) ? -errno : 0;
+	err = put_line(s, w);
+	return err ? err : sink_file_flush(&((struct json_sink *)s)->out);
+}
+
+static int json_flush(struct sink *s)
+{
+	return sink_file_flush(&((struct json_sink *)s)->out);
 }
 
 static void json_destroy(struct sink *s)
 {
 	struct json_sink *j = (struct json_sink *)s;
 
-	fflush(s->out);
+	sink_file_close(&j->out);
 	jsonw_free(&j->w);
 	free(j);
 }
@@ -189,6 +211,7 @@ static const struct sink_ops json_ops = {
 	.event = json_event,
 	.summary = json_summary,
 	.destroy = json_destroy,
+	.flush = json_flush,
 };
 
 struct sink *sink_json_new(FILE *out)
@@ -198,7 +221,27 @@ struct sink *sink_json_new(FILE *out)
 	if (!j)
 		return NULL;
 	j->sink.ops = &json_ops;
-	j->sink.out = out;
+	sink_file_borrow(&j->out, out);
+	jsonw_init(&j->w);
+	return &j->sink;
+}
+
+struct sink *sink_json_open(const char *arg, char *err, size_t errsz)
+{
+	struct json_sink *j = calloc(1, sizeof(*j));
+	int e;
+
+	if (!j) {
+		snprintf(err, errsz, "out of memory");
+		return NULL;
+	}
+	e = sink_file_open(&j->out, arg, err, errsz);
+	if (e) {
+		free(j);
+		errno = -e;
+		return NULL;
+	}
+	j->sink.ops = &json_ops;
 	jsonw_init(&j->w);
 	return &j->sink;
 }

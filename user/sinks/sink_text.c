@@ -10,8 +10,14 @@
 #include "util/escape.h"
 #include "util/openflags.h"
 #include "rules/rules_output.h"
+#include "sinks/sink_file.h"
 #include "util/sockfmt.h"
 #include "util/timefmt.h"
+
+struct text_sink {
+	struct sink sink;
+	struct sink_file out;
+};
 
 /* An escaped copy of n untrusted bytes, cut (validly) at the buffer size. */
 static const char *esc(char *buf, size_t size, const char *s, size_t n)
@@ -61,7 +67,8 @@ static void print_result(FILE *f, int64_t ret)
 static int text_event(struct sink *s, const struct lw_event *ev, const struct rules_verdict *v,
 		      size_t nv)
 {
-	FILE *f = s->out;
+	struct text_sink *t = (struct text_sink *)s;
+	FILE *f = sink_file_begin(&t->out);
 	char ts[48], comm[LW_COMM_LEN * 4 + 1], big[LW_PATH_MAX * 4 + 1], tmp[256];
 	char st[16];
 
@@ -120,11 +127,7 @@ static int text_event(struct sink *s, const struct lw_event *ev, const struct ru
 		esc(big, sizeof(big), ev->exe, strlen(ev->exe)));
 	if (nv)
 		rules_output_text(f, ev, v, nv);
-	if (ferror(f)) {
-		clearerr(f);
-		return -EIO;
-	}
-	return 0;
+	return sink_file_end(&t->out);
 }
 
 static int text_summary(struct sink *s, const struct lw_stats *st)
@@ -134,9 +137,14 @@ static int text_summary(struct sink *s, const struct lw_stats *st)
 	return 0;
 }
 
+static int text_flush(struct sink *s)
+{
+	return sink_file_flush(&((struct text_sink *)s)->out);
+}
+
 static void text_destroy(struct sink *s)
 {
-	fflush(s->out);
+	sink_file_close(&((struct text_sink *)s)->out);
 	free(s);
 }
 
@@ -144,15 +152,35 @@ static const struct sink_ops text_ops = {
 	.event = text_event,
 	.summary = text_summary,
 	.destroy = text_destroy,
+	.flush = text_flush,
 };
 
 struct sink *sink_text_new(FILE *out)
 {
-	struct sink *s = calloc(1, sizeof(*s));
+	struct text_sink *t = calloc(1, sizeof(*t));
 
-	if (!s)
+	if (!t)
 		return NULL;
-	s->ops = &text_ops;
-	s->out = out;
-	return s;
+	t->sink.ops = &text_ops;
+	sink_file_borrow(&t->out, out);
+	return &t->sink;
+}
+
+struct sink *sink_text_open(const char *arg, char *err, size_t errsz)
+{
+	struct text_sink *t = calloc(1, sizeof(*t));
+	int e;
+
+	if (!t) {
+		snprintf(err, errsz, "out of memory");
+		return NULL;
+	}
+	e = sink_file_open(&t->out, arg, err, errsz);
+	if (e) {
+		free(t);
+		errno = -e;
+		return NULL;
+	}
+	t->sink.ops = &text_ops;
+	return &t->sink;
 }

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The monitor's event loop over the BPF ring buffer (see event_loop.h). */
+#include "kernel/event_loop.h"
+
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "kernel/bpf_loader.h"
+#include "monitor/monitor.h"
+#include "names/naming.h"
+#include "names/rule_resolver.h"
+#include "util/timefmt.h"
+
+/* Records are submitted without a wakeup; the consumer drains on this period. */
+#define POLL_MS 10
+
+struct event_loop {
+	struct monitor *m;
+	struct bpf_loader *l;
+	struct ring_buffer *rb;
+	int sfd, epfd;
+	bool told_rule_names;		/* the first round of rule host lookups was reported */
+};
+
+static int on_record(void *ctx, void *data, size_t len)
+{
+	monitor_handle_record(ctx, data, len);
+	return 0;	/* a negative return would stop the consumer: never skip that way */
+}
+
+static int epoll_add(int epfd, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+}
+
+struct event_loop *event_loop_new(struct monitor *m, struct bpf_loader *l)
+{
+	struct event_loop *el = calloc(1, sizeof(*el));
+	const char *what;
+	sigset_t mask;
+	int err;
+
+	if (!el) {
+		fprintf(stderr, "llmwatch: setting up the event loop: %s\n", strerror(errno));
+		return NULL;
+	}
+	el->m = m;
+	el->l = l;
+	el->sfd = el->epfd = -1;
+	what = "opening the ring buffer";
+	el->rb = ring_buffer__new(bpf_loader_events_fd(l), on_record, m, NULL);
+	if (!el->rb)
+		goto fail;
+	what = "blocking SIGINT and SIGTERM";
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL))
+		goto fail;
+	what = "setting up the event loop";
+	el->sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	el->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (el->sfd < 0 || el->epfd < 0)
+		goto fail;
+	what = "watching the signalfd";
+	if ((err = epoll_add(el->epfd, el->sfd)))
+		goto fail_err;
+	what = "watching the ring buffer";
+	if ((err = epoll_add(el->epfd, ring_buffer__epoll_fd(el->rb))))
+		goto fail_err;
+	return el;
+fail:
+	err = -errno;
+fail_err:
+	fprintf(stderr, "llmwatch: %s: %s\n", what, strerror(-err));
+	event_loop_free(el);
+	errno = -err;
+	return NULL;
+}
+
+void event_loop_free(struct event_loop *el)
+{
+	if (!el)
+		return;
+	if (el->sfd >= 0)
+		close(el->sfd);
+	if (el->epfd >= 0)
+		close(el->epfd);
+	ring_buffer__free(el->rb);
+	free(el);
+}
+
+/*
+ * Hands a finished round of rule host lookups to naming; says how the first one went,
+ * since a resolver that answers nothing makes --resolve-rule-hosts do nothing.
+ */
+static void take_rule_names(struct event_loop *el, struct rule_resolver *res)
+{
+	struct rule_resolver_round round;
+
+	if (!res || !rule_resolver_take(res, &round))
+		return;
+	if (!el->told_rule_names)
+		fprintf(stderr, "llmwatch: --resolve-rule-hosts: %zu of %zu rule host names "
+			"resolved, %zu addresses%s\n", round.names_resolved, round.names,
+			round.n_addrs, round.names_resolved ? "" : " (host_source rule will not "
+			"appear until the next round, in 10 minutes)");
+	/* a round that resolved nothing (the resolver unreachable) keeps the last good one */
+	if (el->told_rule_names && !round.names_resolved) {
+		free(round.addrs);
+		return;
+	}
+	el->told_rule_names = true;
+	naming_set_rule_names(el->m->naming, round.addrs, round.n_addrs);
+}
+
+/* The kernel's loss counters into m->stats; a failed read is said once. */
+static void read_losses(struct event_loop *el, bool *told)
+{
+	int err = bpf_loader_read_losses(el->l, el->m->stats.kernel_losses);
+
+	if (err && !*told)
+		fprintf(stderr, "llmwatch: warning: reading the kernel's loss counters: %s (the "
+			"summary may count fewer losses than there were)\n", strerror(-err));
+	*told = *told || err;
+}
+
+int event_loop_run(struct event_loop *el, const struct event_loop_opts *o)
+{
+	struct monitor *m = el->m;
+	uint64_t start = timefmt_boot_now(), last_tick = start, last_sweep = start;
+	bool told_losses = false;
+	int err = 0, n;
+
+	for (;;) {
+		struct signalfd_siginfo si;
+		struct epoll_event got[4];
+		uint64_t now;
+
+		n = epoll_wait(el->epfd, got, 4, POLL_MS);
+		if (n < 0 && errno != EINTR) {
+			err = -errno;
+			fprintf(stderr, "llmwatch: epoll_wait: %s\n", strerror(errno));
+			break;
+		}
+		n = ring_buffer__consume(el->rb);
+		if (n < 0) {
+			err = n;
+			fprintf(stderr, "llmwatch: reading the ring buffer: %s\n", strerror(-n));
+			break;
+		}
+		if (sink_flush(m->sink))
+			m->stats.output_errors++;	/* lines lost; the tee says which output */
+		if (read(el->sfd, &si, sizeof(si)) == sizeof(si))
+			break;
+		now = timefmt_boot_now();
+		take_rule_names(el, o->resolver);
+		monitor_tick(m, now);
+		if (o->duration_s > 0 && now - start >= (uint64_t)(o->duration_s * 1e9))
+			break;
+		if (now - last_tick >= 1000000000ull) {
+			last_tick = now;
+			proctable_reap(&m->procs, now, 5000000000ull);
+			read_losses(el, &told_losses);
+		}
+		if (o->cgroup_sweep_ns && now - last_sweep >= o->cgroup_sweep_ns) {
+			int failed = bpf_loader_sweep_cgroups(el->l);
+
+			last_sweep = now;
+			/* an unreadable process list is one failed sweep, not a failed attach */
+			if (failed > 0)
+				m->stats.cgroup_unattached += (uint64_t)failed;
+			else if (failed < 0)
+				fprintf(stderr, "llmwatch: warning: cannot read the tracked processes "
+					"to follow their cgroups: %s\n", strerror(-failed));
+		}
+	}
+	/* what the kernel submitted before we stopped is still owed to the user */
+	n = ring_buffer__consume(el->rb);
+	if (n < 0) {
+		fprintf(stderr, "llmwatch: reading the ring buffer at the end: %s\n", strerror(-n));
+		if (!err)
+			err = n;
+	}
+	n = monitor_flush_conns(m, 0, LW_CLOSE_END);
+	if (n < 0)
+		fprintf(stderr, "llmwatch: warning: reporting the connections still open: %s\n",
+			strerror(-n));
+	monitor_flush(m);
+	read_losses(el, &told_losses);
+	monitor_collect_stats(m);
+	return err;
+}

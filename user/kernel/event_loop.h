@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The monitor's event loop: drains the BPF ring buffer into the record path, flushes the
+ * outputs, and runs the timers (held connects, the process table's reaping, kernel loss
+ * counters, cgroup sweeps, rule host lookups) until a signal or the duration ends it.
+ */
+#ifndef LW_EVENT_LOOP_H
+#define LW_EVENT_LOOP_H
+
+#include <stdint.h>
+
+struct monitor;
+struct bpf_loader;
+struct rule_resolver;
+
+struct event_loop_opts {
+	double duration_s;		/* stop after this long; 0: only on a signal */
+	uint64_t cgroup_sweep_ns;	/* re-check where watched processes live; 0: never */
+	struct rule_resolver *resolver;	/* --resolve-rule-hosts rounds to hand over, or NULL */
+};
+
+struct event_loop;
+
+/*
+ * Opens what the loop waits on: the loader's ring buffer, feeding m's record path, and a
+ * signalfd for SIGINT and SIGTERM, which are blocked from now on (threads started later
+ * inherit that), so a signal that comes before the loop runs still stops it cleanly. Call
+ * before m starts tracking processes. NULL on failure, with errno set and the reason on
+ * stderr; nothing is left open.
+ */
+struct event_loop *event_loop_new(struct monitor *m, struct bpf_loader *l);
+
+/*
+ * Runs until SIGINT, SIGTERM, the duration, or an error. Then settles the run: drains what
+ * the kernel submitted before the stop, reports the connections still open (LW_CLOSE_END),
+ * writes what the monitor held back, and reads the final counters into m->stats (kernel
+ * losses, naming). Returns 0, or -errno of the error that stopped it (said on stderr).
+ */
+int event_loop_run(struct event_loop *el, const struct event_loop_opts *o);
+
+/*
+ * Closes the ring buffer, the signalfd and the epoll fd. SIGINT and SIGTERM stay blocked:
+ * a second Ctrl-C during shutdown must not cut the clean-up short. NULL is fine.
+ */
+void event_loop_free(struct event_loop *el);
+
+#endif /* LW_EVENT_LOOP_H */

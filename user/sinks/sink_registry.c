@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The outputs known by name, and turning --output values into one tee (see sink_registry.h). */
+#include "sinks/sink_registry.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "sinks/sink_tee.h"
+
+static const struct sink_registry_row rows[] = {
+	{ "text", sink_text_open, "[:PATH]", "one line per event, for people (the default)", true },
+	{ "json", sink_json_open, "[:PATH]", "one JSON object per line (schema in README.md)", true },
+};
+
+#define N_ROWS (sizeof(rows) / sizeof(rows[0]))
+
+int sink_registry_parse(const char *text, struct sink_spec *spec, char *err, size_t errsz)
+{
+	const char *colon = strchr(text, ':');
+	size_t len = colon ? (size_t)(colon - text) : strlen(text), used = 0;
+
+	for (size_t i = 0; i < N_ROWS; i++) {
+		if (strlen(rows[i].name) != len || strncmp(rows[i].name, text, len) != 0)
+			continue;
+		if (colon && !colon[1]) {
+			snprintf(err, errsz, "\"%s\": nothing after ':' (%s%s; - is stdout)", text,
+				 rows[i].name, rows[i].arg_help);
+			return -EINVAL;
+		}
+		*spec = (struct sink_spec){ .row = &rows[i], .text = text,
+					    .arg = colon ? colon + 1 : NULL };
+		return 0;
+	}
+	used = (size_t)snprintf(err, errsz, "\"%s\": unknown output; known:", text);
+	for (size_t i = 0; i < N_ROWS && used < errsz; i++)
+		used += (size_t)snprintf(err + used, errsz - used, "%s %s", i ? "," : "",
+					 rows[i].name);
+	return -EINVAL;
+}
+
+/* Where a spec writes, if it writes to a path: "-" for stdout, else the path; or NULL. */
+static const char *target(const struct sink_spec *s)
+{
+	if (!s->row->arg_is_path)
+		return NULL;
+	return s->arg ? s->arg : "-";
+}
+
+struct sink *sink_registry_open(const struct sink_spec *specs, size_t n, FILE *diag, char *err,
+				size_t errsz)
+{
+	struct sink *tee;
+
+	if (n == 0 || n > LW_OUTPUTS_MAX) {
+		snprintf(err, errsz, "%zu outputs: 1 to %d", n, LW_OUTPUTS_MAX);
+		errno = EINVAL;
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *a = target(&specs[i]);
+
+		for (size_t j = 0; a && j < i; j++) {
+			const char *b = target(&specs[j]);
+
+			if (!b || strcmp(a, b) != 0)
+				continue;
+			snprintf(err, errsz, "\"%s\" and \"%s\" both write to %s", specs[j].text,
+				 specs[i].text, strcmp(a, "-") != 0 ? a : "stdout");
+			errno = EINVAL;
+			return NULL;
+		}
+	}
+	tee = sink_tee_new(diag);
+	if (!tee) {
+		snprintf(err, errsz, "out of memory");
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char why[256] = "";
+		struct sink *s = specs[i].row->open(specs[i].arg, why, sizeof(why));
+		int e;
+
+		if (!s) {
+			e = errno ? errno : EINVAL;
+			snprintf(err, errsz, "\"%s\": %s", specs[i].text,
+				 why[0] ? why : strerror(e));
+			sink_destroy(tee);
+			errno = e;
+			return NULL;
+		}
+		e = sink_tee_add(tee, s, specs[i].text);
+		if (e) {
+			snprintf(err, errsz, "\"%s\": %s", specs[i].text, strerror(-e));
+			sink_destroy(tee);
+			errno = -e;
+			return NULL;
+		}
+	}
+	return tee;
+}
+
+void sink_registry_help(FILE *f, const char *indent)
+{
+	for (size_t i = 0; i < N_ROWS; i++) {
+		char spec[32];
+
+		snprintf(spec, sizeof(spec), "%s%s", rows[i].name, rows[i].arg_help);
+		fprintf(f, "%s%-12s %s\n", indent, spec, rows[i].help);
+	}
+}
