@@ -3,7 +3,7 @@
 """The performance table of issue 6 (`make bench`): syscall cost side by side, replay
 throughput, rules scaling, start-up time and memory, in one run.
 
-Syscall cost follows research/perf-anchors.md: the benchmark runs pinned to one CPU and
+Syscall cost follows docs/perf-notes.md: the benchmark runs pinned to one CPU and
 the monitor to the other; blocks without a monitor (OFF) are interleaved with blocks under
 each monitor configuration, and every ratio is a block divided by the mean of the two OFF
 blocks around it, so slow phases of a shared host cancel. Tables give medians and min-max.

@@ -597,7 +597,7 @@ static void test_profile_tools(void)
 	struct lw_sockaddr sa = rt_addr("10.9.9.9", 80);
 	const char *name;
 
-	CHECK(profiles_builtin_name(PROFILES_BUILTIN_N) == NULL);
+	CHECK(profiles_builtin_name(profiles_builtin_count()) == NULL);
 	for (size_t i = 0; (name = profiles_builtin_name(i)); i++) {
 		char text[512];
 		struct rules *r;

@@ -29,8 +29,8 @@
 
 #define MAX_EXTRA 32
 /*
- * Room for about 2 M records/s of ~115 bytes at the 10 ms drain period, twice over
- * (research/perf-anchors.md's sizing rule); every page of it is resident, so no bigger.
+ * Room for about 2 M records/s of ~115 bytes at the 10 ms drain period, twice over (the
+ * ring sizing rule in docs/perf-notes.md); every page of it is resident, so no bigger.
  */
 #define DEFAULT_RING_BYTES (4u << 20)
 

@@ -77,12 +77,17 @@ static const struct profile builtin[] = {
 	},
 };
 
-_Static_assert(sizeof(builtin) / sizeof(builtin[0]) == PROFILES_BUILTIN_N,
-	       "PROFILES_BUILTIN_N must count the built-in profiles");
+#define BUILTIN_N (sizeof(builtin) / sizeof(builtin[0]))
+_Static_assert(BUILTIN_N <= PROFILES_BUILTIN_MAX, "the rules keep one bit per built-in profile");
+
+size_t profiles_builtin_count(void)
+{
+	return BUILTIN_N;
+}
 
 const char *profiles_builtin_name(size_t i)
 {
-	return i < PROFILES_BUILTIN_N ? builtin[i].name : NULL;
+	return i < BUILTIN_N ? builtin[i].name : NULL;
 }
 
 void profiles_init(struct profile_set *set)

@@ -31,8 +31,14 @@ struct profile_set {
 	char *glob_store[PROFILE_MAX][2];
 };
 
+/*
+ * At most this many built-in profiles: the rules keep one bit per profile. Adding a profile
+ * is one row in profiles.c's table; nothing here counts them.
+ */
+#define PROFILES_BUILTIN_MAX 32
+
 /* How many built-in profiles there are: the tool names that rules may use (docs/rules.md). */
-#define PROFILES_BUILTIN_N 8
+size_t profiles_builtin_count(void);
 
 /* The name of built-in profile i, in table order ("ollama" first), or NULL past the end. */
 const char *profiles_builtin_name(size_t i);

@@ -66,12 +66,12 @@ static int k_flush_conns(void *ctx, uint32_t pid, uint32_t reason,
 		if (nd < cap)
 			doomed[nd++] = key;
 		struct lw_rec_conn_bytes r = {
-			.hdr = { .type = LW_REC_CONN_BYTES, .size = sizeof(r),
-				 .version = LW_RECORD_VERSION, .tool = c.tool,
-				 .ts_ns = timefmt_boot_now(), .pid = c.pid },
 			.cookie = key, .bytes = c.bytes, .packets = c.packets,
 			.daddr = c.daddr, .reason = reason,
 		};
+
+		lw_rec_hdr_init(&r.hdr, LW_REC_CONN_BYTES, sizeof(r), c.tool, c.pid,
+				timefmt_boot_now());
 		emit(m, &r, sizeof(r));
 	}
 	for (size_t i = 0; i < nd; i++) {

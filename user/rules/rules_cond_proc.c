@@ -12,7 +12,7 @@
 #include "core/event.h"
 #include "core/profiles.h"
 
-_Static_assert(PROFILES_BUILTIN_N <= 32, "struct rules_tools keeps one bit per profile");
+_Static_assert(PROFILES_BUILTIN_MAX <= 32, "struct rules_tools keeps one bit per profile");
 
 /* ---- tool ----------------------------------------------------------------------------------- */
 
@@ -25,7 +25,8 @@ struct rules_tools {
 
 bool rules_cond_tool_compile(struct rules_load *c, const struct rules_json *v, void **data)
 {
-	const char *profiles[PROFILES_BUILTIN_N];
+	const char *profiles[PROFILES_BUILTIN_MAX];
+	size_t np = profiles_builtin_count();
 	struct rules_tools *t = calloc(1, sizeof(*t));
 	struct rules_load_item *it;
 	long n;
@@ -36,7 +37,7 @@ bool rules_cond_tool_compile(struct rules_load *c, const struct rules_json *v, v
 		rules_load_err(c, v, "out of memory");
 		return false;
 	}
-	for (size_t i = 0; i < PROFILES_BUILTIN_N; i++)
+	for (size_t i = 0; i < np; i++)
 		profiles[i] = profiles_builtin_name(i);
 	n = rules_load_expand(c, v, v->key, &it);
 	if (n < 0)
@@ -44,7 +45,7 @@ bool rules_cond_tool_compile(struct rules_load *c, const struct rules_json *v, v
 	ok = rules_load_strings(c, it, n, v->key);
 	for (long i = 0; ok && i < n; i++) {
 		const char *s = it[i].v->str;
-		int k = rules_load_lookup(s, profiles, PROFILES_BUILTIN_N);
+		int k = rules_load_lookup(s, profiles, np);
 
 		if (strcmp(s, "*") == 0) {
 			t->any = true;
@@ -69,7 +70,7 @@ bool rules_cond_tool_compile(struct rules_load *c, const struct rules_json *v, v
 			rules_load_item_err(c, &it[i], "unknown tool \"%s\"%s%s",
 					    rules_load_esc(eb, sizeof(eb), s),
 					    rules_load_suggest(sug, sizeof(sug), s, "", profiles,
-							       PROFILES_BUILTIN_N),
+							       np),
 					    rules_load_in_list(lb, sizeof(lb), &it[i]));
 			ok = false;
 		}
