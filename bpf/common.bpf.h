@@ -23,7 +23,9 @@
 #ifdef LW_DEBUG
 #define lw_debug(fmt, ...) bpf_printk(fmt, ##__VA_ARGS__)
 #else
-#define lw_debug(fmt, ...) do { } while (0)
+#define lw_debug(fmt, ...) \
+	do {               \
+	} while (0)
 #endif
 
 /* Default sizes; user space resizes the tables and the ring before load. */
@@ -94,23 +96,23 @@ struct {
  * it never crosses the ring buffer.
  */
 struct lw_stash {
-	__u16 type;		/* LW_REC_* of the syscall in flight */
-	__u8 flags;		/* LW_F_* found while reading the arguments (lw_rec_hdr.flags) */
+	__u16 type; /* LW_REC_* of the syscall in flight */
+	__u8 flags; /* LW_F_* found while reading the arguments (lw_rec_hdr.flags) */
 	__u8 pad0;
 	__s32 fd;
-	__u64 uptr;		/* open: user pointer to the path */
-	__u64 oflags;		/* open: flags */
-	__u64 len;		/* send: bytes requested */
-	__u32 mode;		/* open: mode */
-	__s32 backlog;		/* listen */
+	__u64 uptr;    /* open: user pointer to the path */
+	__u64 oflags;  /* open: flags */
+	__u64 len;     /* send: bytes requested */
+	__u32 mode;    /* open: mode */
+	__s32 backlog; /* listen */
 	__u16 is_openat2;
 	__u16 unix_path_len;
-	__u16 kflags;		/* LW_STASH_*: what a hook below the syscall has filled in */
-	__u16 addrlen;		/* connect/bind with the kernel hooks: the caller's addrlen */
-	__u16 sock_type;	/* with LW_STASH_SOCK: the socket's type */
-	__u16 tool;		/* the process's profile id at enter: the exit needs no lookup */
+	__u16 kflags;	 /* LW_STASH_*: what a hook below the syscall has filled in */
+	__u16 addrlen;	 /* connect/bind with the kernel hooks: the caller's addrlen */
+	__u16 sock_type; /* with LW_STASH_SOCK: the socket's type */
+	__u16 tool;	 /* the process's profile id at enter: the exit needs no lookup */
 	__u16 pad[2];
-	__u64 cookie;		/* with LW_STASH_SOCK: the socket's cookie */
+	__u64 cookie; /* with LW_STASH_SOCK: the socket's cookie */
 	struct lw_sockaddr addr;
 	char unix_path[LW_UNIX_PATH_MAX];
 };
@@ -135,8 +137,8 @@ struct {
 } task_stash SEC(".maps") __weak;
 
 /* lw_stash.kflags */
-#define LW_STASH_KADDR (1u << 1)	/* connect/bind: addr is the kernel's copy */
-#define LW_STASH_SOCK (1u << 2)		/* a cgroup hook filled in cookie and sock_type */
+#define LW_STASH_KADDR (1u << 1) /* connect/bind: addr is the kernel's copy */
+#define LW_STASH_SOCK (1u << 2)	 /* a cgroup hook filled in cookie and sock_type */
 
 /*
  * The kernel's path of an open in flight, key pid_tgid: written by the security_file_open
@@ -313,7 +315,7 @@ static __always_inline void lw_count_loss(__u32 type, __u32 reason)
 		return;
 	n = bpf_map_lookup_elem(&losses, &key);
 	if (n)
-		*n += 1;	/* per-CPU: no atomics needed */
+		*n += 1; /* per-CPU: no atomics needed */
 }
 
 static __always_inline struct lw_tracked *lw_tracked_current(__u32 *tgid_out)

@@ -55,8 +55,8 @@ int lw_openat2_enter(struct trace_event_raw_sys_enter *ctx)
 	/* the flags live in user memory; a failed read still records the path */
 	if (bpf_probe_read_user(&how, sizeof(how), (void *)ctx->args[2]))
 		lw_count_loss(LW_REC_OPEN, LW_LOSS_READ);
-	return lw_open_enter(t->tool, ctx->args[0], (const char *)ctx->args[1], how.flags,
-			     how.mode, 1);
+	return lw_open_enter(t->tool, ctx->args[0], (const char *)ctx->args[1], how.flags, how.mode,
+			     1);
 }
 
 /* What the exit needs of an open's arguments, from the registers or from the stash. */
@@ -260,7 +260,7 @@ int BPF_PROG(lw_file_open, struct file *file, int ret)
 	lw_fill_hdr(&r->hdr, LW_REC_OPEN, t->tool, tgid);
 	r->hdr.size = sizeof(*r);
 	r->hdr.flags = LW_F_BELOW_SYSCALL | LW_F_KERNEL_PATH;
-	r->dfd = AT_FDCWD;	/* the path is absolute */
+	r->dfd = AT_FDCWD; /* the path is absolute */
 	r->ret = ret;
 	r->flags = file->f_flags;
 	r->mode = 0;

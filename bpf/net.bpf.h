@@ -10,7 +10,7 @@
 #include <bpf/bpf_endian.h>
 
 /* A read of the caller's (user) or the kernel's memory; user is a constant at each use. */
-#define lw_read(dst, size, src, user)                                                   \
+#define lw_read(dst, size, src, user) \
 	((user) ? bpf_probe_read_user(dst, size, src) : bpf_probe_read_kernel(dst, size, src))
 
 /* ---- reading arguments ------------------------------------------------------------- */
@@ -18,9 +18,9 @@
 /* Where lw_read_sockaddr() puts what it decodes: fields of a stash entry or of a record. */
 struct lw_addr_dst {
 	struct lw_sockaddr *addr;
-	char *unix_path;	/* LW_UNIX_PATH_MAX bytes */
+	char *unix_path; /* LW_UNIX_PATH_MAX bytes */
 	__u16 *unix_path_len;
-	__u8 *flags;		/* gets LW_F_READ_FAILED */
+	__u8 *flags; /* gets LW_F_READ_FAILED */
 };
 
 /*
@@ -55,7 +55,8 @@ static __always_inline void lw_read_sockaddr(const struct lw_addr_dst *d, __u16 
 		d->addr->scope_id = 0;
 		/* a failed read leaves the address without its scope: flagged, counted */
 		if (addrlen >= sizeof(sin6) &&
-		    lw_read(&d->addr->scope_id, sizeof(d->addr->scope_id), (const char *)uaddr + 24, user))
+		    lw_read(&d->addr->scope_id, sizeof(d->addr->scope_id), (const char *)uaddr + 24,
+			    user))
 			goto fail;
 	} else if (family == AF_UNIX) {
 		__u64 n = addrlen - sizeof(family);
@@ -93,7 +94,7 @@ fail:
 enum lw_in_call {
 	LW_OUTSIDE,	/* not inside a watched syscall of this type: the hook reports it */
 	LW_INSIDE,	/* inside one: *stp is its stash entry, for the exit to report */
-	LW_INSIDE_LOST,	/* inside one, but no stash entry could be made (counted) */
+	LW_INSIDE_LOST, /* inside one, but no stash entry could be made (counted) */
 };
 
 /*

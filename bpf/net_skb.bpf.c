@@ -29,7 +29,7 @@ static __always_inline __u32 lw_payload_offset(struct __sk_buff *skb, __u8 *prot
 	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
 		if (bpf_skb_load_bytes(skb, 6, proto, 1))
 			return 0;
-		off = 40;	/* extension headers are rare on these flows */
+		off = 40; /* extension headers are rare on these flows */
 	} else {
 		return 0;
 	}
@@ -45,10 +45,11 @@ static __always_inline __u32 lw_payload_offset(struct __sk_buff *skb, __u8 *prot
 
 /* Sends up to LW_PAYLOAD_MAX payload bytes of this packet as a payload record. */
 static __always_inline void lw_capture(struct __sk_buff *skb, struct lw_conn *c, __u64 cookie,
-				       __u32 off, __u32 want, __u8 proto, __u8 dir, __u32 stream_off)
+				       __u32 off, __u32 want, __u8 proto, __u8 dir,
+				       __u32 stream_off)
 {
 	struct lw_rec_payload *r;
-	__u64 n = want;		/* 64-bit: no zero-extended copy for the verifier to lose */
+	__u64 n = want; /* 64-bit: no zero-extended copy for the verifier to lose */
 
 	if (n > LW_PAYLOAD_MAX)
 		n = LW_PAYLOAD_MAX;
@@ -168,7 +169,8 @@ int lw_cg_ingress(struct __sk_buff *skb)
 
 			if (done >= len)
 				break;
-			lw_capture(skb, c, cookie, off + done, len - done, proto, LW_DIR_IN, rx + done);
+			lw_capture(skb, c, cookie, off + done, len - done, proto, LW_DIR_IN,
+				   rx + done);
 		}
 		return 1;
 	}

@@ -115,8 +115,8 @@ int lw_connect_enter(struct trace_event_raw_sys_enter *ctx)
 SEC("tracepoint/syscalls/sys_enter_bind")
 int lw_bind_enter(struct trace_event_raw_sys_enter *ctx)
 {
-	return lw_sock_enter_tracked(LW_REC_BIND, ctx->args[0], (void *)ctx->args[1],
-				     ctx->args[2], 0, 0);
+	return lw_sock_enter_tracked(LW_REC_BIND, ctx->args[0], (void *)ctx->args[1], ctx->args[2],
+				     0, 0);
 }
 
 SEC("tracepoint/syscalls/sys_enter_listen")
@@ -131,8 +131,8 @@ int lw_sendto_enter(struct trace_event_raw_sys_enter *ctx)
 	/* no destination: a connected socket, whose bytes the connection's count has */
 	if (!ctx->args[4])
 		return 0;
-	return lw_sock_enter_tracked(LW_REC_SEND, ctx->args[0], (void *)ctx->args[4],
-				     ctx->args[5], ctx->args[2], 0);
+	return lw_sock_enter_tracked(LW_REC_SEND, ctx->args[0], (void *)ctx->args[4], ctx->args[5],
+				     ctx->args[2], 0);
 }
 
 SEC("tracepoint/syscalls/sys_enter_sendmsg")
@@ -152,8 +152,8 @@ int lw_sendmsg_enter(struct trace_event_raw_sys_enter *ctx)
 	}
 	if (!msg.msg_name)
 		return 0;
-	return lw_sock_enter(t->tool, LW_REC_SEND, ctx->args[0], msg.msg_name, msg.msg_namelen,
-			     0, 0);
+	return lw_sock_enter(t->tool, LW_REC_SEND, ctx->args[0], msg.msg_name, msg.msg_namelen, 0,
+			     0);
 }
 
 /* ---- syscall exit: emit with the result ---------------------------------------------- */
@@ -162,10 +162,10 @@ int lw_sendmsg_enter(struct trace_event_raw_sys_enter *ctx)
 struct lw_sock_args {
 	__u16 tool;
 	__s32 fd;
-	__u64 uptr;		/* the caller's sockaddr */
+	__u64 uptr; /* the caller's sockaddr */
 	__u32 addrlen;
-	__u64 len;		/* send: bytes requested */
-	__s32 backlog;		/* listen */
+	__u64 len;     /* send: bytes requested */
+	__s32 backlog; /* listen */
 };
 
 /*

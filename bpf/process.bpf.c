@@ -64,7 +64,8 @@ int BPF_PROG(lw_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	r->hdr.flags = flags;
 	r->ppid = BPF_CORE_READ(p, real_parent, tgid);
 	r->match = t->reason;
-	n = bpf_probe_read_kernel_str(r->filename, sizeof(r->filename), BPF_CORE_READ(bprm, filename));
+	n = bpf_probe_read_kernel_str(r->filename, sizeof(r->filename),
+				      BPF_CORE_READ(bprm, filename));
 	if (n < 0) {
 		lw_count_loss(LW_REC_EXEC, LW_LOSS_READ);
 		r->hdr.flags |= LW_F_READ_FAILED;

@@ -10,9 +10,9 @@
 
 #include "kernel/kernel_btf.h"
 
-#define FUZZ_ASSERT(c)          \
-	do {                    \
-		if (!(c))       \
+#define FUZZ_ASSERT(c)           \
+	do {                     \
+		if (!(c))        \
 			abort(); \
 	} while (0)
 

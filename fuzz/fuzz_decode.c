@@ -9,9 +9,9 @@
 
 #include "core/event.h"
 
-#define FUZZ_ASSERT(c)          \
-	do {                    \
-		if (!(c))       \
+#define FUZZ_ASSERT(c)           \
+	do {                     \
+		if (!(c))        \
 			abort(); \
 	} while (0)
 

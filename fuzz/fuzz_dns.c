@@ -12,9 +12,9 @@
 #include "names/dns_cache.h"
 #include "names/dns_parse.h"
 
-#define FUZZ_ASSERT(c)          \
-	do {                    \
-		if (!(c))       \
+#define FUZZ_ASSERT(c)           \
+	do {                     \
+		if (!(c))        \
 			abort(); \
 	} while (0)
 
@@ -52,8 +52,9 @@ static void check_response(int err, const struct dns_response *r)
 		FUZZ_ASSERT(a->chain_len <= r->chain_len);
 		FUZZ_ASSERT(a->owner[0]);
 		check_name(a->owner);
-		FUZZ_ASSERT(strcmp(a->owner, a->chain_len ? r->chain[a->chain_len - 1].to
-							  : (r->qname[0] ? r->qname : a->owner)) == 0);
+		FUZZ_ASSERT(strcmp(a->owner, a->chain_len ?
+						     r->chain[a->chain_len - 1].to :
+						     (r->qname[0] ? r->qname : a->owner)) == 0);
 	}
 }
 
@@ -84,7 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 			memcpy(a.addr, r.answers[i].addr, sizeof(a.addr));
 			if (hostname_is_ipv4_literal(r.qname[0] ? r.qname : r.answers[i].owner))
-				continue;	/* refused by the cache on purpose */
+				continue; /* refused by the cache on purpose */
 			FUZZ_ASSERT(dns_cache_lookup(cache, &a, 7, now, &res) == 0);
 			check_name(res.name);
 		}

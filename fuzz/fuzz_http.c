@@ -11,9 +11,9 @@
 
 #include "names/http_parse.h"
 
-#define FUZZ_ASSERT(c)          \
-	do {                    \
-		if (!(c))       \
+#define FUZZ_ASSERT(c)           \
+	do {                     \
+		if (!(c))        \
 			abort(); \
 	} while (0)
 

@@ -12,9 +12,9 @@
 #include "core/event.h"
 #include "rules/rules.h"
 
-#define FUZZ_ASSERT(c)          \
-	do {                    \
-		if (!(c))       \
+#define FUZZ_ASSERT(c)           \
+	do {                     \
+		if (!(c))        \
 			abort(); \
 	} while (0)
 
@@ -43,12 +43,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < rules_builder_error_count(b); i++)
 			FUZZ_ASSERT(strncmp(rules_builder_error(b, i), "fuzz.json:", 10) == 0);
 	} else {
-		struct lw_event ev = { .type = LW_REC_CONNECT, .tool = "ollama", .comm = "ollama",
-				       .exe = "/usr/bin/ollama", .addr = &a, .host = "api.x.com",
-				       .host_source = "dns", .uid = 1000 };
-		struct lw_event op = { .type = LW_REC_OPEN, .tool = "gpt4all", .comm = "chat",
-				       .exe = "/x/chat", .path = "/home/u1000/.ssh/id_rsa",
-				       .path_len = 23, .uid = 1000 };
+		struct lw_event ev = { .type = LW_REC_CONNECT,
+				       .tool = "ollama",
+				       .comm = "ollama",
+				       .exe = "/usr/bin/ollama",
+				       .addr = &a,
+				       .host = "api.x.com",
+				       .host_source = "dns",
+				       .uid = 1000 };
+		struct lw_event op = { .type = LW_REC_OPEN,
+				       .tool = "gpt4all",
+				       .comm = "chat",
+				       .exe = "/x/chat",
+				       .path = "/home/u1000/.ssh/id_rsa",
+				       .path_len = 23,
+				       .uid = 1000 };
 
 		FUZZ_ASSERT(rules_builder_error_count(b) == 0);
 		rules_match(r, &ev, v, 4);

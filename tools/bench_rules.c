@@ -56,19 +56,32 @@ static char paths[N_EVENTS][128];
 static void make_events(void)
 {
 	static const char *const hosts[] = {
-		"api.mixpanel.com", "huggingface.co", "cdn-lfs.huggingface.co", "registry.ollama.ai",
-		"unknown.example.net", "a.b.c.d.e.example.org", "h4.bench-exact.example",
-		"x.s5.bench-suffix.example", NULL, NULL,
+		"api.mixpanel.com",
+		"huggingface.co",
+		"cdn-lfs.huggingface.co",
+		"registry.ollama.ai",
+		"unknown.example.net",
+		"a.b.c.d.e.example.org",
+		"h4.bench-exact.example",
+		"x.s5.bench-suffix.example",
+		NULL,
+		NULL,
 	};
 	static const char *const ips[] = {
-		"104.16.1.1", "11.7.13.9", "11.200.1.1", "192.168.1.10", "2606:4700::1",
-		"127.0.0.1", "8.8.8.8",
+		"104.16.1.1",	"11.7.13.9", "11.200.1.1", "192.168.1.10",
+		"2606:4700::1", "127.0.0.1", "8.8.8.8",
 	};
 	static const char *const files[] = {
-		"/home/u1000/.ssh/id_rsa", "/etc/shadow", "/home/u1000/.ollama/models/blobs/sha256-1",
-		"/dev/nvidia0", "/proc/meminfo", "/home/u1000/Documents/a/b/c.pdf",
-		"/usr/local/lib/ollama/cuda_v12/libggml.so", "/opt/bench/d3/x",
-		"/home/u1000/bench7/a.key", "/sys/fs/cgroup/memory.max",
+		"/home/u1000/.ssh/id_rsa",
+		"/etc/shadow",
+		"/home/u1000/.ollama/models/blobs/sha256-1",
+		"/dev/nvidia0",
+		"/proc/meminfo",
+		"/home/u1000/Documents/a/b/c.pdf",
+		"/usr/local/lib/ollama/cuda_v12/libggml.so",
+		"/opt/bench/d3/x",
+		"/home/u1000/bench7/a.key",
+		"/sys/fs/cgroup/memory.max",
 	};
 	static const char *const tools[] = { "ollama", "gpt4all", "jan", "lm-studio", "vllm" };
 

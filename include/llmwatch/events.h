@@ -28,43 +28,45 @@
 #define LW_UNIX_PATH_MAX 108
 
 /* Record types. Pinned numbers: append only. */
-#define LW_REC_EXEC 1		/* a watched process executed a program (or a candidate did) */
-#define LW_REC_FORK 2		/* a watched process created a child process */
-#define LW_REC_EXIT 3		/* a watched process exited (its last thread) */
-#define LW_REC_CONNECT 4	/* connect(2), or a connect that bypassed it (io_uring) */
-#define LW_REC_BIND 5		/* bind(2) */
-#define LW_REC_LISTEN 6		/* listen(2), with the socket's local address */
-#define LW_REC_SEND 7		/* a datagram sent to an explicit destination (sendto/sendmsg) */
-#define LW_REC_OPEN 8		/* openat(2) / openat2(2) */
-#define LW_REC_CONN_BYTES 9	/* bytes sent on one connection, reported when it closes */
-#define LW_REC_PAYLOAD 10	/* first bytes of a watched connection: DNS answers, stream heads */
-#define LW_REC_TYPE_MAX 11	/* one past the highest type */
+#define LW_REC_EXEC 1	    /* a watched process executed a program (or a candidate did) */
+#define LW_REC_FORK 2	    /* a watched process created a child process */
+#define LW_REC_EXIT 3	    /* a watched process exited (its last thread) */
+#define LW_REC_CONNECT 4    /* connect(2), or a connect that bypassed it (io_uring) */
+#define LW_REC_BIND 5	    /* bind(2) */
+#define LW_REC_LISTEN 6	    /* listen(2), with the socket's local address */
+#define LW_REC_SEND 7	    /* a datagram sent to an explicit destination (sendto/sendmsg) */
+#define LW_REC_OPEN 8	    /* openat(2) / openat2(2) */
+#define LW_REC_CONN_BYTES 9 /* bytes sent on one connection, reported when it closes */
+#define LW_REC_PAYLOAD 10   /* first bytes of a watched connection: DNS answers, stream heads */
+#define LW_REC_TYPE_MAX 11  /* one past the highest type */
 
 /* lw_rec_hdr.flags */
-#define LW_F_CGROUP_HOOK (1u << 0)	/* seen by a cgroup sock_addr hook, not a syscall */
-#define LW_F_TRUNCATED (1u << 1)	/* a path or address was longer than its field */
-#define LW_F_READ_FAILED (1u << 2)	/* user memory could not be read; fields are partial */
-#define LW_F_CANDIDATE (1u << 3)	/* tracked by executable name, awaiting confirmation */
-#define LW_F_KERNEL_PATH (1u << 4)	/* open: path as the kernel resolved it (absolute) */
-#define LW_F_BELOW_SYSCALL (1u << 5)	/* open: seen by the file-open hook, not a syscall */
+#define LW_F_CGROUP_HOOK (1u << 0)   /* seen by a cgroup sock_addr hook, not a syscall */
+#define LW_F_TRUNCATED (1u << 1)     /* a path or address was longer than its field */
+#define LW_F_READ_FAILED (1u << 2)   /* user memory could not be read; fields are partial */
+#define LW_F_CANDIDATE (1u << 3)     /* tracked by executable name, awaiting confirmation */
+#define LW_F_KERNEL_PATH (1u << 4)   /* open: path as the kernel resolved it (absolute) */
+#define LW_F_BELOW_SYSCALL (1u << 5) /* open: seen by the file-open hook, not a syscall */
 
 /* Why a process is tracked (lw_rec_exec.match, lw_tracked.reason). */
 #define LW_MATCH_NONE 0
-#define LW_MATCH_NAME 1		/* its executable name is a candidate name */
-#define LW_MATCH_INHERITED 2	/* its parent was tracked when it forked */
-#define LW_MATCH_USER 3		/* user space added it (/proc scan, --pid) */
+#define LW_MATCH_NAME 1	     /* its executable name is a candidate name */
+#define LW_MATCH_INHERITED 2 /* its parent was tracked when it forked */
+#define LW_MATCH_USER 3	     /* user space added it (/proc scan, --pid) */
 
 /*
  * Loss reasons. Each failure in the kernel increments one slot of the per-CPU `losses`
  * array, at index type * LW_LOSS_REASON_MAX + reason.
  */
-#define LW_LOSS_RESERVE 0	/* the ring buffer was full */
-#define LW_LOSS_READ 1		/* a probe read of user or kernel memory failed */
-#define LW_LOSS_MAP 2		/* a map update failed (a table was full) */
-#define LW_LOSS_UNHOOKED 3	/* a watched connection the cgroup programs did not see (with
+#define LW_LOSS_RESERVE 0 /* the ring buffer was full */
+#define LW_LOSS_READ 1	  /* a probe read of user or kernel memory failed */
+#define LW_LOSS_MAP 2	  /* a map update failed (a table was full) */
+#define LW_LOSS_UNHOOKED \
+	3 /* a watched connection the cgroup programs did not see (with
 				 * --cgroups watched, made before they reached its cgroup): its
 				 * bytes and name are not known */
-#define LW_LOSS_LOOKUP 4	/* a lookup that should not fail did (the per-CPU scratch
+#define LW_LOSS_LOOKUP \
+	4 /* a lookup that should not fail did (the per-CPU scratch
 				 * area, the zeroes, an entry just inserted): nowhere to build
 				 * the record or keep what it needed */
 #define LW_LOSS_REASON_MAX 5
@@ -72,17 +74,17 @@
 
 /* Common header: 48 bytes. */
 struct lw_rec_hdr {
-	__u16 type;		/* LW_REC_* */
-	__u16 size;		/* bytes in this record, header included */
-	__u8 version;		/* LW_RECORD_VERSION */
-	__u8 flags;		/* LW_F_* */
-	__u16 tool;		/* profile id from the tracked map; 0 = none */
-	__u64 ts_ns;		/* CLOCK_BOOTTIME nanoseconds */
-	__u32 pid;		/* thread-group id of the process the record is about */
-	__u32 tid;		/* thread that made the call (0 if not in process context) */
-	__u32 uid;		/* its real uid */
+	__u16 type;   /* LW_REC_* */
+	__u16 size;   /* bytes in this record, header included */
+	__u8 version; /* LW_RECORD_VERSION */
+	__u8 flags;   /* LW_F_* */
+	__u16 tool;   /* profile id from the tracked map; 0 = none */
+	__u64 ts_ns;  /* CLOCK_BOOTTIME nanoseconds */
+	__u32 pid;    /* thread-group id of the process the record is about */
+	__u32 tid;    /* thread that made the call (0 if not in process context) */
+	__u32 uid;    /* its real uid */
 	__u32 reserved;
-	char comm[LW_COMM_LEN];	/* the thread's comm at the time: untrusted bytes */
+	char comm[LW_COMM_LEN]; /* the thread's comm at the time: untrusted bytes */
 };
 
 /*
@@ -110,45 +112,45 @@ lw_rec_hdr_init(struct lw_rec_hdr *h, __u16 type, __u16 size, __u16 tool, __u32 
 
 /* A socket address in one shape for both families. */
 struct lw_sockaddr {
-	__u16 family;		/* AF_INET, AF_INET6, AF_UNIX, or 0 when none */
-	__u16 port;		/* host byte order */
-	__u32 scope_id;		/* IPv6 scope */
-	__u8 addr[16];		/* IPv4 in the first 4 bytes, IPv6 whole */
+	__u16 family;	/* AF_INET, AF_INET6, AF_UNIX, or 0 when none */
+	__u16 port;	/* host byte order */
+	__u32 scope_id; /* IPv6 scope */
+	__u8 addr[16];	/* IPv4 in the first 4 bytes, IPv6 whole */
 };
 
 struct lw_rec_exec {
 	struct lw_rec_hdr hdr;
 	__u32 ppid;
-	__u32 match;		/* LW_MATCH_* */
-	__u16 filename_len;	/* bytes in filename, without the NUL */
+	__u32 match;	    /* LW_MATCH_* */
+	__u16 filename_len; /* bytes in filename, without the NUL */
 	__u16 pad[3];
-	char filename[LW_PATH_MAX];	/* as passed to execve: untrusted */
+	char filename[LW_PATH_MAX]; /* as passed to execve: untrusted */
 };
 
 struct lw_rec_fork {
-	struct lw_rec_hdr hdr;	/* hdr.pid is the parent */
+	struct lw_rec_hdr hdr; /* hdr.pid is the parent */
 	__u32 child_pid;
 	__u32 pad;
 };
 
 struct lw_rec_exit {
 	struct lw_rec_hdr hdr;
-	__s32 exit_code;	/* as wait(2) reports it */
+	__s32 exit_code; /* as wait(2) reports it */
 	__u32 pad;
 };
 
 /* connect, bind and send share one layout. */
 struct lw_rec_sock {
 	struct lw_rec_hdr hdr;
-	__s32 fd;		/* -1 when the hook has no fd (cgroup hooks) */
-	__s32 ret;		/* syscall result; 0 from cgroup hooks */
-	__u64 bytes;		/* send: bytes sent (or requested when ret < 0) */
-	__u64 cookie;		/* socket cookie, joins LW_REC_CONN_BYTES; 0 if unknown */
-	struct lw_sockaddr addr;	/* connect/send: destination; bind: local address */
-	__u16 sock_type;	/* SOCK_STREAM, SOCK_DGRAM, ...; 0 if unknown */
+	__s32 fd;		 /* -1 when the hook has no fd (cgroup hooks) */
+	__s32 ret;		 /* syscall result; 0 from cgroup hooks */
+	__u64 bytes;		 /* send: bytes sent (or requested when ret < 0) */
+	__u64 cookie;		 /* socket cookie, joins LW_REC_CONN_BYTES; 0 if unknown */
+	struct lw_sockaddr addr; /* connect/send: destination; bind: local address */
+	__u16 sock_type;	 /* SOCK_STREAM, SOCK_DGRAM, ...; 0 if unknown */
 	__u16 unix_path_len;
 	__u32 pad;
-	char unix_path[LW_UNIX_PATH_MAX];	/* AF_UNIX only; abstract names start with NUL */
+	char unix_path[LW_UNIX_PATH_MAX]; /* AF_UNIX only; abstract names start with NUL */
 	__u8 pad2[4];
 };
 
@@ -158,7 +160,7 @@ struct lw_rec_listen {
 	__s32 ret;
 	__s32 backlog;
 	__u32 pad;
-	struct lw_sockaddr local;	/* family 0 if the socket could not be read */
+	struct lw_sockaddr local; /* family 0 if the socket could not be read */
 };
 
 /*
@@ -171,26 +173,26 @@ struct lw_rec_listen {
  */
 struct lw_rec_open {
 	struct lw_rec_hdr hdr;
-	__s32 dfd;		/* directory fd; AT_FDCWD (-100) for the working directory */
-	__s32 ret;		/* fd or -errno (see above) */
-	__u64 flags;		/* O_* open flags */
+	__s32 dfd;   /* directory fd; AT_FDCWD (-100) for the working directory */
+	__s32 ret;   /* fd or -errno (see above) */
+	__u64 flags; /* O_* open flags */
 	__u32 mode;
-	__u16 path_len;		/* bytes in path, without the NUL */
+	__u16 path_len; /* bytes in path, without the NUL */
 	__u16 is_openat2;
-	char path[LW_PATH_MAX];	/* as passed by the process, or the kernel's: untrusted */
+	char path[LW_PATH_MAX]; /* as passed by the process, or the kernel's: untrusted */
 };
 
-#define LW_CLOSE_TCP 1		/* the TCP connection reached CLOSE */
-#define LW_CLOSE_EXIT 2		/* flushed by user space when the owner exited */
-#define LW_CLOSE_END 3		/* flushed by user space at shutdown */
+#define LW_CLOSE_TCP 1	/* the TCP connection reached CLOSE */
+#define LW_CLOSE_EXIT 2 /* flushed by user space when the owner exited */
+#define LW_CLOSE_END 3	/* flushed by user space at shutdown */
 
 struct lw_rec_conn_bytes {
-	struct lw_rec_hdr hdr;	/* hdr.pid is the process that opened the connection */
+	struct lw_rec_hdr hdr; /* hdr.pid is the process that opened the connection */
 	__u64 cookie;
-	__u64 bytes;		/* payload bytes sent, transport headers excluded */
+	__u64 bytes; /* payload bytes sent, transport headers excluded */
 	__u64 packets;
 	struct lw_sockaddr daddr;
-	__u32 reason;		/* LW_CLOSE_* */
+	__u32 reason; /* LW_CLOSE_* */
 	__u32 pad;
 };
 
@@ -205,39 +207,40 @@ struct lw_rec_conn_bytes {
 #define LW_DIR_IN 2
 
 struct lw_rec_payload {
-	struct lw_rec_hdr hdr;	/* hdr.pid is the process that opened the connection */
+	struct lw_rec_hdr hdr; /* hdr.pid is the process that opened the connection */
 	__u64 cookie;
-	struct lw_sockaddr remote;	/* the far end */
-	__u8 direction;		/* LW_DIR_* */
-	__u8 protocol;		/* IPPROTO_TCP or IPPROTO_UDP */
-	__u16 len;		/* bytes in data */
-	__u32 offset;		/* where data starts in its stream (TCP; 0 for the first, and
+	struct lw_sockaddr remote; /* the far end */
+	__u8 direction;		   /* LW_DIR_* */
+	__u8 protocol;		   /* IPPROTO_TCP or IPPROTO_UDP */
+	__u16 len;		   /* bytes in data */
+	__u32 offset;		   /* where data starts in its stream (TCP; 0 for the first, and
 				 * for UDP): out, the bytes sent; in, the bytes received */
-	__u8 data[LW_PAYLOAD_MAX];	/* untrusted */
+	__u8 data[LW_PAYLOAD_MAX]; /* untrusted */
 };
 
 /* Value of the tracked-process map (key: tgid). */
 struct lw_tracked {
-	__u16 tool;		/* profile id */
-	__u16 reason;		/* LW_MATCH_* */
-	__u32 root_pid;		/* the tracked ancestor whose tree this belongs to */
+	__u16 tool;	/* profile id */
+	__u16 reason;	/* LW_MATCH_* */
+	__u32 root_pid; /* the tracked ancestor whose tree this belongs to */
 };
 
 /* Value of the connection map (key: socket cookie), filled by the cgroup hooks. */
-#define LW_CONN_DNS (1u << 0)	/* the far end is port 53: capture what it answers */
+#define LW_CONN_DNS (1u << 0) /* the far end is port 53: capture what it answers */
 
 struct lw_conn {
 	__u32 pid;
 	__u16 tool;
-	__u16 flags;		/* LW_CONN_* */
+	__u16 flags; /* LW_CONN_* */
 	__u64 bytes;
 	__u64 packets;
 	struct lw_sockaddr daddr;
-	__u32 captured;		/* bytes of the stream head already sent up */
+	__u32 captured; /* bytes of the stream head already sent up */
 	__u32 pad;
 };
 
-#define LW_STATIC_SIZE(t, n) _Static_assert(sizeof(t) == (n), #t " layout changed: bump LW_RECORD_VERSION")
+#define LW_STATIC_SIZE(t, n) \
+	_Static_assert(sizeof(t) == (n), #t " layout changed: bump LW_RECORD_VERSION")
 LW_STATIC_SIZE(struct lw_rec_hdr, 48);
 LW_STATIC_SIZE(struct lw_sockaddr, 24);
 LW_STATIC_SIZE(struct lw_rec_exec, 48 + 16 + LW_PATH_MAX);

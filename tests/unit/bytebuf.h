@@ -34,7 +34,7 @@ static inline void put32(struct bytebuf *p, uint32_t v)
 
 static inline void putraw(struct bytebuf *p, const void *d, size_t n)
 {
-	if (n)	/* memcpy's pointers must be valid even for 0 bytes */
+	if (n) /* memcpy's pointers must be valid even for 0 bytes */
 		memcpy(p->b + p->n, d, n);
 	p->n += n;
 }

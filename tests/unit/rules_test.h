@@ -22,8 +22,10 @@ static int rt_home_calls;
 /* uid 1000 is alice, 1001 bob, 0 root; anyone else has no passwd entry. */
 static inline int rt_home(uint32_t uid, char *buf, size_t size, void *ctx)
 {
-	const char *h = uid == 1000 ? "/home/alice" : uid == 1001 ? "/home/bob/" :
-			uid == 0 ? "/root" : NULL;
+	const char *h = uid == 1000 ? "/home/alice" :
+			uid == 1001 ? "/home/bob/" :
+			uid == 0    ? "/root" :
+				      NULL;
 
 	(void)ctx;
 	rt_home_calls++;
@@ -88,7 +90,7 @@ static inline struct lw_sockaddr rt_addr(const char *ip, uint16_t port)
 }
 
 static inline struct lw_event rt_net(uint16_t type, const char *tool, const char *host,
-			      const struct lw_sockaddr *sa)
+				     const struct lw_sockaddr *sa)
 {
 	struct lw_event ev;
 
@@ -104,8 +106,8 @@ static inline struct lw_event rt_net(uint16_t type, const char *tool, const char
 	return ev;
 }
 
-static inline struct lw_event rt_open(const char *tool, uint32_t uid, const char *path, uint64_t flags,
-			       int64_t ret)
+static inline struct lw_event rt_open(const char *tool, uint32_t uid, const char *path,
+				      uint64_t flags, int64_t ret)
 {
 	struct lw_event ev;
 

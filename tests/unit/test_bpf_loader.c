@@ -22,7 +22,7 @@ struct bpf_map {
 	const char *name;
 	__u32 max_entries;
 	bool autocreate;
-	int set_err;		/* what the next setter returns (0: accept) */
+	int set_err; /* what the next setter returns (0: accept) */
 	int calls;
 };
 
@@ -57,8 +57,8 @@ static void reset(void)
 	events = (struct bpf_map){ .name = "events", .max_entries = 8 << 20, .autocreate = true };
 	stash = (struct bpf_map){ .name = "stash", .max_entries = 16384, .autocreate = true };
 	task_stash = (struct bpf_map){ .name = "task_stash", .autocreate = true };
-	open_paths = (struct bpf_map){ .name = "open_paths", .max_entries = 256,
-				       .autocreate = true };
+	open_paths =
+		(struct bpf_map){ .name = "open_paths", .max_entries = 256, .autocreate = true };
 }
 
 /* Runs bpf_loader_size_maps() with stderr captured in err (size bytes). */

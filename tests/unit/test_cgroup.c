@@ -37,7 +37,9 @@ static void test_parse(void)
 	CHECK_STR(out, "/");
 	/* hybrid systems list the v1 hierarchies too; only the 0:: line is cgroup2 */
 	CHECK_INT(cgroup_parse_proc("12:pids:/user.slice\n1:name=systemd:/user.slice/x.scope\n"
-				    "0::/user.slice/x.scope\n", out, sizeof(out)), 0);
+				    "0::/user.slice/x.scope\n",
+				    out, sizeof(out)),
+		  0);
 	CHECK_STR(out, "/user.slice/x.scope");
 	/* no trailing newline */
 	CHECK_INT(cgroup_parse_proc("0::/a", out, sizeof(out)), 0);
@@ -51,8 +53,11 @@ static void test_parse(void)
 	CHECK_INT(cgroup_parse_proc("0::\n", out, sizeof(out)), -EINVAL);
 	CHECK_INT(cgroup_parse_proc("0::relative\n", out, sizeof(out)), -EINVAL);
 	/* a path longer than the buffer is refused, not cut */
-	CHECK_INT(cgroup_parse_proc("0::/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
-				    out, sizeof(out)), -ENAMETOOLONG);
+	CHECK_INT(
+		cgroup_parse_proc(
+			"0::/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+			out, sizeof(out)),
+		-ENAMETOOLONG);
 	/* "0::" not at a line start is not the cgroup2 line */
 	CHECK_INT(cgroup_parse_proc("1:name=x0::/a\n", out, sizeof(out)), -ENOENT);
 }

@@ -25,7 +25,7 @@ static void fill_hdr(struct lw_rec_hdr *h, unsigned int type, size_t size)
 	h->pid = 4242;
 	h->tid = 4243;
 	h->uid = 1000;
-	memcpy(h->comm, "ollama_llama_se", 16);	/* 16 bytes: no NUL in the record */
+	memcpy(h->comm, "ollama_llama_se", 16); /* 16 bytes: no NUL in the record */
 }
 
 /*
@@ -58,7 +58,8 @@ static void check_truncations(const void *rec, size_t full, size_t min_ok, const
 		memcpy(copy, rec, full);
 		err = decode_exact(copy, len, &ev);
 		if (err != -EBADMSG) {
-			fprintf(stderr, "%s: cut at %zu (size %zu) gave %d\n", what, len, full, err);
+			fprintf(stderr, "%s: cut at %zu (size %zu) gave %d\n", what, len, full,
+				err);
 			bad++;
 		}
 		if (len < offsetof(struct lw_rec_hdr, size) + 2 || len >= min_ok)
@@ -112,7 +113,7 @@ static void check_common(const struct lw_event *ev, unsigned int type)
 	CHECK_INT(ev->ts_boot_ns, 5123456789ull);
 	CHECK_INT(ev->uid, 1000);
 	CHECK_INT(ev->tid, 4243);
-	CHECK_STR(ev->comm, "ollama_llama_se");	/* NUL-terminated copy of a full comm */
+	CHECK_STR(ev->comm, "ollama_llama_se"); /* NUL-terminated copy of a full comm */
 	CHECK_STR(ev->tool, "");
 	CHECK_STR(ev->exe, "");
 }
@@ -183,7 +184,7 @@ static void test_fork(void)
 	r.child_pid = 5000;
 	CHECK_INT(decode_exact(&r, sizeof(r), &ev), 0);
 	check_common(&ev, LW_REC_FORK);
-	CHECK_INT(ev.pid, 5000);	/* the event is about the child */
+	CHECK_INT(ev.pid, 5000); /* the event is about the child */
 	CHECK_INT(ev.ppid, 4242);
 	check_truncations(&r, sizeof(r), sizeof(r), "fork");
 }
@@ -195,7 +196,7 @@ static void test_exit(void)
 
 	memset(&r, 0, sizeof(r));
 	fill_hdr(&r.hdr, LW_REC_EXIT, sizeof(r));
-	r.exit_code = 0x8b;	/* killed by SIGSEGV, core dumped */
+	r.exit_code = 0x8b; /* killed by SIGSEGV, core dumped */
 	CHECK_INT(decode_exact(&r, sizeof(r), &ev), 0);
 	check_common(&ev, LW_REC_EXIT);
 	CHECK_INT(ev.pid, 4242);
@@ -414,6 +415,6 @@ int main(void)
 	test_open();
 	test_conn_bytes();
 	test_header();
-	decode_exact("", 0, &(struct lw_event){ 0 });	/* frees the last copy */
+	decode_exact("", 0, &(struct lw_event){ 0 }); /* frees the last copy */
 	return check_summary("test_decode");
 }

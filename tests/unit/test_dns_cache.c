@@ -9,7 +9,7 @@
 #include "names/dns_cache.h"
 #include "names/dns_parse.h"
 
-#define S 1000000000ull		/* one second in ns */
+#define S 1000000000ull /* one second in ns */
 #define T0 (1000 * S)
 
 static struct lw_sockaddr sa(const char *text)
@@ -133,7 +133,8 @@ static void test_eviction(void)
 
 	/* A full cache whose oldest entry has expired counts it as expired, not evicted. */
 	CHECK_INT(put(c, "10.2.0.1", "late.example", DNS_CACHE_SRC_DNS, 1, 1, 600,
-		      T0 + 20 + 601 * S), 0);
+		      T0 + 20 + 601 * S),
+		  0);
 	dns_cache_get_stats(c, &st);
 	CHECK_INT(st.evictions, 101);
 	CHECK_INT(st.expired, 1);
@@ -146,9 +147,11 @@ static void test_provenance(void)
 	struct dns_cache_stats st;
 
 	/* One CDN address, two names learned by two process trees. */
-	CHECK_INT(put(c, "198.51.100.7", "api.mixpanel.com", DNS_CACHE_SRC_DNS, 101, 100, 300, T0), 0);
+	CHECK_INT(put(c, "198.51.100.7", "api.mixpanel.com", DNS_CACHE_SRC_DNS, 101, 100, 300, T0),
+		  0);
 	CHECK_INT(put(c, "198.51.100.7", "cdn.other.example", DNS_CACHE_SRC_SNI, 201, 200, 300,
-		      T0 + S), 0);
+		      T0 + S),
+		  0);
 	CHECK_STR(name_of(c, "198.51.100.7", 100, T0 + 2 * S), "api.mixpanel.com");
 	CHECK(res.same_tree);
 	CHECK_INT(res.pid, 101);
@@ -163,7 +166,8 @@ static void test_provenance(void)
 	CHECK(!res.same_tree);
 	/* Once the own tree's name expires, the other one is better than nothing. */
 	CHECK_INT(put(c, "198.51.100.8", "mine.example", DNS_CACHE_SRC_DNS, 101, 100, 10, T0), 0);
-	CHECK_INT(put(c, "198.51.100.8", "theirs.example", DNS_CACHE_SRC_DNS, 201, 200, 100, T0), 0);
+	CHECK_INT(put(c, "198.51.100.8", "theirs.example", DNS_CACHE_SRC_DNS, 201, 200, 100, T0),
+		  0);
 	CHECK_STR(name_of(c, "198.51.100.8", 100, T0 + 5 * S), "mine.example");
 	CHECK_STR(name_of(c, "198.51.100.8", 100, T0 + 20 * S), "theirs.example");
 
@@ -181,7 +185,8 @@ static void test_provenance(void)
 	dns_cache_get_stats(c, &st);
 	CHECK_INT(put(c, "198.51.100.10", "bad name", DNS_CACHE_SRC_DNS, 1, 1, 60, T0), -EINVAL);
 	CHECK_INT(put(c, "198.51.100.10", "", DNS_CACHE_SRC_DNS, 1, 1, 60, T0), -EINVAL);
-	CHECK_INT(put(c, "198.51.100.10", "203.0.113.5", DNS_CACHE_SRC_HTTP, 1, 1, 60, T0), -EINVAL);
+	CHECK_INT(put(c, "198.51.100.10", "203.0.113.5", DNS_CACHE_SRC_HTTP, 1, 1, 60, T0),
+		  -EINVAL);
 	CHECK_INT(put(c, "198.51.100.10", "x.example", 0, 1, 1, 60, T0), -EINVAL);
 	CHECK_INT(put(c, "198.51.100.10", "x.example", 3, 1, 1, 60, T0), -EINVAL);
 	CHECK_INT(put(c, "198.51.100.10", "x.example", 8, 1, 1, 60, T0), -EINVAL);

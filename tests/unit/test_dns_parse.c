@@ -53,7 +53,7 @@ static void rr_a(struct bytebuf *p, uint32_t ttl, uint8_t a, uint8_t b, uint8_t 
 	put8(p, d);
 }
 
-#define QOFF 12	/* the question name's offset, the usual pointer target */
+#define QOFF 12 /* the question name's offset, the usual pointer target */
 
 static int parse(const struct bytebuf *p, struct dns_response *r)
 {
@@ -185,9 +185,9 @@ static void check_prefixes(const char *rel, bool tcp)
 static void test_truncation(void)
 {
 	static const char *const udp[] = {
-		"dns/dnsmasq-udp-cname-a.bin", "dns/dnsmasq-udp-cname-aaaa.bin",
+		"dns/dnsmasq-udp-cname-a.bin",	    "dns/dnsmasq-udp-cname-aaaa.bin",
 		"dns/dnsmasq-udp-cname-chain2.bin", "dns/dnsmasq-udp-a.bin",
-		"dns/dnsmasq-udp-aaaa.bin", "dns/dnsmasq-udp-nxdomain.bin",
+		"dns/dnsmasq-udp-aaaa.bin",	    "dns/dnsmasq-udp-nxdomain.bin",
 	};
 	uint8_t buf[1024];
 	size_t n;
@@ -231,7 +231,7 @@ static void test_compression_and_case(void)
 	CHECK_INT(r.n_answers, 1);
 	CHECK_STR(r.answers[0].owner, "cdn.mixpanel.com");
 	CHECK_STR(addr_str(&r.answers[0]), "10.0.0.7");
-	CHECK_INT(r.answers[0].ttl, 30);	/* min(300, 30) */
+	CHECK_INT(r.answers[0].ttl, 30); /* min(300, 30) */
 }
 
 static void test_ttl(void)
@@ -409,7 +409,7 @@ static void test_name_limits(void)
 	 * name that adds 60 more. */
 	snprintf(name, sizeof(name), "%s.%s.%s.%.7s", label63, label63, label63, label63);
 	header(&p, 0x8180, 1, 1);
-	question(&p, name, DNS_TYPE_A);	/* 3*64 + 8 + 1 = 201 octets */
+	question(&p, name, DNS_TYPE_A); /* 3*64 + 8 + 1 = 201 octets */
 	put8(&p, 59);
 	for (int i = 0; i < 59; i++)
 		put8(&p, 'b');

@@ -39,10 +39,18 @@ static long unescape(const char *s, unsigned char *out, size_t cap)
 		}
 		s++;
 		switch (*s) {
-		case '\\': out[n++] = '\\'; break;
-		case 'n': out[n++] = '\n'; break;
-		case 'r': out[n++] = '\r'; break;
-		case 't': out[n++] = '\t'; break;
+		case '\\':
+			out[n++] = '\\';
+			break;
+		case 'n':
+			out[n++] = '\n';
+			break;
+		case 'r':
+			out[n++] = '\r';
+			break;
+		case 't':
+			out[n++] = '\t';
+			break;
 		case 'x': {
 			char hex[3] = { 0 };
 			char *end;
@@ -50,7 +58,8 @@ static long unescape(const char *s, unsigned char *out, size_t cap)
 			if (!s[1] || !s[2])
 				return -1;
 			hex[0] = s[1], hex[1] = s[2];
-			if (!strchr("0123456789abcdef", hex[0]) || !strchr("0123456789abcdef", hex[1]))
+			if (!strchr("0123456789abcdef", hex[0]) ||
+			    !strchr("0123456789abcdef", hex[1]))
 				return -1;
 			out[n++] = (unsigned char)strtoul(hex, &end, 16);
 			s += 2;
@@ -107,7 +116,7 @@ static void test_ascii_and_controls(void)
 	CHECK_STR(ESC("hello world ~!@#$%^&*()"), "hello world ~!@#$%^&*()");
 	CHECK_STR(ESC(""), "");
 	CHECK_STR(ESC("a\\b"), "a\\\\b");
-	CHECK_STR(ESC("\\x41"), "\\\\x41");	/* a literal "\x41" must not read as 'A' */
+	CHECK_STR(ESC("\\x41"), "\\\\x41"); /* a literal "\x41" must not read as 'A' */
 	CHECK_STR(ESC("l1\nl2\rl3\tx"), "l1\\nl2\\rl3\\tx");
 	CHECK_STR(ESC("\x1b[2J\x1b[H"), "\\x1b[2J\\x1b[H");
 	CHECK_STR(ESC("\x7f"), "\\x7f");
@@ -118,37 +127,42 @@ static void test_ascii_and_controls(void)
 	/* every C0 control other than \t \n \r becomes \xNN */
 	for (int c = 0; c < 32; c++)
 		all[c] = (char)c;
-	CHECK_STR(esc_n(all, sizeof(all)),
-		  "\\x00\\x01\\x02\\x03\\x04\\x05\\x06\\x07\\x08\\t\\n\\x0b\\x0c\\r\\x0e\\x0f"
-		  "\\x10\\x11\\x12\\x13\\x14\\x15\\x16\\x17\\x18\\x19\\x1a\\x1b\\x1c\\x1d\\x1e\\x1f");
+	CHECK_STR(
+		esc_n(all, sizeof(all)),
+		"\\x00\\x01\\x02\\x03\\x04\\x05\\x06\\x07\\x08\\t\\n\\x0b\\x0c\\r\\x0e\\x0f"
+		"\\x10\\x11\\x12\\x13\\x14\\x15\\x16\\x17\\x18\\x19\\x1a\\x1b\\x1c\\x1d\\x1e\\x1f");
 }
 
 static void test_utf8(void)
 {
 	/* valid UTF-8 passes unchanged */
 	CHECK_STR(ESC("caf\xc3\xa9"), "caf\xc3\xa9");				/* café */
-	CHECK_STR(ESC("\xe6\x97\xa5\xe6\x9c\xac"), "\xe6\x97\xa5\xe6\x9c\xac");	/* 日本 */
+	CHECK_STR(ESC("\xe6\x97\xa5\xe6\x9c\xac"), "\xe6\x97\xa5\xe6\x9c\xac"); /* 日本 */
 	CHECK_STR(ESC("\xf0\x9f\x98\x80"), "\xf0\x9f\x98\x80");			/* U+1F600 */
-	CHECK_STR(ESC("\xc2\xa0"), "\xc2\xa0");					/* U+00A0, first after C1 */
-	CHECK_STR(ESC("\xf4\x8f\xbf\xbf"), "\xf4\x8f\xbf\xbf");			/* U+10FFFF */
-	CHECK_STR(ESC("\xed\x9f\xbf"), "\xed\x9f\xbf");				/* U+D7FF */
-	CHECK_STR(ESC("\xe2\x80\x8b"), "\xe2\x80\x8b");				/* U+200B is not bidi */
+	CHECK_STR(ESC("\xc2\xa0"), "\xc2\xa0");			/* U+00A0, first after C1 */
+	CHECK_STR(ESC("\xf4\x8f\xbf\xbf"), "\xf4\x8f\xbf\xbf"); /* U+10FFFF */
+	CHECK_STR(ESC("\xed\x9f\xbf"), "\xed\x9f\xbf");		/* U+D7FF */
+	CHECK_STR(ESC("\xe2\x80\x8b"), "\xe2\x80\x8b");		/* U+200B is not bidi */
 
 	/* invalid UTF-8: every byte of a bad sequence is escaped on its own */
-	CHECK_STR(ESC("\x80"), "\\x80");			/* lone continuation */
-	CHECK_STR(ESC("a\xbf" "b"), "a\\xbfb");
-	CHECK_STR(ESC("\xc0\x80"), "\\xc0\\x80");		/* overlong NUL */
-	CHECK_STR(ESC("\xc1\xbf"), "\\xc1\\xbf");		/* overlong */
-	CHECK_STR(ESC("\xe0\x80\xaf"), "\\xe0\\x80\\xaf");	/* overlong '/' */
+	CHECK_STR(ESC("\x80"), "\\x80"); /* lone continuation */
+	CHECK_STR(ESC("a\xbf"
+		      "b"),
+		  "a\\xbfb");
+	CHECK_STR(ESC("\xc0\x80"), "\\xc0\\x80");	   /* overlong NUL */
+	CHECK_STR(ESC("\xc1\xbf"), "\\xc1\\xbf");	   /* overlong */
+	CHECK_STR(ESC("\xe0\x80\xaf"), "\\xe0\\x80\\xaf"); /* overlong '/' */
 	CHECK_STR(ESC("\xf0\x80\x80\xaf"), "\\xf0\\x80\\x80\\xaf");
-	CHECK_STR(ESC("\xed\xa0\x80"), "\\xed\\xa0\\x80");	/* surrogate U+D800 */
-	CHECK_STR(ESC("\xed\xbf\xbf"), "\\xed\\xbf\\xbf");	/* surrogate U+DFFF */
-	CHECK_STR(ESC("\xf4\x90\x80\x80"), "\\xf4\\x90\\x80\\x80");	/* U+110000 */
+	CHECK_STR(ESC("\xed\xa0\x80"), "\\xed\\xa0\\x80");	    /* surrogate U+D800 */
+	CHECK_STR(ESC("\xed\xbf\xbf"), "\\xed\\xbf\\xbf");	    /* surrogate U+DFFF */
+	CHECK_STR(ESC("\xf4\x90\x80\x80"), "\\xf4\\x90\\x80\\x80"); /* U+110000 */
 	CHECK_STR(ESC("\xf5\x80\x80\x80"), "\\xf5\\x80\\x80\\x80");
 	CHECK_STR(ESC("\xff\xfe"), "\\xff\\xfe");
 	/* truncated sequences, at the end and followed by ASCII */
 	CHECK_STR(ESC("\xe6\x97"), "\\xe6\\x97");
-	CHECK_STR(ESC("\xe6\x97" "A"), "\\xe6\\x97A");
+	CHECK_STR(ESC("\xe6\x97"
+		      "A"),
+		  "\\xe6\\x97A");
 	CHECK_STR(ESC("\xf0\x9f\x98"), "\\xf0\\x9f\\x98");
 	/* a bad lead byte followed by a good sequence keeps the good one */
 	CHECK_STR(ESC("\xc3\xc3\xa9"), "\\xc3\xc3\xa9");
@@ -157,15 +171,19 @@ static void test_utf8(void)
 
 	/* C1 controls U+0080..U+009F (C2 80..C2 9F): terminals act on them */
 	CHECK_STR(ESC("\xc2\x80"), "\\xc2\\x80");
-	CHECK_STR(ESC("\xc2\x9b" "2J"), "\\xc2\\x9b2J");	/* CSI */
+	CHECK_STR(ESC("\xc2\x9b"
+		      "2J"),
+		  "\\xc2\\x9b2J"); /* CSI */
 	CHECK_STR(ESC("\xc2\x9f"), "\\xc2\\x9f");
 
 	/* bidi overrides and isolates reorder text */
-	CHECK_STR(ESC("a\xe2\x80\xae" "b"), "a\\xe2\\x80\\xaeb");	/* U+202E RLO */
-	CHECK_STR(ESC("\xe2\x80\xaa"), "\\xe2\\x80\\xaa");		/* U+202A */
-	CHECK_STR(ESC("\xe2\x81\xa6"), "\\xe2\\x81\\xa6");		/* U+2066 */
-	CHECK_STR(ESC("\xe2\x81\xa9"), "\\xe2\\x81\\xa9");		/* U+2069 */
-	CHECK_STR(ESC("\xe2\x81\xaa"), "\xe2\x81\xaa");			/* U+206A: not an isolate */
+	CHECK_STR(ESC("a\xe2\x80\xae"
+		      "b"),
+		  "a\\xe2\\x80\\xaeb");			   /* U+202E RLO */
+	CHECK_STR(ESC("\xe2\x80\xaa"), "\\xe2\\x80\\xaa"); /* U+202A */
+	CHECK_STR(ESC("\xe2\x81\xa6"), "\\xe2\\x81\\xa6"); /* U+2066 */
+	CHECK_STR(ESC("\xe2\x81\xa9"), "\\xe2\\x81\\xa9"); /* U+2069 */
+	CHECK_STR(ESC("\xe2\x81\xaa"), "\xe2\x81\xaa");	   /* U+206A: not an isolate */
 }
 
 /* dst must equal the full escaped form of some prefix of src. */
@@ -197,7 +215,7 @@ static void test_truncation(void)
 		CHECK(memchr(dst, '\0', size) != NULL);
 		CHECK(strlen(dst) < size);
 		CHECK(is_escaped_prefix(dst, src, len));
-		CHECK(dst[size] == 'Q');	/* nothing written past dst_size */
+		CHECK(dst[size] == 'Q'); /* nothing written past dst_size */
 	}
 	/* a piece that does not fit stops the copy, even if a later one would fit */
 	CHECK_INT(escape_bytes(dst, 3, "a\x01z", 3), 6);
@@ -239,9 +257,9 @@ static void test_round_trip(void)
 {
 	/* bytes that make escapes, UTF-8 leads and continuations likely to meet */
 	static const unsigned char alphabet[] = {
-		0x00, 0x01, 0x09, 0x0a, 0x0d, 0x1b, 0x20, '\\', 'x', 'n', '0', 'a', 'f', 0x7e,
-		0x7f, 0x80, 0x81, 0x9f, 0xa0, 0xae, 0xbf, 0xc0, 0xc2, 0xc3, 0xdf, 0xe0, 0xe2,
-		0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xff,
+		0x00, 0x01, 0x09, 0x0a, 0x0d, 0x1b, 0x20, '\\', 'x',  'n',  '0',
+		'a',  'f',  0x7e, 0x7f, 0x80, 0x81, 0x9f, 0xa0, 0xae, 0xbf, 0xc0,
+		0xc2, 0xc3, 0xdf, 0xe0, 0xe2, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xff,
 	};
 	unsigned char in[12], back[64];
 	char out[256];

@@ -32,7 +32,8 @@ static void test_openflags(void)
 	CHECK_STR(openflags_str(O_PATH | O_CLOEXEC, b, sizeof(b)), "O_RDONLY|O_CLOEXEC|O_PATH");
 #if defined(__x86_64__)
 	/* the kernel's O_LARGEFILE bit, which Go's syscall.Open passes on amd64 */
-	CHECK_STR(openflags_str(0x8000 | O_CLOEXEC, b, sizeof(b)), "O_RDONLY|O_LARGEFILE|O_CLOEXEC");
+	CHECK_STR(openflags_str(0x8000 | O_CLOEXEC, b, sizeof(b)),
+		  "O_RDONLY|O_LARGEFILE|O_CLOEXEC");
 #endif
 	/* bits without a name are kept as hex */
 	CHECK_STR(openflags_str(O_RDONLY | (1ull << 40), b, sizeof(b)), "O_RDONLY|0x10000000000");
@@ -114,16 +115,17 @@ static void test_stats(void)
 	f = open_memstream(&text, &len);
 	stats_print(&s, f);
 	fclose(f);
-	CHECK_STR(text, "llmwatch: 1234 records, 29 lost\n"
-			"llmwatch: lost 5 connect records (ring_full)\n"
-			"llmwatch: lost 2 open records (read_failed)\n"
-			"llmwatch: lost 1 malformed records\n"
-			"llmwatch: 3 processes not attributed (process table full)\n"
-			"llmwatch: lost 4 output lines (write failed)\n"
-			"llmwatch: lost 6 rule verdicts (more matched one event than it can carry)\n"
-			"llmwatch: 8 connections not named from their first bytes (stream table full)\n"
-			"llmwatch: 11 DNS answers or stream heads refused as malformed\n"
-			"llmwatch: 2 name matches were not the tool (9 of their records ignored)\n");
+	CHECK_STR(text,
+		  "llmwatch: 1234 records, 29 lost\n"
+		  "llmwatch: lost 5 connect records (ring_full)\n"
+		  "llmwatch: lost 2 open records (read_failed)\n"
+		  "llmwatch: lost 1 malformed records\n"
+		  "llmwatch: 3 processes not attributed (process table full)\n"
+		  "llmwatch: lost 4 output lines (write failed)\n"
+		  "llmwatch: lost 6 rule verdicts (more matched one event than it can carry)\n"
+		  "llmwatch: 8 connections not named from their first bytes (stream table full)\n"
+		  "llmwatch: 11 DNS answers or stream heads refused as malformed\n"
+		  "llmwatch: 2 name matches were not the tool (9 of their records ignored)\n");
 	free(text);
 
 	memset(&s, 0, sizeof(s));

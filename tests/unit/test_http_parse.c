@@ -133,7 +133,8 @@ static void test_host_forms(void)
 	CHECK_STR(req.host, "api.x.com");
 	CHECK_INT(req.port, 443);
 	/* The Host header does not have to come first; other headers are checked too. */
-	CHECK_INT(parse("PUT /x HTTP/1.1\r\nContent-Length: 0\r\nX-A: b\r\nHost: h.example\r\n"), 0);
+	CHECK_INT(parse("PUT /x HTTP/1.1\r\nContent-Length: 0\r\nX-A: b\r\nHost: h.example\r\n"),
+		  0);
 
 	/* A long target is cut, flagged, and does not stop the parse. */
 	char big[1200];
@@ -166,19 +167,13 @@ static void test_no_host(void)
 static void test_not_http(void)
 {
 	static const char *const not_http[] = {
-		"get / HTTP/1.1\r\n",		/* methods are upper case */
-		"GET / HTTP/2\r\n",
-		"GET / HTTP/1.1 \r\n",
-		"GET / HTTP/1.1x\r\n",
-		"GET  / HTTP/1.1\r\n",
-		"GET / HTTP/1.1\rX",
-		"GET /\x01 HTTP/1.1\r\n",
-		"GET /a\tb HTTP/1.1\r\n",
-		"VERYLONGMETHODNAME / HTTP/1.1\r\n",
-		"SSH-2.0-OpenSSH_9.2\r\n",
-		"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",	/* the h2 preface */
-		"\x16\x03\x01\x02\x00\x01",
-		" GET / HTTP/1.1\r\n",
+		"get / HTTP/1.1\r\n", /* methods are upper case */
+		"GET / HTTP/2\r\n",	    "GET / HTTP/1.1 \r\n",
+		"GET / HTTP/1.1x\r\n",	    "GET  / HTTP/1.1\r\n",
+		"GET / HTTP/1.1\rX",	    "GET /\x01 HTTP/1.1\r\n",
+		"GET /a\tb HTTP/1.1\r\n",   "VERYLONGMETHODNAME / HTTP/1.1\r\n",
+		"SSH-2.0-OpenSSH_9.2\r\n",  "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", /* the h2 preface */
+		"\x16\x03\x01\x02\x00\x01", " GET / HTTP/1.1\r\n",
 	};
 
 	for (size_t i = 0; i < sizeof(not_http) / sizeof(not_http[0]); i++) {
@@ -196,12 +191,12 @@ static void test_not_http(void)
 static void test_injection(void)
 {
 	static const char *const evil[] = {
-		"GET / HTTP/1.1\r\nHost: good.example\rX: 1\r\n\r\n",		/* bare CR */
-		"GET / HTTP/1.1\r\nHost: good.example\x1b[2K\r\n\r\n",		/* escape */
-		"GET / HTTP/1.1\r\nHost: good.example\x7f\r\n\r\n",		/* DEL */
-		"GET / HTTP/1.1\r\nHost : good.example\r\n\r\n",		/* space before ':' */
-		"GET / HTTP/1.1\r\nHost: a.example\r\n folded.example\r\n\r\n",	/* obs-fold */
-		"GET / HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\n\r\n",	/* two Hosts */
+		"GET / HTTP/1.1\r\nHost: good.example\rX: 1\r\n\r\n",  /* bare CR */
+		"GET / HTTP/1.1\r\nHost: good.example\x1b[2K\r\n\r\n", /* escape */
+		"GET / HTTP/1.1\r\nHost: good.example\x7f\r\n\r\n",    /* DEL */
+		"GET / HTTP/1.1\r\nHost : good.example\r\n\r\n",       /* space before ':' */
+		"GET / HTTP/1.1\r\nHost: a.example\r\n folded.example\r\n\r\n", /* obs-fold */
+		"GET / HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\n\r\n", /* two Hosts */
 		"GET / HTTP/1.1\r\nHost: a.example\r\nhost: a.example\r\n",
 		"GET / HTTP/1.1\r\nHost: a.example, b.example\r\n\r\n",
 		"GET / HTTP/1.1\r\nHost: a b.example\r\n\r\n",
@@ -212,12 +207,12 @@ static void test_injection(void)
 		"GET / HTTP/1.1\r\nHost: a.example:80:81\r\n\r\n",
 		"GET / HTTP/1.1\r\nHost: [::1\r\n\r\n",
 		"GET / HTTP/1.1\r\nHost: [::g]\r\n\r\n",
-		"GET / HTTP/1.1\r\nHost: [211]:\r\n\r\n",		/* found by fuzz_http */
+		"GET / HTTP/1.1\r\nHost: [211]:\r\n\r\n", /* found by fuzz_http */
 		"GET / HTTP/1.1\r\nHost: [1:2:3:4:5:6:7:8:9]\r\n\r\n",
 		"GET / HTTP/1.1\r\nHost: [fe80::1%eth0]\r\n\r\n",
 		"GET / HTTP/1.1\r\nHost: [::1]x\r\n\r\n",
 		"GET / HTTP/1.1\r\nHost: a..example\r\n\r\n",
-		"GET / HTTP/1.1\r\nX-Other: \x01\r\nHost: a.example\r\n\r\n",	/* control before */
+		"GET / HTTP/1.1\r\nX-Other: \x01\r\nHost: a.example\r\n\r\n", /* control before */
 		"GET / HTTP/1.1\r\n: no-name\r\nHost: a.example\r\n\r\n",
 		"GET / HTTP/1.1\r\nBad Name: x\r\nHost: a.example\r\n\r\n",
 		"GET / HTTP/1.1\r\n\rHost: a.example\r\n\r\n",

@@ -55,11 +55,11 @@ static void test_hostile_strings(void)
 		jsonw_begin(&w);
 		jsonw_bytes(&w, "v", inputs[i].s, inputs[i].n);
 		jsonw_open(&w, "arr", '[');
-		jsonw_elem_str(&w, inputs[i].s);	/* up to the first NUL */
+		jsonw_elem_str(&w, inputs[i].s); /* up to the first NUL */
 		jsonw_close(&w, ']');
-		jsonw_str(&w, "\"key\\", "k");		/* keys are quoted too */
+		jsonw_str(&w, "\"key\\", "k"); /* keys are quoted too */
 		CHECK_INT(jsonw_end(&w), 0);
-		CHECK(strchr(w.buf, '\n') == NULL);	/* one line */
+		CHECK(strchr(w.buf, '\n') == NULL); /* one line */
 		for (const unsigned char *p = (const unsigned char *)w.buf; *p; p++) {
 			if (*p < 0x20 || *p == 0x7f) {
 				CHECK(!"raw control byte in JSON output");
@@ -153,10 +153,11 @@ static void test_nesting_and_numbers(void)
 	jsonw_close(&w, ']');
 	jsonw_str(&w, "last", "end");
 	CHECK_INT(jsonw_end(&w), 0);
-	CHECK_STR(w.buf, "{\"i\":-42,\"imin\":-9223372036854775808,\"imax\":9223372036854775807,"
-			 "\"umax\":18446744073709551615,\"zero\":0,\"t\":true,\"f\":false,\"n\":null,"
-			 "\"obj\":{\"a\":\"1\",\"inner\":[{\"k\":1},{},\"s\",[]]},\"empty\":[],"
-			 "\"last\":\"end\"}");
+	CHECK_STR(w.buf,
+		  "{\"i\":-42,\"imin\":-9223372036854775808,\"imax\":9223372036854775807,"
+		  "\"umax\":18446744073709551615,\"zero\":0,\"t\":true,\"f\":false,\"n\":null,"
+		  "\"obj\":{\"a\":\"1\",\"inner\":[{\"k\":1},{},\"s\",[]]},\"empty\":[],"
+		  "\"last\":\"end\"}");
 	root = cJSON_Parse(w.buf);
 	CHECK(root != NULL);
 	x = cJSON_GetObjectItemCaseSensitive(root, "t");

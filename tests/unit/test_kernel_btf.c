@@ -25,7 +25,7 @@ struct blob {
 
 static void put32le(uint8_t *p, uint32_t v)
 {
-	memcpy(p, &v, 4);	/* the walker reads host order: BTF from this kernel is */
+	memcpy(p, &v, 4); /* the walker reads host order: BTF from this kernel is */
 }
 
 static uint32_t add_str(struct blob *b, const char *s)
@@ -52,7 +52,7 @@ static void add_type(struct blob *b, const char *name, unsigned int kind, unsign
 static void blob_init(struct blob *b)
 {
 	memset(b, 0, sizeof(*b));
-	b->strs_len = 1;	/* the empty name at offset 0 */
+	b->strs_len = 1; /* the empty name at offset 0 */
 }
 
 static void blob_finish(struct blob *b)
@@ -77,26 +77,26 @@ static void blob_finish(struct blob *b)
 static void build_all_kinds(struct blob *b)
 {
 	blob_init(b);
-	add_type(b, "int", 1, 0, 4);			/* 1 INT */
-	add_type(b, NULL, 2, 0, 0);			/* 2 PTR */
-	add_type(b, NULL, 3, 0, 12);			/* 3 ARRAY */
-	add_type(b, "task_struct", 4, 2, 24);		/* 4 STRUCT, 2 members */
-	add_type(b, "u", 5, 1, 12);			/* 5 UNION */
-	add_type(b, "e", 6, 3, 24);			/* 6 ENUM, 3 values */
-	add_type(b, "fwd", 7, 0, 0);			/* 7 FWD */
-	add_type(b, "btf_trace_sched_process_exec", 8, 0, 0);	/* 8 TYPEDEF */
-	add_type(b, NULL, 9, 0, 0);			/* 9 VOLATILE */
-	add_type(b, NULL, 10, 0, 0);			/* 10 CONST */
-	add_type(b, NULL, 11, 0, 0);			/* 11 RESTRICT */
-	add_type(b, NULL, 13, 2, 16);			/* 12 FUNC_PROTO, 2 params */
-	add_type(b, "security_file_open", 12, 0, 0);	/* 13 FUNC */
-	add_type(b, "v", 14, 0, 4);			/* 14 VAR */
-	add_type(b, ".data", 15, 1, 12);		/* 15 DATASEC */
-	add_type(b, "float", 16, 0, 0);			/* 16 FLOAT */
-	add_type(b, "tag", 17, 0, 4);			/* 17 DECL_TAG */
-	add_type(b, "tt", 18, 0, 0);			/* 18 TYPE_TAG */
-	add_type(b, "e64", 19, 2, 24);			/* 19 ENUM64 */
-	add_type(b, "security_file_open", 8, 0, 0);	/* 20: same name, another kind */
+	add_type(b, "int", 1, 0, 4);			      /* 1 INT */
+	add_type(b, NULL, 2, 0, 0);			      /* 2 PTR */
+	add_type(b, NULL, 3, 0, 12);			      /* 3 ARRAY */
+	add_type(b, "task_struct", 4, 2, 24);		      /* 4 STRUCT, 2 members */
+	add_type(b, "u", 5, 1, 12);			      /* 5 UNION */
+	add_type(b, "e", 6, 3, 24);			      /* 6 ENUM, 3 values */
+	add_type(b, "fwd", 7, 0, 0);			      /* 7 FWD */
+	add_type(b, "btf_trace_sched_process_exec", 8, 0, 0); /* 8 TYPEDEF */
+	add_type(b, NULL, 9, 0, 0);			      /* 9 VOLATILE */
+	add_type(b, NULL, 10, 0, 0);			      /* 10 CONST */
+	add_type(b, NULL, 11, 0, 0);			      /* 11 RESTRICT */
+	add_type(b, NULL, 13, 2, 16);			      /* 12 FUNC_PROTO, 2 params */
+	add_type(b, "security_file_open", 12, 0, 0);	      /* 13 FUNC */
+	add_type(b, "v", 14, 0, 4);			      /* 14 VAR */
+	add_type(b, ".data", 15, 1, 12);		      /* 15 DATASEC */
+	add_type(b, "float", 16, 0, 0);			      /* 16 FLOAT */
+	add_type(b, "tag", 17, 0, 4);			      /* 17 DECL_TAG */
+	add_type(b, "tt", 18, 0, 0);			      /* 18 TYPE_TAG */
+	add_type(b, "e64", 19, 2, 24);			      /* 19 ENUM64 */
+	add_type(b, "security_file_open", 8, 0, 0);	      /* 20: same name, another kind */
 	blob_finish(b);
 }
 

@@ -69,9 +69,15 @@ static int fk_flush(void *ctx, uint32_t pid, uint32_t reason,
 {
 	struct fake_kernel *k = ctx;
 	struct lw_rec_conn_bytes r = {
-		.hdr = { .type = LW_REC_CONN_BYTES, .size = sizeof(r), .version = LW_RECORD_VERSION,
-			 .ts_ns = 9000000000ull, .pid = pid },
-		.cookie = 77, .bytes = 4096, .packets = 3, .reason = reason,
+		.hdr = { .type = LW_REC_CONN_BYTES,
+			 .size = sizeof(r),
+			 .version = LW_RECORD_VERSION,
+			 .ts_ns = 9000000000ull,
+			 .pid = pid },
+		.cookie = 77,
+		.bytes = 4096,
+		.packets = 3,
+		.reason = reason,
 		.daddr = { .family = AF_INET, .port = 443, .addr = { 10, 1, 2, 3 } },
 	};
 
@@ -127,8 +133,9 @@ static void fake_proc(uint32_t pid, uint32_t ppid, const char *comm, const char 
 		return;
 	}
 	/* the shape of /proc/PID/stat; starttime (field 22) is 12345 ticks */
-	fprintf(f, "%u (%s) S %u %u %u 0 -1 4194560 1000 0 0 0 10 5 0 0 20 0 4 0 12345 "
-		   "123456789 1000 18446744073709551615 1 1 0 0 0 0 0 4096 17920 0 0 0 17 3 0 0 0 0 0\n",
+	fprintf(f,
+		"%u (%s) S %u %u %u 0 -1 4194560 1000 0 0 0 10 5 0 0 20 0 4 0 12345 "
+		"123456789 1000 18446744073709551615 1 1 0 0 0 0 0 4096 17920 0 0 0 17 3 0 0 0 0 0\n",
 		pid, comm, ppid, pid, pid);
 	fclose(f);
 	snprintf(path, sizeof(path), "%s/%u/exe", proc_root, pid);
@@ -142,7 +149,7 @@ static void rm_tree(void)
 	char cmd[PATH_MAX + 16];
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)	/* NOLINT(cert-env33-c): a fixed command on our mkdtemp dir */
+	if (system(cmd) != 0) /* NOLINT(cert-env33-c): a fixed command on our mkdtemp dir */
 		fprintf(stderr, "could not remove %s\n", tmpdir);
 }
 
@@ -219,7 +226,7 @@ static void send_connect(struct monitor *m, uint32_t pid, uint16_t tool, const c
 	memset(&r, 0, sizeof(r));
 	fill_hdr(&r.hdr, LW_REC_CONNECT, size, pid, tool, comm);
 	r.fd = 5;
-	r.ret = -115;	/* EINPROGRESS */
+	r.ret = -115; /* EINPROGRESS */
 	r.addr.family = AF_INET6;
 	r.addr.port = 443;
 	r.addr.addr[0] = 0x20, r.addr.addr[1] = 0x01, r.addr.addr[2] = 0x0d, r.addr.addr[3] = 0xb8;
@@ -339,7 +346,7 @@ static uint16_t id_of(const struct monitor *m, const char *name)
 static void test_reject(void)
 {
 	struct monitor m;
-	cJSON *l[8] = { 0 };	/* freed even after a failed check */
+	cJSON *l[8] = { 0 }; /* freed even after a failed check */
 	uint16_t gpt = 0;
 
 	setup(&m);
@@ -382,7 +389,7 @@ static void test_confirm_and_fork(void)
 {
 	struct monitor m;
 	struct proc_entry *e;
-	cJSON *l[8] = { 0 };	/* freed even after a failed check */
+	cJSON *l[8] = { 0 }; /* freed even after a failed check */
 	size_t n;
 	uint16_t gpt;
 
@@ -467,7 +474,7 @@ static void test_confirm_and_fork(void)
 static void test_retool(void)
 {
 	struct monitor m;
-	cJSON *l[8] = { 0 };	/* freed even after a failed check */
+	cJSON *l[8] = { 0 }; /* freed even after a failed check */
 	size_t n;
 	uint16_t ls, jan;
 
@@ -514,7 +521,8 @@ static void test_retool(void)
 
 		fake_proc(1220, 1, "chat", "/home/u/gpt4all/bin/chat");
 		fake_proc(1221, 1220, "maintenancetool", "/tmp/tmp.x/maintenancetool");
-		send_exec(&m, 1221, 1220, gpt, true, "maintenancetool", "/tmp/tmp.x/maintenancetool");
+		send_exec(&m, 1221, 1220, gpt, true, "maintenancetool",
+			  "/tmp/tmp.x/maintenancetool");
 		CHECK_INT(fk.nuntrack, 0);
 		CHECK_INT(m.stats.rejected_procs, 0);
 		n = new_lines(l, 8);
@@ -547,9 +555,9 @@ static void test_reject_tree(void)
 	fake_proc(1400, 1, "chat", "/usr/bin/chat");
 	now_ns += 1000000;
 	{
-		uint64_t exec_ts = now_ns + 1000;	/* what fill_hdr gives the next record */
+		uint64_t exec_ts = now_ns + 1000; /* what fill_hdr gives the next record */
 
-		now_ns += 5000;				/* the fork happened after the exec */
+		now_ns += 5000; /* the fork happened after the exec */
 		send_fork(&m, 1400, 1401, gpt, "chat");
 		now_ns = exec_ts - 1000;
 	}
@@ -616,8 +624,8 @@ static void test_scan(void)
 		perror(proc_root);
 	oll = id_of(&m, "ollama");
 	fake_proc(1, 0, "systemd", "/usr/lib/systemd/systemd");
-	fake_proc(2000, 1, "ollama", "/usr/local/bin/ollama");			/* ollama serve */
-	fake_proc(2001, 2000, "ollama", "/usr/local/bin/ollama");		/* ollama runner */
+	fake_proc(2000, 1, "ollama", "/usr/local/bin/ollama");	  /* ollama serve */
+	fake_proc(2001, 2000, "ollama", "/usr/local/bin/ollama"); /* ollama runner */
 	fake_proc(2002, 2001, "llama-server", "/usr/local/lib/ollama/llama-server");
 	fake_proc(2003, 2000, "sh", "/bin/sh");
 	fake_proc(2100, 1, "bash", "/bin/bash");
@@ -626,7 +634,7 @@ static void test_scan(void)
 	fake_proc(2201, 2200, "sh", "/bin/sh");
 	fake_proc(2300, 2100, "python3", "/usr/bin/python3");
 	fake_proc(2301, 2300, "python3", "/usr/bin/python3");
-	fake_proc(2400, 1, "kthreadd", NULL);				/* no exe */
+	fake_proc(2400, 1, "kthreadd", NULL); /* no exe */
 
 	pidtool = (uint16_t)profiles_add_pid(&m.profiles, 2300);
 	extra_tools[0] = pidtool;
@@ -680,7 +688,7 @@ static void test_scan(void)
 static void test_json_fields(void)
 {
 	struct monitor m;
-	cJSON *l[8] = { 0 };	/* freed even after a failed check */
+	cJSON *l[8] = { 0 }; /* freed even after a failed check */
 	size_t n;
 	uint16_t oll;
 	const char *ts;
@@ -762,7 +770,7 @@ static void send_tcp4(struct monitor *m, uint32_t pid, uint16_t tool, uint16_t p
 static void test_connect_hold(void)
 {
 	struct monitor m;
-	cJSON *l[8] = { 0 };	/* freed even after a failed check */
+	cJSON *l[8] = { 0 }; /* freed even after a failed check */
 	size_t n;
 	uint16_t oll;
 
@@ -772,15 +780,15 @@ static void test_connect_hold(void)
 	send_exec(&m, 2600, 1, oll, true, "ollama", "/usr/local/bin/ollama");
 	CHECK_INT(new_lines(l, 8), 1);
 	free_lines(l, 1);
-	send_tcp4(&m, 2600, oll, 443, 501);	/* its TLS head may still name it: held */
+	send_tcp4(&m, 2600, oll, 443, 501); /* its TLS head may still name it: held */
 	CHECK_INT(new_lines(l, 8), 0);
-	send_tcp4(&m, 2600, oll, 53, 502);	/* DNS over TCP: nothing will name it */
+	send_tcp4(&m, 2600, oll, 53, 502); /* DNS over TCP: nothing will name it */
 	n = new_lines(l, 8);
 	CHECK_INT(n, 1);
 	if (n == 1 && l[0])
 		CHECK(jnum(l[0], "dport") == 53);
 	free_lines(l, n);
-	monitor_tick(&m, now_ns + 3000000000ull);	/* past the wait: written, unnamed */
+	monitor_tick(&m, now_ns + 3000000000ull); /* past the wait: written, unnamed */
 	n = new_lines(l, 8);
 	CHECK_INT(n, 1);
 	if (n == 1 && l[0]) {

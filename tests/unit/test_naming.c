@@ -11,7 +11,7 @@
 /* A response to "api.mixpanel.com" type qtype; for A, one answer 203.0.113.10. */
 static size_t response(uint8_t *b, unsigned int qtype)
 {
-	static const uint8_t name[] = "\3api\10mixpanel\3com";	/* with its root NUL */
+	static const uint8_t name[] = "\3api\10mixpanel\3com"; /* with its root NUL */
 	size_t n = 0;
 	bool a = qtype == 1;
 
@@ -22,8 +22,10 @@ static size_t response(uint8_t *b, unsigned int qtype)
 	memcpy(b + n, (const uint8_t[]){ 0, (uint8_t)qtype, 0, 1 }, 4);
 	n += 4;
 	if (a) {
-		memcpy(b + n, (const uint8_t[]){ 0xc0, 12, 0, 1, 0, 1, 0, 0, 1, 44, 0, 4,
-						 203, 0, 113, 10 }, 16);
+		memcpy(b + n,
+		       (const uint8_t[]){ 0xc0, 12, 0, 1, 0, 1, 0, 0, 1, 44, 0, 4, 203, 0, 113,
+					  10 },
+		       16);
 		n += 16;
 	}
 	return n;
@@ -41,7 +43,9 @@ static size_t framed(uint8_t *b, const uint8_t *msg, size_t len)
 static const char *name_of(struct naming *n, const char **source)
 {
 	static const struct lw_sockaddr sa = {
-		.family = AF_INET, .port = 443, .addr = { 203, 0, 113, 10 },
+		.family = AF_INET,
+		.port = 443,
+		.addr = { 203, 0, 113, 10 },
 	};
 	struct lw_event ev;
 
@@ -59,7 +63,9 @@ static void feed_in_at(struct naming *n, const uint8_t *p, size_t len, uint8_t p
 		       uint32_t offset)
 {
 	static const struct lw_sockaddr dns = {
-		.family = AF_INET, .port = 53, .addr = { 203, 0, 113, 1 },
+		.family = AF_INET,
+		.port = 53,
+		.addr = { 203, 0, 113, 1 },
 	};
 	struct lw_event ev;
 
@@ -118,7 +124,7 @@ static void test_dns_answers(void)
 	n += framed(seg + n, a, alen);
 	feed_in_at(nm, seg, n - 3, 6, 0);
 	naming_get_stats(nm, &st);
-	CHECK_INT(st.dns_answers, 1);	/* the A answer waits for its last 3 bytes */
+	CHECK_INT(st.dns_answers, 1); /* the A answer waits for its last 3 bytes */
 	CHECK_STR(name_of(nm, &src), "(none)");
 	feed_in_at(nm, seg + n - 3, 3, 6, (uint32_t)(n - 3));
 	naming_get_stats(nm, &st);
@@ -155,7 +161,7 @@ static void test_dns_answers(void)
 	/* TCP: garbage after a whole answer is counted, not trusted */
 	nm = naming_new();
 	n = framed(seg, a, alen);
-	memcpy(seg + n, "\0\3xyz", 5);	/* NOLINT(bugprone-not-null-terminated-result): bytes */
+	memcpy(seg + n, "\0\3xyz", 5); /* NOLINT(bugprone-not-null-terminated-result): bytes */
 	feed_in(nm, seg, n + 5, 6);
 	CHECK_STR(name_of(nm, &src), "api.mixpanel.com");
 	naming_get_stats(nm, &st);
@@ -178,27 +184,31 @@ static void test_dns_big_answer(void)
 	CHECK(nm != NULL);
 	if (!nm)
 		return;
-	memcpy(msg, (const uint8_t[]){ 0x12, 0x34, 0x81, 0x80, 0, 1, (uint8_t)(count >> 8),
-				       (uint8_t)count, 0, 0, 0, 0 }, 12);
+	memcpy(msg,
+	       (const uint8_t[]){ 0x12, 0x34, 0x81, 0x80, 0, 1, (uint8_t)(count >> 8),
+				  (uint8_t)count, 0, 0, 0, 0 },
+	       12);
 	n = 12;
 	memcpy(msg + n, name, sizeof(name));
 	n += sizeof(name);
 	memcpy(msg + n, (const uint8_t[]){ 0, 1, 0, 1 }, 4);
 	n += 4;
 	for (unsigned int i = 0; i < count; i++) {
-		memcpy(msg + n, (const uint8_t[]){ 0xc0, 12, 0, 1, 0, 1, 0, 0, 1, 44, 0, 4,
-						   203, 0, 113, (uint8_t)(10 + i) }, 16);
+		memcpy(msg + n,
+		       (const uint8_t[]){ 0xc0, 12, 0, 1, 0, 1, 0, 0, 1, 44, 0, 4, 203, 0, 113,
+					  (uint8_t)(10 + i) },
+		       16);
 		n += 16;
 	}
 	total = framed(seg, msg, n);
-	CHECK(total > 2048);	/* more than the buffer holds */
+	CHECK(total > 2048); /* more than the buffer holds */
 	for (size_t off = 0; off < total; off += 1024)
 		feed_in_at(nm, seg + off, total - off < 1024 ? total - off : 1024, 6,
 			   (uint32_t)off);
 	naming_get_stats(nm, &st);
 	CHECK_INT(st.dns_answers, 1);
 	CHECK_INT(st.dns_malformed, 0);
-	CHECK_STR(name_of(nm, &src), "api.mixpanel.com");	/* 203.0.113.10 was in the part kept */
+	CHECK_STR(name_of(nm, &src), "api.mixpanel.com"); /* 203.0.113.10 was in the part kept */
 	naming_free(nm);
 }
 
@@ -218,7 +228,7 @@ static void set_rule_names(struct naming *n)
 	snprintf(v[0].name, sizeof(v[0].name), "t.example.com");
 	v[1].addr.family = AF_INET;
 	memcpy(v[1].addr.addr, (const uint8_t[]){ 203, 0, 113, 10 }, 4);
-	v[1].addr.port = 9999;	/* ignored */
+	v[1].addr.port = 9999; /* ignored */
 	snprintf(v[1].name, sizeof(v[1].name), "t.example.com");
 	naming_set_rule_names(n, v, 2);
 }

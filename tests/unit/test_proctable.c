@@ -22,14 +22,14 @@ static void test_basic(void)
 	CHECK_INT(e->pid, 100);
 	CHECK_STR(e->exe, "");
 	CHECK_INT(e->tool, 0);
-	CHECK_INT(e->state, PROC_CANDIDATE);	/* zeroed */
+	CHECK_INT(e->state, PROC_CANDIDATE); /* zeroed */
 	CHECK(!e->exited);
 	CHECK_INT(pt.count, 1);
 
 	e->tool = 4;
 	CHECK_INT(proctable_set_exe(e, "/usr/bin/ollama"), 0);
 	again = proctable_upsert(&pt, 100);
-	CHECK(again == e);			/* existing entry, untouched */
+	CHECK(again == e); /* existing entry, untouched */
 	CHECK_INT(again->tool, 4);
 	CHECK_STR(again->exe, "/usr/bin/ollama");
 	CHECK_INT(pt.count, 1);
@@ -49,7 +49,7 @@ static void test_basic(void)
 	proctable_remove(&pt, 100);
 	CHECK(proctable_get(&pt, 100) == NULL);
 	CHECK_INT(pt.count, 2);
-	proctable_remove(&pt, 100);		/* absent: no-op */
+	proctable_remove(&pt, 100); /* absent: no-op */
 	proctable_remove(&pt, 12345);
 	CHECK_INT(pt.count, 2);
 
@@ -101,15 +101,15 @@ static void test_reap(void)
 		return;
 	a->exited = true, a->exit_ns = 1000;
 	b->exited = true, b->exit_ns = 2000;
-	c->exit_ns = 0;				/* alive */
+	c->exit_ns = 0; /* alive */
 
-	CHECK_INT(proctable_reap(&pt, 1500, 500), 0);	/* a exited exactly grace ago: kept */
+	CHECK_INT(proctable_reap(&pt, 1500, 500), 0); /* a exited exactly grace ago: kept */
 	CHECK_INT(proctable_reap(&pt, 1501, 500), 1);
 	CHECK(proctable_get(&pt, 10) == NULL);
 	CHECK(proctable_get(&pt, 11) != NULL);
 	CHECK_INT(proctable_reap(&pt, 1000000, 500), 1);
 	CHECK(proctable_get(&pt, 11) == NULL);
-	CHECK(proctable_get(&pt, 12) != NULL);		/* never reaped while alive */
+	CHECK(proctable_get(&pt, 12) != NULL); /* never reaped while alive */
 	CHECK_INT(pt.count, 1);
 	CHECK_INT(proctable_reap(&pt, UINT64_MAX / 2, 500), 0);
 	proctable_free(&pt);

@@ -37,8 +37,9 @@ static void test_match(void)
 	CHECK_STR(MATCH("/tmp/ollama123/runners/cpu/ollama_llama_server"), "ollama");
 
 	/* Jan's own llama-server */
-	CHECK_STR(MATCH("/home/u/.local/share/Jan/data/llamacpp/backends/v1/x/build/bin/llama-server"),
-		  "jan");
+	CHECK_STR(
+		MATCH("/home/u/.local/share/Jan/data/llamacpp/backends/v1/x/build/bin/llama-server"),
+		"jan");
 	CHECK_STR(MATCH("/opt/Jan/jan"), "jan");
 	/* a plain llama.cpp build */
 	CHECK_STR(MATCH("/opt/llama.cpp/build/bin/llama-server"), "llama-server");
@@ -97,12 +98,12 @@ static void test_add(void)
 	profiles_init(&s);
 	n0 = (int)s.n;
 	CHECK_INT(profiles_add_watch(&s, ""), -EINVAL);
-	CHECK_INT(profiles_add_watch(&s, "0123456789abcdef"), -EINVAL);	/* 16 bytes */
+	CHECK_INT(profiles_add_watch(&s, "0123456789abcdef"), -EINVAL); /* 16 bytes */
 	CHECK_INT(profiles_add_watch(&s, "a/b"), -EINVAL);
 	CHECK_INT(profiles_add_watch(&s, "/"), -EINVAL);
 	CHECK_INT((int)s.n, n0);
 
-	id = profiles_add_watch(&s, "0123456789abcde");		/* 15 bytes: fits */
+	id = profiles_add_watch(&s, "0123456789abcde"); /* 15 bytes: fits */
 	CHECK_INT(id, n0 + 1);
 	p = profiles_get(&s, (unsigned int)id);
 	CHECK(p != NULL);

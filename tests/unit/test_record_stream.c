@@ -98,7 +98,9 @@ static int k_retool(void *ctx, uint32_t pid, uint16_t tool)
 }
 
 static const struct monitor_kernel_ops kops = {
-	.track = k_track, .untrack = k_untrack, .retool = k_retool,
+	.track = k_track,
+	.untrack = k_untrack,
+	.retool = k_retool,
 };
 
 static FILE *out;
@@ -114,7 +116,7 @@ static uint16_t setup(struct monitor *m)
 	tool = (uint16_t)profiles_add_watch(&m->profiles, "mytool");
 	CHECK(tool > 0);
 	m->kops = &kops;
-	m->proc_root = "/nonexistent";	/* nothing to learn from /proc: the records say it all */
+	m->proc_root = "/nonexistent"; /* nothing to learn from /proc: the records say it all */
 	if (out)
 		fclose(out);
 	free(out_buf);
@@ -166,7 +168,7 @@ static void test_feed(void)
 	char err[160] = "";
 	size_t off = 99;
 
-	stream[0] = 0xee;	/* a stray byte first, so every record below is unaligned */
+	stream[0] = 0xee; /* a stray byte first, so every record below is unaligned */
 	stream_len = 1;
 	add_exec(500, tool, "/usr/bin/mytool");
 	add_open(500, tool, "/home/u/.ssh/id_ed25519");
@@ -198,15 +200,16 @@ static void test_bad_framing(void)
 	/* cut short: the last record lacks its tail */
 	first = add_exec(600, tool, "/usr/bin/mytool");
 	second = add_open(600, tool, "/etc/hosts");
-	CHECK_INT(record_stream_feed(&m, stream, stream_len - 3, &off, err, sizeof(err)),
-		  -EBADMSG);
+	CHECK_INT(record_stream_feed(&m, stream, stream_len - 3, &off, err, sizeof(err)), -EBADMSG);
 	CHECK_INT(off, first);
-	CHECK_INT(m.stats.records, 1);	/* the one before it was handled */
+	CHECK_INT(m.stats.records, 1); /* the one before it was handled */
 	{
 		char want[160];
 
-		snprintf(want, sizeof(want), "record at offset %zu: size %zu runs past the end "
-			 "(%zu bytes left)", first, second, second - 3);
+		snprintf(want, sizeof(want),
+			 "record at offset %zu: size %zu runs past the end "
+			 "(%zu bytes left)",
+			 first, second, second - 3);
 		CHECK_STR(err, want);
 	}
 

@@ -65,7 +65,7 @@ static void test_refresh_and_stop(void)
 	CHECK_INT(take(r, &round), 1);
 	CHECK_INT(round.names, 2);
 	free(round.addrs);
-	CHECK_INT(take(r, &round), 1);	/* the second round, a second later */
+	CHECK_INT(take(r, &round), 1); /* the second round, a second later */
 	free(round.addrs);
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	rule_resolver_stop(r);
@@ -89,7 +89,7 @@ static void test_signals_blocked(void)
 	sigemptyset(&block);
 	sigaddset(&block, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &block, NULL);
-	kill(getpid(), SIGUSR1);	/* default action: would end the test if taken */
+	kill(getpid(), SIGUSR1); /* default action: would end the test if taken */
 	sigpending(&pending);
 	CHECK(sigismember(&pending, SIGUSR1));
 	CHECK_INT(take(r, &round), 1);

@@ -7,16 +7,19 @@
 #include "rules/rules_output.h"
 #include "rules_test.h"
 
-#define RULE(id, ev, cond) \
+#define RULE(id, ev, cond)                                                          \
 	"{'id':'" id "','description':'d','severity':'low','tools':'*','event':" ev \
 	",'conditions':" cond ",'message':'m'}"
 
 static void test_hosts(void)
 {
-	struct rules *r = rt_build("h.json", "{'rules':["
-		RULE("exact", "'connect'", "{'host':'example.com'}") ","
-		RULE("suffix", "'connect'", "{'host':'*.example.com'}") ","
-		RULE("both", "'connect'", "{'host':['example.org','*.example.org']}") "]}", false);
+	struct rules *r = rt_build(
+		"h.json",
+		"{'rules':[" RULE("exact", "'connect'", "{'host':'example.com'}") "," RULE(
+			"suffix", "'connect'",
+			"{'host':'*.example.com'}") "," RULE("both", "'connect'",
+							     "{'host':['example.org','*.example.org']}") "]}",
+		false);
 	struct lw_sockaddr sa = rt_addr("93.184.216.34", 443);
 	struct lw_event ev = rt_net(LW_REC_CONNECT, "ollama", "example.com", &sa);
 
@@ -32,17 +35,17 @@ static void test_hosts(void)
 	CHECK_STR(rt_ids(r, &ev), "");
 	ev.host = "example.com.evil";
 	CHECK_STR(rt_ids(r, &ev), "");
-	ev.host = ".example.com";	/* not a name, and never a subdomain */
+	ev.host = ".example.com"; /* not a name, and never a subdomain */
 	CHECK_STR(rt_ids(r, &ev), "");
-	ev.host = "EXAMPLE.Com.";	/* DNS is case-insensitive; the root dot is the same name */
+	ev.host = "EXAMPLE.Com."; /* DNS is case-insensitive; the root dot is the same name */
 	CHECK_STR(rt_ids(r, &ev), "exact");
 	ev.host = "example.org";
 	CHECK_STR(rt_ids(r, &ev), "both");
 	ev.host = "x.example.org";
 	CHECK_STR(rt_ids(r, &ev), "both");
-	ev.host = NULL;			/* name unknown: host rules cannot match */
+	ev.host = NULL; /* name unknown: host rules cannot match */
 	CHECK_STR(rt_ids(r, &ev), "");
-	ev.type = LW_REC_SEND;		/* other event type: other bucket */
+	ev.type = LW_REC_SEND; /* other event type: other bucket */
 	ev.host = "example.com";
 	CHECK_STR(rt_ids(r, &ev), "");
 	rules_free(r);
@@ -50,15 +53,19 @@ static void test_hosts(void)
 
 static void test_cidrs(void)
 {
-	struct rules *r = rt_build("c.json", "{'rules':["
-		RULE("all4", "'connect'", "{'addr':'0.0.0.0/0'}") ","
-		RULE("net24", "'connect'", "{'addr':'10.1.2.0/24'}") ","
-		RULE("host32", "'connect'", "{'addr':'10.1.2.3/32'}") ","
-		RULE("all6", "'connect'", "{'addr':'::/0'}") ","
-		RULE("net32v6", "'connect'", "{'addr':'2001:db8::/32'}") ","
-		RULE("host128", "'connect'", "{'addr':'2001:db8::1'}") ","
-		RULE("mapped", "'connect'", "{'addr':'::ffff:192.0.2.0/120'}") ","
-		RULE("odd", "'connect'", "{'addr':'172.16.0.0/12'}") "]}", false);
+	struct rules *r = rt_build(
+		"c.json",
+		"{'rules':[" RULE("all4", "'connect'", "{'addr':'0.0.0.0/0'}") "," RULE("net24", "'connect'", "{'addr':'10.1.2.0/24'}") "," RULE("host32", "'connect'", "{'addr':'10.1.2.3/32'}") "," RULE(
+			"all6", "'connect'",
+			"{'addr':'::/0'}") "," RULE("net32v6", "'connect'",
+						    "{'addr':'2001:db8::/32'}") "," RULE("host128",
+											 "'connect'",
+											 "{'addr':'2001:db8::1'}") "," RULE("mapped",
+															    "'connect'",
+															    "{'addr':'::ffff:192.0.2.0/120'}") "," RULE("odd",
+																					"'connect'",
+																					"{'addr':'172.16.0.0/12'}") "]}",
+		false);
 	struct lw_sockaddr sa;
 	struct lw_event ev = rt_net(LW_REC_CONNECT, "ollama", NULL, &sa);
 
@@ -71,9 +78,9 @@ static void test_cidrs(void)
 	CHECK_STR(rt_ids(r, &ev), "all4,net24");
 	sa = rt_addr("10.1.2.2", 1);
 	CHECK_STR(rt_ids(r, &ev), "all4,net24");
-	sa = rt_addr("10.1.3.0", 1);	/* one past the /24 */
+	sa = rt_addr("10.1.3.0", 1); /* one past the /24 */
 	CHECK_STR(rt_ids(r, &ev), "all4");
-	sa = rt_addr("10.1.1.255", 1);	/* one before it */
+	sa = rt_addr("10.1.1.255", 1); /* one before it */
 	CHECK_STR(rt_ids(r, &ev), "all4");
 	sa = rt_addr("172.31.255.255", 1);
 	CHECK_STR(rt_ids(r, &ev), "all4,odd");
@@ -81,7 +88,7 @@ static void test_cidrs(void)
 	CHECK_STR(rt_ids(r, &ev), "all4");
 	sa = rt_addr("172.15.255.255", 1);
 	CHECK_STR(rt_ids(r, &ev), "all4");
-	sa = rt_addr("::ffff:10.1.2.3", 1);	/* v4-mapped matches the IPv4 rules only */
+	sa = rt_addr("::ffff:10.1.2.3", 1); /* v4-mapped matches the IPv4 rules only */
 	CHECK_STR(rt_ids(r, &ev), "all4,net24,host32");
 	sa = rt_addr("192.0.2.77", 1);
 	CHECK_STR(rt_ids(r, &ev), "all4,mapped");
@@ -129,10 +136,13 @@ static void test_cidr_parse(void)
 
 static void test_ports(void)
 {
-	struct rules *r = rt_build("p.json", "{'rules':["
-		RULE("range", "'connect'", "{'port':'8000-8100'}") ","
-		RULE("https", "'connect'", "{'port':[443, '8443']}") ","
-		RULE("all", "'connect'", "{'port':'0-65535','addr_class':'loopback'}") "]}", false);
+	struct rules *r = rt_build(
+		"p.json",
+		"{'rules':[" RULE("range", "'connect'", "{'port':'8000-8100'}") "," RULE(
+			"https", "'connect'",
+			"{'port':[443, '8443']}") "," RULE("all", "'connect'",
+							   "{'port':'0-65535','addr_class':'loopback'}") "]}",
+		false);
 	struct lw_sockaddr sa;
 	struct lw_event ev = rt_net(LW_REC_CONNECT, "vllm", NULL, &sa);
 
@@ -215,14 +225,19 @@ static void test_glob_functions(void)
 
 static void test_paths(void)
 {
-	struct rules *r = rt_build("f.json", "{'rules':["
-		RULE("shadow", "'open'", "{'path':'/etc/shadow'}") ","
-		RULE("shadow-any", "'open'", "{'path':'/etc/shadow*'}") ","
-		RULE("ssh", "'open'", "{'path':'~/.ssh/**'}") ","
-		RULE("netrc", "'open'", "{'path':'~/.netrc'}") ","
-		RULE("homedir", "'open'", "{'path':'~/*'}") ","
-		RULE("anykey", "'open'", "{'path':'**/id_ed25519'}") ","
-		RULE("curl", "'exec'", "{'path':'/usr/bin/curl'}") "]}", false);
+	struct rules *r = rt_build(
+		"f.json",
+		"{'rules':[" RULE("shadow", "'open'", "{'path':'/etc/shadow'}") "," RULE("shadow-any", "'open'", "{'path':'/etc/shadow*'}") "," RULE(
+			"ssh", "'open'",
+			"{'path':'~/.ssh/**'}") "," RULE("netrc", "'open'",
+							 "{'path':'~/.netrc'}") "," RULE("homedir",
+											 "'open'",
+											 "{'path':'~/*'}") "," RULE("anykey",
+														    "'open'",
+														    "{'path':'**/id_ed25519'}") "," RULE("curl",
+																			 "'exec'",
+																			 "{'path':'/usr/bin/curl'}") "]}",
+		false);
 	struct lw_event ev;
 
 	CHECK(r);
@@ -237,7 +252,7 @@ static void test_paths(void)
 	CHECK_STR(rt_ids(r, &ev), "shadow,shadow-any");
 	ev = rt_open("ollama", 1000, "/tmp/../etc/shadow", O_RDONLY, 3);
 	CHECK_STR(rt_ids(r, &ev), "shadow,shadow-any");
-	ev = rt_open("ollama", 1000, "etc/shadow", O_RDONLY, 3);	/* relative: unknown dir */
+	ev = rt_open("ollama", 1000, "etc/shadow", O_RDONLY, 3); /* relative: unknown dir */
 	CHECK_STR(rt_ids(r, &ev), "");
 
 	/* ~ is the home of the event's uid */
@@ -255,11 +270,11 @@ static void test_paths(void)
 	CHECK_STR(rt_ids(r, &ev), "netrc,homedir");
 	ev = rt_open("ollama", 0, "/root/.netrc", O_RDONLY, 3);
 	CHECK_STR(rt_ids(r, &ev), "netrc,homedir");
-	ev = rt_open("ollama", 4242, "/home/alice/.netrc", O_RDONLY, 3);	/* no passwd entry */
+	ev = rt_open("ollama", 4242, "/home/alice/.netrc", O_RDONLY, 3); /* no passwd entry */
 	CHECK_STR(rt_ids(r, &ev), "");
 	ev = rt_open("ollama", 1000, "/home/alice", O_RDONLY, 3);
 	CHECK_STR(rt_ids(r, &ev), "");
-	ev = rt_open("ollama", 1000, "~/.netrc", O_RDONLY, 3);	/* a directory named "~" */
+	ev = rt_open("ollama", 1000, "~/.netrc", O_RDONLY, 3); /* a directory named "~" */
 	CHECK_STR(rt_ids(r, &ev), "");
 	/* four users looked up once each, however many events */
 	CHECK_INT(rt_home_calls, 4);
@@ -276,12 +291,15 @@ static void test_paths(void)
 
 static void test_flags_result_bytes(void)
 {
-	struct rules *r = rt_build("x.json", "{'rules':["
-		RULE("reads", "'open'", "{'path':'/data/**','flags':'read','result':'ok'}") ","
-		RULE("writes", "'open'", "{'path':'/data/**','flags':['write','create']}") ","
-		RULE("failed", "'open'", "{'path':'/data/**','result':'failed'}") ","
-		RULE("big", "'conn_bytes'", "{'bytes':{'min':1000,'max':2000}}") ","
-		RULE("ok-connect", "'connect'", "{'result':'ok'}") "]}", false);
+	struct rules *r = rt_build(
+		"x.json",
+		"{'rules':[" RULE("reads", "'open'", "{'path':'/data/**','flags':'read','result':'ok'}") "," RULE("writes", "'open'", "{'path':'/data/**','flags':['write','create']}") "," RULE(
+			"failed", "'open'",
+			"{'path':'/data/**','result':'failed'}") "," RULE("big", "'conn_bytes'",
+									  "{'bytes':{'min':1000,'max':2000}}") "," RULE("ok-connect",
+															"'connect'",
+															"{'result':'ok'}") "]}",
+		false);
 	struct lw_sockaddr sa = rt_addr("1.2.3.4", 443);
 	struct lw_event ev;
 
@@ -306,7 +324,7 @@ static void test_flags_result_bytes(void)
 	ev.bytes = 2001;
 	CHECK_STR(rt_ids(r, &ev), "");
 	ev = rt_net(LW_REC_CONNECT, "jan", NULL, &sa);
-	ev.ret = -EINPROGRESS;		/* non-blocking connect under way */
+	ev.ret = -EINPROGRESS; /* non-blocking connect under way */
 	CHECK_STR(rt_ids(r, &ev), "ok-connect");
 	ev.ret = -ECONNREFUSED;
 	CHECK_STR(rt_ids(r, &ev), "");
@@ -315,7 +333,9 @@ static void test_flags_result_bytes(void)
 
 static void test_tools_exceptions_fallback(void)
 {
-	struct rules *r = rt_build("t.json", "{'lists':{'doc_tools':['gpt4all','jan']},'rules':["
+	struct rules *r = rt_build(
+		"t.json",
+		"{'lists':{'doc_tools':['gpt4all','jan']},'rules':["
 		"{'id':'watched','description':'d','severity':'low','tools':['watch:foo','pid:12'],"
 		" 'event':'open','conditions':{'path':'/w/**'},'message':'m'},"
 		"{'id':'docs','description':'d','severity':'medium','tools':'*','event':'open',"
@@ -329,7 +349,8 @@ static void test_tools_exceptions_fallback(void)
 		" 'message':'m'},"
 		"{'id':'unknown-lan','description':'d','severity':'low','tools':'*',"
 		" 'event':['connect'],'conditions':{'addr_class':['private','link_local']},"
-		" 'fallback':true,'message':'m'}]}", false);
+		" 'fallback':true,'message':'m'}]}",
+		false);
 	struct lw_sockaddr sa = rt_addr("104.18.1.1", 443);
 	struct lw_event ev;
 
@@ -356,7 +377,7 @@ static void test_tools_exceptions_fallback(void)
 
 	ev = rt_net(LW_REC_CONNECT, "ollama", "registry.ollama.ai", &sa);
 	CHECK_STR(rt_ids(r, &ev), "known");
-	ev.tool = "jan";		/* the known rule is for ollama only */
+	ev.tool = "jan"; /* the known rule is for ollama only */
 	CHECK_STR(rt_ids(r, &ev), "unknown");
 	ev.host = NULL;
 	ev.tool = "ollama";
@@ -378,14 +399,16 @@ static void test_tools_exceptions_fallback(void)
 /* "host_source": how the name was learned, and "none" for no usable name at all. */
 static void test_host_source(void)
 {
-	struct rules *r = rt_build("hs.json", "{'rules':["
-		RULE("unnamed", "['connect','send','conn_bytes']",
-		     "{'host_source':'none','addr_class':'public'}") ","
-		RULE("from-stream", "'connect'", "{'host_source':['sni','http']}") ","
-		RULE("resolved", "'connect'", "{'host_source':'dns','host':'*.example.com'}") ","
-		"{'id':'mixed','description':'d','severity':'low','tools':'*',"
-		" 'event':['connect','bind'],'conditions':{'host_source':'none'},"
-		" 'exceptions':[{'addr_class':['loopback','any']}],'message':'m'}]}", false);
+	struct rules *r = rt_build(
+		"hs.json",
+		"{'rules':[" RULE("unnamed", "['connect','send','conn_bytes']", "{'host_source':'none','addr_class':'public'}") "," RULE(
+			"from-stream", "'connect'",
+			"{'host_source':['sni','http']}") "," RULE("resolved", "'connect'",
+								   "{'host_source':'dns','host':'*.example.com'}") ","
+														   "{'id':'mixed','description':'d','severity':'low','tools':'*',"
+														   " 'event':['connect','bind'],'conditions':{'host_source':'none'},"
+														   " 'exceptions':[{'addr_class':['loopback','any']}],'message':'m'}]}",
+		false);
 	struct lw_sockaddr sa = rt_addr("203.0.113.20", 443);
 	struct lw_event ev = rt_net(LW_REC_CONNECT, "gpt4all", NULL, &sa);
 
@@ -394,7 +417,7 @@ static void test_host_source(void)
 		return;
 	ev.host_source = "none";
 	CHECK_STR(rt_ids(r, &ev), "unnamed,mixed");
-	ev.host_source = NULL;		/* no source given and no name: none */
+	ev.host_source = NULL; /* no source given and no name: none */
 	CHECK_STR(rt_ids(r, &ev), "unnamed,mixed");
 	ev.type = LW_REC_SEND;
 	CHECK_STR(rt_ids(r, &ev), "unnamed");
@@ -409,9 +432,9 @@ static void test_host_source(void)
 	ev.host_source = "http";
 	CHECK_STR(rt_ids(r, &ev), "from-stream");
 	ev.host = "b.example.org";
-	ev.host_source = "dns";		/* dns, but the host condition fails */
+	ev.host_source = "dns"; /* dns, but the host condition fails */
 	CHECK_STR(rt_ids(r, &ev), "");
-	ev.host_source = NULL;		/* a name of unknown origin is a name: not none */
+	ev.host_source = NULL; /* a name of unknown origin is a name: not none */
 	CHECK_STR(rt_ids(r, &ev), "");
 	ev.host_source = "rule";
 	CHECK_STR(rt_ids(r, &ev), "");
@@ -437,13 +460,16 @@ static void test_host_source(void)
 
 static void test_messages(void)
 {
-	struct rules *r = rt_build("m.json", "{'rules':["
+	struct rules *r = rt_build(
+		"m.json",
+		"{'rules':["
 		"{'id':'net','description':'d','severity':'high','tags':['a','b'],'tools':'*',"
 		" 'event':'connect','conditions':{'port':443},"
 		" 'message':'{tool} (pid {pid}) -> {dest} [{daddr}:{dport}] host={host} {{x}} {result}'},"
 		"{'id':'file','description':'d','severity':'low','tools':'*','event':'open',"
 		" 'conditions':{'path':'/tmp/**'},'message':'{comm} opened {path} ({flags}) uid {uid}'}"
-		"]}", false);
+		"]}",
+		false);
 	struct lw_sockaddr sa = rt_addr("2001:db8::5", 443);
 	struct lw_event ev = rt_net(LW_REC_CONNECT, "ollama", NULL, &sa);
 	struct rules_verdict v[1];
@@ -452,8 +478,9 @@ static void test_messages(void)
 	CHECK(r);
 	if (!r)
 		return;
-	CHECK_STR(rt_msg(r, &ev),
-		  "ollama (pid 4121) -> [2001:db8::5]:443 [2001:db8::5:443] host=2001:db8::5 {x} ok");
+	CHECK_STR(
+		rt_msg(r, &ev),
+		"ollama (pid 4121) -> [2001:db8::5]:443 [2001:db8::5:443] host=2001:db8::5 {x} ok");
 	sa = rt_addr("1.2.3.4", 443);
 	ev.host = "api.example.com";
 	ev.ret = -ECONNREFUSED;
@@ -461,11 +488,13 @@ static void test_messages(void)
 				  "[1.2.3.4:443] host=api.example.com {x} failed (ECONNREFUSED)");
 	/* event bytes are escaped: no terminal control, no fake second line */
 	ev.host = "evil\n\x1b[2Jhost";
-	CHECK_STR(rt_msg(r, &ev), "ollama (pid 4121) -> evil\\n\\x1b[2Jhost:443 (1.2.3.4) "
-				  "[1.2.3.4:443] host=evil\\n\\x1b[2Jhost {x} failed (ECONNREFUSED)");
+	CHECK_STR(rt_msg(r, &ev),
+		  "ollama (pid 4121) -> evil\\n\\x1b[2Jhost:443 (1.2.3.4) "
+		  "[1.2.3.4:443] host=evil\\n\\x1b[2Jhost {x} failed (ECONNREFUSED)");
 	ev = rt_open("gpt4all", 1001, "/tmp/a\tb\x7f", O_WRONLY | O_CREAT | O_TRUNC, 3);
 	snprintf(ev.comm, sizeof(ev.comm), "ch\x1bt");
-	CHECK_STR(rt_msg(r, &ev), "ch\\x1bt opened /tmp/a\\tb\\x7f (write,create,truncate) uid 1001");
+	CHECK_STR(rt_msg(r, &ev),
+		  "ch\\x1bt opened /tmp/a\\tb\\x7f (write,create,truncate) uid 1001");
 
 	/* more matches than room: the count says so */
 	CHECK_INT(rules_match(r, &ev, v, 0), 1);
@@ -478,9 +507,10 @@ static void test_messages(void)
 	jsonw_begin(&w);
 	rules_output_verdict_json(&w, &v[0]);
 	CHECK_INT(jsonw_end(&w), 0);
-	CHECK_STR(w.buf, "{\"rule\":\"net\",\"severity\":\"high\",\"action\":\"alert\","
-		      "\"tags\":[\"a\",\"b\"],\"message\":\"ollama (pid 4121) -> h:443 (1.2.3.4) "
-		      "[1.2.3.4:443] host=h {x} ok\"}");
+	CHECK_STR(w.buf,
+		  "{\"rule\":\"net\",\"severity\":\"high\",\"action\":\"alert\","
+		  "\"tags\":[\"a\",\"b\"],\"message\":\"ollama (pid 4121) -> h:443 (1.2.3.4) "
+		  "[1.2.3.4:443] host=h {x} ok\"}");
 	jsonw_free(&w);
 	rules_free(r);
 }
@@ -517,15 +547,18 @@ static void test_many_matches(void)
  */
 static void test_rule_names(void)
 {
-	struct rules *r = rt_build("rn.json", "{'rules':["
-		RULE("telemetry", "'connect'", "{'host':['api.example.com','t.example.com']}") ","
-		RULE("guessed", "'connect'", "{'host_source':'rule'}") ","
-		"{'id':'unknown','description':'d','severity':'low','tools':'*',"
-		" 'event':'connect','conditions':{'addr_class':'public'},"
-		" 'exceptions':[{'host':['cdn.example.net','API.example.com']}],'message':'m'},"
-		"{'id':'wild','description':'d','severity':'low','tools':'*','event':'connect',"
-		" 'conditions':{'host':['*.example.org','t.example.com']},"
-		" 'exceptions':[{'host':'ignored.example.com'}],'message':'m'}]}", false);
+	struct rules *r = rt_build(
+		"rn.json",
+		"{'rules':[" RULE("telemetry", "'connect'", "{'host':['api.example.com','t.example.com']}") "," RULE(
+			"guessed", "'connect'",
+			"{'host_source':'rule'}") ","
+						  "{'id':'unknown','description':'d','severity':'low','tools':'*',"
+						  " 'event':'connect','conditions':{'addr_class':'public'},"
+						  " 'exceptions':[{'host':['cdn.example.net','API.example.com']}],'message':'m'},"
+						  "{'id':'wild','description':'d','severity':'low','tools':'*','event':'connect',"
+						  " 'conditions':{'host':['*.example.org','t.example.com']},"
+						  " 'exceptions':[{'host':'ignored.example.com'}],'message':'m'}]}",
+		false);
 	struct lw_sockaddr sa = rt_addr("203.0.113.7", 443);
 	struct lw_event ev = rt_net(LW_REC_CONNECT, "ollama", "cdn.example.net", &sa);
 	const char *names[8];
@@ -565,8 +598,9 @@ static void test_list_counts_parsed_items(void)
 	const char *text = "{\"addr\": [\"10.0.0.1\", \"nope\", \"10.0.0.0/8\"]}";
 	struct rules_src src = { .name = "t.json" };
 	struct rules_errors errs = { 0 };
-	struct rules_load c = { .errs = &errs, .src = &src, .events = RULES_EV_NET,
-				.event_name = "connect" };
+	struct rules_load c = {
+		.errs = &errs, .src = &src, .events = RULES_EV_NET, .event_name = "connect"
+	};
 	const struct rules_cond_type *addr = &rules_cond_types[RULES_COND_addr];
 	struct rules_json *root = rules_json_parse(text, strlen(text), NULL, 0, NULL, NULL);
 	const struct rules_vec *vec;
@@ -603,9 +637,11 @@ static void test_profile_tools(void)
 		struct rules *r;
 		struct lw_event ev = rt_net(LW_REC_CONNECT, name, NULL, &sa);
 
-		snprintf(text, sizeof(text), "{'rules':[{'id':'t','description':'d','severity':'low',"
+		snprintf(text, sizeof(text),
+			 "{'rules':[{'id':'t','description':'d','severity':'low',"
 			 "'tools':'%s','event':'connect','conditions':{'tool':['%s']},"
-			 "'message':'m'}]}", name, name);
+			 "'message':'m'}]}",
+			 name, name);
 		r = rt_build("p.json", text, false);
 		CHECK(r != NULL);
 		if (!r)

@@ -66,14 +66,15 @@ static const char *at(const char *text, const char *needle, int nth, const char 
 #define LABEL63 "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk"
 #define HEAD "{'rules':[{'id':'a','description':'d','severity':'low','tools':'*',"
 #define TAIL "'message':'m'}]}"
-#define RULE_A "{'id':'a','description':'d','severity':'low','tools':'*','event':'open','message':'m'}"
+#define RULE_A \
+	"{'id':'a','description':'d','severity':'low','tools':'*','event':'open','message':'m'}"
 
 /* Expects exactly one error, at the nth needle. */
-#define EXPECT_ERR(text, needle, nth, msg)                                  \
-	do {                                                                \
-		char want_[1024];                                           \
+#define EXPECT_ERR(text, needle, nth, msg)                                        \
+	do {                                                                      \
+		char want_[1024];                                                 \
 		snprintf(want_, sizeof(want_), "%s", at(text, needle, nth, msg)); \
-		CHECK_STR(errors_of("x.json", text), want_);                \
+		CHECK_STR(errors_of("x.json", text), want_);                      \
 	} while (0)
 
 static void test_unknown_keys(void)
@@ -82,8 +83,7 @@ static void test_unknown_keys(void)
 
 	t = HEAD "'event':'connect','conditions':{'hots':'x.com'}," TAIL;
 	EXPECT_ERR(t, "'hots'", 0, "unknown key \"hots\" (did you mean \"host\"?)");
-	t = "{'rules':[{'id':'a','description':'d','sevrity':'low','tools':'*','event':'open',"
-	    TAIL;
+	t = "{'rules':[{'id':'a','description':'d','sevrity':'low','tools':'*','event':'open'," TAIL;
 	EXPECT_ERR(t, "'sevrity'", 0, "unknown key \"sevrity\" (did you mean \"severity\"?)");
 	t = "{'rule':[]}";
 	EXPECT_ERR(t, "'rule'", 0, "unknown key \"rule\" (did you mean \"rules\"?)");
@@ -96,38 +96,36 @@ static void test_unknown_keys(void)
 /* The example from the design notes, in a pretty-printed multi-line file. */
 static void test_position_multiline(void)
 {
-	const char *t =
-		"{\n"					/* 1 */
-		"  'lists': {\n"			/* 2 */
-		"    'ssh': ['~/.ssh/**']\n"		/* 3 */
-		"  },\n"				/* 4 */
-		"  'rules': [\n"			/* 5 */
-		"    {\n"				/* 6 */
-		"      'id': 'r1',\n"			/* 7 */
-		"      'description': 'd',\n"		/* 8 */
-		"      'severity': 'high',\n"		/* 9 */
-		"      'tools': ['*'],\n"		/* 10 */
-		"      'event': 'connect',\n"		/* 11 */
-		"      'message': 'm',\n"		/* 12 */
-		"      'conditions': {\n"		/* 13 */
-		"        'hots': 'x.com'\n"		/* 14 */
-		"      }\n"
-		"    }\n"
-		"  ]\n"
-		"}\n";
+	const char *t = "{\n"			      /* 1 */
+			"  'lists': {\n"	      /* 2 */
+			"    'ssh': ['~/.ssh/**']\n"  /* 3 */
+			"  },\n"		      /* 4 */
+			"  'rules': [\n"	      /* 5 */
+			"    {\n"		      /* 6 */
+			"      'id': 'r1',\n"	      /* 7 */
+			"      'description': 'd',\n" /* 8 */
+			"      'severity': 'high',\n" /* 9 */
+			"      'tools': ['*'],\n"     /* 10 */
+			"      'event': 'connect',\n" /* 11 */
+			"      'message': 'm',\n"     /* 12 */
+			"      'conditions': {\n"     /* 13 */
+			"        'hots': 'x.com'\n"   /* 14 */
+			"      }\n"
+			"    }\n"
+			"  ]\n"
+			"}\n";
 
-	CHECK_STR(errors_of("x.json", t), "x.json:14:9: unknown key \"hots\" (did you mean \"host\"?)");
+	CHECK_STR(errors_of("x.json", t),
+		  "x.json:14:9: unknown key \"hots\" (did you mean \"host\"?)");
 }
 
 static void test_values(void)
 {
 	const char *t;
 
-	t = "{'rules':[{'id':'a','description':'d','severity':'hihg','tools':'*','event':'open',"
-	    TAIL;
+	t = "{'rules':[{'id':'a','description':'d','severity':'hihg','tools':'*','event':'open'," TAIL;
 	EXPECT_ERR(t, "'hihg'", 0, "unknown severity \"hihg\" (did you mean \"high\"?)");
-	t = "{'rules':[{'id':'a','description':'d','severity':3,'tools':'*','event':'open',"
-	    TAIL;
+	t = "{'rules':[{'id':'a','description':'d','severity':3,'tools':'*','event':'open'," TAIL;
 	EXPECT_ERR(t, "3", 0, "\"severity\" must be a string, not number");
 	t = HEAD "'event':'open','fallback':'yes'," TAIL;
 	EXPECT_ERR(t, "'yes'", 0, "\"fallback\" must be true or false, not string");
@@ -144,11 +142,13 @@ static void test_values(void)
 	t = HEAD "'event':'open','action':'blok'," TAIL;
 	EXPECT_ERR(t, "'blok'", 0, "unknown action \"blok\" (did you mean \"block\"?)");
 	t = HEAD "'event':'connect','conditions':{'addr_class':'loopbak'}," TAIL;
-	EXPECT_ERR(t, "'loopbak'", 0, "unknown address class \"loopbak\" (did you mean \"loopback\"?)");
+	EXPECT_ERR(t, "'loopbak'", 0,
+		   "unknown address class \"loopbak\" (did you mean \"loopback\"?)");
 	t = HEAD "'event':'connect','conditions':{'host_source':['sni','dsn']}," TAIL;
 	EXPECT_ERR(t, "'dsn'", 0, "unknown host source \"dsn\" (did you mean \"dns\"?)");
 	t = HEAD "'event':'listen','conditions':{'host_source':'none'}," TAIL;
-	EXPECT_ERR(t, "'host_source'", 0, "condition \"host_source\" does not apply to event \"listen\"");
+	EXPECT_ERR(t, "'host_source'", 0,
+		   "condition \"host_source\" does not apply to event \"listen\"");
 	t = HEAD "'event':'open','conditions':{'flags':'wirte'}," TAIL;
 	EXPECT_ERR(t, "'wirte'", 0, "unknown open flag \"wirte\" (did you mean \"write\"?)");
 	t = HEAD "'event':'open','conditions':{'result':'fail'}," TAIL;
@@ -157,8 +157,7 @@ static void test_values(void)
 	EXPECT_ERR(t, "-1", 0, "bad byte count: a non-negative integer is expected");
 	t = HEAD "'event':'send','conditions':{'bytes':{'min':10,'max':5}}," TAIL;
 	EXPECT_ERR(t, "{'min'", 0, "bad byte range: \"min\" is above \"max\"");
-	t = "{'rules':[{'id':'a b','description':'d','severity':'low','tools':'*','event':'open',"
-	    TAIL;
+	t = "{'rules':[{'id':'a b','description':'d','severity':'low','tools':'*','event':'open'," TAIL;
 	EXPECT_ERR(t, "'a b'", 0, "bad rule id \"a b\": use 1-64 letters, digits, '.', '_' or '-'");
 }
 
@@ -167,7 +166,8 @@ static void test_cidr_port_glob_host(void)
 	const char *t;
 
 	t = HEAD "'event':'connect','conditions':{'addr':['10.0.0.0/8','10.0.0.0/33']}," TAIL;
-	EXPECT_ERR(t, "'10.0.0.0/33'", 0, "bad CIDR \"10.0.0.0/33\": the prefix length must be 0-32");
+	EXPECT_ERR(t, "'10.0.0.0/33'", 0,
+		   "bad CIDR \"10.0.0.0/33\": the prefix length must be 0-32");
 	t = HEAD "'event':'connect','conditions':{'addr':'10.0.0.1/8'}," TAIL;
 	EXPECT_ERR(t, "'10.0.0.1/8'", 0,
 		   "bad CIDR \"10.0.0.1/8\": address bits are set after the prefix length");
@@ -188,18 +188,22 @@ static void test_cidr_port_glob_host(void)
 	t = HEAD "'event':'open','conditions':{'path':'/a**'}," TAIL;
 	EXPECT_ERR(t, "'/a**'", 0, "bad glob \"/a**\": \"**\" must be a whole path component");
 	t = HEAD "'event':'open','conditions':{'path':'etc/shadow'}," TAIL;
-	EXPECT_ERR(t, "'etc/shadow'", 0, "bad glob \"etc/shadow\": must start with '/', \"~/\" or \"**\"");
+	EXPECT_ERR(t, "'etc/shadow'", 0,
+		   "bad glob \"etc/shadow\": must start with '/', \"~/\" or \"**\"");
 	t = HEAD "'event':'open','conditions':{'path':'~root/.ssh'}," TAIL;
-	EXPECT_ERR(t, "'~root", 0, "bad glob \"~root/.ssh\": \"~\" must be followed by '/' "
-				    "(\"~user\" is not supported: ~ is the event's user)");
+	EXPECT_ERR(t, "'~root", 0,
+		   "bad glob \"~root/.ssh\": \"~\" must be followed by '/' "
+		   "(\"~user\" is not supported: ~ is the event's user)");
 	t = HEAD "'event':'open','conditions':{'path':'/etc/'}," TAIL;
 	EXPECT_ERR(t, "'/etc/'", 0, "bad glob \"/etc/\": must not end with '/'");
 	t = HEAD "'event':'open','conditions':{'path':'/a/../b'}," TAIL;
-	EXPECT_ERR(t, "'/a/../b'", 0,
-		   "bad glob \"/a/../b\": \".\" and \"..\" components never match (paths are normalized)");
+	EXPECT_ERR(
+		t, "'/a/../b'", 0,
+		"bad glob \"/a/../b\": \".\" and \"..\" components never match (paths are normalized)");
 
 	t = HEAD "'event':'connect','conditions':{'host':'*foo.com'}," TAIL;
-	EXPECT_ERR(t, "'*foo.com'", 0, "bad host \"*foo.com\": '*' is only allowed as a leading \"*.\"");
+	EXPECT_ERR(t, "'*foo.com'", 0,
+		   "bad host \"*foo.com\": '*' is only allowed as a leading \"*.\"");
 	t = HEAD "'event':'connect','conditions':{'host':'a..com'}," TAIL;
 	EXPECT_ERR(t, "'a..com'", 0, "bad host \"a..com\": empty label (\"..\" or a leading '.')");
 	t = HEAD "'event':'connect','conditions':{'host':'a b.com'}," TAIL;
@@ -236,14 +240,15 @@ static void test_each_bad_item(void)
 			     "'nope']}," TAIL;
 	char want[1024];
 
-	snprintf(want, sizeof(want), "%s\n", at(t, "'10.0.0.1/8'", 0,
-		 "bad CIDR \"10.0.0.1/8\": address bits are set after the prefix length"));
+	snprintf(want, sizeof(want), "%s\n",
+		 at(t, "'10.0.0.1/8'", 0,
+		    "bad CIDR \"10.0.0.1/8\": address bits are set after the prefix length"));
 	strncat(want, at(t, "'nope'", 0, "bad CIDR \"nope\": not an IPv4 or IPv6 address"),
 		sizeof(want) - strlen(want) - 1);
 	CHECK_STR(errors_of("x.json", t), want);
 	t = HEAD "'event':'connect','conditions':{'port':['http',443,'9-1']}," TAIL;
-	snprintf(want, sizeof(want), "%s\n", at(t, "'http'", 0,
-		 "bad port \"http\": use a number or a range \"LOW-HIGH\""));
+	snprintf(want, sizeof(want), "%s\n",
+		 at(t, "'http'", 0, "bad port \"http\": use a number or a range \"LOW-HIGH\""));
 	strncat(want, at(t, "'9-1'", 0, "bad port range \"9-1\": the start is after the end"),
 		sizeof(want) - strlen(want) - 1);
 	CHECK_STR(errors_of("x.json", t), want);
@@ -259,11 +264,13 @@ static void test_lists(void)
 	/* an error in a list item is reported where the item is written */
 	t = "{'lists':{'p':['80','x']},'rules':[{'id':'a','description':'d',"
 	    "'severity':'low','tools':'*','event':'connect','conditions':{'port':'@p'}," TAIL;
-	EXPECT_ERR(t, "'x'", 0, "bad port \"x\": use a number or a range \"LOW-HIGH\" (in list \"p\")");
+	EXPECT_ERR(t, "'x'", 0,
+		   "bad port \"x\": use a number or a range \"LOW-HIGH\" (in list \"p\")");
 	t = "{'lists':{'a':['@b'],'b':['x']}}";
 	EXPECT_ERR(t, "'@b'", 0, "lists cannot refer to other lists (\"@b\")");
 	t = "{'lists':{'a b':['x']}}";
-	EXPECT_ERR(t, "'a b'", 0, "bad list name \"a b\": use 1-64 letters, digits, '.', '_' or '-'");
+	EXPECT_ERR(t, "'a b'", 0,
+		   "bad list name \"a b\": use 1-64 letters, digits, '.', '_' or '-'");
 	t = "{'lists':{'a':'x'}}";
 	EXPECT_ERR(t, "'x'", 0, "\"a\" must be an array, not string");
 }
@@ -282,8 +289,8 @@ static void test_ids_events_tools(void)
 	{
 		char want[512];
 
-		snprintf(want, sizeof(want), "%s\n", at(t, "'a'", 1,
-			 "duplicate rule id \"a\" (first defined at x.json:1:11)"));
+		snprintf(want, sizeof(want), "%s\n",
+			 at(t, "'a'", 1, "duplicate rule id \"a\" (first defined at x.json:1:11)"));
 		strcat(want, at(t, "'hi'", 0, "unknown severity \"hi\""));
 		CHECK_STR(errors_of("x.json", t), want);
 	}
@@ -291,11 +298,9 @@ static void test_ids_events_tools(void)
 	EXPECT_ERR(t, "'conect'", 0, "unknown event type \"conect\" (did you mean \"connect\"?)");
 	t = HEAD "'event':['open','fork']," TAIL;
 	EXPECT_ERR(t, "'fork'", 0, "unknown event type \"fork\"");
-	t = "{'rules':[{'id':'a','description':'d','severity':'low','tools':['olama'],'event':'open',"
-	    TAIL;
+	t = "{'rules':[{'id':'a','description':'d','severity':'low','tools':['olama'],'event':'open'," TAIL;
 	EXPECT_ERR(t, "'olama'", 0, "unknown tool \"olama\" (did you mean \"ollama\"?)");
-	t = "{'rules':[{'id':'a','description':'d','severity':'low','tools':'pid:x','event':'open',"
-	    TAIL;
+	t = "{'rules':[{'id':'a','description':'d','severity':'low','tools':'pid:x','event':'open'," TAIL;
 	EXPECT_ERR(t, "'pid:x'", 0, "unknown tool \"pid:x\"");
 	t = HEAD "'event':'connect','conditions':{'path':'/etc/shadow'}," TAIL;
 	EXPECT_ERR(t, "'path'", 0, "condition \"path\" does not apply to event \"connect\"");
@@ -307,11 +312,13 @@ static void test_ids_events_tools(void)
 	/* a field name longer than any field: once read uninitialized suggestions (fuzz) */
 	t = "{'rules':[{'id':'a','description':'d','severity':'low','tools':'*','event':'connect',"
 	    "'message':'{aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa}'}]}";
-	EXPECT_ERR(t, "'{aaa", 0, "unknown field \""
+	EXPECT_ERR(t, "'{aaa", 0,
+		   "unknown field \""
 		   "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...\" in message");
 	t = "{'rules':[{'id':'a','description':'d','severity':'low','tools':'*','event':'connect',"
 	    "'message':'{path}'}]}";
-	EXPECT_ERR(t, "'{path}'", 0, "field \"path\" in message does not apply to event \"connect\"");
+	EXPECT_ERR(t, "'{path}'", 0,
+		   "field \"path\" in message does not apply to event \"connect\"");
 	t = "{'rules':[{'id':'a','description':'d','severity':'low','tools':'*','event':'connect',"
 	    "'message':'{tool'}]}";
 	EXPECT_ERR(t, "'{tool'", 0, "unmatched '{' in message (write \"{{\" for a literal brace)");
@@ -322,7 +329,8 @@ static void test_json_syntax(void)
 	EXPECT_ERR("{'rules':[{'id':'a' 'x':1}]}", "'x'", 0, "expected ',' or '}', found '\"'");
 	EXPECT_ERR("{'rules':[1,2,]}", "]", 0, "trailing comma before ']'");
 	CHECK_STR(errors_of("x.json", "{'rules':[{'id':'a"), "x.json:1:19: unterminated string");
-	EXPECT_ERR("{'rules':[], 'rules':[]}", "'rules'", 1, "duplicate key \"rules\" (first at line 1)");
+	EXPECT_ERR("{'rules':[], 'rules':[]}", "'rules'", 1,
+		   "duplicate key \"rules\" (first at line 1)");
 	EXPECT_ERR("{'rules':[tru]}", "tru", 0, "unexpected 't': a value was expected");
 	EXPECT_ERR("{'rules':[01]}", "1]", 0, "invalid number: leading zero");
 	EXPECT_ERR("{'rules':[]} x", "x", 0, "unexpected 'x' after the end of the document");
@@ -417,12 +425,14 @@ static void test_all_or_nothing_and_files(void)
 	snprintf(path, sizeof(path), "%s/b.json", dir);
 	f = fopen(path, "w");
 	fputs("{\"rules\":[{\"id\":\"from-b\",\"description\":\"d\",\"severity\":\"low\","
-	      "\"tools\":\"*\",\"event\":\"open\",\"message\":\"m\"}]}", f);
+	      "\"tools\":\"*\",\"event\":\"open\",\"message\":\"m\"}]}",
+	      f);
 	fclose(f);
 	snprintf(path, sizeof(path), "%s/a.json", dir);
 	f = fopen(path, "w");
 	fputs("{\"rules\":[{\"id\":\"from-a\",\"description\":\"d\",\"severity\":\"low\","
-	      "\"tools\":\"*\",\"event\":\"open\",\"message\":\"m\"}]}", f);
+	      "\"tools\":\"*\",\"event\":\"open\",\"message\":\"m\"}]}",
+	      f);
 	fclose(f);
 	snprintf(path, sizeof(path), "%s/notes.txt", dir);
 	f = fopen(path, "w");
@@ -475,9 +485,10 @@ static void test_cmd_rules(void)
 {
 	char good[] = "/tmp/test_cmd_rules_good.XXXXXX", bad[] = "/tmp/test_cmd_rules_bad.XXXXXX";
 	int fg = mkstemp(good), fb = mkstemp(bad);
-	const char *text = "{\"rules\":[{\"id\":\"mine\",\"description\":\"d\",\"severity\":\"low\","
-			   "\"tools\":\"*\",\"event\":\"connect\",\"conditions\":"
-			   "{\"host\":\"@huggingface_hosts\"},\"message\":\"m\"}]}";
+	const char *text =
+		"{\"rules\":[{\"id\":\"mine\",\"description\":\"d\",\"severity\":\"low\","
+		"\"tools\":\"*\",\"event\":\"connect\",\"conditions\":"
+		"{\"host\":\"@huggingface_hosts\"},\"message\":\"m\"}]}";
 
 	CHECK(fg >= 0 && fb >= 0);
 	CHECK(write(fg, text, strlen(text)) == (ssize_t)strlen(text));
@@ -487,7 +498,8 @@ static void test_cmd_rules(void)
 	CHECK_INT(run_cmd(2, (const char *[]){ "rules", "check", NULL }), 0);
 	/* the file uses a list of the default pack: fine with it, an error without it */
 	CHECK_INT(run_cmd(3, (const char *[]){ "rules", "check", good, NULL }), 0);
-	CHECK_INT(run_cmd(4, (const char *[]){ "rules", "check", "--no-default-rules", good, NULL }),
+	CHECK_INT(run_cmd(4,
+			  (const char *[]){ "rules", "check", "--no-default-rules", good, NULL }),
 		  1);
 	CHECK_INT(run_cmd(3, (const char *[]){ "rules", "check", bad, NULL }), 1);
 	CHECK_INT(run_cmd(4, (const char *[]){ "rules", "check", good, bad, NULL }), 1);

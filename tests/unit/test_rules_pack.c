@@ -23,8 +23,7 @@ static const char *conn(const char *tool, const char *host, const char *ip, uint
 	return net(LW_REC_CONNECT, tool, host, ip, port);
 }
 
-static const char *op(const char *tool, uint32_t uid, const char *path, uint64_t flags,
-		      int64_t ret)
+static const char *op(const char *tool, uint32_t uid, const char *path, uint64_t flags, int64_t ret)
 {
 	struct lw_event ev = rt_open(tool, uid, path, flags, ret);
 
@@ -93,8 +92,9 @@ static void test_telemetry(void)
 		ev.bytes = 48 * 1024;
 		CHECK_STR(rt_ids(pack, &ev), "telemetry-gpt4all-datalake-upload");
 		CHECK_INT(rules_match(pack, &ev, v, 4), 1);
-		CHECK_STR(v[0].message, "gpt4all (pid 4121) sent 48.0 KiB to api.gpt4all.io:443 "
-					"(104.16.1.1): conversation upload to the GPT4All Datalake");
+		CHECK_STR(v[0].message,
+			  "gpt4all (pid 4121) sent 48.0 KiB to api.gpt4all.io:443 "
+			  "(104.16.1.1): conversation upload to the GPT4All Datalake");
 		ev.host = "upload.example";
 		ev.bytes = 20u << 20;
 		CHECK_STR(rt_ids(pack, &ev), "egress-large-upload");
@@ -109,7 +109,8 @@ static void test_downloads_dns_egress(void)
 
 	CHECK_STR(conn("ollama", "registry.ollama.ai", pub, 443), "download-ollama-registry");
 	CHECK_STR(conn("ollama", "dd20bb891979d25aebc8bec07b2b3bbc.r2.cloudflarestorage.com", pub,
-		       443), "download-ollama-registry");
+		       443),
+		  "download-ollama-registry");
 	CHECK_STR(conn("ollama", "0123456789abcdef.r2.cloudflarestorage.com", pub, 443),
 		  "download-ollama-r2-other");
 	CHECK_STR(conn("llama-server", "huggingface.co", pub, 443), "download-huggingface");
@@ -186,7 +187,8 @@ static void test_files(void)
 	CHECK_STR(op("ollama", 1000, "/home/alice/.ssh/id_rsa", O_RDONLY, 3), "file-credentials");
 	CHECK_STR(op("ollama", 1000, "/home/alice/.ssh/id_rsa", O_RDONLY, -ENOENT),
 		  "file-sensitive-attempt");
-	CHECK_STR(op("ollama", 1001, "/home/bob/.aws/credentials", O_RDONLY, 3), "file-credentials");
+	CHECK_STR(op("ollama", 1001, "/home/bob/.aws/credentials", O_RDONLY, 3),
+		  "file-credentials");
 	CHECK_STR(op("ollama", 0, "/root/.kube/config", O_RDONLY, 3), "file-credentials");
 	CHECK_STR(op("jan", 1000, "/home/alice/.docker/config.json", O_RDONLY, 3),
 		  "file-credentials");
@@ -195,7 +197,8 @@ static void test_files(void)
 	CHECK_STR(op("ollama", 1000, "/home/alice/.gnupg/private-keys-v1.d/x.key", O_RDONLY, 3),
 		  "file-credentials");
 	CHECK_STR(op("ollama", 1000, "/home/alice/.local/share/keyrings/login.keyring", O_RDONLY,
-		     3), "file-credentials");
+		     3),
+		  "file-credentials");
 	CHECK_STR(op("ollama", 1000, "/etc/shadow", O_RDONLY, 3), "file-credentials");
 	CHECK_STR(op("ollama", 1000, "/etc/shadow", O_RDONLY, -EACCES), "file-sensitive-attempt");
 	CHECK_STR(op("ollama", 1000, "/etc/gshadow", O_RDONLY, 3), "file-credentials");
@@ -204,10 +207,13 @@ static void test_files(void)
 	CHECK_STR(op("ollama", 1000, "/home/alice/.ssh/authorized_keys", O_WRONLY | O_APPEND, 3),
 		  "file-credentials,file-ssh-write");
 	CHECK_STR(op("ollama", 1000, "/home/alice/.mozilla/firefox/p.default/cookies.sqlite",
-		     O_RDONLY, 3), "file-browser-profile");
+		     O_RDONLY, 3),
+		  "file-browser-profile");
 	CHECK_STR(op("ollama", 1000, "/home/alice/.config/google-chrome/Default/Login Data",
-		     O_RDONLY, 3), "file-browser-profile");
-	CHECK_STR(op("ollama", 1000, "/home/alice/.bash_history", O_RDONLY, 3), "file-shell-history");
+		     O_RDONLY, 3),
+		  "file-browser-profile");
+	CHECK_STR(op("ollama", 1000, "/home/alice/.bash_history", O_RDONLY, 3),
+		  "file-shell-history");
 	CHECK_STR(op("ollama", 1000, "/home/alice/.zsh_history", O_RDONLY, -ENOENT),
 		  "file-sensitive-attempt");
 	/* documents: only for tools without a document feature */
@@ -223,8 +229,8 @@ static void test_files(void)
 	/* expected reads: silent */
 	CHECK_STR(op("ollama", 1000, "/home/alice/.ollama/models/blobs/sha256-0123", O_RDONLY, 3),
 		  "");
-	CHECK_STR(op("ollama", 1000, "/usr/local/lib/ollama/cuda_v12/libggml-cuda.so", O_RDONLY,
-		     3), "");
+	CHECK_STR(op("ollama", 1000, "/usr/local/lib/ollama/cuda_v12/libggml-cuda.so", O_RDONLY, 3),
+		  "");
 	CHECK_STR(op("ollama", 1000, "/dev/nvidia0", O_RDWR, 3), "");
 	CHECK_STR(op("ollama", 1000, "/dev/dri/renderD128", O_RDWR, 3), "");
 	CHECK_STR(op("ollama", 1000, "/proc/meminfo", O_RDONLY, 3), "");

@@ -66,7 +66,7 @@ static void test_parse(void)
 	CHECK(sp.arg == NULL);
 	CHECK_INT(sink_registry_parse("json:/var/log/x:y", &sp, err, sizeof(err)), 0);
 	CHECK_STR(sp.row->name, "json");
-	CHECK_STR(sp.arg, "/var/log/x:y");	/* only the first ':' splits */
+	CHECK_STR(sp.arg, "/var/log/x:y"); /* only the first ':' splits */
 	CHECK_STR(sp.text, "json:/var/log/x:y");
 	CHECK_INT(sink_registry_parse("json:-", &sp, err, sizeof(err)), 0);
 	CHECK_STR(sp.arg, "-");
@@ -198,9 +198,9 @@ static void test_failing_output(void)
 	CHECK_INT(st.n_outputs, 2);
 	CHECK_STR(st.outputs[0].name, "json:/dev/full");
 	CHECK_INT(st.outputs[0].errors, errs);
-	CHECK(st.outputs[0].errors >= 50);	/* every flush at least */
+	CHECK(st.outputs[0].errors >= 50); /* every flush at least */
 	CHECK_INT(st.outputs[1].errors, 0);
-	CHECK(s->ops->summary(s, &st) != 0);	/* the JSON summary cannot be written either */
+	CHECK(s->ops->summary(s, &st) != 0); /* the JSON summary cannot be written either */
 	sink_tee_stats(s, &st);
 	CHECK_INT(st.outputs[0].errors, errs + 1);
 
@@ -211,7 +211,7 @@ static void test_failing_output(void)
 	fclose(f);
 	CHECK(strstr(text, "llmwatch: lost 3 output lines (write failed)\n"
 			   "llmwatch: output json:/dev/full: ") != NULL);
-	CHECK(strstr(text, "text:") == NULL);	/* an output that never failed is not named */
+	CHECK(strstr(text, "text:") == NULL); /* an output that never failed is not named */
 	free(text);
 	sink_destroy(s);
 
@@ -265,7 +265,7 @@ int main(void)
 	test_tee_limits();
 	test_help();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)	/* NOLINT(cert-env33-c): a fixed command on our mkdtemp dir */
+	if (system(cmd) != 0) /* NOLINT(cert-env33-c): a fixed command on our mkdtemp dir */
 		fprintf(stderr, "could not remove %s\n", tmpdir);
 	return check_summary("test_sinks");
 }

@@ -76,7 +76,7 @@ static void test_openssl(void)
 		{ "tls/sni-tls12.bin", "telemetry.example.net" },
 		{ "tls/sni-tls13.bin", "ollama.com" },
 		{ "tls/sni-alpn.bin", "registry.ollama.ai" },
-		{ "tls/sni-frag512.bin", "api.gpt4all.io" },	/* two records: 512 + 409 */
+		{ "tls/sni-frag512.bin", "api.gpt4all.io" }, /* two records: 512 + 409 */
 	};
 	uint8_t b[4096];
 	size_t n;
@@ -152,7 +152,7 @@ static void test_fragmented(void)
 	}
 	CHECK_INT(bad, 0);
 
-	size_t cuts[3] = { 1, 2, 3 };	/* the 4-byte handshake header over four records */
+	size_t cuts[3] = { 1, 2, 3 }; /* the 4-byte handshake header over four records */
 
 	records(&rec, &hs, cuts, 3);
 	CHECK_INT(sni(rec.b, rec.n), 0);
@@ -179,8 +179,9 @@ static void test_built(void)
 	CHECK_STR(host, "ollama.com");
 
 	/* Not plausible host names: refused, and host stays "". */
-	static const char *const bad[] = { "a..b", ".lead", "sp ace.com", "esc\x1b[2J.com",
-					   "tab\t.com", "new\nline.com", "slash/x.com" };
+	static const char *const bad[] = { "a..b",	     ".lead",	  "sp ace.com",
+					   "esc\x1b[2J.com", "tab\t.com", "new\nline.com",
+					   "slash/x.com" };
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		build(&rec, bad[i]);
@@ -223,10 +224,10 @@ static void test_not_a_hello(void)
 	struct bytebuf rec;
 
 	CHECK_INT(sni("GET / HTTP/1.1\r\nHost: a\r\n\r\n", 27), -ENOMSG);
-	CHECK_INT(sni("\x17\x03\x03\x00\x10", 5), -ENOMSG);		/* application data */
-	CHECK_INT(sni("\x15\x03\x03\x00\x02\x02\x28", 7), -ENOMSG);	/* alert */
-	CHECK_INT(sni("\x80\x2e\x01\x00\x02", 5), -ENOMSG);		/* SSLv2 hello */
-	CHECK_INT(sni("\x16\x02\x00", 3), -ENOMSG);			/* not 3.x */
+	CHECK_INT(sni("\x17\x03\x03\x00\x10", 5), -ENOMSG);	    /* application data */
+	CHECK_INT(sni("\x15\x03\x03\x00\x02\x02\x28", 7), -ENOMSG); /* alert */
+	CHECK_INT(sni("\x80\x2e\x01\x00\x02", 5), -ENOMSG);	    /* SSLv2 hello */
+	CHECK_INT(sni("\x16\x02\x00", 3), -ENOMSG);		    /* not 3.x */
 	CHECK_INT(sni("\x16\x03\x09", 3), -ENOMSG);
 	CHECK_INT(sni("\x16", 1), -EAGAIN);
 	CHECK_INT(sni("\x16\x03\x01\x00", 4), -EAGAIN);
@@ -267,9 +268,9 @@ static void test_malformed(void)
 	/* The server_name list length disagrees with its extension's length. */
 	hello_msg(&hs, "x.com", 5, true);
 	records(&rec, &hs, NULL, 0);
-	size_t ext0 = body + 2 + 7;	/* after supported_versions */
+	size_t ext0 = body + 2 + 7; /* after supported_versions */
 
-	CHECK_INT(rec.b[ext0 + 1], 0);	/* type server_name */
+	CHECK_INT(rec.b[ext0 + 1], 0); /* type server_name */
 	rec.b[ext0 + 5]++;
 	CHECK_INT(sni(rec.b, rec.n), -EINVAL);
 
@@ -298,7 +299,7 @@ static void test_huge(void)
 	tls_hello_msg(&hs, "late.example", 12, true, 17000, false);
 	records(&rec, &hs, &cut, 1);
 	CHECK_INT(sni(rec.b, rec.n), -EMSGSIZE);
-	CHECK_INT(sni(rec.b, 10000), -EAGAIN);	/* the input, not our buffer, ended */
+	CHECK_INT(sni(rec.b, 10000), -EAGAIN); /* the input, not our buffer, ended */
 	tls_hello_msg(&hs, "early.example", 13, true, 17000, true);
 	records(&rec, &hs, &cut, 1);
 	CHECK_INT(sni(rec.b, rec.n), 0);

@@ -59,7 +59,7 @@ static inline void tls_hello_msg(struct bytebuf *hs, const char *name, size_t na
 	}
 	if (pad && pad_after)
 		tls_put_padding(&ext, pad);
-	put16(&ext, 16);	/* ALPN: h2 */
+	put16(&ext, 16); /* ALPN: h2 */
 	put16(&ext, 5);
 	put16(&ext, 3);
 	put8(&ext, 2);

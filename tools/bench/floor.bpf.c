@@ -9,7 +9,11 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-#define NOOP_TP(name, sec) SEC(sec) int name(void *ctx) { return 0; }
+#define NOOP_TP(name, sec)           \
+	SEC(sec) int name(void *ctx) \
+	{                            \
+		return 0;            \
+	}
 
 NOOP_TP(f_enter_openat, "tracepoint/syscalls/sys_enter_openat")
 NOOP_TP(f_enter_openat2, "tracepoint/syscalls/sys_enter_openat2")
@@ -27,16 +31,49 @@ NOOP_TP(f_exit_sendto, "tracepoint/syscalls/sys_exit_sendto")
 NOOP_TP(f_exit_sendmsg, "tracepoint/syscalls/sys_exit_sendmsg")
 NOOP_TP(f_tcp_state, "tracepoint/sock/inet_sock_set_state")
 
-SEC("tp_btf/sched_process_exec") int f_exec(void *ctx) { return 0; }
-SEC("tp_btf/sched_process_fork") int f_fork(void *ctx) { return 0; }
-SEC("tp_btf/sched_process_exit") int f_exit(void *ctx) { return 0; }
+SEC("tp_btf/sched_process_exec") int f_exec(void *ctx)
+{
+	return 0;
+}
+SEC("tp_btf/sched_process_fork") int f_fork(void *ctx)
+{
+	return 0;
+}
+SEC("tp_btf/sched_process_exit") int f_exit(void *ctx)
+{
+	return 0;
+}
 
 /* sock_addr and skb programs: 1 lets the operation or packet through */
-SEC("cgroup/connect4") int f_connect4(struct bpf_sock_addr *ctx) { return 1; }
-SEC("cgroup/connect6") int f_connect6(struct bpf_sock_addr *ctx) { return 1; }
-SEC("cgroup/sendmsg4") int f_sendmsg4(struct bpf_sock_addr *ctx) { return 1; }
-SEC("cgroup/sendmsg6") int f_sendmsg6(struct bpf_sock_addr *ctx) { return 1; }
-SEC("cgroup/bind4") int f_bind4(struct bpf_sock_addr *ctx) { return 1; }
-SEC("cgroup/bind6") int f_bind6(struct bpf_sock_addr *ctx) { return 1; }
-SEC("cgroup_skb/egress") int f_egress(struct __sk_buff *skb) { return 1; }
-SEC("cgroup_skb/ingress") int f_ingress(struct __sk_buff *skb) { return 1; }
+SEC("cgroup/connect4") int f_connect4(struct bpf_sock_addr *ctx)
+{
+	return 1;
+}
+SEC("cgroup/connect6") int f_connect6(struct bpf_sock_addr *ctx)
+{
+	return 1;
+}
+SEC("cgroup/sendmsg4") int f_sendmsg4(struct bpf_sock_addr *ctx)
+{
+	return 1;
+}
+SEC("cgroup/sendmsg6") int f_sendmsg6(struct bpf_sock_addr *ctx)
+{
+	return 1;
+}
+SEC("cgroup/bind4") int f_bind4(struct bpf_sock_addr *ctx)
+{
+	return 1;
+}
+SEC("cgroup/bind6") int f_bind6(struct bpf_sock_addr *ctx)
+{
+	return 1;
+}
+SEC("cgroup_skb/egress") int f_egress(struct __sk_buff *skb)
+{
+	return 1;
+}
+SEC("cgroup_skb/ingress") int f_ingress(struct __sk_buff *skb)
+{
+	return 1;
+}

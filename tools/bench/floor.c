@@ -86,8 +86,8 @@ int main(int argc, char **argv)
 
 		if (!bpf_program__autoload(prog))
 			continue;
-		l = strncmp(sec, "cgroup", 6) == 0 ?
-			bpf_program__attach_cgroup(prog, cg) : bpf_program__attach(prog);
+		l = strncmp(sec, "cgroup", 6) == 0 ? bpf_program__attach_cgroup(prog, cg) :
+						     bpf_program__attach(prog);
 
 		if (!l) {
 			fprintf(stderr, "floor: cannot attach %s\n", sec);
@@ -103,6 +103,6 @@ int main(int argc, char **argv)
 	fprintf(stderr, "floor: %d programs attached\n", n);
 	while (!stop)
 		pause();
-	bpf_object__close(obj);	/* destroys nothing else: links are closed at exit */
+	bpf_object__close(obj); /* destroys nothing else: links are closed at exit */
 	return 0;
 }

@@ -22,7 +22,8 @@ char *bench_generate_rules(unsigned int n)
 			snprintf(cond, sizeof(cond), "{\"host\":\"h%u.bench-exact.example\"}", i);
 			break;
 		case 1:
-			snprintf(cond, sizeof(cond), "{\"host\":\"*.s%u.bench-suffix.example\"}", i);
+			snprintf(cond, sizeof(cond), "{\"host\":\"*.s%u.bench-suffix.example\"}",
+				 i);
 			break;
 		case 2:
 			/* spread over 11.0.0.0/8 with prefixes /16 to /32 */

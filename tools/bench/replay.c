@@ -42,9 +42,9 @@
 struct stream {
 	uint8_t *buf;
 	size_t len, cap;
-	size_t *off;		/* record start offsets */
+	size_t *off; /* record start offsets */
 	size_t n, ncap;
-	uint64_t ts;		/* next timestamp */
+	uint64_t ts; /* next timestamp */
 };
 
 static struct stream st;
@@ -53,7 +53,7 @@ static void *rec_new(size_t size)
 {
 	void *p;
 
-	size = (size + 7) & ~(size_t)7;	/* the ring buffer keeps records 8-byte aligned */
+	size = (size + 7) & ~(size_t)7; /* the ring buffer keeps records 8-byte aligned */
 	if (st.len + size > st.cap) {
 		st.cap = st.cap ? st.cap * 2 : (1u << 20);
 		st.buf = realloc(st.buf, st.cap);
@@ -81,7 +81,7 @@ static void hdr(struct lw_rec_hdr *h, uint16_t type, size_t size, uint32_t pid, 
 	h->version = LW_RECORD_VERSION;
 	h->tool = tool;
 	h->ts_ns = st.ts;
-	st.ts += 3000;	/* about 330k records/s of a busy tool */
+	st.ts += 3000; /* about 330k records/s of a busy tool */
 	h->pid = pid;
 	h->tid = pid;
 	h->uid = 1000;
@@ -94,8 +94,7 @@ static size_t rec_size(const struct lw_rec_hdr *h)
 	return h->size;
 }
 
-static void add_exec(uint32_t pid, uint32_t ppid, uint16_t tool, const char *comm,
-		     const char *file)
+static void add_exec(uint32_t pid, uint32_t ppid, uint16_t tool, const char *comm, const char *file)
 {
 	size_t fl = strlen(file), size = offsetof(struct lw_rec_exec, filename) + fl + 1;
 	struct lw_rec_exec *r = rec_new(size);
@@ -144,8 +143,8 @@ static void sockaddr4(struct lw_sockaddr *a, const char *ip, uint16_t port)
 }
 
 /* connect, send, bind: the kernel cuts the record before unix_path for IP sockets */
-static void add_sock(uint16_t type, uint32_t pid, uint16_t tool, const char *comm, int fd,
-		     int ret, uint64_t bytes, uint64_t cookie, const char *ip, uint16_t port,
+static void add_sock(uint16_t type, uint32_t pid, uint16_t tool, const char *comm, int fd, int ret,
+		     uint64_t bytes, uint64_t cookie, const char *ip, uint16_t port,
 		     uint16_t sock_type)
 {
 	size_t size = offsetof(struct lw_rec_sock, unix_path);
@@ -185,8 +184,8 @@ static void add_conn_bytes(uint32_t pid, uint16_t tool, uint64_t cookie, const c
 	r->reason = LW_CLOSE_TCP;
 }
 
-static void add_payload(uint32_t pid, uint16_t tool, uint64_t cookie, const char *ip,
-			uint16_t port, uint8_t dir, uint8_t proto, const void *data, size_t len)
+static void add_payload(uint32_t pid, uint16_t tool, uint64_t cookie, const char *ip, uint16_t port,
+			uint8_t dir, uint8_t proto, const void *data, size_t len)
 {
 	size_t size = offsetof(struct lw_rec_payload, data) + len;
 	struct lw_rec_payload *r = rec_new(size);
@@ -242,25 +241,38 @@ static void dns_answer(struct bytebuf *p, const char *name, const uint8_t ip[4])
 /* ---- the workload ------------------------------------------------------------------- */
 
 #define ROOT_PID 5000
-#define N_LONG 8		/* server + runners, all alive for the whole stream */
+#define N_LONG 8 /* server + runners, all alive for the whole stream */
 #define CHILD_BASE 7000
 #define N_CHILD 256
 
 static const char *const open_paths[] = {
 	"/usr/share/ollama/.ollama/models/blobs/sha256-6a0746a1ec1aef3e7ec53868f220ff6e389f6f8ef87a01d77c96807de94ca2aa",
 	"/usr/share/ollama/.ollama/models/manifests/registry.ollama.ai/library/llama3.2/latest",
-	"/proc/self/stat", "/proc/meminfo", "/sys/fs/cgroup/memory.max",
+	"/proc/self/stat",
+	"/proc/meminfo",
+	"/sys/fs/cgroup/memory.max",
 	"/sys/devices/system/cpu/cpu0/cpufreq/scaling_cur_freq",
-	"/usr/local/lib/ollama/cuda_v12/libggml-cuda.so", "/dev/nvidia0", "/dev/nvidiactl",
-	"/etc/ssl/certs/ca-certificates.crt", "/etc/hosts", "/etc/resolv.conf",
-	"/home/u/.ollama/id_ed25519", "/home/u/.ssh/id_rsa", "/home/u/Documents/notes/plan.md",
+	"/usr/local/lib/ollama/cuda_v12/libggml-cuda.so",
+	"/dev/nvidia0",
+	"/dev/nvidiactl",
+	"/etc/ssl/certs/ca-certificates.crt",
+	"/etc/hosts",
+	"/etc/resolv.conf",
+	"/home/u/.ollama/id_ed25519",
+	"/home/u/.ssh/id_rsa",
+	"/home/u/Documents/notes/plan.md",
 	"/tmp/ollama1234/runners/cpu_avx2/ollama_llama_server",
 };
 
 static const char *const tls_hosts[] = {
-	"registry.ollama.ai", "huggingface.co", "cdn-lfs.huggingface.co", "api.mixpanel.com",
-	"dd20bb891979d25aebc8bec07b2b3bbc.r2.cloudflarestorage.com", "github.com",
-	"objects.githubusercontent.com", "unknown.example.net",
+	"registry.ollama.ai",
+	"huggingface.co",
+	"cdn-lfs.huggingface.co",
+	"api.mixpanel.com",
+	"dd20bb891979d25aebc8bec07b2b3bbc.r2.cloudflarestorage.com",
+	"github.com",
+	"objects.githubusercontent.com",
+	"unknown.example.net",
 };
 
 /*
@@ -271,8 +283,8 @@ static const char *const tls_hosts[] = {
 static void make_stream(uint16_t tool)
 {
 	static const char *const comms[N_LONG] = {
-		"ollama", "ollama", "ollama_llama_se", "ollama_llama_se", "ollama", "ollama",
-		"ollama", "ollama",
+		"ollama", "ollama", "ollama_llama_se", "ollama_llama_se",
+		"ollama", "ollama", "ollama",	       "ollama",
 	};
 	struct bytebuf hello[8], http = { .n = 0 }, dns;
 	uint64_t cookie = 1ull << 32;
@@ -281,10 +293,11 @@ static void make_stream(uint16_t tool)
 	st.ts = timefmt_boot_now();
 	for (int i = 0; i < 8; i++)
 		tls_hello(&hello[i], tls_hosts[i]);
-	http.n = (size_t)snprintf((char *)http.b, sizeof(http.b),
-				  "GET /v2/library/llama3.2/manifests/latest HTTP/1.1\r\n"
-				  "Host: registry.ollama.ai\r\nUser-Agent: ollama/0.5.7\r\n"
-				  "Accept: application/vnd.docker.distribution.manifest.v2+json\r\n\r\n");
+	http.n = (size_t)snprintf(
+		(char *)http.b, sizeof(http.b),
+		"GET /v2/library/llama3.2/manifests/latest HTTP/1.1\r\n"
+		"Host: registry.ollama.ai\r\nUser-Agent: ollama/0.5.7\r\n"
+		"Accept: application/vnd.docker.distribution.manifest.v2+json\r\n\r\n");
 	add_exec(ROOT_PID, 1, tool, "ollama", "/usr/local/bin/ollama");
 	for (uint32_t i = 1; i < N_LONG; i++) {
 		add_fork(ROOT_PID, ROOT_PID + i, tool, "ollama");
@@ -305,16 +318,18 @@ static void make_stream(uint16_t tool)
 			if (k < 62) {
 				const char *p = open_paths[(cyc * 7 + (unsigned int)k) % 16];
 
-				add_open(pid, tool, comm, p, k % 9 == 0 ? O_WRONLY | O_CREAT : O_RDONLY,
+				add_open(pid, tool, comm, p,
+					 k % 9 == 0 ? O_WRONLY | O_CREAT : O_RDONLY,
 					 k % 13 == 0 ? -2 : 7);
 			} else if (k < 72) {
-				add_sock(LW_REC_SEND, pid, tool, comm, 9, 40, 40, 0, "127.0.0.53", 53,
-					 SOCK_DGRAM);
+				add_sock(LW_REC_SEND, pid, tool, comm, 9, 40, 40, 0, "127.0.0.53",
+					 53, SOCK_DGRAM);
 			} else if (k < 74) {
 				uint8_t a[4] = { 104, 18, (uint8_t)h, (uint8_t)(10 + (cyc % 200)) };
 
 				dns_answer(&dns, tls_hosts[h], a);
-				add_payload(pid, tool, 0, "127.0.0.53", 53, LW_DIR_IN, 17, dns.b, dns.n);
+				add_payload(pid, tool, 0, "127.0.0.53", 53, LW_DIR_IN, 17, dns.b,
+					    dns.n);
 			} else if (k < 82) {
 				add_sock(LW_REC_CONNECT, pid, tool, comm, 11, -115, 0, cookie++, ip,
 					 443, SOCK_STREAM);
@@ -423,7 +438,9 @@ static void null_destroy(struct sink *s)
 }
 
 static const struct sink_ops null_ops = {
-	.event = null_event, .summary = null_summary, .destroy = null_destroy,
+	.event = null_event,
+	.summary = null_summary,
+	.destroy = null_destroy,
 };
 static struct sink null_sink = { .ops = &null_ops };
 
@@ -453,7 +470,10 @@ static int k_flush(void *ctx, uint32_t pid, uint32_t reason,
 }
 
 static const struct monitor_kernel_ops fake_kops = {
-	.track = k_track, .untrack = k_untrack, .retool = k_retool, .flush_conns = k_flush,
+	.track = k_track,
+	.untrack = k_untrack,
+	.retool = k_retool,
+	.flush_conns = k_flush,
 };
 
 /* ---- timing ------------------------------------------------------------------------- */
@@ -499,16 +519,16 @@ static int run_init(struct replay_run *r, const char *name, struct rules *rules,
 	}
 	profiles_init(&r->m.profiles);
 	r->m.kops = &fake_kops;
-	r->m.proc_root = empty_proc;	/* exe links are not found: as for a process gone */
+	r->m.proc_root = empty_proc; /* exe links are not found: as for a process gone */
 	r->m.match = match;
 	r->m.match_ctx = &r->mt;
 	if (!strcmp(sink_kind, "null")) {
 		r->m.sink = &null_sink;
 	} else {
 		r->devnull = fopen("/dev/null", "we");
-		r->m.sink = !r->devnull ? NULL
-			    : !strcmp(sink_kind, "json") ? sink_json_new(r->devnull)
-							 : sink_text_new(r->devnull);
+		r->m.sink = !r->devnull		       ? NULL :
+			    !strcmp(sink_kind, "json") ? sink_json_new(r->devnull) :
+							 sink_text_new(r->devnull);
 		if (!r->m.sink) {
 			fprintf(stderr, "replay: cannot open the %s sink\n", sink_kind);
 			return -1;
@@ -544,7 +564,8 @@ static void run_round(struct replay_run *r, double secs)
 		}
 		/* the event loop's periodic work, as run_loop does it on each pass */
 		monitor_tick(&r->m, ((struct lw_rec_hdr *)(st.buf + st.off[st.n - 1]))->ts_ns);
-		proctable_reap(&r->m.procs, ((struct lw_rec_hdr *)(st.buf + st.off[st.n - 1]))->ts_ns,
+		proctable_reap(&r->m.procs,
+			       ((struct lw_rec_hdr *)(st.buf + st.off[st.n - 1]))->ts_ns,
 			       5000000000ull);
 		dt += now() - t0;
 		done += st.n;
@@ -584,7 +605,7 @@ static const struct {
 	const char *name, *sink;
 	bool big;
 } configs[] = {
-	{ "null", "null", false }, { "text", "text", false }, { "json", "json", false },
+	{ "null", "null", false },   { "text", "text", false },	  { "json", "json", false },
 	{ "null10k", "null", true }, { "text10k", "text", true },
 };
 #define NCONFIGS (sizeof(configs) / sizeof(configs[0]))

@@ -36,7 +36,7 @@
 #define MAX_CHUNKS 65536
 
 static const char *open_path;
-static double chunk_ns[MAX_CHUNKS];	/* CPU ns per iteration of each chunk */
+static double chunk_ns[MAX_CHUNKS]; /* CPU ns per iteration of each chunk */
 static size_t nchunks;
 
 static int cmp_double(const void *a, const void *b)
@@ -186,7 +186,8 @@ int main(int argc, char **argv)
 			op();
 		iters += CHUNK;
 		if (nchunks < MAX_CHUNKS)
-			chunk_ns[nchunks++] = (now_clock(CLOCK_PROCESS_CPUTIME_ID) - cc) * 1e9 / CHUNK;
+			chunk_ns[nchunks++] =
+				(now_clock(CLOCK_PROCESS_CPUTIME_ID) - cc) * 1e9 / CHUNK;
 		t = now();
 	} while (t < end);
 	qsort(chunk_ns, nchunks, sizeof(chunk_ns[0]), cmp_double);

@@ -44,7 +44,8 @@ void cli_print_version(void)
 	       "cgroup_skb\n");
 	if (p.regs_args)
 		printf("syscalls: exit tracepoints alone, the arguments from the saved registers "
-		       "(bpf_task_pt_regs)%s\n", p.task_stash ? "; call state in task storage" : "");
+		       "(bpf_task_pt_regs)%s\n",
+		       p.task_stash ? "; call state in task storage" : "");
 	else
 		printf("syscalls: enter and exit tracepoints, the arguments saved at enter "
 		       "(no bpf_task_pt_regs here)\n");
@@ -58,7 +59,9 @@ void cli_print_version(void)
 		       "the address)\n");
 	else
 		printf("connect/bind: syscall tracepoints (fentry security_socket_connect/bind: "
-		       "%s)\n", strerror(-p.sock_err));
-	printf("BPF LSM: %s\n", p.lsm_bpf ? "enabled (not needed: fentry/fexit see the same calls)"
-					   : "not enabled (not needed)");
+		       "%s)\n",
+		       strerror(-p.sock_err));
+	printf("BPF LSM: %s\n", p.lsm_bpf ?
+					"enabled (not needed: fentry/fexit see the same calls)" :
+					"not enabled (not needed)");
 }

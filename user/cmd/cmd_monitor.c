@@ -35,10 +35,10 @@
 #define DEFAULT_RING_BYTES (4u << 20)
 
 struct monitor_config {
-	struct sink_spec outputs[LW_OUTPUTS_MAX];	/* --output, --json; text if none */
+	struct sink_spec outputs[LW_OUTPUTS_MAX]; /* --output, --json; text if none */
 	size_t n_outputs;
 	bool verbose;
-	double duration;		/* seconds; 0 = until a signal */
+	double duration; /* seconds; 0 = until a signal */
 	const char *ready_file;
 	size_t ring_bytes;
 	const char *watch[MAX_EXTRA];
@@ -51,68 +51,70 @@ struct monitor_config {
 	bool enter_tracepoints;
 	bool cgroups_watched;
 	bool resolve_rule_hosts;
-	uint64_t cgroup_sweep_ns;	/* LLMWATCH_CGROUP_SWEEP_MS */
+	uint64_t cgroup_sweep_ns; /* LLMWATCH_CGROUP_SWEEP_MS */
 };
 
+/* clang-format off: the help text is laid out as it prints */
 static void usage(FILE *f)
 {
 	fprintf(f,
-"Usage: llmwatch [OPTIONS]\n"
-"       llmwatch rules check|list [...]   (validate or list rules; see llmwatch rules)\n"
-"\n"
-"Watches local LLM inference tools (Ollama, LM Studio, GPT4All, Jan, llama-server, vLLM,\n"
-"koboldcpp, LocalAI) and their child processes, and prints what they do on the network and\n"
-"the file system: connect, bind, listen, datagram sends, opens and bytes sent per\n"
-"connection. Needs root. Stops on SIGINT/SIGTERM or after --duration, then prints what was\n"
-"lost (if anything) to stderr.\n"
-"\n"
-"Options:\n"
-"  --output SPEC       where and how events are written: NAME or NAME:PATH, PATH - being\n"
-"                      stdout (a file is created mode 0600, or truncated); repeatable,\n"
-"                      every event then goes to each (default: text on stdout). Two\n"
-"                      outputs on stdout, or on one file, are refused. A failing output\n"
-"                      is counted (output_errors in the summary), not fatal. NAMEs:\n");
+		"Usage: llmwatch [OPTIONS]\n"
+		"       llmwatch rules check|list [...]   (validate or list rules; see llmwatch rules)\n"
+		"\n"
+		"Watches local LLM inference tools (Ollama, LM Studio, GPT4All, Jan, llama-server, vLLM,\n"
+		"koboldcpp, LocalAI) and their child processes, and prints what they do on the network and\n"
+		"the file system: connect, bind, listen, datagram sends, opens and bytes sent per\n"
+		"connection. Needs root. Stops on SIGINT/SIGTERM or after --duration, then prints what was\n"
+		"lost (if anything) to stderr.\n"
+		"\n"
+		"Options:\n"
+		"  --output SPEC       where and how events are written: NAME or NAME:PATH, PATH - being\n"
+		"                      stdout (a file is created mode 0600, or truncated); repeatable,\n"
+		"                      every event then goes to each (default: text on stdout). Two\n"
+		"                      outputs on stdout, or on one file, are refused. A failing output\n"
+		"                      is counted (output_errors in the summary), not fatal. NAMEs:\n");
 	sink_registry_help(f, "                        ");
 	fprintf(f,
-"  --json              the same as --output json\n"
-"  --watch NAME        also watch processes whose executable name is NAME (<= 15 bytes),\n"
-"                      and their children; repeatable\n"
-"  --pid PID           also watch the running process PID and its children; repeatable\n"
-"  --rules FILE|DIR    add the rules in FILE (or DIR/*.json) to the default pack;\n"
-"                      repeatable (format: docs/rules.md)\n"
-"  --no-default-rules  use only the --rules given, not the built-in pack\n"
-"  --duration SECS     stop after SECS seconds\n"
-"  --ready-file PATH   create PATH (holding llmwatch's pid) once every program is attached\n"
-"                      and running tools have been found\n"
-"  --ring-size BYTES   ring-buffer size, a power of two >= 4096 (default 4 MiB); K/M suffix\n"
-"  --cgroups WHERE     where the cgroup programs (io_uring connects, bytes and names per\n"
-"                      connection, DNS answers) run: \"all\" (default), every socket of\n"
-"                      the machine; or \"watched\", only the cgroups watched processes live\n"
-"                      in, attached when the first is seen there, so nothing else pays for\n"
-"                      them, but a connection made in its first milliseconds may go\n"
-"                      unseen by them (counted as lost: no_cgroup_hook). Every 5 s\n"
-"                      (LLMWATCH_CGROUP_SWEEP_MS; 0: never) they follow watched processes\n"
-"                      that moved to another cgroup, and leave a cgroup once the watched\n"
-"                      processes seen in it have exited\n"
-"  --resolve-rule-hosts\n"
-"                      look up the host names in the rules' conditions with this machine's\n"
-"                      resolver, at start and every 10 minutes, so that a connection to one\n"
-"                      of their addresses that nothing the tool did named is reported with\n"
-"                      that name (host_source \"rule\": a guess, addresses are shared; an\n"
-"                      exception's host never excuses it). Off by default: llmwatch then\n"
-"                      sends nothing on the network itself\n"
-"  --enter-tracepoints save syscall arguments at enter tracepoints, as on kernels before\n"
-"                      5.15, instead of reading them from the saved registers at the exit\n"
-"                      (costs every process on the machine a second tracepoint per call;\n"
-"                      for comparison and tests)\n"
-"  --verbose           libbpf's messages (the verifier's log when a load fails)\n"
-"  -h, --help          this help\n"
-"  -V, --version       version and the hooks this kernel offers\n"
-"\n"
-"Exit status: 0 after a clean stop, 1 on a runtime error, 2 for bad usage (a rule file\n"
-"with errors included) or a system that cannot run llmwatch (not root, no BTF, a missing\n"
-"hook it cannot do without).\n");
+		"  --json              the same as --output json\n"
+		"  --watch NAME        also watch processes whose executable name is NAME (<= 15 bytes),\n"
+		"                      and their children; repeatable\n"
+		"  --pid PID           also watch the running process PID and its children; repeatable\n"
+		"  --rules FILE|DIR    add the rules in FILE (or DIR/*.json) to the default pack;\n"
+		"                      repeatable (format: docs/rules.md)\n"
+		"  --no-default-rules  use only the --rules given, not the built-in pack\n"
+		"  --duration SECS     stop after SECS seconds\n"
+		"  --ready-file PATH   create PATH (holding llmwatch's pid) once every program is attached\n"
+		"                      and running tools have been found\n"
+		"  --ring-size BYTES   ring-buffer size, a power of two >= 4096 (default 4 MiB); K/M suffix\n"
+		"  --cgroups WHERE     where the cgroup programs (io_uring connects, bytes and names per\n"
+		"                      connection, DNS answers) run: \"all\" (default), every socket of\n"
+		"                      the machine; or \"watched\", only the cgroups watched processes live\n"
+		"                      in, attached when the first is seen there, so nothing else pays for\n"
+		"                      them, but a connection made in its first milliseconds may go\n"
+		"                      unseen by them (counted as lost: no_cgroup_hook). Every 5 s\n"
+		"                      (LLMWATCH_CGROUP_SWEEP_MS; 0: never) they follow watched processes\n"
+		"                      that moved to another cgroup, and leave a cgroup once the watched\n"
+		"                      processes seen in it have exited\n"
+		"  --resolve-rule-hosts\n"
+		"                      look up the host names in the rules' conditions with this machine's\n"
+		"                      resolver, at start and every 10 minutes, so that a connection to one\n"
+		"                      of their addresses that nothing the tool did named is reported with\n"
+		"                      that name (host_source \"rule\": a guess, addresses are shared; an\n"
+		"                      exception's host never excuses it). Off by default: llmwatch then\n"
+		"                      sends nothing on the network itself\n"
+		"  --enter-tracepoints save syscall arguments at enter tracepoints, as on kernels before\n"
+		"                      5.15, instead of reading them from the saved registers at the exit\n"
+		"                      (costs every process on the machine a second tracepoint per call;\n"
+		"                      for comparison and tests)\n"
+		"  --verbose           libbpf's messages (the verifier's log when a load fails)\n"
+		"  -h, --help          this help\n"
+		"  -V, --version       version and the hooks this kernel offers\n"
+		"\n"
+		"Exit status: 0 after a clean stop, 1 on a runtime error, 2 for bad usage (a rule file\n"
+		"with errors included) or a system that cannot run llmwatch (not root, no BTF, a missing\n"
+		"hook it cannot do without).\n");
 }
+/* clang-format on */
 
 static int parse_size(const char *s, size_t *out)
 {
@@ -150,8 +152,10 @@ static int cgroup_sweep_ns(uint64_t *out)
 	errno = 0;
 	ms = strtoull(v, &end, 10);
 	if (errno || end == v || *end || ms > 86400000ull) {
-		fprintf(stderr, "llmwatch: LLMWATCH_CGROUP_SWEEP_MS=\"%s\": a number of milliseconds "
-			"(0 to 86400000)\n", v);
+		fprintf(stderr,
+			"llmwatch: LLMWATCH_CGROUP_SWEEP_MS=\"%s\": a number of milliseconds "
+			"(0 to 86400000)\n",
+			v);
 		return -EINVAL;
 	}
 	*out = ms * 1000000ull;
@@ -164,8 +168,21 @@ static int cgroup_sweep_ns(uint64_t *out)
  */
 static int parse_config(int argc, char **argv, struct monitor_config *o)
 {
-	enum { O_JSON = 256, O_OUTPUT, O_WATCH, O_PID, O_DURATION, O_READY, O_RING, O_VERBOSE, O_RULES,
-	       O_NO_DEFAULT_RULES, O_ENTER_TP, O_CGROUPS, O_RESOLVE_RULE_HOSTS };
+	enum {
+		O_JSON = 256,
+		O_OUTPUT,
+		O_WATCH,
+		O_PID,
+		O_DURATION,
+		O_READY,
+		O_RING,
+		O_VERBOSE,
+		O_RULES,
+		O_NO_DEFAULT_RULES,
+		O_ENTER_TP,
+		O_CGROUPS,
+		O_RESOLVE_RULE_HOSTS
+	};
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, O_JSON },
 		{ "output", required_argument, NULL, O_OUTPUT },
@@ -210,7 +227,8 @@ static int parse_config(int argc, char **argv, struct monitor_config *o)
 				return cli_usage_error("too many --watch (at most %d)", MAX_EXTRA);
 			if (!optarg[0] || strlen(optarg) > 15 || strchr(optarg, '/'))
 				return cli_usage_error("--watch \"%s\": a name is 1 to 15 bytes "
-						       "without '/' (the kernel's comm)", optarg);
+						       "without '/' (the kernel's comm)",
+						       optarg);
 			o->watch[o->n_watch++] = optarg;
 			break;
 		case O_PID:
@@ -254,8 +272,10 @@ static int parse_config(int argc, char **argv, struct monitor_config *o)
 			break;
 		case O_RING:
 			if (parse_size(optarg, &o->ring_bytes))
-				return cli_usage_error("--ring-size \"%s\": a power of two from 4096 "
-						       "to 1G (K and M suffixes allowed)", optarg);
+				return cli_usage_error(
+					"--ring-size \"%s\": a power of two from 4096 "
+					"to 1G (K and M suffixes allowed)",
+					optarg);
 			break;
 		case 'h':
 			usage(stdout);
@@ -270,9 +290,9 @@ static int parse_config(int argc, char **argv, struct monitor_config *o)
 	if (optind < argc)
 		return cli_usage_error("unexpected argument \"%s\" (see llmwatch --help)",
 				       argv[optind]);
-	if (!o->n_outputs && sink_registry_parse("text", &o->outputs[o->n_outputs++], err,
-						 sizeof(err)))
-		return cli_usage_error("%s", err);	/* the registry lost its default */
+	if (!o->n_outputs &&
+	    sink_registry_parse("text", &o->outputs[o->n_outputs++], err, sizeof(err)))
+		return cli_usage_error("%s", err); /* the registry lost its default */
 	if (cgroup_sweep_ns(&o->cgroup_sweep_ns))
 		return -1;
 	return 0;
@@ -285,7 +305,7 @@ static int parse_config(int argc, char **argv, struct monitor_config *o)
 struct rule_matcher {
 	struct rules *rules;
 	struct rules_verdict v[VERDICTS_MAX];
-	uint64_t overflow;	/* verdicts beyond VERDICTS_MAX for one event */
+	uint64_t overflow; /* verdicts beyond VERDICTS_MAX for one event */
 };
 
 static size_t match_rules(void *ctx, const struct lw_event *ev, const struct rules_verdict **out)
@@ -445,11 +465,15 @@ static int run(const struct monitor_config *c)
 		fprintf(stderr, "llmwatch: scanning /proc: %s\n", strerror(-found));
 		goto out;
 	}
-	fprintf(stderr, "llmwatch %s: watching %zu profiles, %d running processes, %zu rules; "
-		"hooks: %s\n", LLMWATCH_VERSION, m.profiles.n, found, rules_count(rm.rules), l.hooks);
+	fprintf(stderr,
+		"llmwatch %s: watching %zu profiles, %d running processes, %zu rules; "
+		"hooks: %s\n",
+		LLMWATCH_VERSION, m.profiles.n, found, rules_count(rm.rules), l.hooks);
 	if (l.missing[0])
-		fprintf(stderr, "llmwatch: warning: this kernel lacks %s; those events are not "
-			"seen\n", l.missing);
+		fprintf(stderr,
+			"llmwatch: warning: this kernel lacks %s; those events are not "
+			"seen\n",
+			l.missing);
 	if (c->ready_file && (err = write_ready_file(c->ready_file))) {
 		fprintf(stderr, "llmwatch: --ready-file %s: %s\n", c->ready_file, strerror(-err));
 		goto out;

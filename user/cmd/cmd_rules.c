@@ -78,9 +78,16 @@ static int rules_check(int argc, char **argv)
 
 static void print_events(uint32_t events)
 {
-	static const struct { unsigned int type; const char *name; } names[] = {
-		{ LW_REC_CONNECT, "connect" }, { LW_REC_SEND, "send" }, { LW_REC_BIND, "bind" },
-		{ LW_REC_LISTEN, "listen" }, { LW_REC_OPEN, "open" }, { LW_REC_EXEC, "exec" },
+	static const struct {
+		unsigned int type;
+		const char *name;
+	} names[] = {
+		{ LW_REC_CONNECT, "connect" },
+		{ LW_REC_SEND, "send" },
+		{ LW_REC_BIND, "bind" },
+		{ LW_REC_LISTEN, "listen" },
+		{ LW_REC_OPEN, "open" },
+		{ LW_REC_EXEC, "exec" },
 		{ LW_REC_CONN_BYTES, "conn_bytes" },
 	};
 	bool first = true;

@@ -9,15 +9,9 @@
 #include "util/timefmt.h"
 
 static const char *const type_names[LW_REC_TYPE_MAX] = {
-	[LW_REC_EXEC] = "exec",
-	[LW_REC_FORK] = "fork",
-	[LW_REC_EXIT] = "exit",
-	[LW_REC_CONNECT] = "connect",
-	[LW_REC_BIND] = "bind",
-	[LW_REC_LISTEN] = "listen",
-	[LW_REC_SEND] = "send",
-	[LW_REC_OPEN] = "open",
-	[LW_REC_CONN_BYTES] = "conn_bytes",
+	[LW_REC_EXEC] = "exec",	      [LW_REC_FORK] = "fork", [LW_REC_EXIT] = "exit",
+	[LW_REC_CONNECT] = "connect", [LW_REC_BIND] = "bind", [LW_REC_LISTEN] = "listen",
+	[LW_REC_SEND] = "send",	      [LW_REC_OPEN] = "open", [LW_REC_CONN_BYTES] = "conn_bytes",
 	[LW_REC_PAYLOAD] = "payload",
 };
 

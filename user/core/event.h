@@ -15,35 +15,35 @@
 #include "llmwatch/events.h"
 
 struct lw_event {
-	uint16_t type;			/* LW_REC_* */
-	uint8_t flags;			/* LW_F_* */
-	uint64_t ts_boot_ns;		/* as recorded, CLOCK_BOOTTIME */
-	struct timespec wall;		/* the same instant in CLOCK_REALTIME */
+	uint16_t type;	      /* LW_REC_* */
+	uint8_t flags;	      /* LW_F_* */
+	uint64_t ts_boot_ns;  /* as recorded, CLOCK_BOOTTIME */
+	struct timespec wall; /* the same instant in CLOCK_REALTIME */
 
 	uint32_t pid, tid, ppid, uid;
-	uint16_t tool_id;		/* 0: none */
-	const char *tool;		/* profile name, "" when none */
-	char comm[LW_COMM_LEN + 1];	/* NUL-terminated copy: untrusted bytes */
-	const char *exe;		/* executable path from the process table, "" if unknown */
+	uint16_t tool_id;	    /* 0: none */
+	const char *tool;	    /* profile name, "" when none */
+	char comm[LW_COMM_LEN + 1]; /* NUL-terminated copy: untrusted bytes */
+	const char *exe;	    /* executable path from the process table, "" if unknown */
 
 	/* connect, bind, listen, send, conn_bytes */
-	const struct lw_sockaddr *addr;	/* NULL for other types */
+	const struct lw_sockaddr *addr; /* NULL for other types */
 	const char *unix_path;		/* AF_UNIX: not NUL-terminated, see unix_path_len */
 	size_t unix_path_len;
 	int32_t fd;
-	int64_t ret;			/* syscall result: >= 0 or -errno */
-	uint64_t bytes;			/* send: bytes; conn_bytes: payload bytes sent */
+	int64_t ret;	/* syscall result: >= 0 or -errno */
+	uint64_t bytes; /* send: bytes; conn_bytes: payload bytes sent */
 	uint32_t sock_type;
 
 	/* open */
-	const char *path;		/* NUL-terminated, untrusted */
+	const char *path; /* NUL-terminated, untrusted */
 	size_t path_len;
 	uint64_t open_flags;
 	int32_t dfd;
 
 	/* exec */
-	const char *filename;		/* NUL-terminated, untrusted */
-	uint32_t match;			/* LW_MATCH_* */
+	const char *filename; /* NUL-terminated, untrusted */
+	uint32_t match;	      /* LW_MATCH_* */
 
 	/* exit */
 	int32_t exit_code;
@@ -54,18 +54,18 @@ struct lw_event {
 	/* conn_bytes */
 	uint64_t cookie;
 	uint64_t packets;
-	uint32_t close_reason;		/* LW_CLOSE_* */
+	uint32_t close_reason; /* LW_CLOSE_* */
 
 	/* host naming (issue 4): NULL host means not known */
 	const char *host;
-	const char *host_source;	/* "dns", "sni", "http", "rule", "none" */
+	const char *host_source; /* "dns", "sni", "http", "rule", "none" */
 
 	/* payload (addr is the far end, cookie the connection): untrusted bytes */
 	const uint8_t *payload;
 	size_t payload_len;
-	uint32_t payload_offset;	/* where payload starts in the outbound stream */
-	uint8_t payload_direction;	/* LW_DIR_* */
-	uint8_t payload_protocol;	/* IPPROTO_TCP or IPPROTO_UDP */
+	uint32_t payload_offset;   /* where payload starts in the outbound stream */
+	uint8_t payload_direction; /* LW_DIR_* */
+	uint8_t payload_protocol;  /* IPPROTO_TCP or IPPROTO_UDP */
 };
 
 /*

@@ -42,8 +42,10 @@ int procscan_read(const char *proc_root, uint32_t pid, struct procscan_entry *e)
 	/* after ") ": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt
 	 * utime stime cutime cstime priority nice threads itrealvalue starttime */
 	/* NOLINTNEXTLINE(cert-err34-c): the kernel writes these numbers; they fit their types */
-	if (sscanf(close_paren + 2, "%*c %u %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
-		   "%*d %*d %*d %*d %llu", &e->ppid, &start_ticks) != 2)
+	if (sscanf(close_paren + 2,
+		   "%*c %u %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
+		   "%*d %*d %*d %*d %llu",
+		   &e->ppid, &start_ticks) != 2)
 		return -ENOENT;
 	hz = sysconf(_SC_CLK_TCK);
 	if (hz > 0)

@@ -11,9 +11,9 @@
 
 struct procscan_entry {
 	uint32_t pid, ppid, uid;
-	uint64_t start_ns;		/* CLOCK_BOOTTIME of the process start */
-	char comm[LW_COMM_LEN + 1];	/* untrusted */
-	char exe[PATH_MAX];		/* "" when unreadable (kernel threads, gone) */
+	uint64_t start_ns;	    /* CLOCK_BOOTTIME of the process start */
+	char comm[LW_COMM_LEN + 1]; /* untrusted */
+	char exe[PATH_MAX];	    /* "" when unreadable (kernel threads, gone) */
 };
 
 /*

@@ -143,7 +143,7 @@ int proctable_foreach(struct proctable *pt, int (*fn)(struct proc_entry *e, void
 		for (; e; e = n) {
 			int r;
 
-			n = e->next;	/* fn may not remove, but reading next first costs nothing */
+			n = e->next; /* fn may not remove, but reading next first costs nothing */
 			r = fn(e, arg);
 			if (r)
 				return r;

@@ -14,30 +14,30 @@
 #include "llmwatch/events.h"
 
 enum proc_state {
-	PROC_CANDIDATE,		/* tracked by name, not yet confirmed */
-	PROC_CONFIRMED,		/* belongs to a watched tool */
-	PROC_REJECTED,		/* a name match that turned out not to be the tool */
+	PROC_CANDIDATE, /* tracked by name, not yet confirmed */
+	PROC_CONFIRMED, /* belongs to a watched tool */
+	PROC_REJECTED,	/* a name match that turned out not to be the tool */
 };
 
 struct proc_entry {
 	uint32_t pid, ppid, root_pid, uid;
-	uint16_t tool;			/* profile id */
-	uint8_t state;			/* enum proc_state */
-	uint8_t origin;			/* LW_MATCH_* */
+	uint16_t tool;	/* profile id */
+	uint8_t state;	/* enum proc_state */
+	uint8_t origin; /* LW_MATCH_* */
 	bool exited;
 	int32_t exit_code;
-	uint64_t start_ns;		/* CLOCK_BOOTTIME: exec, fork or when first seen */
+	uint64_t start_ns; /* CLOCK_BOOTTIME: exec, fork or when first seen */
 	uint64_t exit_ns;
 	char comm[LW_COMM_LEN + 1];
-	char *exe;			/* heap; "" when unknown */
-	struct proc_entry *next;	/* hash chain */
+	char *exe;		 /* heap; "" when unknown */
+	struct proc_entry *next; /* hash chain */
 };
 
 struct proctable {
 	struct proc_entry **buckets;
-	size_t nbuckets;		/* power of two */
+	size_t nbuckets; /* power of two */
 	size_t count, max;
-	uint64_t full_drops;		/* entries refused because the table was full */
+	uint64_t full_drops; /* entries refused because the table was full */
 };
 
 /* Returns 0 or -ENOMEM. max bounds the number of entries. */

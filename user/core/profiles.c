@@ -28,7 +28,8 @@ static const struct profile builtin[] = {
 		.comms = LIST("jan", "Jan", "Jan-Desktop", "cortex-server"),
 		.exe_globs = LIST("*/jan", "*/Jan", "*/Jan-Desktop", "*/cortex-server",
 				  "*/Jan/data/llamacpp/backends/*", "*/Jan/binaries/*"),
-		.source = "janhq/jan src-tauri/tauri.conf.json; extensions/llamacpp-extension/src/index.ts",
+		.source =
+			"janhq/jan src-tauri/tauri.conf.json; extensions/llamacpp-extension/src/index.ts",
 	},
 	{
 		.name = "lm-studio",
@@ -36,7 +37,8 @@ static const struct profile builtin[] = {
 		.comms = LIST("lm-studio", "lms", "llmster"),
 		.exe_globs = LIST("*/lm-studio", "/tmp/.mount_LM-Stu*", "/tmp/.mount_lmstud*",
 				  "*/.lmstudio/bin/lms", "*/.lmstudio/*/llmster*", "*/lms"),
-		.source = "lmstudio-ai/lmstudio-js findLMStudioHome.ts; lmstudio-bug-tracker #120 #358 #1068",
+		.source =
+			"lmstudio-ai/lmstudio-js findLMStudioHome.ts; lmstudio-bug-tracker #120 #358 #1068",
 	},
 	{
 		.name = "gpt4all",
@@ -45,7 +47,8 @@ static const struct profile builtin[] = {
 		.comms = LIST("chat", "maintenancetool", "gpt4all"),
 		.exe_globs = LIST("*/gpt4all/bin/chat", "*/gpt4all/maintenancetool",
 				  "*/gpt4all/bin/maintenancetool", "*/gpt4all"),
-		.source = "nomic-ai/gpt4all gpt4all-chat/cmake/cpack_config.cmake L10; installer_gpt4all_component.qs",
+		.source =
+			"nomic-ai/gpt4all gpt4all-chat/cmake/cpack_config.cmake L10; installer_gpt4all_component.qs",
 	},
 	{
 		.name = "llama-server",

@@ -15,15 +15,15 @@
 #define PROFILE_MAX 64
 
 struct profile {
-	const char *name;		/* tool name in output and rules: "ollama" */
-	const char *display;		/* "Ollama" */
-	const char *const *comms;	/* candidate names, as the kernel's comm (<= 15 chars) */
-	const char *const *exe_globs;	/* fnmatch(3) patterns, FNM_PATHNAME off: `*` spans `/` */
-	const char *source;		/* where these facts come from */
+	const char *name;	      /* tool name in output and rules: "ollama" */
+	const char *display;	      /* "Ollama" */
+	const char *const *comms;     /* candidate names, as the kernel's comm (<= 15 chars) */
+	const char *const *exe_globs; /* fnmatch(3) patterns, FNM_PATHNAME off: `*` spans `/` */
+	const char *source;	      /* where these facts come from */
 };
 
 struct profile_set {
-	struct profile p[PROFILE_MAX];	/* id = index + 1; id 0 means "no tool" */
+	struct profile p[PROFILE_MAX]; /* id = index + 1; id 0 means "no tool" */
 	size_t n;
 	/* storage for names of user-added entries */
 	char names[PROFILE_MAX][48];

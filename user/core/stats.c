@@ -55,26 +55,35 @@ void stats_print(const struct lw_stats *s, FILE *f)
 		fprintf(f, "llmwatch: %" PRIu64 " processes not attributed (process table full)\n",
 			s->proc_full);
 	if (s->output_errors)
-		fprintf(f, "llmwatch: lost %" PRIu64 " output lines (write failed)\n", s->output_errors);
+		fprintf(f, "llmwatch: lost %" PRIu64 " output lines (write failed)\n",
+			s->output_errors);
 	for (size_t i = 0; i < s->n_outputs && i < LW_OUTPUTS_MAX; i++) {
 		if (s->outputs[i].errors)
 			fprintf(f, "llmwatch: output %s: %" PRIu64 " writes failed\n",
 				s->outputs[i].name, s->outputs[i].errors);
 	}
 	if (s->cgroup_unattached)
-		fprintf(f, "llmwatch: %" PRIu64 " watched processes in cgroups the cgroup programs "
+		fprintf(f,
+			"llmwatch: %" PRIu64 " watched processes in cgroups the cgroup programs "
 			"could not be attached to (their io_uring connects, bytes and names lost)\n",
 			s->cgroup_unattached);
 	if (s->verdicts_dropped)
-		fprintf(f, "llmwatch: lost %" PRIu64 " rule verdicts (more matched one event than "
-			"it can carry)\n", s->verdicts_dropped);
+		fprintf(f,
+			"llmwatch: lost %" PRIu64 " rule verdicts (more matched one event than "
+			"it can carry)\n",
+			s->verdicts_dropped);
 	if (s->names_dropped)
-		fprintf(f, "llmwatch: %" PRIu64 " connections not named from their first bytes "
-			"(stream table full)\n", s->names_dropped);
+		fprintf(f,
+			"llmwatch: %" PRIu64 " connections not named from their first bytes "
+			"(stream table full)\n",
+			s->names_dropped);
 	if (s->payloads_malformed)
-		fprintf(f, "llmwatch: %" PRIu64 " DNS answers or stream heads refused as malformed\n",
+		fprintf(f,
+			"llmwatch: %" PRIu64 " DNS answers or stream heads refused as malformed\n",
 			s->payloads_malformed);
 	if (s->rejected_procs)
-		fprintf(f, "llmwatch: %" PRIu64 " name matches were not the tool (%" PRIu64
-			" of their records ignored)\n", s->rejected_procs, s->rejected_records);
+		fprintf(f,
+			"llmwatch: %" PRIu64 " name matches were not the tool (%" PRIu64
+			" of their records ignored)\n",
+			s->rejected_procs, s->rejected_records);
 }

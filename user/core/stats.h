@@ -16,24 +16,24 @@
 
 /* One output's failures: writes or flushes that failed, each losing one line or more. */
 struct lw_output_stats {
-	const char *name;			/* as given: "text", "json:/var/log/x" */
+	const char *name; /* as given: "text", "json:/var/log/x" */
 	uint64_t errors;
 };
 
 struct lw_stats {
-	uint64_t kernel_losses[LW_LOSS_SLOTS];	/* summed over CPUs at the last read */
-	uint64_t records;			/* records received from the kernel */
+	uint64_t kernel_losses[LW_LOSS_SLOTS]; /* summed over CPUs at the last read */
+	uint64_t records;		       /* records received from the kernel */
 	uint64_t by_type[LW_REC_TYPE_MAX];
-	uint64_t decode_errors;			/* malformed records: lost */
-	uint64_t proc_full;			/* process-table entries refused: attribution lost */
-	uint64_t cgroup_unattached;		/* watched processes whose cgroup the cgroup
+	uint64_t decode_errors;	     /* malformed records: lost */
+	uint64_t proc_full;	     /* process-table entries refused: attribution lost */
+	uint64_t cgroup_unattached;  /* watched processes whose cgroup the cgroup
 						 * programs could not be attached to */
-	uint64_t output_errors;			/* lines the sinks failed to write: lost */
-	uint64_t rejected_records;		/* records of rejected candidates, dropped on purpose */
-	uint64_t rejected_procs;		/* candidates whose identity was not confirmed */
-	uint64_t verdicts_dropped;		/* verdicts beyond the most one event can carry: lost */
-	uint64_t names_dropped;			/* stream heads forgotten, table full: names lost */
-	uint64_t payloads_malformed;		/* DNS/TLS/HTTP bytes the parsers refused */
+	uint64_t output_errors;	     /* lines the sinks failed to write: lost */
+	uint64_t rejected_records;   /* records of rejected candidates, dropped on purpose */
+	uint64_t rejected_procs;     /* candidates whose identity was not confirmed */
+	uint64_t verdicts_dropped;   /* verdicts beyond the most one event can carry: lost */
+	uint64_t names_dropped;	     /* stream heads forgotten, table full: names lost */
+	uint64_t payloads_malformed; /* DNS/TLS/HTTP bytes the parsers refused */
 	/*
 	 * Per output, when the events go through a tee (sink_tee.h); output_errors above
 	 * counts the events that did not reach every output, as with one sink.

@@ -22,8 +22,8 @@
 
 static bool loader_verbose;
 
-__attribute__((format(printf, 2, 0)))
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static int libbpf_print(enum libbpf_print_level level,
+							      const char *fmt, va_list ap)
 {
 	if (level == LIBBPF_DEBUG || !loader_verbose)
 		return 0;
@@ -64,7 +64,7 @@ static int find_cgroup2(char *path, size_t size)
  */
 struct kernel_names {
 	struct kernel_btf raw;
-	struct btf *parsed;	/* only when the raw walk was refused */
+	struct btf *parsed; /* only when the raw walk was refused */
 };
 
 static int kernel_names_open(struct kernel_names *n)
@@ -77,14 +77,15 @@ static int kernel_names_open(struct kernel_names *n)
 	n->parsed = btf__load_vmlinux_btf();
 	if (!n->parsed)
 		return -errno;
-	fprintf(stderr, "llmwatch: note: %s holds BTF that kernel_btf.c cannot walk (a newer "
-		"kind?); using libbpf's parser for the probes, which is slower\n", KERNEL_BTF_PATH);
+	fprintf(stderr,
+		"llmwatch: note: %s holds BTF that kernel_btf.c cannot walk (a newer "
+		"kind?); using libbpf's parser for the probes, which is slower\n",
+		KERNEL_BTF_PATH);
 	return 0;
 }
 
 /* The id of the type of kind named name, or -ENOENT. */
-static int32_t kernel_names_find(const struct kernel_names *n, const char *name,
-				 unsigned int kind)
+static int32_t kernel_names_find(const struct kernel_names *n, const char *name, unsigned int kind)
 {
 	if (n->parsed)
 		return btf__find_by_name_kind(n->parsed, name, kind);
@@ -117,12 +118,11 @@ static const char *tracefs_events(void)
 		if (access(dirs[i], F_OK) == 0)
 			return dirs[i];
 	}
-	if (!tracefs_mounted_here &&
-	    mount("tracefs", "/sys/kernel/tracing", "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		  NULL) == 0) {
+	if (!tracefs_mounted_here && mount("tracefs", "/sys/kernel/tracing", "tracefs",
+					   MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0) {
 		tracefs_mounted_here = true;
 		fprintf(stderr, "llmwatch: mounted tracefs on /sys/kernel/tracing (it was not "
-			"mounted; tracepoints are found there)\n");
+				"mounted; tracepoints are found there)\n");
 		if (access(dirs[0], F_OK) == 0)
 			return dirs[0];
 	}
@@ -133,8 +133,7 @@ static const char *tracefs_events(void)
  * Whether the kernel has the hook a program's section names: a tracepoint in tracefs, a
  * BTF tracepoint type in vmlinux BTF, a cgroup2 hierarchy for cgroup programs.
  */
-static bool hook_available(const char *sec, const struct kernel_names *vmlinux,
-			   bool have_cgroup2)
+static bool hook_available(const char *sec, const struct kernel_names *vmlinux, bool have_cgroup2)
 {
 	char path[512], name[128];
 	const char *ev;
@@ -200,15 +199,15 @@ static bool probe_helper(enum bpf_prog_type type, enum bpf_func_id helper)
 {
 	struct bpf_insn insns[8];
 	char log[4096] = "";
-	LIBBPF_OPTS(bpf_prog_load_opts, o, .log_buf = log, .log_size = sizeof(log),
-		    .log_level = 1);
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .log_buf = log, .log_size = sizeof(log), .log_level = 1);
 	int n = 0, fd;
 
 	for (int r = BPF_REG_1; r <= BPF_REG_5; r++)
 		insns[n++] = (struct bpf_insn){ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = r };
 	insns[n++] = (struct bpf_insn){ .code = BPF_JMP | BPF_CALL, .imm = helper };
-	insns[n++] = (struct bpf_insn){ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0,
-					 .imm = 1 };
+	insns[n++] = (struct bpf_insn){ .code = BPF_ALU64 | BPF_MOV | BPF_K,
+					.dst_reg = BPF_REG_0,
+					.imm = 1 };
 	insns[n++] = (struct bpf_insn){ .code = BPF_JMP | BPF_EXIT };
 	if (type == BPF_PROG_TYPE_CGROUP_SOCK_ADDR)
 		o.expected_attach_type = BPF_CGROUP_INET4_CONNECT;
@@ -219,8 +218,7 @@ static bool probe_helper(enum bpf_prog_type type, enum bpf_func_id helper)
 		return true;
 	}
 	return !strstr(log, "unknown func") && !strstr(log, "invalid func") &&
-	       !strstr(log, "cannot use helper") && !strstr(log, "not supported") &&
-	       log[0] != 0;
+	       !strstr(log, "cannot use helper") && !strstr(log, "not supported") && log[0] != 0;
 }
 
 /*
@@ -311,7 +309,7 @@ __attribute__((format(printf, 2, 3))) static int report(int err, const char *fmt
 
 /* Prints one error line and stops l. Returns err. */
 __attribute__((format(printf, 3, 4))) static int fail(struct bpf_loader *l, int err,
-							 const char *fmt, ...)
+						      const char *fmt, ...)
 {
 	va_list ap;
 
@@ -332,8 +330,8 @@ static int set_map_size(struct bpf_map *map, uint32_t n)
 	return 0;
 }
 
-int bpf_loader_size_maps(const struct bpf_loader_maps *m, size_t ring_bytes, bool regs,
-			 bool task, bool kfile)
+int bpf_loader_size_maps(const struct bpf_loader_maps *m, size_t ring_bytes, bool regs, bool task,
+			 bool kfile)
 {
 	int err;
 
@@ -341,8 +339,7 @@ int bpf_loader_size_maps(const struct bpf_loader_maps *m, size_t ring_bytes, boo
 		return report(-E2BIG, "ring buffer size %zu rejected: more than 4 GiB", ring_bytes);
 	err = bpf_map__set_max_entries(m->events, (uint32_t)ring_bytes);
 	if (err)
-		return report(err, "ring buffer size %zu rejected: %s", ring_bytes,
-			      strerror(-err));
+		return report(err, "ring buffer size %zu rejected: %s", ring_bytes, strerror(-err));
 	/*
 	 * The stash: with enter tracepoints, an entry per watched thread inside any traced
 	 * call; with the registers, only inside a connect, bind or send that a hook below it
@@ -448,9 +445,10 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 		if (hook_available(sec, vmlinux, have_cg))
 			continue;
 		if (required(name))
-			return fail(l, -ENOENT,
-				    "this kernel lacks %s, which llmwatch needs to follow processes",
-				    sec);
+			return fail(
+				l, -ENOENT,
+				"this kernel lacks %s, which llmwatch needs to follow processes",
+				sec);
 		err = set_autoload(l, prog, false);
 		if (err)
 			return err;
@@ -474,8 +472,10 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 			return fail(l, err,
 				    "not enough locked memory for BPF maps: raise the limit "
 				    "(ulimit -l unlimited) or lower --ring-size");
-		return fail(l, err, "loading BPF programs failed: %s (run with --verbose for the "
-			    "verifier's log)", strerror(-err));
+		return fail(l, err,
+			    "loading BPF programs failed: %s (run with --verbose for the "
+			    "verifier's log)",
+			    strerror(-err));
 	}
 
 	if (have_cg) {
@@ -526,15 +526,16 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 	 * an address: the syscall exit then reads the caller's, as without the hooks.
 	 */
 	snprintf(l->hooks, sizeof(l->hooks), "tp_btf sched exec/fork/exit, %s%s%s%s",
-		 !regs ? "syscall enter+exit tracepoints"
-		 : task ? "syscall exit tracepoints (arguments from the saved registers, call "
-			  "state in task storage)"
-			: "syscall exit tracepoints (arguments from the saved registers)",
+		 !regs ? "syscall enter+exit tracepoints" :
+		 task  ? "syscall exit tracepoints (arguments from the saved registers, call "
+			 "state in task storage)" :
+			 "syscall exit tracepoints (arguments from the saved registers)",
 		 l->kernel_file_hook ? ", fexit security_file_open" : "",
 		 l->kernel_sock_hooks ? ", fentry security_socket_connect/bind" : "",
-		 !have_cg ? ""
-		 : l->cgroups_watched ? ", cgroup sock_addr + cgroup_skb (on watched processes' cgroups)"
-				      : ", cgroup sock_addr + cgroup_skb");
+		 !have_cg ? "" :
+		 l->cgroups_watched ?
+			    ", cgroup sock_addr + cgroup_skb (on watched processes' cgroups)" :
+			    ", cgroup sock_addr + cgroup_skb");
 	return 0;
 }
 
@@ -578,8 +579,10 @@ int bpf_loader_start(struct bpf_loader *l, const struct bpf_loader_opts *opts)
 	 * (they save time), then the hooks below the syscall (they add what is seen); the
 	 * last try has none of them.
 	 */
-	static const struct { bool k, r, t; } tries[] = {
-		{ true, true, true }, { true, true, false }, { true, false, false },
+	static const struct {
+		bool k, r, t;
+	} tries[] = {
+		{ true, true, true },  { true, true, false },  { true, false, false },
 		{ false, true, true }, { false, true, false }, { false, false, false },
 	};
 	const char *what = NULL;
@@ -591,15 +594,18 @@ int bpf_loader_start(struct bpf_loader *l, const struct bpf_loader_opts *opts)
 		if ((k && !(kfile || ksock)) || (r && !regs) || (t && !probe.task_stash))
 			continue;
 		if (what)
-			fprintf(stderr, "llmwatch: warning: loading with %s failed (%s); trying "
-				"without\n", what, strerror(-err));
+			fprintf(stderr,
+				"llmwatch: warning: loading with %s failed (%s); trying "
+				"without\n",
+				what, strerror(-err));
 		err = load_attach(l, opts, &vmlinux, have_cg, k && kfile, k && ksock, r, t,
 				  last ? NULL : &retry);
 		if (last || !retry)
 			break;
 		retry = false;
-		what = t ? "task storage" : r ? "the exit tracepoints reading the saved registers"
-					      : "the fentry/fexit programs";
+		what = t ? "task storage" :
+		       r ? "the exit tracepoints reading the saved registers" :
+			   "the fentry/fexit programs";
 	}
 	kernel_names_close(&vmlinux);
 	return err;

@@ -18,32 +18,32 @@ struct llmwatch_bpf;
 struct ring_buffer;
 
 struct bpf_loader_opts {
-	size_t ring_bytes;		/* ring-buffer size: a power of two >= page size */
-	bool verbose;			/* libbpf's own messages on stderr */
-	bool enter_tracepoints;		/* pair enter and exit even where registers would do */
-	bool cgroups_watched;		/* cgroup programs only where watched processes live */
+	size_t ring_bytes;	/* ring-buffer size: a power of two >= page size */
+	bool verbose;		/* libbpf's own messages on stderr */
+	bool enter_tracepoints; /* pair enter and exit even where registers would do */
+	bool cgroups_watched;	/* cgroup programs only where watched processes live */
 };
 
 struct bpf_loader {
 	struct llmwatch_bpf *skel;
 	int cgroup_fd;
-	bool cgroups_watched;		/* see bpf_loader_watch_cgroup_of() */
-	struct cgroup_links cg;		/* with cgroups_watched: where the programs are */
+	bool cgroups_watched;	/* see bpf_loader_watch_cgroup_of() */
+	struct cgroup_links cg; /* with cgroups_watched: where the programs are */
 	char cgroup_path[256];
-	char hooks[512];		/* what is attached, for the startup line */
-	char missing[512];		/* what the kernel lacks, for the warning */
+	char hooks[512];   /* what is attached, for the startup line */
+	char missing[512]; /* what the kernel lacks, for the warning */
 	int nprogs_attached;
-	bool kernel_file_hook;		/* fexit security_file_open is attached */
-	bool kernel_sock_hooks;		/* fentry security_socket_connect/bind are attached */
+	bool kernel_file_hook;	/* fexit security_file_open is attached */
+	bool kernel_sock_hooks; /* fentry security_socket_connect/bind are attached */
 };
 
 /* What the kernel offers below the syscall layer (see bpf_loader_probe_hooks). */
 struct bpf_loader_probe {
-	int file_err;			/* 0 if fexit attaches to security_file_open, or -errno */
-	int sock_err;			/* 0 if fentry attaches to security_socket_connect/bind */
-	bool lsm_bpf;			/* "bpf" is in /sys/kernel/security/lsm */
-	bool regs_args;			/* bpf_task_pt_regs() is allowed where llmwatch needs it */
-	bool task_stash;		/* task storage is, too (used with regs_args) */
+	int file_err;	 /* 0 if fexit attaches to security_file_open, or -errno */
+	int sock_err;	 /* 0 if fentry attaches to security_socket_connect/bind */
+	bool lsm_bpf;	 /* "bpf" is in /sys/kernel/security/lsm */
+	bool regs_args;	 /* bpf_task_pt_regs() is allowed where llmwatch needs it */
+	bool task_stash; /* task storage is, too (used with regs_args) */
 };
 
 /*
@@ -66,10 +66,10 @@ int bpf_loader_start(struct bpf_loader *l, const struct bpf_loader_opts *opts);
 
 /* The maps whose size, or whether they exist, depends on the programs chosen. */
 struct bpf_loader_maps {
-	struct bpf_map *events;		/* the ring buffer */
-	struct bpf_map *stash;		/* calls in flight, by pid_tgid */
-	struct bpf_map *task_stash;	/* the same in task storage */
-	struct bpf_map *open_paths;	/* the kernel's paths of opens in flight */
+	struct bpf_map *events;	    /* the ring buffer */
+	struct bpf_map *stash;	    /* calls in flight, by pid_tgid */
+	struct bpf_map *task_stash; /* the same in task storage */
+	struct bpf_map *open_paths; /* the kernel's paths of opens in flight */
 };
 
 /*
@@ -80,8 +80,8 @@ struct bpf_loader_maps {
  * exposed for its test. Returns 0, or the first refusal's -errno (-E2BIG for a ring over
  * 4 GiB) after printing one line naming the map; the maps set before it stay set.
  */
-int bpf_loader_size_maps(const struct bpf_loader_maps *m, size_t ring_bytes, bool regs,
-			 bool task, bool kfile);
+int bpf_loader_size_maps(const struct bpf_loader_maps *m, size_t ring_bytes, bool regs, bool task,
+			 bool kfile);
 
 /* Puts each profile's candidate names in the kernel's candidate map. Returns 0 or -errno. */
 int bpf_loader_set_candidates(struct bpf_loader *l, const struct profile_set *set);

@@ -39,7 +39,8 @@ int cgroup_parse_proc(const char *text, char *out, size_t size)
 			memcpy(out, p, plen);
 			out[plen] = '\0';
 			/* outside our cgroup namespace (".." components): not under our mount */
-			if (strstr(out, "/../") || (plen >= 3 && strcmp(out + plen - 3, "/..") == 0))
+			if (strstr(out, "/../") ||
+			    (plen >= 3 && strcmp(out + plen - 3, "/..") == 0))
 				return -EINVAL;
 			return 0;
 		}
@@ -274,7 +275,7 @@ size_t cgroup_links_sweep(struct cgroup_links *c, const char *proc_root, const u
 			continue;
 		a = covering(c, path);
 		if (a) {
-			add_pid(a, pids[i]);	/* no memory: the next sweep records it */
+			add_pid(a, pids[i]); /* no memory: the next sweep records it */
 			continue;
 		}
 		/* moved without an exec: attach where it is now */

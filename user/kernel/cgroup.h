@@ -20,15 +20,15 @@
 #include <stdint.h>
 
 #define CGROUP_PROGS_MAX 16
-#define CGROUP_FAILED_PIDS 64	/* processes remembered as counted unattached */
+#define CGROUP_FAILED_PIDS 64 /* processes remembered as counted unattached */
 
 struct bpf_program;
 struct bpf_link;
 
 struct cgroup_attached {
-	char *path;			/* relative to the hierarchy's root: "/" or "/a/b" */
-	unsigned long long ino;		/* its inode: the cgroup's id, never reused */
-	unsigned int idle;		/* sweeps in a row that found no watched process in it */
+	char *path;		/* relative to the hierarchy's root: "/" or "/a/b" */
+	unsigned long long ino; /* its inode: the cgroup's id, never reused */
+	unsigned int idle;	/* sweeps in a row that found no watched process in it */
 	/*
 	 * The watched processes seen in it (or below it) that still live, wherever they are
 	 * now: a socket stays in the cgroup it was made in, so a process that moved away keeps
@@ -40,7 +40,7 @@ struct cgroup_attached {
 };
 
 struct cgroup_links {
-	char root[256];			/* where cgroup2 is mounted */
+	char root[256]; /* where cgroup2 is mounted */
 	struct bpf_program *progs[CGROUP_PROGS_MAX];
 	size_t nprogs;
 	struct cgroup_attached *v;

@@ -27,13 +27,13 @@ struct event_loop {
 	struct bpf_loader *l;
 	struct ring_buffer *rb;
 	int sfd, epfd;
-	bool told_rule_names;		/* the first round of rule host lookups was reported */
+	bool told_rule_names; /* the first round of rule host lookups was reported */
 };
 
 static int on_record(void *ctx, void *data, size_t len)
 {
 	monitor_handle_record(ctx, data, len);
-	return 0;	/* a negative return would stop the consumer: never skip that way */
+	return 0; /* a negative return would stop the consumer: never skip that way */
 }
 
 static int epoll_add(int epfd, int fd)
@@ -111,10 +111,13 @@ static void take_rule_names(struct event_loop *el, struct rule_resolver *res)
 	if (!res || !rule_resolver_take(res, &round))
 		return;
 	if (!el->told_rule_names)
-		fprintf(stderr, "llmwatch: --resolve-rule-hosts: %zu of %zu rule host names "
-			"resolved, %zu addresses%s\n", round.names_resolved, round.names,
-			round.n_addrs, round.names_resolved ? "" : " (host_source rule will not "
-			"appear until the next round, in 10 minutes)");
+		fprintf(stderr,
+			"llmwatch: --resolve-rule-hosts: %zu of %zu rule host names "
+			"resolved, %zu addresses%s\n",
+			round.names_resolved, round.names, round.n_addrs,
+			round.names_resolved ? "" :
+					       " (host_source rule will not "
+					       "appear until the next round, in 10 minutes)");
 	/* a round that resolved nothing (the resolver unreachable) keeps the last good one */
 	if (el->told_rule_names && !round.names_resolved) {
 		free(round.addrs);
@@ -130,8 +133,10 @@ static void read_losses(struct event_loop *el, bool *told)
 	int err = bpf_loader_read_losses(el->l, el->m->stats.kernel_losses);
 
 	if (err && !*told)
-		fprintf(stderr, "llmwatch: warning: reading the kernel's loss counters: %s (the "
-			"summary may count fewer losses than there were)\n", strerror(-err));
+		fprintf(stderr,
+			"llmwatch: warning: reading the kernel's loss counters: %s (the "
+			"summary may count fewer losses than there were)\n",
+			strerror(-err));
 	*told = *told || err;
 }
 
@@ -160,7 +165,7 @@ int event_loop_run(struct event_loop *el, const struct event_loop_opts *o)
 			break;
 		}
 		if (sink_flush(m->sink))
-			m->stats.output_errors++;	/* lines lost; the tee says which output */
+			m->stats.output_errors++; /* lines lost; the tee says which output */
 		if (read(el->sfd, &si, sizeof(si)) == sizeof(si))
 			break;
 		now = timefmt_boot_now();
@@ -181,8 +186,10 @@ int event_loop_run(struct event_loop *el, const struct event_loop_opts *o)
 			if (failed > 0)
 				m->stats.cgroup_unattached += (uint64_t)failed;
 			else if (failed < 0)
-				fprintf(stderr, "llmwatch: warning: cannot read the tracked processes "
-					"to follow their cgroups: %s\n", strerror(-failed));
+				fprintf(stderr,
+					"llmwatch: warning: cannot read the tracked processes "
+					"to follow their cgroups: %s\n",
+					strerror(-failed));
 		}
 	}
 	/* what the kernel submitted before we stopped is still owed to the user */

@@ -16,7 +16,7 @@ struct rule_resolver;
 struct event_loop_opts {
 	double duration_s;		/* stop after this long; 0: only on a signal */
 	uint64_t cgroup_sweep_ns;	/* re-check where watched processes live; 0: never */
-	struct rule_resolver *resolver;	/* --resolve-rule-hosts rounds to hand over, or NULL */
+	struct rule_resolver *resolver; /* --resolve-rule-hosts rounds to hand over, or NULL */
 };
 
 struct event_loop;

@@ -11,9 +11,9 @@
 #include <unistd.h>
 
 #define BTF_MAGIC 0xeB9F
-#define BTF_HDR_LEN 24		/* magic, version, flags, hdr_len, 4 section fields */
-#define BTF_TYPE_LEN 12		/* name_off, info, size/type */
-#define BTF_KIND_MAX 19		/* ENUM64 (6.0); newer kinds are refused */
+#define BTF_HDR_LEN 24	/* magic, version, flags, hdr_len, 4 section fields */
+#define BTF_TYPE_LEN 12 /* name_off, info, size/type */
+#define BTF_KIND_MAX 19 /* ENUM64 (6.0); newer kinds are refused */
 
 /* Unaligned-safe reads: kernel_btf_init() takes any buffer (the fuzzer's among them). */
 static uint32_t rd32(const uint8_t *p)
@@ -41,16 +41,30 @@ static uint16_t rd16(const uint8_t *p)
 static long extra_len(unsigned int kind, uint32_t vlen)
 {
 	switch (kind) {
-	case 2: case 7: case 8: case 9: case 10: case 11: case 12: case 16: case 18:
-		return 0;		/* PTR FWD TYPEDEF VOLATILE CONST RESTRICT FUNC FLOAT TYPE_TAG */
-	case 1: case 14: case 17:
-		return 4;		/* INT, VAR, DECL_TAG */
+	case 2:
+	case 7:
+	case 8:
+	case 9:
+	case 10:
+	case 11:
+	case 12:
+	case 16:
+	case 18:
+		return 0; /* PTR FWD TYPEDEF VOLATILE CONST RESTRICT FUNC FLOAT TYPE_TAG */
+	case 1:
+	case 14:
+	case 17:
+		return 4; /* INT, VAR, DECL_TAG */
 	case 3:
-		return 12;		/* ARRAY */
-	case 4: case 5: case 15: case 19:
-		return 12L * vlen;	/* STRUCT, UNION members; DATASEC vars; ENUM64 values */
-	case 6: case 13:
-		return 8L * vlen;	/* ENUM values; FUNC_PROTO params */
+		return 12; /* ARRAY */
+	case 4:
+	case 5:
+	case 15:
+	case 19:
+		return 12L * vlen; /* STRUCT, UNION members; DATASEC vars; ENUM64 values */
+	case 6:
+	case 13:
+		return 8L * vlen; /* ENUM values; FUNC_PROTO params */
 	default:
 		return -1;
 	}
@@ -64,7 +78,7 @@ int kernel_btf_init(struct kernel_btf *k, const void *data, size_t size)
 
 	memset(k, 0, sizeof(*k));
 	if (size < BTF_HDR_LEN || rd16(b) != BTF_MAGIC || b[2] != 1)
-		return -EINVAL;		/* not BTF, another byte order, or another version */
+		return -EINVAL; /* not BTF, another byte order, or another version */
 	hdr_len = rd32(b + 4);
 	type_off = rd32(b + 8);
 	type_len = rd32(b + 12);
@@ -132,7 +146,7 @@ static int read_all(int fd, size_t size, uint8_t **out)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			int err = n < 0 ? -errno : -EINVAL;	/* shorter than it said */
+			int err = n < 0 ? -errno : -EINVAL; /* shorter than it said */
 
 			free(buf);
 			return err;
@@ -153,7 +167,7 @@ int kernel_btf_open(struct kernel_btf *k, const char *path)
 	memset(k, 0, sizeof(*k));
 	if (fd < 0)
 		return -errno;
-	err = fstat(fd, &st) < 0 ? -errno : st.st_size <= 0 ? -EINVAL : 0;	/* empty: not BTF */
+	err = fstat(fd, &st) < 0 ? -errno : st.st_size <= 0 ? -EINVAL : 0; /* empty: not BTF */
 	if (err) {
 		close(fd);
 		return err;

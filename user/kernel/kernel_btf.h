@@ -28,12 +28,12 @@ enum {
 };
 
 struct kernel_btf {
-	const uint8_t *types;	/* the type section */
+	const uint8_t *types; /* the type section */
 	uint32_t types_len;
-	const char *strs;	/* the string section */
+	const char *strs; /* the string section */
 	uint32_t strs_len;
-	uint32_t ntypes;	/* type records; ids run from 1 to ntypes */
-	void *map;		/* what kernel_btf_close() releases: a mapping or a buffer */
+	uint32_t ntypes; /* type records; ids run from 1 to ntypes */
+	void *map;	 /* what kernel_btf_close() releases: a mapping or a buffer */
 	size_t map_len;
 	bool mapped;
 };

@@ -66,8 +66,11 @@ static int k_flush_conns(void *ctx, uint32_t pid, uint32_t reason,
 		if (nd < cap)
 			doomed[nd++] = key;
 		struct lw_rec_conn_bytes r = {
-			.cookie = key, .bytes = c.bytes, .packets = c.packets,
-			.daddr = c.daddr, .reason = reason,
+			.cookie = key,
+			.bytes = c.bytes,
+			.packets = c.packets,
+			.daddr = c.daddr,
+			.reason = reason,
 		};
 
 		lw_rec_hdr_init(&r.hdr, LW_REC_CONN_BYTES, sizeof(r), c.tool, c.pid,

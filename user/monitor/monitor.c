@@ -29,7 +29,7 @@
 struct pending_connect {
 	uint64_t cookie;
 	uint64_t deadline_ns;
-	struct lw_rec_sock rec;		/* a copy: the ring-buffer memory is gone by then */
+	struct lw_rec_sock rec; /* a copy: the ring-buffer memory is gone by then */
 	size_t len;
 };
 
@@ -63,7 +63,7 @@ void monitor_free(struct monitor *m)
 
 static void read_exe(const struct monitor *m, uint32_t pid, char *buf, size_t size)
 {
-	char path[PATH_MAX];	/* proc_root is any directory in tests and replays */
+	char path[PATH_MAX]; /* proc_root is any directory in tests and replays */
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "%s/%u/exe", m->proc_root, pid);
@@ -130,8 +130,7 @@ static void reject_tree(struct monitor *m, struct proc_entry *root)
  * the script it ran) must match a profile's paths; a --watch entry has no paths and is
  * taken by name. Returns the confirmed tool id, or 0 to reject.
  */
-static unsigned int confirm_candidate(struct monitor *m, struct proc_entry *e,
-				      const char *filename)
+static unsigned int confirm_candidate(struct monitor *m, struct proc_entry *e, const char *filename)
 {
 	const struct profile *p = profiles_get(&m->profiles, e->tool);
 	unsigned int id;
@@ -210,7 +209,7 @@ static bool track_lifecycle(struct monitor *m, struct lw_event *ev, struct proc_
 		e = proctable_upsert(&m->procs, ev->pid);
 		if (!e) {
 			m->stats.proc_full++;
-			return true;	/* still show it, unattributed */
+			return true; /* still show it, unattributed */
 		}
 		parent = proctable_get(&m->procs, ev->ppid);
 		e->ppid = ev->ppid;
@@ -344,8 +343,7 @@ static void write_event(struct monitor *m, struct lw_event *ev, const struct pro
 
 /* ---- connects waiting for their name ------------------------------------------------ */
 
-static bool should_wait_for_name(struct monitor *m, struct lw_event *ev,
-				 const struct proc_entry *e)
+static bool should_wait_for_name(struct monitor *m, struct lw_event *ev, const struct proc_entry *e)
 {
 	if (ev->type != LW_REC_CONNECT || !ev->cookie || !ev->addr ||
 	    (ev->addr->family != 2 && ev->addr->family != 10) || ev->sock_type != 1 /* stream */)
@@ -388,7 +386,7 @@ static void release_pending(struct monitor *m, uint64_t cookie, uint32_t pid)
 		if (!p->cookie || (cookie && p->cookie != cookie) || (pid && p->rec.hdr.pid != pid))
 			continue;
 		release_one(m, p);
-		p->cookie = 0;	/* written; the slot is skipped and freed from the head */
+		p->cookie = 0; /* written; the slot is skipped and freed from the head */
 	}
 	while (q->count && !q->q[q->head].cookie) {
 		q->head = (q->head + 1) % PENDING_MAX;
@@ -528,7 +526,8 @@ int monitor_scan_running(struct monitor *m, const int *extra_pids, const uint16_
 				if (!m->profiles.p[p].exe_globs || !m->profiles.p[p].exe_globs[0])
 					tool[i] = (uint16_t)(p + 1);
 				else
-					tool[i] = (uint16_t)profiles_match_exe(&m->profiles, ps[i].exe);
+					tool[i] = (uint16_t)profiles_match_exe(&m->profiles,
+									       ps[i].exe);
 				break;
 			}
 		}

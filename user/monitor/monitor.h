@@ -45,8 +45,8 @@ struct monitor_pending;
 
 struct monitor {
 	struct profile_set profiles;
-	struct naming *naming;		/* host names for addresses (issue 4) */
-	struct monitor_pending *pending;	/* connects waiting for their name */
+	struct naming *naming;		 /* host names for addresses (issue 4) */
+	struct monitor_pending *pending; /* connects waiting for their name */
 	struct proctable procs;
 	struct lw_stats stats;
 	struct sink *sink;
@@ -54,7 +54,7 @@ struct monitor {
 	void *match_ctx;
 	const struct monitor_kernel_ops *kops;
 	void *kctx;
-	const char *proc_root;		/* "/proc" */
+	const char *proc_root; /* "/proc" */
 };
 
 /* Returns 0 or -ENOMEM. The caller fills profiles, sink, match, kops and kctx. */

@@ -34,21 +34,26 @@ int record_stream_feed(struct monitor *m, const void *buf, size_t len, size_t *o
 		struct lw_rec_hdr h;
 
 		if (left < sizeof(h)) {
-			snprintf(err, errsz, "record at offset %zu: %zu bytes left, less than a "
-				 "header (%zu)", off, left, sizeof(h));
+			snprintf(err, errsz,
+				 "record at offset %zu: %zu bytes left, less than a "
+				 "header (%zu)",
+				 off, left, sizeof(h));
 			goto bad;
 		}
 		memcpy(&h, p + off, sizeof(h));
 		size = h.size;
 		if (size < sizeof(h) || size > sizeof(rec)) {
-			snprintf(err, errsz, "record at offset %zu: size %zu, not between a header "
-				 "(%zu) and the largest record (%zu)", off, size, sizeof(h),
-				 sizeof(rec));
+			snprintf(err, errsz,
+				 "record at offset %zu: size %zu, not between a header "
+				 "(%zu) and the largest record (%zu)",
+				 off, size, sizeof(h), sizeof(rec));
 			goto bad;
 		}
 		if (size > left) {
-			snprintf(err, errsz, "record at offset %zu: size %zu runs past the end "
-				 "(%zu bytes left)", off, size, left);
+			snprintf(err, errsz,
+				 "record at offset %zu: size %zu runs past the end "
+				 "(%zu bytes left)",
+				 off, size, left);
 			goto bad;
 		}
 		memcpy(&rec, p + off, size);

@@ -18,8 +18,8 @@ struct dns_cache_key {
 };
 
 struct dns_cache_entry {
-	struct dns_cache_entry *hnext;		/* bucket chain; free list when unused */
-	struct dns_cache_entry *prev, *next;	/* LRU list, most recent first */
+	struct dns_cache_entry *hnext;	     /* bucket chain; free list when unused */
+	struct dns_cache_entry *prev, *next; /* LRU list, most recent first */
 	struct dns_cache_key key;
 	uint8_t source, sources;
 	uint32_t pid, root_pid;
@@ -78,7 +78,7 @@ static size_t dns_cache_bucket(const struct dns_cache *c, const struct dns_cache
 
 	for (size_t i = 0; i < sizeof(k->addr); i++) {
 		h ^= k->addr[i];
-		h *= 0x100000001b3ull;	/* FNV-1a prime */
+		h *= 0x100000001b3ull; /* FNV-1a prime */
 	}
 	h ^= h >> 29;
 	h *= 0xbf58476d1ce4e5b9ull;
@@ -195,9 +195,9 @@ static struct dns_cache_entry *dns_cache_alloc(struct dns_cache *c, uint64_t now
 	return e;
 }
 
-static int dns_cache_put_key(struct dns_cache *c, const struct dns_cache_key *k,
-			     const char *name, unsigned int source, uint32_t pid,
-			     uint32_t root_pid, uint32_t ttl_s, uint64_t now_ns)
+static int dns_cache_put_key(struct dns_cache *c, const struct dns_cache_key *k, const char *name,
+			     unsigned int source, uint32_t pid, uint32_t root_pid, uint32_t ttl_s,
+			     uint64_t now_ns)
 {
 	char norm[HOSTNAME_BUF];
 	struct dns_cache_entry *e, **head;
@@ -246,9 +246,9 @@ static int dns_cache_put_key(struct dns_cache *c, const struct dns_cache_key *k,
 	return 0;
 }
 
-int dns_cache_put_name(struct dns_cache *cache, const struct lw_sockaddr *addr,
-		       const char *name, unsigned int source, uint32_t pid, uint32_t root_pid,
-		       uint32_t ttl_s, uint64_t now_ns)
+int dns_cache_put_name(struct dns_cache *cache, const struct lw_sockaddr *addr, const char *name,
+		       unsigned int source, uint32_t pid, uint32_t root_pid, uint32_t ttl_s,
+		       uint64_t now_ns)
 {
 	struct dns_cache_key k;
 	int err = dns_cache_make_key(addr->family, addr->addr, &k);

@@ -34,9 +34,9 @@ struct dns_response;
 struct dns_cache;
 
 /* How a name was learned: one bit each, so an entry can hold several. */
-#define DNS_CACHE_SRC_DNS 0x1u		/* an A/AAAA answer (through CNAMEs) to the process */
-#define DNS_CACHE_SRC_SNI 0x2u		/* the server name of the process's TLS ClientHello */
-#define DNS_CACHE_SRC_HTTP 0x4u		/* the Host header of the process's HTTP request */
+#define DNS_CACHE_SRC_DNS 0x1u	/* an A/AAAA answer (through CNAMEs) to the process */
+#define DNS_CACHE_SRC_SNI 0x2u	/* the server name of the process's TLS ClientHello */
+#define DNS_CACHE_SRC_HTTP 0x4u /* the Host header of the process's HTTP request */
 
 #define DNS_CACHE_DEFAULT_ENTRIES 4096
 /*
@@ -50,22 +50,22 @@ struct dns_cache;
 #define DNS_CACHE_NAME_TTL 3600
 
 struct dns_cache_result {
-	char name[HOSTNAME_BUF];	/* a copy: valid after the entry is gone */
-	unsigned int source;		/* DNS_CACHE_SRC_* of the most recent learning */
-	unsigned int sources;		/* every DNS_CACHE_SRC_* that taught this name */
-	uint32_t pid;			/* the process that learned it most recently */
-	uint32_t root_pid;		/* the root of that process's tree; 0 if unknown */
-	bool same_tree;			/* learned by the tree that asked */
+	char name[HOSTNAME_BUF]; /* a copy: valid after the entry is gone */
+	unsigned int source;	 /* DNS_CACHE_SRC_* of the most recent learning */
+	unsigned int sources;	 /* every DNS_CACHE_SRC_* that taught this name */
+	uint32_t pid;		 /* the process that learned it most recently */
+	uint32_t root_pid;	 /* the root of that process's tree; 0 if unknown */
+	bool same_tree;		 /* learned by the tree that asked */
 	uint64_t expires_ns;
 };
 
 struct dns_cache_stats {
-	uint64_t entries;		/* live now (some may be past their TTL, not yet reaped) */
+	uint64_t entries; /* live now (some may be past their TTL, not yet reaped) */
 	uint64_t capacity;
-	uint64_t inserts;		/* new entries */
-	uint64_t refreshes;		/* puts that renewed an existing entry */
-	uint64_t evictions;		/* live entries pushed out because the cache was full */
-	uint64_t expired;		/* entries removed because their TTL had passed */
+	uint64_t inserts;   /* new entries */
+	uint64_t refreshes; /* puts that renewed an existing entry */
+	uint64_t evictions; /* live entries pushed out because the cache was full */
+	uint64_t expired;   /* entries removed because their TTL had passed */
 	uint64_t lookups, hits;
 };
 
@@ -89,9 +89,9 @@ void dns_cache_free(struct dns_cache *cache);
  * Returns 0, -EAFNOSUPPORT for other families, -EINVAL for a bad name or source; the
  * cache is then untouched.
  */
-int dns_cache_put_name(struct dns_cache *cache, const struct lw_sockaddr *addr,
-		       const char *name, unsigned int source, uint32_t pid, uint32_t root_pid,
-		       uint32_t ttl_s, uint64_t now_ns);
+int dns_cache_put_name(struct dns_cache *cache, const struct lw_sockaddr *addr, const char *name,
+		       unsigned int source, uint32_t pid, uint32_t root_pid, uint32_t ttl_s,
+		       uint64_t now_ns);
 
 /*
  * Remembers every address of a parsed response (dns_parse_udp/tcp) under the question

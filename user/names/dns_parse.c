@@ -8,7 +8,7 @@
 #include <sys/socket.h>
 
 #define DNS_HDR_LEN 12
-#define DNS_RR_FIXED 10		/* type, class, ttl, rdlength after the owner name */
+#define DNS_RR_FIXED 10 /* type, class, ttl, rdlength after the owner name */
 #define DNS_NAME_WIRE_MAX 255
 /* Each hop must go strictly backwards, so this only bounds the work on a hostile message. */
 #define DNS_MAX_HOPS 128
@@ -16,7 +16,7 @@
 #define DNS_FLAG_QR 0x8000
 #define DNS_FLAG_TC 0x0200
 #define DNS_OPCODE(f) (((f) >> 11) & 0xf)
-#define DNS_RCODE(f) ((f) & 0xf)
+#define DNS_RCODE(f) ((f)&0xf)
 
 /* The message, bounded: every read goes through these checks. */
 struct dns_msg {
@@ -44,8 +44,8 @@ static uint32_t dns_be32(const uint8_t *p)
  * strictly backwards and no message can make the walk loop; it must also stay out of the
  * header. Returns 0, -EMSGSIZE if the in-place bytes run past the end, -EINVAL otherwise.
  */
-static int dns_read_name(const struct dns_msg *m, size_t off, size_t *next,
-			 char text[HOSTNAME_BUF], bool *is_host)
+static int dns_read_name(const struct dns_msg *m, size_t off, size_t *next, char text[HOSTNAME_BUF],
+			 bool *is_host)
 {
 	size_t run_start = off, wire = 0, out = 0;
 	bool jumped = false;
@@ -71,7 +71,7 @@ static int dns_read_name(const struct dns_msg *m, size_t off, size_t *next,
 			continue;
 		}
 		if (c & 0xc0)
-			return -EINVAL;	/* 0x40, 0x80: extended label types, never deployed */
+			return -EINVAL; /* 0x40, 0x80: extended label types, never deployed */
 		wire += 1 + (size_t)c;
 		if (wire > DNS_NAME_WIRE_MAX)
 			return -EINVAL;
@@ -96,14 +96,17 @@ static int dns_read_name(const struct dns_msg *m, size_t off, size_t *next,
 	}
 	text[out] = '\0';
 	if (out == 0)
-		*is_host = false;	/* the root is not a host */
+		*is_host = false; /* the root is not a host */
 	if (!*is_host)
 		text[0] = '\0';
 	return 0;
 }
 
 /* What one walk over the answer section collects. */
-enum dns_pass { DNS_PASS_CNAMES, DNS_PASS_ADDRS };
+enum dns_pass {
+	DNS_PASS_CNAMES,
+	DNS_PASS_ADDRS
+};
 
 struct dns_raw_cname {
 	uint32_t ttl;
@@ -139,8 +142,8 @@ static int dns_chain_pos(const struct dns_response *r, const char *name)
 	return -1;
 }
 
-static void dns_add_answer(struct dns_walk *w, uint16_t family, const uint8_t *addr,
-			   size_t alen, uint32_t ttl, const char *owner)
+static void dns_add_answer(struct dns_walk *w, uint16_t family, const uint8_t *addr, size_t alen,
+			   uint32_t ttl, const char *owner)
 {
 	struct dns_response *r = w->out;
 	struct dns_answer *a;
@@ -230,8 +233,8 @@ static int dns_walk_answers(const struct dns_msg *m, size_t off, unsigned int an
 			w->out->n_skipped++;
 			continue;
 		}
-		dns_add_answer(w, type == DNS_TYPE_A ? AF_INET : AF_INET6, m->p + rdata, rdlen,
-			       ttl, owner);
+		dns_add_answer(w, type == DNS_TYPE_A ? AF_INET : AF_INET6, m->p + rdata, rdlen, ttl,
+			       owner);
 	}
 	return 0;
 }

@@ -17,9 +17,9 @@
 
 #include "names/hostname.h"
 
-#define DNS_MAX_ANSWERS 32	/* addresses kept per response; more are counted, not kept */
-#define DNS_MAX_CNAMES 16	/* CNAME records kept per response */
-#define DNS_MAX_CHAIN 8		/* CNAME hops followed from the question name */
+#define DNS_MAX_ANSWERS 32 /* addresses kept per response; more are counted, not kept */
+#define DNS_MAX_CNAMES 16  /* CNAME records kept per response */
+#define DNS_MAX_CHAIN 8	   /* CNAME hops followed from the question name */
 
 #define DNS_TYPE_A 1
 #define DNS_TYPE_CNAME 5
@@ -30,11 +30,11 @@
 
 /* One address answer, named by the question it answers. */
 struct dns_answer {
-	uint16_t family;		/* AF_INET or AF_INET6 */
-	uint8_t addr[16];		/* IPv4 in the first 4 bytes, as in struct lw_sockaddr */
-	uint32_t ttl;			/* seconds: the smallest TTL along the chain to it */
-	uint8_t chain_len;		/* CNAME hops from the question: chain[0..chain_len) */
-	char owner[HOSTNAME_BUF];	/* the record's own name (the chain's end) */
+	uint16_t family;	  /* AF_INET or AF_INET6 */
+	uint8_t addr[16];	  /* IPv4 in the first 4 bytes, as in struct lw_sockaddr */
+	uint32_t ttl;		  /* seconds: the smallest TTL along the chain to it */
+	uint8_t chain_len;	  /* CNAME hops from the question: chain[0..chain_len) */
+	char owner[HOSTNAME_BUF]; /* the record's own name (the chain's end) */
 };
 
 /* One CNAME link: from is an alias of to. */
@@ -46,10 +46,10 @@ struct dns_cname {
 
 struct dns_response {
 	uint16_t id;
-	uint8_t rcode;			/* 0 = NOERROR; anything else means no answers */
-	uint8_t truncated;		/* the TC bit: the server cut the answer itself */
-	uint16_t qtype;			/* 0 when the response carries no question */
-	char qname[HOSTNAME_BUF];	/* the question, lower case; "" when none */
+	uint8_t rcode;		  /* 0 = NOERROR; anything else means no answers */
+	uint8_t truncated;	  /* the TC bit: the server cut the answer itself */
+	uint16_t qtype;		  /* 0 when the response carries no question */
+	char qname[HOSTNAME_BUF]; /* the question, lower case; "" when none */
 
 	/*
 	 * Addresses reachable from qname through chain[]: every one of them is an address

@@ -29,7 +29,7 @@ int hostname_normalize(char *dst, size_t dst_size, const char *src, size_t len)
 
 		if (c == '.') {
 			if (label == 0)
-				goto bad;	/* empty label: ".x", "a..b" */
+				goto bad; /* empty label: ".x", "a..b" */
 			label = 0;
 			dst[i] = '.';
 			continue;

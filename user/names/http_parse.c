@@ -198,7 +198,7 @@ int http_parse_request(const void *buf, size_t len, struct http_request *out)
 				return have_host ? 0 : -EAGAIN;
 			if (err)
 				goto bad;
-			return have_host ? 0 : -ENOENT;	/* the empty line: end of headers */
+			return have_host ? 0 : -ENOENT; /* the empty line: end of headers */
 		}
 		/* A line starting with whitespace continues the previous one (obs-fold). */
 		for (name_end = pos; name_end < len && http_tchar(p[name_end]); name_end++)
@@ -214,7 +214,7 @@ int http_parse_request(const void *buf, size_t len, struct http_request *out)
 			goto bad;
 		if (name_end - pos == 4 && strncasecmp((const char *)p + pos, "host", 4) == 0) {
 			if (have_host)
-				goto bad;	/* two Hosts: which one a server uses is anyone's guess */
+				goto bad; /* two Hosts: which one a server uses is anyone's guess */
 			for (v0 = name_end + 1; v0 < eol && (p[v0] == ' ' || p[v0] == '\t'); v0++)
 				;
 			for (v1 = eol; v1 > v0 && (p[v1 - 1] == ' ' || p[v1 - 1] == '\t'); v1--)

@@ -14,22 +14,22 @@
 
 #include "names/hostname.h"
 
-#define HTTP_METHOD_BUF 16	/* methods of up to 15 characters */
-#define HTTP_TARGET_BUF 256	/* longer targets are cut (target_cut) */
-#define HTTP_IP6_MAX 45		/* longest textual IPv6 address, with an IPv4 tail */
+#define HTTP_METHOD_BUF 16  /* methods of up to 15 characters */
+#define HTTP_TARGET_BUF 256 /* longer targets are cut (target_cut) */
+#define HTTP_IP6_MAX 45	    /* longest textual IPv6 address, with an IPv4 tail */
 
 struct http_request {
-	char method[HTTP_METHOD_BUF];	/* "GET", "POST", ...; "" until the line is complete */
-	char target[HTTP_TARGET_BUF];	/* printable ASCII only, cut to fit */
+	char method[HTTP_METHOD_BUF]; /* "GET", "POST", ...; "" until the line is complete */
+	char target[HTTP_TARGET_BUF]; /* printable ASCII only, cut to fit */
 	bool target_cut;
-	uint8_t version_minor;		/* the x of HTTP/1.x */
+	uint8_t version_minor; /* the x of HTTP/1.x */
 	/*
 	 * The Host header's host, lower case, port and brackets removed. It may be an IP
 	 * literal (host_is_ip): that names nothing, so do not put it in the DNS cache.
 	 */
 	char host[HOSTNAME_BUF];
 	bool host_is_ip;
-	uint16_t port;			/* from the Host header; 0 when absent or empty */
+	uint16_t port; /* from the Host header; 0 when absent or empty */
 };
 
 /*

@@ -19,14 +19,18 @@
 /* A closed connection's slot: lookups probe past it, a new stream may take it. */
 #define COOKIE_TOMBSTONE UINT64_MAX
 
-enum stream_state { STREAM_OPEN, STREAM_NAMED, STREAM_NONAME };
+enum stream_state {
+	STREAM_OPEN,
+	STREAM_NAMED,
+	STREAM_NONAME
+};
 
 struct stream {
-	uint64_t cookie;		/* 0: free slot */
-	uint8_t state;			/* enum stream_state */
-	uint8_t source;			/* DNS_CACHE_SRC_SNI or _HTTP when named */
+	uint64_t cookie; /* 0: free slot */
+	uint8_t state;	 /* enum stream_state */
+	uint8_t source;	 /* DNS_CACHE_SRC_SNI or _HTTP when named */
 	uint16_t len;
-	uint32_t base;			/* DNS over TCP: stream offset of buf[0] */
+	uint32_t base; /* DNS over TCP: stream offset of buf[0] */
 	uint64_t last_ns;
 	char name[HOSTNAME_BUF];
 	uint8_t buf[LW_CAPTURE_OUT];
@@ -34,11 +38,11 @@ struct stream {
 
 struct naming {
 	struct dns_cache *cache;
-	struct stream *streams;		/* open addressing by cookie, linear probing */
+	struct stream *streams; /* open addressing by cookie, linear probing */
 	struct naming_stats stats;
-	struct dns_cache_result res;	/* backing store for the last event's host */
+	struct dns_cache_result res; /* backing store for the last event's host */
 	char host[HOSTNAME_BUF];
-	struct naming_rule_addr *rule_names;	/* sorted by family, then address */
+	struct naming_rule_addr *rule_names; /* sorted by family, then address */
 	size_t n_rule_names;
 };
 
@@ -154,8 +158,8 @@ static void parse_dns(struct naming *n, const uint8_t *p, size_t len, bool tcp,
  * buffer is full), also the partial one that fills it: the answers complete in it count,
  * and the stream can no longer be framed after it.
  */
-static void drain_dns(struct naming *n, struct stream *s, const struct lw_event *ev,
-		      uint32_t root, bool flush)
+static void drain_dns(struct naming *n, struct stream *s, const struct lw_event *ev, uint32_t root,
+		      bool flush)
 {
 	while (s->len >= 2) {
 		size_t mlen = 2 + ((size_t)s->buf[0] << 8 | s->buf[1]);

@@ -17,11 +17,11 @@
 struct naming;
 
 struct naming_stats {
-	uint64_t dns_answers;		/* DNS responses parsed */
-	uint64_t dns_malformed;		/* DNS payloads refused by the parser */
-	uint64_t sni, http;		/* connections named from their own stream */
-	uint64_t stream_malformed;	/* TLS or HTTP heads refused as malformed */
-	uint64_t streams_dropped;	/* stream heads forgotten because the table was full */
+	uint64_t dns_answers;	   /* DNS responses parsed */
+	uint64_t dns_malformed;	   /* DNS payloads refused by the parser */
+	uint64_t sni, http;	   /* connections named from their own stream */
+	uint64_t stream_malformed; /* TLS or HTTP heads refused as malformed */
+	uint64_t streams_dropped;  /* stream heads forgotten because the table was full */
 };
 
 /* Returns NULL with errno set on failure. */

@@ -20,7 +20,7 @@ struct rule_resolver {
 	size_t n;
 	unsigned int refresh_s;
 	/* under lock */
-	int refs;			/* the owner and the thread */
+	int refs; /* the owner and the thread */
 	int stopping;
 	int have_round;
 	struct rule_resolver_round round;
@@ -52,7 +52,7 @@ static bool resolve_one(const char *name, struct naming_rule_addr **v, size_t *n
 	struct addrinfo *res, *ai;
 
 	if (getaddrinfo(name, NULL, &hints, &res))
-		return true;	/* not resolved: the round counts it */
+		return true; /* not resolved: the round counts it */
 	for (ai = res; ai; ai = ai->ai_next) {
 		struct naming_rule_addr *e;
 
@@ -101,7 +101,8 @@ static void *run(void *arg)
 			ok = !r->stopping;
 			pthread_mutex_unlock(&r->lock);
 			if (ok)
-				ok = resolve_one(r->names[i], &round.addrs, &round.n_addrs, &cap, &any);
+				ok = resolve_one(r->names[i], &round.addrs, &round.n_addrs, &cap,
+						 &any);
 			round.names_resolved += any;
 		}
 		pthread_mutex_lock(&r->lock);

@@ -23,10 +23,10 @@ struct rule_resolver;
 
 /* A finished round of lookups. */
 struct rule_resolver_round {
-	struct naming_rule_addr *addrs;	/* the caller's to free (or to hand to naming) */
+	struct naming_rule_addr *addrs; /* the caller's to free (or to hand to naming) */
 	size_t n_addrs;
-	size_t names_resolved;		/* names that gave at least one address */
-	size_t names;			/* names looked up */
+	size_t names_resolved; /* names that gave at least one address */
+	size_t names;	       /* names looked up */
 };
 
 /*

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #define TLS_REC_HDR 5
-#define TLS_REC_MAX 16384	/* RFC 8446 5.1: a plaintext record carries at most 2^14 bytes */
+#define TLS_REC_MAX 16384 /* RFC 8446 5.1: a plaintext record carries at most 2^14 bytes */
 #define TLS_CT_HANDSHAKE 22
 #define TLS_HS_CLIENT_HELLO 1
 #define TLS_HS_HDR 4
@@ -23,7 +23,7 @@
 struct tls_cur {
 	const uint8_t *p;
 	size_t off, end, avail;
-	int short_err;		/* -EAGAIN, or -EMSGSIZE when the hello was cut at TLS_HELLO_MAX */
+	int short_err; /* -EAGAIN, or -EMSGSIZE when the hello was cut at TLS_HELLO_MAX */
 };
 
 static int tls_need(const struct tls_cur *c, size_t n)
@@ -108,7 +108,8 @@ static int tls_server_name(struct tls_cur *ext, char *host, size_t host_size)
 			return -EINVAL;
 		if ((err = tls_need(&list, name_len)))
 			return err;
-		err = hostname_normalize(host, host_size, (const char *)list.p + list.off, name_len);
+		err = hostname_normalize(host, host_size, (const char *)list.p + list.off,
+					 name_len);
 		return err < 0 ? -EINVAL : 0;
 	}
 	return -ENOENT;
@@ -121,28 +122,28 @@ static int tls_client_hello(struct tls_cur *c, char *host, size_t host_size)
 	size_t n;
 	int err;
 
-	if ((err = tls_skip(c, 2 + 32)))	/* legacy_version, random */
+	if ((err = tls_skip(c, 2 + 32))) /* legacy_version, random */
 		return err;
 	if ((err = tls_u8(c, &n)))
 		return err;
 	if (n > 32)
 		return -EINVAL;
-	if ((err = tls_skip(c, n)))		/* legacy_session_id */
+	if ((err = tls_skip(c, n))) /* legacy_session_id */
 		return err;
 	if ((err = tls_u16(c, &n)))
 		return err;
 	if (n < 2 || n % 2)
 		return -EINVAL;
-	if ((err = tls_skip(c, n)))		/* cipher_suites */
+	if ((err = tls_skip(c, n))) /* cipher_suites */
 		return err;
 	if ((err = tls_u8(c, &n)))
 		return err;
 	if (n < 1)
 		return -EINVAL;
-	if ((err = tls_skip(c, n)))		/* legacy_compression_methods */
+	if ((err = tls_skip(c, n))) /* legacy_compression_methods */
 		return err;
 	if (c->off == c->end)
-		return -ENOENT;			/* a hello without extensions (SSL 3.0 style) */
+		return -ENOENT; /* a hello without extensions (SSL 3.0 style) */
 	if ((err = tls_u16(c, &n)))
 		return err;
 	if (n != c->end - c->off)
@@ -173,7 +174,7 @@ static bool tls_looks_like_hello_start(const uint8_t *p, size_t len)
 		return false;
 	if (len >= 2 && p[1] != 3)
 		return false;
-	if (len >= 3 && p[2] > 4)	/* 3.0 (SSL 3) .. 3.4; anything later is not TLS 1.x */
+	if (len >= 3 && p[2] > 4) /* 3.0 (SSL 3) .. 3.4; anything later is not TLS 1.x */
 		return false;
 	return true;
 }
@@ -221,7 +222,7 @@ int tls_parse_sni(const void *buf, size_t len, char *host, size_t host_size)
 		hs_avail += take;
 		off += take;
 		if (take < rlen && off < len)
-			capped = true;		/* stopped by our buffer, not by the input */
+			capped = true; /* stopped by our buffer, not by the input */
 		if (hs_avail >= 1 && hs[0] != TLS_HS_CLIENT_HELLO)
 			return -ENOMSG;
 		if (!hs_need && hs_avail >= TLS_HS_HDR)

@@ -11,11 +11,8 @@
 #include <string.h>
 
 const char *const rules_severity_names[RULES_N_SEVERITIES] = {
-	[RULES_SEV_INFO] = "info",
-	[RULES_SEV_LOW] = "low",
-	[RULES_SEV_MEDIUM] = "medium",
-	[RULES_SEV_HIGH] = "high",
-	[RULES_SEV_CRITICAL] = "critical",
+	[RULES_SEV_INFO] = "info", [RULES_SEV_LOW] = "low",	      [RULES_SEV_MEDIUM] = "medium",
+	[RULES_SEV_HIGH] = "high", [RULES_SEV_CRITICAL] = "critical",
 };
 
 const char *const rules_action_names[RULES_N_ACTIONS] = {
@@ -52,8 +49,7 @@ void rules_rule_clear(struct rules_rule *r)
 	memset(r, 0, sizeof(*r));
 }
 
-struct rules *rules_new(struct rules_rule *rules, size_t n, rules_home_fn home_fn,
-			void *home_ctx)
+struct rules *rules_new(struct rules_rule *rules, size_t n, rules_home_fn home_fn, void *home_ctx)
 {
 	struct rules *r = calloc(1, sizeof(*r));
 

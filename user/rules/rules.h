@@ -39,22 +39,22 @@ enum rules_severity {
 };
 
 enum rules_action {
-	RULES_ACTION_ALERT,	/* report the verdict */
-	RULES_ACTION_LOG,	/* record it (capture, JSON) without raising an alert */
-	RULES_ACTION_BLOCK,	/* reserved for enforcement; reported like an alert today */
+	RULES_ACTION_ALERT, /* report the verdict */
+	RULES_ACTION_LOG,   /* record it (capture, JSON) without raising an alert */
+	RULES_ACTION_BLOCK, /* reserved for enforcement; reported like an alert today */
 };
 
 /* Messages longer than this are cut (still valid, escaped text). */
 #define RULES_MESSAGE_MAX 1024
 
 struct rules_verdict {
-	const char *rule;		/* rule id; owned by the rule set */
-	const char *description;	/* owned by the rule set */
+	const char *rule;	 /* rule id; owned by the rule set */
+	const char *description; /* owned by the rule set */
 	enum rules_severity severity;
 	enum rules_action action;
-	const char *const *tags;	/* owned by the rule set */
+	const char *const *tags; /* owned by the rule set */
 	size_t n_tags;
-	char message[RULES_MESSAGE_MAX];	/* one line, every event field escaped */
+	char message[RULES_MESSAGE_MAX]; /* one line, every event field escaped */
 };
 
 struct rules;
@@ -89,8 +89,8 @@ int rules_builder_add_path(struct rules_builder *b, const char *path);
  * Adds rule text under a name used in messages (it is copied). Returns 0 or -ENOMEM.
  * is_default marks it as part of the default pack (only counted differently).
  */
-int rules_builder_add_text(struct rules_builder *b, const char *name, const char *text,
-			   size_t len, bool is_default);
+int rules_builder_add_text(struct rules_builder *b, const char *name, const char *text, size_t len,
+			   bool is_default);
 
 /*
  * Replaces getpwuid_r() as the home directory lookup of the rule set that will be built
@@ -137,11 +137,11 @@ struct rules_info {
 	enum rules_severity severity;
 	enum rules_action action;
 	bool fallback;
-	bool is_default;		/* came from the compiled-in pack */
-	uint32_t events;		/* bit (1 << LW_REC_*) per event type */
+	bool is_default; /* came from the compiled-in pack */
+	uint32_t events; /* bit (1 << LW_REC_*) per event type */
 	const char *const *tags;
 	size_t n_tags;
-	const char *source;		/* "file:line:col" where the rule is defined */
+	const char *source; /* "file:line:col" where the rule is defined */
 };
 
 /* Number of rules in the set. */

@@ -42,8 +42,9 @@ static const char *const top_keys[] = { "description", "lists", "rules", "disabl
 /* The context for compiling values of src. */
 static struct rules_load load_ctx(struct rules_builder *b, const struct rules_src *src)
 {
-	return (struct rules_load){ .errs = &b->errs, .src = src, .lists = b->lists,
-				    .n_lists = b->n_lists };
+	return (struct rules_load){
+		.errs = &b->errs, .src = src, .lists = b->lists, .n_lists = b->n_lists
+	};
 }
 
 /* ---- sources ------------------------------------------------------------------------------ */
@@ -85,8 +86,8 @@ void rules_builder_free(struct rules_builder *b)
 	free(b);
 }
 
-int rules_builder_add_text(struct rules_builder *b, const char *name, const char *text,
-			   size_t len, bool is_default)
+int rules_builder_add_text(struct rules_builder *b, const char *name, const char *text, size_t len,
+			   bool is_default)
 {
 	struct rules_src *srcs = realloc(b->srcs, (b->n_srcs + 1) * sizeof(*srcs));
 	struct rules_src *s;
@@ -172,8 +173,8 @@ fail:
 	if (fd >= 0)
 		close(fd);
 	free(buf);
-	berr(b, &tmp, 0, 0, "cannot read: %s", err == -EFBIG ? "larger than 16 MiB" :
-		    strerror(-err));
+	berr(b, &tmp, 0, 0, "cannot read: %s",
+	     err == -EFBIG ? "larger than 16 MiB" : strerror(-err));
 	return err;
 }
 
@@ -343,8 +344,9 @@ static void compile_rules(struct rules_builder *b, const struct rules_src *src,
 		memset(r, 0, sizeof(*r));
 		/* before compiling, so a rule with other errors still reports a reused id */
 		prev = idv && idv->type == RULES_JSON_STRING ?
-		       rules_map_get(ids, idv->str, strlen(idv->str),
-				     rules_map_hash(idv->str, strlen(idv->str))) : NULL;
+			       rules_map_get(ids, idv->str, strlen(idv->str),
+					     rules_map_hash(idv->str, strlen(idv->str))) :
+			       NULL;
 		if (prev) {
 			char eb[128];
 
@@ -389,7 +391,8 @@ static void apply_disable(struct rules_builder *b, const struct rules_src *src,
 			berr(b, src, e->line, e->col, "unknown rule id \"%s\" in \"disable\"%s",
 			     rules_load_esc(eb, sizeof(eb), e->str),
 			     names ? rules_load_suggest(sug, sizeof(sug), e->str, "", names,
-							b->n_out) : "");
+							b->n_out) :
+				     "");
 			free(names);
 			continue;
 		}

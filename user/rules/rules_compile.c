@@ -11,8 +11,8 @@
 #include <string.h>
 
 static const char *const rule_keys[] = {
-	"id", "description", "severity", "tags", "tools", "event", "conditions", "exceptions",
-	"action", "message", "fallback",
+	"id",	      "description", "severity", "tags",    "tools",	"event",
+	"conditions", "exceptions",  "action",	 "message", "fallback",
 };
 #define N_RULE_KEYS (sizeof(rule_keys) / sizeof(rule_keys[0]))
 
@@ -21,13 +21,12 @@ static const char *const event_names[] = {
 	"connect", "send", "bind", "listen", "open", "exec", "conn_bytes",
 };
 static const unsigned int event_types[] = {
-	LW_REC_CONNECT, LW_REC_SEND, LW_REC_BIND, LW_REC_LISTEN, LW_REC_OPEN, LW_REC_EXEC,
-	LW_REC_CONN_BYTES,
+	LW_REC_CONNECT, LW_REC_SEND, LW_REC_BIND,	LW_REC_LISTEN,
+	LW_REC_OPEN,	LW_REC_EXEC, LW_REC_CONN_BYTES,
 };
 #define N_EVENTS (sizeof(event_names) / sizeof(event_names[0]))
 
-bool rules_compile_rule(struct rules_load *c, const struct rules_json *obj,
-			struct rules_rule *r)
+bool rules_compile_rule(struct rules_load *c, const struct rules_json *obj, struct rules_rule *r)
 {
 	static const char *const required[] = {
 		"id", "description", "severity", "tools", "event", "message",
@@ -43,10 +42,10 @@ bool rules_compile_rule(struct rules_load *c, const struct rules_json *obj,
 	for (const struct rules_json *e = obj->child; e; e = e->next) {
 		if (rules_load_lookup(e->key, rule_keys, N_RULE_KEYS) < 0) {
 			rules_load_errorf(c->errs, c->src, e->key_line, e->key_col,
-			     "unknown key \"%s\"%s",
-			     rules_load_esc(eb, sizeof(eb), e->key),
-			     rules_load_suggest(sug, sizeof(sug), e->key, "", rule_keys,
-						N_RULE_KEYS));
+					  "unknown key \"%s\"%s",
+					  rules_load_esc(eb, sizeof(eb), e->key),
+					  rules_load_suggest(sug, sizeof(sug), e->key, "",
+							     rule_keys, N_RULE_KEYS));
 			ok = false;
 		}
 	}
@@ -58,8 +57,7 @@ bool rules_compile_rule(struct rules_load *c, const struct rules_json *obj,
 			misspelt = rules_load_lookup(e->key, rule_keys, N_RULE_KEYS) < 0 &&
 				   rules_load_distance(e->key, required[i]) <= 2;
 		if (!misspelt && !rules_json_get(obj, required[i])) {
-			rules_load_err(c, obj, "missing required key \"%s\"",
-			     required[i]);
+			rules_load_err(c, obj, "missing required key \"%s\"", required[i]);
 			ok = false;
 		}
 	}
@@ -77,8 +75,8 @@ bool rules_compile_rule(struct rules_load *c, const struct rules_json *obj,
 		return false;
 	if (!rules_load_valid_name(v->str)) {
 		rules_load_err(c, v,
-		     "bad rule id \"%s\": use 1-64 letters, digits, '.', '_' or '-'",
-		     rules_load_esc(eb, sizeof(eb), v->str));
+			       "bad rule id \"%s\": use 1-64 letters, digits, '.', '_' or '-'",
+			       rules_load_esc(eb, sizeof(eb), v->str));
 		return false;
 	}
 	if (!(r->id = rules_load_strdup(c, v, v->str)))
@@ -98,9 +96,9 @@ bool rules_compile_rule(struct rules_load *c, const struct rules_json *obj,
 		ok = false;
 	} else if ((m = rules_load_lookup(v->str, rules_severity_names, RULES_N_SEVERITIES)) < 0) {
 		rules_load_err(c, v, "unknown severity \"%s\"%s",
-		     rules_load_esc(eb, sizeof(eb), v->str),
-		     rules_load_suggest(sug, sizeof(sug), v->str, "", rules_severity_names,
-					RULES_N_SEVERITIES));
+			       rules_load_esc(eb, sizeof(eb), v->str),
+			       rules_load_suggest(sug, sizeof(sug), v->str, "",
+						  rules_severity_names, RULES_N_SEVERITIES));
 		ok = false;
 	} else {
 		r->severity = (enum rules_severity)m;
@@ -110,12 +108,12 @@ bool rules_compile_rule(struct rules_load *c, const struct rules_json *obj,
 	if ((v = rules_json_get(obj, "action"))) {
 		if (!rules_load_want(c, v, "action", RULES_JSON_STRING, "a string")) {
 			ok = false;
-		} else if ((m = rules_load_lookup(v->str, rules_action_names,
-						  RULES_N_ACTIONS)) < 0) {
+		} else if ((m = rules_load_lookup(v->str, rules_action_names, RULES_N_ACTIONS)) <
+			   0) {
 			rules_load_err(c, v, "unknown action \"%s\"%s",
-			     rules_load_esc(eb, sizeof(eb), v->str),
-			     rules_load_suggest(sug, sizeof(sug), v->str, "", rules_action_names,
-				     RULES_N_ACTIONS));
+				       rules_load_esc(eb, sizeof(eb), v->str),
+				       rules_load_suggest(sug, sizeof(sug), v->str, "",
+							  rules_action_names, RULES_N_ACTIONS));
 			ok = false;
 		} else {
 			r->action = (enum rules_action)m;
@@ -174,7 +172,7 @@ bool rules_compile_rule(struct rules_load *c, const struct rules_json *obj,
 		} else {
 			for (const struct rules_json *e = v->child; e; e = e->next) {
 				if (!rules_cond_compile(c, e, "exceptions",
-						  &r->exceptions[r->n_exceptions++]))
+							&r->exceptions[r->n_exceptions++]))
 					ok = false;
 			}
 		}
@@ -183,4 +181,3 @@ bool rules_compile_rule(struct rules_load *c, const struct rules_json *obj,
 		ok = false;
 	return ok;
 }
-

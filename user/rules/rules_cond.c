@@ -12,8 +12,8 @@
 _Static_assert(RULES_COND_N <= 32, "struct rules_cond keeps one bit per condition");
 
 const struct rules_cond_type rules_cond_types[RULES_COND_N] = {
-#define RULES_COND_ROW(name, ev, slow)						\
-	{ #name, ev, rules_cond_##name##_compile, rules_cond_##name##_match,	\
+#define RULES_COND_ROW(name, ev, slow)                                       \
+	{ #name, ev, rules_cond_##name##_compile, rules_cond_##name##_match, \
 	  rules_cond_##name##_free },
 	RULES_COND_TABLE(RULES_COND_ROW)
 #undef RULES_COND_ROW

@@ -46,7 +46,7 @@ static int host_check(const char *pat, char *dst, bool *suffix, const char **why
 				*why = "empty label (\"..\" or a leading '.')";
 				return -EINVAL;
 			}
-			if (!p[1])	/* a trailing dot names the same host */
+			if (!p[1]) /* a trailing dot names the same host */
 				break;
 			label = 0;
 		} else if (c == '*') {
@@ -199,16 +199,16 @@ static bool port_parse(struct rules_load *c, const struct rules_load_item *it, v
 	} else if (e->type == RULES_JSON_STRING) {
 		const char *dash = strchr(e->str, '-');
 		bool good = dash ? port_num(e->str, (size_t)(dash - e->str), &lo) &&
-				   port_num(dash + 1, strlen(dash + 1), &hi)
-				 : port_num(e->str, strlen(e->str), &lo);
+					    port_num(dash + 1, strlen(dash + 1), &hi) :
+				   port_num(e->str, strlen(e->str), &lo);
 
 		if (!dash)
 			hi = lo;
 		if (!good) {
-			rules_load_item_err(c, it,
-					    "bad port \"%s\": use a number or a range \"LOW-HIGH\"%s",
-					    rules_load_esc(eb, sizeof(eb), e->str),
-					    rules_load_in_list(lb, sizeof(lb), it));
+			rules_load_item_err(
+				c, it, "bad port \"%s\": use a number or a range \"LOW-HIGH\"%s",
+				rules_load_esc(eb, sizeof(eb), e->str),
+				rules_load_in_list(lb, sizeof(lb), it));
 			return false;
 		}
 		if (lo > 65535 || hi > 65535) {
@@ -261,8 +261,7 @@ void rules_cond_port_free(void *data)
 
 /* A keyword set compiles to its mask of bits, and matches when the event's bit is in it. */
 static bool bits_compile(struct rules_load *c, const struct rules_json *v, void **data,
-			 const char *const *names, const uint32_t *bits, size_t n,
-			 const char *what)
+			 const char *const *names, const uint32_t *bits, size_t n, const char *what)
 {
 	uint32_t *mask = malloc(sizeof(*mask));
 
@@ -278,12 +277,11 @@ static const char *const class_names[] = {
 	"loopback", "any", "private", "link_local", "multicast", "public", "unix", "none", "other",
 };
 static const uint32_t class_bits[] = {
-	RULES_C_LOOPBACK, RULES_C_ANY, RULES_C_PRIVATE, RULES_C_LINK_LOCAL, RULES_C_MULTICAST,
-	RULES_C_PUBLIC, RULES_C_UNIX, RULES_C_NONE, RULES_C_OTHER,
+	RULES_C_LOOPBACK, RULES_C_ANY,	RULES_C_PRIVATE, RULES_C_LINK_LOCAL, RULES_C_MULTICAST,
+	RULES_C_PUBLIC,	  RULES_C_UNIX, RULES_C_NONE,	 RULES_C_OTHER,
 };
 
-bool rules_cond_addr_class_compile(struct rules_load *c, const struct rules_json *v,
-				   void **data)
+bool rules_cond_addr_class_compile(struct rules_load *c, const struct rules_json *v, void **data)
 {
 	return bits_compile(c, v, data, class_names, class_bits,
 			    sizeof(class_names) / sizeof(class_names[0]), "address class");
@@ -304,8 +302,7 @@ static const uint32_t host_source_bits[] = {
 	RULES_HS_DNS, RULES_HS_SNI, RULES_HS_HTTP, RULES_HS_NONE, RULES_HS_RULE,
 };
 
-bool rules_cond_host_source_compile(struct rules_load *c, const struct rules_json *v,
-				    void **data)
+bool rules_cond_host_source_compile(struct rules_load *c, const struct rules_json *v, void **data)
 {
 	return bits_compile(c, v, data, host_source_names, host_source_bits,
 			    sizeof(host_source_names) / sizeof(host_source_names[0]),
@@ -352,16 +349,17 @@ bool rules_cond_bytes_compile(struct rules_load *c, const struct rules_json *v, 
 				rules_load_errorf(c->errs, c->src, e->key_line, e->key_col,
 						  "unknown key \"%s\"%s",
 						  rules_load_esc(eb, sizeof(eb), e->key),
-						  rules_load_suggest(sug, sizeof(sug), e->key,
-								     "", keys, 2));
+						  rules_load_suggest(sug, sizeof(sug), e->key, "",
+								     keys, 2));
 				return false;
 			}
 			lims[k] = e;
 		}
 	} else {
-		rules_load_err(c, v,
-			       "\"bytes\" must be a number or an object {\"min\": N, \"max\": N}, not %s",
-			       rules_json_type_name(v->type));
+		rules_load_err(
+			c, v,
+			"\"bytes\" must be a number or an object {\"min\": N, \"max\": N}, not %s",
+			rules_json_type_name(v->type));
 		return false;
 	}
 	for (int k = 0; k < 2; k++) {

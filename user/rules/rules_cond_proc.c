@@ -17,9 +17,9 @@ _Static_assert(PROFILES_BUILTIN_MAX <= 32, "struct rules_tools keeps one bit per
 /* ---- tool ----------------------------------------------------------------------------------- */
 
 struct rules_tools {
-	bool any;		/* "*" */
-	uint32_t mask;		/* bit i: profiles_builtin_name(i) */
-	char **names;		/* "watch:x", "pid:n" */
+	bool any;      /* "*" */
+	uint32_t mask; /* bit i: profiles_builtin_name(i) */
+	char **names;  /* "watch:x", "pid:n" */
 	size_t n_names;
 };
 
@@ -105,7 +105,11 @@ void rules_cond_tool_free(void *data)
 
 /* ---- result --------------------------------------------------------------------------------- */
 
-enum rules_result { RULES_R_ANY, RULES_R_OK, RULES_R_FAILED };
+enum rules_result {
+	RULES_R_ANY,
+	RULES_R_OK,
+	RULES_R_FAILED
+};
 
 bool rules_cond_result_compile(struct rules_load *c, const struct rules_json *v, void **data)
 {

@@ -58,8 +58,7 @@ int rules_glob_check(const char *pat, size_t *literal_len, bool *has_wild, const
 			return -EINVAL;
 		}
 		for (size_t k = 0; k < slen; k++) {
-			if (s[k] == '*' && k + 1 < slen && s[k + 1] == '*' &&
-			    !(slen == 2)) {
+			if (s[k] == '*' && k + 1 < slen && s[k + 1] == '*' && !(slen == 2)) {
 				*why = "\"**\" must be a whole path component";
 				return -EINVAL;
 			}

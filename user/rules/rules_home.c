@@ -21,7 +21,7 @@ struct rules_home_ent {
 };
 
 struct rules_home_cache {
-	struct rules_home_ent *ents;	/* open addressing on uid */
+	struct rules_home_ent *ents; /* open addressing on uid */
 	size_t cap, used;
 	rules_home_fn fn;
 	void *ctx;
@@ -135,7 +135,7 @@ static const char *home_of(struct rules_home_cache *hc, uint32_t uid)
 			hc->cap = cap;
 		}
 	}
-	buf[0] = '\0';	/* a lookup that succeeds without writing finds no home */
+	buf[0] = '\0'; /* a lookup that succeeds without writing finds no home */
 	err = (hc->fn ? hc->fn : home_getpw)(uid, buf, sizeof(buf), hc->ctx);
 	for (i = (uid * 2654435761u) & (hc->cap - 1); hc->ents[i].used; i = (i + 1) & (hc->cap - 1))
 		;
@@ -201,7 +201,7 @@ static void homes_load_all(struct rules_home_cache *hc)
 		if (!h)
 			break;
 		rules_path_normalize(h, pw->pw_dir, n);
-		if (!h[1]) {	/* normalized to "/" */
+		if (!h[1]) { /* normalized to "/" */
 			free(h);
 			continue;
 		}

@@ -37,7 +37,8 @@ static int index_rule(struct rules_bucket *b, const struct rules_rule *r, uint32
 	const struct rules_vec *vec = r->ix == RULES_IX_HOST ? r->cond.data[RULES_COND_host] :
 				      r->ix == RULES_IX_ADDR ? r->cond.data[RULES_COND_addr] :
 				      r->ix == RULES_IX_PATH ? r->cond.data[RULES_COND_path] :
-				      r->ix == RULES_IX_PORT ? r->cond.data[RULES_COND_port] : NULL;
+				      r->ix == RULES_IX_PORT ? r->cond.data[RULES_COND_port] :
+							       NULL;
 	int err = 0;
 
 	switch (r->ix) {
@@ -128,7 +129,8 @@ uint32_t rules_index_proven(const struct rules_rule *r)
 	/* names, prefixes and single ports are looked up exactly; globs are only pre-filtered */
 	return r->ix == RULES_IX_HOST ? RULES_COND_BIT(host) :
 	       r->ix == RULES_IX_ADDR ? RULES_COND_BIT(addr) :
-	       r->ix == RULES_IX_PORT ? RULES_COND_BIT(port) : 0;
+	       r->ix == RULES_IX_PORT ? RULES_COND_BIT(port) :
+					0;
 }
 
 /* ---- lookup ------------------------------------------------------------------------------- */
@@ -140,8 +142,8 @@ static void call(rules_ids_fn fn, void *ctx, const struct rules_ids *ids)
 }
 
 /* Looks up the prefixes of s (every "...'/'") and s itself in the path maps. */
-static void path_lookup(const struct rules_bucket *b, const char *s, size_t len,
-			rules_ids_fn fn, void *ctx)
+static void path_lookup(const struct rules_bucket *b, const char *s, size_t len, rules_ids_fn fn,
+			void *ctx)
 {
 	uint64_t h = RULES_MAP_HASH_INIT;
 
@@ -158,16 +160,18 @@ void rules_index_lookup(const struct rules_bucket *b, struct rules_view *v, rule
 {
 	call(fn, ctx, &b->scan);
 	if (b->has_host && v->host) {
-		call(fn, ctx, rules_map_get(&b->host_exact, v->host, v->host_len,
-					    rules_map_hash(v->host, v->host_len)));
+		call(fn, ctx,
+		     rules_map_get(&b->host_exact, v->host, v->host_len,
+				   rules_map_hash(v->host, v->host_len)));
 		/* every parent domain: "a.b.example.com" -> "b.example.com", "example.com", ... */
 		for (size_t i = 0; i < v->host_len; i++) {
 			if (v->host[i] == '.' && i + 1 < v->host_len) {
 				const char *suf = v->host + i + 1;
 				size_t sl = v->host_len - i - 1;
 
-				call(fn, ctx, rules_map_get(&b->host_suffix, suf, sl,
-							    rules_map_hash(suf, sl)));
+				call(fn, ctx,
+				     rules_map_get(&b->host_suffix, suf, sl,
+						   rules_map_hash(suf, sl)));
 			}
 		}
 	}
@@ -178,8 +182,8 @@ void rules_index_lookup(const struct rules_bucket *b, struct rules_view *v, rule
 	if (v->has_port) {
 		uint16_t p = v->port;
 
-		call(fn, ctx, rules_map_get(&b->port, &p, sizeof(p),
-					    rules_map_hash(&p, sizeof(p))));
+		call(fn, ctx,
+		     rules_map_get(&b->port, &p, sizeof(p), rules_map_hash(&p, sizeof(p))));
 	}
 	if (b->has_path && v->path) {
 		/* the empty prefix holds patterns that start with "**" */

@@ -15,14 +15,16 @@
 #include "rules/rules_json.h"
 
 #define RULES_EV(t) (1u << (t))
-#define RULES_EV_NET (RULES_EV(LW_REC_CONNECT) | RULES_EV(LW_REC_SEND) | \
-		      RULES_EV(LW_REC_BIND) | RULES_EV(LW_REC_LISTEN) | RULES_EV(LW_REC_CONN_BYTES))
+#define RULES_EV_NET                                                                \
+	(RULES_EV(LW_REC_CONNECT) | RULES_EV(LW_REC_SEND) | RULES_EV(LW_REC_BIND) | \
+	 RULES_EV(LW_REC_LISTEN) | RULES_EV(LW_REC_CONN_BYTES))
 /* events with a far end that llmwatch names (bind and listen have a local address) */
-#define RULES_EV_REMOTE (RULES_EV(LW_REC_CONNECT) | RULES_EV(LW_REC_SEND) | \
-			 RULES_EV(LW_REC_CONN_BYTES))
+#define RULES_EV_REMOTE \
+	(RULES_EV(LW_REC_CONNECT) | RULES_EV(LW_REC_SEND) | RULES_EV(LW_REC_CONN_BYTES))
 #define RULES_EV_PATH (RULES_EV(LW_REC_OPEN) | RULES_EV(LW_REC_EXEC))
-#define RULES_EV_RESULT (RULES_EV(LW_REC_CONNECT) | RULES_EV(LW_REC_SEND) | \
-			 RULES_EV(LW_REC_BIND) | RULES_EV(LW_REC_LISTEN) | RULES_EV(LW_REC_OPEN))
+#define RULES_EV_RESULT                                                             \
+	(RULES_EV(LW_REC_CONNECT) | RULES_EV(LW_REC_SEND) | RULES_EV(LW_REC_BIND) | \
+	 RULES_EV(LW_REC_LISTEN) | RULES_EV(LW_REC_OPEN))
 #define RULES_EV_BYTES (RULES_EV(LW_REC_SEND) | RULES_EV(LW_REC_CONN_BYTES))
 #define RULES_EV_ALL 0xffffffffu
 
@@ -39,14 +41,14 @@ void rules_map_ids_free(struct rules_ids *ids);
 
 struct rules_map_ent {
 	uint64_t hash;
-	char *key;		/* NULL: empty slot */
+	char *key; /* NULL: empty slot */
 	size_t klen;
 	struct rules_ids ids;
 };
 
 struct rules_map {
 	struct rules_map_ent *ents;
-	size_t cap, used;	/* cap is 0 or a power of two */
+	size_t cap, used; /* cap is 0 or a power of two */
 };
 
 /* FNV-1a, usable incrementally: h = rules_map_hash_step(h, byte) from RULES_MAP_HASH_INIT. */
@@ -67,7 +69,7 @@ void rules_map_free(struct rules_map *m);
 /* ---- rules_lpm.c: binary trie for every-prefix matching of addresses ----------------- */
 
 struct rules_lpm_node {
-	uint32_t child[2];	/* 0: none (the root is node 0 and never a child) */
+	uint32_t child[2]; /* 0: none (the root is node 0 and never a child) */
 	struct rules_ids ids;
 };
 
@@ -89,7 +91,7 @@ void rules_lpm_free(struct rules_lpm *t);
 
 /* An address prefix. IPv4-mapped IPv6 prefixes (::ffff:0:0/96 and longer) become IPv4. */
 struct rules_cidr {
-	uint8_t family;		/* 4 or 6 */
+	uint8_t family; /* 4 or 6 */
 	uint8_t prefix;
 	uint8_t addr[16];
 };
@@ -104,13 +106,13 @@ bool rules_cidr_contains(const struct rules_cidr *c, int family, const uint8_t *
 /* Address classes (condition "addr_class"). */
 enum rules_class {
 	RULES_C_LOOPBACK = 1u << 0,
-	RULES_C_ANY = 1u << 1,		/* 0.0.0.0, :: */
-	RULES_C_PRIVATE = 1u << 2,	/* 10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7 */
-	RULES_C_LINK_LOCAL = 1u << 3,	/* 169.254/16, fe80::/10 */
-	RULES_C_MULTICAST = 1u << 4,	/* 224/4, 255.255.255.255, ff00::/8 */
-	RULES_C_PUBLIC = 1u << 5,	/* every other IPv4/IPv6 address */
+	RULES_C_ANY = 1u << 1,	      /* 0.0.0.0, :: */
+	RULES_C_PRIVATE = 1u << 2,    /* 10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7 */
+	RULES_C_LINK_LOCAL = 1u << 3, /* 169.254/16, fe80::/10 */
+	RULES_C_MULTICAST = 1u << 4,  /* 224/4, 255.255.255.255, ff00::/8 */
+	RULES_C_PUBLIC = 1u << 5,     /* every other IPv4/IPv6 address */
 	RULES_C_UNIX = 1u << 6,
-	RULES_C_NONE = 1u << 7,		/* no address in the event */
+	RULES_C_NONE = 1u << 7, /* no address in the event */
 };
 #define RULES_C_OTHER (RULES_C_PRIVATE | RULES_C_LINK_LOCAL | RULES_C_MULTICAST | RULES_C_PUBLIC)
 
@@ -154,8 +156,8 @@ enum rules_host_source {
 	RULES_HS_DNS = 1u << 0,
 	RULES_HS_SNI = 1u << 1,
 	RULES_HS_HTTP = 1u << 2,
-	RULES_HS_NONE = 1u << 3,	/* no usable name: the event has only its address */
-	RULES_HS_RULE = 1u << 4,	/* a rule's own host name, resolved by llmwatch: a guess */
+	RULES_HS_NONE = 1u << 3, /* no usable name: the event has only its address */
+	RULES_HS_RULE = 1u << 4, /* a rule's own host name, resolved by llmwatch: a guess */
 };
 
 /* Open flags (condition "flags", message field {flags}). */
@@ -169,21 +171,21 @@ enum rules_oflag {
 struct rules_view {
 	const struct lw_event *ev;
 	struct rules_home_cache *homes;
-	int tool_idx;			/* the built-in profile named ev->tool, or -1 */
-	bool ok;			/* the call succeeded (or is a connect in progress) */
-	uint32_t oflags;		/* RULES_F_* of ev->open_flags */
-	int fam;			/* 4, 6, or 0 */
-	uint8_t addr[16];		/* v4-mapped IPv6 becomes IPv4 */
+	int tool_idx;	  /* the built-in profile named ev->tool, or -1 */
+	bool ok;	  /* the call succeeded (or is a connect in progress) */
+	uint32_t oflags;  /* RULES_F_* of ev->open_flags */
+	int fam;	  /* 4, 6, or 0 */
+	uint8_t addr[16]; /* v4-mapped IPv6 becomes IPv4 */
 	bool has_port;
 	uint16_t port;
-	uint32_t cls;			/* RULES_C_* */
-	const char *host;		/* lowercased, or NULL */
+	uint32_t cls;	  /* RULES_C_* */
+	const char *host; /* lowercased, or NULL */
 	size_t host_len;
 	char hostbuf[256];
-	uint32_t host_src;		/* RULES_HS_*: NONE without a name, 0: another source */
-	const char *path;		/* normalized, or NULL */
+	uint32_t host_src; /* RULES_HS_*: NONE without a name, 0: another source */
+	const char *path;  /* normalized, or NULL */
 	size_t path_len;
-	int home_state;			/* 0: not computed, 1: homepath valid, -1: none */
+	int home_state; /* 0: not computed, 1: homepath valid, -1: none */
 	size_t homepath_len;
 	char pathbuf[LW_PATH_MAX + 1];
 	char homepath[LW_PATH_MAX + 2];
@@ -227,15 +229,15 @@ struct rules_load {
 	const struct rules_src *src;
 	const struct rules_list *lists;
 	size_t n_lists;
-	uint32_t events;		/* of the rule being compiled */
-	const char *event_name;		/* one of them, for messages */
+	uint32_t events;	/* of the rule being compiled */
+	const char *event_name; /* one of them, for messages */
 };
 
 /* A value after list expansion, with the file it was written in. */
 struct rules_load_item {
 	const struct rules_json *v;
 	const struct rules_src *src;
-	const char *list;		/* the list it came from, or NULL */
+	const char *list; /* the list it came from, or NULL */
 };
 
 /* A vector of n items of one type, as the list conditions compile to. */
@@ -245,9 +247,9 @@ struct rules_vec {
 };
 
 /* Records an error at line:col of src (line 0: the whole file; src NULL: no place). */
-__attribute__((format(printf, 5, 6)))
-void rules_load_errorf(struct rules_errors *e, const struct rules_src *src, int line, int col,
-		       const char *fmt, ...);
+__attribute__((format(printf, 5, 6))) void rules_load_errorf(struct rules_errors *e,
+							     const struct rules_src *src, int line,
+							     int col, const char *fmt, ...);
 /* Records an error at value v of the file being compiled. */
 #define rules_load_err(c, v, ...) \
 	rules_load_errorf((c)->errs, (c)->src, (v)->line, (v)->col, __VA_ARGS__)
@@ -293,9 +295,8 @@ bool rules_load_strings(struct rules_load *c, const struct rules_load_item *it, 
  * name i found (bits NULL: 1 << i). `what` names the vocabulary in messages ("open flag").
  * Returns false after reporting an error.
  */
-bool rules_load_keywords(struct rules_load *c, const struct rules_json *v,
-			 const char *const *names, const uint32_t *bits, size_t n,
-			 const char *what, uint32_t *mask);
+bool rules_load_keywords(struct rules_load *c, const struct rules_json *v, const char *const *names,
+			 const uint32_t *bits, size_t n, const char *what, uint32_t *mask);
 
 /* Parses one list item into out (zeroed). Returns false after reporting an error. */
 typedef bool (*rules_load_item_fn)(struct rules_load *c, const struct rules_load_item *it,
@@ -318,16 +319,16 @@ bool rules_load_list(struct rules_load *c, const struct rules_json *v, bool stri
  * by rules_cond_<name>_compile, _match and _free (in rules_cond_*.c); slow 1 when matching
  * walks patterns (evaluated after the others, which only compare numbers or masks).
  */
-#define RULES_COND_TABLE(ROW)				\
-	ROW(host, RULES_EV_NET, 1)			\
-	ROW(addr, RULES_EV_NET, 1)			\
-	ROW(port, RULES_EV_NET, 0)			\
-	ROW(path, RULES_EV_PATH, 1)			\
-	ROW(flags, RULES_EV(LW_REC_OPEN), 0)		\
-	ROW(addr_class, RULES_EV_NET, 0)		\
-	ROW(bytes, RULES_EV_BYTES, 0)			\
-	ROW(result, RULES_EV_RESULT, 0)			\
-	ROW(tool, RULES_EV_ALL, 0)			\
+#define RULES_COND_TABLE(ROW)                \
+	ROW(host, RULES_EV_NET, 1)           \
+	ROW(addr, RULES_EV_NET, 1)           \
+	ROW(port, RULES_EV_NET, 0)           \
+	ROW(path, RULES_EV_PATH, 1)          \
+	ROW(flags, RULES_EV(LW_REC_OPEN), 0) \
+	ROW(addr_class, RULES_EV_NET, 0)     \
+	ROW(bytes, RULES_EV_BYTES, 0)        \
+	ROW(result, RULES_EV_RESULT, 0)      \
+	ROW(tool, RULES_EV_ALL, 0)           \
 	ROW(host_source, RULES_EV_REMOTE, 0)
 
 /* What a row of RULES_COND_TABLE becomes. */
@@ -340,7 +341,7 @@ struct rules_cond_type {
 	 */
 	bool (*compile)(struct rules_load *c, const struct rules_json *v, void **data);
 	bool (*match)(const void *data, struct rules_view *view);
-	void (*free)(void *data);	/* NULL is ignored */
+	void (*free)(void *data); /* NULL is ignored */
 };
 
 enum rules_cond_id {
@@ -351,10 +352,10 @@ enum rules_cond_id {
 };
 #define RULES_COND_BIT(name) (1u << RULES_COND_##name)
 
-#define RULES_COND_DECLARE(name, events, slow)						\
-	bool rules_cond_##name##_compile(struct rules_load *c, const struct rules_json *v,	\
-					 void **data);					\
-	bool rules_cond_##name##_match(const void *data, struct rules_view *view);	\
+#define RULES_COND_DECLARE(name, events, slow)                                             \
+	bool rules_cond_##name##_compile(struct rules_load *c, const struct rules_json *v, \
+					 void **data);                                     \
+	bool rules_cond_##name##_match(const void *data, struct rules_view *view);         \
 	void rules_cond_##name##_free(void *data);
 RULES_COND_TABLE(RULES_COND_DECLARE)
 #undef RULES_COND_DECLARE
@@ -363,8 +364,8 @@ extern const struct rules_cond_type rules_cond_types[RULES_COND_N];
 
 /* A rule's conditions, or one of its exceptions. */
 struct rules_cond {
-	uint32_t keys;			/* RULES_COND_BIT() of each condition present */
-	void *data[RULES_COND_N];	/* what each present condition compiled to */
+	uint32_t keys;		  /* RULES_COND_BIT() of each condition present */
+	void *data[RULES_COND_N]; /* what each present condition compiled to */
 };
 
 /*
@@ -379,15 +380,15 @@ void rules_cond_clear(struct rules_cond *cd);
 
 /* What the indexed conditions compile to (rules_cond_net.c, rules_cond_file.c). */
 struct rules_host {
-	char *name;		/* lowercased, without "*." */
-	bool suffix;		/* "*.name": any subdomain of name */
+	char *name;  /* lowercased, without "*." */
+	bool suffix; /* "*.name": any subdomain of name */
 };
 struct rules_port_range {
 	uint16_t lo, hi;
 };
 struct rules_glob {
 	char *pat;
-	bool home;		/* starts with "~/": matched against the home-relative form */
+	bool home; /* starts with "~/": matched against the home-relative form */
 };
 /* host: struct rules_vec of struct rules_host; addr: of rules_cidr; port: of rules_port_range;
  * path: of rules_glob. */
@@ -400,8 +401,8 @@ struct rules_rule;
 /* Compiles the template v for the rule being compiled. NULL after reporting an error. */
 struct rules_message *rules_message_compile(struct rules_load *c, const struct rules_json *v);
 /* Writes r's message about the viewed event into buf (escaped, one line, maybe cut). */
-void rules_message_format(const struct rules_rule *r, const struct rules_view *view,
-			  char *buf, size_t size);
+void rules_message_format(const struct rules_rule *r, const struct rules_view *view, char *buf,
+			  size_t size);
 void rules_message_free(struct rules_message *m);
 
 /* ---- rules.c: the compiled model ----------------------------------------------------- */
@@ -424,26 +425,26 @@ struct rules_rule {
 	bool is_default;
 	char **tags;
 	size_t n_tags;
-	uint32_t events;	/* 1 << LW_REC_* */
-	void *tools;		/* what rules_cond_tool_compile() made of "tools" */
+	uint32_t events; /* 1 << LW_REC_* */
+	void *tools;	 /* what rules_cond_tool_compile() made of "tools" */
 	struct rules_cond cond;
 	struct rules_cond *exceptions;
 	size_t n_exceptions;
 	struct rules_message *message;
 	enum rules_index_kind ix;
-	char *source;		/* "file:line:col" */
+	char *source; /* "file:line:col" */
 };
 
 /* Per event type: every way in to the rules of that type. */
 struct rules_bucket {
-	struct rules_map host_exact;	/* lowercased name */
-	struct rules_map host_suffix;	/* "example.com" from "*.example.com" */
+	struct rules_map host_exact;  /* lowercased name */
+	struct rules_map host_suffix; /* "example.com" from "*.example.com" */
 	struct rules_lpm lpm4, lpm6;
-	struct rules_map path_exact;	/* "/etc/shadow", "~/.netrc" */
-	struct rules_map path_prefix;	/* "/dev/", "~/.ssh/", "" */
-	struct rules_map port;		/* 2 bytes, host order */
-	struct rules_ids scan;		/* evaluated for every event of this type */
-	bool has_home;			/* some path key starts with "~" */
+	struct rules_map path_exact;  /* "/etc/shadow", "~/.netrc" */
+	struct rules_map path_prefix; /* "/dev/", "~/.ssh/", "" */
+	struct rules_map port;	      /* 2 bytes, host order */
+	struct rules_ids scan;	      /* evaluated for every event of this type */
+	bool has_home;		      /* some path key starts with "~" */
 	bool has_path, has_host, has_addr;
 };
 
@@ -451,7 +452,7 @@ struct rules {
 	struct rules_rule *rules;
 	size_t n;
 	struct rules_bucket buckets[LW_REC_TYPE_MAX];
-	struct rules_home_cache *homes;	/* mutable through a const rule set: see rules.h */
+	struct rules_home_cache *homes; /* mutable through a const rule set: see rules.h */
 };
 
 /* "info", "low", ... and "alert", "log", "block", indexed by the enums. */
@@ -464,16 +465,14 @@ extern const char *const rules_action_names[RULES_N_ACTIONS];
  * A rule set that takes over rules[0..n) (allocated with malloc), looks homes up with
  * home_fn and is indexed. NULL with errno = ENOMEM; rules are then cleared and freed.
  */
-struct rules *rules_new(struct rules_rule *rules, size_t n, rules_home_fn home_fn,
-			void *home_ctx);
+struct rules *rules_new(struct rules_rule *rules, size_t n, rules_home_fn home_fn, void *home_ctx);
 /* Frees one compiled rule's contents (not the struct itself). */
 void rules_rule_clear(struct rules_rule *r);
 
 /* ---- rules_compile.c: one rule object into a compiled rule --------------------------- */
 
 /* Compiles obj into r (zeroed; cleared by the caller on failure). False after an error. */
-bool rules_compile_rule(struct rules_load *c, const struct rules_json *obj,
-			struct rules_rule *r);
+bool rules_compile_rule(struct rules_load *c, const struct rules_json *obj, struct rules_rule *r);
 
 /* ---- rules_index.c: the per-event-type indexes --------------------------------------- */
 

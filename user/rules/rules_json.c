@@ -18,7 +18,7 @@
 struct jp {
 	const unsigned char *s;
 	size_t len, pos;
-	int line, col;		/* of s[pos] */
+	int line, col; /* of s[pos] */
 	char *err;
 	size_t err_size;
 	int eline, ecol;
@@ -163,7 +163,7 @@ static char *jp_string(struct jp *p)
 	size_t start, cap;
 	char *out, *d;
 
-	jp_adv(p);		/* the quote */
+	jp_adv(p); /* the quote */
 	start = p->pos;
 	/* decoded text is never longer than the source */
 	for (cap = 0; start + cap < p->len && p->s[start + cap] != '"'; cap++)
@@ -217,14 +217,26 @@ static char *jp_string(struct jp *p)
 		}
 		c = p->s[p->pos + 1];
 		switch (c) {
-		case '"': case '\\': case '/':
+		case '"':
+		case '\\':
+		case '/':
 			*d++ = (char)c;
 			break;
-		case 'b': *d++ = '\b'; break;
-		case 'f': *d++ = '\f'; break;
-		case 'n': *d++ = '\n'; break;
-		case 'r': *d++ = '\r'; break;
-		case 't': *d++ = '\t'; break;
+		case 'b':
+			*d++ = '\b';
+			break;
+		case 'f':
+			*d++ = '\f';
+			break;
+		case 'n':
+			*d++ = '\n';
+			break;
+		case 'r':
+			*d++ = '\r';
+			break;
+		case 't':
+			*d++ = '\t';
+			break;
 		case 'u': {
 			unsigned int cp, lo;
 
@@ -245,7 +257,8 @@ static char *jp_string(struct jp *p)
 				if (p->pos + 12 > p->len || p->s[p->pos + 6] != '\\' ||
 				    p->s[p->pos + 7] != 'u' ||
 				    (lo = jp_hex4(p->s + p->pos + 8)) < 0xdc00 || lo > 0xdfff) {
-					jp_fail(p, "bad \\u escape: high surrogate without low surrogate");
+					jp_fail(p,
+						"bad \\u escape: high surrogate without low surrogate");
 					goto fail;
 				}
 				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
@@ -469,9 +482,14 @@ static struct rules_json *jp_value(struct jp *p, int depth)
 		if (v)
 			v->str = jp_string(p);
 		return v;
-	case 't': case 'f': case 'n':
-		v = jp_new(p, c == 't' ? RULES_JSON_TRUE : c == 'f' ? RULES_JSON_FALSE :
-			   RULES_JSON_NULL, p->line, p->col);
+	case 't':
+	case 'f':
+	case 'n':
+		v = jp_new(p,
+			   c == 't' ? RULES_JSON_TRUE :
+			   c == 'f' ? RULES_JSON_FALSE :
+				      RULES_JSON_NULL,
+			   p->line, p->col);
 		if (v && !jp_literal(p, c == 't' ? "true" : c == 'f' ? "false" : "null"))
 			jp_fail(p, "unexpected %s: a value was expected",
 				jp_here(p, here, sizeof(here)));
@@ -491,8 +509,12 @@ static struct rules_json *jp_value(struct jp *p, int depth)
 struct rules_json *rules_json_parse(const char *text, size_t len, char *err, size_t err_size,
 				    int *line, int *col)
 {
-	struct jp p = { .s = (const unsigned char *)text, .len = len, .line = 1, .col = 1,
-			.err = err, .err_size = err_size };
+	struct jp p = { .s = (const unsigned char *)text,
+			.len = len,
+			.line = 1,
+			.col = 1,
+			.err = err,
+			.err_size = err_size };
 	struct rules_json *root;
 
 	if (err_size)
@@ -548,13 +570,19 @@ const struct rules_json *rules_json_get(const struct rules_json *v, const char *
 const char *rules_json_type_name(enum rules_json_type t)
 {
 	switch (t) {
-	case RULES_JSON_NULL: return "null";
+	case RULES_JSON_NULL:
+		return "null";
 	case RULES_JSON_FALSE:
-	case RULES_JSON_TRUE: return "boolean";
-	case RULES_JSON_NUMBER: return "number";
-	case RULES_JSON_STRING: return "string";
-	case RULES_JSON_ARRAY: return "array";
-	case RULES_JSON_OBJECT: return "object";
+	case RULES_JSON_TRUE:
+		return "boolean";
+	case RULES_JSON_NUMBER:
+		return "number";
+	case RULES_JSON_STRING:
+		return "string";
+	case RULES_JSON_ARRAY:
+		return "array";
+	case RULES_JSON_OBJECT:
+		return "object";
 	}
 	return "?";
 }

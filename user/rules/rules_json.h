@@ -23,17 +23,17 @@ enum rules_json_type {
 /* Positions are 1-based; a column counts characters (UTF-8 code points), a tab counts one. */
 struct rules_json {
 	enum rules_json_type type;
-	int line, col;			/* where the value starts */
-	char *key;			/* member name when the parent is an object, else NULL */
-	int key_line, key_col;		/* where the member name's opening quote is */
-	char *str;			/* STRING: the decoded text (never contains NUL) */
-	double num;			/* NUMBER */
-	bool is_int;			/* NUMBER written without fraction or exponent */
-	long long inum;			/* NUMBER when is_int and it fits */
-	bool int_overflow;		/* NUMBER: is_int but out of long long range */
-	struct rules_json *child;	/* ARRAY, OBJECT: first element or member */
-	struct rules_json *next;	/* next sibling */
-	size_t n;			/* ARRAY, OBJECT: number of children */
+	int line, col;		  /* where the value starts */
+	char *key;		  /* member name when the parent is an object, else NULL */
+	int key_line, key_col;	  /* where the member name's opening quote is */
+	char *str;		  /* STRING: the decoded text (never contains NUL) */
+	double num;		  /* NUMBER */
+	bool is_int;		  /* NUMBER written without fraction or exponent */
+	long long inum;		  /* NUMBER when is_int and it fits */
+	bool int_overflow;	  /* NUMBER: is_int but out of long long range */
+	struct rules_json *child; /* ARRAY, OBJECT: first element or member */
+	struct rules_json *next;  /* next sibling */
+	size_t n;		  /* ARRAY, OBJECT: number of children */
 };
 
 /*

@@ -184,7 +184,8 @@ static void unknown_list(struct rules_load *c, const struct rules_json *e)
 		names[i] = c->lists[i].name;
 	rules_load_err(c, e, "unknown list \"%s\"%s", rules_load_esc(eb, sizeof(eb), e->str),
 		       names ? rules_load_suggest(sug, sizeof(sug), e->str + 1, "@", names,
-						  c->n_lists) : "");
+						  c->n_lists) :
+			       "");
 	free(names);
 }
 
@@ -268,8 +269,7 @@ bool rules_load_strings(struct rules_load *c, const struct rules_load_item *it, 
 			char lb[96];
 
 			rules_load_item_err(c, &it[i], "\"%s\" values must be strings, not %s%s",
-					    key,
-					    rules_json_type_name(it[i].v->type),
+					    key, rules_json_type_name(it[i].v->type),
 					    rules_load_in_list(lb, sizeof(lb), &it[i]));
 			return false;
 		}
@@ -277,9 +277,8 @@ bool rules_load_strings(struct rules_load *c, const struct rules_load_item *it, 
 	return true;
 }
 
-bool rules_load_keywords(struct rules_load *c, const struct rules_json *v,
-			 const char *const *names, const uint32_t *bits, size_t n,
-			 const char *what, uint32_t *mask)
+bool rules_load_keywords(struct rules_load *c, const struct rules_json *v, const char *const *names,
+			 const uint32_t *bits, size_t n, const char *what, uint32_t *mask)
 {
 	struct rules_load_item *it;
 	long cnt = rules_load_expand(c, v, v->key, &it);

@@ -23,9 +23,15 @@ static uint32_t oflag_bits(uint64_t f)
 	uint32_t b;
 
 	switch (f & O_ACCMODE) {
-	case O_RDONLY: b = RULES_F_READ; break;
-	case O_WRONLY: b = RULES_F_WRITE; break;
-	default: b = RULES_F_READ | RULES_F_WRITE; break;
+	case O_RDONLY:
+		b = RULES_F_READ;
+		break;
+	case O_WRONLY:
+		b = RULES_F_WRITE;
+		break;
+	default:
+		b = RULES_F_READ | RULES_F_WRITE;
+		break;
 	}
 	if (f & O_CREAT)
 		b |= RULES_F_CREATE;
@@ -68,7 +74,7 @@ static void view_host(struct rules_view *v, const struct lw_event *ev)
 	if (ev->host) {
 		size_t n = strnlen(ev->host, sizeof(v->hostbuf));
 
-		if (n > 0 && ev->host[n - 1] == '.')	/* "example.com." is example.com */
+		if (n > 0 && ev->host[n - 1] == '.') /* "example.com." is example.com */
 			n--;
 		/* an empty label is no name: ".example.com" must not pass for a subdomain */
 		if (n > 0 && n < sizeof(v->hostbuf) && ev->host[0] != '.' &&
@@ -88,9 +94,11 @@ static void view_host(struct rules_view *v, const struct lw_event *ev)
 	if (v->host) {
 		const char *hs = ev->host_source ? ev->host_source : "";
 
-		v->host_src = strcmp(hs, "dns") == 0 ? RULES_HS_DNS : strcmp(hs, "sni") == 0 ?
-			      RULES_HS_SNI : strcmp(hs, "http") == 0 ? RULES_HS_HTTP :
-			      strcmp(hs, "rule") == 0 ? RULES_HS_RULE : 0;
+		v->host_src = strcmp(hs, "dns") == 0  ? RULES_HS_DNS :
+			      strcmp(hs, "sni") == 0  ? RULES_HS_SNI :
+			      strcmp(hs, "http") == 0 ? RULES_HS_HTTP :
+			      strcmp(hs, "rule") == 0 ? RULES_HS_RULE :
+							0;
 	}
 }
 
@@ -173,10 +181,10 @@ static int idvec_add(const struct rules_ids *ids, void *ctx)
 	if (iv->n + ids->n > iv->cap) {
 		size_t cap = (iv->n + ids->n) * 2;
 		uint32_t *v = iv->v == iv->stack ? malloc(cap * sizeof(*v)) :
-						     realloc(iv->v, cap * sizeof(*v));
+						   realloc(iv->v, cap * sizeof(*v));
 
 		if (!v)
-			return 0;	/* keep what fits: a partial answer beats none */
+			return 0; /* keep what fits: a partial answer beats none */
 		if (iv->v == iv->stack)
 			memcpy(v, iv->stack, iv->n * sizeof(*v));
 		iv->v = v;

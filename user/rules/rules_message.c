@@ -19,10 +19,24 @@
 
 enum rules_field {
 	RULES_FLD_TEXT,
-	RULES_FLD_TOOL, RULES_FLD_PID, RULES_FLD_PPID, RULES_FLD_UID, RULES_FLD_COMM,
-	RULES_FLD_EXE, RULES_FLD_HOST, RULES_FLD_DADDR, RULES_FLD_DPORT, RULES_FLD_DEST,
-	RULES_FLD_PATH, RULES_FLD_FLAGS, RULES_FLD_BYTES, RULES_FLD_RESULT, RULES_FLD_EVENT,
-	RULES_FLD_RULE, RULES_FLD_SEVERITY, RULES_FLD_FILENAME,
+	RULES_FLD_TOOL,
+	RULES_FLD_PID,
+	RULES_FLD_PPID,
+	RULES_FLD_UID,
+	RULES_FLD_COMM,
+	RULES_FLD_EXE,
+	RULES_FLD_HOST,
+	RULES_FLD_DADDR,
+	RULES_FLD_DPORT,
+	RULES_FLD_DEST,
+	RULES_FLD_PATH,
+	RULES_FLD_FLAGS,
+	RULES_FLD_BYTES,
+	RULES_FLD_RESULT,
+	RULES_FLD_EVENT,
+	RULES_FLD_RULE,
+	RULES_FLD_SEVERITY,
+	RULES_FLD_FILENAME,
 };
 
 static const struct {
@@ -54,7 +68,7 @@ static const struct {
 /* Template pieces: literal text, or a field. */
 struct rules_tpl_piece {
 	enum rules_field field;
-	char *text;		/* RULES_FLD_TEXT */
+	char *text; /* RULES_FLD_TEXT */
 	size_t len;
 };
 
@@ -113,8 +127,9 @@ static bool compile(struct rules_load *c, const struct rules_json *v, struct rul
 			continue;
 		}
 		if (s[0] == '}') {
-			rules_load_err(c, v,
-				       "unmatched '}' in message (write \"}}\" for a literal brace)");
+			rules_load_err(
+				c, v,
+				"unmatched '}' in message (write \"}}\" for a literal brace)");
 			return false;
 		}
 		if (s[0] == '{') {
@@ -125,8 +140,9 @@ static bool compile(struct rules_load *c, const struct rules_json *v, struct rul
 			int k = -1;
 
 			if (!end) {
-				rules_load_err(c, v,
-					       "unmatched '{' in message (write \"{{\" for a literal brace)");
+				rules_load_err(
+					c, v,
+					"unmatched '{' in message (write \"{{\" for a literal brace)");
 				return false;
 			}
 			nl = (size_t)(end - s - 1);
@@ -153,9 +169,10 @@ static bool compile(struct rules_load *c, const struct rules_json *v, struct rul
 				return false;
 			}
 			if (!(fields[k].events & c->events)) {
-				rules_load_err(c, v,
-					       "field \"%s\" in message does not apply to event \"%s\"",
-					       name, c->event_name);
+				rules_load_err(
+					c, v,
+					"field \"%s\" in message does not apply to event \"%s\"",
+					name, c->event_name);
 				return false;
 			}
 			if ((bl && !tpl_push(r, RULES_FLD_TEXT, buf, bl)) ||
@@ -329,8 +346,10 @@ static void out_field(struct out *o, const struct rules_rule *r, const struct ru
 
 		snprintf(b, sizeof(b), "%s%s%s",
 			 (fb & RULES_F_READ) && (fb & RULES_F_WRITE) ? "read-write" :
-			 (fb & RULES_F_WRITE) ? "write" : "read",
-			 fb & RULES_F_CREATE ? ",create" : "", fb & RULES_F_TRUNCATE ? ",truncate" : "");
+			 (fb & RULES_F_WRITE)			     ? "write" :
+								       "read",
+			 fb & RULES_F_CREATE ? ",create" : "",
+			 fb & RULES_F_TRUNCATE ? ",truncate" : "");
 		out_str(o, b);
 		break;
 	}
@@ -359,10 +378,14 @@ static void out_field(struct out *o, const struct rules_rule *r, const struct ru
 		}
 		break;
 	case RULES_FLD_EVENT:
-		out_str(o, ev->type == LW_REC_CONNECT ? "connect" : ev->type == LW_REC_SEND ? "send" :
-			   ev->type == LW_REC_BIND ? "bind" : ev->type == LW_REC_LISTEN ? "listen" :
-			   ev->type == LW_REC_OPEN ? "open" : ev->type == LW_REC_EXEC ? "exec" :
-			   ev->type == LW_REC_CONN_BYTES ? "conn_bytes" : "other");
+		out_str(o, ev->type == LW_REC_CONNECT	 ? "connect" :
+			   ev->type == LW_REC_SEND	 ? "send" :
+			   ev->type == LW_REC_BIND	 ? "bind" :
+			   ev->type == LW_REC_LISTEN	 ? "listen" :
+			   ev->type == LW_REC_OPEN	 ? "open" :
+			   ev->type == LW_REC_EXEC	 ? "exec" :
+			   ev->type == LW_REC_CONN_BYTES ? "conn_bytes" :
+							   "other");
 		break;
 	case RULES_FLD_RULE:
 		out_str(o, r->id);
@@ -390,8 +413,8 @@ struct rules_message *rules_message_compile(struct rules_load *c, const struct r
 	return m;
 }
 
-void rules_message_format(const struct rules_rule *r, const struct rules_view *view,
-			  char *buf, size_t size)
+void rules_message_format(const struct rules_rule *r, const struct rules_view *view, char *buf,
+			  size_t size)
 {
 	const struct rules_message *msg = r->message;
 	struct out o = { .buf = buf, .size = size };

@@ -4,8 +4,7 @@
 
 #include "rules/rules.h"
 
-void rules_output_text(FILE *f, const struct lw_event *ev, const struct rules_verdict *v,
-		       size_t nv)
+void rules_output_text(FILE *f, const struct lw_event *ev, const struct rules_verdict *v, size_t nv)
 {
 	(void)ev;
 	/* the id is validated and the message already escaped by the rules engine */

@@ -28,7 +28,8 @@ size_t rules_path_normalize(char *dst, const char *src, size_t len)
 			while (last > root && dst[last - 1] != '/')
 				last--;
 			/* [last, out) is the previous component */
-			if (out > root && !(out - last == 2 && dst[last] == '.' && dst[last + 1] == '.')) {
+			if (out > root &&
+			    !(out - last == 2 && dst[last] == '.' && dst[last + 1] == '.')) {
 				out = last > root ? last - 1 : root;
 			} else if (!abs) {
 				if (out > root)

@@ -14,7 +14,7 @@
 #include "core/event.h"
 #include "core/stats.h"
 
-struct rules_verdict;	/* rules.h */
+struct rules_verdict; /* rules.h */
 
 struct sink;
 

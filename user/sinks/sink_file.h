@@ -13,7 +13,7 @@
 
 struct sink_file {
 	FILE *f;
-	bool owned;		/* opened by sink_file_open(): closed by sink_file_close() */
+	bool owned; /* opened by sink_file_open(): closed by sink_file_close() */
 };
 
 /* A stream the caller keeps: flushed, never closed. */

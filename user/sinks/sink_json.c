@@ -124,7 +124,8 @@ sock_common:
 		jsonw_uint(w, "cookie", ev->cookie);
 		break;
 	}
-	if (ev->type == LW_REC_CONNECT || ev->type == LW_REC_SEND || ev->type == LW_REC_CONN_BYTES) {
+	if (ev->type == LW_REC_CONNECT || ev->type == LW_REC_SEND ||
+	    ev->type == LW_REC_CONN_BYTES) {
 		if (ev->host)
 			jsonw_str(w, "host", ev->host);
 		else

@@ -9,7 +9,8 @@
 
 static const struct sink_registry_row rows[] = {
 	{ "text", sink_text_open, "[:PATH]", "one line per event, for people (the default)", true },
-	{ "json", sink_json_open, "[:PATH]", "one JSON object per line (schema in README.md)", true },
+	{ "json", sink_json_open, "[:PATH]", "one JSON object per line (schema in README.md)",
+	  true },
 };
 
 #define N_ROWS (sizeof(rows) / sizeof(rows[0]))
@@ -27,7 +28,8 @@ int sink_registry_parse(const char *text, struct sink_spec *spec, char *err, siz
 				 rows[i].name, rows[i].arg_help);
 			return -EINVAL;
 		}
-		*spec = (struct sink_spec){ .row = &rows[i], .text = text,
+		*spec = (struct sink_spec){ .row = &rows[i],
+					    .text = text,
 					    .arg = colon ? colon + 1 : NULL };
 		return 0;
 	}

@@ -13,14 +13,14 @@
 #include "sinks/sink.h"
 
 struct sink_registry_row {
-	const char *name;		/* "text" */
+	const char *name; /* "text" */
 	/*
 	 * Makes the sink for ARG (NULL when the spec has none). NULL on failure, with the
 	 * reason in err[errsz] ("cannot open PATH: ...").
 	 */
 	struct sink *(*open)(const char *arg, char *err, size_t errsz);
-	const char *arg_help;		/* what may follow the name: "[:PATH]" */
-	const char *help;		/* one line for --help */
+	const char *arg_help; /* what may follow the name: "[:PATH]" */
+	const char *help;     /* one line for --help */
 	/* ARG is a file, none or "-" meaning stdout: two outputs there are refused */
 	bool arg_is_path;
 };
@@ -28,8 +28,8 @@ struct sink_registry_row {
 /* One parsed --output value; arg points into text. */
 struct sink_spec {
 	const struct sink_registry_row *row;
-	const char *text;		/* the whole value, as given */
-	const char *arg;		/* after the first ':', or NULL */
+	const char *text; /* the whole value, as given */
+	const char *arg;  /* after the first ':', or NULL */
 };
 
 /*

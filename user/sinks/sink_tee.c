@@ -11,7 +11,7 @@ struct tee_output {
 	struct sink *s;
 	char *name;
 	uint64_t errors;
-	bool told;		/* its first failure was told on diag */
+	bool told; /* its first failure was told on diag */
 };
 
 struct tee_sink {
@@ -31,8 +31,10 @@ static void failed(struct tee_sink *t, struct tee_output *o, const char *what, i
 {
 	o->errors++;
 	if (!o->told && t->diag) {
-		fprintf(t->diag, "llmwatch: output %s: %s failed: %s (counted in the summary; "
-			"the other outputs go on)\n", o->name, what, strerror(-err));
+		fprintf(t->diag,
+			"llmwatch: output %s: %s failed: %s (counted in the summary; "
+			"the other outputs go on)\n",
+			o->name, what, strerror(-err));
 		fflush(t->diag);
 	}
 	o->told = true;

@@ -133,7 +133,7 @@ static int text_event(struct sink *s, const struct lw_event *ev, const struct ru
 static int text_summary(struct sink *s, const struct lw_stats *st)
 {
 	(void)s;
-	(void)st;	/* the monitor prints the human summary to stderr for every sink */
+	(void)st; /* the monitor prints the human summary to stderr for every sink */
 	return 0;
 }
 

@@ -16,7 +16,7 @@ struct jsonw {
 	char *buf;
 	size_t len, cap;
 	bool need_comma;
-	bool oom;		/* an allocation failed: the object is incomplete */
+	bool oom; /* an allocation failed: the object is incomplete */
 };
 
 void jsonw_init(struct jsonw *w);

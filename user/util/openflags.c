@@ -38,15 +38,27 @@ const char *openflags_str(uint64_t flags, char *buf, size_t size)
 		const char *name;
 	} names[] = {
 		/* multi-bit flags first, so their bits are not claimed by a single flag */
-		{ O_SYNC, "O_SYNC" }, { __O_TMPFILE, "O_TMPFILE" }, { O_CREAT, "O_CREAT" }, { O_EXCL, "O_EXCL" }, { O_NOCTTY, "O_NOCTTY" },
-		{ O_TRUNC, "O_TRUNC" }, { O_APPEND, "O_APPEND" }, { O_NONBLOCK, "O_NONBLOCK" },
-		{ O_DSYNC, "O_DSYNC" }, { O_DIRECT, "O_DIRECT" }, { LW_O_LARGEFILE, "O_LARGEFILE" },
-		{ O_DIRECTORY, "O_DIRECTORY" }, { O_NOFOLLOW, "O_NOFOLLOW" },
-		{ O_NOATIME, "O_NOATIME" }, { O_CLOEXEC, "O_CLOEXEC" }, { O_PATH, "O_PATH" },
-		
+		{ O_SYNC, "O_SYNC" },
+		{ __O_TMPFILE, "O_TMPFILE" },
+		{ O_CREAT, "O_CREAT" },
+		{ O_EXCL, "O_EXCL" },
+		{ O_NOCTTY, "O_NOCTTY" },
+		{ O_TRUNC, "O_TRUNC" },
+		{ O_APPEND, "O_APPEND" },
+		{ O_NONBLOCK, "O_NONBLOCK" },
+		{ O_DSYNC, "O_DSYNC" },
+		{ O_DIRECT, "O_DIRECT" },
+		{ LW_O_LARGEFILE, "O_LARGEFILE" },
+		{ O_DIRECTORY, "O_DIRECTORY" },
+		{ O_NOFOLLOW, "O_NOFOLLOW" },
+		{ O_NOATIME, "O_NOATIME" },
+		{ O_CLOEXEC, "O_CLOEXEC" },
+		{ O_PATH, "O_PATH" },
+
 	};
 	const char *acc = (flags & O_ACCMODE) == O_WRONLY ? "O_WRONLY" :
-			  (flags & O_ACCMODE) == O_RDWR	  ? "O_RDWR" : "O_RDONLY";
+			  (flags & O_ACCMODE) == O_RDWR	  ? "O_RDWR" :
+							    "O_RDONLY";
 	uint64_t rest = flags & ~(uint64_t)O_ACCMODE;
 	size_t len;
 

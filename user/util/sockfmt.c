@@ -60,35 +60,64 @@ const char *sockfmt_errno_name(int64_t ret)
 		return "E?";
 	/* the common results of the calls we trace; others print as their number */
 	switch (-ret) {
-	case EPERM: return "EPERM";
-	case ENOENT: return "ENOENT";
-	case EACCES: return "EACCES";
-	case EEXIST: return "EEXIST";
-	case EINTR: return "EINTR";
-	case EBADF: return "EBADF";
-	case EAGAIN: return "EAGAIN";
-	case EFAULT: return "EFAULT";
-	case EINVAL: return "EINVAL";
-	case EISDIR: return "EISDIR";
-	case ENOTDIR: return "ENOTDIR";
-	case EMFILE: return "EMFILE";
-	case ENAMETOOLONG: return "ENAMETOOLONG";
-	case ELOOP: return "ELOOP";
-	case EROFS: return "EROFS";
-	case ENOTSOCK: return "ENOTSOCK";
-	case EDESTADDRREQ: return "EDESTADDRREQ";
-	case EMSGSIZE: return "EMSGSIZE";
-	case EAFNOSUPPORT: return "EAFNOSUPPORT";
-	case EADDRINUSE: return "EADDRINUSE";
-	case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
-	case ENETUNREACH: return "ENETUNREACH";
-	case ECONNRESET: return "ECONNRESET";
-	case EISCONN: return "EISCONN";
-	case ETIMEDOUT: return "ETIMEDOUT";
-	case ECONNREFUSED: return "ECONNREFUSED";
-	case EHOSTUNREACH: return "EHOSTUNREACH";
-	case EALREADY: return "EALREADY";
-	case EINPROGRESS: return "EINPROGRESS";
+	case EPERM:
+		return "EPERM";
+	case ENOENT:
+		return "ENOENT";
+	case EACCES:
+		return "EACCES";
+	case EEXIST:
+		return "EEXIST";
+	case EINTR:
+		return "EINTR";
+	case EBADF:
+		return "EBADF";
+	case EAGAIN:
+		return "EAGAIN";
+	case EFAULT:
+		return "EFAULT";
+	case EINVAL:
+		return "EINVAL";
+	case EISDIR:
+		return "EISDIR";
+	case ENOTDIR:
+		return "ENOTDIR";
+	case EMFILE:
+		return "EMFILE";
+	case ENAMETOOLONG:
+		return "ENAMETOOLONG";
+	case ELOOP:
+		return "ELOOP";
+	case EROFS:
+		return "EROFS";
+	case ENOTSOCK:
+		return "ENOTSOCK";
+	case EDESTADDRREQ:
+		return "EDESTADDRREQ";
+	case EMSGSIZE:
+		return "EMSGSIZE";
+	case EAFNOSUPPORT:
+		return "EAFNOSUPPORT";
+	case EADDRINUSE:
+		return "EADDRINUSE";
+	case EADDRNOTAVAIL:
+		return "EADDRNOTAVAIL";
+	case ENETUNREACH:
+		return "ENETUNREACH";
+	case ECONNRESET:
+		return "ECONNRESET";
+	case EISCONN:
+		return "EISCONN";
+	case ETIMEDOUT:
+		return "ETIMEDOUT";
+	case ECONNREFUSED:
+		return "ECONNREFUSED";
+	case EHOSTUNREACH:
+		return "EHOSTUNREACH";
+	case EALREADY:
+		return "EALREADY";
+	case EINPROGRESS:
+		return "EINPROGRESS";
 	}
 	return "E?";
 }
