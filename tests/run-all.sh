@@ -105,9 +105,8 @@ if [ "$what" = all ] || [ "$what" = kernels ]; then
 	rm -f "$log"
 fi
 
-# clang-format over the tracked C files (mk/quality.mk). Off by default: on once the tree is
-# formatted (issue 12); LW_FORMAT_CHECK=1 runs it now.
-if [ "$what" = format ] || { [ "$what" = all ] && [ "${LW_FORMAT_CHECK:-0}" = 1 ]; }; then
+# clang-format over the tracked C files (mk/quality.mk): one result per file.
+if [ "$what" = all ] || [ "$what" = format ]; then
 	make_suite format format-check
 fi
 
