@@ -3,18 +3,16 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cmd/cmd_monitor.h"
-#include "cmd/cmd_rules.h"
+#include "cmd/verbs.h"
 
 struct verb {
 	const char *name;
 	int (*run)(int argc, char **argv);
 };
 
-static const struct verb verbs[] = {
-	{ "monitor", cmd_monitor },
-	{ "rules", cmd_rules },
-};
+#define LW_VERB_ROW(name) { #name, cmd_##name },
+static const struct verb verbs[] = { LW_VERBS(LW_VERB_ROW) };
+#undef LW_VERB_ROW
 
 int main(int argc, char **argv)
 {

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "cmd/cmd_rules.h"
+#include "cmd/verbs.h"
 #include "rules_test.h"
 
 /* Errors of building text (' read as "), joined with '\n'; "" when it builds. */

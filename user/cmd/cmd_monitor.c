@@ -4,7 +4,7 @@
  * the BPF programs, find running tools, hand over to the event loop (kernel/event_loop.c)
  * until a signal or --duration, and end with the loss summary.
  */
-#include "cmd/cmd_monitor.h"
+#include "cmd/verbs.h"
 
 #include <errno.h>
 #include <getopt.h>

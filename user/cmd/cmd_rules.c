@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* `llmwatch rules check|list`: validate rule files, show the rule set (see cmd_rules.h). */
-#include "cmd/cmd_rules.h"
+/* `llmwatch rules check|list`: validate rule files, show the rule set (see verbs.h). */
+#include "cmd/verbs.h"
 
 #include <errno.h>
 #include <stdio.h>

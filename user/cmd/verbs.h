@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The verbs, one row each: adding a verb is its file, cmd/cmd_NAME.c defining
+ * `int cmd_NAME(int argc, char **argv)`, and one row here. main.c builds its dispatch table
+ * from these rows. Each verb gets argv[0] = its name and returns the process exit status
+ * (2 on a usage error).
+ *
+ * - monitor: the default verb (`llmwatch [OPTIONS]`): loads the BPF programs and streams
+ *   attributed events until stopped.
+ * - rules: `rules check [--no-default-rules] [FILE|DIR...]` prints every error (stderr) and
+ *   returns 1 if there is any, else prints "N rules OK" and returns 0; `rules list
+ *   [--no-default-rules] [--rules FILE|DIR]...` prints each rule's id, severity, action,
+ *   events and description (escaped).
+ */
+#ifndef LW_CMD_VERBS_H
+#define LW_CMD_VERBS_H
+
+#define LW_VERBS(ROW) \
+	ROW(monitor)  \
+	ROW(rules)
+
+#define LW_VERB_DECLARE(name) int cmd_##name(int argc, char **argv);
+LW_VERBS(LW_VERB_DECLARE)
+#undef LW_VERB_DECLARE
+
+#endif /* LW_CMD_VERBS_H */
