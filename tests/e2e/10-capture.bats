@@ -188,11 +188,7 @@ capture_every_kind() {
 @test "hostile names and paths reach the terminal escaped, one line per event" {
 	tool=$(make_tool ollama)
 	out="$BATS_TEST_TMPDIR/text.out"
-	READY="$BATS_TEST_TMPDIR/ready"
-	ERR="$BATS_TEST_TMPDIR/err.txt"
-	"$LLMWATCH" --ready-file "$READY" >"$out" 2>"$ERR" &
-	LW_PID=$!
-	retry 150 test -e "$READY"
+	lw_launch "$out"
 	# a file name with a terminal escape, a newline that would forge a line, and a bidi
 	# override; and a thread name with an escape of its own
 	"$tool" -c '

@@ -18,16 +18,7 @@ teardown() {
 # its outputs go), stdout to $STDOUT, stderr to $ERR; wait until it is ready.
 lw_start_outputs() {
 	STDOUT="$BATS_TEST_TMPDIR/stdout.txt"
-	ERR="$BATS_TEST_TMPDIR/err.txt"
-	READY="$BATS_TEST_TMPDIR/ready"
-	rm -f "$READY"
-	"$LLMWATCH" --ready-file "$READY" "$@" >"$STDOUT" 2>"$ERR" &
-	LW_PID=$!
-	if ! retry 150 test -e "$READY"; then
-		echo "llmwatch did not become ready:" >&2
-		cat "$ERR" >&2
-		return 1
-	fi
+	lw_launch "$STDOUT" "$@"
 }
 
 # events_of FILE: "ts pid type" of every event line, sorted, from text or JSON output.

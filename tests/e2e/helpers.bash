@@ -71,10 +71,18 @@ make_tool() {
 # lw_start [ARGS...]: start llmwatch --json in the background and wait until it is ready.
 lw_start() {
 	OUT="$BATS_TEST_TMPDIR/out.json"
+	lw_launch "$OUT" --json "$@"
+}
+
+# lw_launch STDOUT_FILE [ARGS...]: start llmwatch with exactly ARGS, stdout to STDOUT_FILE
+# and stderr to $ERR, and wait until it is ready.
+lw_launch() {
+	local stdout=$1
+	shift
 	ERR="$BATS_TEST_TMPDIR/err.txt"
 	READY="$BATS_TEST_TMPDIR/ready"
 	rm -f "$READY"
-	"$LLMWATCH" --json --ready-file "$READY" "$@" >"$OUT" 2>"$ERR" &
+	"$LLMWATCH" --ready-file "$READY" "$@" >"$stdout" 2>"$ERR" &
 	LW_PID=$!
 	if ! retry 150 test -e "$READY"; then
 		echo "llmwatch did not become ready:" >&2
