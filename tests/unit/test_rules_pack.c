@@ -238,9 +238,9 @@ static void test_files(void)
 		ev.type = LW_REC_EXEC;
 		ev.tool = "ollama";
 		ev.pid = 9;
-		ev.filename = "/usr/bin/curl";
+		ev.filename = "/usr/bin/wget";
 		CHECK_STR(rt_ids(pack, &ev), "exec-network-tool");
-		CHECK_STR(rt_msg(pack, &ev), "ollama (pid 9) ran /usr/bin/curl");
+		CHECK_STR(rt_msg(pack, &ev), "ollama (pid 9) ran /usr/bin/wget");
 		ev.filename = "/usr/local/lib/ollama/llama-server";
 		CHECK_STR(rt_ids(pack, &ev), "");
 	}
