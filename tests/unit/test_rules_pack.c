@@ -30,6 +30,70 @@ static const char *op(const char *tool, uint32_t uid, const char *path, uint64_t
 	return rt_ids(pack, &ev);
 }
 
+/* The message of the first verdict for a connect (static buffer). */
+static const char *conn_msg(const char *tool, const char *host, const char *ip, uint16_t port)
+{
+	struct lw_sockaddr sa = rt_addr(ip, port);
+	struct lw_event ev = rt_net(LW_REC_CONNECT, tool, host, &sa);
+
+	return rt_msg(pack, &ev);
+}
+
+/* Rule ids for an exec of filename by tool. */
+static const char *ex(const char *tool, const char *filename)
+{
+	struct lw_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = LW_REC_EXEC;
+	ev.tool = tool;
+	ev.pid = 9;
+	ev.exe = "";
+	ev.filename = filename;
+	return rt_ids(pack, &ev);
+}
+
+/* Rule ids for a closed connection of tool to host (named by DNS) that sent n bytes. */
+static const char *sent(const char *tool, const char *host, const char *source, uint64_t n)
+{
+	struct lw_sockaddr sa = rt_addr("104.16.1.1", 443);
+	struct lw_event ev = rt_net(LW_REC_CONN_BYTES, tool, host, &sa);
+
+	ev.host_source = source;
+	ev.bytes = n;
+	return rt_ids(pack, &ev);
+}
+
+/* The description of the pack's rule id, or "" when there is no such rule. */
+static const char *desc(const char *id)
+{
+	struct rules_info info;
+
+	for (size_t i = 0; i < rules_count(pack); i++)
+		if (rules_get_info(pack, i, &info) == 0 && strcmp(info.id, id) == 0)
+			return info.description;
+	return "";
+}
+
+/* The severity of the first verdict for a connect, or -1. */
+static int conn_sev(const char *tool, const char *host, const char *ip, uint16_t port)
+{
+	struct lw_sockaddr sa = rt_addr(ip, port);
+	struct lw_event ev = rt_net(LW_REC_CONNECT, tool, host, &sa);
+	struct rules_verdict v[4];
+
+	return rules_match(pack, &ev, v, 4) > 0 ? (int)v[0].severity : -1;
+}
+
+/* s contains sub (or, with want false, does not); prints s when not. */
+#define CHECK_HAS(s, sub, want)                                                         \
+	do {                                                                            \
+		const char *s_ = (s);                                                   \
+		CHECK((strstr(s_, (sub)) != NULL) == (want));                           \
+		if ((strstr(s_, (sub)) != NULL) != (want))                              \
+			fprintf(stderr, "  in: %s\n", s_);                              \
+	} while (0)
+
 static void test_loads(void)
 {
 	struct rules_builder *b = rules_builder_new();
@@ -244,9 +308,9 @@ static void test_files(void)
 		ev.type = LW_REC_EXEC;
 		ev.tool = "ollama";
 		ev.pid = 9;
-		ev.filename = "/usr/bin/curl";
+		ev.filename = "/usr/bin/wget";
 		CHECK_STR(rt_ids(pack, &ev), "exec-network-tool");
-		CHECK_STR(rt_msg(pack, &ev), "ollama (pid 9) ran /usr/bin/curl");
+		CHECK_STR(rt_msg(pack, &ev), "ollama (pid 9) ran /usr/bin/wget");
 		ev.filename = "/usr/local/lib/ollama/llama-server";
 		CHECK_STR(rt_ids(pack, &ev), "");
 	}
@@ -280,6 +344,251 @@ static void test_exposure(void)
 	}
 }
 
+/* Issue 13: the pack as the tools' sources say they behave today. */
+static void test_tools_today(void)
+{
+	const char *pub = "104.16.1.1";
+	const char *m;
+
+	/* GPT4All's opt_out event goes out at the first start of a version, not every session */
+	CHECK_STR(conn("gpt4all", "api.mixpanel.com", pub, 443), "telemetry-mixpanel");
+	m = conn_msg("gpt4all", "api.mixpanel.com", pub, 443);
+	CHECK_HAS(m, "first start of each new version", true);
+	CHECK_HAS(m, "usageStatsActive=true", true);
+	CHECK_HAS(m, "even when", false);
+	CHECK_HAS(desc("telemetry-mixpanel"), "isFirstStart()", true);
+	CHECK_HAS(desc("telemetry-mixpanel"), "src/download.cpp L140-156", true);
+	CHECK_HAS(desc("telemetry-mixpanel"), "per session", false);
+
+	/* the plain-HTTP fetches are in download.cpp and modellist.cpp */
+	CHECK_STR(conn("gpt4all", "gpt4all.io", pub, 80), "gpt4all-plain-http");
+	CHECK_HAS(conn_msg("gpt4all", "gpt4all.io", pub, 80), "over plain HTTP", true);
+	CHECK_HAS(desc("gpt4all-plain-http"), "src/download.cpp L161", true);
+	CHECK_HAS(desc("gpt4all-plain-http"), "(L173)", true);
+	CHECK_HAS(desc("gpt4all-plain-http"), "(L214)", true);
+	CHECK_HAS(desc("gpt4all-plain-http"), "src/modellist.cpp L1487, L1530", true);
+	CHECK_HAS(desc("gpt4all-plain-http"), "src/network.cpp", false);
+
+	/* vLLM: all interfaces, verified */
+	{
+		struct lw_sockaddr sa = rt_addr("0.0.0.0", 8000);
+		struct lw_event ev = rt_net(LW_REC_LISTEN, "vllm", NULL, &sa);
+
+		CHECK_STR(rt_ids(pack, &ev), "exposure-vllm");
+		m = rt_msg(pack, &ev);
+		CHECK_HAS(m, "binds all interfaces unless given --host", true);
+		CHECK_HAS(m, "--host 127.0.0.1", true);
+	}
+	CHECK_HAS(desc("exposure-vllm"), "api_server.py @0001948b", true);
+	CHECK_HAS(desc("exposure-vllm"), "not verified", false);
+
+	/* the fallback's description names every default that binds all interfaces */
+	{
+		const char *d = desc("exposure-listen");
+
+		CHECK_HAS(d, "possibly vLLM", false);
+		CHECK_HAS(d, "vLLM (api_server.py @0001948b)", true);
+		CHECK_HAS(d, "LocalAI (core/cli/run.go L70", true);
+		CHECK_HAS(d, "Open WebUI (backend/open_webui/__init__.py @00843237", true);
+		CHECK_HAS(d, ".devops/cpu.Dockerfile @bb0e507a", true);
+		CHECK_HAS(d, "OLLAMA_HOST=0.0.0.0:11434", true);
+	}
+	CHECK_STR(net(LW_REC_LISTEN, "localai", NULL, "0.0.0.0", 8080), "exposure-localai");
+	CHECK_STR(net(LW_REC_LISTEN, "localai", NULL, "192.168.1.5", 9090), "exposure-localai");
+	CHECK_STR(net(LW_REC_LISTEN, "localai", NULL, "127.0.0.1", 8080), "");
+	CHECK_STR(net(LW_REC_LISTEN, "llama-server", NULL, "::", 8080), "exposure-port-8080");
+	{
+		struct lw_sockaddr sa = rt_addr("0.0.0.0", 8080);
+		struct lw_event ev = rt_net(LW_REC_LISTEN, "localai", NULL, &sa);
+
+		CHECK_HAS(rt_msg(pack, &ev), "LOCALAI_ADDRESS", true);
+		ev.tool = "watch:open-webui";
+		CHECK_STR(rt_ids(pack, &ev), "exposure-port-8080");
+		CHECK_HAS(rt_msg(pack, &ev), "Open WebUI: HOST, default 0.0.0.0", true);
+		CHECK_HAS(rt_msg(pack, &ev), "LLAMA_ARG_HOST", true);
+	}
+
+	/* vLLM usage stats: every opt-out, and the heartbeat */
+	CHECK_STR(conn("vllm", "stats.vllm.ai", pub, 443), "telemetry-vllm-usage-stats");
+	m = conn_msg("vllm", "stats.vllm.ai", pub, 443);
+	CHECK_HAS(m, "VLLM_NO_USAGE_STATS=1", true);
+	CHECK_HAS(m, "VLLM_DO_NOT_TRACK=1", true);
+	CHECK_HAS(m, "DO_NOT_TRACK=1", true);
+	CHECK_HAS(m, "$VLLM_CONFIG_ROOT/do_not_track", true);
+	CHECK_HAS(m, "heartbeat with this server's uuid every 10 minutes", true);
+	CHECK_HAS(desc("telemetry-vllm-usage-stats"), "vllm/usage/usage_lib.py @01ff1262", true);
+	CHECK_HAS(desc("telemetry-vllm-usage-stats"), "every 600 s", true);
+
+	/* ollama.com: a signed, identifying poll, not a plain one */
+	CHECK_STR(conn("ollama", "ollama.com", pub, 443), "ollama-cloud");
+	CHECK_INT(conn_sev("ollama", "ollama.com", pub, 443), RULES_SEV_MEDIUM);
+	m = conn_msg("ollama", "ollama.com", pub, 443);
+	CHECK_HAS(m, "~/.ollama/id_ed25519", true);
+	CHECK_HAS(m, "without sign-in", true);
+	CHECK_HAS(m, "OLLAMA_NO_CLOUD=1", true);
+	CHECK_HAS(m, "disable_ollama_cloud in ~/.ollama/server.json", true);
+	CHECK_HAS(desc("ollama-cloud"), "124e9af9d (v0.33.0-rc1)", true);
+	CHECK_HAS(desc("ollama-cloud"), "server/model_recommendations.go L189, L202", true);
+	CHECK_HAS(desc("ollama-cloud"), "OLLAMA_REMOTES", true);
+
+	/* egress-unknown no longer claims local tools are silent */
+	CHECK_HAS(desc("egress-unknown"), "sends nothing out once models are local", false);
+	CHECK_HAS(desc("egress-unknown"), "heartbeat every 10 minutes", true);
+	CHECK_HAS(desc("egress-unknown"), "signed, identifying request", true);
+	CHECK_HAS(desc("egress-unknown"), "GPT4All fetches its release notes", true);
+}
+
+/* Issue 13: endpoints and files the pack did not know. */
+static void test_tools_today_missing(void)
+{
+	static const char *const launch[] = {
+		"registry.npmjs.org", "opencode.ai", "hermes-agent.nousresearch.com",
+		"qwen-code-assets.oss-cn-hangzhou.aliyuncs.com", "claude.ai", "code.kimi.com",
+		"dev.meta.ai",
+	};
+	const char *pub = "104.16.1.1";
+
+	/* ollama launch: installers are Ollama's, and said as such */
+	for (size_t i = 0; i < sizeof(launch) / sizeof(launch[0]); i++)
+		CHECK_STR(conn("ollama", launch[i], pub, 443), "ollama-launch-installer");
+	CHECK_INT(conn_sev("ollama", "opencode.ai", pub, 443), RULES_SEV_LOW);
+	CHECK_HAS(conn_msg("ollama", "opencode.ai", pub, 443), "ollama launch", true);
+	CHECK_STR(conn("lm-studio", "registry.npmjs.org", pub, 443), "egress-unknown");
+	/* a host added to OLLAMA_REMOTES is unexplained until the user names it */
+	CHECK_STR(conn("ollama", "dashscope.example", pub, 443), "egress-unknown");
+
+	/* GPT4All remote models get whole chats */
+	CHECK_STR(conn("gpt4all", "api.openai.com", pub, 443), "gpt4all-cloud-model");
+	CHECK_STR(conn("gpt4all", "api.mistral.ai", pub, 443), "gpt4all-cloud-model");
+	CHECK_INT(conn_sev("gpt4all", "api.openai.com", pub, 443), RULES_SEV_MEDIUM);
+	CHECK_HAS(conn_msg("gpt4all", "api.mistral.ai", pub, 443), "whole chats", true);
+	CHECK_HAS(desc("gpt4all-cloud-model"), "src/modellist.cpp L1742-1856", true);
+
+	/* LocalAI: galleries, backend images, ollama:// pulls, update check */
+	CHECK_STR(conn("localai", "index.localai.io", pub, 443), "download-localai-gallery");
+	CHECK_STR(conn("localai", "raw.githubusercontent.com", pub, 443),
+		  "download-localai-gallery");
+	CHECK_STR(conn("localai", "quay.io", pub, 443), "download-localai-backends");
+	CHECK_STR(conn("localai", "cdn01.quay.io", pub, 443), "download-localai-backends");
+	CHECK_STR(conn("localai", "registry-1.docker.io", pub, 443), "download-localai-backends");
+	CHECK_STR(conn("localai", "auth.docker.io", pub, 443), "download-localai-backends");
+	CHECK_STR(conn("localai", "production.cloudflare.docker.com", pub, 443),
+		  "download-localai-backends");
+	CHECK_STR(conn("localai", "registry.ollama.ai", pub, 443), "download-ollama-registry");
+	CHECK_STR(conn("localai", "api.github.com", pub, 443), "localai-update-check");
+	CHECK_STR(conn("localai", "github.com", pub, 443), "download-github-releases");
+	CHECK_STR(conn("localai", "release-assets.githubusercontent.com", pub, 443),
+		  "download-github-releases");
+	/* those names are LocalAI's: another tool going there is still unexplained */
+	CHECK_STR(conn("koboldcpp", "quay.io", pub, 443), "egress-unknown");
+
+	/* koboldcpp: the AI Horde worker and the Cloudflare tunnel */
+	CHECK_STR(conn("koboldcpp", "aihorde.net", pub, 443), "koboldcpp-horde-worker");
+	CHECK_HAS(conn_msg("koboldcpp", "aihorde.net", pub, 443), "--hordekey", true);
+	CHECK_STR(ex("koboldcpp", "./cloudflared-linux-amd64"), "exposure-cloudflare-tunnel");
+	CHECK_STR(ex("koboldcpp", "/home/alice/kcpp/cloudflared-linux-amd64"),
+		  "exposure-cloudflare-tunnel");
+	CHECK_STR(ex("watch:node", "/usr/bin/cloudflared"), "exposure-cloudflare-tunnel");
+	CHECK_STR(conn("koboldcpp", "api.trycloudflare.com", pub, 443),
+		  "exposure-cloudflare-tunnel-connect");
+	CHECK_STR(conn("koboldcpp", "region1.v2.argotunnel.com", pub, 7844),
+		  "exposure-cloudflare-tunnel-connect");
+	CHECK_HAS(conn_msg("koboldcpp", "api.trycloudflare.com", pub, 443), "--remotetunnel",
+		  true);
+	CHECK_STR(conn("koboldcpp", "github.com", pub, 443), "download-github-releases");
+
+	/* llama.cpp's HF_ENDPOINT / MODEL_ENDPOINT mirror: unexplained, and documented */
+	CHECK_STR(conn("llama-server", "hf-mirror.example", pub, 443), "egress-unknown");
+	CHECK_HAS(desc("download-huggingface"), "HF_ENDPOINT or MODEL_ENDPOINT", true);
+
+	/* npm and GitHub CLI tokens are credentials */
+	CHECK_STR(op("jan", 1000, "/home/alice/.npmrc", O_RDONLY, 3), "file-credentials");
+	CHECK_STR(op("koboldcpp", 1000, "/home/alice/.config/gh/hosts.yml", O_RDONLY, 3),
+		  "file-credentials");
+	CHECK_STR(op("ollama", 1000, "/home/alice/.config/gh/hosts.yml", O_RDONLY, 3),
+		  "file-credentials");
+	CHECK_STR(op("jan", 1000, "/home/alice/.config/gh/hosts.yml", O_RDONLY, -ENOENT),
+		  "file-sensitive-attempt");
+	CHECK_STR(op("jan", 1000, "/home/alice/.config/gh/config.yml", O_RDONLY, 3), "");
+}
+
+/* Issue 13: ordinary use that must stay quiet. */
+static void test_tools_today_quiet(void)
+{
+	const char *pub = "104.16.1.1";
+
+	/* koboldcpp's model download and ollama launch's installers run curl */
+	CHECK_STR(ex("koboldcpp", "/usr/bin/curl"), "");
+	CHECK_STR(ex("ollama", "/usr/bin/curl"), "");
+	/* ... but only curl, and only those tools */
+	CHECK_STR(ex("koboldcpp", "/usr/bin/wget"), "exec-network-tool");
+	CHECK_STR(ex("ollama", "/usr/bin/nc"), "exec-network-tool");
+	CHECK_STR(ex("jan", "/usr/bin/curl"), "exec-network-tool");
+	CHECK_STR(ex("localai", "/usr/bin/curl"), "exec-network-tool");
+
+	/* ollama run attaching an image or a recording named in the prompt */
+	CHECK_STR(op("ollama", 1000, "/home/alice/Documents/cat.png", O_RDONLY, 3), "");
+	CHECK_STR(op("ollama", 1000, "/home/alice/Desktop/shots/IMG_0001.JPG", O_RDONLY, 3), "");
+	CHECK_STR(op("ollama", 1000, "/home/alice/Documents/a.jpeg", O_RDONLY, 3), "");
+	CHECK_STR(op("ollama", 1000, "/home/alice/Documents/a.webp", O_RDONLY, 3), "");
+	CHECK_STR(op("ollama", 1000, "/home/alice/Documents/memo.wav", O_RDONLY, 3), "");
+	/* other documents still count, and other tools opening images too */
+	CHECK_STR(op("ollama", 1000, "/home/alice/Documents/taxes.pdf", O_RDONLY, 3),
+		  "file-user-documents");
+	CHECK_STR(op("ollama", 1000, "/home/alice/Documents/cat.png.txt", O_RDONLY, 3),
+		  "file-user-documents");
+	CHECK_STR(op("koboldcpp", 1000, "/home/alice/Documents/cat.png", O_RDONLY, 3),
+		  "file-user-documents");
+
+	/* LocalAI's backend installs read ~/.docker/config.json (or fail to: no file) */
+	CHECK_STR(op("localai", 1000, "/home/alice/.docker/config.json", O_RDONLY, 3), "");
+	CHECK_STR(op("localai", 1000, "/home/alice/.docker/config.json", O_RDONLY, -ENOENT), "");
+	CHECK_STR(op("ollama", 1000, "/home/alice/.docker/config.json", O_RDONLY, 3),
+		  "file-credentials");
+	CHECK_STR(op("localai", 1000, "/home/alice/.ssh/id_rsa", O_RDONLY, 3), "file-credentials");
+	/* ollama launch's npm reads ~/.npmrc */
+	CHECK_STR(op("ollama", 1000, "/home/alice/.npmrc", O_RDONLY, 3), "");
+	CHECK_STR(op("ollama", 1000, "/home/alice/.npmrc", O_RDONLY, -ENOENT), "");
+	CHECK_STR(op("localai", 1000, "/home/alice/.npmrc", O_RDONLY, 3), "file-credentials");
+
+	/* LocalAI installs and GitHub release redirects are explained */
+	CHECK_STR(conn("localai", "docker-images-prod.6aa30f8b08e16409b46e0173d6de2f56"
+				  ".r2.cloudflarestorage.com", pub, 443),
+		  "download-localai-backends");
+	CHECK_STR(conn("jan", "release-assets.githubusercontent.com", pub, 443),
+		  "download-jan-catalog");
+	CHECK_STR(conn("jan", "objects.githubusercontent.com", pub, 443), "download-jan-catalog");
+	CHECK_STR(conn("koboldcpp", "release-assets.githubusercontent.com", pub, 443),
+		  "download-github-releases");
+
+	/* ollama push to the official registry is recorded, not raised; elsewhere it is */
+	CHECK_STR(sent("ollama", "registry.ollama.ai", "sni", 3ull << 30), "upload-ollama-registry");
+	CHECK_STR(sent("ollama", "dd20bb891979d25aebc8bec07b2b3bbc.r2.cloudflarestorage.com",
+		       "sni", 200u << 20), "upload-ollama-registry");
+	CHECK_STR(sent("ollama", "registry.evil.example", "sni", 200u << 20),
+		  "egress-large-upload");
+	CHECK_STR(sent("ollama", "0123456789abcdef.r2.cloudflarestorage.com", "sni", 200u << 20),
+		  "egress-large-upload");
+	CHECK_STR(sent("jan", "registry.ollama.ai", "sni", 200u << 20), "egress-large-upload");
+	CHECK_STR(sent("ollama", NULL, "none", 200u << 20), "egress-large-upload");
+	/* a name that is only llmwatch's own guess (--resolve-rule-hosts) excuses nothing */
+	CHECK_STR(sent("ollama", "registry.ollama.ai", "rule", 200u << 20),
+		  "egress-large-upload,upload-ollama-registry");
+	CHECK_STR(sent("ollama", "registry.ollama.ai", "sni", 1u << 20), "");
+	{
+		struct lw_sockaddr sa = rt_addr(pub, 443);
+		struct lw_event ev = rt_net(LW_REC_CONN_BYTES, "ollama", "registry.ollama.ai", &sa);
+		struct rules_verdict v[4];
+
+		ev.host_source = "sni";
+		ev.bytes = 3ull << 30;
+		CHECK_INT(rules_match(pack, &ev, v, 4), 1);
+		CHECK_INT(v[0].action, RULES_ACTION_LOG);
+		CHECK_STR(v[0].message, "ollama (pid 4121) sent 3.0 GiB to registry.ollama.ai:443 "
+					"(104.16.1.1): ollama push to the official Ollama registry");
+	}
+}
+
 int main(void)
 {
 	test_loads();
@@ -288,6 +597,9 @@ int main(void)
 		test_downloads_dns_egress();
 		test_files();
 		test_exposure();
+		test_tools_today();
+		test_tools_today_missing();
+		test_tools_today_quiet();
 	}
 	rules_free(pack);
 	return check_summary("test_rules_pack");
