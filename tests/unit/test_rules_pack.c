@@ -86,12 +86,12 @@ static int conn_sev(const char *tool, const char *host, const char *ip, uint16_t
 }
 
 /* s contains sub (or, with want false, does not); prints s when not. */
-#define CHECK_HAS(s, sub, want)                                                         \
-	do {                                                                            \
-		const char *s_ = (s);                                                   \
-		CHECK((strstr(s_, (sub)) != NULL) == (want));                           \
-		if ((strstr(s_, (sub)) != NULL) != (want))                              \
-			fprintf(stderr, "  in: %s\n", s_);                              \
+#define CHECK_HAS(s, sub, want)                               \
+	do {                                                  \
+		const char *s_ = (s);                         \
+		CHECK((strstr(s_, (sub)) != NULL) == (want)); \
+		if ((strstr(s_, (sub)) != NULL) != (want))    \
+			fprintf(stderr, "  in: %s\n", s_);    \
 	} while (0)
 
 static void test_loads(void)
@@ -442,8 +442,12 @@ static void test_tools_today(void)
 static void test_tools_today_missing(void)
 {
 	static const char *const launch[] = {
-		"registry.npmjs.org", "opencode.ai", "hermes-agent.nousresearch.com",
-		"qwen-code-assets.oss-cn-hangzhou.aliyuncs.com", "claude.ai", "code.kimi.com",
+		"registry.npmjs.org",
+		"opencode.ai",
+		"hermes-agent.nousresearch.com",
+		"qwen-code-assets.oss-cn-hangzhou.aliyuncs.com",
+		"claude.ai",
+		"code.kimi.com",
 		"dev.meta.ai",
 	};
 	const char *pub = "104.16.1.1";
@@ -493,8 +497,7 @@ static void test_tools_today_missing(void)
 		  "exposure-cloudflare-tunnel-connect");
 	CHECK_STR(conn("koboldcpp", "region1.v2.argotunnel.com", pub, 7844),
 		  "exposure-cloudflare-tunnel-connect");
-	CHECK_HAS(conn_msg("koboldcpp", "api.trycloudflare.com", pub, 443), "--remotetunnel",
-		  true);
+	CHECK_HAS(conn_msg("koboldcpp", "api.trycloudflare.com", pub, 443), "--remotetunnel", true);
 	CHECK_STR(conn("koboldcpp", "github.com", pub, 443), "download-github-releases");
 
 	/* llama.cpp's HF_ENDPOINT / MODEL_ENDPOINT mirror: unexplained, and documented */
@@ -552,8 +555,10 @@ static void test_tools_today_quiet(void)
 	CHECK_STR(op("localai", 1000, "/home/alice/.npmrc", O_RDONLY, 3), "file-credentials");
 
 	/* LocalAI installs and GitHub release redirects are explained */
-	CHECK_STR(conn("localai", "docker-images-prod.6aa30f8b08e16409b46e0173d6de2f56"
-				  ".r2.cloudflarestorage.com", pub, 443),
+	CHECK_STR(conn("localai",
+		       "docker-images-prod.6aa30f8b08e16409b46e0173d6de2f56"
+		       ".r2.cloudflarestorage.com",
+		       pub, 443),
 		  "download-localai-backends");
 	CHECK_STR(conn("jan", "release-assets.githubusercontent.com", pub, 443),
 		  "download-jan-catalog");
@@ -562,9 +567,11 @@ static void test_tools_today_quiet(void)
 		  "download-github-releases");
 
 	/* ollama push to the official registry is recorded, not raised; elsewhere it is */
-	CHECK_STR(sent("ollama", "registry.ollama.ai", "sni", 3ull << 30), "upload-ollama-registry");
-	CHECK_STR(sent("ollama", "dd20bb891979d25aebc8bec07b2b3bbc.r2.cloudflarestorage.com",
-		       "sni", 200u << 20), "upload-ollama-registry");
+	CHECK_STR(sent("ollama", "registry.ollama.ai", "sni", 3ull << 30),
+		  "upload-ollama-registry");
+	CHECK_STR(sent("ollama", "dd20bb891979d25aebc8bec07b2b3bbc.r2.cloudflarestorage.com", "sni",
+		       200u << 20),
+		  "upload-ollama-registry");
 	CHECK_STR(sent("ollama", "registry.evil.example", "sni", 200u << 20),
 		  "egress-large-upload");
 	CHECK_STR(sent("ollama", "0123456789abcdef.r2.cloudflarestorage.com", "sni", 200u << 20),
@@ -584,8 +591,9 @@ static void test_tools_today_quiet(void)
 		ev.bytes = 3ull << 30;
 		CHECK_INT(rules_match(pack, &ev, v, 4), 1);
 		CHECK_INT(v[0].action, RULES_ACTION_LOG);
-		CHECK_STR(v[0].message, "ollama (pid 4121) sent 3.0 GiB to registry.ollama.ai:443 "
-					"(104.16.1.1): ollama push to the official Ollama registry");
+		CHECK_STR(v[0].message,
+			  "ollama (pid 4121) sent 3.0 GiB to registry.ollama.ai:443 "
+			  "(104.16.1.1): ollama push to the official Ollama registry");
 	}
 }
 
