@@ -20,6 +20,33 @@ static unsigned int id_of(const char *name)
 
 #define MATCH(path) profiles_name(&set, profiles_match_exe(&set, (path)))
 
+/*
+ * The profile the kernel would take an exec of path for: its comm is the file name cut to
+ * 15 bytes, looked up among the candidate names. "" if it is no candidate.
+ */
+static const char *candidate(const char *path)
+{
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+
+	for (unsigned int id = 1; id <= set.n; id++) {
+		const struct profile *p = profiles_get(&set, id);
+
+		for (const char *const *c = p->comms; c && *c; c++) {
+			if (strncmp(*c, base, 15) == 0 &&
+			    strlen(*c) == (strlen(base) < 15 ? strlen(base) : 15))
+				return p->name;
+		}
+	}
+	return "";
+}
+
+/* Picked by its name at exec and confirmed by its path: what the monitor needs. */
+#define SEEN_AS(path, tool)                       \
+	do {                                      \
+		CHECK_STR(candidate(path), tool); \
+		CHECK_STR(MATCH(path), tool);     \
+	} while (0)
+
 static void test_match(void)
 {
 	/* GPT4All's binary is called chat: only its install path says it is GPT4All */
@@ -50,6 +77,31 @@ static void test_match(void)
 	CHECK_STR(MATCH("/tmp/.mount_LM-StuAbc/resources/app/.webpack/lms"), "lm-studio");
 	CHECK_STR(MATCH("/home/u/.lmstudio/bin/lms"), "lm-studio");
 
+	/* Jan >= 0.8.5: its own worker beside jan-cli in resources/bin (comm "jan-llama-worke") */
+	SEEN_AS("/usr/lib/Jan/resources/bin/jan-llama-worker", "jan");
+	SEEN_AS("/tmp/.mount_Jan-AbCdEf/usr/lib/Jan/resources/bin/jan-llama-worker", "jan");
+	SEEN_AS("/usr/lib/Jan/resources/bin/jan-cli", "jan");
+	CHECK_STR(candidate("/usr/bin/bun"), "");
+	CHECK_STR(candidate("/usr/bin/uv"), "");
+	CHECK_INT(profiles_match_exe(&set, "/usr/local/bin/jan-cli"), 0);
+
+	/* GPT4All's Flatpak: the host's /proc shows the sandbox's /app/bin/chat */
+	SEEN_AS("/app/bin/chat", "gpt4all");
+	CHECK_INT(profiles_match_exe(&set, "/home/u/app/bin/chat"), 0);
+	CHECK_INT(profiles_match_exe(&set, "/usr/sbin/chat"), 0);
+
+	/* koboldcpp's release binaries: comm "koboldcpp-linux" */
+	SEEN_AS("/home/u/koboldcpp-linux-x64-cuda1150", "koboldcpp");
+	SEEN_AS("/opt/koboldcpp-linux-x64-nocuda", "koboldcpp");
+	SEEN_AS("/usr/local/bin/koboldcpp", "koboldcpp");
+
+	/* llamafile: the binary itself, and a model's .llamafile by its path */
+	SEEN_AS("/usr/local/bin/llamafile", "llamafile");
+	CHECK_STR(MATCH("/home/u/Meta-Llama-3-8B-Instruct.Q4_0.llamafile"), "llamafile");
+	CHECK_INT(profiles_match_exe(&set, "/usr/bin/llamafile-wrapper"), 0);
+	CHECK_INT(profiles_match_exe(&set, "/home/u/.ape-1.10"), 0);
+	CHECK_STR(candidate("/home/u/.ape-1.10"), "");
+
 	CHECK_STR(MATCH("/home/u/.local/bin/vllm"), "vllm");
 	CHECK_STR(MATCH("/opt/koboldcpp-linux-x64"), "koboldcpp");
 	CHECK_STR(MATCH("/usr/bin/local-ai"), "localai");
@@ -66,7 +118,7 @@ static void test_table(void)
 {
 	const struct profile *p;
 
-	CHECK_INT(set.n, 8);
+	CHECK_INT(set.n, 9);
 	CHECK_STR(profiles_name(&set, 0), "");
 	CHECK_STR(profiles_name(&set, (unsigned int)set.n + 1), "");
 	CHECK(profiles_get(&set, 0) == NULL);
@@ -84,6 +136,15 @@ static void test_table(void)
 			continue;
 		for (const char *const *c = p->comms; c && *c; c++)
 			CHECK(strlen(*c) >= 1 && strlen(*c) <= 15);
+	}
+	/* the kernel keeps one profile per candidate name: no name in two profiles */
+	for (unsigned int a = 1; a <= set.n; a++) {
+		for (const char *const *c = profiles_get(&set, a)->comms; *c; c++) {
+			for (unsigned int b = a + 1; b <= set.n; b++) {
+				for (const char *const *d = profiles_get(&set, b)->comms; *d; d++)
+					CHECK(strcmp(*c, *d) != 0);
+			}
+		}
 	}
 	p = profiles_get(&set, id_of("gpt4all"));
 	CHECK(p && p->comms[0] && strcmp(p->comms[0], "chat") == 0);

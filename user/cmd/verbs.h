@@ -11,13 +11,16 @@
  *   returns 1 if there is any, else prints "N rules OK" and returns 0; `rules list
  *   [--no-default-rules] [--rules FILE|DIR]...` prints each rule's id, severity, action,
  *   events and description (escaped).
+ * - profiles: `profiles list [--json]` prints each built-in profile (name, display name,
+ *   candidate names, executable patterns, source), escaped text or one JSON object a line.
  */
 #ifndef LW_CMD_VERBS_H
 #define LW_CMD_VERBS_H
 
 #define LW_VERBS(ROW) \
 	ROW(monitor)  \
-	ROW(rules)
+	ROW(rules)    \
+	ROW(profiles)
 
 #define LW_VERB_DECLARE(name) int cmd_##name(int argc, char **argv);
 LW_VERBS(LW_VERB_DECLARE)

@@ -25,11 +25,24 @@ static const struct profile builtin[] = {
 	{
 		.name = "jan",
 		.display = "Jan",
-		.comms = LIST("jan", "Jan", "Jan-Desktop", "cortex-server"),
-		.exe_globs = LIST("*/jan", "*/Jan", "*/Jan-Desktop", "*/cortex-server",
+		/*
+		 * Jan >= 0.8.5 runs inference in its own static jan-llama-worker (comm
+		 * "jan-llama-worke"), shipped beside jan-cli in resources/bin (or as a sidecar
+		 * beside the main binary); older versions downloaded a llama-server into the data
+		 * folder, or ran cortex-server. MCP servers run under Jan's bundled bun and uv:
+		 * they are Jan's children, covered by inherited tracking, so bun and uv are not
+		 * candidates here (they are not Jan when run on their own).
+		 */
+		.comms = LIST("jan", "Jan", "Jan-Desktop", "jan-llama-worke", "jan-cli",
+			      "cortex-server"),
+		.exe_globs = LIST("*/jan", "*/Jan", "*/Jan-Desktop", "*/jan-llama-worker",
+				  "*/resources/bin/jan-cli", "*/cortex-server",
 				  "*/Jan/data/llamacpp/backends/*", "*/Jan/binaries/*"),
 		.source =
-			"janhq/jan src-tauri/tauri.conf.json; extensions/llamacpp-extension/src/index.ts",
+			"janhq/jan src-tauri/tauri.conf.json; extensions/llamacpp-extension/src/index.ts; "
+			"src-tauri/plugins/tauri-plugin-llamacpp/src/bin/jan-llama-worker.rs "
+			"@1eb5cdfc; src/engine/worker.rs (resource_dir() or sidecar path) @121d5ef4; MCP servers "
+			"under bundled bun/uv: children of Jan, inherited",
 	},
 	{
 		.name = "lm-studio",
@@ -43,12 +56,22 @@ static const struct profile builtin[] = {
 	{
 		.name = "gpt4all",
 		.display = "GPT4All",
-		/* the desktop binary is called "chat": only its install path identifies it */
+		/*
+		 * The desktop binary is called "chat": only its install path identifies it. The
+		 * Flatpak io.gpt4all.gpt4all (Exec=chat) runs it inside bwrap, whose pivot_root puts
+		 * the app's files/ directory at /app: /proc/PID/exe, read from the host, resolves
+		 * within the process's own mount tree (fs/d_path.c d_path(): the walk stops at
+		 * that namespace's root), so the host sees /app/bin/chat, never the
+		 * .../flatpak/app/io.gpt4all.gpt4all/.../files/bin/chat it is installed at. Exact,
+		 * no leading "*": a container's own /app/bin/chat would be taken for GPT4All too.
+		 */
 		.comms = LIST("chat", "maintenancetool", "gpt4all"),
-		.exe_globs = LIST("*/gpt4all/bin/chat", "*/gpt4all/maintenancetool",
-				  "*/gpt4all/bin/maintenancetool", "*/gpt4all"),
+		.exe_globs = LIST("*/gpt4all/bin/chat", "/app/bin/chat",
+				  "*/gpt4all/maintenancetool", "*/gpt4all/bin/maintenancetool",
+				  "*/gpt4all"),
 		.source =
-			"nomic-ai/gpt4all gpt4all-chat/cmake/cpack_config.cmake L10; installer_gpt4all_component.qs",
+			"nomic-ai/gpt4all gpt4all-chat/cmake/cpack_config.cmake L10; installer_gpt4all_component.qs; "
+			"flathub io.gpt4all.gpt4all Exec=chat, Flatpak's /app prefix",
 	},
 	{
 		.name = "llama-server",
@@ -67,9 +90,11 @@ static const struct profile builtin[] = {
 	{
 		.name = "koboldcpp",
 		.display = "KoboldCpp",
-		.comms = LIST("koboldcpp"),
+		/* release binaries are koboldcpp-linux-x64-cuda1150 etc.: comm "koboldcpp-linux" */
+		.comms = LIST("koboldcpp", "koboldcpp-linux"),
 		.exe_globs = LIST("*/koboldcpp", "*/koboldcpp-*", "*/koboldcpp.py"),
-		.source = "LostRuins/koboldcpp koboldcpp.py",
+		.source =
+			"LostRuins/koboldcpp koboldcpp.py; README L19, L23 (release binary names)",
 	},
 	{
 		.name = "localai",
@@ -77,6 +102,26 @@ static const struct profile builtin[] = {
 		.comms = LIST("local-ai", "localai"),
 		.exe_globs = LIST("*/local-ai", "*/localai"),
 		.source = "mudler/LocalAI docs: CLI reference",
+	},
+	{
+		.name = "llamafile",
+		.display = "llamafile",
+		/*
+		 * An APE binary named llamafile or *.llamafile; its server listens on
+		 * 127.0.0.1:8080 by default. Run natively (assimilated, or through a binfmt_misc
+		 * APE loader) its comm is the file name cut to 15 bytes: only "llamafile" itself
+		 * is a candidate name, a MODEL.llamafile is confirmed by its path but has no name
+		 * to be picked by (through binfmt_misc, /proc/PID/exe is the loader: only an
+		 * absolute exec path confirms it). Run through the loader its shell prologue
+		 * extracts, the process is that loader ($TMPDIR/.ape-1.10, comm ".ape-1.10"),
+		 * which any APE program uses: not a candidate.
+		 */
+		.comms = LIST("llamafile"),
+		.exe_globs = LIST("*/llamafile", "*.llamafile"),
+		.source =
+			"Mozilla-Ocho/llamafile llamafile/flags.cpp L62 @6b464191 (127.0.0.1:8080); "
+			"mozilla-ai/llamafile docs/support.md L14-17 @43551265 (the .ape-1.10 loader); "
+			"jart/cosmopolitan ape/loader.c",
 	},
 };
 

@@ -1,0 +1,141 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# The built-in profiles as the tools ship today: each is picked by the name the kernel gives
+# its process and confirmed by the path of its executable, as seen from the host (issue
+# 13); and `llmwatch profiles list`, which prints them with their sources.
+
+load helpers
+
+setup() {
+	common_setup
+}
+
+teardown() {
+	common_teardown
+}
+
+# every built-in profile (core/profiles.c), in table order
+PROFILES="ollama jan lm-studio gpt4all llama-server vllm koboldcpp localai llamafile"
+
+# saw TOOLPATH TOOL: run the actor under TOOLPATH (one datagram) while llmwatch runs, and
+# check that its send is attributed to TOOL with that executable and the kernel's comm
+saw() {
+	local path=$1 tool=$2 comm pid
+	comm=$(basename "$path" | cut -c1-15)
+	lw_start
+	run_actor "$path" "$BATS_TEST_TMPDIR/r.json" udp
+	pid=$(report_get "$BATS_TEST_TMPDIR/r.json" pid)
+	lw_wait_for type=exit pid="$pid"
+	lw_stop
+	lw_wait_for type=send pid="$pid" tool="$tool" exe="$path" comm="$comm"
+}
+
+@test "Jan's bundled jan-llama-worker (comm jan-llama-worke) is Jan" {
+	requires_bpf
+	mkdir -p "$TOOLDIR/usr/lib/Jan/resources/bin"
+	saw "$(make_tool usr/lib/Jan/resources/bin/jan-llama-worker)" jan
+}
+
+@test "koboldcpp's release binary (comm koboldcpp-linux) is KoboldCpp" {
+	requires_bpf
+	saw "$(make_tool koboldcpp-linux-x64-cuda1150)" koboldcpp
+}
+
+@test "llamafile is llamafile" {
+	requires_bpf
+	saw "$(make_tool llamafile)" llamafile
+}
+
+# in_flatpak_sandbox FILES_DIR CMD...: run CMD as bwrap runs a Flatpak app: in a mount
+# namespace whose root (after pivot_root) has FILES_DIR at /app and the host's /usr; the
+# host's / stays at /old. So the host sees /proc/PID/exe as /app/..., as for a Flatpak.
+in_flatpak_sandbox() {
+	local files=$1 root="$BATS_TEST_TMPDIR/sandbox"
+	shift
+	mkdir -p "$root"
+	unshare -m --propagation private sh -euc '
+		root=$1 files=$2
+		shift 2
+		mount -t tmpfs tmpfs "$root"
+		mkdir "$root/app" "$root/usr" "$root/old"
+		mount --rbind /usr "$root/usr"
+		ln -s usr/bin "$root/bin"
+		ln -s usr/lib "$root/lib"
+		ln -s usr/lib64 "$root/lib64"
+		mount --bind "$files" "$root/app"
+		cd "$root"
+		pivot_root . old
+		exec "$@"' sh "$root" "$files" "$@"
+}
+
+@test "GPT4All's Flatpak (/app/bin/chat from the host) is GPT4All, a stray chat is not" {
+	requires_bpf
+	command -v unshare >/dev/null && command -v pivot_root >/dev/null ||
+		skip_or_fail "needs unshare and pivot_root (util-linux)"
+	files="$TOOLDIR/flatpak/app/io.gpt4all.gpt4all/x86_64/stable/0123abcd/files"
+	mkdir -p "$files/bin"
+	cp "$(readlink -f /usr/bin/python3)" "$files/bin/chat"
+	stray=$(make_tool chat)
+	lw_start
+	run_actor "$stray" "$BATS_TEST_TMPDIR/s.json" udp
+	in_flatpak_sandbox "$files" /app/bin/chat "/old$REPO/tests/e2e/actor.py" \
+		"/old$BATS_TEST_TMPDIR/r.json" udp
+	spid=$(report_get "$BATS_TEST_TMPDIR/s.json" pid)
+	rpid=$(report_get "$BATS_TEST_TMPDIR/r.json" pid)
+	lw_wait_for type=exit pid="$rpid"
+	lw_stop
+	lw_wait_for type=send pid="$rpid" tool=gpt4all exe=/app/bin/chat comm=chat
+	[ "$(lw_count pid="$spid")" -eq 0 ]
+}
+
+@test "profiles list prints every profile with its names, paths and source" {
+	run "$LLMWATCH" profiles list
+	[ "$status" -eq 0 ]
+	for p in $PROFILES; do
+		grep -q "^$p (" <<<"$output"
+	done
+	[ "$(grep -c '^    source: .' <<<"$output")" -eq 9 ]
+	grep -q '^    names: .*jan-llama-worke' <<<"$output"
+	grep -q '^    paths: .*/app/bin/chat' <<<"$output"
+	[ "${lines[-1]}" = "9 profiles" ]
+}
+
+@test "profiles list --json: one object a profile, parsed back" {
+	run "$LLMWATCH" profiles list --json
+	[ "$status" -eq 0 ]
+	got=$(/usr/bin/python3 -c '
+import json, sys
+for line in sys.stdin:
+    p = json.loads(line)
+    assert set(p) == {"name", "display", "comms", "exe_globs", "source"}, p
+    assert p["display"] and p["source"] and p["comms"] and p["exe_globs"], p
+    assert all(1 <= len(c) <= 15 for c in p["comms"]), p
+    print(p["name"])
+' <<<"$output" | tr '\n' ' ')
+	[ "$got" = "$PROFILES " ]
+	# the facts of issue 13 are in the rows
+	/usr/bin/python3 -c '
+import json, sys
+ps = {p["name"]: p for p in map(json.loads, sys.stdin)}
+assert "koboldcpp-linux" in ps["koboldcpp"]["comms"]
+assert "/app/bin/chat" in ps["gpt4all"]["exe_globs"]
+assert "*.llamafile" in ps["llamafile"]["exe_globs"]
+assert "flags.cpp L62" in ps["llamafile"]["source"]
+assert "bun" in ps["jan"]["source"] and "bun" not in ps["jan"]["comms"]
+' <<<"$output"
+}
+
+@test "profiles: bad usage exits 2 naming the argument" {
+	run "$LLMWATCH" profiles list --bogus
+	[ "$status" -eq 2 ]
+	[[ "$output" == *'unexpected argument "--bogus"'* ]]
+	run "$LLMWATCH" profiles frob
+	[ "$status" -eq 2 ]
+	[[ "$output" == *'unknown command "frob"'* ]]
+	run "$LLMWATCH" profiles
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"usage: llmwatch profiles list"* ]]
+	run "$LLMWATCH" profiles --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"usage: llmwatch profiles list"* ]]
+}
