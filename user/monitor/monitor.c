@@ -613,13 +613,22 @@ root:
 	return err ? err : (int)tracked;
 }
 
-/* Tracks pid, recognised by hit, as "runtime:KIND". Returns 1, or 0 if it could not be. */
-static int watch_runtime(struct monitor *m, uint32_t pid, const struct runtimescan_hit *hit)
+/*
+ * Tracks pid, recognised by hit, as "runtime:KIND", if it is still the process that started
+ * at start (clock ticks): not another that got its pid since. Returns 1, or 0 if it could
+ * not be.
+ */
+static int watch_runtime(struct monitor *m, uint32_t pid, uint64_t start,
+			 const struct runtimescan_hit *hit)
 {
 	struct procscan_entry ps;
 	struct proc_entry *e;
-	int tool = profiles_add_runtime(&m->profiles, hit->kind);
+	uint64_t now_start, vsize;
+	int tool;
 
+	if (runtimescan_stat(m->proc_root, pid, &now_start, &vsize) || now_start != start)
+		return 0; /* gone */
+	tool = profiles_add_runtime(&m->profiles, hit->kind);
 	if (tool <= 0 || procscan_read(m->proc_root, pid, &ps) ||
 	    m->kops->track(m->kctx, pid, (uint16_t)tool, LW_MATCH_USER, pid)) {
 		m->rt.failed++;
@@ -692,7 +701,7 @@ int monitor_scan_runtimes(struct monitor *m)
 		if (r == 0)
 			runtimescan_cache_put(m->rt_seen, (uint32_t)pid, start, vsize);
 		else if (r > 0)
-			found += watch_runtime(m, (uint32_t)pid, hit);
+			found += watch_runtime(m, (uint32_t)pid, start, hit);
 	}
 	closedir(dir);
 	free(hit);
