@@ -684,6 +684,83 @@ static void test_scan(void)
 	teardown(&m);
 }
 
+static void fake_maps(uint32_t pid, const char *maps)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%u/maps", proc_root, pid);
+	f = fopen(path, "w");
+	if (f) {
+		fputs(maps, f);
+		fclose(f);
+	}
+}
+
+/* (6b) the scan for inference runtimes: what a process maps makes it watched */
+static void test_scan_runtimes(void)
+{
+	struct monitor m;
+	const struct call *c;
+	cJSON *l[8] = { 0 };
+	size_t n;
+	uint16_t tool;
+
+	setup(&m);
+	snprintf(proc_root, sizeof(proc_root), "%s/rt-proc", tmpdir);
+	if (mkdir(proc_root, 0755))
+		perror(proc_root);
+	fake_proc(3000, 1, "electron", "/opt/app/electron");
+	fake_maps(3000, "1000-2000 r-xp 00000000 08:01 7 /usr/lib/libc.so.6\n"
+			"2000-3000 r-xp 00000000 08:01 8 /opt/app/llama-addon.node\n");
+	fake_proc(3001, 1, "python3", "/usr/bin/python3");
+	fake_maps(3001, "1000-2000 r-xp 00000000 08:01 7 /usr/lib/libc.so.6\n");
+	/* no maps file (its stat has a virtual size: a kernel thread's is 0, never read) */
+	fake_proc(3002, 1, "gone", NULL);
+
+	CHECK_INT(monitor_scan_runtimes(&m), 1);
+	c = tracked(&fk, 3000);
+	CHECK(c != NULL);
+	CHECK(!tracked(&fk, 3001) && !tracked(&fk, 3002));
+	tool = id_of(&m, "runtime:node-llama-cpp");
+	if (c) {
+		CHECK_INT(c->tool, tool);
+		CHECK_INT(c->root, 3000);
+		CHECK_INT(c->reason, LW_MATCH_USER);
+	}
+	CHECK(m.rt.found == 1 && m.rt.checked == 3 && m.rt.skipped == 0);
+
+	/* the next pass reads only the unreadable one again: one is watched, one unchanged */
+	CHECK_INT(monitor_scan_runtimes(&m), 0);
+	CHECK(m.rt.checked == 4 && m.rt.skipped == 1 && fk.ntrack == 1);
+	/* a second runtime of the same kind shares the tool */
+	fake_proc(3003, 1, "node", "/usr/bin/node");
+	fake_maps(3003, "2000-3000 r-xp 00000000 08:01 8 /srv/x/llama-addon.node\n");
+	CHECK_INT(monitor_scan_runtimes(&m), 1);
+	c = tracked(&fk, 3003);
+	CHECK(c && c->tool == tool);
+
+	/* the first event carries the evidence, the next does not */
+	send_open(&m, 3000, tool, "electron", "/etc/hostname");
+	send_open(&m, 3000, tool, "electron", "/etc/hosts");
+	n = new_lines(l, 8);
+	CHECK_INT(n, 2);
+	if (n == 2 && l[0] && l[1]) {
+		CHECK_STR(jstr(l[0], "tool"), "runtime:node-llama-cpp");
+		CHECK_STR(jstr(l[0], "evidence"), "/opt/app/llama-addon.node");
+		CHECK_STR(jstr(l[0], "exe"), "/opt/app/electron");
+		CHECK_STR(jstr(l[1], "tool"), "runtime:node-llama-cpp");
+		CHECK(cJSON_GetObjectItemCaseSensitive(l[1], "evidence") == NULL);
+	}
+	free_lines(l, n);
+	teardown(&m);
+
+	setup(&m);
+	m.proc_root = "/nonexistent/proc";
+	CHECK_INT(monitor_scan_runtimes(&m), -ENOENT);
+	teardown(&m);
+}
+
 /* (7) the JSON lines of a connect and an open record carry the documented fields */
 static void test_json_fields(void)
 {
@@ -819,6 +896,7 @@ int main(void)
 	test_retool();
 	test_reject_tree();
 	test_scan();
+	test_scan_runtimes();
 	test_json_fields();
 	test_connect_hold();
 

@@ -336,8 +336,8 @@ static void test_tools_exceptions_fallback(void)
 	struct rules *r = rt_build(
 		"t.json",
 		"{'lists':{'doc_tools':['gpt4all','jan']},'rules':["
-		"{'id':'watched','description':'d','severity':'low','tools':['watch:foo','pid:12'],"
-		" 'event':'open','conditions':{'path':'/w/**'},'message':'m'},"
+		"{'id':'watched','description':'d','severity':'low','tools':['watch:foo','pid:12',"
+		"'runtime:ggml'],'event':'open','conditions':{'path':'/w/**'},'message':'m'},"
 		"{'id':'docs','description':'d','severity':'medium','tools':'*','event':'open',"
 		" 'conditions':{'path':'~/Documents/**'},'exceptions':[{'tool':'@doc_tools'},"
 		" {'path':'~/Documents/public/**'}],'message':'m'},"
@@ -362,6 +362,10 @@ static void test_tools_exceptions_fallback(void)
 	ev.tool = "pid:12";
 	CHECK_STR(rt_ids(r, &ev), "watched");
 	ev.tool = "pid:123";
+	CHECK_STR(rt_ids(r, &ev), "");
+	ev.tool = "runtime:ggml";
+	CHECK_STR(rt_ids(r, &ev), "watched");
+	ev.tool = "runtime:gguf";
 	CHECK_STR(rt_ids(r, &ev), "");
 	ev.tool = "ollama";
 	CHECK_STR(rt_ids(r, &ev), "");

@@ -302,6 +302,8 @@ static void test_ids_events_tools(void)
 	EXPECT_ERR(t, "'olama'", 0, "unknown tool \"olama\" (did you mean \"ollama\"?)");
 	t = "{'rules':[{'id':'a','description':'d','severity':'low','tools':'pid:x','event':'open'," TAIL;
 	EXPECT_ERR(t, "'pid:x'", 0, "unknown tool \"pid:x\"");
+	t = "{'rules':[{'id':'a','description':'d','severity':'low','tools':'runtime:','event':'open'," TAIL;
+	EXPECT_ERR(t, "'runtime:'", 0, "unknown tool \"runtime:\"");
 	t = HEAD "'event':'connect','conditions':{'path':'/etc/shadow'}," TAIL;
 	EXPECT_ERR(t, "'path'", 0, "condition \"path\" does not apply to event \"connect\"");
 	t = HEAD "'event':'open','conditions':{'port':22}," TAIL;

@@ -145,19 +145,29 @@ static void test_two_files(void)
 	CHECK_INT(s->ops->event(s, &ev, NULL, 0), 0);
 	ev.pid = 43;
 	CHECK_INT(s->ops->event(s, &ev, NULL, 0), 0);
+	/* why a process watched for what it maps is watched: escaped, as untrusted */
+	ev.pid = 44;
+	ev.evidence = "/m/x\n.gguf";
+	CHECK_INT(s->ops->event(s, &ev, NULL, 0), 0);
+	ev.evidence = NULL;
 	CHECK_INT(sink_flush(s), 0);
 	memset(&st, 0, sizeof(st));
-	st.records = 2;
+	st.records = 3;
 	CHECK_INT(s->ops->summary(s, &st), 0);
 	sink_destroy(s);
 
 	got = slurp(t + 5);
-	CHECK_INT(count_lines(got, " ollama pid=4"), 2);
+	CHECK_INT(count_lines(got, " ollama pid=4"), 3);
 	CHECK(strstr(got, "pid=43 ppid=1 exit code=0 comm=ollama exe=/usr/bin/ollama\n") != NULL);
+	CHECK(strstr(got, "pid=44 ppid=1 exit code=0 evidence=/m/x\\n.gguf comm=") != NULL);
+	CHECK_INT(count_lines(got, "evidence="), 1);
 	got = slurp(j + 5);
-	CHECK_INT(count_lines(got, "\"kind\":\"event\""), 2);
+	CHECK_INT(count_lines(got, "\"kind\":\"event\""), 3);
 	CHECK(strstr(got, "\"pid\":43") != NULL);
-	CHECK(strstr(got, "\"kind\":\"summary\",\"records\":2") != NULL);
+	/* the JSON holds the escaped text, as for comm and exe */
+	CHECK(strstr(got, "\"evidence\":\"/m/x\\\\n.gguf\"") != NULL);
+	CHECK_INT(count_lines(got, "\"evidence\""), 1);
+	CHECK(strstr(got, "\"kind\":\"summary\",\"records\":3") != NULL);
 	CHECK(strstr(got, "\"outputs\":[{\"output\":\"text:") != NULL);
 	CHECK(strstr(got, "out.json\",\"output_errors\":0}]") != NULL);
 	/* created for root's eyes only */

@@ -7,6 +7,7 @@
 #include "cmd/verbs.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -52,6 +53,8 @@ struct monitor_config {
 	bool cgroups_watched;
 	bool resolve_rule_hosts;
 	uint64_t cgroup_sweep_ns; /* LLMWATCH_CGROUP_SWEEP_MS */
+	uint64_t runtime_scan_ns; /* --runtime-scan, LLMWATCH_RUNTIME_SCAN_MS; 0: off */
+	bool runtime_scan_set;	  /* given on the command line */
 };
 
 /* clang-format off: the help text is laid out as it prints */
@@ -96,6 +99,11 @@ static void usage(FILE *f)
 		"                      (LLMWATCH_CGROUP_SWEEP_MS; 0: never) they follow watched processes\n"
 		"                      that moved to another cgroup, and leave a cgroup once the watched\n"
 		"                      processes seen in it have exited\n"
+		"  --runtime-scan MS   every MS milliseconds (default 1000; LLMWATCH_RUNTIME_SCAN_MS; 0:\n"
+		"                      off), read the memory maps of the processes not yet watched, and\n"
+		"                      watch from then on those that loaded an inference runtime\n"
+		"                      (libllama, libggml, llama-addon.node, libllmodel) or mapped a GGUF\n"
+		"                      model, as tool \"runtime:KIND\"; what they did before is not seen\n"
 		"  --resolve-rule-hosts\n"
 		"                      look up the host names in the rules' conditions with this machine's\n"
 		"                      resolver, at start and every 10 minutes, so that a connection to one\n"
@@ -136,31 +144,33 @@ static int parse_size(const char *s, size_t *out)
 	return 0;
 }
 
-/*
- * How often --cgroups watched re-checks where the watched processes live, in ns: 5 s, or
- * LLMWATCH_CGROUP_SWEEP_MS (0: never; the tests use it). Returns -EINVAL, said on stderr,
- * on a value that is not a number.
- */
-static int cgroup_sweep_ns(uint64_t *out)
+/* A number of milliseconds (0 to a day) into ns. Returns 0 or -EINVAL. */
+static int parse_ms(const char *v, uint64_t *out)
 {
-	const char *v = getenv("LLMWATCH_CGROUP_SWEEP_MS");
 	char *end;
 	unsigned long long ms;
 
-	*out = 5000000000ull;
-	if (!v)
-		return 0;
 	errno = 0;
 	ms = strtoull(v, &end, 10);
-	if (errno || end == v || *end || ms > 86400000ull) {
-		fprintf(stderr,
-			"llmwatch: LLMWATCH_CGROUP_SWEEP_MS=\"%s\": a number of milliseconds "
-			"(0 to 86400000)\n",
-			v);
+	if (errno || end == v || *end || ms > 86400000ull || v[0] == '-')
 		return -EINVAL;
-	}
 	*out = ms * 1000000ull;
 	return 0;
+}
+
+/*
+ * An interval in ns from the environment variable name, def_ns when it is unset. Returns
+ * -EINVAL, said on stderr, on a value that is not a number of milliseconds.
+ */
+static int env_interval_ns(const char *name, uint64_t def_ns, uint64_t *out)
+{
+	const char *v = getenv(name);
+
+	*out = def_ns;
+	if (!v || !parse_ms(v, out))
+		return 0;
+	fprintf(stderr, "llmwatch: %s=\"%s\": a number of milliseconds (0 to 86400000)\n", name, v);
+	return -EINVAL;
 }
 
 /*
@@ -182,7 +192,8 @@ static int parse_config(int argc, char **argv, struct monitor_config *o)
 		O_NO_DEFAULT_RULES,
 		O_ENTER_TP,
 		O_CGROUPS,
-		O_RESOLVE_RULE_HOSTS
+		O_RESOLVE_RULE_HOSTS,
+		O_RUNTIME_SCAN
 	};
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, O_JSON },
@@ -198,6 +209,7 @@ static int parse_config(int argc, char **argv, struct monitor_config *o)
 		{ "enter-tracepoints", no_argument, NULL, O_ENTER_TP },
 		{ "cgroups", required_argument, NULL, O_CGROUPS },
 		{ "resolve-rule-hosts", no_argument, NULL, O_RESOLVE_RULE_HOSTS },
+		{ "runtime-scan", required_argument, NULL, O_RUNTIME_SCAN },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
@@ -262,6 +274,13 @@ static int parse_config(int argc, char **argv, struct monitor_config *o)
 		case O_RESOLVE_RULE_HOSTS:
 			o->resolve_rule_hosts = true;
 			break;
+		case O_RUNTIME_SCAN:
+			if (parse_ms(optarg, &o->runtime_scan_ns))
+				return cli_usage_error("--runtime-scan \"%s\": a number of "
+						       "milliseconds (0 to 86400000)",
+						       optarg);
+			o->runtime_scan_set = true;
+			break;
 		case O_CGROUPS:
 			if (strcmp(optarg, "all") != 0 && strcmp(optarg, "watched") != 0)
 				return cli_usage_error("--cgroups \"%s\": \"all\" or \"watched\"",
@@ -294,7 +313,11 @@ static int parse_config(int argc, char **argv, struct monitor_config *o)
 	if (!o->n_outputs &&
 	    sink_registry_parse("text", &o->outputs[o->n_outputs++], err, sizeof(err)))
 		return cli_usage_error("%s", err); /* the registry lost its default */
-	if (cgroup_sweep_ns(&o->cgroup_sweep_ns))
+	/* how often --cgroups watched re-checks where the watched processes live */
+	if (env_interval_ns("LLMWATCH_CGROUP_SWEEP_MS", 5000000000ull, &o->cgroup_sweep_ns))
+		return -1;
+	if (!o->runtime_scan_set &&
+	    env_interval_ns("LLMWATCH_RUNTIME_SCAN_MS", 1000000000ull, &o->runtime_scan_ns))
 		return -1;
 	return 0;
 }
@@ -405,6 +428,7 @@ static int run(const struct monitor_config *c)
 	struct event_loop_opts eo = {
 		.duration_s = c->duration,
 		.cgroup_sweep_ns = c->cgroup_sweep_ns,
+		.runtime_scan_ns = c->runtime_scan_ns,
 	};
 	struct event_loop *el = NULL;
 	struct rule_matcher rm = {};
@@ -466,6 +490,17 @@ static int run(const struct monitor_config *c)
 		fprintf(stderr, "llmwatch: scanning /proc: %s\n", strerror(-found));
 		goto out;
 	}
+	/* embedded engines already running are found now, not a period later */
+	if (c->runtime_scan_ns) {
+		int rt = monitor_scan_runtimes(&m);
+
+		if (rt < 0) {
+			fprintf(stderr, "llmwatch: scanning /proc for inference runtimes: %s\n",
+				strerror(-rt));
+			goto out;
+		}
+		found += rt;
+	}
 	fprintf(stderr,
 		"llmwatch %s: watching %zu profiles, %d running processes, %zu rules; "
 		"hooks: %s\n",
@@ -488,6 +523,13 @@ static int run(const struct monitor_config *c)
 		m.stats.output_errors++;
 	sink_tee_stats(m.sink, &m.stats);
 	stats_print(&m.stats, stderr);
+	if (c->runtime_scan_ns)
+		fprintf(stderr,
+			"llmwatch: runtime scan: %" PRIu64 " passes, %" PRIu64
+			" processes' maps read, %" PRIu64 " skipped as unchanged, %" PRIu64
+			" recognised%s\n",
+			m.rt.scans, m.rt.checked, m.rt.skipped, m.rt.found,
+			m.rt.failed ? " (some could not be tracked)" : "");
 	status = err ? 1 : 0;
 out:
 	if (c->ready_file)

@@ -25,6 +25,11 @@ struct lw_event {
 	const char *tool;	    /* profile name, "" when none */
 	char comm[LW_COMM_LEN + 1]; /* NUL-terminated copy: untrusted bytes */
 	const char *exe;	    /* executable path from the process table, "" if unknown */
+	/*
+	 * Why the process is watched, on its first event after user space started watching it
+	 * for what it maps ("runtime:*" tools): the mapped file. NULL otherwise. Untrusted.
+	 */
+	const char *evidence;
 
 	/* connect, bind, listen, send, conn_bytes */
 	const struct lw_sockaddr *addr; /* NULL for other types */

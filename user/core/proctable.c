@@ -31,6 +31,7 @@ int proctable_init(struct proctable *pt, size_t max)
 static void entry_free(struct proc_entry *e)
 {
 	free(e->exe);
+	free(e->evidence);
 	free(e);
 }
 
@@ -93,6 +94,17 @@ int proctable_set_exe(struct proc_entry *e, const char *path)
 		return -ENOMEM;
 	free(e->exe);
 	e->exe = copy;
+	return 0;
+}
+
+int proctable_set_evidence(struct proc_entry *e, const char *what)
+{
+	char *copy = NULL;
+
+	if (what && !(copy = strdup(what)))
+		return -ENOMEM;
+	free(e->evidence);
+	e->evidence = copy;
 	return 0;
 }
 

@@ -30,6 +30,7 @@ struct proc_entry {
 	uint64_t exit_ns;
 	char comm[LW_COMM_LEN + 1];
 	char *exe;		 /* heap; "" when unknown */
+	char *evidence;		 /* heap or NULL: why it is watched, for its next event */
 	struct proc_entry *next; /* hash chain */
 };
 
@@ -55,6 +56,9 @@ struct proc_entry *proctable_upsert(struct proctable *pt, uint32_t pid);
 
 /* Replaces e->exe with a copy of path. Returns 0 or -ENOMEM (exe left unchanged). */
 int proctable_set_exe(struct proc_entry *e, const char *path);
+
+/* Replaces e->evidence with a copy of what (NULL clears it). Returns 0 or -ENOMEM. */
+int proctable_set_evidence(struct proc_entry *e, const char *what);
 
 /* Removes pid if present. */
 void proctable_remove(struct proctable *pt, uint32_t pid);

@@ -190,6 +190,23 @@ int profiles_add_pid(struct profile_set *set, int pid)
 	return add_user_entry(set, i, NULL, "--pid");
 }
 
+int profiles_add_runtime(struct profile_set *set, const char *kind)
+{
+	size_t i = set->n;
+
+	if (!kind[0] || strlen(kind) > sizeof(set->names[0]) - 9)
+		return -EINVAL;
+	for (size_t k = 0; k < set->n; k++) {
+		if (strncmp(set->p[k].name, "runtime:", 8) == 0 &&
+		    strcmp(set->p[k].name + 8, kind) == 0)
+			return (int)(k + 1);
+	}
+	if (i >= PROFILE_MAX)
+		return -ENOSPC;
+	snprintf(set->names[i], sizeof(set->names[i]), "runtime:%s", kind);
+	return add_user_entry(set, i, NULL, "what the process maps");
+}
+
 const struct profile *profiles_get(const struct profile_set *set, unsigned int id)
 {
 	if (id == 0 || id > set->n)

@@ -55,6 +55,13 @@ int profiles_add_watch(struct profile_set *set, const char *name);
 /* Adds a --pid entry named "pid:PID" with no candidate names. Returns its id or -ENOSPC. */
 int profiles_add_pid(struct profile_set *set, int pid);
 
+/*
+ * The entry named "runtime:KIND" (a process recognised by the inference runtime or model it
+ * maps, core/runtimescan.h), added with no candidate names the first time. Returns its id,
+ * or -EINVAL (KIND empty or too long), -ENOSPC (table full).
+ */
+int profiles_add_runtime(struct profile_set *set, const char *kind);
+
 /* The profile with this id, or NULL. */
 const struct profile *profiles_get(const struct profile_set *set, unsigned int id);
 

@@ -144,6 +144,8 @@ int event_loop_run(struct event_loop *el, const struct event_loop_opts *o)
 {
 	struct monitor *m = el->m;
 	uint64_t start = timefmt_boot_now(), last_tick = start, last_sweep = start;
+	uint64_t last_rt = start;
+	bool told_rt = false;
 	bool told_losses = false;
 	int err = 0, n;
 
@@ -177,6 +179,17 @@ int event_loop_run(struct event_loop *el, const struct event_loop_opts *o)
 			last_tick = now;
 			proctable_reap(&m->procs, now, 5000000000ull);
 			read_losses(el, &told_losses);
+		}
+		if (o->runtime_scan_ns && now - last_rt >= o->runtime_scan_ns) {
+			int rt = monitor_scan_runtimes(m);
+
+			last_rt = now;
+			if (rt < 0 && !told_rt)
+				fprintf(stderr,
+					"llmwatch: warning: scanning /proc for inference runtimes: "
+					"%s\n",
+					strerror(-rt));
+			told_rt = told_rt || rt < 0;
 		}
 		if (o->cgroup_sweep_ns && now - last_sweep >= o->cgroup_sweep_ns) {
 			int failed = bpf_loader_sweep_cgroups(el->l);

@@ -2,7 +2,7 @@
 /*
  * The monitor's event loop: drains the BPF ring buffer into the record path, flushes the
  * outputs, and runs the timers (held connects, the process table's reaping, kernel loss
- * counters, cgroup sweeps, rule host lookups) until a signal or the duration ends it.
+ * counters, cgroup sweeps, rule host lookups, the scan for inference runtimes) until a signal or the duration ends it.
  */
 #ifndef LW_EVENT_LOOP_H
 #define LW_EVENT_LOOP_H
@@ -16,6 +16,7 @@ struct rule_resolver;
 struct event_loop_opts {
 	double duration_s;		/* stop after this long; 0: only on a signal */
 	uint64_t cgroup_sweep_ns;	/* re-check where watched processes live; 0: never */
+	uint64_t runtime_scan_ns;	/* scan for inference runtimes (monitor_scan_runtimes) */
 	struct rule_resolver *resolver; /* --resolve-rule-hosts rounds to hand over, or NULL */
 };
 

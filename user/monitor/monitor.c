@@ -2,6 +2,7 @@
 /* The monitor's record path: decode, attribute, confirm, match, write (see monitor.h). */
 #include "monitor/monitor.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include "core/event.h"
 #include "names/naming.h"
 #include "core/procscan.h"
+#include "core/runtimescan.h"
 #include "util/timefmt.h"
 
 #define PROCTABLE_MAX 65536
@@ -55,6 +57,8 @@ void monitor_free(struct monitor *m)
 {
 	naming_free(m->naming);
 	free(m->pending);
+	free(m->rt_seen);
+	m->rt_seen = NULL;
 	m->naming = NULL;
 	m->pending = NULL;
 	if (m->procs.buckets)
@@ -319,7 +323,7 @@ static bool has_remote(const struct lw_event *ev)
 }
 
 /* Attribution, naming, rules and output of an event whose process is known to be watched. */
-static void write_event(struct monitor *m, struct lw_event *ev, const struct proc_entry *e)
+static void write_event(struct monitor *m, struct lw_event *ev, struct proc_entry *e)
 {
 	const struct rules_verdict *v = NULL;
 	size_t nv = 0;
@@ -327,6 +331,7 @@ static void write_event(struct monitor *m, struct lw_event *ev, const struct pro
 	if (e) {
 		ev->ppid = e->ppid;
 		ev->exe = e->exe;
+		ev->evidence = e->evidence;
 		ev->tool_id = e->tool;
 		/* records made outside the process's context carry no comm */
 		if (!ev->comm[0])
@@ -339,6 +344,10 @@ static void write_event(struct monitor *m, struct lw_event *ev, const struct pro
 		nv = m->match(m->match_ctx, ev, &v);
 	if (m->sink && m->sink->ops->event(m->sink, ev, v, nv))
 		m->stats.output_errors++;
+	/* the evidence goes with the first event only (e is the table's entry) */
+	if (e && e->evidence)
+		proctable_set_evidence(e, NULL);
+	ev->evidence = NULL;
 }
 
 /* ---- connects waiting for their name ------------------------------------------------ */
@@ -602,4 +611,99 @@ root:
 	}
 	free(ps), free(tool), free(root);
 	return err ? err : (int)tracked;
+}
+
+/*
+ * Tracks pid, recognised by hit, as "runtime:KIND", if it is still the process that started
+ * at start (clock ticks): not another that got its pid since. Returns 1, or 0 if it could
+ * not be.
+ */
+static int watch_runtime(struct monitor *m, uint32_t pid, uint64_t start,
+			 const struct runtimescan_hit *hit)
+{
+	struct procscan_entry ps;
+	struct proc_entry *e;
+	uint64_t now_start, vsize;
+	int tool;
+
+	if (runtimescan_stat(m->proc_root, pid, &now_start, &vsize) || now_start != start)
+		return 0; /* gone */
+	tool = profiles_add_runtime(&m->profiles, hit->kind);
+	if (tool <= 0 || procscan_read(m->proc_root, pid, &ps) ||
+	    m->kops->track(m->kctx, pid, (uint16_t)tool, LW_MATCH_USER, pid)) {
+		m->rt.failed++;
+		return 0;
+	}
+	watch_cgroup(m, pid);
+	m->rt.found++;
+	e = proctable_upsert(&m->procs, pid);
+	if (!e) {
+		m->stats.proc_full++;
+		return 1;
+	}
+	e->ppid = ps.ppid;
+	e->uid = ps.uid;
+	e->tool = (uint16_t)tool;
+	e->root_pid = pid;
+	e->state = PROC_CONFIRMED;
+	e->origin = LW_MATCH_USER;
+	e->exited = false;
+	e->exit_code = 0;
+	e->exit_ns = 0;
+	e->start_ns = ps.start_ns;
+	memcpy(e->comm, ps.comm, sizeof(e->comm));
+	proctable_set_exe(e, ps.exe);
+	proctable_set_evidence(e, hit->path);
+	return 1;
+}
+
+int monitor_scan_runtimes(struct monitor *m)
+{
+	struct runtimescan_hit *hit;
+	struct dirent *d;
+	uint32_t self = (uint32_t)getpid();
+	int found = 0;
+	DIR *dir;
+
+	if (!m->rt_seen && !(m->rt_seen = calloc(1, sizeof(*m->rt_seen))))
+		return -ENOMEM;
+	hit = malloc(sizeof(*hit));
+	if (!hit)
+		return -ENOMEM;
+	dir = opendir(m->proc_root);
+	if (!dir) {
+		free(hit);
+		return -errno;
+	}
+	m->rt.scans++;
+	while ((d = readdir(dir))) {
+		const struct proc_entry *e;
+		uint64_t start, vsize;
+		unsigned long pid;
+		char *end;
+		int r;
+
+		pid = strtoul(d->d_name, &end, 10);
+		if (*end || pid == 0 || pid > UINT32_MAX || pid == self)
+			continue;
+		e = proctable_get(&m->procs, (uint32_t)pid);
+		if (e && e->state == PROC_CONFIRMED && !e->exited)
+			continue; /* watched already */
+		/* kernel threads (and zombies) map nothing */
+		if (runtimescan_stat(m->proc_root, (uint32_t)pid, &start, &vsize) || !vsize)
+			continue;
+		if (runtimescan_cache_has(m->rt_seen, (uint32_t)pid, start, vsize)) {
+			m->rt.skipped++;
+			continue;
+		}
+		m->rt.checked++;
+		r = runtimescan_check_pid(m->proc_root, (uint32_t)pid, hit);
+		if (r == 0)
+			runtimescan_cache_put(m->rt_seen, (uint32_t)pid, start, vsize);
+		else if (r > 0)
+			found += watch_runtime(m, (uint32_t)pid, start, hit);
+	}
+	closedir(dir);
+	free(hit);
+	return found;
 }

@@ -42,6 +42,16 @@ struct monitor_kernel_ops {
 
 struct naming;
 struct monitor_pending;
+struct runtimescan_cache;
+
+/* What the scan for inference runtimes did (monitor_scan_runtimes), cumulative. */
+struct monitor_runtime_stats {
+	uint64_t scans;	  /* passes over /proc */
+	uint64_t checked; /* processes whose maps were read */
+	uint64_t skipped; /* unchanged since found negative: maps not read again */
+	uint64_t found;	  /* processes recognised and watched from then on */
+	uint64_t failed;  /* recognised, but the kernel refused to track them */
+};
 
 struct monitor {
 	struct profile_set profiles;
@@ -54,7 +64,9 @@ struct monitor {
 	void *match_ctx;
 	const struct monitor_kernel_ops *kops;
 	void *kctx;
-	const char *proc_root; /* "/proc" */
+	const char *proc_root;		   /* "/proc" */
+	struct runtimescan_cache *rt_seen; /* negative checks; allocated on first use */
+	struct monitor_runtime_stats rt;
 };
 
 /* Returns 0 or -ENOMEM. The caller fills profiles, sink, match, kops and kctx. */
@@ -94,5 +106,15 @@ void monitor_collect_stats(struct monitor *m);
  */
 int monitor_scan_running(struct monitor *m, const int *extra_pids, const uint16_t *extra_tools,
 			 size_t n_extra);
+
+/*
+ * One pass of the scan for inference runtimes (issue 13 item 4): every process not yet
+ * watched whose maps (proc_root/PID/maps) show an inference runtime or a GGUF model is
+ * tracked from now on, under the tool "runtime:KIND", and its next written event carries
+ * the mapped file as its evidence. Processes found negative are not read again while their
+ * start time and virtual size are unchanged. Returns how many were recognised, or -errno if
+ * proc_root cannot be read.
+ */
+int monitor_scan_runtimes(struct monitor *m);
 
 #endif /* LW_MONITOR_H */

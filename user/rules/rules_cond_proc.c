@@ -2,7 +2,8 @@
 /*
  * The process conditions: "tool" (also what a rule's "tools" compiles to) and "result" (how
  * the call ended). Their rows are in RULES_COND_TABLE (rules_int.h). Tool names are the
- * built-in profiles' (core/profiles.c), plus "watch:NAME", "pid:N" and "*".
+ * built-in profiles' (core/profiles.c), plus "watch:NAME", "pid:N",
+ * "runtime:KIND" and "*".
  */
 #include "rules/rules_int.h"
 
@@ -52,6 +53,7 @@ bool rules_cond_tool_compile(struct rules_load *c, const struct rules_json *v, v
 		} else if (k >= 0) {
 			t->mask |= 1u << k;
 		} else if ((strncmp(s, "watch:", 6) == 0 && s[6]) ||
+			   (strncmp(s, "runtime:", 8) == 0 && s[8]) ||
 			   (strncmp(s, "pid:", 4) == 0 && s[4] &&
 			    strspn(s + 4, "0123456789") == strlen(s + 4))) {
 			char **nn = realloc(t->names, (t->n_names + 1) * sizeof(*nn));

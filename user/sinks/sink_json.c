@@ -75,6 +75,8 @@ static int json_event(struct sink *s, const struct lw_event *ev, const struct ru
 	jsonw_uint(w, "uid", ev->uid);
 	jsonw_str(w, "comm", ev->comm);
 	jsonw_str(w, "exe", ev->exe);
+	if (ev->evidence)
+		jsonw_str(w, "evidence", ev->evidence);
 	switch (ev->type) {
 	case LW_REC_EXEC:
 		jsonw_str(w, "filename", ev->filename);

@@ -119,6 +119,9 @@ static int text_event(struct sink *s, const struct lw_event *ev, const struct ru
 	if (ev->host)
 		fprintf(f, " host=%s(%s)", esc(tmp, sizeof(tmp), ev->host, strlen(ev->host)),
 			ev->host_source ? ev->host_source : "?");
+	if (ev->evidence)
+		fprintf(f, " evidence=%s",
+			esc(big, sizeof(big), ev->evidence, strlen(ev->evidence)));
 	if (ev->flags & LW_F_TRUNCATED)
 		fputs(" [truncated]", f);
 	if (ev->flags & LW_F_READ_FAILED)
