@@ -115,6 +115,37 @@ static void test_open_errors(void)
 
 	CHECK(sink_registry_open(sp, 0, NULL, err, sizeof(err)) == NULL);
 
+	/* a symlink where the output goes is refused, and what it names is left untouched */
+	{
+		char target[96], link[96];
+		FILE *t;
+
+		snprintf(target, sizeof(target), "%s/precious", tmpdir);
+		snprintf(link, sizeof(link), "%s/link.json", tmpdir);
+		t = fopen(target, "w");
+		CHECK(t != NULL);
+		if (t) {
+			fputs("keep me\n", t);
+			fclose(t);
+		}
+		CHECK(symlink(target, link) == 0);
+		snprintf(path, sizeof(path), "json:%s", link);
+		sink_registry_parse(path, &sp[0], err, sizeof(err));
+		errno = 0;
+		CHECK(sink_registry_open(sp, 1, NULL, err, sizeof(err)) == NULL);
+		CHECK_INT(errno, ELOOP);
+		CHECK(strstr(err, "Too many levels of symbolic links") != NULL);
+		t = fopen(target, "r");
+		CHECK(t != NULL);
+		if (t) {
+			char line[32] = "";
+
+			CHECK(fgets(line, sizeof(line), t) != NULL);
+			CHECK_STR(line, "keep me\n");
+			fclose(t);
+		}
+	}
+
 	/* the default alone is fine */
 	sink_registry_parse("text", &sp[0], err, sizeof(err));
 	s = sink_registry_open(sp, 1, NULL, err, sizeof(err));

@@ -73,10 +73,11 @@ static void usage(FILE *f)
 		"\n"
 		"Options:\n"
 		"  --output SPEC       where and how events are written: NAME or NAME:PATH, PATH - being\n"
-		"                      stdout (a file is created mode 0600, or truncated); repeatable,\n"
-		"                      every event then goes to each (default: text on stdout). Two\n"
-		"                      outputs on stdout, or on one file, are refused. A failing output\n"
-		"                      is counted (output_errors in the summary), not fatal. NAMEs:\n");
+		"                      stdout (a file is created mode 0600 or truncated, never through\n"
+		"                      a symlink); repeatable, every event then goes to each (default:\n"
+		"                      text on stdout). Two outputs on stdout, or on one file, are\n"
+		"                      refused. A failing output is counted (output_errors in the\n"
+		"                      summary), not fatal. NAMEs:\n");
 	sink_registry_help(f, "                        ");
 	fprintf(f,
 		"  --json              the same as --output json\n"

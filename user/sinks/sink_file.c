@@ -16,7 +16,12 @@ int sink_file_open(struct sink_file *sf, const char *path, char *err, size_t err
 		sink_file_borrow(sf, stdout);
 		return 0;
 	}
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	/*
+	 * llmwatch runs as root: a symlink planted where an output is to go (a log directory
+	 * another user can write to) would have it truncate whatever the link names. The last
+	 * component is never followed; a link there is refused with ELOOP.
+	 */
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
 		e = errno;
 		snprintf(err, errsz, "cannot open %s: %s", path, strerror(e));
