@@ -10,19 +10,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int procscan_read(const char *proc_root, uint32_t pid, struct procscan_entry *e)
+int procscan_read_stat(const char *proc_root, uint32_t pid, struct procscan_stat *out)
 {
 	char path[PATH_MAX], buf[1024];
-	unsigned long long start_ticks = 0;
-	struct stat st;
+	unsigned long long start_ticks = 0, vsize = 0;
 	char *open_paren, *close_paren;
 	size_t n, clen;
-	ssize_t len;
 	FILE *f;
-	long hz;
 
-	memset(e, 0, sizeof(*e));
-	e->pid = pid;
+	memset(out, 0, sizeof(*out));
 	snprintf(path, sizeof(path), "%s/%u/stat", proc_root, pid);
 	f = fopen(path, "re");
 	if (!f)
@@ -38,18 +34,37 @@ int procscan_read(const char *proc_root, uint32_t pid, struct procscan_entry *e)
 	clen = (size_t)(close_paren - open_paren - 1);
 	if (clen > LW_COMM_LEN - 1)
 		clen = LW_COMM_LEN - 1;
-	memcpy(e->comm, open_paren + 1, clen);
+	memcpy(out->comm, open_paren + 1, clen);
 	/* after ") ": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt
-	 * utime stime cutime cstime priority nice threads itrealvalue starttime */
+	 * utime stime cutime cstime priority nice threads itrealvalue starttime vsize */
 	/* NOLINTNEXTLINE(cert-err34-c): the kernel writes these numbers; they fit their types */
-	if (sscanf(close_paren + 2,
-		   "%*c %u %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
-		   "%*d %*d %*d %*d %llu",
-		   &e->ppid, &start_ticks) != 2)
+	if (sscanf(close_paren + 1,
+		   " %*c %u %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
+		   "%*d %*d %*d %*d %llu %llu",
+		   &out->ppid, &start_ticks, &vsize) != 3)
 		return -ENOENT;
+	out->start_ticks = start_ticks;
+	out->vsize = vsize;
+	return 0;
+}
+
+int procscan_read(const char *proc_root, uint32_t pid, struct procscan_entry *e)
+{
+	char path[PATH_MAX];
+	struct procscan_stat ps;
+	struct stat st;
+	ssize_t len;
+	long hz;
+
+	memset(e, 0, sizeof(*e));
+	e->pid = pid;
+	if (procscan_read_stat(proc_root, pid, &ps))
+		return -ENOENT;
+	memcpy(e->comm, ps.comm, sizeof(ps.comm));
+	e->ppid = ps.ppid;
 	hz = sysconf(_SC_CLK_TCK);
 	if (hz > 0)
-		e->start_ns = start_ticks * (1000000000ull / (unsigned long long)hz);
+		e->start_ns = ps.start_ticks * (1000000000ull / (unsigned long long)hz);
 	snprintf(path, sizeof(path), "%s/%u", proc_root, pid);
 	if (stat(path, &st) == 0)
 		e->uid = st.st_uid;

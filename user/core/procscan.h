@@ -26,4 +26,15 @@ int procscan_list(const char *proc_root, struct procscan_entry **out, size_t *n)
 /* Reads one process. Returns 0, or -ENOENT if it is gone. */
 int procscan_read(const char *proc_root, uint32_t pid, struct procscan_entry *e);
 
+/* The fields of /proc/PID/stat that llmwatch reads, as the kernel wrote them. */
+struct procscan_stat {
+	char comm[LW_COMM_LEN]; /* NUL-terminated, cut to LW_COMM_LEN - 1 */
+	uint32_t ppid;
+	uint64_t start_ticks; /* starttime, in clock ticks since boot */
+	uint64_t vsize;	      /* virtual memory size in bytes; 0 for a kernel thread */
+};
+
+/* Reads and parses PROC_ROOT/PID/stat. Returns 0, or -ENOENT (gone, or not parseable). */
+int procscan_read_stat(const char *proc_root, uint32_t pid, struct procscan_stat *out);
+
 #endif /* LW_PROCSCAN_H */

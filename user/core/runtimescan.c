@@ -2,6 +2,8 @@
 /* Recognising inference by what a process maps (see runtimescan.h). */
 #include "core/runtimescan.h"
 
+#include "core/procscan.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
@@ -153,30 +155,12 @@ int runtimescan_check_pid(const char *proc_root, uint32_t pid, struct runtimesca
 
 int runtimescan_stat(const char *proc_root, uint32_t pid, uint64_t *start, uint64_t *vsize)
 {
-	char path[PATH_MAX], buf[1024];
-	unsigned long long st = 0, vs = 0;
-	const char *close_paren;
-	size_t n;
-	FILE *f;
+	struct procscan_stat ps;
 
-	snprintf(path, sizeof(path), "%s/%u/stat", proc_root, pid);
-	f = fopen(path, "re");
-	if (!f)
+	if (procscan_read_stat(proc_root, pid, &ps))
 		return -ENOENT;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	close_paren = strrchr(buf, ')');
-	/* after ") ": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt
-	 * utime stime cutime cstime priority nice threads itrealvalue starttime vsize */
-	/* NOLINTNEXTLINE(cert-err34-c): the kernel writes these numbers; they fit their types */
-	if (!close_paren || sscanf(close_paren + 1,
-				   " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
-				   "%*d %*d %*d %*d %llu %llu",
-				   &st, &vs) != 2)
-		return -ENOENT;
-	*start = st;
-	*vsize = vs;
+	*start = ps.start_ticks;
+	*vsize = ps.vsize;
 	return 0;
 }
 
