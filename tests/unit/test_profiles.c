@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Unit tests of the built-in profiles: which executable path confirms which tool. */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "check.h"
+#include "core/procscan.h"
 #include "core/profiles.h"
 
 static struct profile_set set;
@@ -195,11 +200,82 @@ static void test_add(void)
 	CHECK_STR(profiles_name(&s, PROFILE_MAX), "watch:x");
 }
 
+#define LIST(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+/* Tools run by an interpreter: the comm must be an interpreter's, then the command line. */
+static void test_cmdline(void)
+{
+	struct profile_set s = { 0 };
+
+	s.p[s.n++] = (struct profile){ .name = "exe-only",
+				       .comms = LIST("x"),
+				       .exe_globs = LIST("*/x") };
+	s.p[s.n++] = (struct profile){ .name = "py-tool",
+				       .interpreters = LIST("python3*"),
+				       .argv_globs = LIST("* -m tool.server*") };
+	s.p[s.n++] = (struct profile){ .name = "any-tool",
+				       .interpreters = LIST("python3*", "node"),
+				       .argv_globs = LIST("* -m tool*", "*/server/index.js*") };
+
+	CHECK_INT(profiles_match_cmdline(&s, "python3", "python3 -m tool.server --port 1"), 2);
+	CHECK_INT(profiles_match_cmdline(&s, "python3.11", "/usr/bin/python3.11 -m tool.server"),
+		  2);
+	/* table order: the first profile that matches both wins */
+	CHECK_INT(profiles_match_cmdline(&s, "python3", "python3 -m toolkit"), 3);
+	CHECK_INT(profiles_match_cmdline(&s, "node", "node /app/server/index.js"), 3);
+	/* the right command line under a name that is no interpreter of the profile */
+	CHECK_INT(profiles_match_cmdline(&s, "node", "node -m tool.server"), 3);
+	CHECK_INT(profiles_match_cmdline(&s, "bash", "bash -m tool.server"), 0);
+	CHECK_INT(profiles_match_cmdline(&s, "python3", "python3 script.py"), 0);
+	CHECK_INT(profiles_match_cmdline(&s, "python3", ""), 0);
+	CHECK(profiles_is_interpreter(&s, "python3.12"));
+	CHECK(profiles_is_interpreter(&s, "node"));
+	CHECK(!profiles_is_interpreter(&s, "x"));
+	CHECK(!profiles_is_interpreter(&s, "nodejs"));
+}
+
+/* procscan_read_cmdline joins the NUL-separated arguments, bounded, and says when cut. */
+static void test_read_cmdline(void)
+{
+	char root[] = "/tmp/lw-cmdline-XXXXXX", path[256], buf[16];
+	static const char args[] = "python3\0-m\0vllm\0";
+	int cut = -1;
+	FILE *f;
+
+	if (!mkdtemp(root)) {
+		CHECK(!"mkdtemp");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/42", root);
+	CHECK_INT(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/42/cmdline", root);
+	f = fopen(path, "we");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	fwrite(args, 1, sizeof(args) - 1, f);
+	fclose(f);
+	CHECK_INT(procscan_read_cmdline(root, 42, buf, sizeof(buf), &cut), 15);
+	CHECK_STR(buf, "python3 -m vllm");
+	CHECK_INT(cut, 0);
+	CHECK_INT(procscan_read_cmdline(root, 42, buf, 8, &cut), 7);
+	CHECK_STR(buf, "python3");
+	CHECK_INT(cut, 1);
+	CHECK_INT(procscan_read_cmdline(root, 43, buf, sizeof(buf), &cut), -ENOENT);
+	CHECK_STR(buf, "");
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/42", root);
+	rmdir(path);
+	rmdir(root);
+}
+
 int main(void)
 {
 	profiles_init(&set);
 	test_match();
 	test_table();
 	test_add();
+	test_cmdline();
+	test_read_cmdline();
 	return check_summary("test_profiles");
 }

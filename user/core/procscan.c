@@ -48,6 +48,38 @@ int procscan_read_stat(const char *proc_root, uint32_t pid, struct procscan_stat
 	return 0;
 }
 
+int procscan_read_cmdline(const char *proc_root, uint32_t pid, char *buf, size_t size, int *cut)
+{
+	char path[PATH_MAX], extra;
+	size_t n;
+	FILE *f;
+
+	buf[0] = '\0';
+	*cut = 0;
+	snprintf(path, sizeof(path), "%s/%u/cmdline", proc_root, pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -ENOENT;
+	/* size bytes: the last argument's NUL may take the place of the terminator */
+	n = fread(buf, 1, size, f);
+	if (n == size && fread(&extra, 1, 1, f) == 1)
+		*cut = 1;
+	fclose(f);
+	/* arguments end in NUL; the last one's NUL is not a separator */
+	while (n > 0 && buf[n - 1] == '\0')
+		n--;
+	if (n > size - 1) {
+		n = size - 1;
+		*cut = 1;
+	}
+	buf[n] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	}
+	return (int)n;
+}
+
 int procscan_read(const char *proc_root, uint32_t pid, struct procscan_entry *e)
 {
 	char path[PATH_MAX];

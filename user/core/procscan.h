@@ -37,4 +37,12 @@ struct procscan_stat {
 /* Reads and parses PROC_ROOT/PID/stat. Returns 0, or -ENOENT (gone, or not parseable). */
 int procscan_read_stat(const char *proc_root, uint32_t pid, struct procscan_stat *out);
 
+/*
+ * Reads PROC_ROOT/PID/cmdline into buf (size > 0) with its arguments joined by single
+ * spaces, NUL-terminated, cut to size - 1 bytes (*cut set when it was longer). The bytes are
+ * the process's own (untrusted): escape them before printing. A kernel thread or a zombie
+ * has an empty command line. Returns its length, or -ENOENT if the process is gone.
+ */
+int procscan_read_cmdline(const char *proc_root, uint32_t pid, char *buf, size_t size, int *cut);
+
 #endif /* LW_PROCSCAN_H */

@@ -233,3 +233,33 @@ unsigned int profiles_match_exe(const struct profile_set *set, const char *path)
 	}
 	return 0;
 }
+
+/* Whether one of the NULL-terminated patterns matches s (fnmatch(3), `*` spans `/`). */
+static bool any_glob(const char *const *globs, const char *s)
+{
+	for (; globs && *globs; globs++) {
+		if (fnmatch(*globs, s, 0) == 0)
+			return true;
+	}
+	return false;
+}
+
+unsigned int profiles_match_cmdline(const struct profile_set *set, const char *comm,
+				    const char *cmdline)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		if (any_glob(set->p[i].interpreters, comm) &&
+		    any_glob(set->p[i].argv_globs, cmdline))
+			return (unsigned int)i + 1;
+	}
+	return 0;
+}
+
+bool profiles_is_interpreter(const struct profile_set *set, const char *comm)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		if (any_glob(set->p[i].interpreters, comm))
+			return true;
+	}
+	return false;
+}

@@ -19,7 +19,18 @@ struct profile {
 	const char *display;	      /* "Ollama" */
 	const char *const *comms;     /* candidate names, as the kernel's comm (<= 15 chars) */
 	const char *const *exe_globs; /* fnmatch(3) patterns, FNM_PATHNAME off: `*` spans `/` */
-	const char *source;	      /* where these facts come from */
+	/*
+	 * Tools run by an interpreter (python3 -m vllm..., uvicorn open_webui.main:app, node
+	 * server/index.js) have the interpreter's name and executable: only the command line
+	 * says which tool it is. interpreters: fnmatch(3) patterns over the process's comm
+	 * ("python3*", "uvicorn"); only processes so named have their command line read.
+	 * argv_globs: fnmatch(3) patterns, FNM_PATHNAME off, over the command line with its
+	 * arguments joined by single spaces ("* -m vllm.entrypoints.*"). Both NULL for a
+	 * tool recognised by its executable alone.
+	 */
+	const char *const *interpreters;
+	const char *const *argv_globs;
+	const char *source; /* where these facts come from */
 };
 
 struct profile_set {
@@ -73,5 +84,17 @@ const char *profiles_name(const struct profile_set *set, unsigned int id);
  * whose exe_globs matches path. Returns its id, or 0 if none does.
  */
 unsigned int profiles_match_exe(const struct profile_set *set, const char *path);
+
+/*
+ * Which profile a process run by an interpreter belongs to: the first profile, in table
+ * order, one of whose interpreters patterns matches comm and one of whose argv_globs
+ * matches cmdline (arguments joined by single spaces, procscan_read_cmdline()). Returns its
+ * id, or 0 if none does.
+ */
+unsigned int profiles_match_cmdline(const struct profile_set *set, const char *comm,
+				    const char *cmdline);
+
+/* Whether comm is one of any profile's interpreters: only those have their command line read. */
+bool profiles_is_interpreter(const struct profile_set *set, const char *comm);
 
 #endif /* LW_PROFILES_H */
