@@ -101,6 +101,20 @@ nothing_left_attached() {
 	[[ "${lines[0]}" == "llmwatch "* ]]
 }
 
+@test "SIGHUP does not stop it: events after the signal are still reported" {
+	requires_bpf
+	local tool rep
+	lw_start
+	kill -HUP "$LW_PID"
+	kill -HUP "$LW_PID"
+	tool=$(make_tool ollama)
+	rep="$BATS_TEST_TMPDIR/rep.json"
+	run_actor "$tool" "$rep" refused
+	lw_wait_for type=connect tool=ollama
+	running "$LW_PID"
+	lw_stop
+}
+
 @test "SIGTERM stops it cleanly with a summary and nothing left attached" {
 	requires_bpf
 	lw_start

@@ -61,10 +61,11 @@ struct event_loop *event_loop_new(struct monitor *m, struct bpf_loader *l)
 	el->rb = ring_buffer__new(bpf_loader_events_fd(l), on_record, m, NULL);
 	if (!el->rb)
 		goto fail;
-	what = "blocking SIGINT and SIGTERM";
+	what = "blocking SIGINT, SIGTERM and SIGHUP";
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
 	if (sigprocmask(SIG_BLOCK, &mask, NULL))
 		goto fail;
 	what = "setting up the event loop";
@@ -140,6 +141,24 @@ static void read_losses(struct event_loop *el, bool *told)
 	*told = *told || err;
 }
 
+/*
+ * Takes every pending signal. SIGHUP is handed to o->on_hup (ignored without one: a daemon's
+ * reload must never stop it); SIGINT or SIGTERM stops the loop. Returns true to stop.
+ */
+static bool read_signals(struct event_loop *el, const struct event_loop_opts *o)
+{
+	struct signalfd_siginfo si;
+	bool stop = false;
+
+	while (read(el->sfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo != SIGHUP)
+			stop = true;
+		else if (o->on_hup)
+			o->on_hup(o->hup_arg);
+	}
+	return stop;
+}
+
 int event_loop_run(struct event_loop *el, const struct event_loop_opts *o)
 {
 	struct monitor *m = el->m;
@@ -150,7 +169,6 @@ int event_loop_run(struct event_loop *el, const struct event_loop_opts *o)
 	int err = 0, n;
 
 	for (;;) {
-		struct signalfd_siginfo si;
 		struct epoll_event got[4];
 		uint64_t now;
 
@@ -168,7 +186,7 @@ int event_loop_run(struct event_loop *el, const struct event_loop_opts *o)
 		}
 		if (sink_flush(m->sink))
 			m->stats.output_errors++; /* lines lost; the tee says which output */
-		if (read(el->sfd, &si, sizeof(si)) == sizeof(si))
+		if (read_signals(el, o))
 			break;
 		now = timefmt_boot_now();
 		take_rule_names(el, o->resolver);

@@ -18,13 +18,16 @@ struct event_loop_opts {
 	uint64_t cgroup_sweep_ns;	/* re-check where watched processes live; 0: never */
 	uint64_t runtime_scan_ns;	/* scan for inference runtimes (monitor_scan_runtimes) */
 	struct rule_resolver *resolver; /* --resolve-rule-hosts rounds to hand over, or NULL */
+	/* called on SIGHUP, between records (reopen outputs, reload rules); NULL: ignored */
+	void (*on_hup)(void *arg);
+	void *hup_arg;
 };
 
 struct event_loop;
 
 /*
  * Opens what the loop waits on: the loader's ring buffer, feeding m's record path, and a
- * signalfd for SIGINT and SIGTERM, which are blocked from now on (threads started later
+ * signalfd for SIGINT, SIGTERM and SIGHUP, which are blocked from now on (threads started later
  * inherit that), so a signal that comes before the loop runs still stops it cleanly. Call
  * before m starts tracking processes. NULL on failure, with errno set and the reason on
  * stderr; nothing is left open.
@@ -32,7 +35,7 @@ struct event_loop;
 struct event_loop *event_loop_new(struct monitor *m, struct bpf_loader *l);
 
 /*
- * Runs until SIGINT, SIGTERM, the duration, or an error. Then settles the run: drains what
+ * Runs until SIGINT, SIGTERM, the duration, or an error; SIGHUP calls o->on_hup. Then settles the run: drains what
  * the kernel submitted before the stop, reports the connections still open (LW_CLOSE_END),
  * writes what the monitor held back, and reads the final counters into m->stats (kernel
  * losses, naming). Returns 0, or -errno of the error that stopped it (said on stderr).
@@ -40,7 +43,7 @@ struct event_loop *event_loop_new(struct monitor *m, struct bpf_loader *l);
 int event_loop_run(struct event_loop *el, const struct event_loop_opts *o);
 
 /*
- * Closes the ring buffer, the signalfd and the epoll fd. SIGINT and SIGTERM stay blocked:
+ * Closes the ring buffer, the signalfd and the epoll fd. The signals stay blocked:
  * a second Ctrl-C during shutdown must not cut the clean-up short. NULL is fine.
  */
 void event_loop_free(struct event_loop *el);
