@@ -219,6 +219,7 @@ static bool compile_entry(struct rules_load *c, const struct rules_json *o, stru
 
 	e->src = c->src;
 	e->obj = o;
+	e->p.from_file = true;
 	if (o->type != RULES_JSON_OBJECT) {
 		rules_load_err(c, o, "a profile is an object, not %s",
 			       rules_json_type_name(o->type));
