@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # The built-in profiles as the tools ship today: each is picked by the name the kernel gives
 # its process and confirmed by the path of its executable, as seen from the host (issue
-# 13); and `llmwatch profiles list`, which prints them with their sources.
+# 13); `llmwatch profiles list`, which prints them with their sources; and profiles a user
+# adds with --profiles FILE (docs/profiles.md).
 
 load helpers
 
@@ -95,6 +96,7 @@ in_flatpak_sandbox() {
 		grep -q "^$p (" <<<"$output"
 	done
 	[ "$(grep -c '^    source: .' <<<"$output")" -eq 9 ]
+	[ "$(grep -c '^    origin: built-in$' <<<"$output")" -eq 9 ]
 	grep -q '^    names: .*jan-llama-worke' <<<"$output"
 	grep -q '^    paths: .*/app/bin/chat' <<<"$output"
 	[ "${lines[-1]}" = "9 profiles" ]
@@ -107,7 +109,9 @@ in_flatpak_sandbox() {
 import json, sys
 for line in sys.stdin:
     p = json.loads(line)
-    assert set(p) == {"name", "display", "comms", "exe_globs", "source"}, p
+    assert set(p) == {"name", "display", "comms", "exe_globs", "source", "origin",
+                      "replaces_builtin"}, p
+    assert p["origin"] == "built-in" and p["replaces_builtin"] is False, p
     assert p["display"] and p["source"] and p["comms"] and p["exe_globs"], p
     assert all(1 <= len(c) <= 15 for c in p["comms"]), p
     print(p["name"])
@@ -138,4 +142,115 @@ assert "bun" in ps["jan"]["source"] and "bun" not in ps["jan"]["comms"]
 	run "$LLMWATCH" profiles --help
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"usage: llmwatch profiles list"* ]]
+}
+
+# acme_profiles FILE: a profile file for a tool "acme-llm" whose binary is
+# .../acme/bin/acme-llm, replacing the built-in llamafile profile too
+acme_profiles() {
+	cat >"$1" <<-'EOF'
+	{
+	  "description": "a user's own tools",
+	  "profiles": [
+	    {
+	      "name": "acme-llm",
+	      "display": "ACME LLM server",
+	      "comms": ["acme-llm"],
+	      "exe_globs": ["*/acme/bin/acme-llm"],
+	      "source": "ACME install guide"
+	    },
+	    {
+	      "name": "llamafile",
+	      "comms": ["llamafile"],
+	      "exe_globs": ["/opt/models/*.llamafile"],
+	      "source": "our own llamafile builds"
+	    }
+	  ]
+	}
+	EOF
+}
+
+@test "a --profiles tool: its binary is watched, its connect reported under its name, rules name it" {
+	requires_bpf
+	acme_profiles "$BATS_TEST_TMPDIR/p.json"
+	cat >"$BATS_TEST_TMPDIR/r.json" <<-'EOF'
+	{"rules": [{"id": "acme-connect", "description": "ACME connects", "severity": "low",
+	  "tools": ["acme-llm"], "event": "connect", "message": "{tool} connected"}]}
+	EOF
+	mkdir -p "$TOOLDIR/acme/bin"
+	tool=$(make_tool acme/bin/acme-llm)
+	stray=$(make_tool acme-llm) # the same name elsewhere: not the tool
+	lw_start --profiles "$BATS_TEST_TMPDIR/p.json" --rules "$BATS_TEST_TMPDIR/r.json"
+	grep -q "watching 10 profiles" "$ERR"
+	run_actor "$tool" "$BATS_TEST_TMPDIR/a.json" tcp
+	run_actor "$stray" "$BATS_TEST_TMPDIR/s.json" tcp
+	pid=$(report_get "$BATS_TEST_TMPDIR/a.json" pid)
+	spid=$(report_get "$BATS_TEST_TMPDIR/s.json" pid)
+	port=$(report_get "$BATS_TEST_TMPDIR/a.json" tcp_port)
+	lw_wait_for type=exit pid="$pid"
+	lw_stop
+	lw_wait_for type=connect pid="$pid" tool=acme-llm exe="$tool" comm=acme-llm \
+		dport="$port" verdicts~'"rule": "acme-connect"' verdicts~'acme-llm connected'
+	[ "$(lw_count pid="$spid")" -eq 0 ]
+}
+
+@test "a broken --profiles file: the monitor refuses to start, naming file:line:col" {
+	cat >"$BATS_TEST_TMPDIR/bad.json" <<-'EOF'
+	{
+	  "profiles": [
+	    {"name": "acme-llm", "comm": ["acme-llm"], "source": "s"}
+	  ]
+	}
+	EOF
+	run "$LLMWATCH" --profiles "$BATS_TEST_TMPDIR/bad.json" --duration 1
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"$BATS_TEST_TMPDIR/bad.json:3:26: unknown key \"comm\" in a profile (did you mean \"comms\"?)"* ]]
+	[[ "$output" == *"profiles not loaded"* ]]
+	# a rule naming a tool no profile defines is refused as well
+	cat >"$BATS_TEST_TMPDIR/r.json" <<-'EOF'
+	{"rules": [{"id": "x", "description": "d", "severity": "low", "tools": ["acme-llm"],
+	  "event": "connect", "message": "m"}]}
+	EOF
+	run "$LLMWATCH" --rules "$BATS_TEST_TMPDIR/r.json" --duration 1
+	[ "$status" -eq 2 ]
+	[[ "$output" == *'r.json:1:73: unknown tool "acme-llm"'* ]]
+}
+
+@test "profiles list --profiles: a user's profiles with their origin; check validates files" {
+	acme_profiles "$BATS_TEST_TMPDIR/p.json"
+	run "$LLMWATCH" profiles list --profiles "$BATS_TEST_TMPDIR/p.json"
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = "10 profiles" ]
+	grep -q '^acme-llm (ACME LLM server)$' <<<"$output"
+	grep -qx "    origin: $BATS_TEST_TMPDIR/p.json:4:5" <<<"$output"
+	grep -qx "    origin: $BATS_TEST_TMPDIR/p.json:11:5, replacing the built-in profile" \
+		<<<"$output"
+	run "$LLMWATCH" profiles list --json --profiles "$BATS_TEST_TMPDIR/p.json"
+	[ "$status" -eq 0 ]
+	P="$BATS_TEST_TMPDIR/p.json" /usr/bin/python3 -c '
+import json, os, sys
+ps = {p["name"]: p for p in map(json.loads, sys.stdin)}
+f = os.environ["P"]
+assert ps["acme-llm"]["origin"] == f + ":4:5", ps["acme-llm"]
+assert ps["acme-llm"]["comms"] == ["acme-llm"] and not ps["acme-llm"]["replaces_builtin"]
+assert ps["llamafile"]["origin"] == f + ":11:5" and ps["llamafile"]["replaces_builtin"]
+assert ps["llamafile"]["exe_globs"] == ["/opt/models/*.llamafile"]
+assert ps["ollama"]["origin"] == "built-in"
+' <<<"$output"
+	run "$LLMWATCH" profiles check "$BATS_TEST_TMPDIR/p.json"
+	[ "$status" -eq 0 ]
+	[ "$output" = "2 profiles from files OK (10 in all)" ]
+	printf '{"profiles": [{"name": "x", "comms": "chat", "source": "s"}]}' \
+		>"$BATS_TEST_TMPDIR/bad.json"
+	run "$LLMWATCH" profiles check "$BATS_TEST_TMPDIR/p.json" "$BATS_TEST_TMPDIR/bad.json"
+	[ "$status" -eq 1 ]
+	[ "$output" = "$BATS_TEST_TMPDIR/bad.json:1:38: process name \"chat\" is also one of profile \"gpt4all\" (built-in): a shared name needs \"exe_globs\" in both to tell them apart" ]
+	run "$LLMWATCH" profiles check
+	[ "$status" -eq 2 ]
+	# rules check knows the tools of --profiles files
+	printf '{"rules": [{"id": "x", "description": "d", "severity": "low", "tools": "acme-llm", "event": "connect", "message": "m"}]}' \
+		>"$BATS_TEST_TMPDIR/r.json"
+	run "$LLMWATCH" rules check "$BATS_TEST_TMPDIR/r.json"
+	[ "$status" -eq 1 ]
+	run "$LLMWATCH" rules check --profiles "$BATS_TEST_TMPDIR/p.json" "$BATS_TEST_TMPDIR/r.json"
+	[ "$status" -eq 0 ]
 }
