@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Built-in profiles of the inference tools llmwatch knows, and the extra process trees a
- * user asks for (--watch NAME, --pid PID). A profile gives the executable names the kernel
+ * Built-in profiles of the inference tools llmwatch knows, those of a user's profile files
+ * (--profiles, read by rules/rules_profiles.c), and the extra process trees a user asks for
+ * (--watch NAME, --pid PID). A profile gives the executable names the kernel
  * uses to pick candidates at exec, and the executable paths that confirm a candidate: a
  * name alone is not an identity (GPT4All's binary is called `chat`).
  */
