@@ -19,14 +19,14 @@ static const char usage[] =
 	"usage: llmwatch profiles list [--json] [--profiles FILE|DIR]...\n"
 	"       llmwatch profiles check FILE|DIR...\n"
 	"\n"
-	"list   prints each profile, built-in or from a --profiles file: its name (as in the output and in rules), display\n"
+	"check  checks profile files (format: docs/profiles.md), printing every error as\n"
+	"       FILE:LINE:COL: message; exit status 1 if there is one.\n"
+	"list   prints each profile, built-in or from a --profiles file, with its origin\n"
+	"       (\"built-in\", or FILE:LINE:COL, saying so when it replaces the built-in one),\n"
+	"       its name (as in the output and in rules), display\n"
 	"       name, the process names the kernel takes as candidates at exec, the executable\n"
 	"       paths (fnmatch(3) patterns, `*` spanning `/`) that confirm one, and where these\n"
-	"       facts come from, and where the profile is defined (\"built-in\", or\n"
-	"       FILE:LINE:COL, saying so when it replaces the built-in profile of its name);\n"
-	"       --json: one JSON object per profile and line.\n"
-	"check  checks profile files (format: docs/profiles.md), printing every error as\n"
-	"       FILE:LINE:COL: message; exit status 1 if there is one.\n";
+	"       facts come from; --json: one JSON object per profile and line.\n";
 
 /* Prints s escaped for the terminal (util/escape.h); a cut form if it is very long. */
 static void fput_escaped(const char *s, FILE *f)
