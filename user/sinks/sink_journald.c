@@ -11,6 +11,8 @@
 #include <syslog.h>
 
 #include <openssl/evp.h>
+/* no CODE_FILE/CODE_LINE/CODE_FUNC of this file in every entry: they say nothing to an admin */
+#define SD_JOURNAL_SUPPRESS_LOCATION
 #include <systemd/sd-journal.h>
 
 #include "rules/rules.h"
