@@ -24,7 +24,7 @@
 /* Where journald listens for sd_journal_sendv(); systemd-journald.service(8). */
 #define JOURNAL_SOCKET "/run/systemd/journal/socket"
 
-/* More than the most an entry carries (a verdict on a connect: 17). */
+/* More than the most an entry carries (a verdict on conn_bytes: 17). */
 #define FIELDS_MAX 24
 
 /* One "NAME=value" field, as an offset into the entry's buffer (which may move). */
