@@ -5,12 +5,15 @@
 #include <errno.h>
 #include <string.h>
 
+#include "sinks/sink_journald.h"
 #include "sinks/sink_tee.h"
 
 static const struct sink_registry_row rows[] = {
 	{ "text", sink_text_open, "[:PATH]", "one line per event, for people (the default)", true },
 	{ "json", sink_json_open, "[:PATH]", "one JSON object per line (schema in README.md)",
 	  true },
+	{ "journald", sink_journald_open, "[:events]",
+	  "a journal entry per alert (:events, per event too)", false },
 };
 
 #define N_ROWS (sizeof(rows) / sizeof(rows[0]))
