@@ -72,9 +72,10 @@ static void test_parse(void)
 	CHECK_STR(sp.arg, "-");
 
 	CHECK_INT(sink_registry_parse("xml", &sp, err, sizeof(err)), -EINVAL);
-	CHECK_STR(err, "\"xml\": unknown output; known: text, json");
+	/* a prefix: every sink added to the registry adds its name */
+	CHECK(strncmp(err, "\"xml\": unknown output; known: text, json", 40) == 0);
 	CHECK_INT(sink_registry_parse("", &sp, err, sizeof(err)), -EINVAL);
-	CHECK_STR(err, "\"\": unknown output; known: text, json");
+	CHECK(strncmp(err, "\"\": unknown output; known: text, json", 37) == 0);
 	CHECK_INT(sink_registry_parse("jsonx:f", &sp, err, sizeof(err)), -EINVAL);
 	CHECK_INT(sink_registry_parse("jso", &sp, err, sizeof(err)), -EINVAL);
 	CHECK_INT(sink_registry_parse("json:", &sp, err, sizeof(err)), -EINVAL);
