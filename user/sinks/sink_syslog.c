@@ -201,12 +201,16 @@ static void syslog_destroy(struct sink *sk)
 		size_t left = syslog_transport_drain(s->tr, DRAIN_MS);
 
 		syslog_transport_stats(s->tr, &st);
-		if (s->diag && (left || st.dropped))
+		if (s->diag && (left || st.dropped)) {
 			fprintf(s->diag,
-				"llmwatch: output %s: %llu alerts sent, %llu dropped (queue full), "
-				"%zu undelivered at exit (link %s)\n",
+				"llmwatch: output %s: %llu alerts sent, %llu dropped (queue full)",
 				s->name, (unsigned long long)st.sent,
-				(unsigned long long)st.dropped, left, st.up ? "slow" : "down");
+				(unsigned long long)st.dropped);
+			if (left)
+				fprintf(s->diag, ", %zu undelivered at exit (link %s)", left,
+					st.up ? "busy" : "down");
+			fputc('\n', s->diag);
+		}
 		syslog_transport_free(s->tr);
 	}
 	free(s->name);
