@@ -292,6 +292,47 @@ PY
 	grep -q "^llmwatch: output $tcp: 3 alerts sent, 2 dropped (queue full)$" "$ERR"
 }
 
+@test "syslog: the fleet example docs/rsyslog-llmwatch.conf takes alerts over TLS with a client certificate" {
+	requires_bpf
+	requires_rsyslogd
+	rs_certs
+	(
+		cd "$RS"
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+			-keyout client.key -out client.csr -subj /CN=watched-machine
+		openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
+			-out client.pem -days 2
+	) >>"$RS/openssl.log" 2>&1
+	read -r FLEET_PORT < <(free_ports 1)
+	mkdir -p "$RS/work" "$RS/fleet"
+	# the example as shipped, only its paths and port moved into the test's directory
+	sed -e "s|/etc/rsyslog.d/llmwatch/collector|$RS/srv|g" -e "s|/etc/rsyslog.d/llmwatch/|$RS/|g" \
+		-e "s|/var/log/llmwatch/|$RS/fleet/|g" -e "s|port=\"6514\"|port=\"$FLEET_PORT\"|" \
+		"$REPO/docs/rsyslog-llmwatch.conf" >"$RS/fleet.conf"
+	grep -q "port=\"$FLEET_PORT\"" "$RS/fleet.conf"
+	! grep -Eq '/etc/|/var/' "$RS/fleet.conf"
+	printf 'global(workDirectory="%s/work")\ninclude(file="%s/fleet.conf")\n' "$RS" "$RS" \
+		>"$RS/rsyslog.conf"
+	rsyslogd -n -f "$RS/rsyslog.conf" -i "$RS/rsyslogd.pid" >>"$RS/rsyslogd.out" 2>&1 &
+	RS_PID=$!
+	retry 100 eval 'ss -Hltn "sport = :$FLEET_PORT" | grep -q .'
+	write_rules
+	TOOL=$(make_tool ollama)
+	SECRET="$BATS_TEST_TMPDIR/secret"
+	echo s >"$SECRET"
+	OUT="$BATS_TEST_TMPDIR/out.json"
+	lw_launch "$BATS_TEST_TMPDIR/stdout" --rules "$BATS_TEST_TMPDIR/rules.json" \
+		--output "json:$OUT" \
+		--output "syslog:tls://localhost:$FLEET_PORT,ca=$RS/ca.pem,cert=$RS/client.pem,key=$RS/client.key"
+	pid=$(open_secrets 1 fleet)
+	lw_wait_for kind=alert pid="$pid" verdicts~test-secret
+	host=$(hostname)
+	retry 100 has_lines "$RS/fleet/$host.log" test-secret -eq 1
+	lw_stop
+	grep -q "^<27>1 [^ ]* $host llmwatch [0-9]* test-secret \[llmwatch@32473 rule=\"test-secret\" severity=\"high\" tool=\"ollama\" pid=\"$pid\" comm=\"fleet\" " "$RS/fleet/$host.log"
+	! grep -q "output syslog" "$ERR"
+}
+
 @test "syslog: a bad target, facility, option or CA file is a usage error naming the value" {
 	run "$LLMWATCH" --output "syslog:http://x"
 	[ "$status" -eq 2 ]
