@@ -57,7 +57,7 @@ void syslog_header_field(char *dst, size_t size, const char *src, size_t max)
 
 	if (!size)
 		return;
-	for (; src[n] && n < max && n + 1 < size; n++) {
+	for (; n < max && n + 1 < size && src[n]; n++) {
 		unsigned char c = (unsigned char)src[n];
 
 		dst[n] = c >= 33 && c <= 126 ? (char)c : '_';
@@ -187,11 +187,12 @@ static void put_param_u64(struct out *o, const char *name, uint64_t v)
 static void put_addr_params(struct out *o, const struct lw_event *ev)
 {
 	const struct lw_sockaddr *a = ev->addr;
-	char buf[SOCKFMT_ADDR_LEN];
 
 	if (!a)
 		return;
 	if (a->family == 2 || a->family == 10) {
+		char buf[SOCKFMT_ADDR_LEN];
+
 		put_param_str(o, "daddr", sockfmt_addr(a, buf), 64);
 		put_param_u64(o, "dport", a->port);
 	} else if (a->family == 1 && ev->unix_path) {
@@ -214,12 +215,13 @@ static void put_msg(struct out *o, const char *msg)
 	if (!ascii)
 		put(o, "\xef\xbb\xbf", 3);
 	for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
-		char e[4] = { '\\', 'x', hex[*p >> 4], hex[*p & 15] };
+		if (*p < 0x20 || *p == 0x7f) {
+			char e[4] = { '\\', 'x', hex[*p >> 4], hex[*p & 15] };
 
-		if (*p < 0x20 || *p == 0x7f)
 			put(o, e, 4);
-		else
+		} else {
 			put(o, (const char *)p, 1);
+		}
 	}
 }
 

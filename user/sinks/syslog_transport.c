@@ -403,11 +403,12 @@ static void link_connecting(struct syslog_transport *tr, uint64_t now)
 static bool stream_alive(struct syslog_transport *tr, uint64_t now)
 {
 	struct pollfd p = { .fd = tr->fd, .events = POLLIN | POLLRDHUP };
-	char buf[512], why[256];
+	char buf[512];
 
 	if (poll(&p, 1, 0) <= 0)
 		return true;
 	if (tr->ssl) {
+		char why[256];
 		int r, e;
 
 		ERR_clear_error();
