@@ -331,6 +331,18 @@ PY
 	lw_stop
 	grep -q "^<27>1 [^ ]* $host llmwatch [0-9]* test-secret \[llmwatch@32473 rule=\"test-secret\" severity=\"high\" tool=\"ollama\" pid=\"$pid\" comm=\"fleet\" " "$RS/fleet/$host.log"
 	! grep -q "output syslog" "$ERR"
+
+	# without a client certificate the collector refuses the machine; in TLS 1.3 it says
+	# so after the handshake, and llmwatch must not take the link for up meanwhile
+	lw_launch "$BATS_TEST_TMPDIR/stdout" --rules "$BATS_TEST_TMPDIR/rules.json" \
+		--output "json:$OUT" --output "syslog:tls://localhost:$FLEET_PORT,ca=$RS/ca.pem"
+	pid=$(open_secrets 1 nocert)
+	lw_wait_for kind=alert pid="$pid" verdicts~test-secret
+	retry 100 grep -q "link down (TLS with localhost, after the handshake: .*certificate required" "$ERR"
+	lw_stop
+	grep -q ": 0 alerts sent, 0 dropped (queue full), 1 undelivered at exit (link down)$" "$ERR"
+	! grep -q "link up" "$ERR"
+	[ "$(lines "$RS/fleet/$host.log" test-secret)" -eq 1 ]
 }
 
 @test "syslog: a bad target, facility, option or CA file is a usage error naming the value" {

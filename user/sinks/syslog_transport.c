@@ -22,11 +22,20 @@
 
 /* A connection or handshake that takes longer than this is given up and retried. */
 #define CONNECT_TIMEOUT_NS (10 * 1000000000ull)
+/*
+ * In TLS 1.3 the client's handshake is over before the server has checked the client's
+ * certificate: a server that refuses it says so only afterwards, and what was written in the
+ * meantime is lost. So the link is up only once the server has said something after the
+ * handshake (a session ticket, sent once it accepted us) or, from a server that sends no
+ * tickets, after this long without a refusal.
+ */
+#define TLS13_CONFIRM_NS (500 * 1000000ull)
 
 enum link_state {
 	LINK_DOWN,
 	LINK_CONNECTING,
 	LINK_HANDSHAKE,
+	LINK_CONFIRM, /* TLS 1.3: waiting for the server to accept or refuse our certificate */
 	LINK_UP
 };
 
@@ -44,7 +53,8 @@ struct syslog_transport {
 	SSL *ssl;
 	int fd;
 	enum link_state st;
-	uint64_t next_try_ns, backoff_ns, connect_started_ns;
+	uint64_t next_try_ns, backoff_ns, connect_started_ns, confirm_until_ns;
+	bool ticket;	/* the server sent a session ticket since the handshake */
 	struct item *q; /* ring of o.queue_max */
 	size_t q_head, q_len;
 	size_t off;	    /* bytes of the current item already written (stream) */
@@ -247,6 +257,7 @@ static void tls_start(struct syslog_transport *tr, uint64_t now)
 		return;
 	}
 	SSL_set_mode(tr->ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	SSL_set_app_data(tr->ssl, tr);
 	ok = SSL_set_fd(tr->ssl, tr->fd);
 	/* an address is checked against the certificate's IP names, and sent no SNI (RFC 6066) */
 	if (inet_pton(AF_INET, host, &a6) == 1 || inet_pton(AF_INET6, host, &a6) == 1) {
@@ -262,6 +273,41 @@ static void tls_start(struct syslog_transport *tr, uint64_t now)
 	tr->st = LINK_HANDSHAKE;
 }
 
+/* The session-ticket callback: the server accepted us. The session is not kept. */
+static int tls_ticket(SSL *ssl, SSL_SESSION *sess)
+{
+	struct syslog_transport *tr = SSL_get_app_data(ssl);
+
+	(void)sess;
+	if (tr)
+		tr->ticket = true;
+	return 0;
+}
+
+/* TLS 1.3 after the handshake: up on a ticket or the quiet period's end, down on a refusal. */
+static void tls_confirm(struct syslog_transport *tr, uint64_t now)
+{
+	char buf[256], why[600];
+	int r, e;
+
+	ERR_clear_error();
+	errno = 0;
+	r = SSL_read(tr->ssl, buf, sizeof(buf));
+	e = r > 0 ? SSL_ERROR_NONE : SSL_get_error(tr->ssl, r);
+	if (r <= 0 && e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) {
+		snprintf(why, sizeof(why), "TLS with %s, after the handshake: ", tr->o.target.host);
+		if (e == SSL_ERROR_ZERO_RETURN)
+			snprintf(why + strlen(why), sizeof(why) - strlen(why),
+				 "closed by the collector");
+		else
+			tls_reason(tr, why + strlen(why), sizeof(why) - strlen(why));
+		link_fail(tr, now, why);
+		return;
+	}
+	if (tr->ticket || now >= tr->confirm_until_ns)
+		link_up(tr);
+}
+
 static void tls_handshake(struct syslog_transport *tr, uint64_t now)
 {
 	char why[600];
@@ -271,7 +317,14 @@ static void tls_handshake(struct syslog_transport *tr, uint64_t now)
 	errno = 0;
 	r = SSL_connect(tr->ssl);
 	if (r == 1) {
-		link_up(tr);
+		if (SSL_version(tr->ssl) < TLS1_3_VERSION) {
+			link_up(tr); /* the server's Finished came after it checked us */
+			return;
+		}
+		tr->st = LINK_CONFIRM;
+		tr->ticket = false;
+		tr->confirm_until_ns = now + TLS13_CONFIRM_NS;
+		tls_confirm(tr, now);
 		return;
 	}
 	e = SSL_get_error(tr->ssl, r);
@@ -575,6 +628,8 @@ int syslog_transport_poll(struct syslog_transport *tr, uint64_t now_ns)
 			link_fail(tr, now_ns, "TLS handshake timed out");
 		else
 			tls_handshake(tr, now_ns);
+	} else if (tr->st == LINK_CONFIRM) {
+		tls_confirm(tr, now_ns);
 	}
 	if (tr->st == LINK_UP)
 		pump_out(tr, now_ns);
@@ -622,6 +677,10 @@ size_t syslog_transport_drain(struct syslog_transport *tr, int timeout_ms)
 			if ((int)((tr->next_try_ns - now) / 1000000ull) + 1 < wait_ms)
 				wait_ms = (int)((tr->next_try_ns - now) / 1000000ull) + 1;
 			p.fd = -1;
+		} else if (tr->st != LINK_UP) {
+			/* connecting or in TLS: poll the state again shortly */
+			p.fd = -1;
+			wait_ms = wait_ms < 10 ? wait_ms : 10;
 		}
 		if (wait_ms > 50)
 			wait_ms = 50;
@@ -659,6 +718,10 @@ static int tls_setup(struct syslog_transport *tr, char *err, size_t errsz)
 		return -ENOMEM;
 	}
 	SSL_CTX_set_min_proto_version(tr->ctx, TLS1_2_VERSION);
+	/* tickets are how a TLS 1.3 server says it accepted us (tls_confirm); none is kept */
+	SSL_CTX_set_session_cache_mode(tr->ctx,
+				       SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+	SSL_CTX_sess_set_new_cb(tr->ctx, tls_ticket);
 	SSL_CTX_set_verify(tr->ctx, SSL_VERIFY_PEER, NULL);
 	if (f->ca) {
 		e = readable("ca", f->ca, err, errsz);
