@@ -265,6 +265,8 @@ static void test_options(void)
 		CHECK_STR(sp.arg, "tcp://h:1,queue=3");
 		CHECK_INT(sink_registry_parse("syslog", &sp, err, sizeof(err)), 0);
 		CHECK(sp.arg == NULL);
+		CHECK_INT(sink_registry_parse("syslog:", &sp, err, sizeof(err)), -EINVAL);
+		CHECK_STR(err, "\"syslog:\": nothing after ':' (syslog[:TARGET][,OPT=V])");
 		CHECK_INT(sink_registry_parse("text,x", &sp, err, sizeof(err)), -EINVAL);
 		CHECK(strncmp(err, "\"text,x\": unknown output", 24) == 0);
 	}

@@ -36,8 +36,9 @@ int sink_registry_parse(const char *text, struct sink_spec *spec, char *err, siz
 		if (strlen(rows[i].name) != len || strncmp(rows[i].name, text, len) != 0)
 			continue;
 		if (colon && !colon[1]) {
-			snprintf(err, errsz, "\"%s\": nothing after ':' (%s%s; - is stdout)", text,
-				 rows[i].name, rows[i].arg_help);
+			snprintf(err, errsz, "\"%s\": nothing after ':' (%s%s%s)", text,
+				 rows[i].name, rows[i].arg_help,
+				 rows[i].arg_is_path ? "; - is stdout" : "");
 			return -EINVAL;
 		}
 		*spec = (struct sink_spec){ .row = &rows[i],
