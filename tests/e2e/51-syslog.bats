@@ -23,7 +23,7 @@ teardown() {
 
 requires_rsyslogd() {
 	command -v rsyslogd >/dev/null || skip_or_fail "needs rsyslogd (Debian package rsyslog)"
-	[ -e /usr/lib/x86_64-linux-gnu/rsyslog/lmnsd_ossl.so ] || [ -n "$(find /usr/lib -name lmnsd_ossl.so 2>/dev/null)" ] ||
+	[ -n "$(find /usr/lib -name lmnsd_ossl.so -print -quit 2>/dev/null)" ] ||
 		skip_or_fail "needs rsyslog's ossl driver (Debian package rsyslog-openssl)"
 }
 

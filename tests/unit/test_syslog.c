@@ -383,7 +383,7 @@ static void test_tcp_framing_queue_reconnect(void)
 	/* the collector goes away: the next alerts wait, up to 3; the rest are counted */
 	close(cfd);
 	close(lfd);
-	POLL_UNTIL(tr, &now, 1000, (syslog_transport_stats(tr, &st), !st.up));
+	POLL_UNTIL(tr, &now, SEC / 10, (syslog_transport_stats(tr, &st), !st.up));
 	CHECK(!st.up);
 	CHECK_INT(syslog_transport_send(tr, "one", 3, now), 0);
 	CHECK_INT(syslog_transport_send(tr, "two", 3, now), 0);

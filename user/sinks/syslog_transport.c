@@ -30,6 +30,7 @@
  * tickets, after this long without a refusal.
  */
 #define TLS13_CONFIRM_NS (500 * 1000000ull)
+#define IDLE_CHECK_NS 1000000000ull
 
 enum link_state {
 	LINK_DOWN,
@@ -54,8 +55,9 @@ struct syslog_transport {
 	int fd;
 	enum link_state st;
 	uint64_t next_try_ns, backoff_ns, connect_started_ns, confirm_until_ns;
-	bool ticket;	/* the server sent a session ticket since the handshake */
-	struct item *q; /* ring of o.queue_max */
+	bool ticket;		/* the server sent a session ticket since the handshake */
+	uint64_t idle_check_ns; /* when an idle link is next checked for a closed far end */
+	struct item *q;		/* ring of o.queue_max */
 	size_t q_head, q_len;
 	size_t off;	    /* bytes of the current item already written (stream) */
 	struct item notice; /* the dropped-count message, sent before the queue */
@@ -586,6 +588,10 @@ static void pump_out(struct syslog_transport *tr, uint64_t now)
 	struct item *it;
 	char why[256];
 
+	/* idle, the link is looked at once a second (the event loop polls every few ms) */
+	if (!current(tr) && !tr->stats.unreported && now < tr->idle_check_ns)
+		return;
+	tr->idle_check_ns = now + IDLE_CHECK_NS;
 	if (is_stream(tr) && !stream_alive(tr, now))
 		return;
 	maybe_notice(tr);
