@@ -479,6 +479,70 @@ static void test_unix_sink(void)
 	unlink(sa.sun_path);
 }
 
+/*
+ * A collector too slow to keep up (a unix socket nobody reads): the queue takes what the
+ * socket refuses, what is beyond it is dropped and counted, and once it drains the count is
+ * told after the queued messages. Nothing is lost silently while the link stays up.
+ */
+static void test_slow_collector(void)
+{
+	struct syslog_transport_opts o = {
+		.queue_max = 3,
+		.name = "syslog:slow",
+		.dropped_msg = test_dropped_msg,
+		.backoff_min_ns = SEC,
+		.backoff_max_ns = SEC,
+	};
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct syslog_transport_stats st;
+	struct syslog_transport *tr;
+	char err[256], buf[512], last[512] = "";
+	uint64_t now = 1000 * SEC, accepted = 0, got = 0;
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0), e = 0;
+	ssize_t n;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/slow.sock", tmpdir);
+	CHECK(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+	snprintf(buf, sizeof(buf), "unix:%s", sa.sun_path);
+	CHECK_INT(syslog_target_parse(buf, &o.target, err, sizeof(err)), 0);
+	tr = syslog_transport_new(&o, now, err, sizeof(err));
+	CHECK(tr != NULL);
+	if (!tr)
+		return;
+	/* until the socket is full and the queue with it */
+	for (int i = 0; i < 100000 && e != -ENOBUFS; i++) {
+		e = syslog_transport_send(tr, "m", 1, now);
+		accepted += e == 0;
+	}
+	CHECK_INT(e, -ENOBUFS);
+	CHECK_INT(syslog_transport_send(tr, "m", 1, now), -ENOBUFS);
+	syslog_transport_stats(tr, &st);
+	CHECK(st.up);
+	CHECK_INT(st.queued, 3);
+	CHECK_INT(st.dropped, 2);
+	/* the collector catches up: everything accepted arrives, then the count */
+	for (int i = 0; i < 100000; i++) {
+		n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+		if (n < 0) {
+			syslog_transport_poll(tr, now);
+			n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+			if (n < 0)
+				break;
+		}
+		buf[n] = '\0';
+		got += strcmp(buf, "m") == 0;
+		snprintf(last, sizeof(last), "%s", buf);
+	}
+	CHECK_INT(got, accepted);
+	CHECK(strstr(last, "[llmwatch@32473 dropped=\"2\" queue=\"3\"]") != NULL);
+	syslog_transport_stats(tr, &st);
+	CHECK_INT(st.sent, accepted);
+	CHECK_INT(st.unreported, 0);
+	syslog_transport_free(tr);
+	close(fd);
+	unlink(sa.sun_path);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -493,6 +557,7 @@ int main(void)
 	test_options();
 	test_tcp_framing_queue_reconnect();
 	test_unix_sink();
+	test_slow_collector();
 	{
 		char f[128];
 
