@@ -141,3 +141,54 @@ JSON
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"rules OK"* ]]
 }
+
+@test "0.0.0.0:11434 in a network namespace of its own is exposure-other-netns (low); on the host it is high" {
+	requires_bpf
+	command -v unshare >/dev/null || skip_or_fail "needs unshare"
+	tool=$(make_tool ollama)
+	if ss -Hltn 'sport = :11434' | grep -q .; then
+		skip_or_fail "port 11434 is in use on this machine"
+	fi
+	# each listener stays up until the test has seen it: its namespace is read from /proc
+	prog='
+import os, socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 11434))
+s.listen(1)
+open(sys.argv[1], "w").write(str(os.getpid()))
+for _ in range(200):
+    if os.path.exists(sys.argv[2]):
+        break
+    time.sleep(0.05)
+s.close()
+'
+	lw_start
+	# a namespace the test makes (unshare -n), gone with its only process
+	unshare -n "$tool" -c "$prog" "$BATS_TEST_TMPDIR/nspid" "$BATS_TEST_TMPDIR/nsgo" &
+	BG_PIDS="$!"
+	retry 100 test -s "$BATS_TEST_TMPDIR/nspid"
+	nspid=$(cat "$BATS_TEST_TMPDIR/nspid")
+	[ "$(readlink "/proc/$nspid/ns/net")" != "$(readlink /proc/1/ns/net)" ]
+	lw_wait_for type=listen pid="$nspid"
+	touch "$BATS_TEST_TMPDIR/nsgo"
+	lw_wait_for type=exit pid="$nspid"
+
+	"$tool" -c "$prog" "$BATS_TEST_TMPDIR/hostpid" "$BATS_TEST_TMPDIR/hostgo" &
+	BG_PIDS="$BG_PIDS $!"
+	retry 100 test -s "$BATS_TEST_TMPDIR/hostpid"
+	hostpid=$(cat "$BATS_TEST_TMPDIR/hostpid")
+	lw_wait_for type=listen pid="$hostpid"
+	touch "$BATS_TEST_TMPDIR/hostgo"
+	lw_wait_for type=exit pid="$hostpid"
+	lw_stop
+
+	lw_wait_for kind=alert type=listen pid="$nspid" addr=0.0.0.0 port=11434 \
+		verdicts~'"rule": "exposure-other-netns"' verdicts~'"severity": "low"' \
+		verdicts~'published port'
+	[ "$(lw_count type=listen pid="$nspid" verdicts~exposure-ollama)" -eq 0 ]
+	[ "$(lw_count type=listen pid="$nspid" verdicts~'"severity": "high"')" -eq 0 ]
+	lw_wait_for kind=alert type=listen pid="$hostpid" addr=0.0.0.0 port=11434 \
+		verdicts~'"rule": "exposure-ollama"' verdicts~'"severity": "high"'
+	[ "$(lw_count type=listen pid="$hostpid" verdicts~exposure-other-netns)" -eq 0 ]
+}
