@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # Rules end to end: the default pack turns a watched tool's reads of credentials and its
 # non-loopback listeners into alerts, and stays quiet about its model store and loopback;
-# --rules adds a user's rules, and a broken rule file stops llmwatch before it loads.
+# --rules adds a user's rules, and a broken rule file stops llmwatch before it loads. The
+# process conditions: a listener in a network namespace of its own is not the host's
+# exposure (netns), and koboldcpp's download curl is told from another curl (argv).
 
 load helpers
 
@@ -191,4 +193,61 @@ s.close()
 	lw_wait_for kind=alert type=listen pid="$hostpid" addr=0.0.0.0 port=11434 \
 		verdicts~'"rule": "exposure-ollama"' verdicts~'"severity": "high"'
 	[ "$(lw_count type=listen pid="$hostpid" verdicts~exposure-other-netns)" -eq 0 ]
+}
+
+@test "koboldcpp's curl -fL URL -o FILE download is quiet; a curl upload under koboldcpp still alerts" {
+	requires_bpf
+	command -v curl >/dev/null || skip_or_fail "needs curl"
+	tool=$(make_tool koboldcpp)
+	# a loopback server that holds each request until the test has seen its curl: the
+	# command line is read from /proc when llmwatch handles the exec
+	server='
+import os, socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(4)
+open(sys.argv[1] + "/port.tmp", "w").write(str(s.getsockname()[1]))
+os.rename(sys.argv[1] + "/port.tmp", sys.argv[1] + "/port")
+for i in (1, 2):
+    c, _ = s.accept()
+    for _ in range(200):
+        if os.path.exists("%s/go%d" % (sys.argv[1], i)):
+            break
+        time.sleep(0.05)
+    c.settimeout(2)
+    try:
+        c.recv(65536)
+    except OSError:
+        pass
+    c.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: 4\r\n\r\nGGUF")
+    c.close()
+'
+	# what koboldcpp.py does (L3821 @2da346a5), then what it never does
+	kobold='
+import subprocess, sys
+port, d = sys.argv[1], sys.argv[2]
+subprocess.run(f"curl -fL http://127.0.0.1:{port}/m.gguf -o {d}/m.gguf", shell=True)
+subprocess.run(f"curl -s -T /etc/hostname http://127.0.0.1:{port}/up -o /dev/null", shell=True)
+'
+	d="$BATS_TEST_TMPDIR"
+	lw_start
+	/usr/bin/python3 -c "$server" "$d" &
+	BG_PIDS="$!"
+	retry 100 test -s "$d/port"
+	"$tool" -c "$kobold" "$(cat "$d/port")" "$d" &
+	BG_PIDS="$BG_PIDS $!"
+	kpid=$!
+	lw_wait_for type=exec tool=koboldcpp filename~curl
+	touch "$d/go1"
+	wait_count "curl execs" -ge 2 lw_count type=exec tool=koboldcpp filename~curl
+	touch "$d/go2"
+	lw_wait_for type=exit pid="$kpid"
+	lw_stop
+	[ "$(cat "$d/m.gguf")" = GGUF ]
+	# the download: an exec event without a verdict
+	lw_wait_for kind=event type=exec tool=koboldcpp filename~curl
+	[ "$(lw_count type=exec tool=koboldcpp verdicts~exec-network-tool)" -eq 1 ]
+	# the upload: reported
+	lw_wait_for kind=alert type=exec tool=koboldcpp filename~curl \
+		verdicts~'"rule": "exec-network-tool"'
 }
