@@ -185,6 +185,8 @@ static void test_two_files(void)
 	CHECK_INT(sink_flush(s), 0);
 	memset(&st, 0, sizeof(st));
 	st.records = 3;
+	st.cmdline_unreadable = 2;
+	st.cmdline_cut = 1;
 	CHECK_INT(s->ops->summary(s, &st), 0);
 	sink_destroy(s);
 
@@ -200,6 +202,7 @@ static void test_two_files(void)
 	CHECK(strstr(got, "\"evidence\":\"/m/x\\\\n.gguf\"") != NULL);
 	CHECK_INT(count_lines(got, "\"evidence\""), 1);
 	CHECK(strstr(got, "\"kind\":\"summary\",\"records\":3") != NULL);
+	CHECK(strstr(got, "\"cmdlines_unreadable\":2,\"cmdlines_cut\":1") != NULL);
 	CHECK(strstr(got, "\"outputs\":[{\"output\":\"text:") != NULL);
 	CHECK(strstr(got, "out.json\",\"output_errors\":0}]") != NULL);
 	/* created for root's eyes only */

@@ -486,6 +486,14 @@ static int run(const struct monitor_config *c)
 	el = event_loop_new(&m, &l);
 	if (!el)
 		goto out;
+	/* the "netns" rule condition compares with it; said once when it is not PID 1's */
+	if (monitor_read_host_netns(&m) != MONITOR_NETNS_PID1)
+		fprintf(stderr,
+			"llmwatch: warning: /proc/1/ns/net is unreadable: rules' \"netns\" "
+			"compares with %s\n",
+			m.host_netns ? "llmwatch's own network namespace" :
+				       "nothing (llmwatch's own is unreadable too), so it never "
+				       "matches");
 	found = monitor_scan_running(&m, c->pids, extra_tools, c->n_pids);
 	if (found < 0) {
 		fprintf(stderr, "llmwatch: scanning /proc: %s\n", strerror(-found));

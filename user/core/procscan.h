@@ -45,4 +45,10 @@ int procscan_read_stat(const char *proc_root, uint32_t pid, struct procscan_stat
  */
 int procscan_read_cmdline(const char *proc_root, uint32_t pid, char *buf, size_t size, int *cut);
 
+/*
+ * The inode of the network namespace of pid (0: the reading process itself, "self"), from
+ * PROC_ROOT/PID/ns/net, into *ino. Returns 0, or -errno (-ENOENT: gone; -EACCES: no access).
+ */
+int procscan_read_netns(const char *proc_root, uint32_t pid, uint64_t *ino);
+
 #endif /* LW_PROCSCAN_H */

@@ -220,6 +220,7 @@ static bool track_lifecycle(struct monitor *m, struct lw_event *ev, struct proc_
 		e->uid = ev->uid;
 		e->start_ns = e->start_ns ? e->start_ns : ev->ts_boot_ns;
 		memcpy(e->comm, ev->comm, sizeof(e->comm));
+		proctable_clear_info(e); /* a new program: read again on its first event */
 		read_exe(m, ev->pid, exe, sizeof(exe));
 		/* the process may be gone already; the exec'd name is the best left */
 		proctable_set_exe(e, exe[0] ? exe : ev->filename);
@@ -272,6 +273,7 @@ static bool track_lifecycle(struct monitor *m, struct lw_event *ev, struct proc_
 		e->exited = false;
 		e->origin = LW_MATCH_INHERITED;
 		memcpy(e->comm, ev->comm, sizeof(e->comm));
+		proctable_clear_info(e);
 		if (parent) {
 			e->tool = parent->tool;
 			e->root_pid = parent->root_pid;
@@ -322,6 +324,97 @@ static bool has_remote(const struct lw_event *ev)
 	       ev->type == LW_REC_CONN_BYTES;
 }
 
+/* ---- what the rules may ask about a process ------------------------------------------- */
+
+enum monitor_netns_source monitor_read_host_netns(struct monitor *m)
+{
+	uint64_t ino;
+
+	if (procscan_read_netns(m->proc_root, 1, &ino) == 0)
+		m->host_netns_source = MONITOR_NETNS_PID1;
+	else if (procscan_read_netns(m->proc_root, 0, &ino) == 0)
+		m->host_netns_source = MONITOR_NETNS_SELF;
+	else
+		m->host_netns_source = MONITOR_NETNS_NONE;
+	m->host_netns = m->host_netns_source == MONITOR_NETNS_NONE ? 0 : ino;
+	return m->host_netns_source;
+}
+
+/*
+ * Reads, once per program, what rules may ask about a watched process and the table does
+ * not hold yet: its command line, its network namespace and its parent. Only watched
+ * processes get here, so nothing else pays for it.
+ */
+static void read_proc_info(struct monitor *m, struct proc_entry *e)
+{
+	char buf[PROC_CMDLINE_MAX];
+	const struct proc_entry *parent;
+	struct procscan_stat st;
+	uint64_t ino;
+	int cut, n;
+
+	e->info_ready = true;
+	/* after its exit the pid may be another process's: what is not known stays unknown */
+	if (e->exited) {
+		proctable_set_cmdline(e, NULL, PROC_CMDLINE_UNREADABLE);
+		m->stats.cmdline_unreadable++;
+		return;
+	}
+	n = procscan_read_cmdline(m->proc_root, e->pid, buf, sizeof(buf), &cut);
+	/* empty: a zombie (or an exec with no arguments), nothing a rule could recognise */
+	if (n <= 0 || proctable_set_cmdline(e, buf, cut ? PROC_CMDLINE_CUT : PROC_CMDLINE_FULL)) {
+		proctable_set_cmdline(e, NULL, PROC_CMDLINE_UNREADABLE);
+		m->stats.cmdline_unreadable++;
+	} else if (cut) {
+		m->stats.cmdline_cut++;
+	}
+	if (procscan_read_netns(m->proc_root, e->pid, &ino) == 0)
+		e->netns_ino = ino;
+	if (!e->ppid)
+		return;
+	parent = proctable_get(&m->procs, e->ppid);
+	if (parent && parent != e) {
+		proctable_set_parent_exe(e, parent->exe);
+		memcpy(e->parent_comm, parent->comm, sizeof(e->parent_comm));
+	} else if (procscan_read_stat(m->proc_root, e->ppid, &st) == 0) {
+		read_exe(m, e->ppid, buf, sizeof(buf));
+		proctable_set_parent_exe(e, buf);
+		memcpy(e->parent_comm, st.comm, sizeof(st.comm));
+	}
+}
+
+static uint8_t argv_state(const struct proc_entry *e)
+{
+	if (!e || !e->cmdline)
+		return EVENT_ARGV_UNKNOWN;
+	return e->cmdline_state == PROC_CMDLINE_FULL ? EVENT_ARGV_FULL :
+	       e->cmdline_state == PROC_CMDLINE_CUT  ? EVENT_ARGV_CUT :
+						       EVENT_ARGV_UNKNOWN;
+}
+
+/* Fills the event's process context from the table, reading /proc on first need. */
+static void fill_proc_info(struct monitor *m, struct lw_event *ev, struct proc_entry *e)
+{
+	struct proc_entry *root;
+
+	if (!e->info_ready)
+		read_proc_info(m, e);
+	root = e->root_pid == e->pid ? e : proctable_get(&m->procs, e->root_pid);
+	if (root && !root->info_ready)
+		read_proc_info(m, root);
+	ev->parent_exe = e->parent_exe ? e->parent_exe : "";
+	ev->parent_comm = e->parent_comm;
+	ev->argv_state = argv_state(e);
+	ev->argv = ev->argv_state != EVENT_ARGV_UNKNOWN ? e->cmdline : NULL;
+	ev->root_argv_state = argv_state(root);
+	ev->root_argv = ev->root_argv_state != EVENT_ARGV_UNKNOWN ? root->cmdline : NULL;
+	if (m->host_netns_source == MONITOR_NETNS_UNREAD)
+		monitor_read_host_netns(m);
+	ev->netns = !e->netns_ino || !m->host_netns ? EVENT_NETNS_UNKNOWN :
+		    e->netns_ino == m->host_netns   ? EVENT_NETNS_HOST :
+						      EVENT_NETNS_OTHER;
+}
+
 /* Attribution, naming, rules and output of an event whose process is known to be watched. */
 static void write_event(struct monitor *m, struct lw_event *ev, struct proc_entry *e)
 {
@@ -329,6 +422,7 @@ static void write_event(struct monitor *m, struct lw_event *ev, struct proc_entr
 	size_t nv = 0;
 
 	if (e) {
+		fill_proc_info(m, ev, e);
 		ev->ppid = e->ppid;
 		ev->exe = e->exe;
 		ev->evidence = e->evidence;
@@ -607,6 +701,7 @@ root:
 		e->start_ns = ps[i].start_ns;
 		memcpy(e->comm, ps[i].comm, sizeof(e->comm));
 		proctable_set_exe(e, ps[i].exe);
+		proctable_clear_info(e);
 		tracked++;
 	}
 	free(ps), free(tool), free(root);
@@ -653,6 +748,7 @@ static int watch_runtime(struct monitor *m, uint32_t pid, uint64_t start,
 	e->start_ns = ps.start_ns;
 	memcpy(e->comm, ps.comm, sizeof(e->comm));
 	proctable_set_exe(e, ps.exe);
+	proctable_clear_info(e);
 	proctable_set_evidence(e, hit->path);
 	return 1;
 }

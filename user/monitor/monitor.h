@@ -53,6 +53,14 @@ struct monitor_runtime_stats {
 	uint64_t failed;  /* recognised, but the kernel refused to track them */
 };
 
+/* Where the host's network namespace was learned (rules condition "netns"). */
+enum monitor_netns_source {
+	MONITOR_NETNS_UNREAD, /* not yet */
+	MONITOR_NETNS_PID1,   /* proc_root/1/ns/net */
+	MONITOR_NETNS_SELF,   /* PID 1's was unreadable: llmwatch's own */
+	MONITOR_NETNS_NONE,   /* neither: every event's netns is unknown */
+};
+
 struct monitor {
 	struct profile_set profiles;
 	struct naming *naming;		 /* host names for addresses (issue 4) */
@@ -67,6 +75,8 @@ struct monitor {
 	const char *proc_root;		   /* "/proc" */
 	struct runtimescan_cache *rt_seen; /* negative checks; allocated on first use */
 	struct monitor_runtime_stats rt;
+	uint64_t host_netns; /* inode; 0: unknown */
+	enum monitor_netns_source host_netns_source;
 };
 
 /* Returns 0 or -ENOMEM. The caller fills profiles, sink, match, kops and kctx. */
@@ -98,6 +108,13 @@ int monitor_flush_conns(struct monitor *m, uint32_t pid, uint32_t reason);
 
 /* Copies the counters of the monitor's parts (host naming) into m->stats. */
 void monitor_collect_stats(struct monitor *m);
+
+/*
+ * Reads the host's network namespace, which the "netns" rule condition compares each
+ * watched process's with: PID 1's, or llmwatch's own when PID 1's is unreadable (the caller
+ * says so). Read on first need if not called. Returns where it came from.
+ */
+enum monitor_netns_source monitor_read_host_netns(struct monitor *m);
 
 /*
  * Finds watched tools that are already running (and their descendants) and the --pid
