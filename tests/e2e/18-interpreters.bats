@@ -80,8 +80,11 @@ console_script() {
 	# has looked at it already
 	standin plain /usr/bin/python3 "$PY/plain.py"
 	standin after /usr/bin/python3 -m vllm.entrypoints.openai.api_server
-	lw_wait_for type=connect pid="$after_PID" tool=vllm dport="$after_PORT" ret=0 \
-		evidence="/usr/bin/python3 -m vllm.entrypoints.openai.api_server"
+	lw_wait_for type=connect pid="$after_PID" tool=vllm dport="$after_PORT" ret=0
+	# its first event (an open of its imports, or a connect) says why it is watched
+	[ "$($LWQ get evidence "$OUT" pid="$after_PID" evidence~)" = \
+		"/usr/bin/python3 -m vllm.entrypoints.openai.api_server" ]
+	[ "$(lw_count pid="$after_PID" evidence~)" -eq 1 ]
 	# one more connect: at least one full pass after the one that found it
 	retry 50 $LWQ count-min 2 "$OUT" type=connect pid="$after_PID"
 	[ "$(lw_count pid="$plain_PID")" -eq 0 ]
@@ -111,4 +114,50 @@ console_script() {
 	lw_wait_for type=connect pid="$uv_PID" tool=open-webui dport="$uv_PORT" ret=0
 	retry 50 $LWQ count-min 2 "$OUT" type=connect pid="$uv_PID"
 	[ "$(lw_count pid="$other_PID")" -eq 0 ]
+}
+
+@test "text-generation-webui: python one_click.py and the server.py it started are watched" {
+	tgw="$BATS_TEST_TMPDIR/textgen"
+	mkdir -p "$tgw"
+	# one_click.py starts server.py as start_linux.sh and one_click.py do, then waits
+	printf 'import subprocess, sys\nsubprocess.run([sys.executable, "server.py", "--listen"])\n' \
+		>"$tgw/one_click.py"
+	printf 'import standin\nstandin.run()\n' >"$tgw/server.py"
+	LLMWATCH_RUNTIME_SCAN_MS=100 lw_start
+	cd "$tgw"
+	# the launcher's child reports: it was started before the scan found its parent
+	standin srv python3 one_click.py
+	cd "$BATS_TEST_TMPDIR"
+	lw_wait_for type=connect pid="$srv_PID" tool=text-generation-webui dport="$srv_PORT" ret=0
+	# a server.py of anything else, run the same way, is no tool
+	other="$BATS_TEST_TMPDIR/elsewhere"
+	mkdir -p "$other"
+	cp "$tgw/server.py" "$other/server.py"
+	cd "$other"
+	standin plain python3 server.py
+	cd "$BATS_TEST_TMPDIR"
+	retry 50 $LWQ count-min 3 "$OUT" type=connect pid="$srv_PID" dport="$srv_PORT"
+	# two full passes since the plain one started: it was looked at and left alone
+	n=$(lw_count type=connect pid="$srv_PID")
+	retry 50 $LWQ count-min $((n + 3)) "$OUT" type=connect pid="$srv_PID"
+	[ "$(lw_count pid="$plain_PID")" -eq 0 ]
+}
+
+@test "AnythingLLM: node .../anything-llm/server/index.js is watched, another node server is not" {
+	# a python3 copy named node runs the stand-in from a file called index.js: the kernel
+	# and /proc see a process "node" with that command line, as for AnythingLLM's server
+	node=$(make_tool node)
+	for d in anything-llm/server shop/server; do
+		mkdir -p "$BATS_TEST_TMPDIR/$d"
+		printf 'import sys; sys.path.insert(0, "%s")\nimport standin\nstandin.run()\n' \
+			"$PY" >"$BATS_TEST_TMPDIR/$d/index.js"
+	done
+	LLMWATCH_RUNTIME_SCAN_MS=100 lw_start
+	standin shop "$node" "$BATS_TEST_TMPDIR/shop/server/index.js"
+	standin allm "$node" "$BATS_TEST_TMPDIR/anything-llm/server/index.js"
+	lw_wait_for type=connect pid="$allm_PID" tool=anythingllm dport="$allm_PORT" ret=0
+	[ "$($LWQ get evidence "$OUT" pid="$allm_PID" evidence~)" = \
+		"$node $BATS_TEST_TMPDIR/anything-llm/server/index.js" ]
+	retry 50 $LWQ count-min 2 "$OUT" type=connect pid="$allm_PID"
+	[ "$(lw_count pid="$shop_PID")" -eq 0 ]
 }
