@@ -708,43 +708,51 @@ static int watch_runtime(struct monitor *m, uint32_t pid, uint64_t start,
 	return 1;
 }
 
+/* Whether pid is one of the n in set. */
+static bool pid_in(const uint32_t *set, size_t n, uint32_t pid)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (set[i] == pid)
+			return true;
+	}
+	return false;
+}
+
 /*
  * Tracks, under tool and root, the processes below root that were forked before root was
  * tracked (those forked since inherit it in the kernel), down to any already watched.
- * Returns -errno if proc_root cannot be read, else 0; a refused track is counted.
+ * Costs a pass over the /proc snapshot per level of the tree, each checking the tree found
+ * so far (a few processes): it runs only when a tool is recognised. Returns -errno if
+ * proc_root cannot be read, else 0; a refused track is counted.
  */
 static int adopt_descendants(struct monitor *m, uint32_t root, uint16_t tool)
 {
 	struct procscan_entry *ps;
-	size_t n;
-	bool changed, *in;
+	size_t n, nt = 1;
+	uint32_t *tree;
+	bool *in, changed;
 	int err = procscan_list(m->proc_root, &ps, &n);
 
 	if (err)
 		return err;
+	tree = calloc(n + 1, sizeof(*tree)); /* root, then each process taken */
 	in = calloc(n ? n : 1, sizeof(*in));
-	if (!in) {
-		free(ps);
+	if (!tree || !in) {
+		free(ps), free(tree), free(in);
 		return -ENOMEM;
 	}
+	tree[0] = root;
 	do {
 		changed = false;
 		for (size_t i = 0; i < n; i++) {
 			const struct proc_entry *e = proctable_get(&m->procs, ps[i].pid);
 
 			if (in[i] || ps[i].pid == root ||
-			    (e && e->state == PROC_CONFIRMED && !e->exited))
+			    (e && e->state == PROC_CONFIRMED && !e->exited) ||
+			    !pid_in(tree, nt, ps[i].ppid))
 				continue;
-			if (ps[i].ppid == root) {
-				in[i] = changed = true;
-				continue;
-			}
-			for (size_t j = 0; j < n; j++) {
-				if (in[j] && ps[j].pid == ps[i].ppid) {
-					in[i] = changed = true;
-					break;
-				}
-			}
+			in[i] = changed = true;
+			tree[nt++] = ps[i].pid;
 		}
 	} while (changed);
 	for (size_t i = 0; i < n; i++) {
@@ -757,7 +765,7 @@ static int adopt_descendants(struct monitor *m, uint32_t root, uint16_t tool)
 		watch_cgroup(m, ps[i].pid);
 		adopt_process(m, &ps[i], tool, root);
 	}
-	free(ps), free(in);
+	free(ps), free(tree), free(in);
 	return 0;
 }
 
