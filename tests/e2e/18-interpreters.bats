@@ -63,14 +63,19 @@ console_script() {
 	chmod +x "$1/$2"
 }
 
-@test "python3 -m vllm.entrypoints.openai.api_server running before llmwatch is vLLM" {
+@test "python3 -m vllm.entrypoints.openai.api_server running before llmwatch is vLLM; a plain python3 is not" {
+	standin plain /usr/bin/python3 "$PY/plain.py"
 	standin before /usr/bin/python3 -m vllm.entrypoints.openai.api_server --model m
 	# --runtime-scan 0: only the start-up scan can have found it
 	lw_start --runtime-scan 0
 	lw_wait_for type=connect pid="$before_PID" tool=vllm dport="$before_PORT" ret=0
 	[ "$($LWQ get evidence "$OUT" pid="$before_PID")" = \
 		"/usr/bin/python3 -m vllm.entrypoints.openai.api_server --model m" ]
+	retry 50 $LWQ count-min 3 "$OUT" type=connect pid="$before_PID"
 	lw_stop
+	# the plain python3 running beside it, connecting as often, was never watched
+	[ "$(lw_count pid="$plain_PID")" -eq 0 ]
+	[ "$(lw_count dport="$plain_PORT")" -eq 0 ]
 	grep -q "command lines: [1-9][0-9]* read .*, [1-9][0-9]* named a tool" "$ERR"
 }
 

@@ -833,6 +833,13 @@ static void test_cmdline_exec(void)
 	CHECK(untracked(&fk, 4501));
 	CHECK(m.rt.cmdlines == 2 && m.rt.by_cmdline == 1);
 
+	/* a candidate that is no interpreter (GPT4All's chat) is judged by its path alone */
+	fake_proc(4503, 1, "chat", "/usr/bin/chat");
+	fake_cmdline(4503, ARGV("chat", "-m", "vllm.entrypoints.openai.api_server"));
+	send_exec(&m, 4503, 1, id_of(&m, "gpt4all"), true, "chat", "/usr/bin/chat");
+	CHECK(untracked(&fk, 4503));
+	CHECK(m.rt.cmdlines == 2 && m.rt.by_cmdline == 1);
+
 	/* confirmed by its path: the command line is not read */
 	fake_proc(4502, 1, "vllm", "/usr/bin/python3.11");
 	fake_cmdline(4502, ARGV("/usr/bin/python3.11", "/home/u/.local/bin/vllm", "serve"));
