@@ -778,6 +778,9 @@ static void test_exposure_netns(void)
 		{ "koboldcpp", "0.0.0.0", 5001, "exposure-koboldcpp" },
 		{ "vllm", "0.0.0.0", 8000, "exposure-vllm" },
 		{ "vllm", "10.0.0.5", 9999, "exposure-listen" },
+		{ "text-generation-webui", "0.0.0.0", 7860, "exposure-gradio" },
+		{ "text-generation-webui", "0.0.0.0", 5000, "exposure-text-generation-webui-api" },
+		{ "open-webui", "0.0.0.0", 8080, "exposure-port-8080" },
 	};
 	int sev;
 
@@ -807,6 +810,68 @@ static void test_exposure_netns(void)
 	CHECK_HAS(desc("exposure-other-netns"), "published port", true);
 }
 
+/* Issue 13 item 2: the rules of the new profiles (Open WebUI, AnythingLLM, text-generation-webui) */
+static void test_new_profiles(void)
+{
+	const char *pub = "104.16.1.1";
+	const char *m;
+
+	/* AnythingLLM's PostHog: its own rule, with the switch that turns it off */
+	CHECK_STR(conn("anythingllm", "us.i.posthog.com", pub, 443),
+		  "telemetry-anythingllm-posthog");
+	CHECK_STR(conn("anythingllm", "app.posthog.com", pub, 443),
+		  "telemetry-anythingllm-posthog");
+	CHECK_HAS(conn_msg("anythingllm", "us.i.posthog.com", pub, 443),
+		  "DISABLE_TELEMETRY=\"true\"", true);
+	CHECK_HAS(desc("telemetry-anythingllm-posthog"), "server/models/telemetry.js @064b0b8e",
+		  true);
+	/* Open WebUI's Chroma telemetry and its version check, each with its setting */
+	CHECK_STR(conn("open-webui", "us.i.posthog.com", pub, 443), "telemetry-chroma-posthog");
+	CHECK_HAS(conn_msg("open-webui", "us.i.posthog.com", pub, 443),
+		  "ANONYMIZED_TELEMETRY=false", true);
+	CHECK_STR(conn("open-webui", "api.github.com", pub, 443), "open-webui-version-check");
+	CHECK_HAS(conn_msg("open-webui", "api.github.com", pub, 443),
+		  "ENABLE_VERSION_UPDATE_CHECK=false", true);
+	/* the generic PostHog rule stays for the others, and api.github.com is not Open WebUI's */
+	CHECK_STR(conn("jan", "us.i.posthog.com", pub, 443), "telemetry-posthog");
+	CHECK_STR(conn("localai", "api.github.com", pub, 443), "localai-update-check");
+	CHECK_STR(conn("vllm", "api.github.com", pub, 443), "egress-unknown");
+
+	/* Open WebUI binds all interfaces on 8080 by default */
+	CHECK_STR(net(LW_REC_LISTEN, "open-webui", NULL, "0.0.0.0", 8080), "exposure-port-8080");
+	CHECK_STR(net(LW_REC_LISTEN, "open-webui", NULL, "127.0.0.1", 8080), "");
+
+	/* text-generation-webui: Gradio 7860 and API 5000 with --listen, loopback without */
+	CHECK_STR(net(LW_REC_LISTEN, "text-generation-webui", NULL, "0.0.0.0", 7860),
+		  "exposure-gradio");
+	CHECK_STR(net(LW_REC_LISTEN, "text-generation-webui", NULL, "127.0.0.1", 7860), "");
+	CHECK_STR(net(LW_REC_LISTEN, "text-generation-webui", NULL, "0.0.0.0", 5000),
+		  "exposure-text-generation-webui-api");
+	CHECK_STR(net(LW_REC_LISTEN, "text-generation-webui", NULL, "::", 5000),
+		  "exposure-text-generation-webui-api");
+	CHECK_STR(net(LW_REC_LISTEN, "text-generation-webui", NULL, "127.0.0.1", 5000), "");
+	/* port 5000 is text-generation-webui's only for it; others fall back */
+	CHECK_STR(net(LW_REC_LISTEN, "vllm", NULL, "0.0.0.0", 5000), "exposure-listen");
+	m = desc("exposure-text-generation-webui-api");
+	CHECK_HAS(m, "modules/api/script.py @1dcde41d L562-568", true);
+	CHECK_HAS(desc("exposure-gradio"), "server.py @1dcde41d L238", true);
+
+	/* --share: Gradio's share service and its frpc tunnel; --public-api: cloudflared */
+	CHECK_STR(conn("text-generation-webui", "abcdef.gradio.live", pub, 443),
+		  "exposure-gradio-share");
+	CHECK_STR(conn("text-generation-webui", "api.gradio.app", pub, 443), "gradio-api");
+	CHECK_STR(ex("text-generation-webui",
+		     "/home/u/.cache/huggingface/gradio/frpc/frpc_linux_amd64_v0.3"),
+		  "exposure-gradio-share-tunnel");
+	CHECK_STR(ex("text-generation-webui", "/tmp/cloudflared-linux-amd64"),
+		  "exposure-cloudflare-tunnel");
+	CHECK_HAS(desc("exposure-cloudflare-tunnel"), "--public-api", true);
+	CHECK_HAS(conn_msg("text-generation-webui", "api.trycloudflare.com", pub, 443),
+		  "text-generation-webui: by --public-api", true);
+	/* ordinary use stays quiet: the UI and API on loopback, a local model load */
+	CHECK_STR(net(LW_REC_CONNECT, "text-generation-webui", NULL, "127.0.0.1", 5000), "");
+}
+
 int main(void)
 {
 	test_loads();
@@ -819,6 +884,7 @@ int main(void)
 		test_tools_today_missing();
 		test_tools_today_quiet();
 		test_exposure_netns();
+		test_new_profiles();
 	}
 	rules_free(pack);
 	return check_summary("test_rules_pack");

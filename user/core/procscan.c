@@ -111,6 +111,7 @@ int procscan_read(const char *proc_root, uint32_t pid, struct procscan_entry *e)
 		return -ENOENT;
 	memcpy(e->comm, ps.comm, sizeof(ps.comm));
 	e->ppid = ps.ppid;
+	e->start_ticks = ps.start_ticks;
 	hz = sysconf(_SC_CLK_TCK);
 	if (hz > 0)
 		e->start_ns = ps.start_ticks * (1000000000ull / (unsigned long long)hz);

@@ -12,6 +12,7 @@
 struct procscan_entry {
 	uint32_t pid, ppid, uid;
 	uint64_t start_ns;	    /* CLOCK_BOOTTIME of the process start */
+	uint64_t start_ticks;	    /* the same, in clock ticks, as /proc/PID/stat says it */
 	char comm[LW_COMM_LEN + 1]; /* untrusted */
 	char exe[PATH_MAX];	    /* "" when unreadable (kernel threads, gone) */
 };
