@@ -50,6 +50,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				       .addr = &a,
 				       .host = "api.x.com",
 				       .host_source = "dns",
+				       .argv = "/usr/bin/ollama launch opencode --x",
+				       .argv_state = EVENT_ARGV_FULL,
+				       .root_argv = "ollama launch",
+				       .root_argv_state = EVENT_ARGV_CUT,
+				       .parent_exe = "/usr/bin/bash",
+				       .parent_comm = "bash",
+				       .netns = EVENT_NETNS_OTHER,
 				       .uid = 1000 };
 		struct lw_event op = { .type = LW_REC_OPEN,
 				       .tool = "gpt4all",

@@ -16,7 +16,7 @@ teardown() {
 }
 
 # every built-in profile (core/profiles.c), in table order
-PROFILES="ollama jan lm-studio gpt4all llama-server vllm koboldcpp localai llamafile"
+PROFILES="ollama jan lm-studio gpt4all llama-server vllm koboldcpp localai llamafile open-webui anythingllm text-generation-webui"
 
 # saw TOOLPATH TOOL: run the actor under TOOLPATH (one datagram) while llmwatch runs, and
 # check that its send is attributed to TOOL with that executable and the kernel's comm
@@ -89,16 +89,21 @@ in_flatpak_sandbox() {
 	[ "$(lw_count pid="$spid")" -eq 0 ]
 }
 
-@test "profiles list prints every profile with its names, paths and source" {
+@test "profiles list prints every profile with its names, paths, command lines and source" {
 	run "$LLMWATCH" profiles list
 	[ "$status" -eq 0 ]
 	for p in $PROFILES; do
 		grep -q "^$p (" <<<"$output"
 	done
-	[ "$(grep -c '^    source: .' <<<"$output")" -eq 9 ]
+	[ "$(grep -c '^    source: .' <<<"$output")" -eq 12 ]
+	[ "$(grep -c '^    interpreters: ' <<<"$output")" -eq 12 ]
+	[ "$(grep -c '^    command lines: ' <<<"$output")" -eq 12 ]
 	grep -q '^    names: .*jan-llama-worke' <<<"$output"
 	grep -q '^    paths: .*/app/bin/chat' <<<"$output"
-	[ "${lines[-1]}" = "9 profiles" ]
+	grep -q '^    interpreters: python\*, vllm$' <<<"$output"
+	grep -q '^    command lines: \* -m vllm.entrypoints.\*, ' <<<"$output"
+	grep -q '^    command lines: .*\* open_webui.main:app\*' <<<"$output"
+	[ "${lines[-1]}" = "12 profiles" ]
 }
 
 @test "profiles list --json: one object a profile, parsed back" {
@@ -108,10 +113,13 @@ in_flatpak_sandbox() {
 import json, sys
 for line in sys.stdin:
     p = json.loads(line)
-    assert set(p) == {"name", "display", "comms", "exe_globs", "source", "origin",
-                      "replaces_builtin"}, p
+    assert set(p) == {"name", "display", "comms", "exe_globs", "interpreters",
+                      "argv_globs", "source", "origin", "replaces_builtin"}, p
     assert p["origin"] == "built-in" and p["replaces_builtin"] is False, p
-    assert p["display"] and p["source"] and p["comms"] and p["exe_globs"], p
+    assert p["display"] and p["source"], p
+    # a tool is found by its name and path, or by its interpreter and command line
+    assert (p["comms"] and p["exe_globs"]) or (p["interpreters"] and p["argv_globs"]), p
+    assert bool(p["interpreters"]) == bool(p["argv_globs"]), p
     assert all(1 <= len(c) <= 15 for c in p["comms"]), p
     print(p["name"])
 ' <<<"$output" | tr '\n' ' ')
@@ -125,6 +133,13 @@ assert "/app/bin/chat" in ps["gpt4all"]["exe_globs"]
 assert "*.llamafile" in ps["llamafile"]["exe_globs"]
 assert "flags.cpp L62" in ps["llamafile"]["source"]
 assert "bun" in ps["jan"]["source"] and "bun" not in ps["jan"]["comms"]
+assert "* -m vllm.entrypoints.*" in ps["vllm"]["argv_globs"]
+assert "python*" in ps["vllm"]["interpreters"]
+assert "* open_webui.main:app*" in ps["open-webui"]["argv_globs"]
+assert "uvicorn" not in ps["open-webui"]["comms"]
+assert ps["anythingllm"]["interpreters"] == ["node"] and not ps["anythingllm"]["comms"]
+assert "telemetry.js @064b0b8e" in ps["anythingllm"]["source"]
+assert "* one_click.py*" in ps["text-generation-webui"]["argv_globs"]
 ' <<<"$output"
 }
 

@@ -72,7 +72,10 @@ static long unescape(const char *s, unsigned char *out, size_t cap)
 	return (long)n;
 }
 
-/* Valid UTF-8 with no C0/C1 control, DEL or bidi control: what a terminal can safely show. */
+/*
+ * Valid UTF-8 with no C0/C1 control, DEL, bidi control or line separator: what a terminal
+ * and a log viewer can safely show.
+ */
 static bool safe_text(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -102,7 +105,8 @@ static bool safe_text(const char *s)
 		}
 		if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
 		    (cp >= 0xd800 && cp <= 0xdfff) || cp <= 0x9f ||
-		    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
+		    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
+		    cp == 0x2028 || cp == 0x2029)
 			return false;
 		p += n;
 	}
@@ -184,6 +188,13 @@ static void test_utf8(void)
 	CHECK_STR(ESC("\xe2\x81\xa6"), "\\xe2\\x81\\xa6"); /* U+2066 */
 	CHECK_STR(ESC("\xe2\x81\xa9"), "\\xe2\\x81\\xa9"); /* U+2069 */
 	CHECK_STR(ESC("\xe2\x81\xaa"), "\xe2\x81\xaa");	   /* U+206A: not an isolate */
+
+	/* line and paragraph separators break a line in some log viewers */
+	CHECK_STR(ESC("a\xe2\x80\xa8"
+		      "FAKE"),
+		  "a\\xe2\\x80\\xa8FAKE");		   /* U+2028 */
+	CHECK_STR(ESC("\xe2\x80\xa9"), "\\xe2\\x80\\xa9"); /* U+2029 */
+	CHECK_STR(ESC("\xe2\x80\xa7"), "\xe2\x80\xa7");	   /* U+2027: shown */
 }
 
 /* dst must equal the full escaped form of some prefix of src. */

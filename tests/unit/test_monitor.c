@@ -761,6 +761,217 @@ static void test_scan_runtimes(void)
 	teardown(&m);
 }
 
+/* Writes proc_root/PID/cmdline: the arguments, NUL-separated, as the kernel shows them. */
+static void fake_cmdline(uint32_t pid, const char *const *argv)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%u/cmdline", proc_root, pid);
+	f = fopen(path, "w");
+	if (!f) {
+		perror(path);
+		return;
+	}
+	for (; *argv; argv++)
+		fwrite(*argv, 1, strlen(*argv) + 1, f);
+	fclose(f);
+}
+
+#define ARGV(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+/* A fresh fake /proc named name, for a test that scans it. */
+static void own_proc(const char *name)
+{
+	snprintf(proc_root, sizeof(proc_root), "%s/%s", tmpdir, name);
+	if (mkdir(proc_root, 0755))
+		perror(proc_root);
+}
+
+/*
+ * (6c) tools run by an interpreter, at exec: a candidate whose executable is python is
+ * confirmed by its command line, which its first event carries as evidence
+ */
+static void test_cmdline_exec(void)
+{
+	struct monitor m;
+	cJSON *l[8] = { 0 };
+	size_t n;
+	uint16_t vllm;
+
+	setup(&m);
+	own_proc("exec-proc");
+	vllm = id_of(&m, "vllm");
+	CHECK(vllm != 0);
+	/* the vllm console script run by a relative path: exe python, no absolute filename */
+	fake_proc(4500, 1, "vllm", "/usr/bin/python3.11");
+	fake_cmdline(4500, ARGV("/usr/bin/python3.11", "./vllm", "serve", "m"));
+	send_exec(&m, 4500, 1, vllm, true, "vllm", "./vllm");
+	CHECK_INT(fk.nuntrack, 0);
+	CHECK_INT(m.stats.rejected_procs, 0);
+	CHECK(m.rt.cmdlines == 1 && m.rt.by_cmdline == 1);
+	n = new_lines(l, 8);
+	CHECK_INT(n, 1);
+	if (n == 1 && l[0]) {
+		CHECK_STR(jstr(l[0], "tool"), "vllm");
+		CHECK_STR(jstr(l[0], "exe"), "/usr/bin/python3.11");
+		CHECK_STR(jstr(l[0], "evidence"), "/usr/bin/python3.11 ./vllm serve m");
+	}
+	free_lines(l, n);
+	/* the evidence goes with the first event only */
+	send_connect(&m, 4500, vllm, "vllm");
+	n = new_lines(l, 8);
+	CHECK_INT(n, 1);
+	if (n == 1 && l[0])
+		CHECK(cJSON_GetObjectItemCaseSensitive(l[0], "evidence") == NULL);
+	free_lines(l, n);
+
+	/* another script called vllm, whose command line names no tool: rejected */
+	fake_proc(4501, 1, "vllm", "/usr/bin/python3.11");
+	fake_cmdline(4501, ARGV("/usr/bin/python3.11", "./vllm", "--help"));
+	send_exec(&m, 4501, 1, vllm, true, "vllm", "./vllm");
+	CHECK(untracked(&fk, 4501));
+	CHECK(m.rt.cmdlines == 2 && m.rt.by_cmdline == 1);
+
+	/* a candidate that is no interpreter (GPT4All's chat) is judged by its path alone */
+	fake_proc(4503, 1, "chat", "/usr/bin/chat");
+	fake_cmdline(4503, ARGV("chat", "-m", "vllm.entrypoints.openai.api_server"));
+	send_exec(&m, 4503, 1, id_of(&m, "gpt4all"), true, "chat", "/usr/bin/chat");
+	CHECK(untracked(&fk, 4503));
+	CHECK(m.rt.cmdlines == 2 && m.rt.by_cmdline == 1);
+
+	/* confirmed by its path: the command line is not read */
+	fake_proc(4502, 1, "vllm", "/usr/bin/python3.11");
+	fake_cmdline(4502, ARGV("/usr/bin/python3.11", "/home/u/.local/bin/vllm", "serve"));
+	send_exec(&m, 4502, 1, vllm, true, "vllm", "/home/u/.local/bin/vllm");
+	CHECK(!untracked(&fk, 4502));
+	CHECK(m.rt.cmdlines == 2);
+	n = new_lines(l, 8);
+	CHECK_INT(n, 1);
+	if (n == 1 && l[0]) {
+		CHECK_STR(jstr(l[0], "tool"), "vllm");
+		CHECK(cJSON_GetObjectItemCaseSensitive(l[0], "evidence") == NULL);
+	}
+	free_lines(l, n);
+	teardown(&m);
+}
+
+/*
+ * (6d) tools run by an interpreter, in the start-up scan and the periodic scan: found by
+ * their command line with the processes they started; plain interpreters are not; each
+ * command line is read once
+ */
+static void test_cmdline_scans(void)
+{
+	struct monitor m;
+	const struct call *c;
+	cJSON *l[8] = { 0 };
+	uint64_t reads;
+	size_t n;
+	uint16_t vllm, webui;
+
+	setup(&m);
+	own_proc("cmd-proc");
+	vllm = id_of(&m, "vllm");
+	webui = id_of(&m, "open-webui");
+	fake_proc(1, 0, "systemd", "/usr/lib/systemd/systemd");
+	fake_cmdline(1, ARGV("/sbin/init"));
+	/* python3 -m vllm... and the engine process it forked */
+	fake_proc(4000, 1, "python3", "/usr/bin/python3.11");
+	fake_cmdline(4000, ARGV("python3", "-m", "vllm.entrypoints.openai.api_server"));
+	fake_proc(4001, 4000, "python3", "/usr/bin/python3.11");
+	fake_cmdline(4001, ARGV("/usr/bin/python3.11", "-c", "from multiprocessing.spawn ..."));
+	/* the vllm console script: comm vllm, exe python (missed by name and path alone) */
+	fake_proc(4002, 1, "vllm", "/usr/bin/python3.11");
+	fake_cmdline(4002, ARGV("/usr/bin/python3.11", "/home/u/.local/bin/vllm", "serve", "m"));
+	fake_proc(4100, 1, "python3", "/usr/bin/python3.11");
+	fake_cmdline(4100, ARGV("python3", "/tmp/x.py"));
+	fake_proc(4200, 1, "uvicorn", "/usr/local/bin/python3.11");
+	fake_cmdline(4200, ARGV("/usr/local/bin/python3", "/usr/local/bin/uvicorn",
+				"open_webui.main:app", "--host", "0.0.0.0"));
+	fake_proc(4300, 1, "node", "/usr/bin/node");
+	fake_cmdline(4300, ARGV("node", "/app/server/index.js"));
+	fake_proc(4400, 1, "bash", "/bin/bash");
+	fake_cmdline(4400, ARGV("bash", "-c", "python3 -m vllm.entrypoints.openai.api_server"));
+
+	CHECK_INT(monitor_scan_running(&m, NULL, NULL, 0), 4);
+	c = tracked(&fk, 4000);
+	CHECK(c && c->tool == vllm && c->root == 4000);
+	c = tracked(&fk, 4001);
+	CHECK(c && c->tool == vllm && c->root == 4000);
+	c = tracked(&fk, 4002);
+	CHECK(c && c->tool == vllm && c->root == 4002);
+	c = tracked(&fk, 4200);
+	CHECK(c && c->tool == webui && c->root == 4200);
+	CHECK(!tracked(&fk, 1) && !tracked(&fk, 4100) && !tracked(&fk, 4300));
+	CHECK(!tracked(&fk, 4400)); /* bash is no interpreter: its command line is not read */
+	/* python3 x4 (4001 too), vllm, uvicorn, node: never systemd's or bash's */
+	CHECK_INT(m.rt.cmdlines, 6);
+	CHECK_INT(m.rt.by_cmdline, 3);
+
+	/* the root's first event carries the command line that named it */
+	send_open(&m, 4000, vllm, "python3", "/etc/hostname");
+	send_open(&m, 4001, vllm, "python3", "/etc/hostname");
+	n = new_lines(l, 8);
+	CHECK_INT(n, 2);
+	if (n == 2 && l[0] && l[1]) {
+		CHECK_STR(jstr(l[0], "tool"), "vllm");
+		CHECK_STR(jstr(l[0], "evidence"), "python3 -m vllm.entrypoints.openai.api_server");
+		CHECK_STR(jstr(l[1], "tool"), "vllm");
+		CHECK(cJSON_GetObjectItemCaseSensitive(l[1], "evidence") == NULL);
+	}
+	free_lines(l, n);
+
+	/* the periodic scan reads none of those command lines again */
+	reads = m.rt.cmdlines;
+	CHECK_INT(monitor_scan_runtimes(&m), 0);
+	CHECK(m.rt.cmdlines == reads);
+	CHECK_INT(fk.ntrack, 4);
+
+	/* started since: python3 -m vllm... with a child it forked before the scan */
+	fake_proc(5000, 4400, "python3", "/usr/bin/python3.11");
+	fake_cmdline(5000, ARGV("python3", "-m", "vllm.entrypoints.openai.api_server"));
+	fake_proc(5001, 5000, "python3", "/usr/bin/python3.11");
+	fake_cmdline(5001, ARGV("python3", "-c", "worker"));
+	fake_proc(5002, 5001, "sh", "/bin/sh");
+	fake_proc(5100, 1, "python3", "/usr/bin/python3.11");
+	fake_cmdline(5100, ARGV("python3", "-m", "http.server"));
+	CHECK_INT(monitor_scan_runtimes(&m), 1);
+	c = tracked(&fk, 5000);
+	CHECK(c && c->tool == vllm && c->root == 5000 && c->reason == LW_MATCH_USER);
+	c = tracked(&fk, 5001);
+	CHECK(c && c->tool == vllm && c->root == 5000);
+	c = tracked(&fk, 5002);
+	CHECK(c && c->tool == vllm && c->root == 5000);
+	CHECK(!tracked(&fk, 5100) && !tracked(&fk, 4400));
+	/*
+	 * 5000 named the tool, 5100 did not; 5001 is read only if the pass (in directory
+	 * order) came to it before its parent, and is adopted with its parent all the same
+	 */
+	CHECK(m.rt.cmdlines == reads + 2 || m.rt.cmdlines == reads + 3);
+	CHECK(m.rt.by_cmdline == 4);
+	send_connect(&m, 5000, vllm, "python3");
+	n = new_lines(l, 8);
+	CHECK_INT(n, 1);
+	if (n == 1 && l[0]) {
+		CHECK_STR(jstr(l[0], "tool"), "vllm");
+		CHECK_STR(jstr(l[0], "evidence"), "python3 -m vllm.entrypoints.openai.api_server");
+	}
+	free_lines(l, n);
+
+	/* nothing is read twice; a process that exec'd another interpreter is read again */
+	reads = m.rt.cmdlines;
+	CHECK_INT(monitor_scan_runtimes(&m), 0);
+	CHECK(m.rt.cmdlines == reads);
+	fake_proc(5100, 1, "node", "/usr/bin/node");
+	fake_cmdline(5100, ARGV("node", "/home/u/anything-llm/server/index.js"));
+	CHECK_INT(monitor_scan_runtimes(&m), 1);
+	CHECK(m.rt.cmdlines == reads + 1);
+	c = tracked(&fk, 5100);
+	CHECK(c && c->tool == id_of(&m, "anythingllm"));
+	teardown(&m);
+}
+
 /* (7) the JSON lines of a connect and an open record carry the documented fields */
 static void test_json_fields(void)
 {
@@ -897,6 +1108,8 @@ int main(void)
 	test_reject_tree();
 	test_scan();
 	test_scan_runtimes();
+	test_cmdline_exec();
+	test_cmdline_scans();
 	test_json_fields();
 	test_connect_hold();
 

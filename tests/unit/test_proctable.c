@@ -213,8 +213,45 @@ static void test_many(void)
 	proctable_free(&pt);
 }
 
+/* What the rules may ask about a process: set, replaced, cleared for a new program. */
+static void test_info(void)
+{
+	struct proctable pt;
+	struct proc_entry *e;
+
+	CHECK_INT(proctable_init(&pt, 8), 0);
+	e = proctable_upsert(&pt, 10);
+	CHECK(e != NULL);
+	if (!e)
+		return;
+	CHECK(!e->info_ready);
+	CHECK_INT(e->cmdline_state, PROC_CMDLINE_UNREAD);
+	CHECK(e->cmdline == NULL && e->parent_exe == NULL);
+	CHECK_INT(proctable_set_cmdline(e, "curl -fL u -o f", PROC_CMDLINE_FULL), 0);
+	CHECK_STR(e->cmdline, "curl -fL u -o f");
+	CHECK_INT(proctable_set_cmdline(e, "python3 a", PROC_CMDLINE_CUT), 0);
+	CHECK_STR(e->cmdline, "python3 a");
+	CHECK_INT(e->cmdline_state, PROC_CMDLINE_CUT);
+	CHECK_INT(proctable_set_parent_exe(e, "/usr/bin/bash"), 0);
+	CHECK_STR(e->parent_exe, "/usr/bin/bash");
+	memcpy(e->parent_comm, "bash", 5);
+	e->netns_ino = 4026531840ull;
+	e->info_ready = true;
+	proctable_clear_info(e);
+	CHECK(!e->info_ready);
+	CHECK(e->cmdline == NULL && e->parent_exe == NULL);
+	CHECK_INT(e->cmdline_state, PROC_CMDLINE_UNREAD);
+	CHECK_STR(e->parent_comm, "");
+	CHECK(e->netns_ino == 0);
+	/* freed with the entry */
+	CHECK_INT(proctable_set_cmdline(e, "x", PROC_CMDLINE_FULL), 0);
+	CHECK_INT(proctable_set_parent_exe(e, "/x"), 0);
+	proctable_free(&pt);
+}
+
 int main(void)
 {
+	test_info();
 	test_basic();
 	test_bound();
 	test_reap();

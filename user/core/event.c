@@ -89,6 +89,8 @@ int event_decode(const void *data, size_t len, struct lw_event *ev)
 	ev->tool_id = h->tool;
 	ev->tool = "";
 	ev->exe = "";
+	ev->parent_exe = "";
+	ev->parent_comm = "";
 	memcpy(ev->comm, h->comm, LW_COMM_LEN);
 	ev->comm[LW_COMM_LEN] = '\0';
 	ev->fd = -1;

@@ -30,6 +30,18 @@ struct lw_event {
 	 * for what it maps ("runtime:*" tools): the mapped file. NULL otherwise. Untrusted.
 	 */
 	const char *evidence;
+	/*
+	 * What the rules may ask about the process (docs/rules.md, "Processes"), from the
+	 * process table: read from /proc once per watched program, never for anything else.
+	 * Untrusted bytes. NULL or "" when unknown; an unknown value matches no condition.
+	 */
+	const char *parent_exe;	 /* the parent's executable, "" if unknown */
+	const char *parent_comm; /* the parent's name, "" if unknown */
+	const char *argv;	 /* command line, arguments joined by spaces; NULL: unknown */
+	uint8_t argv_state;	 /* enum event_argv_state */
+	const char *root_argv;	 /* the same for the root of the watched tree */
+	uint8_t root_argv_state;
+	uint8_t netns; /* enum event_netns */
 
 	/* connect, bind, listen, send, conn_bytes */
 	const struct lw_sockaddr *addr; /* NULL for other types */
@@ -71,6 +83,20 @@ struct lw_event {
 	uint32_t payload_offset;   /* where payload starts in the outbound stream */
 	uint8_t payload_direction; /* LW_DIR_* */
 	uint8_t payload_protocol;  /* IPPROTO_TCP or IPPROTO_UDP */
+};
+
+/* What an event's argv (or root_argv) holds. */
+enum event_argv_state {
+	EVENT_ARGV_UNKNOWN, /* not read, or unreadable (the process was gone): argv NULL */
+	EVENT_ARGV_FULL,    /* the whole command line */
+	EVENT_ARGV_CUT,	    /* only its first bytes: the rest did not fit */
+};
+
+/* Whether the event's process shares the host's network namespace. */
+enum event_netns {
+	EVENT_NETNS_UNKNOWN, /* not read, or unreadable */
+	EVENT_NETNS_HOST,    /* the host's (PID 1's, or llmwatch's own if that was unreadable) */
+	EVENT_NETNS_OTHER,   /* another one: a container's, or one made with unshare -n */
 };
 
 /*

@@ -80,6 +80,23 @@ int procscan_read_cmdline(const char *proc_root, uint32_t pid, char *buf, size_t
 	return (int)n;
 }
 
+int procscan_read_netns(const char *proc_root, uint32_t pid, uint64_t *ino)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	*ino = 0;
+	if (pid)
+		snprintf(path, sizeof(path), "%s/%u/ns/net", proc_root, pid);
+	else
+		snprintf(path, sizeof(path), "%s/self/ns/net", proc_root);
+	/* stat follows the magic link to the namespace itself: its inode names it */
+	if (stat(path, &st))
+		return -errno;
+	*ino = (uint64_t)st.st_ino;
+	return *ino ? 0 : -ENOENT;
+}
+
 int procscan_read(const char *proc_root, uint32_t pid, struct procscan_entry *e)
 {
 	char path[PATH_MAX];
@@ -94,6 +111,7 @@ int procscan_read(const char *proc_root, uint32_t pid, struct procscan_entry *e)
 		return -ENOENT;
 	memcpy(e->comm, ps.comm, sizeof(ps.comm));
 	e->ppid = ps.ppid;
+	e->start_ticks = ps.start_ticks;
 	hz = sysconf(_SC_CLK_TCK);
 	if (hz > 0)
 		e->start_ns = ps.start_ticks * (1000000000ull / (unsigned long long)hz);

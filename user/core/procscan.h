@@ -12,6 +12,7 @@
 struct procscan_entry {
 	uint32_t pid, ppid, uid;
 	uint64_t start_ns;	    /* CLOCK_BOOTTIME of the process start */
+	uint64_t start_ticks;	    /* the same, in clock ticks, as /proc/PID/stat says it */
 	char comm[LW_COMM_LEN + 1]; /* untrusted */
 	char exe[PATH_MAX];	    /* "" when unreadable (kernel threads, gone) */
 };
@@ -44,5 +45,11 @@ int procscan_read_stat(const char *proc_root, uint32_t pid, struct procscan_stat
  * has an empty command line. Returns its length, or -ENOENT if the process is gone.
  */
 int procscan_read_cmdline(const char *proc_root, uint32_t pid, char *buf, size_t size, int *cut);
+
+/*
+ * The inode of the network namespace of pid (0: the reading process itself, "self"), from
+ * PROC_ROOT/PID/ns/net, into *ino. Returns 0, or -errno (-ENOENT: gone; -EACCES: no access).
+ */
+int procscan_read_netns(const char *proc_root, uint32_t pid, uint64_t *ino);
 
 #endif /* LW_PROCSCAN_H */

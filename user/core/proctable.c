@@ -32,6 +32,8 @@ static void entry_free(struct proc_entry *e)
 {
 	free(e->exe);
 	free(e->evidence);
+	free(e->cmdline);
+	free(e->parent_exe);
 	free(e);
 }
 
@@ -106,6 +108,42 @@ int proctable_set_evidence(struct proc_entry *e, const char *what)
 	free(e->evidence);
 	e->evidence = copy;
 	return 0;
+}
+
+int proctable_set_cmdline(struct proc_entry *e, const char *text, enum proc_cmdline_state state)
+{
+	char *copy = NULL;
+
+	if (text && !(copy = strdup(text))) {
+		free(e->cmdline);
+		e->cmdline = NULL;
+		e->cmdline_state = PROC_CMDLINE_UNREADABLE;
+		return -ENOMEM;
+	}
+	free(e->cmdline);
+	e->cmdline = copy;
+	e->cmdline_state = (uint8_t)state;
+	return 0;
+}
+
+int proctable_set_parent_exe(struct proc_entry *e, const char *path)
+{
+	char *copy = NULL;
+
+	if (path && !(copy = strdup(path)))
+		return -ENOMEM;
+	free(e->parent_exe);
+	e->parent_exe = copy;
+	return 0;
+}
+
+void proctable_clear_info(struct proc_entry *e)
+{
+	proctable_set_cmdline(e, NULL, PROC_CMDLINE_UNREAD);
+	proctable_set_parent_exe(e, NULL);
+	e->parent_comm[0] = '\0';
+	e->netns_ino = 0;
+	e->info_ready = false;
 }
 
 void proctable_remove(struct proctable *pt, uint32_t pid)

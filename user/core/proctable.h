@@ -29,10 +29,32 @@ struct proc_entry {
 	uint64_t start_ns; /* CLOCK_BOOTTIME: exec, fork or when first seen */
 	uint64_t exit_ns;
 	char comm[LW_COMM_LEN + 1];
-	char *exe;		 /* heap; "" when unknown */
-	char *evidence;		 /* heap or NULL: why it is watched, for its next event */
-	struct proc_entry *next; /* hash chain */
+	char *exe;	/* heap; "" when unknown */
+	char *evidence; /* heap or NULL: why it is watched, for its next event */
+	/*
+	 * What the rules may ask about the process beyond its event (docs/rules.md: argv,
+	 * parent_exe, netns...), read from /proc once per program: monitor.c fills it on the
+	 * process's first written event after an exec, fork or first sight (info_ready).
+	 */
+	bool info_ready;
+	uint8_t cmdline_state;		   /* enum proc_cmdline_state */
+	char *cmdline;			   /* heap or NULL: arguments joined by spaces, untrusted */
+	char *parent_exe;		   /* heap or NULL: unknown */
+	char parent_comm[LW_COMM_LEN + 1]; /* "" when unknown */
+	uint64_t netns_ino;		   /* inode of its network namespace; 0: unknown */
+	struct proc_entry *next;	   /* hash chain */
 };
+
+/* How much of a process's command line the table holds. */
+enum proc_cmdline_state {
+	PROC_CMDLINE_UNREAD,	 /* not read (yet) */
+	PROC_CMDLINE_FULL,	 /* cmdline is all of it */
+	PROC_CMDLINE_CUT,	 /* longer than PROC_CMDLINE_MAX - 1: cmdline is a prefix */
+	PROC_CMDLINE_UNREADABLE, /* gone before it was read, or no access: cmdline NULL */
+};
+
+/* The most bytes of a command line the table keeps, its NUL included. */
+#define PROC_CMDLINE_MAX 4096
 
 struct proctable {
 	struct proc_entry **buckets;
@@ -59,6 +81,18 @@ int proctable_set_exe(struct proc_entry *e, const char *path);
 
 /* Replaces e->evidence with a copy of what (NULL clears it). Returns 0 or -ENOMEM. */
 int proctable_set_evidence(struct proc_entry *e, const char *what);
+
+/*
+ * Replaces e->cmdline with a copy of text (NULL: none) and sets its state. Returns 0 or
+ * -ENOMEM (then cmdline is NULL and the state PROC_CMDLINE_UNREADABLE: never a stale one).
+ */
+int proctable_set_cmdline(struct proc_entry *e, const char *text, enum proc_cmdline_state state);
+
+/* Replaces e->parent_exe with a copy of path (NULL clears it). Returns 0 or -ENOMEM. */
+int proctable_set_parent_exe(struct proc_entry *e, const char *path);
+
+/* Forgets what was read for the rules (a new program, or a new process with this pid). */
+void proctable_clear_info(struct proc_entry *e);
 
 /* Removes pid if present. */
 void proctable_remove(struct proctable *pt, uint32_t pid);

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #define LIST(...) ((const char *const[]){ __VA_ARGS__, NULL })
+/* an empty list: a tool with no candidate name or no executable of its own */
+#define NONE ((const char *const[]){ NULL })
 
 /*
  * Order matters: the first profile whose executable pattern matches wins, so tools that
@@ -83,9 +85,19 @@ static const struct profile builtin[] = {
 	{
 		.name = "vllm",
 		.display = "vLLM",
+		/*
+		 * The `vllm` console script runs under python: its comm is "vllm" (the script's
+		 * name) but /proc/PID/exe is python, and `python3 -m vllm.entrypoints...` has
+		 * only python's name. The command line says which.
+		 */
 		.comms = LIST("vllm"),
 		.exe_globs = LIST("*/vllm"),
-		.source = "vllm-project/vllm pyproject.toml console script",
+		.interpreters = LIST("python*", "vllm"),
+		.argv_globs = LIST("* -m vllm.entrypoints.*", "*/vllm serve*", "vllm serve*"),
+		.source = "vllm-project/vllm pyproject.toml console script (vllm = "
+			  "vllm.entrypoints.cli.main:main, `vllm serve`); "
+			  "vllm/entrypoints/openai/api_server.py (python -m "
+			  "vllm.entrypoints.openai.api_server)",
 	},
 	{
 		.name = "koboldcpp",
@@ -122,6 +134,68 @@ static const struct profile builtin[] = {
 			"Mozilla-Ocho/llamafile llamafile/flags.cpp L62 @6b464191 (127.0.0.1:8080); "
 			"mozilla-ai/llamafile docs/support.md L14-17 @43551265 (the .ape-1.10 loader); "
 			"jart/cosmopolitan ape/loader.c",
+	},
+	{
+		.name = "open-webui",
+		.display = "Open WebUI",
+		/*
+		 * A Python web app: `open-webui serve` (the console script, comm "open-webui",
+		 * serve(host="0.0.0.0", port=8080)), or uvicorn open_webui.main:app as its
+		 * backend/start.sh and Docker image run it (comm "uvicorn", HOST default
+		 * 0.0.0.0). Only "open-webui" is a candidate name: uvicorn runs any ASGI app, so
+		 * it is recognised by its command line in the scans, never at exec.
+		 */
+		.comms = LIST("open-webui"),
+		.exe_globs = LIST("*/open-webui"),
+		.interpreters = LIST("python*", "open-webui", "uvicorn"),
+		.argv_globs =
+			LIST("*/open-webui serve*", "open-webui serve*", "* open_webui.main:app*"),
+		.source = "open-webui/open-webui pyproject.toml (open-webui = open_webui:app); "
+			  "backend/open_webui/__init__.py @00843237 serve(host=\"0.0.0.0\", "
+			  "port=8080); backend/start.sh (uvicorn open_webui.main:app, "
+			  "HOST=${HOST:-0.0.0.0}, PORT=${PORT:-8080})",
+	},
+	{
+		.name = "anythingllm",
+		.display = "AnythingLLM",
+		/*
+		 * Its server is a Node program, server/index.js of an AnythingLLM checkout (the
+		 * Docker image runs node /app/server/index.js and /app/collector/index.js). node
+		 * runs everything, and /app/server/index.js is a common path in any Node image:
+		 * only a path naming anything-llm is taken, so the Docker image's server is not
+		 * recognised by its command line (watch it with --pid).
+		 */
+		.comms = NONE,
+		.exe_globs = NONE,
+		.interpreters = LIST("node"),
+		.argv_globs = LIST("*/anything-llm*/server/index.js*",
+				   "*/anythingllm*/server/index.js*",
+				   "*/AnythingLLM*/server/index.js*"),
+		.source = "Mintplex-Labs/anything-llm docker/docker-entrypoint.sh (node "
+			  "/app/server/index.js); server/index.js (SERVER_PORT || 3001); "
+			  "server/models/telemetry.js @064b0b8e (PostHog, DISABLE_TELEMETRY)",
+	},
+	{
+		.name = "text-generation-webui",
+		.display = "text-generation-webui",
+		/*
+		 * Python scripts run from the checkout's own directory: start_linux.sh runs
+		 * `python one_click.py` (which runs `python server.py` as its child) or, in a
+		 * portable build, `./portable_env/bin/python3 server.py`. A bare `python
+		 * server.py` names no tool: only one_click.py, the portable interpreter or a path
+		 * naming text-generation-webui is taken.
+		 */
+		.comms = NONE,
+		.exe_globs = NONE,
+		.interpreters = LIST("python*"),
+		.argv_globs = LIST("* one_click.py*", "*/portable_env/bin/python* server.py*",
+				   "*text-generation-webui*/server.py*",
+				   "*text-generation-webui*/one_click.py*"),
+		.source = "oobabooga/text-generation-webui start_linux.sh (python one_click.py; "
+			  "portable_env/bin/python3 server.py); server.py @1dcde41d L84 "
+			  "(GRADIO_ANALYTICS_ENABLED=False), L238 (Gradio 7860, 0.0.0.0 with "
+			  "--listen, --share); modules/api/script.py L562-574 (API 5000, "
+			  "--public-api Cloudflare tunnel)",
 	},
 };
 

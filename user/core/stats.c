@@ -81,6 +81,11 @@ void stats_print(const struct lw_stats *s, FILE *f)
 		fprintf(f,
 			"llmwatch: %" PRIu64 " DNS answers or stream heads refused as malformed\n",
 			s->payloads_malformed);
+	if (s->cmdline_unreadable || s->cmdline_cut)
+		fprintf(f,
+			"llmwatch: %" PRIu64 " watched programs' command lines unreadable (gone "
+			"first), %" PRIu64 " cut: argv conditions matched neither\n",
+			s->cmdline_unreadable, s->cmdline_cut);
 	if (s->rejected_procs)
 		fprintf(f,
 			"llmwatch: %" PRIu64 " name matches were not the tool (%" PRIu64

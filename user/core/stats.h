@@ -35,6 +35,12 @@ struct lw_stats {
 	uint64_t names_dropped;	     /* stream heads forgotten, table full: names lost */
 	uint64_t payloads_malformed; /* DNS/TLS/HTTP bytes the parsers refused */
 	/*
+	 * Watched programs whose command line the rules could not see whole (docs/rules.md,
+	 * "argv"): gone before it was read, or longer than the process table keeps.
+	 */
+	uint64_t cmdline_unreadable;
+	uint64_t cmdline_cut;
+	/*
 	 * Per output, when the events go through a tee (sink_tee.h); output_errors above
 	 * counts the events that did not reach every output, as with one sink.
 	 */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/cmdlinescan.h"
 #include "core/event.h"
 #include "names/naming.h"
 #include "core/procscan.h"
@@ -58,7 +59,9 @@ void monitor_free(struct monitor *m)
 	naming_free(m->naming);
 	free(m->pending);
 	free(m->rt_seen);
+	free(m->cl_seen);
 	m->rt_seen = NULL;
+	m->cl_seen = NULL;
 	m->naming = NULL;
 	m->pending = NULL;
 	if (m->procs.buckets)
@@ -130,15 +133,44 @@ static void reject_tree(struct monitor *m, struct proc_entry *root)
 }
 
 /*
+ * Which tool pid, named comm, is by its command line (core/cmdlinescan.h), read into buf
+ * (CMDLINESCAN_BYTES) only when comm is one of a profile's interpreters. Returns its id, or
+ * 0; *read says whether the command line was read.
+ */
+static unsigned int tool_by_cmdline(struct monitor *m, uint32_t pid, const char *comm, char *buf,
+				    bool *read)
+{
+	unsigned int id = cmdlinescan_match(&m->profiles, m->proc_root, pid, comm, buf,
+					    CMDLINESCAN_BYTES, read);
+
+	if (*read)
+		m->rt.cmdlines++;
+	if (id)
+		m->rt.by_cmdline++;
+	return id;
+}
+
+/* The cache of command lines that named no tool, allocated on first use; NULL: no memory. */
+static struct cmdlinescan_cache *cmdline_cache(struct monitor *m)
+{
+	if (!m->cl_seen)
+		m->cl_seen = calloc(1, sizeof(*m->cl_seen));
+	return m->cl_seen;
+}
+
+/*
  * Decides whether a process the kernel tracked by its name is the tool: its executable (or
  * the script it ran) must match a profile's paths; a --watch entry has no paths and is
- * taken by name. Returns the confirmed tool id, or 0 to reject.
+ * taken by name; a process named like an interpreter (the `vllm` console script runs
+ * under python) may be named by its command line, which becomes its evidence. Returns the
+ * confirmed tool id, or 0 to reject.
  */
 static unsigned int confirm_candidate(struct monitor *m, struct proc_entry *e, const char *filename)
 {
 	const struct profile *p = profiles_get(&m->profiles, e->tool);
 	unsigned int id;
-	char parent_exe[PATH_MAX];
+	char parent_exe[PATH_MAX], cmdline[CMDLINESCAN_BYTES];
+	bool read;
 
 	if (!p)
 		return 0;
@@ -153,7 +185,10 @@ static unsigned int confirm_candidate(struct monitor *m, struct proc_entry *e, c
 	read_exe(m, e->ppid, parent_exe, sizeof(parent_exe));
 	if (parent_exe[0] && profiles_match_exe(&m->profiles, parent_exe) == e->tool)
 		return e->tool;
-	return 0;
+	id = tool_by_cmdline(m, e->pid, e->comm, cmdline, &read);
+	if (id)
+		proctable_set_evidence(e, cmdline);
+	return id;
 }
 
 static struct proc_entry *entry_for(struct monitor *m, const struct lw_event *ev)
@@ -220,6 +255,7 @@ static bool track_lifecycle(struct monitor *m, struct lw_event *ev, struct proc_
 		e->uid = ev->uid;
 		e->start_ns = e->start_ns ? e->start_ns : ev->ts_boot_ns;
 		memcpy(e->comm, ev->comm, sizeof(e->comm));
+		proctable_clear_info(e); /* a new program: read again on its first event */
 		read_exe(m, ev->pid, exe, sizeof(exe));
 		/* the process may be gone already; the exec'd name is the best left */
 		proctable_set_exe(e, exe[0] ? exe : ev->filename);
@@ -272,6 +308,7 @@ static bool track_lifecycle(struct monitor *m, struct lw_event *ev, struct proc_
 		e->exited = false;
 		e->origin = LW_MATCH_INHERITED;
 		memcpy(e->comm, ev->comm, sizeof(e->comm));
+		proctable_clear_info(e);
 		if (parent) {
 			e->tool = parent->tool;
 			e->root_pid = parent->root_pid;
@@ -322,6 +359,97 @@ static bool has_remote(const struct lw_event *ev)
 	       ev->type == LW_REC_CONN_BYTES;
 }
 
+/* ---- what the rules may ask about a process ------------------------------------------- */
+
+enum monitor_netns_source monitor_read_host_netns(struct monitor *m)
+{
+	uint64_t ino;
+
+	if (procscan_read_netns(m->proc_root, 1, &ino) == 0)
+		m->host_netns_source = MONITOR_NETNS_PID1;
+	else if (procscan_read_netns(m->proc_root, 0, &ino) == 0)
+		m->host_netns_source = MONITOR_NETNS_SELF;
+	else
+		m->host_netns_source = MONITOR_NETNS_NONE;
+	m->host_netns = m->host_netns_source == MONITOR_NETNS_NONE ? 0 : ino;
+	return m->host_netns_source;
+}
+
+/*
+ * Reads, once per program, what rules may ask about a watched process and the table does
+ * not hold yet: its command line, its network namespace and its parent. Only watched
+ * processes get here, so nothing else pays for it.
+ */
+static void read_proc_info(struct monitor *m, struct proc_entry *e)
+{
+	char buf[PROC_CMDLINE_MAX];
+	const struct proc_entry *parent;
+	struct procscan_stat st;
+	uint64_t ino;
+	int cut, n;
+
+	e->info_ready = true;
+	/* after its exit the pid may be another process's: what is not known stays unknown */
+	if (e->exited) {
+		proctable_set_cmdline(e, NULL, PROC_CMDLINE_UNREADABLE);
+		m->stats.cmdline_unreadable++;
+		return;
+	}
+	n = procscan_read_cmdline(m->proc_root, e->pid, buf, sizeof(buf), &cut);
+	/* empty: a zombie (or an exec with no arguments), nothing a rule could recognise */
+	if (n <= 0 || proctable_set_cmdline(e, buf, cut ? PROC_CMDLINE_CUT : PROC_CMDLINE_FULL)) {
+		proctable_set_cmdline(e, NULL, PROC_CMDLINE_UNREADABLE);
+		m->stats.cmdline_unreadable++;
+	} else if (cut) {
+		m->stats.cmdline_cut++;
+	}
+	if (procscan_read_netns(m->proc_root, e->pid, &ino) == 0)
+		e->netns_ino = ino;
+	if (!e->ppid)
+		return;
+	parent = proctable_get(&m->procs, e->ppid);
+	if (parent && parent != e) {
+		proctable_set_parent_exe(e, parent->exe);
+		memcpy(e->parent_comm, parent->comm, sizeof(e->parent_comm));
+	} else if (procscan_read_stat(m->proc_root, e->ppid, &st) == 0) {
+		read_exe(m, e->ppid, buf, sizeof(buf));
+		proctable_set_parent_exe(e, buf);
+		memcpy(e->parent_comm, st.comm, sizeof(st.comm));
+	}
+}
+
+static uint8_t argv_state(const struct proc_entry *e)
+{
+	if (!e || !e->cmdline)
+		return EVENT_ARGV_UNKNOWN;
+	return e->cmdline_state == PROC_CMDLINE_FULL ? EVENT_ARGV_FULL :
+	       e->cmdline_state == PROC_CMDLINE_CUT  ? EVENT_ARGV_CUT :
+						       EVENT_ARGV_UNKNOWN;
+}
+
+/* Fills the event's process context from the table, reading /proc on first need. */
+static void fill_proc_info(struct monitor *m, struct lw_event *ev, struct proc_entry *e)
+{
+	struct proc_entry *root;
+
+	if (!e->info_ready)
+		read_proc_info(m, e);
+	root = e->root_pid == e->pid ? e : proctable_get(&m->procs, e->root_pid);
+	if (root && !root->info_ready)
+		read_proc_info(m, root);
+	ev->parent_exe = e->parent_exe ? e->parent_exe : "";
+	ev->parent_comm = e->parent_comm;
+	ev->argv_state = argv_state(e);
+	ev->argv = ev->argv_state != EVENT_ARGV_UNKNOWN ? e->cmdline : NULL;
+	ev->root_argv_state = argv_state(root);
+	ev->root_argv = ev->root_argv_state != EVENT_ARGV_UNKNOWN ? root->cmdline : NULL;
+	if (m->host_netns_source == MONITOR_NETNS_UNREAD)
+		monitor_read_host_netns(m);
+	ev->netns = !e->netns_ino || !m->host_netns ? EVENT_NETNS_UNKNOWN :
+		    e->netns_ino == m->host_netns   ? EVENT_NETNS_HOST :
+						      EVENT_NETNS_OTHER;
+}
+
 /* Attribution, naming, rules and output of an event whose process is known to be watched. */
 static void write_event(struct monitor *m, struct lw_event *ev, struct proc_entry *e)
 {
@@ -329,6 +457,7 @@ static void write_event(struct monitor *m, struct lw_event *ev, struct proc_entr
 	size_t nv = 0;
 
 	if (e) {
+		fill_proc_info(m, ev, e);
 		ev->ppid = e->ppid;
 		ev->exe = e->exe;
 		ev->evidence = e->evidence;
@@ -499,23 +628,54 @@ void monitor_handle_record(struct monitor *m, const void *data, size_t len)
 		monitor_flush_conns(m, ev.pid, LW_CLOSE_EXIT);
 }
 
+/*
+ * The table entry of a running process the scans start watching, as tool under root.
+ * Returns it, or NULL when the table is full (counted).
+ */
+static struct proc_entry *adopt_process(struct monitor *m, const struct procscan_entry *ps,
+					uint16_t tool, uint32_t root)
+{
+	struct proc_entry *e = proctable_upsert(&m->procs, ps->pid);
+
+	if (!e) {
+		m->stats.proc_full++;
+		return NULL;
+	}
+	e->ppid = ps->ppid;
+	e->uid = ps->uid;
+	e->tool = tool;
+	e->root_pid = root;
+	e->state = PROC_CONFIRMED;
+	e->origin = LW_MATCH_USER;
+	e->exited = false;
+	e->exit_code = 0;
+	e->exit_ns = 0;
+	e->start_ns = ps->start_ns;
+	memcpy(e->comm, ps->comm, sizeof(e->comm));
+	proctable_set_exe(e, ps->exe);
+	proctable_clear_info(e); /* the rules' process context is read again for it */
+	return e;
+}
+
 int monitor_scan_running(struct monitor *m, const int *extra_pids, const uint16_t *extra_tools,
 			 size_t n_extra)
 {
 	struct procscan_entry *ps;
 	size_t n, tracked = 0;
-	bool changed;
+	bool changed, read;
 	int err;
 	uint16_t *tool;
 	uint32_t *root;
+	char **why, cmdline[CMDLINESCAN_BYTES];
 
 	err = procscan_list(m->proc_root, &ps, &n);
 	if (err)
 		return err;
 	tool = calloc(n ? n : 1, sizeof(*tool));
 	root = calloc(n ? n : 1, sizeof(*root));
-	if (!tool || !root) {
-		free(ps), free(tool), free(root);
+	why = calloc(n ? n : 1, sizeof(*why)); /* a root's command line, when that named it */
+	if (!tool || !root || !why || !cmdline_cache(m)) {
+		free(ps), free(tool), free(root), free(why);
 		return -ENOMEM;
 	}
 	/* roots: a profile's name whose executable confirms it, and the --pid processes */
@@ -539,6 +699,16 @@ int monitor_scan_running(struct monitor *m, const int *extra_pids, const uint16_
 									       ps[i].exe);
 				break;
 			}
+		}
+		if (!tool[i]) {
+			/* run by an interpreter: its name and executable are the interpreter's */
+			tool[i] =
+				(uint16_t)tool_by_cmdline(m, ps[i].pid, ps[i].comm, cmdline, &read);
+			if (tool[i])
+				why[i] = strdup(cmdline); /* NULL: no evidence, still watched */
+			else /* the periodic scan need not look again */
+				cmdlinescan_cache_put(m->cl_seen, ps[i].pid, ps[i].start_ticks,
+						      ps[i].comm);
 		}
 		if (!tool[i])
 			continue;
@@ -593,23 +763,14 @@ root:
 		if (err)
 			break;
 		watch_cgroup(m, ps[i].pid);
-		e = proctable_upsert(&m->procs, ps[i].pid);
-		if (!e) {
-			m->stats.proc_full++;
-			continue;
-		}
-		e->ppid = ps[i].ppid;
-		e->uid = ps[i].uid;
-		e->tool = tool[i];
-		e->root_pid = root[i];
-		e->state = PROC_CONFIRMED;
-		e->origin = LW_MATCH_USER;
-		e->start_ns = ps[i].start_ns;
-		memcpy(e->comm, ps[i].comm, sizeof(e->comm));
-		proctable_set_exe(e, ps[i].exe);
+		e = adopt_process(m, &ps[i], tool[i], root[i]);
+		if (e && why[i])
+			proctable_set_evidence(e, why[i]);
 		tracked++;
 	}
-	free(ps), free(tool), free(root);
+	for (size_t i = 0; i < n; i++)
+		free(why[i]);
+	free(ps), free(tool), free(root), free(why);
 	return err ? err : (int)tracked;
 }
 
@@ -636,24 +797,97 @@ static int watch_runtime(struct monitor *m, uint32_t pid, uint64_t start,
 	}
 	watch_cgroup(m, pid);
 	m->rt.found++;
-	e = proctable_upsert(&m->procs, pid);
-	if (!e) {
-		m->stats.proc_full++;
-		return 1;
+	e = adopt_process(m, &ps, (uint16_t)tool, pid);
+	if (e)
+		proctable_set_evidence(e, hit->path);
+	return 1;
+}
+
+/* Whether pid is one of the n in set. */
+static bool pid_in(const uint32_t *set, size_t n, uint32_t pid)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (set[i] == pid)
+			return true;
 	}
-	e->ppid = ps.ppid;
-	e->uid = ps.uid;
-	e->tool = (uint16_t)tool;
-	e->root_pid = pid;
-	e->state = PROC_CONFIRMED;
-	e->origin = LW_MATCH_USER;
-	e->exited = false;
-	e->exit_code = 0;
-	e->exit_ns = 0;
-	e->start_ns = ps.start_ns;
-	memcpy(e->comm, ps.comm, sizeof(e->comm));
-	proctable_set_exe(e, ps.exe);
-	proctable_set_evidence(e, hit->path);
+	return false;
+}
+
+/*
+ * Tracks, under tool and root, the processes below root that were forked before root was
+ * tracked (those forked since inherit it in the kernel), down to any already watched.
+ * Costs a pass over the /proc snapshot per level of the tree, each checking the tree found
+ * so far (a few processes): it runs only when a tool is recognised. Returns -errno if
+ * proc_root cannot be read, else 0; a refused track is counted.
+ */
+static int adopt_descendants(struct monitor *m, uint32_t root, uint16_t tool)
+{
+	struct procscan_entry *ps;
+	size_t n, nt = 1;
+	uint32_t *tree;
+	bool *in, changed;
+	int err = procscan_list(m->proc_root, &ps, &n);
+
+	if (err)
+		return err;
+	tree = calloc(n + 1, sizeof(*tree)); /* root, then each process taken */
+	in = calloc(n ? n : 1, sizeof(*in));
+	if (!tree || !in) {
+		free(ps), free(tree), free(in);
+		return -ENOMEM;
+	}
+	tree[0] = root;
+	do {
+		changed = false;
+		for (size_t i = 0; i < n; i++) {
+			const struct proc_entry *e = proctable_get(&m->procs, ps[i].pid);
+
+			if (in[i] || ps[i].pid == root ||
+			    (e && e->state == PROC_CONFIRMED && !e->exited) ||
+			    !pid_in(tree, nt, ps[i].ppid))
+				continue;
+			in[i] = changed = true;
+			tree[nt++] = ps[i].pid;
+		}
+	} while (changed);
+	for (size_t i = 0; i < n; i++) {
+		if (!in[i])
+			continue;
+		if (m->kops->track(m->kctx, ps[i].pid, tool, LW_MATCH_USER, root)) {
+			m->rt.failed++;
+			continue;
+		}
+		watch_cgroup(m, ps[i].pid);
+		adopt_process(m, &ps[i], tool, root);
+	}
+	free(ps), free(tree), free(in);
+	return 0;
+}
+
+/*
+ * Tracks pid, named by its command line as tool, with the processes it has forked, if it is
+ * still the process that started at start (clock ticks). Returns 1, or 0 if it could not be.
+ */
+static int watch_by_cmdline(struct monitor *m, uint32_t pid, uint64_t start, uint16_t tool,
+			    const char *cmdline)
+{
+	struct procscan_entry ps;
+	struct proc_entry *e;
+
+	if (procscan_read(m->proc_root, pid, &ps) || ps.start_ticks != start)
+		return 0; /* gone */
+	if (m->kops->track(m->kctx, pid, tool, LW_MATCH_USER, pid)) {
+		m->rt.failed++;
+		return 0;
+	}
+	watch_cgroup(m, pid);
+	m->rt.found++;
+	e = adopt_process(m, &ps, tool, pid);
+	if (e)
+		proctable_set_evidence(e, cmdline);
+	/* without its tree, what it started before now goes unseen: counted as a failure */
+	if (adopt_descendants(m, pid, tool))
+		m->rt.failed++;
 	return 1;
 }
 
@@ -662,10 +896,13 @@ int monitor_scan_runtimes(struct monitor *m)
 	struct runtimescan_hit *hit;
 	struct dirent *d;
 	uint32_t self = (uint32_t)getpid();
+	char cmdline[CMDLINESCAN_BYTES];
 	int found = 0;
 	DIR *dir;
 
 	if (!m->rt_seen && !(m->rt_seen = calloc(1, sizeof(*m->rt_seen))))
+		return -ENOMEM;
+	if (!cmdline_cache(m))
 		return -ENOMEM;
 	hit = malloc(sizeof(*hit));
 	if (!hit)
@@ -678,8 +915,11 @@ int monitor_scan_runtimes(struct monitor *m)
 	m->rt.scans++;
 	while ((d = readdir(dir))) {
 		const struct proc_entry *e;
+		struct procscan_stat st;
 		uint64_t start, vsize;
 		unsigned long pid;
+		unsigned int tool;
+		bool read;
 		char *end;
 		int r;
 
@@ -689,9 +929,21 @@ int monitor_scan_runtimes(struct monitor *m)
 		e = proctable_get(&m->procs, (uint32_t)pid);
 		if (e && e->state == PROC_CONFIRMED && !e->exited)
 			continue; /* watched already */
-		/* kernel threads (and zombies) map nothing */
-		if (runtimescan_stat(m->proc_root, (uint32_t)pid, &start, &vsize) || !vsize)
+		/* kernel threads (and zombies) map nothing and have no command line */
+		if (procscan_read_stat(m->proc_root, (uint32_t)pid, &st) || !st.vsize)
 			continue;
+		start = st.start_ticks;
+		vsize = st.vsize;
+		/* a tool run by an interpreter, named by its command line: looked at once */
+		if (!cmdlinescan_cache_has(m->cl_seen, (uint32_t)pid, start, st.comm)) {
+			tool = tool_by_cmdline(m, (uint32_t)pid, st.comm, cmdline, &read);
+			if (tool) {
+				found += watch_by_cmdline(m, (uint32_t)pid, start, (uint16_t)tool,
+							  cmdline);
+				continue;
+			}
+			cmdlinescan_cache_put(m->cl_seen, (uint32_t)pid, start, st.comm);
+		}
 		if (runtimescan_cache_has(m->rt_seen, (uint32_t)pid, start, vsize)) {
 			m->rt.skipped++;
 			continue;

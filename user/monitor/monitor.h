@@ -43,14 +43,29 @@ struct monitor_kernel_ops {
 struct naming;
 struct monitor_pending;
 struct runtimescan_cache;
+struct cmdlinescan_cache;
 
-/* What the scan for inference runtimes did (monitor_scan_runtimes), cumulative. */
+/*
+ * What the scans for inference runtimes and for tools run by an interpreter did
+ * (monitor_scan_runtimes; command lines also at exec and in monitor_scan_running),
+ * cumulative.
+ */
 struct monitor_runtime_stats {
-	uint64_t scans;	  /* passes over /proc */
-	uint64_t checked; /* processes whose maps were read */
-	uint64_t skipped; /* unchanged since found negative: maps not read again */
-	uint64_t found;	  /* processes recognised and watched from then on */
-	uint64_t failed;  /* recognised, but the kernel refused to track them */
+	uint64_t scans;	     /* passes over /proc */
+	uint64_t checked;    /* processes whose maps were read */
+	uint64_t skipped;    /* unchanged since found negative: maps not read again */
+	uint64_t found;	     /* processes recognised and watched from then on */
+	uint64_t failed;     /* recognised, but the kernel refused to track them */
+	uint64_t cmdlines;   /* command lines read (of processes named like an interpreter) */
+	uint64_t by_cmdline; /* processes recognised by their command line (and their trees) */
+};
+
+/* Where the host's network namespace was learned (rules condition "netns"). */
+enum monitor_netns_source {
+	MONITOR_NETNS_UNREAD, /* not yet */
+	MONITOR_NETNS_PID1,   /* proc_root/1/ns/net */
+	MONITOR_NETNS_SELF,   /* PID 1's was unreadable: llmwatch's own */
+	MONITOR_NETNS_NONE,   /* neither: every event's netns is unknown */
 };
 
 struct monitor {
@@ -66,7 +81,10 @@ struct monitor {
 	void *kctx;
 	const char *proc_root;		   /* "/proc" */
 	struct runtimescan_cache *rt_seen; /* negative checks; allocated on first use */
+	struct cmdlinescan_cache *cl_seen; /* command lines that named no tool; likewise */
 	struct monitor_runtime_stats rt;
+	uint64_t host_netns; /* inode; 0: unknown */
+	enum monitor_netns_source host_netns_source;
 };
 
 /* Returns 0 or -ENOMEM. The caller fills profiles, sink, match, kops and kctx. */
@@ -100,20 +118,35 @@ int monitor_flush_conns(struct monitor *m, uint32_t pid, uint32_t reason);
 void monitor_collect_stats(struct monitor *m);
 
 /*
+ * Reads the host's network namespace, which the "netns" rule condition compares each
+ * watched process's with: PID 1's, or llmwatch's own when PID 1's is unreadable (the caller
+ * says so). Read on first need if not called. Returns where it came from.
+ */
+enum monitor_netns_source monitor_read_host_netns(struct monitor *m);
+
+/*
  * Finds watched tools that are already running (and their descendants) and the --pid
- * trees in extra_pids (tool ids in extra_tools), and starts tracking them.
- * Returns how many processes are tracked, or -errno if /proc cannot be read.
+ * trees in extra_pids (tool ids in extra_tools), and starts tracking them. A tool is found
+ * by its name and executable, or, for a process named like one of a profile's interpreters
+ * (python3, node, uvicorn), by its command line (core/cmdlinescan.h), which is then its
+ * first event's evidence. Returns how many processes are tracked, or -errno if /proc cannot
+ * be read (-ENOMEM without memory).
  */
 int monitor_scan_running(struct monitor *m, const int *extra_pids, const uint16_t *extra_tools,
 			 size_t n_extra);
 
 /*
- * One pass of the scan for inference runtimes (issue 13 item 4): every process not yet
- * watched whose maps (proc_root/PID/maps) show an inference runtime or a GGUF model is
- * tracked from now on, under the tool "runtime:KIND", and its next written event carries
- * the mapped file as its evidence. Processes found negative are not read again while their
- * start time and virtual size are unchanged. Returns how many were recognised, or -errno if
- * proc_root cannot be read.
+ * One pass of the periodic scan (--runtime-scan) over processes not yet watched:
+ * - a process named like one of a profile's interpreters whose command line names the
+ *   tool (issue 13 item 3: python3 -m vllm.entrypoints..., uvicorn open_webui.main:app) is
+ *   tracked from now on under that profile, with the processes it has already forked, and
+ *   its next written event carries the command line as its evidence. Each process's name
+ *   is looked at, and its command line read, once (by pid, start time and name);
+ * - else, a process whose maps (proc_root/PID/maps) show an inference runtime or a GGUF
+ *   model (issue 13 item 4) is tracked from now on, under the tool "runtime:KIND", and its
+ *   next written event carries the mapped file as its evidence. Processes found negative
+ *   are not read again while their start time and virtual size are unchanged.
+ * Returns how many were recognised, or -errno if proc_root cannot be read.
  */
 int monitor_scan_runtimes(struct monitor *m);
 

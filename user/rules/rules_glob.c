@@ -184,3 +184,81 @@ bool rules_glob_match(const char *pat, const char *path)
 		j += len;
 	}
 }
+
+/* ---- text globs: command lines and process names ------------------------------------------ */
+
+int rules_glob_text_check(const char *pat, const char **why)
+{
+	size_t len = strlen(pat);
+
+	if (!len) {
+		*why = "empty pattern";
+		return -EINVAL;
+	}
+	if (len > RULES_TEXT_GLOB_MAX) {
+		*why = "longer than 512 characters";
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if (pat[i] == '\\') {
+			if (++i == len) {
+				*why = "ends in a lone '\\' (write \"\\\\\" for a backslash)";
+				return -EINVAL;
+			}
+		} else if (pat[i] == '*' && i + 2 < len && pat[i + 1] == '*' && pat[i + 2] == '*') {
+			*why = "\"***\": use \"*\" (within one argument) or \"**\" (across arguments)";
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static unsigned char fold(unsigned char c, bool icase)
+{
+	return icase && c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+bool rules_glob_text_match(const char *pat, const char *s, size_t n, bool icase)
+{
+	/* reach[i]: the pattern read so far matches s[0..i) */
+	unsigned char reach[RULES_TEXT_MAX + 1];
+	const char *p = pat;
+
+	if (n > RULES_TEXT_MAX)
+		return false;
+	memset(reach, 0, n + 1);
+	reach[0] = 1;
+	while (*p) {
+		bool any = false;
+
+		if (p[0] == '*' && p[1] == '*') {
+			/* any bytes, spaces included */
+			for (size_t i = 1; i <= n; i++)
+				reach[i] |= reach[i - 1];
+			p += 2;
+		} else if (p[0] == '*') {
+			/* any bytes within one argument */
+			for (size_t i = 1; i <= n; i++)
+				reach[i] |= reach[i - 1] && s[i - 1] != ' ';
+			p++;
+		} else {
+			bool one = p[0] == '?';
+			unsigned char c;
+
+			if (p[0] == '\\')
+				p++;
+			c = (unsigned char)*p++;
+			for (size_t i = n; i > 0; i--) {
+				unsigned char b = fold((unsigned char)s[i - 1], icase);
+
+				reach[i] = reach[i - 1] && (one ? b != ' ' : b == c);
+			}
+			reach[0] = 0;
+		}
+		for (size_t i = 0; i <= n && !any; i++)
+			any = reach[i];
+		if (!any)
+			return false;
+	}
+	return reach[n];
+}

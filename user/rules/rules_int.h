@@ -141,6 +141,24 @@ int rules_glob_check(const char *pat, size_t *literal_len, bool *has_wild, const
  */
 bool rules_glob_match(const char *pat, const char *path);
 
+/*
+ * Text globs, for command lines and process names (docs/rules.md, "Processes"): `*` is any
+ * run of bytes without a space (within one argument), `?` one byte that is not a space,
+ * `**` any run of bytes, spaces included; `\` makes the next byte literal; everything else
+ * is literal and the pattern matches the whole text.
+ */
+#define RULES_TEXT_GLOB_MAX 512 /* pattern bytes */
+#define RULES_TEXT_MAX 4096	/* the longest text matched; longer text matches nothing */
+
+/* Checks a text glob. Returns 0, or -EINVAL with a reason in *why (static text). */
+int rules_glob_text_check(const char *pat, const char **why);
+
+/*
+ * Matches a checked text glob against s[0..n). With icase, ASCII letters of s are compared in
+ * lower case (the pattern must then be lower case already).
+ */
+bool rules_glob_text_match(const char *pat, const char *s, size_t n, bool icase);
+
 /* ---- rules_home.c: home directories, for "~/" in path patterns ------------------------ */
 
 struct rules_home_cache;
@@ -343,7 +361,14 @@ int rules_files_read(const char *path, struct rules_errors *e, rules_files_fn fn
 	ROW(bytes, RULES_EV_BYTES, 0)        \
 	ROW(result, RULES_EV_RESULT, 0)      \
 	ROW(tool, RULES_EV_ALL, 0)           \
-	ROW(host_source, RULES_EV_REMOTE, 0)
+	ROW(host_source, RULES_EV_REMOTE, 0) \
+	ROW(exe, RULES_EV_ALL, 1)            \
+	ROW(comm, RULES_EV_ALL, 1)           \
+	ROW(parent_exe, RULES_EV_ALL, 1)     \
+	ROW(parent_comm, RULES_EV_ALL, 1)    \
+	ROW(argv, RULES_EV_ALL, 1)           \
+	ROW(root_argv, RULES_EV_ALL, 1)      \
+	ROW(netns, RULES_EV_ALL, 0)
 
 /* What a row of RULES_COND_TABLE becomes. */
 struct rules_cond_type {

@@ -30,9 +30,9 @@ void rules_load_errorf(struct rules_errors *e, const struct rules_src *src, int 
 		return;
 	if (e->n == RULES_MAX_ERRORS) {
 		e->capped = true;
+		/* still "file: message", the file where the errors went on */
 		snprintf(msg, sizeof(msg), "too many errors; stopping here");
 		line = 0;
-		src = NULL;
 	} else {
 		va_start(ap, fmt);
 		vsnprintf(msg, sizeof(msg), fmt, ap);

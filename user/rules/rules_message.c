@@ -37,6 +37,7 @@ enum rules_field {
 	RULES_FLD_RULE,
 	RULES_FLD_SEVERITY,
 	RULES_FLD_FILENAME,
+	RULES_FLD_ARGV,
 };
 
 static const struct {
@@ -62,6 +63,7 @@ static const struct {
 	{ "rule", RULES_FLD_RULE, RULES_EV_ALL },
 	{ "severity", RULES_FLD_SEVERITY, RULES_EV_ALL },
 	{ "filename", RULES_FLD_FILENAME, RULES_EV(LW_REC_EXEC) },
+	{ "argv", RULES_FLD_ARGV, RULES_EV_ALL },
 };
 #define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
 
@@ -288,6 +290,12 @@ static void out_field(struct out *o, const struct rules_rule *r, const struct ru
 		break;
 	case RULES_FLD_EXE:
 		out_str(o, ev->exe && ev->exe[0] ? ev->exe : "?");
+		break;
+	case RULES_FLD_ARGV:
+		/* a cut command line says so; an unread one is unknown, not empty */
+		out_str(o, ev->argv && ev->argv_state != EVENT_ARGV_UNKNOWN ? ev->argv : "?");
+		if (ev->argv && ev->argv_state == EVENT_ARGV_CUT)
+			out_str(o, " [cut]");
 		break;
 	case RULES_FLD_HOST:
 		if (ev->host && ev->host[0]) {

@@ -4,13 +4,20 @@
 
 #include "rules/rules.h"
 
+void rules_output_line(FILE *f, const struct rules_verdict *v)
+{
+	/* the id is validated and the message already escaped by the rules engine */
+	fprintf(f, "[%s] %s: %s", rules_severity_name(v->severity), v->rule, v->message);
+}
+
 void rules_output_text(FILE *f, const struct lw_event *ev, const struct rules_verdict *v, size_t nv)
 {
 	(void)ev;
-	/* the id is validated and the message already escaped by the rules engine */
-	for (size_t i = 0; i < nv; i++)
-		fprintf(f, "  [%s] %s: %s\n", rules_severity_name(v[i].severity), v[i].rule,
-			v[i].message);
+	for (size_t i = 0; i < nv; i++) {
+		fputs("  ", f);
+		rules_output_line(f, &v[i]);
+		fputc('\n', f);
+	}
 }
 
 void rules_output_verdict_json(struct jsonw *w, const struct rules_verdict *v)

@@ -14,7 +14,13 @@
 
 struct rules_verdict;
 
-/* Writes one indented line "[severity] rule: message" for each of the nv verdicts v[]. */
+/*
+ * Writes v as "[severity] rule: message", without indent or newline: the words of an alert,
+ * the same in every sink that shows it as text (text, journald's MESSAGE).
+ */
+void rules_output_line(FILE *f, const struct rules_verdict *v);
+
+/* Writes each of the nv verdicts v[] as rules_output_line(), indented, one per line. */
 void rules_output_text(FILE *f, const struct lw_event *ev, const struct rules_verdict *v,
 		       size_t nv);
 

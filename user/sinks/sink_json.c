@@ -180,6 +180,8 @@ static int json_summary(struct sink *s, const struct lw_stats *st)
 	jsonw_uint(w, "names_dropped", st->names_dropped);
 	jsonw_uint(w, "cgroup_unattached", st->cgroup_unattached);
 	jsonw_uint(w, "payloads_malformed", st->payloads_malformed);
+	jsonw_uint(w, "cmdlines_unreadable", st->cmdline_unreadable);
+	jsonw_uint(w, "cmdlines_cut", st->cmdline_cut);
 	if (st->n_outputs) {
 		jsonw_open(w, "outputs", '[');
 		for (size_t i = 0; i < st->n_outputs && i < LW_OUTPUTS_MAX; i++) {

@@ -5,12 +5,18 @@
 #include <errno.h>
 #include <string.h>
 
+#include "sinks/sink_journald.h"
+#include "sinks/sink_syslog.h"
 #include "sinks/sink_tee.h"
 
 static const struct sink_registry_row rows[] = {
 	{ "text", sink_text_open, "[:PATH]", "one line per event, for people (the default)", true },
 	{ "json", sink_json_open, "[:PATH]", "one JSON object per line (schema in README.md)",
 	  true },
+	{ "journald", sink_journald_open, "[:events]",
+	  "a journal entry per alert (:events, per event too)", false },
+	{ "syslog", sink_syslog_open, "[:TARGET][,OPT=V]",
+	  "alerts as RFC 5424 (README.md, \"Syslog\")", false },
 };
 
 #define N_ROWS (sizeof(rows) / sizeof(rows[0]))
@@ -19,13 +25,23 @@ int sink_registry_parse(const char *text, struct sink_spec *spec, char *err, siz
 {
 	const char *colon = strchr(text, ':');
 	size_t len = colon ? (size_t)(colon - text) : strlen(text), used = 0;
+	/* "syslog,facility=local3": options with no ARG before them, for sinks that take any */
+	size_t comma = strcspn(text, ",:");
 
 	for (size_t i = 0; i < N_ROWS; i++) {
+		if (!rows[i].arg_is_path && text[comma] == ',' && strlen(rows[i].name) == comma &&
+		    strncmp(rows[i].name, text, comma) == 0) {
+			*spec = (struct sink_spec){ .row = &rows[i],
+						    .text = text,
+						    .arg = text + comma };
+			return 0;
+		}
 		if (strlen(rows[i].name) != len || strncmp(rows[i].name, text, len) != 0)
 			continue;
 		if (colon && !colon[1]) {
-			snprintf(err, errsz, "\"%s\": nothing after ':' (%s%s; - is stdout)", text,
-				 rows[i].name, rows[i].arg_help);
+			snprintf(err, errsz, "\"%s\": nothing after ':' (%s%s%s)", text,
+				 rows[i].name, rows[i].arg_help,
+				 rows[i].arg_is_path ? "; - is stdout" : "");
 			return -EINVAL;
 		}
 		*spec = (struct sink_spec){ .row = &rows[i],

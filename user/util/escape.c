@@ -15,11 +15,16 @@ static size_t utf8_seq_len(const unsigned char *s, size_t avail)
 	uint32_t cp;
 	size_t n = utf8_decode(s, avail, &cp);
 
+	if (n == 0) /* invalid: cp was not set */
+		return 0;
 	/* C1 controls (U+0080..U+009F) are terminal controls too */
 	if (cp >= 0x80 && cp <= 0x9f)
 		return 0;
 	/* bidirectional overrides and isolates can reorder what a person reads */
 	if ((cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
+		return 0;
+	/* line and paragraph separators end a line in some log viewers: a forged line */
+	if (cp == 0x2028 || cp == 0x2029)
 		return 0;
 	return n;
 }

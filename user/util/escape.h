@@ -4,8 +4,10 @@
  * terminal, a log or a JSON document. One reversible form everywhere: printable ASCII and
  * valid UTF-8 pass through, a backslash becomes "\\", \n \r \t stay as those two-character
  * escapes, and every other control byte, DEL, or byte that is not part of valid UTF-8
- * becomes "\xNN". So a name can never move the cursor, fake a log line or break JSON, and
- * two different inputs never print the same.
+ * becomes "\xNN", as do the bytes of the characters that steer a terminal or reorder or
+ * break what a person reads although valid (C1 controls, bidirectional overrides and
+ * isolates, the line and paragraph separators U+2028 and U+2029). So a name can never move
+ * the cursor, fake a log line or break JSON, and two different inputs never print the same.
  */
 #ifndef LW_ESCAPE_H
 #define LW_ESCAPE_H
