@@ -275,3 +275,43 @@ assert ps["ollama"]["origin"] == "built-in"
 	run "$LLMWATCH" rules check --profiles "$BATS_TEST_TMPDIR/p.json" "$BATS_TEST_TMPDIR/r.json"
 	[ "$status" -eq 0 ]
 }
+
+@test "a --profiles tool run by an interpreter: python3 -m pyserve is recognised by its command line" {
+	requires_bpf
+	local py="$BATS_TEST_TMPDIR/py" stop="$BATS_TEST_TMPDIR/stop" rep="$BATS_TEST_TMPDIR/pyserve.rep"
+	mkdir -p "$py/pyserve"
+	touch "$py/pyserve/__init__.py"
+	# listens on loopback, says its pid and port, then connects to itself every 0.1 s
+	# until the stop file exists
+	cat >"$py/pyserve/__main__.py" <<-'PYEOF'
+	import os, socket, sys, time
+	s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(512)
+	with open(sys.argv[1] + ".tmp", "w") as f:
+	    f.write("%d %d\n" % (os.getpid(), s.getsockname()[1]))
+	os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+	for _ in range(600):
+	    if os.path.exists(sys.argv[2]):
+	        break
+	    c = socket.socket(); c.connect(("127.0.0.1", s.getsockname()[1])); c.close()
+	    time.sleep(0.1)
+	PYEOF
+	cat >"$BATS_TEST_TMPDIR/p.json" <<-'EOF'
+	{"profiles": [{"name": "pyserve", "display": "Py Serve",
+	  "interpreters": ["python3*"], "argv_globs": ["* -m pyserve *"],
+	  "source": "this test's pyserve package"}]}
+	EOF
+	lw_start --profiles "$BATS_TEST_TMPDIR/p.json" --runtime-scan 100
+	# the same program run as a plain script: its command line names no pyserve
+	/usr/bin/python3 "$py/pyserve/__main__.py" "$rep.plain" "$stop" &
+	BG_PIDS="${BG_PIDS:-} $!"
+	retry 100 test -s "$rep.plain"
+	read -r plain _ <"$rep.plain"
+	PYTHONPATH="$py" /usr/bin/python3 -m pyserve "$rep" "$stop" &
+	BG_PIDS="${BG_PIDS:-} $!"
+	retry 100 test -s "$rep"
+	read -r pid port <"$rep"
+	lw_wait_for type=connect pid="$pid" tool=pyserve dport="$port"
+	touch "$stop"
+	lw_stop
+	[ "$(lw_count pid="$plain")" -eq 0 ]
+}
