@@ -392,8 +392,11 @@ static struct rules_profiles *load_profiles(const struct monitor_config *o, stru
 		return pf;
 	for (size_t i = 0; i < rules_profiles_error_count(pf); i++)
 		fprintf(stderr, "%s\n", rules_profiles_error(pf, i));
-	fprintf(stderr, "llmwatch: profiles not loaded: %s\n",
-		rules_profiles_error_count(pf) ? "errors above" : strerror(-err));
+	if (rules_profiles_error_count(pf))
+		fprintf(stderr, "llmwatch: profiles not loaded: %zu error(s)\n",
+			rules_profiles_error_count(pf));
+	else
+		fprintf(stderr, "llmwatch: profiles not loaded: %s\n", strerror(-err));
 	rules_profiles_free(pf);
 	return NULL;
 }
