@@ -77,7 +77,12 @@ static void usage(FILE *f)
 		"                      a symlink); repeatable, every event then goes to each (default:\n"
 		"                      text on stdout). Two outputs on stdout, or on one file, are\n"
 		"                      refused. A failing output is counted (output_errors in the\n"
-		"                      summary), not fatal. NAMEs:\n");
+		"                      summary), not fatal. Every line is written whole or not at all\n"
+		"                      (a full disk leaves no torn line). A file may be rotated by\n"
+		"                      size: PATH,max-size=N[k|M|G][,keep=K] moves PATH to PATH.1\n"
+		"                      (PATH.1 to PATH.2, ... the oldest, PATH.K, removed; K 0 to 1000,\n"
+		"                      default 5) before a line would take it past N bytes. SIGHUP\n"
+		"                      reopens the files (logrotate: move, then SIGHUP). NAMEs:\n");
 	sink_registry_help(f, "                        ");
 	fprintf(f,
 		"  --json              the same as --output json\n"
@@ -413,6 +418,22 @@ static struct rule_resolver *start_resolver(const struct rules *rules)
 }
 
 /*
+ * SIGHUP, part one (for logrotate): every output opens its file again by its name, so a
+ * file moved away is created anew; what was written before the signal is in the moved file.
+ * A failure is told by the tee, and that output keeps its old file.
+ */
+static void reopen_outputs(struct monitor *m)
+{
+	sink_reopen(m->sink);
+}
+
+/* The event loop's SIGHUP callback (event_loop_opts.on_hup); arg is the monitor. */
+static void on_hup(void *arg)
+{
+	reopen_outputs(arg);
+}
+
+/*
  * Watches until a signal or the duration: rules, outputs, the BPF programs, the tools
  * already running, then the event loop (kernel/event_loop.c), and the summary. Returns the
  * exit status.
@@ -439,6 +460,8 @@ static int run(const struct monitor_config *c)
 	char why[512];
 
 	signal(SIGPIPE, SIG_IGN);
+	/* a file size limit makes a write fail (EFBIG, counted), not kill llmwatch */
+	signal(SIGXFSZ, SIG_IGN);
 	/* rules first: a broken rule file is a usage error, found before anything is loaded */
 	rm.rules = load_rules(c);
 	if (!rm.rules)
@@ -517,6 +540,8 @@ static int run(const struct monitor_config *c)
 	}
 	if (c->resolve_rule_hosts && !(eo.resolver = start_resolver(rm.rules)))
 		goto out;
+	eo.on_hup = on_hup;
+	eo.hup_arg = &m;
 
 	err = event_loop_run(el, &eo);
 	m.stats.verdicts_dropped = rm.overflow;

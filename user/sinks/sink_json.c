@@ -210,21 +210,29 @@ static void json_destroy(struct sink *s)
 	free(j);
 }
 
+static int json_reopen(struct sink *s)
+{
+	return sink_file_reopen(&((struct json_sink *)s)->out);
+}
+
 static const struct sink_ops json_ops = {
 	.event = json_event,
 	.summary = json_summary,
 	.destroy = json_destroy,
 	.flush = json_flush,
+	.reopen = json_reopen,
 };
 
 struct sink *sink_json_new(FILE *out)
 {
 	struct json_sink *j = calloc(1, sizeof(*j));
 
-	if (!j)
+	if (!j || sink_file_borrow(&j->out, out)) {
+		free(j);
+		errno = ENOMEM;
 		return NULL;
+	}
 	j->sink.ops = &json_ops;
-	sink_file_borrow(&j->out, out);
 	jsonw_init(&j->w);
 	return &j->sink;
 }

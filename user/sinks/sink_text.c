@@ -151,21 +151,29 @@ static void text_destroy(struct sink *s)
 	free(s);
 }
 
+static int text_reopen(struct sink *s)
+{
+	return sink_file_reopen(&((struct text_sink *)s)->out);
+}
+
 static const struct sink_ops text_ops = {
 	.event = text_event,
 	.summary = text_summary,
 	.destroy = text_destroy,
 	.flush = text_flush,
+	.reopen = text_reopen,
 };
 
 struct sink *sink_text_new(FILE *out)
 {
 	struct text_sink *t = calloc(1, sizeof(*t));
 
-	if (!t)
+	if (!t || sink_file_borrow(&t->out, out)) {
+		free(t);
+		errno = ENOMEM;
 		return NULL;
+	}
 	t->sink.ops = &text_ops;
-	sink_file_borrow(&t->out, out);
 	return &t->sink;
 }
 
