@@ -193,6 +193,17 @@ static void test_two_files(void)
 	ev.evidence = "/m/x\n.gguf";
 	CHECK_INT(s->ops->event(s, &ev, NULL, 0), 0);
 	ev.evidence = NULL;
+	/* a fold summary says how many, from when to when */
+	{
+		struct lw_fold fold = { .count = 3, .window_s = 60 };
+
+		fold.first.tv_sec = 1700000000;
+		fold.last.tv_sec = 1700000042;
+		ev.pid = 45;
+		ev.fold = &fold;
+		CHECK_INT(s->ops->event(s, &ev, NULL, 0), 0);
+		ev.fold = NULL;
+	}
 	CHECK_INT(sink_flush(s), 0);
 	memset(&st, 0, sizeof(st));
 	st.records = 3;
@@ -200,12 +211,19 @@ static void test_two_files(void)
 	sink_destroy(s);
 
 	got = slurp(t + 5);
-	CHECK_INT(count_lines(got, " ollama pid=4"), 3);
+	CHECK_INT(count_lines(got, " ollama pid=4"), 4);
+	CHECK(strstr(got, "pid=45 ppid=1 exit code=0 comm=ollama exe=/usr/bin/ollama\n"
+			  "  [folded] 3 identical alerts from 2023-11-14T22:13:20") != NULL);
+	CHECK(strstr(got, "to 2023-11-14T22:14:02") != NULL);
+	CHECK_INT(count_lines(got, "[folded]"), 1);
 	CHECK(strstr(got, "pid=43 ppid=1 exit code=0 comm=ollama exe=/usr/bin/ollama\n") != NULL);
 	CHECK(strstr(got, "pid=44 ppid=1 exit code=0 evidence=/m/x\\n.gguf comm=") != NULL);
 	CHECK_INT(count_lines(got, "evidence="), 1);
 	got = slurp(j + 5);
-	CHECK_INT(count_lines(got, "\"kind\":\"event\""), 3);
+	CHECK_INT(count_lines(got, "\"kind\":\"event\""), 4);
+	CHECK(strstr(got, "\"fold\":{\"count\":3,\"first\":\"2023-11-14T22:13:20") != NULL);
+	CHECK(strstr(got, "\"last\":\"2023-11-14T22:14:02") != NULL);
+	CHECK_INT(count_lines(got, "\"fold\""), 1);
 	CHECK(strstr(got, "\"pid\":43") != NULL);
 	/* the JSON holds the escaped text, as for comm and exe */
 	CHECK(strstr(got, "\"evidence\":\"/m/x\\\\n.gguf\"") != NULL);

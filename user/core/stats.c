@@ -81,6 +81,16 @@ void stats_print(const struct lw_stats *s, FILE *f)
 		fprintf(f,
 			"llmwatch: %" PRIu64 " DNS answers or stream heads refused as malformed\n",
 			s->payloads_malformed);
+	if (s->alerts_folded)
+		fprintf(f,
+			"llmwatch: %" PRIu64 " repeated alerts folded (counted in their "
+			"summaries, not written one by one)\n",
+			s->alerts_folded);
+	if (s->fold_full)
+		fprintf(f,
+			"llmwatch: %" PRIu64 " fold windows closed early (table full; their "
+			"summaries written then)\n",
+			s->fold_full);
 	if (s->rejected_procs)
 		fprintf(f,
 			"llmwatch: %" PRIu64 " name matches were not the tool (%" PRIu64

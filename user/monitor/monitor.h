@@ -41,6 +41,7 @@ struct monitor_kernel_ops {
 };
 
 struct naming;
+struct alert_fold;
 struct monitor_pending;
 struct runtimescan_cache;
 
@@ -67,6 +68,7 @@ struct monitor {
 	const char *proc_root;		   /* "/proc" */
 	struct runtimescan_cache *rt_seen; /* negative checks; allocated on first use */
 	struct monitor_runtime_stats rt;
+	struct alert_fold *fold; /* identical alerts folded (monitor_set_fold); NULL: off */
 };
 
 /* Returns 0 or -ENOMEM. The caller fills profiles, sink, match, kops and kctx. */
@@ -85,7 +87,18 @@ void monitor_handle_record(struct monitor *m, const void *data, size_t len);
  */
 void monitor_tick(struct monitor *m, uint64_t now_ns);
 
-/* Writes everything still held back (at shutdown). */
+/*
+ * Folds identical alerts within window_ns from now on (monitor/alert_fold.h; 0: off, the
+ * default). Their summaries are written when their window ends (monitor_tick) and by
+ * monitor_flush(). Returns 0 or -ENOMEM. Call monitor_flush_alerts() before freeing the rule
+ * set the verdicts came from (a reload).
+ */
+int monitor_set_fold(struct monitor *m, uint64_t window_ns);
+
+/* Closes every fold window now, writing the summaries of those with repeats. */
+void monitor_flush_alerts(struct monitor *m);
+
+/* Writes everything still held back (at shutdown): held connects, then fold summaries. */
 void monitor_flush(struct monitor *m);
 
 /*

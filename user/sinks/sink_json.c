@@ -48,6 +48,21 @@ static void put_result(struct jsonw *w, int64_t ret)
 		jsonw_str(w, "error", e);
 }
 
+/* A fold summary's count and times (struct lw_fold): "fold": {"count": N, ...}. */
+static void put_fold(struct jsonw *w, const struct lw_fold *f)
+{
+	char ts[48];
+
+	jsonw_open(w, "fold", '{');
+	jsonw_uint(w, "count", f->count);
+	timefmt_rfc3339(ts, sizeof(ts), f->first);
+	jsonw_str(w, "first", ts);
+	timefmt_rfc3339(ts, sizeof(ts), f->last);
+	jsonw_str(w, "last", ts);
+	jsonw_uint(w, "window_s", f->window_s);
+	jsonw_close(w, '}');
+}
+
 /* Writes the object built in w as one line. Returns 0 or -errno. */
 static int put_line(struct sink *s, struct jsonw *w)
 {
@@ -147,6 +162,8 @@ sock_common:
 		rules_output_json(w, v, nv);
 		jsonw_close(w, ']');
 	}
+	if (ev->fold)
+		put_fold(w, ev->fold);
 	if (jsonw_end(w))
 		return -ENOMEM;
 	return put_line(s, w);
@@ -180,6 +197,8 @@ static int json_summary(struct sink *s, const struct lw_stats *st)
 	jsonw_uint(w, "names_dropped", st->names_dropped);
 	jsonw_uint(w, "cgroup_unattached", st->cgroup_unattached);
 	jsonw_uint(w, "payloads_malformed", st->payloads_malformed);
+	jsonw_uint(w, "alerts_folded", st->alerts_folded);
+	jsonw_uint(w, "fold_full", st->fold_full);
 	if (st->n_outputs) {
 		jsonw_open(w, "outputs", '[');
 		for (size_t i = 0; i < st->n_outputs && i < LW_OUTPUTS_MAX; i++) {

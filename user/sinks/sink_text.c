@@ -64,6 +64,19 @@ static void print_result(FILE *f, int64_t ret)
 		fprintf(f, " -> %" PRId64, ret);
 }
 
+/* A fold summary's own line, after the alert it repeats (struct lw_fold). */
+static void print_fold(FILE *f, const struct lw_fold *fold)
+{
+	char first[48], last[48];
+
+	timefmt_rfc3339(first, sizeof(first), fold->first);
+	timefmt_rfc3339(last, sizeof(last), fold->last);
+	fprintf(f,
+		"  [folded] %" PRIu64 " identical alerts from %s to %s (the first written when it "
+		"came; window %u s)\n",
+		fold->count, first, last, fold->window_s);
+}
+
 static int text_event(struct sink *s, const struct lw_event *ev, const struct rules_verdict *v,
 		      size_t nv)
 {
@@ -130,6 +143,8 @@ static int text_event(struct sink *s, const struct lw_event *ev, const struct ru
 		esc(big, sizeof(big), ev->exe, strlen(ev->exe)));
 	if (nv)
 		rules_output_text(f, ev, v, nv);
+	if (ev->fold)
+		print_fold(f, ev->fold);
 	return sink_file_end(&t->out);
 }
 
