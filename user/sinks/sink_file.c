@@ -143,6 +143,7 @@ static int open_path(const char *path, bool trunc, uint64_t *size)
 		     0600);
 	struct stat st;
 
+	*size = 0;
 	if (fd < 0)
 		return -errno;
 	*size = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
