@@ -16,6 +16,7 @@
 
 #include "check.h"
 #include "monitor/monitor.h"
+#include "rules/rules.h"
 #include "util/timefmt.h"
 
 /* ---- fake kernel --------------------------------------------------------------------- */
@@ -1087,6 +1088,71 @@ static void test_connect_hold(void)
 	teardown(&m);
 }
 
+/* (9) identical alerts are folded: the first written, the repeats summarised by the tick */
+static size_t match_secrets(void *ctx, const struct lw_event *ev, const struct rules_verdict **vout)
+{
+	static struct rules_verdict v = { .rule = "secrets", .severity = RULES_SEV_HIGH };
+
+	(void)ctx;
+	*vout = &v;
+	snprintf(v.message, sizeof(v.message), "read a secret");
+	return ev->type == LW_REC_OPEN && strstr(ev->path, "/.ssh/") ? 1 : 0;
+}
+
+static void test_fold(void)
+{
+	struct monitor m;
+	cJSON *l[8] = { 0 }; /* freed even after a failed check */
+	const cJSON *fold;
+	size_t n;
+	uint16_t oll;
+
+	setup(&m);
+	m.match = match_secrets;
+	CHECK_INT(monitor_set_fold(&m, 10000000000ull), 0);
+	oll = id_of(&m, "ollama");
+	fake_proc(2700, 1, "ollama", "/usr/local/bin/ollama");
+	send_exec(&m, 2700, 1, oll, true, "ollama", "/usr/local/bin/ollama");
+	for (int i = 0; i < 3; i++)
+		send_open(&m, 2700, oll, "ollama", "/home/u/.ssh/id_rsa");
+	send_open(&m, 2700, oll, "ollama", "/home/u/.ssh/id_ed25519");
+	send_open(&m, 2700, oll, "ollama", "/etc/hostname"); /* no alert: never folded */
+	send_open(&m, 2700, oll, "ollama", "/etc/hostname");
+	n = new_lines(l, 8);
+	CHECK_INT(n, 5); /* exec, id_rsa once, id_ed25519, hostname twice */
+	free_lines(l, n);
+	monitor_tick(&m, now_ns + 5000000000ull);
+	CHECK_INT(new_lines(l, 8), 0);
+	monitor_tick(&m, now_ns + 10000000000ull);
+	n = new_lines(l, 8);
+	CHECK_INT(n, 1);
+	if (n == 1 && l[0]) {
+		CHECK_STR(jstr(l[0], "kind"), "alert");
+		CHECK_STR(jstr(l[0], "path"), "/home/u/.ssh/id_rsa");
+		fold = cJSON_GetObjectItemCaseSensitive(l[0], "fold");
+		CHECK(jnum(fold, "count") == 3);
+		CHECK(jnum(fold, "window_s") == 10);
+		CHECK(jstr(fold, "first") != NULL && jstr(fold, "last") != NULL);
+	}
+	free_lines(l, n);
+	/* at exit, an open window's repeats are written too */
+	now_ns += 20000000000ull;
+	send_open(&m, 2700, oll, "ollama", "/home/u/.ssh/id_rsa");
+	send_open(&m, 2700, oll, "ollama", "/home/u/.ssh/id_rsa");
+	CHECK_INT(new_lines(l, 8), 1);
+	free_lines(l, 1);
+	monitor_flush(&m);
+	n = new_lines(l, 8);
+	CHECK_INT(n, 1);
+	if (n == 1 && l[0])
+		CHECK(jnum(cJSON_GetObjectItemCaseSensitive(l[0], "fold"), "count") == 2);
+	free_lines(l, n);
+	monitor_collect_stats(&m);
+	CHECK_INT(m.stats.alerts_folded, 3);
+	CHECK_INT(m.stats.fold_full, 0);
+	teardown(&m);
+}
+
 int main(void)
 {
 	/* a long temporary path, as under a deep $TMPDIR or a build directory */
@@ -1111,6 +1177,7 @@ int main(void)
 	test_cmdline_exec();
 	test_cmdline_scans();
 	test_json_fields();
+	test_fold();
 	test_connect_hold();
 
 	if (out)

@@ -138,14 +138,14 @@ static void test_table(void)
 	for (unsigned int id = 1; id <= set.n; id++) {
 		p = profiles_get(&set, id);
 		CHECK(p && p->comms && p->exe_globs && p->name && p->display && p->source);
-		if (!p)
+		if (!p || !p->comms || !p->exe_globs)
 			continue;
-		for (const char *const *c = p->comms; c && *c; c++)
+		for (const char *const *c = p->comms; *c; c++)
 			CHECK(strlen(*c) >= 1 && strlen(*c) <= 15);
 		/* found by name and path, or by interpreter and command line; never half of one */
 		CHECK(!p->interpreters == !p->argv_globs);
 		CHECK((p->comms[0] && p->exe_globs[0]) ||
-		      (p->interpreters && p->interpreters[0] && p->argv_globs[0]));
+		      (p->interpreters && p->argv_globs && p->interpreters[0] && p->argv_globs[0]));
 	}
 	/* the kernel keeps one profile per candidate name: no name in two profiles */
 	for (unsigned int a = 1; a <= set.n; a++) {

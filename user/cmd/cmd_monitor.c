@@ -35,6 +35,13 @@
  * ring sizing rule in docs/perf-notes.md); every page of it is resident, so no bigger.
  */
 #define DEFAULT_RING_BYTES (4u << 20)
+/*
+ * --fold-window: a tool retrying something a rule forbids every second then makes two alerts
+ * a minute, not sixty, while a new alert is never delayed and a repeat's count is at most a
+ * minute late; long enough to cover retry loops with back-off, short enough that "still
+ * happening" is news within a minute. 0 turns folding off.
+ */
+#define DEFAULT_FOLD_WINDOW_S 60
 
 struct monitor_config {
 	struct sink_spec outputs[LW_OUTPUTS_MAX]; /* --output, --json; text if none */
@@ -58,6 +65,7 @@ struct monitor_config {
 	uint64_t cgroup_sweep_ns; /* LLMWATCH_CGROUP_SWEEP_MS */
 	uint64_t runtime_scan_ns; /* --runtime-scan, LLMWATCH_RUNTIME_SCAN_MS; 0: off */
 	bool runtime_scan_set;	  /* given on the command line */
+	uint64_t fold_window_ns;  /* --fold-window; 0: off */
 };
 
 /* clang-format off: the help text is laid out as it prints */
@@ -84,10 +92,23 @@ static void usage(FILE *f)
 		"                      a symlink); repeatable, every event then goes to each (default:\n"
 		"                      text on stdout). Two outputs on stdout, or on one file, are\n"
 		"                      refused. A failing output is counted (output_errors in the\n"
-		"                      summary), not fatal. NAMEs:\n");
+		"                      summary), not fatal. Every line is written whole or not at all\n"
+		"                      (a full disk leaves no torn line). A file may be rotated by\n"
+		"                      size: PATH,max-size=N[k|M|G][,keep=K] moves PATH to PATH.1\n"
+		"                      (PATH.1 to PATH.2, ... the oldest, PATH.K, removed; K 0 to 1000,\n"
+		"                      default 5) before a line would take it past N bytes. SIGHUP\n"
+		"                      reopens the files (logrotate: move, then SIGHUP). NAMEs:\n");
 	sink_registry_help(f, "                        ");
 	fprintf(f,
 		"  --json              the same as --output json\n"
+		"  --fold-window SECS  identical alerts (same rules, tool, event type and subject: the\n"
+		"                      far end's name or address and port, the path, the program)\n"
+		"                      within SECS seconds of the first are folded: the first is\n"
+		"                      written at once, the others counted, and when the window ends\n"
+		"                      (or llmwatch stops) one summary alert is written: the last\n"
+		"                      one, with the count and the first and last time (\"fold\" in\n"
+		"                      JSON). Default 60; 0: every alert written. Events that are no\n"
+		"                      alert are never folded\n"
 		"  --watch NAME        also watch processes whose executable name is NAME (<= 15 bytes),\n"
 		"                      and their children; repeatable\n"
 		"  --pid PID           also watch the running process PID and its children; repeatable\n"
@@ -209,7 +230,8 @@ static int parse_config(int argc, char **argv, struct monitor_config *o)
 		O_CGROUPS,
 		O_RESOLVE_RULE_HOSTS,
 		O_RUNTIME_SCAN,
-		O_PROFILES
+		O_PROFILES,
+		O_FOLD_WINDOW
 	};
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, O_JSON },
@@ -227,6 +249,7 @@ static int parse_config(int argc, char **argv, struct monitor_config *o)
 		{ "resolve-rule-hosts", no_argument, NULL, O_RESOLVE_RULE_HOSTS },
 		{ "runtime-scan", required_argument, NULL, O_RUNTIME_SCAN },
 		{ "profiles", required_argument, NULL, O_PROFILES },
+		{ "fold-window", required_argument, NULL, O_FOLD_WINDOW },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
@@ -236,6 +259,7 @@ static int parse_config(int argc, char **argv, struct monitor_config *o)
 	int c;
 
 	o->ring_bytes = DEFAULT_RING_BYTES;
+	o->fold_window_ns = DEFAULT_FOLD_WINDOW_S * 1000000000ull;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -303,6 +327,15 @@ static int parse_config(int argc, char **argv, struct monitor_config *o)
 						       "milliseconds (0 to 86400000)",
 						       optarg);
 			o->runtime_scan_set = true;
+			break;
+		case O_FOLD_WINDOW:
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || v < 0 || v > 86400)
+				return cli_usage_error("--fold-window \"%s\": a number of seconds "
+						       "(0 to 86400; 0: off)",
+						       optarg);
+			o->fold_window_ns = (uint64_t)v * 1000000000ull;
 			break;
 		case O_CGROUPS:
 			if (strcmp(optarg, "all") != 0 && strcmp(optarg, "watched") != 0)
@@ -468,6 +501,22 @@ static struct rule_resolver *start_resolver(const struct rules *rules)
 }
 
 /*
+ * SIGHUP, part one (for logrotate): every output opens its file again by its name, so a
+ * file moved away is created anew; what was written before the signal is in the moved file.
+ * A failure is told by the tee, and that output keeps its old file.
+ */
+static void reopen_outputs(struct monitor *m)
+{
+	sink_reopen(m->sink);
+}
+
+/* The event loop's SIGHUP callback (event_loop_opts.on_hup); arg is the monitor. */
+static void on_hup(void *arg)
+{
+	reopen_outputs(arg);
+}
+
+/*
  * Watches until a signal or the duration: rules, outputs, the BPF programs, the tools
  * already running, then the event loop (kernel/event_loop.c), and the summary. Returns the
  * exit status.
@@ -495,6 +544,8 @@ static int run(const struct monitor_config *c)
 	char why[512];
 
 	signal(SIGPIPE, SIG_IGN);
+	/* a file size limit makes a write fail (EFBIG, counted), not kill llmwatch */
+	signal(SIGXFSZ, SIG_IGN);
 	if (timefmt_init() || monitor_init(&m)) {
 		fprintf(stderr, "llmwatch: out of memory\n");
 		return 1;
@@ -512,6 +563,10 @@ static int run(const struct monitor_config *c)
 	}
 	m.match = match_rules;
 	m.match_ctx = &rm;
+	if (monitor_set_fold(&m, c->fold_window_ns)) {
+		fprintf(stderr, "llmwatch: out of memory\n");
+		goto out;
+	}
 	/* outputs before the kernel: a path that cannot be opened is a usage error, too */
 	m.sink = sink_registry_open(c->outputs, c->n_outputs, stderr, why, sizeof(why));
 	if (!m.sink) {
@@ -586,6 +641,8 @@ static int run(const struct monitor_config *c)
 	}
 	if (c->resolve_rule_hosts && !(eo.resolver = start_resolver(rm.rules)))
 		goto out;
+	eo.on_hup = on_hup;
+	eo.hup_arg = &m;
 
 	err = event_loop_run(el, &eo);
 	m.stats.verdicts_dropped = rm.overflow;

@@ -14,6 +14,17 @@
 
 #include "llmwatch/events.h"
 
+/*
+ * A summary of identical alerts (same rules, tool and subject) folded within a window
+ * (monitor/alert_fold.c): the first was written when it came, the others only counted. The
+ * summary is written as a copy of the window's last alert carrying this (lw_event.fold).
+ */
+struct lw_fold {
+	uint64_t count;		     /* alerts in the window, the first (written) included */
+	struct timespec first, last; /* CLOCK_REALTIME of the first and of the last */
+	uint32_t window_s;	     /* the window's length (--fold-window) */
+};
+
 struct lw_event {
 	uint16_t type;	      /* LW_REC_* */
 	uint8_t flags;	      /* LW_F_* */
@@ -83,6 +94,9 @@ struct lw_event {
 	uint32_t payload_offset;   /* where payload starts in the outbound stream */
 	uint8_t payload_direction; /* LW_DIR_* */
 	uint8_t payload_protocol;  /* IPPROTO_TCP or IPPROTO_UDP */
+
+	/* set on a fold summary (see struct lw_fold); NULL on every event as it happened */
+	const struct lw_fold *fold;
 };
 
 /* What an event's argv (or root_argv) holds. */

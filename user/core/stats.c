@@ -86,6 +86,16 @@ void stats_print(const struct lw_stats *s, FILE *f)
 			"llmwatch: %" PRIu64 " watched programs' command lines unreadable (gone "
 			"first), %" PRIu64 " cut: argv conditions matched neither\n",
 			s->cmdline_unreadable, s->cmdline_cut);
+	if (s->alerts_folded)
+		fprintf(f,
+			"llmwatch: %" PRIu64 " repeated alerts folded (counted in their "
+			"summaries, not written one by one)\n",
+			s->alerts_folded);
+	if (s->fold_full)
+		fprintf(f,
+			"llmwatch: %" PRIu64 " fold windows closed early (table full; their "
+			"summaries written then)\n",
+			s->fold_full);
 	if (s->rejected_procs)
 		fprintf(f,
 			"llmwatch: %" PRIu64 " name matches were not the tool (%" PRIu64

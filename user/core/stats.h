@@ -34,6 +34,8 @@ struct lw_stats {
 	uint64_t verdicts_dropped;   /* verdicts beyond the most one event can carry: lost */
 	uint64_t names_dropped;	     /* stream heads forgotten, table full: names lost */
 	uint64_t payloads_malformed; /* DNS/TLS/HTTP bytes the parsers refused */
+	uint64_t alerts_folded;	     /* repeated alerts written only as a fold summary's count */
+	uint64_t fold_full;	     /* fold windows closed early (table full): summary written */
 	/*
 	 * Watched programs whose command line the rules could not see whole (docs/rules.md,
 	 * "argv"): gone before it was read, or longer than the process table keeps.

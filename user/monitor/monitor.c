@@ -12,6 +12,7 @@
 
 #include "core/cmdlinescan.h"
 #include "core/event.h"
+#include "monitor/alert_fold.h"
 #include "names/naming.h"
 #include "core/procscan.h"
 #include "core/runtimescan.h"
@@ -56,6 +57,8 @@ int monitor_init(struct monitor *m)
 
 void monitor_free(struct monitor *m)
 {
+	alert_fold_free(m->fold);
+	m->fold = NULL;
 	naming_free(m->naming);
 	free(m->pending);
 	free(m->rt_seen);
@@ -450,6 +453,32 @@ static void fill_proc_info(struct monitor *m, struct lw_event *ev, struct proc_e
 						      EVENT_NETNS_OTHER;
 }
 
+static void write_out(void *arg, const struct lw_event *ev, const struct rules_verdict *v,
+		      size_t nv)
+{
+	struct monitor *m = arg;
+
+	if (m->sink && m->sink->ops->event(m->sink, ev, v, nv))
+		m->stats.output_errors++;
+}
+
+int monitor_set_fold(struct monitor *m, uint64_t window_ns)
+{
+	struct alert_fold *f = NULL;
+
+	if (window_ns && !(f = alert_fold_new(window_ns, ALERT_FOLD_MAX, write_out, m)))
+		return -ENOMEM;
+	monitor_flush_alerts(m);
+	alert_fold_free(m->fold);
+	m->fold = f;
+	return 0;
+}
+
+void monitor_flush_alerts(struct monitor *m)
+{
+	alert_fold_flush(m->fold);
+}
+
 /* Attribution, naming, rules and output of an event whose process is known to be watched. */
 static void write_event(struct monitor *m, struct lw_event *ev, struct proc_entry *e)
 {
@@ -471,8 +500,9 @@ static void write_event(struct monitor *m, struct lw_event *ev, struct proc_entr
 		naming_name_event(m->naming, ev, e ? e->root_pid : 0);
 	if (m->match)
 		nv = m->match(m->match_ctx, ev, &v);
-	if (m->sink && m->sink->ops->event(m->sink, ev, v, nv))
-		m->stats.output_errors++;
+	/* a repeat of an alert written moments ago is counted for its window's summary */
+	if (!m->fold || alert_fold_admit(m->fold, ev, v, nv))
+		write_out(m, ev, v, nv);
 	/* the evidence goes with the first event only (e is the table's entry) */
 	if (e && e->evidence)
 		proctable_set_evidence(e, NULL);
@@ -570,11 +600,15 @@ void monitor_tick(struct monitor *m, uint64_t now_ns)
 		q->count--;
 	}
 	naming_tick(m->naming, now_ns);
+	if (m->fold)
+		alert_fold_expire(m->fold, now_ns);
 }
 
 void monitor_flush(struct monitor *m)
 {
 	release_pending(m, 0, 0);
+	/* after the held connects: they may repeat an alert */
+	monitor_flush_alerts(m);
 }
 
 void monitor_collect_stats(struct monitor *m)
@@ -584,6 +618,10 @@ void monitor_collect_stats(struct monitor *m)
 	naming_get_stats(m->naming, &ns);
 	m->stats.names_dropped = ns.streams_dropped;
 	m->stats.payloads_malformed = ns.dns_malformed + ns.stream_malformed;
+	if (m->fold) {
+		m->stats.alerts_folded = alert_fold_stats(m->fold)->folded;
+		m->stats.fold_full = alert_fold_stats(m->fold)->closed_early;
+	}
 }
 
 void monitor_handle_record(struct monitor *m, const void *data, size_t len)

@@ -41,6 +41,7 @@ struct monitor_kernel_ops {
 };
 
 struct naming;
+struct alert_fold;
 struct monitor_pending;
 struct runtimescan_cache;
 struct cmdlinescan_cache;
@@ -85,6 +86,7 @@ struct monitor {
 	struct monitor_runtime_stats rt;
 	uint64_t host_netns; /* inode; 0: unknown */
 	enum monitor_netns_source host_netns_source;
+	struct alert_fold *fold; /* identical alerts folded (monitor_set_fold); NULL: off */
 };
 
 /* Returns 0 or -ENOMEM. The caller fills profiles, sink, match, kops and kctx. */
@@ -103,7 +105,18 @@ void monitor_handle_record(struct monitor *m, const void *data, size_t len);
  */
 void monitor_tick(struct monitor *m, uint64_t now_ns);
 
-/* Writes everything still held back (at shutdown). */
+/*
+ * Folds identical alerts within window_ns from now on (monitor/alert_fold.h; 0: off, the
+ * default). Their summaries are written when their window ends (monitor_tick) and by
+ * monitor_flush(). Returns 0 or -ENOMEM. Call monitor_flush_alerts() before freeing the rule
+ * set the verdicts came from (a reload).
+ */
+int monitor_set_fold(struct monitor *m, uint64_t window_ns);
+
+/* Closes every fold window now, writing the summaries of those with repeats. */
+void monitor_flush_alerts(struct monitor *m);
+
+/* Writes everything still held back (at shutdown): held connects, then fold summaries. */
 void monitor_flush(struct monitor *m);
 
 /*

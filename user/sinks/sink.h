@@ -31,6 +31,12 @@ struct sink_ops {
 	 * Optional (NULL: nothing is buffered). Returns 0 or -errno.
 	 */
 	int (*flush)(struct sink *s);
+	/*
+	 * Opens again what the sink writes to, by its name (on SIGHUP: logrotate has moved the
+	 * file away). Optional (NULL: nothing to reopen). Returns 0 or -errno; on failure the
+	 * sink keeps writing where it did.
+	 */
+	int (*reopen)(struct sink *s);
 };
 
 /* Every sink starts with this; its own state follows (container_of style). */
@@ -56,6 +62,11 @@ struct sink *sink_json_open(const char *arg, char *err, size_t errsz);
 static inline int sink_flush(struct sink *s)
 {
 	return s && s->ops->flush ? s->ops->flush(s) : 0;
+}
+
+static inline int sink_reopen(struct sink *s)
+{
+	return s && s->ops->reopen ? s->ops->reopen(s) : 0;
 }
 
 static inline void sink_destroy(struct sink *s)

@@ -48,6 +48,21 @@ static void put_result(struct jsonw *w, int64_t ret)
 		jsonw_str(w, "error", e);
 }
 
+/* A fold summary's count and times (struct lw_fold): "fold": {"count": N, ...}. */
+static void put_fold(struct jsonw *w, const struct lw_fold *f)
+{
+	char ts[48];
+
+	jsonw_open(w, "fold", '{');
+	jsonw_uint(w, "count", f->count);
+	timefmt_rfc3339(ts, sizeof(ts), f->first);
+	jsonw_str(w, "first", ts);
+	timefmt_rfc3339(ts, sizeof(ts), f->last);
+	jsonw_str(w, "last", ts);
+	jsonw_uint(w, "window_s", f->window_s);
+	jsonw_close(w, '}');
+}
+
 /* Writes the object built in w as one line. Returns 0 or -errno. */
 static int put_line(struct sink *s, struct jsonw *w)
 {
@@ -147,6 +162,8 @@ sock_common:
 		rules_output_json(w, v, nv);
 		jsonw_close(w, ']');
 	}
+	if (ev->fold)
+		put_fold(w, ev->fold);
 	if (jsonw_end(w))
 		return -ENOMEM;
 	return put_line(s, w);
@@ -182,6 +199,8 @@ static int json_summary(struct sink *s, const struct lw_stats *st)
 	jsonw_uint(w, "payloads_malformed", st->payloads_malformed);
 	jsonw_uint(w, "cmdlines_unreadable", st->cmdline_unreadable);
 	jsonw_uint(w, "cmdlines_cut", st->cmdline_cut);
+	jsonw_uint(w, "alerts_folded", st->alerts_folded);
+	jsonw_uint(w, "fold_full", st->fold_full);
 	if (st->n_outputs) {
 		jsonw_open(w, "outputs", '[');
 		for (size_t i = 0; i < st->n_outputs && i < LW_OUTPUTS_MAX; i++) {
@@ -212,21 +231,29 @@ static void json_destroy(struct sink *s)
 	free(j);
 }
 
+static int json_reopen(struct sink *s)
+{
+	return sink_file_reopen(&((struct json_sink *)s)->out);
+}
+
 static const struct sink_ops json_ops = {
 	.event = json_event,
 	.summary = json_summary,
 	.destroy = json_destroy,
 	.flush = json_flush,
+	.reopen = json_reopen,
 };
 
 struct sink *sink_json_new(FILE *out)
 {
 	struct json_sink *j = calloc(1, sizeof(*j));
 
-	if (!j)
+	if (!j || sink_file_borrow(&j->out, out)) {
+		free(j);
+		errno = ENOMEM;
 		return NULL;
+	}
 	j->sink.ops = &json_ops;
-	sink_file_borrow(&j->out, out);
 	jsonw_init(&j->w);
 	return &j->sink;
 }

@@ -7,6 +7,7 @@
 
 #include "sinks/sink_journald.h"
 #include "sinks/sink_syslog.h"
+#include "sinks/sink_file.h"
 #include "sinks/sink_tee.h"
 
 static const struct sink_registry_row rows[] = {
@@ -56,12 +57,20 @@ int sink_registry_parse(const char *text, struct sink_spec *spec, char *err, siz
 	return -EINVAL;
 }
 
-/* Where a spec writes, if it writes to a path: "-" for stdout, else the path; or NULL. */
-static const char *target(const struct sink_spec *s)
+/*
+ * Where a spec writes, if it writes to a path: "-" for stdout, else the path without its
+ * options (sink_file.h), in buf; or NULL.
+ */
+static const char *target(const struct sink_spec *s, struct sink_file_opts *buf)
 {
+	char why[16];
+
 	if (!s->row->arg_is_path)
 		return NULL;
-	return s->arg ? s->arg : "-";
+	/* a bad option is said when the sink opens; compare what is there until then */
+	if (sink_file_parse(s->arg, buf, why, sizeof(why)))
+		return s->arg ? s->arg : "-";
+	return buf->path;
 }
 
 struct sink *sink_registry_open(const struct sink_spec *specs, size_t n, FILE *diag, char *err,
@@ -75,10 +84,11 @@ struct sink *sink_registry_open(const struct sink_spec *specs, size_t n, FILE *d
 		return NULL;
 	}
 	for (size_t i = 0; i < n; i++) {
-		const char *a = target(&specs[i]);
+		struct sink_file_opts oa, ob;
+		const char *a = target(&specs[i], &oa);
 
 		for (size_t j = 0; a && j < i; j++) {
-			const char *b = target(&specs[j]);
+			const char *b = target(&specs[j], &ob);
 
 			if (!b || strcmp(a, b) != 0)
 				continue;

@@ -91,6 +91,34 @@ static int tee_flush(struct sink *s)
 	return first;
 }
 
+/*
+ * Each output reopens its file. A failure loses no line (the output keeps the file it had),
+ * so it is not counted, but told every time: SIGHUP is rare, and the admin who sent it
+ * expects a new file.
+ */
+static int tee_reopen(struct sink *s)
+{
+	struct tee_sink *t = tee_of(s);
+	int first = 0;
+
+	for (size_t i = 0; i < t->n; i++) {
+		int err = sink_reopen(t->out[i].s);
+
+		if (!err)
+			continue;
+		if (!first)
+			first = err;
+		if (t->diag) {
+			fprintf(t->diag,
+				"llmwatch: output %s: reopening failed: %s (still writing to "
+				"the file opened before)\n",
+				t->out[i].name, strerror(-err));
+			fflush(t->diag);
+		}
+	}
+	return first;
+}
+
 static void tee_destroy(struct sink *s)
 {
 	struct tee_sink *t = tee_of(s);
@@ -107,6 +135,7 @@ static const struct sink_ops tee_ops = {
 	.summary = tee_summary,
 	.destroy = tee_destroy,
 	.flush = tee_flush,
+	.reopen = tee_reopen,
 };
 
 struct sink *sink_tee_new(FILE *diag)

@@ -3,16 +3,31 @@
 #include "sinks/sink.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 
 #include "rules/rules_output.h"
 #include "sinks/sink_file.h"
 #include "sinks/sink_textline.h"
+#include "util/timefmt.h"
 
 struct text_sink {
 	struct sink sink;
 	struct sink_file out;
 };
+
+/* A fold summary's own line, after the alert it repeats (struct lw_fold). */
+static void print_fold(FILE *f, const struct lw_fold *fold)
+{
+	char first[48], last[48];
+
+	timefmt_rfc3339(first, sizeof(first), fold->first);
+	timefmt_rfc3339(last, sizeof(last), fold->last);
+	fprintf(f,
+		"  [folded] %" PRIu64 " identical alerts from %s to %s (the first written when it "
+		"came; window %u s)\n",
+		fold->count, first, last, fold->window_s);
+}
 
 static int text_event(struct sink *s, const struct lw_event *ev, const struct rules_verdict *v,
 		      size_t nv)
@@ -24,6 +39,8 @@ static int text_event(struct sink *s, const struct lw_event *ev, const struct ru
 	fputc('\n', f);
 	if (nv)
 		rules_output_text(f, ev, v, nv);
+	if (ev->fold)
+		print_fold(f, ev->fold);
 	return sink_file_end(&t->out);
 }
 
@@ -45,21 +62,29 @@ static void text_destroy(struct sink *s)
 	free(s);
 }
 
+static int text_reopen(struct sink *s)
+{
+	return sink_file_reopen(&((struct text_sink *)s)->out);
+}
+
 static const struct sink_ops text_ops = {
 	.event = text_event,
 	.summary = text_summary,
 	.destroy = text_destroy,
 	.flush = text_flush,
+	.reopen = text_reopen,
 };
 
 struct sink *sink_text_new(FILE *out)
 {
 	struct text_sink *t = calloc(1, sizeof(*t));
 
-	if (!t)
+	if (!t || sink_file_borrow(&t->out, out)) {
+		free(t);
+		errno = ENOMEM;
 		return NULL;
+	}
 	t->sink.ops = &text_ops;
-	sink_file_borrow(&t->out, out);
 	return &t->sink;
 }
 
