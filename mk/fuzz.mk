@@ -14,7 +14,7 @@
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 10
-FUZZ_TARGETS := dns tls http rules decode btf
+FUZZ_TARGETS := dns tls http rules profiles decode btf
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_SAN := address,undefined
 FUZZ_CFLAGS := -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
@@ -25,6 +25,7 @@ FUZZ_MAXLEN_dns := 4096
 FUZZ_MAXLEN_tls := 20000
 FUZZ_MAXLEN_http := 4096
 FUZZ_MAXLEN_rules := 16384
+FUZZ_MAXLEN_profiles := 16384
 FUZZ_MAXLEN_decode := 8192
 FUZZ_MAXLEN_btf := 4096
 
@@ -34,6 +35,7 @@ FUZZ_OBJS_http := names/http_parse.o names/hostname.o
 # every file of the rules engine, so that a new condition file needs no line here
 FUZZ_OBJS_rules := $(patsubst user/%.c,%.o,$(wildcard user/rules/*.c)) \
 	core/profiles.o util/escape.o util/jsonw.o util/utf8.o default_rules.o
+FUZZ_OBJS_profiles := $(FUZZ_OBJS_rules)
 FUZZ_OBJS_decode := core/event.o util/timefmt.o
 FUZZ_OBJS_btf := kernel/kernel_btf.o
 
@@ -72,6 +74,7 @@ fuzz: $(FUZZ_BINS)
 		$(BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 			-max_len=$$(case $$t in dns) echo $(FUZZ_MAXLEN_dns);; \
 				tls) echo $(FUZZ_MAXLEN_tls);; rules) echo $(FUZZ_MAXLEN_rules);; \
+				profiles) echo $(FUZZ_MAXLEN_profiles);; \
 				decode) echo $(FUZZ_MAXLEN_decode);; btf) echo $(FUZZ_MAXLEN_btf);; \
 				*) echo $(FUZZ_MAXLEN_http);; esac) \
 			-artifact_prefix=$(BUILD)/fuzz/ \

@@ -23,6 +23,7 @@
 #include "monitor/monitor.h"
 #include "version.h"
 #include "rules/rules.h"
+#include "rules/rules_profiles.h"
 #include "names/rule_resolver.h"
 #include "sinks/sink_registry.h"
 #include "sinks/sink_tee.h"
@@ -55,6 +56,8 @@ struct monitor_config {
 	size_t n_pids;
 	const char *rules[MAX_EXTRA];
 	size_t n_rules;
+	const char *profiles[MAX_EXTRA];
+	size_t n_profiles;
 	bool no_default_rules;
 	bool enter_tracepoints;
 	bool cgroups_watched;
@@ -71,7 +74,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: llmwatch [OPTIONS]\n"
 		"       llmwatch rules check|list [...]   (validate or list rules; see llmwatch rules)\n"
-		"       llmwatch profiles list [--json]   (the built-in tool profiles and their sources)\n"
+		"       llmwatch profiles list|check [...] (the tool profiles and their sources; see\n"
+		"                                         llmwatch profiles help)\n"
 		"\n"
 		"Watches local LLM inference tools (Ollama, LM Studio, GPT4All, Jan, llama-server, vLLM,\n"
 		"koboldcpp, LocalAI, llamafile, Open WebUI, AnythingLLM, text-generation-webui) and their\n"
@@ -111,6 +115,9 @@ static void usage(FILE *f)
 		"  --rules FILE|DIR    add the rules in FILE (or DIR/*.json) to the default pack;\n"
 		"                      repeatable (format: docs/rules.md)\n"
 		"  --no-default-rules  use only the --rules given, not the built-in pack\n"
+		"  --profiles FILE|DIR add the tool profiles in FILE (or DIR/*.json): new tools, or a\n"
+		"                      built-in profile replaced by one of its name; rules may name\n"
+		"                      them in \"tools\"; repeatable (format: docs/profiles.md)\n"
 		"  --duration SECS     stop after SECS seconds\n"
 		"  --ready-file PATH   create PATH (holding llmwatch's pid) once every program is attached\n"
 		"                      and running tools have been found\n"
@@ -223,6 +230,7 @@ static int parse_config(int argc, char **argv, struct monitor_config *o)
 		O_CGROUPS,
 		O_RESOLVE_RULE_HOSTS,
 		O_RUNTIME_SCAN,
+		O_PROFILES,
 		O_FOLD_WINDOW
 	};
 	static const struct option longopts[] = {
@@ -240,6 +248,7 @@ static int parse_config(int argc, char **argv, struct monitor_config *o)
 		{ "cgroups", required_argument, NULL, O_CGROUPS },
 		{ "resolve-rule-hosts", no_argument, NULL, O_RESOLVE_RULE_HOSTS },
 		{ "runtime-scan", required_argument, NULL, O_RUNTIME_SCAN },
+		{ "profiles", required_argument, NULL, O_PROFILES },
 		{ "fold-window", required_argument, NULL, O_FOLD_WINDOW },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -296,6 +305,12 @@ static int parse_config(int argc, char **argv, struct monitor_config *o)
 			if (o->n_rules == MAX_EXTRA)
 				return cli_usage_error("too many --rules (at most %d)", MAX_EXTRA);
 			o->rules[o->n_rules++] = optarg;
+			break;
+		case O_PROFILES:
+			if (o->n_profiles == MAX_EXTRA)
+				return cli_usage_error("too many --profiles (at most %d)",
+						       MAX_EXTRA);
+			o->profiles[o->n_profiles++] = optarg;
 			break;
 		case O_NO_DEFAULT_RULES:
 			o->no_default_rules = true;
@@ -389,16 +404,49 @@ static size_t match_rules(void *ctx, const struct lw_event *ev, const struct rul
 }
 
 /*
- * The rule set the options ask for: the built-in pack unless --no-default-rules, then each
- * --rules in order. All or nothing: any error is printed (file:line:col) and NULL returned.
+ * The built-in profiles and those of each --profiles into set. All or nothing: any error is
+ * printed (file:line:col) and NULL returned. The set points into what is returned: free it
+ * (rules_profiles_free()) only once the set is no longer used.
  */
-static struct rules *load_rules(const struct monitor_config *o)
+static struct rules_profiles *load_profiles(const struct monitor_config *o, struct profile_set *set)
+{
+	struct rules_profiles *pf = rules_profiles_new();
+	int err;
+
+	profiles_init(set);
+	if (!pf) {
+		fprintf(stderr, "llmwatch: out of memory\n");
+		return NULL;
+	}
+	for (size_t i = 0; i < o->n_profiles; i++)
+		rules_profiles_add_path(pf, o->profiles[i]);
+	err = rules_profiles_apply(pf, set);
+	if (!err)
+		return pf;
+	for (size_t i = 0; i < rules_profiles_error_count(pf); i++)
+		fprintf(stderr, "%s\n", rules_profiles_error(pf, i));
+	if (rules_profiles_error_count(pf))
+		fprintf(stderr, "llmwatch: profiles not loaded: %zu error(s)\n",
+			rules_profiles_error_count(pf));
+	else
+		fprintf(stderr, "llmwatch: profiles not loaded: %s\n", strerror(-err));
+	rules_profiles_free(pf);
+	return NULL;
+}
+
+/*
+ * The rule set the options ask for: the built-in pack unless --no-default-rules, then each
+ * --rules in order, naming the tools of set. All or nothing: any error is printed
+ * (file:line:col) and NULL returned.
+ */
+static struct rules *load_rules(const struct monitor_config *o, const struct profile_set *set)
 {
 	struct rules_builder *b = rules_builder_new();
 	struct rules *r = NULL;
 
-	if (!b) {
+	if (!b || rules_builder_set_profiles(b, set)) {
 		fprintf(stderr, "llmwatch: out of memory\n");
+		rules_builder_free(b);
 		return NULL;
 	}
 	if (!o->no_default_rules)
@@ -489,6 +537,7 @@ static int run(const struct monitor_config *c)
 	};
 	struct event_loop *el = NULL;
 	struct rule_matcher rm = {};
+	struct rules_profiles *pf = NULL;
 	uint16_t extra_tools[MAX_EXTRA];
 	struct monitor m;
 	int err, status = 1, found;
@@ -497,14 +546,20 @@ static int run(const struct monitor_config *c)
 	signal(SIGPIPE, SIG_IGN);
 	/* a file size limit makes a write fail (EFBIG, counted), not kill llmwatch */
 	signal(SIGXFSZ, SIG_IGN);
-	/* rules first: a broken rule file is a usage error, found before anything is loaded */
-	rm.rules = load_rules(c);
-	if (!rm.rules)
-		return 2;
 	if (timefmt_init() || monitor_init(&m)) {
 		fprintf(stderr, "llmwatch: out of memory\n");
-		rules_free(rm.rules);
 		return 1;
+	}
+	/*
+	 * Profiles, then the rules that name their tools: a broken profile or rule file is a
+	 * usage error, found before anything is loaded.
+	 */
+	pf = load_profiles(c, &m.profiles);
+	if (pf)
+		rm.rules = load_rules(c, &m.profiles);
+	if (!rm.rules) {
+		status = 2;
+		goto out;
 	}
 	m.match = match_rules;
 	m.match_ctx = &rm;
@@ -519,7 +574,6 @@ static int run(const struct monitor_config *c)
 		status = 2;
 		goto out;
 	}
-	profiles_init(&m.profiles);
 	for (size_t i = 0; i < c->n_watch; i++)
 		profiles_add_watch(&m.profiles, c->watch[i]);
 	for (size_t i = 0; i < c->n_pids; i++) {
@@ -617,6 +671,7 @@ out:
 	bpf_loader_stop(&l);
 	monitor_free(&m);
 	rules_free(rm.rules);
+	rules_profiles_free(pf);
 	return status;
 }
 

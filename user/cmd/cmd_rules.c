@@ -9,12 +9,15 @@
 
 #include "util/escape.h"
 #include "llmwatch/events.h"
+#include "core/profiles.h"
 #include "rules/rules.h"
+#include "rules/rules_profiles.h"
 #include "sinks/sink_journald.h"
 
 static const char usage[] =
-	"usage: llmwatch rules check [--no-default-rules] [FILE|DIR...]\n"
-	"       llmwatch rules list [--no-default-rules] [--rules FILE|DIR]...\n"
+	"usage: llmwatch rules check [--no-default-rules] [--profiles FILE|DIR]... [FILE|DIR...]\n"
+	"       llmwatch rules list [--no-default-rules] [--profiles FILE|DIR]...\n"
+	"                           [--rules FILE|DIR]...\n"
 	"\n"
 	"check  validates rule files (with the default pack, so its lists can be used and its\n"
 	"       ids are not reused; --no-default-rules checks the files alone); no file: the\n"
@@ -22,6 +25,7 @@ static const char usage[] =
 	"list   prints the rules that would be loaded: id, severity, action, events, the\n"
 	"       description, and the MESSAGE_ID of the rule's journald entries (journalctl\n"
 	"       MESSAGE_ID=... shows its alerts).\n"
+	"--profiles adds the tools of profile files (docs/profiles.md), which rules may name.\n"
 	"The rule format is described in docs/rules.md.\n";
 
 static void print_errors(const struct rules_builder *b)
@@ -30,21 +34,46 @@ static void print_errors(const struct rules_builder *b)
 		fprintf(stderr, "%s\n", rules_builder_error(b, i));
 }
 
+/*
+ * Makes the tools of the --profiles files in pf known to b. Returns 0, or 1 after printing
+ * the errors of the profile files.
+ */
+static int use_profiles(const char *verb, struct rules_profiles *pf, struct rules_builder *b)
+{
+	static struct profile_set set; /* a few KiB: not on the stack */
+	int err;
+
+	profiles_init(&set);
+	err = rules_profiles_apply(pf, &set);
+	for (size_t i = 0; i < rules_profiles_error_count(pf); i++)
+		fprintf(stderr, "%s\n", rules_profiles_error(pf, i));
+	if (!err)
+		err = rules_builder_set_profiles(b, &set);
+	if (err && !rules_profiles_error_count(pf))
+		fprintf(stderr, "llmwatch rules %s: %s\n", verb, strerror(-err));
+	return err ? 1 : 0;
+}
+
 static int rules_check(int argc, char **argv)
 {
 	struct rules_builder *b = rules_builder_new();
+	struct rules_profiles *pf = rules_profiles_new();
 	bool with_default = true;
 	size_t n_files = 0;
 	struct rules *r;
 	int i;
 
-	if (!b) {
+	if (!b || !pf) {
 		fprintf(stderr, "llmwatch rules check: %s\n", strerror(ENOMEM));
+		rules_builder_free(b);
+		rules_profiles_free(pf);
 		return 1;
 	}
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--no-default-rules") == 0) {
 			with_default = false;
+		} else if (strcmp(argv[i], "--profiles") == 0 && i + 1 < argc) {
+			rules_profiles_add_path(pf, argv[++i]);
 		} else if (strcmp(argv[i], "--") == 0) {
 			i++;
 			break;
@@ -52,14 +81,21 @@ static int rules_check(int argc, char **argv)
 			fprintf(stderr, "llmwatch rules check: unknown option \"%s\"\n%s", argv[i],
 				usage);
 			rules_builder_free(b);
+			rules_profiles_free(pf);
 			return 2;
 		} else {
 			break;
 		}
 	}
+	if (use_profiles("check", pf, b)) {
+		rules_builder_free(b);
+		rules_profiles_free(pf);
+		return 1;
+	}
 	if (with_default && rules_builder_add_default(b)) {
 		fprintf(stderr, "llmwatch rules check: %s\n", strerror(ENOMEM));
 		rules_builder_free(b);
+		rules_profiles_free(pf);
 		return 1;
 	}
 	/* a file that cannot be read is recorded as an error; go on to report the others */
@@ -71,11 +107,13 @@ static int rules_check(int argc, char **argv)
 			fprintf(stderr, "llmwatch rules check: %s\n", strerror(ENOMEM));
 		print_errors(b);
 		rules_builder_free(b);
+		rules_profiles_free(pf);
 		return 1;
 	}
 	printf("%zu rules OK\n", rules_builder_rule_count(b, n_files > 0));
 	rules_free(r);
 	rules_builder_free(b);
+	rules_profiles_free(pf);
 	return 0;
 }
 
@@ -110,9 +148,12 @@ static int parse_list_args(int argc, char **argv, bool *with_default)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--no-default-rules") == 0) {
 			*with_default = false;
-		} else if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc) {
+		} else if ((strcmp(argv[i], "--rules") == 0 ||
+			    strcmp(argv[i], "--profiles") == 0) &&
+			   i + 1 < argc) {
 			i++;
-		} else if (strncmp(argv[i], "--rules=", 8) != 0) {
+		} else if (strncmp(argv[i], "--rules=", 8) != 0 &&
+			   strncmp(argv[i], "--profiles=", 11) != 0) {
 			fprintf(stderr, "llmwatch rules list: unexpected argument \"%s\"\n%s",
 				argv[i], usage);
 			return -EINVAL;
@@ -124,6 +165,7 @@ static int parse_list_args(int argc, char **argv, bool *with_default)
 static int rules_list(int argc, char **argv)
 {
 	struct rules_builder *b;
+	struct rules_profiles *pf;
 	bool with_default;
 	struct rules *r;
 	char *buf = NULL;
@@ -132,9 +174,24 @@ static int rules_list(int argc, char **argv)
 	if (parse_list_args(argc, argv, &with_default))
 		return 2;
 	b = rules_builder_new();
-	if (!b || (with_default && rules_builder_add_default(b))) {
+	pf = rules_profiles_new();
+	if (!b || !pf || (with_default && rules_builder_add_default(b))) {
 		fprintf(stderr, "llmwatch rules list: %s\n", strerror(ENOMEM));
 		rules_builder_free(b);
+		rules_profiles_free(pf);
+		return 1;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--profiles") == 0)
+			rules_profiles_add_path(pf, argv[++i]);
+		else if (strncmp(argv[i], "--profiles=", 11) == 0)
+			rules_profiles_add_path(pf, argv[i] + 11);
+		else if (strcmp(argv[i], "--rules") == 0)
+			i++;
+	}
+	if (use_profiles("list", pf, b)) {
+		rules_builder_free(b);
+		rules_profiles_free(pf);
 		return 1;
 	}
 	/* in command-line order after the default pack, as the monitor loads them */
@@ -150,6 +207,7 @@ static int rules_list(int argc, char **argv)
 			fprintf(stderr, "llmwatch rules list: %s\n", strerror(errno));
 		print_errors(b);
 		rules_builder_free(b);
+		rules_profiles_free(pf);
 		return 1;
 	}
 	for (size_t i = 0; i < rules_count(r); i++) {
@@ -183,6 +241,7 @@ static int rules_list(int argc, char **argv)
 	free(buf);
 	rules_free(r);
 	rules_builder_free(b);
+	rules_profiles_free(pf);
 	return 0;
 }
 

@@ -215,8 +215,47 @@ const char *profiles_builtin_name(size_t i)
 void profiles_init(struct profile_set *set)
 {
 	memset(set, 0, sizeof(*set));
-	for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
-		set->p[set->n++] = builtin[i];
+	for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++) {
+		set->p[set->n] = builtin[i];
+		set->p[set->n++].origin = "built-in";
+	}
+	set->n_named = set->n;
+}
+
+const struct profile *profiles_find(const struct profile_set *set, const char *name)
+{
+	for (size_t i = 0; i < set->n_named; i++) {
+		if (strcmp(set->p[i].name, name) == 0)
+			return &set->p[i];
+	}
+	return NULL;
+}
+
+int profiles_add_file(struct profile_set *set, const struct profile *p)
+{
+	size_t n_file = 0;
+
+	if (set->n != set->n_named)
+		return -EBUSY;
+	for (size_t i = 0; i < set->n; i++) {
+		if (set->p[i].from_file)
+			n_file++;
+		if (strcmp(set->p[i].name, p->name) != 0)
+			continue;
+		if (set->p[i].from_file)
+			return -EEXIST;
+		set->p[i] = *p;
+		set->p[i].from_file = true;
+		set->p[i].replaced = true;
+		return (int)i + 1;
+	}
+	if (n_file >= PROFILES_FILE_MAX || set->n >= PROFILE_MAX)
+		return -ENOSPC;
+	set->p[set->n] = *p;
+	set->p[set->n].from_file = true;
+	set->p[set->n].replaced = false;
+	set->n_named = ++set->n;
+	return (int)set->n;
 }
 
 /*
@@ -235,6 +274,7 @@ static int add_user_entry(struct profile_set *set, size_t i, const char *comm, c
 		.comms = (const char *const *)set->comm_store[i],
 		.exe_globs = (const char *const *)set->glob_store[i],
 		.source = src,
+		.origin = src,
 	};
 	set->n++;
 	return (int)set->n;
@@ -295,19 +335,6 @@ const char *profiles_name(const struct profile_set *set, unsigned int id)
 	return p ? p->name : "";
 }
 
-unsigned int profiles_match_exe(const struct profile_set *set, const char *path)
-{
-	for (size_t i = 0; i < set->n; i++) {
-		const char *const *g = set->p[i].exe_globs;
-
-		for (; g && *g; g++) {
-			if (fnmatch(*g, path, 0) == 0)
-				return (unsigned int)i + 1;
-		}
-	}
-	return 0;
-}
-
 /* Whether one of the NULL-terminated patterns matches s (fnmatch(3), `*` spans `/`). */
 static bool any_glob(const char *const *globs, const char *s)
 {
@@ -318,15 +345,37 @@ static bool any_glob(const char *const *globs, const char *s)
 	return false;
 }
 
+/*
+ * The id of the first entry, --profiles entries first and then the others in table order,
+ * whose exe_globs match s (comm NULL), or whose interpreters match comm and argv_globs
+ * match s; 0 if none. A user's own path for a tool wins over a built-in pattern that also
+ * matches it.
+ */
+static unsigned int match_ordered(const struct profile_set *set, const char *comm, const char *s)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < set->n; i++) {
+			const struct profile *p = &set->p[i];
+
+			if (p->from_file != (pass == 0))
+				continue;
+			if (comm ? any_glob(p->interpreters, comm) && any_glob(p->argv_globs, s) :
+				   any_glob(p->exe_globs, s))
+				return (unsigned int)i + 1;
+		}
+	}
+	return 0;
+}
+
+unsigned int profiles_match_exe(const struct profile_set *set, const char *path)
+{
+	return match_ordered(set, NULL, path);
+}
+
 unsigned int profiles_match_cmdline(const struct profile_set *set, const char *comm,
 				    const char *cmdline)
 {
-	for (size_t i = 0; i < set->n; i++) {
-		if (any_glob(set->p[i].interpreters, comm) &&
-		    any_glob(set->p[i].argv_globs, cmdline))
-			return (unsigned int)i + 1;
-	}
-	return 0;
+	return match_ordered(set, comm, cmdline);
 }
 
 bool profiles_is_interpreter(const struct profile_set *set, const char *comm)

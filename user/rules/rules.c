@@ -49,9 +49,11 @@ void rules_rule_clear(struct rules_rule *r)
 	memset(r, 0, sizeof(*r));
 }
 
-struct rules *rules_new(struct rules_rule *rules, size_t n, rules_home_fn home_fn, void *home_ctx)
+struct rules *rules_new(struct rules_rule *rules, size_t n, const char *const *tools,
+			size_t n_tools, rules_home_fn home_fn, void *home_ctx)
 {
 	struct rules *r = calloc(1, sizeof(*r));
+	bool nomem = false;
 
 	if (!r) {
 		for (size_t i = 0; i < n; i++)
@@ -62,8 +64,10 @@ struct rules *rules_new(struct rules_rule *rules, size_t n, rules_home_fn home_f
 	}
 	r->rules = rules;
 	r->n = n;
+	for (; r->n_tools < n_tools && r->n_tools < RULES_TOOLS_MAX; r->n_tools++)
+		nomem |= !(r->tools[r->n_tools] = strdup(tools[r->n_tools]));
 	r->homes = rules_home_new(home_fn, home_ctx);
-	if (!r->homes || rules_index_build(r)) {
+	if (nomem || !r->homes || rules_index_build(r)) {
 		rules_free(r);
 		errno = ENOMEM;
 		return NULL;
@@ -79,6 +83,8 @@ void rules_free(struct rules *r)
 	for (size_t i = 0; i < r->n; i++)
 		rules_rule_clear(&r->rules[i]);
 	free(r->rules);
+	for (size_t i = 0; i < r->n_tools; i++)
+		free(r->tools[i]);
 	rules_home_free(r->homes);
 	free(r);
 }

@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 struct lw_event;
+struct profile_set;
 
 enum rules_severity {
 	RULES_SEV_INFO,
@@ -91,6 +92,14 @@ int rules_builder_add_path(struct rules_builder *b, const char *path);
  */
 int rules_builder_add_text(struct rules_builder *b, const char *name, const char *text, size_t len,
 			   bool is_default);
+
+/*
+ * The tools rules may name in "tools": the named profiles of set (the built-in ones and
+ * those of --profiles files, core/profiles.h) instead of the built-in ones alone. set is
+ * read now (its names are copied); call it before rules_builder_build(). Returns 0, or
+ * -ENOMEM, or -E2BIG (more than 64 named profiles).
+ */
+int rules_builder_set_profiles(struct rules_builder *b, const struct profile_set *set);
 
 /*
  * Replaces getpwuid_r() as the home directory lookup of the rule set that will be built

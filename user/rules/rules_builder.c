@@ -6,16 +6,12 @@
  */
 #include "rules/rules_int.h"
 
-#include <dirent.h>
+#include "core/profiles.h"
+
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#define RULES_MAX_FILE (16u << 20)
 
 struct rules_builder {
 	struct rules_src *srcs;
@@ -24,6 +20,8 @@ struct rules_builder {
 	rules_home_fn home_fn;
 	void *home_ctx;
 	size_t n_rules, n_user_rules;
+	char *tools[RULES_TOOLS_MAX]; /* the named tools (struct rules' tools) */
+	size_t n_tools;
 
 	/* during a build */
 	struct rules_list *lists;
@@ -42,16 +40,61 @@ static const char *const top_keys[] = { "description", "lists", "rules", "disabl
 /* The context for compiling values of src. */
 static struct rules_load load_ctx(struct rules_builder *b, const struct rules_src *src)
 {
-	return (struct rules_load){
-		.errs = &b->errs, .src = src, .lists = b->lists, .n_lists = b->n_lists
-	};
+	return (struct rules_load){ .errs = &b->errs,
+				    .src = src,
+				    .lists = b->lists,
+				    .n_lists = b->n_lists,
+				    .tools = (const char *const *)b->tools,
+				    .n_tools = b->n_tools };
 }
 
 /* ---- sources ------------------------------------------------------------------------------ */
 
+static void free_tools(struct rules_builder *b)
+{
+	for (size_t i = 0; i < b->n_tools; i++)
+		free(b->tools[i]);
+	b->n_tools = 0;
+}
+
+/* Copies names[0..n) as the named tools. 0, or -ENOMEM (the tools are then none). */
+static int set_tools(struct rules_builder *b, const char *const *names, size_t n)
+{
+	free_tools(b);
+	for (; b->n_tools < n; b->n_tools++) {
+		if (!(b->tools[b->n_tools] = strdup(names[b->n_tools]))) {
+			free_tools(b);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
 struct rules_builder *rules_builder_new(void)
 {
-	return calloc(1, sizeof(struct rules_builder));
+	struct rules_builder *b = calloc(1, sizeof(*b));
+	const char *names[PROFILES_BUILTIN_MAX];
+	size_t n = profiles_builtin_count();
+
+	/* the built-in tools unless rules_builder_set_profiles() says otherwise */
+	for (size_t i = 0; b && i < n; i++)
+		names[i] = profiles_builtin_name(i);
+	if (b && set_tools(b, names, n)) {
+		free(b);
+		return NULL;
+	}
+	return b;
+}
+
+int rules_builder_set_profiles(struct rules_builder *b, const struct profile_set *set)
+{
+	const char *names[RULES_TOOLS_MAX];
+
+	if (set->n_named > RULES_TOOLS_MAX)
+		return -E2BIG;
+	for (size_t i = 0; i < set->n_named; i++)
+		names[i] = set->p[i].name;
+	return set_tools(b, names, set->n_named);
 }
 
 static void free_build_state(struct rules_builder *b)
@@ -83,6 +126,7 @@ void rules_builder_free(struct rules_builder *b)
 	}
 	free(b->srcs);
 	rules_load_errors_free(&b->errs);
+	free_tools(b);
 	free(b);
 }
 
@@ -124,122 +168,15 @@ int rules_builder_add_default(struct rules_builder *b)
 	return 0;
 }
 
-static int add_file(struct rules_builder *b, const char *path)
+/* Adds a file read by rules_files_read(). */
+static int add_read_file(void *b, const char *name, const char *text, size_t len)
 {
-	struct rules_src tmp = { .name = (char *)path };
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	int fd, err = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		goto fail;
-	}
-	for (;;) {
-		ssize_t n;
-
-		if (len == cap) {
-			char *nb;
-
-			if (cap >= RULES_MAX_FILE) {
-				err = -EFBIG;
-				goto fail;
-			}
-			cap = cap ? cap * 2 : 8192;
-			nb = realloc(buf, cap);
-			if (!nb) {
-				err = -ENOMEM;
-				goto fail;
-			}
-			buf = nb;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	err = rules_builder_add_text(b, path, buf ? buf : "", len, false);
-	free(buf);
-	return err;
-fail:
-	if (fd >= 0)
-		close(fd);
-	free(buf);
-	berr(b, &tmp, 0, 0, "cannot read: %s",
-	     err == -EFBIG ? "larger than 16 MiB" : strerror(-err));
-	return err;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return rules_builder_add_text(b, name, text, len, false);
 }
 
 int rules_builder_add_path(struct rules_builder *b, const char *path)
 {
-	struct rules_src tmp = { .name = (char *)path };
-	struct dirent *de;
-	char **names = NULL;
-	size_t n = 0;
-	struct stat st;
-	DIR *d;
-	int err = 0;
-
-	if (stat(path, &st) < 0) {
-		err = -errno;
-		berr(b, &tmp, 0, 0, "cannot read: %s", strerror(errno));
-		return err;
-	}
-	if (!S_ISDIR(st.st_mode))
-		return add_file(b, path);
-	d = opendir(path);
-	if (!d) {
-		err = -errno;
-		berr(b, &tmp, 0, 0, "cannot read: %s", strerror(errno));
-		return err;
-	}
-	while ((de = readdir(d))) {
-		size_t l = strlen(de->d_name);
-		char **nn;
-
-		/* hidden files are editor backups and the like */
-		if (l < 6 || de->d_name[0] == '.' || strcmp(de->d_name + l - 5, ".json") != 0)
-			continue;
-		nn = realloc(names, (n + 1) * sizeof(*nn));
-		if (!nn || asprintf(&nn[n], "%s%s%s", path,
-				    path[strlen(path) - 1] == '/' ? "" : "/", de->d_name) < 0) {
-			names = nn ? nn : names;
-			err = -ENOMEM;
-			break;
-		}
-		names = nn;
-		n++;
-	}
-	closedir(d);
-	if (!err) {
-		if (n)
-			qsort(names, n, sizeof(*names), cmp_str);
-		else
-			berr(b, &tmp, 0, 0, "no *.json files in this directory");
-		for (size_t i = 0; i < n; i++) {
-			int e = add_file(b, names[i]);
-
-			if (e && !err)
-				err = e;
-		}
-	}
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	return err;
+	return rules_files_read(path, &b->errs, add_read_file, b);
 }
 
 void rules_builder_set_home_fn(struct rules_builder *b, rules_home_fn fn, void *ctx)
@@ -485,7 +422,8 @@ struct rules *rules_builder_build(struct rules_builder *b)
 	b->rules = NULL;
 	b->n_out = 0;
 	free_build_state(b);
-	return rules_new(rules, b->n_rules, b->home_fn, b->home_ctx);
+	return rules_new(rules, b->n_rules, (const char *const *)b->tools, b->n_tools, b->home_fn,
+			 b->home_ctx);
 nomem:
 	rules_map_free(&ids);
 	free_build_state(b);

@@ -2,8 +2,8 @@
 /*
  * The process conditions: "tool" (also what a rule's "tools" compiles to) and "result" (how
  * the call ended). Their rows are in RULES_COND_TABLE (rules_int.h). Tool names are the
- * built-in profiles' (core/profiles.c), plus "watch:NAME", "pid:N",
- * "runtime:KIND" and "*".
+ * named profiles' (the built-in ones of core/profiles.c and those of --profiles files: the
+ * rules' tools), plus "watch:NAME", "pid:N", "runtime:KIND" and "*".
  */
 #include "rules/rules_int.h"
 
@@ -13,21 +13,22 @@
 #include "core/event.h"
 #include "core/profiles.h"
 
-_Static_assert(PROFILES_BUILTIN_MAX <= 32, "struct rules_tools keeps one bit per profile");
+_Static_assert(PROFILES_BUILTIN_MAX + PROFILES_FILE_MAX <= RULES_TOOLS_MAX && RULES_TOOLS_MAX <= 64,
+	       "struct rules_tools keeps one bit per named tool");
 
 /* ---- tool ----------------------------------------------------------------------------------- */
 
 struct rules_tools {
 	bool any;      /* "*" */
-	uint32_t mask; /* bit i: profiles_builtin_name(i) */
+	uint64_t mask; /* bit i: the rules' tools[i] */
 	char **names;  /* "watch:x", "pid:n" */
 	size_t n_names;
 };
 
 bool rules_cond_tool_compile(struct rules_load *c, const struct rules_json *v, void **data)
 {
-	const char *profiles[PROFILES_BUILTIN_MAX];
-	size_t np = profiles_builtin_count();
+	const char *const *profiles = c->tools;
+	size_t np = c->n_tools;
 	struct rules_tools *t = calloc(1, sizeof(*t));
 	struct rules_load_item *it;
 	long n;
@@ -38,8 +39,6 @@ bool rules_cond_tool_compile(struct rules_load *c, const struct rules_json *v, v
 		rules_load_err(c, v, "out of memory");
 		return false;
 	}
-	for (size_t i = 0; i < np; i++)
-		profiles[i] = profiles_builtin_name(i);
 	n = rules_load_expand(c, v, v->key, &it);
 	if (n < 0)
 		return false;
@@ -51,7 +50,7 @@ bool rules_cond_tool_compile(struct rules_load *c, const struct rules_json *v, v
 		if (strcmp(s, "*") == 0) {
 			t->any = true;
 		} else if (k >= 0) {
-			t->mask |= 1u << k;
+			t->mask |= UINT64_C(1) << k;
 		} else if ((strncmp(s, "watch:", 6) == 0 && s[6]) ||
 			   (strncmp(s, "runtime:", 8) == 0 && s[8]) ||
 			   (strncmp(s, "pid:", 4) == 0 && s[4] &&
@@ -87,7 +86,7 @@ bool rules_cond_tool_match(const void *data, struct rules_view *view)
 
 	if (t->any)
 		return true;
-	if (view->tool_idx >= 0 && (t->mask & (1u << view->tool_idx)))
+	if (view->tool_idx >= 0 && (t->mask & (UINT64_C(1) << view->tool_idx)))
 		return true;
 	for (size_t i = 0; i < t->n_names && view->ev->tool; i++)
 		if (strcmp(t->names[i], view->ev->tool) == 0)

@@ -189,7 +189,7 @@ enum rules_oflag {
 struct rules_view {
 	const struct lw_event *ev;
 	struct rules_home_cache *homes;
-	int tool_idx;	  /* the built-in profile named ev->tool, or -1 */
+	int tool_idx;	  /* the named tool (struct rules' tools) ev->tool is, or -1 */
 	bool ok;	  /* the call succeeded (or is a connect in progress) */
 	uint32_t oflags;  /* RULES_F_* of ev->open_flags */
 	int fam;	  /* 4, 6, or 0 */
@@ -247,6 +247,8 @@ struct rules_load {
 	const struct rules_src *src;
 	const struct rules_list *lists;
 	size_t n_lists;
+	const char *const *tools; /* the named tools "tools" may name (struct rules' tools) */
+	size_t n_tools;
 	uint32_t events;	/* of the rule being compiled */
 	const char *event_name; /* one of them, for messages */
 };
@@ -328,6 +330,18 @@ typedef bool (*rules_load_item_fn)(struct rules_load *c, const struct rules_load
  */
 bool rules_load_list(struct rules_load *c, const struct rules_json *v, bool strings,
 		     size_t item_size, rules_load_item_fn parse, void **data);
+
+/* ---- rules_files.c: reading rule and profile files ------------------------------------ */
+
+/* Takes one file read: its path as named and its text. Returns 0 or -ENOMEM. */
+typedef int (*rules_files_fn)(void *ctx, const char *name, const char *text, size_t len);
+
+/*
+ * Reads path: a file, or every "*.json" file (not hidden) of a directory in name order, each
+ * at most 16 MiB, and hands each to fn. A path that cannot be read, or a directory without
+ * "*.json" files, is recorded in e naming the path. Returns 0 or the first -errno.
+ */
+int rules_files_read(const char *path, struct rules_errors *e, rules_files_fn fn, void *ctx);
 
 /* ---- rules_cond.c: THE table of conditions ------------------------------------------- */
 
@@ -473,9 +487,17 @@ struct rules_bucket {
 	bool has_path, has_host, has_addr;
 };
 
+/*
+ * The named tools rules may use in "tools": the built-in profiles in table order, then those
+ * of --profiles files (rules_builder_set_profiles()). Bit i of a rule's tool mask is tools[i].
+ */
+#define RULES_TOOLS_MAX 64
+
 struct rules {
 	struct rules_rule *rules;
 	size_t n;
+	char *tools[RULES_TOOLS_MAX];
+	size_t n_tools;
 	struct rules_bucket buckets[LW_REC_TYPE_MAX];
 	struct rules_home_cache *homes; /* mutable through a const rule set: see rules.h */
 };
@@ -487,10 +509,12 @@ extern const char *const rules_severity_names[RULES_N_SEVERITIES];
 extern const char *const rules_action_names[RULES_N_ACTIONS];
 
 /*
- * A rule set that takes over rules[0..n) (allocated with malloc), looks homes up with
- * home_fn and is indexed. NULL with errno = ENOMEM; rules are then cleared and freed.
+ * A rule set that takes over rules[0..n) (allocated with malloc), knows the named tools
+ * tools[0..n_tools) (copied; n_tools <= RULES_TOOLS_MAX), looks homes up with home_fn and is
+ * indexed. NULL with errno = ENOMEM; rules are then cleared and freed.
  */
-struct rules *rules_new(struct rules_rule *rules, size_t n, rules_home_fn home_fn, void *home_ctx);
+struct rules *rules_new(struct rules_rule *rules, size_t n, const char *const *tools,
+			size_t n_tools, rules_home_fn home_fn, void *home_ctx);
 /* Frees one compiled rule's contents (not the struct itself). */
 void rules_rule_clear(struct rules_rule *r);
 

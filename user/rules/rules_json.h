@@ -2,7 +2,7 @@
 /*
  * A strict JSON (RFC 8259) reader that remembers where every key and value starts, so the
  * rules loader can say "x.json:14:9: unknown key" (cJSON keeps no positions). Only the rules
- * loader and its tests use it.
+ * loader, the profile file reader (rules_profiles.c) and their tests use it.
  */
 #ifndef LW_RULES_JSON_H
 #define LW_RULES_JSON_H

@@ -14,7 +14,6 @@
 #include <sys/socket.h>
 
 #include "core/event.h"
-#include "core/profiles.h"
 
 /* ---- the view --------------------------------------------------------------------------- */
 
@@ -110,8 +109,8 @@ static void view_init(struct rules_view *v, const struct rules *r, const struct 
 	v->ev = ev;
 	v->homes = r->homes;
 	v->tool_idx = -1;
-	for (size_t i = 0, n = profiles_builtin_count(); ev->tool && i < n; i++) {
-		if (strcmp(ev->tool, profiles_builtin_name(i)) == 0) {
+	for (size_t i = 0; ev->tool && i < r->n_tools; i++) {
+		if (strcmp(ev->tool, r->tools[i]) == 0) {
 			v->tool_idx = (int)i;
 			break;
 		}
