@@ -420,6 +420,26 @@ static void test_network_fields(void)
 				    "LLMWATCH_HOST_SOURCE");
 	CHECK_STR(get(&c.e[4], "LLMWATCH_BYTES"), "728");
 	CHECK_STR(get(&c.e[4], "LLMWATCH_HOST_SOURCE"), "sni");
+
+	/* a fold summary (--fold-window): its count, first and last times, window */
+	{
+		struct lw_fold fold = { .count = 5,
+					.first = { .tv_sec = 60 },
+					.last = { .tv_sec = 120 },
+					.window_s = 60 };
+		struct lw_event folded = listen;
+
+		folded.fold = &fold;
+		send_event(s, &folded, &v, 1, 0);
+		CHECK_INT(c.n, 6);
+		check_names(&c.e[5], COMMON "LLMWATCH_ADDR LLMWATCH_PORT LLMWATCH_FOLD_COUNT "
+					    "LLMWATCH_FOLD_FIRST LLMWATCH_FOLD_LAST "
+					    "LLMWATCH_FOLD_WINDOW");
+		CHECK_STR(get(&c.e[5], "LLMWATCH_FOLD_COUNT"), "5");
+		CHECK(strncmp(get(&c.e[5], "LLMWATCH_FOLD_FIRST"), "1970-01-01T00:01:00", 19) == 0);
+		CHECK(strncmp(get(&c.e[5], "LLMWATCH_FOLD_LAST"), "1970-01-01T00:02:00", 19) == 0);
+		CHECK_STR(get(&c.e[5], "LLMWATCH_FOLD_WINDOW"), "60");
+	}
 #undef COMMON
 	sink_destroy(s);
 	capture_free(&c);

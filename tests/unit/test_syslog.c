@@ -133,6 +133,26 @@ static void test_format(void)
 		CHECK(!has_control(buf, (size_t)n));
 	}
 
+	/* a fold summary (--fold-window) carries its count and first/last times */
+	{
+		struct lw_fold fold = { .count = 17,
+					.first = { .tv_sec = 60 },
+					.last = { .tv_sec = 119, .tv_nsec = 500000000 },
+					.window_s = 60 };
+		struct lw_event e3 = ev;
+
+		e3.fold = &fold;
+		v = verdict("r", RULES_SEV_HIGH, RULES_ACTION_ALERT, "m");
+		n = syslog_format_alert(buf, sizeof(buf), &id, &e3, &v);
+		CHECK(n > 0);
+		CHECK(strstr(buf, " fold_count=\"17\" fold_first=\"1970-01-01T00:01:00") != NULL);
+		CHECK(strstr(buf, " fold_last=\"1970-01-01T00:01:59.5") != NULL);
+		CHECK(strstr(buf, " fold_window=\"60\"] m") != NULL);
+		/* an event as it happened has none */
+		n = syslog_format_alert(buf, sizeof(buf), &id, &ev, &v);
+		CHECK(n > 0 && strstr(buf, "fold_") == NULL);
+	}
+
 	/* UTF-8 in MSG: the BOM first (RFC 5424 6.4); pure ASCII: none */
 	v = verdict("r", RULES_SEV_INFO, RULES_ACTION_ALERT, "caf\xc3\xa9");
 	n = syslog_format_alert(buf, sizeof(buf), &id, &ev, &v);

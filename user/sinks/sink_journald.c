@@ -20,6 +20,7 @@
 #include "sinks/sink_textline.h"
 #include "util/escape.h"
 #include "util/sockfmt.h"
+#include "util/timefmt.h"
 
 /* Where journald listens for sd_journal_sendv(); systemd-journald.service(8). */
 #define JOURNAL_SOCKET "/run/systemd/journal/socket"
@@ -253,6 +254,17 @@ static void put_event_fields(struct journald_sink *j, const struct lw_event *ev)
 		field_untrusted(j, "LLMWATCH_HOST", ev->host, strlen(ev->host));
 	if (ev->type == LW_REC_CONNECT || ev->type == LW_REC_SEND || ev->type == LW_REC_CONN_BYTES)
 		field_str(j, "LLMWATCH_HOST_SOURCE", ev->host_source ? ev->host_source : "none");
+	/* a fold summary (--fold-window): how many identical alerts, and when */
+	if (ev->fold) {
+		char t[48];
+
+		field_fmt(j, "LLMWATCH_FOLD_COUNT", "%" PRIu64, ev->fold->count);
+		timefmt_rfc3339(t, sizeof(t), ev->fold->first);
+		field_str(j, "LLMWATCH_FOLD_FIRST", t);
+		timefmt_rfc3339(t, sizeof(t), ev->fold->last);
+		field_str(j, "LLMWATCH_FOLD_LAST", t);
+		field_fmt(j, "LLMWATCH_FOLD_WINDOW", "%" PRIu32, ev->fold->window_s);
+	}
 }
 
 /* syslog(3) priorities, so that `journalctl -p warning` means medium and above. */

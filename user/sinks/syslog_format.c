@@ -248,6 +248,17 @@ int syslog_format_alert(char *buf, size_t size, const struct syslog_ident *id,
 		put_param_str(&o, "path", ev->filename, 1536);
 	if (ev->type == LW_REC_SEND || ev->type == LW_REC_CONN_BYTES)
 		put_param_u64(&o, "bytes", ev->bytes);
+	/* a fold summary (--fold-window): how many identical alerts, and when */
+	if (ev->fold) {
+		char t[48];
+
+		put_param_u64(&o, "fold_count", ev->fold->count);
+		timefmt_rfc3339(t, sizeof(t), ev->fold->first);
+		put_param_str(&o, "fold_first", t, sizeof(t));
+		timefmt_rfc3339(t, sizeof(t), ev->fold->last);
+		put_param_str(&o, "fold_last", t, sizeof(t));
+		put_param_u64(&o, "fold_window", ev->fold->window_s);
+	}
 	put(&o, "] ", 2);
 	put_msg(&o, v->message);
 	return o.full ? -EMSGSIZE : (int)o.len;
