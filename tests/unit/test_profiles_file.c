@@ -29,22 +29,22 @@ static int load(const char *text, struct rules_profiles **out)
 	size_t off = 0;
 	int err;
 
+	*out = pf; /* freed by the caller, whatever happens here */
 	profiles_init(&set);
 	errbuf[0] = '\0';
-	if (rules_profiles_add_text(pf, "p.json", text, strlen(text)))
+	if (!pf || rules_profiles_add_text(pf, "p.json", text, strlen(text)))
 		return -ENOMEM;
 	err = rules_profiles_apply(pf, &set);
 	for (size_t i = 0; i < rules_profiles_error_count(pf); i++)
 		off += (size_t)snprintf(errbuf + off, sizeof(errbuf) - off, "%s\n",
 					rules_profiles_error(pf, i));
-	*out = pf;
 	return err;
 }
 
 /* The errors text gives, one a line ("" if it loads). */
 static const char *errors_of(const char *text)
 {
-	struct rules_profiles *pf;
+	struct rules_profiles *pf = NULL;
 
 	load(text, &pf);
 	rules_profiles_free(pf);
@@ -73,7 +73,7 @@ static void test_good(void)
 				   "    }\n"
 				   "  ]\n"
 				   "}\n";
-	struct rules_profiles *pf;
+	struct rules_profiles *pf = NULL;
 	size_t nb = profiles_builtin_count();
 	const struct profile *p;
 
@@ -116,7 +116,7 @@ static void test_good(void)
 /* A same-name entry replaces the built-in in place: same id, so the same rule bit. */
 static void test_override(void)
 {
-	struct rules_profiles *pf;
+	struct rules_profiles *pf = NULL;
 	const struct profile *p;
 	unsigned int id;
 
@@ -142,7 +142,7 @@ static void test_override(void)
 /* A user's own path wins over a built-in pattern that also matches it. */
 static void test_user_first(void)
 {
-	struct rules_profiles *pf;
+	struct rules_profiles *pf = NULL;
 
 	CHECK_INT(load(ONE("\"name\": \"mine\", \"comms\": \"llama-server\", \"exe_globs\": "
 			   "\"/opt/mine/llama-server\", \"source\": \"s\""),
@@ -267,7 +267,7 @@ static void test_limits(void)
 {
 	char *text = malloc(64 * 1024);
 	size_t off = 0;
-	struct rules_profiles *pf;
+	struct rules_profiles *pf = NULL;
 
 	CHECK_INT(load(many(text, PROFILES_FILE_MAX + 1), &pf), -EINVAL);
 	CHECK_STR(errbuf, "p.json:34:1: more than 32 profiles in profile files (rules keep one bit "
@@ -310,7 +310,7 @@ static void test_rules(void)
 	char *text = many(malloc(64 * 1024), PROFILES_FILE_MAX);
 	struct lw_sockaddr sa = rt_addr("10.0.0.1", 443);
 	struct rules_verdict v[2];
-	struct rules_profiles *pf;
+	struct rules_profiles *pf = NULL;
 	struct rules_builder *b;
 	struct lw_event ev;
 	struct rules *r;
