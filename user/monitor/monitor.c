@@ -13,6 +13,7 @@
 #include "core/event.h"
 #include "names/naming.h"
 #include "core/procscan.h"
+#include "rules/rules_output.h"
 #include "core/runtimescan.h"
 #include "util/timefmt.h"
 
@@ -58,6 +59,7 @@ void monitor_free(struct monitor *m)
 	naming_free(m->naming);
 	free(m->pending);
 	free(m->rt_seen);
+	evcount_free(&m->counts);
 	m->rt_seen = NULL;
 	m->naming = NULL;
 	m->pending = NULL;
@@ -342,6 +344,7 @@ static void write_event(struct monitor *m, struct lw_event *ev, struct proc_entr
 		naming_name_event(m->naming, ev, e ? e->root_pid : 0);
 	if (m->match)
 		nv = m->match(m->match_ctx, ev, &v);
+	evcount_add(&m->counts, ev->type, ev->tool, rules_output_is_alert(v, nv));
 	if (m->sink && m->sink->ops->event(m->sink, ev, v, nv))
 		m->stats.output_errors++;
 	/* the evidence goes with the first event only (e is the table's entry) */
@@ -455,6 +458,17 @@ void monitor_collect_stats(struct monitor *m)
 	naming_get_stats(m->naming, &ns);
 	m->stats.names_dropped = ns.streams_dropped;
 	m->stats.payloads_malformed = ns.dns_malformed + ns.stream_malformed;
+}
+
+int monitor_write_own(struct monitor *m, const struct lw_event *ev, const struct rules_verdict *v,
+		      size_t nv)
+{
+	int err = 0;
+
+	evcount_add(&m->counts, ev->type, ev->tool, rules_output_is_alert(v, nv));
+	if (m->sink && (err = m->sink->ops->event(m->sink, ev, v, nv)))
+		m->stats.output_errors++;
+	return err;
 }
 
 void monitor_handle_record(struct monitor *m, const void *data, size_t len)

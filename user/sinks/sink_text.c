@@ -64,6 +64,27 @@ static void print_result(FILE *f, int64_t ret)
 		fprintf(f, " -> %" PRId64, ret);
 }
 
+/*
+ * A loss alert (LW_EV_LOSSES): "TS llmwatch pid=P events_lost lost=N total=T in=S.s" and
+ * each counter that grew, "TYPE/REASON+N" or "COUNTER+N"; then its verdict line.
+ */
+static void print_losses(FILE *f, const struct lw_event *ev)
+{
+	const struct stats_loss_report *r = ev->losses;
+
+	if (!r)
+		return;
+	fprintf(f, " lost=%" PRIu64 " total=%" PRIu64 " in=%.1fs", r->increase, r->total,
+		r->seconds);
+	for (size_t i = 0; i < r->n_grew; i++) {
+		if (r->grew[i].type)
+			fprintf(f, " %s/%s+%" PRIu64, r->grew[i].type, r->grew[i].reason,
+				r->grew[i].increase);
+		else
+			fprintf(f, " %s+%" PRIu64, r->grew[i].reason, r->grew[i].increase);
+	}
+}
+
 static int text_event(struct sink *s, const struct lw_event *ev, const struct rules_verdict *v,
 		      size_t nv)
 {
@@ -73,6 +94,16 @@ static int text_event(struct sink *s, const struct lw_event *ev, const struct ru
 	char st[16];
 
 	timefmt_rfc3339(ts, sizeof(ts), ev->wall);
+	if (ev->type == LW_EV_LOSSES) {
+		/* about llmwatch itself: no tool, and its own name and pid */
+		fprintf(f, "%s llmwatch pid=%u ppid=%u %s", ts, ev->pid, ev->ppid,
+			event_type_name(ev->type));
+		print_losses(f, ev);
+		fputc('\n', f);
+		if (nv)
+			rules_output_text(f, ev, v, nv);
+		return sink_file_end(&t->out);
+	}
 	fprintf(f, "%s %s pid=%u ppid=%u %s", ts, ev->tool[0] ? ev->tool : "-", ev->pid, ev->ppid,
 		event_type_name(ev->type));
 	switch (ev->type) {
