@@ -176,7 +176,7 @@ int metrics_file_format(struct metrics_buf *b, struct monitor *m, const struct m
 	metrics_fmt_uint(b, "llmwatch_watched_processes", NULL, 0, watched);
 	if (mf) {
 		metrics_fmt_family(b, "llmwatch_uptime_seconds", "gauge",
-				   "Seconds since llmwatch started watching");
+				   "Seconds since llmwatch started");
 		metrics_fmt_double(b, "llmwatch_uptime_seconds", NULL, 0,
 				   (double)(now_ns - mf->start_ns) / 1e9);
 		metrics_fmt_family(b, "llmwatch_metrics_write_errors_total", "counter",
