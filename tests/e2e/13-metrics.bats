@@ -36,6 +36,14 @@ metric_at_least() {
 	/usr/bin/python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) >= float(sys.argv[2]) else 1)' "$v" "$want"
 }
 
+# metric_is N NAME [LABEL=VALUE...]: the series is N now (for retry: read on every try)
+metric_is() {
+	local want=$1 v
+	shift
+	v=$(metric "$@") || return 1
+	[ "$v" = "$want" ]
+}
+
 @test "--metrics: events by type and tool, watched processes and the ring, parsed back" {
 	requires_bpf
 	local tool rep pid
@@ -56,8 +64,8 @@ metric_at_least() {
 	local opens
 	opens=$(metric llmwatch_events_total type=open tool=ollama)
 	[ "$opens" -ge 1 ]
-	[ "$opens" -eq "$(lw_count type=open tool=ollama)" ] ||
-		retry 20 test "$(metric llmwatch_events_total type=open tool=ollama)" -eq "$(lw_count type=open tool=ollama)"
+	# as many as the JSON output has (the file may be one write behind)
+	retry 50 metric_is "$(lw_count type=open tool=ollama)" llmwatch_events_total type=open tool=ollama
 	[ "$(metric llmwatch_records_total)" -gt 0 ]
 	# the ring's fill is known here (its position pages map), within its size
 	[ "$(metric llmwatch_ring_buffer_size_bytes)" -eq 4194304 ]
@@ -68,14 +76,14 @@ metric_at_least() {
 	[ "$(metric llmwatch_lost_total)" -eq 0 ]
 	[ "$(metric llmwatch_metrics_write_errors_total)" -eq 0 ]
 	metric_at_least 0.2 llmwatch_uptime_seconds
-	# a watched process running now is counted while it runs
-	"$tool" "$REPO/tests/e2e/actor.py" "$BATS_TEST_TMPDIR/r2.json" sleep 30 &
+	# a watched process is counted while it runs (it waits for a file), and no longer after
+	(exec "$tool" "$REPO/tests/e2e/actor.py" "$BATS_TEST_TMPDIR/r2.json" wait-file "$BATS_TEST_TMPDIR/go") &
 	BG_PIDS="$!"
 	retry 50 metric_at_least 1 llmwatch_watched_processes
-	kill "$BG_PIDS"
-	wait "$BG_PIDS" || true
+	touch "$BATS_TEST_TMPDIR/go"
+	wait "$BG_PIDS"
 	BG_PIDS=
-	retry 50 test "$(metric llmwatch_watched_processes)" -eq 0
+	retry 50 metric_is 0 llmwatch_watched_processes
 	# written atomically: no temporary file left, readable by node_exporter's user
 	[ ! -e "$METRICS.tmp" ]
 	[ "$(stat -c %a "$METRICS")" = 644 ]
