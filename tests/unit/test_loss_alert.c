@@ -225,6 +225,29 @@ static void test_failed_output_is_reported(void)
 	monitor_free(&m);
 }
 
+/* Every counter at once: the message stays one bounded line, the report lists them all. */
+static void test_many_counters(void)
+{
+	struct monitor m;
+	struct keep_sink k;
+	struct loss_alert la;
+
+	setup(&m, &k);
+	loss_alert_init(&la, 10 * S, 0);
+	for (unsigned int i = 0; i < LW_LOSS_SLOTS; i++)
+		m.stats.kernel_losses[i] = 1000000000000ull + i;
+	m.stats.decode_errors = m.stats.proc_full = m.stats.output_errors = 1;
+	m.stats.verdicts_dropped = m.stats.names_dropped = m.stats.cgroup_unattached = 1;
+	CHECK_INT(loss_alert_check(&la, &m, 1 * S, false), 1);
+	CHECK_INT(k.report.n_grew, STATS_LOSS_COUNTERS);
+	CHECK_INT(k.report.total, stats_total_losses(&m.stats));
+	CHECK(strlen(k.message) < RULES_MESSAGE_MAX - 1);
+	CHECK(strchr(k.message, '\n') == NULL);
+	CHECK(strstr(k.message, " more), ") != NULL);
+	CHECK(strstr(k.message, "since it started: what it reports is incomplete") != NULL);
+	monitor_free(&m);
+}
+
 /* The alert as the JSON and text sinks write it, read back. */
 static void test_sinks_write_it(void)
 {
@@ -304,6 +327,7 @@ int main(void)
 	test_rate_limit_and_deltas();
 	test_interval_zero();
 	test_failed_output_is_reported();
+	test_many_counters();
 	test_sinks_write_it();
 	return check_summary("loss_alert");
 }
