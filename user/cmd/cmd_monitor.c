@@ -20,6 +20,8 @@
 #include "kernel/bpf_loader.h"
 #include "kernel/event_loop.h"
 #include "kernel/kernel_ops.h"
+#include "monitor/loss_alert.h"
+#include "monitor/metrics_file.h"
 #include "monitor/monitor.h"
 #include "version.h"
 #include "rules/rules.h"
@@ -66,6 +68,9 @@ struct monitor_config {
 	uint64_t runtime_scan_ns; /* --runtime-scan, LLMWATCH_RUNTIME_SCAN_MS; 0: off */
 	bool runtime_scan_set;	  /* given on the command line */
 	uint64_t fold_window_ns;  /* --fold-window; 0: off */
+	uint64_t loss_alert_ns;	  /* --loss-alert-interval; 0: at every check */
+	const char *metrics;	  /* --metrics PATH, or NULL */
+	uint64_t metrics_ns;	  /* --metrics-interval */
 };
 
 /* clang-format off: the help text is laid out as it prints */
@@ -151,6 +156,21 @@ static void usage(FILE *f)
 		"                      5.15, instead of reading them from the saved registers at the exit\n"
 		"                      (costs every process on the machine a second tracepoint per call;\n"
 		"                      for comparison and tests)\n"
+		"  --loss-alert-interval SECS\n"
+		"                      events lost (the kernel's counters, a full ring buffer, a failing\n"
+		"                      output, ...) are an alert too, rule llmwatch-events-lost, severity\n"
+		"                      high, written to every output with what each loss counter gained:\n"
+		"                      at most one per SECS seconds (default 10; 0: at every check, once\n"
+		"                      a second or every --metrics-interval if shorter), and one at the\n"
+		"                      end for what the last interval held back\n"
+		"  --metrics PATH      write counters in the Prometheus text format to PATH (for\n"
+		"                      node_exporter's textfile collector): events and alerts by type\n"
+		"                      and tool, every loss counter, the ring buffer's fill, watched\n"
+		"                      processes, uptime, the time of the write. Written whole to\n"
+		"                      PATH.tmp, synced and renamed over PATH (never through a\n"
+		"                      symlink); the directory must exist. No socket is opened\n"
+		"  --metrics-interval SECS\n"
+		"                      how often --metrics is rewritten (default 15)\n"
 		"  --verbose           libbpf's messages (the verifier's log when a load fails)\n"
 		"  -h, --help          this help\n"
 		"  -V, --version       version and the hooks this kernel offers\n"
@@ -194,6 +214,20 @@ static int parse_ms(const char *v, uint64_t *out)
 	return 0;
 }
 
+/* A number of seconds (decimals allowed, 0 only if zero_ok, at most a day) into ns. */
+static int parse_seconds(const char *v, bool zero_ok, uint64_t *out)
+{
+	char *end;
+	double s;
+
+	errno = 0;
+	s = strtod(v, &end);
+	if (errno || end == v || *end || !(s >= 0) || s > 86400 || (!zero_ok && s == 0))
+		return -EINVAL;
+	*out = (uint64_t)(s * 1e9);
+	return 0;
+}
+
 /*
  * An interval in ns from the environment variable name, def_ns when it is unset. Returns
  * -EINVAL, said on stderr, on a value that is not a number of milliseconds.
@@ -231,7 +265,10 @@ static int parse_config(int argc, char **argv, struct monitor_config *o)
 		O_RESOLVE_RULE_HOSTS,
 		O_RUNTIME_SCAN,
 		O_PROFILES,
-		O_FOLD_WINDOW
+		O_FOLD_WINDOW,
+		O_LOSS_ALERT_INTERVAL,
+		O_METRICS,
+		O_METRICS_INTERVAL
 	};
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, O_JSON },
@@ -250,6 +287,9 @@ static int parse_config(int argc, char **argv, struct monitor_config *o)
 		{ "runtime-scan", required_argument, NULL, O_RUNTIME_SCAN },
 		{ "profiles", required_argument, NULL, O_PROFILES },
 		{ "fold-window", required_argument, NULL, O_FOLD_WINDOW },
+		{ "loss-alert-interval", required_argument, NULL, O_LOSS_ALERT_INTERVAL },
+		{ "metrics", required_argument, NULL, O_METRICS },
+		{ "metrics-interval", required_argument, NULL, O_METRICS_INTERVAL },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
@@ -260,6 +300,8 @@ static int parse_config(int argc, char **argv, struct monitor_config *o)
 
 	o->ring_bytes = DEFAULT_RING_BYTES;
 	o->fold_window_ns = DEFAULT_FOLD_WINDOW_S * 1000000000ull;
+	o->loss_alert_ns = 10000000000ull;
+	o->metrics_ns = 15000000000ull;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -336,6 +378,23 @@ static int parse_config(int argc, char **argv, struct monitor_config *o)
 						       "(0 to 86400; 0: off)",
 						       optarg);
 			o->fold_window_ns = (uint64_t)v * 1000000000ull;
+			break;
+		case O_LOSS_ALERT_INTERVAL:
+			if (parse_seconds(optarg, true, &o->loss_alert_ns))
+				return cli_usage_error("--loss-alert-interval \"%s\": a number of "
+						       "seconds (0 to 86400)",
+						       optarg);
+			break;
+		case O_METRICS:
+			if (!optarg[0])
+				return cli_usage_error("--metrics \"\": a file path");
+			o->metrics = optarg;
+			break;
+		case O_METRICS_INTERVAL:
+			if (parse_seconds(optarg, false, &o->metrics_ns))
+				return cli_usage_error("--metrics-interval \"%s\": a number of "
+						       "seconds (above 0, at most 86400)",
+						       optarg);
 			break;
 		case O_CGROUPS:
 			if (strcmp(optarg, "all") != 0 && strcmp(optarg, "watched") != 0)
@@ -464,6 +523,45 @@ static struct rules *load_rules(const struct monitor_config *o, const struct pro
 	return r;
 }
 
+/* ---- loss alerts and metrics ----------------------------------------------------------- */
+
+/* What the event loop's periodic hook drives: the loss alert and the metrics file. */
+struct periodic {
+	struct monitor *m;
+	struct rule_matcher *rm;
+	struct loss_alert la;
+	struct metrics_file *mf; /* NULL without --metrics */
+};
+
+/* Brings the counters kept elsewhere (rules, naming, the tee's outputs) into m->stats. */
+static void sync_stats(struct periodic *p)
+{
+	p->m->stats.verdicts_dropped = p->rm->overflow;
+	monitor_collect_stats(p->m);
+	sink_tee_stats(p->m->sink, &p->m->stats);
+}
+
+static void on_period(void *arg, uint64_t now_ns)
+{
+	struct periodic *p = arg;
+
+	sync_stats(p);
+	loss_alert_check(&p->la, p->m, now_ns, false);
+	if (p->mf)
+		metrics_file_tick(p->mf, p->m, now_ns);
+}
+
+/* At the end: the losses the last interval held back, and the final counts. */
+static void periodic_end(struct periodic *p)
+{
+	uint64_t now = timefmt_boot_now();
+
+	sync_stats(p);
+	loss_alert_check(&p->la, p->m, now, true);
+	if (p->mf)
+		metrics_file_write(p->mf, p->m, now, false);
+}
+
 /* ---- the run ------------------------------------------------------------------------- */
 
 static int write_ready_file(const char *path)
@@ -540,6 +638,7 @@ static int run(const struct monitor_config *c)
 	struct rules_profiles *pf = NULL;
 	uint16_t extra_tools[MAX_EXTRA];
 	struct monitor m;
+	struct periodic pd = { .m = &m, .rm = &rm };
 	int err, status = 1, found;
 	char why[512];
 
@@ -573,6 +672,24 @@ static int run(const struct monitor_config *c)
 		fprintf(stderr, "llmwatch: --output %s\n", why);
 		status = 2;
 		goto out;
+	}
+	/* the metrics file too: written once now, so a directory it cannot write to is found */
+	if (c->metrics) {
+		uint64_t now = timefmt_boot_now();
+
+		pd.mf = metrics_file_new(c->metrics, c->metrics_ns, now, why, sizeof(why));
+		if (!pd.mf) {
+			fprintf(stderr, "llmwatch: --metrics %s\n", why);
+			status = 2;
+			goto out;
+		}
+		err = metrics_file_write(pd.mf, &m, now, true);
+		if (err) {
+			fprintf(stderr, "llmwatch: --metrics %s: cannot write it: %s\n", c->metrics,
+				strerror(-err));
+			status = 2;
+			goto out;
+		}
 	}
 	for (size_t i = 0; i < c->n_watch; i++)
 		profiles_add_watch(&m.profiles, c->watch[i]);
@@ -643,8 +760,16 @@ static int run(const struct monitor_config *c)
 		goto out;
 	eo.on_hup = on_hup;
 	eo.hup_arg = &m;
+	/* checked once a second (the kernel's loss counters are read as often), or faster */
+	loss_alert_init(&pd.la, c->loss_alert_ns, timefmt_boot_now());
+	eo.on_period = on_period;
+	eo.period_arg = &pd;
+	eo.period_ns = 1000000000ull;
+	if (c->metrics_ns < eo.period_ns && c->metrics)
+		eo.period_ns = c->metrics_ns;
 
 	err = event_loop_run(el, &eo);
+	periodic_end(&pd);
 	m.stats.verdicts_dropped = rm.overflow;
 	if (m.sink->ops->summary(m.sink, &m.stats))
 		m.stats.output_errors++;
@@ -666,6 +791,7 @@ out:
 	if (c->ready_file)
 		unlink(c->ready_file);
 	rule_resolver_stop(eo.resolver);
+	metrics_file_free(pd.mf);
 	event_loop_free(el);
 	sink_destroy(m.sink);
 	bpf_loader_stop(&l);

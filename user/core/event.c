@@ -19,7 +19,23 @@ const char *event_type_name(unsigned int type)
 {
 	if (type < LW_REC_TYPE_MAX && type_names[type])
 		return type_names[type];
+	if (type == LW_EV_LOSSES)
+		return "events_lost";
 	return "unknown";
+}
+
+int event_kind_slot(unsigned int type)
+{
+	if (type < LW_REC_TYPE_MAX)
+		return (int)type;
+	if (type >= LW_EV_LOSSES && type <= LW_EV_LAST)
+		return (int)(LW_REC_TYPE_MAX + (type - LW_EV_LOSSES));
+	return -1;
+}
+
+unsigned int event_slot_kind(unsigned int slot)
+{
+	return slot < LW_REC_TYPE_MAX ? slot : LW_EV_LOSSES + (slot - LW_REC_TYPE_MAX);
 }
 
 /* The smallest record of each type: everything up to its variable-length tail. */

@@ -25,6 +25,19 @@ struct lw_fold {
 	uint32_t window_s;	     /* the window's length (--fold-window) */
 };
 
+/*
+ * Event kinds user space makes itself, never the kernel (so never in the ring buffer or a
+ * capture): numbered from 256, above every record type, so the two never collide. Every
+ * sink writes them like the others, by their name (event_type_name()).
+ */
+#define LW_EV_LOSSES 256 /* events were lost since the last such alert (monitor/loss_alert.c) */
+#define LW_EV_LAST LW_EV_LOSSES
+
+/* Slots for counting by kind: the record types, then the user-side kinds in order. */
+#define LW_EV_KINDS (LW_REC_TYPE_MAX + (LW_EV_LAST - LW_EV_LOSSES + 1))
+
+struct stats_loss_report; /* core/stats.h */
+
 struct lw_event {
 	uint16_t type;	      /* LW_REC_* */
 	uint8_t flags;	      /* LW_F_* */
@@ -97,6 +110,8 @@ struct lw_event {
 
 	/* set on a fold summary (see struct lw_fold); NULL on every event as it happened */
 	const struct lw_fold *fold;
+	/* LW_EV_LOSSES: what was lost since the last loss alert, and in all */
+	const struct stats_loss_report *losses;
 };
 
 /* What an event's argv (or root_argv) holds. */
@@ -122,7 +137,13 @@ enum event_netns {
  */
 int event_decode(const void *data, size_t len, struct lw_event *ev);
 
-/* Name of a record type ("connect", "open", ...), or "unknown". */
+/* Name of a record type or user-side kind ("connect", "open", "events_lost"), or "unknown". */
 const char *event_type_name(unsigned int type);
+
+/* The counting slot of a record type or kind, in [0, LW_EV_KINDS), or -1 if unknown. */
+int event_kind_slot(unsigned int type);
+
+/* The record type or kind counted in slot (the inverse of event_kind_slot()). */
+unsigned int event_slot_kind(unsigned int slot);
 
 #endif /* LW_EVENT_H */

@@ -38,6 +38,32 @@ uint64_t stats_total_losses(const struct lw_stats *s)
 	       s->verdicts_dropped + s->names_dropped + s->cgroup_unattached;
 }
 
+void stats_loss_counters(const struct lw_stats *s, struct stats_loss_counter *out)
+{
+	const struct {
+		const char *name;
+		uint64_t value;
+	} user[STATS_USER_LOSS_COUNTERS] = {
+		{ "decode_errors", s->decode_errors },
+		{ "proc_table_full", s->proc_full },
+		{ "output_errors", s->output_errors },
+		{ "verdicts_dropped", s->verdicts_dropped },
+		{ "names_dropped", s->names_dropped },
+		{ "cgroup_unattached", s->cgroup_unattached },
+	};
+
+	for (unsigned int i = 0; i < LW_LOSS_SLOTS; i++) {
+		out[i].type = event_type_name(i / LW_LOSS_REASON_MAX);
+		out[i].reason = stats_loss_reason_name(i % LW_LOSS_REASON_MAX);
+		out[i].value = s->kernel_losses[i];
+	}
+	for (unsigned int i = 0; i < STATS_USER_LOSS_COUNTERS; i++) {
+		out[LW_LOSS_SLOTS + i].type = NULL;
+		out[LW_LOSS_SLOTS + i].reason = user[i].name;
+		out[LW_LOSS_SLOTS + i].value = user[i].value;
+	}
+}
+
 void stats_print(const struct lw_stats *s, FILE *f)
 {
 	fprintf(f, "llmwatch: %" PRIu64 " records, %" PRIu64 " lost\n", s->records,

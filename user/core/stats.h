@@ -48,6 +48,42 @@ struct lw_stats {
 	 */
 	struct lw_output_stats outputs[LW_OUTPUTS_MAX];
 	size_t n_outputs;
+	/*
+	 * The ring buffer's fill in bytes, sampled before each drain (kernel/ring_fill.c):
+	 * the last sample and the highest. ring_size 0: the fill could not be read.
+	 */
+	uint64_t ring_size, ring_used, ring_used_peak;
+};
+
+/* One loss counter, as loss alerts and metrics name it. */
+struct stats_loss_counter {
+	const char *type;   /* kernel counters: the record type ("open"); user side: NULL */
+	const char *reason; /* kernel: "ring_full", ...; user side: the counter ("decode_errors") */
+	uint64_t value;
+};
+
+/* Every loss counter: the kernel's type x reason slots, then the user side's. */
+#define STATS_USER_LOSS_COUNTERS 6
+#define STATS_LOSS_COUNTERS (LW_LOSS_SLOTS + STATS_USER_LOSS_COUNTERS)
+
+/*
+ * Fills out[STATS_LOSS_COUNTERS], always in the same order (kernel slots by type and
+ * reason, then decode_errors, proc_table_full, output_errors, verdicts_dropped,
+ * names_dropped, cgroup_unattached). Their sum is stats_total_losses().
+ */
+void stats_loss_counters(const struct lw_stats *s, struct stats_loss_counter *out);
+
+/* What a loss alert (LW_EV_LOSSES) carries: the counters that grew since the last one. */
+struct stats_loss_report {
+	struct {
+		const char *type, *reason; /* as in struct stats_loss_counter */
+		uint64_t increase;	   /* since the last loss alert (or the start) */
+		uint64_t total;		   /* since the start */
+	} grew[STATS_LOSS_COUNTERS];
+	size_t n_grew;
+	uint64_t increase; /* the sum of grew[].increase */
+	uint64_t total;	   /* everything lost since the start (stats_total_losses()) */
+	double seconds;	   /* since the last loss alert (or the start) */
 };
 
 /* Name of a loss reason ("ring_full", "read_failed", "map_full"). */

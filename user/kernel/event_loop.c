@@ -17,6 +17,7 @@
 #include "monitor/monitor.h"
 #include "names/naming.h"
 #include "names/rule_resolver.h"
+#include "kernel/ring_fill.h"
 #include "util/timefmt.h"
 
 /* Records are submitted without a wakeup; the consumer drains on this period. */
@@ -26,6 +27,7 @@ struct event_loop {
 	struct monitor *m;
 	struct bpf_loader *l;
 	struct ring_buffer *rb;
+	struct ring_fill fill; /* closed when the kernel refuses the mapping: fill unknown */
 	int sfd, epfd;
 	bool told_rule_names; /* the first round of rule host lookups was reported */
 };
@@ -61,6 +63,14 @@ struct event_loop *event_loop_new(struct monitor *m, struct bpf_loader *l)
 	el->rb = ring_buffer__new(bpf_loader_events_fd(l), on_record, m, NULL);
 	if (!el->rb)
 		goto fail;
+	/* the metrics' ring fill; without it they omit the fill rather than guess */
+	err = ring_fill_open(&el->fill, bpf_loader_events_fd(l));
+	if (err)
+		fprintf(stderr,
+			"llmwatch: warning: cannot map the ring buffer's positions (%s): its "
+			"fill is not reported\n",
+			strerror(-err));
+	m->stats.ring_size = err ? 0 : el->fill.size;
 	what = "blocking SIGINT, SIGTERM and SIGHUP";
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
@@ -98,6 +108,7 @@ void event_loop_free(struct event_loop *el)
 	if (el->epfd >= 0)
 		close(el->epfd);
 	ring_buffer__free(el->rb);
+	ring_fill_close(&el->fill);
 	free(el);
 }
 
@@ -126,6 +137,19 @@ static void take_rule_names(struct event_loop *el, struct rule_resolver *res)
 	}
 	el->told_rule_names = true;
 	naming_set_rule_names(el->m->naming, round.addrs, round.n_addrs);
+}
+
+/* How full the ring is before a drain: the last sample and the highest, into m->stats. */
+static void sample_fill(struct event_loop *el)
+{
+	struct lw_stats *st = &el->m->stats;
+	uint64_t used;
+
+	if (ring_fill_read(&el->fill, &used))
+		return;
+	st->ring_used = used;
+	if (used > st->ring_used_peak)
+		st->ring_used_peak = used;
 }
 
 /* The kernel's loss counters into m->stats; a failed read is said once. */
@@ -163,7 +187,7 @@ int event_loop_run(struct event_loop *el, const struct event_loop_opts *o)
 {
 	struct monitor *m = el->m;
 	uint64_t start = timefmt_boot_now(), last_tick = start, last_sweep = start;
-	uint64_t last_rt = start;
+	uint64_t last_rt = start, last_period = start;
 	bool told_rt = false;
 	bool told_losses = false;
 	int err = 0, n;
@@ -178,6 +202,7 @@ int event_loop_run(struct event_loop *el, const struct event_loop_opts *o)
 			fprintf(stderr, "llmwatch: epoll_wait: %s\n", strerror(errno));
 			break;
 		}
+		sample_fill(el);
 		n = ring_buffer__consume(el->rb);
 		if (n < 0) {
 			err = n;
@@ -197,6 +222,10 @@ int event_loop_run(struct event_loop *el, const struct event_loop_opts *o)
 			last_tick = now;
 			proctable_reap(&m->procs, now, 5000000000ull);
 			read_losses(el, &told_losses);
+		}
+		if (o->on_period && now - last_period >= o->period_ns) {
+			last_period = now;
+			o->on_period(o->period_arg, now);
 		}
 		if (o->runtime_scan_ns && now - last_rt >= o->runtime_scan_ns) {
 			int rt = monitor_scan_runtimes(m);

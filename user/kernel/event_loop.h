@@ -2,7 +2,8 @@
 /*
  * The monitor's event loop: drains the BPF ring buffer into the record path, flushes the
  * outputs, and runs the timers (held connects, the process table's reaping, kernel loss
- * counters, cgroup sweeps, rule host lookups, the scan for inference runtimes) until a signal or the duration ends it.
+ * counters, the ring's fill, cgroup sweeps, rule host lookups, the scan for inference
+ * runtimes, the caller's periodic hook) until a signal or the duration ends it.
  */
 #ifndef LW_EVENT_LOOP_H
 #define LW_EVENT_LOOP_H
@@ -21,6 +22,13 @@ struct event_loop_opts {
 	/* called on SIGHUP, between records (reopen outputs, reload rules); NULL: ignored */
 	void (*on_hup)(void *arg);
 	void *hup_arg;
+	/*
+	 * called every period_ns between records, after the kernel's loss counters and the
+	 * ring's fill were read into the monitor's stats (loss alerts, metrics); NULL: none
+	 */
+	void (*on_period)(void *arg, uint64_t now_ns);
+	void *period_arg;
+	uint64_t period_ns;
 };
 
 struct event_loop;

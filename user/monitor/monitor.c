@@ -15,6 +15,7 @@
 #include "monitor/alert_fold.h"
 #include "names/naming.h"
 #include "core/procscan.h"
+#include "rules/rules_output.h"
 #include "core/runtimescan.h"
 #include "util/timefmt.h"
 
@@ -63,6 +64,7 @@ void monitor_free(struct monitor *m)
 	free(m->pending);
 	free(m->rt_seen);
 	free(m->cl_seen);
+	evcount_free(&m->counts);
 	m->rt_seen = NULL;
 	m->cl_seen = NULL;
 	m->naming = NULL;
@@ -500,6 +502,8 @@ static void write_event(struct monitor *m, struct lw_event *ev, struct proc_entr
 		naming_name_event(m->naming, ev, e ? e->root_pid : 0);
 	if (m->match)
 		nv = m->match(m->match_ctx, ev, &v);
+	/* every event counts as it happened (metrics), folded or not */
+	evcount_add(&m->counts, ev->type, ev->tool, rules_output_is_alert(v, nv));
 	/* a repeat of an alert written moments ago is counted for its window's summary */
 	if (!m->fold || alert_fold_admit(m->fold, ev, v, nv))
 		write_out(m, ev, v, nv);
@@ -622,6 +626,17 @@ void monitor_collect_stats(struct monitor *m)
 		m->stats.alerts_folded = alert_fold_stats(m->fold)->folded;
 		m->stats.fold_full = alert_fold_stats(m->fold)->closed_early;
 	}
+}
+
+int monitor_write_own(struct monitor *m, const struct lw_event *ev, const struct rules_verdict *v,
+		      size_t nv)
+{
+	int err = 0;
+
+	evcount_add(&m->counts, ev->type, ev->tool, rules_output_is_alert(v, nv));
+	if (m->sink && (err = m->sink->ops->event(m->sink, ev, v, nv)))
+		m->stats.output_errors++;
+	return err;
 }
 
 void monitor_handle_record(struct monitor *m, const void *data, size_t len)

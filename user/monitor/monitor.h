@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/evcount.h"
 #include "core/profiles.h"
 #include "core/proctable.h"
 #include "sinks/sink.h"
@@ -75,6 +76,7 @@ struct monitor {
 	struct monitor_pending *pending; /* connects waiting for their name */
 	struct proctable procs;
 	struct lw_stats stats;
+	struct evcount counts; /* events and alerts written, by kind and tool (metrics) */
 	struct sink *sink;
 	monitor_match_fn match;
 	void *match_ctx;
@@ -136,6 +138,14 @@ void monitor_collect_stats(struct monitor *m);
  * says so). Read on first need if not called. Returns where it came from.
  */
 enum monitor_netns_source monitor_read_host_netns(struct monitor *m);
+
+/*
+ * Writes an event the monitor made itself (a loss alert) with its verdicts to the sink, as
+ * the record path writes the others: counted in m->counts, a failed write in
+ * m->stats.output_errors. No rules are asked. Returns 0 or the sink's -errno.
+ */
+int monitor_write_own(struct monitor *m, const struct lw_event *ev, const struct rules_verdict *v,
+		      size_t nv);
 
 /*
  * Finds watched tools that are already running (and their descendants) and the --pid

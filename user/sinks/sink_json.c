@@ -72,6 +72,32 @@ static int put_line(struct sink *s, struct jsonw *w)
 	return sink_file_end(out);
 }
 
+/*
+ * A loss alert's report: "lost" (since the last loss alert), "lost_total", "interval_ms", and
+ * "losses": each counter that grew, {type, reason, count (the increase), total} for the
+ * kernel's, {counter, count, total} for user space's: the summary's names.
+ */
+static void put_losses(struct jsonw *w, const struct stats_loss_report *r)
+{
+	jsonw_uint(w, "lost", r->increase);
+	jsonw_uint(w, "lost_total", r->total);
+	jsonw_uint(w, "interval_ms", (uint64_t)(r->seconds * 1000.0));
+	jsonw_open(w, "losses", '[');
+	for (size_t i = 0; i < r->n_grew; i++) {
+		jsonw_open(w, NULL, '{');
+		if (r->grew[i].type) {
+			jsonw_str(w, "type", r->grew[i].type);
+			jsonw_str(w, "reason", r->grew[i].reason);
+		} else {
+			jsonw_str(w, "counter", r->grew[i].reason);
+		}
+		jsonw_uint(w, "count", r->grew[i].increase);
+		jsonw_uint(w, "total", r->grew[i].total);
+		jsonw_close(w, '}');
+	}
+	jsonw_close(w, ']');
+}
+
 static int json_event(struct sink *s, const struct lw_event *ev, const struct rules_verdict *v,
 		      size_t nv)
 {
@@ -139,6 +165,10 @@ sock_common:
 		jsonw_uint(w, "bytes", ev->bytes);
 		jsonw_uint(w, "packets", ev->packets);
 		jsonw_uint(w, "cookie", ev->cookie);
+		break;
+	case LW_EV_LOSSES:
+		if (ev->losses)
+			put_losses(w, ev->losses);
 		break;
 	}
 	if (ev->type == LW_REC_CONNECT || ev->type == LW_REC_SEND ||

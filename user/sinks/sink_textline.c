@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "core/stats.h"
 #include "util/escape.h"
 #include "util/openflags.h"
 #include "util/sockfmt.h"
@@ -55,12 +56,40 @@ static void print_result(FILE *f, int64_t ret)
 		fprintf(f, " -> %" PRId64, ret);
 }
 
+/*
+ * A loss alert (LW_EV_LOSSES): " lost=N total=T in=S.s" and each counter that grew,
+ * "TYPE/REASON+N" or "COUNTER+N".
+ */
+static void print_losses(FILE *f, const struct lw_event *ev)
+{
+	const struct stats_loss_report *r = ev->losses;
+
+	if (!r)
+		return;
+	fprintf(f, " lost=%" PRIu64 " total=%" PRIu64 " in=%.1fs", r->increase, r->total,
+		r->seconds);
+	for (size_t i = 0; i < r->n_grew; i++) {
+		if (r->grew[i].type)
+			fprintf(f, " %s/%s+%" PRIu64, r->grew[i].type, r->grew[i].reason,
+				r->grew[i].increase);
+		else
+			fprintf(f, " %s+%" PRIu64, r->grew[i].reason, r->grew[i].increase);
+	}
+}
+
 void sink_textline_event(FILE *f, const struct lw_event *ev)
 {
 	char ts[48], comm[LW_COMM_LEN * 4 + 1], big[LW_PATH_MAX * 4 + 1], tmp[256];
 	char st[16];
 
 	timefmt_rfc3339(ts, sizeof(ts), ev->wall);
+	if (ev->type == LW_EV_LOSSES) {
+		/* about llmwatch itself: no tool, and its own name and pid */
+		fprintf(f, "%s llmwatch pid=%u ppid=%u %s", ts, ev->pid, ev->ppid,
+			event_type_name(ev->type));
+		print_losses(f, ev);
+		return;
+	}
 	fprintf(f, "%s %s pid=%u ppid=%u %s", ts, ev->tool[0] ? ev->tool : "-", ev->pid, ev->ppid,
 		event_type_name(ev->type));
 	switch (ev->type) {
