@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The default verb: options to a config, then the run: load the rules, open the outputs and
- * the BPF programs, find running tools, hand over to the event loop (kernel/event_loop.c)
- * until a signal or --duration, and end with the loss summary.
+ * The default verb: options to a config (cmd/monitor_options.c), then the run: load the
+ * rules, open the outputs and the BPF programs, find running tools, tell the service
+ * manager (cmd/daemon_notify.c), hand over to the event loop (kernel/event_loop.c) until a
+ * signal or --duration, reloading the config and rules on SIGHUP, and end with the loss
+ * summary.
  */
 #include "cmd/verbs.h"
 
 #include <errno.h>
 #include <inttypes.h>
-#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +18,8 @@
 #include <unistd.h>
 
 #include "cmd/cli.h"
+#include "cmd/daemon_notify.h"
+#include "cmd/monitor_options.h"
 #include "kernel/bpf_loader.h"
 #include "kernel/event_loop.h"
 #include "kernel/kernel_ops.h"
@@ -27,301 +30,6 @@
 #include "sinks/sink_registry.h"
 #include "sinks/sink_tee.h"
 #include "util/timefmt.h"
-
-#define MAX_EXTRA 32
-/*
- * Room for about 2 M records/s of ~115 bytes at the 10 ms drain period, twice over (the
- * ring sizing rule in docs/perf-notes.md); every page of it is resident, so no bigger.
- */
-#define DEFAULT_RING_BYTES (4u << 20)
-
-struct monitor_config {
-	struct sink_spec outputs[LW_OUTPUTS_MAX]; /* --output, --json; text if none */
-	size_t n_outputs;
-	bool verbose;
-	double duration; /* seconds; 0 = until a signal */
-	const char *ready_file;
-	size_t ring_bytes;
-	const char *watch[MAX_EXTRA];
-	size_t n_watch;
-	int pids[MAX_EXTRA];
-	size_t n_pids;
-	const char *rules[MAX_EXTRA];
-	size_t n_rules;
-	bool no_default_rules;
-	bool enter_tracepoints;
-	bool cgroups_watched;
-	bool resolve_rule_hosts;
-	uint64_t cgroup_sweep_ns; /* LLMWATCH_CGROUP_SWEEP_MS */
-	uint64_t runtime_scan_ns; /* --runtime-scan, LLMWATCH_RUNTIME_SCAN_MS; 0: off */
-	bool runtime_scan_set;	  /* given on the command line */
-};
-
-/* clang-format off: the help text is laid out as it prints */
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: llmwatch [OPTIONS]\n"
-		"       llmwatch rules check|list [...]   (validate or list rules; see llmwatch rules)\n"
-		"       llmwatch profiles list [--json]   (the built-in tool profiles and their sources)\n"
-		"\n"
-		"Watches local LLM inference tools (Ollama, LM Studio, GPT4All, Jan, llama-server, vLLM,\n"
-		"koboldcpp, LocalAI, llamafile) and their child processes, and prints what they do on the\n"
-		"network and the file system: connect, bind, listen, datagram sends, opens and bytes sent\n"
-		"per connection. Needs root. Stops on SIGINT/SIGTERM or after --duration, then prints\n"
-		"what was lost (if anything) to stderr.\n"
-		"\n"
-		"Options:\n"
-		"  --output SPEC       where and how events are written: NAME or NAME:PATH, PATH - being\n"
-		"                      stdout (a file is created mode 0600 or truncated, never through\n"
-		"                      a symlink); repeatable, every event then goes to each (default:\n"
-		"                      text on stdout). Two outputs on stdout, or on one file, are\n"
-		"                      refused. A failing output is counted (output_errors in the\n"
-		"                      summary), not fatal. NAMEs:\n");
-	sink_registry_help(f, "                        ");
-	fprintf(f,
-		"  --json              the same as --output json\n"
-		"  --watch NAME        also watch processes whose executable name is NAME (<= 15 bytes),\n"
-		"                      and their children; repeatable\n"
-		"  --pid PID           also watch the running process PID and its children; repeatable\n"
-		"  --rules FILE|DIR    add the rules in FILE (or DIR/*.json) to the default pack;\n"
-		"                      repeatable (format: docs/rules.md)\n"
-		"  --no-default-rules  use only the --rules given, not the built-in pack\n"
-		"  --duration SECS     stop after SECS seconds\n"
-		"  --ready-file PATH   create PATH (holding llmwatch's pid) once every program is attached\n"
-		"                      and running tools have been found\n"
-		"  --ring-size BYTES   ring-buffer size, a power of two >= 4096 (default 4 MiB); K/M suffix\n"
-		"  --cgroups WHERE     where the cgroup programs (io_uring connects, bytes and names per\n"
-		"                      connection, DNS answers) run: \"all\" (default), every socket of\n"
-		"                      the machine; or \"watched\", only the cgroups watched processes live\n"
-		"                      in, attached when the first is seen there, so nothing else pays for\n"
-		"                      them, but a connection made in its first milliseconds may go\n"
-		"                      unseen by them (counted as lost: no_cgroup_hook). Every 5 s\n"
-		"                      (LLMWATCH_CGROUP_SWEEP_MS; 0: never) they follow watched processes\n"
-		"                      that moved to another cgroup, and leave a cgroup once the watched\n"
-		"                      processes seen in it have exited\n"
-		"  --runtime-scan MS   every MS milliseconds (default 1000; LLMWATCH_RUNTIME_SCAN_MS; 0:\n"
-		"                      off), read the memory maps of the processes not yet watched, and\n"
-		"                      watch from then on those that loaded an inference runtime\n"
-		"                      (libllama, libggml, llama-addon.node, libllmodel) or mapped a GGUF\n"
-		"                      model, as tool \"runtime:KIND\"; what they did before is not seen\n"
-		"  --resolve-rule-hosts\n"
-		"                      look up the host names in the rules' conditions with this machine's\n"
-		"                      resolver, at start and every 10 minutes, so that a connection to one\n"
-		"                      of their addresses that nothing the tool did named is reported with\n"
-		"                      that name (host_source \"rule\": a guess, addresses are shared; an\n"
-		"                      exception's host never excuses it). Off by default: llmwatch then\n"
-		"                      sends nothing on the network itself\n"
-		"  --enter-tracepoints save syscall arguments at enter tracepoints, as on kernels before\n"
-		"                      5.15, instead of reading them from the saved registers at the exit\n"
-		"                      (costs every process on the machine a second tracepoint per call;\n"
-		"                      for comparison and tests)\n"
-		"  --verbose           libbpf's messages (the verifier's log when a load fails)\n"
-		"  -h, --help          this help\n"
-		"  -V, --version       version and the hooks this kernel offers\n"
-		"\n"
-		"Exit status: 0 after a clean stop, 1 on a runtime error, 2 for bad usage (a rule file\n"
-		"with errors included) or a system that cannot run llmwatch (not root, no BTF, a missing\n"
-		"hook it cannot do without).\n");
-}
-/* clang-format on */
-
-static int parse_size(const char *s, size_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s)
-		return -EINVAL;
-	if (*end == 'K' || *end == 'k')
-		v <<= 10, end++;
-	else if (*end == 'M' || *end == 'm')
-		v <<= 20, end++;
-	if (*end || v < 4096 || v > (1ull << 30) || (v & (v - 1)))
-		return -EINVAL;
-	*out = (size_t)v;
-	return 0;
-}
-
-/* A number of milliseconds (0 to a day) into ns. Returns 0 or -EINVAL. */
-static int parse_ms(const char *v, uint64_t *out)
-{
-	char *end;
-	unsigned long long ms;
-
-	errno = 0;
-	ms = strtoull(v, &end, 10);
-	if (errno || end == v || *end || ms > 86400000ull || v[0] == '-')
-		return -EINVAL;
-	*out = ms * 1000000ull;
-	return 0;
-}
-
-/*
- * An interval in ns from the environment variable name, def_ns when it is unset. Returns
- * -EINVAL, said on stderr, on a value that is not a number of milliseconds.
- */
-static int env_interval_ns(const char *name, uint64_t def_ns, uint64_t *out)
-{
-	const char *v = getenv(name);
-
-	*out = def_ns;
-	if (!v || !parse_ms(v, out))
-		return 0;
-	fprintf(stderr, "llmwatch: %s=\"%s\": a number of milliseconds (0 to 86400000)\n", name, v);
-	return -EINVAL;
-}
-
-/*
- * Turns the command line (and LLMWATCH_CGROUP_SWEEP_MS) into *o. Returns 0, 1 when --help
- * or --version has been answered, or -1 after a usage error was printed.
- */
-static int parse_config(int argc, char **argv, struct monitor_config *o)
-{
-	enum {
-		O_JSON = 256,
-		O_OUTPUT,
-		O_WATCH,
-		O_PID,
-		O_DURATION,
-		O_READY,
-		O_RING,
-		O_VERBOSE,
-		O_RULES,
-		O_NO_DEFAULT_RULES,
-		O_ENTER_TP,
-		O_CGROUPS,
-		O_RESOLVE_RULE_HOSTS,
-		O_RUNTIME_SCAN
-	};
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, O_JSON },
-		{ "output", required_argument, NULL, O_OUTPUT },
-		{ "watch", required_argument, NULL, O_WATCH },
-		{ "pid", required_argument, NULL, O_PID },
-		{ "duration", required_argument, NULL, O_DURATION },
-		{ "ready-file", required_argument, NULL, O_READY },
-		{ "ring-size", required_argument, NULL, O_RING },
-		{ "verbose", no_argument, NULL, O_VERBOSE },
-		{ "rules", required_argument, NULL, O_RULES },
-		{ "no-default-rules", no_argument, NULL, O_NO_DEFAULT_RULES },
-		{ "enter-tracepoints", no_argument, NULL, O_ENTER_TP },
-		{ "cgroups", required_argument, NULL, O_CGROUPS },
-		{ "resolve-rule-hosts", no_argument, NULL, O_RESOLVE_RULE_HOSTS },
-		{ "runtime-scan", required_argument, NULL, O_RUNTIME_SCAN },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ 0 }
-	};
-	char *end, err[512];
-	long v;
-	int c;
-
-	o->ring_bytes = DEFAULT_RING_BYTES;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
-		switch (c) {
-		case O_JSON:
-		case O_OUTPUT:
-			if (o->n_outputs == LW_OUTPUTS_MAX)
-				return cli_usage_error("too many --output and --json (at most %d)",
-						       LW_OUTPUTS_MAX);
-			if (sink_registry_parse(c == O_JSON ? "json" : optarg,
-						&o->outputs[o->n_outputs], err, sizeof(err)))
-				return cli_usage_error("--output %s", err);
-			o->n_outputs++;
-			break;
-		case O_VERBOSE:
-			o->verbose = true;
-			break;
-		case O_WATCH:
-			if (o->n_watch == MAX_EXTRA)
-				return cli_usage_error("too many --watch (at most %d)", MAX_EXTRA);
-			if (!optarg[0] || strlen(optarg) > 15 || strchr(optarg, '/'))
-				return cli_usage_error("--watch \"%s\": a name is 1 to 15 bytes "
-						       "without '/' (the kernel's comm)",
-						       optarg);
-			o->watch[o->n_watch++] = optarg;
-			break;
-		case O_PID:
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || *end || v <= 0 || v > INT_MAX)
-				return cli_usage_error("--pid \"%s\": not a process id", optarg);
-			if (o->n_pids == MAX_EXTRA)
-				return cli_usage_error("too many --pid (at most %d)", MAX_EXTRA);
-			o->pids[o->n_pids++] = (int)v;
-			break;
-		case O_DURATION:
-			errno = 0;
-			o->duration = strtod(optarg, &end);
-			if (errno || *end || !(o->duration > 0) || o->duration > 1e9)
-				return cli_usage_error("--duration \"%s\": a number of seconds > 0",
-						       optarg);
-			break;
-		case O_RULES:
-			if (o->n_rules == MAX_EXTRA)
-				return cli_usage_error("too many --rules (at most %d)", MAX_EXTRA);
-			o->rules[o->n_rules++] = optarg;
-			break;
-		case O_NO_DEFAULT_RULES:
-			o->no_default_rules = true;
-			break;
-		case O_ENTER_TP:
-			o->enter_tracepoints = true;
-			break;
-		case O_RESOLVE_RULE_HOSTS:
-			o->resolve_rule_hosts = true;
-			break;
-		case O_RUNTIME_SCAN:
-			if (parse_ms(optarg, &o->runtime_scan_ns))
-				return cli_usage_error("--runtime-scan \"%s\": a number of "
-						       "milliseconds (0 to 86400000)",
-						       optarg);
-			o->runtime_scan_set = true;
-			break;
-		case O_CGROUPS:
-			if (strcmp(optarg, "all") != 0 && strcmp(optarg, "watched") != 0)
-				return cli_usage_error("--cgroups \"%s\": \"all\" or \"watched\"",
-						       optarg);
-			o->cgroups_watched = strcmp(optarg, "watched") == 0;
-			break;
-		case O_READY:
-			o->ready_file = optarg;
-			break;
-		case O_RING:
-			if (parse_size(optarg, &o->ring_bytes))
-				return cli_usage_error(
-					"--ring-size \"%s\": a power of two from 4096 "
-					"to 1G (K and M suffixes allowed)",
-					optarg);
-			break;
-		case 'h':
-			usage(stdout);
-			return 1;
-		case 'V':
-			cli_print_version();
-			return 1;
-		default:
-			return cli_usage_error("see llmwatch --help");
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error("unexpected argument \"%s\" (see llmwatch --help)",
-				       argv[optind]);
-	if (!o->n_outputs &&
-	    sink_registry_parse("text", &o->outputs[o->n_outputs++], err, sizeof(err)))
-		return cli_usage_error("%s", err); /* the registry lost its default */
-	/* how often --cgroups watched re-checks where the watched processes live */
-	if (env_interval_ns("LLMWATCH_CGROUP_SWEEP_MS", 5000000000ull, &o->cgroup_sweep_ns))
-		return -1;
-	if (!o->runtime_scan_set &&
-	    env_interval_ns("LLMWATCH_RUNTIME_SCAN_MS", 1000000000ull, &o->runtime_scan_ns))
-		return -1;
-	return 0;
-}
 
 /* ---- rules ---------------------------------------------------------------------------- */
 
@@ -350,9 +58,10 @@ static size_t match_rules(void *ctx, const struct lw_event *ev, const struct rul
 
 /*
  * The rule set the options ask for: the built-in pack unless --no-default-rules, then each
- * --rules in order. All or nothing: any error is printed (file:line:col) and NULL returned.
+ * --rules in order. All or nothing: any error is printed (file:line:col) and NULL returned,
+ * the first error also copied to first[first_size] when first is not NULL.
  */
-static struct rules *load_rules(const struct monitor_config *o)
+static struct rules *load_rules(const struct monitor_config *o, char *first, size_t first_size)
 {
 	struct rules_builder *b = rules_builder_new();
 	struct rules *r = NULL;
@@ -366,6 +75,10 @@ static struct rules *load_rules(const struct monitor_config *o)
 	for (size_t i = 0; i < o->n_rules; i++)
 		rules_builder_add_path(b, o->rules[i]);
 	r = rules_builder_build(b);
+	if (!r && first)
+		snprintf(first, first_size, "%s",
+			 rules_builder_error_count(b) ? rules_builder_error(b, 0) :
+							strerror(errno));
 	if (!r) {
 		for (size_t i = 0; i < rules_builder_error_count(b); i++)
 			fprintf(stderr, "%s\n", rules_builder_error(b, i));
@@ -412,6 +125,82 @@ static struct rule_resolver *start_resolver(const struct rules *rules)
 	return res;
 }
 
+/* ---- SIGHUP ---------------------------------------------------------------------------- */
+
+/* What a reload replaces, and what it reads. */
+struct monitor_run {
+	const struct monitor_config *c; /* as started: the command line, and --config */
+	struct rule_matcher *rm;
+	struct event_loop_opts *eo; /* its resolver is restarted for the new rules' hosts */
+};
+
+/*
+ * SIGHUP, the config and rules part: reads the --config file and every rule file again and
+ * builds the new rule set beside the running one, which goes on matching until the new one
+ * is complete. Any error (in the config file or a rule file: FILE:LINE:COL on stderr, the
+ * first one in the service's STATUS) keeps the running rules, and llmwatch goes on. Options
+ * other than the rules' take effect only at a restart, which is said. Records wait in the
+ * ring buffer meanwhile, none is lost to the reload.
+ */
+static void reload_config_and_rules(struct monitor_run *r)
+{
+	struct monitor_config nc;
+	struct rules *fresh, *old;
+	char first[512], changed[256], status[768];
+	int err;
+
+	daemon_notify_reloading();
+	fprintf(stderr, "llmwatch: SIGHUP: reloading %s%sthe rules\n",
+		r->c->config ? r->c->config : "", r->c->config ? " and " : "");
+	err = monitor_options_parse(r->c->argc, r->c->argv, &nc);
+	if (err) {
+		snprintf(
+			status, sizeof(status),
+			"reload failed: %s has errors; the running configuration and rules are kept",
+			r->c->config ? r->c->config : "the command line");
+		fprintf(stderr, "llmwatch: %s\n", status);
+		daemon_notify_ready(status);
+		monitor_config_free(&nc);
+		return;
+	}
+	fresh = load_rules(&nc, first, sizeof(first));
+	if (!fresh) {
+		snprintf(status, sizeof(status),
+			 "reload failed, the %zu running rules are kept: %s",
+			 rules_count(r->rm->rules), first);
+		fprintf(stderr, "llmwatch: reload failed: the %zu running rules are kept\n",
+			rules_count(r->rm->rules));
+		daemon_notify_ready(status);
+		monitor_config_free(&nc);
+		return;
+	}
+	if (monitor_options_restart_only(r->c, &nc, changed, sizeof(changed)))
+		fprintf(stderr, "llmwatch: reload: %s changed: only a restart applies that\n",
+			changed);
+	/*
+	 * Nothing holds a verdict of the old set between records today (verdicts are written as
+	 * they are made); whatever comes to hold one (alert folding) must let it go here first.
+	 */
+	old = r->rm->rules;
+	r->rm->rules = fresh;
+	rules_free(old);
+	if (r->eo->resolver) {
+		rule_resolver_stop(r->eo->resolver);
+		r->eo->resolver = start_resolver(fresh);
+	}
+	snprintf(status, sizeof(status), "reloaded: %zu rules", rules_count(fresh));
+	fprintf(stderr, "llmwatch: %s\n", status);
+	daemon_notify_ready(status);
+	/* the rule set copied what it needed (paths, texts) */
+	monitor_config_free(&nc);
+}
+
+/* The event loop's SIGHUP callback (event_loop_opts.on_hup). */
+static void on_hup(void *arg)
+{
+	reload_config_and_rules(arg);
+}
+
 /*
  * Watches until a signal or the duration: rules, outputs, the BPF programs, the tools
  * already running, then the event loop (kernel/event_loop.c), and the summary. Returns the
@@ -433,14 +222,15 @@ static int run(const struct monitor_config *c)
 	};
 	struct event_loop *el = NULL;
 	struct rule_matcher rm = {};
-	uint16_t extra_tools[MAX_EXTRA];
+	struct monitor_run mr = { .c = c, .rm = &rm, .eo = &eo };
+	uint16_t extra_tools[MONITOR_OPTIONS_EXTRA_MAX];
 	struct monitor m;
 	int err, status = 1, found;
 	char why[512];
 
 	signal(SIGPIPE, SIG_IGN);
 	/* rules first: a broken rule file is a usage error, found before anything is loaded */
-	rm.rules = load_rules(c);
+	rm.rules = load_rules(c, NULL, 0);
 	if (!rm.rules)
 		return 2;
 	if (timefmt_init() || monitor_init(&m)) {
@@ -517,8 +307,17 @@ static int run(const struct monitor_config *c)
 	}
 	if (c->resolve_rule_hosts && !(eo.resolver = start_resolver(rm.rules)))
 		goto out;
+	eo.on_hup = on_hup;
+	eo.hup_arg = &mr;
+	eo.periodic_ns = daemon_notify_watchdog_ns();
+	eo.on_periodic = daemon_notify_watchdog;
+	/* everything is attached and the running tools found: a unit may start what needs us */
+	snprintf(why, sizeof(why), "watching %zu profiles, %d running processes, %zu rules",
+		 m.profiles.n, found, rules_count(rm.rules));
+	daemon_notify_ready(why);
 
 	err = event_loop_run(el, &eo);
+	daemon_notify_stopping();
 	m.stats.verdicts_dropped = rm.overflow;
 	if (m.sink->ops->summary(m.sink, &m.stats))
 		m.stats.output_errors++;
@@ -546,10 +345,13 @@ out:
 
 int cmd_monitor(int argc, char **argv)
 {
-	struct monitor_config c = {};
-	int err = parse_config(argc, argv, &c);
+	struct monitor_config c;
+	int err = monitor_options_parse(argc, argv, &c);
 
-	if (err)
-		return err > 0 ? 0 : 2;
-	return run(&c);
+	if (!err)
+		err = run(&c);
+	else
+		err = err > 0 ? 0 : 2;
+	monitor_config_free(&c);
+	return err;
 }
