@@ -122,6 +122,33 @@ wait_err() {
 	lw_stop
 }
 
+@test "SIGHUP: reloads in the middle of a stream of events lose none and match every one" {
+	requires_bpf
+	base_rules
+	TOOL=$(make_tool lwdaemon)
+	write_conf "watch = lwdaemon" "rules = $CONF_DIR/rules.d"
+	lw_start --config "$CONF_DIR/llmwatch.conf"
+	: >"$BATS_TEST_TMPDIR/first-marker"
+	"$TOOL" -c '
+import sys, time
+for _ in range(400):
+    open(sys.argv[1]).close()
+    time.sleep(0.002)
+' "$BATS_TEST_TMPDIR/first-marker" &
+	tool_pid=$!
+	# reloads while it opens, each one waited for
+	for i in 1 2 3 4 5; do
+		kill -HUP "$LW_PID"
+		wait_count "reloads" -ge "$i" grep -c '^llmwatch: reloaded: ' "$ERR"
+	done
+	wait "$tool_pid"
+	lw_wait_for kind=alert pid="$tool_pid" path="$BATS_TEST_TMPDIR/first-marker"
+	wait_count "alerts" -eq 400 $LWQ count 0 "$OUT" kind=alert pid="$tool_pid" \
+		path="$BATS_TEST_TMPDIR/first-marker" verdicts~'"rule": "local-marker-base"'
+	lw_stop
+	grep -q '^llmwatch: [0-9]* records, 0 lost$' "$ERR"
+}
+
 # start_listener SOCKET LOG: the stand-in notification socket, ready when it logged LISTENING
 start_listener() {
 	/usr/bin/python3 "$REPO/tests/e2e/notify_listener.py" "$1" "$2" "$BATS_TEST_TMPDIR/ready" &
