@@ -161,7 +161,8 @@ start_listener() {
 	SOCK="$BATS_TEST_TMPDIR/notify.sock"
 	LOG="$BATS_TEST_TMPDIR/notify.log"
 	start_listener "$SOCK" "$LOG"
-	NOTIFY_SOCKET="$SOCK" WATCHDOG_USEC=200000 lw_start
+	base_rules
+	NOTIFY_SOCKET="$SOCK" WATCHDOG_USEC=200000 lw_start --rules "$CONF_DIR/rules.d"
 	retry 50 grep -q 'READY=1' "$LOG"
 	# READY arrived after the ready file (written once every program is attached)
 	/usr/bin/python3 - "$LOG" <<'PY'
@@ -174,6 +175,12 @@ assert "STATUS=watching " in ready[0]["msg"], ready
 PY
 	# pings every 0.1 s (half of WATCHDOG_USEC): several within a second
 	wait_count "watchdog pings" -ge 5 grep -c '"msg": "WATCHDOG=1"' "$LOG"
+	# a reload: RELOADING=1, then READY=1 again with the outcome in STATUS, the broken
+	# file's position included
+	echo '{ "rules": [ { "id": 7 } ] }' >"$CONF_DIR/rules.d/20-broken.json"
+	kill -HUP "$LW_PID"
+	retry 50 grep -q 'RELOADING=1' "$LOG"
+	retry 50 grep -q "STATUS=reload failed, the [0-9]* running rules are kept: $CONF_DIR/rules.d/20-broken.json:1:[0-9]*: " "$LOG"
 	lw_stop
 	retry 50 grep -q 'STOPPING=1' "$LOG"
 	# without WATCHDOG_USEC: ready, but no pings (llmwatch's own --duration is the window

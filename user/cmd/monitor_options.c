@@ -572,7 +572,7 @@ static bool same_values(const struct monitor_config *a, const struct monitor_con
 		if (i == a->n_applied || j == b->n_applied)
 			return i == a->n_applied && j == b->n_applied;
 		if (!a->applied[i].value != !b->applied[j].value ||
-		    (a->applied[i].value && strcmp(a->applied[i].value, b->applied[j].value)))
+		    (a->applied[i].value && strcmp(a->applied[i].value, b->applied[j].value) != 0))
 			return false;
 		i++, j++;
 	}
