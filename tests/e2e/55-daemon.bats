@@ -16,6 +16,7 @@ setup() {
 
 teardown() {
 	common_teardown
+	if [ -n "${OTHER_DIR:-}" ]; then rm -rf "$OTHER_DIR"; fi
 }
 
 # A rule that alerts when a --watch lwdaemon tree opens a file named "$1".
@@ -147,6 +148,56 @@ for _ in range(400):
 		path="$BATS_TEST_TMPDIR/first-marker" verdicts~'"rule": "local-marker-base"'
 	lw_stop
 	grep -q '^llmwatch: [0-9]* records, 0 lost$' "$ERR"
+}
+
+# unit_caps [DROP]: the unit's CapabilityBoundingSet as setpriv's list, without DROP
+unit_caps() {
+	sed -n 's/^CapabilityBoundingSet=//p' "$REPO/dist/llmwatch.service.in" | tr ' ' '\n' |
+		grep -v "^${1:-none}\$" | sed 's/^CAP_/+/' | tr 'A-Z' 'a-z' | paste -sd, -
+}
+
+# runs llmwatch with only the capabilities $1 while a tool run by nobody, started before it,
+# opens a file once llmwatch is ready; prints how many events of that tool it reported
+events_of_other_users_tool() {
+	local out="$BATS_TEST_TMPDIR/caps.json" go="$OTHER_DIR/go" tool pid
+	rm -f "$go" "$out"
+	# under /tmp itself: bats's own directories may not be traversable by another user
+	# a profile's tool (its executable path confirms it), not a --watch name (comm alone)
+	tool=$(TOOLDIR="$OTHER_DIR" make_tool ollama)
+	chmod 755 "$tool"
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$tool" -c '
+import os, sys, time
+for _ in range(500):
+    if os.path.exists(sys.argv[1]):
+        break
+    time.sleep(0.02)
+open("/etc/hostname").close()
+' "$go" &
+	pid=$!
+	READY="$BATS_TEST_TMPDIR/ready"
+	rm -f "$READY"
+	setpriv --bounding-set "-all,$1" "$LLMWATCH" --json --ready-file "$READY" \
+		>"$out" 2>"$BATS_TEST_TMPDIR/caps.err" &
+	LW_PID=$!
+	retry 150 test -e "$READY" || { cat "$BATS_TEST_TMPDIR/caps.err" >&2; return 1; }
+	touch "$go"
+	wait "$pid"
+	ERR="$BATS_TEST_TMPDIR/caps.err"
+	lw_stop >&2
+	$LWQ count 0 "$out" pid="$pid" type=open path=/etc/hostname
+}
+
+@test "the unit's capabilities are enough, and CAP_SYS_PTRACE is needed for another user's tool" {
+	requires_bpf
+	command -v setpriv >/dev/null || skip_or_fail "needs setpriv"
+	OTHER_DIR=$(mktemp -d /tmp/llmwatch-caps.XXXXXX)
+	chmod 755 "$OTHER_DIR"
+	caps=$(unit_caps)
+	[ "$caps" = "+bpf,+perfmon,+net_admin,+sys_ptrace" ]
+	[ "$(events_of_other_users_tool "$caps")" -eq 1 ]
+	# without CAP_SYS_PTRACE the running tool of another user is not recognised
+	[ "$(events_of_other_users_tool "$(unit_caps CAP_SYS_PTRACE)")" -eq 0 ]
+	rm -rf "$OTHER_DIR"
 }
 
 # start_listener SOCKET LOG: the stand-in notification socket, ready when it logged LISTENING
