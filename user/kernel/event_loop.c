@@ -187,7 +187,7 @@ int event_loop_run(struct event_loop *el, const struct event_loop_opts *o)
 {
 	struct monitor *m = el->m;
 	uint64_t start = timefmt_boot_now(), last_tick = start, last_sweep = start;
-	uint64_t last_rt = start, last_period = start;
+	uint64_t last_rt = start, last_period = start, last_periodic = start;
 	bool told_rt = false;
 	bool told_losses = false;
 	int err = 0, n;
@@ -216,6 +216,11 @@ int event_loop_run(struct event_loop *el, const struct event_loop_opts *o)
 		now = timefmt_boot_now();
 		take_rule_names(el, o->resolver);
 		monitor_tick(m, now);
+		/* before anything slow this pass may do: a watchdog ping is never late by it */
+		if (o->on_periodic && o->periodic_ns && now - last_periodic >= o->periodic_ns) {
+			last_periodic = now;
+			o->on_periodic(o->periodic_arg);
+		}
 		if (o->duration_s > 0 && now - start >= (uint64_t)(o->duration_s * 1e9))
 			break;
 		if (now - last_tick >= 1000000000ull) {

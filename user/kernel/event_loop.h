@@ -29,6 +29,13 @@ struct event_loop_opts {
 	void (*on_period)(void *arg, uint64_t now_ns);
 	void *period_arg;
 	uint64_t period_ns;
+	/*
+	 * called every periodic_ns from the loop, whatever the stats (the watchdog's ping: it
+	 * must go on when reading the kernel's counters fails); 0 or NULL: never
+	 */
+	uint64_t periodic_ns;
+	void (*on_periodic)(void *arg);
+	void *periodic_arg;
 };
 
 struct event_loop;
@@ -43,7 +50,8 @@ struct event_loop;
 struct event_loop *event_loop_new(struct monitor *m, struct bpf_loader *l);
 
 /*
- * Runs until SIGINT, SIGTERM, the duration, or an error; SIGHUP calls o->on_hup. Then settles the run: drains what
+ * Runs until SIGINT, SIGTERM, the duration, or an error; SIGHUP calls o->on_hup, and
+ * o->on_periodic is called every o->periodic_ns. Then settles the run: drains what
  * the kernel submitted before the stop, reports the connections still open (LW_CLOSE_END),
  * writes what the monitor held back, and reads the final counters into m->stats (kernel
  * losses, naming). Returns 0, or -errno of the error that stopped it (said on stderr).
