@@ -169,7 +169,8 @@ static int parse(const char *text, struct parsed *ps)
 			q = lbuf + 7;
 			if (!read_name(&q, name, sizeof(name)) || *q++ != ' ')
 				return line;
-			if (strcmp(q, "counter") && strcmp(q, "gauge") && strcmp(q, "untyped"))
+			if (strcmp(q, "counter") != 0 && strcmp(q, "gauge") != 0 &&
+			    strcmp(q, "untyped") != 0)
 				return line;
 			f = family_of(ps, name);
 			if (f < 0) {
@@ -202,8 +203,8 @@ static int parse(const char *text, struct parsed *ps)
 			if (f < 0 || !ps->types[f][0])
 				return line;
 			/* a counter's samples are named as the family, which ends in _total */
-			if (!strcmp(ps->types[f], "counter") &&
-			    strcmp(s->name + strlen(s->name) - 6, "_total"))
+			if (strcmp(ps->types[f], "counter") == 0 &&
+			    strcmp(s->name + strlen(s->name) - 6, "_total") != 0)
 				return line;
 			memcpy(s->family, s->name, sizeof(s->family));
 			if (*q == '{') {
@@ -253,7 +254,7 @@ static const char *get(const struct parsed *ps, const char *name, const char *l1
 		size_t want = (l1 != NULL) + (l2 != NULL);
 		size_t ok = 0;
 
-		if (strcmp(s->name, name) || s->nl != want)
+		if (strcmp(s->name, name) != 0 || s->nl != want)
 			continue;
 		for (size_t k = 0; k < s->nl; k++) {
 			if ((l1 && !strcmp(s->lname[k], l1) && !strcmp(s->lvalue[k], v1)) ||

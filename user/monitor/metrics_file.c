@@ -187,7 +187,7 @@ int metrics_file_format(struct metrics_buf *b, struct monitor *m, const struct m
 				   "When this file was written (Unix time): a file is only seen "
 				   "once written whole, so this is the last successful write");
 		metrics_fmt_double(b, "llmwatch_metrics_last_write_timestamp_seconds", NULL, 0,
-				   (double)wall.tv_sec + (double)(wall.tv_nsec / 1000000) / 1e3);
+				   (double)wall.tv_sec + (double)wall.tv_nsec * 1e-9);
 	}
 	return metrics_fmt_status(b);
 }
