@@ -41,7 +41,7 @@ static void put(struct metrics_buf *b, const char *s, size_t n)
 	b->p[b->len] = '\0';
 }
 
-static void putf(struct metrics_buf *b, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void putf(struct metrics_buf *b, const char *fmt, ...)
 {
 	char tmp[64];
 	va_list ap;
