@@ -83,7 +83,8 @@ wait_err() {
 	requires_bpf
 	base_rules
 	TOOL=$(make_tool lwdaemon)
-	write_conf "watch = lwdaemon" "rules = $CONF_DIR/rules.d"
+	# every alert is counted one by one here: folding of identical alerts is off
+	write_conf "watch = lwdaemon" "rules = $CONF_DIR/rules.d" "fold-window = 0"
 	lw_start --config "$CONF_DIR/llmwatch.conf"
 	pid=$(opens_marker second-marker)
 	lw_wait_for kind=event pid="$pid" path="$BATS_TEST_TMPDIR/second-marker"
@@ -109,12 +110,12 @@ wait_err() {
 	[[ "$output" == *"$CONF_DIR/rules.d/30-broken.json:1:"* ]]
 	# a broken config file: kept too, said with its position
 	rm "$CONF_DIR/rules.d/30-broken.json"
-	write_conf "watch = lwdaemon" "rules = $CONF_DIR/rules.d" "ring-size = 1"
+	write_conf "watch = lwdaemon" "rules = $CONF_DIR/rules.d" "fold-window = 0" "ring-size = 1"
 	kill -HUP "$LW_PID"
-	wait_err "$CONF_DIR/llmwatch.conf:3:13: ring-size \"1\""
+	wait_err "$CONF_DIR/llmwatch.conf:4:13: ring-size \"1\""
 	wait_err 'reload failed: .*llmwatch.conf has errors; the running configuration and rules are kept'
 	# an option only a restart applies is said, not silently ignored
-	write_conf "watch = lwdaemon" "rules = $CONF_DIR/rules.d" "ring-size = 8M"
+	write_conf "watch = lwdaemon" "rules = $CONF_DIR/rules.d" "fold-window = 0" "ring-size = 8M"
 	kill -HUP "$LW_PID"
 	wait_err '^llmwatch: reload: --ring-size changed: only a restart applies that$'
 	pid=$(opens_marker first-marker)
@@ -127,7 +128,8 @@ wait_err() {
 	requires_bpf
 	base_rules
 	TOOL=$(make_tool lwdaemon)
-	write_conf "watch = lwdaemon" "rules = $CONF_DIR/rules.d"
+	# every alert is counted one by one here: folding of identical alerts is off
+	write_conf "watch = lwdaemon" "rules = $CONF_DIR/rules.d" "fold-window = 0"
 	lw_start --config "$CONF_DIR/llmwatch.conf"
 	: >"$BATS_TEST_TMPDIR/first-marker"
 	"$TOOL" -c '
