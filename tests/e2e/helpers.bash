@@ -52,8 +52,9 @@ wait_count() {
 	local what=$1 op=$2 want=$3 got= i
 	shift 3
 	for ((i = 0; i < 100; i++)); do
-		got=$("$@")
-		test "$got" "$op" "$want" && return 0
+		# grep -c exits 1 on a count of 0: that is a count to wait on, not a failure
+		got=$("$@") || true
+		test "$got" "$op" "$want" 2>/dev/null && return 0
 		sleep 0.1
 	done
 	echo "$what: waited 10 s for a count $op $want, last saw ${got:-nothing}" >&2

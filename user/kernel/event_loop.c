@@ -175,10 +175,16 @@ static bool read_signals(struct event_loop *el, const struct event_loop_opts *o)
 	bool stop = false;
 
 	while (read(el->sfd, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo != SIGHUP)
-			stop = true;
-		else if (o->on_hup)
-			o->on_hup(o->hup_arg);
+		if (si.ssi_signo == SIGHUP) {
+			if (o->on_hup)
+				o->on_hup(o->hup_arg);
+			continue;
+		}
+		/* who stopped a security monitor is worth a line (0: the kernel, a terminal) */
+		if (!stop)
+			fprintf(stderr, "llmwatch: %s from pid %u: stopping\n",
+				si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM", si.ssi_pid);
+		stop = true;
 	}
 	return stop;
 }
