@@ -40,6 +40,8 @@
 #define MONITOR_DEFAULT_FOLD_WINDOW_S 60
 #define MONITOR_DEFAULT_LOSS_ALERT_S 10
 #define MONITOR_DEFAULT_METRICS_S 15
+/* --capture-flush: what a SIGKILL may lose of a capture (issue 15: "at most 1 s") */
+#define MONITOR_DEFAULT_CAPTURE_FLUSH_S 1
 
 struct monitor_option;
 
@@ -76,6 +78,8 @@ struct monitor_config {
 	uint64_t loss_alert_ns;	  /* --loss-alert-interval; 0: at every check */
 	const char *metrics;	  /* --metrics PATH, or NULL */
 	uint64_t metrics_ns;	  /* --metrics-interval */
+	const char *capture;	  /* --capture FILE, or NULL */
+	uint64_t capture_flush_ns; /* --capture-flush */
 
 	/* bookkeeping: what was applied, and the file's strings the fields point into */
 	struct monitor_applied applied[MONITOR_OPTIONS_APPLIED_MAX];
