@@ -12,14 +12,14 @@
 
 #define CAPTURE_MAGIC "LWCAPT\r\n" /* 8 bytes; \r\n finds a file mangled by a text transfer */
 #define CAPTURE_MAGIC_LEN 8
-#define CAPTURE_VERSION 1	   /* this writer's; the reader reads 1..CAPTURE_VERSION */
-#define CAPTURE_BOM 0x01020304u	   /* read back as 0x04030201 on a big-endian host */
+#define CAPTURE_VERSION 1		/* this writer's; the reader reads 1..CAPTURE_VERSION */
+#define CAPTURE_BOM 0x01020304u		/* read back as 0x04030201 on a big-endian host */
 #define CAPTURE_BLOCK_MAGIC 0x4b42574cu /* "LWBK" */
 #define CAPTURE_HASH_LEN 32		/* SHA-256 */
 
 /* Limits the reader checks before allocating anything; the writer stays well inside them. */
-#define CAPTURE_META_MAX (64u << 10)	   /* the header's text */
-#define CAPTURE_BLOCK_RAW_MAX (4u << 20)   /* a block's uncompressed payload */
+#define CAPTURE_META_MAX (64u << 10)	    /* the header's text */
+#define CAPTURE_BLOCK_RAW_MAX (4u << 20)    /* a block's uncompressed payload */
 #define CAPTURE_BLOCK_STORED_MAX (5u << 20) /* its compressed payload (zlib's worst case) */
 
 /* Block kinds. Pinned numbers: append only. */
@@ -70,11 +70,11 @@ struct capture_losses {
 
 /* CAPTURE_BLOCK_FOOTER payload (never compressed). */
 struct capture_footer {
-	uint64_t blocks;	/* blocks before this one */
-	uint64_t records;	/* records in them */
-	uint64_t write_errors;	/* blocks the writer failed to write (lost) */
-	uint64_t lost_records;	/* records in those */
-	uint64_t end_ts_ns;	/* CLOCK_BOOTTIME at the stop */
+	uint64_t blocks;       /* blocks before this one */
+	uint64_t records;      /* records in them */
+	uint64_t write_errors; /* blocks the writer failed to write (lost) */
+	uint64_t lost_records; /* records in those */
+	uint64_t end_ts_ns;    /* CLOCK_BOOTTIME at the stop */
 };
 
 _Static_assert(sizeof(struct capture_file_header) == 24, "capture header layout");

@@ -40,8 +40,8 @@ static void problem(const struct capture_read_ops *ops, void *ctx, const char *f
 		ops->problem(ctx, msg);
 }
 
-static void procs(const unsigned char *p, size_t len, const struct capture_read_ops *ops,
-		  void *ctx, uint64_t block, size_t off)
+static void procs(const unsigned char *p, size_t len, const struct capture_read_ops *ops, void *ctx,
+		  uint64_t block, size_t off)
 {
 	size_t at = 0;
 
@@ -49,8 +49,9 @@ static void procs(const unsigned char *p, size_t len, const struct capture_read_
 		struct capture_proc cp;
 
 		if (len - at < sizeof(cp)) {
-			problem(ops, ctx, "block %" PRIu64 " at offset %zu: a process entry cut short",
-				block, off);
+			problem(ops, ctx,
+				"block %" PRIu64 " at offset %zu: a process entry cut short", block,
+				off);
 			return;
 		}
 		memcpy(&cp, p + at, sizeof(cp));
@@ -134,7 +135,8 @@ int capture_read_mem(const void *buf, size_t len, const struct capture_read_ops 
 	}
 	memcpy(&fh, p, sizeof(fh));
 	if (memcmp(fh.magic, CAPTURE_MAGIC, CAPTURE_MAGIC_LEN) != 0) {
-		snprintf(r->error, sizeof(r->error), "offset 0: not an llmwatch capture (bad magic)");
+		snprintf(r->error, sizeof(r->error),
+			 "offset 0: not an llmwatch capture (bad magic)");
 		return -EBADMSG;
 	}
 	if (fh.bom != CAPTURE_BOM) {
@@ -214,14 +216,16 @@ int capture_read_mem(const void *buf, size_t len, const struct capture_read_ops 
 		memcpy(prev, payload + h.stored_len, CAPTURE_HASH_LEN);
 		if (h.kind == CAPTURE_BLOCK_FOOTER) {
 			if (h.stored_len != sizeof(r->footer)) {
-				problem(ops, ctx, "block %" PRIu64 " at offset %zu: a footer of %u bytes",
-					n, off, h.stored_len);
+				problem(ops, ctx,
+					"block %" PRIu64 " at offset %zu: a footer of %u bytes", n,
+					off, h.stored_len);
 			} else {
 				memcpy(&r->footer, payload, sizeof(r->footer));
 				r->sealed = r->footer.blocks == n;
 				if (!r->sealed)
 					problem(ops, ctx,
-						"block %" PRIu64 " at offset %zu: the footer counts "
+						"block %" PRIu64
+						" at offset %zu: the footer counts "
 						"%" PRIu64 " blocks before it",
 						n, off, r->footer.blocks);
 			}
@@ -261,8 +265,9 @@ int capture_read_mem(const void *buf, size_t len, const struct capture_read_ops 
 	if (r->truncated) {
 		r->truncated_block = n;
 		r->truncated_offset = off;
-		problem(ops, ctx, "block %" PRIu64 " at offset %zu: truncated (%zu bytes; a torn tail)",
-			n, off, len - off);
+		problem(ops, ctx,
+			"block %" PRIu64 " at offset %zu: truncated (%zu bytes; a torn tail)", n,
+			off, len - off);
 	}
 	free(raw);
 	return 0;

@@ -96,8 +96,11 @@ static int write_block(struct capture_writer *w, uint16_t kind, const void *payl
 		       uint32_t count, bool compress)
 {
 	struct capture_block_header h = {
-		.magic = CAPTURE_BLOCK_MAGIC, .kind = kind, .raw_len = (uint32_t)len,
-		.count = count, .seq = w->seq,
+		.magic = CAPTURE_BLOCK_MAGIC,
+		.kind = kind,
+		.raw_len = (uint32_t)len,
+		.count = count,
+		.seq = w->seq,
 	};
 	size_t need = sizeof(h) + (compress ? compressBound(len) : len) + CAPTURE_HASH_LEN;
 	uLongf stored;
@@ -194,8 +197,12 @@ static int add_proc(struct proc_entry *e, void *arg)
 	struct procs_buf *b = arg;
 	size_t exe_len = e->exe ? strnlen(e->exe, LW_PATH_MAX) : 0;
 	struct capture_proc cp = {
-		.pid = e->pid, .ppid = e->ppid, .uid = e->uid, .root_pid = e->root_pid,
-		.tool = e->tool, .exe_len = (uint16_t)exe_len,
+		.pid = e->pid,
+		.ppid = e->ppid,
+		.uid = e->uid,
+		.root_pid = e->root_pid,
+		.tool = e->tool,
+		.exe_len = (uint16_t)exe_len,
 	};
 
 	if (e->exited || e->state == PROC_REJECTED)
@@ -233,8 +240,9 @@ void capture_writer_procs(struct capture_writer *w, struct proctable *pt)
 		return;
 	proctable_foreach(pt, add_proc, &b);
 	if (b.full)
-		fprintf(stderr, "llmwatch: --capture %s: the running processes did not all fit "
-				"(some are written without their tool and executable)\n",
+		fprintf(stderr,
+			"llmwatch: --capture %s: the running processes did not all fit "
+			"(some are written without their tool and executable)\n",
 			w->path);
 	err = write_block(w, CAPTURE_BLOCK_PROCS, b.p, b.len, b.count, true);
 	if (err)
@@ -248,7 +256,8 @@ void capture_writer_losses(struct capture_writer *w, const struct lw_stats *s, u
 {
 	struct stats_loss_counter c[STATS_LOSS_COUNTERS];
 	unsigned char buf[sizeof(struct capture_losses) + N_LOSSES * sizeof(uint64_t)];
-	struct capture_losses h = { .ts_ns = now_ns, .n_kernel = LW_LOSS_SLOTS,
+	struct capture_losses h = { .ts_ns = now_ns,
+				    .n_kernel = LW_LOSS_SLOTS,
 				    .n_user = STATS_USER_LOSS_COUNTERS };
 	uint64_t v[N_LOSSES];
 	int err;
@@ -323,7 +332,8 @@ struct capture_writer *capture_writer_open(const char *path, const struct captur
 					   uint64_t flush_ns, char *err, size_t errsz)
 {
 	struct capture_writer *w = calloc(1, sizeof(*w));
-	struct capture_file_header h = { .bom = CAPTURE_BOM, .version = CAPTURE_VERSION,
+	struct capture_file_header h = { .bom = CAPTURE_BOM,
+					 .version = CAPTURE_VERSION,
 					 .record_version = LW_RECORD_VERSION };
 	char *text = malloc(CAPTURE_META_MAX);
 	int e = -ENOMEM;
@@ -384,7 +394,9 @@ int capture_writer_close(struct capture_writer *w, FILE *log)
 	capture_writer_flush(w);
 	clock_gettime(CLOCK_BOOTTIME, &now);
 	f = (struct capture_footer){
-		.blocks = w->seq, .records = w->st.records, .write_errors = w->st.write_errors,
+		.blocks = w->seq,
+		.records = w->st.records,
+		.write_errors = w->st.write_errors,
 		.lost_records = w->st.lost_records,
 		.end_ts_ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec,
 	};

@@ -136,7 +136,7 @@ struct periodic {
 	struct monitor *m;
 	struct rule_matcher *rm;
 	struct loss_alert la;
-	struct metrics_file *mf; /* NULL without --metrics */
+	struct metrics_file *mf;   /* NULL without --metrics */
 	struct capture_writer *cw; /* NULL without --capture */
 };
 
