@@ -128,17 +128,17 @@ int capture_read_mem(const void *buf, size_t len, const struct capture_read_ops 
 
 	memset(r, 0, sizeof(*r));
 	r->chain_ok = true;
+	if (len < CAPTURE_MAGIC_LEN || memcmp(p, CAPTURE_MAGIC, CAPTURE_MAGIC_LEN) != 0) {
+		snprintf(r->error, sizeof(r->error),
+			 "offset 0: not an llmwatch capture (bad magic)");
+		return -EBADMSG;
+	}
 	if (len < sizeof(fh)) {
 		snprintf(r->error, sizeof(r->error),
 			 "offset 0: %zu bytes, less than a capture header (%zu)", len, sizeof(fh));
 		return -EBADMSG;
 	}
 	memcpy(&fh, p, sizeof(fh));
-	if (memcmp(fh.magic, CAPTURE_MAGIC, CAPTURE_MAGIC_LEN) != 0) {
-		snprintf(r->error, sizeof(r->error),
-			 "offset 0: not an llmwatch capture (bad magic)");
-		return -EBADMSG;
-	}
 	if (fh.bom != CAPTURE_BOM) {
 		snprintf(r->error, sizeof(r->error),
 			 "offset %zu: byte-order mark 0x%08x, expected 0x%08x (little-endian)",
