@@ -28,7 +28,8 @@ static int sha256(const unsigned char *prev, const void *a, size_t alen, const v
 	return ok && n == CAPTURE_HASH_LEN ? 0 : -EIO;
 }
 
-static void problem(const struct capture_read_ops *ops, void *ctx, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void problem(const struct capture_read_ops *ops,
+							  void *ctx, const char *fmt, ...)
 {
 	char msg[256];
 	va_list ap;
@@ -123,6 +124,7 @@ int capture_read_mem(const void *buf, size_t len, const struct capture_read_ops 
 	struct capture_file_header fh;
 	unsigned char prev[CAPTURE_HASH_LEN], md[CAPTURE_HASH_LEN];
 	unsigned char *raw = NULL;
+	size_t raw_size = 0;
 	size_t off;
 	uint64_t n;
 
@@ -245,9 +247,17 @@ int capture_read_mem(const void *buf, size_t len, const struct capture_read_ops 
 			off += whole;
 			continue;
 		}
-		if (!raw && !(raw = malloc(CAPTURE_BLOCK_RAW_MAX))) {
-			snprintf(r->error, sizeof(r->error), "out of memory");
-			return -ENOMEM;
+		/* raw_len is within CAPTURE_BLOCK_RAW_MAX (checked above): the most ever held */
+		if (h.raw_len > raw_size || !raw) {
+			unsigned char *grown = realloc(raw, h.raw_len ? h.raw_len : 1);
+
+			if (!grown) {
+				free(raw);
+				snprintf(r->error, sizeof(r->error), "out of memory");
+				return -ENOMEM;
+			}
+			raw = grown;
+			raw_size = h.raw_len;
 		}
 		got = h.raw_len;
 		if (uncompress(raw, &got, payload, h.stored_len) != Z_OK || got != h.raw_len) {

@@ -280,7 +280,8 @@ void capture_writer_losses(struct capture_writer *w, const struct lw_stats *s, u
 /* ---- the header ------------------------------------------------------------------------ */
 
 /* Appends "key=value\n", control bytes in value shown as '?' (a line per key, always). */
-static void meta_add(char *buf, size_t size, size_t *len, const char *key, const char *fmt, ...)
+__attribute__((format(printf, 5, 6))) static void meta_add(char *buf, size_t size, size_t *len,
+							   const char *key, const char *fmt, ...)
 {
 	char value[1024];
 	va_list ap;
@@ -312,9 +313,9 @@ static size_t build_meta(char *buf, size_t size, const struct capture_meta *m)
 	meta_add(buf, size, &len, "kernel", "%s %s", u.release, u.machine);
 	/* the same instant on both clocks: records carry BOOTTIME, a reader wants wall time */
 	meta_add(buf, size, &len, "boot_ns", "%" PRIu64,
-		 (uint64_t)boot.tv_sec * 1000000000ull + (uint64_t)boot.tv_nsec);
+		 (uint64_t)boot.tv_sec * 1000000000u + (uint64_t)boot.tv_nsec);
 	meta_add(buf, size, &len, "wall_ns", "%" PRIu64,
-		 (uint64_t)wall.tv_sec * 1000000000ull + (uint64_t)wall.tv_nsec);
+		 (uint64_t)wall.tv_sec * 1000000000u + (uint64_t)wall.tv_nsec);
 	meta_add(buf, size, &len, "rules", "%zu", m->n_rules);
 	meta_add(buf, size, &len, "default_rules", "%s", m->default_rules ? "yes" : "no");
 	for (size_t i = 0; i < m->n_rule_paths; i++)
