@@ -25,6 +25,8 @@ void monitor_options_usage(FILE *f)
 		"       llmwatch rules check|list [...]   (validate or list rules; see llmwatch rules)\n"
 		"       llmwatch profiles list|check [...] (the tool profiles and their sources; see\n"
 		"                                         llmwatch profiles help)\n"
+		"       llmwatch replay FILE [...]        (run a --capture through the rules again; see\n"
+		"                                         llmwatch replay --help)\n"
 		"\n"
 		"Watches local LLM inference tools (Ollama, LM Studio, GPT4All, Jan, llama-server, vLLM,\n"
 		"koboldcpp, LocalAI, llamafile, Open WebUI, AnythingLLM, text-generation-webui) and their\n"
