@@ -156,3 +156,23 @@ JSON
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"No such file or directory"* ]]
 }
+
+@test "--capture FILE,max-size=N,keep=K: rotated files each sealed and whole, each replayed on its own" {
+	requires_bpf
+	tool=$(make_tool ollama "$PROGS/lw_actor")
+	lw_start --capture "$CAP,max-size=64k,keep=2" --capture-flush 0.1
+	run "$tool" pid flood 100000
+	[ "$status" -eq 0 ]
+	wait_count "rotated files" -ge 1 sh -c "ls \"$CAP\".* 2>/dev/null | wc -l"
+	lw_stop
+	grep -Eq "^llmwatch: capture $CAP: [1-9][0-9]* records in [0-9]+ blocks, sealed; 0 blocks \(0 records\) lost; rotated [1-9][0-9]* times$" "$ERR"
+	[ -e "$CAP.1" ]
+	[ ! -e "$CAP.3" ]
+	for f in "$CAP" "$CAP.1"; do
+		[ "$(stat -c %s "$f")" -le 65536 ]
+		run "$LLMWATCH" replay "$f" --no-default-rules --output "json:/dev/null"
+		echo "$output"
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"chain intact; sealed (a clean stop)"* ]]
+	done
+}

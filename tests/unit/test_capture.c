@@ -109,6 +109,9 @@ static size_t make_open(struct lw_rec_open *r, uint32_t pid, uint64_t ts, size_t
 	return size;
 }
 
+/* The writer's options write_capture() uses (rotation set by the rotation test). */
+static struct capture_writer_opts wopts = { .flush_ns = 1000000000ull };
+
 /* Writes a capture of blocks blocks of per records each; the records also go to expect. */
 static int write_capture(const char *path, int blocks, int per, bool seal, unsigned char **expect,
 			 size_t *expect_len)
@@ -124,7 +127,7 @@ static int write_capture(const char *path, int blocks, int per, bool seal, unsig
 	profiles_init(&set);
 	*expect = NULL;
 	*expect_len = 0;
-	w = capture_writer_open(path, &meta, 1000000000ull, err, sizeof(err));
+	w = capture_writer_open(path, &meta, &wopts, err, sizeof(err));
 	if (!w) {
 		fprintf(stderr, "%s\n", err);
 		return -1;
@@ -136,8 +139,7 @@ static int write_capture(const char *path, int blocks, int per, bool seal, unsig
 	e->state = PROC_CONFIRMED;
 	proctable_set_exe(e, "/usr/bin/ollama");
 	proctable_upsert(&pt, 43)->state = PROC_CONFIRMED;
-	capture_writer_procs(w, &pt);
-	proctable_free(&pt);
+	capture_writer_procs(w, &pt); /* pt lives as long as w: a rotation writes it again */
 	st.kernel_losses[LW_REC_OPEN * LW_LOSS_REASON_MAX + LW_LOSS_RESERVE] = 17;
 	st.decode_errors = 2;
 	capture_writer_losses(w, &st, 5);
@@ -157,7 +159,12 @@ static int write_capture(const char *path, int blocks, int per, bool seal, unsig
 	}
 	if (!seal)
 		_exit(0); /* as after a SIGKILL: the blocks are on disk, no footer */
-	return capture_writer_close(w, NULL);
+	{
+		int status = capture_writer_close(w, NULL);
+
+		proctable_free(&pt);
+		return status;
+	}
 }
 
 /* write_capture() in a child that dies without closing, as llmwatch under SIGKILL. */
@@ -397,6 +404,63 @@ static void test_oversized(void)
 	free(g.rec);
 }
 
+/*
+ * max-size: each file stays under it, is sealed, starts with the header and the running
+ * processes, and reads on its own; PATH.1 is the newest rotated, PATH.keep the oldest kept.
+ */
+static void test_rotation(void)
+{
+	char path[128], name[160];
+	unsigned char *expect;
+	size_t expect_len;
+	uint64_t total = 0, prev_first_ts = UINT64_MAX;
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/rot.lwc", tmpdir);
+	wopts.max_size = 30000;
+	wopts.keep = 2;
+	CHECK_INT(write_capture(path, 30, 100, true, &expect, &expect_len), 0);
+	wopts.max_size = 0;
+	wopts.keep = 0;
+	for (int i = 0; i <= 3; i++) {
+		struct capture_read_result r;
+		struct got g = {};
+
+		if (i)
+			snprintf(name, sizeof(name), "%s.%d", path, i);
+		else
+			snprintf(name, sizeof(name), "%s", path);
+		if (i == 3) {
+			CHECK(stat(name, &st) != 0); /* beyond keep: removed */
+			break;
+		}
+		CHECK_INT(stat(name, &st), 0);
+		CHECK(st.st_size <= 30000);
+		CHECK_INT(capture_read_file(name, &ops, &g, &r), 0);
+		CHECK(r.chain_ok);
+		CHECK(r.sealed);
+		CHECK(!r.truncated);
+		CHECK_INT(g.procs, 2);
+		CHECK_STR(g.exe, "/usr/bin/ollama");
+		CHECK(r.records > 0);
+		CHECK_INT(r.footer.records, r.records);
+		CHECK(strstr(g.meta, "profile.1=ollama\n") != NULL);
+		/* PATH holds the newest records, PATH.2 the oldest kept */
+		if (g.rec_len >= sizeof(struct lw_rec_hdr)) {
+			struct lw_rec_hdr h;
+
+			memcpy(&h, g.rec, sizeof(h));
+			CHECK(h.ts_ns < prev_first_ts);
+			prev_first_ts = h.ts_ns;
+		}
+		total += r.records;
+		free(g.rec);
+	}
+	CHECK(total < 3000); /* the oldest went with PATH.3 */
+	CHECK(total >= 200);
+	free(expect);
+}
+
 static void test_symlink_refused(void)
 {
 	char path[128], target[128], err[256];
@@ -406,7 +470,7 @@ static void test_symlink_refused(void)
 	snprintf(target, sizeof(target), "%s/target", tmpdir);
 	snprintf(path, sizeof(path), "%s/link.lwc", tmpdir);
 	CHECK_INT(symlink(target, path), 0);
-	CHECK(capture_writer_open(path, &meta, 1, err, sizeof(err)) == NULL);
+	CHECK(capture_writer_open(path, &meta, &wopts, err, sizeof(err)) == NULL);
 	CHECK(strstr(err, "symbolic link") != NULL);
 	CHECK(stat(target, &st) != 0); /* nothing created through it */
 }
@@ -424,6 +488,7 @@ int main(void)
 	test_bad_header();
 	test_oversized();
 	test_symlink_refused();
+	test_rotation();
 	{
 		char cmd[128];
 

@@ -28,13 +28,24 @@
 #define WRITER_RAW_BYTES (256u << 10)
 _Static_assert(WRITER_RAW_BYTES <= CAPTURE_BLOCK_RAW_MAX, "a block the reader refuses");
 
+/* Loss counters in a snapshot: the kernel's slots, then the user side's. */
+#define N_LOSSES (LW_LOSS_SLOTS + STATS_USER_LOSS_COUNTERS)
+
 struct capture_writer {
 	int fd;
 	char *path;
 	uint64_t flush_ns, last_flush_ns;
 	unsigned char prev[CAPTURE_HASH_LEN]; /* the chain: the last block's hash */
 	uint64_t seq;
-	off_t good_off; /* end of the last whole block */
+	off_t good_off;	   /* end of the last whole block */
+	uint64_t max_size; /* rotate before a block could take the file past this; 0: never */
+	unsigned int keep; /* rotated files kept: PATH.1 (newest) to PATH.keep */
+	char *meta;	   /* the header text, written again at the top of each new file */
+	uint32_t meta_len;
+	struct proctable *procs; /* written again at the top of each new file */
+	uint64_t file_records;	 /* records in the current file (its footer's count) */
+	uint64_t rotations;
+	bool rotating;
 	unsigned char *raw;
 	size_t raw_len;
 	uint32_t raw_count;
@@ -92,6 +103,8 @@ static void lost(struct capture_writer *w, uint32_t count, int err)
 }
 
 /* Writes one block of payload[len] (count items), compressed when compress is set. */
+static void rotate(struct capture_writer *w);
+
 static int write_block(struct capture_writer *w, uint16_t kind, const void *payload, size_t len,
 		       uint32_t count, bool compress)
 {
@@ -108,6 +121,15 @@ static int write_block(struct capture_writer *w, uint16_t kind, const void *payl
 
 	if (len > CAPTURE_BLOCK_RAW_MAX)
 		return -EMSGSIZE;
+	/*
+	 * Rotation before a block that could take the file past max-size (judged by zlib's
+	 * bound, so a file stays under it), never while a rotation writes the new file's top.
+	 */
+	if (w->max_size && !w->rotating && w->seq > 0 &&
+	    (uint64_t)w->good_off + need > w->max_size) {
+		rotate(w);
+		h.seq = w->seq;
+	}
 	if (need > w->out_size) {
 		unsigned char *grown = realloc(w->out, need);
 
@@ -151,10 +173,12 @@ void capture_writer_flush(struct capture_writer *w)
 	if (!w || !w->raw_count)
 		return;
 	err = write_block(w, CAPTURE_BLOCK_RECORDS, w->raw, w->raw_len, w->raw_count, true);
-	if (err)
+	if (err) {
 		lost(w, w->raw_count, err);
-	else
+	} else {
 		w->st.records += w->raw_count;
+		w->file_records += w->raw_count;
+	}
 	w->raw_len = 0;
 	w->raw_count = 0;
 }
@@ -238,6 +262,7 @@ void capture_writer_procs(struct capture_writer *w, struct proctable *pt)
 
 	if (!w)
 		return;
+	w->procs = pt; /* a rotation writes them again, as they are then */
 	proctable_foreach(pt, add_proc, &b);
 	if (b.full)
 		fprintf(stderr,
@@ -249,8 +274,6 @@ void capture_writer_procs(struct capture_writer *w, struct proctable *pt)
 		lost(w, b.count, err);
 	free(b.p);
 }
-
-#define N_LOSSES (LW_LOSS_SLOTS + STATS_USER_LOSS_COUNTERS)
 
 void capture_writer_losses(struct capture_writer *w, const struct lw_stats *s, uint64_t now_ns)
 {
@@ -329,48 +352,127 @@ static size_t build_meta(char *buf, size_t size, const struct capture_meta *m)
 	return len;
 }
 
-struct capture_writer *capture_writer_open(const char *path, const struct capture_meta *meta,
-					   uint64_t flush_ns, char *err, size_t errsz)
+/* Creates w->path anew and writes its header: a file of its own, its chain from the start. */
+static int start_file(struct capture_writer *w)
 {
-	struct capture_writer *w = calloc(1, sizeof(*w));
 	struct capture_file_header h = { .bom = CAPTURE_BOM,
 					 .version = CAPTURE_VERSION,
-					 .record_version = LW_RECORD_VERSION };
-	char *text = malloc(CAPTURE_META_MAX);
-	int e = -ENOMEM;
+					 .record_version = LW_RECORD_VERSION,
+					 .meta_len = w->meta_len };
+	int e;
 
 	memcpy(h.magic, CAPTURE_MAGIC, CAPTURE_MAGIC_LEN);
-	if (!w || !text || !(w->path = strdup(path)) || !(w->raw = malloc(WRITER_RAW_BYTES)) ||
-	    !(w->losses = calloc(N_LOSSES, sizeof(uint64_t))))
-		goto fail;
-	w->flush_ns = flush_ns;
 	/* never through a symlink: a planted link must not redirect root's writes */
-	w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (w->fd < 0) {
-		e = errno == ELOOP ? -ELOOP : -errno;
-		goto fail;
-	}
-	h.meta_len = (uint32_t)build_meta(text, CAPTURE_META_MAX, meta);
+	w->fd = open(w->path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (w->fd < 0)
+		return errno == ELOOP ? -ELOOP : -errno;
 	/* the chain starts from the header's hash: a changed header breaks block 0 */
-	e = sha256(NULL, &h, sizeof(h), text, h.meta_len, w->prev);
+	e = sha256(NULL, &h, sizeof(h), w->meta, w->meta_len, w->prev);
 	if (!e)
 		e = write_all(w->fd, &h, sizeof(h));
 	if (!e)
-		e = write_all(w->fd, text, h.meta_len);
+		e = write_all(w->fd, w->meta, w->meta_len);
 	if (!e && fdatasync(w->fd))
 		e = -errno;
+	w->seq = 0;
+	w->file_records = 0;
+	w->good_off = (off_t)(sizeof(h) + w->meta_len);
+	return e;
+}
+
+/* Writes the footer that seals the current file and closes it. Returns 0 or -errno. */
+static int seal_file(struct capture_writer *w)
+{
+	struct capture_footer f;
+	struct timespec now;
+	int err;
+
+	clock_gettime(CLOCK_BOOTTIME, &now);
+	f = (struct capture_footer){
+		.blocks = w->seq,
+		.records = w->file_records,
+		.write_errors = w->st.write_errors,
+		.lost_records = w->st.lost_records,
+		.end_ts_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec,
+	};
+	w->rotating = true; /* the footer never starts a rotation */
+	err = write_block(w, CAPTURE_BLOCK_FOOTER, &f, sizeof(f), 1, false);
+	w->rotating = false;
+	if (w->fd >= 0 && close(w->fd) && !err)
+		err = -errno;
+	w->fd = -1;
+	return err;
+}
+
+/*
+ * Seals the file, moves PATH to PATH.1 (PATH.1 to PATH.2, ... PATH.keep removed; keep 0:
+ * PATH removed) and starts PATH anew with the header and the processes watched now, so each
+ * file reads on its own. A failure is counted as the blocks that then cannot be written.
+ */
+static void rotate(struct capture_writer *w)
+{
+	size_t n = strlen(w->path) + 16;
+	char *from = malloc(n), *to = malloc(n);
+	int err;
+
+	err = seal_file(w);
+	if (err)
+		lost(w, 0, err);
+	if (from && to) {
+		snprintf(to, n, "%s.%u", w->path, w->keep);
+		unlink(to);
+		for (unsigned int i = w->keep; i > 1; i--) {
+			snprintf(from, n, "%s.%u", w->path, i - 1);
+			snprintf(to, n, "%s.%u", w->path, i);
+			rename(from, to);
+		}
+		snprintf(to, n, "%s.1", w->path);
+		if (w->keep ? rename(w->path, to) : unlink(w->path))
+			fprintf(stderr, "llmwatch: --capture %s: rotating: %s\n", w->path,
+				strerror(errno));
+	}
+	free(from);
+	free(to);
+	w->rotating = true;
+	err = start_file(w);
+	if (err) {
+		lost(w, 0, err);
+	} else if (w->procs) {
+		capture_writer_procs(w, w->procs);
+	}
+	/* the next snapshot goes into the new file whatever the counters */
+	memset(w->losses, 0xff, N_LOSSES * sizeof(uint64_t));
+	w->rotating = false;
+	w->rotations++;
+}
+
+struct capture_writer *capture_writer_open(const char *path, const struct capture_meta *meta,
+					   const struct capture_writer_opts *o, char *err,
+					   size_t errsz)
+{
+	struct capture_writer *w = calloc(1, sizeof(*w));
+	int e = -ENOMEM;
+
+	if (!w || !(w->meta = malloc(CAPTURE_META_MAX)) || !(w->path = strdup(path)) ||
+	    !(w->raw = malloc(WRITER_RAW_BYTES)) ||
+	    !(w->losses = calloc(N_LOSSES, sizeof(uint64_t))))
+		goto fail;
+	w->fd = -1;
+	w->flush_ns = o->flush_ns;
+	w->max_size = o->max_size;
+	w->keep = o->keep;
+	w->meta_len = (uint32_t)build_meta(w->meta, CAPTURE_META_MAX, meta);
+	e = start_file(w);
 	if (e)
 		goto fail;
-	w->good_off = (off_t)(sizeof(h) + h.meta_len);
-	free(text);
 	return w;
 fail:
 	snprintf(err, errsz, "%s: %s", path,
 		 e == -ELOOP ? "is a symbolic link (refused)" : strerror(-e));
-	free(text);
 	if (w) {
-		if (w->fd > 0)
+		if (w->fd >= 0)
 			close(w->fd);
+		free(w->meta);
 		free(w->path);
 		free(w->raw);
 		free(w->losses);
@@ -386,36 +488,29 @@ void capture_writer_get_stats(const struct capture_writer *w, struct capture_wri
 
 int capture_writer_close(struct capture_writer *w, FILE *log)
 {
-	struct capture_footer f;
-	struct timespec now;
 	int err, status;
 
 	if (!w)
 		return 0;
 	capture_writer_flush(w);
-	clock_gettime(CLOCK_BOOTTIME, &now);
-	f = (struct capture_footer){
-		.blocks = w->seq,
-		.records = w->st.records,
-		.write_errors = w->st.write_errors,
-		.lost_records = w->st.lost_records,
-		.end_ts_ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec,
-	};
-	err = write_block(w, CAPTURE_BLOCK_FOOTER, &f, sizeof(f), 1, false);
+	err = seal_file(w);
 	if (err)
 		lost(w, 0, err);
-	if (close(w->fd) && !err)
-		lost(w, 0, -errno);
-	if (log)
+	if (log) {
 		fprintf(log,
 			"llmwatch: capture %s: %" PRIu64 " records in %" PRIu64 " blocks%s; "
-			"%" PRIu64 " blocks (%" PRIu64 " records) lost\n",
+			"%" PRIu64 " blocks (%" PRIu64 " records) lost",
 			w->path, w->st.records, w->st.blocks, err ? ", not sealed" : ", sealed",
 			w->st.write_errors, w->st.lost_records);
+		if (w->rotations)
+			fprintf(log, "; rotated %" PRIu64 " times", w->rotations);
+		fprintf(log, "\n");
+	}
 	status = w->st.write_errors ? -1 : 0;
 	free(w->out);
 	free(w->raw);
 	free(w->losses);
+	free(w->meta);
 	free(w->path);
 	free(w);
 	return status;

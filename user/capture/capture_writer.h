@@ -38,13 +38,25 @@ struct capture_writer_stats {
 
 struct capture_writer;
 
+struct capture_writer_opts {
+	uint64_t flush_ns; /* how long a record may wait in memory */
+	/*
+	 * Rotation: before a block could take the file past max_size bytes (0: never), it is
+	 * sealed and moved to PATH.1 (PATH.1 to PATH.2, ..., PATH.keep removed; keep 0: removed),
+	 * and PATH started anew with the header and the processes watched then: each file
+	 * reads on its own.
+	 */
+	uint64_t max_size;
+	unsigned int keep;
+};
+
 /*
  * Creates path (mode 0600, truncated; never through a symlink) and writes its header.
- * flush_ns bounds how long a record waits in memory. NULL with the reason (naming path) in
- * err[errsz] on failure.
+ * NULL with the reason (naming path) in err[errsz] on failure.
  */
 struct capture_writer *capture_writer_open(const char *path, const struct capture_meta *meta,
-					   uint64_t flush_ns, char *err, size_t errsz);
+					   const struct capture_writer_opts *o, char *err,
+					   size_t errsz);
 
 /* Adds one record (its header's size bytes); writes a block first when the buffer is full. */
 void capture_writer_add(struct capture_writer *w, const void *rec, size_t len);
@@ -52,7 +64,10 @@ void capture_writer_add(struct capture_writer *w, const void *rec, size_t len);
 /* The record path's tap (struct monitor's record_tap): capture_writer_add with ctx = w. */
 void capture_writer_tap(void *w, const void *rec, size_t len);
 
-/* Writes the processes of pt (those already running at start) as a block. */
+/*
+ * Writes the processes of pt (those already running at start) as a block; pt must live as
+ * long as w: a rotation writes its processes again at the top of the new file.
+ */
 void capture_writer_procs(struct capture_writer *w, struct proctable *pt);
 
 /* Writes the loss counters of s as a block when they changed since the last one. */

@@ -189,7 +189,13 @@ static int open_capture(const struct monitor_config *c, struct periodic *p)
 	};
 	char why[512];
 
-	p->cw = capture_writer_open(c->capture, &meta, c->capture_flush_ns, why, sizeof(why));
+	struct capture_writer_opts wo = {
+		.flush_ns = c->capture_flush_ns,
+		.max_size = c->capture_file.max_size,
+		.keep = c->capture_file.keep,
+	};
+
+	p->cw = capture_writer_open(c->capture_file.path, &meta, &wo, why, sizeof(why));
 	if (!p->cw) {
 		fprintf(stderr, "llmwatch: --capture %s\n", why);
 		return -1;

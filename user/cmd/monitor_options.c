@@ -117,14 +117,19 @@ void monitor_options_usage(FILE *f)
 		"                      symlink); the directory must exist. No socket is opened\n"
 		"  --metrics-interval SECS\n"
 		"                      how often --metrics is rewritten (default 15)\n"
-		"  --capture FILE      record every record of the watched processes (and those llmwatch\n"
+		"  --capture FILE[,max-size=N[k|M|G]][,keep=K]\n"
+		"                      record every record of the watched processes (and those llmwatch\n"
 		"                      makes at their exit) to FILE, for llmwatch replay: a header (host,\n"
 		"                      kernel, version, clocks, profiles, rules), the processes already\n"
 		"                      running, the loss counters, and zlib-compressed blocks each synced\n"
 		"                      to disk and carrying a SHA-256 chained over the one before, and a\n"
 		"                      sealed footer at a clean stop (docs/capture-format.md). Created\n"
 		"                      mode 0600, truncated, never through a symlink. A block that\n"
-		"                      cannot be written is counted and said, not fatal\n"
+		"                      cannot be written is counted and said, not fatal. With max-size,\n"
+		"                      before a block could take FILE past N bytes it is sealed and\n"
+		"                      moved to FILE.1 (FILE.1 to FILE.2, ... FILE.K removed; K default\n"
+		"                      5), and FILE started anew with its header and the processes\n"
+		"                      watched then, so each file reads on its own\n"
 		"  --capture-flush SECS\n"
 		"                      write and sync the records waiting for --capture at least every\n"
 		"                      SECS seconds (default 1): what a SIGKILL can lose\n"
@@ -399,8 +404,15 @@ static int opt_metrics_interval(struct monitor_config *o, const char *v, char *e
 
 static int opt_capture(struct monitor_config *o, const char *v, char *err, size_t n)
 {
-	if (!v[0])
+	char why[256];
+
+	if (!v[0] || strcmp(v, "-") == 0)
 		return snprintf(err, n, "a file path"), -1;
+	/* the same PATH[,max-size=N][,keep=K] as a file output's */
+	if (sink_file_parse(v, &o->capture_file, why, sizeof(why))) {
+		escape_str(err, n, why);
+		return -1;
+	}
 	o->capture = v;
 	return 0;
 }
