@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-"""Regenerates the fuzz seed corpora in fuzz/corpus/{dns,tls,http,btf} from real traffic on
+"""Regenerates the fuzz seed corpora in fuzz/corpus/{dns,tls,http,btf,capture} from real traffic on
 loopback: DNS responses from a local dnsmasq, TLS ClientHellos from openssl s_client and
 HTTP requests from curl, each captured by a listener on 127.0.0.1. Nothing leaves the
 machine. A few hand-built DNS edge cases (pointers, loops) are added with struct packing.
-The BTF seeds are hand-built.
-Run from the repository root: python3 fuzz/make_corpus.py [dns|tls|http|btf ...]"""
+The BTF and capture seeds are hand-built.
+Run from the repository root: python3 fuzz/make_corpus.py [dns|tls|http|btf|capture ...]"""
 import os
 import signal
 import socket
@@ -221,7 +221,43 @@ def btf_corpus():
     save("btf", "empty-types.bin", btf_blob([]))
 
 
+def capture_corpus():
+    """Hand-built capture files (docs/capture-format.md): a header, a block of each kind with
+    a valid hash chain, the sealed footer; and the same cut inside its last block."""
+    import hashlib
+    import zlib
+
+    meta = b"llmwatch=seed\nhost=seed\nprofile.1=ollama\n"
+    head = b"LWCAPT\r\n" + struct.pack("<IHHII", 0x01020304, 1, 1, len(meta), 0) + meta
+    prev = hashlib.sha256(head).digest()
+    out = [head]
+    seq = 0
+
+    def block(kind, payload, count, compress=True):
+        nonlocal prev, seq
+        stored = zlib.compress(payload, 1) if compress else payload
+        h = struct.pack("<IHHIIIIQ", 0x4b42574c, kind, 1 if compress else 0, len(stored),
+                        len(payload), count, 0, seq)
+        prev = hashlib.sha256(prev + h + stored).digest()
+        out.append(h + stored + prev)
+        seq += 1
+
+    comm = b"ollama".ljust(16, b"\0")
+    exe = b"/usr/bin/ollama"
+    block(2, struct.pack("<IIIIHH16sI", 42, 1, 0, 42, 1, len(exe), comm, 0) + exe, 1)
+    block(3, struct.pack("<QII", 5, 2, 1) + struct.pack("<3Q", 7, 0, 1), 3)
+    path = b"/etc/hostname\0"
+    size = 48 + 24 + len(path)
+    hdr = struct.pack("<HHBBHQIIII16s", 8, size, 1, 0, 1, 1000, 42, 42, 0, 0, comm)
+    rec = hdr + struct.pack("<iiQIHH", -100, 3, 0, 0, len(path) - 1, 0) + path
+    block(1, rec * 3, 3)
+    block(4, struct.pack("<5Q", seq, 3, 0, 0, 2000), 1, compress=False)
+    whole = b"".join(out)
+    save("capture", "sealed.lwc", whole)
+    save("capture", "torn.lwc", whole[:-20])
+
+
 if __name__ == "__main__":
-    kinds = sys.argv[1:] or ["dns", "tls", "http", "btf"]
+    kinds = sys.argv[1:] or ["dns", "tls", "http", "btf", "capture"]
     for k in kinds:
         globals()[k + "_corpus"]()

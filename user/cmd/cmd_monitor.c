@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "capture/capture_writer.h"
 #include "cmd/cli.h"
 #include "cmd/daemon_notify.h"
 #include "cmd/monitor_options.h"
@@ -135,7 +136,8 @@ struct periodic {
 	struct monitor *m;
 	struct rule_matcher *rm;
 	struct loss_alert la;
-	struct metrics_file *mf; /* NULL without --metrics */
+	struct metrics_file *mf;   /* NULL without --metrics */
+	struct capture_writer *cw; /* NULL without --capture */
 };
 
 /* Brings the counters kept elsewhere (rules, naming, the tee's outputs) into m->stats. */
@@ -154,6 +156,9 @@ static void on_period(void *arg, uint64_t now_ns)
 	loss_alert_check(&p->la, p->m, now_ns, false);
 	if (p->mf)
 		metrics_file_tick(p->mf, p->m, now_ns);
+	/* the loss counters go into the capture when they changed, then what waits is synced */
+	capture_writer_losses(p->cw, &p->m->stats, now_ns);
+	capture_writer_tick(p->cw, now_ns);
 }
 
 /* At the end: the losses the last interval held back, and the final counts. */
@@ -165,6 +170,37 @@ static void periodic_end(struct periodic *p)
 	loss_alert_check(&p->la, p->m, now, true);
 	if (p->mf)
 		metrics_file_write(p->mf, p->m, now, false);
+	capture_writer_losses(p->cw, &p->m->stats, now);
+}
+
+/*
+ * Opens --capture: its header names the profiles (what each record's tool id means) and the
+ * rules. Returns 0, or -1 said on stderr.
+ */
+static int open_capture(const struct monitor_config *c, struct periodic *p)
+{
+	struct capture_meta meta = {
+		.llmwatch_version = LLMWATCH_VERSION,
+		.profiles = &p->m->profiles,
+		.n_rules = rules_count(p->rm->rules),
+		.rule_paths = c->rules,
+		.n_rule_paths = c->n_rules,
+		.default_rules = !c->no_default_rules,
+	};
+	char why[512];
+
+	struct capture_writer_opts wo = {
+		.flush_ns = c->capture_flush_ns,
+		.max_size = c->capture_file.max_size,
+		.keep = c->capture_file.keep,
+	};
+
+	p->cw = capture_writer_open(c->capture_file.path, &meta, &wo, why, sizeof(why));
+	if (!p->cw) {
+		fprintf(stderr, "llmwatch: --capture %s\n", why);
+		return -1;
+	}
+	return 0;
 }
 
 /* ---- the run ------------------------------------------------------------------------- */
@@ -387,6 +423,11 @@ static int run(const struct monitor_config *c)
 		extra_tools[i] = (uint16_t)profiles_add_pid(&m.profiles, c->pids[i]);
 	}
 
+	/* after --watch and --pid: the header names every tool id the records may carry */
+	if (c->capture && open_capture(c, &pd)) {
+		status = 2;
+		goto out;
+	}
 	err = bpf_loader_start(&l, &lo);
 	if (err) {
 		status = 2;
@@ -425,6 +466,12 @@ static int run(const struct monitor_config *c)
 		}
 		found += rt;
 	}
+	/* the processes found running: a capture's reader learns their tool and executable */
+	if (pd.cw) {
+		capture_writer_procs(pd.cw, &m.procs);
+		m.record_tap = capture_writer_tap;
+		m.tap_ctx = pd.cw;
+	}
 	fprintf(stderr,
 		"llmwatch %s: watching %zu profiles, %d running processes, %zu rules; "
 		"hooks: %s\n",
@@ -451,6 +498,8 @@ static int run(const struct monitor_config *c)
 	eo.period_ns = 1000000000ull;
 	if (c->metrics_ns < eo.period_ns && c->metrics)
 		eo.period_ns = c->metrics_ns;
+	if (c->capture_flush_ns < eo.period_ns && c->capture)
+		eo.period_ns = c->capture_flush_ns;
 	/* everything is attached and the running tools found: a unit may start what needs us */
 	snprintf(why, sizeof(why), "watching %zu profiles, %d running processes, %zu rules",
 		 m.profiles.n, found, rules_count(rm.rules));
@@ -464,6 +513,9 @@ static int run(const struct monitor_config *c)
 		m.stats.output_errors++;
 	sink_tee_stats(m.sink, &m.stats);
 	stats_print(&m.stats, stderr);
+	m.record_tap = NULL;
+	capture_writer_close(pd.cw, stderr); /* a loss is counted and said there */
+	pd.cw = NULL;
 	if (c->runtime_scan_ns)
 		fprintf(stderr,
 			"llmwatch: runtime scan: %" PRIu64 " passes, %" PRIu64
@@ -481,6 +533,8 @@ out:
 		unlink(c->ready_file);
 	rule_resolver_stop(eo.resolver);
 	metrics_file_free(pd.mf);
+	m.record_tap = NULL;
+	capture_writer_close(pd.cw, stderr);
 	event_loop_free(el);
 	sink_destroy(m.sink);
 	bpf_loader_stop(&l);

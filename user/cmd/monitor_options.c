@@ -25,6 +25,8 @@ void monitor_options_usage(FILE *f)
 		"       llmwatch rules check|list [...]   (validate or list rules; see llmwatch rules)\n"
 		"       llmwatch profiles list|check [...] (the tool profiles and their sources; see\n"
 		"                                         llmwatch profiles help)\n"
+		"       llmwatch replay FILE [...]        (run a --capture through the rules again; see\n"
+		"                                         llmwatch replay --help)\n"
 		"\n"
 		"Watches local LLM inference tools (Ollama, LM Studio, GPT4All, Jan, llama-server, vLLM,\n"
 		"koboldcpp, LocalAI, llamafile, Open WebUI, AnythingLLM, text-generation-webui) and their\n"
@@ -115,6 +117,22 @@ void monitor_options_usage(FILE *f)
 		"                      symlink); the directory must exist. No socket is opened\n"
 		"  --metrics-interval SECS\n"
 		"                      how often --metrics is rewritten (default 15)\n"
+		"  --capture FILE[,max-size=N[k|M|G]][,keep=K]\n"
+		"                      record every record of the watched processes (and those llmwatch\n"
+		"                      makes at their exit) to FILE, for llmwatch replay: a header (host,\n"
+		"                      kernel, version, clocks, profiles, rules), the processes already\n"
+		"                      running, the loss counters, and zlib-compressed blocks each synced\n"
+		"                      to disk and carrying a SHA-256 chained over the one before, and a\n"
+		"                      sealed footer at a clean stop (docs/capture-format.md). Created\n"
+		"                      mode 0600, truncated, never through a symlink. A block that\n"
+		"                      cannot be written is counted and said, not fatal. With max-size,\n"
+		"                      before a block could take FILE past N bytes it is sealed and\n"
+		"                      moved to FILE.1 (FILE.1 to FILE.2, ... FILE.K removed; K default\n"
+		"                      5), and FILE started anew with its header and the processes\n"
+		"                      watched then, so each file reads on its own\n"
+		"  --capture-flush SECS\n"
+		"                      write and sync the records waiting for --capture at least every\n"
+		"                      SECS seconds (default 1): what a SIGKILL can lose\n"
 		"  --verbose           libbpf's messages (the verifier's log when a load fails)\n"
 		"  --config FILE       read options from FILE first, one \"name = value\" a line (the\n"
 		"                      option's name without \"--\"; a flag takes yes or no), \"#\"\n"
@@ -384,6 +402,28 @@ static int opt_metrics_interval(struct monitor_config *o, const char *v, char *e
 	return 0;
 }
 
+static int opt_capture(struct monitor_config *o, const char *v, char *err, size_t n)
+{
+	char why[256];
+
+	if (!v[0] || strcmp(v, "-") == 0)
+		return snprintf(err, n, "a file path"), -1;
+	/* the same PATH[,max-size=N][,keep=K] as a file output's */
+	if (sink_file_parse(v, &o->capture_file, why, sizeof(why))) {
+		escape_str(err, n, why);
+		return -1;
+	}
+	o->capture = v;
+	return 0;
+}
+
+static int opt_capture_flush(struct monitor_config *o, const char *v, char *err, size_t n)
+{
+	if (parse_seconds(v, false, &o->capture_flush_ns))
+		return snprintf(err, n, "a number of seconds (above 0, at most 86400)"), -1;
+	return 0;
+}
+
 /* ---- the table -------------------------------------------------------------------------- */
 
 enum {
@@ -422,6 +462,8 @@ static const struct monitor_option options[] = {
 	{ "loss-alert-interval", opt_loss_alert_interval, 0 },
 	{ "metrics", opt_metrics, 0 },
 	{ "metrics-interval", opt_metrics_interval, 0 },
+	{ "capture", opt_capture, 0 },
+	{ "capture-flush", opt_capture_flush, 0 },
 	{ "config", NULL, OPT_CLI_ONLY },
 	{ "help", NULL, OPT_FLAG | OPT_CLI_ONLY },
 	{ "version", NULL, OPT_FLAG | OPT_CLI_ONLY },
@@ -445,6 +487,7 @@ static void config_defaults(struct monitor_config *o)
 	o->fold_window_ns = MONITOR_DEFAULT_FOLD_WINDOW_S * 1000000000ull;
 	o->loss_alert_ns = MONITOR_DEFAULT_LOSS_ALERT_S * 1000000000ull;
 	o->metrics_ns = MONITOR_DEFAULT_METRICS_S * 1000000000ull;
+	o->capture_flush_ns = MONITOR_DEFAULT_CAPTURE_FLUSH_S * 1000000000ull;
 }
 
 /*

@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "sinks/sink_file.h"
 #include "sinks/sink_registry.h"
 #include "sinks/sink_tee.h"
 
@@ -40,6 +41,8 @@
 #define MONITOR_DEFAULT_FOLD_WINDOW_S 60
 #define MONITOR_DEFAULT_LOSS_ALERT_S 10
 #define MONITOR_DEFAULT_METRICS_S 15
+/* --capture-flush: what a SIGKILL may lose of a capture (issue 15: "at most 1 s") */
+#define MONITOR_DEFAULT_CAPTURE_FLUSH_S 1
 
 struct monitor_option;
 
@@ -68,14 +71,17 @@ struct monitor_config {
 	bool enter_tracepoints;
 	bool cgroups_watched;
 	bool resolve_rule_hosts;
-	uint64_t cgroup_sweep_ns; /* LLMWATCH_CGROUP_SWEEP_MS */
-	uint64_t runtime_scan_ns; /* --runtime-scan, LLMWATCH_RUNTIME_SCAN_MS; 0: off */
-	bool runtime_scan_set;	  /* given (command line or file) */
-	const char *config;	  /* --config FILE, or NULL */
-	uint64_t fold_window_ns;  /* --fold-window; 0: off */
-	uint64_t loss_alert_ns;	  /* --loss-alert-interval; 0: at every check */
-	const char *metrics;	  /* --metrics PATH, or NULL */
-	uint64_t metrics_ns;	  /* --metrics-interval */
+	uint64_t cgroup_sweep_ns;	    /* LLMWATCH_CGROUP_SWEEP_MS */
+	uint64_t runtime_scan_ns;	    /* --runtime-scan, LLMWATCH_RUNTIME_SCAN_MS; 0: off */
+	bool runtime_scan_set;		    /* given (command line or file) */
+	const char *config;		    /* --config FILE, or NULL */
+	uint64_t fold_window_ns;	    /* --fold-window; 0: off */
+	uint64_t loss_alert_ns;		    /* --loss-alert-interval; 0: at every check */
+	const char *metrics;		    /* --metrics PATH, or NULL */
+	uint64_t metrics_ns;		    /* --metrics-interval */
+	const char *capture;		    /* --capture FILE[,max-size=N][,keep=K], or NULL */
+	struct sink_file_opts capture_file; /* its path and rotation, parsed */
+	uint64_t capture_flush_ns;	    /* --capture-flush */
 
 	/* bookkeeping: what was applied, and the file's strings the fields point into */
 	struct monitor_applied applied[MONITOR_OPTIONS_APPLIED_MAX];

@@ -13,6 +13,9 @@
  *   events and description (escaped).
  * - profiles: `profiles list [--json]` prints each built-in profile (name, display name,
  *   candidate names, executable patterns, source), escaped text or one JSON object a line.
+ * - replay: `replay FILE [--rules FILE|DIR]... [--no-default-rules] [--output SPEC]...`
+ *   runs the record path over a capture (--capture) with today's rules and outputs, and
+ *   says on stderr whether its hash chain is intact and it was sealed.
  */
 #ifndef LW_CMD_VERBS_H
 #define LW_CMD_VERBS_H
@@ -20,7 +23,8 @@
 #define LW_VERBS(ROW) \
 	ROW(monitor)  \
 	ROW(rules)    \
-	ROW(profiles)
+	ROW(profiles) \
+	ROW(replay)
 
 #define LW_VERB_DECLARE(name) int cmd_##name(int argc, char **argv);
 LW_VERBS(LW_VERB_DECLARE)

@@ -644,6 +644,8 @@ void monitor_handle_record(struct monitor *m, const void *data, size_t len)
 	struct proc_entry *e = NULL;
 	struct lw_event ev;
 
+	if (m->record_tap)
+		m->record_tap(m->tap_ctx, data, len);
 	m->stats.records++;
 	if (event_decode(data, len, &ev)) {
 		m->stats.decode_errors++;

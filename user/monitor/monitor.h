@@ -89,6 +89,14 @@ struct monitor {
 	uint64_t host_netns; /* inode; 0: unknown */
 	enum monitor_netns_source host_netns_source;
 	struct alert_fold *fold; /* identical alerts folded (monitor_set_fold); NULL: off */
+	/*
+	 * Sees every record monitor_handle_record() is given, as given, before anything else
+	 * (--capture: capture/capture_writer.h); NULL: none. The records user space makes
+	 * (connections flushed at an exit or the end) come this way too, so a replay, which
+	 * has no kernel to flush, gets them from the capture.
+	 */
+	void (*record_tap)(void *ctx, const void *data, size_t len);
+	void *tap_ctx;
 };
 
 /* Returns 0 or -ENOMEM. The caller fills profiles, sink, match, kops and kctx. */

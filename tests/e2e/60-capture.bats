@@ -1,0 +1,178 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# Capture and replay (issue 15, the capture file): the monitor's --capture records a watched
+# tool's connect and open; `llmwatch replay` runs them through the record path again with a
+# rule added since, which alerts, and says the capture's chain is intact and sealed. A
+# SIGKILL during a flood leaves a capture whose complete blocks are read back, its missing
+# seal said; a torn last block is reported by number and offset, never a crash.
+
+load helpers
+
+setup() {
+	common_setup
+	CAP="$BATS_TEST_TMPDIR/run.lwc"
+}
+
+teardown() {
+	common_teardown
+}
+
+# A rule the live run did not have: reading /etc/hostname.
+write_extra_rule() {
+	cat >"$BATS_TEST_TMPDIR/extra.json" <<'JSON'
+{
+  "rules": [
+    {
+      "id": "replay-hostname-read",
+      "description": "test rule: reading /etc/hostname",
+      "severity": "medium",
+      "tools": ["ollama"],
+      "event": "open",
+      "conditions": { "path": "/etc/hostname" },
+      "message": "{tool} read {path}"
+    }
+  ]
+}
+JSON
+}
+
+@test "--capture, then replay with a new rule: the new alert, the same events, chain intact and sealed" {
+	requires_bpf
+	tool=$(make_tool ollama)
+	write_extra_rule
+	lw_start --capture "$CAP"
+	run_actor "$tool" "$BATS_TEST_TMPDIR/r.json" refused open /etc/hostname
+	pid=$(report_get "$BATS_TEST_TMPDIR/r.json" pid)
+	port=$(report_get "$BATS_TEST_TMPDIR/r.json" refused_port)
+	lw_wait_for type=exit pid="$pid"
+	lw_stop
+	grep -Eq "^llmwatch: capture $CAP: [1-9][0-9]* records in [1-9][0-9]* blocks, sealed; 0 blocks \(0 records\) lost$" "$ERR"
+	[ "$(stat -c %a "$CAP")" = 600 ]
+	# the live run had no such rule
+	[ "$(lw_count verdicts~replay-hostname-read)" -eq 0 ]
+	LIVE="$OUT"
+
+	run "$LLMWATCH" replay "$CAP" --rules "$BATS_TEST_TMPDIR/extra.json" \
+		--output "json:$BATS_TEST_TMPDIR/replay.json"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"chain intact; sealed (a clean stop)"* ]]
+	[[ "$output" == *"host=$(uname -n)"* ]]
+	OUT="$BATS_TEST_TMPDIR/replay.json"
+	lw_wait_for kind=alert type=open pid="$pid" path=/etc/hostname tool=ollama \
+		verdicts~'"rule": "replay-hostname-read"'
+	lw_wait_for type=connect pid="$pid" dport="$port" daddr=127.0.0.1 ret=-111 tool=ollama
+	lw_wait_for type=exit pid="$pid"
+	# every event of the actor the live run wrote, the replay wrote too
+	live=$(OUT=$LIVE lw_count pid="$pid")
+	[ "$live" -gt 0 ]
+	[ "$(lw_count pid="$pid")" -eq "$live" ]
+
+	# without the default pack and the extra rule: the same events, no alert of the rule
+	run "$LLMWATCH" replay "$CAP" --no-default-rules --output "json:$BATS_TEST_TMPDIR/plain.json"
+	[ "$status" -eq 0 ]
+	OUT="$BATS_TEST_TMPDIR/plain.json"
+	[ "$(lw_count verdicts~replay-hostname-read)" -eq 0 ]
+	[ "$(lw_count pid="$pid")" -eq "$live" ]
+}
+
+@test "kill -9 during a flood: the complete blocks are read back, the missing seal and a torn tail said" {
+	requires_bpf
+	tool=$(make_tool ollama "$PROGS/lw_actor")
+	lw_start --capture "$CAP" --capture-flush 0.2
+	"$tool" pid flood 3000000 >"$BATS_TEST_TMPDIR/flood.out" &
+	flood=$!
+	BG_PIDS=$flood
+	# some blocks on disk (the header alone is under 4 KiB), then the kill
+	wait_count "capture size" -gt 200000 stat -c %s "$CAP"
+	kill -KILL "$LW_PID"
+	wait "$LW_PID" || true
+	LW_PID=
+	kill "$flood" 2>/dev/null || true
+	wait "$flood" 2>/dev/null || true
+	BG_PIDS=
+
+	run "$LLMWATCH" replay "$CAP" --no-default-rules --output "json:$BATS_TEST_TMPDIR/replay.json"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"chain intact; NOT sealed"* ]]
+	records=$(sed -n 's/.*version 1, [0-9]* blocks, \([0-9]*\) records;.*/\1/p' <<<"$output")
+	[ "$records" -gt 1000 ]
+	OUT="$BATS_TEST_TMPDIR/replay.json"
+	[ "$(lw_count type=open path=/dev/null)" -gt 1000 ]
+
+	# the last block torn as by a crash in the middle of its write: reported, the rest read
+	size=$(stat -c %s "$CAP")
+	truncate -s $((size - 7)) "$CAP"
+	run "$LLMWATCH" replay "$CAP" --no-default-rules --output "json:$BATS_TEST_TMPDIR/torn.json"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ block\ [0-9]+\ at\ offset\ [0-9]+:\ truncated ]]
+	[[ "$output" == *"torn tail: block "* ]]
+	torn=$(sed -n 's/.*version 1, [0-9]* blocks, \([0-9]*\) records;.*/\1/p' <<<"$output")
+	[ "$torn" -gt 0 ]
+	[ "$torn" -lt "$records" ]
+}
+
+@test "replay: a changed byte names its block; not a capture, or missing: a clear error" {
+	requires_bpf
+	tool=$(make_tool ollama)
+	lw_start --capture "$CAP" --capture-flush 0.1
+	for i in 1 2 3; do
+		run_actor "$tool" "$BATS_TEST_TMPDIR/r$i.json" open /etc/hostname
+		# a block of its own each: wait for the flush that syncs it
+		wait_count "capture blocks" -ge $((i + 2)) \
+			sh -c "\"$LLMWATCH\" replay \"$CAP\" --no-default-rules --output json:/dev/null 2>&1 | sed -n 's/.*version 1, \([0-9]*\) blocks.*/\1/p'"
+	done
+	lw_stop
+	size=$(stat -c %s "$CAP")
+	# a byte in the middle of the file, inside one of the record blocks
+	printf '\x55' | dd of="$CAP" bs=1 seek=$((size / 2)) conv=notrunc status=none
+	run "$LLMWATCH" replay "$CAP" --no-default-rules --output "json:/dev/null"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" =~ chain\ BROKEN\ from\ block\ [0-9]+\ \(offset\ [0-9]+\) ]]
+	[[ "$output" =~ block\ [0-9]+\ at\ offset\ [0-9]+:\ hash\ mismatch ]]
+
+	echo "not a capture at all" >"$BATS_TEST_TMPDIR/junk"
+	run "$LLMWATCH" replay "$BATS_TEST_TMPDIR/junk"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"offset 0: not an llmwatch capture (bad magic)"* ]]
+	run "$LLMWATCH" replay "$BATS_TEST_TMPDIR/none.lwc"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"none.lwc: No such file or directory"* ]]
+	run "$LLMWATCH" replay
+	[ "$status" -eq 2 ]
+}
+
+@test "--capture refuses a symlink and a path it cannot create, before loading anything" {
+	requires_root
+	ln -s "$BATS_TEST_TMPDIR/elsewhere" "$CAP"
+	run "$LLMWATCH" --capture "$CAP" --duration 1
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--capture $CAP: is a symbolic link (refused)"* ]]
+	[ ! -e "$BATS_TEST_TMPDIR/elsewhere" ]
+	run "$LLMWATCH" --capture "$BATS_TEST_TMPDIR/no/such/dir/x.lwc" --duration 1
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"No such file or directory"* ]]
+}
+
+@test "--capture FILE,max-size=N,keep=K: rotated files each sealed and whole, each replayed on its own" {
+	requires_bpf
+	tool=$(make_tool ollama "$PROGS/lw_actor")
+	lw_start --capture "$CAP,max-size=64k,keep=2" --capture-flush 0.1
+	run "$tool" pid flood 100000
+	[ "$status" -eq 0 ]
+	wait_count "rotated files" -ge 1 sh -c "ls \"$CAP\".* 2>/dev/null | wc -l"
+	lw_stop
+	grep -Eq "^llmwatch: capture $CAP: [1-9][0-9]* records in [0-9]+ blocks, sealed; 0 blocks \(0 records\) lost; rotated [1-9][0-9]* times$" "$ERR"
+	[ -e "$CAP.1" ]
+	[ ! -e "$CAP.3" ]
+	for f in "$CAP" "$CAP.1"; do
+		[ "$(stat -c %s "$f")" -le 65536 ]
+		run "$LLMWATCH" replay "$f" --no-default-rules --output "json:/dev/null"
+		echo "$output"
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"chain intact; sealed (a clean stop)"* ]]
+	done
+}

@@ -1,0 +1,500 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Unit tests of the capture file (capture/): what the writer writes the reader gives back
+ * byte for byte (records, running processes, loss counters, the seal); a torn last block
+ * is reported and the blocks before it read; one changed byte names its block; wrong
+ * magic and version name the offset; oversized lengths are refused before any allocation;
+ * a symlink is never written through.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "capture/capture_reader.h"
+#include "capture/capture_writer.h"
+#include "check.h"
+#include "core/profiles.h"
+#include "core/proctable.h"
+#include "core/stats.h"
+
+static char tmpdir[64];
+
+/* What the reader handed over. */
+struct got {
+	unsigned char *rec;
+	size_t rec_len;
+	uint32_t rec_count;
+	uint32_t procs;
+	char exe[64];
+	uint32_t tool_of_42;
+	uint64_t losses[2];
+	size_t problems;
+	char first_problem[256];
+	char meta[4096];
+};
+
+static void g_header(void *ctx, const struct capture_file_header *h, const char *meta, size_t len)
+{
+	struct got *g = ctx;
+
+	(void)h;
+	if (len >= sizeof(g->meta))
+		len = sizeof(g->meta) - 1;
+	memcpy(g->meta, meta, len);
+	g->meta[len] = '\0';
+}
+
+static void g_records(void *ctx, uint64_t block, const void *buf, size_t len, uint32_t count)
+{
+	struct got *g = ctx;
+
+	(void)block;
+	g->rec = realloc(g->rec, g->rec_len + len);
+	memcpy(g->rec + g->rec_len, buf, len);
+	g->rec_len += len;
+	g->rec_count += count;
+}
+
+static void g_proc(void *ctx, const struct capture_proc *p, const char *exe, size_t exe_len)
+{
+	struct got *g = ctx;
+
+	g->procs++;
+	if (p->pid == 42) {
+		g->tool_of_42 = p->tool;
+		snprintf(g->exe, sizeof(g->exe), "%.*s", (int)exe_len, exe);
+	}
+}
+
+static void g_losses(void *ctx, const struct capture_losses *l, const uint64_t *v)
+{
+	struct got *g = ctx;
+
+	if (l->n_kernel == LW_LOSS_SLOTS) {
+		g->losses[0] = v[LW_REC_OPEN * LW_LOSS_REASON_MAX + LW_LOSS_RESERVE];
+		g->losses[1] = v[LW_LOSS_SLOTS]; /* the first user counter: decode_errors */
+	}
+}
+
+static void g_problem(void *ctx, const char *msg)
+{
+	struct got *g = ctx;
+
+	if (!g->problems++)
+		snprintf(g->first_problem, sizeof(g->first_problem), "%s", msg);
+}
+
+static const struct capture_read_ops ops = {
+	.header = g_header,
+	.records = g_records,
+	.proc = g_proc,
+	.losses = g_losses,
+	.problem = g_problem,
+};
+
+/* An open record of pid with a path of n bytes; returns its size. */
+static size_t make_open(struct lw_rec_open *r, uint32_t pid, uint64_t ts, size_t n)
+{
+	size_t size = offsetof(struct lw_rec_open, path) + n + 1;
+
+	memset(r, 0, sizeof(*r));
+	lw_rec_hdr_init(&r->hdr, LW_REC_OPEN, (uint16_t)size, 1, pid, ts);
+	memset(r->path, 'a' + (int)(ts % 26), n);
+	r->path_len = (uint16_t)n;
+	r->ret = 3;
+	return size;
+}
+
+/* The writer's options write_capture() uses (rotation set by the rotation test). */
+static struct capture_writer_opts wopts = { .flush_ns = 1000000000ull };
+
+/* Writes a capture of blocks blocks of per records each; the records also go to expect. */
+static int write_capture(const char *path, int blocks, int per, bool seal, unsigned char **expect,
+			 size_t *expect_len)
+{
+	struct profile_set set;
+	struct proctable pt;
+	struct proc_entry *e;
+	struct lw_stats st = {};
+	struct capture_meta meta = { .llmwatch_version = "test", .profiles = &set, .n_rules = 3 };
+	struct capture_writer *w;
+	char err[256];
+
+	profiles_init(&set);
+	*expect = NULL;
+	*expect_len = 0;
+	w = capture_writer_open(path, &meta, &wopts, err, sizeof(err));
+	if (!w) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	proctable_init(&pt, 16);
+	e = proctable_upsert(&pt, 42);
+	e->tool = 2;
+	e->ppid = 1;
+	e->state = PROC_CONFIRMED;
+	proctable_set_exe(e, "/usr/bin/ollama");
+	proctable_upsert(&pt, 43)->state = PROC_CONFIRMED;
+	capture_writer_procs(w, &pt); /* pt lives as long as w: a rotation writes it again */
+	st.kernel_losses[LW_REC_OPEN * LW_LOSS_REASON_MAX + LW_LOSS_RESERVE] = 17;
+	st.decode_errors = 2;
+	capture_writer_losses(w, &st, 5);
+	capture_writer_losses(w, &st, 6); /* unchanged: no block */
+	for (int b = 0; b < blocks; b++) {
+		for (int i = 0; i < per; i++) {
+			struct lw_rec_open r;
+			size_t n =
+				make_open(&r, 42, (uint64_t)(b * per + i), (size_t)(i * 7 % 300));
+
+			*expect = realloc(*expect, *expect_len + n);
+			memcpy(*expect + *expect_len, &r, n);
+			*expect_len += n;
+			capture_writer_add(w, &r, n);
+		}
+		capture_writer_flush(w);
+	}
+	if (!seal)
+		_exit(0); /* as after a SIGKILL: the blocks are on disk, no footer */
+	{
+		int status = capture_writer_close(w, NULL);
+
+		proctable_free(&pt);
+		return status;
+	}
+}
+
+/* write_capture() in a child that dies without closing, as llmwatch under SIGKILL. */
+static int write_killed(const char *path, int blocks, int per, unsigned char **expect,
+			size_t *expect_len)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		write_capture(path, blocks, per, false, expect, expect_len);
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	/* the records it wrote, made again the same way (they depend on nothing else) */
+	*expect = NULL;
+	*expect_len = 0;
+	for (int b = 0; b < blocks; b++)
+		for (int i = 0; i < per; i++) {
+			struct lw_rec_open r;
+			size_t n =
+				make_open(&r, 42, (uint64_t)(b * per + i), (size_t)(i * 7 % 300));
+
+			*expect = realloc(*expect, *expect_len + n);
+			memcpy(*expect + *expect_len, &r, n);
+			*expect_len += n;
+		}
+	return 0;
+}
+
+static unsigned char *slurp(const char *path, size_t *len)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY);
+	unsigned char *p;
+
+	if (fd < 0 || fstat(fd, &st))
+		return NULL;
+	p = malloc((size_t)st.st_size + 1);
+	*len = (size_t)read(fd, p, (size_t)st.st_size);
+	close(fd);
+	return p;
+}
+
+/* The offset of block n (walking the headers as written). */
+static size_t block_offset(const unsigned char *p, size_t len, int n)
+{
+	struct capture_file_header fh;
+	size_t off;
+
+	memcpy(&fh, p, sizeof(fh));
+	off = sizeof(fh) + fh.meta_len;
+	for (int i = 0; i < n && off < len; i++) {
+		struct capture_block_header h;
+
+		memcpy(&h, p + off, sizeof(h));
+		off += sizeof(h) + h.stored_len + CAPTURE_HASH_LEN;
+	}
+	return off;
+}
+
+static void test_round_trip(void)
+{
+	char path[128];
+	unsigned char *expect;
+	size_t expect_len;
+	struct capture_read_result r;
+	struct got g = {};
+
+	snprintf(path, sizeof(path), "%s/round.lwc", tmpdir);
+	CHECK_INT(write_capture(path, 3, 200, true, &expect, &expect_len), 0);
+	CHECK_INT(capture_read_file(path, &ops, &g, &r), 0);
+	CHECK_INT(r.version, CAPTURE_VERSION);
+	CHECK(r.chain_ok);
+	CHECK(r.sealed);
+	CHECK(!r.truncated);
+	CHECK_INT(r.bad_blocks, 0);
+	CHECK_INT(r.records, 600);
+	CHECK_INT(r.footer.records, 600);
+	CHECK_INT(r.blocks, 1 + 1 + 3 + 1); /* procs, losses, records x3, footer */
+	CHECK_INT(g.rec_count, 600);
+	CHECK_INT(g.rec_len, expect_len);
+	CHECK(g.rec_len == expect_len && memcmp(g.rec, expect, expect_len) == 0);
+	CHECK_INT(g.procs, 2);
+	CHECK_INT(g.tool_of_42, 2);
+	CHECK_STR(g.exe, "/usr/bin/ollama");
+	CHECK_INT(g.losses[0], 17);
+	CHECK_INT(g.losses[1], 2);
+	CHECK_INT(g.problems, 0);
+	CHECK(strstr(g.meta, "llmwatch=test\n") != NULL);
+	CHECK(strstr(g.meta, "profile.1=ollama\n") != NULL);
+	CHECK(strstr(g.meta, "boot_ns=") != NULL && strstr(g.meta, "wall_ns=") != NULL);
+	CHECK(capture_read_verdict("x", &r, stderr));
+	free(g.rec);
+	free(expect);
+}
+
+/* The file ends inside its last block: reported with its number and offset, the rest read. */
+static void test_torn_tail(void)
+{
+	char path[128];
+	unsigned char *expect, *p;
+	size_t expect_len, len, cut;
+	struct capture_read_result r;
+	struct got g = {};
+
+	snprintf(path, sizeof(path), "%s/torn.lwc", tmpdir);
+	CHECK_INT(write_killed(path, 4, 100, &expect, &expect_len), 0);
+	p = slurp(path, &len);
+	/* blocks: 0 procs, 1 losses, 2..5 records; block 5 torn in its middle */
+	cut = block_offset(p, len, 5) + 40;
+	CHECK(cut < len);
+	CHECK_INT(capture_read_mem(p, cut, &ops, &g, &r), 0);
+	CHECK(r.truncated);
+	CHECK_INT(r.truncated_block, 5);
+	CHECK_INT(r.truncated_offset, block_offset(p, len, 5));
+	CHECK(!r.sealed);
+	CHECK(r.chain_ok);
+	CHECK_INT(r.records, 300);
+	CHECK(g.rec_len <= expect_len && memcmp(g.rec, expect, g.rec_len) == 0);
+	CHECK(strstr(g.first_problem, "block 5 at offset ") != NULL &&
+	      strstr(g.first_problem, "truncated") != NULL);
+	CHECK(!capture_read_verdict("x", &r, stderr));
+	/* only a few bytes of the next block header: torn too */
+	free(g.rec);
+	memset(&g, 0, sizeof(g));
+	CHECK_INT(capture_read_mem(p, block_offset(p, len, 3) + 5, &ops, &g, &r), 0);
+	CHECK(r.truncated);
+	CHECK_INT(r.truncated_block, 3);
+	CHECK_INT(r.records, 100);
+	free(g.rec);
+	free(p);
+	free(expect);
+}
+
+/* One byte changed in the middle: the chain check names that block, the others are read. */
+static void test_tampered(void)
+{
+	char path[128];
+	unsigned char *expect, *p;
+	size_t expect_len, len, at;
+	struct capture_read_result r;
+	struct got g = {};
+
+	snprintf(path, sizeof(path), "%s/tamper.lwc", tmpdir);
+	CHECK_INT(write_capture(path, 5, 100, true, &expect, &expect_len), 0);
+	p = slurp(path, &len);
+	at = (block_offset(p, len, 4) + block_offset(p, len, 5)) / 2; /* inside block 4 */
+	p[at] ^= 0x01;
+	CHECK_INT(capture_read_mem(p, len, &ops, &g, &r), 0);
+	CHECK(!r.chain_ok);
+	CHECK_INT(r.first_bad_hash, 4);
+	CHECK_INT(r.first_bad_offset, block_offset(p, len, 4));
+	CHECK(r.sealed); /* the footer itself is intact */
+	CHECK(strstr(g.first_problem, "block 4 at offset ") != NULL);
+	CHECK(!capture_read_verdict("x", &r, stderr));
+	/* a changed header breaks the chain at block 0 */
+	p[at] ^= 0x01;
+	p[sizeof(struct capture_file_header) + 2] ^= 0x20;
+	free(g.rec);
+	memset(&g, 0, sizeof(g));
+	CHECK_INT(capture_read_mem(p, len, &ops, &g, &r), 0);
+	CHECK(!r.chain_ok);
+	CHECK_INT(r.first_bad_hash, 0);
+	free(g.rec);
+	free(p);
+	free(expect);
+}
+
+static void test_bad_header(void)
+{
+	char path[128];
+	unsigned char *expect, *p;
+	size_t expect_len, len;
+	struct capture_read_result r;
+	struct capture_file_header fh;
+	struct got g = {};
+
+	snprintf(path, sizeof(path), "%s/bad.lwc", tmpdir);
+	CHECK_INT(write_capture(path, 1, 10, true, &expect, &expect_len), 0);
+	p = slurp(path, &len);
+	p[0] = 'X';
+	CHECK_INT(capture_read_mem(p, len, &ops, &g, &r), -EBADMSG);
+	CHECK(strstr(r.error, "offset 0: not an llmwatch capture") != NULL);
+	p[0] = 'L';
+	memcpy(&fh, p, sizeof(fh));
+	fh.version = 9;
+	memcpy(p, &fh, sizeof(fh));
+	CHECK_INT(capture_read_mem(p, len, &ops, &g, &r), -EBADMSG);
+	CHECK(strstr(r.error, "offset 12: format version 9, this llmwatch reads 1 to 1") != NULL);
+	fh.version = 1;
+	fh.meta_len = 0xfffffff0u;
+	memcpy(p, &fh, sizeof(fh));
+	CHECK_INT(capture_read_mem(p, len, &ops, &g, &r), -EBADMSG);
+	CHECK(strstr(r.error, "header text of 4294967280 bytes") != NULL);
+	CHECK_INT(capture_read_mem(p, 10, &ops, &g, &r), -EBADMSG);
+	free(p);
+	free(expect);
+	free(g.rec);
+}
+
+/* Lengths beyond the limits are refused with the block and offset, before any allocation. */
+static void test_oversized(void)
+{
+	char path[128], want[64];
+	unsigned char *expect, *p;
+	size_t expect_len, len, off;
+	struct capture_read_result r;
+	struct capture_block_header h;
+	struct got g = {};
+
+	snprintf(path, sizeof(path), "%s/big.lwc", tmpdir);
+	CHECK_INT(write_capture(path, 2, 10, true, &expect, &expect_len), 0);
+	p = slurp(path, &len);
+	off = block_offset(p, len, 2);
+	memcpy(&h, p + off, sizeof(h));
+	h.raw_len = 0xffffffffu;
+	memcpy(p + off, &h, sizeof(h));
+	CHECK_INT(capture_read_mem(p, len, &ops, &g, &r), -EBADMSG);
+	snprintf(want, sizeof(want), "block 2 at offset %zu: lengths", off);
+	CHECK(strstr(r.error, want) != NULL);
+	CHECK_INT(r.records, 0); /* blocks 0 and 1 are procs and losses */
+	h.raw_len = 10;
+	h.stored_len = CAPTURE_BLOCK_STORED_MAX + 1;
+	memcpy(p + off, &h, sizeof(h));
+	CHECK_INT(capture_read_mem(p, len, &ops, &g, &r), -EBADMSG);
+	CHECK(strstr(r.error, want) != NULL);
+	/* within the limits but past the end of the file: a torn tail, not a read past it */
+	h.stored_len = CAPTURE_BLOCK_STORED_MAX;
+	memcpy(p + off, &h, sizeof(h));
+	CHECK_INT(capture_read_mem(p, len, &ops, &g, &r), 0);
+	CHECK(r.truncated);
+	CHECK_INT(r.truncated_block, 2);
+	free(p);
+	free(expect);
+	free(g.rec);
+}
+
+/*
+ * max-size: each file stays under it, is sealed, starts with the header and the running
+ * processes, and reads on its own; PATH.1 is the newest rotated, PATH.keep the oldest kept.
+ */
+static void test_rotation(void)
+{
+	char path[128], name[160];
+	unsigned char *expect;
+	size_t expect_len;
+	uint64_t total = 0, prev_first_ts = UINT64_MAX;
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/rot.lwc", tmpdir);
+	wopts.max_size = 30000;
+	wopts.keep = 2;
+	CHECK_INT(write_capture(path, 30, 100, true, &expect, &expect_len), 0);
+	wopts.max_size = 0;
+	wopts.keep = 0;
+	for (int i = 0; i <= 3; i++) {
+		struct capture_read_result r;
+		struct got g = {};
+
+		if (i)
+			snprintf(name, sizeof(name), "%s.%d", path, i);
+		else
+			snprintf(name, sizeof(name), "%s", path);
+		if (i == 3) {
+			CHECK(stat(name, &st) != 0); /* beyond keep: removed */
+			break;
+		}
+		CHECK_INT(stat(name, &st), 0);
+		CHECK(st.st_size <= 30000);
+		CHECK_INT(capture_read_file(name, &ops, &g, &r), 0);
+		CHECK(r.chain_ok);
+		CHECK(r.sealed);
+		CHECK(!r.truncated);
+		CHECK_INT(g.procs, 2);
+		CHECK_STR(g.exe, "/usr/bin/ollama");
+		CHECK(r.records > 0);
+		CHECK_INT(r.footer.records, r.records);
+		CHECK(strstr(g.meta, "profile.1=ollama\n") != NULL);
+		/* PATH holds the newest records, PATH.2 the oldest kept */
+		if (g.rec_len >= sizeof(struct lw_rec_hdr)) {
+			struct lw_rec_hdr h;
+
+			memcpy(&h, g.rec, sizeof(h));
+			CHECK(h.ts_ns < prev_first_ts);
+			prev_first_ts = h.ts_ns;
+		}
+		total += r.records;
+		free(g.rec);
+	}
+	CHECK(total < 3000); /* the oldest went with PATH.3 */
+	CHECK(total >= 200);
+	free(expect);
+}
+
+static void test_symlink_refused(void)
+{
+	char path[128], target[128], err[256];
+	struct capture_meta meta = { .llmwatch_version = "test" };
+	struct stat st;
+
+	snprintf(target, sizeof(target), "%s/target", tmpdir);
+	snprintf(path, sizeof(path), "%s/link.lwc", tmpdir);
+	CHECK_INT(symlink(target, path), 0);
+	CHECK(capture_writer_open(path, &meta, &wopts, err, sizeof(err)) == NULL);
+	CHECK(strstr(err, "symbolic link") != NULL);
+	CHECK(stat(target, &st) != 0); /* nothing created through it */
+}
+
+int main(void)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/lwcap.XXXXXX");
+	if (!mkdtemp(tmpdir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	test_round_trip();
+	test_torn_tail();
+	test_tampered();
+	test_bad_header();
+	test_oversized();
+	test_symlink_refused();
+	test_rotation();
+	{
+		char cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+		if (system(cmd))
+			fprintf(stderr, "cannot remove %s\n", tmpdir);
+	}
+	return check_summary("test_capture");
+}

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Writes a capture file (docs/capture-format.md): the ring-buffer records the record path
+ * receives, buffered and written as zlib-compressed, hash-chained blocks, each synced to
+ * disk (fdatasync) when the buffer fills or at capture_writer_tick() once flush_ns has
+ * passed, so a SIGKILL loses at most that interval; the processes already running and the
+ * loss counters in blocks of their own; a sealed footer at capture_writer_close().
+ * A failed write is counted (the block's records are lost), said once on stderr, and the
+ * file cut back to its last whole block so that what follows stays readable.
+ */
+#ifndef LW_CAPTURE_WRITER_H
+#define LW_CAPTURE_WRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct proctable;
+struct profile_set;
+struct lw_stats;
+
+/* What the header says about the run, besides what the writer reads itself (uname, clocks). */
+struct capture_meta {
+	const char *llmwatch_version;
+	const struct profile_set *profiles; /* their names, by id: what hdr.tool means */
+	size_t n_rules;			    /* rules loaded */
+	const char *const *rule_paths;	    /* --rules, as given */
+	size_t n_rule_paths;
+	int default_rules; /* the built-in pack was loaded */
+};
+
+/* How the writer is doing (the summary, tests). */
+struct capture_writer_stats {
+	uint64_t blocks, records, bytes; /* written and synced */
+	uint64_t write_errors;		 /* blocks that could not be written: lost */
+	uint64_t lost_records;		 /* records in them */
+};
+
+struct capture_writer;
+
+struct capture_writer_opts {
+	uint64_t flush_ns; /* how long a record may wait in memory */
+	/*
+	 * Rotation: before a block could take the file past max_size bytes (0: never), it is
+	 * sealed and moved to PATH.1 (PATH.1 to PATH.2, ..., PATH.keep removed; keep 0: removed),
+	 * and PATH started anew with the header and the processes watched then: each file
+	 * reads on its own.
+	 */
+	uint64_t max_size;
+	unsigned int keep;
+};
+
+/*
+ * Creates path (mode 0600, truncated; never through a symlink) and writes its header.
+ * NULL with the reason (naming path) in err[errsz] on failure.
+ */
+struct capture_writer *capture_writer_open(const char *path, const struct capture_meta *meta,
+					   const struct capture_writer_opts *o, char *err,
+					   size_t errsz);
+
+/* Adds one record (its header's size bytes); writes a block first when the buffer is full. */
+void capture_writer_add(struct capture_writer *w, const void *rec, size_t len);
+
+/* The record path's tap (struct monitor's record_tap): capture_writer_add with ctx = w. */
+void capture_writer_tap(void *w, const void *rec, size_t len);
+
+/*
+ * Writes the processes of pt (those already running at start) as a block; pt must live as
+ * long as w: a rotation writes its processes again at the top of the new file.
+ */
+void capture_writer_procs(struct capture_writer *w, struct proctable *pt);
+
+/* Writes the loss counters of s as a block when they changed since the last one. */
+void capture_writer_losses(struct capture_writer *w, const struct lw_stats *s, uint64_t now_ns);
+
+/* Writes the buffered records when flush_ns has passed since the last block (now_ns: BOOTTIME). */
+void capture_writer_tick(struct capture_writer *w, uint64_t now_ns);
+
+/* Writes what is buffered now. */
+void capture_writer_flush(struct capture_writer *w);
+
+void capture_writer_get_stats(const struct capture_writer *w, struct capture_writer_stats *out);
+
+/*
+ * Writes what is buffered and the sealed footer, syncs and closes; prints the counts (and
+ * any loss) to log when not NULL. Returns 0, or -1 if anything was lost. NULL is fine.
+ */
+int capture_writer_close(struct capture_writer *w, FILE *log);
+
+#endif /* LW_CAPTURE_WRITER_H */
