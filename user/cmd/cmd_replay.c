@@ -10,6 +10,7 @@
 #include "cmd/verbs.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -124,8 +125,15 @@ static void check_profile(struct replay *r, unsigned long id, const char *name)
 		/* entries the run added (--watch, --pid): added again, in the same order */
 		if (strncmp(name, "watch:", 6) == 0 && profiles_add_watch(set, name + 6) > 0)
 			return;
-		if (strncmp(name, "pid:", 4) == 0 && profiles_add_pid(set, atoi(name + 4)) > 0)
-			return;
+		if (strncmp(name, "pid:", 4) == 0) {
+			char *end;
+			long pid = strtol(name + 4, &end, 10);
+
+			/* a capture's name: a number or nothing taken from it */
+			if (*end == '\0' && pid > 0 && pid <= INT_MAX &&
+			    profiles_add_pid(set, (int)pid) > 0)
+				return;
+		}
 	}
 	if (id >= 1 && id <= set->n && strcmp(set->p[id - 1].name, name) == 0)
 		return;
