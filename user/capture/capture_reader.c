@@ -151,7 +151,7 @@ int capture_read_mem(const void *buf, size_t len, const struct capture_read_ops 
 		snprintf(r->error, sizeof(r->error),
 			 "offset %zu: format version %u, this llmwatch reads 1 to %u",
 			 offsetof(struct capture_file_header, version), fh.version,
-			 CAPTURE_VERSION);
+			 (unsigned int)CAPTURE_VERSION);
 		return -EBADMSG;
 	}
 	r->version = fh.version;
