@@ -127,9 +127,9 @@ lw_stop() {
 	fi
 }
 
-# lw_wait_for FILTER...: wait (up to 5 s) until an output line matches the filters.
+# lw_wait_for FILTER...: wait (up to 20 s) until an output line matches the filters.
 lw_wait_for() {
-	retry 50 $LWQ count-min 1 "$OUT" "$@"
+	retry 200 $LWQ count-min 1 "$OUT" "$@"
 }
 
 lw_count() {

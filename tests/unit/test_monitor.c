@@ -970,6 +970,20 @@ static void test_cmdline_scans(void)
 	CHECK(m.rt.cmdlines == reads + 1);
 	c = tracked(&fk, 5100);
 	CHECK(c && c->tool == id_of(&m, "anythingllm"));
+
+	/*
+	 * caught in the middle of exec: the new name, no arguments yet (the kernel sets them
+	 * after the name). That empty command line is no answer: the next pass reads it again.
+	 */
+	fake_proc(5200, 1, "node", "/usr/bin/node");
+	fake_cmdline(5200, ARGV(""));
+	reads = m.rt.cmdlines;
+	CHECK_INT(monitor_scan_runtimes(&m), 0);
+	CHECK(m.rt.cmdlines == reads + 1);
+	fake_cmdline(5200, ARGV("node", "/opt/anything-llm/server/index.js"));
+	CHECK_INT(monitor_scan_runtimes(&m), 1);
+	c = tracked(&fk, 5200);
+	CHECK(c && c->tool == id_of(&m, "anythingllm"));
 	teardown(&m);
 }
 

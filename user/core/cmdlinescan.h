@@ -38,7 +38,9 @@ unsigned int cmdlinescan_match(const struct profile_set *set, const char *proc_r
  * clock ticks, comm): a direct-mapped cache of fixed size, so memory is bounded; a
  * collision costs one more read of one command line. comm is in the key because a process
  * keeps its pid and start time across exec: one that becomes another interpreter is read
- * again (one that execs the same interpreter again is not).
+ * again (one that execs the same interpreter again is not). An empty command line is never
+ * remembered: exec sets the new name before the new arguments, so a read in between sees
+ * the interpreter's name and nothing to match yet.
  */
 #define CMDLINESCAN_SEEN 4096
 

@@ -761,7 +761,7 @@ int monitor_scan_running(struct monitor *m, const int *extra_pids, const uint16_
 				(uint16_t)tool_by_cmdline(m, ps[i].pid, ps[i].comm, cmdline, &read);
 			if (tool[i])
 				why[i] = strdup(cmdline); /* NULL: no evidence, still watched */
-			else /* the periodic scan need not look again */
+			else if (!read || cmdline[0]) /* the periodic scan need not look again */
 				cmdlinescan_cache_put(m->cl_seen, ps[i].pid, ps[i].start_ticks,
 						      ps[i].comm);
 		}
@@ -997,7 +997,12 @@ int monitor_scan_runtimes(struct monitor *m)
 							  cmdline);
 				continue;
 			}
-			cmdlinescan_cache_put(m->cl_seen, (uint32_t)pid, start, st.comm);
+			/*
+			 * an empty command line is not an answer: a process in the middle of
+			 * exec has its new name before its new arguments, a zombie has none
+			 */
+			if (!read || cmdline[0])
+				cmdlinescan_cache_put(m->cl_seen, (uint32_t)pid, start, st.comm);
 		}
 		if (runtimescan_cache_has(m->rt_seen, (uint32_t)pid, start, vsize)) {
 			m->rt.skipped++;
