@@ -17,6 +17,7 @@
 #include "cmd/cli.h"
 #include "report/capture_replay.h"
 #include "sinks/sink_registry.h"
+#include "sinks/sink_tee.h"
 #include "util/timefmt.h"
 
 #define REPLAY_EXTRA_MAX 32
@@ -138,6 +139,7 @@ int cmd_replay(int argc, char **argv)
 		fprintf(stderr, "llmwatch: replay: %s: %s\n", o.file, strerror(-f->err));
 		goto out;
 	}
+	sink_tee_stats(sink, &res.stats); /* the registry's sink is a tee */
 	stats_print(&res.stats, stderr);
 	if (f->err)
 		fprintf(stderr, "llmwatch: replay: %s: %s\n", o.file, f->res.error);

@@ -17,7 +17,6 @@
 #include "rules/rules.h"
 #include "rules/rules_profiles.h"
 #include "sinks/sink.h"
-#include "sinks/sink_tee.h"
 #include "util/escape.h"
 
 #define VERDICTS_MAX 8
@@ -388,7 +387,6 @@ int capture_replay(const char *const *files, size_t n, const struct capture_repl
 	monitor_collect_stats(&r->m);
 	if (sink->ops->summary(sink, &r->m.stats))
 		r->m.stats.output_errors++;
-	sink_tee_stats(sink, &r->m.stats);
 	out->stats = r->m.stats;
 out:
 	r->m.sink = NULL;
