@@ -571,6 +571,9 @@ static void put_by(FILE *f, const cJSON *o)
 {
 	long long pid;
 
+	/* nothing known of who: nothing said */
+	if (!field_str(o, "tool") && !field_str(o, "comm") && !get_count(o, "pid", &pid))
+		return;
 	fputs(", by ", f);
 	put_field(f, o, "tool", "an unknown tool");
 	fputs(" (", f);
@@ -592,8 +595,10 @@ static void text_endpoint(FILE *f, const cJSON *o)
 	if (host) {
 		fputs(", address ", f);
 		put_field(f, o, "address", "?");
-		fputs(", name from ", f);
-		put_field(f, o, "host_source", "?");
+		if (field_str(o, "host_source")) {
+			fputs(", name from ", f);
+			put_field(f, o, "host_source", "?");
+		}
 	}
 	if (get_count(o, "connections", &n))
 		fprintf(f, ", %lld connection%s", n, n == 1 ? "" : "s");
