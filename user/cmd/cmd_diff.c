@@ -80,7 +80,7 @@ static int parse(int argc, char **argv, struct diff_opts *o)
 	while ((c = getopt_long(argc, argv, "ho:", lo, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
+			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0) {
 				escape_str(shown, sizeof(shown), optarg);
 				return cli_usage_error("--format \"%s\": text or json", shown);
 			}
