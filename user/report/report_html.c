@@ -967,7 +967,8 @@ static void tl_file(struct html *h, const struct lanes *ls, const cJSON *fl)
 {
 	const struct word *w = word_of(categories, N_OF(categories), jstr(fl, "category"));
 	bool flagged = jbool(fl, "flagged") == 1;
-	double x = tl_x_of(h, fl, "first", h->t0);
+	double x0 = tl_x_of(h, fl, "first", h->t0), x1 = tl_x_of(h, fl, "last", h->t0);
+	double half = flagged ? 3 : 1.5, tall = flagged ? 14 : 10;
 	const cJSON *p;
 	long long pid, opens;
 
@@ -979,11 +980,7 @@ static void tl_file(struct html *h, const struct lanes *ls, const cJSON *fl)
 		if (!jint(p, "pid", &pid) || (lane = lane_find(ls, pid)) < 0)
 			continue;
 		y = lane_y(lane) + 32;
-		putf(h,
-		     "<rect class=\"mark-file\" x=\"%.1f\" y=\"%.1f\" width=\"%d\" height=\"%d\" "
-		     "fill=\"%s\"%s><title>",
-		     x - (flagged ? 3 : 1.5), flagged ? y - 7 : y - 5, flagged ? 6 : 3,
-		     flagged ? 14 : 10, w->color,
+		putf(h, "<g class=\"mark-file\" fill=\"%s\"%s><title>", w->color,
 		     flagged ? " stroke=\"#000\" stroke-width=\"1\"" : "");
 		put(h, flagged ? "FLAGGED file " : "file ");
 		plain(h, jstr(fl, "path"));
@@ -993,7 +990,17 @@ static void tl_file(struct html *h, const struct lanes *ls, const cJSON *fl)
 			putf(h, ", %lld opens", opens);
 		put(h, "), first ");
 		plain(h, jstr(fl, "first"));
-		put(h, "</title></rect>\n");
+		put(h, ", last ");
+		plain(h, jstr(fl, "last"));
+		put(h, "</title>");
+		putf(h, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.0f\" height=\"%.0f\"/>", x0 - half,
+		     y - tall / 2, half * 2, tall);
+		if (x1 - x0 >= 2 * half + 1)
+			putf(h,
+			     "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"2\"/>"
+			     "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.0f\" height=\"%.0f\"/>",
+			     x0, y - 1, x1 - x0, x1 - half, y - tall / 2, half * 2, tall);
+		put(h, "</g>\n");
 	}
 }
 
@@ -1002,16 +1009,14 @@ static void tl_alert(struct html *h, const struct lanes *ls, const cJSON *a)
 	const struct word *w = word_of(severities, N_OF(severities), jstr(a, "severity"));
 	long long pid, count;
 	int lane;
-	double x, y;
+	double x0, x1, y;
 
 	if (!jint(a, "pid", &pid) || (lane = lane_find(ls, pid)) < 0)
 		return;
-	x = tl_x_of(h, a, "first", h->t0);
+	x0 = tl_x_of(h, a, "first", h->t0);
+	x1 = tl_x_of(h, a, "last", h->t0);
 	y = lane_y(lane) + 2;
-	putf(h,
-	     "<polygon class=\"mark-alert\" points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f\" fill=\"%s\" "
-	     "stroke=\"#fff\"><title>",
-	     x - 7, y, x + 7, y, x, y + 11, w->color);
+	putf(h, "<g class=\"mark-alert\" fill=\"%s\" stroke=\"#fff\"><title>", w->color);
 	plain(h, jstr(a, "severity"));
 	put(h, " alert ");
 	plain(h, jstr(a, "rule"));
@@ -1021,7 +1026,18 @@ static void tl_alert(struct html *h, const struct lanes *ls, const cJSON *a)
 		putf(h, " (%lld times)", count);
 	put(h, ", first ");
 	plain(h, jstr(a, "first"));
-	put(h, "</title></polygon>\n");
+	put(h, ", last ");
+	plain(h, jstr(a, "last"));
+	put(h, "</title>");
+	/* the repeats: a thin line to a smaller triangle at the last one */
+	if (x1 - x0 >= 8)
+		putf(h,
+		     "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"1.5\" stroke=\"none\"/>"
+		     "<polygon points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f\"/>",
+		     x0, y + 1, x1 - x0, x1 - 5, y, x1 + 5, y, x1, y + 8);
+	putf(h, "<polygon points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f\"/>", x0 - 7, y, x0 + 7, y, x0,
+	     y + 11);
+	put(h, "</g>\n");
 }
 
 static void legend_item(struct html *h, const char *shape, const char *color, const char *label)
