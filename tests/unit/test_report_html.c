@@ -670,6 +670,43 @@ static void test_wrong_types(void)
 	}
 }
 
+/* The axis of the timeline: a few ticks in a unit that fits, whatever the span. */
+static void test_axis(void)
+{
+	static const struct {
+		const char *first, *last, *label;
+	} spans[] = {
+		{ T("00.000000000"), T("00.000000500"), "+0ms" },
+		{ T("00.000000000"), T("00.004000000"), "+4ms" },
+		{ T("00.000000000"), T("59.000000000"), "+50s" },
+		{ "2026-12-05T10:00:00Z", "2026-12-05T13:00:00Z", "+3h" },
+		{ "2026-12-05T10:00:00Z", "2036-12-05T10:00:00Z", "d<" },
+	};
+
+	for (size_t i = 0; i < sizeof(spans) / sizeof(spans[0]); i++) {
+		cJSON *doc = cJSON_CreateObject();
+		cJSON *p = cJSON_CreateObject();
+		int rc, ticks;
+		char *page;
+
+		cJSON_AddNumberToObject(p, "pid", 1);
+		add_str(p, "started", spans[i].first);
+		add_str(p, "exited", spans[i].last);
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(doc, "processes"), p);
+		page = render(doc, &rc);
+		CHECK_INT(rc, 0);
+		ticks = count(page, "text-anchor=\"middle\"");
+		if (!has(page, spans[i].label) || ticks < 1 || ticks > 10)
+			fprintf(stderr, "span %zu: %d ticks, no \"%s\"\n", i, ticks,
+				spans[i].label);
+		CHECK(has(page, spans[i].label));
+		CHECK(ticks >= 1 && ticks <= 10);
+		check_inert(page, false);
+		free(page);
+		cJSON_Delete(doc);
+	}
+}
+
 static uint32_t rng_state = 0x9e3779b9u;
 
 static uint32_t rng(void)
@@ -782,6 +819,7 @@ int main(void)
 	test_complete();
 	test_hostile();
 	test_wrong_types();
+	test_axis();
 	test_mutations();
 	test_errors();
 	return check_summary("test_report_html");

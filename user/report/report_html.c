@@ -817,7 +817,9 @@ static double tl_x_of(const struct html *h, const cJSON *o, const char *k, int64
 /* Relative time of an axis tick: the unit follows the tick step. */
 static void put_offset(struct html *h, double secs, double step)
 {
-	if (step >= 3600)
+	if (step >= 86400)
+		putf(h, "+%gd", secs / 86400);
+	else if (step >= 1800)
 		putf(h, "+%gh", secs / 3600);
 	else if (step >= 60)
 		putf(h, "+%gmin", secs / 60);
@@ -832,13 +834,17 @@ static void tl_axis(struct html *h, int height)
 	static const double steps[] = { 0.001, 0.002, 0.005, 0.01, 0.02, 0.05,	0.1,   0.2,  0.5,
 					1,     2,     5,     10,   15,	 30,	60,    120,  300,
 					600,   900,   1800,  3600, 7200, 21600, 43200, 86400 };
-	double span = (double)(h->t1 - h->t0) / NS_PER_S, step = steps[N_OF(steps) - 1];
+	double span = (double)(h->t1 - h->t0) / NS_PER_S;
+	/* past the table (a capture of weeks, or a time that is wrong): whole days, <= 8 ticks */
+	double step = ceil(span / 8 / 86400) * 86400;
 
 	for (size_t i = 0; i < N_OF(steps); i++)
 		if (span / steps[i] <= 8) {
 			step = steps[i];
 			break;
 		}
+	if (step <= 0)
+		step = 1;
 	for (int i = 0; i * step <= span + 1e-9 && i <= 64; i++) {
 		double x = tl_x(h, h->t0 + (int64_t)(i * step * NS_PER_S));
 
@@ -883,7 +889,7 @@ static void tl_lane(struct html *h, int i, const struct lane *ln)
 	putf(h, " (pid %lld): started ", ln->pid);
 	plain(h, jstr(p, "started") ? jstr(p, "started") : "before the capture");
 	put(h, ", exited ");
-	plain(h, jstr(p, "exited") ? jstr(p, "exited") : "after the capture");
+	plain(h, jstr(p, "exited") ? jstr(p, "exited") : "not before the end");
 	put(h, "</title></rect>\n");
 }
 
