@@ -1332,7 +1332,7 @@ static void files_table(struct html *h)
 	struct ranked *v = sort_items(jarr(h->doc, "files"), file_rank, &n);
 
 	table_open(h, "files", "Files opened",
-		   "Path|Category|Flagged|Opens (failed)|Written|First|Last|Processes|Rules");
+		   "Path|Category|Flagged|Opens (failed)|Mode|First|Last|Processes|Rules");
 	for (int i = 0; i < n; i++) {
 		const cJSON *fl = v[i].item;
 		long long opens, failed;
@@ -1352,7 +1352,7 @@ static void files_table(struct html *h)
 		if (jint(fl, "failed", &failed) && failed > 0)
 			putf(h, " (%lld failed)", failed);
 		put(h, "</td>");
-		td_yesno(h, fl, "write", "written", "read only", true);
+		td_yesno(h, fl, "write", "for writing", "read only", true);
 		td_time(h, fl, "first", NULL);
 		td_time(h, fl, "last", NULL);
 		put(h, "<td>");
