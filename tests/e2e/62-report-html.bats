@@ -6,8 +6,9 @@
 # hostile file name). The rendered DOM must hold the banner, the timeline's SVG with its
 # marks, and every finding, with the hostile name as text, never as an element; a
 # screenshot is kept as $BUILD/report-sample.png for a person to look at. The browser may
-# resolve no name at all (--host-resolver-rules), so a page that reached out would not get
-# far; the unit test checks that the page asks for nothing.
+# resolve no name at all (--host-resolver-rules), and the browser's console must stay silent:
+# the page's Content-Security-Policy allows no script, fetch or font, so anything of the
+# kind it tried would be refused and logged there.
 
 load helpers
 
@@ -40,7 +41,7 @@ browser() {
 	timeout 90 "$CHROMIUM" --headless --no-sandbox --disable-gpu --no-first-run \
 		--no-default-browser-check --disable-extensions --disable-sync \
 		--disable-background-networking --disable-component-update \
-		--host-resolver-rules="MAP * ~NOTFOUND" \
+		--host-resolver-rules="MAP * ~NOTFOUND" --enable-logging=stderr --v=0 \
 		--user-data-dir="$BATS_TEST_TMPDIR/chromium" "$@" \
 		2>>"$BATS_TEST_TMPDIR/chromium.err"
 }
@@ -88,6 +89,11 @@ count() {
 	grep -qF '/tmp/&lt;script&gt;alert(1)&lt;/script&gt;' "$dom"
 	[ "$(count '<script' "$dom")" -eq 0 ]
 	[ "$(count '<link' "$dom")" -eq 0 ]
+	# nothing refused, nothing said on the console
+	if grep -E 'CONSOLE|Content Security Policy' "$BATS_TEST_TMPDIR/chromium.err" >&2; then
+		echo "the page tried something the browser refused or logged" >&2
+		return 1
+	fi
 }
 
 @test "chromium screenshot of the report is kept in the build directory" {
