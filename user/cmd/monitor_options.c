@@ -27,6 +27,8 @@ void monitor_options_usage(FILE *f)
 		"                                         llmwatch profiles help)\n"
 		"       llmwatch replay FILE [...]        (run a --capture through the rules again; see\n"
 		"                                         llmwatch replay --help)\n"
+		"       llmwatch report FILE... [...]     (the evaluation report of captures, text or\n"
+		"                                         JSON; see llmwatch report --help)\n"
 		"       llmwatch diff A B [...]           (what run B did that run A did not; see\n"
 		"                                         llmwatch diff --help)\n"
 		"\n"
