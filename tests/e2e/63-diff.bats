@@ -33,7 +33,7 @@ setup() {
 JSON
 	cat >"$B" <<'JSON'
 { "report_version": 1, "generator": "llmwatch test",
-  "captures": [ { "file": "v2.lwc" } ],
+  "captures": [ { "file": "v2.lwc" } ], "completeness": { "verdict": "complete", "reasons": [] },
   "endpoints": [
     { "address": "10.231.0.11", "port": 443, "protocol": "tcp", "host": "models.example",
       "host_source": "dns", "classification": "model-download", "connections": 1,
@@ -124,7 +124,8 @@ PY
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["report_version"] == 1
-assert d["a"] == {"captures": ["v1.lwc"], "file": sys.argv[2]}, d["a"]
+assert d["a"] == {"captures": ["v1.lwc"], "verdict": None, "file": sys.argv[2]}, d["a"]
+assert d["b"]["verdict"] == "complete"
 assert d["b"]["file"] == sys.argv[3]
 add, rem = d["added"], d["removed"]
 assert [e["host"] for e in add["endpoints"]] == ["stats.example"], add["endpoints"]
