@@ -259,6 +259,20 @@ for k, v in rem.items():
 assert d["ignored"] == {"a": 0, "b": 0}
 PY
 
+	# a report.json of a capture is the same run as the capture
+	"$LLMWATCH" report "$BATS_TEST_TMPDIR/a.lwc" --format json -o "$BATS_TEST_TMPDIR/a.json"
+	run --separate-stderr "$LLMWATCH" diff "$BATS_TEST_TMPDIR/a.json" "$BATS_TEST_TMPDIR/a.lwc"
+	[ "$status" -eq 0 ]
+	[ "$(tail -n1 <<<"$output")" = "no differences" ]
+	run --separate-stderr "$LLMWATCH" diff --format json -o "$BATS_TEST_TMPDIR/d2.json" \
+		"$BATS_TEST_TMPDIR/a.json" "$BATS_TEST_TMPDIR/b.lwc"
+	[ "$status" -eq 1 ]
+	python3 - "$BATS_TEST_TMPDIR/d.json" "$BATS_TEST_TMPDIR/d2.json" <<'PY'
+import json, sys
+d, d2 = (json.load(open(f)) for f in sys.argv[1:3])
+assert d["added"] == d2["added"] and d["removed"] == d2["removed"]
+PY
+
 	run --separate-stderr "$LLMWATCH" diff "$BATS_TEST_TMPDIR/b.lwc" "$BATS_TEST_TMPDIR/a.lwc"
 	echo "$output"
 	[ "$status" -eq 0 ]
