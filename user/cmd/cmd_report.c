@@ -92,7 +92,8 @@ static int parse(int argc, char **argv, struct report_cli *o)
 					o->format = &formats[i];
 			if (!o->format) {
 				escape_str(shown, sizeof(shown), optarg);
-				return cli_usage_error("--format \"%s\": text, json or html", shown);
+				return cli_usage_error("--format \"%s\": text, json or html",
+						       shown);
 			}
 			break;
 		case 'o':
