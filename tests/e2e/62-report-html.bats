@@ -1,14 +1,15 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # The HTML report in a real browser (issue 15): Debian's chromium, headless, opens the sample
-# report that tests/unit/test_report_html.c renders (a chatty tool: telemetry by name, an
-# SSH key and a document read, an API on 0.0.0.0, a model download, a broken chain, and a
-# hostile file name). The rendered DOM must hold the banner, the timeline's SVG with its
-# marks, and every finding, with the hostile name as text, never as an element; a
-# screenshot is kept as $BUILD/report-sample.png for a person to look at. The browser may
-# resolve no name at all (--host-resolver-rules), and the browser's console must stay silent:
-# the page's Content-Security-Policy allows no script, fetch or font, so anything of the
-# kind it tried would be refused and logged there.
+# report that tests/unit/test_report_html.c renders (a chatty tool: telemetry by name, an SSH
+# key and a document read, an API on 0.0.0.0, a model download, a broken chain, a hostile
+# file name), and `llmwatch report --format html` of a run captured here. The rendered DOM
+# must hold the banner, the timeline's SVG with its marks, and every finding, with the
+# hostile name as text, never as an element; screenshots are kept as $BUILD/report-sample.png
+# and $BUILD/report-capture.png for a person to look at. The browser may resolve no name at
+# all (--host-resolver-rules), and its console must stay silent: the page's
+# Content-Security-Policy allows no script, fetch or font, so anything of the kind it tried
+# would be refused and logged there.
 
 load helpers
 
@@ -125,4 +126,56 @@ PY
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "1280 2000" ]
 	[ "${lines[1]}" -gt 50 ]
+}
+
+@test "llmwatch report --format html of a real capture, rendered by chromium, agrees with the JSON" {
+	requires_bpf
+	requires_chromium
+	cap="$BATS_TEST_TMPDIR/run.lwc"
+	mkdir -p "$BATS_TEST_TMPDIR/models"
+	echo gguf >"$BATS_TEST_TMPDIR/models/tiny.gguf"
+	ollama=$(make_tool ollama)
+	lw_start --capture "$cap"
+	run_actor "$ollama" "$BATS_TEST_TMPDIR/r.json" bind-any open "$BATS_TEST_TMPDIR/models/tiny.gguf" \
+		child
+	pid=$(report_get "$BATS_TEST_TMPDIR/r.json" pid)
+	port=$(report_get "$BATS_TEST_TMPDIR/r.json" bind-any_port)
+	child=$(report_get "$BATS_TEST_TMPDIR/r.json" child_pid)
+	lw_wait_for type=exit pid="$pid"
+	lw_stop
+
+	html="$BATS_TEST_TMPDIR/report.html"
+	run "$LLMWATCH" report "$cap" --format html -o "$html"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(stat -c %a "$html")" = 600 ]
+	run "$LLMWATCH" report "$cap" --format json -o "$BATS_TEST_TMPDIR/report.json"
+	[ "$status" -eq 0 ]
+	nproc=$(/usr/bin/python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["processes"]))' \
+		"$BATS_TEST_TMPDIR/report.json")
+	[ "$nproc" -ge 2 ]
+
+	dom="$BATS_TEST_TMPDIR/dom.html"
+	browser --dump-dom "file://$html" >"$dom" || {
+		cat "$BATS_TEST_TMPDIR/chromium.err" >&2
+		return 1
+	}
+	grep -qF 'class="banner complete"' "$dom"
+	grep -qF '<svg class="timeline-svg"' "$dom"
+	# one lane per process of the JSON document, and the run's findings drawn in them
+	grep -qF "timeline of $nproc processes" "$dom"
+	[ "$(count 'class="mark-listen"' "$dom")" -ge 1 ]
+	[ "$(count 'class="mark-file"' "$dom")" -ge 1 ]
+	grep -qF "0.0.0.0:$port/tcp" "$dom"
+	grep -qF "$BATS_TEST_TMPDIR/models/tiny.gguf" "$dom"
+	grep -qE "<td class=\"n\">$child</td><td class=\"n\">$pid</td>" "$dom"
+	grep -qF '/bin/cat' "$dom"
+	[ "$(count '<script' "$dom")" -eq 0 ]
+	if grep -E 'CONSOLE|Content Security Policy' "$BATS_TEST_TMPDIR/chromium.err" >&2; then
+		return 1
+	fi
+	# kept beside the sample for a person to look at
+	browser --hide-scrollbars --window-size=1280,2000 --screenshot="$BUILD/report-capture.png" \
+		"file://$html" >/dev/null
+	[ -s "$BUILD/report-capture.png" ]
 }

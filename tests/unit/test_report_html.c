@@ -74,6 +74,7 @@ static void add_capture(cJSON *doc, bool clean)
 	cJSON_AddBoolToObject(c, "sealed", clean);
 	cJSON_AddBoolToObject(c, "torn_tail", !clean);
 	cJSON_AddNumberToObject(c, "skipped_blocks", clean ? 0 : 1);
+	add_str(c, "error", clean ? NULL : "block 11 at offset 40960: truncated");
 	cJSON_AddItemToArray(cJSON_AddArrayToObject(doc, "captures"), c);
 }
 
@@ -100,6 +101,7 @@ static void add_completeness(cJSON *doc, bool clean)
 	cJSON_AddNumberToObject(by, "ringbuf_full", clean ? 0 : 1200);
 	cJSON_AddNumberToObject(by, "probe_read", clean ? 0 : 4);
 	cJSON_AddNumberToObject(cJSON_AddObjectToObject(lost, "user"), "decode_errors", 0);
+	cJSON_AddNumberToObject(lost, "capture_writer", clean ? 0 : 3);
 	w = cJSON_AddArrayToObject(lost, "windows");
 	if (!clean) {
 		cJSON *win = cJSON_CreateObject();
@@ -127,8 +129,8 @@ static void add_process(cJSON *arr, long long pid, long long ppid, const char *c
 	cJSON_AddNumberToObject(p, "root", 4121);
 	add_str(p, "started", started);
 	add_str(p, "exited", exited);
-	if (exited)
-		cJSON_AddNumberToObject(p, "exit_code", 0);
+	if (exited) /* as wait(2): exit 1, or killed by signal 9 */
+		cJSON_AddNumberToObject(p, "exit_code", pid == 4130 ? 9 : 256);
 	else
 		cJSON_AddNullToObject(p, "exit_code");
 	cJSON_AddItemToArray(arr, p);
@@ -422,6 +424,10 @@ static void test_sample(void)
 		"from block 7",
 		"NOT sealed",
 		"TORN",
+		"Reading stopped before the end: block 11 at offset 40960: truncated",
+		/* wait(2) statuses */
+		"(exit 1)",
+		"(signal 9)",
 	};
 
 	CHECK_INT(rc, 0);
@@ -440,6 +446,7 @@ static void test_sample(void)
 	CHECK(has(page, "connect 1,200"));
 	CHECK(has(page, "ringbuf_full 1,200"));
 	CHECK(!has(page, "exec 0")); /* only the counters that grew */
+	CHECK(has(page, "not written to the capture: 3"));
 
 	for (size_t i = 0; i < sizeof(findings) / sizeof(findings[0]); i++) {
 		if (!has_escaped(page, findings[i]))

@@ -632,6 +632,10 @@ static void banner(struct html *h)
 		put(h, " &middot; in user space: ");
 		if (!put_counters(h, jget(lost, "user")))
 			put(h, "none");
+		if (jint(lost, "capture_writer", &total) && total > 0) {
+			put(h, " &middot; not written to the capture: ");
+			put_count(h, total);
+		}
 		cJSON_ArrayForEach(w, jarr(lost, "windows"))
 		{
 			put(h, "<br>lost ");
@@ -1402,8 +1406,12 @@ static void processes_table(struct html *h)
 		td_time(h, p, "started", "running at start");
 		put(h, "<td>");
 		put_time(h, p, "exited", "running at end");
-		if (jint(p, "exit_code", &code))
-			putf(h, " (code %lld)", code);
+		/* as wait(2) reports it: the exit status times 256, or the signal */
+		if (jint(p, "exit_code", &code) && code >= 0 && code <= 0xffff)
+			putf(h, (code & 0x7f) ? " (signal %lld)" : " (exit %lld)",
+			     (code & 0x7f) ? code & 0x7f : code >> 8);
+		else if (jint(p, "exit_code", &code))
+			putf(h, " (status %lld)", code);
 		put(h, "</td></tr>\n");
 		rows++;
 	}
@@ -1465,6 +1473,12 @@ static void captures_table(struct html *h)
 		else
 			text(h, NULL);
 		put(h, "</td></tr>\n");
+		if (jstr(c, "error")) {
+			put(h,
+			    "<tr class=\"hot\"><td colspan=\"13\">Reading stopped before the end: ");
+			text(h, jstr(c, "error"));
+			put(h, "</td></tr>\n");
+		}
 		rows++;
 	}
 	table_close(h, rows, 13, "No capture file.");
