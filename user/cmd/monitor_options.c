@@ -699,6 +699,28 @@ int monitor_options_parse(int argc, char **argv, struct monitor_config *o)
 	return finish(o);
 }
 
+void monitor_config_init(struct monitor_config *o)
+{
+	memset(o, 0, sizeof(*o));
+	config_defaults(o);
+}
+
+int monitor_options_apply(struct monitor_config *o, const char *name, const char *value, char *err,
+			  size_t n)
+{
+	const struct monitor_option *opt = find_option(name);
+
+	if (!opt || !opt->apply) {
+		snprintf(err, n, "--%s: not an option of the monitor", name);
+		return -1;
+	}
+	if (!(opt->flags & OPT_FLAG) != !!value) {
+		snprintf(err, n, "--%s: %s", name, value ? "takes no value" : "needs a value");
+		return -1;
+	}
+	return apply_option(o, opt, value, "--", err, n);
+}
+
 void monitor_config_free(struct monitor_config *o)
 {
 	for (size_t i = 0; i < o->n_owned; i++)

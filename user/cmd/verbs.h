@@ -16,6 +16,9 @@
  * - replay: `replay FILE [--rules FILE|DIR]... [--no-default-rules] [--output SPEC]...`
  *   runs the record path over a capture (--capture) with today's rules and outputs, and
  *   says on stderr whether its hash chain is intact and it was sealed.
+ * - eval: `eval [--out DIR] [--offline-report] [--as-root] [OPTIONS] -- CMD [ARGS...]` runs
+ *   CMD as a watched tree, records it into DIR/capture.lwc and writes the reports there;
+ *   0 complete, 1 incomplete, 2 usage or setup error.
  */
 #ifndef LW_CMD_VERBS_H
 #define LW_CMD_VERBS_H
@@ -24,7 +27,8 @@
 	ROW(monitor)  \
 	ROW(rules)    \
 	ROW(profiles) \
-	ROW(replay)
+	ROW(replay)   \
+	ROW(eval)
 
 #define LW_VERB_DECLARE(name) int cmd_##name(int argc, char **argv);
 LW_VERBS(LW_VERB_DECLARE)
