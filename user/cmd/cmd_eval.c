@@ -202,10 +202,11 @@ static const char *sig_name(int sig)
 	return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal";
 }
 
-/* Kills every process of the tree by pid until none is left (bounded), saying which. */
+/* Kills every process of the tree by pid until none is left (bounded), naming each once. */
 static void kill_tree(struct eval_run *r)
 {
-	pid_t pids[64];
+	pid_t pids[64], told[256];
+	size_t n_told = 0;
 	int total = 0;
 
 	for (int round = 0; round < 200; round++) {
@@ -215,11 +216,19 @@ static void kill_tree(struct eval_run *r)
 		if (n <= 0)
 			break;
 		for (int i = 0; i < n && i < (int)(sizeof(pids) / sizeof(pids[0])); i++) {
-			if (kill(pids[i], SIGKILL) == 0) {
-				fprintf(stderr, "%s%d",
-					total ? ", " : "llmwatch: eval: killed pid ", (int)pids[i]);
-				total++;
-			}
+			bool again = false;
+
+			if (kill(pids[i], SIGKILL))
+				continue;
+			for (size_t k = 0; k < n_told && !again; k++)
+				again = told[k] == pids[i];
+			if (again)
+				continue;
+			if (n_told < sizeof(told) / sizeof(told[0]))
+				told[n_told++] = pids[i];
+			fprintf(stderr, "%s%d", total ? ", " : "llmwatch: eval: killed pid ",
+				(int)pids[i]);
+			total++;
 		}
 		if (eval_tree_reap(r->root, &r->root_status, &r->root_done))
 			break;

@@ -16,8 +16,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/procscan.h"
-
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
@@ -233,9 +231,36 @@ int eval_tree_subreaper(void)
 
 struct pp {
 	uint32_t pid, ppid;
+	bool zombie; /* ended, not yet reaped: in the tree's shape, not one to signal */
 };
 
-/* Every process's pid and parent; *n of them in a malloc'd array, or NULL (-errno in *n). */
+/* The parent and state of pid from /proc/PID/stat. Returns 0, or -1 if it is gone. */
+static int read_pp(uint32_t pid, struct pp *out)
+{
+	char path[64], buf[1024], *p;
+	unsigned int ppid;
+	char state;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	/* the name may hold anything, ')' included: the state follows the last one */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %c %u", &state, &ppid) != 2)
+		return -1;
+	*out = (struct pp){ pid, ppid, state == 'Z' || state == 'X' };
+	return 0;
+}
+
+/* Every process's pid and parent; *n of them in a malloc'd array, or NULL (-errno in *err). */
 static struct pp *read_parents(size_t *n, int *err)
 {
 	struct pp *all = NULL;
@@ -249,14 +274,14 @@ static struct pp *read_parents(size_t *n, int *err)
 		return NULL;
 	}
 	while ((d = readdir(dir))) {
-		struct procscan_stat st;
 		unsigned long pid;
+		struct pp one;
 		char *end;
 
 		pid = strtoul(d->d_name, &end, 10);
 		if (*end || pid == 0 || pid > UINT32_MAX)
 			continue;
-		if (procscan_read_stat("/proc", (uint32_t)pid, &st))
+		if (read_pp((uint32_t)pid, &one))
 			continue; /* gone */
 		if (*n == cap) {
 			struct pp *bigger = realloc(all, (cap ? cap * 2 : 256) * sizeof(*all));
@@ -270,7 +295,7 @@ static struct pp *read_parents(size_t *n, int *err)
 			all = bigger;
 			cap = cap ? cap * 2 : 256;
 		}
-		all[(*n)++] = (struct pp){ (uint32_t)pid, st.ppid };
+		all[(*n)++] = one;
 	}
 	closedir(dir);
 	*err = 0;
@@ -310,7 +335,7 @@ int eval_tree_list(pid_t self, pid_t *out, size_t max)
 		}
 	} while (changed);
 	for (size_t i = 0; i < n; i++) {
-		if (!in[i])
+		if (!in[i] || all[i].zombie)
 			continue;
 		if (found < max)
 			out[found] = (pid_t)all[i].pid;

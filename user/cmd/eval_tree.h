@@ -56,8 +56,8 @@ void eval_tree_close(struct eval_child *ch);
 int eval_tree_subreaper(void);
 
 /*
- * The processes below self (its descendants, found in /proc by their parents) into
- * out[max]. Returns how many there are (more than max: the first max are in out), or
+ * The processes below self (its descendants, found in /proc by their parents; those that
+ * have ended and wait to be reaped left out) into out[max]. Returns how many there are (more than max: the first max are in out), or
  * -errno if /proc cannot be read.
  */
 int eval_tree_list(pid_t self, pid_t *out, size_t max);
