@@ -287,41 +287,6 @@ static bool on_signal(void *arg, int signo, int code, uint32_t from)
 /* ---- the run --------------------------------------------------------------------------- */
 
 /*
- * The tool CMD is: a profile whose candidate name is CMD's and whose executable patterns
- * (if any) match its real path, or one whose interpreter and command line match; else 0.
- */
-static unsigned int known_tool(const struct profile_set *set, const char *path, char **argv)
-{
-	const char *base = strrchr(path, '/');
-	char real[PATH_MAX], comm[16], line[4096];
-	size_t used = 0;
-
-	base = base ? base + 1 : path;
-	snprintf(comm, sizeof(comm), "%.15s", base); /* the kernel's comm: 15 bytes */
-	if (!realpath(path, real))
-		snprintf(real, sizeof(real), "%s", path);
-	for (size_t p = 0; p < set->n; p++) {
-		for (const char *const *c = set->p[p].comms; c && *c; c++) {
-			if (strcmp(*c, comm) != 0)
-				continue;
-			if (!set->p[p].exe_globs || !set->p[p].exe_globs[0])
-				return (unsigned int)(p + 1);
-			return profiles_match_exe(set, real);
-		}
-	}
-	line[0] = '\0';
-	for (char **a = argv; *a && used < sizeof(line) - 1; a++) {
-		int w = snprintf(line + used, sizeof(line) - used, "%s%s", a == argv ? "" : " ",
-				 *a);
-
-		used += w > 0 ? (size_t)w : 0;
-	}
-	if (used >= sizeof(line))
-		used = sizeof(line) - 1;
-	return profiles_match_cmdline(set, comm, line);
-}
-
-/*
  * CMD's environment: llmwatch's, with HOME, USER and LOGNAME those of u when CMD runs as
  * u. NULL on no memory. The strings belong to environ or to *owned (free both).
  */
@@ -428,7 +393,7 @@ static int run(struct eval_opts *o)
 	status = monitor_session_open(&s, &o->c);
 	if (status)
 		goto out;
-	tool = known_tool(&s.m.profiles, path, o->cmd);
+	tool = eval_tree_tool(&s.m.profiles, path, o->cmd);
 	if (!tool) {
 		e = profiles_add_eval(&s.m.profiles, path);
 		if (e <= 0) {

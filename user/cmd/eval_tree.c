@@ -3,6 +3,7 @@
 #include "cmd/eval_tree.h"
 
 #include <dirent.h>
+#include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -117,6 +118,41 @@ _Noreturn static void child_run(int go_fd, int status_fd, pid_t parent, const st
 		_exit(127);
 	execve(path, argv, envp);
 	child_fail(status_fd, "exec", errno);
+}
+
+/*
+ * The tool CMD is: a profile whose candidate name is CMD's and whose executable patterns
+ * (if any) match its real path, or one whose interpreter and command line match; else 0.
+ */
+unsigned int eval_tree_tool(const struct profile_set *set, const char *path, char *const argv[])
+{
+	const char *base = strrchr(path, '/');
+	char real[PATH_MAX], comm[16], line[4096];
+	size_t used = 0;
+
+	base = base ? base + 1 : path;
+	snprintf(comm, sizeof(comm), "%.15s", base); /* the kernel's comm: 15 bytes */
+	if (!realpath(path, real))
+		snprintf(real, sizeof(real), "%s", path);
+	for (size_t p = 0; p < set->n; p++) {
+		for (const char *const *c = set->p[p].comms; c && *c; c++) {
+			if (strcmp(*c, comm) != 0)
+				continue;
+			if (!set->p[p].exe_globs || !set->p[p].exe_globs[0])
+				return (unsigned int)(p + 1);
+			return profiles_match_exe(set, real);
+		}
+	}
+	line[0] = '\0';
+	for (char *const *a = argv; *a && used < sizeof(line) - 1; a++) {
+		int w = snprintf(line + used, sizeof(line) - used, "%s%s", a == argv ? "" : " ",
+				 *a);
+
+		used += w > 0 ? (size_t)w : 0;
+	}
+	if (used >= sizeof(line))
+		used = sizeof(line) - 1;
+	return profiles_match_cmdline(set, comm, line);
 }
 
 int eval_tree_fork(struct eval_child *ch, const struct eval_user *u, const char *path,

@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include "cmd/eval_user.h"
+#include "core/profiles.h"
 
 struct eval_child {
 	pid_t pid;
@@ -27,6 +28,14 @@ struct eval_child {
  * file with an execute bit. Returns 0, or -errno (-ENOENT: not found).
  */
 int eval_tree_find_command(const char *cmd, const char *path_env, char *out, size_t size);
+
+/*
+ * The tool the command path (run with argv) is: the first profile one of whose candidate
+ * names is its file name (cut to 15 bytes, as the kernel's comm) and whose executable
+ * patterns, if it has any, match its real path; else one whose interpreter and command
+ * line patterns match. Returns its id, or 0 (eval then names the tool "eval:NAME").
+ */
+unsigned int eval_tree_tool(const struct profile_set *set, const char *path, char *const argv[]);
 
 /*
  * Forks the child that will exec path with argv and envp: it resets every signal to its
