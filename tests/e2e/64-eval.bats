@@ -270,3 +270,23 @@ print(mine[1]["type"], mine[1].get("path"))' "$OUT" "$root")
 	[ "$(lw_count type=open pid="$gc" path=/etc/hostname tool=eval:python3)" -eq 1 ]
 	[ "$(lw_count type=exit pid="$gc")" -eq 1 ]
 }
+
+@test "eval --help: every option it names is in the man page; a bad option is a usage error" {
+	run "$LLMWATCH" eval --help
+	[ "$status" -eq 0 ]
+	opts=$(grep -oE -- '--[a-z][a-z0-9-]+' <<<"$output" | sort -u)
+	[ "$(wc -l <<<"$opts")" -ge 15 ]
+	man=$(sed -e 's/\\-/-/g' -e 's/\\f[BIRP]//g' "$REPO/man/llmwatch.8")
+	for o in $opts; do
+		grep -q -- "$o" <<<"$man" || {
+			echo "the man page lacks eval $o"
+			return 1
+		}
+	done
+	grep -q '^## Evaluating a tool' "$REPO/README.md"
+	run "$LLMWATCH" eval --pid 1 -- /bin/true
+	[ "$status" -eq 2 ]
+	run "$LLMWATCH" eval --ring-size 3 -- /bin/true
+	[ "$status" -eq 2 ]
+	[[ "$output" == *'--ring-size "3"'* ]]
+}

@@ -169,7 +169,7 @@ static int parse(int argc, char **argv, struct eval_opts *o)
 			usage(stdout);
 			return 1;
 		default:
-			if (ch < OPT_PASSED)
+			if (ch < OPT_PASSED || ch >= OPT_PASSED + (int)N_PASSED)
 				return cli_usage_error("eval: see llmwatch eval --help");
 			if (monitor_options_apply(&o->c, passed_options[ch - OPT_PASSED], optarg,
 						  err, sizeof(err)))
