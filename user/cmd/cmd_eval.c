@@ -26,6 +26,7 @@
 #include "cmd/eval_user.h"
 #include "cmd/monitor_options.h"
 #include "cmd/monitor_session.h"
+#include "report/report.h"
 #include "util/escape.h"
 #include "version.h"
 
@@ -325,18 +326,67 @@ static char **child_env(const struct eval_user *u, char ***owned)
 	return env;
 }
 
+/* The reports eval writes into DIR, one row each. */
+static const struct {
+	const char *file;
+	int (*write)(FILE *f, const cJSON *doc);
+} reports[] = {
+	{ "report.txt", report_write_text },
+	{ "report.json", report_write_json },
+	/* report.html: its row once report_write_html() is in the build (the html branch) */
+};
+
 /*
- * The report step: report.txt, report.json and report.html from the capture, and the text
- * report printed. Returns 0, or -1 after saying what could not be written.
+ * The report step: the report of DIR/capture.lwc (report/report.h) written into DIR as each
+ * row of reports[] says, and the text report printed to stdout. Returns 0, 1 when the
+ * report says the capture is incomplete or a file could not be written (said on stderr).
  */
-static int write_reports(const struct eval_out *out, const struct monitor_config *c)
+static int write_reports(const struct eval_out *out, const struct monitor_config *c,
+			 const char *capture)
 {
-	(void)c;
-	fprintf(stderr,
-		"llmwatch: eval: this build has no report writer yet: only the capture, %s/%s, "
-		"was written\n",
-		out->dir, EVAL_OUT_CAPTURE);
-	return -1;
+	const char *files[] = { capture };
+	struct report_opts ro = {
+		.rules = c->rules,
+		.n_rules = c->n_rules,
+		.no_default_rules = c->no_default_rules,
+		.profiles = c->profiles,
+		.n_profiles = c->n_profiles,
+		.version = LLMWATCH_VERSION,
+	};
+	const cJSON *verdict;
+	char why[512], shown[1024];
+	cJSON *doc;
+	int status = 0, err;
+
+	err = report_build(files, 1, &ro, &doc, why, sizeof(why));
+	if (err) {
+		escape_str(shown, sizeof(shown), why);
+		fprintf(stderr, "llmwatch: eval: no report: %s\n", shown);
+		return 1;
+	}
+	for (size_t i = 0; i < sizeof(reports) / sizeof(reports[0]); i++) {
+		FILE *f = eval_out_create(out, reports[i].file);
+
+		err = f ? reports[i].write(f, doc) : -errno;
+		if (f && fclose(f) && !err)
+			err = -errno;
+		if (err) {
+			fprintf(stderr, "llmwatch: eval: writing %s/%s: %s\n", out->dir,
+				reports[i].file, strerror(-err));
+			status = 1;
+		}
+	}
+	if (report_write_text(stdout, doc) || fflush(stdout))
+		status = 1; /* the files are there; the terminal is gone */
+	verdict = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(doc, "completeness"), "verdict");
+	if (!cJSON_IsString(verdict) || strcmp(verdict->valuestring, "complete") != 0) {
+		fprintf(stderr, "llmwatch: eval: the report says the capture is incomplete\n");
+		status = 1;
+	}
+	cJSON_Delete(doc);
+	fprintf(stderr, "llmwatch: eval: the capture and reports are in %s\n", out->dir);
+	return status;
 }
 
 static int run(struct eval_opts *o)
@@ -473,7 +523,7 @@ static int run(struct eval_opts *o)
 			"llmwatch: eval: --offline-report: the capture is %s; llmwatch report "
 			"makes the reports\n",
 			capture);
-	else if (write_reports(&out, &o->c) && !status)
+	else if (write_reports(&out, &o->c, capture) && !status)
 		status = 1;
 out:
 	if (ch.pid > 0 && !r.root) {

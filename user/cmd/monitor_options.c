@@ -27,6 +27,8 @@ void monitor_options_usage(FILE *f)
 		"                                         llmwatch profiles help)\n"
 		"       llmwatch replay FILE [...]        (run a --capture through the rules again; see\n"
 		"                                         llmwatch replay --help)\n"
+		"       llmwatch report FILE... [...]     (the evaluation report of captures, text or\n"
+		"                                         JSON; see llmwatch report --help)\n"
 		"       llmwatch eval [...] -- CMD [ARGS] (run a command as a watched tree and keep the\n"
 		"                                         evidence; see llmwatch eval --help)\n"
 		"\n"

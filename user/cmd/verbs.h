@@ -16,6 +16,8 @@
  * - replay: `replay FILE [--rules FILE|DIR]... [--no-default-rules] [--output SPEC]...`
  *   runs the record path over a capture (--capture) with today's rules and outputs, and
  *   says on stderr whether its hash chain is intact and it was sealed.
+ * - report: `report FILE... [--format text|json] [-o OUT] [--rules ...]` writes the
+ *   evaluation report (docs/report-format.md) of captures read as one run.
  * - eval: `eval [--out DIR] [--offline-report] [--as-root] [OPTIONS] -- CMD [ARGS...]` runs
  *   CMD as a watched tree, records it into DIR/capture.lwc and writes the reports there;
  *   0 complete, 1 incomplete, 2 usage or setup error.
@@ -28,6 +30,7 @@
 	ROW(rules)    \
 	ROW(profiles) \
 	ROW(replay)   \
+	ROW(report)   \
 	ROW(eval)
 
 #define LW_VERB_DECLARE(name) int cmd_##name(int argc, char **argv);

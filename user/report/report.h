@@ -22,6 +22,8 @@ struct report_opts {
 	bool no_default_rules;
 	const char *const *profiles; /* --profiles FILE|DIR */
 	size_t n_profiles;
+	const char
+		*version; /* the document's "generator" is "llmwatch VERSION" (cmd/: the build's) */
 };
 
 /*
