@@ -7,6 +7,7 @@
 # tree, a second kills it; a daemonised grandchild is waited for.
 
 load helpers
+bats_require_minimum_version 1.5.0
 
 ACTOR="$REPO/tests/e2e/eval_actor.py"
 
@@ -127,6 +128,37 @@ print(mine[1]["type"], mine[1].get("path"))' "$OUT" "$root")
 	[ "$($LWQ count 0 "$OUT" kind=event)" -eq "$(lw_count tool=eval:python3)" ]
 }
 
+# jq-like: jget FILE PYEXPR prints the expression over the JSON document d.
+jget() {
+	/usr/bin/python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+@test "eval: report.txt and report.json from the capture, the text report printed, the command's end in both" {
+	requires_bpf
+	listen "$BATS_TEST_TMPDIR/port"
+	port=$(cat "$BATS_TEST_TMPDIR/port")
+	run --separate-stderr timeout 60 "$LLMWATCH" eval --as-root --out "$D" -- \
+		/usr/bin/python3 "$SHARED/actor.py" tree /etc/hostname "$port" /etc/os-release
+	echo "$stderr"
+	[ "$status" -eq 0 ]
+	[ "$(ls -A "$D" | tr '\n' ' ')" = "capture.lwc report.json report.txt " ]
+	[ "$(stat -c %a "$D/report.txt")" = 600 ]
+	[ "$(stat -c %a "$D/report.json")" = 600 ]
+	# what was printed is report.txt
+	diff <(echo "$output") "$D/report.txt"
+	grep -q "^Completeness: COMPLETE" "$D/report.txt"
+	grep -Eq "^    pid [0-9]+, user root \(uid 0\), tool eval:python3: exited with status 5; recorded until its last process exited$" "$D/report.txt"
+	root=$(sed -n 's/.* is pid \([0-9]*\), running as.*/\1/p' <<<"$stderr")
+	[ "$(jget "$D/report.json" 'd["evaluation"]["exit_status"]')" = 5 ]
+	[ "$(jget "$D/report.json" 'd["evaluation"]["pid"]')" = "$root" ]
+	[ "$(jget "$D/report.json" 'd["evaluation"]["command"][2]')" = tree ]
+	[ "$(jget "$D/report.json" 'd["evaluation"]["stopped"]')" = False ]
+	[ "$(jget "$D/report.json" 'd["completeness"]["verdict"]')" = complete ]
+	# the child and its file are in the report
+	[ "$(jget "$D/report.json" 'len([p for p in d["processes"] if p["tool"] == "eval:python3"])')" -ge 2 ]
+	[ "$(jget "$D/report.json" '[f["path"] for f in d["files"]].count("/etc/os-release")')" = 1 ]
+}
+
 @test "eval: an existing non-empty DIR is refused and left as it was; an empty one is used" {
 	requires_bpf
 	mkdir -p "$D"
@@ -230,7 +262,7 @@ print(mine[1]["type"], mine[1].get("path"))' "$OUT" "$root")
 
 @test "eval: a second SIGINT stops now and kills the tree, daemonised grandchild included; exit 1" {
 	requires_bpf
-	eval_bg --as-root --offline-report --out "$D" -- \
+	eval_bg --as-root --out "$D" -- \
 		/usr/bin/python3 "$SHARED/actor.py" stubborn "$SHARED/ready" "$SHARED/pids"
 	retry 200 test -e "$SHARED/ready"
 	read -r root gc <"$SHARED/pids"
@@ -251,7 +283,10 @@ print(mine[1]["type"], mine[1].get("path"))' "$OUT" "$root")
 	grep -q "the capture is incomplete: recording was stopped before the tree ended" "$ERR"
 	! running "$root"
 	! running "$gc"
-	[ -s "$D/capture.lwc" ]
+	# the reports are written all the same, and say how it ended
+	[ "$(jget "$D/report.json" 'd["evaluation"]["stopped"]')" = True ]
+	[ "$(jget "$D/report.json" 'd["evaluation"]["signal"]')" = 9 ]
+	grep -q "killed by signal 9; recording was stopped before the tree ended" "$D/report.txt"
 }
 
 @test "eval: a daemonised grandchild that outlives the command is waited for and recorded" {

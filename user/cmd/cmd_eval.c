@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -342,7 +343,7 @@ static const struct {
  * report says the capture is incomplete or a file could not be written (said on stderr).
  */
 static int write_reports(const struct eval_out *out, const struct monitor_config *c,
-			 const char *capture)
+			 const char *capture, cJSON *evaluation)
 {
 	const char *files[] = { capture };
 	struct report_opts ro = {
@@ -362,6 +363,14 @@ static int write_reports(const struct eval_out *out, const struct monitor_config
 	if (err) {
 		escape_str(shown, sizeof(shown), why);
 		fprintf(stderr, "llmwatch: eval: no report: %s\n", shown);
+		cJSON_Delete(evaluation);
+		return 1;
+	}
+	/* the document's "evaluation" (docs/report-format.md), null until now */
+	if (!evaluation || !cJSON_ReplaceItemInObjectCaseSensitive(doc, "evaluation", evaluation)) {
+		cJSON_Delete(evaluation);
+		fprintf(stderr, "llmwatch: eval: out of memory\n");
+		cJSON_Delete(doc);
 		return 1;
 	}
 	for (size_t i = 0; i < sizeof(reports) / sizeof(reports[0]); i++) {
@@ -389,6 +398,35 @@ static int write_reports(const struct eval_out *out, const struct monitor_config
 	return status;
 }
 
+/* The report's "evaluation": the command, whom it ran as, how it ended. NULL on no memory. */
+static cJSON *evaluation_json(char *const *cmd, const struct eval_run *r, const struct eval_user *u,
+			      const char *tool)
+{
+	cJSON *ev = cJSON_CreateObject(), *args = cJSON_AddArrayToObject(ev, "command");
+	bool exited = r->root_done && WIFEXITED(r->root_status);
+	bool killed = r->root_done && WIFSIGNALED(r->root_status);
+	uid_t uid = u->drop ? u->uid : geteuid();
+	struct passwd *pw = getpwuid(uid);
+	bool ok = args != NULL;
+
+	for (; ok && *cmd; cmd++)
+		ok = cJSON_AddItemToArray(args, cJSON_CreateString(*cmd));
+	ok = ok && cJSON_AddNumberToObject(ev, "pid", r->root) &&
+	     (pw ? cJSON_AddStringToObject(ev, "user", pw->pw_name) :
+		   cJSON_AddNullToObject(ev, "user")) &&
+	     cJSON_AddNumberToObject(ev, "uid", uid) && cJSON_AddStringToObject(ev, "tool", tool) &&
+	     (exited ? cJSON_AddNumberToObject(ev, "exit_status", WEXITSTATUS(r->root_status)) :
+		       cJSON_AddNullToObject(ev, "exit_status")) &&
+	     (killed ? cJSON_AddNumberToObject(ev, "signal", WTERMSIG(r->root_status)) :
+		       cJSON_AddNullToObject(ev, "signal")) &&
+	     cJSON_AddBoolToObject(ev, "stopped", r->killed);
+	if (!ok) {
+		cJSON_Delete(ev);
+		return NULL;
+	}
+	return ev;
+}
+
 static int run(struct eval_opts *o)
 {
 	static const char *const files[] = { EVAL_OUT_CAPTURE, "report.txt", "report.json",
@@ -406,7 +444,7 @@ static int run(struct eval_opts *o)
 	struct eval_user u;
 	struct eval_out out;
 	char err[512], path[PATH_MAX], capture[PATH_MAX + 16] = "", shown[512], dflt[64];
-	char **env = NULL, **owned = NULL;
+	char **env = NULL, **owned = NULL, tool_name[64];
 	unsigned int tool;
 	int status, e;
 	bool session = false;
@@ -516,6 +554,7 @@ static int run(struct eval_opts *o)
 				   "events were lost (see above)");
 		status = 1;
 	}
+	snprintf(tool_name, sizeof(tool_name), "%s", profiles_name(&s.m.profiles, tool));
 	monitor_session_close(&s);
 	session = false;
 	if (o->offline_report)
@@ -523,7 +562,8 @@ static int run(struct eval_opts *o)
 			"llmwatch: eval: --offline-report: the capture is %s; llmwatch report "
 			"makes the reports\n",
 			capture);
-	else if (write_reports(&out, &o->c, capture) && !status)
+	else if (write_reports(&out, &o->c, capture, evaluation_json(o->cmd, &r, &u, tool_name)) &&
+		 !status)
 		status = 1;
 out:
 	if (ch.pid > 0 && !r.root) {
