@@ -29,6 +29,8 @@ void monitor_options_usage(FILE *f)
 		"                                         llmwatch replay --help)\n"
 		"       llmwatch report FILE... [...]     (the evaluation report of captures, text or\n"
 		"                                         JSON; see llmwatch report --help)\n"
+		"       llmwatch diff A B [...]           (what run B did that run A did not; see\n"
+		"                                         llmwatch diff --help)\n"
 		"       llmwatch eval [...] -- CMD [ARGS] (run a command as a watched tree and keep the\n"
 		"                                         evidence; see llmwatch eval --help)\n"
 		"\n"
