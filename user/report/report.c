@@ -242,7 +242,7 @@ static cJSON *completeness_json(const struct capture_replay_result *res)
 
 		for (unsigned int r = 0; r < LW_LOSS_REASON_MAX; r++)
 			sum += v[t * LW_LOSS_REASON_MAX + r];
-		if (strcmp(event_type_name(t), "unknown"))
+		if (strcmp(event_type_name(t), "unknown") != 0)
 			err |= add(by_type, event_type_name(t), cJSON_CreateNumber((double)sum));
 	}
 	for (unsigned int r = 0; r < LW_LOSS_REASON_MAX; r++) {

@@ -44,7 +44,7 @@ static size_t rm_slot(const struct rm_map *t, const char *key)
 {
 	size_t i = (size_t)rm_hash(key) & (t->cap - 1);
 
-	while (t->keys[i] && strcmp(t->keys[i], key))
+	while (t->keys[i] && strcmp(t->keys[i], key) != 0)
 		i = (i + 1) & (t->cap - 1);
 	return i;
 }
@@ -419,7 +419,7 @@ static void on_endpoint(struct report_model *m, const struct lw_event *ev,
 	}
 	if (ev->host && *ev->host && !e->host) {
 		e->host = intern(m, ev->host);
-		e->host_source = ev->host_source && strcmp(ev->host_source, "none") ?
+		e->host_source = ev->host_source && strcmp(ev->host_source, "none") != 0 ?
 					 intern(m, ev->host_source) :
 					 NULL;
 	}

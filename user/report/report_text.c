@@ -227,7 +227,7 @@ static void print_files(FILE *f, const cJSON *doc)
 		bool flagged = b_of(fl, "flagged");
 
 		s_of(fl, "category", cat);
-		if ((int)flagged != last_flagged || strcmp(cat, last_cat)) {
+		if ((int)flagged != last_flagged || strcmp(cat, last_cat) != 0) {
 			fprintf(f, "  %s%s:\n", flagged ? "FLAGGED " : "", cat);
 			snprintf(last_cat, sizeof(last_cat), "%s", cat);
 			last_flagged = flagged;
