@@ -299,10 +299,10 @@ static void refs_add(struct report_model *m, struct rm_refs *r, const struct lw_
 		p->tool = tool_of(m, ev);
 	}
 	for (size_t k = 0; k < nv; k++) {
-		const char *id = intern(m, v[k].rule);
 		const char **slot;
 
-		for (i = 0; i < r->n_rules && r->rules[i] != id; i++)
+		/* a few rules each: a scan costs less than interning every verdict's id */
+		for (i = 0; i < r->n_rules && strcmp(r->rules[i], v[k].rule) != 0; i++)
 			;
 		if (i < r->n_rules)
 			continue;
@@ -311,7 +311,9 @@ static void refs_add(struct report_model *m, struct rm_refs *r, const struct lw_
 			m->oom = true;
 			return;
 		}
-		*slot = id;
+		*slot = intern(m, v[k].rule);
+		if (!*slot)
+			r->n_rules--;
 	}
 }
 
@@ -619,8 +621,10 @@ static void on_process(struct report_model *m, const struct lw_event *ev, int64_
 		if (ev->type == LW_REC_FORK || ev->type == LW_REC_EXEC)
 			p->started = t;
 	}
-	p->comm = intern(m, ev->comm);
-	if (ev->tool && *ev->tool)
+	/* interned only when they change: most events repeat them */
+	if (!p->comm || strcmp(p->comm, ev->comm) != 0)
+		p->comm = intern(m, ev->comm);
+	if (ev->tool && *ev->tool && (!p->tool || strcmp(p->tool, ev->tool) != 0))
 		p->tool = intern(m, ev->tool);
 	if (ev->argv && !p->argv)
 		set_str(m, &p->argv, ev->argv);
