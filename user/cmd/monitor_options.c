@@ -29,6 +29,8 @@ void monitor_options_usage(FILE *f)
 		"                                         llmwatch replay --help)\n"
 		"       llmwatch report FILE... [...]     (the evaluation report of captures, text or\n"
 		"                                         JSON; see llmwatch report --help)\n"
+		"       llmwatch diff A B [...]           (what run B did that run A did not; see\n"
+		"                                         llmwatch diff --help)\n"
 		"\n"
 		"Watches local LLM inference tools (Ollama, LM Studio, GPT4All, Jan, llama-server, vLLM,\n"
 		"koboldcpp, LocalAI, llamafile, Open WebUI, AnythingLLM, text-generation-webui) and their\n"
