@@ -22,7 +22,11 @@
 #include "core/profiles.h"
 #include "core/proctable.h"
 #include "core/stats.h"
+#include "core/event.h"
 #include "report/report.h"
+#include "report/report_model.h"
+#include "rules/rules.h"
+#include "sinks/sink.h"
 #include "util/timefmt.h"
 
 static char tmpdir[64];
@@ -562,6 +566,61 @@ static void test_damaged(void)
 	CHECK(!doc && status == -ENOENT && strstr(err, "/nonexistent/x.lwc"));
 }
 
+/*
+ * The model fed directly: a fold summary (lw_event.fold) stands for repeats of an alert
+ * already counted, so it adds count - 1 to the alert and nothing to the file's opens; a path
+ * with terminal escapes is kept as data in the document and escaped in the text.
+ */
+static void test_fold_and_escape(void)
+{
+	static const char evil[] = "/tmp/evil\x1b[2J\n.gguf";
+	struct report_model *m = report_model_new();
+	struct sink *s = report_model_sink(m);
+	static const char *const tags[] = { "file" };
+	struct rules_verdict v = {
+		.rule = "t-open", .severity = RULES_SEV_LOW, .tags = tags, .n_tags = 1
+	};
+	struct lw_fold fold = { .count = 5, .first = { 100, 0 }, .last = { 200, 0 } };
+	struct lw_event ev;
+	cJSON *doc = cJSON_CreateObject();
+	const cJSON *a, *f;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mf;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = LW_REC_OPEN;
+	ev.pid = 7;
+	ev.wall.tv_sec = 50;
+	snprintf(ev.comm, sizeof(ev.comm), "tool");
+	ev.tool = "";
+	ev.exe = "/opt/tool/bin/tool";
+	ev.path = evil;
+	ev.path_len = strlen(evil);
+	snprintf(v.message, sizeof(v.message), "opened it");
+	CHECK_INT(s->ops->event(s, &ev, &v, 1), 0);
+	ev.fold = &fold;
+	CHECK_INT(s->ops->event(s, &ev, &v, 1), 0);
+	CHECK_INT(report_model_write(m, doc), 0);
+	a = at(doc, "alerts", 0);
+	CHECK_INT(cJSON_GetArraySize(get(doc, "alerts")), 1);
+	CHECK_INT(num(a, "count"), 5);
+	CHECK_STR(str(a, "last"), "1970-01-01T00:03:20.000000000Z");
+	f = at(doc, "files", 0);
+	CHECK_INT(num(f, "opens"), 1);
+	CHECK_STR(str(f, "path"), evil);
+	CHECK_STR(str(f, "category"), "model");
+	CHECK(cJSON_IsTrue(get(f, "flagged")));
+	mf = open_memstream(&text, &len);
+	CHECK_INT(report_write_text(mf, doc), 0);
+	fclose(mf);
+	CHECK(strstr(text, "/tmp/evil\\x1b[2J\\n.gguf") != NULL);
+	CHECK(strchr(text, 0x1b) == NULL);
+	free(text);
+	cJSON_Delete(doc);
+	report_model_free(m);
+}
+
 int main(void)
 {
 	FILE *f;
@@ -577,6 +636,7 @@ int main(void)
 	test_findings();
 	test_complete();
 	test_damaged();
+	test_fold_and_escape();
 	{
 		char cmd[128];
 

@@ -259,7 +259,10 @@ static void print_processes(FILE *f, const cJSON *doc)
 		fprintf(f, "  %.0f %s (tool %s, parent %.0f, tree of %.0f): %s\n", n_of(p, "pid"),
 			s_of(p, "comm", comm), s_of(p, "tool", tool), n_of(p, "ppid"),
 			n_of(p, "root"), s_of(p, "exe", exe));
-		fprintf(f, "      sha256 %s; %s%s; ", s_of(p, "sha256", sha),
+		fprintf(f, "      sha256 %s; %s%s; ",
+			cJSON_IsString(cJSON_GetObjectItemCaseSensitive(p, "sha256")) ?
+				s_of(p, "sha256", sha) :
+				"not in the capture",
 			started ? "started " : "running at the start",
 			started ? s_of(p, "started", start) : "");
 		if (exited) {
