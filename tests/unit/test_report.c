@@ -472,6 +472,39 @@ static void test_complete(void)
 	cJSON_Delete(doc);
 }
 
+/*
+ * Two captures read as one run: both listed, their findings merged (the same endpoint's
+ * connects added up), and the losses of each counted once: the second capture's counters
+ * start again from zero (another run), so they add to the first's.
+ */
+static void test_two_files(void)
+{
+	char a[128], b[128], err[256];
+	const char *files[2] = { a, b };
+	const char *rules[] = { rules_path };
+	struct report_opts o = { .rules = rules, .n_rules = 1, .no_default_rules = true };
+	cJSON *doc = NULL;
+	const cJSON *c;
+
+	snprintf(a, sizeof(a), "%s/run.lwc", tmpdir);
+	snprintf(b, sizeof(b), "%s/run2.lwc", tmpdir);
+	t0 += 1000000000ull;
+	CHECK_INT(write_run(b, true, true), 0);
+	CHECK_INT(report_build(files, 2, &o, &doc, err, sizeof(err)), 0);
+	if (!doc)
+		return;
+	CHECK_INT(cJSON_GetArraySize(get(doc, "captures")), 2);
+	CHECK_STR(str(at(doc, "captures", 1), "file"), b);
+	CHECK_INT(num(at(doc, "endpoints", 0), "connections"), 4);
+	CHECK_INT(num(at(doc, "alerts", 1), "count"), 4); /* t-creds: 2 reads in each */
+	c = get(doc, "completeness");
+	CHECK_INT(num(get(c, "lost"), "total"), 240);
+	CHECK_INT(cJSON_GetArraySize(get(get(c, "lost"), "windows")), 2);
+	CHECK_STR(cJSON_GetStringValue(at(c, "reasons", 0)),
+		  "240 events lost: connect 240 (ring_full)");
+	cJSON_Delete(doc);
+}
+
 /* Copies src to dst, cut to len bytes (0: whole) with byte at flip (if any) changed. */
 static int copy_damaged(const char *src, const char *dst, off_t len, off_t flip)
 {
@@ -635,6 +668,7 @@ int main(void)
 	t0 = timefmt_boot_now();
 	test_findings();
 	test_complete();
+	test_two_files();
 	test_damaged();
 	test_fold_and_escape();
 	{
