@@ -88,8 +88,14 @@ static int parse(int argc, char **argv, struct report_cli *o)
 				if (!strcmp(optarg, formats[i].name))
 					o->format = &formats[i];
 			if (!o->format) {
+				char names[128] = "";
+
+				for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+					snprintf(names + strlen(names),
+						 sizeof(names) - strlen(names), "%s%s",
+						 i ? ", " : "", formats[i].name);
 				escape_str(shown, sizeof(shown), optarg);
-				return cli_usage_error("--format \"%s\": text or json", shown);
+				return cli_usage_error("--format \"%s\": one of %s", shown, names);
 			}
 			break;
 		case 'o':
