@@ -445,6 +445,7 @@ static void test_findings(void)
 		CHECK(strstr(text, "0.0.0.0:11434/tcp, listening"));
 		CHECK(strstr(text, "/usr/bin/curl"));
 		CHECK(strstr(text, "exited with status 7"));
+		CHECK(strstr(text, "reachability unknown: the capture does not say"));
 		CHECK(strstr(text, "120 events lost: connect 120 (ring_full)"));
 		if (getenv("REPORT_TEST_SHOW"))
 			fputs(text, stderr);

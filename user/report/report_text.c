@@ -193,6 +193,7 @@ static void print_listeners(FILE *f, const cJSON *doc)
 {
 	const cJSON *arr = arr_of(doc, "listeners"), *l;
 	char addr[ESC_MAX], proto[ESC_MAX], comm[ESC_MAX], t[ESC_MAX];
+	bool unknown = false;
 
 	fprintf(f, "\nListeners (%d)\n", cJSON_GetArraySize(arr));
 	if (!cJSON_GetArraySize(arr))
@@ -210,7 +211,12 @@ static void print_listeners(FILE *f, const cJSON *doc)
 			n_of(l, "pid"), s_of(l, "first", t));
 		print_rules(f, l);
 		fputc('\n', f);
+		if (!r || cJSON_IsNull(r))
+			unknown = true;
 	}
+	if (unknown)
+		fprintf(f, "  (reachability unknown: the capture does not say which network "
+			   "namespace the process was in)\n");
 }
 
 static void print_files(FILE *f, const cJSON *doc)
