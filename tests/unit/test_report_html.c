@@ -677,6 +677,40 @@ static void test_wrong_types(void)
 	}
 }
 
+/* Many unflagged "other" files fold under a summary; few stay in the table. */
+static void test_files_folded(void)
+{
+	for (int many = 0; many < 2; many++) {
+		cJSON *doc = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(doc, "files");
+		int n = many ? 15 : 5, rc;
+		char path[64], *page;
+
+		add_file(arr, "/home/user/.ssh/id_rsa", "credentials", true, T("01.000000000"),
+			 4121);
+		for (int i = 0; i < n; i++) {
+			snprintf(path, sizeof(path), "/usr/lib/lib%02d.so", i);
+			add_file(arr, path, "other", false, T("00.500000000"), 4121);
+		}
+		add_file(arr, "/models/m.gguf", "model", false, T("02.000000000"), 4121);
+		page = render(doc, &rc);
+		CHECK_INT(rc, 0);
+		CHECK(has(page, "/usr/lib/lib00.so") && has(page, "/usr/lib/lib04.so"));
+		if (many) {
+			CHECK(has(page, "<summary>15 other files, not flagged"));
+			CHECK(has(page, "/usr/lib/lib14.so"));
+			/* the flagged and the model file before the fold, the others in it */
+			CHECK(pos(page, ">/models/m.gguf<") < pos(page, "<details"));
+			CHECK(pos(page, ">/home/user/.ssh/id_rsa<") < pos(page, "<details"));
+			CHECK(pos(page, "<details") < pos(page, ">/usr/lib/lib00.so<"));
+		} else {
+			CHECK(!has(page, "<details"));
+		}
+		check_inert(page, false);
+		free(page);
+		cJSON_Delete(doc);
+	}
+}
+
 /* The axis of the timeline: a few ticks in a unit that fits, whatever the span. */
 static void test_axis(void)
 {
@@ -827,6 +861,7 @@ int main(void)
 	test_hostile();
 	test_wrong_types();
 	test_axis();
+	test_files_folded();
 	test_mutations();
 	test_errors();
 	return check_summary("test_report_html");
