@@ -334,7 +334,8 @@ int report_build(const char *const *files, size_t n, const struct report_opts *o
 		goto out;
 	caps = cJSON_CreateArray();
 	if (add(doc, "report_version", cJSON_CreateNumber(REPORT_VERSION)) ||
-	    add(doc, "generator", cJSON_CreateString(generator)) || add(doc, "captures", caps))
+	    add(doc, "generator", cJSON_CreateString(generator)) || add(doc, "captures", caps) ||
+	    add(doc, "evaluation", cJSON_CreateNull())) /* filled by llmwatch eval */
 		goto out;
 	for (size_t i = 0; i < n; i++)
 		if (!cJSON_AddItemToArray(caps, capture_json(&res.files[i])))

@@ -54,6 +54,14 @@ int report_write_html(FILE *f, const cJSON *doc);
  */
 cJSON *report_diff(const cJSON *a, const cJSON *b);
 
+/*
+ * Whether doc, read from a file nobody vouches for, is a report this llmwatch can compare:
+ * an object with a whole report_version of at most REPORT_VERSION. Returns 0, or -EINVAL
+ * (not a report) or -EPROTONOSUPPORT (a newer version) with the reason in err[errsz]. The
+ * rest is checked item by item by report_diff(), which counts what it cannot compare.
+ */
+int report_diff_check(const cJSON *doc, char *err, size_t errsz);
+
 /* Whether a diff adds anything (the exit status of `llmwatch diff`). */
 bool report_diff_adds(const cJSON *diff);
 

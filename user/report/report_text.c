@@ -97,6 +97,38 @@ static void print_rules(FILE *f, const cJSON *o)
 
 /* ---- the sections ---------------------------------------------------------------------- */
 
+/* llmwatch eval's command and how it ended (nothing for a report of any capture). */
+static void print_evaluation(FILE *f, const cJSON *ev)
+{
+	const cJSON *arg, *code = cJSON_GetObjectItemCaseSensitive(ev, "exit_status");
+	const cJSON *sig = cJSON_GetObjectItemCaseSensitive(ev, "signal");
+	char a[ESC_MAX], b[ESC_MAX];
+
+	if (!cJSON_IsObject(ev))
+		return;
+	fprintf(f, "  command:");
+	cJSON_ArrayForEach(arg, arr_of(ev, "command"))
+	{
+		if (cJSON_IsString(arg)) {
+			escape_str(a, sizeof(a), arg->valuestring);
+			fprintf(f, " %s", a);
+		}
+	}
+	fprintf(f, "\n    pid %.0f, user %s (uid %.0f), tool %s: ", n_of(ev, "pid"),
+		s_of(ev, "user", a), n_of(ev, "uid"), s_of(ev, "tool", b));
+	if (cJSON_IsNumber(code))
+		fprintf(f, "exited with status %.0f", code->valuedouble);
+	else if (cJSON_IsNumber(sig))
+		fprintf(f, "killed by signal %.0f", sig->valuedouble);
+	else
+		fprintf(f, "its end not seen");
+	fprintf(f, "; %s\n",
+		cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "stopped")) ?
+			"recording was stopped before the tree ended (a second Ctrl-C: the tree "
+			"was killed)" :
+			"recorded until its last process exited");
+}
+
 static void print_captures(FILE *f, const cJSON *doc)
 {
 	const cJSON *c;
@@ -111,6 +143,7 @@ static void print_captures(FILE *f, const cJSON *doc)
 			s_of(c, "start", s), s_of(c, "end", e), n_of(c, "records"),
 			n_of(c, "blocks"));
 	}
+	print_evaluation(f, cJSON_GetObjectItemCaseSensitive(doc, "evaluation"));
 }
 
 static void print_completeness(FILE *f, const cJSON *doc)
