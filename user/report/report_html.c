@@ -504,6 +504,7 @@ static const char page_style[] =
 	".legend span{white-space:nowrap}.legend svg{vertical-align:middle;margin-right:4px}"
 	"details.more{margin-top:8px}details.more summary{cursor:pointer;color:#1864ab;"
 	"padding:6px 2px;font-weight:600}"
+	".eval{background:#fff;border:1px solid #dee2e6;border-radius:8px;padding:8px 14px}"
 	"footer{margin-top:30px;color:#868e96;font-size:12px}";
 
 static void page_head(struct html *h)
@@ -518,6 +519,52 @@ static void page_head(struct html *h)
 	put(h, "\">\n<title>llmwatch evaluation report</title>\n<style>");
 	put(h, page_style);
 	put(h, "</style>\n</head>\n<body>\n<main>\n");
+}
+
+/*
+ * The command `llmwatch eval` ran (the document's "evaluation"; null in `llmwatch report`'s
+ * documents, and then nothing is shown): its arguments, whom it ran as, and how it ended.
+ */
+static void evaluation(struct html *h)
+{
+	const cJSON *ev = jget(h->doc, "evaluation"), *arg;
+	long long pid, uid, status, sig;
+
+	if (!cJSON_IsObject(ev))
+		return;
+	put(h, "<p class=\"eval\">Evaluated command: ");
+	if (jarr(ev, "command")) {
+		cJSON_ArrayForEach(arg, jarr(ev, "command"))
+		{
+			put(h, "<code class=\"arg\">");
+			text(h, cJSON_IsString(arg) ? arg->valuestring : NULL);
+			put(h, "</code> ");
+		}
+	} else {
+		text(h, NULL);
+	}
+	put(h, "<br>as ");
+	if (jstr(ev, "user"))
+		text(h, jstr(ev, "user"));
+	else
+		put(h, "a user with no name");
+	if (jint(ev, "uid", &uid))
+		putf(h, " (uid %lld)", uid);
+	if (jint(ev, "pid", &pid))
+		putf(h, ", pid %lld", pid);
+	put(h, ", its events named ");
+	text(h, jstr(ev, "tool"));
+	put(h, " &middot; ");
+	if (jbool(ev, "stopped") == 1)
+		put(h, "<b class=\"yes\">stopped by a second Ctrl-C before the tree ended (its "
+		       "processes were killed)</b>");
+	else if (jint(ev, "exit_status", &status))
+		putf(h, "exited with status %lld", status);
+	else if (jint(ev, "signal", &sig))
+		putf(h, "<b class=\"yes\">killed by signal %lld</b>", sig);
+	else
+		put(h, "<span class=\"unk\">its end was not seen</span>");
+	put(h, "</p>\n");
 }
 
 /* The title and what the report covers: hosts, time span, captures. */
@@ -549,8 +596,10 @@ static void page_title(struct html *h)
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
 		putf(h, " &middot; from %s, %.3f s of activity", when, secs);
 	}
-	putf(h, " &middot; %d capture file%s</p>\n</header>\n", caps ? cJSON_GetArraySize(caps) : 0,
+	putf(h, " &middot; %d capture file%s</p>\n", caps ? cJSON_GetArraySize(caps) : 0,
 	     caps && cJSON_GetArraySize(caps) == 1 ? "" : "s");
+	evaluation(h);
+	put(h, "</header>\n");
 }
 
 /* --- the completeness banner ------------------------------------------------------------ */
