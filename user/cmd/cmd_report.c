@@ -186,8 +186,12 @@ int cmd_report(int argc, char **argv)
 		return 1;
 	}
 	err = o.format->write(out, doc);
-	if (out != stdout ? fclose(out) : fflush(out))
+	if (out != stdout) {
+		if (fclose(out))
+			err = err ? err : -errno;
+	} else if (fflush(out)) {
 		err = err ? err : -errno;
+	}
 	if (err) {
 		fprintf(stderr, "llmwatch: report: writing the report: %s\n", strerror(-err));
 		status = 1;
@@ -198,7 +202,7 @@ int cmd_report(int argc, char **argv)
 	{
 		const cJSON *chain = cJSON_GetObjectItemCaseSensitive(c, "chain");
 
-		if (cJSON_IsString(chain) && strcmp(chain->valuestring, "intact")) {
+		if (cJSON_IsString(chain) && strcmp(chain->valuestring, "intact") != 0) {
 			escape_str(shown, sizeof(shown),
 				   cJSON_GetObjectItemCaseSensitive(c, "file")->valuestring);
 			fprintf(stderr, "llmwatch: report: %s: hash chain broken from block %.0f\n",
