@@ -141,9 +141,13 @@ jget() {
 		/usr/bin/python3 "$SHARED/actor.py" tree /etc/hostname "$port" /etc/os-release
 	echo "$stderr"
 	[ "$status" -eq 0 ]
-	[ "$(ls -A "$D" | tr '\n' ' ')" = "capture.lwc report.json report.txt " ]
+	[ "$(ls -A "$D" | tr '\n' ' ')" = "capture.lwc report.html report.json report.txt " ]
 	[ "$(stat -c %a "$D/report.txt")" = 600 ]
 	[ "$(stat -c %a "$D/report.json")" = 600 ]
+	[ "$(stat -c %a "$D/report.html")" = 600 ]
+	# the HTML report is the same document's: the command and the child's file are in it
+	grep -q "</html>" "$D/report.html"
+	grep -q "/etc/os-release" "$D/report.html"
 	# what was printed is report.txt
 	diff <(echo "$output") "$D/report.txt"
 	grep -q "^Completeness: COMPLETE" "$D/report.txt"

@@ -335,7 +335,7 @@ static const struct {
 } reports[] = {
 	{ "report.txt", report_write_text },
 	{ "report.json", report_write_json },
-	/* report.html: its row once report_write_html() is in the build (the html branch) */
+	{ "report.html", report_write_html },
 };
 
 /*

@@ -499,6 +499,13 @@ static bool is_model_path(const char *path, size_t n)
 	static const char *const ext[] = { ".gguf", ".safetensors", ".bin", ".pt",
 					   ".pth",  ".onnx",	    ".ggml" };
 
+	/*
+	 * a .pth in a Python package directory is a path configuration file that every
+	 * python start reads, not PyTorch weights
+	 */
+	if (has_suffix_nocase(path, n, ".pth") &&
+	    (strstr(path, "/site-packages/") || strstr(path, "/dist-packages/")))
+		return false;
 	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
 		if (has_suffix_nocase(path, n, ext[i]))
 			return true;
