@@ -91,9 +91,14 @@ static int parse(int argc, char **argv, struct report_cli *o)
 				if (!strcmp(optarg, formats[i].name))
 					o->format = &formats[i];
 			if (!o->format) {
+				char names[128] = "";
+
+				for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+					snprintf(names + strlen(names),
+						 sizeof(names) - strlen(names), "%s%s",
+						 i ? ", " : "", formats[i].name);
 				escape_str(shown, sizeof(shown), optarg);
-				return cli_usage_error("--format \"%s\": text, json or html",
-						       shown);
+				return cli_usage_error("--format \"%s\": one of %s", shown, names);
 			}
 			break;
 		case 'o':
@@ -186,8 +191,12 @@ int cmd_report(int argc, char **argv)
 		return 1;
 	}
 	err = o.format->write(out, doc);
-	if (out != stdout ? fclose(out) : fflush(out))
-		err = err ? err : -errno;
+	if (out == stdout) {
+		if (fflush(out) && !err)
+			err = -errno;
+	} else if (fclose(out) && !err) {
+		err = -errno;
+	}
 	if (err) {
 		fprintf(stderr, "llmwatch: report: writing the report: %s\n", strerror(-err));
 		status = 1;
@@ -198,7 +207,7 @@ int cmd_report(int argc, char **argv)
 	{
 		const cJSON *chain = cJSON_GetObjectItemCaseSensitive(c, "chain");
 
-		if (cJSON_IsString(chain) && strcmp(chain->valuestring, "intact")) {
+		if (cJSON_IsString(chain) && strcmp(chain->valuestring, "intact") != 0) {
 			escape_str(shown, sizeof(shown),
 				   cJSON_GetObjectItemCaseSensitive(c, "file")->valuestring);
 			fprintf(stderr, "llmwatch: report: %s: hash chain broken from block %.0f\n",

@@ -226,6 +226,7 @@ static void print_listeners(FILE *f, const cJSON *doc)
 {
 	const cJSON *arr = arr_of(doc, "listeners"), *l;
 	char addr[ESC_MAX], proto[ESC_MAX], comm[ESC_MAX], t[ESC_MAX];
+	bool unknown = false;
 
 	fprintf(f, "\nListeners (%d)\n", cJSON_GetArraySize(arr));
 	if (!cJSON_GetArraySize(arr))
@@ -243,7 +244,12 @@ static void print_listeners(FILE *f, const cJSON *doc)
 			n_of(l, "pid"), s_of(l, "first", t));
 		print_rules(f, l);
 		fputc('\n', f);
+		if (!r || cJSON_IsNull(r))
+			unknown = true;
 	}
+	if (unknown)
+		fprintf(f, "  (reachability unknown: the capture does not say which network "
+			   "namespace the process was in)\n");
 }
 
 static void print_files(FILE *f, const cJSON *doc)
@@ -260,7 +266,7 @@ static void print_files(FILE *f, const cJSON *doc)
 		bool flagged = b_of(fl, "flagged");
 
 		s_of(fl, "category", cat);
-		if ((int)flagged != last_flagged || strcmp(cat, last_cat)) {
+		if ((int)flagged != last_flagged || strcmp(cat, last_cat) != 0) {
 			fprintf(f, "  %s%s:\n", flagged ? "FLAGGED " : "", cat);
 			snprintf(last_cat, sizeof(last_cat), "%s", cat);
 			last_flagged = flagged;
@@ -292,7 +298,10 @@ static void print_processes(FILE *f, const cJSON *doc)
 		fprintf(f, "  %.0f %s (tool %s, parent %.0f, tree of %.0f): %s\n", n_of(p, "pid"),
 			s_of(p, "comm", comm), s_of(p, "tool", tool), n_of(p, "ppid"),
 			n_of(p, "root"), s_of(p, "exe", exe));
-		fprintf(f, "      sha256 %s; %s%s; ", s_of(p, "sha256", sha),
+		fprintf(f, "      sha256 %s; %s%s; ",
+			cJSON_IsString(cJSON_GetObjectItemCaseSensitive(p, "sha256")) ?
+				s_of(p, "sha256", sha) :
+				"not in the capture",
 			started ? "started " : "running at the start",
 			started ? s_of(p, "started", start) : "");
 		if (exited) {
