@@ -183,3 +183,78 @@ capture_blocks() {
 		[[ "$output" == *"chain intact; sealed (a clean stop)"* ]]
 	done
 }
+
+# A stand-in for a console script as pip installs it (#!/usr/bin/python3, its comm the
+# script's name, its executable python3): it connects once to a port refused on loopback,
+# writes its pid, and waits for its stop file.
+write_console_script() {
+	mkdir -p "$1"
+	cat >"$1/$2" <<'PYEOF'
+#!/usr/bin/python3
+import os, socket, sys, time
+s = socket.socket()
+try:
+    s.connect(("127.0.0.1", 9))
+except OSError:
+    pass
+with open(os.environ["LW_REP"] + ".tmp", "w") as f:
+    f.write("%d\n" % os.getpid())
+os.rename(os.environ["LW_REP"] + ".tmp", os.environ["LW_REP"])
+for _ in range(300):
+    if os.path.exists(os.environ["LW_STOP"]):
+        break
+    time.sleep(0.1)
+PYEOF
+	chmod +x "$1/$2"
+}
+
+@test "facts: a tool run by an interpreter is named by its command line in the replay; its executable's sha256" {
+	requires_bpf
+	bin="$BATS_TEST_TMPDIR/venv/bin"
+	write_console_script "$bin" open-webui
+	lw_start --capture "$CAP" --runtime-scan 0
+	# run by a relative path: only its command line says it is Open WebUI (exe: python3)
+	(cd "$bin" && LW_REP="$BATS_TEST_TMPDIR/owui.rep" LW_STOP="$BATS_TEST_TMPDIR/stop" \
+		./open-webui serve --port 0) &
+	BG_PIDS=$!
+	retry 100 test -s "$BATS_TEST_TMPDIR/owui.rep"
+	pid=$(cat "$BATS_TEST_TMPDIR/owui.rep")
+	lw_wait_for type=connect pid="$pid" tool=open-webui dport=9
+	touch "$BATS_TEST_TMPDIR/stop"
+	lw_wait_for type=exit pid="$pid"
+	lw_stop
+	grep -Eq "^llmwatch: capture $CAP: [1-9][0-9]* process facts; executables: [1-9][0-9]* hashed, 0 not hashed" "$ERR"
+	LIVE="$OUT"
+
+	# a rule on the process's context: its command line and network namespace, which a
+	# replay knows only from the capture's facts
+	cat >"$BATS_TEST_TMPDIR/argv.json" <<'JSON'
+{ "rules": [ { "id": "replay-argv", "description": "test rule: argv and netns in a replay",
+  "severity": "medium", "tools": ["open-webui"], "event": "connect",
+  "conditions": { "argv": "/usr/bin/python3 ./open-webui serve **", "netns": "host" },
+  "message": "{tool} connected: {argv}" } ] }
+JSON
+	run "$LLMWATCH" replay "$CAP" --rules "$BATS_TEST_TMPDIR/argv.json" \
+		--output "json:$BATS_TEST_TMPDIR/replay.json"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *"unknown kind"* ]]
+	OUT="$BATS_TEST_TMPDIR/replay.json"
+	# confirmed again from the command line the live run read, said as its evidence
+	lw_wait_for type=exec pid="$pid" tool=open-webui comm=open-webui \
+		evidence="/usr/bin/python3 ./open-webui serve --port 0"
+	lw_wait_for type=connect pid="$pid" tool=open-webui dport=9
+	[ "$(lw_count pid="$pid")" -eq "$(OUT=$LIVE lw_count pid="$pid")" ]
+	lw_wait_for kind=alert type=connect pid="$pid" verdicts~'"rule": "replay-argv"'
+
+	run "$LLMWATCH" replay "$CAP" --facts
+	echo "$output"
+	[ "$status" -eq 0 ]
+	line=$(grep -P "^pid=$pid\t" <<<"$output" | head -1)
+	[[ "$line" == *$'\twhy=cmdline\t'* ]]
+	[[ "$line" == *$'\tnetns=host\t'* ]]
+	[[ "$line" == *$'\targv=/usr/bin/python3 ./open-webui serve --port 0\t'* ]]
+	exe=$(sed -n 's/.*\texe=\([^\t]*\)\t.*/\1/p' <<<"$line")
+	[ "$exe" = "$(readlink -f /usr/bin/python3)" ]
+	[[ "$line" == *$'\tsha256='"$(sha256sum "$exe" | cut -d' ' -f1)" ]]
+}

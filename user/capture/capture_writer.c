@@ -10,12 +10,15 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include "capture/capture_format.h"
+#include "capture/exe_hasher.h"
+#include "core/procfacts.h"
 #include "core/profiles.h"
 #include "core/proctable.h"
 #include "core/stats.h"
@@ -27,6 +30,28 @@
  */
 #define WRITER_RAW_BYTES (256u << 10)
 _Static_assert(WRITER_RAW_BYTES <= CAPTURE_BLOCK_RAW_MAX, "a block the reader refuses");
+
+/* Facts buffered before they go out as a block (before the records they go with). */
+#define WRITER_FACTS_BYTES (256u << 10)
+/* Executables hashing or hashed and not yet collected; and files whose hash is kept. */
+#define HASH_QUEUE_MAX 64
+#define HASH_CACHE_MAX 1024
+/* How long a clean stop waits for the executables still being hashed. */
+#define HASH_WAIT_NS (10ull * 1000000000ull)
+
+enum hash_state {
+	HASH_PENDING,
+	HASH_OK,
+	HASH_FAILED
+};
+
+/* An executable file whose hash is known or coming: once per file, not per process. */
+struct hash_entry {
+	struct exe_file_key key;
+	uint8_t state;	     /* enum hash_state */
+	uint64_t written_in; /* rotations + 1 of the file its hash went into; 0: none */
+	unsigned char sha256[32];
+};
 
 /* Loss counters in a snapshot: the kernel's slots, then the user side's. */
 #define N_LOSSES (LW_LOSS_SLOTS + STATS_USER_LOSS_COUNTERS)
@@ -53,7 +78,14 @@ struct capture_writer {
 	size_t out_size;
 	uint64_t *losses; /* last snapshot written */
 	struct capture_writer_stats st;
-	bool told; /* the first loss was said */
+	bool told;	      /* the first loss was said */
+	char *proc_root;      /* where /proc/PID/exe is opened */
+	unsigned char *facts; /* CAPTURE_BLOCK_FACTS entries waiting */
+	size_t facts_len;
+	uint32_t facts_count;
+	struct exe_hasher *hasher; /* NULL: executables are not hashed (out of memory) */
+	struct hash_entry *hashes;
+	size_t n_hashes, evict; /* evict: the next slot a full cache reuses */
 };
 
 static int sha256(const unsigned char *prev, const void *a, size_t alen, const void *b, size_t blen,
@@ -166,11 +198,19 @@ static int write_block(struct capture_writer *w, uint16_t kind, const void *payl
 	return 0;
 }
 
+static void flush_facts(struct capture_writer *w);
+static void collect_hashes(struct capture_writer *w);
+
 void capture_writer_flush(struct capture_writer *w)
 {
 	int err;
 
-	if (!w || !w->raw_count)
+	if (!w)
+		return;
+	/* the facts learned from these records go first: a replay needs them before */
+	collect_hashes(w);
+	flush_facts(w);
+	if (!w->raw_count)
 		return;
 	err = write_block(w, CAPTURE_BLOCK_RECORDS, w->raw, w->raw_len, w->raw_count, true);
 	if (err) {
@@ -298,6 +338,216 @@ void capture_writer_losses(struct capture_writer *w, const struct lw_stats *s, u
 	err = write_block(w, CAPTURE_BLOCK_LOSSES, buf, sizeof(buf), N_LOSSES, true);
 	if (err)
 		lost(w, 0, err);
+}
+
+/* ---- process facts and executables' hashes ------------------------------------------- */
+
+static void flush_facts(struct capture_writer *w)
+{
+	int err;
+
+	if (!w->facts_count)
+		return;
+	err = write_block(w, CAPTURE_BLOCK_FACTS, w->facts, w->facts_len, w->facts_count, true);
+	if (err) {
+		lost(w, 0, err);
+		w->st.facts_lost += w->facts_count;
+	} else {
+		w->st.facts += w->facts_count;
+	}
+	w->facts_len = 0;
+	w->facts_count = 0;
+}
+
+/* Room for len more bytes of facts: the waiting ones are written first if need be. */
+static unsigned char *facts_room(struct capture_writer *w, size_t len)
+{
+	if (w->facts_len + len > WRITER_FACTS_BYTES)
+		flush_facts(w);
+	w->facts_count++;
+	w->facts_len += len;
+	return w->facts + w->facts_len - len;
+}
+
+static void to_key(struct capture_exe_key *out, const struct exe_file_key *k)
+{
+	out->dev = k->dev;
+	out->ino = k->ino;
+	out->size = k->size;
+	out->mtime_ns = k->mtime_ns;
+}
+
+/* Writes e's hash into the current file, once per file. */
+static void add_hash_fact(struct capture_writer *w, struct hash_entry *e)
+{
+	struct capture_fact_exe_hash f = {
+		.h = { .type = CAPTURE_FACT_EXE_HASH, .len = sizeof(f) },
+		.status = e->state == HASH_OK ? CAPTURE_HASH_OK : CAPTURE_HASH_UNREADABLE,
+	};
+
+	if (e->state == HASH_PENDING || e->written_in == w->rotations + 1)
+		return;
+	to_key(&f.key, &e->key);
+	memcpy(f.sha256, e->sha256, sizeof(f.sha256));
+	memcpy(facts_room(w, sizeof(f)), &f, sizeof(f));
+	e->written_in = w->rotations + 1;
+}
+
+static struct hash_entry *find_hash(struct capture_writer *w, const struct exe_file_key *k)
+{
+	for (size_t i = 0; i < w->n_hashes; i++) {
+		if (!memcmp(&w->hashes[i].key, k, sizeof(*k)))
+			return &w->hashes[i];
+	}
+	return NULL;
+}
+
+static void hash_done(void *ctx, const struct exe_file_key *key, bool ok,
+		      const unsigned char sha256[32])
+{
+	struct capture_writer *w = ctx;
+	struct hash_entry *e = find_hash(w, key);
+
+	if (ok)
+		w->st.exe_hashed++;
+	else
+		w->st.exe_unhashed++;
+	if (!e)
+		return; /* cannot happen: a pending entry is never evicted */
+	e->state = ok ? HASH_OK : HASH_FAILED;
+	memcpy(e->sha256, sha256, sizeof(e->sha256));
+	add_hash_fact(w, e);
+}
+
+static void collect_hashes(struct capture_writer *w)
+{
+	if (w->hasher)
+		exe_hasher_drain(w->hasher, hash_done, w);
+}
+
+/* A cache slot for a new file: a free one, else the next finished one round the cache. */
+static struct hash_entry *new_hash(struct capture_writer *w, const struct exe_file_key *k)
+{
+	struct hash_entry *e = NULL;
+
+	if (w->n_hashes < HASH_CACHE_MAX) {
+		e = &w->hashes[w->n_hashes++];
+	} else {
+		for (size_t i = 0; i < HASH_CACHE_MAX && !e; i++) {
+			struct hash_entry *c = &w->hashes[(w->evict + i) % HASH_CACHE_MAX];
+
+			if (c->state != HASH_PENDING)
+				e = c;
+		}
+		w->evict = (w->evict + 1) % HASH_CACHE_MAX;
+		if (!e)
+			return NULL;
+	}
+	*e = (struct hash_entry){ .key = *k, .state = HASH_PENDING };
+	return e;
+}
+
+/*
+ * Opens proc_root/PID/exe now, at the process's first event: the descriptor pins the file
+ * it ran even if it is replaced or deleted later; the hash is computed by the worker, once
+ * per file (device, inode, size, mtime). Fills *key, or leaves it zero (counted).
+ */
+static void hash_exe(struct capture_writer *w, uint32_t pid, struct exe_file_key *key)
+{
+	char path[PATH_MAX];
+	struct hash_entry *e;
+	struct stat st;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%u/exe", w->proc_root, pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st)) {
+		if (fd >= 0)
+			close(fd);
+		w->st.exe_unopened++; /* gone already, or a kernel thread */
+		return;
+	}
+	*key = (struct exe_file_key){
+		.dev = (uint64_t)st.st_dev,
+		.ino = (uint64_t)st.st_ino,
+		.size = (uint64_t)st.st_size,
+		.mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec,
+	};
+	e = find_hash(w, key);
+	if (e) {
+		close(fd);
+		add_hash_fact(w, e); /* already hashed: into this file if it is not yet */
+		return;
+	}
+	if (!w->hasher || !(e = new_hash(w, key))) {
+		close(fd);
+		w->st.exe_dropped++;
+		return;
+	}
+	if (exe_hasher_submit(w->hasher, fd, key)) {
+		/* the queue is full: dropped (counted); the slot is free, a later process retries */
+		memset(&e->key, 0, sizeof(e->key));
+		e->state = HASH_FAILED;
+		w->st.exe_dropped++;
+	}
+}
+
+static uint16_t str_len(const char *s)
+{
+	size_t n = s ? strnlen(s, CAPTURE_FACT_STR_MAX) : 0;
+
+	return (uint16_t)n;
+}
+
+void capture_writer_facts(struct capture_writer *w, const struct proc_facts *f)
+{
+	struct capture_fact_proc p = {
+		.h = { .type = CAPTURE_FACT_PROC },
+		.pid = f->pid,
+		.ppid = f->ppid,
+		.root_pid = f->root_pid,
+		.uid = f->uid,
+		.start_ns = f->start_ns,
+		.ts_ns = f->ts_ns,
+		.tool = f->tool,
+		.origin = f->origin,
+		.why = f->why,
+		.cmdline_state = f->cmdline_state,
+		.netns_ino = f->netns_ino,
+		.host_netns_ino = f->host_netns_ino,
+		.exe_len = str_len(f->exe),
+		.cmdline_len = str_len(f->cmdline),
+		.parent_exe_len = str_len(f->parent_exe),
+		.evidence_len = str_len(f->evidence),
+	};
+	struct exe_file_key key = f->exe_key;
+	unsigned char *at;
+
+	if (!w)
+		return;
+	collect_hashes(w);
+	if (!exe_file_key_known(&key))
+		hash_exe(w, f->pid, &key);
+	to_key(&p.exe_key, &key);
+	memcpy(p.comm, f->comm, sizeof(p.comm));
+	memcpy(p.parent_comm, f->parent_comm, sizeof(p.parent_comm));
+	p.h.len = (uint32_t)(sizeof(p) + p.exe_len + p.cmdline_len + p.parent_exe_len +
+			     p.evidence_len);
+	at = facts_room(w, p.h.len);
+	memcpy(at, &p, sizeof(p));
+	at += sizeof(p);
+	memcpy(at, f->exe, p.exe_len);
+	at += p.exe_len;
+	memcpy(at, f->cmdline, p.cmdline_len);
+	at += p.cmdline_len;
+	memcpy(at, f->parent_exe, p.parent_exe_len);
+	at += p.parent_exe_len;
+	memcpy(at, f->evidence, p.evidence_len);
+}
+
+void capture_writer_facts_tap(void *w, const struct proc_facts *f)
+{
+	capture_writer_facts(w, f);
 }
 
 /* ---- the header ------------------------------------------------------------------------ */
@@ -455,7 +705,13 @@ struct capture_writer *capture_writer_open(const char *path, const struct captur
 
 	if (!w || !(w->meta = malloc(CAPTURE_META_MAX)) || !(w->path = strdup(path)) ||
 	    !(w->raw = malloc(WRITER_RAW_BYTES)) ||
-	    !(w->losses = calloc(N_LOSSES, sizeof(uint64_t))))
+	    !(w->losses = calloc(N_LOSSES, sizeof(uint64_t))) ||
+	    !(w->facts = malloc(WRITER_FACTS_BYTES)) ||
+	    !(w->hashes = calloc(HASH_CACHE_MAX, sizeof(*w->hashes))) ||
+	    !(w->proc_root = strdup(o->proc_root ? o->proc_root : "/proc")))
+		goto fail;
+	w->hasher = exe_hasher_new(HASH_QUEUE_MAX);
+	if (!w->hasher)
 		goto fail;
 	w->fd = -1;
 	w->flush_ns = o->flush_ns;
@@ -476,6 +732,9 @@ fail:
 		free(w->path);
 		free(w->raw);
 		free(w->losses);
+		free(w->facts);
+		free(w->hashes);
+		free(w->proc_root);
 		free(w);
 	}
 	return NULL;
@@ -492,6 +751,8 @@ int capture_writer_close(struct capture_writer *w, FILE *log)
 
 	if (!w)
 		return 0;
+	/* the executables still being hashed, waited for a bounded time */
+	w->st.exe_unfinished = exe_hasher_wait(w->hasher, HASH_WAIT_NS);
 	capture_writer_flush(w);
 	err = seal_file(w);
 	if (err)
@@ -505,8 +766,22 @@ int capture_writer_close(struct capture_writer *w, FILE *log)
 		if (w->rotations)
 			fprintf(log, "; rotated %" PRIu64 " times", w->rotations);
 		fprintf(log, "\n");
+		fprintf(log,
+			"llmwatch: capture %s: %" PRIu64 " process facts; executables: %" PRIu64
+			" hashed, %" PRIu64 " not hashed (%" PRIu64 " unreadable, %" PRIu64
+			" gone before opened, %" PRIu64 " dropped: queue full, %" PRIu64
+			" unfinished at the stop)\n",
+			w->path, w->st.facts, w->st.exe_hashed,
+			w->st.exe_unhashed + w->st.exe_unopened + w->st.exe_dropped +
+				w->st.exe_unfinished,
+			w->st.exe_unhashed, w->st.exe_unopened, w->st.exe_dropped,
+			w->st.exe_unfinished);
 	}
 	status = w->st.write_errors ? -1 : 0;
+	exe_hasher_free(w->hasher);
+	free(w->facts);
+	free(w->hashes);
+	free(w->proc_root);
 	free(w->out);
 	free(w->raw);
 	free(w->losses);

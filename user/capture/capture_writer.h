@@ -18,6 +18,7 @@
 struct proctable;
 struct profile_set;
 struct lw_stats;
+struct proc_facts;
 
 /* What the header says about the run, besides what the writer reads itself (uname, clocks). */
 struct capture_meta {
@@ -34,6 +35,14 @@ struct capture_writer_stats {
 	uint64_t blocks, records, bytes; /* written and synced */
 	uint64_t write_errors;		 /* blocks that could not be written: lost */
 	uint64_t lost_records;		 /* records in them */
+	uint64_t facts;			 /* process facts written (and hashes) */
+	uint64_t facts_lost;		 /* in blocks that could not be written */
+	/* executables (once per file): hashed, or why not */
+	uint64_t exe_hashed;
+	uint64_t exe_unhashed;	 /* a read failed */
+	uint64_t exe_unopened;	 /* /proc/PID/exe could not be opened: the process was gone */
+	uint64_t exe_dropped;	 /* the hash queue (or cache) was full */
+	uint64_t exe_unfinished; /* still hashing when the stop's wait ended */
 };
 
 struct capture_writer;
@@ -48,6 +57,7 @@ struct capture_writer_opts {
 	 */
 	uint64_t max_size;
 	unsigned int keep;
+	const char *proc_root; /* where /proc/PID/exe is opened for the hashes; NULL: "/proc" */
 };
 
 /*
@@ -69,6 +79,18 @@ void capture_writer_tap(void *w, const void *rec, size_t len);
  * long as w: a rotation writes its processes again at the top of the new file.
  */
 void capture_writer_procs(struct capture_writer *w, struct proctable *pt);
+
+/*
+ * Adds what the monitor learned about a process (struct monitor's facts_tap), written as
+ * a facts block before the records that follow: opens proc_root/PID/exe now (the file as
+ * it was at exec, even if replaced later) and has it hashed by a worker thread, once per
+ * file; the hash is written when done. Never waits: what cannot be hashed is counted
+ * (capture_writer_stats, and the line capture_writer_close() prints).
+ */
+void capture_writer_facts(struct capture_writer *w, const struct proc_facts *f);
+
+/* The monitor's facts_tap: capture_writer_facts with ctx = w. */
+void capture_writer_facts_tap(void *w, const struct proc_facts *f);
 
 /* Writes the loss counters of s as a block when they changed since the last one. */
 void capture_writer_losses(struct capture_writer *w, const struct lw_stats *s, uint64_t now_ns);

@@ -471,6 +471,9 @@ static int run(const struct monitor_config *c)
 		capture_writer_procs(pd.cw, &m.procs);
 		m.record_tap = capture_writer_tap;
 		m.tap_ctx = pd.cw;
+		/* and what the monitor reads from /proc: a replay reads none */
+		m.facts_tap = capture_writer_facts_tap;
+		m.facts_ctx = pd.cw;
 	}
 	fprintf(stderr,
 		"llmwatch %s: watching %zu profiles, %d running processes, %zu rules; "

@@ -46,6 +46,8 @@ struct alert_fold;
 struct monitor_pending;
 struct runtimescan_cache;
 struct cmdlinescan_cache;
+struct facts_store;
+struct proc_facts;
 
 /*
  * What the scans for inference runtimes and for tools run by an interpreter did
@@ -64,10 +66,11 @@ struct monitor_runtime_stats {
 
 /* Where the host's network namespace was learned (rules condition "netns"). */
 enum monitor_netns_source {
-	MONITOR_NETNS_UNREAD, /* not yet */
-	MONITOR_NETNS_PID1,   /* proc_root/1/ns/net */
-	MONITOR_NETNS_SELF,   /* PID 1's was unreadable: llmwatch's own */
-	MONITOR_NETNS_NONE,   /* neither: every event's netns is unknown */
+	MONITOR_NETNS_UNREAD,  /* not yet */
+	MONITOR_NETNS_PID1,    /* proc_root/1/ns/net */
+	MONITOR_NETNS_SELF,    /* PID 1's was unreadable: llmwatch's own */
+	MONITOR_NETNS_NONE,    /* neither: every event's netns is unknown */
+	MONITOR_NETNS_CAPTURE, /* a replay: the live run's, from the capture's facts */
 };
 
 struct monitor {
@@ -97,6 +100,16 @@ struct monitor {
 	 */
 	void (*record_tap)(void *ctx, const void *data, size_t len);
 	void *tap_ctx;
+	/*
+	 * Sees what the monitor read from /proc about a watched process, and how it was
+	 * confirmed (core/procfacts.h), each time it reads it: on the process's first written
+	 * event after an exec, a fork or first sight, before the event goes to the rules
+	 * (--capture: a replay reads no /proc, it restores these). NULL: none. f is valid
+	 * during the call only.
+	 */
+	void (*facts_tap)(void *ctx, const struct proc_facts *f);
+	void *facts_ctx;
+	struct facts_store *restored; /* monitor_restore_facts(); NULL: a live run */
 };
 
 /* Returns 0 or -ENOMEM. The caller fills profiles, sink, match, kops and kctx. */
@@ -180,5 +193,14 @@ int monitor_scan_running(struct monitor *m, const int *extra_pids, const uint16_
  * Returns how many were recognised, or -errno if proc_root cannot be read.
  */
 int monitor_scan_runtimes(struct monitor *m);
+
+/*
+ * A replay: what the live run read from /proc about a process (a capture's facts), copied
+ * and kept, bounded, for the record path to use where it would read /proc: the process's
+ * executable at exec, its parent's and its command line to confirm a candidate, its command
+ * line, network namespace and parent for the rules. Give facts before the records they go
+ * with (a capture stores them so). Returns 0 or -ENOMEM.
+ */
+int monitor_restore_facts(struct monitor *m, const struct proc_facts *f);
 
 #endif /* LW_MONITOR_H */
