@@ -58,6 +58,8 @@ JSON
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"chain intact; sealed (a clean stop)"* ]]
 	[[ "$output" == *"host=$(uname -n)"* ]]
+	# an extra rule file: not the rules the capture was written with
+	[[ "$output" =~ rules:\ NOT\ the\ same\ as\ the\ capture\'s\ \(rules_digest=[0-9a-f]{64}\ there ]]
 	OUT="$BATS_TEST_TMPDIR/replay.json"
 	lw_wait_for kind=alert type=open pid="$pid" path=/etc/hostname tool=ollama \
 		verdicts~'"rule": "replay-hostname-read"'
@@ -67,6 +69,11 @@ JSON
 	live=$(OUT=$LIVE lw_count pid="$pid")
 	[ "$live" -gt 0 ]
 	[ "$(lw_count pid="$pid")" -eq "$live" ]
+
+	# the built-in pack alone, as the live run had: the same rules
+	run "$LLMWATCH" replay "$CAP" --output "json:/dev/null"
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ rules:\ the\ same\ as\ the\ capture\'s\ \(rules_digest=[0-9a-f]{64}\) ]]
 
 	# without the default pack and the extra rule: the same events, no alert of the rule
 	run "$LLMWATCH" replay "$CAP" --no-default-rules --output "json:$BATS_TEST_TMPDIR/plain.json"

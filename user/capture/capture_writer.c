@@ -591,6 +591,8 @@ static size_t build_meta(char *buf, size_t size, const struct capture_meta *m)
 		 (uint64_t)wall.tv_sec * 1000000000u + (uint64_t)wall.tv_nsec);
 	meta_add(buf, size, &len, "rules", "%zu", m->n_rules);
 	meta_add(buf, size, &len, "default_rules", "%s", m->default_rules ? "yes" : "no");
+	if (m->rules_digest)
+		meta_add(buf, size, &len, "rules_digest", "%s", m->rules_digest);
 	for (size_t i = 0; i < m->n_rule_paths; i++)
 		meta_add(buf, size, &len, "rules_path", "%s", m->rule_paths[i]);
 	for (size_t i = 0; m->profiles && i < m->profiles->n; i++) {

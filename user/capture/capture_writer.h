@@ -27,7 +27,8 @@ struct capture_meta {
 	size_t n_rules;			    /* rules loaded */
 	const char *const *rule_paths;	    /* --rules, as given */
 	size_t n_rule_paths;
-	int default_rules; /* the built-in pack was loaded */
+	int default_rules;	  /* the built-in pack was loaded */
+	const char *rules_digest; /* rules_digest_hex() of the set loaded at start, or NULL */
 };
 
 /* How the writer is doing (the summary, tests). */

@@ -187,8 +187,10 @@ static int open_capture(const struct monitor_config *c, struct periodic *p)
 		.n_rule_paths = c->n_rules,
 		.default_rules = !c->no_default_rules,
 	};
-	char why[512];
+	char why[512], digest[2 * RULES_DIGEST_LEN + 1];
 
+	rules_digest_hex(p->rm->rules, digest);
+	meta.rules_digest = digest;
 	struct capture_writer_opts wo = {
 		.flush_ns = c->capture_flush_ns,
 		.max_size = c->capture_file.max_size,

@@ -49,6 +49,7 @@ struct replay {
 	uint64_t now_ns;      /* the latest record's time: the replay's clock */
 	uint64_t feed_errors; /* record blocks whose framing broke (the rest of it lost) */
 	bool profiles_differ; /* a tool id of the capture names another profile here */
+	bool digest_seen;     /* the capture's header named its rules' digest */
 };
 
 static void usage(FILE *f)
@@ -173,6 +174,24 @@ static void on_header(void *ctx, const struct capture_file_header *h, const char
 
 			if (eq && endp == eq)
 				check_profile(r, id, eq + 1);
+			continue;
+		}
+		if (strncmp(line, "rules_digest=", 13) == 0) {
+			char today[2 * RULES_DIGEST_LEN + 1];
+
+			rules_digest_hex(r->rules, today);
+			r->digest_seen = true;
+			escape_str(shown, sizeof(shown), line + 13);
+			if (strcmp(line + 13, today) == 0)
+				fprintf(stderr,
+					"llmwatch: replay: rules: the same as the capture's "
+					"(rules_digest=%s)\n",
+					today);
+			else
+				fprintf(stderr,
+					"llmwatch: replay: rules: NOT the same as the capture's "
+					"(rules_digest=%s there, %s here)\n",
+					shown, today);
 			continue;
 		}
 		if (strncmp(line, "llmwatch=", 9) == 0 || strncmp(line, "host=", 5) == 0 ||
@@ -505,6 +524,9 @@ int cmd_replay(int argc, char **argv)
 		fprintf(stderr, "llmwatch: replay: %s: %s\n", o.file, strerror(-err));
 		goto out;
 	}
+	if (!r->digest_seen && !err)
+		fprintf(stderr, "llmwatch: replay: rules: the capture does not say which rules it "
+				"was written with (no rules_digest)\n");
 	monitor_flush(&r->m);
 	r->m.stats.verdicts_dropped = r->overflow;
 	monitor_collect_stats(&r->m);
