@@ -7,6 +7,7 @@
 # seal said; a torn last block is reported by number and offset, never a crash.
 
 load helpers
+. "$BATS_TEST_DIRNAME/../lab/lab.sh"
 
 setup() {
 	common_setup
@@ -15,6 +16,7 @@ setup() {
 
 teardown() {
 	common_teardown
+	lab_down
 }
 
 # A rule the live run did not have: reading /etc/hostname.
@@ -264,4 +266,68 @@ JSON
 	exe=$(sed -n 's/.*\texe=\([^\t]*\)\t.*/\1/p' <<<"$line")
 	[ "$exe" = "$(readlink -f /usr/bin/python3)" ]
 	[[ "$line" == *$'\tsha256='"$(sha256sum "$exe" | cut -d' ' -f1)" ]]
+}
+
+# lab_client TOOL ARGS...: TOOL in the lab's client namespace, a direct child (CLIENT_PID),
+# killed after 20 s.
+lab_client() {
+	local dog rc=0
+	ip netns exec "$LAB_CLI" "$@" >"$BATS_TEST_TMPDIR/client.out" 2>&1 </dev/null 3>&- &
+	CLIENT_PID=$!
+	(sleep 20 && kill -KILL "$CLIENT_PID") >/dev/null 2>&1 3>&- &
+	dog=$!
+	wait "$CLIENT_PID" || rc=$?
+	kill "$dog" 2>/dev/null || true
+	return "$rc"
+}
+
+# payload_records FILE: the payload records a replay of FILE read (the summary's by-type count)
+replay_types() {
+	"$LLMWATCH" replay "$1" --no-default-rules --output "json:$2" 2>&1
+}
+
+@test "--capture-payloads: stream heads only with it; without, the replay still names the TLS connect by its SNI" {
+	requires_bpf
+	local c
+	for c in ip dnsmasq openssl curl; do
+		command -v "$c" >/dev/null || skip_or_fail "needs $c"
+	done
+	lab_up "$BATS_TEST_TMPDIR/lab"
+	mkdir -p "$TOOLDIR/x/gpt4all/bin"
+	tool=$(make_tool x/gpt4all/bin/chat /usr/bin/curl)
+	for mode in default payloads; do
+		cap="$BATS_TEST_TMPDIR/$mode.lwc"
+		extra=()
+		[ "$mode" = payloads ] && extra=(--capture-payloads)
+		lw_start --capture "$cap" "${extra[@]}"
+		# no lookup: only the ClientHello's server name can name this connect
+		lab_client "$tool" -sS -k --max-time 10 -o /dev/null \
+			--resolve "api.mixpanel.com:443:$LAB_MIXPANEL" https://api.mixpanel.com/track
+		pid=$CLIENT_PID
+		lw_wait_for type=exit pid="$pid"
+		lw_stop
+		lw_wait_for type=connect pid="$pid" dport=443 host=api.mixpanel.com host_source=sni
+		if [ "$mode" = default ]; then
+			grep -Eq "^llmwatch: capture $cap: [1-9][0-9]* stream heads left out \(no --capture-payloads\), [1-9][0-9]* connection names kept instead$" "$ERR"
+		else
+			! grep -q "stream heads left out" "$ERR"
+		fi
+		LIVE=$OUT
+		run replay_types "$cap" "$BATS_TEST_TMPDIR/$mode.json"
+		echo "$output"
+		[ "$status" -eq 0 ]
+		# the replay names it as the live run did, the heads in the capture or not
+		OUT="$BATS_TEST_TMPDIR/$mode.json"
+		lw_wait_for type=connect pid="$pid" daddr="$LAB_MIXPANEL" dport=443 \
+			host=api.mixpanel.com host_source=sni
+		[ "$(lw_count pid="$pid")" -eq "$(OUT=$LIVE lw_count pid="$pid")" ]
+		# the payload records themselves: none without the flag, some with it
+		n=$(sed -n 's/^llmwatch: replay: \([0-9]*\) payload records .*/\1/p' <<<"$output")
+		echo "payload records: ${n:-0}"
+		if [ "$mode" = default ]; then
+			[ "${n:-0}" -eq 0 ]
+		else
+			[ "${n:-0}" -gt 0 ]
+		fi
+	done
 }

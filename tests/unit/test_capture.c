@@ -689,6 +689,107 @@ static void test_facts_hostile(void)
 	}
 }
 
+struct got_names {
+	int n, payloads;
+	uint64_t cookie;
+	uint8_t source;
+	uint16_t port;
+	char host[64];
+};
+
+static void gn_name(void *ctx, const struct conn_name_fact *f)
+{
+	struct got_names *g = ctx;
+
+	g->n++;
+	g->cookie = f->cookie;
+	g->source = f->source;
+	g->port = f->remote.port;
+	snprintf(g->host, sizeof(g->host), "%s", f->host);
+}
+
+static void gn_records(void *ctx, uint64_t block, const void *buf, size_t len, uint32_t count)
+{
+	struct got_names *g = ctx;
+	const unsigned char *p = buf;
+
+	(void)block, (void)count;
+	for (size_t at = 0; at + sizeof(struct lw_rec_hdr) <= len;) {
+		const struct lw_rec_hdr *h = (const void *)(p + at);
+
+		g->payloads += h->type == LW_REC_PAYLOAD;
+		if (!h->size)
+			break;
+		at += h->size;
+	}
+}
+
+/* A payload record of direction dir from port; its size. */
+static size_t make_payload(struct lw_rec_payload *r, uint8_t dir, uint16_t port)
+{
+	size_t size = offsetof(struct lw_rec_payload, data) + 8;
+
+	memset(r, 0, sizeof(*r));
+	lw_rec_hdr_init(&r->hdr, LW_REC_PAYLOAD, (uint16_t)size, 1, 7, 5);
+	r->direction = dir;
+	r->remote.family = 2;
+	r->remote.port = port;
+	r->len = 8;
+	memcpy(r->data, "\x16\x03\x01....", 8);
+	return size;
+}
+
+/*
+ * Without --capture-payloads the tap leaves the stream heads out (counted) and keeps the DNS
+ * answers; with it, both. A connection's name fact comes back whole.
+ */
+static void test_payloads_and_names(void)
+{
+	static const struct capture_read_ops nops = {
+		.records = gn_records,
+		.conn_name = gn_name,
+	};
+	struct capture_meta meta = { .llmwatch_version = "test" };
+	struct conn_name_fact nf = { .cookie = 77,
+				     .ts_ns = 9,
+				     .pid = 7,
+				     .root_pid = 7,
+				     .remote = { .family = 2, .port = 443 },
+				     .source = CONN_NAME_SNI,
+				     .host = "api.mixpanel.com" };
+	struct capture_read_result r;
+	struct lw_rec_payload rec;
+
+	for (int with = 0; with <= 1; with++) {
+		struct capture_writer_opts o = { .flush_ns = 1000000000ull, .payloads = with };
+		struct capture_writer_stats st;
+		struct got_names g = {};
+		struct capture_writer *w;
+		char path[128], err[256];
+
+		snprintf(path, sizeof(path), "%s/payloads%d.lwc", tmpdir, with);
+		w = capture_writer_open(path, &meta, &o, err, sizeof(err));
+		CHECK(w != NULL);
+		if (!w)
+			return;
+		capture_writer_tap(w, &rec, make_payload(&rec, LW_DIR_OUT, 443)); /* a head */
+		capture_writer_tap(w, &rec, make_payload(&rec, LW_DIR_IN, 53));	  /* DNS */
+		capture_writer_tap(w, &rec, make_payload(&rec, LW_DIR_IN, 443));  /* a reply */
+		capture_writer_name_tap(w, &nf);
+		capture_writer_get_stats(w, &st);
+		CHECK_INT(st.heads_left_out, with ? 0 : 2);
+		CHECK_INT(st.names, 1);
+		CHECK_INT(capture_writer_close(w, NULL), 0);
+		CHECK_INT(capture_read_file(path, &nops, &g, &r), 0);
+		CHECK_INT(g.payloads, with ? 3 : 1);
+		CHECK_INT(g.n, 1);
+		CHECK_INT(g.cookie, 77);
+		CHECK_INT(g.source, CONN_NAME_SNI);
+		CHECK_INT(g.port, 443);
+		CHECK_STR(g.host, "api.mixpanel.com");
+	}
+}
+
 int main(void)
 {
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/lwcap.XXXXXX");
@@ -705,6 +806,7 @@ int main(void)
 	test_rotation();
 	test_facts();
 	test_facts_hostile();
+	test_payloads_and_names();
 	{
 		char cmd[128];
 

@@ -89,8 +89,9 @@ struct capture_fact_hdr {
 	uint32_t len;
 };
 
-#define CAPTURE_FACT_PROC 1	/* struct capture_fact_proc + its strings */
-#define CAPTURE_FACT_EXE_HASH 2 /* struct capture_fact_exe_hash */
+#define CAPTURE_FACT_PROC 1	 /* struct capture_fact_proc + its strings */
+#define CAPTURE_FACT_EXE_HASH 2	 /* struct capture_fact_exe_hash */
+#define CAPTURE_FACT_CONN_NAME 3 /* struct capture_fact_conn_name + its host */
 
 /* An executable file: all zero when not known. */
 struct capture_exe_key {
@@ -125,6 +126,25 @@ struct capture_fact_exe_hash {
 	unsigned char sha256[32];
 };
 
+/*
+ * What naming decided from a connection's own first bytes (core/procfacts.h), followed by
+ * host_len bytes of the name (no NUL; 0 with CONN_NAME_NONE).
+ */
+struct capture_fact_conn_name {
+	struct capture_fact_hdr h;
+	uint64_t cookie, ts_ns;
+	uint32_t pid, root_pid;
+	struct capture_sockaddr {
+		uint16_t family, port; /* port in host order, as events.h's lw_sockaddr */
+		uint32_t scope_id;
+		uint8_t addr[16];
+	} remote;
+	uint8_t source; /* enum conn_name_source */
+	uint8_t reserved;
+	uint16_t host_len; /* at most 255 */
+	uint32_t reserved2;
+};
+
 #define CAPTURE_HASH_OK 0
 #define CAPTURE_HASH_UNREADABLE 1 /* a read of the file failed */
 
@@ -135,6 +155,7 @@ _Static_assert(sizeof(struct capture_fact_hdr) == 8, "capture fact header layout
 _Static_assert(sizeof(struct capture_exe_key) == 32, "capture exe key layout");
 _Static_assert(sizeof(struct capture_fact_proc) == 136, "capture fact proc layout");
 _Static_assert(sizeof(struct capture_fact_exe_hash) == 80, "capture exe hash layout");
+_Static_assert(sizeof(struct capture_fact_conn_name) == 64, "capture conn name layout");
 _Static_assert(sizeof(struct capture_file_header) == 24, "capture header layout");
 _Static_assert(sizeof(struct capture_block_header) == 32, "capture block header layout");
 _Static_assert(sizeof(struct capture_proc) == 40, "capture proc layout");

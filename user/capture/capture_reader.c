@@ -157,6 +157,36 @@ static int fact_proc(const unsigned char *p, size_t len, const struct capture_re
 	return 0;
 }
 
+/* One connection's name; -1 when its lengths do not add up. */
+static int conn_name(const unsigned char *p, size_t len, const struct capture_read_ops *ops,
+		     void *ctx)
+{
+	struct capture_fact_conn_name c;
+	struct conn_name_fact f;
+	char host[256];
+
+	if (len < sizeof(c))
+		return -1;
+	memcpy(&c, p, sizeof(c));
+	if (c.host_len > 255 || sizeof(c) + c.host_len != len)
+		return -1;
+	f = (struct conn_name_fact){
+		.cookie = c.cookie,
+		.ts_ns = c.ts_ns,
+		.pid = c.pid,
+		.root_pid = c.root_pid,
+		.remote = { .family = c.remote.family,
+			    .port = c.remote.port,
+			    .scope_id = c.remote.scope_id },
+		.source = c.source,
+		.host = text(host, p + sizeof(c), c.host_len),
+	};
+	memcpy(f.remote.addr, c.remote.addr, sizeof(f.remote.addr));
+	if (ops->conn_name)
+		ops->conn_name(ctx, &f);
+	return 0;
+}
+
 static void facts(const unsigned char *p, size_t len, const struct capture_read_ops *ops, void *ctx,
 		  uint64_t block, size_t off)
 {
@@ -192,6 +222,8 @@ static void facts(const unsigned char *p, size_t len, const struct capture_read_
 					ops->exe_hash(ctx, &k, eh.status == CAPTURE_HASH_OK,
 						      eh.sha256);
 			}
+		} else if (h.type == CAPTURE_FACT_CONN_NAME) {
+			bad = conn_name(p + at, h.len, ops, ctx);
 		} /* a type a newer writer added: skipped by its length */
 		if (bad)
 			problem(ops, ctx,

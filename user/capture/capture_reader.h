@@ -40,6 +40,11 @@ struct capture_read_ops {
 	 */
 	void (*exe_hash)(void *ctx, const struct exe_file_key *key, bool ok,
 			 const unsigned char sha256[32]);
+	/*
+	 * what naming decided from a connection's own first bytes (host untrusted,
+	 * NUL-terminated, valid during the call), before the records it goes with
+	 */
+	void (*conn_name)(void *ctx, const struct conn_name_fact *f);
 	/* each problem found, "block N at offset O: ..." (also counted in the result) */
 	void (*problem)(void *ctx, const char *msg);
 };

@@ -79,6 +79,7 @@ struct capture_writer {
 	uint64_t *losses; /* last snapshot written */
 	struct capture_writer_stats st;
 	bool told;	      /* the first loss was said */
+	bool payloads;	      /* --capture-payloads: stream heads kept */
 	char *proc_root;      /* where /proc/PID/exe is opened */
 	unsigned char *facts; /* CAPTURE_BLOCK_FACTS entries waiting */
 	size_t facts_len;
@@ -234,8 +235,24 @@ void capture_writer_add(struct capture_writer *w, const void *rec, size_t len)
 	w->raw_count++;
 }
 
-void capture_writer_tap(void *w, const void *rec, size_t len)
+/* A stream head (not a DNS answer): bytes the process sent, left out by default. */
+static bool is_stream_head(const void *rec, size_t len)
 {
+	const struct lw_rec_payload *p = rec;
+
+	if (len < offsetof(struct lw_rec_payload, data) || p->hdr.type != LW_REC_PAYLOAD)
+		return false;
+	return !(p->direction == LW_DIR_IN && p->remote.port == 53);
+}
+
+void capture_writer_tap(void *arg, const void *rec, size_t len)
+{
+	struct capture_writer *w = arg;
+
+	if (!w->payloads && is_stream_head(rec, len)) {
+		w->st.heads_left_out++;
+		return;
+	}
 	capture_writer_add(w, rec, len);
 }
 
@@ -550,6 +567,31 @@ void capture_writer_facts_tap(void *w, const struct proc_facts *f)
 	capture_writer_facts(w, f);
 }
 
+void capture_writer_name_tap(void *arg, const struct conn_name_fact *f)
+{
+	struct capture_writer *w = arg;
+	size_t host_len = f->host ? strnlen(f->host, 255) : 0;
+	struct capture_fact_conn_name c = {
+		.h = { .type = CAPTURE_FACT_CONN_NAME, .len = (uint32_t)(sizeof(c) + host_len) },
+		.cookie = f->cookie,
+		.ts_ns = f->ts_ns,
+		.pid = f->pid,
+		.root_pid = f->root_pid,
+		.remote = { .family = f->remote.family,
+			    .port = f->remote.port,
+			    .scope_id = f->remote.scope_id },
+		.source = f->source,
+		.host_len = (uint16_t)host_len,
+	};
+	unsigned char *at;
+
+	memcpy(c.remote.addr, f->remote.addr, sizeof(c.remote.addr));
+	at = facts_room(w, c.h.len);
+	memcpy(at, &c, sizeof(c));
+	memcpy(at + sizeof(c), f->host, host_len);
+	w->st.names++;
+}
+
 /* ---- the header ------------------------------------------------------------------------ */
 
 /* Appends "key=value\n", control bytes in value shown as '?' (a line per key, always). */
@@ -717,6 +759,7 @@ struct capture_writer *capture_writer_open(const char *path, const struct captur
 		goto fail;
 	w->fd = -1;
 	w->flush_ns = o->flush_ns;
+	w->payloads = o->payloads;
 	w->max_size = o->max_size;
 	w->keep = o->keep;
 	w->meta_len = (uint32_t)build_meta(w->meta, CAPTURE_META_MAX, meta);
@@ -778,6 +821,11 @@ int capture_writer_close(struct capture_writer *w, FILE *log)
 				w->st.exe_unfinished,
 			w->st.exe_unhashed, w->st.exe_unopened, w->st.exe_dropped,
 			w->st.exe_unfinished);
+		if (!w->payloads)
+			fprintf(log,
+				"llmwatch: capture %s: %" PRIu64 " stream heads left out (no "
+				"--capture-payloads), %" PRIu64 " connection names kept instead\n",
+				w->path, w->st.heads_left_out, w->st.names);
 	}
 	status = w->st.write_errors ? -1 : 0;
 	exe_hasher_free(w->hasher);

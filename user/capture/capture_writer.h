@@ -11,6 +11,7 @@
 #ifndef LW_CAPTURE_WRITER_H
 #define LW_CAPTURE_WRITER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@ struct proctable;
 struct profile_set;
 struct lw_stats;
 struct proc_facts;
+struct conn_name_fact;
 
 /* What the header says about the run, besides what the writer reads itself (uname, clocks). */
 struct capture_meta {
@@ -44,6 +46,8 @@ struct capture_writer_stats {
 	uint64_t exe_unopened;	 /* /proc/PID/exe could not be opened: the process was gone */
 	uint64_t exe_dropped;	 /* the hash queue (or cache) was full */
 	uint64_t exe_unfinished; /* still hashing when the stop's wait ended */
+	uint64_t heads_left_out; /* stream heads not written (no --capture-payloads) */
+	uint64_t names;		 /* connection names written in their stead */
 };
 
 struct capture_writer;
@@ -59,6 +63,12 @@ struct capture_writer_opts {
 	uint64_t max_size;
 	unsigned int keep;
 	const char *proc_root; /* where /proc/PID/exe is opened for the hashes; NULL: "/proc" */
+	/*
+	 * --capture-payloads: keep the stream heads (TLS ClientHello, HTTP request head: paths,
+	 * cookies) that capture_writer_tap() otherwise leaves out (counted); DNS answers, which
+	 * name addresses, are kept either way.
+	 */
+	bool payloads;
 };
 
 /*
@@ -72,7 +82,10 @@ struct capture_writer *capture_writer_open(const char *path, const struct captur
 /* Adds one record (its header's size bytes); writes a block first when the buffer is full. */
 void capture_writer_add(struct capture_writer *w, const void *rec, size_t len);
 
-/* The record path's tap (struct monitor's record_tap): capture_writer_add with ctx = w. */
+/*
+ * The record path's tap (struct monitor's record_tap): capture_writer_add with ctx = w, but
+ * for the stream heads among LW_REC_PAYLOAD records without opts.payloads (counted).
+ */
 void capture_writer_tap(void *w, const void *rec, size_t len);
 
 /*
@@ -92,6 +105,13 @@ void capture_writer_facts(struct capture_writer *w, const struct proc_facts *f);
 
 /* The monitor's facts_tap: capture_writer_facts with ctx = w. */
 void capture_writer_facts_tap(void *w, const struct proc_facts *f);
+
+/*
+ * Adds what naming decided from a connection's first bytes (struct monitor's name_tap, ctx
+ * w), written as a fact before the records that follow: a replay names the connection
+ * from it when the bytes themselves were left out.
+ */
+void capture_writer_name_tap(void *w, const struct conn_name_fact *f);
 
 /* Writes the loss counters of s as a block when they changed since the last one. */
 void capture_writer_losses(struct capture_writer *w, const struct lw_stats *s, uint64_t now_ns);

@@ -195,6 +195,7 @@ static int open_capture(const struct monitor_config *c, struct periodic *p)
 		.flush_ns = c->capture_flush_ns,
 		.max_size = c->capture_file.max_size,
 		.keep = c->capture_file.keep,
+		.payloads = c->capture_payloads,
 	};
 
 	p->cw = capture_writer_open(c->capture_file.path, &meta, &wo, why, sizeof(why));
@@ -475,6 +476,7 @@ static int run(const struct monitor_config *c)
 		m.tap_ctx = pd.cw;
 		/* and what the monitor reads from /proc: a replay reads none */
 		m.facts_tap = capture_writer_facts_tap;
+		m.name_tap = capture_writer_name_tap;
 		m.facts_ctx = pd.cw;
 	}
 	fprintf(stderr,

@@ -262,6 +262,14 @@ static void on_facts(void *ctx, const struct proc_facts *f)
 		r->m.stats.proc_full++;
 }
 
+/* A connection's name from its stream head, which the capture may not hold. */
+static void on_name(void *ctx, const struct conn_name_fact *f)
+{
+	struct replay *r = ctx;
+
+	monitor_restore_name(&r->m, f);
+}
+
 static void on_problem(void *ctx, const char *msg)
 {
 	(void)ctx;
@@ -481,6 +489,7 @@ int cmd_replay(int argc, char **argv)
 		.proc = on_proc,
 		.losses = on_losses,
 		.facts = on_facts,
+		.conn_name = on_name,
 		.problem = on_problem,
 	};
 	struct replay_opts o = {};
@@ -534,6 +543,11 @@ int cmd_replay(int argc, char **argv)
 		r->m.stats.output_errors++;
 	sink_tee_stats(r->m.sink, &r->m.stats);
 	stats_print(&r->m.stats, stderr);
+	/* what the capture holds of the bytes sent and received (--capture-payloads) */
+	fprintf(stderr,
+		"llmwatch: replay: %" PRIu64 " payload records (DNS answers; stream heads only "
+		"with --capture-payloads)\n",
+		r->m.stats.by_type[LW_REC_PAYLOAD]);
 	if (err)
 		fprintf(stderr, "llmwatch: replay: %s: %s\n", o.file, res.error);
 	capture_read_verdict(o.file, &res, stderr);

@@ -133,6 +133,12 @@ void monitor_options_usage(FILE *f)
 		"  --capture-flush SECS\n"
 		"                      write and sync the records waiting for --capture at least every\n"
 		"                      SECS seconds (default 1): what a SIGKILL can lose\n"
+		"  --capture-payloads  keep in the capture the first bytes the watched processes\n"
+		"                      send on a connection (TLS ClientHello, HTTP request head:\n"
+		"                      paths, cookies). Without it only what naming decided from them\n"
+		"                      (the host name, and where it came from) is kept, which is\n"
+		"                      enough for a replay to name the connection; DNS answers are\n"
+		"                      kept either way\n"
 		"  --verbose           libbpf's messages (the verifier's log when a load fails)\n"
 		"  --config FILE       read options from FILE first, one \"name = value\" a line (the\n"
 		"                      option's name without \"--\"; a flag takes yes or no), \"#\"\n"
@@ -417,6 +423,13 @@ static int opt_capture(struct monitor_config *o, const char *v, char *err, size_
 	return 0;
 }
 
+static int opt_capture_payloads(struct monitor_config *o, const char *v, char *err, size_t n)
+{
+	(void)v, (void)err, (void)n;
+	o->capture_payloads = true;
+	return 0;
+}
+
 static int opt_capture_flush(struct monitor_config *o, const char *v, char *err, size_t n)
 {
 	if (parse_seconds(v, false, &o->capture_flush_ns))
@@ -464,6 +477,7 @@ static const struct monitor_option options[] = {
 	{ "metrics-interval", opt_metrics_interval, 0 },
 	{ "capture", opt_capture, 0 },
 	{ "capture-flush", opt_capture_flush, 0 },
+	{ "capture-payloads", opt_capture_payloads, OPT_FLAG },
 	{ "config", NULL, OPT_CLI_ONLY },
 	{ "help", NULL, OPT_FLAG | OPT_CLI_ONLY },
 	{ "version", NULL, OPT_FLAG | OPT_CLI_ONLY },

@@ -68,4 +68,25 @@ struct proc_facts {
 	struct exe_file_key exe_key; /* the file /proc/PID/exe was (the capture writer fills it) */
 };
 
+/* Where a connection's name came from, in its own stream (pinned numbers, in captures). */
+enum conn_name_source {
+	CONN_NAME_NONE = 0, /* its head was seen and carries no name */
+	CONN_NAME_SNI = 1,  /* the TLS ClientHello's server name */
+	CONN_NAME_HTTP = 2, /* the HTTP request's Host header */
+};
+
+/*
+ * What the live monitor's naming decided from a connection's first bytes (TLS server name,
+ * HTTP Host): a capture keeps it so that a replay names the connection although the bytes
+ * themselves are left out (--capture-payloads not given).
+ */
+struct conn_name_fact {
+	uint64_t cookie; /* the socket's */
+	uint64_t ts_ns;	 /* when it was decided (the payload record's time) */
+	uint32_t pid, root_pid;
+	struct lw_sockaddr remote;
+	uint8_t source;	  /* enum conn_name_source */
+	const char *host; /* NUL-terminated, untrusted; "" with CONN_NAME_NONE */
+};
+
 #endif /* LW_PROCFACTS_H */

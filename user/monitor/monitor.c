@@ -15,6 +15,7 @@
 #include "core/procfacts.h"
 #include "monitor/alert_fold.h"
 #include "monitor/facts_store.h"
+#include "names/dns_cache.h"
 #include "names/naming.h"
 #include "core/procscan.h"
 #include "rules/rules_output.h"
@@ -757,6 +758,40 @@ int monitor_write_own(struct monitor *m, const struct lw_event *ev, const struct
 	return err;
 }
 
+/* Hands what naming settled for ev's connection to the name tap (--capture). */
+static void tap_name(struct monitor *m, const struct lw_event *ev, uint32_t root)
+{
+	struct conn_name_fact f = {
+		.cookie = ev->cookie,
+		.ts_ns = ev->ts_boot_ns,
+		.pid = ev->pid,
+		.root_pid = root,
+	};
+	char host[HOSTNAME_BUF];
+	unsigned int source;
+	int named = naming_stream_result(m->naming, ev->cookie, host, sizeof(host), &source);
+
+	if (named < 0)
+		return;
+	if (ev->addr)
+		f.remote = *ev->addr;
+	f.source = !named		       ? CONN_NAME_NONE :
+		   source == DNS_CACHE_SRC_SNI ? CONN_NAME_SNI :
+						 CONN_NAME_HTTP;
+	f.host = named ? host : "";
+	m->name_tap(m->facts_ctx, &f);
+}
+
+void monitor_restore_name(struct monitor *m, const struct conn_name_fact *f)
+{
+	unsigned int source = f->source == CONN_NAME_SNI  ? DNS_CACHE_SRC_SNI :
+			      f->source == CONN_NAME_HTTP ? DNS_CACHE_SRC_HTTP :
+							    0;
+
+	naming_restore_stream(m->naming, f->cookie, f->remote.family ? &f->remote : NULL, f->pid,
+			      f->root_pid, f->host, source, f->ts_ns);
+}
+
 void monitor_handle_record(struct monitor *m, const void *data, size_t len)
 {
 	struct proc_entry *e = NULL;
@@ -775,8 +810,11 @@ void monitor_handle_record(struct monitor *m, const void *data, size_t len)
 		e = proctable_get(&m->procs, ev.pid);
 		if (e && e->state == PROC_REJECTED)
 			return;
-		if (naming_feed(m->naming, &ev, e ? e->root_pid : 0))
+		if (naming_feed(m->naming, &ev, e ? e->root_pid : 0)) {
+			if (m->name_tap && ev.payload_direction == LW_DIR_OUT)
+				tap_name(m, &ev, e ? e->root_pid : 0);
 			release_pending(m, ev.cookie, 0);
+		}
 		return;
 	}
 	if (!track_lifecycle(m, &ev, &e)) {

@@ -48,6 +48,7 @@ struct runtimescan_cache;
 struct cmdlinescan_cache;
 struct facts_store;
 struct proc_facts;
+struct conn_name_fact;
 
 /*
  * What the scans for inference runtimes and for tools run by an interpreter did
@@ -108,6 +109,12 @@ struct monitor {
 	 * during the call only.
 	 */
 	void (*facts_tap)(void *ctx, const struct proc_facts *f);
+	/*
+	 * Sees what naming decided from a connection's own first bytes (a TLS server name, an
+	 * HTTP Host, or no name), when it decides (ctx: facts_ctx): a capture without the
+	 * bytes names the connection in a replay all the same. NULL: none.
+	 */
+	void (*name_tap)(void *ctx, const struct conn_name_fact *f);
 	void *facts_ctx;
 	struct facts_store *restored; /* monitor_restore_facts(); NULL: a live run */
 };
@@ -202,5 +209,12 @@ int monitor_scan_runtimes(struct monitor *m);
  * with (a capture stores them so). Returns 0 or -ENOMEM.
  */
 int monitor_restore_facts(struct monitor *m, const struct proc_facts *f);
+
+/*
+ * A replay: what the live run's naming decided from a connection's first bytes (a
+ * capture's name fact), so that its connect is named as it was live although the capture
+ * holds no stream heads. Give it before the connect's record (a capture stores it so).
+ */
+void monitor_restore_name(struct monitor *m, const struct conn_name_fact *f);
 
 #endif /* LW_MONITOR_H */
