@@ -37,6 +37,19 @@
 /* Restored facts (a replay) waiting for their process: a few seconds of a busy capture's. */
 #define FACTS_STORE_MAX 16384
 
+/* Restored connection names (a replay) waiting for the time the live run decided them. */
+#define RESTORED_NAMES_MAX 4096
+
+struct restored_name {
+	struct conn_name_fact f;
+	char host[HOSTNAME_BUF];
+};
+
+struct restored_names {
+	struct restored_name q[RESTORED_NAMES_MAX];
+	size_t head, count;
+};
+
 struct pending_connect {
 	uint64_t cookie;
 	uint64_t deadline_ns;
@@ -72,6 +85,8 @@ void monitor_free(struct monitor *m)
 	free(m->cl_seen);
 	facts_store_free(m->restored);
 	m->restored = NULL;
+	free(m->restored_names);
+	m->restored_names = NULL;
 	evcount_free(&m->counts);
 	m->rt_seen = NULL;
 	m->cl_seen = NULL;
@@ -706,6 +721,37 @@ static void hold_connect(struct monitor *m, const void *data, size_t len, uint64
 	q->count++;
 }
 
+/* Settles a restored name's stream, as its head did live, and writes the connect it held. */
+static void apply_name(struct monitor *m, const struct restored_name *n)
+{
+	unsigned int source = n->f.source == CONN_NAME_SNI  ? DNS_CACHE_SRC_SNI :
+			      n->f.source == CONN_NAME_HTTP ? DNS_CACHE_SRC_HTTP :
+							      0;
+
+	naming_restore_stream(m->naming, n->f.cookie, n->f.remote.family ? &n->f.remote : NULL,
+			      n->f.pid, n->f.root_pid, n->host, source, n->f.ts_ns);
+	release_pending(m, n->f.cookie, 0);
+}
+
+/*
+ * Applies the restored names decided at or before ts_ns (all when ts_ns is UINT64_MAX): at
+ * the time the live run decided them, so a connect named by DNS before its head came is
+ * named so in the replay too.
+ */
+static void apply_names(struct monitor *m, uint64_t ts_ns)
+{
+	struct restored_names *q = m->restored_names;
+
+	while (q && q->count && q->q[q->head].f.ts_ns <= ts_ns) {
+		struct restored_name n = q->q[q->head];
+
+		q->head = (q->head + 1) % RESTORED_NAMES_MAX;
+		q->count--;
+		n.f.host = n.host;
+		apply_name(m, &n);
+	}
+}
+
 void monitor_tick(struct monitor *m, uint64_t now_ns)
 {
 	struct monitor_pending *q = m->pending;
@@ -723,12 +769,14 @@ void monitor_tick(struct monitor *m, uint64_t now_ns)
 		q->count--;
 	}
 	naming_tick(m->naming, now_ns);
+	apply_names(m, now_ns);
 	if (m->fold)
 		alert_fold_expire(m->fold, now_ns);
 }
 
 void monitor_flush(struct monitor *m)
 {
+	apply_names(m, UINT64_MAX);
 	release_pending(m, 0, 0);
 	/* after the held connects: they may repeat an alert */
 	monitor_flush_alerts(m);
@@ -784,12 +832,26 @@ static void tap_name(struct monitor *m, const struct lw_event *ev, uint32_t root
 
 void monitor_restore_name(struct monitor *m, const struct conn_name_fact *f)
 {
-	unsigned int source = f->source == CONN_NAME_SNI  ? DNS_CACHE_SRC_SNI :
-			      f->source == CONN_NAME_HTTP ? DNS_CACHE_SRC_HTTP :
-							    0;
+	struct restored_names *q = m->restored_names;
+	struct restored_name *n;
 
-	naming_restore_stream(m->naming, f->cookie, f->remote.family ? &f->remote : NULL, f->pid,
-			      f->root_pid, f->host, source, f->ts_ns);
+	if (!q && !(q = m->restored_names = calloc(1, sizeof(*q)))) {
+		m->stats.names_dropped++;
+		return;
+	}
+	if (q->count == RESTORED_NAMES_MAX) {
+		/* full: the oldest is applied now, a little early, rather than lost */
+		struct restored_name old = q->q[q->head];
+
+		q->head = (q->head + 1) % RESTORED_NAMES_MAX;
+		q->count--;
+		old.f.host = old.host;
+		apply_name(m, &old);
+	}
+	n = &q->q[(q->head + q->count++) % RESTORED_NAMES_MAX];
+	n->f = *f;
+	snprintf(n->host, sizeof(n->host), "%s", f->host ? f->host : "");
+	n->f.host = NULL; /* set from host when applied: the slot may move */
 }
 
 void monitor_handle_record(struct monitor *m, const void *data, size_t len)
@@ -799,6 +861,9 @@ void monitor_handle_record(struct monitor *m, const void *data, size_t len)
 
 	if (m->record_tap)
 		m->record_tap(m->tap_ctx, data, len);
+	/* a replay: the names the live run's stream heads gave by this record's time */
+	if (m->restored_names && len >= sizeof(struct lw_rec_hdr))
+		apply_names(m, ((const struct lw_rec_hdr *)data)->ts_ns);
 	m->stats.records++;
 	if (event_decode(data, len, &ev)) {
 		m->stats.decode_errors++;

@@ -47,6 +47,7 @@ struct monitor_pending;
 struct runtimescan_cache;
 struct cmdlinescan_cache;
 struct facts_store;
+struct restored_names;
 struct proc_facts;
 struct conn_name_fact;
 
@@ -116,7 +117,8 @@ struct monitor {
 	 */
 	void (*name_tap)(void *ctx, const struct conn_name_fact *f);
 	void *facts_ctx;
-	struct facts_store *restored; /* monitor_restore_facts(); NULL: a live run */
+	struct facts_store *restored;	       /* monitor_restore_facts(); NULL: a live run */
+	struct restored_names *restored_names; /* monitor_restore_name(); NULL: none */
 };
 
 /* Returns 0 or -ENOMEM. The caller fills profiles, sink, match, kops and kctx. */
@@ -213,7 +215,10 @@ int monitor_restore_facts(struct monitor *m, const struct proc_facts *f);
 /*
  * A replay: what the live run's naming decided from a connection's first bytes (a
  * capture's name fact), so that its connect is named as it was live although the capture
- * holds no stream heads. Give it before the connect's record (a capture stores it so).
+ * holds no stream heads. Copied, and applied when the records reach the time it was
+ * decided (before the first record at or after it, at monitor_tick() and
+ * monitor_flush()), writing the connect it held. Give it before those records (a capture
+ * stores it so). Bounded: when full, the oldest is applied at once.
  */
 void monitor_restore_name(struct monitor *m, const struct conn_name_fact *f);
 
