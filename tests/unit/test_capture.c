@@ -790,6 +790,57 @@ static void test_payloads_and_names(void)
 	}
 }
 
+/*
+ * Rotation into a directory that is gone: FILE cannot be created again; the records
+ * meanwhile are lost and counted, it is retried (bounded) and, once the directory is back,
+ * created again with its header: that file reads whole.
+ */
+static void test_rotation_reopen(void)
+{
+	struct capture_writer_opts o = {
+		.flush_ns = 1000000000ull, .max_size = 1000, .keep = 1, .reopen_interval_ns = 1
+	};
+	struct capture_meta meta = { .llmwatch_version = "test" };
+	char dir[128], gone[140], path[160], err[256];
+	struct capture_writer_stats st;
+	struct capture_read_result r;
+	struct capture_writer *w;
+	struct lw_rec_open rec;
+	struct got g = {};
+	uint64_t ts = 1;
+
+	snprintf(dir, sizeof(dir), "%s/rotdir", tmpdir);
+	snprintf(gone, sizeof(gone), "%s.gone", dir);
+	snprintf(path, sizeof(path), "%s/cap.lwc", dir);
+	CHECK_INT(mkdir(dir, 0700), 0);
+	w = capture_writer_open(path, &meta, &o, err, sizeof(err));
+	CHECK(w != NULL);
+	if (!w)
+		return;
+	/* the directory goes: the next rotation cannot create FILE again */
+	CHECK_INT(rename(dir, gone), 0);
+	for (int b = 0; b < 12; b++) {
+		for (int i = 0; i < 100; i++, ts++)
+			capture_writer_add(w, &rec, make_open(&rec, 42, ts, 60));
+		capture_writer_flush(w);
+	}
+	capture_writer_get_stats(w, &st);
+	CHECK(st.lost_records > 0);
+	CHECK(st.write_errors > 0);
+	/* back: the next block creates it again */
+	CHECK_INT(mkdir(dir, 0700), 0);
+	for (int i = 0; i < 50; i++, ts++)
+		capture_writer_add(w, &rec, make_open(&rec, 42, ts, 60));
+	capture_writer_flush(w);
+	capture_writer_get_stats(w, &st);
+	CHECK_INT(capture_writer_close(w, NULL), -1); /* something was lost: said */
+	CHECK_INT(capture_read_file(path, &ops, &g, &r), 0);
+	CHECK(r.chain_ok && r.sealed);
+	CHECK_INT(r.records, 50);
+	CHECK(r.footer.lost_records > 0);
+	free(g.rec);
+}
+
 int main(void)
 {
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/lwcap.XXXXXX");
@@ -807,6 +858,7 @@ int main(void)
 	test_facts();
 	test_facts_hostile();
 	test_payloads_and_names();
+	test_rotation_reopen();
 	{
 		char cmd[128];
 

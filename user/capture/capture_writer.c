@@ -53,6 +53,9 @@ struct hash_entry {
 	unsigned char sha256[32];
 };
 
+/* A FILE that cannot be created again after a rotation is tried this many times at most. */
+#define REOPEN_TRIES_MAX 600
+
 /* Loss counters in a snapshot: the kernel's slots, then the user side's. */
 #define N_LOSSES (LW_LOSS_SLOTS + STATS_USER_LOSS_COUNTERS)
 
@@ -78,16 +81,28 @@ struct capture_writer {
 	size_t out_size;
 	uint64_t *losses; /* last snapshot written */
 	struct capture_writer_stats st;
-	bool told;	      /* the first loss was said */
-	bool payloads;	      /* --capture-payloads: stream heads kept */
-	char *proc_root;      /* where /proc/PID/exe is opened */
-	unsigned char *facts; /* CAPTURE_BLOCK_FACTS entries waiting */
+	bool told;     /* the first loss was said */
+	bool payloads; /* --capture-payloads: stream heads kept */
+	/* FILE could not be created again after a rotation: retried, bounded */
+	bool reopen_needed;
+	uint64_t reopen_interval_ns, reopen_next_ns, reopen_tries;
+	uint64_t lost_unopened; /* records lost while there was no file */
+	char *proc_root;	/* where /proc/PID/exe is opened */
+	unsigned char *facts;	/* CAPTURE_BLOCK_FACTS entries waiting */
 	size_t facts_len;
 	uint32_t facts_count;
 	struct exe_hasher *hasher; /* NULL: executables are not hashed (out of memory) */
 	struct hash_entry *hashes;
 	size_t n_hashes, evict; /* evict: the next slot a full cache reuses */
 };
+
+static uint64_t boot_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_BOOTTIME, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
 
 static int sha256(const unsigned char *prev, const void *a, size_t alen, const void *b, size_t blen,
 		  unsigned char *md)
@@ -125,6 +140,8 @@ static void lost(struct capture_writer *w, uint32_t count, int err)
 {
 	w->st.write_errors++;
 	w->st.lost_records += count;
+	if (w->fd < 0)
+		w->lost_unopened += count;
 	if (!w->told)
 		fprintf(stderr,
 			"llmwatch: --capture %s: cannot write a block: %s (its records are "
@@ -137,6 +154,7 @@ static void lost(struct capture_writer *w, uint32_t count, int err)
 
 /* Writes one block of payload[len] (count items), compressed when compress is set. */
 static void rotate(struct capture_writer *w);
+static void reopen(struct capture_writer *w);
 
 static int write_block(struct capture_writer *w, uint16_t kind, const void *payload, size_t len,
 		       uint32_t count, bool compress)
@@ -154,6 +172,12 @@ static int write_block(struct capture_writer *w, uint16_t kind, const void *payl
 
 	if (len > CAPTURE_BLOCK_RAW_MAX)
 		return -EMSGSIZE;
+	if (w->fd < 0 && !w->rotating) {
+		reopen(w);
+		h.seq = w->seq; /* a new file's chain */
+	}
+	if (w->fd < 0)
+		return -EBADF; /* counted by the caller: no file to write to */
 	/*
 	 * Rotation before a block that could take the file past max-size (judged by zlib's
 	 * bound, so a file stays under it), never while a rotation writes the new file's top.
@@ -730,6 +754,18 @@ static void rotate(struct capture_writer *w)
 	w->rotating = true;
 	err = start_file(w);
 	if (err) {
+		if (w->fd >= 0)
+			close(w->fd);
+		w->fd = -1;
+		w->reopen_needed = true;
+		w->reopen_tries = 1;
+		w->reopen_next_ns = boot_now() + w->reopen_interval_ns;
+		fprintf(stderr,
+			"llmwatch: --capture %s: cannot create it again after a rotation: %s; "
+			"retrying every %.1f s, at most %d times (the records meanwhile are lost, "
+			"counted)\n",
+			w->path, strerror(-err), (double)w->reopen_interval_ns / 1e9,
+			REOPEN_TRIES_MAX);
 		lost(w, 0, err);
 	} else if (w->procs) {
 		capture_writer_procs(w, w->procs);
@@ -738,6 +774,44 @@ static void rotate(struct capture_writer *w)
 	memset(w->losses, 0xff, N_LOSSES * sizeof(uint64_t));
 	w->rotating = false;
 	w->rotations++;
+}
+
+/*
+ * No file since a rotation could not create it: tried again at most every
+ * reopen_interval_ns, REOPEN_TRIES_MAX times in all; said when it works (with the records
+ * lost meanwhile) and when it is given up.
+ */
+static void reopen(struct capture_writer *w)
+{
+	uint64_t now = boot_now();
+	int err;
+
+	if (!w->reopen_needed || w->reopen_tries >= REOPEN_TRIES_MAX || now < w->reopen_next_ns)
+		return;
+	w->reopen_tries++;
+	w->reopen_next_ns = now + w->reopen_interval_ns;
+	w->rotating = true;
+	err = start_file(w);
+	if (!err) {
+		w->reopen_needed = false;
+		fprintf(stderr,
+			"llmwatch: --capture %s: created again (try %" PRIu64 "); %" PRIu64
+			" records were lost meanwhile\n",
+			w->path, w->reopen_tries, w->lost_unopened);
+		if (w->procs)
+			capture_writer_procs(w, w->procs);
+		memset(w->losses, 0xff, N_LOSSES * sizeof(uint64_t));
+	} else {
+		if (w->fd >= 0)
+			close(w->fd);
+		w->fd = -1;
+		if (w->reopen_tries == REOPEN_TRIES_MAX)
+			fprintf(stderr,
+				"llmwatch: --capture %s: still cannot create it after %d tries: "
+				"%s; given up, every record from now on is lost (counted)\n",
+				w->path, REOPEN_TRIES_MAX, strerror(-err));
+	}
+	w->rotating = false;
 }
 
 struct capture_writer *capture_writer_open(const char *path, const struct capture_meta *meta,
@@ -760,6 +834,7 @@ struct capture_writer *capture_writer_open(const char *path, const struct captur
 	w->fd = -1;
 	w->flush_ns = o->flush_ns;
 	w->payloads = o->payloads;
+	w->reopen_interval_ns = o->reopen_interval_ns ? o->reopen_interval_ns : 1000000000ull;
 	w->max_size = o->max_size;
 	w->keep = o->keep;
 	w->meta_len = (uint32_t)build_meta(w->meta, CAPTURE_META_MAX, meta);
@@ -810,6 +885,10 @@ int capture_writer_close(struct capture_writer *w, FILE *log)
 			w->st.write_errors, w->st.lost_records);
 		if (w->rotations)
 			fprintf(log, "; rotated %" PRIu64 " times", w->rotations);
+		if (w->lost_unopened || w->reopen_needed)
+			fprintf(log,
+				"; %" PRIu64 " records lost while it could not be created again%s",
+				w->lost_unopened, w->reopen_needed ? " (it never was)" : "");
 		fprintf(log, "\n");
 		fprintf(log,
 			"llmwatch: capture %s: %" PRIu64 " process facts; executables: %" PRIu64

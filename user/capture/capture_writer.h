@@ -69,6 +69,11 @@ struct capture_writer_opts {
 	 * name addresses, are kept either way.
 	 */
 	bool payloads;
+	/*
+	 * When FILE cannot be created again after a rotation: how often it is retried (0: 1 s),
+	 * at most 600 times; what comes meanwhile is lost and counted (lost_records).
+	 */
+	uint64_t reopen_interval_ns;
 };
 
 /*

@@ -145,6 +145,13 @@ static void sync_stats(struct periodic *p)
 {
 	p->m->stats.verdicts_dropped = p->rm->overflow;
 	monitor_collect_stats(p->m);
+	if (p->cw) {
+		struct capture_writer_stats cs;
+
+		capture_writer_get_stats(p->cw, &cs);
+		p->m->stats.capture_lost = cs.lost_records;
+		p->m->stats.capture_blocks_lost = cs.write_errors;
+	}
 	sink_tee_stats(p->m->sink, &p->m->stats);
 }
 
