@@ -63,6 +63,15 @@ struct capture_writer {
 	int fd;
 	char *path;
 	uint64_t flush_ns, last_flush_ns;
+	/*
+	 * Record and fact blocks are written when full but synced at most once a flush_ns
+	 * (the tick syncs what is left): a sync per 256 KiB block would cap a flood at the
+	 * disk's sync rate, and a SIGKILL loses nothing written, only a machine crash does.
+	 */
+	uint64_t synced_ns;
+	bool dirty;
+	z_stream zs; /* one deflate state, reset for each block: no allocation per block */
+	bool zs_ready;
 	unsigned char prev[CAPTURE_HASH_LEN]; /* the chain: the last block's hash */
 	uint64_t seq;
 	off_t good_off;	   /* end of the last whole block */
@@ -198,8 +207,20 @@ static int write_block(struct capture_writer *w, uint16_t kind, const void *payl
 	stored = (uLongf)(need - sizeof(h) - CAPTURE_HASH_LEN);
 	if (compress) {
 		/* level 1: the fastest, so the writer keeps up with the ring flat out */
-		if (compress2(w->out + sizeof(h), &stored, payload, len, 1) != Z_OK)
+		if (!w->zs_ready) {
+			if (deflateInit(&w->zs, 1) != Z_OK)
+				return -ENOMEM;
+			w->zs_ready = true;
+		} else if (deflateReset(&w->zs) != Z_OK) {
 			return -EIO;
+		}
+		w->zs.next_in = (Bytef *)(uintptr_t)payload;
+		w->zs.avail_in = (uInt)len;
+		w->zs.next_out = w->out + sizeof(h);
+		w->zs.avail_out = (uInt)stored;
+		if (deflate(&w->zs, Z_FINISH) != Z_STREAM_END)
+			return -EIO;
+		stored = (uLongf)w->zs.total_out;
 		h.flags = CAPTURE_BF_ZLIB;
 	} else {
 		memcpy(w->out + sizeof(h), payload, len);
@@ -211,8 +232,15 @@ static int write_block(struct capture_writer *w, uint16_t kind, const void *payl
 	if (err)
 		return err;
 	err = write_all(w->fd, w->out, sizeof(h) + stored + CAPTURE_HASH_LEN);
-	if (!err && fdatasync(w->fd))
-		err = -errno;
+	if (!err && ((kind != CAPTURE_BLOCK_RECORDS && kind != CAPTURE_BLOCK_FACTS) ||
+		     boot_now() - w->synced_ns >= w->flush_ns)) {
+		if (fdatasync(w->fd))
+			err = -errno;
+		w->synced_ns = boot_now();
+		w->dirty = false;
+	} else if (!err) {
+		w->dirty = true;
+	}
 	if (err)
 		return err;
 	memcpy(w->prev, w->out + sizeof(h) + stored, CAPTURE_HASH_LEN);
@@ -286,6 +314,12 @@ void capture_writer_tick(struct capture_writer *w, uint64_t now_ns)
 		return;
 	w->last_flush_ns = now_ns;
 	capture_writer_flush(w);
+	/* blocks written since the last sync, when the buffer filled: synced now */
+	if (w->dirty && w->fd >= 0) {
+		fdatasync(w->fd);
+		w->synced_ns = boot_now();
+		w->dirty = false;
+	}
 }
 
 /* ---- processes and losses -------------------------------------------------------------- */
@@ -907,6 +941,8 @@ int capture_writer_close(struct capture_writer *w, FILE *log)
 				w->path, w->st.heads_left_out, w->st.names);
 	}
 	status = w->st.write_errors ? -1 : 0;
+	if (w->zs_ready)
+		deflateEnd(&w->zs);
 	exe_hasher_free(w->hasher);
 	free(w->facts);
 	free(w->hashes);

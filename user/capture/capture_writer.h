@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * Writes a capture file (docs/capture-format.md): the ring-buffer records the record path
- * receives, buffered and written as zlib-compressed, hash-chained blocks, each synced to
- * disk (fdatasync) when the buffer fills or at capture_writer_tick() once flush_ns has
- * passed, so a SIGKILL loses at most that interval; the processes already running and the
- * loss counters in blocks of their own; a sealed footer at capture_writer_close().
+ * receives, buffered and written as zlib-compressed, hash-chained blocks when the buffer
+ * fills or at capture_writer_tick() once flush_ns has passed (so a SIGKILL loses at most
+ * that interval), synced to disk (fdatasync) at most once a flush_ns and at each tick that
+ * finds unsynced blocks; the processes already running, the loss counters and what the
+ * monitor learned from /proc (facts, executables' hashes) in blocks of their own; a sealed
+ * footer at capture_writer_close().
  * A failed write is counted (the block's records are lost), said once on stderr, and the
  * file cut back to its last whole block so that what follows stays readable.
  */
