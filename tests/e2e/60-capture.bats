@@ -266,6 +266,17 @@ JSON
 	exe=$(sed -n 's/.*\texe=\([^\t]*\)\t.*/\1/p' <<<"$line")
 	[ "$exe" = "$(readlink -f /usr/bin/python3)" ]
 	[[ "$line" == *$'\tsha256='"$(sha256sum "$exe" | cut -d' ' -f1)" ]]
+
+	# the report's PROCESS.sha256 is the same hash
+	run "$LLMWATCH" report "$CAP" --format json -o "$BATS_TEST_TMPDIR/report.json"
+	[ "$status" -eq 0 ]
+	/usr/bin/python3 - "$BATS_TEST_TMPDIR/report.json" "$pid" \
+		"$(sha256sum "$exe" | cut -d' ' -f1)" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+p = [p for p in d["processes"] if p["pid"] == int(sys.argv[2])]
+assert len(p) == 1 and p[0]["sha256"] == sys.argv[3], p
+PY
 }
 
 # lab_client TOOL ARGS...: TOOL in the lab's client namespace, a direct child (CLIENT_PID),
