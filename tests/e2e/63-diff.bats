@@ -4,7 +4,8 @@
 # doing. Two report.json files: only the changes listed, exit 1 when B adds anything and 0
 # when it only removes or nothing changed; --format json is the same diff as data; a file
 # that is not JSON, not a report or of a newer version is an error naming it (exit 2);
-# hostile strings reach the terminal escaped.
+# hostile strings reach the terminal escaped. Two real captures of a tool (run A opens a file;
+# run B also listens on 0.0.0.0 and reads ~/.ssh/id_ed25519 of a test home): only what changed.
 
 bats_require_minimum_version 1.5.0
 
@@ -12,6 +13,7 @@ load helpers
 
 setup() {
 	common_setup
+	TEST_USER=
 	A="$BATS_TEST_TMPDIR/a.json"
 	B="$BATS_TEST_TMPDIR/b.json"
 	# A: version 1 of a tool; B: version 2, which also phones home, listens on every
@@ -33,7 +35,7 @@ setup() {
 JSON
 	cat >"$B" <<'JSON'
 { "report_version": 1, "generator": "llmwatch test",
-  "captures": [ { "file": "v2.lwc" } ],
+  "captures": [ { "file": "v2.lwc" } ], "completeness": { "verdict": "complete", "reasons": [] },
   "endpoints": [
     { "address": "10.231.0.11", "port": 443, "protocol": "tcp", "host": "models.example",
       "host_source": "dns", "classification": "model-download", "connections": 1,
@@ -57,6 +59,10 @@ JSON
 
 teardown() {
 	common_teardown
+	if [ -n "$TEST_USER" ]; then
+		userdel "$TEST_USER" 2>/dev/null || true
+		rm -rf "$TEST_HOME"
+	fi
 }
 
 @test "two report.json files: only what changed, + then -, exit 1 when B adds" {
@@ -124,7 +130,8 @@ PY
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["report_version"] == 1
-assert d["a"] == {"captures": ["v1.lwc"], "file": sys.argv[2]}, d["a"]
+assert d["a"] == {"captures": ["v1.lwc"], "verdict": None, "file": sys.argv[2]}, d["a"]
+assert d["b"]["verdict"] == "complete"
 assert d["b"]["file"] == sys.argv[3]
 add, rem = d["added"], d["removed"]
 assert [e["host"] for e in add["endpoints"]] == ["stats.example"], add["endpoints"]
@@ -197,4 +204,81 @@ JSON
 	[[ "$output" == *'first\n    + a line that was never there\r'* ]] || false
 	[ "$(grep -c '^    + ' <<<"$output")" -eq 2 ]
 	[[ "$output" == *"2 items of B not compared (missing or malformed keys)"* ]] || false
+}
+
+# A throwaway user whose home is in /tmp, so "~/.ssh" in the rules names a home the test
+# owns (the rules' "~" is any user's home in passwd; no real user's files are touched).
+make_user() {
+	command -v useradd >/dev/null || skip_or_fail "needs useradd"
+	TEST_HOME=$(mktemp -d /tmp/llmwatch-home.XXXXXX)
+	TEST_USER="lwd$$"
+	useradd -M -d "$TEST_HOME" -s /usr/sbin/nologin "$TEST_USER"
+	mkdir -p "$TEST_HOME/.ssh"
+	echo key >"$TEST_HOME/.ssh/id_ed25519"
+}
+
+# capture_run CAPTURE ACTIONS...: one run of the tool under watch, captured
+capture_run() {
+	local cap=$1
+	shift
+	lw_start --capture "$cap"
+	run_actor "$TOOL" "$cap.actor.json" "$@"
+	lw_wait_for type=exit pid="$(report_get "$cap.actor.json" pid)"
+	lw_stop
+}
+
+@test "two real captures: diff lists only what B added; the reverse only removes, exit 0" {
+	requires_bpf
+	make_user
+	TOOL=$(make_tool ollama)
+	capture_run "$BATS_TEST_TMPDIR/a.lwc" open /etc/hostname
+	capture_run "$BATS_TEST_TMPDIR/b.lwc" open /etc/hostname bind-any \
+		open "$TEST_HOME/.ssh/id_ed25519"
+	port=$(report_get "$BATS_TEST_TMPDIR/b.lwc.actor.json" bind-any_port)
+
+	run --separate-stderr "$LLMWATCH" diff --format json -o "$BATS_TEST_TMPDIR/d.json" \
+		"$BATS_TEST_TMPDIR/a.lwc" "$BATS_TEST_TMPDIR/b.lwc"
+	echo "$stderr"
+	[ "$status" -eq 1 ]
+	python3 - "$BATS_TEST_TMPDIR/d.json" "$port" "$TEST_HOME/.ssh/id_ed25519" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+add, rem = d["added"], d["removed"]
+print(json.dumps(d, indent=1))
+# a capture does not record network namespaces yet: reachability not known
+assert [(l["address"], l["port"], l["reachable"]) for l in add["listeners"]] == \
+    [("0.0.0.0", int(sys.argv[2]), None)], add["listeners"]
+assert d["a"]["verdict"] == "complete" and d["b"]["verdict"] == "complete", (d["a"], d["b"])
+assert [c["category"] for c in add["file_categories"]] == ["credentials"], add["file_categories"]
+assert [f["path"] for f in add["file_categories"][0]["files"]] == [sys.argv[3]]
+assert sorted(a["rule"] for a in add["alerts"]) == ["exposure-listen", "file-credentials"], add["alerts"]
+# the same tool, the same files otherwise, loopback only: nothing else changed
+assert add["endpoints"] == [] and add["executables"] == [], (add["endpoints"], add["executables"])
+for k, v in rem.items():
+    assert v == [], (k, v)
+assert d["ignored"] == {"a": 0, "b": 0}
+PY
+
+	# a report.json of a capture is the same run as the capture
+	"$LLMWATCH" report "$BATS_TEST_TMPDIR/a.lwc" --format json -o "$BATS_TEST_TMPDIR/a.json"
+	run --separate-stderr "$LLMWATCH" diff "$BATS_TEST_TMPDIR/a.json" "$BATS_TEST_TMPDIR/a.lwc"
+	[ "$status" -eq 0 ]
+	[ "$(tail -n1 <<<"$output")" = "no differences" ]
+	run --separate-stderr "$LLMWATCH" diff --format json -o "$BATS_TEST_TMPDIR/d2.json" \
+		"$BATS_TEST_TMPDIR/a.json" "$BATS_TEST_TMPDIR/b.lwc"
+	[ "$status" -eq 1 ]
+	python3 - "$BATS_TEST_TMPDIR/d.json" "$BATS_TEST_TMPDIR/d2.json" <<'PY'
+import json, sys
+d, d2 = (json.load(open(f)) for f in sys.argv[1:3])
+assert d["added"] == d2["added"] and d["removed"] == d2["removed"]
+PY
+
+	run --separate-stderr "$LLMWATCH" diff "$BATS_TEST_TMPDIR/b.lwc" "$BATS_TEST_TMPDIR/a.lwc"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *"added"* ]] || false
+	[ "$(grep -c '^    - ' <<<"$output")" -eq 4 ]
+	[[ "$output" == *"    - 0.0.0.0:$port/tcp, reachability not known, by ollama"* ]] || false
+	[[ "$output" == *"    - credentials (1 file: $TEST_HOME/.ssh/id_ed25519)"* ]] || false
+	[ "$(grep -c '^    + ' <<<"$output")" -eq 0 ]
 }

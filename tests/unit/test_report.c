@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "capture/capture_writer.h"
@@ -21,7 +22,11 @@
 #include "core/profiles.h"
 #include "core/proctable.h"
 #include "core/stats.h"
+#include "core/event.h"
 #include "report/report.h"
+#include "report/report_model.h"
+#include "rules/rules.h"
+#include "sinks/sink.h"
 #include "util/timefmt.h"
 
 static char tmpdir[64];
@@ -240,16 +245,16 @@ static int write_run(const char *path, bool losses, bool seal)
 	put_open(w, tool, 100, t += 1000000, "/root/.ssh/id_rsa", 3);
 	put_open(w, tool, 100, t += 1000000, "/root/.ssh/id_rsa", 3);
 	put_open(w, tool, 100, t += 1000000, "/models/llama-3.gguf", 3);
+	put_open(w, tool, 100, t += 1000000, "/models/weights.pth", 3);
+	/* what every python start reads: no model, despite PyTorch's extension */
+	put_open(w, tool, 100, t += 1000000, "/usr/lib/python3/dist-packages/distutils.pth", 3);
 	put_open(w, tool, 100, t += 1000000, "/usr/local/bin/lib/libggml.so", 3);
 	put_open(w, tool, 100, t += 1000000, "/root/.ollama/id_ed25519", -ENOENT);
 	put_fork_exec_exit(w, tool, 100, 101, t += 1000000);
 	capture_writer_flush(w);
-	capture_writer_losses(w, &st, t += 1000000); /* unchanged: no block */
-	if (!seal) {
-		/* as after a SIGKILL: no footer (the writer is left, as the process would) */
-		proctable_free(&pt);
-		return 0;
-	}
+	capture_writer_losses(w, &st, t + 1000000); /* unchanged: no block */
+	if (!seal)
+		_exit(0); /* as after a SIGKILL: the blocks are on disk, no footer */
 	status = capture_writer_close(w, NULL);
 	proctable_free(&pt);
 	return status;
@@ -318,7 +323,7 @@ static void test_findings(void)
 	CHECK(cJSON_IsTrue(get(c, "sealed")));
 	CHECK(cJSON_IsFalse(get(c, "torn_tail")));
 	CHECK(cJSON_IsNull(get(c, "first_bad_block")));
-	CHECK_INT(num(c, "records"), 20);
+	CHECK_INT(num(c, "records"), 22);
 	CHECK(str(c, "start") && strlen(str(c, "start")) == 30); /* ...T..:..:..123456789Z */
 	CHECK(str(c, "end") && strcmp(str(c, "end"), str(c, "start")) > 0);
 
@@ -358,7 +363,7 @@ static void test_findings(void)
 	CHECK(cJSON_IsFalse(get(l, "reachable")));
 
 	/* files: flagged first, then by category, then by path */
-	CHECK_INT(cJSON_GetArraySize(get(doc, "files")), 5);
+	CHECK_INT(cJSON_GetArraySize(get(doc, "files")), 7);
 	f = at(doc, "files", 0);
 	CHECK_STR(str(f, "path"), "/root/.ssh/id_rsa");
 	CHECK_STR(str(f, "category"), "credentials");
@@ -367,13 +372,17 @@ static void test_findings(void)
 	CHECK_STR(str(at(doc, "files", 1), "path"), "/models/llama-3.gguf");
 	CHECK_STR(str(at(doc, "files", 1), "category"), "model");
 	CHECK(cJSON_IsFalse(get(at(doc, "files", 1), "flagged")));
-	CHECK_STR(str(at(doc, "files", 2), "path"), "/root/.ollama/id_ed25519");
-	CHECK_STR(str(at(doc, "files", 2), "category"), "tool");
-	CHECK_INT(num(at(doc, "files", 2), "failed"), 1);
-	CHECK_STR(str(at(doc, "files", 3), "path"), "/usr/local/bin/lib/libggml.so");
+	CHECK_STR(str(at(doc, "files", 2), "path"), "/models/weights.pth");
+	CHECK_STR(str(at(doc, "files", 2), "category"), "model");
+	CHECK_STR(str(at(doc, "files", 3), "path"), "/root/.ollama/id_ed25519");
 	CHECK_STR(str(at(doc, "files", 3), "category"), "tool");
-	CHECK_STR(str(at(doc, "files", 4), "path"), "/etc/hosts");
-	CHECK_STR(str(at(doc, "files", 4), "category"), "other");
+	CHECK_INT(num(at(doc, "files", 3), "failed"), 1);
+	CHECK_STR(str(at(doc, "files", 4), "path"), "/usr/local/bin/lib/libggml.so");
+	CHECK_STR(str(at(doc, "files", 4), "category"), "tool");
+	CHECK_STR(str(at(doc, "files", 5), "path"), "/etc/hosts");
+	CHECK_STR(str(at(doc, "files", 5), "category"), "other");
+	CHECK_STR(str(at(doc, "files", 6), "path"), "/usr/lib/python3/dist-packages/distutils.pth");
+	CHECK_STR(str(at(doc, "files", 6), "category"), "other");
 
 	/* processes: running at the start first, then the child by its start */
 	CHECK_INT(cJSON_GetArraySize(get(doc, "processes")), 2);
@@ -410,7 +419,7 @@ static void test_findings(void)
 	CHECK_INT(num(a, "count"), 2); /* the refused connect: the same rule, pid and host */
 	CHECK_INT(num(get(get(doc, "summary"), "alerts_by_severity"), "critical"), 1);
 	CHECK_INT(num(get(doc, "summary"), "endpoints"), 2);
-	CHECK_INT(num(get(doc, "summary"), "file_reads"), 5);
+	CHECK_INT(num(get(doc, "summary"), "file_reads"), 7);
 
 	/* completeness: the lost connects, in words and by type, reason and time */
 	c = get(doc, "completeness");
@@ -443,6 +452,7 @@ static void test_findings(void)
 		CHECK(strstr(text, "0.0.0.0:11434/tcp, listening"));
 		CHECK(strstr(text, "/usr/bin/curl"));
 		CHECK(strstr(text, "exited with status 7"));
+		CHECK(strstr(text, "reachability unknown: the capture does not say"));
 		CHECK(strstr(text, "120 events lost: connect 120 (ring_full)"));
 		if (getenv("REPORT_TEST_SHOW"))
 			fputs(text, stderr);
@@ -470,6 +480,39 @@ static void test_complete(void)
 	cJSON_Delete(doc);
 }
 
+/*
+ * Two captures read as one run: both listed, their findings merged (the same endpoint's
+ * connects added up), and the losses of each counted once: the second capture's counters
+ * start again from zero (another run), so they add to the first's.
+ */
+static void test_two_files(void)
+{
+	char a[128], b[128], err[256];
+	const char *files[2] = { a, b };
+	const char *rules[] = { rules_path };
+	struct report_opts o = { .rules = rules, .n_rules = 1, .no_default_rules = true };
+	cJSON *doc = NULL;
+	const cJSON *c;
+
+	snprintf(a, sizeof(a), "%s/run.lwc", tmpdir);
+	snprintf(b, sizeof(b), "%s/run2.lwc", tmpdir);
+	t0 += 1000000000ull;
+	CHECK_INT(write_run(b, true, true), 0);
+	CHECK_INT(report_build(files, 2, &o, &doc, err, sizeof(err)), 0);
+	if (!doc)
+		return;
+	CHECK_INT(cJSON_GetArraySize(get(doc, "captures")), 2);
+	CHECK_STR(str(at(doc, "captures", 1), "file"), b);
+	CHECK_INT(num(at(doc, "endpoints", 0), "connections"), 4);
+	CHECK_INT(num(at(doc, "alerts", 1), "count"), 4); /* t-creds: 2 reads in each */
+	c = get(doc, "completeness");
+	CHECK_INT(num(get(c, "lost"), "total"), 240);
+	CHECK_INT(cJSON_GetArraySize(get(get(c, "lost"), "windows")), 2);
+	CHECK_STR(cJSON_GetStringValue(at(c, "reasons", 0)),
+		  "240 events lost: connect 240 (ring_full)");
+	cJSON_Delete(doc);
+}
+
 /* Copies src to dst, cut to len bytes (0: whole) with byte at flip (if any) changed. */
 static int copy_damaged(const char *src, const char *dst, off_t len, off_t flip)
 {
@@ -493,6 +536,19 @@ static int copy_damaged(const char *src, const char *dst, off_t len, off_t flip)
 	return fclose(out);
 }
 
+/* write_run() unsealed, in a child that dies without closing, as llmwatch under SIGKILL. */
+static int write_unsealed(const char *path)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(write_run(path, false, false) ? 1 : 0);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
 static void test_damaged(void)
 {
 	char path[128], torn[128], changed[128], bogus[128], err[256];
@@ -505,7 +561,7 @@ static void test_damaged(void)
 	snprintf(path, sizeof(path), "%s/whole.lwc", tmpdir);
 	snprintf(torn, sizeof(torn), "%s/torn.lwc", tmpdir);
 	snprintf(changed, sizeof(changed), "%s/changed.lwc", tmpdir);
-	CHECK_INT(write_run(path, false, false), 0); /* not sealed */
+	CHECK_INT(write_unsealed(path), 0);
 	CHECK_INT(stat(path, &sb), 0);
 	CHECK_INT(copy_damaged(path, torn, sb.st_size - 10, -1), 0);
 	CHECK_INT(copy_damaged(path, changed, 0, sb.st_size - 200), 0);
@@ -551,6 +607,61 @@ static void test_damaged(void)
 	CHECK(!doc && status == -ENOENT && strstr(err, "/nonexistent/x.lwc"));
 }
 
+/*
+ * The model fed directly: a fold summary (lw_event.fold) stands for repeats of an alert
+ * already counted, so it adds count - 1 to the alert and nothing to the file's opens; a path
+ * with terminal escapes is kept as data in the document and escaped in the text.
+ */
+static void test_fold_and_escape(void)
+{
+	static const char evil[] = "/tmp/evil\x1b[2J\n.gguf";
+	struct report_model *m = report_model_new();
+	struct sink *s = report_model_sink(m);
+	static const char *const tags[] = { "file" };
+	struct rules_verdict v = {
+		.rule = "t-open", .severity = RULES_SEV_LOW, .tags = tags, .n_tags = 1
+	};
+	struct lw_fold fold = { .count = 5, .first = { 100, 0 }, .last = { 200, 0 } };
+	struct lw_event ev;
+	cJSON *doc = cJSON_CreateObject();
+	const cJSON *a, *f;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mf;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = LW_REC_OPEN;
+	ev.pid = 7;
+	ev.wall.tv_sec = 50;
+	snprintf(ev.comm, sizeof(ev.comm), "tool");
+	ev.tool = "";
+	ev.exe = "/opt/tool/bin/tool";
+	ev.path = evil;
+	ev.path_len = strlen(evil);
+	snprintf(v.message, sizeof(v.message), "opened it");
+	CHECK_INT(s->ops->event(s, &ev, &v, 1), 0);
+	ev.fold = &fold;
+	CHECK_INT(s->ops->event(s, &ev, &v, 1), 0);
+	CHECK_INT(report_model_write(m, doc), 0);
+	a = at(doc, "alerts", 0);
+	CHECK_INT(cJSON_GetArraySize(get(doc, "alerts")), 1);
+	CHECK_INT(num(a, "count"), 5);
+	CHECK_STR(str(a, "last"), "1970-01-01T00:03:20.000000000Z");
+	f = at(doc, "files", 0);
+	CHECK_INT(num(f, "opens"), 1);
+	CHECK_STR(str(f, "path"), evil);
+	CHECK_STR(str(f, "category"), "model");
+	CHECK(cJSON_IsTrue(get(f, "flagged")));
+	mf = open_memstream(&text, &len);
+	CHECK_INT(report_write_text(mf, doc), 0);
+	fclose(mf);
+	CHECK(strstr(text, "/tmp/evil\\x1b[2J\\n.gguf") != NULL);
+	CHECK(strchr(text, 0x1b) == NULL);
+	free(text);
+	cJSON_Delete(doc);
+	report_model_free(m);
+}
+
 int main(void)
 {
 	FILE *f;
@@ -565,13 +676,15 @@ int main(void)
 	t0 = timefmt_boot_now();
 	test_findings();
 	test_complete();
+	test_two_files();
 	test_damaged();
+	test_fold_and_escape();
 	{
 		char cmd[128];
 
 		/* our own mkdtemp name */
 		snprintf(cmd, sizeof(cmd), "rm -rf -- '%s'", tmpdir);
-		if (system(cmd))
+		if (system(cmd)) /* NOLINT(cert-env33-c) */
 			fprintf(stderr, "could not remove %s\n", tmpdir);
 	}
 	return check_summary("report");

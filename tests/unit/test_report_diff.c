@@ -57,6 +57,7 @@ static char *text_of(const cJSON *diff)
 
 static const char *REPORT_A =
 	"{'report_version': 1, 'captures': [{'file': 'a.lwc'}],"
+	" 'completeness': {'verdict': 'incomplete', 'reasons': ['1 event lost']},"
 	" 'endpoints': ["
 	"  {'address': '10.0.0.1', 'port': 443, 'protocol': 'tcp', 'host': 'models.example',"
 	"   'host_source': 'dns', 'classification': 'model-download'}],"
@@ -76,6 +77,7 @@ static const char *REPORT_A =
  * instead of loopback, an SSH key and a config read, a rebuilt binary, a new alert. */
 static const char *REPORT_B =
 	"{'report_version': 1, 'captures': [{'file': 'b.lwc'}],"
+	" 'completeness': {'verdict': 'complete', 'reasons': []},"
 	" 'endpoints': ["
 	"  {'address': '10.0.0.2', 'port': 443, 'protocol': 'tcp', 'host': 'models.example',"
 	"   'host_source': 'sni', 'classification': 'model-download'},"

@@ -21,12 +21,8 @@
 #include "cmd/cli.h"
 #include "report/report.h"
 #include "util/escape.h"
-
-/*
- * TEMPORARY, until report_build() (branch `report`) is on main: a weak reference, so that
- * this verb links without it and says so when given a capture. Removed at that merge.
- */
-#pragma weak report_build
+#include "util/timefmt.h"
+#include "version.h"
 
 #define DIFF_EXTRA_MAX 32
 /* A report.json larger than this is refused, not read: cJSON holds several times it. */
@@ -230,20 +226,16 @@ static cJSON *read_side(const char *path, const struct diff_opts *o)
 			.no_default_rules = o->no_default_rules,
 			.profiles = o->profiles,
 			.n_profiles = o->n_profiles,
+			.version = LLMWATCH_VERSION,
 		};
 		int rc;
 
 		fclose(f);
-		if (!report_build) {
-			fprintf(stderr,
-				"llmwatch: diff: %s: a capture, and this build cannot make its "
-				"report yet\n",
-				shown);
-			return NULL;
-		}
 		rc = report_build(&path, 1, &ro, &doc, err, sizeof(err));
 		if (rc) {
-			fprintf(stderr, "llmwatch: diff: %s\n", err[0] ? err : strerror(-rc));
+			/* the reason names the file, as given: escaped */
+			escape_str(shown, sizeof(shown), err[0] ? err : strerror(-rc));
+			fprintf(stderr, "llmwatch: diff: %s\n", shown);
 			return NULL;
 		}
 	} else {
@@ -309,6 +301,10 @@ int cmd_diff(int argc, char **argv)
 	err = parse(argc, argv, &o);
 	if (err)
 		return err > 0 ? 0 : 2;
+	if (timefmt_init()) {
+		fprintf(stderr, "llmwatch: diff: cannot read the clocks\n");
+		return 2;
+	}
 	a = read_side(o.file[0], &o);
 	if (a)
 		b = read_side(o.file[1], &o);

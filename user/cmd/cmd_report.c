@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * `llmwatch report FILE... [--format text|json] [-o OUT] [--rules FILE|DIR]...
+ * `llmwatch report FILE... [--format text|json|html] [-o OUT] [--rules FILE|DIR]...
  * [--no-default-rules] [--profiles FILE|DIR]...`: the evaluation report
  * (docs/report-format.md) of one or more captures read as one run, written as text or as
- * its JSON document (report/report.h).
+ * its JSON document or as one self-contained HTML page (report/report.h).
  */
 #include "cmd/verbs.h"
 
@@ -23,13 +23,14 @@
 #define REPORT_FILES_MAX 1024
 #define REPORT_EXTRA_MAX 32
 
-/* The formats, one row each: a new one (html) is a row and its writer. */
+/* The formats, one row each: a new one is a row and its writer. */
 static const struct report_format {
 	const char *name;
 	int (*write)(FILE *f, const cJSON *doc);
 } formats[] = {
 	{ "text", report_write_text },
 	{ "json", report_write_json },
+	{ "html", report_write_html },
 };
 
 struct report_cli {
@@ -45,7 +46,7 @@ struct report_cli {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: llmwatch report FILE... [--format text|json] [-o OUT]\n"
+		"Usage: llmwatch report FILE... [--format text|json|html] [-o OUT]\n"
 		"                       [--rules FILE|DIR]... [--no-default-rules]\n"
 		"                       [--profiles FILE|DIR]...\n"
 		"Builds the evaluation report of captures written with --capture (several FILEs,\n"
@@ -54,8 +55,10 @@ static void usage(FILE *f)
 		"with their host names and how each is known, listeners and whether they are\n"
 		"reachable, files by category, and processes. The rules (the built-in pack and\n"
 		"each --rules) match the records again, as for llmwatch replay.\n"
-		"  --format text|json  text for people (default), or the JSON document\n"
-		"                      (docs/report-format.md)\n"
+		"  --format text|json|html\n"
+		"                      text for people (default), the JSON document\n"
+		"                      (docs/report-format.md), or one self-contained HTML page\n"
+		"                      (a timeline per process and the tables; it loads nothing)\n"
 		"  -o, --output OUT    write to OUT (created mode 0600, never through a symlink)\n"
 		"                      instead of stdout\n"
 		"Exit status: 0 when the report is written (an incomplete capture's too: its\n"
@@ -88,8 +91,14 @@ static int parse(int argc, char **argv, struct report_cli *o)
 				if (!strcmp(optarg, formats[i].name))
 					o->format = &formats[i];
 			if (!o->format) {
+				char names[128] = "";
+
+				for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+					snprintf(names + strlen(names),
+						 sizeof(names) - strlen(names), "%s%s",
+						 i ? ", " : "", formats[i].name);
 				escape_str(shown, sizeof(shown), optarg);
-				return cli_usage_error("--format \"%s\": text or json", shown);
+				return cli_usage_error("--format \"%s\": one of %s", shown, names);
 			}
 			break;
 		case 'o':
@@ -182,8 +191,12 @@ int cmd_report(int argc, char **argv)
 		return 1;
 	}
 	err = o.format->write(out, doc);
-	if (out != stdout ? fclose(out) : fflush(out))
-		err = err ? err : -errno;
+	if (out == stdout) {
+		if (fflush(out) && !err)
+			err = -errno;
+	} else if (fclose(out) && !err) {
+		err = -errno;
+	}
 	if (err) {
 		fprintf(stderr, "llmwatch: report: writing the report: %s\n", strerror(-err));
 		status = 1;
@@ -194,7 +207,7 @@ int cmd_report(int argc, char **argv)
 	{
 		const cJSON *chain = cJSON_GetObjectItemCaseSensitive(c, "chain");
 
-		if (cJSON_IsString(chain) && strcmp(chain->valuestring, "intact")) {
+		if (cJSON_IsString(chain) && strcmp(chain->valuestring, "intact") != 0) {
 			escape_str(shown, sizeof(shown),
 				   cJSON_GetObjectItemCaseSensitive(c, "file")->valuestring);
 			fprintf(stderr, "llmwatch: report: %s: hash chain broken from block %.0f\n",

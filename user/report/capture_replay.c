@@ -120,6 +120,10 @@ static void check_profile(struct replay *r, unsigned long id, const char *name)
 		/* entries the run added (--watch, --pid): added again, in the same order */
 		if (strncmp(name, "watch:", 6) == 0 && profiles_add_watch(set, name + 6) > 0)
 			return;
+		/* a command run by llmwatch eval; its name is made again the same */
+		if (strncmp(name, "eval:", 5) == 0 && profiles_add_eval(set, name + 5) > 0 &&
+		    strcmp(set->p[set->n - 1].name, name) == 0)
+			return;
 		if (strncmp(name, "pid:", 4) == 0) {
 			char *end;
 			long pid = strtol(name + 4, &end, 10);

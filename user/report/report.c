@@ -134,14 +134,35 @@ static int file_reasons(cJSON *reasons, const struct capture_replay_file *f)
 }
 
 /*
- * The counters over the run: snapshots in order, each cumulative since its run started; a
- * counter that went down started again (another run's capture), so what it held is added.
+ * Whether snapshot s is the first of another run: the captures of one run (a rotation's
+ * files) share their header text, clocks included; a capture of another run has its own.
+ */
+static bool loss_new_run(const struct capture_replay_result *res, size_t s)
+{
+	const struct capture_replay_file *a, *b;
+
+	if (!s)
+		return true;
+	a = &res->files[res->losses[s - 1].file];
+	b = &res->files[res->losses[s].file];
+	return a != b && (a->boot_ns != b->boot_ns || a->wall_ns != b->wall_ns);
+}
+
+/*
+ * The counters over the captures: snapshots in order, each cumulative since its run
+ * started; another run's counters are added to the last of the run before (and a counter
+ * that went down, whatever the header says, started again).
  */
 static void loss_totals(const struct capture_replay_result *res, uint64_t *total)
 {
 	uint64_t acc[STATS_LOSS_COUNTERS] = { 0 }, prev[STATS_LOSS_COUNTERS] = { 0 };
 
 	for (size_t s = 0; s < res->n_losses; s++) {
+		if (loss_new_run(res, s)) {
+			for (size_t i = 0; i < STATS_LOSS_COUNTERS; i++)
+				acc[i] += prev[i];
+			memset(prev, 0, sizeof(prev));
+		}
 		for (size_t i = 0; i < STATS_LOSS_COUNTERS; i++) {
 			uint64_t v = res->losses[s].v[i];
 
@@ -168,13 +189,17 @@ static cJSON *loss_windows(const struct capture_replay_result *res)
 		uint64_t grew = 0;
 		cJSON *w;
 
+		/* a run's first snapshot: its losses happened since its capture started */
+		if (loss_new_run(res, s)) {
+			memset(prev, 0, sizeof(prev));
+			prev_t = f->records_seen ? report_wall_ns(f, f->first_ts_ns) : 0;
+		}
 		for (size_t i = 0; i < STATS_LOSS_COUNTERS; i++) {
 			grew += l->v[i] >= prev[i] ? l->v[i] - prev[i] : l->v[i];
 			prev[i] = l->v[i];
 		}
-		/* the first snapshot's losses happened since its capture started */
-		if (!s && f->records_seen)
-			prev_t = report_wall_ns(f, f->first_ts_ns);
+		if (prev_t > t) /* losses before the capture's first record: since when, unknown */
+			prev_t = 0;
 		if (grew) {
 			w = cJSON_CreateObject();
 			if (!w || !cJSON_AddItemToArray(arr, w)) {
@@ -242,7 +267,7 @@ static cJSON *completeness_json(const struct capture_replay_result *res)
 
 		for (unsigned int r = 0; r < LW_LOSS_REASON_MAX; r++)
 			sum += v[t * LW_LOSS_REASON_MAX + r];
-		if (strcmp(event_type_name(t), "unknown"))
+		if (strcmp(event_type_name(t), "unknown") != 0)
 			err |= add(by_type, event_type_name(t), cJSON_CreateNumber((double)sum));
 	}
 	for (unsigned int r = 0; r < LW_LOSS_REASON_MAX; r++) {
@@ -334,7 +359,8 @@ int report_build(const char *const *files, size_t n, const struct report_opts *o
 		goto out;
 	caps = cJSON_CreateArray();
 	if (add(doc, "report_version", cJSON_CreateNumber(REPORT_VERSION)) ||
-	    add(doc, "generator", cJSON_CreateString(generator)) || add(doc, "captures", caps))
+	    add(doc, "generator", cJSON_CreateString(generator)) || add(doc, "captures", caps) ||
+	    add(doc, "evaluation", cJSON_CreateNull())) /* filled by llmwatch eval */
 		goto out;
 	for (size_t i = 0; i < n; i++)
 		if (!cJSON_AddItemToArray(caps, capture_json(&res.files[i])))

@@ -398,8 +398,16 @@ static cJSON *run_of(const cJSON *doc)
 {
 	cJSON *o = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(o, "captures");
 	const cJSON *caps = field(doc, "captures"), *c;
+	const char *verdict;
 
 	if (!arr) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	/* whether the run is all there: a diff of an incomplete one may miss what it did */
+	verdict = field_str(field(doc, "completeness"), "verdict");
+	if (!cJSON_AddItemToObject(o, "verdict",
+				   verdict ? cJSON_CreateString(verdict) : cJSON_CreateNull())) {
 		cJSON_Delete(o);
 		return NULL;
 	}
@@ -712,7 +720,7 @@ static void text_run(FILE *f, const char *name, const cJSON *run)
 {
 	const cJSON *caps = field(run, "captures"), *c;
 	const cJSON *list = cJSON_IsArray(caps) ? caps : NULL;
-	const char *file = field_str(run, "file");
+	const char *file = field_str(run, "file"), *verdict;
 	int n = 0;
 
 	fprintf(f, "%s: ", name);
@@ -730,6 +738,12 @@ static void text_run(FILE *f, const char *name, const cJSON *run)
 		fputs(" (", f);
 		put_esc(f, file);
 		fputc(')', f);
+	}
+	verdict = field_str(run, "verdict");
+	if (verdict && strcmp(verdict, "complete") != 0) {
+		fputs(", ", f);
+		put_esc(f, verdict);
+		fputs(": what it did may be missing", f);
 	}
 	fputc('\n', f);
 }

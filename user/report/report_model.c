@@ -46,7 +46,7 @@ static size_t rm_slot(const struct rm_map *t, const char *key)
 {
 	size_t i = (size_t)rm_hash(key) & (t->cap - 1);
 
-	while (t->keys[i] && strcmp(t->keys[i], key))
+	while (t->keys[i] && strcmp(t->keys[i], key) != 0)
 		i = (i + 1) & (t->cap - 1);
 	return i;
 }
@@ -313,10 +313,10 @@ static void refs_add(struct report_model *m, struct rm_refs *r, const struct lw_
 		p->tool = tool_of(m, ev);
 	}
 	for (size_t k = 0; k < nv; k++) {
-		const char *id = intern(m, v[k].rule);
 		const char **slot;
 
-		for (i = 0; i < r->n_rules && r->rules[i] != id; i++)
+		/* a few rules each: a scan costs less than interning every verdict's id */
+		for (i = 0; i < r->n_rules && strcmp(r->rules[i], v[k].rule) != 0; i++)
 			;
 		if (i < r->n_rules)
 			continue;
@@ -325,7 +325,9 @@ static void refs_add(struct report_model *m, struct rm_refs *r, const struct lw_
 			m->oom = true;
 			return;
 		}
-		*slot = id;
+		*slot = intern(m, v[k].rule);
+		if (!*slot)
+			r->n_rules--;
 	}
 }
 
@@ -433,7 +435,7 @@ static void on_endpoint(struct report_model *m, const struct lw_event *ev,
 	}
 	if (ev->host && *ev->host && !e->host) {
 		e->host = intern(m, ev->host);
-		e->host_source = ev->host_source && strcmp(ev->host_source, "none") ?
+		e->host_source = ev->host_source && strcmp(ev->host_source, "none") != 0 ?
 					 intern(m, ev->host_source) :
 					 NULL;
 	}
@@ -513,6 +515,13 @@ static bool is_model_path(const char *path, size_t n)
 	static const char *const ext[] = { ".gguf", ".safetensors", ".bin", ".pt",
 					   ".pth",  ".onnx",	    ".ggml" };
 
+	/*
+	 * a .pth in a Python package directory is a path configuration file that every
+	 * python start reads, not PyTorch weights
+	 */
+	if (has_suffix_nocase(path, n, ".pth") &&
+	    (strstr(path, "/site-packages/") || strstr(path, "/dist-packages/")))
+		return false;
 	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
 		if (has_suffix_nocase(path, n, ext[i]))
 			return true;
@@ -633,8 +642,10 @@ static void on_process(struct report_model *m, const struct lw_event *ev, int64_
 		if (ev->type == LW_REC_FORK || ev->type == LW_REC_EXEC)
 			p->started = t;
 	}
-	p->comm = intern(m, ev->comm);
-	if (ev->tool && *ev->tool)
+	/* interned only when they change: most events repeat them */
+	if (!p->comm || strcmp(p->comm, ev->comm) != 0)
+		p->comm = intern(m, ev->comm);
+	if (ev->tool && *ev->tool && (!p->tool || strcmp(p->tool, ev->tool) != 0))
 		p->tool = intern(m, ev->tool);
 	if (ev->argv && !p->argv)
 		set_str(m, &p->argv, ev->argv);

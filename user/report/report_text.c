@@ -97,6 +97,38 @@ static void print_rules(FILE *f, const cJSON *o)
 
 /* ---- the sections ---------------------------------------------------------------------- */
 
+/* llmwatch eval's command and how it ended (nothing for a report of any capture). */
+static void print_evaluation(FILE *f, const cJSON *ev)
+{
+	const cJSON *arg, *code = cJSON_GetObjectItemCaseSensitive(ev, "exit_status");
+	const cJSON *sig = cJSON_GetObjectItemCaseSensitive(ev, "signal");
+	char a[ESC_MAX], b[ESC_MAX];
+
+	if (!cJSON_IsObject(ev))
+		return;
+	fprintf(f, "  command:");
+	cJSON_ArrayForEach(arg, arr_of(ev, "command"))
+	{
+		if (cJSON_IsString(arg)) {
+			escape_str(a, sizeof(a), arg->valuestring);
+			fprintf(f, " %s", a);
+		}
+	}
+	fprintf(f, "\n    pid %.0f, user %s (uid %.0f), tool %s: ", n_of(ev, "pid"),
+		s_of(ev, "user", a), n_of(ev, "uid"), s_of(ev, "tool", b));
+	if (cJSON_IsNumber(code))
+		fprintf(f, "exited with status %.0f", code->valuedouble);
+	else if (cJSON_IsNumber(sig))
+		fprintf(f, "killed by signal %.0f", sig->valuedouble);
+	else
+		fprintf(f, "its end not seen");
+	fprintf(f, "; %s\n",
+		cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "stopped")) ?
+			"recording was stopped before the tree ended (a second Ctrl-C: the tree "
+			"was killed)" :
+			"recorded until its last process exited");
+}
+
 static void print_captures(FILE *f, const cJSON *doc)
 {
 	const cJSON *c;
@@ -111,6 +143,7 @@ static void print_captures(FILE *f, const cJSON *doc)
 			s_of(c, "start", s), s_of(c, "end", e), n_of(c, "records"),
 			n_of(c, "blocks"));
 	}
+	print_evaluation(f, cJSON_GetObjectItemCaseSensitive(doc, "evaluation"));
 }
 
 static void print_completeness(FILE *f, const cJSON *doc)
@@ -193,6 +226,7 @@ static void print_listeners(FILE *f, const cJSON *doc)
 {
 	const cJSON *arr = arr_of(doc, "listeners"), *l;
 	char addr[ESC_MAX], proto[ESC_MAX], comm[ESC_MAX], t[ESC_MAX];
+	bool unknown = false;
 
 	fprintf(f, "\nListeners (%d)\n", cJSON_GetArraySize(arr));
 	if (!cJSON_GetArraySize(arr))
@@ -210,7 +244,12 @@ static void print_listeners(FILE *f, const cJSON *doc)
 			n_of(l, "pid"), s_of(l, "first", t));
 		print_rules(f, l);
 		fputc('\n', f);
+		if (!r || cJSON_IsNull(r))
+			unknown = true;
 	}
+	if (unknown)
+		fprintf(f, "  (reachability unknown: the capture does not say which network "
+			   "namespace the process was in)\n");
 }
 
 static void print_files(FILE *f, const cJSON *doc)
@@ -227,7 +266,7 @@ static void print_files(FILE *f, const cJSON *doc)
 		bool flagged = b_of(fl, "flagged");
 
 		s_of(fl, "category", cat);
-		if ((int)flagged != last_flagged || strcmp(cat, last_cat)) {
+		if ((int)flagged != last_flagged || strcmp(cat, last_cat) != 0) {
 			fprintf(f, "  %s%s:\n", flagged ? "FLAGGED " : "", cat);
 			snprintf(last_cat, sizeof(last_cat), "%s", cat);
 			last_flagged = flagged;
@@ -259,7 +298,10 @@ static void print_processes(FILE *f, const cJSON *doc)
 		fprintf(f, "  %.0f %s (tool %s, parent %.0f, tree of %.0f): %s\n", n_of(p, "pid"),
 			s_of(p, "comm", comm), s_of(p, "tool", tool), n_of(p, "ppid"),
 			n_of(p, "root"), s_of(p, "exe", exe));
-		fprintf(f, "      sha256 %s; %s%s; ", s_of(p, "sha256", sha),
+		fprintf(f, "      sha256 %s; %s%s; ",
+			cJSON_IsString(cJSON_GetObjectItemCaseSensitive(p, "sha256")) ?
+				s_of(p, "sha256", sha) :
+				"not in the capture",
 			started ? "started " : "running at the start",
 			started ? s_of(p, "started", start) : "");
 		if (exited) {
