@@ -666,10 +666,12 @@ static int capture_bench(double secs, int rounds)
 {
 	const char *dir = getenv("BENCH_CAPTURE_DIR");
 	char path[4096];
-	double rate[16];
+	double rate[16] = { 0 };
 	uint64_t bytes = 0;
 	int n = 0;
 
+	if (rounds <= 0)
+		return -1;
 	snprintf(path, sizeof(path), "%s/bench-capture.%d.lwc", dir && *dir ? dir : ".",
 		 (int)getpid());
 	for (; n < rounds && n < 16; n++) {

@@ -646,7 +646,8 @@ void capture_writer_name_tap(void *arg, const struct conn_name_fact *f)
 	memcpy(c.remote.addr, f->remote.addr, sizeof(c.remote.addr));
 	at = facts_room(w, c.h.len);
 	memcpy(at, &c, sizeof(c));
-	memcpy(at + sizeof(c), f->host, host_len);
+	if (host_len)
+		memcpy(at + sizeof(c), f->host, host_len);
 	w->st.names++;
 }
 
