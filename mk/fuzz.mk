@@ -43,7 +43,10 @@ FUZZ_OBJS_http := names/http_parse.o names/hostname.o
 # every file of the rules engine, so that a new condition file needs no line here
 FUZZ_OBJS_rules := $(patsubst user/%.c,%.o,$(wildcard user/rules/*.c)) \
 	core/profiles.o util/escape.o util/jsonw.o util/utf8.o default_rules.o
+# the rule set's digest (rules_builder.c) is a SHA-256
+FUZZ_LIBS_rules := -lcrypto
 FUZZ_OBJS_profiles := $(FUZZ_OBJS_rules)
+FUZZ_LIBS_profiles := $(FUZZ_LIBS_rules)
 FUZZ_OBJS_decode := core/event.o util/timefmt.o
 FUZZ_OBJS_btf := kernel/kernel_btf.o
 FUZZ_OBJS_config := util/config_file.o util/escape.o util/utf8.o

@@ -108,6 +108,8 @@ assert d['endpoints'][0]['classification'] == 'telemetry'
 l = [l for l in d['listeners'] if l['pid'] == $pid and l['port'] == $port]
 assert len(l) == 1 and l[0]['address'] == '0.0.0.0' and l[0]['listened'], d['listeners']
 assert l[0]['tool'] == 'ollama'
+# the capture's facts say it is in the host's network namespace: reachable
+assert l[0]['reachable'] is True and l[0]['netns'] == 'host', l[0]
 f = {f['path']: f for f in d['files']}
 k = f['$TEST_HOME/.ssh/id_ed25519']
 assert k['category'] == 'credentials' and k['flagged'] and 'file-credentials' in k['rules'], k
