@@ -121,6 +121,9 @@ assert p[$child]['exe'] == '/bin/cat' and p[$child]['ppid'] == $pid, p[$child]
 assert p[$child]['started'] is not None and p[$child]['exit_code'] == 0, p[$child]
 # the executable as it was at exec, from the capture's facts
 assert p[$child]['sha256'] == '$(sha256sum /bin/cat | cut -d' ' -f1)', p[$child]
+# from the running process, or (a cat gone before llmwatch handled it) from its path
+assert p[$child]['sha256_of'] in ('exec', 'path'), p[$child]
+assert p[$pid]['sha256_of'] == 'exec', p[$pid]
 assert p[$pid]['tool'] == 'ollama' and p[$chat_pid]['tool'] == 'gpt4all'
 a = {(a['rule'], a['pid']) for a in d['alerts']}
 assert ('telemetry-mixpanel', $chat_pid) in a and ('file-credentials', $pid) in a, a

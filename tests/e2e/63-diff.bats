@@ -245,9 +245,9 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 add, rem = d["added"], d["removed"]
 print(json.dumps(d, indent=1))
-# a capture does not record network namespaces yet: reachability not known
+# the capture's facts hold the listener's network namespace: the host's, so reachable
 assert [(l["address"], l["port"], l["reachable"]) for l in add["listeners"]] == \
-    [("0.0.0.0", int(sys.argv[2]), None)], add["listeners"]
+    [("0.0.0.0", int(sys.argv[2]), True)], add["listeners"]
 assert d["a"]["verdict"] == "complete" and d["b"]["verdict"] == "complete", (d["a"], d["b"])
 assert [c["category"] for c in add["file_categories"]] == ["credentials"], add["file_categories"]
 assert [f["path"] for f in add["file_categories"][0]["files"]] == [sys.argv[3]]

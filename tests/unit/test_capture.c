@@ -498,7 +498,7 @@ struct got_facts {
 	int n, hashes, order_ok, records;
 	uint32_t pid[4];
 	char cmdline[4][64], exe[4][64], evidence[4][64], comm[4][17];
-	uint8_t why[4];
+	uint8_t why[4], from[4];
 	uint64_t netns[4], host_netns[4], start[4];
 	struct exe_file_key key[4];
 	struct exe_file_key hkey[4];
@@ -512,7 +512,7 @@ static void gf_records(void *ctx, uint64_t block, const void *buf, size_t len, u
 
 	(void)block, (void)buf, (void)len;
 	/* the facts learned while these records were handled came first */
-	g->order_ok = g->n == 3;
+	g->order_ok = g->n == 4;
 	g->records += (int)count;
 }
 
@@ -531,6 +531,7 @@ static void gf_facts(void *ctx, const struct proc_facts *f)
 	g->netns[g->n] = f->netns_ino;
 	g->host_netns[g->n] = f->host_netns_ino;
 	g->start[g->n] = f->start_ns;
+	g->from[g->n] = f->exe_from;
 	g->key[g->n++] = f->exe_key;
 }
 
@@ -546,10 +547,11 @@ static void gf_hash(void *ctx, const struct exe_file_key *key, bool ok, const un
 }
 
 /*
- * Three processes' facts: two running the same executable (a fake /proc whose PID/exe
- * links to a file holding "abc"), one gone before its exe could be opened. The file is
- * hashed once, its SHA-256 the standard one of "abc"; every fact comes back whole and
- * before the records block written with it.
+ * Four processes' facts: two running the same executable (a fake /proc whose PID/exe
+ * links to a file holding "abc"), one gone before its exe could be opened, whose path is
+ * gone too, and one gone whose path is that same file (opened by its path, and said so).
+ * The file is hashed once, its SHA-256 the standard one of "abc"; every fact comes back
+ * whole and before the records block written with it.
  */
 static void test_facts(void)
 {
@@ -604,17 +606,20 @@ static void test_facts(void)
 	CHECK(w != NULL);
 	if (!w)
 		return;
-	for (uint32_t pid = 100; pid <= 102; pid++) {
+	for (uint32_t pid = 100; pid <= 103; pid++) {
 		f.pid = f.root_pid = pid;
+		f.exe = pid == 102 ? "/nonexistent/llmwatch-test-tool" :
+			pid == 103 ? bin :
+				     "/usr/bin/python3.11";
 		capture_writer_facts(w, &f);
 		capture_writer_add(w, &rec, make_open(&rec, pid, pid, 10));
 	}
 	CHECK_INT(capture_writer_close(w, NULL), 0);
 	CHECK_INT(capture_read_file(path, &fops, &g, &r), 0);
 	CHECK(r.chain_ok && r.sealed);
-	CHECK_INT(g.n, 3);
+	CHECK_INT(g.n, 4);
 	CHECK(g.order_ok);
-	CHECK_INT(g.records, 3);
+	CHECK_INT(g.records, 4);
 	CHECK_INT(g.pid[0], 100);
 	CHECK_INT(g.pid[2], 102);
 	CHECK_STR(g.cmdline[1], "/usr/bin/python3 ./open-webui serve");
@@ -629,7 +634,11 @@ static void test_facts(void)
 	CHECK(exe_file_key_known(&g.key[0]));
 	CHECK_INT(g.key[0].size, 3);
 	CHECK(!memcmp(&g.key[0], &g.key[1], sizeof(g.key[0])));
-	CHECK(!exe_file_key_known(&g.key[2])); /* 102 has no exe: gone */
+	CHECK(!exe_file_key_known(&g.key[2])); /* 102 has no exe: gone, and its path too */
+	CHECK_INT(g.from[0], CAPTURE_EXE_FROM_PROC);
+	/* 103 was gone, its path is the same file: that file, said to be by path */
+	CHECK(!memcmp(&g.key[3], &g.key[0], sizeof(g.key[0])));
+	CHECK_INT(g.from[3], CAPTURE_EXE_FROM_PATH);
 	CHECK_INT(g.hashes, 1);
 	CHECK(g.hok[0]);
 	CHECK(!memcmp(&g.hkey[0], &g.key[0], sizeof(g.key[0])));

@@ -110,12 +110,20 @@ struct capture_fact_proc {
 	uint64_t start_ns, ts_ns;
 	uint16_t tool;
 	uint8_t origin, why, cmdline_state;
-	uint8_t reserved[3];
+	uint8_t exe_from; /* CAPTURE_EXE_FROM_*: which file exe_key (and its hash) is */
+	uint8_t reserved[2];
 	uint64_t netns_ino, host_netns_ino;
 	char comm[16], parent_comm[16];
 	struct capture_exe_key exe_key; /* the file /proc/PID/exe was when it was first seen */
 	uint16_t exe_len, cmdline_len, parent_exe_len, evidence_len;
 };
+
+/*
+ * Where a process fact's exe_key came from. Pinned numbers (0 is what files written before
+ * this field hold, and was always /proc/PID/exe).
+ */
+#define CAPTURE_EXE_FROM_PROC 0 /* /proc/PID/exe while it ran: the file it executes */
+#define CAPTURE_EXE_FROM_PATH 1 /* gone before that: the file at its exe path, moments later */
 
 /* The SHA-256 of an executable file, once per file and capture file. */
 struct capture_fact_exe_hash {

@@ -145,6 +145,7 @@ static int fact_proc(const unsigned char *p, size_t len, const struct capture_re
 	memcpy(f.comm, cp.comm, sizeof(cp.comm));
 	memcpy(f.parent_comm, cp.parent_comm, sizeof(cp.parent_comm));
 	from_key(&f.exe_key, &cp.exe_key);
+	f.exe_from = cp.exe_from;
 	f.exe = text(s[0], at, n[0]);
 	at += n[0];
 	f.cmdline = text(s[1], at, n[1]);

@@ -527,7 +527,8 @@ static struct hash_entry *new_hash(struct capture_writer *w, const struct exe_fi
  * it ran even if it is replaced or deleted later; the hash is computed by the worker, once
  * per file (device, inode, size, mtime). Fills *key, or leaves it zero (counted).
  */
-static void hash_exe(struct capture_writer *w, uint32_t pid, struct exe_file_key *key)
+static void hash_exe(struct capture_writer *w, uint32_t pid, const char *exe,
+		     struct exe_file_key *key, uint8_t *from)
 {
 	char path[PATH_MAX];
 	struct hash_entry *e;
@@ -536,10 +537,26 @@ static void hash_exe(struct capture_writer *w, uint32_t pid, struct exe_file_key
 
 	snprintf(path, sizeof(path), "%s/%u/exe", w->proc_root, pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
+	*from = CAPTURE_EXE_FROM_PROC;
+	if (fd < 0 && exe && exe[0] == '/') {
+		/*
+		 * a short-lived child (a curl, a sh -c) is often gone by the time its first
+		 * record is handled: the file at its path now, moments later, said as such
+		 */
+		fd = open(exe, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		*from = CAPTURE_EXE_FROM_PATH;
+		if (fd >= 0 && (fstat(fd, &st) || !S_ISREG(st.st_mode))) {
+			close(fd);
+			fd = -1;
+		}
+		if (fd >= 0)
+			w->st.exe_by_path++;
+	}
 	if (fd < 0 || fstat(fd, &st)) {
 		if (fd >= 0)
 			close(fd);
-		w->st.exe_unopened++; /* gone already, or a kernel thread */
+		*from = CAPTURE_EXE_FROM_PROC;
+		w->st.exe_unopened++; /* gone already (its path too), or a kernel thread */
 		return;
 	}
 	*key = (struct exe_file_key){
@@ -601,8 +618,9 @@ void capture_writer_facts(struct capture_writer *w, const struct proc_facts *f)
 	if (!w)
 		return;
 	collect_hashes(w);
+	p.exe_from = f->exe_from;
 	if (!exe_file_key_known(&key))
-		hash_exe(w, f->pid, &key);
+		hash_exe(w, f->pid, f->exe, &key, &p.exe_from);
 	to_key(&p.exe_key, &key);
 	memcpy(p.comm, f->comm, sizeof(p.comm));
 	memcpy(p.parent_comm, f->parent_comm, sizeof(p.parent_comm));
@@ -927,10 +945,11 @@ int capture_writer_close(struct capture_writer *w, FILE *log)
 		fprintf(log, "\n");
 		fprintf(log,
 			"llmwatch: capture %s: %" PRIu64 " process facts; executables: %" PRIu64
-			" hashed, %" PRIu64 " not hashed (%" PRIu64 " unreadable, %" PRIu64
+			" hashed (%" PRIu64 " of a process gone before, by its path), %" PRIu64
+			" not hashed (%" PRIu64 " unreadable, %" PRIu64
 			" gone before opened, %" PRIu64 " dropped: queue full, %" PRIu64
 			" unfinished at the stop)\n",
-			w->path, w->st.facts, w->st.exe_hashed,
+			w->path, w->st.facts, w->st.exe_hashed, w->st.exe_by_path,
 			w->st.exe_unhashed + w->st.exe_unopened + w->st.exe_dropped +
 				w->st.exe_unfinished,
 			w->st.exe_unhashed, w->st.exe_unopened, w->st.exe_dropped,

@@ -46,6 +46,7 @@ struct capture_writer_stats {
 	uint64_t exe_hashed;
 	uint64_t exe_unhashed;	 /* a read failed */
 	uint64_t exe_unopened;	 /* /proc/PID/exe could not be opened: the process was gone */
+	uint64_t exe_by_path;	 /* gone, and its exe path opened instead (CAPTURE_EXE_FROM_PATH) */
 	uint64_t exe_dropped;	 /* the hash queue (or cache) was full */
 	uint64_t exe_unfinished; /* still hashing when the stop's wait ended */
 	uint64_t heads_left_out; /* stream heads not written (no --capture-payloads) */

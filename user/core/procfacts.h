@@ -66,6 +66,12 @@ struct proc_facts {
 	/* NUL-terminated, untrusted; never NULL ("" when unknown) */
 	const char *exe, *cmdline, *parent_exe, *evidence;
 	struct exe_file_key exe_key; /* the file /proc/PID/exe was (the capture writer fills it) */
+	/*
+	 * 0: exe_key is /proc/PID/exe's file; 1: the process was gone before that could be
+	 * opened, and exe_key is the file at its exe path when its fact was written
+	 * (CAPTURE_EXE_FROM_* in capture/capture_format.h)
+	 */
+	uint8_t exe_from;
 };
 
 /* Where a connection's name came from, in its own stream (pinned numbers, in captures). */

@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "capture/capture_format.h"
 #include "core/event.h"
 #include "core/procfacts.h"
 #include "rules/rules.h"
@@ -208,7 +209,8 @@ struct rm_process {
 	 * built; NULL when the capture does not hold it.
 	 */
 	char *sha256;
-	int64_t started; /* 0: running when the capture started */
+	bool sha256_by_path; /* of the file at its path: it was gone before /proc/PID/exe */
+	int64_t started;     /* 0: running when the capture started */
 	bool exited;
 	int64_t exited_at;
 	int32_t exit_code;
@@ -246,7 +248,10 @@ struct report_model {
 	 * (pid_exe: pid -> exe_keys[i]), the file its hash (exe_sha: key -> sha_hex[j]).
 	 */
 	struct rm_map pid_exe, exe_sha;
-	struct exe_file_key *exe_keys;
+	struct rm_exe {
+		struct exe_file_key key;
+		uint8_t from; /* CAPTURE_EXE_FROM_* */
+	} * exe_keys;
 	size_t n_exe_keys, cap_exe_keys;
 	struct rm_sha {
 		char hex[65];
@@ -853,7 +858,7 @@ static void exe_key_str(const struct exe_file_key *k, char *buf, size_t size)
 static void hook_facts(void *ctx, const struct proc_facts *f)
 {
 	struct report_model *m = ctx;
-	struct exe_file_key *k;
+	struct rm_exe *k;
 	char pid[16];
 
 	if (!exe_file_key_known(&f->exe_key))
@@ -864,7 +869,8 @@ static void hook_facts(void *ctx, const struct proc_facts *f)
 		m->oom = true;
 		return;
 	}
-	*k = f->exe_key;
+	k->key = f->exe_key;
+	k->from = f->exe_from;
 }
 
 static void hook_exe_hash(void *ctx, const struct exe_file_key *key, bool ok,
@@ -898,10 +904,12 @@ static void join_hashes(struct report_model *m)
 		ki = rm_get(&m->pid_exe, pid);
 		if (p->sha256 || ki == SIZE_MAX)
 			continue;
-		exe_key_str(&m->exe_keys[ki], k, sizeof(k));
+		exe_key_str(&m->exe_keys[ki].key, k, sizeof(k));
 		hi = rm_get(&m->exe_sha, k);
-		if (hi != SIZE_MAX)
+		if (hi != SIZE_MAX) {
 			set_str(m, &p->sha256, m->sha_hex[hi].hex);
+			p->sha256_by_path = m->exe_keys[ki].from == CAPTURE_EXE_FROM_PATH;
+		}
 	}
 }
 
@@ -1212,6 +1220,11 @@ static cJSON *processes_json(struct report_model *m, bool *ok)
 		add(o, "comm", str_or_null(p->comm), ok);
 		add(o, "exe", str_or_null(p->exe), ok);
 		add(o, "sha256", str_or_null(p->sha256), ok);
+		add(o, "sha256_of",
+		    !p->sha256	      ? cJSON_CreateNull() :
+		    p->sha256_by_path ? cJSON_CreateString("path") :
+					cJSON_CreateString("exec"),
+		    ok);
 		add(o, "argv", str_or_null(p->argv), ok);
 		add(o, "tool", str_or_null(p->tool), ok);
 		add(o, "root", cJSON_CreateNumber(p->root), ok);
