@@ -9,7 +9,8 @@
 # printed (by eval) with the path of its HTML version. Whatever happens, the lab is taken
 # down and the temporary directory removed. Needs root (BPF programs, namespaces).
 #
-#   tools/demo/demo.sh          (BUILD: the build directory, default build)
+#   tools/demo/demo.sh    BUILD: the build directory (default build); DEMO_OUT: where eval
+#                         writes (default $BUILD/demo-<UTC time>)
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -17,9 +18,6 @@ BUILD=${BUILD:-build}
 case "$BUILD" in /*) ;; *) BUILD="$REPO/$BUILD" ;; esac
 LLMWATCH=$BUILD/llmwatch
 SIM=$BUILD/demo/chatty-tool
-# where the simulator fetches its model (tools/demo/chatty-tool.c CHATTY_MODEL_PATH)
-MODEL_PATH=chatty-demo/chatty-7B-GGUF/resolve/main/chatty-7b.Q4_0.gguf
-MODEL_MIB=4
 
 say() { printf 'demo: %s\n' "$*"; }
 die() {
@@ -47,6 +45,8 @@ done
 # --- the lab and the throwaway home ---------------------------------------------------
 # shellcheck source=tests/lab/lab.sh disable=SC1091
 . "$REPO/tests/lab/lab.sh"
+# shellcheck source=tools/demo/demo_lab.sh disable=SC1091
+. "$REPO/tools/demo/demo_lab.sh"
 # outside any home: the simulator covers its user's home with the throwaway one
 TMP=$(mktemp -d /tmp/llmwatch-demo.XXXXXX)
 
@@ -66,31 +66,10 @@ trap 'exit 143' TERM
 LAB_OWNER=$$
 lab_up "$TMP/lab" >/dev/null || die "the lab did not come up (see the messages above)"
 
-# the model the lab's huggingface.co serves: a GGUF v3 header, then zeros
-mkdir -p "$LAB_DIR/www/$(dirname "$MODEL_PATH")"
-/usr/bin/python3 - "$LAB_DIR/www/$MODEL_PATH" "$MODEL_MIB" <<'PY'
-import struct, sys
-def s(b): return struct.pack("<Q", len(b)) + b
-head = b"GGUF" + struct.pack("<IQQ", 3, 0, 1) + s(b"general.name") + struct.pack("<I", 8) \
-    + s(b"chatty demo (not a model)")
-with open(sys.argv[1], "wb") as f:
-    f.write(head + b"\0" * (int(sys.argv[2]) * 1024 * 1024 - len(head)))
-PY
-
-# the throwaway home, with a fake SSH key
-mkdir -p "$TMP/home"
-mkdir -m 700 "$TMP/home/.ssh"
-cat >"$TMP/home/.ssh/id_ed25519" <<'KEY'
------BEGIN OPENSSH PRIVATE KEY-----
-FAKE: written by llmwatch's `make demo` for its simulator to read. Not a key.
------END OPENSSH PRIVATE KEY-----
-KEY
-chmod 600 "$TMP/home/.ssh/id_ed25519"
-mkdir -p "$TMP/bin"
-cp "$SIM" "$TMP/bin/chatty-tool"
+demo_plant "$SIM" "$TMP" || die "could not plant the model and the fake key in $TMP"
 
 home=$(getent passwd 0 | cut -d: -f6)
-OUT="$BUILD/demo-$(date -u +%Y%m%dT%H%M%SZ)"
+OUT=${DEMO_OUT:-$BUILD/demo-$(date -u +%Y%m%dT%H%M%SZ)}
 cat <<EOF
 demo: the test lab is up: network namespaces $LAB_SRV and $LAB_CLI, whose only
       network is each other (DNS for api.mixpanel.com and huggingface.co, TLS, HTTP).
@@ -98,7 +77,7 @@ demo: running chatty-tool, a simulator of a chatty inference tool, under llmwatc
       It runs in the lab's network namespace and in a mount namespace of its own, where
       ${home:-the home} is a throwaway directory holding a fake ~/.ssh/id_ed25519: your
       files and your network are not touched. It listens on 0.0.0.0:11434, reads that
-      key, phones home to api.mixpanel.com over TLS, and downloads a ${MODEL_MIB} MiB "model"
+      key, phones home to api.mixpanel.com over TLS, and downloads a ${DEMO_MODEL_MIB} MiB "model"
       from huggingface.co.
 
 EOF
