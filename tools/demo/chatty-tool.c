@@ -105,7 +105,7 @@ static int device_id_from_key(char *id, size_t idlen, char *err, size_t n)
 	char path[PATH_MAX];
 	unsigned int mdlen = 0, i;
 	EVP_MD_CTX *ctx;
-	ssize_t r;
+	ssize_t r = 0;
 	int fd, rc = -1;
 
 	if (home_path(path, sizeof(path), CHATTY_KEY_FILE, err, n))
@@ -167,8 +167,9 @@ static int make_store(char *dir, size_t len, char *err, size_t n)
 	const char *home = getenv("HOME");
 	char *p;
 
-	if (home_path(dir, len, CHATTY_STORE, err, n))
-		return -1;
+	if (!home || home_path(dir, len, CHATTY_STORE, err, n))
+		return home ? -1 : (snprintf(err, n, "HOME is not set"), -1);
+	/* each level below HOME, which exists */
 	for (p = dir + strlen(home) + 1; (p = strchr(p, '/')); p++) {
 		*p = '\0';
 		if (mkdir(dir, 0755) && errno != EEXIST)
@@ -192,7 +193,7 @@ static int check_gguf(const char *path, char *err, size_t n)
 
 	if (fd >= 0)
 		close(fd);
-	if (r != (ssize_t)sizeof(h) || memcmp(h, "GGUF", 4) || h[4] < 2 || h[4] > 3 || h[5] ||
+	if (r != (ssize_t)sizeof(h) || memcmp(h, "GGUF", 4) != 0 || h[4] < 2 || h[4] > 3 || h[5] ||
 	    h[6] || h[7]) {
 		snprintf(err, n, "%s: not a GGUF v2/v3 file", path);
 		return -1;

@@ -63,11 +63,16 @@ static int connect_name(const char *host, const char *port, char *err, size_t n)
 /* The status code of an HTTP response head ("HTTP/1.x NNN ..."), or -1. */
 static int http_status(const char *head)
 {
-	int status;
+	char *end;
+	long status;
 
-	if (sscanf(head, "HTTP/1.%*1[01] %3d", &status) != 1 || status < 100 || status > 599)
+	if (strncmp(head, "HTTP/1.", 7) != 0 || (head[7] != '0' && head[7] != '1') ||
+	    head[8] != ' ')
 		return -1;
-	return status;
+	status = strtol(head + 9, &end, 10);
+	if (end != head + 12 || status < 100 || status > 599)
+		return -1;
+	return (int)status;
 }
 
 static void ssl_error(char *err, size_t n, const char *what, const char *host)
@@ -80,7 +85,7 @@ static void ssl_error(char *err, size_t n, const char *what, const char *host)
 
 int net_https_get(const char *host, const char *path, const char *ca_file, char *err, size_t n)
 {
-	char req[2048], head[NET_HEAD_MAX];
+	char req[2048], head[NET_HEAD_MAX] = { 0 };
 	size_t got = 0;
 	SSL_CTX *ctx = NULL;
 	SSL *ssl = NULL;
@@ -204,7 +209,7 @@ static int write_all(int fd, const char *buf, size_t len)
 long long net_http_download(const char *host, const char *path, const char *dest, char *err,
 			    size_t n)
 {
-	char req[2048], head[NET_HEAD_MAX], buf[65536];
+	char req[2048], head[NET_HEAD_MAX] = { 0 }, buf[65536];
 	size_t len = 0, body_at = 0;
 	long long want, done = -1, got;
 	int fd, out = -1, status, r;
