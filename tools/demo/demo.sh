@@ -92,9 +92,15 @@ trap 'echo "demo: interrupted: llmwatch eval writes what it saw"' INT
 if [ -d "$OUT" ] && [ -n "${SUDO_UID:-}" ] && [ -n "${SUDO_GID:-}" ]; then
 	chown -R "$SUDO_UID:$SUDO_GID" "$OUT"
 fi
+echo
 if [ -f "$OUT/report.html" ]; then
-	echo
 	say "HTML report: $OUT/report.html"
-	say "all files (capture, report.txt, report.json, report.html): $OUT"
+elif [ -d "$OUT" ]; then
+	say "no HTML report was written in $OUT (see llmwatch's messages above)"
 fi
-[ "$rc" -eq 0 ] || die "llmwatch eval exited $rc"
+[ -d "$OUT" ] && say "the capture and every report: $OUT"
+case $rc in
+0) ;;
+1) die "llmwatch eval exited 1: the evidence is incomplete (the report's completeness says why)" ;;
+*) die "llmwatch eval exited $rc: nothing was recorded" ;;
+esac
