@@ -14,7 +14,7 @@
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 10
-FUZZ_TARGETS := dns tls http rules profiles decode btf config capture
+FUZZ_TARGETS := dns tls http rules profiles decode btf config capture diff html
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_SAN := address,undefined
 FUZZ_CFLAGS := -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
@@ -32,6 +32,10 @@ FUZZ_MAXLEN_btf := 4096
 FUZZ_MAXLEN_config := 12288
 # a few blocks of a capture, compressed
 FUZZ_MAXLEN_capture := 16384
+# two small reports
+FUZZ_MAXLEN_diff := 16384
+# a report document (JSON) of a few of each finding
+FUZZ_MAXLEN_html := 16384
 
 FUZZ_OBJS_dns := names/dns_parse.o names/dns_cache.o names/hostname.o
 FUZZ_OBJS_tls := names/tls_parse.o names/hostname.o
@@ -45,6 +49,10 @@ FUZZ_OBJS_btf := kernel/kernel_btf.o
 FUZZ_OBJS_config := util/config_file.o util/escape.o util/utf8.o
 FUZZ_OBJS_capture := capture/capture_reader.o
 FUZZ_LIBS_capture := -lz -lcrypto
+FUZZ_OBJS_diff := report/report_diff.o util/escape.o util/utf8.o
+FUZZ_LIBS_diff := -lcjson -lm
+FUZZ_OBJS_html := report/report_html.o util/htmlesc.o util/escape.o util/utf8.o
+FUZZ_LIBS_html := -lcjson -lm
 
 .PHONY: fuzz fuzz-build fuzz-smoke test-parsers-asan
 
@@ -85,6 +93,8 @@ fuzz: $(FUZZ_BINS)
 				decode) echo $(FUZZ_MAXLEN_decode);; btf) echo $(FUZZ_MAXLEN_btf);; \
 				config) echo $(FUZZ_MAXLEN_config);; \
 				capture) echo $(FUZZ_MAXLEN_capture);; \
+				diff) echo $(FUZZ_MAXLEN_diff);; \
+				html) echo $(FUZZ_MAXLEN_html);; \
 				*) echo $(FUZZ_MAXLEN_http);; esac) \
 			-artifact_prefix=$(BUILD)/fuzz/ \
 			$(BUILD)/fuzz/corpus-$$t fuzz/corpus/$$t || exit 1; \

@@ -73,7 +73,7 @@ fi
 # A short libFuzzer pass over each parser of untrusted bytes (packets, rule and profile files, records): a crash, a leak or
 # a broken contract is a failure. FUZZ_SMOKE_SECONDS (default 10) bounds each.
 if [ "$what" = all ] || [ "$what" = fuzz ]; then
-	for t in dns tls http rules profiles decode btf config capture; do
+	for t in dns tls http rules profiles decode btf config capture html; do
 		if out=$(make --no-print-directory fuzz-smoke FUZZ_TARGETS="$t" BUILD="$BUILD" 2>&1); then
 			echo "fuzz_$t: 1 passed, 0 failed"
 			passed=$((passed + 1))

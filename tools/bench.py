@@ -19,6 +19,7 @@ Needs root. Knobs are environment variables, listed by --help.
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import statistics
@@ -36,8 +37,10 @@ KNOBS = {
     "BENCH_REPLAY_ROUNDS": ("5", "replay: rounds per configuration"),
     "BENCH_LOSS_SECONDS": ("3", "seconds of the watched flat-out open loop (loss check)"),
     "BENCH_PEERS": ("1", "0: leave out the peer monitors even when installed"),
-    "BENCH_ONLY": ("", "comma list of sections: syscalls,programs,loss,replay,rules,startup,"
-                   "memory"),
+    "BENCH_REPORT_RECORDS": ("1000000", "report: records in the capture reported"),
+    "BENCH_REPORT_RUNS": ("3", "report: runs of llmwatch report per format"),
+    "BENCH_ONLY": ("", "comma list of sections: syscalls,programs,loss,replay,report,rules,"
+                   "startup,memory"),
 }
 
 CASES = ["open", "connect", "sendto", "getppid"]
@@ -557,6 +560,29 @@ def section_replay(b):
     return res
 
 
+def section_report(b):
+    """llmwatch report of a capture of the replay's stream: wall seconds per run, by format."""
+    cap = os.path.join(b.tmp, "report.lwc")
+    out = subprocess.run([os.path.join(b.dir, "replay"), "--write-capture", cap,
+                          knob("BENCH_REPORT_RECORDS")],
+                         check=True, capture_output=True, text=True).stdout.split()
+    res = {"records": int(out[1]), "capture_bytes": int(out[2])}
+    for fmt in ("json", "text"):
+        times, cpu = [], []
+        for _ in range(int(knob("BENCH_REPORT_RUNS"))):
+            # CPU too: on a shared host the wall time holds other tasks' time
+            r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t0 = monotonic()
+            subprocess.run(["taskset", "-c", b.cpu, b.llmwatch, "report", cap, "--format", fmt,
+                            "-o", os.devnull], check=True, capture_output=True)
+            times.append(monotonic() - t0)
+            r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu.append(r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime)
+        res[fmt] = {"seconds": stats(times), "runs_s": times, "cpu_seconds": stats(cpu)}
+    os.unlink(cap)
+    return res
+
+
 def section_rules(b):
     p = subprocess.run(["taskset", "-c", b.cpu, os.path.join(BUILD, "bench_rules")],
                        capture_output=True, text=True)
@@ -638,6 +664,10 @@ def fmt_ns(s):
     return f"{s['median']:.0f} ({s['min']:.0f}-{s['max']:.0f})"
 
 
+def fmt_s(s):
+    return f"{s['median']:.2f} ({s['min']:.2f}-{s['max']:.2f})"
+
+
 def fmt_ratio(s):
     if not s:
         return "1"
@@ -682,6 +712,10 @@ def goals(res):
     if "ratio_10k_vs_default" in rp:
         v = rp["ratio_10k_vs_default"]
         add("replay cost with 10,000 rules vs default pack", round(v, 2), 2, v < 2, "x")
+    rr = res.get("report")
+    if rr:
+        v = rr["json"]["seconds"]["median"]
+        add(f"report of a {rr['records']:,}-record capture (JSON)", round(v, 2), 3, v < 3, "s")
     st = res.get("startup")
     if st and st["ms"]:
         add("start to attached", round(st["ms"]["median"]), 300, st["ms"]["median"] <= 300, "ms")
@@ -775,6 +809,14 @@ def markdown(res):
                 L.append(f"| {label} | {r['median']:,.0f} ({r['min']:,.0f}-{r['max']:,.0f}) | "
                          f"{rp[k]['ns_per_record']:.0f} |")
         L.append("")
+    rr = res.get("report")
+    if rr:
+        L += [f"Report (`llmwatch report` of a capture of {rr['records']:,} records of the "
+              f"replay's stream, {rr['capture_bytes'] / 2**20:.1f} MiB, on one core, to "
+              f"/dev/null; wall seconds median (min-max)): JSON {fmt_s(rr['json']['seconds'])} "
+              f"s, text {fmt_s(rr['text']['seconds'])} s; CPU seconds: JSON "
+              f"{fmt_s(rr['json']['cpu_seconds'])}, text {fmt_s(rr['text']['cpu_seconds'])}.",
+              ""]
     lo = res.get("loss")
     if lo:
         L += [f"Loss check: the watched open loop flat out ({lo['rate_per_s']:,.0f} opens/s) "
@@ -800,7 +842,8 @@ def markdown(res):
 def run_sections(b, res, only):
     for name, fn in (("syscalls", section_syscalls), ("programs", section_programs),
                      ("loss", section_loss),
-                     ("replay", section_replay), ("rules", section_rules),
+                     ("replay", section_replay), ("report", section_report),
+                     ("rules", section_rules),
                      ("startup", section_startup), ("memory", section_memory)):
         if only and name not in only:
             continue

@@ -10,9 +10,11 @@ build_pkgs=(make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-
 	libcjson-dev libncurses-dev libsystemd-dev libssl-dev)
 # test: bats, the network lab (namespaces, DNS, TLS, HTTP), io_uring, sanitizer and fuzzing
 # runtime, the quality gates (format-check, lint), the real log daemons the sinks are tested
-# against (a standalone systemd-journald and journalctl, rsyslogd with its TLS driver)
+# against (a standalone systemd-journald and journalctl, rsyslogd with its TLS driver), and
+# a real browser the HTML report is rendered in (chromium, headless)
 test_pkgs=(bats iproute2 dnsmasq-base openssl curl python3 liburing-dev libclang-rt-14-dev
-	procps util-linux clang-format clang-tidy cppcheck systemd rsyslog rsyslog-openssl)
+	procps util-linux clang-format clang-tidy cppcheck systemd rsyslog rsyslog-openssl
+	chromium)
 # make demo: the build, and what the network lab needs (tools/demo/demo.sh, tests/lab/lab.sh)
 demo_pkgs=(iproute2 dnsmasq-base openssl python3)
 # kernel matrix (issue 5): qemu and a static busybox for the initramfs

@@ -13,9 +13,15 @@
  *   replay [SECONDS_PER_ROUND [ROUNDS [ONLY]]]     (ONLY: run just that configuration)
  * Prints one line per configuration: "replay NAME RECORDS_PER_S_MEDIAN MIN MAX NS_PER_RECORD
  * EVENTS_PER_PASS VERDICTS_PER_PASS", and "replay-stream RECORDS BYTES" first.
+ *
+ *   replay --write-capture FILE RECORDS
+ * writes the same stream, passes end to end until RECORDS records, as a sealed capture
+ * (capture/capture_writer.h), for the report's row (`llmwatch report` of it), and prints
+ * "capture-written RECORDS BYTES".
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +32,7 @@
 
 #include "tls_hello.h"
 #include "names/dns_parse.h"
+#include "capture/capture_writer.h"
 #include "gen_rules.h"
 #include "llmwatch/events.h"
 #include "monitor/monitor.h"
@@ -610,6 +617,47 @@ static const struct {
 };
 #define NCONFIGS (sizeof(configs) / sizeof(configs[0]))
 
+/* The stream, passes end to end until n records, as a sealed capture at path. */
+static int write_capture(const char *path, uint64_t n)
+{
+	struct profile_set ps;
+	struct capture_meta meta = { .llmwatch_version = "bench", .profiles = &ps };
+	struct capture_writer_opts wo = { .flush_ns = 1000000000ull };
+	struct capture_writer_stats cs;
+	struct capture_writer *w;
+	uint16_t tool = 1;
+	uint64_t written = 0, span;
+	char err[256];
+
+	profiles_init(&ps);
+	for (size_t i = 0; i < ps.n; i++) {
+		if (!strcmp(ps.p[i].name, "ollama"))
+			tool = (uint16_t)(i + 1);
+	}
+	make_stream(tool);
+	span = st.ts - ((struct lw_rec_hdr *)st.buf)->ts_ns + 1000;
+	w = capture_writer_open(path, &meta, &wo, err, sizeof(err));
+	if (!w) {
+		fprintf(stderr, "replay: %s\n", err);
+		return 1;
+	}
+	while (written < n) {
+		for (size_t i = 0; i < st.n && written < n; i++, written++) {
+			const struct lw_rec_hdr *h = (const void *)(st.buf + st.off[i]);
+
+			capture_writer_add(w, h, rec_size(h));
+		}
+		shift_stream(span);
+	}
+	capture_writer_get_stats(w, &cs);
+	if (capture_writer_close(w, stderr))
+		return 1;
+	printf("capture-written %" PRIu64 " %" PRIu64 "\n", written, cs.bytes);
+	free(st.buf);
+	free(st.off);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	double secs = argc > 1 ? strtod(argv[1], NULL) : 1.0;
@@ -621,6 +669,11 @@ int main(int argc, char **argv)
 	struct profile_set ps;
 	uint16_t tool = 1;
 
+	if (argc == 4 && !strcmp(argv[1], "--write-capture")) {
+		if (timefmt_init())
+			return 1;
+		return write_capture(argv[2], strtoull(argv[3], NULL, 10));
+	}
 	if (secs <= 0 || rounds <= 0) {
 		fprintf(stderr, "usage: replay [SECONDS_PER_ROUND [ROUNDS [ONLY]]]\n");
 		return 2;

@@ -27,6 +27,12 @@ void monitor_options_usage(FILE *f)
 		"                                         llmwatch profiles help)\n"
 		"       llmwatch replay FILE [...]        (run a --capture through the rules again; see\n"
 		"                                         llmwatch replay --help)\n"
+		"       llmwatch report FILE... [...]     (the evaluation report of captures, text or\n"
+		"                                         JSON; see llmwatch report --help)\n"
+		"       llmwatch diff A B [...]           (what run B did that run A did not; see\n"
+		"                                         llmwatch diff --help)\n"
+		"       llmwatch eval [...] -- CMD [ARGS] (run a command as a watched tree and keep the\n"
+		"                                         evidence; see llmwatch eval --help)\n"
 		"\n"
 		"Watches local LLM inference tools (Ollama, LM Studio, GPT4All, Jan, llama-server, vLLM,\n"
 		"koboldcpp, LocalAI, llamafile, Open WebUI, AnythingLLM, text-generation-webui) and their\n"
@@ -697,6 +703,28 @@ int monitor_options_parse(int argc, char **argv, struct monitor_config *o)
 		return cli_usage_error("unexpected argument \"%s\" (see llmwatch --help)",
 				       argv[optind]);
 	return finish(o);
+}
+
+void monitor_config_init(struct monitor_config *o)
+{
+	memset(o, 0, sizeof(*o));
+	config_defaults(o);
+}
+
+int monitor_options_apply(struct monitor_config *o, const char *name, const char *value, char *err,
+			  size_t n)
+{
+	const struct monitor_option *opt = find_option(name);
+
+	if (!opt || !opt->apply) {
+		snprintf(err, n, "--%s: not an option of the monitor", name);
+		return -1;
+	}
+	if (!(opt->flags & OPT_FLAG) != !!value) {
+		snprintf(err, n, "--%s: %s", name, value ? "takes no value" : "needs a value");
+		return -1;
+	}
+	return apply_option(o, opt, value, "--", err, n);
 }
 
 void monitor_config_free(struct monitor_config *o)

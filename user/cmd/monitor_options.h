@@ -101,6 +101,18 @@ struct monitor_config {
  */
 int monitor_options_parse(int argc, char **argv, struct monitor_config *o);
 
+/* Clears *o and sets the defaults (what monitor_options_parse() starts from). */
+void monitor_config_init(struct monitor_config *o);
+
+/*
+ * Applies the monitor's option --name (value NULL for a flag) to o, with the checks and
+ * messages of the command line, for a verb that takes some of the monitor's options (eval).
+ * value must outlive o. Returns 0, or -1 with the message in err[n] ("--ring-size \"3\":
+ * why").
+ */
+int monitor_options_apply(struct monitor_config *o, const char *name, const char *value, char *err,
+			  size_t n);
+
 /* Frees what *o owns (the file's strings); *o is then cleared. */
 void monitor_config_free(struct monitor_config *o);
 

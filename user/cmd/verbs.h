@@ -16,6 +16,14 @@
  * - replay: `replay FILE [--rules FILE|DIR]... [--no-default-rules] [--output SPEC]...`
  *   runs the record path over a capture (--capture) with today's rules and outputs, and
  *   says on stderr whether its hash chain is intact and it was sealed.
+ * - report: `report FILE... [--format text|json] [-o OUT] [--rules ...]` writes the
+ *   evaluation report (docs/report-format.md) of captures read as one run.
+ * - diff: `diff A B [--format text|json] [-o OUT] [--rules FILE|DIR]... [--no-default-rules]
+ *   [--profiles FILE|DIR]...` compares two runs (each a report.json or a capture) and
+ *   returns 1 when B adds anything, 0 when not, 2 on an error.
+ * - eval: `eval [--out DIR] [--offline-report] [--as-root] [OPTIONS] -- CMD [ARGS...]` runs
+ *   CMD as a watched tree, records it into DIR/capture.lwc and writes the reports there;
+ *   0 complete, 1 incomplete, 2 usage or setup error.
  */
 #ifndef LW_CMD_VERBS_H
 #define LW_CMD_VERBS_H
@@ -24,7 +32,10 @@
 	ROW(monitor)  \
 	ROW(rules)    \
 	ROW(profiles) \
-	ROW(replay)
+	ROW(replay)   \
+	ROW(report)   \
+	ROW(diff)     \
+	ROW(eval)
 
 #define LW_VERB_DECLARE(name) int cmd_##name(int argc, char **argv);
 LW_VERBS(LW_VERB_DECLARE)

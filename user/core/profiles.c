@@ -2,6 +2,7 @@
 /* Built-in inference-tool profiles and user-added watch entries (see profiles.h). */
 #include "core/profiles.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
@@ -302,6 +303,30 @@ int profiles_add_pid(struct profile_set *set, int pid)
 		return -ENOSPC;
 	snprintf(set->names[i], sizeof(set->names[i]), "pid:%d", pid);
 	return add_user_entry(set, i, NULL, "--pid");
+}
+
+int profiles_add_eval(struct profile_set *set, const char *cmd)
+{
+	const char *base = strrchr(cmd, '/');
+	size_t i = set->n, n = 0;
+	char name[PROFILE_EVAL_NAME_MAX + 1];
+
+	base = base ? base + 1 : cmd;
+	/* a name for output and rules, not the bytes of a file name: anything else is '_' */
+	for (const char *p = base; *p && n < PROFILE_EVAL_NAME_MAX; p++) {
+		unsigned char ch = (unsigned char)*p;
+
+		name[n++] = (isalnum(ch) || ch == '.' || ch == '_' || ch == '-' || ch == '+') ?
+				    (char)ch :
+				    '_';
+	}
+	name[n] = '\0';
+	if (!n)
+		return -EINVAL;
+	if (i >= PROFILE_MAX)
+		return -ENOSPC;
+	snprintf(set->names[i], sizeof(set->names[i]), "eval:%s", name);
+	return add_user_entry(set, i, NULL, "llmwatch eval");
 }
 
 int profiles_add_runtime(struct profile_set *set, const char *kind)

@@ -92,6 +92,17 @@ int profiles_add_watch(struct profile_set *set, const char *name);
 /* Adds a --pid entry named "pid:PID" with no candidate names. Returns its id or -ENOSPC. */
 int profiles_add_pid(struct profile_set *set, int pid);
 
+/* The most bytes of a command's name in its eval entry's name ("eval:NAME"). */
+#define PROFILE_EVAL_NAME_MAX 40
+
+/*
+ * Adds the entry of a command run by `llmwatch eval` that no profile names: "eval:NAME",
+ * NAME being cmd's last path component cut to PROFILE_EVAL_NAME_MAX bytes, every byte but
+ * letters, digits and ".-_+" made '_'; no candidate names (the tree is tracked by pid).
+ * Returns its id, or -EINVAL (no name), -ENOSPC (table full).
+ */
+int profiles_add_eval(struct profile_set *set, const char *cmd);
+
 /*
  * The entry named "runtime:KIND" (a process recognised by the inference runtime or model it
  * maps, core/runtimescan.h), added with no candidate names the first time. Returns its id,

@@ -71,11 +71,13 @@ struct event_loop *event_loop_new(struct monitor *m, struct bpf_loader *l)
 			"fill is not reported\n",
 			strerror(-err));
 	m->stats.ring_size = err ? 0 : el->fill.size;
-	what = "blocking SIGINT, SIGTERM and SIGHUP";
+	what = "blocking SIGINT, SIGTERM, SIGHUP and SIGCHLD";
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGHUP);
+	/* blocked, SIGCHLD is queued for the signalfd although its default action is to ignore */
+	sigaddset(&mask, SIGCHLD);
 	if (sigprocmask(SIG_BLOCK, &mask, NULL))
 		goto fail;
 	what = "setting up the event loop";
@@ -167,7 +169,8 @@ static void read_losses(struct event_loop *el, bool *told)
 
 /*
  * Takes every pending signal. SIGHUP is handed to o->on_hup (ignored without one: a daemon's
- * reload must never stop it); SIGINT or SIGTERM stops the loop. Returns true to stop.
+ * reload must never stop it); SIGINT, SIGTERM and SIGCHLD to o->on_signal, or else SIGINT
+ * or SIGTERM stops the loop and SIGCHLD is ignored. Returns true to stop.
  */
 static bool read_signals(struct event_loop *el, const struct event_loop_opts *o)
 {
@@ -180,6 +183,13 @@ static bool read_signals(struct event_loop *el, const struct event_loop_opts *o)
 				o->on_hup(o->hup_arg);
 			continue;
 		}
+		if (o->on_signal) {
+			if (o->on_signal(o->signal_arg, (int)si.ssi_signo, si.ssi_code, si.ssi_pid))
+				stop = true;
+			continue;
+		}
+		if (si.ssi_signo == SIGCHLD)
+			continue;
 		/* who stopped a security monitor is worth a line (0: the kernel, a terminal) */
 		if (!stop)
 			fprintf(stderr, "llmwatch: %s from pid %u: stopping\n",

@@ -8,6 +8,7 @@
 #ifndef LW_EVENT_LOOP_H
 #define LW_EVENT_LOOP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct monitor;
@@ -36,21 +37,31 @@ struct event_loop_opts {
 	uint64_t periodic_ns;
 	void (*on_periodic)(void *arg);
 	void *periodic_arg;
+	/*
+	 * called for SIGINT, SIGTERM and SIGCHLD between records, with who sent it (si_code
+	 * SI_KERNEL and pid 0: a terminal's Ctrl-C, or the kernel), instead of what the loop
+	 * does without it (SIGINT and SIGTERM stop, SIGCHLD is ignored); returns true to stop.
+	 * eval: forwards the first Ctrl-C to the tree it watches, stops when the tree is gone.
+	 */
+	bool (*on_signal)(void *arg, int signo, int code, uint32_t from_pid);
+	void *signal_arg;
 };
 
 struct event_loop;
 
 /*
  * Opens what the loop waits on: the loader's ring buffer, feeding m's record path, and a
- * signalfd for SIGINT, SIGTERM and SIGHUP, which are blocked from now on (threads started later
- * inherit that), so a signal that comes before the loop runs still stops it cleanly. Call
+ * signalfd for SIGINT, SIGTERM, SIGHUP and SIGCHLD, which are blocked from now on (threads
+ * and processes started later inherit that: a child unblocks them before it execs), so a
+ * signal that comes before the loop runs still stops it cleanly. Call
  * before m starts tracking processes. NULL on failure, with errno set and the reason on
  * stderr; nothing is left open.
  */
 struct event_loop *event_loop_new(struct monitor *m, struct bpf_loader *l);
 
 /*
- * Runs until SIGINT, SIGTERM, the duration, or an error; SIGHUP calls o->on_hup, and
+ * Runs until SIGINT, SIGTERM (or o->on_signal says so), the duration, or an error; SIGHUP
+ * calls o->on_hup, and
  * o->on_periodic is called every o->periodic_ns. Then settles the run: drains what
  * the kernel submitted before the stop, reports the connections still open (LW_CLOSE_END),
  * writes what the monitor held back, and reads the final counters into m->stats (kernel

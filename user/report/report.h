@@ -22,6 +22,8 @@ struct report_opts {
 	bool no_default_rules;
 	const char *const *profiles; /* --profiles FILE|DIR */
 	size_t n_profiles;
+	const char
+		*version; /* the document's "generator" is "llmwatch VERSION" (cmd/: the build's) */
 };
 
 /*
@@ -51,6 +53,14 @@ int report_write_html(FILE *f, const cJSON *doc);
  * report_diff.c). NULL on no memory.
  */
 cJSON *report_diff(const cJSON *a, const cJSON *b);
+
+/*
+ * Whether doc, read from a file nobody vouches for, is a report this llmwatch can compare:
+ * an object with a whole report_version of at most REPORT_VERSION. Returns 0, or -EINVAL
+ * (not a report) or -EPROTONOSUPPORT (a newer version) with the reason in err[errsz]. The
+ * rest is checked item by item by report_diff(), which counts what it cannot compare.
+ */
+int report_diff_check(const cJSON *doc, char *err, size_t errsz);
 
 /* Whether a diff adds anything (the exit status of `llmwatch diff`). */
 bool report_diff_adds(const cJSON *diff);

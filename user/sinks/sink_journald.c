@@ -18,6 +18,7 @@
 #include "rules/rules.h"
 #include "rules/rules_output.h"
 #include "sinks/sink_textline.h"
+#include "sinks/syslog_format.h"
 #include "util/escape.h"
 #include "util/sockfmt.h"
 #include "util/timefmt.h"
@@ -267,31 +268,14 @@ static void put_event_fields(struct journald_sink *j, const struct lw_event *ev)
 	}
 }
 
-/* syslog(3) priorities, so that `journalctl -p warning` means medium and above. */
-static int severity_priority(enum rules_severity s)
-{
-	switch (s) {
-	case RULES_SEV_CRITICAL:
-		return LOG_CRIT;
-	case RULES_SEV_HIGH:
-		return LOG_ERR;
-	case RULES_SEV_MEDIUM:
-		return LOG_WARNING;
-	case RULES_SEV_LOW:
-		return LOG_NOTICE;
-	case RULES_SEV_INFO:
-		break;
-	}
-	return LOG_INFO;
-}
-
 /* One entry for verdict v on ev. 0 or -errno. */
 static int send_verdict(struct journald_sink *j, const struct lw_event *ev,
 			const struct rules_verdict *v)
 {
 	char id[SINK_JOURNALD_ID_LEN + 1];
 	/* a log verdict (recorded, not raised) only reaches here with :events, as a detail */
-	int prio = v->action == RULES_ACTION_LOG ? LOG_DEBUG : severity_priority(v->severity);
+	/* syslog(3) priorities, the syslog sink's: `journalctl -p warning` is medium and above */
+	int prio = v->action == RULES_ACTION_LOG ? LOG_DEBUG : syslog_severity_of(v->severity);
 
 	if (sink_journald_message_id(v->rule, id))
 		return -EIO;

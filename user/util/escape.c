@@ -29,35 +29,45 @@ static size_t utf8_seq_len(const unsigned char *s, size_t avail)
 	return n;
 }
 
-size_t escape_bytes(char *dst, size_t dst_size, const char *src, size_t len)
+size_t escape_step(const char *src, size_t len, char buf[4], const char **piece, size_t *n)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *s = (const unsigned char *)src;
+	unsigned char c = s[0];
+	size_t adv;
+
+	*piece = buf;
+	if (c == '\\') {
+		buf[0] = '\\', buf[1] = '\\', *n = 2;
+	} else if (c == '\n') {
+		buf[0] = '\\', buf[1] = 'n', *n = 2;
+	} else if (c == '\r') {
+		buf[0] = '\\', buf[1] = 'r', *n = 2;
+	} else if (c == '\t') {
+		buf[0] = '\\', buf[1] = 't', *n = 2;
+	} else if (c >= 0x20 && c < 0x7f) {
+		*piece = src, *n = 1;
+	} else if (c >= 0x80 && (adv = utf8_seq_len(s, len)) != 0) {
+		*piece = src, *n = adv;
+		return adv;
+	} else {
+		buf[0] = '\\', buf[1] = 'x', buf[2] = hex[c >> 4], buf[3] = hex[c & 15];
+		*n = 4;
+	}
+	return 1;
+}
+
+size_t escape_bytes(char *dst, size_t dst_size, const char *src, size_t len)
+{
 	size_t need = 0, used = 0;
 	int full = 0;
 
 	for (size_t i = 0; i < len;) {
-		char esc[4];
-		const char *piece = esc;
-		size_t n, adv;
-		unsigned char c = s[i];
+		char buf[4];
+		const char *piece;
+		size_t n;
 
-		if (c == '\\') {
-			esc[0] = '\\', esc[1] = '\\', n = 2, adv = 1;
-		} else if (c == '\n') {
-			esc[0] = '\\', esc[1] = 'n', n = 2, adv = 1;
-		} else if (c == '\r') {
-			esc[0] = '\\', esc[1] = 'r', n = 2, adv = 1;
-		} else if (c == '\t') {
-			esc[0] = '\\', esc[1] = 't', n = 2, adv = 1;
-		} else if (c >= 0x20 && c < 0x7f) {
-			piece = (const char *)s + i, n = 1, adv = 1;
-		} else if (c >= 0x80 && (adv = utf8_seq_len(s + i, len - i)) != 0) {
-			piece = (const char *)s + i, n = adv;
-		} else {
-			esc[0] = '\\', esc[1] = 'x', esc[2] = hex[c >> 4], esc[3] = hex[c & 15];
-			n = 4, adv = 1;
-		}
+		i += escape_step(src + i, len - i, buf, &piece, &n);
 		need += n;
 		if (!full && dst_size && used + n < dst_size) {
 			memcpy(dst + used, piece, n);
@@ -65,7 +75,6 @@ size_t escape_bytes(char *dst, size_t dst_size, const char *src, size_t len)
 		} else {
 			full = 1;
 		}
-		i += adv;
 	}
 	if (dst_size)
 		dst[used] = '\0';

@@ -21,6 +21,14 @@
  */
 size_t escape_bytes(char *dst, size_t dst_size, const char *src, size_t len);
 
+/*
+ * One step of escape_bytes(), for escapers of other formats built on the same form
+ * (util/htmlesc.c): the escaped form of the character at src (len >= 1 bytes left) is put
+ * in *piece, either pointing into src (passed as it is) or into buf, with its length in *n
+ * (1-4). Returns how many bytes of src it stands for (>= 1).
+ */
+size_t escape_step(const char *src, size_t len, char buf[4], const char **piece, size_t *n);
+
 /* escape_bytes() over a NUL-terminated string. */
 size_t escape_str(char *dst, size_t dst_size, const char *src);
 
