@@ -157,7 +157,7 @@ PY
 	srv=$(sed -n 's/^demo: the test lab is up: network namespaces \(lwlab-srv-[^ ]*\) and \(lwlab-cli-[^ ,]*\), .*/\1/p' "$log")
 	cli=$(sed -n 's/^demo: the test lab is up: network namespaces \(lwlab-srv-[^ ]*\) and \(lwlab-cli-[^ ,]*\), .*/\2/p' "$log")
 	[ -n "$srv" ] && [ -n "$cli" ]
-	! ip netns list | grep -qE "^($srv|$cli)( |$)"
+	[ "$(ip netns list | grep -cE "^($srv|$cli)( |$)")" -eq 0 ]
 	[ ! -e "/etc/netns/$cli" ]
 }
 
