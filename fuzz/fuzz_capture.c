@@ -3,7 +3,8 @@
  * libFuzzer target for the capture reader (capture/capture_reader.c): any bytes are read
  * or refused with a message; what the callbacks get lies inside the limits, nothing is read
  * past the input, and nothing big is allocated for a length the input merely claims. The
- * reader goes on past a bad hash, so the fuzzer reaches decompression and the block kinds.
+ * reader goes on past a bad hash, so the fuzzer reaches decompression and the block kinds
+ * (process facts and executables' hashes too).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -55,6 +56,25 @@ static void f_losses(void *ctx, const struct capture_losses *l, const uint64_t *
 	touch(v, ((size_t)l->n_kernel + l->n_user) * sizeof(*v));
 }
 
+static void f_facts(void *ctx, const struct proc_facts *f)
+{
+	(void)ctx;
+	/* each string NUL-terminated within the format's bound */
+	FUZZ_ASSERT(strlen(f->exe) <= CAPTURE_FACT_STR_MAX);
+	FUZZ_ASSERT(strlen(f->cmdline) <= CAPTURE_FACT_STR_MAX);
+	FUZZ_ASSERT(strlen(f->parent_exe) <= CAPTURE_FACT_STR_MAX);
+	FUZZ_ASSERT(strlen(f->evidence) <= CAPTURE_FACT_STR_MAX);
+	FUZZ_ASSERT(strlen(f->comm) <= LW_COMM_LEN && strlen(f->parent_comm) <= LW_COMM_LEN);
+}
+
+static void f_exe_hash(void *ctx, const struct exe_file_key *key, bool ok,
+		       const unsigned char sha256[32])
+{
+	(void)ctx, (void)ok;
+	touch(key, sizeof(*key));
+	touch(sha256, 32);
+}
+
 static void f_problem(void *ctx, const char *msg)
 {
 	(void)ctx;
@@ -68,6 +88,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.records = f_records,
 		.proc = f_proc,
 		.losses = f_losses,
+		.facts = f_facts,
+		.exe_hash = f_exe_hash,
 		.problem = f_problem,
 	};
 	struct capture_read_result r;

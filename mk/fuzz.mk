@@ -54,7 +54,11 @@ FUZZ_LIBS_diff := -lcjson -lm
 FUZZ_OBJS_html := report/report_html.o util/htmlesc.o util/escape.o util/utf8.o
 FUZZ_LIBS_html := -lcjson -lm
 
-.PHONY: fuzz fuzz-build fuzz-smoke test-parsers-asan
+.PHONY: fuzz fuzz-build fuzz-smoke fuzz-targets test-parsers-asan
+
+# The targets, one a line: the test runner's fuzz smoke takes its list from here.
+fuzz-targets:
+	@printf '%s\n' $(FUZZ_TARGETS)
 
 $(BUILD)/fuzz/obj/%.o: user/%.c
 	$(call msg,FUZZ-CC,$@)

@@ -543,12 +543,17 @@ def section_loss(b):
 def section_replay(b):
     out = subprocess.run(["taskset", "-c", b.cpu, os.path.join(b.dir, "replay"),
                           knob("BENCH_REPLAY_SECONDS"), knob("BENCH_REPLAY_ROUNDS")],
-                         check=True, capture_output=True, text=True).stdout
+                         check=True, capture_output=True, text=True,
+                         env=dict(os.environ, BENCH_CAPTURE_DIR=b.dir)).stdout
     res = {}
     for line in out.splitlines():
         f = line.split()
         if f[0] == "replay-stream":
             res["stream"] = {"records": int(f[1]), "bytes": int(f[2])}
+        elif f[0] == "capture":
+            res["capture"] = {"records_per_s": {"median": float(f[1]), "min": float(f[2]),
+                                                "max": float(f[3])},
+                              "ns_per_record": float(f[4]), "file_bytes_per_pass": int(f[5])}
         elif f[0] == "replay":
             res[f[1]] = {"records_per_s": {"median": float(f[2]), "min": float(f[3]),
                                            "max": float(f[4])},
@@ -709,6 +714,9 @@ def goals(res):
     if "null" in rp:
         v = rp["null"]["records_per_s"]["median"]
         add("replay decode+table+naming+rules", round(v), 1e6, v >= 1e6, "records/s")
+    if "capture" in rp:
+        v = rp["capture"]["records_per_s"]["median"]
+        add("capture writer, zlib, one core", round(v), 1e6, v >= 1e6, "records/s")
     if "ratio_10k_vs_default" in rp:
         v = rp["ratio_10k_vs_default"]
         add("replay cost with 10,000 rules vs default pack", round(v, 2), 2, v < 2, "x")
@@ -802,12 +810,16 @@ def markdown(res):
         names = {"null": "decode + process table + naming + rules, null sink",
                  "text": "... + text sink to /dev/null", "json": "... + JSON sink to /dev/null",
                  "null10k": "null sink, default pack + 10,000 rules",
-                 "text10k": "text sink, default pack + 10,000 rules"}
+                 "text10k": "text sink, default pack + 10,000 rules",
+                 "capture": "capture writer (--capture): zlib blocks, chained, synced"}
         for k, label in names.items():
             if k in rp:
                 r = rp[k]["records_per_s"]
                 L.append(f"| {label} | {r['median']:,.0f} ({r['min']:,.0f}-{r['max']:,.0f}) | "
                          f"{rp[k]['ns_per_record']:.0f} |")
+        if "capture" in rp:
+            L.append(f"(the capture of {rp['stream']['records']:,} records ({rp['stream']['bytes']:,} "
+                     f"bytes) is {rp['capture']['file_bytes_per_pass']:,} bytes on disk)")
         L.append("")
     rr = res.get("report")
     if rr:

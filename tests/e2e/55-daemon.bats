@@ -309,7 +309,7 @@ man_text() {
 	# the monitor's options: the man page's, but for the verbs' own (SYNOPSIS, VERBS)
 	diff <(echo "$help") <(man_text | awk '/^\.SH /{ verbs = ($2 == "VERBS" || $2 == "SYNOPSIS") } !verbs' | options_in)
 	# the verbs' own options are in the man page too
-	for verb in rules profiles replay report diff; do
+	for verb in rules profiles replay report diff eval; do
 		for o in $("$LLMWATCH" "$verb" --help 2>&1 | options_in); do
 			man_text | grep -q -- "$o" || {
 				echo "the man page lacks $verb $o"

@@ -117,7 +117,8 @@ assert m['category'] == 'model' and m['opens'] == 1, m
 p = {p['pid']: p for p in d['processes']}
 assert p[$child]['exe'] == '/bin/cat' and p[$child]['ppid'] == $pid, p[$child]
 assert p[$child]['started'] is not None and p[$child]['exit_code'] == 0, p[$child]
-assert p[$child]['sha256'] is None
+# the executable as it was at exec, from the capture's facts
+assert p[$child]['sha256'] == '$(sha256sum /bin/cat | cut -d' ' -f1)', p[$child]
 assert p[$pid]['tool'] == 'ollama' and p[$chat_pid]['tool'] == 'gpt4all'
 a = {(a['rule'], a['pid']) for a in d['alerts']}
 assert ('telemetry-mixpanel', $chat_pid) in a and ('file-credentials', $pid) in a, a

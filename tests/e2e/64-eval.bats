@@ -141,9 +141,13 @@ jget() {
 		/usr/bin/python3 "$SHARED/actor.py" tree /etc/hostname "$port" /etc/os-release
 	echo "$stderr"
 	[ "$status" -eq 0 ]
-	[ "$(ls -A "$D" | tr '\n' ' ')" = "capture.lwc report.json report.txt " ]
+	[ "$(ls -A "$D" | tr '\n' ' ')" = "capture.lwc report.html report.json report.txt " ]
 	[ "$(stat -c %a "$D/report.txt")" = 600 ]
 	[ "$(stat -c %a "$D/report.json")" = 600 ]
+	[ "$(stat -c %a "$D/report.html")" = 600 ]
+	# the HTML report is the same document's: the command and the child's file are in it
+	grep -q "</html>" "$D/report.html"
+	grep -q "/etc/os-release" "$D/report.html"
 	# what was printed is report.txt
 	diff <(echo "$output") "$D/report.txt"
 	grep -q "^Completeness: COMPLETE" "$D/report.txt"
@@ -251,13 +255,46 @@ jget() {
 	eval_wait
 	cat "$ERR"
 	[ "$EV_STATUS" -eq 0 ]
-	grep -q "SIGINT handled by pid" "$SHARED/done"
+	[ "$(grep -c "SIGINT handled by pid" "$SHARED/done")" -eq 1 ]
 	grep -q "SIGINT from pid $$: forwarded to 1 process(es) of the tree" "$ERR"
 	grep -q "exited with status 0" "$ERR"
 	replay_json "$D/capture.lwc"
 	grep -q "chain intact; sealed" "$BATS_TEST_TMPDIR/replay.err"
 	# the handler's write is in the capture
 	[ "$(lw_count type=open path="$SHARED/done")" -eq 1 ]
+}
+
+@test "eval: a terminal's Ctrl-C reaches the command once (from the terminal, not again from eval)" {
+	requires_bpf
+	# eval in the foreground of a terminal of its own (a pty), where ^C is typed
+	READY="$SHARED/ready" run timeout 60 /usr/bin/python3 -c '
+import os, pty, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+end = time.monotonic() + 20
+while not os.path.exists(os.environ["READY"]) and time.monotonic() < end:
+    time.sleep(0.05)
+os.write(fd, b"\x03")
+out = b""
+while True:
+    try:
+        d = os.read(fd, 4096)
+    except OSError:
+        break
+    if not d:
+        break
+    out += d
+_, st = os.waitpid(pid, 0)
+sys.stdout.write(out.decode(errors="replace"))
+sys.exit(os.waitstatus_to_exitcode(st))
+' "$LLMWATCH" eval --as-root --offline-report --out "$D" -- \
+		/usr/bin/python3 "$SHARED/actor.py" sigint "$SHARED/ready" "$SHARED/done"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"SIGINT from the terminal: forwarded to 0 process(es) of the tree besides those in this terminal's foreground, which got it"* ]]
+	[ "$(grep -c "SIGINT handled by pid" "$SHARED/done")" -eq 1 ]
+	[[ "$output" == *"exited with status 0"* ]]
 }
 
 @test "eval: a second SIGINT stops now and kills the tree, daemonised grandchild included; exit 1" {

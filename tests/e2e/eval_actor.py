@@ -69,7 +69,8 @@ def main():
         return
     if mode == "sigint":
         def on_int(signo, frame):
-            with open(args[1], "w") as f:
+            # appended: a SIGINT delivered twice would show as two lines
+            with open(args[1], "a") as f:
                 f.write("SIGINT handled by pid %d\n" % os.getpid())
             sys.exit(0)
         signal.signal(signal.SIGINT, on_int)

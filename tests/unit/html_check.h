@@ -32,11 +32,11 @@ static bool in_list(const char *name, size_t n, const char *const *list)
 static bool html_page_is_safe(const char *page)
 {
 	static const char *const tags[] = {
-		"html", "head", "meta",	  "title",   "style",	"body", "main", "header",
-		"h1",	"h2",	"p",	  "b",	     "section", "div",	"ul",	"li",
-		"br",	"span", "table",  "thead",   "tbody",	"tr",	"th",	"td",
-		"code", "nav",	"a",	  "footer",  "svg",	"line", "text", "tspan",
-		"rect", "g",	"circle", "polygon", NULL,
+		"html", "head", "meta",	  "title",   "style",	"body",	   "main", "header",
+		"h1",	"h2",	"p",	  "b",	     "section", "div",	   "ul",   "li",
+		"br",	"span", "table",  "thead",   "tbody",	"tr",	   "th",   "td",
+		"code", "nav",	"a",	  "footer",  "svg",	"line",	   "text", "tspan",
+		"rect", "g",	"circle", "polygon", "details", "summary", NULL,
 	};
 	static const char *const attrs[] = {
 		"lang",		"charset",   "http-equiv",  "content", "name",	 "class",  "id",

@@ -4,7 +4,8 @@
  * byte for byte (records, running processes, loss counters, the seal); a torn last block
  * is reported and the blocks before it read; one changed byte names its block; wrong
  * magic and version name the offset; oversized lengths are refused before any allocation;
- * a symlink is never written through.
+ * a symlink is never written through; process facts come back before the records they go
+ * with, and an executable's SHA-256 (hashed off the record path) once per file.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +18,7 @@
 #include "capture/capture_reader.h"
 #include "capture/capture_writer.h"
 #include "check.h"
+#include "core/procfacts.h"
 #include "core/profiles.h"
 #include "core/proctable.h"
 #include "core/stats.h"
@@ -491,6 +493,354 @@ static void test_symlink_refused(void)
 	CHECK(stat(target, &st) != 0); /* nothing created through it */
 }
 
+/* What the facts callbacks handed over. */
+struct got_facts {
+	int n, hashes, order_ok, records;
+	uint32_t pid[4];
+	char cmdline[4][64], exe[4][64], evidence[4][64], comm[4][17];
+	uint8_t why[4];
+	uint64_t netns[4], host_netns[4], start[4];
+	struct exe_file_key key[4];
+	struct exe_file_key hkey[4];
+	bool hok[4];
+	unsigned char sha[4][32];
+};
+
+static void gf_records(void *ctx, uint64_t block, const void *buf, size_t len, uint32_t count)
+{
+	struct got_facts *g = ctx;
+
+	(void)block, (void)buf, (void)len;
+	/* the facts learned while these records were handled came first */
+	g->order_ok = g->n == 3;
+	g->records += (int)count;
+}
+
+static void gf_facts(void *ctx, const struct proc_facts *f)
+{
+	struct got_facts *g = ctx;
+
+	if (g->n == 4)
+		return;
+	g->pid[g->n] = f->pid;
+	snprintf(g->cmdline[g->n], sizeof(g->cmdline[0]), "%s", f->cmdline);
+	snprintf(g->exe[g->n], sizeof(g->exe[0]), "%s", f->exe);
+	snprintf(g->evidence[g->n], sizeof(g->evidence[0]), "%s", f->evidence);
+	memcpy(g->comm[g->n], f->comm, sizeof(g->comm[0]));
+	g->why[g->n] = f->why;
+	g->netns[g->n] = f->netns_ino;
+	g->host_netns[g->n] = f->host_netns_ino;
+	g->start[g->n] = f->start_ns;
+	g->key[g->n++] = f->exe_key;
+}
+
+static void gf_hash(void *ctx, const struct exe_file_key *key, bool ok, const unsigned char *sha)
+{
+	struct got_facts *g = ctx;
+
+	if (g->hashes == 4)
+		return;
+	g->hkey[g->hashes] = *key;
+	g->hok[g->hashes] = ok;
+	memcpy(g->sha[g->hashes++], sha, 32);
+}
+
+/*
+ * Three processes' facts: two running the same executable (a fake /proc whose PID/exe
+ * links to a file holding "abc"), one gone before its exe could be opened. The file is
+ * hashed once, its SHA-256 the standard one of "abc"; every fact comes back whole and
+ * before the records block written with it.
+ */
+static void test_facts(void)
+{
+	static const unsigned char abc_sha256[32] = {
+		0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40,
+		0xde, 0x5d, 0xae, 0x22, 0x23, 0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17,
+		0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad,
+	};
+	static const struct capture_read_ops fops = {
+		.records = gf_records,
+		.facts = gf_facts,
+		.exe_hash = gf_hash,
+	};
+	char path[128], root[128], bin[160], link[160];
+	struct capture_writer_opts o = { .flush_ns = 1000000000ull, .proc_root = root };
+	struct capture_meta meta = { .llmwatch_version = "test" };
+	struct capture_read_result r;
+	struct capture_writer *w;
+	struct got_facts g = {};
+	struct lw_rec_open rec;
+	char err[256];
+	struct proc_facts f = {
+		.ppid = 1,
+		.start_ns = 1000,
+		.tool = 3,
+		.why = PROC_WHY_CMDLINE,
+		.cmdline_state = PROC_CMDLINE_FULL,
+		.netns_ino = 4026531840u,
+		.host_netns_ino = 4026531840u,
+		.comm = "open-webui",
+		.exe = "/usr/bin/python3.11",
+		.cmdline = "/usr/bin/python3 ./open-webui serve",
+		.parent_exe = "/usr/bin/bash",
+		.evidence = "/usr/bin/python3 ./open-webui serve",
+	};
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/facts.lwc", tmpdir);
+	snprintf(root, sizeof(root), "%s/proc", tmpdir);
+	snprintf(bin, sizeof(bin), "%s/tool-bin", tmpdir);
+	fd = open(bin, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	CHECK(fd >= 0 && write(fd, "abc", 3) == 3);
+	close(fd);
+	mkdir(root, 0700);
+	for (int pid = 100; pid <= 101; pid++) {
+		snprintf(link, sizeof(link), "%s/%d", root, pid);
+		mkdir(link, 0700);
+		snprintf(link, sizeof(link), "%s/%d/exe", root, pid);
+		CHECK_INT(symlink(bin, link), 0);
+	}
+	w = capture_writer_open(path, &meta, &o, err, sizeof(err));
+	CHECK(w != NULL);
+	if (!w)
+		return;
+	for (uint32_t pid = 100; pid <= 102; pid++) {
+		f.pid = f.root_pid = pid;
+		capture_writer_facts(w, &f);
+		capture_writer_add(w, &rec, make_open(&rec, pid, pid, 10));
+	}
+	CHECK_INT(capture_writer_close(w, NULL), 0);
+	CHECK_INT(capture_read_file(path, &fops, &g, &r), 0);
+	CHECK(r.chain_ok && r.sealed);
+	CHECK_INT(g.n, 3);
+	CHECK(g.order_ok);
+	CHECK_INT(g.records, 3);
+	CHECK_INT(g.pid[0], 100);
+	CHECK_INT(g.pid[2], 102);
+	CHECK_STR(g.cmdline[1], "/usr/bin/python3 ./open-webui serve");
+	CHECK_STR(g.exe[1], "/usr/bin/python3.11");
+	CHECK_STR(g.evidence[0], "/usr/bin/python3 ./open-webui serve");
+	CHECK_STR(g.comm[0], "open-webui");
+	CHECK_INT(g.why[0], PROC_WHY_CMDLINE);
+	CHECK_INT(g.netns[0], 4026531840u);
+	CHECK_INT(g.host_netns[0], 4026531840u);
+	CHECK_INT(g.start[0], 1000);
+	/* the same file for both: one hash, the key of both facts */
+	CHECK(exe_file_key_known(&g.key[0]));
+	CHECK_INT(g.key[0].size, 3);
+	CHECK(!memcmp(&g.key[0], &g.key[1], sizeof(g.key[0])));
+	CHECK(!exe_file_key_known(&g.key[2])); /* 102 has no exe: gone */
+	CHECK_INT(g.hashes, 1);
+	CHECK(g.hok[0]);
+	CHECK(!memcmp(&g.hkey[0], &g.key[0], sizeof(g.key[0])));
+	CHECK(!memcmp(g.sha[0], abc_sha256, 32));
+}
+
+/* A facts entry whose string lengths overrun it, and an unknown entry type: said, skipped. */
+static void test_facts_hostile(void)
+{
+	unsigned char buf[sizeof(struct capture_fact_proc) + 8 + 16];
+	struct capture_fact_proc p = { .h = { .type = CAPTURE_FACT_PROC, .len = sizeof(p) + 4 },
+				       .exe_len = 4000 };
+	struct capture_fact_hdr other = { .type = 99, .len = 16 };
+	char path[128];
+	struct capture_writer_opts o = { .flush_ns = 1000000000ull };
+	struct capture_meta meta = { .llmwatch_version = "test" };
+	struct capture_read_result r;
+	struct got gp = {};
+	char err[256];
+	struct capture_writer *w;
+	static const struct capture_read_ops fops = {
+		.problem = g_problem,
+	};
+
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf, &p, sizeof(p));
+	memcpy(buf + sizeof(p) + 4, &other, sizeof(other));
+	snprintf(path, sizeof(path), "%s/hostile-facts.lwc", tmpdir);
+	w = capture_writer_open(path, &meta, &o, err, sizeof(err));
+	CHECK(w != NULL);
+	if (!w)
+		return;
+	capture_writer_close(w, NULL);
+	/* a raw facts block spliced in would break the chain; read it through the reader's
+	 * own framing instead: the writer's bytes, then the hostile block built here */
+	{
+		size_t len;
+		unsigned char *file = slurp(path, &len);
+		struct capture_block_header h = { .magic = CAPTURE_BLOCK_MAGIC,
+						  .kind = CAPTURE_BLOCK_FACTS,
+						  .stored_len = sizeof(p) + 4 + sizeof(other),
+						  .raw_len = sizeof(p) + 4 + sizeof(other),
+						  .count = 2 };
+		size_t at = block_offset(file, len, 0); /* the footer: replaced */
+		unsigned char *out = malloc(at + sizeof(h) + h.stored_len + 32);
+
+		memcpy(out, file, at);
+		memcpy(out + at, &h, sizeof(h));
+		memcpy(out + at + sizeof(h), buf, h.stored_len);
+		memset(out + at + sizeof(h) + h.stored_len, 0, 32);
+		CHECK_INT(capture_read_mem(out, at + sizeof(h) + h.stored_len + 32, &fops, &gp, &r),
+			  0);
+		CHECK(!r.chain_ok); /* its hash is not the chain's: said, and read on */
+		CHECK(gp.problems >= 2);
+		free(out);
+		free(file);
+	}
+}
+
+struct got_names {
+	int n, payloads;
+	uint64_t cookie;
+	uint8_t source;
+	uint16_t port;
+	char host[64];
+};
+
+static void gn_name(void *ctx, const struct conn_name_fact *f)
+{
+	struct got_names *g = ctx;
+
+	g->n++;
+	g->cookie = f->cookie;
+	g->source = f->source;
+	g->port = f->remote.port;
+	snprintf(g->host, sizeof(g->host), "%s", f->host);
+}
+
+static void gn_records(void *ctx, uint64_t block, const void *buf, size_t len, uint32_t count)
+{
+	struct got_names *g = ctx;
+	const unsigned char *p = buf;
+
+	(void)block, (void)count;
+	for (size_t at = 0; at + sizeof(struct lw_rec_hdr) <= len;) {
+		const struct lw_rec_hdr *h = (const void *)(p + at);
+
+		g->payloads += h->type == LW_REC_PAYLOAD;
+		if (!h->size)
+			break;
+		at += h->size;
+	}
+}
+
+/* A payload record of direction dir from port; its size. */
+static size_t make_payload(struct lw_rec_payload *r, uint8_t dir, uint16_t port)
+{
+	size_t size = offsetof(struct lw_rec_payload, data) + 8;
+
+	memset(r, 0, sizeof(*r));
+	lw_rec_hdr_init(&r->hdr, LW_REC_PAYLOAD, (uint16_t)size, 1, 7, 5);
+	r->direction = dir;
+	r->remote.family = 2;
+	r->remote.port = port;
+	r->len = 8;
+	memcpy(r->data, "\x16\x03\x01....", 8);
+	return size;
+}
+
+/*
+ * Without --capture-payloads the tap leaves the stream heads out (counted) and keeps the DNS
+ * answers; with it, both. A connection's name fact comes back whole.
+ */
+static void test_payloads_and_names(void)
+{
+	static const struct capture_read_ops nops = {
+		.records = gn_records,
+		.conn_name = gn_name,
+	};
+	struct capture_meta meta = { .llmwatch_version = "test" };
+	struct conn_name_fact nf = { .cookie = 77,
+				     .ts_ns = 9,
+				     .pid = 7,
+				     .root_pid = 7,
+				     .remote = { .family = 2, .port = 443 },
+				     .source = CONN_NAME_SNI,
+				     .host = "api.mixpanel.com" };
+	struct capture_read_result r;
+	struct lw_rec_payload rec;
+
+	for (int with = 0; with <= 1; with++) {
+		struct capture_writer_opts o = { .flush_ns = 1000000000ull, .payloads = with };
+		struct capture_writer_stats st;
+		struct got_names g = {};
+		struct capture_writer *w;
+		char path[128], err[256];
+
+		snprintf(path, sizeof(path), "%s/payloads%d.lwc", tmpdir, with);
+		w = capture_writer_open(path, &meta, &o, err, sizeof(err));
+		CHECK(w != NULL);
+		if (!w)
+			return;
+		capture_writer_tap(w, &rec, make_payload(&rec, LW_DIR_OUT, 443)); /* a head */
+		capture_writer_tap(w, &rec, make_payload(&rec, LW_DIR_IN, 53));	  /* DNS */
+		capture_writer_tap(w, &rec, make_payload(&rec, LW_DIR_IN, 443));  /* a reply */
+		capture_writer_name_tap(w, &nf);
+		capture_writer_get_stats(w, &st);
+		CHECK_INT(st.heads_left_out, with ? 0 : 2);
+		CHECK_INT(st.names, 1);
+		CHECK_INT(capture_writer_close(w, NULL), 0);
+		CHECK_INT(capture_read_file(path, &nops, &g, &r), 0);
+		CHECK_INT(g.payloads, with ? 3 : 1);
+		CHECK_INT(g.n, 1);
+		CHECK_INT(g.cookie, 77);
+		CHECK_INT(g.source, CONN_NAME_SNI);
+		CHECK_INT(g.port, 443);
+		CHECK_STR(g.host, "api.mixpanel.com");
+	}
+}
+
+/*
+ * Rotation into a directory that is gone: FILE cannot be created again; the records
+ * meanwhile are lost and counted, it is retried (bounded) and, once the directory is back,
+ * created again with its header: that file reads whole.
+ */
+static void test_rotation_reopen(void)
+{
+	struct capture_writer_opts o = {
+		.flush_ns = 1000000000ull, .max_size = 1000, .keep = 1, .reopen_interval_ns = 1
+	};
+	struct capture_meta meta = { .llmwatch_version = "test" };
+	char dir[128], gone[140], path[160], err[256];
+	struct capture_writer_stats st;
+	struct capture_read_result r;
+	struct capture_writer *w;
+	struct lw_rec_open rec;
+	struct got g = {};
+	uint64_t ts = 1;
+
+	snprintf(dir, sizeof(dir), "%s/rotdir", tmpdir);
+	snprintf(gone, sizeof(gone), "%s.gone", dir);
+	snprintf(path, sizeof(path), "%s/cap.lwc", dir);
+	CHECK_INT(mkdir(dir, 0700), 0);
+	w = capture_writer_open(path, &meta, &o, err, sizeof(err));
+	CHECK(w != NULL);
+	if (!w)
+		return;
+	/* the directory goes: the next rotation cannot create FILE again */
+	CHECK_INT(rename(dir, gone), 0);
+	for (int b = 0; b < 12; b++) {
+		for (int i = 0; i < 100; i++, ts++)
+			capture_writer_add(w, &rec, make_open(&rec, 42, ts, 60));
+		capture_writer_flush(w);
+	}
+	capture_writer_get_stats(w, &st);
+	CHECK(st.lost_records > 0);
+	CHECK(st.write_errors > 0);
+	/* back: the next block creates it again */
+	CHECK_INT(mkdir(dir, 0700), 0);
+	for (int i = 0; i < 50; i++, ts++)
+		capture_writer_add(w, &rec, make_open(&rec, 42, ts, 60));
+	capture_writer_flush(w);
+	capture_writer_get_stats(w, &st);
+	CHECK_INT(capture_writer_close(w, NULL), -1); /* something was lost: said */
+	CHECK_INT(capture_read_file(path, &ops, &g, &r), 0);
+	CHECK(r.chain_ok && r.sealed);
+	CHECK_INT(r.records, 50);
+	CHECK(r.footer.lost_records > 0);
+	free(g.rec);
+}
+
 int main(void)
 {
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/lwcap.XXXXXX");
@@ -505,6 +855,10 @@ int main(void)
 	test_oversized();
 	test_symlink_refused();
 	test_rotation();
+	test_facts();
+	test_facts_hostile();
+	test_payloads_and_names();
+	test_rotation_reopen();
 	{
 		char cmd[128];
 

@@ -242,6 +242,7 @@ static void test_many_counters(void)
 		m.stats.kernel_losses[i] = 1000000000000ull + i;
 	m.stats.decode_errors = m.stats.proc_full = m.stats.output_errors = 1;
 	m.stats.verdicts_dropped = m.stats.names_dropped = m.stats.cgroup_unattached = 1;
+	m.stats.capture_lost = 1;
 	CHECK_INT(loss_alert_check(&la, &m, 1 * S, false), 1);
 	CHECK_INT(k.report.n_grew, STATS_LOSS_COUNTERS);
 	CHECK_INT(k.report.total, stats_total_losses(&m.stats));

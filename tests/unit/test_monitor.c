@@ -16,6 +16,8 @@
 
 #include "check.h"
 #include "monitor/monitor.h"
+#include "monitor/facts_store.h"
+#include "core/procfacts.h"
 #include "rules/rules.h"
 #include "util/timefmt.h"
 
@@ -857,6 +859,107 @@ static void test_cmdline_exec(void)
 	teardown(&m);
 }
 
+/* The live run's records and facts, as a capture would hold them. */
+static unsigned char live_recs[1 << 16];
+static size_t live_len;
+static struct monitor *replay_m;
+static int live_facts;
+
+static void collect_record(void *ctx, const void *data, size_t len)
+{
+	(void)ctx;
+	if (live_len + len + sizeof(uint32_t) > sizeof(live_recs))
+		return;
+	memcpy(live_recs + live_len, &len, sizeof(uint32_t));
+	memcpy(live_recs + live_len + sizeof(uint32_t), data, len);
+	live_len += sizeof(uint32_t) + len;
+}
+
+static void collect_facts(void *ctx, const struct proc_facts *f)
+{
+	(void)ctx;
+	live_facts++;
+	if (replay_m)
+		CHECK_INT(monitor_restore_facts(replay_m, f), 0);
+}
+
+static void feed_live_records(struct monitor *m)
+{
+	for (size_t at = 0; at < live_len;) {
+		uint32_t len;
+
+		memcpy(&len, live_recs + at, sizeof(len));
+		feed(m, live_recs + at + sizeof(len), len);
+		at += sizeof(len) + len;
+	}
+}
+
+/*
+ * A replay, which reads no /proc, decides as the live run did from the facts it read: an
+ * interpreter-run candidate is confirmed by the command line the live run read, its first
+ * event carries it as evidence, and the rules' context (argv) is the live one.
+ */
+static void test_facts_replay(void)
+{
+	struct monitor m, r, bare;
+	struct proc_entry *e;
+	uint16_t vllm;
+
+	setup(&m);
+	own_proc("facts-proc");
+	vllm = id_of(&m, "vllm");
+	fake_proc(4600, 1, "vllm", "/usr/bin/python3.11");
+	fake_cmdline(4600, ARGV("/usr/bin/python3.11", "./vllm", "serve", "m"));
+	live_len = 0;
+	live_facts = 0;
+	m.record_tap = collect_record;
+	m.facts_tap = collect_facts;
+	CHECK_INT(monitor_init(&r), 0);
+	profiles_init(&r.profiles);
+	r.kops = &fake_ops;
+	r.kctx = &fk;
+	r.proc_root = "/dev/null";
+	replay_m = &r;
+	send_exec(&m, 4600, 1, vllm, true, "vllm", "./vllm");
+	send_connect(&m, 4600, vllm, "vllm");
+	replay_m = NULL;
+	CHECK_INT(live_facts, 1); /* once per program: at its first event */
+	e = proctable_get(&m.procs, 4600);
+	CHECK(e && e->why == PROC_WHY_CMDLINE);
+
+	feed_live_records(&r);
+	CHECK_INT(r.stats.rejected_procs, 0);
+	e = proctable_get(&r.procs, 4600);
+	CHECK(e != NULL);
+	if (e) {
+		CHECK_INT(e->state, PROC_CONFIRMED);
+		CHECK_INT(e->tool, vllm);
+		CHECK_INT(e->why, PROC_WHY_CMDLINE);
+		CHECK_STR(e->exe, "/usr/bin/python3.11");
+		CHECK_STR(e->cmdline ? e->cmdline : "", "/usr/bin/python3.11 ./vllm serve m");
+		CHECK_INT(e->cmdline_state, PROC_CMDLINE_FULL);
+	}
+	CHECK_INT(r.stats.cmdline_unreadable, 0);
+	CHECK_INT(facts_store_dropped(r.restored), 0);
+
+	/*
+	 * the same records without the facts (what replays did before): the exec'd path alone
+	 * decides, and the rules' context is unknown
+	 */
+	CHECK_INT(monitor_init(&bare), 0);
+	profiles_init(&bare.profiles);
+	bare.kops = &fake_ops;
+	bare.kctx = &fk;
+	bare.proc_root = "/dev/null";
+	feed_live_records(&bare);
+	e = proctable_get(&bare.procs, 4600);
+	CHECK(e && e->why != PROC_WHY_CMDLINE && !e->cmdline);
+	CHECK(bare.stats.cmdline_unreadable > 0);
+	monitor_free(&bare);
+	monitor_free(&r);
+	teardown(&m);
+}
+
 /*
  * (6d) tools run by an interpreter, in the start-up scan and the periodic scan: found by
  * their command line with the processes they started; plain interpreters are not; each
@@ -1189,6 +1292,7 @@ int main(void)
 	test_scan();
 	test_scan_runtimes();
 	test_cmdline_exec();
+	test_facts_replay();
 	test_cmdline_scans();
 	test_json_fields();
 	test_fold();

@@ -238,6 +238,22 @@ static cJSON *sample_doc(bool clean)
 
 	cJSON_AddNumberToObject(doc, "report_version", 1);
 	add_str(doc, "generator", "llmwatch test-fixture");
+	if (clean) {
+		cJSON_AddNullToObject(doc, "evaluation"); /* as llmwatch report writes it */
+	} else {
+		static const char *const cmd[] = { "/opt/chatty/bin/chatty", "--serve",
+						   "--name=<b>me</b>" };
+		cJSON *ev = cJSON_AddObjectToObject(doc, "evaluation");
+
+		add_strs(ev, "command", cmd, 3);
+		cJSON_AddNumberToObject(ev, "pid", 4121);
+		add_str(ev, "user", "alice");
+		cJSON_AddNumberToObject(ev, "uid", 1000);
+		add_str(ev, "tool", "eval:chatty");
+		cJSON_AddNullToObject(ev, "exit_status");
+		cJSON_AddNumberToObject(ev, "signal", 15);
+		cJSON_AddBoolToObject(ev, "stopped", false);
+	}
 	add_capture(doc, clean);
 	add_completeness(doc, clean);
 	sum = cJSON_AddObjectToObject(doc, "summary");
@@ -447,6 +463,10 @@ static void test_sample(void)
 	CHECK(has(page, "ringbuf_full 1,200"));
 	CHECK(!has(page, "exec 0")); /* only the counters that grew */
 	CHECK(has(page, "not written to the capture: 3"));
+	/* the command eval ran, whom as, how it ended */
+	CHECK(has(page, "Evaluated command: <code class=\"arg\">/opt/chatty/bin/chatty</code>"));
+	CHECK(has(page, "as alice (uid 1000), pid 4121, its events named eval:chatty"));
+	CHECK(has(page, "killed by signal 15"));
 
 	for (size_t i = 0; i < sizeof(findings) / sizeof(findings[0]); i++) {
 		if (!has_escaped(page, findings[i]))
@@ -535,6 +555,7 @@ static void test_complete(void)
 	CHECK(!has(page, "INCOMPLETE"));
 	CHECK(has(page, "Events lost: 0"));
 	CHECK(has(page, "<span class=\"ok\">intact</span>"));
+	CHECK(!has(page, "Evaluated command")); /* evaluation null: llmwatch report's */
 	check_inert(page, false);
 	free(page);
 	cJSON_Delete(doc);
@@ -671,6 +692,40 @@ static void test_wrong_types(void)
 		cJSON_ReplaceItemInObject(p, "ppid", cJSON_CreateNumber(INFINITY));
 		page = render(doc, &rc);
 		CHECK_INT(rc, 0);
+		check_inert(page, false);
+		free(page);
+		cJSON_Delete(doc);
+	}
+}
+
+/* Many unflagged "other" files fold under a summary; few stay in the table. */
+static void test_files_folded(void)
+{
+	for (int many = 0; many < 2; many++) {
+		cJSON *doc = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(doc, "files");
+		int n = many ? 15 : 5, rc;
+		char path[64], *page;
+
+		add_file(arr, "/home/user/.ssh/id_rsa", "credentials", true, T("01.000000000"),
+			 4121);
+		for (int i = 0; i < n; i++) {
+			snprintf(path, sizeof(path), "/usr/lib/lib%02d.so", i);
+			add_file(arr, path, "other", false, T("00.500000000"), 4121);
+		}
+		add_file(arr, "/models/m.gguf", "model", false, T("02.000000000"), 4121);
+		page = render(doc, &rc);
+		CHECK_INT(rc, 0);
+		CHECK(has(page, "/usr/lib/lib00.so") && has(page, "/usr/lib/lib04.so"));
+		if (many) {
+			CHECK(has(page, "<summary>15 other files, not flagged"));
+			CHECK(has(page, "/usr/lib/lib14.so"));
+			/* the flagged and the model file before the fold, the others in it */
+			CHECK(pos(page, ">/models/m.gguf<") < pos(page, "<details"));
+			CHECK(pos(page, ">/home/user/.ssh/id_rsa<") < pos(page, "<details"));
+			CHECK(pos(page, "<details") < pos(page, ">/usr/lib/lib00.so<"));
+		} else {
+			CHECK(!has(page, "<details"));
+		}
 		check_inert(page, false);
 		free(page);
 		cJSON_Delete(doc);
@@ -827,6 +882,7 @@ int main(void)
 	test_hostile();
 	test_wrong_types();
 	test_axis();
+	test_files_folded();
 	test_mutations();
 	test_errors();
 	return check_summary("test_report_html");

@@ -539,8 +539,47 @@ static void test_cmd_rules(void)
 	unlink(bad);
 }
 
+/* The digest of the texts loaded, in order, each: the same only for the same texts. */
+static void digest_of(char *hex, const char *const *texts, size_t n, bool with_default)
+{
+	struct rules_builder *b = rules_builder_new();
+	struct rules *r;
+
+	if (with_default)
+		rules_builder_add_default(b);
+	for (size_t i = 0; i < n; i++)
+		rules_builder_add_text(b, "d.json", texts[i], strlen(texts[i]), false);
+	r = rules_builder_build(b);
+	CHECK(r != NULL);
+	rules_digest_hex(r, hex);
+	rules_free(r);
+	rules_builder_free(b);
+}
+
+static void test_digest(void)
+{
+	const char *a = "{\"rules\":[]}", *a2 = "{\"rules\": []}", *e = "{}";
+	char h1[65], h2[65], h3[65], h4[65], h5[65];
+
+	digest_of(h1, (const char *const[]){ a, e }, 2, false);
+	digest_of(h2, (const char *const[]){ a, e }, 2, false);
+	digest_of(h3, (const char *const[]){ a2, e }, 2, false); /* one byte more */
+	digest_of(h4, (const char *const[]){ e, a }, 2, false);	 /* the other order */
+	digest_of(h5, (const char *const[]){ a, e }, 2, true);	 /* the pack too */
+	CHECK_INT(strlen(h1), 64);
+	CHECK_STR(h1, h2);
+	CHECK(strcmp(h1, h3) != 0);
+	CHECK(strcmp(h1, h4) != 0);
+	CHECK(strcmp(h1, h5) != 0);
+	/* the sources' boundaries count: "ab" + "c" is not "a" + "bc" */
+	digest_of(h1, (const char *const[]){ "{\"rules\":[]} ", "{}" }, 2, false);
+	digest_of(h2, (const char *const[]){ "{\"rules\":[]}", " {}" }, 2, false);
+	CHECK(strcmp(h1, h2) != 0);
+}
+
 int main(void)
 {
+	test_digest();
 	test_unknown_keys();
 	test_position_multiline();
 	test_values();

@@ -9,10 +9,14 @@
  *   text   the same, writing the default text output to /dev/null
  *   json   the same, writing JSON lines to /dev/null
  *   null10k / text10k   the default pack plus 10,000 generated rules
+ *   capture   the capture writer (--capture): every record of the stream written as
+ *             zlib-compressed, hash-chained, fdatasync'ed blocks to a file in $BENCH_CAPTURE_DIR
+ *             (default "."), opened, written and sealed each pass
  *
  *   replay [SECONDS_PER_ROUND [ROUNDS [ONLY]]]     (ONLY: run just that configuration)
  * Prints one line per configuration: "replay NAME RECORDS_PER_S_MEDIAN MIN MAX NS_PER_RECORD
- * EVENTS_PER_PASS VERDICTS_PER_PASS", and "replay-stream RECORDS BYTES" first.
+ * EVENTS_PER_PASS VERDICTS_PER_PASS", and "replay-stream RECORDS BYTES" first; the capture
+ * writer's as "capture RECORDS_PER_S_MEDIAN MIN MAX NS_PER_RECORD FILE_BYTES_PER_PASS".
  *
  *   replay --write-capture FILE RECORDS
  * writes the same stream, passes end to end until RECORDS records, as a sealed capture
@@ -617,6 +621,73 @@ static const struct {
 };
 #define NCONFIGS (sizeof(configs) / sizeof(configs[0]))
 
+/*
+ * One round of the capture writer: passes over the stream for secs, each into a new file,
+ * opened, every record added, sealed (the footer, a last sync). Returns records/s, or -1.
+ */
+static double capture_round(const char *path, double secs, uint64_t *file_bytes)
+{
+	struct capture_meta meta = { .llmwatch_version = "bench" };
+	struct capture_writer_opts o = { .flush_ns = 1000000000ull }; /* the default */
+	struct capture_writer_stats cs;
+	uint64_t done = 0;
+	double t0, dt = 0;
+	char err[256];
+
+	while (dt < secs) {
+		struct capture_writer *w;
+
+		unlink(path);
+		t0 = now();
+		w = capture_writer_open(path, &meta, &o, err, sizeof(err));
+		if (!w) {
+			fprintf(stderr, "replay: capture: %s\n", err);
+			return -1;
+		}
+		for (size_t i = 0; i < st.n; i++) {
+			const void *rec = st.buf + st.off[i];
+
+			capture_writer_add(w, rec, rec_size(rec));
+		}
+		capture_writer_get_stats(w, &cs);
+		if (capture_writer_close(w, NULL)) {
+			fprintf(stderr, "replay: capture: blocks lost\n");
+			return -1;
+		}
+		dt += now() - t0;
+		done += st.n;
+		*file_bytes = cs.bytes;
+	}
+	return (double)done / dt;
+}
+
+/* The capture writer's row: rounds of capture_round(), the median and the spread. */
+static int capture_bench(double secs, int rounds)
+{
+	const char *dir = getenv("BENCH_CAPTURE_DIR");
+	char path[4096];
+	double rate[16] = { 0 };
+	uint64_t bytes = 0;
+	int n = 0;
+
+	if (rounds <= 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/bench-capture.%d.lwc", dir && *dir ? dir : ".",
+		 (int)getpid());
+	for (; n < rounds && n < 16; n++) {
+		rate[n] = capture_round(path, secs, &bytes);
+		if (rate[n] < 0) {
+			unlink(path);
+			return -1;
+		}
+	}
+	unlink(path);
+	qsort(rate, (size_t)n, sizeof(rate[0]), cmp_double);
+	printf("capture %.0f %.0f %.0f %.1f %lu\n", rate[n / 2], rate[0], rate[n - 1],
+	       1e9 / rate[n / 2], (unsigned long)bytes);
+	return 0;
+}
+
 /* The stream, passes end to end until n records, as a sealed capture at path. */
 static int write_capture(const char *path, uint64_t n)
 {
@@ -715,6 +786,8 @@ int main(int argc, char **argv)
 			run_round(&runs[i], secs);
 	for (size_t i = 0; i < nruns; i++)
 		err |= run_finish(&runs[i]);
+	if ((!only || !strcmp(only, "capture")) && capture_bench(secs, rounds))
+		err = 1;
 	rules_free(small);
 	rules_free(big);
 	rmdir(empty_proc);

@@ -27,6 +27,7 @@
 #define CAPTURE_BLOCK_PROCS 2	/* processes already running: struct capture_proc + exe */
 #define CAPTURE_BLOCK_LOSSES 3	/* loss counters at a point in time: capture_losses + u64s */
 #define CAPTURE_BLOCK_FOOTER 4	/* the seal of a clean stop: struct capture_footer */
+#define CAPTURE_BLOCK_FACTS 5	/* what the live run learned: capture_fact_hdr entries */
 
 /* 24 bytes, then meta_len bytes of "key=value\n" text. */
 struct capture_file_header {
@@ -77,6 +78,84 @@ struct capture_footer {
 	uint64_t end_ts_ns;    /* CLOCK_BOOTTIME at the stop */
 };
 
+/*
+ * CAPTURE_BLOCK_FACTS: entries end to end, each starting with this header; len is the
+ * entry's bytes, header included (a reader skips a type it does not know by it). Pinned
+ * types, append only.
+ */
+struct capture_fact_hdr {
+	uint16_t type; /* CAPTURE_FACT_* */
+	uint16_t reserved;
+	uint32_t len;
+};
+
+#define CAPTURE_FACT_PROC 1	 /* struct capture_fact_proc + its strings */
+#define CAPTURE_FACT_EXE_HASH 2	 /* struct capture_fact_exe_hash */
+#define CAPTURE_FACT_CONN_NAME 3 /* struct capture_fact_conn_name + its host */
+
+/* An executable file: all zero when not known. */
+struct capture_exe_key {
+	uint64_t dev, ino, size;
+	int64_t mtime_ns;
+};
+
+/*
+ * What the live monitor read from /proc about a watched process, and how it confirmed it
+ * (core/procfacts.h), followed by exe_len, cmdline_len, parent_exe_len and evidence_len
+ * bytes of those strings (no NULs), in that order.
+ */
+struct capture_fact_proc {
+	struct capture_fact_hdr h;
+	uint32_t pid, ppid, root_pid, uid;
+	uint64_t start_ns, ts_ns;
+	uint16_t tool;
+	uint8_t origin, why, cmdline_state;
+	uint8_t reserved[3];
+	uint64_t netns_ino, host_netns_ino;
+	char comm[16], parent_comm[16];
+	struct capture_exe_key exe_key; /* the file /proc/PID/exe was when it was first seen */
+	uint16_t exe_len, cmdline_len, parent_exe_len, evidence_len;
+};
+
+/* The SHA-256 of an executable file, once per file and capture file. */
+struct capture_fact_exe_hash {
+	struct capture_fact_hdr h;
+	struct capture_exe_key key;
+	uint32_t status; /* CAPTURE_HASH_*: sha256 is meaningful only when OK */
+	uint32_t reserved;
+	unsigned char sha256[32];
+};
+
+/*
+ * What naming decided from a connection's own first bytes (core/procfacts.h), followed by
+ * host_len bytes of the name (no NUL; 0 with CONN_NAME_NONE).
+ */
+struct capture_fact_conn_name {
+	struct capture_fact_hdr h;
+	uint64_t cookie, ts_ns;
+	uint32_t pid, root_pid;
+	struct capture_sockaddr {
+		uint16_t family, port; /* port in host order, as events.h's lw_sockaddr */
+		uint32_t scope_id;
+		uint8_t addr[16];
+	} remote;
+	uint8_t source; /* enum conn_name_source */
+	uint8_t reserved;
+	uint16_t host_len; /* at most 255 */
+	uint32_t reserved2;
+};
+
+#define CAPTURE_HASH_OK 0
+#define CAPTURE_HASH_UNREADABLE 1 /* a read of the file failed */
+
+/* The longest strings a process fact holds: a path, a command line, an evidence. */
+#define CAPTURE_FACT_STR_MAX 4096
+
+_Static_assert(sizeof(struct capture_fact_hdr) == 8, "capture fact header layout");
+_Static_assert(sizeof(struct capture_exe_key) == 32, "capture exe key layout");
+_Static_assert(sizeof(struct capture_fact_proc) == 136, "capture fact proc layout");
+_Static_assert(sizeof(struct capture_fact_exe_hash) == 80, "capture exe hash layout");
+_Static_assert(sizeof(struct capture_fact_conn_name) == 64, "capture conn name layout");
 _Static_assert(sizeof(struct capture_file_header) == 24, "capture header layout");
 _Static_assert(sizeof(struct capture_block_header) == 32, "capture block header layout");
 _Static_assert(sizeof(struct capture_proc) == 40, "capture proc layout");

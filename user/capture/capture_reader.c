@@ -94,6 +94,146 @@ static void losses(const unsigned char *p, size_t len, const struct capture_read
 		ops->losses(ctx, &l, v);
 }
 
+static void from_key(struct exe_file_key *out, const struct capture_exe_key *k)
+{
+	*out = (struct exe_file_key){ k->dev, k->ino, k->size, k->mtime_ns };
+}
+
+/* Copies n bytes of untrusted text at src into dst (NUL-terminated), a NUL cutting it. */
+static const char *text(char *dst, const unsigned char *src, size_t n)
+{
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+	return dst;
+}
+
+/* One process fact, its lengths checked against its entry's; -1 when they do not add up. */
+static int fact_proc(const unsigned char *p, size_t len, const struct capture_read_ops *ops,
+		     void *ctx)
+{
+	static __thread char s[4][CAPTURE_FACT_STR_MAX + 1];
+	struct capture_fact_proc cp;
+	struct proc_facts f;
+	const unsigned char *at = p + sizeof(cp);
+	size_t n[4];
+
+	if (len < sizeof(cp))
+		return -1;
+	memcpy(&cp, p, sizeof(cp));
+	n[0] = cp.exe_len, n[1] = cp.cmdline_len, n[2] = cp.parent_exe_len;
+	n[3] = cp.evidence_len;
+	for (int i = 0; i < 4; i++) {
+		if (n[i] > CAPTURE_FACT_STR_MAX)
+			return -1;
+	}
+	if (sizeof(cp) + n[0] + n[1] + n[2] + n[3] != len)
+		return -1;
+	f = (struct proc_facts){
+		.pid = cp.pid,
+		.ppid = cp.ppid,
+		.root_pid = cp.root_pid,
+		.uid = cp.uid,
+		.start_ns = cp.start_ns,
+		.ts_ns = cp.ts_ns,
+		.tool = cp.tool,
+		.origin = cp.origin,
+		.why = cp.why,
+		.cmdline_state = cp.cmdline_state,
+		.netns_ino = cp.netns_ino,
+		.host_netns_ino = cp.host_netns_ino,
+	};
+	memcpy(f.comm, cp.comm, sizeof(cp.comm));
+	memcpy(f.parent_comm, cp.parent_comm, sizeof(cp.parent_comm));
+	from_key(&f.exe_key, &cp.exe_key);
+	f.exe = text(s[0], at, n[0]);
+	at += n[0];
+	f.cmdline = text(s[1], at, n[1]);
+	at += n[1];
+	f.parent_exe = text(s[2], at, n[2]);
+	at += n[2];
+	f.evidence = text(s[3], at, n[3]);
+	if (ops->facts)
+		ops->facts(ctx, &f);
+	return 0;
+}
+
+/* One connection's name; -1 when its lengths do not add up. */
+static int conn_name(const unsigned char *p, size_t len, const struct capture_read_ops *ops,
+		     void *ctx)
+{
+	struct capture_fact_conn_name c;
+	struct conn_name_fact f;
+	char host[256];
+
+	if (len < sizeof(c))
+		return -1;
+	memcpy(&c, p, sizeof(c));
+	if (c.host_len > 255 || sizeof(c) + c.host_len != len)
+		return -1;
+	f = (struct conn_name_fact){
+		.cookie = c.cookie,
+		.ts_ns = c.ts_ns,
+		.pid = c.pid,
+		.root_pid = c.root_pid,
+		.remote = { .family = c.remote.family,
+			    .port = c.remote.port,
+			    .scope_id = c.remote.scope_id },
+		.source = c.source,
+		.host = text(host, p + sizeof(c), c.host_len),
+	};
+	memcpy(f.remote.addr, c.remote.addr, sizeof(f.remote.addr));
+	if (ops->conn_name)
+		ops->conn_name(ctx, &f);
+	return 0;
+}
+
+static void facts(const unsigned char *p, size_t len, const struct capture_read_ops *ops, void *ctx,
+		  uint64_t block, size_t off)
+{
+	size_t at = 0;
+
+	while (at < len) {
+		struct capture_fact_hdr h;
+		struct capture_fact_exe_hash eh;
+		struct exe_file_key k;
+		int bad = 0;
+
+		if (len - at < sizeof(h)) {
+			bad = 1;
+		} else {
+			memcpy(&h, p + at, sizeof(h));
+			bad = h.len < sizeof(h) || h.len > len - at;
+		}
+		if (bad) {
+			problem(ops, ctx,
+				"block %" PRIu64 " at offset %zu: a fact's length runs past the "
+				"block (the rest of it skipped)",
+				block, off);
+			return;
+		}
+		if (h.type == CAPTURE_FACT_PROC) {
+			bad = fact_proc(p + at, h.len, ops, ctx);
+		} else if (h.type == CAPTURE_FACT_EXE_HASH) {
+			bad = h.len != sizeof(eh);
+			if (!bad) {
+				memcpy(&eh, p + at, sizeof(eh));
+				from_key(&k, &eh.key);
+				if (ops->exe_hash)
+					ops->exe_hash(ctx, &k, eh.status == CAPTURE_HASH_OK,
+						      eh.sha256);
+			}
+		} else if (h.type == CAPTURE_FACT_CONN_NAME) {
+			bad = conn_name(p + at, h.len, ops, ctx);
+		} /* a type a newer writer added: skipped by its length */
+		if (bad)
+			problem(ops, ctx,
+				"block %" PRIu64 " at offset %zu: a fact of type %u whose lengths "
+				"do not add up, skipped",
+				block, off, h.type);
+		at += h.len;
+	}
+}
+
 /* Hands one decoded block's payload to the callbacks. */
 static void deliver(const struct capture_block_header *h, const unsigned char *p, size_t len,
 		    const struct capture_read_ops *ops, void *ctx, struct capture_read_result *r,
@@ -110,6 +250,9 @@ static void deliver(const struct capture_block_header *h, const unsigned char *p
 		break;
 	case CAPTURE_BLOCK_LOSSES:
 		losses(p, len, ops, ctx, h->seq, off);
+		break;
+	case CAPTURE_BLOCK_FACTS:
+		facts(p, len, ops, ctx, h->seq, off);
 		break;
 	default: /* a kind a newer writer added: skipped, said */
 		problem(ops, ctx, "block %" PRIu64 " at offset %zu: unknown kind %u, skipped",

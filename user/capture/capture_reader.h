@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 #include "capture/capture_format.h"
+#include "core/procfacts.h"
 
 struct capture_read_ops {
 	/* the header and its text (meta[meta_len], not NUL-terminated, untrusted) */
@@ -28,6 +29,22 @@ struct capture_read_ops {
 	void (*proc)(void *ctx, const struct capture_proc *p, const char *exe, size_t exe_len);
 	/* a loss-counter snapshot: n_kernel + n_user values */
 	void (*losses)(void *ctx, const struct capture_losses *l, const uint64_t *v);
+	/*
+	 * what the live monitor learned about a process (untrusted strings, NUL-terminated,
+	 * valid during the call), before the records it goes with
+	 */
+	void (*facts)(void *ctx, const struct proc_facts *f);
+	/*
+	 * the SHA-256 of an executable file, as the facts' exe_key names it (ok false: it
+	 * could not be read); once per file and capture file, after the first fact naming it
+	 */
+	void (*exe_hash)(void *ctx, const struct exe_file_key *key, bool ok,
+			 const unsigned char sha256[32]);
+	/*
+	 * what naming decided from a connection's own first bytes (host untrusted,
+	 * NUL-terminated, valid during the call), before the records it goes with
+	 */
+	void (*conn_name)(void *ctx, const struct conn_name_fact *f);
 	/* each problem found, "block N at offset O: ..." (also counted in the result) */
 	void (*problem)(void *ctx, const char *msg);
 };

@@ -10,12 +10,15 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include "capture/capture_format.h"
+#include "capture/exe_hasher.h"
+#include "core/procfacts.h"
 #include "core/profiles.h"
 #include "core/proctable.h"
 #include "core/stats.h"
@@ -28,6 +31,31 @@
 #define WRITER_RAW_BYTES (256u << 10)
 _Static_assert(WRITER_RAW_BYTES <= CAPTURE_BLOCK_RAW_MAX, "a block the reader refuses");
 
+/* Facts buffered before they go out as a block (before the records they go with). */
+#define WRITER_FACTS_BYTES (256u << 10)
+/* Executables hashing or hashed and not yet collected; and files whose hash is kept. */
+#define HASH_QUEUE_MAX 64
+#define HASH_CACHE_MAX 1024
+/* How long a clean stop waits for the executables still being hashed. */
+#define HASH_WAIT_NS (10ull * 1000000000ull)
+
+enum hash_state {
+	HASH_PENDING,
+	HASH_OK,
+	HASH_FAILED
+};
+
+/* An executable file whose hash is known or coming: once per file, not per process. */
+struct hash_entry {
+	struct exe_file_key key;
+	uint8_t state;	     /* enum hash_state */
+	uint64_t written_in; /* rotations + 1 of the file its hash went into; 0: none */
+	unsigned char sha256[32];
+};
+
+/* A FILE that cannot be created again after a rotation is tried this many times at most. */
+#define REOPEN_TRIES_MAX 600
+
 /* Loss counters in a snapshot: the kernel's slots, then the user side's. */
 #define N_LOSSES (LW_LOSS_SLOTS + STATS_USER_LOSS_COUNTERS)
 
@@ -35,6 +63,15 @@ struct capture_writer {
 	int fd;
 	char *path;
 	uint64_t flush_ns, last_flush_ns;
+	/*
+	 * Record and fact blocks are written when full but synced at most once a flush_ns
+	 * (the tick syncs what is left): a sync per 256 KiB block would cap a flood at the
+	 * disk's sync rate, and a SIGKILL loses nothing written, only a machine crash does.
+	 */
+	uint64_t synced_ns;
+	bool dirty;
+	z_stream zs; /* one deflate state, reset for each block: no allocation per block */
+	bool zs_ready;
 	unsigned char prev[CAPTURE_HASH_LEN]; /* the chain: the last block's hash */
 	uint64_t seq;
 	off_t good_off;	   /* end of the last whole block */
@@ -53,8 +90,28 @@ struct capture_writer {
 	size_t out_size;
 	uint64_t *losses; /* last snapshot written */
 	struct capture_writer_stats st;
-	bool told; /* the first loss was said */
+	bool told;     /* the first loss was said */
+	bool payloads; /* --capture-payloads: stream heads kept */
+	/* FILE could not be created again after a rotation: retried, bounded */
+	bool reopen_needed;
+	uint64_t reopen_interval_ns, reopen_next_ns, reopen_tries;
+	uint64_t lost_unopened; /* records lost while there was no file */
+	char *proc_root;	/* where /proc/PID/exe is opened */
+	unsigned char *facts;	/* CAPTURE_BLOCK_FACTS entries waiting */
+	size_t facts_len;
+	uint32_t facts_count;
+	struct exe_hasher *hasher; /* NULL: executables are not hashed (out of memory) */
+	struct hash_entry *hashes;
+	size_t n_hashes, evict; /* evict: the next slot a full cache reuses */
 };
+
+static uint64_t boot_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_BOOTTIME, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
 
 static int sha256(const unsigned char *prev, const void *a, size_t alen, const void *b, size_t blen,
 		  unsigned char *md)
@@ -92,6 +149,8 @@ static void lost(struct capture_writer *w, uint32_t count, int err)
 {
 	w->st.write_errors++;
 	w->st.lost_records += count;
+	if (w->fd < 0)
+		w->lost_unopened += count;
 	if (!w->told)
 		fprintf(stderr,
 			"llmwatch: --capture %s: cannot write a block: %s (its records are "
@@ -104,6 +163,7 @@ static void lost(struct capture_writer *w, uint32_t count, int err)
 
 /* Writes one block of payload[len] (count items), compressed when compress is set. */
 static void rotate(struct capture_writer *w);
+static void reopen(struct capture_writer *w);
 
 static int write_block(struct capture_writer *w, uint16_t kind, const void *payload, size_t len,
 		       uint32_t count, bool compress)
@@ -121,6 +181,12 @@ static int write_block(struct capture_writer *w, uint16_t kind, const void *payl
 
 	if (len > CAPTURE_BLOCK_RAW_MAX)
 		return -EMSGSIZE;
+	if (w->fd < 0 && !w->rotating) {
+		reopen(w);
+		h.seq = w->seq; /* a new file's chain */
+	}
+	if (w->fd < 0)
+		return -EBADF; /* counted by the caller: no file to write to */
 	/*
 	 * Rotation before a block that could take the file past max-size (judged by zlib's
 	 * bound, so a file stays under it), never while a rotation writes the new file's top.
@@ -141,8 +207,20 @@ static int write_block(struct capture_writer *w, uint16_t kind, const void *payl
 	stored = (uLongf)(need - sizeof(h) - CAPTURE_HASH_LEN);
 	if (compress) {
 		/* level 1: the fastest, so the writer keeps up with the ring flat out */
-		if (compress2(w->out + sizeof(h), &stored, payload, len, 1) != Z_OK)
+		if (!w->zs_ready) {
+			if (deflateInit(&w->zs, 1) != Z_OK)
+				return -ENOMEM;
+			w->zs_ready = true;
+		} else if (deflateReset(&w->zs) != Z_OK) {
 			return -EIO;
+		}
+		w->zs.next_in = (Bytef *)(uintptr_t)payload;
+		w->zs.avail_in = (uInt)len;
+		w->zs.next_out = w->out + sizeof(h);
+		w->zs.avail_out = (uInt)stored;
+		if (deflate(&w->zs, Z_FINISH) != Z_STREAM_END)
+			return -EIO;
+		stored = (uLongf)w->zs.total_out;
 		h.flags = CAPTURE_BF_ZLIB;
 	} else {
 		memcpy(w->out + sizeof(h), payload, len);
@@ -154,8 +232,15 @@ static int write_block(struct capture_writer *w, uint16_t kind, const void *payl
 	if (err)
 		return err;
 	err = write_all(w->fd, w->out, sizeof(h) + stored + CAPTURE_HASH_LEN);
-	if (!err && fdatasync(w->fd))
-		err = -errno;
+	if (!err && ((kind != CAPTURE_BLOCK_RECORDS && kind != CAPTURE_BLOCK_FACTS) ||
+		     boot_now() - w->synced_ns >= w->flush_ns)) {
+		if (fdatasync(w->fd))
+			err = -errno;
+		w->synced_ns = boot_now();
+		w->dirty = false;
+	} else if (!err) {
+		w->dirty = true;
+	}
 	if (err)
 		return err;
 	memcpy(w->prev, w->out + sizeof(h) + stored, CAPTURE_HASH_LEN);
@@ -166,11 +251,19 @@ static int write_block(struct capture_writer *w, uint16_t kind, const void *payl
 	return 0;
 }
 
+static void flush_facts(struct capture_writer *w);
+static void collect_hashes(struct capture_writer *w);
+
 void capture_writer_flush(struct capture_writer *w)
 {
 	int err;
 
-	if (!w || !w->raw_count)
+	if (!w)
+		return;
+	/* the facts learned from these records go first: a replay needs them before */
+	collect_hashes(w);
+	flush_facts(w);
+	if (!w->raw_count)
 		return;
 	err = write_block(w, CAPTURE_BLOCK_RECORDS, w->raw, w->raw_len, w->raw_count, true);
 	if (err) {
@@ -194,8 +287,24 @@ void capture_writer_add(struct capture_writer *w, const void *rec, size_t len)
 	w->raw_count++;
 }
 
-void capture_writer_tap(void *w, const void *rec, size_t len)
+/* A stream head (not a DNS answer): bytes the process sent, left out by default. */
+static bool is_stream_head(const void *rec, size_t len)
 {
+	const struct lw_rec_payload *p = rec;
+
+	if (len < offsetof(struct lw_rec_payload, data) || p->hdr.type != LW_REC_PAYLOAD)
+		return false;
+	return !(p->direction == LW_DIR_IN && p->remote.port == 53);
+}
+
+void capture_writer_tap(void *arg, const void *rec, size_t len)
+{
+	struct capture_writer *w = arg;
+
+	if (!w->payloads && is_stream_head(rec, len)) {
+		w->st.heads_left_out++;
+		return;
+	}
 	capture_writer_add(w, rec, len);
 }
 
@@ -205,6 +314,12 @@ void capture_writer_tick(struct capture_writer *w, uint64_t now_ns)
 		return;
 	w->last_flush_ns = now_ns;
 	capture_writer_flush(w);
+	/* blocks written since the last sync, when the buffer filled: synced now */
+	if (w->dirty && w->fd >= 0) {
+		fdatasync(w->fd);
+		w->synced_ns = boot_now();
+		w->dirty = false;
+	}
 }
 
 /* ---- processes and losses -------------------------------------------------------------- */
@@ -300,6 +415,242 @@ void capture_writer_losses(struct capture_writer *w, const struct lw_stats *s, u
 		lost(w, 0, err);
 }
 
+/* ---- process facts and executables' hashes ------------------------------------------- */
+
+static void flush_facts(struct capture_writer *w)
+{
+	int err;
+
+	if (!w->facts_count)
+		return;
+	err = write_block(w, CAPTURE_BLOCK_FACTS, w->facts, w->facts_len, w->facts_count, true);
+	if (err) {
+		lost(w, 0, err);
+		w->st.facts_lost += w->facts_count;
+	} else {
+		w->st.facts += w->facts_count;
+	}
+	w->facts_len = 0;
+	w->facts_count = 0;
+}
+
+/* Room for len more bytes of facts: the waiting ones are written first if need be. */
+static unsigned char *facts_room(struct capture_writer *w, size_t len)
+{
+	if (w->facts_len + len > WRITER_FACTS_BYTES)
+		flush_facts(w);
+	w->facts_count++;
+	w->facts_len += len;
+	return w->facts + w->facts_len - len;
+}
+
+static void to_key(struct capture_exe_key *out, const struct exe_file_key *k)
+{
+	out->dev = k->dev;
+	out->ino = k->ino;
+	out->size = k->size;
+	out->mtime_ns = k->mtime_ns;
+}
+
+/* Writes e's hash into the current file, once per file. */
+static void add_hash_fact(struct capture_writer *w, struct hash_entry *e)
+{
+	struct capture_fact_exe_hash f = {
+		.h = { .type = CAPTURE_FACT_EXE_HASH, .len = sizeof(f) },
+		.status = e->state == HASH_OK ? CAPTURE_HASH_OK : CAPTURE_HASH_UNREADABLE,
+	};
+
+	if (e->state == HASH_PENDING || e->written_in == w->rotations + 1)
+		return;
+	to_key(&f.key, &e->key);
+	memcpy(f.sha256, e->sha256, sizeof(f.sha256));
+	memcpy(facts_room(w, sizeof(f)), &f, sizeof(f));
+	e->written_in = w->rotations + 1;
+}
+
+static struct hash_entry *find_hash(struct capture_writer *w, const struct exe_file_key *k)
+{
+	for (size_t i = 0; i < w->n_hashes; i++) {
+		if (!memcmp(&w->hashes[i].key, k, sizeof(*k)))
+			return &w->hashes[i];
+	}
+	return NULL;
+}
+
+static void hash_done(void *ctx, const struct exe_file_key *key, bool ok,
+		      const unsigned char sha256[32])
+{
+	struct capture_writer *w = ctx;
+	struct hash_entry *e = find_hash(w, key);
+
+	if (ok)
+		w->st.exe_hashed++;
+	else
+		w->st.exe_unhashed++;
+	if (!e)
+		return; /* cannot happen: a pending entry is never evicted */
+	e->state = ok ? HASH_OK : HASH_FAILED;
+	memcpy(e->sha256, sha256, sizeof(e->sha256));
+	add_hash_fact(w, e);
+}
+
+static void collect_hashes(struct capture_writer *w)
+{
+	if (w->hasher)
+		exe_hasher_drain(w->hasher, hash_done, w);
+}
+
+/* A cache slot for a new file: a free one, else the next finished one round the cache. */
+static struct hash_entry *new_hash(struct capture_writer *w, const struct exe_file_key *k)
+{
+	struct hash_entry *e = NULL;
+
+	if (w->n_hashes < HASH_CACHE_MAX) {
+		e = &w->hashes[w->n_hashes++];
+	} else {
+		for (size_t i = 0; i < HASH_CACHE_MAX && !e; i++) {
+			struct hash_entry *c = &w->hashes[(w->evict + i) % HASH_CACHE_MAX];
+
+			if (c->state != HASH_PENDING)
+				e = c;
+		}
+		w->evict = (w->evict + 1) % HASH_CACHE_MAX;
+		if (!e)
+			return NULL;
+	}
+	*e = (struct hash_entry){ .key = *k, .state = HASH_PENDING };
+	return e;
+}
+
+/*
+ * Opens proc_root/PID/exe now, at the process's first event: the descriptor pins the file
+ * it ran even if it is replaced or deleted later; the hash is computed by the worker, once
+ * per file (device, inode, size, mtime). Fills *key, or leaves it zero (counted).
+ */
+static void hash_exe(struct capture_writer *w, uint32_t pid, struct exe_file_key *key)
+{
+	char path[PATH_MAX];
+	struct hash_entry *e;
+	struct stat st;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%u/exe", w->proc_root, pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st)) {
+		if (fd >= 0)
+			close(fd);
+		w->st.exe_unopened++; /* gone already, or a kernel thread */
+		return;
+	}
+	*key = (struct exe_file_key){
+		.dev = (uint64_t)st.st_dev,
+		.ino = (uint64_t)st.st_ino,
+		.size = (uint64_t)st.st_size,
+		.mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec,
+	};
+	e = find_hash(w, key);
+	if (e) {
+		close(fd);
+		add_hash_fact(w, e); /* already hashed: into this file if it is not yet */
+		return;
+	}
+	if (!w->hasher || !(e = new_hash(w, key))) {
+		close(fd);
+		w->st.exe_dropped++;
+		return;
+	}
+	if (exe_hasher_submit(w->hasher, fd, key)) {
+		/* the queue is full: dropped (counted); the slot is free, a later process retries */
+		memset(&e->key, 0, sizeof(e->key));
+		e->state = HASH_FAILED;
+		w->st.exe_dropped++;
+	}
+}
+
+static uint16_t str_len(const char *s)
+{
+	size_t n = s ? strnlen(s, CAPTURE_FACT_STR_MAX) : 0;
+
+	return (uint16_t)n;
+}
+
+void capture_writer_facts(struct capture_writer *w, const struct proc_facts *f)
+{
+	struct capture_fact_proc p = {
+		.h = { .type = CAPTURE_FACT_PROC },
+		.pid = f->pid,
+		.ppid = f->ppid,
+		.root_pid = f->root_pid,
+		.uid = f->uid,
+		.start_ns = f->start_ns,
+		.ts_ns = f->ts_ns,
+		.tool = f->tool,
+		.origin = f->origin,
+		.why = f->why,
+		.cmdline_state = f->cmdline_state,
+		.netns_ino = f->netns_ino,
+		.host_netns_ino = f->host_netns_ino,
+		.exe_len = str_len(f->exe),
+		.cmdline_len = str_len(f->cmdline),
+		.parent_exe_len = str_len(f->parent_exe),
+		.evidence_len = str_len(f->evidence),
+	};
+	struct exe_file_key key = f->exe_key;
+	unsigned char *at;
+
+	if (!w)
+		return;
+	collect_hashes(w);
+	if (!exe_file_key_known(&key))
+		hash_exe(w, f->pid, &key);
+	to_key(&p.exe_key, &key);
+	memcpy(p.comm, f->comm, sizeof(p.comm));
+	memcpy(p.parent_comm, f->parent_comm, sizeof(p.parent_comm));
+	p.h.len = (uint32_t)(sizeof(p) + p.exe_len + p.cmdline_len + p.parent_exe_len +
+			     p.evidence_len);
+	at = facts_room(w, p.h.len);
+	memcpy(at, &p, sizeof(p));
+	at += sizeof(p);
+	memcpy(at, f->exe, p.exe_len);
+	at += p.exe_len;
+	memcpy(at, f->cmdline, p.cmdline_len);
+	at += p.cmdline_len;
+	memcpy(at, f->parent_exe, p.parent_exe_len);
+	at += p.parent_exe_len;
+	memcpy(at, f->evidence, p.evidence_len);
+}
+
+void capture_writer_facts_tap(void *w, const struct proc_facts *f)
+{
+	capture_writer_facts(w, f);
+}
+
+void capture_writer_name_tap(void *arg, const struct conn_name_fact *f)
+{
+	struct capture_writer *w = arg;
+	size_t host_len = f->host ? strnlen(f->host, 255) : 0;
+	struct capture_fact_conn_name c = {
+		.h = { .type = CAPTURE_FACT_CONN_NAME, .len = (uint32_t)(sizeof(c) + host_len) },
+		.cookie = f->cookie,
+		.ts_ns = f->ts_ns,
+		.pid = f->pid,
+		.root_pid = f->root_pid,
+		.remote = { .family = f->remote.family,
+			    .port = f->remote.port,
+			    .scope_id = f->remote.scope_id },
+		.source = f->source,
+		.host_len = (uint16_t)host_len,
+	};
+	unsigned char *at;
+
+	memcpy(c.remote.addr, f->remote.addr, sizeof(c.remote.addr));
+	at = facts_room(w, c.h.len);
+	memcpy(at, &c, sizeof(c));
+	if (host_len)
+		memcpy(at + sizeof(c), f->host, host_len);
+	w->st.names++;
+}
+
 /* ---- the header ------------------------------------------------------------------------ */
 
 /* Appends "key=value\n", control bytes in value shown as '?' (a line per key, always). */
@@ -341,6 +692,8 @@ static size_t build_meta(char *buf, size_t size, const struct capture_meta *m)
 		 (uint64_t)wall.tv_sec * 1000000000u + (uint64_t)wall.tv_nsec);
 	meta_add(buf, size, &len, "rules", "%zu", m->n_rules);
 	meta_add(buf, size, &len, "default_rules", "%s", m->default_rules ? "yes" : "no");
+	if (m->rules_digest)
+		meta_add(buf, size, &len, "rules_digest", "%s", m->rules_digest);
 	for (size_t i = 0; i < m->n_rule_paths; i++)
 		meta_add(buf, size, &len, "rules_path", "%s", m->rule_paths[i]);
 	for (size_t i = 0; m->profiles && i < m->profiles->n; i++) {
@@ -436,6 +789,18 @@ static void rotate(struct capture_writer *w)
 	w->rotating = true;
 	err = start_file(w);
 	if (err) {
+		if (w->fd >= 0)
+			close(w->fd);
+		w->fd = -1;
+		w->reopen_needed = true;
+		w->reopen_tries = 1;
+		w->reopen_next_ns = boot_now() + w->reopen_interval_ns;
+		fprintf(stderr,
+			"llmwatch: --capture %s: cannot create it again after a rotation: %s; "
+			"retrying every %.1f s, at most %d times (the records meanwhile are lost, "
+			"counted)\n",
+			w->path, strerror(-err), (double)w->reopen_interval_ns / 1e9,
+			REOPEN_TRIES_MAX);
 		lost(w, 0, err);
 	} else if (w->procs) {
 		capture_writer_procs(w, w->procs);
@@ -444,6 +809,44 @@ static void rotate(struct capture_writer *w)
 	memset(w->losses, 0xff, N_LOSSES * sizeof(uint64_t));
 	w->rotating = false;
 	w->rotations++;
+}
+
+/*
+ * No file since a rotation could not create it: tried again at most every
+ * reopen_interval_ns, REOPEN_TRIES_MAX times in all; said when it works (with the records
+ * lost meanwhile) and when it is given up.
+ */
+static void reopen(struct capture_writer *w)
+{
+	uint64_t now = boot_now();
+	int err;
+
+	if (!w->reopen_needed || w->reopen_tries >= REOPEN_TRIES_MAX || now < w->reopen_next_ns)
+		return;
+	w->reopen_tries++;
+	w->reopen_next_ns = now + w->reopen_interval_ns;
+	w->rotating = true;
+	err = start_file(w);
+	if (!err) {
+		w->reopen_needed = false;
+		fprintf(stderr,
+			"llmwatch: --capture %s: created again (try %" PRIu64 "); %" PRIu64
+			" records were lost meanwhile\n",
+			w->path, w->reopen_tries, w->lost_unopened);
+		if (w->procs)
+			capture_writer_procs(w, w->procs);
+		memset(w->losses, 0xff, N_LOSSES * sizeof(uint64_t));
+	} else {
+		if (w->fd >= 0)
+			close(w->fd);
+		w->fd = -1;
+		if (w->reopen_tries == REOPEN_TRIES_MAX)
+			fprintf(stderr,
+				"llmwatch: --capture %s: still cannot create it after %d tries: "
+				"%s; given up, every record from now on is lost (counted)\n",
+				w->path, REOPEN_TRIES_MAX, strerror(-err));
+	}
+	w->rotating = false;
 }
 
 struct capture_writer *capture_writer_open(const char *path, const struct capture_meta *meta,
@@ -455,10 +858,18 @@ struct capture_writer *capture_writer_open(const char *path, const struct captur
 
 	if (!w || !(w->meta = malloc(CAPTURE_META_MAX)) || !(w->path = strdup(path)) ||
 	    !(w->raw = malloc(WRITER_RAW_BYTES)) ||
-	    !(w->losses = calloc(N_LOSSES, sizeof(uint64_t))))
+	    !(w->losses = calloc(N_LOSSES, sizeof(uint64_t))) ||
+	    !(w->facts = malloc(WRITER_FACTS_BYTES)) ||
+	    !(w->hashes = calloc(HASH_CACHE_MAX, sizeof(*w->hashes))) ||
+	    !(w->proc_root = strdup(o->proc_root ? o->proc_root : "/proc")))
+		goto fail;
+	w->hasher = exe_hasher_new(HASH_QUEUE_MAX);
+	if (!w->hasher)
 		goto fail;
 	w->fd = -1;
 	w->flush_ns = o->flush_ns;
+	w->payloads = o->payloads;
+	w->reopen_interval_ns = o->reopen_interval_ns ? o->reopen_interval_ns : 1000000000ull;
 	w->max_size = o->max_size;
 	w->keep = o->keep;
 	w->meta_len = (uint32_t)build_meta(w->meta, CAPTURE_META_MAX, meta);
@@ -476,6 +887,9 @@ fail:
 		free(w->path);
 		free(w->raw);
 		free(w->losses);
+		free(w->facts);
+		free(w->hashes);
+		free(w->proc_root);
 		free(w);
 	}
 	return NULL;
@@ -492,6 +906,8 @@ int capture_writer_close(struct capture_writer *w, FILE *log)
 
 	if (!w)
 		return 0;
+	/* the executables still being hashed, waited for a bounded time */
+	w->st.exe_unfinished = exe_hasher_wait(w->hasher, HASH_WAIT_NS);
 	capture_writer_flush(w);
 	err = seal_file(w);
 	if (err)
@@ -504,9 +920,34 @@ int capture_writer_close(struct capture_writer *w, FILE *log)
 			w->st.write_errors, w->st.lost_records);
 		if (w->rotations)
 			fprintf(log, "; rotated %" PRIu64 " times", w->rotations);
+		if (w->lost_unopened || w->reopen_needed)
+			fprintf(log,
+				"; %" PRIu64 " records lost while it could not be created again%s",
+				w->lost_unopened, w->reopen_needed ? " (it never was)" : "");
 		fprintf(log, "\n");
+		fprintf(log,
+			"llmwatch: capture %s: %" PRIu64 " process facts; executables: %" PRIu64
+			" hashed, %" PRIu64 " not hashed (%" PRIu64 " unreadable, %" PRIu64
+			" gone before opened, %" PRIu64 " dropped: queue full, %" PRIu64
+			" unfinished at the stop)\n",
+			w->path, w->st.facts, w->st.exe_hashed,
+			w->st.exe_unhashed + w->st.exe_unopened + w->st.exe_dropped +
+				w->st.exe_unfinished,
+			w->st.exe_unhashed, w->st.exe_unopened, w->st.exe_dropped,
+			w->st.exe_unfinished);
+		if (!w->payloads)
+			fprintf(log,
+				"llmwatch: capture %s: %" PRIu64 " stream heads left out (no "
+				"--capture-payloads), %" PRIu64 " connection names kept instead\n",
+				w->path, w->st.heads_left_out, w->st.names);
 	}
 	status = w->st.write_errors ? -1 : 0;
+	if (w->zs_ready)
+		deflateEnd(&w->zs);
+	exe_hasher_free(w->hasher);
+	free(w->facts);
+	free(w->hashes);
+	free(w->proc_root);
 	free(w->out);
 	free(w->raw);
 	free(w->losses);

@@ -304,6 +304,7 @@ static char **child_env(const struct eval_user *u, char ***owned)
 	if (!env || !*owned) {
 		free(env);
 		free(*owned);
+		*owned = NULL;
 		return NULL;
 	}
 	for (char **e = environ; *e; e++) {
@@ -334,7 +335,7 @@ static const struct {
 } reports[] = {
 	{ "report.txt", report_write_text },
 	{ "report.json", report_write_json },
-	/* report.html: its row once report_write_html() is in the build (the html branch) */
+	{ "report.html", report_write_html },
 };
 
 /*
@@ -461,11 +462,9 @@ static int run(struct eval_opts *o)
 			e == -ENOENT ? "command not found" : strerror(-e));
 		return 2;
 	}
-	if (!o->out) {
+	if (!o->out)
 		eval_out_default_name(time(NULL), dflt, sizeof(dflt));
-		o->out = dflt;
-	}
-	if (eval_out_prepare(&out, o->out, err, sizeof(err))) {
+	if (eval_out_prepare(&out, o->out ? o->out : dflt, err, sizeof(err))) {
 		fprintf(stderr, "llmwatch: eval: %s\n", err);
 		return 2;
 	}

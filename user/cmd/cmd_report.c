@@ -191,11 +191,11 @@ int cmd_report(int argc, char **argv)
 		return 1;
 	}
 	err = o.format->write(out, doc);
-	if (out == stdout) {
-		if (fflush(out) && !err)
-			err = -errno;
-	} else if (fclose(out) && !err) {
-		err = -errno;
+	if (out != stdout) {
+		if (fclose(out))
+			err = err ? err : -errno;
+	} else if (fflush(out)) {
+		err = err ? err : -errno;
 	}
 	if (err) {
 		fprintf(stderr, "llmwatch: report: writing the report: %s\n", strerror(-err));

@@ -73,8 +73,9 @@ _Noreturn static void child_fail(int fd, const char *step, int err)
 	struct child_msg m = { .kind = MSG_FAILED, .err = err };
 	size_t i;
 
-	for (i = 0; step[i] && i < sizeof(m.step) - 1; i++)
-		m.step[i] = step[i];
+	/* string functions are plain loops in the C library: safe after fork */
+	i = strnlen(step, sizeof(m.step) - 1);
+	memcpy(m.step, step, i);
 	if (write(fd, &m, sizeof(m)) < 0) {
 		/* nobody to tell: the exit status says it */
 	}
@@ -150,8 +151,7 @@ unsigned int eval_tree_tool(const struct profile_set *set, const char *path, cha
 
 		used += w > 0 ? (size_t)w : 0;
 	}
-	if (used >= sizeof(line))
-		used = sizeof(line) - 1;
+	/* cut at sizeof(line) - 1 by snprintf: the patterns see what fits */
 	return profiles_match_cmdline(set, comm, line);
 }
 
@@ -273,8 +273,8 @@ struct pp {
 /* The parent and state of pid from /proc/PID/stat. Returns 0, or -1 if it is gone. */
 static int read_pp(uint32_t pid, struct pp *out)
 {
-	char path[64], buf[1024], *p;
-	unsigned int ppid;
+	char path[64], buf[1024], *p, *end;
+	unsigned long ppid;
 	char state;
 	ssize_t n;
 	int fd;
@@ -288,11 +288,16 @@ static int read_pp(uint32_t pid, struct pp *out)
 	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
-	/* the name may hold anything, ')' included: the state follows the last one */
+	/* the name may hold anything, ')' included: " STATE PPID " follows the last one */
 	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 1, " %c %u", &state, &ppid) != 2)
+	if (!p || p[1] != ' ' || !p[2] || p[3] != ' ')
 		return -1;
-	*out = (struct pp){ pid, ppid, state == 'Z' || state == 'X' };
+	state = p[2];
+	errno = 0;
+	ppid = strtoul(p + 4, &end, 10);
+	if (errno || end == p + 4 || *end != ' ' || ppid > UINT32_MAX)
+		return -1;
+	*out = (struct pp){ pid, (uint32_t)ppid, state == 'Z' || state == 'X' };
 	return 0;
 }
 
@@ -384,9 +389,11 @@ int eval_tree_list(pid_t self, pid_t *out, size_t max)
 
 int eval_tree_signal(pid_t self, int sig, pid_t skip_pgrp)
 {
-	pid_t pids[4096];
+	pid_t pids[4096] = { 0 };
 	int n = eval_tree_list(self, pids, sizeof(pids) / sizeof(pids[0])), sent = 0;
 
+	if (n <= 0)
+		return 0;
 	if (n > (int)(sizeof(pids) / sizeof(pids[0])))
 		n = (int)(sizeof(pids) / sizeof(pids[0]));
 	for (int i = 0; i < n; i++) {

@@ -127,9 +127,11 @@ void monitor_options_usage(FILE *f)
 		"                      record every record of the watched processes (and those llmwatch\n"
 		"                      makes at their exit) to FILE, for llmwatch replay: a header (host,\n"
 		"                      kernel, version, clocks, profiles, rules), the processes already\n"
-		"                      running, the loss counters, and zlib-compressed blocks each synced\n"
-		"                      to disk and carrying a SHA-256 chained over the one before, and a\n"
-		"                      sealed footer at a clean stop (docs/capture-format.md). Created\n"
+		"                      running, the loss counters, and zlib-compressed blocks synced to\n"
+		"                      disk within --capture-flush, each carrying a SHA-256 chained over\n"
+		"                      the one before, what was read from /proc, the executables'\n"
+		"                      SHA-256, and a sealed footer at a clean stop\n"
+		"                      (docs/capture-format.md). Created\n"
 		"                      mode 0600, truncated, never through a symlink. A block that\n"
 		"                      cannot be written is counted and said, not fatal. With max-size,\n"
 		"                      before a block could take FILE past N bytes it is sealed and\n"
@@ -139,6 +141,12 @@ void monitor_options_usage(FILE *f)
 		"  --capture-flush SECS\n"
 		"                      write and sync the records waiting for --capture at least every\n"
 		"                      SECS seconds (default 1): what a SIGKILL can lose\n"
+		"  --capture-payloads  keep in the capture the first bytes the watched processes\n"
+		"                      send on a connection (TLS ClientHello, HTTP request head:\n"
+		"                      paths, cookies). Without it only what naming decided from them\n"
+		"                      (the host name, and where it came from) is kept, which is\n"
+		"                      enough for a replay to name the connection; DNS answers are\n"
+		"                      kept either way\n"
 		"  --verbose           libbpf's messages (the verifier's log when a load fails)\n"
 		"  --config FILE       read options from FILE first, one \"name = value\" a line (the\n"
 		"                      option's name without \"--\"; a flag takes yes or no), \"#\"\n"
@@ -423,6 +431,13 @@ static int opt_capture(struct monitor_config *o, const char *v, char *err, size_
 	return 0;
 }
 
+static int opt_capture_payloads(struct monitor_config *o, const char *v, char *err, size_t n)
+{
+	(void)v, (void)err, (void)n;
+	o->capture_payloads = true;
+	return 0;
+}
+
 static int opt_capture_flush(struct monitor_config *o, const char *v, char *err, size_t n)
 {
 	if (parse_seconds(v, false, &o->capture_flush_ns))
@@ -470,6 +485,7 @@ static const struct monitor_option options[] = {
 	{ "metrics-interval", opt_metrics_interval, 0 },
 	{ "capture", opt_capture, 0 },
 	{ "capture-flush", opt_capture_flush, 0 },
+	{ "capture-payloads", opt_capture_payloads, OPT_FLAG },
 	{ "config", NULL, OPT_CLI_ONLY },
 	{ "help", NULL, OPT_FLAG | OPT_CLI_ONLY },
 	{ "version", NULL, OPT_FLAG | OPT_CLI_ONLY },

@@ -82,6 +82,7 @@ struct monitor_config {
 	const char *capture;		    /* --capture FILE[,max-size=N][,keep=K], or NULL */
 	struct sink_file_opts capture_file; /* its path and rotation, parsed */
 	uint64_t capture_flush_ns;	    /* --capture-flush */
+	bool capture_payloads;		    /* --capture-payloads: stream heads kept */
 
 	/* bookkeeping: what was applied, and the file's strings the fields point into */
 	struct monitor_applied applied[MONITOR_OPTIONS_APPLIED_MAX];

@@ -117,6 +117,13 @@ static void sync_stats(struct monitor_session *s)
 	s->m.stats.verdicts_dropped = s->rm.overflow;
 	monitor_collect_stats(&s->m);
 	sink_tee_stats(s->m.sink, &s->m.stats);
+	if (s->cw) {
+		struct capture_writer_stats cs;
+
+		capture_writer_get_stats(s->cw, &cs);
+		s->m.stats.capture_lost = cs.lost_records;
+		s->m.stats.capture_blocks_lost = cs.write_errors;
+	}
 }
 
 static void on_period(void *arg, uint64_t now_ns)
@@ -159,9 +166,12 @@ int monitor_session_open_capture(struct monitor_session *s)
 		.flush_ns = c->capture_flush_ns,
 		.max_size = c->capture_file.max_size,
 		.keep = c->capture_file.keep,
+		.payloads = c->capture_payloads,
 	};
-	char why[512];
+	char why[512], digest[2 * RULES_DIGEST_LEN + 1];
 
+	rules_digest_hex(s->rm.rules, digest);
+	meta.rules_digest = digest;
 	s->cw = capture_writer_open(c->capture_file.path, &meta, &wo, why, sizeof(why));
 	if (!s->cw) {
 		fprintf(stderr, "llmwatch: --capture %s\n", why);
@@ -177,6 +187,10 @@ void monitor_session_start_capture(struct monitor_session *s)
 	capture_writer_procs(s->cw, &s->m.procs);
 	s->m.record_tap = capture_writer_tap;
 	s->m.tap_ctx = s->cw;
+	/* and what the monitor reads from /proc, and names from stream heads: a replay has none */
+	s->m.facts_tap = capture_writer_facts_tap;
+	s->m.name_tap = capture_writer_name_tap;
+	s->m.facts_ctx = s->cw;
 }
 
 /* Starts the --resolve-rule-hosts lookups of every host name in the rules' conditions. */
@@ -401,6 +415,8 @@ int monitor_session_run(struct monitor_session *s, const char *ready)
 	sink_tee_stats(m->sink, &m->stats);
 	stats_print(&m->stats, stderr);
 	m->record_tap = NULL;
+	m->facts_tap = NULL;
+	m->name_tap = NULL;
 	/* a loss is counted and said there */
 	s->capture_lost = capture_writer_close(s->cw, stderr) != 0;
 	s->cw = NULL;
@@ -414,6 +430,8 @@ void monitor_session_close(struct monitor_session *s)
 	metrics_file_free(s->mf);
 	s->mf = NULL;
 	s->m.record_tap = NULL;
+	s->m.facts_tap = NULL;
+	s->m.name_tap = NULL;
 	capture_writer_close(s->cw, stderr);
 	s->cw = NULL;
 	event_loop_free(s->el);

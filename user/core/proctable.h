@@ -24,6 +24,7 @@ struct proc_entry {
 	uint16_t tool;	/* profile id */
 	uint8_t state;	/* enum proc_state */
 	uint8_t origin; /* LW_MATCH_* */
+	uint8_t why;	/* enum proc_why (core/procfacts.h): how it was confirmed */
 	bool exited;
 	int32_t exit_code;
 	uint64_t start_ns; /* CLOCK_BOOTTIME: exec, fork or when first seen */

@@ -35,7 +35,7 @@ uint64_t stats_kernel_losses(const struct lw_stats *s)
 uint64_t stats_total_losses(const struct lw_stats *s)
 {
 	return stats_kernel_losses(s) + s->decode_errors + s->proc_full + s->output_errors +
-	       s->verdicts_dropped + s->names_dropped + s->cgroup_unattached;
+	       s->verdicts_dropped + s->names_dropped + s->cgroup_unattached + s->capture_lost;
 }
 
 void stats_loss_counters(const struct lw_stats *s, struct stats_loss_counter *out)
@@ -50,6 +50,7 @@ void stats_loss_counters(const struct lw_stats *s, struct stats_loss_counter *ou
 		{ "verdicts_dropped", s->verdicts_dropped },
 		{ "names_dropped", s->names_dropped },
 		{ "cgroup_unattached", s->cgroup_unattached },
+		{ "capture_records_lost", s->capture_lost },
 	};
 
 	for (unsigned int i = 0; i < LW_LOSS_SLOTS; i++) {
@@ -98,6 +99,11 @@ void stats_print(const struct lw_stats *s, FILE *f)
 			"llmwatch: lost %" PRIu64 " rule verdicts (more matched one event than "
 			"it can carry)\n",
 			s->verdicts_dropped);
+	if (s->capture_lost || s->capture_blocks_lost)
+		fprintf(f,
+			"llmwatch: --capture lost %" PRIu64 " records (%" PRIu64 " blocks not "
+			"written)\n",
+			s->capture_lost, s->capture_blocks_lost);
 	if (s->names_dropped)
 		fprintf(f,
 			"llmwatch: %" PRIu64 " connections not named from their first bytes "

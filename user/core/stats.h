@@ -24,18 +24,20 @@ struct lw_stats {
 	uint64_t kernel_losses[LW_LOSS_SLOTS]; /* summed over CPUs at the last read */
 	uint64_t records;		       /* records received from the kernel */
 	uint64_t by_type[LW_REC_TYPE_MAX];
-	uint64_t decode_errors;	     /* malformed records: lost */
-	uint64_t proc_full;	     /* process-table entries refused: attribution lost */
-	uint64_t cgroup_unattached;  /* watched processes whose cgroup the cgroup
+	uint64_t decode_errors;	      /* malformed records: lost */
+	uint64_t proc_full;	      /* process-table entries refused: attribution lost */
+	uint64_t cgroup_unattached;   /* watched processes whose cgroup the cgroup
 						 * programs could not be attached to */
-	uint64_t output_errors;	     /* lines the sinks failed to write: lost */
-	uint64_t rejected_records;   /* records of rejected candidates, dropped on purpose */
-	uint64_t rejected_procs;     /* candidates whose identity was not confirmed */
-	uint64_t verdicts_dropped;   /* verdicts beyond the most one event can carry: lost */
-	uint64_t names_dropped;	     /* stream heads forgotten, table full: names lost */
-	uint64_t payloads_malformed; /* DNS/TLS/HTTP bytes the parsers refused */
-	uint64_t alerts_folded;	     /* repeated alerts written only as a fold summary's count */
-	uint64_t fold_full;	     /* fold windows closed early (table full): summary written */
+	uint64_t output_errors;	      /* lines the sinks failed to write: lost */
+	uint64_t rejected_records;    /* records of rejected candidates, dropped on purpose */
+	uint64_t rejected_procs;      /* candidates whose identity was not confirmed */
+	uint64_t verdicts_dropped;    /* verdicts beyond the most one event can carry: lost */
+	uint64_t names_dropped;	      /* stream heads forgotten, table full: names lost */
+	uint64_t capture_lost;	      /* records --capture lost (blocks not written, no file) */
+	uint64_t capture_blocks_lost; /* blocks --capture could not write (records or not) */
+	uint64_t payloads_malformed;  /* DNS/TLS/HTTP bytes the parsers refused */
+	uint64_t alerts_folded;	      /* repeated alerts written only as a fold summary's count */
+	uint64_t fold_full;	      /* fold windows closed early (table full): summary written */
 	/*
 	 * Watched programs whose command line the rules could not see whole (docs/rules.md,
 	 * "argv"): gone before it was read, or longer than the process table keeps.
@@ -63,13 +65,13 @@ struct stats_loss_counter {
 };
 
 /* Every loss counter: the kernel's type x reason slots, then the user side's. */
-#define STATS_USER_LOSS_COUNTERS 6
+#define STATS_USER_LOSS_COUNTERS 7
 #define STATS_LOSS_COUNTERS (LW_LOSS_SLOTS + STATS_USER_LOSS_COUNTERS)
 
 /*
  * Fills out[STATS_LOSS_COUNTERS], always in the same order (kernel slots by type and
  * reason, then decode_errors, proc_table_full, output_errors, verdicts_dropped,
- * names_dropped, cgroup_unattached). Their sum is stats_total_losses().
+ * names_dropped, cgroup_unattached, capture_records_lost). Their sum is stats_total_losses().
  */
 void stats_loss_counters(const struct lw_stats *s, struct stats_loss_counter *out);
 

@@ -12,7 +12,10 @@
 
 #include "core/cmdlinescan.h"
 #include "core/event.h"
+#include "core/procfacts.h"
 #include "monitor/alert_fold.h"
+#include "monitor/facts_store.h"
+#include "names/dns_cache.h"
 #include "names/naming.h"
 #include "core/procscan.h"
 #include "rules/rules_output.h"
@@ -30,6 +33,22 @@
  */
 #define PENDING_MAX 1024
 #define PENDING_WAIT_NS (2ull * 1000000000ull)
+
+/* Restored facts (a replay) waiting for their process: a few seconds of a busy capture's. */
+#define FACTS_STORE_MAX 16384
+
+/* Restored connection names (a replay) waiting for the time the live run decided them. */
+#define RESTORED_NAMES_MAX 4096
+
+struct restored_name {
+	struct conn_name_fact f;
+	char host[HOSTNAME_BUF];
+};
+
+struct restored_names {
+	struct restored_name q[RESTORED_NAMES_MAX];
+	size_t head, count;
+};
 
 struct pending_connect {
 	uint64_t cookie;
@@ -64,6 +83,10 @@ void monitor_free(struct monitor *m)
 	free(m->pending);
 	free(m->rt_seen);
 	free(m->cl_seen);
+	facts_store_free(m->restored);
+	m->restored = NULL;
+	free(m->restored_names);
+	m->restored_names = NULL;
 	evcount_free(&m->counts);
 	m->rt_seen = NULL;
 	m->cl_seen = NULL;
@@ -71,6 +94,15 @@ void monitor_free(struct monitor *m)
 	m->pending = NULL;
 	if (m->procs.buckets)
 		proctable_free(&m->procs);
+}
+
+/*
+ * What a replay restored about e (monitor_restore_facts): the facts the live run read for
+ * this process, or NULL (always NULL in a live run). Looked up by pid and start time.
+ */
+static const struct proc_facts *restored(struct monitor *m, struct proc_entry *e)
+{
+	return m->restored ? facts_store_find(m->restored, e->pid, e->start_ns) : NULL;
 }
 
 static void read_exe(const struct monitor *m, uint32_t pid, char *buf, size_t size)
@@ -173,24 +205,44 @@ static struct cmdlinescan_cache *cmdline_cache(struct monitor *m)
 static unsigned int confirm_candidate(struct monitor *m, struct proc_entry *e, const char *filename)
 {
 	const struct profile *p = profiles_get(&m->profiles, e->tool);
+	const struct proc_facts *f = restored(m, e);
 	unsigned int id;
 	char parent_exe[PATH_MAX], cmdline[CMDLINESCAN_BYTES];
 	bool read;
 
 	if (!p)
 		return 0;
+	e->why = PROC_WHY_NAME;
 	if (!p->exe_globs || !p->exe_globs[0])
 		return e->tool;
+	e->why = PROC_WHY_EXE;
 	id = profiles_match_exe(&m->profiles, e->exe);
-	if (!id && filename && filename[0] == '/')
+	if (!id && filename && filename[0] == '/') {
+		e->why = PROC_WHY_EXEC_PATH;
 		id = profiles_match_exe(&m->profiles, filename);
+	}
 	if (id)
 		return id;
 	/* a helper started by the tool itself (its parent is the tool's executable) */
-	read_exe(m, e->ppid, parent_exe, sizeof(parent_exe));
+	e->why = PROC_WHY_PARENT;
+	if (f)
+		snprintf(parent_exe, sizeof(parent_exe), "%s", f->parent_exe);
+	else
+		read_exe(m, e->ppid, parent_exe, sizeof(parent_exe));
 	if (parent_exe[0] && profiles_match_exe(&m->profiles, parent_exe) == e->tool)
 		return e->tool;
-	id = tool_by_cmdline(m, e->pid, e->comm, cmdline, &read);
+	e->why = PROC_WHY_CMDLINE;
+	if (f) {
+		/* what the live run read, matched by today's profiles */
+		read = profiles_is_interpreter(&m->profiles, e->comm);
+		snprintf(cmdline, sizeof(cmdline), "%s", read ? f->cmdline : "");
+		id = read && cmdline[0] ? profiles_match_cmdline(&m->profiles, e->comm, cmdline) :
+					  0;
+		m->rt.cmdlines += read;
+		m->rt.by_cmdline += id != 0;
+	} else {
+		id = tool_by_cmdline(m, e->pid, e->comm, cmdline, &read);
+	}
 	if (id)
 		proctable_set_evidence(e, cmdline);
 	return id;
@@ -199,6 +251,7 @@ static unsigned int confirm_candidate(struct monitor *m, struct proc_entry *e, c
 static struct proc_entry *entry_for(struct monitor *m, const struct lw_event *ev)
 {
 	struct proc_entry *e = proctable_get(&m->procs, ev->pid);
+	const struct proc_facts *f;
 	struct procscan_entry ps;
 
 	if (e)
@@ -215,10 +268,16 @@ static struct proc_entry *entry_for(struct monitor *m, const struct lw_event *ev
 	e->tool = ev->tool_id;
 	e->state = PROC_CONFIRMED;
 	e->origin = LW_MATCH_INHERITED;
+	e->why = PROC_WHY_INHERITED;
 	e->root_pid = ev->pid;
 	e->uid = ev->uid;
 	memcpy(e->comm, ev->comm, sizeof(e->comm));
-	if (procscan_read(m->proc_root, ev->pid, &ps) == 0) {
+	f = restored(m, e);
+	if (f) {
+		e->ppid = f->ppid;
+		e->start_ns = f->start_ns;
+		proctable_set_exe(e, f->exe);
+	} else if (procscan_read(m->proc_root, ev->pid, &ps) == 0) {
 		e->ppid = ps.ppid;
 		e->start_ns = ps.start_ns;
 		proctable_set_exe(e, ps.exe);
@@ -246,6 +305,7 @@ static void watch_cgroup(struct monitor *m, uint32_t pid)
 static bool track_lifecycle(struct monitor *m, struct lw_event *ev, struct proc_entry **out)
 {
 	struct proc_entry *e, *parent;
+	const struct proc_facts *f;
 	char exe[PATH_MAX];
 
 	switch (ev->type) {
@@ -258,10 +318,16 @@ static bool track_lifecycle(struct monitor *m, struct lw_event *ev, struct proc_
 		parent = proctable_get(&m->procs, ev->ppid);
 		e->ppid = ev->ppid;
 		e->uid = ev->uid;
-		e->start_ns = e->start_ns ? e->start_ns : ev->ts_boot_ns;
+		/* a candidate starts now (below); the facts a replay restored go by start time */
+		e->start_ns = (ev->flags & LW_F_CANDIDATE) || !e->start_ns ? ev->ts_boot_ns :
+									     e->start_ns;
 		memcpy(e->comm, ev->comm, sizeof(e->comm));
 		proctable_clear_info(e); /* a new program: read again on its first event */
-		read_exe(m, ev->pid, exe, sizeof(exe));
+		f = restored(m, e);
+		if (f)
+			snprintf(exe, sizeof(exe), "%s", f->exe);
+		else
+			read_exe(m, ev->pid, exe, sizeof(exe));
 		/* the process may be gone already; the exec'd name is the best left */
 		proctable_set_exe(e, exe[0] ? exe : ev->filename);
 		if (ev->flags & LW_F_CANDIDATE) {
@@ -292,6 +358,8 @@ static bool track_lifecycle(struct monitor *m, struct lw_event *ev, struct proc_
 		} else if (e->state != PROC_REJECTED) {
 			if (!e->tool)
 				e->tool = ev->tool_id;
+			if (!e->why)
+				e->why = PROC_WHY_INHERITED;
 			if (!e->root_pid)
 				e->root_pid = parent ? parent->root_pid : ev->pid;
 			e->state = PROC_CONFIRMED;
@@ -312,6 +380,7 @@ static bool track_lifecycle(struct monitor *m, struct lw_event *ev, struct proc_
 		e->start_ns = ev->ts_boot_ns;
 		e->exited = false;
 		e->origin = LW_MATCH_INHERITED;
+		e->why = PROC_WHY_INHERITED;
 		memcpy(e->comm, ev->comm, sizeof(e->comm));
 		proctable_clear_info(e);
 		if (parent) {
@@ -380,15 +449,73 @@ enum monitor_netns_source monitor_read_host_netns(struct monitor *m)
 	return m->host_netns_source;
 }
 
+/* Hands what was learned about e to the facts tap (--capture): a replay reads no /proc. */
+static void tap_facts(struct monitor *m, const struct proc_entry *e, uint64_t now_ns)
+{
+	struct proc_facts f = {
+		.pid = e->pid,
+		.ppid = e->ppid,
+		.root_pid = e->root_pid,
+		.uid = e->uid,
+		.start_ns = e->start_ns,
+		.ts_ns = now_ns,
+		.tool = e->tool,
+		.origin = e->origin,
+		.why = e->why,
+		.cmdline_state = e->cmdline_state,
+		.netns_ino = e->netns_ino,
+		.exe = e->exe ? e->exe : "",
+		.cmdline = e->cmdline ? e->cmdline : "",
+		.parent_exe = e->parent_exe ? e->parent_exe : "",
+		.evidence = e->evidence ? e->evidence : "",
+	};
+
+	if (m->host_netns_source == MONITOR_NETNS_UNREAD)
+		monitor_read_host_netns(m);
+	f.host_netns_ino = m->host_netns;
+	memcpy(f.comm, e->comm, sizeof(f.comm));
+	memcpy(f.parent_comm, e->parent_comm, sizeof(f.parent_comm));
+	m->facts_tap(m->facts_ctx, &f);
+}
+
+/* A replay: what the live run read about e, from the capture's facts. */
+static void restore_proc_info(struct monitor *m, struct proc_entry *e, const struct proc_facts *f)
+{
+	enum proc_cmdline_state cs = f->cmdline_state;
+
+	if (cs != PROC_CMDLINE_FULL && cs != PROC_CMDLINE_CUT)
+		cs = PROC_CMDLINE_UNREADABLE;
+	if (cs == PROC_CMDLINE_UNREADABLE || proctable_set_cmdline(e, f->cmdline, cs)) {
+		proctable_set_cmdline(e, NULL, PROC_CMDLINE_UNREADABLE);
+		m->stats.cmdline_unreadable++;
+	} else if (cs == PROC_CMDLINE_CUT) {
+		m->stats.cmdline_cut++;
+	}
+	e->netns_ino = f->netns_ino;
+	if (f->host_netns_ino && m->host_netns_source != MONITOR_NETNS_PID1) {
+		m->host_netns = f->host_netns_ino;
+		m->host_netns_source = MONITOR_NETNS_CAPTURE;
+	}
+	proctable_set_parent_exe(e, f->parent_exe[0] ? f->parent_exe : NULL);
+	memcpy(e->parent_comm, f->parent_comm, sizeof(e->parent_comm));
+	/* found by a scan (its evidence was set then, not in the records): said again */
+	if (!e->evidence && f->evidence[0])
+		proctable_set_evidence(e, f->evidence);
+	if (!e->start_ns)
+		e->start_ns = f->start_ns;
+	facts_store_take(m->restored, f);
+}
+
 /*
  * Reads, once per program, what rules may ask about a watched process and the table does
  * not hold yet: its command line, its network namespace and its parent. Only watched
- * processes get here, so nothing else pays for it.
+ * processes get here, so nothing else pays for it. A replay takes it from the capture.
  */
-static void read_proc_info(struct monitor *m, struct proc_entry *e)
+static void read_proc_info(struct monitor *m, struct proc_entry *e, uint64_t now_ns)
 {
 	char buf[PROC_CMDLINE_MAX];
 	const struct proc_entry *parent;
+	const struct proc_facts *f;
 	struct procscan_stat st;
 	uint64_t ino;
 	int cut, n;
@@ -398,6 +525,11 @@ static void read_proc_info(struct monitor *m, struct proc_entry *e)
 	if (e->exited) {
 		proctable_set_cmdline(e, NULL, PROC_CMDLINE_UNREADABLE);
 		m->stats.cmdline_unreadable++;
+		return;
+	}
+	f = restored(m, e);
+	if (f) {
+		restore_proc_info(m, e, f);
 		return;
 	}
 	n = procscan_read_cmdline(m->proc_root, e->pid, buf, sizeof(buf), &cut);
@@ -410,17 +542,19 @@ static void read_proc_info(struct monitor *m, struct proc_entry *e)
 	}
 	if (procscan_read_netns(m->proc_root, e->pid, &ino) == 0)
 		e->netns_ino = ino;
-	if (!e->ppid)
-		return;
-	parent = proctable_get(&m->procs, e->ppid);
-	if (parent && parent != e) {
-		proctable_set_parent_exe(e, parent->exe);
-		memcpy(e->parent_comm, parent->comm, sizeof(e->parent_comm));
-	} else if (procscan_read_stat(m->proc_root, e->ppid, &st) == 0) {
-		read_exe(m, e->ppid, buf, sizeof(buf));
-		proctable_set_parent_exe(e, buf);
-		memcpy(e->parent_comm, st.comm, sizeof(st.comm));
+	if (e->ppid) {
+		parent = proctable_get(&m->procs, e->ppid);
+		if (parent && parent != e) {
+			proctable_set_parent_exe(e, parent->exe);
+			memcpy(e->parent_comm, parent->comm, sizeof(e->parent_comm));
+		} else if (procscan_read_stat(m->proc_root, e->ppid, &st) == 0) {
+			read_exe(m, e->ppid, buf, sizeof(buf));
+			proctable_set_parent_exe(e, buf);
+			memcpy(e->parent_comm, st.comm, sizeof(st.comm));
+		}
 	}
+	if (m->facts_tap)
+		tap_facts(m, e, now_ns);
 }
 
 static uint8_t argv_state(const struct proc_entry *e)
@@ -438,10 +572,10 @@ static void fill_proc_info(struct monitor *m, struct lw_event *ev, struct proc_e
 	struct proc_entry *root;
 
 	if (!e->info_ready)
-		read_proc_info(m, e);
+		read_proc_info(m, e, ev->ts_boot_ns);
 	root = e->root_pid == e->pid ? e : proctable_get(&m->procs, e->root_pid);
 	if (root && !root->info_ready)
-		read_proc_info(m, root);
+		read_proc_info(m, root, ev->ts_boot_ns);
 	ev->parent_exe = e->parent_exe ? e->parent_exe : "";
 	ev->parent_comm = e->parent_comm;
 	ev->argv_state = argv_state(e);
@@ -587,6 +721,37 @@ static void hold_connect(struct monitor *m, const void *data, size_t len, uint64
 	q->count++;
 }
 
+/* Settles a restored name's stream, as its head did live, and writes the connect it held. */
+static void apply_name(struct monitor *m, const struct restored_name *n)
+{
+	unsigned int source = n->f.source == CONN_NAME_SNI  ? DNS_CACHE_SRC_SNI :
+			      n->f.source == CONN_NAME_HTTP ? DNS_CACHE_SRC_HTTP :
+							      0;
+
+	naming_restore_stream(m->naming, n->f.cookie, n->f.remote.family ? &n->f.remote : NULL,
+			      n->f.pid, n->f.root_pid, n->host, source, n->f.ts_ns);
+	release_pending(m, n->f.cookie, 0);
+}
+
+/*
+ * Applies the restored names decided at or before ts_ns (all when ts_ns is UINT64_MAX): at
+ * the time the live run decided them, so a connect named by DNS before its head came is
+ * named so in the replay too.
+ */
+static void apply_names(struct monitor *m, uint64_t ts_ns)
+{
+	struct restored_names *q = m->restored_names;
+
+	while (q && q->count && q->q[q->head].f.ts_ns <= ts_ns) {
+		struct restored_name n = q->q[q->head];
+
+		q->head = (q->head + 1) % RESTORED_NAMES_MAX;
+		q->count--;
+		n.f.host = n.host;
+		apply_name(m, &n);
+	}
+}
+
 void monitor_tick(struct monitor *m, uint64_t now_ns)
 {
 	struct monitor_pending *q = m->pending;
@@ -604,12 +769,14 @@ void monitor_tick(struct monitor *m, uint64_t now_ns)
 		q->count--;
 	}
 	naming_tick(m->naming, now_ns);
+	apply_names(m, now_ns);
 	if (m->fold)
 		alert_fold_expire(m->fold, now_ns);
 }
 
 void monitor_flush(struct monitor *m)
 {
+	apply_names(m, UINT64_MAX);
 	release_pending(m, 0, 0);
 	/* after the held connects: they may repeat an alert */
 	monitor_flush_alerts(m);
@@ -639,6 +806,54 @@ int monitor_write_own(struct monitor *m, const struct lw_event *ev, const struct
 	return err;
 }
 
+/* Hands what naming settled for ev's connection to the name tap (--capture). */
+static void tap_name(struct monitor *m, const struct lw_event *ev, uint32_t root)
+{
+	struct conn_name_fact f = {
+		.cookie = ev->cookie,
+		.ts_ns = ev->ts_boot_ns,
+		.pid = ev->pid,
+		.root_pid = root,
+	};
+	char host[HOSTNAME_BUF];
+	unsigned int source;
+	int named = naming_stream_result(m->naming, ev->cookie, host, sizeof(host), &source);
+
+	if (named < 0)
+		return;
+	if (ev->addr)
+		f.remote = *ev->addr;
+	f.source = !named		       ? CONN_NAME_NONE :
+		   source == DNS_CACHE_SRC_SNI ? CONN_NAME_SNI :
+						 CONN_NAME_HTTP;
+	f.host = named ? host : "";
+	m->name_tap(m->facts_ctx, &f);
+}
+
+void monitor_restore_name(struct monitor *m, const struct conn_name_fact *f)
+{
+	struct restored_names *q = m->restored_names;
+	struct restored_name *n;
+
+	if (!q && !(q = m->restored_names = calloc(1, sizeof(*q)))) {
+		m->stats.names_dropped++;
+		return;
+	}
+	if (q->count == RESTORED_NAMES_MAX) {
+		/* full: the oldest is applied now, a little early, rather than lost */
+		struct restored_name old = q->q[q->head];
+
+		q->head = (q->head + 1) % RESTORED_NAMES_MAX;
+		q->count--;
+		old.f.host = old.host;
+		apply_name(m, &old);
+	}
+	n = &q->q[(q->head + q->count++) % RESTORED_NAMES_MAX];
+	n->f = *f;
+	snprintf(n->host, sizeof(n->host), "%s", f->host ? f->host : "");
+	n->f.host = NULL; /* set from host when applied: the slot may move */
+}
+
 void monitor_handle_record(struct monitor *m, const void *data, size_t len)
 {
 	struct proc_entry *e = NULL;
@@ -646,6 +861,9 @@ void monitor_handle_record(struct monitor *m, const void *data, size_t len)
 
 	if (m->record_tap)
 		m->record_tap(m->tap_ctx, data, len);
+	/* a replay: the names the live run's stream heads gave by this record's time */
+	if (m->restored_names && len >= sizeof(struct lw_rec_hdr))
+		apply_names(m, ((const struct lw_rec_hdr *)data)->ts_ns);
 	m->stats.records++;
 	if (event_decode(data, len, &ev)) {
 		m->stats.decode_errors++;
@@ -657,8 +875,11 @@ void monitor_handle_record(struct monitor *m, const void *data, size_t len)
 		e = proctable_get(&m->procs, ev.pid);
 		if (e && e->state == PROC_REJECTED)
 			return;
-		if (naming_feed(m->naming, &ev, e ? e->root_pid : 0))
+		if (naming_feed(m->naming, &ev, e ? e->root_pid : 0)) {
+			if (m->name_tap && ev.payload_direction == LW_DIR_OUT)
+				tap_name(m, &ev, e ? e->root_pid : 0);
 			release_pending(m, ev.cookie, 0);
+		}
 		return;
 	}
 	if (!track_lifecycle(m, &ev, &e)) {
@@ -702,6 +923,7 @@ static struct proc_entry *adopt_process(struct monitor *m, const struct procscan
 	e->root_pid = root;
 	e->state = PROC_CONFIRMED;
 	e->origin = LW_MATCH_USER;
+	e->why = root == ps->pid ? PROC_WHY_SCAN : PROC_WHY_INHERITED;
 	e->exited = false;
 	e->exit_code = 0;
 	e->exit_ns = 0;
@@ -819,8 +1041,14 @@ root:
 			break;
 		watch_cgroup(m, ps[i].pid);
 		e = adopt_process(m, &ps[i], tool[i], root[i]);
-		if (e && why[i])
+		if (e && why[i]) {
 			proctable_set_evidence(e, why[i]);
+			e->why = PROC_WHY_CMDLINE;
+		}
+		for (size_t k = 0; e && k < n_extra; k++) {
+			if ((uint32_t)extra_pids[k] == ps[i].pid)
+				e->why = PROC_WHY_PID;
+		}
 		tracked++;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -853,8 +1081,10 @@ static int watch_runtime(struct monitor *m, uint32_t pid, uint64_t start,
 	watch_cgroup(m, pid);
 	m->rt.found++;
 	e = adopt_process(m, &ps, (uint16_t)tool, pid);
-	if (e)
+	if (e) {
 		proctable_set_evidence(e, hit->path);
+		e->why = PROC_WHY_RUNTIME;
+	}
 	return 1;
 }
 
@@ -938,8 +1168,10 @@ static int watch_by_cmdline(struct monitor *m, uint32_t pid, uint64_t start, uin
 	watch_cgroup(m, pid);
 	m->rt.found++;
 	e = adopt_process(m, &ps, tool, pid);
-	if (e)
+	if (e) {
 		proctable_set_evidence(e, cmdline);
+		e->why = PROC_WHY_CMDLINE;
+	}
 	/* without its tree, what it started before now goes unseen: counted as a failure */
 	if (adopt_descendants(m, pid, tool))
 		m->rt.failed++;
@@ -1018,4 +1250,14 @@ int monitor_scan_runtimes(struct monitor *m)
 	closedir(dir);
 	free(hit);
 	return found;
+}
+
+int monitor_restore_facts(struct monitor *m, const struct proc_facts *f)
+{
+	int err;
+
+	if (!m->restored && !(m->restored = facts_store_new(FACTS_STORE_MAX)))
+		return -ENOMEM;
+	err = facts_store_add(m->restored, f);
+	return err < 0 ? err : 0;
 }

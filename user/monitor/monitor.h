@@ -46,6 +46,10 @@ struct alert_fold;
 struct monitor_pending;
 struct runtimescan_cache;
 struct cmdlinescan_cache;
+struct facts_store;
+struct restored_names;
+struct proc_facts;
+struct conn_name_fact;
 
 /*
  * What the scans for inference runtimes and for tools run by an interpreter did
@@ -64,10 +68,11 @@ struct monitor_runtime_stats {
 
 /* Where the host's network namespace was learned (rules condition "netns"). */
 enum monitor_netns_source {
-	MONITOR_NETNS_UNREAD, /* not yet */
-	MONITOR_NETNS_PID1,   /* proc_root/1/ns/net */
-	MONITOR_NETNS_SELF,   /* PID 1's was unreadable: llmwatch's own */
-	MONITOR_NETNS_NONE,   /* neither: every event's netns is unknown */
+	MONITOR_NETNS_UNREAD,  /* not yet */
+	MONITOR_NETNS_PID1,    /* proc_root/1/ns/net */
+	MONITOR_NETNS_SELF,    /* PID 1's was unreadable: llmwatch's own */
+	MONITOR_NETNS_NONE,    /* neither: every event's netns is unknown */
+	MONITOR_NETNS_CAPTURE, /* a replay: the live run's, from the capture's facts */
 };
 
 struct monitor {
@@ -97,6 +102,23 @@ struct monitor {
 	 */
 	void (*record_tap)(void *ctx, const void *data, size_t len);
 	void *tap_ctx;
+	/*
+	 * Sees what the monitor read from /proc about a watched process, and how it was
+	 * confirmed (core/procfacts.h), each time it reads it: on the process's first written
+	 * event after an exec, a fork or first sight, before the event goes to the rules
+	 * (--capture: a replay reads no /proc, it restores these). NULL: none. f is valid
+	 * during the call only.
+	 */
+	void (*facts_tap)(void *ctx, const struct proc_facts *f);
+	/*
+	 * Sees what naming decided from a connection's own first bytes (a TLS server name, an
+	 * HTTP Host, or no name), when it decides (ctx: facts_ctx): a capture without the
+	 * bytes names the connection in a replay all the same. NULL: none.
+	 */
+	void (*name_tap)(void *ctx, const struct conn_name_fact *f);
+	void *facts_ctx;
+	struct facts_store *restored;	       /* monitor_restore_facts(); NULL: a live run */
+	struct restored_names *restored_names; /* monitor_restore_name(); NULL: none */
 };
 
 /* Returns 0 or -ENOMEM. The caller fills profiles, sink, match, kops and kctx. */
@@ -180,5 +202,24 @@ int monitor_scan_running(struct monitor *m, const int *extra_pids, const uint16_
  * Returns how many were recognised, or -errno if proc_root cannot be read.
  */
 int monitor_scan_runtimes(struct monitor *m);
+
+/*
+ * A replay: what the live run read from /proc about a process (a capture's facts), copied
+ * and kept, bounded, for the record path to use where it would read /proc: the process's
+ * executable at exec, its parent's and its command line to confirm a candidate, its command
+ * line, network namespace and parent for the rules. Give facts before the records they go
+ * with (a capture stores them so). Returns 0 or -ENOMEM.
+ */
+int monitor_restore_facts(struct monitor *m, const struct proc_facts *f);
+
+/*
+ * A replay: what the live run's naming decided from a connection's first bytes (a
+ * capture's name fact), so that its connect is named as it was live although the capture
+ * holds no stream heads. Copied, and applied when the records reach the time it was
+ * decided (before the first record at or after it, at monitor_tick() and
+ * monitor_flush()), writing the connect it held. Give it before those records (a capture
+ * stores it so). Bounded: when full, the oldest is applied at once.
+ */
+void monitor_restore_name(struct monitor *m, const struct conn_name_fact *f);
 
 #endif /* LW_MONITOR_H */

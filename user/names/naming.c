@@ -270,6 +270,41 @@ bool naming_feed(struct naming *n, const struct lw_event *ev, uint32_t root)
 	return true;
 }
 
+int naming_stream_result(struct naming *n, uint64_t cookie, char *name, size_t size,
+			 unsigned int *source)
+{
+	struct stream *s = stream_get(n, cookie, false, 0);
+
+	if (!s || s->state == STREAM_OPEN)
+		return -ENOENT;
+	*source = s->state == STREAM_NAMED ? s->source : 0;
+	snprintf(name, size, "%s", s->state == STREAM_NAMED ? s->name : "");
+	return s->state == STREAM_NAMED;
+}
+
+void naming_restore_stream(struct naming *n, uint64_t cookie, const struct lw_sockaddr *addr,
+			   uint32_t pid, uint32_t root, const char *name, unsigned int source,
+			   uint64_t now_ns)
+{
+	struct stream *s = stream_get(n, cookie, true, now_ns);
+
+	stream_reset(s, cookie, now_ns);
+	if (!name || !name[0] || (source != DNS_CACHE_SRC_SNI && source != DNS_CACHE_SRC_HTTP)) {
+		s->state = STREAM_NONAME;
+		return;
+	}
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->state = STREAM_NAMED;
+	s->source = (uint8_t)source;
+	if (source == DNS_CACHE_SRC_SNI)
+		n->stats.sni++;
+	else
+		n->stats.http++;
+	if (addr)
+		dns_cache_put_name(n->cache, addr, s->name, s->source, pid, root,
+				   DNS_CACHE_NAME_TTL, now_ns);
+}
+
 bool naming_pending(struct naming *n, uint64_t cookie)
 {
 	struct stream *s = stream_get(n, cookie, false, 0);

@@ -64,6 +64,24 @@ struct naming_rule_addr {
  */
 void naming_set_rule_names(struct naming *n, struct naming_rule_addr *v, size_t count);
 
+/*
+ * What the stream of the connection with this cookie settled on: 1 with its name (size
+ * bytes at most) and *source (DNS_CACHE_SRC_SNI or _HTTP), 0 when it carries no name ("" and
+ * 0), -ENOENT when not settled or unknown.
+ */
+int naming_stream_result(struct naming *n, uint64_t cookie, char *name, size_t size,
+			 unsigned int *source);
+
+/*
+ * A replay whose capture holds no stream heads: settles the stream of cookie as the live run
+ * did (named name by source, DNS_CACHE_SRC_SNI or _HTTP, the address then named so for the
+ * tree of root as by naming_feed(); or, with no name, as carrying none), so its connect is
+ * named, and not held, as it was live.
+ */
+void naming_restore_stream(struct naming *n, uint64_t cookie, const struct lw_sockaddr *addr,
+			   uint32_t pid, uint32_t root, const char *name, unsigned int source,
+			   uint64_t now_ns);
+
 /* Forgets a connection's stream state (it closed). */
 void naming_forget(struct naming *n, uint64_t cookie);
 

@@ -165,6 +165,20 @@ static void header_line(struct replay *r, char *line)
 		return;
 	}
 	*eq = '\0';
+	if (!strcmp(line, "rules_digest")) {
+		char today[2 * RULES_DIGEST_LEN + 1];
+
+		rules_digest_hex(r->rules, today);
+		escape_str(f->rules_digest, sizeof(f->rules_digest), eq + 1);
+		f->rules_same = strcmp(eq + 1, today) == 0;
+		if (f->rules_same)
+			say(r, "rules: the same as the capture's (rules_digest=%s)", today);
+		else
+			say(r,
+			    "rules: NOT the same as the capture's (rules_digest=%s there, %s here)",
+			    f->rules_digest, today);
+		return;
+	}
 	if (!strcmp(line, "llmwatch"))
 		copy_value(f->llmwatch, sizeof(f->llmwatch), eq + 1);
 	else if (!strcmp(line, "host"))
@@ -289,6 +303,34 @@ static void on_losses(void *ctx, const struct capture_losses *l, const uint64_t 
 	memcpy(s->v + LW_LOSS_SLOTS, v + l->n_kernel, nu * sizeof(*v));
 }
 
+/* What the live run read from /proc: the record path uses it where it would read /proc. */
+static void on_facts(void *ctx, const struct proc_facts *f)
+{
+	struct replay *r = ctx;
+
+	if (monitor_restore_facts(&r->m, f))
+		r->m.stats.proc_full++;
+	if (r->o->hooks && r->o->hooks->facts)
+		r->o->hooks->facts(r->o->hook_ctx, f);
+}
+
+static void on_exe_hash(void *ctx, const struct exe_file_key *key, bool ok,
+			const unsigned char sha256[32])
+{
+	struct replay *r = ctx;
+
+	if (r->o->hooks && r->o->hooks->exe_hash)
+		r->o->hooks->exe_hash(r->o->hook_ctx, key, ok, sha256);
+}
+
+/* A connection's name from its stream head, which the capture may not hold. */
+static void on_name(void *ctx, const struct conn_name_fact *f)
+{
+	struct replay *r = ctx;
+
+	monitor_restore_name(&r->m, f);
+}
+
 static void on_problem(void *ctx, const char *msg)
 {
 	say(ctx, "%s", msg);
@@ -348,6 +390,9 @@ int capture_replay(const char *const *files, size_t n, const struct capture_repl
 		.records = on_records,
 		.proc = on_proc,
 		.losses = on_losses,
+		.facts = on_facts,
+		.exe_hash = on_exe_hash,
+		.conn_name = on_name,
 		.problem = on_problem,
 	};
 	struct rules_profiles *pf;
@@ -384,6 +429,11 @@ int capture_replay(const char *const *files, size_t n, const struct capture_repl
 		r->cur = f;
 		r->cur_index = i;
 		f->err = capture_read_file(files[i], &ops, r, &f->res);
+		if (!f->rules_digest[0] && (!f->err || f->err == -EBADMSG))
+			say(r,
+			    "rules: %s does not say which rules it was written with (no "
+			    "rules_digest)",
+			    f->path);
 	}
 	r->cur = NULL;
 	monitor_flush(&r->m);

@@ -17,7 +17,9 @@
 
 #include "capture/capture_format.h"
 #include "capture/capture_reader.h"
+#include "core/procfacts.h"
 #include "core/stats.h"
+#include "rules/rules.h"
 
 struct sink;
 
@@ -34,6 +36,12 @@ struct capture_replay_file {
 	uint64_t first_ts_ns, last_ts_ns; /* BOOTTIME of its first and last record */
 	uint64_t records_seen;		  /* records handed to the record path */
 	uint64_t feed_errors;		  /* record blocks whose framing broke */
+	/*
+	 * rules_digest= of its header (docs/capture-format.md), "" when absent (an older
+	 * capture); rules_same: the rules of this replay have that digest
+	 */
+	char rules_digest[2 * RULES_DIGEST_LEN + 1];
+	bool rules_same;
 };
 
 /* One CAPTURE_BLOCK_LOSSES snapshot, counters in stats_loss_counters() order. */
@@ -60,6 +68,19 @@ struct capture_replay_result {
 struct capture_replay_hooks {
 	void (*file_begin)(void *ctx, size_t index, const struct capture_replay_file *f);
 	void (*proc)(void *ctx, const struct capture_proc *p, const char *exe, size_t exe_len);
+	/*
+	 * What the live run learned about each watched program (core/procfacts.h: argv, parent,
+	 * netns, why, exe_key), before the records it goes with; the replay's monitor has
+	 * already taken it when this is called. Valid during the call.
+	 */
+	void (*facts)(void *ctx, const struct proc_facts *f);
+	/*
+	 * The SHA-256 of an executable file as the facts' exe_key names it (ok false: it could
+	 * not be read): a process's sha256 is the hash whose key equals its facts' exe_key.
+	 * Once per file and capture file, after the first fact naming it.
+	 */
+	void (*exe_hash)(void *ctx, const struct exe_file_key *key, bool ok,
+			 const unsigned char sha256[32]);
 };
 
 struct capture_replay_opts {

@@ -481,7 +481,7 @@ static const char page_style[] =
 	"td.path,td.addr,td.hash{font-family:ui-monospace,'DejaVu Sans Mono',Menlo,Consolas,"
 	"monospace;font-size:12.5px}"
 	"td.path{overflow-wrap:anywhere;min-width:140px}td.addr{white-space:nowrap}"
-	"td.hash{word-break:break-all;max-width:260px}"
+	"td.hash{word-break:break-all;max-width:260px}td.hash .unk{word-break:normal}"
 	"tr.hot{background:#fff0f0}tr.hot td:first-child{border-left:4px solid #e03131}"
 	"tr.none td{color:#868e96;font-style:italic}"
 	".t{white-space:nowrap}.unk{color:#868e96;font-style:italic}"
@@ -502,6 +502,9 @@ static const char page_style[] =
 	".legend{display:flex;flex-wrap:wrap;gap:4px 16px;font-size:12px;color:#495057;"
 	"margin:6px 2px}"
 	".legend span{white-space:nowrap}.legend svg{vertical-align:middle;margin-right:4px}"
+	"details.more{margin-top:8px}details.more summary{cursor:pointer;color:#1864ab;"
+	"padding:6px 2px;font-weight:600}"
+	".eval{background:#fff;border:1px solid #dee2e6;border-radius:8px;padding:8px 14px}"
 	"footer{margin-top:30px;color:#868e96;font-size:12px}";
 
 static void page_head(struct html *h)
@@ -516,6 +519,52 @@ static void page_head(struct html *h)
 	put(h, "\">\n<title>llmwatch evaluation report</title>\n<style>");
 	put(h, page_style);
 	put(h, "</style>\n</head>\n<body>\n<main>\n");
+}
+
+/*
+ * The command `llmwatch eval` ran (the document's "evaluation"; null in `llmwatch report`'s
+ * documents, and then nothing is shown): its arguments, whom it ran as, and how it ended.
+ */
+static void evaluation(struct html *h)
+{
+	const cJSON *ev = jget(h->doc, "evaluation"), *arg;
+	long long pid, uid, status, sig;
+
+	if (!cJSON_IsObject(ev))
+		return;
+	put(h, "<p class=\"eval\">Evaluated command: ");
+	if (jarr(ev, "command")) {
+		cJSON_ArrayForEach(arg, jarr(ev, "command"))
+		{
+			put(h, "<code class=\"arg\">");
+			text(h, cJSON_IsString(arg) ? arg->valuestring : NULL);
+			put(h, "</code> ");
+		}
+	} else {
+		text(h, NULL);
+	}
+	put(h, "<br>as ");
+	if (jstr(ev, "user"))
+		text(h, jstr(ev, "user"));
+	else
+		put(h, "a user with no name");
+	if (jint(ev, "uid", &uid))
+		putf(h, " (uid %lld)", uid);
+	if (jint(ev, "pid", &pid))
+		putf(h, ", pid %lld", pid);
+	put(h, ", its events named ");
+	text(h, jstr(ev, "tool"));
+	put(h, " &middot; ");
+	if (jbool(ev, "stopped") == 1)
+		put(h, "<b class=\"yes\">stopped by a second Ctrl-C before the tree ended (its "
+		       "processes were killed)</b>");
+	else if (jint(ev, "exit_status", &status))
+		putf(h, "exited with status %lld", status);
+	else if (jint(ev, "signal", &sig))
+		putf(h, "<b class=\"yes\">killed by signal %lld</b>", sig);
+	else
+		put(h, "<span class=\"unk\">its end was not seen</span>");
+	put(h, "</p>\n");
 }
 
 /* The title and what the report covers: hosts, time span, captures. */
@@ -547,8 +596,10 @@ static void page_title(struct html *h)
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
 		putf(h, " &middot; from %s, %.3f s of activity", when, secs);
 	}
-	putf(h, " &middot; %d capture file%s</p>\n</header>\n", caps ? cJSON_GetArraySize(caps) : 0,
+	putf(h, " &middot; %d capture file%s</p>\n", caps ? cJSON_GetArraySize(caps) : 0,
 	     caps && cJSON_GetArraySize(caps) == 1 ? "" : "s");
+	evaluation(h);
+	put(h, "</header>\n");
 }
 
 /* --- the completeness banner ------------------------------------------------------------ */
@@ -1330,42 +1381,75 @@ static void listeners_table(struct html *h)
 	free(v);
 }
 
+static void file_row(struct html *h, const cJSON *fl)
+{
+	long long opens, failed;
+	bool flagged = jbool(fl, "flagged") == 1;
+
+	put(h, flagged ? "<tr class=\"hot\">" : "<tr>");
+	td_text(h, "path", jstr(fl, "path"));
+	put(h, "<td>");
+	put_badge(h, categories, N_OF(categories), jstr(fl, "category"));
+	put(h, "</td>");
+	td_yesno(h, fl, "flagged", "FLAGGED", "no", true);
+	put(h, "<td class=\"n\">");
+	if (jint(fl, "opens", &opens))
+		put_count(h, opens);
+	else
+		text(h, NULL);
+	if (jint(fl, "failed", &failed) && failed > 0)
+		putf(h, " (%lld failed)", failed);
+	put(h, "</td>");
+	td_yesno(h, fl, "write", "for writing", "read only", true);
+	td_time(h, fl, "first", NULL);
+	td_time(h, fl, "last", NULL);
+	put(h, "<td>");
+	put_proc_list(h, jarr(fl, "processes"));
+	put(h, "</td><td>");
+	put_str_list(h, jarr(fl, "rules"));
+	put(h, "</td></tr>\n");
+}
+
+/* Past this many, the unflagged "other" files (libraries, locales) fold under a summary. */
+#define FILES_OTHER_SHOWN 10
+
 static void files_table(struct html *h)
 {
-	int n;
+	static const char heads[] =
+		"Path|Category|Flagged|Opens (failed)|Mode|First|Last|Processes|Rules";
+	const int other = 100 + (int)word_rank(categories, N_OF(categories), "other");
+	int n, k = 0;
 	struct ranked *v = sort_items(jarr(h->doc, "files"), file_rank, &n);
 
-	table_open(h, "files", "Files opened",
-		   "Path|Category|Flagged|Opens (failed)|Mode|First|Last|Processes|Rules");
-	for (int i = 0; i < n; i++) {
-		const cJSON *fl = v[i].item;
-		long long opens, failed;
-		bool flagged = jbool(fl, "flagged") == 1;
+	/* what a person should read first: everything but the unflagged "other" files */
+	while (k < n && v[k].rank < other)
+		k++;
+	if (n - k <= FILES_OTHER_SHOWN)
+		k = n;
+	table_open(h, "files", "Files opened", heads);
+	for (int i = 0; i < k; i++)
+		file_row(h, v[i].item);
+	table_close(h, n < 0 ? n : k, 9,
+		    n == 0 ? "No file opened." : "Only the other files below.");
+	if (k < n) {
+		/* folded, not dropped: the browser opens it, and it is in the page for search */
+		putf(h,
+		     "<details class=\"more\"><summary>%d other files, not flagged (libraries, "
+		     "locales, configuration...)</summary>\n<table class=\"files-other\">\n"
+		     "<thead><tr>",
+		     n - k);
+		for (const char *p = heads; *p;) {
+			const char *bar = strchr(p, '|');
+			size_t len = bar ? (size_t)(bar - p) : strlen(p);
 
-		put(h, flagged ? "<tr class=\"hot\">" : "<tr>");
-		td_text(h, "path", jstr(fl, "path"));
-		put(h, "<td>");
-		put_badge(h, categories, N_OF(categories), jstr(fl, "category"));
-		put(h, "</td>");
-		td_yesno(h, fl, "flagged", "FLAGGED", "no", true);
-		put(h, "<td class=\"n\">");
-		if (jint(fl, "opens", &opens))
-			put_count(h, opens);
-		else
-			text(h, NULL);
-		if (jint(fl, "failed", &failed) && failed > 0)
-			putf(h, " (%lld failed)", failed);
-		put(h, "</td>");
-		td_yesno(h, fl, "write", "for writing", "read only", true);
-		td_time(h, fl, "first", NULL);
-		td_time(h, fl, "last", NULL);
-		put(h, "<td>");
-		put_proc_list(h, jarr(fl, "processes"));
-		put(h, "</td><td>");
-		put_str_list(h, jarr(fl, "rules"));
-		put(h, "</td></tr>\n");
+			putf(h, "<th>%.*s</th>", (int)len, p);
+			p += len + (bar ? 1 : 0);
+		}
+		put(h, "</tr></thead>\n<tbody>\n");
+		for (int i = k; i < n; i++)
+			file_row(h, v[i].item);
+		put(h, "</tbody>\n</table>\n</details>\n");
 	}
-	table_close(h, n, 9, "No file opened.");
 	free(v);
 }
 
@@ -1393,7 +1477,9 @@ static void processes_table(struct html *h)
 			td_text(h, "hash", jstr(p, "sha256"));
 		put(h, "<td class=\"path\">");
 		argv = jarr(p, "argv");
-		if (!argv)
+		if (!argv && jnull(p, "argv"))
+			put(h, "<span class=\"unk\">not in the capture</span>");
+		else if (!argv)
 			text(h, NULL);
 		cJSON_ArrayForEach(arg, argv)
 		{

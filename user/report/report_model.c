@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include <time.h>
 
 #include "core/event.h"
+#include "core/procfacts.h"
 #include "rules/rules.h"
 #include "sinks/sink.h"
 #include "util/sockfmt.h"
@@ -201,8 +203,9 @@ struct rm_process {
 	const char *comm, *exe, *tool; /* interned; exe NULL: unknown */
 	char *argv;		       /* NULL: unknown */
 	/*
-	 * The executable's SHA-256 at exec, hex: NULL until the capture holds it (per-process
-	 * facts, another block kind); set it here when the replay hands it over.
+	 * The executable's SHA-256 at exec, hex: from the capture's facts (the file the
+	 * process's last fact names, and that file's hash), joined before the document is
+	 * built; NULL when the capture does not hold it.
 	 */
 	char *sha256;
 	int64_t started; /* 0: running when the capture started */
@@ -238,6 +241,17 @@ struct report_model {
 	size_t n_procs, cap_procs;
 	struct rm_alert *alerts;
 	size_t n_alerts, cap_alerts;
+	/*
+	 * Executables' hashes from the capture's facts: a process's last fact names its file
+	 * (pid_exe: pid -> exe_keys[i]), the file its hash (exe_sha: key -> sha_hex[j]).
+	 */
+	struct rm_map pid_exe, exe_sha;
+	struct exe_file_key *exe_keys;
+	size_t n_exe_keys, cap_exe_keys;
+	struct rm_sha {
+		char hex[65];
+	} * sha_hex;
+	size_t n_sha, cap_sha;
 	bool oom;
 };
 
@@ -829,9 +843,73 @@ static void hook_proc(void *ctx, const struct capture_proc *cp, const char *exe,
 	/* the tool's name is the profile's: the first event of the process names it */
 }
 
+static void exe_key_str(const struct exe_file_key *k, char *buf, size_t size)
+{
+	snprintf(buf, size, "%" PRIu64 ":%" PRIu64 ":%" PRIu64 ":%" PRId64, k->dev, k->ino, k->size,
+		 k->mtime_ns);
+}
+
+/* A process's facts: which executable file it ran (its hash comes in hook_exe_hash). */
+static void hook_facts(void *ctx, const struct proc_facts *f)
+{
+	struct report_model *m = ctx;
+	struct exe_file_key *k;
+	char pid[16];
+
+	if (!exe_file_key_known(&f->exe_key))
+		return;
+	k = rm_push((void **)&m->exe_keys, &m->n_exe_keys, &m->cap_exe_keys, sizeof(*k));
+	snprintf(pid, sizeof(pid), "%u", f->pid);
+	if (!k || !rm_put(&m->pid_exe, pid, m->n_exe_keys - 1)) {
+		m->oom = true;
+		return;
+	}
+	*k = f->exe_key;
+}
+
+static void hook_exe_hash(void *ctx, const struct exe_file_key *key, bool ok,
+			  const unsigned char sha256[32])
+{
+	struct report_model *m = ctx;
+	struct rm_sha *h;
+	char k[96];
+
+	if (!ok)
+		return; /* unreadable: the process's sha256 stays null */
+	h = rm_push((void **)&m->sha_hex, &m->n_sha, &m->cap_sha, sizeof(*h));
+	exe_key_str(key, k, sizeof(k));
+	if (!h || !rm_put(&m->exe_sha, k, m->n_sha - 1)) {
+		m->oom = true;
+		return;
+	}
+	for (int i = 0; i < 32; i++)
+		snprintf(h->hex + 2 * i, 3, "%02x", sha256[i]);
+}
+
+/* Each process's sha256: the hash of the file its last fact names, when the capture has it. */
+static void join_hashes(struct report_model *m)
+{
+	for (size_t i = 0; i < m->n_procs; i++) {
+		struct rm_process *p = &m->procs[i];
+		char pid[16], k[96];
+		size_t ki, hi;
+
+		snprintf(pid, sizeof(pid), "%u", p->pid);
+		ki = rm_get(&m->pid_exe, pid);
+		if (p->sha256 || ki == SIZE_MAX)
+			continue;
+		exe_key_str(&m->exe_keys[ki], k, sizeof(k));
+		hi = rm_get(&m->exe_sha, k);
+		if (hi != SIZE_MAX)
+			set_str(m, &p->sha256, m->sha_hex[hi].hex);
+	}
+}
+
 const struct capture_replay_hooks report_model_hooks = {
 	.file_begin = hook_file_begin,
 	.proc = hook_proc,
+	.facts = hook_facts,
+	.exe_hash = hook_exe_hash,
 };
 
 struct report_model *report_model_new(void)
@@ -885,6 +963,10 @@ void report_model_free(struct report_model *m)
 	rm_free(&m->file_ix);
 	rm_free(&m->process_ix);
 	rm_free(&m->alert_ix);
+	rm_free(&m->pid_exe);
+	rm_free(&m->exe_sha);
+	free(m->exe_keys);
+	free(m->sha_hex);
 	rm_free(&m->strings);
 	free(m);
 }
@@ -1114,6 +1196,7 @@ static cJSON *processes_json(struct report_model *m, bool *ok)
 {
 	cJSON *arr = cJSON_CreateArray();
 
+	join_hashes(m);
 	qsort(m->procs, m->n_procs, sizeof(*m->procs), cmp_process);
 	for (size_t i = 0; arr && i < m->n_procs; i++) {
 		const struct rm_process *p = &m->procs[i];

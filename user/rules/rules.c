@@ -7,6 +7,7 @@
 #include "rules/rules_int.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,6 +93,13 @@ void rules_free(struct rules *r)
 size_t rules_count(const struct rules *r)
 {
 	return r ? r->n : 0;
+}
+
+void rules_digest_hex(const struct rules *r, char hex[2 * RULES_DIGEST_LEN + 1])
+{
+	hex[0] = '\0';
+	for (size_t i = 0; r && i < RULES_DIGEST_LEN; i++)
+		snprintf(hex + 2 * i, 3, "%02x", r->digest[i]);
 }
 
 size_t rules_condition_hosts(const struct rules *r, const char **out, size_t max)

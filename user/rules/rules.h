@@ -157,6 +157,14 @@ struct rules_info {
 size_t rules_count(const struct rules *r);
 
 /*
+ * The SHA-256 of the rule texts the set was built from (the built-in pack's files and each
+ * file read, in load order, each length-prefixed): the same digest means the same rules.
+ * Written as 64 lowercase hex digits and a NUL into hex.
+ */
+#define RULES_DIGEST_LEN 32
+void rules_digest_hex(const struct rules *r, char hex[2 * RULES_DIGEST_LEN + 1]);
+
+/*
  * The exact host names the rules' conditions name (not their exceptions: a name resolved
  * from the rules never excuses an event, see rule_match() in rules_match.c),
  * each once, lower case, into out[0..max); returns how many it put there, or, when out

@@ -9,6 +9,7 @@
 #include "core/profiles.h"
 
 #include <errno.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -337,6 +338,32 @@ static void apply_disable(struct rules_builder *b, const struct rules_src *src,
 	}
 }
 
+/*
+ * The rule set's digest: SHA-256 over each source loaded (the built-in pack's files, then
+ * each file read), in load order, each as its length (8 bytes, little-endian) and its bytes,
+ * so two sets hash alike only when the same texts were loaded in the same order. A capture
+ * records it, and a replay says whether its rules are the same.
+ */
+static int digest_sources(const struct rules_builder *b, unsigned char *md)
+{
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	unsigned int n = 0;
+	int ok = c && EVP_DigestInit_ex(c, EVP_sha256(), NULL);
+
+	for (size_t i = 0; ok && i < b->n_srcs; i++) {
+		uint64_t len = b->srcs[i].len;
+		unsigned char le[8];
+
+		for (int k = 0; k < 8; k++)
+			le[k] = (unsigned char)(len >> (8 * k));
+		ok = EVP_DigestUpdate(c, le, sizeof(le)) &&
+		     EVP_DigestUpdate(c, b->srcs[i].text, b->srcs[i].len);
+	}
+	ok = ok && EVP_DigestFinal_ex(c, md, &n) && n == RULES_DIGEST_LEN;
+	EVP_MD_CTX_free(c);
+	return ok ? 0 : -ENOMEM;
+}
+
 struct rules *rules_builder_build(struct rules_builder *b)
 {
 	struct rules_map ids = { 0 };
@@ -422,8 +449,17 @@ struct rules *rules_builder_build(struct rules_builder *b)
 	b->rules = NULL;
 	b->n_out = 0;
 	free_build_state(b);
-	return rules_new(rules, b->n_rules, (const char *const *)b->tools, b->n_tools, b->home_fn,
-			 b->home_ctx);
+	{
+		struct rules *r = rules_new(rules, b->n_rules, (const char *const *)b->tools,
+					    b->n_tools, b->home_fn, b->home_ctx);
+
+		if (r && digest_sources(b, r->digest)) {
+			rules_free(r);
+			errno = ENOMEM;
+			return NULL;
+		}
+		return r;
+	}
 nomem:
 	rules_map_free(&ids);
 	free_build_state(b);

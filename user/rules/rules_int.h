@@ -499,7 +499,8 @@ struct rules {
 	char *tools[RULES_TOOLS_MAX];
 	size_t n_tools;
 	struct rules_bucket buckets[LW_REC_TYPE_MAX];
-	struct rules_home_cache *homes; /* mutable through a const rule set: see rules.h */
+	struct rules_home_cache *homes;		/* mutable through a const rule set: see rules.h */
+	unsigned char digest[RULES_DIGEST_LEN]; /* rules_digest() */
 };
 
 /* "info", "low", ... and "alert", "log", "block", indexed by the enums. */

@@ -226,6 +226,8 @@ static int json_summary(struct sink *s, const struct lw_stats *st)
 	jsonw_uint(w, "verdicts_dropped", st->verdicts_dropped);
 	jsonw_uint(w, "names_dropped", st->names_dropped);
 	jsonw_uint(w, "cgroup_unattached", st->cgroup_unattached);
+	jsonw_uint(w, "capture_records_lost", st->capture_lost);
+	jsonw_uint(w, "capture_blocks_lost", st->capture_blocks_lost);
 	jsonw_uint(w, "payloads_malformed", st->payloads_malformed);
 	jsonw_uint(w, "cmdlines_unreadable", st->cmdline_unreadable);
 	jsonw_uint(w, "cmdlines_cut", st->cmdline_cut);
