@@ -15,15 +15,18 @@ build_pkgs=(make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-
 test_pkgs=(bats iproute2 dnsmasq-base openssl curl python3 liburing-dev libclang-rt-14-dev
 	procps util-linux clang-format clang-tidy cppcheck systemd rsyslog rsyslog-openssl
 	chromium)
+# make demo: the build, and what the network lab needs (tools/demo/demo.sh, tests/lab/lab.sh)
+demo_pkgs=(iproute2 dnsmasq-base openssl python3)
 # kernel matrix (issue 5): qemu and a static busybox for the initramfs
 matrix_pkgs=(qemu-system-x86 busybox-static cpio)
 
 want=("${build_pkgs[@]}")
 case "${1:-all}" in
 build) ;;
+demo) want+=("${demo_pkgs[@]}") ;;
 test) want+=("${test_pkgs[@]}") ;;
 all) want+=("${test_pkgs[@]}" "${matrix_pkgs[@]}") ;;
-*) echo "usage: $0 [build|test|all]" >&2; exit 2 ;;
+*) echo "usage: $0 [build|demo|test|all]" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -8,6 +8,7 @@
 #   veth0 203.0.113.2/24  <-- veth -->  veth0 203.0.113.1/24  dnsmasq :53 (the resolver)
 #   no other route                            203.0.113.10/32 api.mixpanel.com (DNS answer)
 #   /etc/netns/LAB_CLI/resolv.conf            203.0.113.20/32 (no name anywhere)
+#                                             203.0.113.30/32 huggingface.co (DNS answer)
 #     -> nameserver 203.0.113.1               openssl s_server :443, python3 http.server :80
 #
 # 203.0.113.0/24 is TEST-NET-3 (RFC 5737): never routed on the internet, yet outside every
@@ -27,6 +28,7 @@ LAB_DNS=$LAB_NET.1		# server side of the veth, and dnsmasq
 LAB_CLI_ADDR=$LAB_NET.2		# client side of the veth
 LAB_MIXPANEL=$LAB_NET.10	# what the lab's DNS answers for api.mixpanel.com
 LAB_UNNAMED=$LAB_NET.20		# a server no DNS answer names
+LAB_HF=$LAB_NET.30		# what the lab's DNS answers for huggingface.co (model downloads)
 LAB_PY=/usr/bin/python3		# not a pyenv shim: the lab must not depend on a user's setup
 
 # lab_names: unique names for this run: its owner's pid (LAB_OWNER, default this shell),
@@ -120,6 +122,7 @@ lab_build() {
 	ip -n "$LAB_SRV" addr add "$LAB_DNS/24" dev veth0 || return 1
 	ip -n "$LAB_SRV" addr add "$LAB_MIXPANEL/32" dev veth0 || return 1
 	ip -n "$LAB_SRV" addr add "$LAB_UNNAMED/32" dev veth0 || return 1
+	ip -n "$LAB_SRV" addr add "$LAB_HF/32" dev veth0 || return 1
 	ip -n "$LAB_CLI" addr add "$LAB_CLI_ADDR/24" dev veth0 || return 1
 	# the guarantee everything else rests on: the client reaches the lab's /24 and nothing
 	if [ -n "$(ip -n "$LAB_CLI" route show default)" ] ||
@@ -144,7 +147,8 @@ lab_build() {
 	lab_bg dnsmasq dnsmasq --no-daemon --conf-file=/dev/null --no-resolv --no-hosts \
 		--user=root --group=root --pid-file="$LAB_DIR/dnsmasq.pid" \
 		--listen-address="$LAB_DNS" --bind-interfaces --log-queries \
-		--host-record=api.mixpanel.com,"$LAB_MIXPANEL" --local=/#/
+		--host-record=api.mixpanel.com,"$LAB_MIXPANEL" \
+		--host-record=huggingface.co,"$LAB_HF" --local=/#/
 	lab_bg tls openssl s_server -quiet -www -accept 443 \
 		-cert "$LAB_DIR/cert.pem" -key "$LAB_DIR/key.pem"
 	lab_bg http "$LAB_PY" -m http.server --bind 0.0.0.0 --directory "$LAB_DIR/www" 80
