@@ -118,9 +118,9 @@ for rule, sev in (("file-credentials", "high"), ("telemetry-mixpanel", "medium")
     check(rule in alerts and alerts[rule]["severity"] == sev, f"alert {rule} ({sev})")
 check(any(a["rule"].startswith("exposure-") and "0.0.0.0:11434" in a["message"]
           for a in r["alerts"]), "an exposure alert for 0.0.0.0:11434")
-# the simulator itself, by its executable
+# the simulator itself: its executable, hashed (the capture's facts)
 procs = [p for p in r["processes"] if p["comm"] == "chatty-tool"]
-check(procs and all(p["exe"].endswith("/bin/chatty-tool") for p in procs),
+check(procs and all(p["exe"].endswith("/bin/chatty-tool") and p.get("sha256") for p in procs),
       f"chatty-tool processes {procs}")
 check(r["completeness"]["verdict"] == "complete",
       f"completeness {json.dumps(r['completeness'])}")
