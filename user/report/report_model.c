@@ -1114,7 +1114,8 @@ static cJSON *endpoints_json(struct report_model *m, bool *ok)
 {
 	cJSON *arr = cJSON_CreateArray();
 
-	qsort(m->endpoints, m->n_endpoints, sizeof(*m->endpoints), cmp_endpoint);
+	if (m->n_endpoints > 1) /* qsort(NULL, 0) is undefined */
+		qsort(m->endpoints, m->n_endpoints, sizeof(*m->endpoints), cmp_endpoint);
 	for (size_t i = 0; arr && i < m->n_endpoints; i++) {
 		const struct rm_endpoint *e = &m->endpoints[i];
 		cJSON *o = cJSON_CreateObject();
@@ -1144,7 +1145,8 @@ static cJSON *listeners_json(struct report_model *m, bool *ok)
 {
 	cJSON *arr = cJSON_CreateArray();
 
-	qsort(m->listeners, m->n_listeners, sizeof(*m->listeners), cmp_listener);
+	if (m->n_listeners > 1) /* qsort(NULL, 0) is undefined */
+		qsort(m->listeners, m->n_listeners, sizeof(*m->listeners), cmp_listener);
 	for (size_t i = 0; arr && i < m->n_listeners; i++) {
 		const struct rm_listener *l = &m->listeners[i];
 		cJSON *o = cJSON_CreateObject();
@@ -1176,7 +1178,8 @@ static cJSON *files_json(struct report_model *m, bool *ok)
 {
 	cJSON *arr = cJSON_CreateArray();
 
-	qsort(m->files, m->n_files, sizeof(*m->files), cmp_file);
+	if (m->n_files > 1) /* qsort(NULL, 0) is undefined */
+		qsort(m->files, m->n_files, sizeof(*m->files), cmp_file);
 	for (size_t i = 0; arr && i < m->n_files; i++) {
 		const struct rm_file *f = &m->files[i];
 		cJSON *o = cJSON_CreateObject();
@@ -1205,7 +1208,8 @@ static cJSON *processes_json(struct report_model *m, bool *ok)
 	cJSON *arr = cJSON_CreateArray();
 
 	join_hashes(m);
-	qsort(m->procs, m->n_procs, sizeof(*m->procs), cmp_process);
+	if (m->n_procs > 1) /* qsort(NULL, 0) is undefined */
+		qsort(m->procs, m->n_procs, sizeof(*m->procs), cmp_process);
 	for (size_t i = 0; arr && i < m->n_procs; i++) {
 		const struct rm_process *p = &m->procs[i];
 		cJSON *o = cJSON_CreateObject();
@@ -1241,7 +1245,8 @@ static cJSON *alerts_json(struct report_model *m, bool *ok, unsigned by_sev[5])
 {
 	cJSON *arr = cJSON_CreateArray();
 
-	qsort(m->alerts, m->n_alerts, sizeof(*m->alerts), cmp_alert);
+	if (m->n_alerts > 1) /* qsort(NULL, 0) is undefined */
+		qsort(m->alerts, m->n_alerts, sizeof(*m->alerts), cmp_alert);
 	for (size_t i = 0; arr && i < m->n_alerts; i++) {
 		const struct rm_alert *a = &m->alerts[i];
 		cJSON *o = cJSON_CreateObject(), *tags = cJSON_CreateArray();
