@@ -232,7 +232,7 @@ PYEOF
 	touch "$BATS_TEST_TMPDIR/stop"
 	lw_wait_for type=exit pid="$pid"
 	lw_stop
-	grep -Eq "^llmwatch: capture $CAP: [1-9][0-9]* process facts; executables: [1-9][0-9]* hashed, 0 not hashed" "$ERR"
+	grep -Eq "^llmwatch: capture $CAP: [1-9][0-9]* process facts; executables: [1-9][0-9]* hashed \([0-9]+ of a process gone before, by its path\), 0 not hashed" "$ERR"
 	LIVE="$OUT"
 
 	# a rule on the process's context: its command line and network namespace, which a

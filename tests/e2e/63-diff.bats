@@ -278,7 +278,7 @@ PY
 	[ "$status" -eq 0 ]
 	[[ "$output" != *"added"* ]] || false
 	[ "$(grep -c '^    - ' <<<"$output")" -eq 4 ]
-	[[ "$output" == *"    - 0.0.0.0:$port/tcp, reachability not known, by ollama"* ]] || false
+	[[ "$output" == *"    - 0.0.0.0:$port/tcp, reachable from the network, by ollama"* ]] || false
 	[[ "$output" == *"    - credentials (1 file: $TEST_HOME/.ssh/id_ed25519)"* ]] || false
 	[ "$(grep -c '^    + ' <<<"$output")" -eq 0 ]
 }
