@@ -662,6 +662,52 @@ static void test_fold_and_escape(void)
 	report_model_free(m);
 }
 
+/*
+ * A resolver's connected UDP socket to the lab's DNS server: its connect says datagram, its
+ * byte count (which carries no protocol) joins it by cookie: one udp endpoint, no tcp one.
+ */
+static void test_udp_bytes(void)
+{
+	static const uint8_t dns[4] = { 203, 0, 113, 1 };
+	struct profile_set set;
+	struct capture_meta meta = { .llmwatch_version = "test", .profiles = &set };
+	struct capture_writer_opts wo = { .flush_ns = 1000000000ull };
+	struct capture_writer *w;
+	char path[128], err[256];
+	cJSON *doc;
+	const cJSON *e;
+	uint16_t tool;
+	int status;
+
+	profiles_init(&set);
+	tool = ollama_id(&set);
+	snprintf(path, sizeof(path), "%s/udp.lwc", tmpdir);
+	w = capture_writer_open(path, &meta, &wo, err, sizeof(err));
+	CHECK(w != NULL);
+	if (!w)
+		return;
+	put_sock(w, LW_REC_CONNECT, tool, 100, t0 + 1000, dns, 53, SOCK_DGRAM, 0, 21);
+	put_conn_bytes(w, tool, 100, t0 + 2000, dns, 53, 21, 66);
+	/* a TCP connection to the same port, its bytes by its own cookie */
+	put_sock(w, LW_REC_CONNECT, tool, 100, t0 + 3000, dns, 53, SOCK_STREAM, 0, 22);
+	put_conn_bytes(w, tool, 100, t0 + 4000, dns, 53, 22, 500);
+	CHECK_INT(capture_writer_close(w, NULL), 0);
+	doc = build(path, err, sizeof(err), &status);
+	CHECK_INT(status, 0);
+	CHECK_INT(cJSON_GetArraySize(get(doc, "endpoints")), 2);
+	for (int i = 0; i < 2; i++) {
+		e = at(doc, "endpoints", i);
+		if (str(e, "protocol") && !strcmp(str(e, "protocol"), "udp")) {
+			CHECK_INT(num(e, "bytes_sent"), 66);
+			CHECK_INT(num(e, "connections"), 1);
+		} else {
+			CHECK_STR(str(e, "protocol"), "tcp");
+			CHECK_INT(num(e, "bytes_sent"), 500);
+		}
+	}
+	cJSON_Delete(doc);
+}
+
 int main(void)
 {
 	FILE *f;
@@ -678,6 +724,7 @@ int main(void)
 	test_complete();
 	test_two_files();
 	test_damaged();
+	test_udp_bytes();
 	test_fold_and_escape();
 	{
 		char cmd[128];

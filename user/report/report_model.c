@@ -248,6 +248,12 @@ struct report_model {
 	 * (pid_exe: pid -> exe_keys[i]), the file its hash (exe_sha: key -> sha_hex[j]).
 	 */
 	struct rm_map pid_exe, exe_sha;
+	/*
+	 * The cookies of datagram sockets seen connect or send: a connection's byte count
+	 * (LW_REC_CONN_BYTES) carries no protocol, and a connected UDP socket (a resolver's)
+	 * has one too
+	 */
+	struct rm_map udp_cookies;
 	struct rm_exe {
 		struct exe_file_key key;
 		uint8_t from; /* CAPTURE_EXE_FROM_* */
@@ -420,13 +426,23 @@ static void on_endpoint(struct report_model *m, const struct lw_event *ev,
 {
 	const char *proto;
 	struct rm_endpoint *e;
+	char cookie[24];
 
 	if (!ev->addr || (ev->addr->family != AF_INET && ev->addr->family != AF_INET6) ||
 	    addr_is_local(ev->addr))
 		return;
-	proto = ev->type == LW_REC_SEND	      ? protocol_of(ev->sock_type, "udp") :
-		ev->type == LW_REC_CONN_BYTES ? "tcp" :
-						protocol_of(ev->sock_type, "tcp");
+	if (ev->cookie && ev->sock_type == 2 /* SOCK_DGRAM */ && ev->type != LW_REC_CONN_BYTES) {
+		snprintf(cookie, sizeof(cookie), "%" PRIu64, ev->cookie);
+		if (rm_get(&m->udp_cookies, cookie) == SIZE_MAX &&
+		    !rm_put(&m->udp_cookies, cookie, 1))
+			m->oom = true;
+	}
+	if (ev->type == LW_REC_CONN_BYTES) {
+		snprintf(cookie, sizeof(cookie), "%" PRIu64, ev->cookie);
+		proto = ev->cookie && rm_get(&m->udp_cookies, cookie) != SIZE_MAX ? "udp" : "tcp";
+	} else {
+		proto = protocol_of(ev->sock_type, ev->type == LW_REC_SEND ? "udp" : "tcp");
+	}
 	e = endpoint_get(m, ev, proto);
 	if (!e)
 		return;
@@ -971,6 +987,7 @@ void report_model_free(struct report_model *m)
 	rm_free(&m->file_ix);
 	rm_free(&m->process_ix);
 	rm_free(&m->alert_ix);
+	rm_free(&m->udp_cookies);
 	rm_free(&m->pid_exe);
 	rm_free(&m->exe_sha);
 	free(m->exe_keys);
