@@ -954,7 +954,7 @@ int capture_writer_close(struct capture_writer *w, FILE *log)
 				w->st.exe_unfinished,
 			w->st.exe_unhashed, w->st.exe_unopened, w->st.exe_dropped,
 			w->st.exe_unfinished);
-		if (!w->payloads)
+		if (!w->payloads && (w->st.heads_left_out || w->st.names))
 			fprintf(log,
 				"llmwatch: capture %s: %" PRIu64 " stream heads left out (no "
 				"--capture-payloads), %" PRIu64 " connection names kept instead\n",
