@@ -22,6 +22,8 @@
 #include "core/profiles.h"
 #include "core/proctable.h"
 #include "core/stats.h"
+#include "report/capture_replay.h"
+#include "sinks/sink.h"
 
 static char tmpdir[64];
 
@@ -787,6 +789,147 @@ static void test_rotation_facts(void)
 		CHECK_INT(exited_in[i], i == files - 1 && files < 6 ? 1 : 0);
 }
 
+/* What a file said of the tool ids added during the run. */
+struct got_profiles {
+	unsigned int id;
+	char name[64];
+	int named, records_before; /* records seen before the id was named */
+	int records;
+};
+
+static void gp_profile(void *ctx, unsigned int id, const char *name)
+{
+	struct got_profiles *g = ctx;
+
+	if (!g->named++) {
+		g->id = id;
+		snprintf(g->name, sizeof(g->name), "%s", name);
+		g->records_before = g->records;
+	}
+}
+
+static void gp_records(void *ctx, uint64_t block, const void *buf, size_t len, uint32_t count)
+{
+	struct got_profiles *g = ctx;
+
+	(void)block, (void)buf, (void)len;
+	g->records += (int)count;
+}
+
+/* A sink that keeps the tool name of the last event it got. */
+struct tool_sink {
+	struct sink s;
+	char tool[64];
+	int events;
+};
+
+static int ts_event(struct sink *s, const struct lw_event *ev, const struct rules_verdict *v,
+		    size_t nv)
+{
+	struct tool_sink *t = (struct tool_sink *)s;
+
+	(void)v, (void)nv;
+	snprintf(t->tool, sizeof(t->tool), "%s", ev->tool);
+	t->events++;
+	return 0;
+}
+
+static int ts_summary(struct sink *s, const struct lw_stats *st)
+{
+	(void)s, (void)st;
+	return 0;
+}
+
+static void ts_destroy(struct sink *s)
+{
+	(void)s;
+}
+
+/*
+ * A tool id added during the run (runtime:KIND, as --runtime-scan adds them) is named in
+ * the facts before the first record that carries it, and again at the top of every rotated
+ * file after it; a replay names the events by it.
+ */
+static void test_runtime_profile(void)
+{
+	static const struct capture_read_ops pops = {
+		.records = gp_records,
+		.profile = gp_profile,
+	};
+	static const struct sink_ops tops = { .event = ts_event,
+					      .summary = ts_summary,
+					      .destroy = ts_destroy };
+	char path[128], name[160], err[256];
+	struct capture_writer_opts o = { .flush_ns = 1000000000ull, .max_size = 20000, .keep = 9 };
+	struct profile_set set;
+	struct capture_meta meta = { .llmwatch_version = "test", .profiles = &set };
+	struct capture_writer *w;
+	struct proctable pt;
+	int id, files = 0;
+
+	profiles_init(&set);
+	snprintf(path, sizeof(path), "%s/runtime.lwc", tmpdir);
+	w = capture_writer_open(path, &meta, &o, err, sizeof(err));
+	CHECK(w != NULL);
+	if (!w)
+		return;
+	proctable_init(&pt, 16);
+	proctable_upsert(&pt, 300)->state = PROC_CONFIRMED;
+	capture_writer_procs(w, &pt);
+	{
+		struct lw_rec_open r;
+
+		capture_writer_add(w, &r, make_open(&r, 300, 1, 10)); /* before the id exists */
+		capture_writer_flush(w);
+	}
+	id = profiles_add_runtime(&set, "llama.cpp");
+	CHECK(id > 0);
+	proctable_get(&pt, 300)->tool = (uint16_t)id; /* as the runtime scan tracks it */
+	for (int b = 0; b < 40; b++) {
+		for (int i = 0; i < 50; i++) {
+			struct lw_rec_open r;
+			size_t n = make_open(&r, 300, 2 + (uint64_t)b * 50 + (uint64_t)i, 200);
+
+			r.hdr.tool = (uint16_t)id;
+			capture_writer_add(w, &r, n);
+		}
+		capture_writer_flush(w);
+	}
+	CHECK_INT(capture_writer_close(w, NULL), 0);
+	proctable_free(&pt);
+	for (int i = 0; i <= 9; i++) {
+		struct capture_read_result r;
+		struct got_profiles g = {};
+
+		if (i)
+			snprintf(name, sizeof(name), "%s.%d", path, i);
+		else
+			snprintf(name, sizeof(name), "%s", path);
+		if (capture_read_file(name, &pops, &g, &r))
+			break;
+		files++;
+		CHECK_INT(g.named, 1);
+		CHECK_INT(g.id, id);
+		CHECK_STR(g.name, "runtime:llama.cpp");
+		/* named before any record carrying it: in the first file, after the one before */
+		CHECK(g.records_before <= 1);
+	}
+	CHECK(files >= 3);
+	/* replayed alone, the newest file names its events by the runtime tool */
+	{
+		const char *one[] = { path };
+		struct capture_replay_opts ro = { .no_default_rules = true, .who = "test" };
+		struct capture_replay_result res;
+		struct tool_sink t = { .s = { .ops = &tops } };
+
+		CHECK_INT(capture_replay(one, 1, &ro, &t.s, &res), 0);
+		CHECK(!res.profiles_differ);
+		CHECK(t.events > 0);
+		CHECK_STR(t.tool, "runtime:llama.cpp");
+		capture_replay_result_free(&res);
+	}
+}
+
 /* A facts entry whose string lengths overrun it, and an unknown entry type: said, skipped. */
 static void test_facts_hostile(void)
 {
@@ -1009,6 +1152,7 @@ int main(void)
 	test_facts();
 	test_facts_hostile();
 	test_rotation_facts();
+	test_runtime_profile();
 	test_payloads_and_names();
 	test_rotation_reopen();
 	{

@@ -117,6 +117,9 @@ struct capture_writer {
 	struct exe_hasher *hasher; /* NULL: executables are not hashed (out of memory) */
 	struct hash_entry *hashes;
 	size_t n_hashes, evict; /* evict: the next slot a full cache reuses */
+	/* the run's tool ids, and how many the header and then the facts have named */
+	const struct profile_set *profiles;
+	size_t profiles_in_header, profiles_named;
 	struct kept_fact *kept; /* with max_size only: what a new file starts with */
 	size_t n_kept, cap_kept;
 };
@@ -180,6 +183,7 @@ static void lost(struct capture_writer *w, uint32_t count, int err)
 /* Writes one block of payload[len] (count items), compressed when compress is set. */
 static void rotate(struct capture_writer *w);
 static void prune_kept(struct capture_writer *w);
+static void name_new_profiles(struct capture_writer *w);
 static void reopen(struct capture_writer *w);
 
 static int write_block(struct capture_writer *w, uint16_t kind, const void *payload, size_t len,
@@ -278,6 +282,7 @@ void capture_writer_flush(struct capture_writer *w)
 	if (!w)
 		return;
 	/* the facts learned from these records go first: a replay needs them before */
+	name_new_profiles(w);
 	collect_hashes(w);
 	flush_facts(w);
 	if (!w->raw_count)
@@ -609,6 +614,40 @@ static uint16_t str_len(const char *s)
 	return (uint16_t)n;
 }
 
+/* The profile fact of tool id (1-based) into at, which has profile_fact_len(w, id) bytes. */
+static size_t profile_fact_len(const struct capture_writer *w, size_t id)
+{
+	return sizeof(struct capture_fact_profile) +
+	       strnlen(w->profiles->p[id - 1].name, CAPTURE_PROFILE_NAME_MAX);
+}
+
+static void profile_fact(const struct capture_writer *w, size_t id, unsigned char *at)
+{
+	struct capture_fact_profile f = {
+		.h = { .type = CAPTURE_FACT_PROFILE, .len = (uint32_t)profile_fact_len(w, id) },
+		.id = (uint16_t)id,
+	};
+
+	f.name_len = (uint16_t)(f.h.len - sizeof(f));
+	memcpy(at, &f, sizeof(f));
+	memcpy(at + sizeof(f), w->profiles->p[id - 1].name, f.name_len);
+}
+
+/*
+ * Tool ids added since the last call (runtime:KIND): named in the waiting facts, which go
+ * out before the records and facts that carry them.
+ */
+static void name_new_profiles(struct capture_writer *w)
+{
+	if (!w->profiles)
+		return;
+	while (w->profiles_named < w->profiles->n) {
+		size_t id = ++w->profiles_named;
+
+		profile_fact(w, id, facts_room(w, profile_fact_len(w, id)));
+	}
+}
+
 /* Keeps blob as pid's last facts (replacing older ones), for the top of the next file. */
 static void keep_fact(struct capture_writer *w, uint32_t pid, const unsigned char *blob,
 		      uint32_t len)
@@ -682,6 +721,20 @@ static void write_kept_facts(struct capture_writer *w)
 	int err;
 
 	prune_kept(w);
+	/* the ids the header does not name, named by the facts of the file before */
+	for (size_t id = w->profiles_in_header + 1; id <= w->profiles_named; id++) {
+		size_t n = profile_fact_len(w, id);
+		unsigned char *grown = realloc(buf, len + n);
+
+		if (!grown) {
+			w->st.facts_unkept++;
+			break;
+		}
+		buf = grown;
+		profile_fact(w, id, buf + len);
+		len += n;
+		count++;
+	}
 	for (size_t i = 0; i < w->n_kept; i++) {
 		const struct kept_fact *k = &w->kept[i];
 		struct capture_fact_proc p;
@@ -752,6 +805,7 @@ void capture_writer_facts(struct capture_writer *w, const struct proc_facts *f)
 
 	if (!w)
 		return;
+	name_new_profiles(w);
 	collect_hashes(w);
 	p.exe_from = f->exe_from;
 	if (!exe_file_key_known(&key))
@@ -1030,6 +1084,8 @@ struct capture_writer *capture_writer_open(const char *path, const struct captur
 	w->max_size = o->max_size;
 	w->keep = o->keep;
 	w->meta_len = (uint32_t)build_meta(w->meta, CAPTURE_META_MAX, meta);
+	w->profiles = meta->profiles;
+	w->profiles_in_header = w->profiles_named = meta->profiles ? meta->profiles->n : 0;
 	e = start_file(w);
 	if (e)
 		goto fail;
