@@ -6,6 +6,7 @@
 #include "cmd/monitor_session.h"
 
 #include <errno.h>
+#include <linux/capability.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 
 #include "capture/capture_writer.h"
 #include "cmd/daemon_notify.h"
+#include "core/procscan.h"
 #include "kernel/kernel_ops.h"
 #include "monitor/metrics_file.h"
 #include "names/rule_resolver.h"
@@ -376,6 +378,13 @@ int monitor_session_load(struct monitor_session *s)
 			s->m.host_netns ? "llmwatch's own network namespace" :
 					  "nothing (llmwatch's own is unreadable too), so it never "
 					  "matches");
+	/* /proc/PID/exe, cmdline and ns/net of another user's process need it */
+	if (procscan_self_has_cap("/proc", CAP_SYS_PTRACE) == 0)
+		fprintf(stderr,
+			"llmwatch: warning: no CAP_SYS_PTRACE: the executables, command lines "
+			"and network namespaces of other users' processes cannot be read, so "
+			"what llmwatch decides from them is unknown for those processes (the "
+			"summary counts the command lines it could not read)\n");
 	return 0;
 }
 
