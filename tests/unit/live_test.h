@@ -20,8 +20,7 @@
 
 #define LT_T0 1700000000LL /* seconds since the epoch of the first event */
 
-static inline struct lw_event lt_event(uint16_t type, uint32_t pid, const char *comm,
-				       int64_t ms)
+static inline struct lw_event lt_event(uint16_t type, uint32_t pid, const char *comm, int64_t ms)
 {
 	struct lw_event ev;
 
@@ -40,8 +39,7 @@ static inline struct lw_event lt_event(uint16_t type, uint32_t pid, const char *
 	return ev;
 }
 
-static inline struct lw_sockaddr lt_addr4(uint8_t a, uint8_t b, uint8_t c, uint8_t d,
-					  uint16_t port)
+static inline struct lw_sockaddr lt_addr4(uint8_t a, uint8_t b, uint8_t c, uint8_t d, uint16_t port)
 {
 	struct lw_sockaddr s;
 

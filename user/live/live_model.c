@@ -339,8 +339,8 @@ static bool verdict_alerts(const struct rules_verdict *v)
 	return v->action != RULES_ACTION_LOG;
 }
 
-static void count_event(struct lm_proc *p, const struct lw_event *ev,
-			const struct rules_verdict *v, size_t nv)
+static void count_event(struct lm_proc *p, const struct lw_event *ev, const struct rules_verdict *v,
+			size_t nv)
 {
 	bool flagged = false;
 	bool remote = ev->addr && !report_addr_is_local(ev->addr);
@@ -535,7 +535,8 @@ void live_model_add_missed(struct live_model *m, uint64_t n)
 void live_model_tick(struct live_model *m, uint64_t now_ns)
 {
 	if (m->tick_ns && now_ns > m->tick_ns)
-		m->rate = (double)(m->events - m->tick_events) * 1e9 / (double)(now_ns - m->tick_ns);
+		m->rate =
+			(double)(m->events - m->tick_events) * 1e9 / (double)(now_ns - m->tick_ns);
 	m->tick_ns = now_ns;
 	m->tick_events = m->events;
 	if (m->info.source != LIVE_SOURCE_CAPTURE) {

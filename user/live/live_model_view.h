@@ -23,8 +23,8 @@ struct live_proc_view {
 	const char *comm, *exe, *tool; /* the report's; exe, tool NULL: unknown */
 	const char *user;	       /* the uid's name, or its number */
 	bool exited;
-	int64_t first;			/* wall ns: exec or fork, else the first event seen */
-	int64_t end;			/* wall ns: exit, else the newest event of the model */
+	int64_t first;			    /* wall ns: exec or fork, else the first event seen */
+	int64_t end;			    /* wall ns: exit, else the newest event of the model */
 	uint64_t conns_local, conns_remote; /* connects (failed ones too) */
 	uint64_t bytes_out;		    /* bytes sent to remote addresses */
 	uint64_t files_ordinary, files_flagged; /* opens, flagged when a rule alerted */

@@ -24,6 +24,7 @@
 #include "util/utf8.h"
 
 #define LP_COLS_MAX 12
+#define LP_OPEN_WANT 40		 /* columns an open column takes before the others grow */
 #define LP_CELL_MAX LIVE_ROW_MAX /* a cell longer than a row is cut anyway */
 
 /* ---- display width --------------------------------------------------------------------- */
@@ -127,7 +128,20 @@ static void layout(struct lp_layout *l, const struct lp_col *cols, size_t n, siz
 			shown++;
 		}
 	}
-	/* what is left: first to the bounded columns that can grow, then to the open one */
+	/*
+	 * What is left: first to the open column (a path, a message) up to a width where it
+	 * reads well, then to the bounded columns that can grow, then the open one again.
+	 */
+	for (size_t i = 0; i < n && used < width; i++) {
+		if (l->w[i] && !cols[i].max && l->w[i] < LP_OPEN_WANT) {
+			size_t more = LP_OPEN_WANT - l->w[i];
+
+			if (more > width - used)
+				more = width - used;
+			l->w[i] += more;
+			used += more;
+		}
+	}
 	for (uint8_t prio = 0; prio < 8 && used < width; prio++) {
 		for (size_t i = 0; i < n && used < width; i++) {
 			size_t more;
@@ -296,8 +310,20 @@ static void emit(struct lp_out *o, const char *const cells[], uint8_t attr, uint
 
 /* ---- processes ------------------------------------------------------------------------- */
 
-enum { PC_NAME, PC_PID, PC_TOOL, PC_USER, PC_CONN, PC_OUT, PC_FILES, PC_LISTEN, PC_ALERTS,
-       PC_UPTIME, PC_EXE, PC_N };
+enum {
+	PC_NAME,
+	PC_PID,
+	PC_TOOL,
+	PC_USER,
+	PC_CONN,
+	PC_OUT,
+	PC_FILES,
+	PC_LISTEN,
+	PC_ALERTS,
+	PC_UPTIME,
+	PC_EXE,
+	PC_N
+};
 
 static const struct lp_col proc_cols[PC_N] = {
 	[PC_NAME] = { "PROCESS", 14, 24, 0, false },  [PC_PID] = { "PID", 7, 7, 0, true },
@@ -308,12 +334,12 @@ static const struct lp_col proc_cols[PC_N] = {
 	[PC_EXE] = { "EXECUTABLE", 10, 0, 3, false },
 };
 
-static const char *const proc_sorts[] = { "tree", "alerts", "bytes out", "connections",
-					  "files", "pid", NULL };
+static const char *const proc_sorts[] = { "tree",  "alerts", "bytes out", "connections",
+					  "files", "pid",    NULL };
 
 struct lp_proc {
 	struct live_proc_view v;
-	size_t parent;	   /* index in the model, SIZE_MAX: a root */
+	size_t parent;	    /* index in the model, SIZE_MAX: a root */
 	size_t child, next; /* first child and next sibling (indices), SIZE_MAX: none */
 	uint32_t listeners, reachable, unknown;
 	bool seen;
@@ -484,15 +510,26 @@ out:
 
 /* ---- connections ----------------------------------------------------------------------- */
 
-enum { CC_HOST, CC_VIA, CC_ADDR, CC_PORT, CC_SENT, CC_FIRST, CC_LAST, CC_CLASS, CC_CONNS,
-       CC_PROC, CC_N };
+enum {
+	CC_HOST,
+	CC_VIA,
+	CC_ADDR,
+	CC_PORT,
+	CC_SENT,
+	CC_FIRST,
+	CC_LAST,
+	CC_CLASS,
+	CC_CONNS,
+	CC_PROC,
+	CC_N
+};
 
 static const struct lp_col conn_cols[CC_N] = {
-	[CC_HOST] = { "HOST", 20, 48, 0, false },   [CC_VIA] = { "VIA", 4, 4, 1, false },
+	[CC_HOST] = { "HOST", 20, 48, 0, false },    [CC_VIA] = { "VIA", 4, 4, 1, false },
 	[CC_ADDR] = { "ADDRESS", 15, 39, 0, false }, [CC_PORT] = { "PORT", 5, 5, 0, true },
-	[CC_SENT] = { "SENT", 6, 7, 0, true },	  [CC_FIRST] = { "FIRST", 8, 8, 3, false },
-	[CC_LAST] = { "LAST", 8, 8, 2, false },	  [CC_CLASS] = { "CLASS", 14, 14, 0, false },
-	[CC_CONNS] = { "CONNS", 5, 6, 4, true },  [CC_PROC] = { "PROCESS", 16, 0, 4, false },
+	[CC_SENT] = { "SENT", 6, 7, 0, true },	     [CC_FIRST] = { "FIRST", 8, 8, 3, false },
+	[CC_LAST] = { "LAST", 8, 8, 2, false },	     [CC_CLASS] = { "CLASS", 14, 14, 0, false },
+	[CC_CONNS] = { "CONNS", 5, 6, 4, true },     [CC_PROC] = { "PROCESS", 16, 0, 4, false },
 };
 
 static const char *const conn_sorts[] = { "last seen", "bytes sent", "class", "host", NULL };
@@ -564,8 +601,8 @@ static void connections(const struct live_model *m, struct lp_out *o)
 		snprintf(port, sizeof(port), "%u", v->port);
 		snprintf(conns, sizeof(conns), "%" PRIu64, v->connections);
 		if (v->n_procs > 1)
-			snprintf(proc, sizeof(proc), "%s:%u +%zu", esc(comm, sizeof(comm), v->comm, "?"),
-				 v->pid, v->n_procs - 1);
+			snprintf(proc, sizeof(proc), "%s:%u +%zu",
+				 esc(comm, sizeof(comm), v->comm, "?"), v->pid, v->n_procs - 1);
 		else
 			snprintf(proc, sizeof(proc), "%s:%u", esc(comm, sizeof(comm), v->comm, "?"),
 				 v->pid);
@@ -586,13 +623,22 @@ static void connections(const struct live_model *m, struct lp_out *o)
 
 /* ---- files ----------------------------------------------------------------------------- */
 
-enum { FC_KIND, FC_OPENS, FC_FILES, FC_PROC, FC_LAST, FC_RULE, FC_PATH, FC_N };
+enum {
+	FC_KIND,
+	FC_OPENS,
+	FC_FILES,
+	FC_PROC,
+	FC_LAST,
+	FC_RULE,
+	FC_PATH,
+	FC_N
+};
 
 static const struct lp_col file_cols[FC_N] = {
-	[FC_KIND] = { "KIND", 11, 11, 0, false },    [FC_OPENS] = { "OPENS", 6, 7, 0, true },
-	[FC_FILES] = { "FILES", 5, 6, 1, true },     [FC_PROC] = { "PROCESS", 16, 24, 1, false },
-	[FC_LAST] = { "LAST", 8, 8, 2, false },	     [FC_RULE] = { "RULE", 16, 28, 3, false },
-	[FC_PATH] = { "PATH", 20, 0, 0, false },
+	[FC_KIND] = { "KIND", 11, 11, 0, false }, [FC_OPENS] = { "OPENS", 6, 7, 1, true },
+	[FC_FILES] = { "FILES", 5, 6, 2, true },  [FC_PROC] = { "PROCESS", 16, 24, 1, false },
+	[FC_LAST] = { "LAST", 8, 8, 2, false },	  [FC_RULE] = { "RULE", 16, 28, 3, false },
+	[FC_PATH] = { "PATH", 18, 0, 0, false },
 };
 
 static const char *const file_sorts[] = { "opens", "last", "path", NULL };
@@ -728,11 +774,19 @@ out:
 
 /* ---- alerts ---------------------------------------------------------------------------- */
 
-enum { AC_TIME, AC_SEV, AC_COUNT, AC_RULE, AC_PROC, AC_MSG, AC_N };
+enum {
+	AC_TIME,
+	AC_SEV,
+	AC_COUNT,
+	AC_RULE,
+	AC_PROC,
+	AC_MSG,
+	AC_N
+};
 
 static const struct lp_col alert_cols[AC_N] = {
-	[AC_TIME] = { "TIME", 8, 8, 0, false },	   [AC_SEV] = { "SEVERITY", 8, 8, 0, false },
-	[AC_COUNT] = { "COUNT", 6, 7, 0, true },   [AC_RULE] = { "RULE", 16, 32, 0, false },
+	[AC_TIME] = { "TIME", 8, 8, 0, false },	     [AC_SEV] = { "SEVERITY", 8, 8, 0, false },
+	[AC_COUNT] = { "COUNT", 6, 7, 0, true },     [AC_RULE] = { "RULE", 16, 32, 0, false },
 	[AC_PROC] = { "PROCESS", 16, 24, 1, false }, [AC_MSG] = { "MESSAGE", 20, 0, 0, false },
 };
 
@@ -784,7 +838,8 @@ static void alerts(const struct live_model *m, struct lp_out *o)
 		const char *cells[LP_COLS_MAX] = { 0 };
 
 		snprintf(count, sizeof(count), "x%" PRIu64, v->count);
-		snprintf(proc, sizeof(proc), "%s:%u", esc(comm, sizeof(comm), v->comm, "?"), v->pid);
+		snprintf(proc, sizeof(proc), "%s:%u", esc(comm, sizeof(comm), v->comm, "?"),
+			 v->pid);
 		cells[AC_TIME] = clock_hms(v->last, when);
 		cells[AC_SEV] = rules_severity_name(v->severity);
 		cells[AC_COUNT] = count;
