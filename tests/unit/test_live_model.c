@@ -131,7 +131,8 @@ static void test_log_bounds(void)
 static void test_rate_and_status(void)
 {
 	struct live_model *m = live_model_new(NULL);
-	struct live_info info = { .source = LIVE_SOURCE_CAPTURE, .where = "/tmp/x.lwcap",
+	struct live_info info = { .source = LIVE_SOURCE_CAPTURE,
+				  .where = "/tmp/x.lwcap",
 				  .rules = "default, 3 rules" };
 	struct lw_stats st = {};
 	struct lw_event ev = lt_event(LW_REC_CONNECT, 1, "a", 0);
