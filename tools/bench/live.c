@@ -117,8 +117,8 @@ static void make_mix(void)
 								   .severity = RULES_SEV_MEDIUM,
 								   .tags = tel,
 								   .n_tags = 1 };
-				snprintf(mix_v[i].message, sizeof(mix_v[i].message),
-					 "%s to %s", comms[p], hosts[h]);
+				snprintf(mix_v[i].message, sizeof(mix_v[i].message), "%s to %s",
+					 comms[p], hosts[h]);
 				mix_nv[i] = 1;
 			}
 			break;
@@ -228,9 +228,10 @@ int main(int argc, char **argv)
 		       "absorbing %d events/s, %.0f%% of a core; goal < 50 ms (refresh 1 s): %s\n",
 		       fms[frames / 2], fms[frames - 1], WIDTH, HEIGHT, made / (size_t)frames, RATE,
 		       busy * 100, fms[frames - 1] < 50 ? "met" : "NOT met");
-		printf("live-absorb %.0f %.0f %.0f %.1f\n", rate[rounds / 2], rate[0], rate[rounds - 1],
-		       1e9 / rate[rounds / 2]);
-		printf("live-frame %.3f %.3f %d %.3f\n", fms[frames / 2], fms[frames - 1], RATE, busy);
+		printf("live-absorb %.0f %.0f %.0f %.1f\n", rate[rounds / 2], rate[0],
+		       rate[rounds - 1], 1e9 / rate[rounds / 2]);
+		printf("live-frame %.3f %.3f %d %.3f\n", fms[frames / 2], fms[frames - 1], RATE,
+		       busy);
 		live_model_free(m);
 	}
 	return 0;
