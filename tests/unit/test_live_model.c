@@ -14,6 +14,7 @@
 #include "live/live_model.h"
 #include "live/live_model_view.h"
 #include "live_test.h"
+#include "report/capture_replay.h"
 #include "report/report_model.h"
 
 static void test_counters(void)
@@ -154,6 +155,25 @@ static void test_rate_and_status(void)
 	live_model_free(m);
 }
 
+/* Fed from a capture: the times are the capture's clock, as the report's. */
+static void test_capture_clock(void)
+{
+	struct live_model *m = live_model_new(NULL);
+	struct capture_replay_file f = { .path = "x.lwcap",
+					 .boot_ns = 5000000000ull,
+					 .wall_ns = 1800000000ull * 1000000000ull,
+					 .has_clock = true };
+	struct lw_event ev = lt_event(LW_REC_EXEC, 7, "a", 0);
+	struct live_proc_view v = { 0 };
+
+	live_model_hooks.file_begin(m, 0, &f);
+	ev.ts_boot_ns = 6000000000ull; /* one second after the capture's boot_ns */
+	lt_feed(m, &ev, NULL, 0);
+	CHECK(live_model_proc(m, 0, &v) == 0);
+	CHECK_INT(v.first, 1800000001LL * 1000000000LL);
+	live_model_free(m);
+}
+
 int main(void)
 {
 	setenv("TZ", "UTC", 1);
@@ -161,5 +181,6 @@ int main(void)
 	test_fold_and_escape();
 	test_log_bounds();
 	test_rate_and_status();
+	test_capture_clock();
 	return check_summary("live_model");
 }

@@ -61,6 +61,7 @@ struct live_model {
 	uint64_t events, log_dropped, missed;
 	uint64_t tick_ns, tick_events;
 	double rate;
+	const struct capture_replay_file *file; /* the capture being replayed: its clock */
 	int64_t newest; /* wall ns of the newest event, or of the last tick for live sources */
 	struct lw_stats stats;
 	struct live_info info;
@@ -385,10 +386,13 @@ static int live_event(struct sink *s, const struct lw_event *ev, const struct ru
 {
 	struct live_model *m = (struct live_model *)s;
 	struct sink *rs = report_model_sink(m->rm);
-	int64_t t = (int64_t)ev->wall.tv_sec * 1000000000 + ev->wall.tv_nsec;
+	int64_t t = report_wall_ns(m->file, ev->ts_boot_ns);
 	struct lm_proc *p;
 	int err;
 
+	/* a capture without its clock: the replaying machine's mapping, as the report's */
+	if (!t)
+		t = (int64_t)ev->wall.tv_sec * 1000000000 + ev->wall.tv_nsec;
 	m->events++;
 	err = rs->ops->event(rs, ev, v, nv);
 	if (t > m->newest)
@@ -441,6 +445,49 @@ static const struct sink_ops live_ops = {
 	.event = live_event,
 	.summary = live_summary,
 	.destroy = live_destroy,
+};
+
+/* ---- capture hooks: the report model's, and the capture's clock for the model's own --- */
+
+static void hook_file_begin(void *ctx, size_t index, const struct capture_replay_file *f)
+{
+	struct live_model *m = ctx;
+
+	m->file = f;
+	if (report_model_hooks.file_begin)
+		report_model_hooks.file_begin(m->rm, index, f);
+}
+
+static void hook_proc(void *ctx, const struct capture_proc *cp, const char *exe, size_t exe_len)
+{
+	struct live_model *m = ctx;
+
+	if (report_model_hooks.proc)
+		report_model_hooks.proc(m->rm, cp, exe, exe_len);
+}
+
+static void hook_facts(void *ctx, const struct proc_facts *f)
+{
+	struct live_model *m = ctx;
+
+	if (report_model_hooks.facts)
+		report_model_hooks.facts(m->rm, f);
+}
+
+static void hook_exe_hash(void *ctx, const struct exe_file_key *key, bool ok,
+			  const unsigned char sha256[32])
+{
+	struct live_model *m = ctx;
+
+	if (report_model_hooks.exe_hash)
+		report_model_hooks.exe_hash(m->rm, key, ok, sha256);
+}
+
+const struct capture_replay_hooks live_model_hooks = {
+	.file_begin = hook_file_begin,
+	.proc = hook_proc,
+	.facts = hook_facts,
+	.exe_hash = hook_exe_hash,
 };
 
 /* ---- the contract ---------------------------------------------------------------------- */

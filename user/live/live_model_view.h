@@ -17,6 +17,14 @@
 #include "live/live_model.h"
 
 struct report_model;
+struct capture_replay_hooks;
+
+/*
+ * capture_replay()'s hooks, with the model as their ctx, for a view fed from captures
+ * (--from): the times of the events are then the capture's own clock (as the report's),
+ * and the processes running when it started are known with their executables.
+ */
+extern const struct capture_replay_hooks live_model_hooks;
 
 struct live_proc_view {
 	uint32_t pid, ppid;
