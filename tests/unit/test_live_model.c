@@ -70,6 +70,17 @@ static void test_counters(void)
 	      strstr(live_model_log_line(m, 100, 1), "[t-telemetry]"));
 	CHECK(live_model_log_line(m, 100, 9) == NULL);
 	CHECK(live_model_log_line(m, 4242, 0) == NULL);
+
+	/* pid 101 used again by a new process: running again, its uptime from the fork */
+	{
+		struct lw_event ev = lt_event(LW_REC_FORK, 101, "ollama", 2000);
+
+		ev.ppid = 100;
+		lt_feed(m, &ev, NULL, 0);
+		CHECK(live_model_proc(m, live_model_proc_index(m, 101), &v) == 0);
+		CHECK(!v.exited);
+		CHECK_INT(v.first, (LT_T0 + 2) * 1000000000LL);
+	}
 	live_model_free(m);
 }
 

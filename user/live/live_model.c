@@ -421,9 +421,10 @@ static int live_event(struct sink *s, const struct lw_event *ev, const struct ru
 		if (ev->type == LW_REC_EXIT) {
 			p->exited = true;
 			p->exited_at = t;
-		} else if (ev->type == LW_REC_EXEC && p->exited) {
-			/* a pid used again */
+		} else if ((ev->type == LW_REC_EXEC || ev->type == LW_REC_FORK) && p->exited) {
+			/* a pid used again: a new process in the same row, its uptime its own */
 			p->exited = false;
+			p->first = t;
 		}
 	}
 	log_event(m, p, ev, v, nv, t);
