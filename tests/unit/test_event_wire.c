@@ -519,8 +519,78 @@ static void test_refused(void)
 	}
 }
 
-int main(void)
+/*
+ * --seeds DIR: writes the fuzz target's seeds (fuzz/corpus/event_wire): a stream of every
+ * kind of frame, each event kind alone, and a stream cut in the middle of a frame.
+ */
+static int write_seeds(const char *dir)
 {
+	static uint8_t stream[4 * EVENT_WIRE_FRAME_MAX];
+	struct event_wire_hello h = { EVENT_WIRE_VERSION, "v1", "00ff", "host" };
+	struct stats_loss_report lr = { .n_grew = 1, .increase = 1, .total = 1, .seconds = 1 };
+	struct lw_sockaddr a, ua = { .family = 1 };
+	struct lw_fold fold;
+	struct rules_verdict v[2];
+	struct lw_stats st;
+	struct lw_event ev;
+	size_t len = 0, cut = 0;
+	ssize_t n;
+	int k = 0;
+
+	lr.grew[0].type = "open", lr.grew[0].reason = "ring_full";
+	memset(&st, 0, sizeof(st));
+	st.n_outputs = 1, st.outputs[0].name = "text";
+#define ADD(call)                                                                   \
+	do {                                                                        \
+		n = call;                                                           \
+		if (n < 0)                                                          \
+			return 1;                                                   \
+		memcpy(stream + len, frame, (size_t)n);                             \
+		len += (size_t)n;                                                   \
+		snprintf(path, sizeof(path), "%s/frame-%02d", dir, k++);            \
+		f = fopen(path, "wb");                                              \
+		if (!f || fwrite(frame, 1, (size_t)n, f) != (size_t)n || fclose(f)) \
+			return 1;                                                   \
+	} while (0)
+	char path[512];
+	FILE *f;
+
+	ADD(event_wire_encode_hello(frame, sizeof(frame), &h));
+	full_event(&ev, &a, &fold);
+	full_verdicts(v);
+	ADD(event_wire_encode_event(frame, sizeof(frame), &ev, v, 2));
+	cut = len - 7;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = LW_REC_EXEC, ev.filename = "/usr/bin/curl", ev.pid = 9;
+	ADD(event_wire_encode_event(frame, sizeof(frame), &ev, NULL, 0));
+	memset(&ev, 0, sizeof(ev));
+	ev.type = LW_REC_OPEN, ev.path = "/etc/shadow", ev.path_len = 11;
+	ADD(event_wire_encode_event(frame, sizeof(frame), &ev, v, 1));
+	memset(&ev, 0, sizeof(ev));
+	ev.type = LW_REC_CONNECT, ev.addr = &ua, ev.unix_path = "\0x", ev.unix_path_len = 2;
+	ADD(event_wire_encode_event(frame, sizeof(frame), &ev, NULL, 0));
+	memset(&ev, 0, sizeof(ev));
+	ev.type = LW_EV_LOSSES, ev.losses = &lr;
+	ADD(event_wire_encode_event(frame, sizeof(frame), &ev, NULL, 0));
+	ADD(event_wire_encode_stats(frame, sizeof(frame), &st));
+	ADD(event_wire_encode_missed(frame, sizeof(frame), 42));
+	ADD(event_wire_encode_refused(frame, sizeof(frame), "not root and not in group llmwatch"));
+#undef ADD
+	snprintf(path, sizeof(path), "%s/stream", dir);
+	f = fopen(path, "wb");
+	if (!f || fwrite(stream, 1, len, f) != len || fclose(f))
+		return 1;
+	snprintf(path, sizeof(path), "%s/stream-cut", dir);
+	f = fopen(path, "wb");
+	if (!f || fwrite(stream, 1, cut, f) != cut || fclose(f))
+		return 1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && strcmp(argv[1], "--seeds") == 0)
+		return write_seeds(argv[2]);
 	test_event_round_trip();
 	test_event_kinds();
 	test_other_frames();
