@@ -151,14 +151,14 @@ static struct lw_event connect_event(uint32_t pid)
 }
 
 /* Server polls and client reads until cond holds or 5 s passed. */
-#define PUMP_UNTIL(srv, c, cond)                                                           \
-	do {                                                                               \
-		char e_[256];                                                              \
-		for (int i_ = 0; i_ < 5000 && !(cond); i_++) {                             \
-			stream_server_poll(srv);                                           \
-			if (stream_client_read(c, e_, sizeof(e_)) == -EAGAIN)              \
-				usleep(1000);                                              \
-		}                                                                          \
+#define PUMP_UNTIL(srv, c, cond)                                              \
+	do {                                                                  \
+		char e_[256];                                                 \
+		for (int i_ = 0; i_ < 5000 && !(cond); i_++) {                \
+			stream_server_poll(srv);                              \
+			if (stream_client_read(c, e_, sizeof(e_)) == -EAGAIN) \
+				usleep(1000);                                 \
+		}                                                             \
 	} while (0)
 
 static FILE *logf_;
@@ -336,7 +336,8 @@ static void test_slow_viewer(void)
 
 static void test_limit(void)
 {
-	struct seen w[3] = { { .sink.ops = &seen_ops }, { .sink.ops = &seen_ops },
+	struct seen w[3] = { { .sink.ops = &seen_ops },
+			     { .sink.ops = &seen_ops },
 			     { .sink.ops = &seen_ops } };
 	struct stream_server_counters cnt;
 	struct stream_client *c[3];
@@ -501,8 +502,7 @@ static void test_credentials(void)
 	 * Outside the group: connect(2) itself is refused by the socket's mode. To reach the
 	 * daemon's own check, the mode is opened for this one test.
 	 */
-	snprintf(want, sizeof(want), "refused by the daemon: not root and not in group %s",
-		 group);
+	snprintf(want, sizeof(want), "refused by the daemon: not root and not in group %s", group);
 	chmod(sockpath, 0666);
 	CHECK_INT(wait_child(srv, child_attach(NULL, 0, want)), 3);
 	chmod(sockpath, 0660);

@@ -222,6 +222,11 @@ static void explain_eacces(const char *path, char *err, size_t n)
 		snprintf(err, n, "cannot connect to %s: %s", path, strerror(EACCES));
 		return;
 	}
+	if (!(st.st_mode & 0060)) {
+		snprintf(err, n, "cannot connect to %s: %s (mode %04o: only root may attach)", path,
+			 strerror(EACCES), (unsigned int)(st.st_mode & 07777));
+		return;
+	}
 	if (!getgrgid_r(st.st_gid, &gr, buf, sizeof(buf), &g) && g)
 		snprintf(grp_name, sizeof(grp_name), "%s", g->gr_name);
 	escape_str(shown, sizeof(shown), grp_name);
@@ -282,8 +287,8 @@ struct stream_client *stream_client_open(const char *path, const struct stream_c
 
 	if (n)
 		err[0] = '\0';
-	if (!c || !(c->buf = malloc(2 * EVENT_WIRE_FRAME_MAX)) || !(c->ev = malloc(sizeof(*c->ev))) ||
-	    !(c->st = malloc(sizeof(*c->st)))) {
+	if (!c || !(c->buf = malloc(2 * EVENT_WIRE_FRAME_MAX)) ||
+	    !(c->ev = malloc(sizeof(*c->ev))) || !(c->st = malloc(sizeof(*c->st)))) {
 		if (c)
 			c->fd = -1;
 		stream_client_close(c);

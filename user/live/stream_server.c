@@ -166,8 +166,7 @@ static bool viewer_write(struct viewer *v, const char **why)
 		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return true;
 		if (w <= 0) {
-			*why = errno == EPIPE || errno == ECONNRESET ? "detached" :
-								       strerror(errno);
+			*why = errno == EPIPE || errno == ECONNRESET ? "detached" : strerror(errno);
 			return false;
 		}
 		v->off += (size_t)w;
@@ -180,7 +179,8 @@ static bool viewer_write(struct viewer *v, const char **why)
 /* Writes every viewer's queue; a viewer owed a MISSED gets it as soon as there is room. */
 static void write_all(struct stream_server *sv)
 {
-	for (size_t i = 0; i < sv->nv;) {
+	/* from the last: a viewer closed takes the last one's place, which was done already */
+	for (size_t i = sv->nv; i-- > 0;) {
 		const char *why = NULL;
 		bool ok = viewer_write(&sv->v[i], &why);
 
@@ -188,11 +188,8 @@ static void write_all(struct stream_server *sv)
 			queue_missed(sv, &sv->v[i]);
 			ok = viewer_write(&sv->v[i], &why);
 		}
-		if (ok) {
-			i++;
-			continue;
-		}
-		viewer_close(sv, i, why);
+		if (!ok)
+			viewer_close(sv, i, why);
 	}
 }
 
@@ -234,8 +231,9 @@ static void log_refusal(struct stream_server *sv, uint32_t pid, uint32_t uid, co
 		return;
 	}
 	sv->refusals_logged++;
-	fprintf(sv->log, "llmwatch: events socket: refused pid %" PRIu32 " (%s, uid %" PRIu32
-		"): %s", pid, comm, uid, why);
+	fprintf(sv->log,
+		"llmwatch: events socket: refused pid %" PRIu32 " (%s, uid %" PRIu32 "): %s", pid,
+		comm, uid, why);
 	if (sv->refusals_unlogged)
 		fprintf(sv->log, " (and %" PRIu64 " refusals before not logged)",
 			sv->refusals_unlogged);
@@ -328,8 +326,9 @@ static void take_peer(struct stream_server *sv, int fd)
 	peer_comm(pid, v->comm, sizeof(v->comm));
 	sv->nv++;
 	sv->cnt.accepted++;
-	fprintf(sv->log, "llmwatch: events socket: viewer pid %" PRIu32 " (%s, uid %" PRIu32
-		") attached\n", pid, v->comm, uid);
+	fprintf(sv->log,
+		"llmwatch: events socket: viewer pid %" PRIu32 " (%s, uid %" PRIu32 ") attached\n",
+		pid, v->comm, uid);
 	fflush(sv->log);
 	queue_hello(sv, v);
 }
@@ -577,8 +576,7 @@ static int make_socket(struct stream_server *sv, char *err, size_t n)
 	sv->ino = st.st_ino;
 	if (sv->have_group && (chown(sv->path, (uid_t)-1, sv->gid) || chmod(sv->path, 0660))) {
 		e = errno;
-		snprintf(err, n, "%s: giving it to group %s: %s", sv->path, sv->group,
-			 strerror(e));
+		snprintf(err, n, "%s: giving it to group %s: %s", sv->path, sv->group, strerror(e));
 		return -e;
 	}
 	if (listen(sv->lfd, (int)sv->max_clients)) {

@@ -253,29 +253,32 @@ ssize_t event_wire_encode_hello(void *buf, size_t size, const struct event_wire_
  * The scalar counters of a STATS frame, in their pinned order: new ones are appended, so a
  * viewer takes those it knows and skips the rest.
  */
-#define STATS_SCALARS(X)              \
-	X(records)                    \
-	X(decode_errors)              \
-	X(proc_full)                  \
-	X(cgroup_unattached)          \
-	X(output_errors)              \
-	X(rejected_records)           \
-	X(rejected_procs)             \
-	X(verdicts_dropped)           \
-	X(names_dropped)              \
-	X(capture_lost)               \
-	X(capture_blocks_lost)        \
-	X(payloads_malformed)         \
-	X(alerts_folded)              \
-	X(fold_full)                  \
-	X(cmdline_unreadable)         \
-	X(cmdline_cut)                \
-	X(ring_size)                  \
-	X(ring_used)                  \
+#define STATS_SCALARS(X)       \
+	X(records)             \
+	X(decode_errors)       \
+	X(proc_full)           \
+	X(cgroup_unattached)   \
+	X(output_errors)       \
+	X(rejected_records)    \
+	X(rejected_procs)      \
+	X(verdicts_dropped)    \
+	X(names_dropped)       \
+	X(capture_lost)        \
+	X(capture_blocks_lost) \
+	X(payloads_malformed)  \
+	X(alerts_folded)       \
+	X(fold_full)           \
+	X(cmdline_unreadable)  \
+	X(cmdline_cut)         \
+	X(ring_size)           \
+	X(ring_used)           \
 	X(ring_used_peak)
 
-#define COUNT_ONE(f) +1
-#define N_SCALARS (0 STATS_SCALARS(COUNT_ONE))
+#define SCALAR_SLOT(f) SCALAR_##f,
+enum {
+	STATS_SCALARS(SCALAR_SLOT) N_SCALARS
+};
+#undef SCALAR_SLOT
 
 ssize_t event_wire_encode_stats(void *buf, size_t size, const struct lw_stats *st)
 {
@@ -504,8 +507,7 @@ static void rbuf_init(struct rbuf *r, const void *p, size_t len, const char *kin
 		err[0] = '\0';
 }
 
-int event_wire_get_hdr(const void *buf, size_t len, struct event_wire_hdr *h, char *err,
-		       size_t n)
+int event_wire_get_hdr(const void *buf, size_t len, struct event_wire_hdr *h, char *err, size_t n)
 {
 	struct rbuf r;
 
@@ -523,8 +525,7 @@ int event_wire_get_hdr(const void *buf, size_t len, struct event_wire_hdr *h, ch
 		     EVENT_WIRE_MAGIC);
 	} else if (h->version != EVENT_WIRE_VERSION) {
 		r.off = 4;
-		fail(&r, "protocol version %u, this end speaks %u", h->version,
-		     EVENT_WIRE_VERSION);
+		fail(&r, "protocol version %u, this end speaks %u", h->version, EVENT_WIRE_VERSION);
 	} else if (h->len > EVENT_WIRE_PAYLOAD_MAX) {
 		r.off = 8;
 		fail(&r, "payload length %u over the limit %u", h->len, EVENT_WIRE_PAYLOAD_MAX);
@@ -613,8 +614,8 @@ static void get_verdict(struct rbuf *r, struct strs *s, struct event_wire_event 
 	s->used -= n + 1; /* copied into the verdict: its room is free again */
 }
 
-int event_wire_decode_event(const void *p, size_t len, uint16_t flags,
-			    struct event_wire_event *out, char *err, size_t n)
+int event_wire_decode_event(const void *p, size_t len, uint16_t flags, struct event_wire_event *out,
+			    char *err, size_t n)
 {
 	struct strs s = { .dst = out->strs, .size = sizeof(out->strs) };
 	struct lw_event *ev = &out->ev;
@@ -732,8 +733,8 @@ int event_wire_decode_event(const void *p, size_t len, uint16_t flags,
 	return finish(&r);
 }
 
-int event_wire_decode_hello(const void *p, size_t len, struct event_wire_hello_buf *out,
-			    char *err, size_t n)
+int event_wire_decode_hello(const void *p, size_t len, struct event_wire_hello_buf *out, char *err,
+			    size_t n)
 {
 	char tmp[3 * (EVENT_WIRE_HELLO_STR_MAX + 1)];
 	struct strs s = { .dst = tmp, .size = sizeof(tmp) };
@@ -769,11 +770,12 @@ int event_wire_decode_stats(const void *p, size_t len, struct event_wire_stats *
 	nreasons = get_u16(&r, "loss reasons");
 	nscalars = get_u16(&r, "counters");
 	nout = get_u16(&r, "outputs");
-	if (!r.bad && (ntypes > EVENT_WIRE_KERNEL_TYPES_MAX ||
-		       nreasons > EVENT_WIRE_KERNEL_REASONS_MAX ||
-		       nscalars > EVENT_WIRE_STATS_SCALARS_MAX || nout > LW_OUTPUTS_MAX)) {
+	if (!r.bad &&
+	    (ntypes > EVENT_WIRE_KERNEL_TYPES_MAX || nreasons > EVENT_WIRE_KERNEL_REASONS_MAX ||
+	     nscalars > EVENT_WIRE_STATS_SCALARS_MAX || nout > LW_OUTPUTS_MAX)) {
 		r.off = 0;
-		fail(&r, "%u types x %u reasons, %u counters or %u outputs: over the limits %d, %d, %d, %d",
+		fail(&r,
+		     "%u types x %u reasons, %u counters or %u outputs: over the limits %d, %d, %d, %d",
 		     ntypes, nreasons, nscalars, nout, EVENT_WIRE_KERNEL_TYPES_MAX,
 		     EVENT_WIRE_KERNEL_REASONS_MAX, EVENT_WIRE_STATS_SCALARS_MAX, LW_OUTPUTS_MAX);
 	}

@@ -37,11 +37,11 @@
  * only the layout's reference.
  */
 struct event_wire_hdr {
-	uint32_t magic;	  /* EVENT_WIRE_MAGIC */
-	uint8_t version;  /* EVENT_WIRE_VERSION */
-	uint8_t kind;	  /* EVENT_WIRE_* */
-	uint16_t flags;	  /* EVENT_WIRE_F_* */
-	uint32_t len;	  /* payload bytes after the header, <= EVENT_WIRE_PAYLOAD_MAX */
+	uint32_t magic;	 /* EVENT_WIRE_MAGIC */
+	uint8_t version; /* EVENT_WIRE_VERSION */
+	uint8_t kind;	 /* EVENT_WIRE_* */
+	uint16_t flags;	 /* EVENT_WIRE_F_* */
+	uint32_t len;	 /* payload bytes after the header, <= EVENT_WIRE_PAYLOAD_MAX */
 };
 #define EVENT_WIRE_HDR_LEN 12
 _Static_assert(sizeof(struct event_wire_hdr) == EVENT_WIRE_HDR_LEN, "event_wire_hdr layout");
@@ -54,13 +54,13 @@ _Static_assert(sizeof(struct event_wire_hdr) == EVENT_WIRE_HDR_LEN, "event_wire_
  */
 #define EVENT_WIRE_PAYLOAD_MAX (256u << 10) /* one frame's payload */
 #define EVENT_WIRE_FRAME_MAX (EVENT_WIRE_HDR_LEN + EVENT_WIRE_PAYLOAD_MAX)
-#define EVENT_WIRE_STR_MAX 8192		/* one string's bytes */
-#define EVENT_WIRE_BYTES_MAX 4096	/* an event's payload bytes (stream heads) */
-#define EVENT_WIRE_VERDICTS_MAX 16	/* verdicts per event */
-#define EVENT_WIRE_TAGS_MAX 32		/* tags per verdict */
-#define EVENT_WIRE_HELLO_STR_MAX 256	/* each string of a hello */
-#define EVENT_WIRE_REASON_MAX 1024	/* a refusal's text */
-#define EVENT_WIRE_KERNEL_TYPES_MAX 256 /* kernel loss counters: record types ... */
+#define EVENT_WIRE_STR_MAX 8192		 /* one string's bytes */
+#define EVENT_WIRE_BYTES_MAX 4096	 /* an event's payload bytes (stream heads) */
+#define EVENT_WIRE_VERDICTS_MAX 16	 /* verdicts per event */
+#define EVENT_WIRE_TAGS_MAX 32		 /* tags per verdict */
+#define EVENT_WIRE_HELLO_STR_MAX 256	 /* each string of a hello */
+#define EVENT_WIRE_REASON_MAX 1024	 /* a refusal's text */
+#define EVENT_WIRE_KERNEL_TYPES_MAX 256	 /* kernel loss counters: record types ... */
 #define EVENT_WIRE_KERNEL_REASONS_MAX 64 /* ... times reasons */
 #define EVENT_WIRE_STATS_SCALARS_MAX 256 /* the scalar counters of a STATS frame */
 /*
@@ -74,10 +74,10 @@ _Static_assert(sizeof(struct event_wire_hdr) == EVENT_WIRE_HDR_LEN, "event_wire_
 
 /* What a hello says. Strings NUL-terminated; cut at EVENT_WIRE_HELLO_STR_MAX bytes. */
 struct event_wire_hello {
-	uint16_t protocol;	/* EVENT_WIRE_VERSION of the daemon */
-	const char *version;	/* llmwatch's version */
+	uint16_t protocol;	  /* EVENT_WIRE_VERSION of the daemon */
+	const char *version;	  /* llmwatch's version */
 	const char *rules_digest; /* rules_digest_hex() */
-	const char *host;	/* the daemon's host name */
+	const char *host;	  /* the daemon's host name */
 };
 
 /*
@@ -100,8 +100,7 @@ ssize_t event_wire_encode_refused(void *buf, size_t size, const char *reason);
  * than EVENT_WIRE_HDR_LEN bytes are there, or -EPROTO with the reason in err[n] (a bad
  * magic, another version, a payload longer than EVENT_WIRE_PAYLOAD_MAX).
  */
-int event_wire_get_hdr(const void *buf, size_t len, struct event_wire_hdr *h, char *err,
-		       size_t n);
+int event_wire_get_hdr(const void *buf, size_t len, struct event_wire_hdr *h, char *err, size_t n);
 
 /*
  * A decoded event: the event and its verdicts, every pointer into this struct (strings
@@ -141,10 +140,10 @@ struct event_wire_stats {
  * "EVENT at offset 40: string length 9000 over the limit 8192". Nothing is read outside
  * p[0..len), and a payload with bytes left over is refused too.
  */
-int event_wire_decode_event(const void *p, size_t len, uint16_t flags,
-			    struct event_wire_event *out, char *err, size_t n);
-int event_wire_decode_hello(const void *p, size_t len, struct event_wire_hello_buf *out,
+int event_wire_decode_event(const void *p, size_t len, uint16_t flags, struct event_wire_event *out,
 			    char *err, size_t n);
+int event_wire_decode_hello(const void *p, size_t len, struct event_wire_hello_buf *out, char *err,
+			    size_t n);
 int event_wire_decode_stats(const void *p, size_t len, struct event_wire_stats *out, char *err,
 			    size_t n);
 int event_wire_decode_missed(const void *p, size_t len, uint64_t *missed, char *err, size_t n);
