@@ -94,14 +94,23 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* What the text sink and its memory stream hold. */
+static void dump_free(struct dump *d)
+{
+	sink_destroy(d->text);
+	if (d->mem)
+		fclose(d->mem);
+	free(d->buf);
+}
+
 int main(int argc, char **argv)
 {
 	struct dump d = { .sink.ops = &dump_ops };
+	struct stream_client *c = NULL;
 	unsigned long want = 0;
 	double timeout = 10, end;
-	struct stream_client *c;
 	char err[1024];
-	int opt;
+	int opt, rc = 0;
 
 	while ((opt = getopt(argc, argv, "n:u:t:")) != -1) {
 		if (opt == 'n')
@@ -121,6 +130,7 @@ int main(int argc, char **argv)
 	d.text = d.mem ? sink_text_new(d.mem) : NULL;
 	if (!d.text) {
 		perror("lw_stream_dump: sink");
+		dump_free(&d);
 		return 5;
 	}
 	c = stream_client_open(argv[optind], &ops, NULL, &d.sink, err, sizeof(err));
@@ -128,32 +138,34 @@ int main(int argc, char **argv)
 		int e = errno;
 
 		fprintf(stderr, "lw_stream_dump: %s\n", err);
+		dump_free(&d);
 		return e == EACCES ? 3 : e == ENOENT || e == ECONNREFUSED ? 4 : 5;
 	}
 	end = now_s() + timeout;
 	for (;;) {
 		struct pollfd p = { .fd = stream_client_fd(c), .events = POLLIN };
-		int rc;
+		int r;
 
 		if ((want && d.events >= want) || d.found)
 			break;
 		if (now_s() >= end) {
 			fprintf(stderr, "lw_stream_dump: timeout after %lu events\n", d.events);
-			stream_client_close(c);
-			return 1;
-		}
-		if (poll(&p, 1, 100) < 0 && errno != EINTR)
+			rc = 1;
 			break;
-		rc = stream_client_read(c, err, sizeof(err));
-		if (rc == 0 || rc == -EAGAIN)
+		}
+		if (poll(&p, 1, 100) < 0 && errno != EINTR) {
+			perror("lw_stream_dump: poll");
+			rc = 5;
+			break;
+		}
+		r = stream_client_read(c, err, sizeof(err));
+		if (r == 0 || r == -EAGAIN)
 			continue;
 		fprintf(stderr, "lw_stream_dump: %s\n", err);
-		stream_client_close(c);
-		return 2;
+		rc = 2;
+		break;
 	}
 	stream_client_close(c);
-	sink_destroy(d.text);
-	fclose(d.mem);
-	free(d.buf);
-	return 0;
+	dump_free(&d);
+	return rc;
 }
