@@ -83,6 +83,8 @@ struct monitor_config {
 	struct sink_file_opts capture_file; /* its path and rotation, parsed */
 	uint64_t capture_flush_ns;	    /* --capture-flush */
 	bool capture_payloads;		    /* --capture-payloads: stream heads kept */
+	const char *events_socket;	    /* --events-socket PATH, or NULL: no stream */
+	const char *events_group;	    /* --events-group NAME, or NULL: "llmwatch" */
 
 	/* bookkeeping: what was applied, and the file's strings the fields point into */
 	struct monitor_applied applied[MONITOR_OPTIONS_APPLIED_MAX];
