@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <locale.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +89,21 @@ struct live_screen {
 
 /* The screen whose terminal is taken, given back by the atexit() handler if still taken. */
 static struct live_screen *taken;
+
+/*
+ * SIGWINCH: curses' own handler (chained) turns it into KEY_RESIZE at the next getch(),
+ * which comes only when a key does; the flag lets the caller's loop ask for it at once.
+ */
+static struct sigaction curses_winch;
+static volatile sig_atomic_t winched;
+
+static void on_winch(int sig)
+{
+	winched = 1;
+	if (curses_winch.sa_handler != SIG_DFL && curses_winch.sa_handler != SIG_IGN &&
+	    !(curses_winch.sa_flags & SA_SIGINFO))
+		curses_winch.sa_handler(sig);
+}
 
 static void give_back_at_exit(void)
 {
@@ -396,12 +412,13 @@ static void draw_keys(struct live_screen *s, int y, int cols)
 		escape_bytes(shown, sizeof(shown), s->edit, s->edit_len);
 		snprintf(line, sizeof(line), "Filter: %s_   (Enter applies, Esc clears)", shown);
 	} else {
-		snprintf(line, sizeof(line), "%s%s%s%s%sTab pane  Enter %s  / filter  s sort: %s  "
-			 "p %s  ? help  q quit",
+		/* the filter in force first, then the keys, the most needed first */
+		snprintf(line, sizeof(line), "%s%s%s%s%s? help  q quit  Tab pane  Enter %s  / filter  "
+			 "s sort: %s  p %s",
 			 s->filter[0] ? "filter \"" : "", s->filter, s->filter[0] ? "\"" : "",
 			 s->filter[0] ? " (Esc clears)" : "", s->filter[0] ? "  " : "",
 			 s->pane == LIVE_PANE_LOG ? "-" : "open", sort ? sort : "-",
-			 s->paused ? "resume" : "pause");
+			 s->frozen ? "-" : s->paused ? "resume" : "pause");
 	}
 	/* ASCII but for the filter, whose escaped form may hold UTF-8: cut by columns */
 	attrset(s->editing ? A_BOLD : A_NORMAL);
@@ -433,7 +450,12 @@ static const char *const help_lines[] = {
 static void draw_help(struct live_screen *s, int lines, int cols)
 {
 	int n = (int)(sizeof(help_lines) / sizeof(help_lines[0]));
-	int w = 62, h = n + 2, y0, x0;
+	int w = 0, h = n + 2, y0, x0;
+
+	for (int i = 0; i < n; i++)
+		if ((int)strlen(help_lines[i]) > w)
+			w = (int)strlen(help_lines[i]);
+	w += 4; /* two columns of margin each side */
 
 	if (w > cols)
 		w = cols;
@@ -717,10 +739,18 @@ static bool input_gone(int fd)
 	return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR | POLLNVAL));
 }
 
+bool live_screen_pending(const struct live_screen *s)
+{
+	(void)s;
+	return winched;
+}
+
 enum live_screen_act live_screen_input(struct live_screen *s, uint64_t now_ns)
 {
 	bool any = false;
 	int ch;
+
+	winched = 0;
 
 	if (!s->keys)
 		return LIVE_SCREEN_GO_ON;
@@ -797,6 +827,12 @@ struct live_screen *live_screen_open(const struct live_model *m, const struct li
 	s->colour = !(o && o->no_color) && has_colors() && start_color() == OK;
 	if (s->colour)
 		init_colours();
+	{
+		struct sigaction sa = { .sa_handler = on_winch, .sa_flags = SA_RESTART };
+
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGWINCH, &sa, &curses_winch);
+	}
 	/* a click reported at once as a press: no wait for a double click */
 	mouseinterval(0);
 	s->mouse = mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED
@@ -813,6 +849,7 @@ void live_screen_close(struct live_screen *s)
 	if (!s)
 		return;
 	if (s->scr) {
+		sigaction(SIGWINCH, &curses_winch, NULL);
 		if (!isendwin())
 			endwin();
 		delscreen(s->scr);

@@ -53,6 +53,12 @@ int live_screen_input_fd(const struct live_screen *s);
  */
 enum live_screen_act live_screen_input(struct live_screen *s, uint64_t now_ns);
 
+/*
+ * Whether something waits that live_screen_input() must see although the descriptor may
+ * not be readable: a resize (SIGWINCH, which makes poll(2) return EINTR).
+ */
+bool live_screen_pending(const struct live_screen *s);
+
 /* Draws the model as it is now (or the rows frozen by `p`); now_ns: CLOCK_MONOTONIC. */
 void live_screen_draw(struct live_screen *s, uint64_t now_ns);
 
