@@ -358,7 +358,7 @@ static int own_loop(struct live_run *r, struct stream_client *cl, struct sink *s
 		}
 		if (n > 0 && (p[0].revents & POLLIN) && read(sfd, &si, sizeof(si)) == sizeof(si)) {
 			fprintf(stderr, "llmwatch: %s from pid %u: stopping\n",
-				si.ssi_signo == SIGINT	 ? "SIGINT" :
+				si.ssi_signo == SIGINT	? "SIGINT" :
 				si.ssi_signo == SIGTERM ? "SIGTERM" :
 							  "SIGHUP",
 				si.ssi_pid);
@@ -374,8 +374,9 @@ static int own_loop(struct live_run *r, struct stream_client *cl, struct sink *s
 					fprintf(stderr, "llmwatch: --live: %s: %s\n", r->info.where,
 						err);
 				else
-					fprintf(stderr, "llmwatch: --live: %s: the daemon closed the "
-							"stream\n",
+					fprintf(stderr,
+						"llmwatch: --live: %s: the daemon closed the "
+						"stream\n",
 						r->info.where);
 				cl = NULL; /* nothing more comes: what came is still shown */
 				if (!r->scr) {
@@ -383,8 +384,8 @@ static int own_loop(struct live_run *r, struct stream_client *cl, struct sink *s
 					break;
 				}
 				status = e == -EPROTO;
-				live_screen_freeze(r->scr, e == -EPROTO ? "stream broken" :
-									  "daemon gone");
+				live_screen_freeze(r->scr,
+						   e == -EPROTO ? "stream broken" : "daemon gone");
 			}
 		}
 		if ((n > 0 && p[1].revents) || (r->scr && live_screen_pending(r->scr)))

@@ -89,8 +89,8 @@ struct monitor_config {
 
 	/* --live (cmd/cmd_live.c) and its options, refused without it */
 	bool live;
-	uint64_t live_refresh_ns; /* --refresh */
-	uint64_t live_iterations; /* --iterations; 0: until q or a signal */
+	uint64_t live_refresh_ns;			  /* --refresh */
+	uint64_t live_iterations;			  /* --iterations; 0: until q or a signal */
 	const char *live_from[MONITOR_OPTIONS_EXTRA_MAX]; /* --from: captures to browse */
 	size_t n_live_from;
 	const char *live_attach; /* --attach: the daemon's socket, or "none" */

@@ -303,8 +303,7 @@ static void draw_tabs(struct live_screen *s, int cols)
 			len = snprintf(label, sizeof(label), " %s %u ", live_panel_title(p),
 				       s->log_pid);
 		else
-			len = snprintf(label, sizeof(label), " %d %s ", p + 1,
-				       live_panel_title(p));
+			len = snprintf(label, sizeof(label), " %d %s ", p + 1, live_panel_title(p));
 		if (len <= 0 || x + len > cols)
 			break;
 		if ((int)s->pane == p)
@@ -381,13 +380,11 @@ static void draw_pane(struct live_screen *s, int lines, int cols)
 		bool sel = p->top + i == p->sel;
 
 		put_line(2 + (int)i, s->rows[i].text,
-			 sel ? select_attr(s, s->rows[i].attr) : attr_of(s, s->rows[i].attr),
-			 cols);
+			 sel ? select_attr(s, s->rows[i].attr) : attr_of(s, s->rows[i].attr), cols);
 	}
 	if (!total) {
 		attrset(A_DIM);
-		mvaddnstr(2, 1,
-			  s->filter[0] ? "(no row matches the filter)" : "(nothing seen yet)",
+		mvaddnstr(2, 1, s->filter[0] ? "(no row matches the filter)" : "(nothing seen yet)",
 			  cols - 1);
 		attrset(A_NORMAL);
 	}
@@ -398,8 +395,8 @@ static void draw_status(struct live_screen *s, int y, int cols)
 	struct live_row st;
 
 	live_panel_status(s->m, (size_t)cols, s->paused || s->frozen, s->now_ns, &st);
-	put_line(y, st.text,
-		 st.attr == LIVE_ATTR_LOSS ? attr_of(s, LIVE_ATTR_LOSS) : bar_attr(s), cols);
+	put_line(y, st.text, st.attr == LIVE_ATTR_LOSS ? attr_of(s, LIVE_ATTR_LOSS) : bar_attr(s),
+		 cols);
 }
 
 /* The keys line: the filter being typed, or the keys and the filter in force. */
@@ -413,12 +410,15 @@ static void draw_keys(struct live_screen *s, int y, int cols)
 		snprintf(line, sizeof(line), "Filter: %s_   (Enter applies, Esc clears)", shown);
 	} else {
 		/* the filter in force first, then the keys, the most needed first */
-		snprintf(line, sizeof(line), "%s%s%s%s%s? help  q quit  Tab pane  Enter %s  / filter  "
+		snprintf(line, sizeof(line),
+			 "%s%s%s%s%s? help  q quit  Tab pane  Enter %s  / filter  "
 			 "s sort: %s  p %s",
 			 s->filter[0] ? "filter \"" : "", s->filter, s->filter[0] ? "\"" : "",
 			 s->filter[0] ? " (Esc clears)" : "", s->filter[0] ? "  " : "",
 			 s->pane == LIVE_PANE_LOG ? "-" : "open", sort ? sort : "-",
-			 s->frozen ? "-" : s->paused ? "resume" : "pause");
+			 s->frozen ? "-" :
+			 s->paused ? "resume" :
+				     "pause");
 	}
 	/* ASCII but for the filter, whose escaped form may hold UTF-8: cut by columns */
 	attrset(s->editing ? A_BOLD : A_NORMAL);
@@ -839,7 +839,7 @@ struct live_screen *live_screen_open(const struct live_model *m, const struct li
 #ifdef BUTTON5_PRESSED
 				     | BUTTON5_PRESSED
 #endif
-				     ,
+			     ,
 			     NULL) != 0;
 	return s;
 }
