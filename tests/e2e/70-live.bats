@@ -20,11 +20,21 @@ setup() {
 
 teardown() {
 	tmux -L "$TM_SOCK" kill-server 2>/dev/null || true
+	[ -z "${FAR_ADDED:-}" ] || ip addr del "$FAR/32" dev lo 2>/dev/null || true
 	common_teardown
 	if [ -n "$TEST_USER" ]; then
 		userdel "$TEST_USER" 2>/dev/null || true
 		rm -rf "$TEST_HOME"
 	fi
+}
+
+# far_address: an address of this machine outside 127/8 (TEST-NET-2, on lo for the test's
+# time), so that a connection to it is a remote endpoint, not loopback
+far_address() {
+	command -v ip >/dev/null || skip_or_fail "needs ip"
+	FAR=198.51.100.70
+	ip addr add "$FAR/32" dev lo
+	FAR_ADDED=1
 }
 
 tm() {
@@ -125,9 +135,10 @@ key() {
 # A capture of the actor's run, for --from: $CAP, and the actor's report in $D/cap.json.
 make_capture() {
 	CAP="$D/run.lwc"
+	far_address
 	ollama=$(make_tool ollama)
 	lw_start --capture "$CAP"
-	run_actor "$ollama" "$D/cap.json" http-host models.example.test open /etc/hostname bind-any
+	run_actor "$ollama" "$D/cap.json" http-host models.example.test "$FAR" open /etc/hostname bind-any
 	CAP_PID=$(report_get "$D/cap.json" pid)
 	lw_wait_for type=exit pid="$CAP_PID"
 	lw_stop
@@ -138,6 +149,7 @@ make_capture() {
 	make_user
 	mkdir -p "$TEST_HOME/.ssh"
 	echo key >"$TEST_HOME/.ssh/id_ed25519"
+	far_address
 	ollama=$(make_tool ollama)
 	# a watched name that steers a terminal if printed raw (ESC [7m: reverse video)
 	evil=$'lw\e[7mx'
@@ -149,7 +161,7 @@ make_capture() {
 		return 1
 	}
 	wait_screen "Processes"
-	run_actor "$ollama" "$D/r.json" http-host models.example.test \
+	run_actor "$ollama" "$D/r.json" http-host models.example.test "$FAR" \
 		open "$TEST_HOME/.ssh/id_ed25519" bind-any wait-file "$D/go" &
 	BG_PIDS="$!"
 	retry 200 test -e "$D/go.waiting"
@@ -167,9 +179,10 @@ make_capture() {
 	# connections: the host name from the HTTP request
 	key Tab
 	wait_screen "models.example.test"
-	# files: the flagged read of the key
+	# files: the flagged read of the key, first (the path may be cut to the width)
 	key Tab
-	wait_screen "$TEST_HOME/.ssh/id_ed25519"
+	wait_screen "$TEST_HOME/.ssh"
+	[[ "$(line 3)" == *credentials*file-credentials*"$TEST_HOME/.ssh"* ]]
 	# alerts: the credentials rule
 	key Tab
 	wait_screen "file-credentials"
@@ -189,19 +202,18 @@ make_capture() {
 	wait_screen 'lw\x1b[7mx'
 
 	# pause: the rows stay as they were while events go on being counted
-	key 3 p
+	key 1 p
 	wait_screen "PAUSED"
+	status_line=$(line 39)
 	touch "$D/go"
-	wait_screen "$(date +%Y)" # the status line keeps going
 	run_actor "$ollama" "$D/r2.json" open /etc/hosts
-	sleep_until=$((SECONDS + 2))
-	# the new read is not shown while paused (a bounded look, not a wait for an event)
-	while [ $SECONDS -lt $sleep_until ]; do
-		! on_screen "/etc/hosts"
-	done
+	pid2=$(report_get "$D/r2.json" pid)
+	# the status line goes on (the uptime), the rows do not: the new process is not shown
+	retry 50 eval '[ "$(line 39)" != "$status_line" ]'
+	! on_screen "$pid2"
 	key p
 	wait_gone "PAUSED"
-	wait_screen "/etc/hosts"
+	wait_screen "$pid2"
 
 	# sort: the keys line names the next sort key
 	before=$(line 40)
@@ -231,7 +243,9 @@ make_capture() {
 	wait_screen "end of capture"
 	wait_screen "PAUSED"
 	wait_screen "ollama"
-	key Tab
+	# the mouse: a click (X10 encoding: button, column and row each + 32, from 1) on the
+	# second tab, "2 Connections", at column 15 of the first row
+	tm send-keys -t live -l $'\e[M 0!'
 	wait_screen "models.example.test"
 	# colours: some SGR colour sequence is on the screen
 	tm capture-pane -p -e -t live | grep -qE $'\e\\[([0-9;]*;)?(3[0-7]|4[0-7]|9[0-7])(;[0-9;]*)?m'

@@ -5,8 +5,8 @@ a copy of python3 under a watched name (ollama, chat, ...), so the kernel sees t
 
   actor.py REPORT_FILE ACTION...
 
-Actions: tcp (connect to a local listener, send 1000 bytes, close), http-host NAME (the
-same with an HTTP request head naming host NAME), refused (connect to a closed port), tcp6,
+Actions: tcp (connect to a local listener, send 1000 bytes, close), http-host NAME ADDR
+(the same to a listener on ADDR, with an HTTP request head naming host NAME), refused (connect to a closed port), tcp6,
 unix, bind-any, bind-lo, udp, open, open-missing, open-create, child (fork+exec /bin/cat),
 prctl (rename the thread to "innocent"), wait-file PATH (create PATH.waiting, then block
 until PATH exists), sleep SECS.
@@ -54,15 +54,16 @@ def main():
             srv.close()
             report["tcp_port"] = port
         elif a == "http-host":
-            # an HTTP request head naming a host, to a local listener: naming learns the
-            # connection's host name from it (host_source http), with no DNS and no network
-            host = args[i]
-            i += 1
+            # an HTTP request head naming a host, to a listener of ours on ADDR (one of this
+            # machine's): naming learns the connection's host name from it (host_source
+            # http), with no DNS and no network
+            host, addr = args[i], args[i + 1]
+            i += 2
             srv = socket.socket()
-            srv.bind(("127.0.0.1", 0))
+            srv.bind((addr, 0))
             srv.listen(1)
             port = srv.getsockname()[1]
-            c = socket.create_connection(("127.0.0.1", port))
+            c = socket.create_connection((addr, port))
             peer, _ = srv.accept()
             head = f"GET /v1/models HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()
             c.sendall(head)

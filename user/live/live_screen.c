@@ -74,8 +74,9 @@ struct live_screen {
 	uint32_t log_pid;
 	unsigned sort[LIVE_PANES];
 	struct pane_pos pos[LIVE_PANES];
-	char filter[FILTER_MAX]; /* applied (escaped), "" for none */
-	char edit[FILTER_MAX];	 /* being typed after `/` (raw, printable bytes only) */
+	/* each pane's (escaped), "" for none: the log opens unfiltered */
+	char filter[LIVE_PANES][FILTER_MAX];
+	char edit[FILTER_MAX]; /* being typed after `/` (raw, printable bytes only) */
 	size_t edit_len;
 	bool editing, paused, help;
 
@@ -209,7 +210,7 @@ static struct live_query query_of(const struct live_screen *s, size_t width)
 	return (struct live_query){
 		.pane = s->pane,
 		.width = width,
-		.filter = s->filter,
+		.filter = s->filter[s->pane],
 		.sort = s->sort[s->pane],
 		.pid = s->log_pid,
 	};
@@ -384,7 +385,9 @@ static void draw_pane(struct live_screen *s, int lines, int cols)
 	}
 	if (!total) {
 		attrset(A_DIM);
-		mvaddnstr(2, 1, s->filter[0] ? "(no row matches the filter)" : "(nothing seen yet)",
+		mvaddnstr(2, 1,
+			  s->filter[s->pane][0] ? "(no row matches the filter)" :
+						  "(nothing seen yet)",
 			  cols - 1);
 		attrset(A_NORMAL);
 	}
@@ -404,6 +407,7 @@ static void draw_keys(struct live_screen *s, int y, int cols)
 {
 	char shown[FILTER_MAX * 4], line[LIVE_ROW_MAX];
 	const char *sort = live_panel_sort_name(s->pane, s->sort[s->pane]);
+	const char *f = s->filter[s->pane];
 
 	if (s->editing) {
 		escape_bytes(shown, sizeof(shown), s->edit, s->edit_len);
@@ -413,9 +417,9 @@ static void draw_keys(struct live_screen *s, int y, int cols)
 		snprintf(line, sizeof(line),
 			 "%s%s%s%s%s? help  q quit  Tab pane  Enter %s  / filter  "
 			 "s sort: %s  p %s",
-			 s->filter[0] ? "filter \"" : "", s->filter, s->filter[0] ? "\"" : "",
-			 s->filter[0] ? " (Esc clears)" : "", s->filter[0] ? "  " : "",
-			 s->pane == LIVE_PANE_LOG ? "-" : "open", sort ? sort : "-",
+			 f[0] ? "filter \"" : "", f, f[0] ? "\"" : "", f[0] ? " (Esc clears)" : "",
+			 f[0] ? "  " : "", s->pane == LIVE_PANE_LOG ? "-" : "open",
+			 sort ? sort : "-",
 			 s->frozen ? "-" :
 			 s->paused ? "resume" :
 				     "pause");
@@ -436,8 +440,8 @@ static const char *const help_lines[] = {
 	"Tab, Shift-Tab, 1-4          next, previous pane, pane N",
 	"Enter                        a process's events (Processes)",
 	"Esc, Backspace, Left         back from a process's events",
-	"/                            filter the rows: type, then Enter",
-	"                             (Esc clears the filter)",
+	"/                            filter the pane's rows: type, then",
+	"                             Enter (Esc clears the filter)",
 	"s                            sort by the pane's next key",
 	"p                            pause the display (events are",
 	"                             still counted and kept)",
@@ -513,15 +517,40 @@ static void next_pane(struct live_screen *s, int dir)
 	go_pane(s, (enum live_pane)p);
 }
 
+/*
+ * The process of the selected row, 0 if none: a key that moved the selection since the
+ * last draw (Home, then Enter, read together) left no pid known for it yet.
+ */
+static uint32_t selected_pid(struct live_screen *s)
+{
+	struct pane_pos *p = &s->pos[s->pane];
+	struct live_query q = query_of(s, (size_t)(COLS > 0 ? COLS : 80));
+	size_t total = 0;
+
+	if (p->sel_pid)
+		return p->sel_pid;
+	if (ensure_rows(s, 1))
+		return 0;
+	if (fetch(s, &q, p->sel, 1, &total) == 1)
+		return s->rows[0].pid;
+	/* past the end: the draw would clamp it to the last row */
+	if (total && fetch(s, &q, total - 1, 1, &total) == 1) {
+		p->sel = total - 1;
+		return s->rows[0].pid;
+	}
+	return 0;
+}
+
 static void open_log(struct live_screen *s)
 {
 	struct pane_pos *p = &s->pos[s->pane];
 
-	if (s->pane != LIVE_PANE_PROCESSES || !p->sel_pid)
+	if (s->pane != LIVE_PANE_PROCESSES || !(p->sel_pid = selected_pid(s)))
 		return;
 	s->back = s->pane;
 	s->log_pid = p->sel_pid;
 	s->pos[LIVE_PANE_LOG] = (struct pane_pos){ .follow = true };
+	s->filter[LIVE_PANE_LOG][0] = '\0';
 	go_pane(s, LIVE_PANE_LOG);
 }
 
@@ -547,9 +576,8 @@ static void move_sel(struct live_screen *s, long delta)
 static void set_filter(struct live_screen *s, const char *raw, size_t len)
 {
 	/* typed bytes that are no valid UTF-8 are matched as the rows show them: escaped */
-	escape_bytes(s->filter, sizeof(s->filter), raw, len);
-	for (int i = 0; i < LIVE_PANES; i++)
-		s->pos[i] = (struct pane_pos){ .follow = i == LIVE_PANE_LOG };
+	escape_bytes(s->filter[s->pane], sizeof(s->filter[s->pane]), raw, len);
+	s->pos[s->pane] = (struct pane_pos){ .follow = s->pane == LIVE_PANE_LOG };
 	s->snap.valid = false;
 }
 
@@ -693,7 +721,7 @@ static bool key(struct live_screen *s, int ch)
 	case KEY_LEFT:
 		if (s->pane == LIVE_PANE_LOG)
 			close_log(s);
-		else if (ch == 27 && s->filter[0])
+		else if (ch == 27 && s->filter[s->pane][0])
 			set_filter(s, "", 0);
 		break;
 	case '/':
