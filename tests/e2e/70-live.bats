@@ -285,6 +285,36 @@ make_capture() {
 	[[ "$output" == *"records, 0 lost"* ]]
 }
 
+@test "--attach a daemon's event socket: the view shows source daemon and the actor's events; a user outside the group is refused" {
+	requires_bpf
+	command -v setpriv >/dev/null || skip_or_fail "needs setpriv"
+	# under /tmp itself, traversable: bats's own directories may not be for another user
+	SDIR=$(mktemp -d /tmp/llmwatch-live.XXXXXX)
+	chmod 755 "$SDIR"
+	sock="$SDIR/events.sock"
+	lw_start --events-socket "$sock"
+	live -- --attach "$sock"
+	wait_screen "daemon"
+	ollama=$(make_tool ollama)
+	run_actor "$ollama" "$D/r.json" open /etc/hostname
+	pid=$(report_get "$D/r.json" pid)
+	wait_screen "$pid"
+	wait_screen "ollama"
+	quit
+	# the daemon still runs: one viewer going is nothing to it
+	running "$LW_PID"
+
+	# uid and gid nobody, no groups: neither root nor in the socket's group
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$LLMWATCH" --live --attach "$sock"
+	echo "$output"
+	rm -rf "$SDIR"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"llmwatch: --live: $sock: "*"ermission denied"* ]]
+	# and it never loads programs of its own behind the daemon's back
+	[[ "$output" != *"loading the programs"* ]]
+	[[ "$output" != *"watching"*"profiles"* ]]
+}
+
 @test "--live's options: refused without --live, and bad values" {
 	run "$LLMWATCH" --iterations 3
 	[ "$status" -eq 2 ]
