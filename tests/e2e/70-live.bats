@@ -309,7 +309,7 @@ make_capture() {
 	echo "$output"
 	rm -rf "$SDIR"
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"llmwatch: --live: $sock: "*"ermission denied"* ]]
+	[[ "$output" == *"llmwatch: --live: "*"$sock"*"ermission denied"* ]]
 	# and it never loads programs of its own behind the daemon's back
 	[[ "$output" != *"loading the programs"* ]]
 	[[ "$output" != *"watching"*"profiles"* ]]

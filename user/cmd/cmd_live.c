@@ -310,8 +310,10 @@ static void on_daemon_hello(void *ctx, const char *version, const char *digest, 
 
 	(void)host;
 	r->hello = true;
-	snprintf(r->rules, sizeof(r->rules), "the daemon's (llmwatch %.40s, digest %.12s)",
-		 version ? version : "?", digest && digest[0] ? digest : "none");
+	/* the status line has room for what tells rule sets apart: the digest */
+	(void)version;
+	snprintf(r->rules, sizeof(r->rules), "the daemon's (digest %.12s)",
+		 digest && digest[0] ? digest : "none");
 	r->info.rules = r->rules;
 	if (r->model)
 		live_model_set_info(r->model, &r->info);
@@ -588,14 +590,17 @@ int cmd_live_run(const struct monitor_config *c, monitor_run_fn run)
 	}
 	sink_destroy(sink);
 	if (errno != ENOENT && errno != ECONNREFUSED) {
-		/* a daemon is there and says no: never a second copy of the programs behind it */
-		fprintf(stderr, "llmwatch: --live: %s: %s\n", c->live_attach, err);
+		/*
+		 * A daemon is there and says no: never a second copy of the programs behind it.
+		 * The client's reason names the socket.
+		 */
+		fprintf(stderr, "llmwatch: --live: %s\n", err);
 		status = 1;
 		goto out;
 	}
 	if (c->live_attach_set)
-		fprintf(stderr, "llmwatch: --live: no daemon at %s (%s): loading the programs\n",
-			c->live_attach, err);
+		fprintf(stderr, "llmwatch: --live: no daemon there (%s): loading the programs\n",
+			err);
 	status = run_programs(&r, run);
 out:
 	if (r.model)
