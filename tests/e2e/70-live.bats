@@ -236,7 +236,7 @@ make_capture() {
 	quit
 }
 
-@test "--from a capture: browsed, paused at the end; colours, and none with NO_COLOR; --iterations ends it" {
+@test "--from a capture: browsed, paused at the end; the mouse; colours, and none with NO_COLOR; SIGTERM; --iterations ends it" {
 	requires_bpf
 	make_capture
 	live -- --from "$CAP"
@@ -260,6 +260,17 @@ make_capture() {
 	! tm capture-pane -p -e -t live | grep -qE $'\e\\[([0-9;]*;)?(3[0-9]|4[0-9]|9[0-7]|10[0-7])(;[0-9;]*)?m'
 	tm capture-pane -p -e -t live | grep -qE $'\e\\[[0-9;]*7[;m]' # the selection: reverse
 	quit
+	tm kill-server
+
+	# SIGTERM: the view stops and gives the terminal back as it was
+	live -- --from "$CAP" --refresh 0.5
+	wait_screen "end of capture"
+	view=$(pgrep -f -- "--live --from $CAP --refresh 0.5")
+	kill -TERM "$view"
+	ended
+	[ "$RC" -eq 0 ]
+	diff "$D/stty.before" "$D/stty.after"
+	grep -q "SIGTERM from pid" "$D/err"
 	tm kill-server
 
 	# --iterations: 3 redraws, then exit 0 without a key
