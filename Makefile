@@ -130,6 +130,13 @@ $(BUILD)/tests/progs/%: tests/progs/%.c | $(BUILD)/.deps-test
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP -o $@ $< -luring
 
+# lw_stream_dump views a daemon's event stream: it links the stream client and the text sink.
+$(BUILD)/tests/progs/lw_stream_dump: tests/progs/lw_stream_dump.c $(BUILD)/liblw.a \
+		| $(BUILD)/.deps-test
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(LW_CFLAGS) -o $@ $< $(BUILD)/liblw.a $(LDFLAGS) $(LDLIBS)
+
 test: $(BUILD)/.deps-test
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_BINS) $(TESTPROGS)
 	$(Q)BUILD=$(BUILD) tests/run-all.sh

@@ -11,7 +11,7 @@
 # Other knobs (start-up runs, replay rounds, CPUs) are listed by tools/bench.py --help.
 
 BENCH_BINS := $(BUILD)/bench/syscalls $(BUILD)/bench/replay $(BUILD)/bench_rules \
-	$(BUILD)/bench/floor $(BUILD)/bench/floor.bpf.o
+	$(BUILD)/bench/floor $(BUILD)/bench/floor.bpf.o $(BUILD)/bench/live
 
 .PHONY: bench bench-build
 
@@ -26,6 +26,12 @@ $(BUILD)/bench/replay: tools/bench/replay.c tools/bench/gen_rules.c $(BUILD)/lib
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(LW_CFLAGS) -Itests/unit -o $@ $(filter %.c,$^) $(BUILD)/liblw.a \
 		$(LDFLAGS) $(LDLIBS)
+
+# The live view's model and panels: events/s absorbed and the frame time (issue 16).
+$(BUILD)/bench/live: tools/bench/live.c $(BUILD)/liblw.a
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(LW_CFLAGS) -o $@ $(filter %.c,$^) $(BUILD)/liblw.a $(LDFLAGS) $(LDLIBS)
 
 # No-op programs on llmwatch's hooks: the floor row of the table.
 $(BUILD)/bench/floor.bpf.o: tools/bench/floor.bpf.c $(BUILD)/vmlinux.h

@@ -14,7 +14,7 @@
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 10
-FUZZ_TARGETS := dns tls http rules profiles decode btf config capture diff html
+FUZZ_TARGETS := dns tls http rules profiles decode btf config capture diff html event_wire gguf
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_SAN := address,undefined
 FUZZ_CFLAGS := -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
@@ -36,6 +36,10 @@ FUZZ_MAXLEN_capture := 16384
 FUZZ_MAXLEN_diff := 16384
 # a report document (JSON) of a few of each finding
 FUZZ_MAXLEN_html := 16384
+# a few frames of a daemon's event stream, strings past their limits included
+FUZZ_MAXLEN_event_wire := 32768
+# the generator's models (tests/gguf/make_gguf.py) are under 2 KiB; room to grow them
+FUZZ_MAXLEN_gguf := 8192
 
 FUZZ_OBJS_dns := names/dns_parse.o names/dns_cache.o names/hostname.o
 FUZZ_OBJS_tls := names/tls_parse.o names/hostname.o
@@ -56,6 +60,8 @@ FUZZ_OBJS_diff := report/report_diff.o util/escape.o util/utf8.o
 FUZZ_LIBS_diff := -lcjson -lm
 FUZZ_OBJS_html := report/report_html.o util/htmlesc.o util/escape.o util/utf8.o
 FUZZ_LIBS_html := -lcjson -lm
+FUZZ_OBJS_event_wire := sinks/event_wire.o core/event.o util/timefmt.o util/escape.o util/utf8.o
+FUZZ_OBJS_gguf := audit/gguf_check.o util/escape.o util/utf8.o
 
 .PHONY: fuzz fuzz-build fuzz-smoke fuzz-targets test-parsers-asan
 
@@ -102,6 +108,8 @@ fuzz: $(FUZZ_BINS)
 				capture) echo $(FUZZ_MAXLEN_capture);; \
 				diff) echo $(FUZZ_MAXLEN_diff);; \
 				html) echo $(FUZZ_MAXLEN_html);; \
+				event_wire) echo $(FUZZ_MAXLEN_event_wire);; \
+				gguf) echo $(FUZZ_MAXLEN_gguf);; \
 				*) echo $(FUZZ_MAXLEN_http);; esac) \
 			-artifact_prefix=$(BUILD)/fuzz/ \
 			$(BUILD)/fuzz/corpus-$$t fuzz/corpus/$$t || exit 1; \

@@ -39,8 +39,10 @@ KNOBS = {
     "BENCH_PEERS": ("1", "0: leave out the peer monitors even when installed"),
     "BENCH_REPORT_RECORDS": ("1000000", "report: records in the capture reported"),
     "BENCH_REPORT_RUNS": ("3", "report: runs of llmwatch report per format"),
+    "BENCH_LIVE_SECONDS": ("1", "live view: seconds per absorb round (and frames / rounds)"),
+    "BENCH_LIVE_ROUNDS": ("5", "live view: absorb rounds"),
     "BENCH_ONLY": ("", "comma list of sections: syscalls,programs,loss,replay,report,rules,"
-                   "startup,memory"),
+                   "live,startup,memory"),
 }
 
 CASES = ["open", "connect", "sendto", "getppid"]
@@ -605,6 +607,24 @@ def section_rules(b):
     return res
 
 
+def section_live(b):
+    """The live view (issue 16): events/s its model absorbs, frame time at 100,000 events/s."""
+    p = subprocess.run(["taskset", "-c", b.cpu, os.path.join(b.dir, "live"),
+                        knob("BENCH_LIVE_SECONDS"), knob("BENCH_LIVE_ROUNDS")],
+                       check=True, capture_output=True, text=True)
+    res = {"output": [x for x in p.stdout.splitlines() if x.startswith("live ")]}
+    for line in p.stdout.splitlines():
+        f = line.split()
+        if f and f[0] == "live-absorb":
+            res["absorb"] = {"events_per_s": {"median": float(f[1]), "min": float(f[2]),
+                                              "max": float(f[3])},
+                             "ns_per_event": float(f[4])}
+        elif f and f[0] == "live-frame":
+            res["frame"] = {"ms": {"median": float(f[1]), "max": float(f[2])},
+                            "at_events_per_s": int(f[3]), "core_share": float(f[4])}
+    return res
+
+
 def vm(pid, key):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -724,6 +744,14 @@ def goals(res):
     if rr:
         v = rr["json"]["seconds"]["median"]
         add(f"report of a {rr['records']:,}-record capture (JSON)", round(v, 2), 3, v < 3, "s")
+    lv = res.get("live", {})
+    if "absorb" in lv:
+        v = lv["absorb"]["events_per_s"]["median"]
+        add("live view model absorbs, one core", round(v), 1e5, v >= 1e5, "events/s")
+    if "frame" in lv:
+        v = lv["frame"]["ms"]["max"]
+        add(f"live view frame (all panes, 200x60) at {lv['frame']['at_events_per_s']:,} events/s",
+            round(v, 2), 50, v < 50, "ms")
     st = res.get("startup")
     if st and st["ms"]:
         add("start to attached", round(st["ms"]["median"]), 300, st["ms"]["median"] <= 300, "ms")
@@ -844,6 +872,15 @@ def markdown(res):
                  f"{me['rss_after_bytes'] / 2**20:.1f} MiB); idle with --ring-size 4M: "
                  f"{me['idle_rss_ring_4m_bytes'] / 2**20:.1f} MiB. The ring buffer is mapped "
                  "twice and fully present from the start: 2 x the ring size of any RSS is it.")
+    lv = res.get("live", {})
+    if "absorb" in lv and "frame" in lv:
+        L.append(f"Live view (tools/bench/live.c): the model absorbs "
+                 f"{lv['absorb']['events_per_s']['median']:,.0f} events/s on one core "
+                 f"({lv['absorb']['ns_per_event']:.0f} ns per event); a frame of every pane at "
+                 f"200x60 takes {lv['frame']['ms']['median']:.2f} ms (max "
+                 f"{lv['frame']['ms']['max']:.2f} ms) while it absorbs "
+                 f"{lv['frame']['at_events_per_s']:,} events/s, "
+                 f"{lv['frame']['core_share'] * 100:.0f}% of a core in all.")
     if ru and ru.get("ratio"):
         L.append(f"Rules matcher alone (make bench-rules): {ru['default']['ns_per_event']:.0f} ns "
                  f"per event with the default pack, {ru['generated']['ns_per_event']:.0f} ns with "
@@ -855,7 +892,7 @@ def run_sections(b, res, only):
     for name, fn in (("syscalls", section_syscalls), ("programs", section_programs),
                      ("loss", section_loss),
                      ("replay", section_replay), ("report", section_report),
-                     ("rules", section_rules),
+                     ("rules", section_rules), ("live", section_live),
                      ("startup", section_startup), ("memory", section_memory)):
         if only and name not in only:
             continue

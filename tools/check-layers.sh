@@ -12,7 +12,7 @@ set -u
 cd "$(dirname "$0")/.."
 
 # Lowest first. main.c (user/ itself) is above them all.
-LAYERS=(util core capture names rules sinks monitor report live kernel cmd)
+LAYERS=(util core capture names rules sinks monitor report audit live kernel cmd)
 # Generated into build/ (not a folder of user/); the skeleton only for the loader's folder.
 declare -A GENERATED=([version.h]="cmd" [llmwatch.skel.h]="kernel")
 

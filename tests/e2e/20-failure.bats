@@ -124,3 +124,14 @@ nothing_left_attached() {
 	lw_wait_for kind=summary lost=0
 	nothing_left_attached
 }
+
+@test "without CAP_SYS_PTRACE it says what it cannot read; with it, nothing is said" {
+	requires_bpf
+	run setpriv --inh-caps=-sys_ptrace --bounding-set=-sys_ptrace "$LLMWATCH" --duration 0.3
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"warning: no CAP_SYS_PTRACE: the executables, command lines"* ]]
+	run "$LLMWATCH" --duration 0.3
+	[ "$status" -eq 0 ]
+	[[ "$output" != *"CAP_SYS_PTRACE"* ]]
+	nothing_left_attached
+}

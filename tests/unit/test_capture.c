@@ -22,6 +22,8 @@
 #include "core/profiles.h"
 #include "core/proctable.h"
 #include "core/stats.h"
+#include "report/capture_replay.h"
+#include "sinks/sink.h"
 
 static char tmpdir[64];
 
@@ -645,6 +647,289 @@ static void test_facts(void)
 	CHECK(!memcmp(g.sha[0], abc_sha256, 32));
 }
 
+/* What each rotated file's facts said, for test_rotation_facts(). */
+struct rot_facts {
+	int of_running, of_exited, hashes, order_ok, records;
+	char cmdline[64];
+};
+
+static void rf_records(void *ctx, uint64_t block, const void *buf, size_t len, uint32_t count)
+{
+	struct rot_facts *g = ctx;
+
+	(void)block, (void)buf, (void)len;
+	if (!g->records)
+		g->order_ok = g->of_running > 0; /* the facts came before the first records */
+	g->records += (int)count;
+}
+
+static void rf_facts(void *ctx, const struct proc_facts *f)
+{
+	struct rot_facts *g = ctx;
+
+	if (f->pid == 200) {
+		g->of_running++;
+		snprintf(g->cmdline, sizeof(g->cmdline), "%s", f->cmdline);
+	} else if (f->pid == 201) {
+		g->of_exited++;
+	}
+}
+
+static void rf_hash(void *ctx, const struct exe_file_key *key, bool ok, const unsigned char *sha)
+{
+	struct rot_facts *g = ctx;
+
+	(void)key, (void)sha;
+	g->hashes += ok;
+}
+
+/*
+ * A rotated capture: every file starts with the facts of the processes still running (and
+ * their executables' hash), so each replays alone with what the live run knew; a process
+ * that has exited is not carried into the files after its exit.
+ */
+static void test_rotation_facts(void)
+{
+	static const struct capture_read_ops fops = {
+		.records = rf_records,
+		.facts = rf_facts,
+		.exe_hash = rf_hash,
+	};
+	char path[128], name[160], root[128], bin[160], link[160], err[256];
+	struct capture_writer_opts o = {
+		.flush_ns = 1000000000ull, .proc_root = root, .max_size = 20000, .keep = 5
+	};
+	struct capture_meta meta = { .llmwatch_version = "test" };
+	struct proc_facts f = {
+		.ppid = 1,
+		.tool = 1,
+		.why = PROC_WHY_EXE,
+		.cmdline_state = PROC_CMDLINE_FULL,
+		.comm = "ollama",
+		.exe = "/usr/bin/ollama",
+		.cmdline = "ollama serve",
+		.parent_exe = "/usr/lib/systemd/systemd",
+		.evidence = "",
+	};
+	struct capture_writer_stats st;
+	struct capture_writer *w;
+	struct proctable pt;
+	struct proc_entry *gone;
+	int fd, files = 0, exited_in[6] = { 0 };
+
+	snprintf(path, sizeof(path), "%s/rotfacts.lwc", tmpdir);
+	snprintf(root, sizeof(root), "%s/rproc", tmpdir);
+	snprintf(bin, sizeof(bin), "%s/rot-bin", tmpdir);
+	fd = open(bin, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	CHECK(fd >= 0 && write(fd, "abc", 3) == 3);
+	close(fd);
+	mkdir(root, 0700);
+	snprintf(link, sizeof(link), "%s/200", root);
+	mkdir(link, 0700);
+	snprintf(link, sizeof(link), "%s/200/exe", root);
+	CHECK_INT(symlink(bin, link), 0);
+	w = capture_writer_open(path, &meta, &o, err, sizeof(err));
+	CHECK(w != NULL);
+	if (!w)
+		return;
+	proctable_init(&pt, 16);
+	proctable_upsert(&pt, 200)->state = PROC_CONFIRMED;
+	gone = proctable_upsert(&pt, 201);
+	gone->state = PROC_CONFIRMED;
+	capture_writer_procs(w, &pt);
+	f.pid = f.root_pid = 200;
+	capture_writer_facts(w, &f);
+	f.pid = f.root_pid = 201;
+	f.cmdline = "ollama runner";
+	capture_writer_facts(w, &f);
+	gone->exited = true; /* 201 exits: the files started after this do not carry it */
+	/* the hash is written into the file current when it is done: wait for it (bounded) */
+	for (int tries = 0; tries < 500; tries++) {
+		capture_writer_flush(w);
+		capture_writer_get_stats(w, &st);
+		if (st.exe_hashed)
+			break;
+		usleep(10000);
+	}
+	CHECK_INT(st.exe_hashed, 1);
+	for (int b = 0; b < 40; b++) {
+		for (int i = 0; i < 50; i++) {
+			struct lw_rec_open r;
+
+			capture_writer_add(w, &r,
+					   make_open(&r, 200, (uint64_t)b * 50 + (uint64_t)i, 200));
+		}
+		capture_writer_flush(w);
+	}
+	capture_writer_get_stats(w, &st);
+	CHECK_INT(capture_writer_close(w, NULL), 0);
+	proctable_free(&pt);
+	CHECK_INT(st.facts_unkept, 0);
+	for (int i = 0; i <= 5; i++) {
+		struct capture_read_result r;
+		struct rot_facts g = {};
+
+		if (i)
+			snprintf(name, sizeof(name), "%s.%d", path, i);
+		else
+			snprintf(name, sizeof(name), "%s", path);
+		if (capture_read_file(name, &fops, &g, &r))
+			continue;
+		files++;
+		CHECK(r.chain_ok && r.sealed);
+		CHECK_INT(g.of_running, 1);
+		CHECK_STR(g.cmdline, "ollama serve");
+		CHECK(g.order_ok);
+		CHECK_INT(g.hashes, 1);
+		exited_in[i] = g.of_exited;
+	}
+	CHECK(files >= 3); /* rotated at least twice */
+	/* only the first file, written before 201 exited, has its facts */
+	for (int i = 0; i < files; i++)
+		CHECK_INT(exited_in[i], i == files - 1 && files < 6 ? 1 : 0);
+}
+
+/* What a file said of the tool ids added during the run. */
+struct got_profiles {
+	unsigned int id;
+	char name[64];
+	int named, records_before; /* records seen before the id was named */
+	int records;
+};
+
+static void gp_profile(void *ctx, unsigned int id, const char *name)
+{
+	struct got_profiles *g = ctx;
+
+	if (!g->named++) {
+		g->id = id;
+		snprintf(g->name, sizeof(g->name), "%s", name);
+		g->records_before = g->records;
+	}
+}
+
+static void gp_records(void *ctx, uint64_t block, const void *buf, size_t len, uint32_t count)
+{
+	struct got_profiles *g = ctx;
+
+	(void)block, (void)buf, (void)len;
+	g->records += (int)count;
+}
+
+/* A sink that keeps the tool name of the last event it got. */
+struct tool_sink {
+	struct sink s;
+	char tool[64];
+	int events;
+};
+
+static int ts_event(struct sink *s, const struct lw_event *ev, const struct rules_verdict *v,
+		    size_t nv)
+{
+	struct tool_sink *t = (struct tool_sink *)s;
+
+	(void)v, (void)nv;
+	snprintf(t->tool, sizeof(t->tool), "%s", ev->tool);
+	t->events++;
+	return 0;
+}
+
+static int ts_summary(struct sink *s, const struct lw_stats *st)
+{
+	(void)s, (void)st;
+	return 0;
+}
+
+static void ts_destroy(struct sink *s)
+{
+	(void)s;
+}
+
+/*
+ * A tool id added during the run (runtime:KIND, as --runtime-scan adds them) is named in
+ * the facts before the first record that carries it, and again at the top of every rotated
+ * file after it; a replay names the events by it.
+ */
+static void test_runtime_profile(void)
+{
+	static const struct capture_read_ops pops = {
+		.records = gp_records,
+		.profile = gp_profile,
+	};
+	static const struct sink_ops tops = { .event = ts_event,
+					      .summary = ts_summary,
+					      .destroy = ts_destroy };
+	char path[128], name[160], err[256];
+	struct capture_writer_opts o = { .flush_ns = 1000000000ull, .max_size = 20000, .keep = 9 };
+	struct profile_set set;
+	struct capture_meta meta = { .llmwatch_version = "test", .profiles = &set };
+	struct capture_writer *w;
+	struct proctable pt;
+	int id, files = 0;
+
+	profiles_init(&set);
+	snprintf(path, sizeof(path), "%s/runtime.lwc", tmpdir);
+	w = capture_writer_open(path, &meta, &o, err, sizeof(err));
+	CHECK(w != NULL);
+	if (!w)
+		return;
+	proctable_init(&pt, 16);
+	proctable_upsert(&pt, 300)->state = PROC_CONFIRMED;
+	capture_writer_procs(w, &pt);
+	{
+		struct lw_rec_open r;
+
+		capture_writer_add(w, &r, make_open(&r, 300, 1, 10)); /* before the id exists */
+		capture_writer_flush(w);
+	}
+	id = profiles_add_runtime(&set, "llama.cpp");
+	CHECK(id > 0);
+	proctable_get(&pt, 300)->tool = (uint16_t)id; /* as the runtime scan tracks it */
+	for (int b = 0; b < 40; b++) {
+		for (int i = 0; i < 50; i++) {
+			struct lw_rec_open r;
+			size_t n = make_open(&r, 300, 2 + (uint64_t)b * 50 + (uint64_t)i, 200);
+
+			r.hdr.tool = (uint16_t)id;
+			capture_writer_add(w, &r, n);
+		}
+		capture_writer_flush(w);
+	}
+	CHECK_INT(capture_writer_close(w, NULL), 0);
+	proctable_free(&pt);
+	for (int i = 0; i <= 9; i++) {
+		struct capture_read_result r;
+		struct got_profiles g = {};
+
+		if (i)
+			snprintf(name, sizeof(name), "%s.%d", path, i);
+		else
+			snprintf(name, sizeof(name), "%s", path);
+		if (capture_read_file(name, &pops, &g, &r))
+			break;
+		files++;
+		CHECK_INT(g.named, 1);
+		CHECK_INT(g.id, id);
+		CHECK_STR(g.name, "runtime:llama.cpp");
+		/* named before any record carrying it: in the first file, after the one before */
+		CHECK(g.records_before <= 1);
+	}
+	CHECK(files >= 3);
+	/* replayed alone, the newest file names its events by the runtime tool */
+	{
+		const char *one[] = { path };
+		struct capture_replay_opts ro = { .no_default_rules = true, .who = "test" };
+		struct capture_replay_result res;
+		struct tool_sink t = { .s = { .ops = &tops } };
+
+		CHECK_INT(capture_replay(one, 1, &ro, &t.s, &res), 0);
+		CHECK(!res.profiles_differ);
+		CHECK(t.events > 0);
+		CHECK_STR(t.tool, "runtime:llama.cpp");
+		capture_replay_result_free(&res);
+	}
+}
+
 /* A facts entry whose string lengths overrun it, and an unknown entry type: said, skipped. */
 static void test_facts_hostile(void)
 {
@@ -866,6 +1151,8 @@ int main(void)
 	test_rotation();
 	test_facts();
 	test_facts_hostile();
+	test_rotation_facts();
+	test_runtime_profile();
 	test_payloads_and_names();
 	test_rotation_reopen();
 	{

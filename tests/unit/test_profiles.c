@@ -348,6 +348,44 @@ static void test_read_cmdline(void)
 	rmdir(root);
 }
 
+/* procscan_self_has_cap reads CapEff's bit; a status without the line is said so. */
+static void test_self_has_cap(void)
+{
+	char root[] = "/tmp/lw-cap-XXXXXX", path[256];
+	FILE *f;
+
+	if (!mkdtemp(root)) {
+		CHECK(!"mkdtemp");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/self", root);
+	CHECK_INT(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/self/status", root);
+	f = fopen(path, "we");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	/* every capability but CAP_SYS_PTRACE (19) */
+	fputs("Name:\tllmwatch\nCapInh:\t0000000000000000\nCapEff:\t000001fffff7ffff\n", f);
+	fclose(f);
+	CHECK_INT(procscan_self_has_cap(root, 19), 0);
+	CHECK_INT(procscan_self_has_cap(root, 18), 1);
+	CHECK_INT(procscan_self_has_cap(root, 39), 1);
+	CHECK_INT(procscan_self_has_cap(root, 64), -EINVAL);
+	f = fopen(path, "we");
+	CHECK(f != NULL);
+	if (f) {
+		fputs("Name:\tx\nCapEff:\tzz\n", f);
+		fclose(f);
+	}
+	CHECK_INT(procscan_self_has_cap(root, 19), -EBADMSG);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/self", root);
+	rmdir(path);
+	CHECK_INT(procscan_self_has_cap(root, 19), -ENOENT);
+	rmdir(root);
+}
+
 int main(void)
 {
 	profiles_init(&set);
@@ -357,5 +395,6 @@ int main(void)
 	test_cmdline();
 	test_builtin_cmdlines();
 	test_read_cmdline();
+	test_self_has_cap();
 	return check_summary("test_profiles");
 }

@@ -92,6 +92,7 @@ struct capture_fact_hdr {
 #define CAPTURE_FACT_PROC 1	 /* struct capture_fact_proc + its strings */
 #define CAPTURE_FACT_EXE_HASH 2	 /* struct capture_fact_exe_hash */
 #define CAPTURE_FACT_CONN_NAME 3 /* struct capture_fact_conn_name + its host */
+#define CAPTURE_FACT_PROFILE 4	 /* struct capture_fact_profile + its name */
 
 /* An executable file: all zero when not known. */
 struct capture_exe_key {
@@ -153,6 +154,20 @@ struct capture_fact_conn_name {
 	uint32_t reserved2;
 };
 
+/*
+ * A tool id the run added after the header was written ("runtime:KIND", found by
+ * --runtime-scan), followed by name_len bytes of its name (no NUL): before the first
+ * record or fact that carries the id, and again at the top of each rotated file.
+ */
+struct capture_fact_profile {
+	struct capture_fact_hdr h;
+	uint16_t id;
+	uint16_t name_len; /* at most CAPTURE_PROFILE_NAME_MAX */
+	uint32_t reserved;
+};
+
+#define CAPTURE_PROFILE_NAME_MAX 63
+
 #define CAPTURE_HASH_OK 0
 #define CAPTURE_HASH_UNREADABLE 1 /* a read of the file failed */
 
@@ -164,6 +179,7 @@ _Static_assert(sizeof(struct capture_exe_key) == 32, "capture exe key layout");
 _Static_assert(sizeof(struct capture_fact_proc) == 136, "capture fact proc layout");
 _Static_assert(sizeof(struct capture_fact_exe_hash) == 80, "capture exe hash layout");
 _Static_assert(sizeof(struct capture_fact_conn_name) == 64, "capture conn name layout");
+_Static_assert(sizeof(struct capture_fact_profile) == 16, "capture profile fact layout");
 _Static_assert(sizeof(struct capture_file_header) == 24, "capture header layout");
 _Static_assert(sizeof(struct capture_block_header) == 32, "capture block header layout");
 _Static_assert(sizeof(struct capture_proc) == 40, "capture proc layout");

@@ -188,6 +188,23 @@ static int conn_name(const unsigned char *p, size_t len, const struct capture_re
 	return 0;
 }
 
+/* A tool id named after the header; -1 when its lengths do not add up. */
+static int profile(const unsigned char *p, size_t len, const struct capture_read_ops *ops,
+		   void *ctx)
+{
+	struct capture_fact_profile f;
+	char name[CAPTURE_PROFILE_NAME_MAX + 1];
+
+	if (len < sizeof(f))
+		return -1;
+	memcpy(&f, p, sizeof(f));
+	if (f.name_len > CAPTURE_PROFILE_NAME_MAX || sizeof(f) + f.name_len != len || !f.id)
+		return -1;
+	if (ops->profile)
+		ops->profile(ctx, f.id, text(name, p + sizeof(f), f.name_len));
+	return 0;
+}
+
 static void facts(const unsigned char *p, size_t len, const struct capture_read_ops *ops, void *ctx,
 		  uint64_t block, size_t off)
 {
@@ -225,6 +242,8 @@ static void facts(const unsigned char *p, size_t len, const struct capture_read_
 			}
 		} else if (h.type == CAPTURE_FACT_CONN_NAME) {
 			bad = conn_name(p + at, h.len, ops, ctx);
+		} else if (h.type == CAPTURE_FACT_PROFILE) {
+			bad = profile(p + at, h.len, ops, ctx);
 		} /* a type a newer writer added: skipped by its length */
 		if (bad)
 			problem(ops, ctx,

@@ -45,6 +45,11 @@ struct capture_read_ops {
 	 * NUL-terminated, valid during the call), before the records it goes with
 	 */
 	void (*conn_name)(void *ctx, const struct conn_name_fact *f);
+	/*
+	 * a tool id the run added after the header (runtime:KIND), before the records that
+	 * carry it; name untrusted, NUL-terminated, valid during the call
+	 */
+	void (*profile)(void *ctx, unsigned int id, const char *name);
 	/* each problem found, "block N at offset O: ..." (also counted in the result) */
 	void (*problem)(void *ctx, const char *msg);
 };

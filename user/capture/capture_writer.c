@@ -53,6 +53,20 @@ struct hash_entry {
 	unsigned char sha256[32];
 };
 
+/*
+ * The last facts of each process, kept only when the capture rotates, so each new file
+ * starts with the facts of the processes still running (a file replayed alone otherwise
+ * lacks the command line and parent of every process started before it). Bounded: past
+ * this many, a process's facts are not kept (counted, said at the stop).
+ */
+#define KEPT_FACTS_MAX 16384
+
+struct kept_fact {
+	uint32_t pid;
+	uint32_t len;
+	unsigned char *blob; /* its CAPTURE_FACT_PROC entry, as written */
+};
+
 /* A FILE that cannot be created again after a rotation is tried this many times at most. */
 #define REOPEN_TRIES_MAX 600
 
@@ -103,6 +117,11 @@ struct capture_writer {
 	struct exe_hasher *hasher; /* NULL: executables are not hashed (out of memory) */
 	struct hash_entry *hashes;
 	size_t n_hashes, evict; /* evict: the next slot a full cache reuses */
+	/* the run's tool ids, and how many the header and then the facts have named */
+	const struct profile_set *profiles;
+	size_t profiles_in_header, profiles_named;
+	struct kept_fact *kept; /* with max_size only: what a new file starts with */
+	size_t n_kept, cap_kept;
 };
 
 static uint64_t boot_now(void)
@@ -163,6 +182,8 @@ static void lost(struct capture_writer *w, uint32_t count, int err)
 
 /* Writes one block of payload[len] (count items), compressed when compress is set. */
 static void rotate(struct capture_writer *w);
+static void prune_kept(struct capture_writer *w);
+static void name_new_profiles(struct capture_writer *w);
 static void reopen(struct capture_writer *w);
 
 static int write_block(struct capture_writer *w, uint16_t kind, const void *payload, size_t len,
@@ -261,6 +282,7 @@ void capture_writer_flush(struct capture_writer *w)
 	if (!w)
 		return;
 	/* the facts learned from these records go first: a replay needs them before */
+	name_new_profiles(w);
 	collect_hashes(w);
 	flush_facts(w);
 	if (!w->raw_count)
@@ -314,6 +336,7 @@ void capture_writer_tick(struct capture_writer *w, uint64_t now_ns)
 		return;
 	w->last_flush_ns = now_ns;
 	capture_writer_flush(w);
+	prune_kept(w);
 	/* blocks written since the last sync, when the buffer filled: synced now */
 	if (w->dirty && w->fd >= 0) {
 		fdatasync(w->fd);
@@ -591,6 +614,171 @@ static uint16_t str_len(const char *s)
 	return (uint16_t)n;
 }
 
+/* The profile fact of tool id (1-based) into at, which has profile_fact_len(w, id) bytes. */
+static size_t profile_fact_len(const struct capture_writer *w, size_t id)
+{
+	return sizeof(struct capture_fact_profile) +
+	       strnlen(w->profiles->p[id - 1].name, CAPTURE_PROFILE_NAME_MAX);
+}
+
+static void profile_fact(const struct capture_writer *w, size_t id, unsigned char *at)
+{
+	struct capture_fact_profile f = {
+		.h = { .type = CAPTURE_FACT_PROFILE, .len = (uint32_t)profile_fact_len(w, id) },
+		.id = (uint16_t)id,
+	};
+
+	f.name_len = (uint16_t)(f.h.len - sizeof(f));
+	memcpy(at, &f, sizeof(f));
+	memcpy(at + sizeof(f), w->profiles->p[id - 1].name, f.name_len);
+}
+
+/*
+ * Tool ids added since the last call (runtime:KIND): named in the waiting facts, which go
+ * out before the records and facts that carry them.
+ */
+static void name_new_profiles(struct capture_writer *w)
+{
+	if (!w->profiles)
+		return;
+	while (w->profiles_named < w->profiles->n) {
+		size_t id = ++w->profiles_named;
+
+		profile_fact(w, id, facts_room(w, profile_fact_len(w, id)));
+	}
+}
+
+/* Keeps blob as pid's last facts (replacing older ones), for the top of the next file. */
+static void keep_fact(struct capture_writer *w, uint32_t pid, const unsigned char *blob,
+		      uint32_t len)
+{
+	struct kept_fact *k = NULL;
+	unsigned char *copy;
+
+	for (size_t i = 0; i < w->n_kept && !k; i++) {
+		if (w->kept[i].pid == pid)
+			k = &w->kept[i];
+	}
+	if (!k) {
+		if (w->n_kept == w->cap_kept) {
+			size_t cap = w->cap_kept ? w->cap_kept * 2 : 64;
+			struct kept_fact *grown;
+
+			if (cap > KEPT_FACTS_MAX ||
+			    !(grown = realloc(w->kept, cap * sizeof(*grown)))) {
+				w->st.facts_unkept++;
+				return;
+			}
+			w->kept = grown;
+			w->cap_kept = cap;
+		}
+		k = &w->kept[w->n_kept++];
+		*k = (struct kept_fact){ .pid = pid };
+	}
+	copy = malloc(len);
+	if (!copy) {
+		/* a new entry goes; an older fact of pid stays, less fresh but not wrong */
+		w->st.facts_unkept++;
+		if (!k->blob)
+			*k = w->kept[--w->n_kept];
+		return;
+	}
+	memcpy(copy, blob, len);
+	free(k->blob);
+	k->blob = copy;
+	k->len = len;
+}
+
+/* Forgets the kept facts of processes no longer running (the table says so). */
+static void prune_kept(struct capture_writer *w)
+{
+	size_t out = 0;
+
+	if (!w->procs)
+		return;
+	for (size_t i = 0; i < w->n_kept; i++) {
+		const struct proc_entry *e = proctable_get(w->procs, w->kept[i].pid);
+
+		if (e && !e->exited)
+			w->kept[out++] = w->kept[i];
+		else
+			free(w->kept[i].blob);
+	}
+	w->n_kept = out;
+}
+
+/*
+ * At the top of a new file (rotating, so nothing here rotates again): one facts block with
+ * the kept facts of the processes still running and the hashes of their executables, so the
+ * file reads on its own. Written straight, not through the waiting facts, which a rotation
+ * may be in the middle of writing.
+ */
+static void write_kept_facts(struct capture_writer *w)
+{
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	uint32_t count = 0;
+	int err;
+
+	prune_kept(w);
+	/* the ids the header does not name, named by the facts of the file before */
+	for (size_t id = w->profiles_in_header + 1; id <= w->profiles_named; id++) {
+		size_t n = profile_fact_len(w, id);
+		unsigned char *grown = realloc(buf, len + n);
+
+		if (!grown) {
+			w->st.facts_unkept++;
+			break;
+		}
+		buf = grown;
+		profile_fact(w, id, buf + len);
+		len += n;
+		count++;
+	}
+	for (size_t i = 0; i < w->n_kept; i++) {
+		const struct kept_fact *k = &w->kept[i];
+		struct capture_fact_proc p;
+		struct capture_fact_exe_hash h = {
+			.h = { .type = CAPTURE_FACT_EXE_HASH, .len = sizeof(h) },
+		};
+		struct exe_file_key key;
+		struct hash_entry *e;
+		unsigned char *grown;
+
+		if (len + k->len + sizeof(h) > CAPTURE_BLOCK_RAW_MAX ||
+		    !(grown = realloc(buf, len + k->len + sizeof(h)))) {
+			w->st.facts_unkept += w->n_kept - i;
+			break;
+		}
+		buf = grown;
+		memcpy(buf + len, k->blob, k->len);
+		len += k->len;
+		count++;
+		memcpy(&p, k->blob, sizeof(p));
+		key = (struct exe_file_key){ p.exe_key.dev, p.exe_key.ino, p.exe_key.size,
+					     p.exe_key.mtime_ns };
+		e = exe_file_key_known(&key) ? find_hash(w, &key) : NULL;
+		/* the file being started is rotations + 2: the count moves on when it is done */
+		if (!e || e->state == HASH_PENDING || e->written_in == w->rotations + 2)
+			continue;
+		h.status = e->state == HASH_OK ? CAPTURE_HASH_OK : CAPTURE_HASH_UNREADABLE;
+		to_key(&h.key, &e->key);
+		memcpy(h.sha256, e->sha256, sizeof(h.sha256));
+		memcpy(buf + len, &h, sizeof(h));
+		len += sizeof(h);
+		count++;
+		e->written_in = w->rotations + 2;
+	}
+	if (count) {
+		err = write_block(w, CAPTURE_BLOCK_FACTS, buf, len, count, true);
+		if (err)
+			w->st.facts_lost += count;
+		else
+			w->st.facts += count;
+	}
+	free(buf);
+}
+
 void capture_writer_facts(struct capture_writer *w, const struct proc_facts *f)
 {
 	struct capture_fact_proc p = {
@@ -617,6 +805,7 @@ void capture_writer_facts(struct capture_writer *w, const struct proc_facts *f)
 
 	if (!w)
 		return;
+	name_new_profiles(w);
 	collect_hashes(w);
 	p.exe_from = f->exe_from;
 	if (!exe_file_key_known(&key))
@@ -636,6 +825,8 @@ void capture_writer_facts(struct capture_writer *w, const struct proc_facts *f)
 	memcpy(at, f->parent_exe, p.parent_exe_len);
 	at += p.parent_exe_len;
 	memcpy(at, f->evidence, p.evidence_len);
+	if (w->max_size)
+		keep_fact(w, f->pid, at + p.evidence_len - p.h.len, p.h.len);
 }
 
 void capture_writer_facts_tap(void *w, const struct proc_facts *f)
@@ -820,8 +1011,10 @@ static void rotate(struct capture_writer *w)
 			w->path, strerror(-err), (double)w->reopen_interval_ns / 1e9,
 			REOPEN_TRIES_MAX);
 		lost(w, 0, err);
-	} else if (w->procs) {
-		capture_writer_procs(w, w->procs);
+	} else {
+		if (w->procs)
+			capture_writer_procs(w, w->procs);
+		write_kept_facts(w);
 	}
 	/* the next snapshot goes into the new file whatever the counters */
 	memset(w->losses, 0xff, N_LOSSES * sizeof(uint64_t));
@@ -891,6 +1084,8 @@ struct capture_writer *capture_writer_open(const char *path, const struct captur
 	w->max_size = o->max_size;
 	w->keep = o->keep;
 	w->meta_len = (uint32_t)build_meta(w->meta, CAPTURE_META_MAX, meta);
+	w->profiles = meta->profiles;
+	w->profiles_in_header = w->profiles_named = meta->profiles ? meta->profiles->n : 0;
 	e = start_file(w);
 	if (e)
 		goto fail;
@@ -954,6 +1149,12 @@ int capture_writer_close(struct capture_writer *w, FILE *log)
 				w->st.exe_unfinished,
 			w->st.exe_unhashed, w->st.exe_unopened, w->st.exe_dropped,
 			w->st.exe_unfinished);
+		if (w->st.facts_unkept)
+			fprintf(log,
+				"llmwatch: capture %s: %" PRIu64 " processes' facts not kept for "
+				"the top of the next rotated file (too many): a rotated file "
+				"replayed alone lacks them\n",
+				w->path, w->st.facts_unkept);
 		if (!w->payloads && (w->st.heads_left_out || w->st.names))
 			fprintf(log,
 				"llmwatch: capture %s: %" PRIu64 " stream heads left out (no "
@@ -965,6 +1166,9 @@ int capture_writer_close(struct capture_writer *w, FILE *log)
 		deflateEnd(&w->zs);
 	exe_hasher_free(w->hasher);
 	free(w->facts);
+	for (size_t i = 0; i < w->n_kept; i++)
+		free(w->kept[i].blob);
+	free(w->kept);
 	free(w->hashes);
 	free(w->proc_root);
 	free(w->out);

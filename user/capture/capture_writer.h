@@ -42,6 +42,11 @@ struct capture_writer_stats {
 	uint64_t lost_records;		 /* records in them */
 	uint64_t facts;			 /* process facts written (and hashes) */
 	uint64_t facts_lost;		 /* in blocks that could not be written */
+	/*
+	 * facts not kept for the top of the next rotated file (too many processes, no
+	 * memory): a file replayed alone lacks them
+	 */
+	uint64_t facts_unkept;
 	/* executables (once per file): hashed, or why not */
 	uint64_t exe_hashed;
 	uint64_t exe_unhashed;	 /* a read failed */

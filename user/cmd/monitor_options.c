@@ -147,6 +147,17 @@ void monitor_options_usage(FILE *f)
 		"                      (the host name, and where it came from) is kept, which is\n"
 		"                      enough for a replay to name the connection; DNS answers are\n"
 		"                      kept either way\n"
+		"  --events-socket PATH\n"
+		"                      offer the events and alerts, with the counters, on a local\n"
+		"                      stream socket at PATH (the service: /run/llmwatch/events.sock),\n"
+		"                      which the live view attaches to instead of loading its own\n"
+		"                      programs. Mode 0660 and group --events-group if that group\n"
+		"                      exists, else 0600; each peer is checked (SO_PEERCRED): root or\n"
+		"                      a member of the group, others are refused and logged. A viewer\n"
+		"                      that reads too slowly misses events (counted and told to it),\n"
+		"                      it never slows llmwatch (docs/live-stream.md)\n"
+		"  --events-group NAME the group whose members may attach to --events-socket (default\n"
+		"                      llmwatch)\n"
 		"  --verbose           libbpf's messages (the verifier's log when a load fails)\n"
 		"  --live              a full-screen terminal view of what the tools do now (panes of\n"
 		"                      processes, connections, files and alerts, a status line of\n"
@@ -462,6 +473,23 @@ static int opt_capture_flush(struct monitor_config *o, const char *v, char *err,
 	return 0;
 }
 
+static int opt_events_socket(struct monitor_config *o, const char *v, char *err, size_t n)
+{
+	/* sun_path's 108 bytes, with its NUL */
+	if (!v[0] || strlen(v) > 107 || strcmp(v, "-") == 0)
+		return snprintf(err, n, "a socket path of 1 to 107 bytes"), -1;
+	o->events_socket = v;
+	return 0;
+}
+
+static int opt_events_group(struct monitor_config *o, const char *v, char *err, size_t n)
+{
+	if (!v[0] || strlen(v) > 32)
+		return snprintf(err, n, "a group name of 1 to 32 bytes"), -1;
+	o->events_group = v;
+	return 0;
+}
+
 static int opt_live(struct monitor_config *o, const char *v, char *err, size_t n)
 {
 	(void)v, (void)err, (void)n;
@@ -553,6 +581,8 @@ static const struct monitor_option options[] = {
 	{ "capture", opt_capture, 0 },
 	{ "capture-flush", opt_capture_flush, 0 },
 	{ "capture-payloads", opt_capture_payloads, OPT_FLAG },
+	{ "events-socket", opt_events_socket, 0 },
+	{ "events-group", opt_events_group, 0 },
 	/* the view is a person's, at a terminal: never a config file's (the daemon reads one) */
 	{ "live", opt_live, OPT_FLAG | OPT_CLI_ONLY },
 	{ "refresh", opt_refresh, OPT_CLI_ONLY },

@@ -85,6 +85,8 @@ struct monitor_config {
 	struct sink_file_opts capture_file; /* its path and rotation, parsed */
 	uint64_t capture_flush_ns;	    /* --capture-flush */
 	bool capture_payloads;		    /* --capture-payloads: stream heads kept */
+	const char *events_socket;	    /* --events-socket PATH, or NULL: no stream */
+	const char *events_group;	    /* --events-group NAME, or NULL: "llmwatch" */
 	bool outputs_default;		    /* no --output nor --json: text on stdout was added */
 
 	/* --live (cmd/cmd_live.c) and its options, refused without it */

@@ -6,6 +6,7 @@
 #include "cmd/monitor_session.h"
 
 #include <errno.h>
+#include <linux/capability.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,7 +15,9 @@
 
 #include "capture/capture_writer.h"
 #include "cmd/daemon_notify.h"
+#include "core/procscan.h"
 #include "kernel/kernel_ops.h"
+#include "live/stream_server.h"
 #include "monitor/metrics_file.h"
 #include "names/rule_resolver.h"
 #include "rules/rules_profiles.h"
@@ -134,6 +137,9 @@ static void on_period(void *arg, uint64_t now_ns)
 	loss_alert_check(&s->la, &s->m, now_ns, false);
 	if (s->mf)
 		metrics_file_tick(s->mf, &s->m, now_ns);
+	/* the viewers' status line: the counters just synced, about once a second */
+	if (s->stream)
+		stream_server_stats(s->stream, &s->m.stats, now_ns);
 	/* the loss counters go into the capture when they changed, then what waits is synced */
 	capture_writer_losses(s->cw, &s->m.stats, now_ns);
 	capture_writer_tick(s->cw, now_ns);
@@ -265,6 +271,12 @@ static void reload_config_and_rules(struct monitor_session *s)
 	old = s->rm.rules;
 	s->rm.rules = fresh;
 	rules_free(old);
+	if (s->stream) {
+		char digest[2 * RULES_DIGEST_LEN + 1];
+
+		rules_digest_hex(fresh, digest);
+		stream_server_set_rules_digest(s->stream, digest);
+	}
 	if (s->eo.resolver) {
 		rule_resolver_stop(s->eo.resolver);
 		s->eo.resolver = start_resolver(fresh);
@@ -289,6 +301,44 @@ static void on_hup(void *arg)
 	sink_reopen(s->m.sink);
 	if (s->c->argv)
 		reload_config_and_rules(s);
+}
+
+/* ---- the event stream ----------------------------------------------------------------- */
+
+/*
+ * --events-socket: the server joins the outputs, so every event reaches the viewers as it
+ * reaches the others; the event loop's flush of the outputs accepts them and writes to
+ * them. Returns 0, or 2 after saying why (a path it cannot take is a usage error).
+ */
+static int open_stream(struct monitor_session *s)
+{
+	const struct monitor_config *c = s->c;
+	char why[512], digest[2 * RULES_DIGEST_LEN + 1], name[160];
+	struct stream_server_opts so = {
+		.path = c->events_socket,
+		.group = c->events_group,
+		.version = LLMWATCH_VERSION,
+		.rules_digest = digest,
+		.log = stderr,
+	};
+	int err;
+
+	rules_digest_hex(s->rm.rules, digest);
+	s->stream = stream_server_open(&so, why, sizeof(why));
+	if (!s->stream) {
+		fprintf(stderr, "llmwatch: --events-socket %s\n", why);
+		return 2;
+	}
+	snprintf(name, sizeof(name), "events-socket:%s", c->events_socket);
+	err = sink_tee_add(s->m.sink, s->stream, name);
+	if (err) {
+		s->stream = NULL; /* the tee freed it */
+		fprintf(stderr, "llmwatch: --events-socket: %s\n",
+			err == -ENOSPC ? "no room beside 8 outputs (at most 7 with it)" :
+					 strerror(-err));
+		return 2;
+	}
+	return 0;
 }
 
 /* ---- the run ------------------------------------------------------------------------- */
@@ -332,6 +382,8 @@ int monitor_session_open(struct monitor_session *s, const struct monitor_config 
 		fprintf(stderr, "llmwatch: --output %s\n", c->n_outputs ? why : strerror(errno));
 		return 2;
 	}
+	if (c->events_socket && (err = open_stream(s)))
+		return err;
 	/* the metrics file too: written once now, so a directory it cannot write to is found */
 	if (c->metrics) {
 		uint64_t now = timefmt_boot_now();
@@ -376,6 +428,13 @@ int monitor_session_load(struct monitor_session *s)
 			s->m.host_netns ? "llmwatch's own network namespace" :
 					  "nothing (llmwatch's own is unreadable too), so it never "
 					  "matches");
+	/* /proc/PID/exe, cmdline and ns/net of another user's process need it */
+	if (procscan_self_has_cap("/proc", CAP_SYS_PTRACE) == 0)
+		fprintf(stderr,
+			"llmwatch: warning: no CAP_SYS_PTRACE: the executables, command lines "
+			"and network namespaces of other users' processes cannot be read, so "
+			"what llmwatch decides from them is unknown for those processes (the "
+			"summary counts the command lines it could not read)\n");
 	return 0;
 }
 

@@ -43,6 +43,7 @@ struct monitor_session {
 	struct loss_alert la;
 	struct metrics_file *mf;   /* NULL without --metrics */
 	struct capture_writer *cw; /* NULL without a capture */
+	struct sink *stream;	   /* --events-socket's server (owned by the tee), or NULL */
 	int found;		   /* processes watched before the run, for the banner */
 	bool opened;		   /* monitor_init() done: monitor_session_close() frees */
 	bool capture_lost;	   /* the capture lost records (said on stderr) */

@@ -159,3 +159,31 @@ int procscan_list(const char *proc_root, struct procscan_entry **out, size_t *n)
 	*n = cnt;
 	return 0;
 }
+
+int procscan_self_has_cap(const char *proc_root, unsigned int cap)
+{
+	char path[PATH_MAX], line[256];
+	int found = -EBADMSG;
+	FILE *f;
+
+	if (cap >= 64)
+		return -EINVAL;
+	snprintf(path, sizeof(path), "%s/self/status", proc_root);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char *end;
+		unsigned long long eff;
+
+		if (strncmp(line, "CapEff:", 7) != 0)
+			continue;
+		errno = 0;
+		eff = strtoull(line + 7, &end, 16);
+		if (!errno && end != line + 7 && (*end == '\n' || *end == '\0'))
+			found = (int)((eff >> cap) & 1);
+		break;
+	}
+	fclose(f);
+	return found;
+}

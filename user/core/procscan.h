@@ -52,4 +52,10 @@ int procscan_read_cmdline(const char *proc_root, uint32_t pid, char *buf, size_t
  */
 int procscan_read_netns(const char *proc_root, uint32_t pid, uint64_t *ino);
 
+/*
+ * Whether the reading process has capability cap (CAP_*) in its effective set, from
+ * PROC_ROOT/self/status's CapEff. Returns 1 or 0, or -errno (-EBADMSG: no CapEff line).
+ */
+int procscan_self_has_cap(const char *proc_root, unsigned int cap);
+
 #endif /* LW_PROCSCAN_H */

@@ -25,7 +25,7 @@ struct sink;
 
 struct live_model_opts {
 	size_t log_per_process; /* events kept per process for the drill-in log; 0: 512 */
-	size_t log_processes;	/* processes whose logs are kept (oldest-exited first out); 0: 4096 */
+	size_t log_processes; /* processes whose logs are kept (oldest-exited first out); 0: 4096 */
 };
 
 /* Where the events come from, and what the status line says of it. */
@@ -37,10 +37,10 @@ enum live_source {
 
 struct live_info {
 	enum live_source source;
-	const char *where;	/* the socket or capture path; NULL for the programs */
-	const char *rules;	/* the rule pack, e.g. "default + 2 files, 212 rules" */
-	const char *outputs;	/* e.g. "text:-" or "none"; NULL: none */
-	uint64_t started_ns;	/* CLOCK_MONOTONIC when the view started: its uptime */
+	const char *where;   /* the socket or capture path; NULL for the programs */
+	const char *rules;   /* the rule pack, e.g. "default + 2 files, 212 rules" */
+	const char *outputs; /* e.g. "text:-" or "none"; NULL: none */
+	uint64_t started_ns; /* CLOCK_MONOTONIC when the view started: its uptime */
 };
 
 /* A new, empty model (opts NULL: defaults), or NULL with errno = ENOMEM. */

@@ -124,6 +124,10 @@ static void check_profile(struct replay *r, unsigned long id, const char *name)
 		if (strncmp(name, "eval:", 5) == 0 && profiles_add_eval(set, name + 5) > 0 &&
 		    strcmp(set->p[set->n - 1].name, name) == 0)
 			return;
+		/* a runtime found by --runtime-scan during the run (a profile fact) */
+		if (strncmp(name, "runtime:", 8) == 0 &&
+		    profiles_add_runtime(set, name + 8) == (int)id)
+			return;
 		if (strncmp(name, "pid:", 4) == 0) {
 			char *end;
 			long pid = strtol(name + 4, &end, 10);
@@ -140,6 +144,12 @@ static void check_profile(struct replay *r, unsigned long id, const char *name)
 	say(r, "the capture's tool %lu is \"%s\", here %s", id, shown,
 	    id >= 1 && id <= set->n ? set->p[id - 1].name : "unknown");
 	r->out->profiles_differ = true;
+}
+
+/* A tool id the run added after the header (capture_fact_profile). */
+static void on_profile(void *ctx, unsigned int id, const char *name)
+{
+	check_profile(ctx, id, name);
 }
 
 static void copy_value(char *dst, size_t size, const char *value)
@@ -393,6 +403,7 @@ int capture_replay(const char *const *files, size_t n, const struct capture_repl
 		.facts = on_facts,
 		.exe_hash = on_exe_hash,
 		.conn_name = on_name,
+		.profile = on_profile,
 		.problem = on_problem,
 	};
 	struct rules_profiles *pf;

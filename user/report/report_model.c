@@ -357,7 +357,7 @@ static bool verdict_alerts(const struct rules_verdict *v)
 
 /* ---- addresses ------------------------------------------------------------------------- */
 
-static bool addr_is_local(const struct lw_sockaddr *a)
+bool report_addr_is_local(const struct lw_sockaddr *a)
 {
 	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 	static const uint8_t zero[16];
@@ -429,7 +429,7 @@ static void on_endpoint(struct report_model *m, const struct lw_event *ev,
 	char cookie[24];
 
 	if (!ev->addr || (ev->addr->family != AF_INET && ev->addr->family != AF_INET6) ||
-	    addr_is_local(ev->addr))
+	    report_addr_is_local(ev->addr))
 		return;
 	if (ev->cookie && ev->sock_type == 2 /* SOCK_DGRAM */ && ev->type != LW_REC_CONN_BYTES) {
 		snprintf(cookie, sizeof(cookie), "%" PRIu64, ev->cookie);
@@ -1328,4 +1328,147 @@ int report_model_write(struct report_model *m, cJSON *doc)
 	add(doc, "processes", procs, &ok);
 	add(doc, "alerts", alerts, &ok);
 	return ok ? 0 : -ENOMEM;
+}
+
+/* ---- the read-only view ---------------------------------------------------------------- */
+
+void report_model_counts(const struct report_model *m, struct report_model_counts *out)
+{
+	out->endpoints = m->n_endpoints;
+	out->listeners = m->n_listeners;
+	out->files = m->n_files;
+	out->processes = m->n_procs;
+	out->alerts = m->n_alerts;
+}
+
+int report_model_endpoint(const struct report_model *m, size_t i, struct report_endpoint_view *out)
+{
+	const struct rm_endpoint *e;
+
+	if (i >= m->n_endpoints)
+		return -ERANGE;
+	e = &m->endpoints[i];
+	*out = (struct report_endpoint_view){
+		.address = e->address,
+		.port = e->port,
+		.protocol = e->protocol,
+		.host = e->host,
+		.host_source = e->host_source,
+		.classification = class_names[endpoint_class(e)],
+		.connections = e->connections,
+		.failed = e->failed,
+		.bytes_sent = e->bytes_sent,
+		.first = e->first,
+		.last = e->last,
+		.pid = e->refs.n_procs ? e->refs.procs[0].pid : 0,
+		.comm = e->refs.n_procs ? e->refs.procs[0].comm : NULL,
+		.n_procs = e->refs.n_procs,
+	};
+	return 0;
+}
+
+int report_model_listener(const struct report_model *m, size_t i, struct report_listener_view *out)
+{
+	const struct rm_listener *l;
+
+	if (i >= m->n_listeners)
+		return -ERANGE;
+	l = &m->listeners[i];
+	*out = (struct report_listener_view){
+		.address = l->address,
+		.port = l->port,
+		.protocol = l->protocol,
+		.reachable = l->reachable,
+		.netns = l->netns,
+		.listened = l->listened,
+		.first = l->first,
+		.pid = l->pid,
+		.comm = l->comm,
+		.tool = l->tool,
+	};
+	return 0;
+}
+
+int report_model_file(const struct report_model *m, size_t i, struct report_file_view *out)
+{
+	const struct rm_file *f;
+
+	if (i >= m->n_files)
+		return -ERANGE;
+	f = &m->files[i];
+	*out = (struct report_file_view){
+		.path = f->path,
+		.category = category_names[file_category(f)],
+		.flagged = f->flagged,
+		.write = f->write,
+		.opens = f->opens,
+		.failed = f->failed,
+		.first = f->first,
+		.last = f->last,
+		.pid = f->refs.n_procs ? f->refs.procs[0].pid : 0,
+		.comm = f->refs.n_procs ? f->refs.procs[0].comm : NULL,
+		.n_procs = f->refs.n_procs,
+		.rule = f->refs.n_rules ? f->refs.rules[0] : NULL,
+	};
+	return 0;
+}
+
+static void process_view(const struct rm_process *p, struct report_process_view *out)
+{
+	*out = (struct report_process_view){
+		.pid = p->pid,
+		.ppid = p->ppid,
+		.root = p->root,
+		.comm = p->comm,
+		.exe = p->exe,
+		.tool = p->tool,
+		.argv = p->argv,
+		.started = p->started,
+		.exited = p->exited,
+		.exited_at = p->exited_at,
+		.exit_code = p->exit_code,
+	};
+}
+
+int report_model_process(const struct report_model *m, size_t i, struct report_process_view *out)
+{
+	if (i >= m->n_procs)
+		return -ERANGE;
+	process_view(&m->procs[i], out);
+	return 0;
+}
+
+int report_model_process_find(const struct report_model *m, uint32_t pid,
+			      struct report_process_view *out)
+{
+	char key[16];
+	size_t ix;
+
+	snprintf(key, sizeof(key), "%u", pid);
+	ix = rm_get(&m->process_ix, key);
+	if (ix == SIZE_MAX || ix >= m->n_procs)
+		return -ENOENT;
+	process_view(&m->procs[ix], out);
+	return 0;
+}
+
+int report_model_alert(const struct report_model *m, size_t i, struct report_alert_view *out)
+{
+	const struct rm_alert *a;
+
+	if (i >= m->n_alerts)
+		return -ERANGE;
+	a = &m->alerts[i];
+	*out = (struct report_alert_view){
+		.rule = a->rule,
+		.severity = a->severity,
+		.message = a->message,
+		.pid = a->pid,
+		.comm = a->comm,
+		.tool = a->tool,
+		.count = a->count,
+		.first = a->first,
+		.last = a->last,
+	};
+	return 0;
 }
