@@ -23,6 +23,7 @@
 #include "cmd/monitor_options.h"
 #include "cmd/monitor_session.h"
 #include "live/live_model.h"
+#include "live/live_model_view.h"
 #include "live/live_screen.h"
 #include "live/stream_client.h"
 #include "report/capture_replay.h"
@@ -473,6 +474,11 @@ static int run_from(struct live_run *r)
 
 	if (!sink)
 		return 2;
+	/* the capture's clock for the model's times, its running processes for the tables */
+	if (r->model) {
+		ro.hooks = &live_model_hooks;
+		ro.hook_ctx = r->model;
+	}
 	err = capture_replay(c->live_from, c->n_live_from, &ro, sink, &res);
 	if (err) {
 		if (err == -ENOMEM)
