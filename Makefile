@@ -40,7 +40,9 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 CFLAGS ?= -O2 -g
 LW_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
 	-Iinclude -Iuser -I$(BUILD) -MMD -MP
-LDLIBS := -lbpf -lelf -lz -lcjson -lsystemd -lssl -lcrypto
+# ncursesw (wide: UTF-8 rows) for the live view's screen (user/live/live_screen.c)
+CURSES_LIBS := $(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncursesw -ltinfo)
+LDLIBS := -lbpf -lelf -lz -lcjson -lsystemd -lssl -lcrypto $(CURSES_LIBS)
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-Iinclude -I$(BUILD) -MMD -MP $(if $(DEBUG),-DLW_DEBUG=1)
 

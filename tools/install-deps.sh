@@ -4,17 +4,19 @@
 # Called by `make deps`, by the README's first commands and by .ci/run.
 set -euo pipefail
 
-# build: BPF compiler, skeleton generator, libraries the binary links against
+# build: BPF compiler, skeleton generator, libraries the binary links against (libncurses-dev:
+# ncursesw for the live view's screen)
 # (libsystemd: journal entries and sd_notify; libssl: SHA-256 and TLS to syslog collectors)
 build_pkgs=(make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev
 	libcjson-dev libncurses-dev libsystemd-dev libssl-dev)
 # test: bats, the network lab (namespaces, DNS, TLS, HTTP), io_uring, sanitizer and fuzzing
 # runtime, the quality gates (format-check, lint), the real log daemons the sinks are tested
 # against (a standalone systemd-journald and journalctl, rsyslogd with its TLS driver), and
-# a real browser the HTML report is rendered in (chromium, headless)
+# a real browser the HTML report is rendered in (chromium, headless), and the terminal the
+# live view is driven in (tmux)
 test_pkgs=(bats iproute2 dnsmasq-base openssl curl python3 liburing-dev libclang-rt-14-dev
 	procps util-linux clang-format clang-tidy cppcheck systemd rsyslog rsyslog-openssl
-	chromium)
+	chromium tmux)
 # make demo: the build, and what the network lab needs (tools/demo/demo.sh, tests/lab/lab.sh)
 demo_pkgs=(iproute2 dnsmasq-base openssl python3)
 # kernel matrix (issue 5): qemu and a static busybox for the initramfs

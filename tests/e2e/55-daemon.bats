@@ -320,7 +320,8 @@ man_text() {
 	done
 	# every option a config file may set is in the commented example
 	for o in $help; do
-		case $o in --help | --version | --config) continue ;; esac
+		# the command line's only: these and the live view's (a person's, at a terminal)
+		case $o in --help | --version | --config | --live | --refresh | --iterations | --from | --attach) continue ;; esac
 		grep -Eq "^#?${o#--} = " "$REPO/dist/llmwatch.conf" || {
 			echo "dist/llmwatch.conf lacks ${o#--}"
 			return 1

@@ -5,10 +5,11 @@ a copy of python3 under a watched name (ollama, chat, ...), so the kernel sees t
 
   actor.py REPORT_FILE ACTION...
 
-Actions: tcp (connect to a local listener, send 1000 bytes, close), refused (connect to a
-closed port), tcp6, unix, bind-any, bind-lo, udp, open, open-missing, open-create,
-child (fork+exec /bin/cat), prctl (rename the thread to "innocent"), wait-file PATH
-(create PATH.waiting, then block until PATH exists), sleep SECS.
+Actions: tcp (connect to a local listener, send 1000 bytes, close), http-host NAME ADDR
+(the same to a listener on ADDR, with an HTTP request head naming host NAME), refused (connect to a closed port), tcp6,
+unix, bind-any, bind-lo, udp, open, open-missing, open-create, child (fork+exec /bin/cat),
+prctl (rename the thread to "innocent"), wait-file PATH (create PATH.waiting, then block
+until PATH exists), sleep SECS.
 Writes a JSON report (pid and ports used) to REPORT_FILE at the end.
 """
 import ctypes
@@ -52,6 +53,27 @@ def main():
             peer.close()
             srv.close()
             report["tcp_port"] = port
+        elif a == "http-host":
+            # an HTTP request head naming a host, to a listener of ours on ADDR (one of this
+            # machine's): naming learns the connection's host name from it (host_source
+            # http), with no DNS and no network
+            host, addr = args[i], args[i + 1]
+            i += 2
+            srv = socket.socket()
+            srv.bind((addr, 0))
+            srv.listen(1)
+            port = srv.getsockname()[1]
+            c = socket.create_connection((addr, port))
+            peer, _ = srv.accept()
+            head = f"GET /v1/models HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()
+            c.sendall(head)
+            got = b""
+            while len(got) < len(head):
+                got += peer.recv(4096)
+            c.close()
+            peer.close()
+            srv.close()
+            report["http_port"] = port
         elif a == "refused":
             port = closed_port()
             s = socket.socket()

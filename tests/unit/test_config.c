@@ -274,6 +274,78 @@ static void test_command_line_wins(void)
 	unlink(path);
 }
 
+/* --live's options: their defaults, refused without --live or in a file, one source only */
+static void test_live_options(void)
+{
+	struct monitor_config o;
+	int rc;
+
+	{
+		char *argv[] = { "llmwatch", "--live", NULL };
+
+		rc = monitor_options_parse(2, argv, &o);
+	}
+	CHECK_INT(rc, 0);
+	CHECK(o.live);
+	CHECK_INT(o.live_refresh_ns, 1000000000ull);
+	CHECK_INT(o.live_iterations, 0);
+	CHECK_STR(o.live_attach, MONITOR_DEFAULT_ATTACH);
+	CHECK(!o.live_attach_set);
+	/* no --output: text on stdout, which the screen replaces */
+	CHECK(o.outputs_default);
+	monitor_config_free(&o);
+	{
+		char *argv[] = { "llmwatch", "--live",	     "--refresh", "0.25",   "--iterations",
+				 "7",	     "--from",	     "a.lwc",	  "--from", "b.lwc",
+				 "--output", "json:/x.json", NULL };
+
+		rc = monitor_options_parse(12, argv, &o);
+	}
+	CHECK_INT(rc, 0);
+	CHECK_INT(o.live_refresh_ns, 250000000ull);
+	CHECK_INT(o.live_iterations, 7);
+	CHECK_INT(o.n_live_from, 2);
+	CHECK_STR(o.live_from[1], "b.lwc");
+	CHECK(!o.outputs_default);
+	monitor_config_free(&o);
+	{
+		char *argv[] = { "llmwatch", "--live", "--attach", "none", NULL };
+
+		rc = monitor_options_parse(4, argv, &o);
+	}
+	CHECK_INT(rc, 0);
+	CHECK_STR(o.live_attach, "none");
+	monitor_config_free(&o);
+	/* without --live, with two sources, with bad values: usage errors */
+	{
+		char *argv[] = { "llmwatch", "--iterations", "3", NULL };
+
+		CHECK_INT(monitor_options_parse(3, argv, &o), -1);
+		monitor_config_free(&o);
+	}
+	{
+		char *argv[] = { "llmwatch", "--live", "--from", "a", "--attach", "/s", NULL };
+
+		CHECK_INT(monitor_options_parse(6, argv, &o), -1);
+		monitor_config_free(&o);
+	}
+	{
+		char *argv[] = { "llmwatch", "--live", "--refresh", "0.01", NULL };
+
+		CHECK_INT(monitor_options_parse(4, argv, &o), -1);
+		monitor_config_free(&o);
+	}
+	{
+		char *argv[] = { "llmwatch", "--live", "--iterations", "-1", NULL };
+
+		CHECK_INT(monitor_options_parse(4, argv, &o), -1);
+		monitor_config_free(&o);
+	}
+	/* a config file never turns the view on: the daemon reads one */
+	CHECK(strstr(one_error("live = yes\n"), "\"live\" is not allowed in a config file"));
+	CHECK(strstr(one_error("attach = /s\n"), "not allowed in a config file"));
+}
+
 int main(void)
 {
 	test_good_file();
@@ -281,5 +353,6 @@ int main(void)
 	test_several_errors_and_limits();
 	test_files();
 	test_command_line_wins();
+	test_live_options();
 	return check_summary("config");
 }

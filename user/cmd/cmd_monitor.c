@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmd/cmd_live.h"
 #include "cmd/monitor_options.h"
 #include "cmd/monitor_session.h"
 #include "version.h"
@@ -107,16 +108,18 @@ static void print_scans(const struct monitor_config *c, const struct monitor *m)
 
 /*
  * Watches until a signal or the duration: rules, outputs, the BPF programs, the tools
- * already running, then the event loop (kernel/event_loop.c), and the summary. Returns the
- * exit status.
+ * already running, then the event loop (kernel/event_loop.c), and the summary; h (NULL for
+ * the plain monitor) is how --live joins in (cmd/cmd_live.h). Returns the exit status.
  */
-static int run(const struct monitor_config *c)
+static int run(const struct monitor_config *c, const struct monitor_run_hooks *h)
 {
 	struct monitor_session s;
 	char ready[256];
 	int status, err;
 
 	status = monitor_session_open(&s, c);
+	if (!status && h)
+		status = h->opened(h->ctx, &s);
 	if (!status)
 		status = start_watching(&s);
 	if (status)
@@ -137,9 +140,13 @@ static int run(const struct monitor_config *c)
 	}
 	snprintf(ready, sizeof(ready), "watching %zu profiles, %d running processes, %zu rules",
 		 s.m.profiles.n, s.found, rules_count(s.rm.rules));
+	if (h && (status = h->running(h->ctx, &s)))
+		goto out;
 	status = monitor_session_run(&s, ready);
 	print_scans(c, &s.m);
 out:
+	if (h)
+		h->stopped(h->ctx, &s);
 	if (c->ready_file)
 		unlink(c->ready_file);
 	monitor_session_close(&s);
@@ -152,7 +159,7 @@ int cmd_monitor(int argc, char **argv)
 	int err = monitor_options_parse(argc, argv, &c);
 
 	if (!err)
-		err = run(&c);
+		err = c.live ? cmd_live_run(&c, run) : run(&c, NULL);
 	else
 		err = err > 0 ? 0 : 2;
 	monitor_config_free(&c);

@@ -159,6 +159,23 @@ void monitor_options_usage(FILE *f)
 		"  --events-group NAME the group whose members may attach to --events-socket (default\n"
 		"                      llmwatch)\n"
 		"  --verbose           libbpf's messages (the verifier's log when a load fails)\n"
+		"  --live              a full-screen terminal view of what the tools do now (panes of\n"
+		"                      processes, connections, files and alerts, a status line of\n"
+		"                      rates and losses; ? shows the keys). Its events come from a\n"
+		"                      running daemon's --attach socket when there is one, else from\n"
+		"                      its own programs (as without --live: --output files still\n"
+		"                      written), or from --from captures. When standard output is not\n"
+		"                      a terminal it says so and writes the text output instead\n"
+		"  --refresh SECS      --live: redraw every SECS seconds (default 1; keys redraw at once)\n"
+		"  --iterations N      --live: exit (status 0) after N redraws, for scripts and tests\n"
+		"  --from FILE         --live: browse a capture (--capture) instead of watching: it is\n"
+		"                      replayed through the rules into the view, which then stays\n"
+		"                      paused at \"end of capture\"; repeatable (a rotated set, in\n"
+		"                      order)\n"
+		"  --attach PATH       --live: the daemon's event socket (default\n"
+		"                      " MONITOR_DEFAULT_ATTACH "); no daemon listening\n"
+		"                      there: the view loads its own programs; a daemon refusing\n"
+		"                      this user: exit status 1 with its reason. \"none\": never attach\n"
 		"  --config FILE       read options from FILE first, one \"name = value\" a line (the\n"
 		"                      option's name without \"--\"; a flag takes yes or no), \"#\"\n"
 		"                      comments; an option also given on the command line takes the\n"
@@ -473,6 +490,56 @@ static int opt_events_group(struct monitor_config *o, const char *v, char *err, 
 	return 0;
 }
 
+static int opt_live(struct monitor_config *o, const char *v, char *err, size_t n)
+{
+	(void)v, (void)err, (void)n;
+	o->live = true;
+	return 0;
+}
+
+static int opt_refresh(struct monitor_config *o, const char *v, char *err, size_t n)
+{
+	uint64_t ns;
+
+	/* below 50 ms the view would redraw faster than anyone reads, at a cost */
+	if (parse_seconds(v, false, &ns) || ns < 50000000ull)
+		return snprintf(err, n, "a number of seconds (0.05 to 86400)"), -1;
+	o->live_refresh_ns = ns;
+	return 0;
+}
+
+static int opt_iterations(struct monitor_config *o, const char *v, char *err, size_t n)
+{
+	char *end;
+	unsigned long long it;
+
+	errno = 0;
+	it = strtoull(v, &end, 10);
+	if (errno || end == v || *end || v[0] == '-' || it == 0 || it > 1000000000ull)
+		return snprintf(err, n, "a number of redraws (1 to 1000000000)"), -1;
+	o->live_iterations = it;
+	return 0;
+}
+
+static int opt_from(struct monitor_config *o, const char *v, char *err, size_t n)
+{
+	if (o->n_live_from == MONITOR_OPTIONS_EXTRA_MAX)
+		return TOO_MANY("--from", MONITOR_OPTIONS_EXTRA_MAX), -1;
+	if (!v[0])
+		return snprintf(err, n, "a capture file"), -1;
+	o->live_from[o->n_live_from++] = v;
+	return 0;
+}
+
+static int opt_attach(struct monitor_config *o, const char *v, char *err, size_t n)
+{
+	if (!v[0])
+		return snprintf(err, n, "a socket path, or \"none\""), -1;
+	o->live_attach = v;
+	o->live_attach_set = true;
+	return 0;
+}
+
 /* ---- the table -------------------------------------------------------------------------- */
 
 enum {
@@ -516,6 +583,12 @@ static const struct monitor_option options[] = {
 	{ "capture-payloads", opt_capture_payloads, OPT_FLAG },
 	{ "events-socket", opt_events_socket, 0 },
 	{ "events-group", opt_events_group, 0 },
+	/* the view is a person's, at a terminal: never a config file's (the daemon reads one) */
+	{ "live", opt_live, OPT_FLAG | OPT_CLI_ONLY },
+	{ "refresh", opt_refresh, OPT_CLI_ONLY },
+	{ "iterations", opt_iterations, OPT_CLI_ONLY },
+	{ "from", opt_from, OPT_CLI_ONLY },
+	{ "attach", opt_attach, OPT_CLI_ONLY },
 	{ "config", NULL, OPT_CLI_ONLY },
 	{ "help", NULL, OPT_FLAG | OPT_CLI_ONLY },
 	{ "version", NULL, OPT_FLAG | OPT_CLI_ONLY },
@@ -540,6 +613,8 @@ static void config_defaults(struct monitor_config *o)
 	o->loss_alert_ns = MONITOR_DEFAULT_LOSS_ALERT_S * 1000000000ull;
 	o->metrics_ns = MONITOR_DEFAULT_METRICS_S * 1000000000ull;
 	o->capture_flush_ns = MONITOR_DEFAULT_CAPTURE_FLUSH_S * 1000000000ull;
+	o->live_refresh_ns = 1000000000ull;
+	o->live_attach = MONITOR_DEFAULT_ATTACH;
 }
 
 /*
@@ -639,6 +714,15 @@ static int finish(struct monitor_config *o)
 {
 	char err[256];
 
+	bool live_only = o->live_iterations || o->n_live_from || o->live_attach_set ||
+			 o->live_refresh_ns != 1000000000ull;
+
+	if (!o->live && live_only)
+		return cli_usage_error("--refresh, --iterations, --from and --attach are "
+				       "options of --live");
+	if (o->n_live_from && o->live_attach_set)
+		return cli_usage_error("--live: --from and --attach are two sources; give one");
+	o->outputs_default = !o->n_outputs;
 	if (!o->n_outputs &&
 	    sink_registry_parse("text", &o->outputs[o->n_outputs++], err, sizeof(err)))
 		return cli_usage_error("%s", err); /* the registry lost its default */

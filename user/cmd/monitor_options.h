@@ -43,6 +43,8 @@
 #define MONITOR_DEFAULT_METRICS_S 15
 /* --capture-flush: what a SIGKILL may lose of a capture (issue 15: "at most 1 s") */
 #define MONITOR_DEFAULT_CAPTURE_FLUSH_S 1
+/* --attach: where a daemon offers its event stream (live/stream_server.h) */
+#define MONITOR_DEFAULT_ATTACH "/run/llmwatch/events.sock"
 
 struct monitor_option;
 
@@ -85,6 +87,16 @@ struct monitor_config {
 	bool capture_payloads;		    /* --capture-payloads: stream heads kept */
 	const char *events_socket;	    /* --events-socket PATH, or NULL: no stream */
 	const char *events_group;	    /* --events-group NAME, or NULL: "llmwatch" */
+	bool outputs_default;		    /* no --output nor --json: text on stdout was added */
+
+	/* --live (cmd/cmd_live.c) and its options, refused without it */
+	bool live;
+	uint64_t live_refresh_ns;			  /* --refresh */
+	uint64_t live_iterations;			  /* --iterations; 0: until q or a signal */
+	const char *live_from[MONITOR_OPTIONS_EXTRA_MAX]; /* --from: captures to browse */
+	size_t n_live_from;
+	const char *live_attach; /* --attach: the daemon's socket, or "none" */
+	bool live_attach_set;
 
 	/* bookkeeping: what was applied, and the file's strings the fields point into */
 	struct monitor_applied applied[MONITOR_OPTIONS_APPLIED_MAX];

@@ -199,6 +199,17 @@ static bool read_signals(struct event_loop *el, const struct event_loop_opts *o)
 	return stop;
 }
 
+/*
+ * Puts the caller's input_fd in the epoll set. Returns true when it is there; false when
+ * epoll cannot wait on it (a regular file: EPERM), and on_input is then called every pass.
+ */
+static bool add_input(struct event_loop *el, const struct event_loop_opts *o)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = o->input_fd };
+
+	return epoll_ctl(el->epfd, EPOLL_CTL_ADD, o->input_fd, &ev) == 0;
+}
+
 int event_loop_run(struct event_loop *el, const struct event_loop_opts *o)
 {
 	struct monitor *m = el->m;
@@ -206,10 +217,12 @@ int event_loop_run(struct event_loop *el, const struct event_loop_opts *o)
 	uint64_t last_rt = start, last_period = start, last_periodic = start;
 	bool told_rt = false;
 	bool told_losses = false;
+	bool input_polled = o->on_input && add_input(el, o);
 	int err = 0, n;
 
 	for (;;) {
 		struct epoll_event got[4];
+		bool input = o->on_input && !input_polled;
 		uint64_t now;
 
 		n = epoll_wait(el->epfd, got, 4, POLL_MS);
@@ -218,6 +231,8 @@ int event_loop_run(struct event_loop *el, const struct event_loop_opts *o)
 			fprintf(stderr, "llmwatch: epoll_wait: %s\n", strerror(errno));
 			break;
 		}
+		for (int i = 0; input_polled && i < n; i++)
+			input = input || got[i].data.fd == o->input_fd;
 		sample_fill(el);
 		n = ring_buffer__consume(el->rb);
 		if (n < 0) {
@@ -228,6 +243,8 @@ int event_loop_run(struct event_loop *el, const struct event_loop_opts *o)
 		if (sink_flush(m->sink))
 			m->stats.output_errors++; /* lines lost; the tee says which output */
 		if (read_signals(el, o))
+			break;
+		if (input && o->on_input(o->input_arg))
 			break;
 		now = timefmt_boot_now();
 		take_rule_names(el, o->resolver);
@@ -272,7 +289,11 @@ int event_loop_run(struct event_loop *el, const struct event_loop_opts *o)
 					"to follow their cgroups: %s\n",
 					strerror(-failed));
 		}
+		if (o->on_pass && o->on_pass(o->input_arg))
+			break;
 	}
+	if (input_polled)
+		epoll_ctl(el->epfd, EPOLL_CTL_DEL, o->input_fd, NULL);
 	/* what the kernel submitted before we stopped is still owed to the user */
 	n = ring_buffer__consume(el->rb);
 	if (n < 0) {

@@ -45,6 +45,16 @@ struct event_loop_opts {
 	 */
 	bool (*on_signal)(void *arg, int signo, int code, uint32_t from_pid);
 	void *signal_arg;
+	/*
+	 * A descriptor the caller reads itself (the live view's keys, cmd/cmd_live.c), waited
+	 * on with the ring buffer so that it is handled at once: on_input is called when
+	 * input_fd is readable, on_pass after every pass of the loop (a redraw that is due);
+	 * each returns true to stop the loop. on_input NULL: no descriptor; on_pass NULL: none.
+	 */
+	int input_fd;
+	bool (*on_input)(void *arg);
+	bool (*on_pass)(void *arg);
+	void *input_arg;
 };
 
 struct event_loop;
