@@ -68,9 +68,9 @@ struct audit_ctx {
 	const char *approved;		    /* --approved FILE (sha256sum format), or NULL */
 	const char *const *gguf;	    /* --gguf FILE...: files checked wherever they are */
 	size_t n_gguf;
-	unsigned int jobs;	/* threads for hashing (0: one per online CPU) */
-	const char *cache_dir;	/* where hash results are cached, or NULL: no cache */
-	FILE *progress;		/* a terminal to draw progress on, or NULL */
+	unsigned int jobs;     /* threads for hashing (0: one per online CPU) */
+	const char *cache_dir; /* where hash results are cached, or NULL: no cache */
+	FILE *progress;	       /* a terminal to draw progress on, or NULL */
 };
 
 struct audit_report;
