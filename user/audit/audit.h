@@ -58,10 +58,19 @@ struct audit_finding {
 	const char *source;   /* where the fact comes from (the tool's docs or source), or NULL */
 };
 
+/* A home to audit: its path as the checks open it (root already prepended) and its owner. */
+struct audit_home {
+	const char *path; /* "/home/alice", or "/mnt/img/home/alice" under --root */
+	const char *user; /* "alice" from the root's passwd, or NULL (a --home not in it) */
+	uint32_t uid;	  /* the owner of the directory */
+};
+
 /* Where and how the checks look. */
 struct audit_ctx {
-	const char *root;	  /* the root to audit: "/" or --root DIR (no trailing slash) */
-	const char *const *homes; /* the homes to audit (under root), n_homes of them */
+	const char *root; /* the root to audit: "/" or --root DIR (no trailing slash) */
+	bool live;	  /* root is this running machine: processes and sockets are looked at */
+	const char *proc_root;		/* "/proc" when live (a test may point it at a fixture) */
+	const struct audit_home *homes; /* the homes to audit, n_homes of them */
 	size_t n_homes;
 	bool privileged; /* running as root: a check that could not read something says so */
 	const struct profile_set *profiles; /* the tools' profiles (names, executables) */

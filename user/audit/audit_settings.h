@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Where a tool's settings are found outside its own files: the environments and command
+ * lines of its running processes, and the systemd units (system and user, with their
+ * drop-ins and EnvironmentFile=s) that start it. The exposure and telemetry checks ask
+ * here for OLLAMA_HOST, VLLM_NO_USAGE_STATS, --host and the like, and cite the place each
+ * value came from, so a finding says which file and line (or which process) to change.
+ */
+#ifndef LW_AUDIT_SETTINGS_H
+#define LW_AUDIT_SETTINGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "audit/audit.h"
+
+/* A running process of an inference tool (only when the audit is live). */
+struct audit_proc {
+	uint32_t pid;
+	uint32_t uid;	  /* real uid */
+	const char *comm; /* untrusted */
+	const char *exe;  /* readlink of /proc/PID/exe, "" when unreadable */
+	const char *tool; /* the profile it matches ("ollama"), never NULL */
+	const char *cmdline; /* arguments joined by single spaces, cut at 4 KiB; untrusted */
+};
+
+/*
+ * Calls fn for each running process that a profile names (by executable, by interpreter
+ * and command line, or by candidate name when the executable cannot be read), in pid order.
+ * *unreadable counts processes whose details could not be read (not root). Returns 0,
+ * -ENOTSUP when the audit is not live (a --root image has no processes), or -errno.
+ * fn returning non-zero stops the walk, and that value is returned.
+ */
+typedef int (*audit_proc_fn)(void *arg, const struct audit_proc *p);
+int audit_procs_each(const struct audit_ctx *c, audit_proc_fn fn, void *arg,
+		     size_t *unreadable);
+
+/* Where a setting was found. */
+enum audit_setting_from {
+	AUDIT_FROM_PROCESS_ENV,	 /* /proc/PID/environ of a tool's process */
+	AUDIT_FROM_PROCESS_ARGV, /* /proc/PID/cmdline of a tool's process */
+	AUDIT_FROM_UNIT_ENV,	 /* Environment= in a unit or drop-in */
+	AUDIT_FROM_UNIT_ENVFILE, /* a line of an EnvironmentFile= */
+	AUDIT_FROM_UNIT_EXEC,	 /* an option of ExecStart= */
+};
+
+struct audit_setting {
+	const char *name;  /* the variable ("OLLAMA_HOST") or option ("--host") asked for */
+	const char *value; /* its value, raw and untrusted ("" for an option with none) */
+	enum audit_setting_from from;
+	const char *where; /* "/etc/systemd/system/ollama.service.d/override.conf:3",
+			    * "pid 812 (ollama) environment", "pid 90 (llama-server) argv" */
+	const char *tool;  /* the tool the process or unit belongs to, or NULL */
+	uint32_t pid;	   /* for the process kinds, else 0 */
+};
+
+typedef int (*audit_setting_fn)(void *arg, const struct audit_setting *s);
+
+/*
+ * Every place one of the environment variables names[0..n) is set: tool processes'
+ * environments (when live), and Environment= / EnvironmentFile= of the units of the tools
+ * (system units in /etc, /run, /usr/lib and /lib systemd/system; user units in each home's
+ * ~/.config/systemd/user and /etc/systemd/user; with NAME.d/*.conf drop-ins, later ones
+ * winning as systemd has it). A unit belongs to a tool when its ExecStart= executable
+ * matches a profile or its name is a profile's name. Returns 0 or -errno; fn returning
+ * non-zero stops the search and is returned.
+ */
+int audit_env_find(const struct audit_ctx *c, const char *const *names, size_t n,
+		   audit_setting_fn fn, void *arg);
+
+/*
+ * Every place one of the command-line options opts[0..n) ("--host", "--bind") is given to a
+ * tool, in running processes' argv (when live) and in its units' ExecStart=: "--host X",
+ * "--host=X" and, for single-dash options, "-H X". tool, when not NULL, limits the search to
+ * that tool's processes and units. Returns as audit_env_find().
+ */
+int audit_argv_find(const struct audit_ctx *c, const char *tool, const char *const *opts,
+		    size_t n, audit_setting_fn fn, void *arg);
+
+#endif /* LW_AUDIT_SETTINGS_H */
