@@ -118,9 +118,22 @@ struct audit_check {
 extern const struct audit_check audit_checks[];
 extern const size_t audit_n_checks;
 
-/* Text: grouped by item, one line per finding with its evidence and fix, then the counts. */
-int audit_write_text(const struct audit_report *r, FILE *out, bool color);
-/* JSON: one document (docs/audit-format.md). */
-int audit_write_json(const struct audit_report *r, FILE *out);
+/*
+ * A check that failed outright (run() returned -errno): kept with its message, printed by the
+ * writers, and the audit is then incomplete. Returns 0 or -ENOMEM (counted as lost).
+ */
+int audit_add_error(struct audit_report *r, const char *check, const char *message);
+size_t audit_errors(const struct audit_report *r, const char *const **checks,
+		    const char *const **messages);
+
+/*
+ * Text: a header naming the root and homes, then the findings grouped by item, one line per
+ * finding with its evidence, its fix and source below a WARN or FAIL, then the counts.
+ * color: ANSI colours for the statuses (a terminal). Returns 0 or -errno (a write failed).
+ */
+int audit_write_text(const struct audit_report *r, const struct audit_ctx *c, FILE *out,
+		     bool color);
+/* JSON: one document (docs/audit-format.md). Returns 0 or -errno. */
+int audit_write_json(const struct audit_report *r, const struct audit_ctx *c, FILE *out);
 
 #endif /* LW_AUDIT_H */

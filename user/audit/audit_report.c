@@ -16,6 +16,8 @@ struct audit_report {
 	size_t n, cap;
 	char **strings; /* what the findings and audit_fmt() point into */
 	size_t n_strings, cap_strings;
+	const char **err_check, **err_msg; /* checks that failed outright, and why */
+	size_t n_err, cap_err;
 	uint64_t lost;
 };
 
@@ -64,6 +66,8 @@ void audit_report_free(struct audit_report *r)
 	for (size_t i = 0; i < r->n_strings; i++)
 		free(r->strings[i]);
 	free(r->strings);
+	free(r->err_check);
+	free(r->err_msg);
 	free(r->f);
 	free(r);
 }
@@ -165,4 +169,42 @@ size_t audit_findings(const struct audit_report *r, const struct audit_finding *
 {
 	*out = r->f;
 	return r->n;
+}
+
+int audit_add_error(struct audit_report *r, const char *check, const char *message)
+{
+	bool failed = false;
+	const char *c = copy(r, check, &failed), *m = copy(r, message, &failed);
+
+	if (!failed && r->n_err == r->cap_err) {
+		size_t cap = r->cap_err ? r->cap_err * 2 : 8;
+		const char **gc = realloc(r->err_check, cap * sizeof(*gc));
+		const char **gm;
+
+		if (gc)
+			r->err_check = gc; /* the old block is gone either way: keep the new one */
+		gm = gc ? realloc(r->err_msg, cap * sizeof(*gm)) : NULL;
+		if (gm) {
+			r->err_msg = gm;
+			r->cap_err = cap;
+		} else {
+			failed = true;
+		}
+	}
+	if (failed) {
+		r->lost++;
+		return -ENOMEM;
+	}
+	r->err_check[r->n_err] = c;
+	r->err_msg[r->n_err] = m;
+	r->n_err++;
+	return 0;
+}
+
+size_t audit_errors(const struct audit_report *r, const char *const **checks,
+		    const char *const **messages)
+{
+	*checks = r->err_check;
+	*messages = r->err_msg;
+	return r->n_err;
 }

@@ -18,10 +18,10 @@
 /* A running process of an inference tool (only when the audit is live). */
 struct audit_proc {
 	uint32_t pid;
-	uint32_t uid;	  /* real uid */
-	const char *comm; /* untrusted */
-	const char *exe;  /* readlink of /proc/PID/exe, "" when unreadable */
-	const char *tool; /* the profile it matches ("ollama"), never NULL */
+	uint32_t uid;	     /* real uid */
+	const char *comm;    /* untrusted */
+	const char *exe;     /* readlink of /proc/PID/exe, "" when unreadable */
+	const char *tool;    /* the profile it matches ("ollama"), never NULL */
 	const char *cmdline; /* arguments joined by single spaces, cut at 4 KiB; untrusted */
 };
 
@@ -33,8 +33,7 @@ struct audit_proc {
  * fn returning non-zero stops the walk, and that value is returned.
  */
 typedef int (*audit_proc_fn)(void *arg, const struct audit_proc *p);
-int audit_procs_each(const struct audit_ctx *c, audit_proc_fn fn, void *arg,
-		     size_t *unreadable);
+int audit_procs_each(const struct audit_ctx *c, audit_proc_fn fn, void *arg, size_t *unreadable);
 
 /* Where a setting was found. */
 enum audit_setting_from {
@@ -75,7 +74,7 @@ int audit_env_find(const struct audit_ctx *c, const char *const *names, size_t n
  * "--host=X" and, for single-dash options, "-H X". tool, when not NULL, limits the search to
  * that tool's processes and units. Returns as audit_env_find().
  */
-int audit_argv_find(const struct audit_ctx *c, const char *tool, const char *const *opts,
-		    size_t n, audit_setting_fn fn, void *arg);
+int audit_argv_find(const struct audit_ctx *c, const char *tool, const char *const *opts, size_t n,
+		    audit_setting_fn fn, void *arg);
 
 #endif /* LW_AUDIT_SETTINGS_H */

@@ -24,9 +24,9 @@ enum audit_store_kind {
 struct audit_store {
 	const char *tool; /* profile name: "ollama" */
 	enum audit_store_kind kind;
-	const char *path; /* under each home ("~/.ollama/models" written ".ollama/models"), or
+	const char *path;   /* under each home ("~/.ollama/models" written ".ollama/models"), or
 			   * absolute ("/usr/share/ollama/.ollama/models") under the root */
-	const char *what; /* "Ollama's model store" */
+	const char *what;   /* "Ollama's model store" */
 	const char *source; /* where the path comes from */
 };
 
@@ -36,8 +36,8 @@ extern const size_t audit_n_stores;
 /* One store that exists on the audited system. */
 struct audit_store_hit {
 	const struct audit_store *store;
-	const char *path;		  /* as the checks open it (root or home prepended) */
-	const struct audit_home *home;	  /* the home it is in, or NULL for an absolute row */
+	const char *path;	       /* as the checks open it (root or home prepended) */
+	const struct audit_home *home; /* the home it is in, or NULL for an absolute row */
 	bool is_dir;
 };
 

@@ -24,6 +24,10 @@
  * - eval: `eval [--out DIR] [--offline-report] [--as-root] [OPTIONS] -- CMD [ARGS...]` runs
  *   CMD as a watched tree, records it into DIR/capture.lwc and writes the reports there;
  *   0 complete, 1 incomplete, 2 usage or setup error.
+ * - audit: `audit [--root DIR] [--home DIR]... [--only CHECK]... [--json] [-o OUT]
+ *   [--approved FILE] [--gguf FILE...]` checks the machine against the local-LLM security
+ *   checklist (audit/audit.h); 0 nothing FAILs, 1 something does, 2 usage or a check that
+ *   could not run.
  */
 #ifndef LW_CMD_VERBS_H
 #define LW_CMD_VERBS_H
@@ -35,7 +39,8 @@
 	ROW(replay)   \
 	ROW(report)   \
 	ROW(diff)     \
-	ROW(eval)
+	ROW(eval)     \
+	ROW(audit)
 
 #define LW_VERB_DECLARE(name) int cmd_##name(int argc, char **argv);
 LW_VERBS(LW_VERB_DECLARE)

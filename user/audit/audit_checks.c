@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The audit's checks, one row each, in the order they run and print within their item
+ * (audit.h). Adding a check is its function in the item's check_*.c file and one row here;
+ * `llmwatch audit --help`, the man page's list and --only all come from this table.
+ */
+#include "audit/audit.h"
+
+const struct audit_check audit_checks[] = {
+	/* Rows are added with their checks: check_exposure.c, check_telemetry.c,
+	 * check_integrity.c, check_gguf.c, check_at_rest.c, check_versions.c,
+	 * check_hygiene.c. */
+};
+
+const size_t audit_n_checks = sizeof(audit_checks) / sizeof(audit_checks[0]);

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Where each tool keeps its models, chats, settings and extensions (audit_stores.h), cited
+ * to the tool's own source or docs as research/inference-tools.md has them. Rows marked
+ * [M] in a source were inferred (an issue, a third-party page, observed layout), not read
+ * in the tool's code: a finding built on them says so through its source.
+ */
+#include "audit/audit_stores.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "audit/audit_files.h"
+
+#define OLLAMA_FAQ "ollama docs/faq.mdx L235-236"
+#define GPT4ALL_DIRS "gpt4all docs/gpt4all_desktop/settings.md L15, src/main.cpp L79-83"
+#define LMS_PATHS "lmstudio-js findLMStudioHome.ts; lms src/lmstudioPaths.ts"
+#define JAN_TAURI "jan src-tauri/src/core/app/commands.rs @e78b82eb (data folder)"
+#define JAN_OLD "jan.ai/docs/data-folder (Electron era)"
+
+const struct audit_store audit_stores[] = {
+	/* Ollama: ~/.ollama; the Linux service's home is /usr/share/ollama (a home of its own). */
+	{ "ollama", AUDIT_STORE_MODELS, ".ollama/models", "Ollama's model store", OLLAMA_FAQ },
+	{ "ollama", AUDIT_STORE_CHATS, ".ollama/history", "Ollama's prompt history",
+	  "ollama readline/history.go L46" },
+	{ "ollama", AUDIT_STORE_SETTINGS, ".ollama/server.json", "Ollama's server settings",
+	  "ollama envconfig/config.go NoCloud(); docs/faq.mdx L163-181" },
+
+	/* LM Studio: ~/.lmstudio, or ~/.cache/lm-studio on older installs. */
+	{ "lm-studio", AUDIT_STORE_MODELS, ".lmstudio/models", "LM Studio's models", LMS_PATHS },
+	{ "lm-studio", AUDIT_STORE_MODELS, ".cache/lm-studio/models", "LM Studio's models (older "
+	  "home)", LMS_PATHS },
+	{ "lm-studio", AUDIT_STORE_CHATS, ".lmstudio/conversations", "LM Studio's conversations",
+	  "LM Studio home layout [M]" },
+	{ "lm-studio", AUDIT_STORE_CHATS, ".cache/lm-studio/conversations",
+	  "LM Studio's conversations (older home)", "LM Studio home layout [M]" },
+	{ "lm-studio", AUDIT_STORE_SETTINGS, ".lmstudio/.internal/http-server-config.json",
+	  "LM Studio's server settings", "lms src/subcommands/server.ts L82-125; " LMS_PATHS },
+	{ "lm-studio", AUDIT_STORE_EXTENSIONS, ".lmstudio/extensions/plugins", "LM Studio plugins",
+	  LMS_PATHS },
+	{ "lm-studio", AUDIT_STORE_EXTENSIONS, ".lmstudio/mcp.json", "LM Studio's MCP servers",
+	  "lmstudio.ai docs, MCP in LM Studio [M]" },
+
+	/* GPT4All: Qt org nomic.ai, app GPT4All; models, chats and LocalDocs share one folder. */
+	{ "gpt4all", AUDIT_STORE_SETTINGS, ".config/nomic.ai/GPT4All.ini", "GPT4All's settings",
+	  "gpt4all src/main.cpp L79-83 (QSettings INI); nomic-ai/gpt4all#3485" },
+	{ "gpt4all", AUDIT_STORE_MODELS, ".local/share/nomic.ai/GPT4All", "GPT4All's models",
+	  GPT4ALL_DIRS },
+	{ "gpt4all", AUDIT_STORE_CHATS, ".local/share/nomic.ai/GPT4All",
+	  "GPT4All's chats and LocalDocs database",
+	  "gpt4all src/chatlistmodel.cpp L69, src/database.cpp L925" },
+	{ "gpt4all", AUDIT_STORE_MODELS, ".cache/gpt4all", "GPT4All Python bindings' models",
+	  "gpt4all Python bindings default [M]" },
+
+	/* Jan: ~/.local/share/Jan/data since the Tauri app (0.6); ~/.config/Jan/data and ~/jan before. */
+	{ "jan", AUDIT_STORE_MODELS, ".local/share/Jan/data/llamacpp/models", "Jan's models",
+	  "jan extensions/llamacpp-extension/src/index.ts @983de336" },
+	{ "jan", AUDIT_STORE_MODELS, ".config/Jan/data/models", "Jan's models (Electron era)",
+	  JAN_OLD },
+	{ "jan", AUDIT_STORE_MODELS, "jan/models", "Jan's models (oldest layout)", JAN_OLD },
+	{ "jan", AUDIT_STORE_CHATS, ".local/share/Jan/data/threads", "Jan's threads", JAN_TAURI },
+	{ "jan", AUDIT_STORE_CHATS, ".config/Jan/data/threads", "Jan's threads (Electron era)",
+	  JAN_OLD },
+	{ "jan", AUDIT_STORE_CHATS, "jan/threads", "Jan's threads (oldest layout)", JAN_OLD },
+	{ "jan", AUDIT_STORE_SETTINGS, ".local/share/jan.ai.app/settings.json", "Jan's settings",
+	  JAN_TAURI " (Tauri app-data dir of jan.ai.app) [M]" },
+	{ "jan", AUDIT_STORE_SETTINGS, ".config/Jan/settings.json", "Jan's settings (legacy)",
+	  JAN_TAURI },
+	{ "jan", AUDIT_STORE_EXTENSIONS, ".local/share/Jan/data/extensions", "Jan's extensions",
+	  JAN_TAURI },
+	{ "jan", AUDIT_STORE_EXTENSIONS, ".config/Jan/data/extensions",
+	  "Jan's extensions (Electron era)", JAN_OLD },
+	{ "jan", AUDIT_STORE_EXTENSIONS, ".local/share/Jan/data/mcp_config.json",
+	  "Jan's MCP servers", JAN_TAURI " [M for the file name]" },
+
+	/* llama.cpp: -hf downloads into $LLAMA_CACHE, else ~/.cache/llama.cpp. */
+	{ "llama-server", AUDIT_STORE_MODELS, ".cache/llama.cpp", "llama.cpp's download cache",
+	  "llama.cpp common/common.cpp fs_get_cache_directory" },
+
+	/* vLLM: its settings folder, and the Hugging Face cache it loads models from. */
+	{ "vllm", AUDIT_STORE_SETTINGS, ".config/vllm", "vLLM's usage-stats folder",
+	  "vllm vllm/usage/usage_lib.py @01ff1262; docs.vllm.ai usage_stats" },
+	{ "vllm", AUDIT_STORE_MODELS, ".cache/huggingface/hub",
+	  "the Hugging Face cache (vLLM, Transformers)", "vllm docs: models from the HF cache" },
+
+	/* Open WebUI's container keeps its database and uploads in /app/backend/data. */
+	{ "open-webui", AUDIT_STORE_CHATS, "/app/backend/data", "Open WebUI's data (database, "
+	  "uploads)", "open-webui Dockerfile; docs.openwebui.com" },
+};
+
+const size_t audit_n_stores = sizeof(audit_stores) / sizeof(audit_stores[0]);
+
+static int visit(const struct audit_ctx *c, const struct audit_store *s,
+		 const struct audit_home *home, audit_store_fn fn, void *arg)
+{
+	char path[4096];
+	bool is_dir;
+	int err;
+
+	if (home)
+		err = snprintf(path, sizeof(path), "%s/%s", home->path, s->path) >=
+				      (int)sizeof(path) ?
+			      -ENAMETOOLONG :
+			      0;
+	else
+		err = audit_path(c, path, sizeof(path), "%s", s->path);
+	if (err || !audit_exists(c, path, &is_dir))
+		return 0;
+	return fn(arg, &(struct audit_store_hit){
+			       .store = s, .path = path, .home = home, .is_dir = is_dir });
+}
+
+int audit_stores_each(const struct audit_ctx *c, enum audit_store_kind kind, const char *tool,
+		      audit_store_fn fn, void *arg)
+{
+	int ret;
+
+	for (size_t h = 0; h < c->n_homes; h++)
+		for (size_t i = 0; i < audit_n_stores; i++) {
+			const struct audit_store *s = &audit_stores[i];
+
+			if (s->kind != kind || s->path[0] == '/' ||
+			    (tool && strcmp(tool, s->tool) != 0))
+				continue;
+			ret = visit(c, s, &c->homes[h], fn, arg);
+			if (ret)
+				return ret;
+		}
+	for (size_t i = 0; i < audit_n_stores; i++) {
+		const struct audit_store *s = &audit_stores[i];
+
+		if (s->kind != kind || s->path[0] != '/' || (tool && strcmp(tool, s->tool) != 0))
+			continue;
+		ret = visit(c, s, NULL, fn, arg);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
