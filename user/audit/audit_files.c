@@ -65,11 +65,14 @@ static const char *under_root(const struct audit_ctx *c, const char *path)
 int audit_open(const struct audit_ctx *c, const char *path, int flags)
 {
 	const char *rel = under_root(c, path);
-	struct open_how how = { .flags = (uint64_t)(flags | O_CLOEXEC | O_NOCTTY) };
+	struct open_how how;
 	int dirfd, fd;
 
+	/* openat2() refuses O_PATH with any flag it ignores, O_NOCTTY among them. */
+	flags |= O_CLOEXEC | (flags & O_PATH ? 0 : O_NOCTTY);
+	how = (struct open_how){ .flags = (uint64_t)flags };
 	if (!rel) {
-		fd = open(path, flags | O_CLOEXEC | O_NOCTTY);
+		fd = open(path, flags);
 		return fd < 0 ? -errno : fd;
 	}
 	dirfd = open(c->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -281,7 +284,8 @@ static bool word_in(const char *v, size_t len, const char *const *words)
 
 	trim(&s, &e);
 	for (; *words; words++)
-		if (strlen(*words) == (size_t)(e - s) && strncasecmp(s, *words, (size_t)(e - s)) == 0)
+		if (strlen(*words) == (size_t)(e - s) &&
+		    strncasecmp(s, *words, (size_t)(e - s)) == 0)
 			return true;
 	return false;
 }

@@ -29,8 +29,10 @@ const struct audit_store audit_stores[] = {
 
 	/* LM Studio: ~/.lmstudio, or ~/.cache/lm-studio on older installs. */
 	{ "lm-studio", AUDIT_STORE_MODELS, ".lmstudio/models", "LM Studio's models", LMS_PATHS },
-	{ "lm-studio", AUDIT_STORE_MODELS, ".cache/lm-studio/models", "LM Studio's models (older "
-	  "home)", LMS_PATHS },
+	{ "lm-studio", AUDIT_STORE_MODELS, ".cache/lm-studio/models",
+	  "LM Studio's models (older "
+	  "home)",
+	  LMS_PATHS },
 	{ "lm-studio", AUDIT_STORE_CHATS, ".lmstudio/conversations", "LM Studio's conversations",
 	  "LM Studio home layout [M]" },
 	{ "lm-studio", AUDIT_STORE_CHATS, ".cache/lm-studio/conversations",
@@ -85,8 +87,10 @@ const struct audit_store audit_stores[] = {
 	  "the Hugging Face cache (vLLM, Transformers)", "vllm docs: models from the HF cache" },
 
 	/* Open WebUI's container keeps its database and uploads in /app/backend/data. */
-	{ "open-webui", AUDIT_STORE_CHATS, "/app/backend/data", "Open WebUI's data (database, "
-	  "uploads)", "open-webui Dockerfile; docs.openwebui.com" },
+	{ "open-webui", AUDIT_STORE_CHATS, "/app/backend/data",
+	  "Open WebUI's data (database, "
+	  "uploads)",
+	  "open-webui Dockerfile; docs.openwebui.com" },
 };
 
 const size_t audit_n_stores = sizeof(audit_stores) / sizeof(audit_stores[0]);

@@ -101,8 +101,7 @@ static void write_finding_text(const struct audit_finding *f, FILE *out, bool co
 	}
 }
 
-int audit_write_text(const struct audit_report *r, const struct audit_ctx *c, FILE *out,
-		     bool color)
+int audit_write_text(const struct audit_report *r, const struct audit_ctx *c, FILE *out, bool color)
 {
 	const struct audit_finding *f;
 	const char *const *err_check, *const *err_msg;

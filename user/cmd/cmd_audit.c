@@ -85,7 +85,8 @@ static void list_checks(FILE *f)
 		for (size_t i = 0; i < audit_n_checks; i++)
 			if ((int)audit_checks[i].item == item)
 				fprintf(f, "%-24s %-10s %s\n", audit_checks[i].name,
-					audit_item_name(audit_checks[i].item), audit_checks[i].what);
+					audit_item_name(audit_checks[i].item),
+					audit_checks[i].what);
 }
 
 /* Whether name is a check's name or an item's. */
@@ -115,8 +116,19 @@ static int parse_jobs(const char *s, unsigned int *out)
 
 static int parse(int argc, char **argv, struct audit_cli *o)
 {
-	enum { O_ROOT = 256, O_HOME, O_ONLY, O_GGUF, O_APPROVED, O_JSON, O_JOBS, O_CACHE,
-	       O_NO_CACHE, O_NO_PROGRESS, O_LIST };
+	enum {
+		O_ROOT = 256,
+		O_HOME,
+		O_ONLY,
+		O_GGUF,
+		O_APPROVED,
+		O_JSON,
+		O_JOBS,
+		O_CACHE,
+		O_NO_CACHE,
+		O_NO_PROGRESS,
+		O_LIST
+	};
 	static const struct option lo[] = {
 		{ "root", required_argument, NULL, O_ROOT },
 		{ "home", required_argument, NULL, O_HOME },
@@ -429,7 +441,9 @@ int cmd_audit(int argc, char **argv)
 		.gguf = o.gguf,
 		.n_gguf = o.n_gguf,
 		.jobs = o.jobs,
-		.cache_dir = o.no_cache ? NULL : o.cache_dir ?: default_cache_dir(cache_buf, sizeof(cache_buf)),
+		.cache_dir = o.no_cache	 ? NULL :
+			     o.cache_dir ?:
+					   default_cache_dir(cache_buf, sizeof(cache_buf)),
 		.progress = !o.no_progress && isatty(STDERR_FILENO) ? stderr : NULL,
 	};
 	for (size_t i = 0; i < o.n_homes; i++) {
@@ -446,8 +460,9 @@ int cmd_audit(int argc, char **argv)
 		if (err && err != -ENOENT) {
 			audit_path(&c, msg, sizeof(msg), "/etc/passwd");
 			escape_str(shown, sizeof(shown), msg);
-			fprintf(stderr, "llmwatch: audit: %s: %s (the homes it names are not "
-					"audited; give them with --home)\n",
+			fprintf(stderr,
+				"llmwatch: audit: %s: %s (the homes it names are not "
+				"audited; give them with --home)\n",
 				shown, strerror(-err));
 		}
 	}
@@ -479,8 +494,7 @@ int cmd_audit(int argc, char **argv)
 		goto done;
 	}
 	err = o.json ? audit_write_json(r, &c, out) :
-		       audit_write_text(r, &c, out,
-					isatty(fileno(out)) && !getenv("NO_COLOR"));
+		       audit_write_text(r, &c, out, isatty(fileno(out)) && !getenv("NO_COLOR"));
 	if (out != stdout && fclose(out))
 		err = err ?: -errno;
 	if (err) {
