@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The hygiene checks (check_hygiene.h) on fixture roots: units enabled through .wants/
+ * links and autostart entries that start a tool (and those switched off, or of other
+ * programs), the account of each tool's unit with its drop-ins, update behaviour per tool,
+ * and the extensions and MCP servers listed; each with its passing case.
+ */
+#include "audit/check_hygiene.h"
+#include "audit_fixture.h"
+
+static const char passwd[] = "root:x:0:0:root:/root:/bin/bash\n"
+			     "ollama:x:998:998::/usr/share/ollama:/bin/false\n"
+			     "alice:x:1000:1000:Alice:/home/alice:/bin/bash\n"
+			     "svc:x:1500:1500::/srv:/usr/sbin/nologin\n"
+			     "broken\n";
+
+static void test_startup(void)
+{
+	struct fixture fx;
+	const struct audit_finding *f;
+	char ev[512];
+
+	fx_init(&fx, "hygiene");
+	/* nothing starts a tool: other programs' units and entries only */
+	fx_put(&fx, "etc/systemd/system/sshd.service", "[Service]\nExecStart=/usr/sbin/sshd -D\n");
+	fx_link(&fx, "/etc/systemd/system/sshd.service",
+		"etc/systemd/system/multi-user.target.wants/sshd.service");
+	fx_put(&fx, "home/alice/.config/autostart/nm-applet.desktop",
+	       "[Desktop Entry]\nExec=nm-applet\n");
+	CHECK_INT(check_hygiene_startup(&fx.c, fx.r), 0);
+	CHECK(fx_find(&fx, "hygiene-startup", AUDIT_PASS, NULL, "no enabled systemd unit") != NULL);
+
+	/* Ollama's service enabled, vLLM as a user unit, Jan and an AppImage at login */
+	fx_reset(&fx);
+	fx_put(&fx, "etc/systemd/system/ollama.service",
+	       "[Unit]\nDescription=Ollama\n[Service]\nExecStart=/usr/local/bin/ollama serve\n");
+	fx_link(&fx, "/etc/systemd/system/ollama.service",
+		"etc/systemd/system/default.target.wants/ollama.service");
+	fx_put(&fx, "home/alice/.config/systemd/user/llm.service",
+	       "[Service]\nExecStart=/usr/bin/env VLLM_NO_USAGE_STATS=1 /usr/bin/python3 -m "
+	       "vllm.entrypoints.openai.api_server --model m\n");
+	fx_link(&fx, "../llm.service", "home/alice/.config/systemd/user/default.target.wants/llm.service");
+	fx_put(&fx, "home/alice/.config/autostart/jan.desktop",
+	       "[Desktop Entry]\nName=Jan\nExec=\"/opt/Jan/jan\" %U\n");
+	fx_put(&fx, "home/alice/.config/autostart/lms.desktop",
+	       "[Desktop Entry]\nExec=/home/alice/Apps/LM-Studio-0.3.5-x64.AppImage\n");
+	fx_put(&fx, "etc/xdg/autostart/gpt4all.desktop",
+	       "[Desktop Entry]\nExec=/home/alice/gpt4all/bin/chat\nHidden=true\n");
+	CHECK_INT(check_hygiene_startup(&fx.c, fx.r), 0);
+	snprintf(ev, sizeof(ev),
+		 "%s/etc/systemd/system/default.target.wants/ollama.service: ollama.service starts "
+		 "ollama at boot",
+		 fx.root);
+	f = fx_find(&fx, "hygiene-startup", AUDIT_WARN, "ollama.service", ev);
+	CHECK(f != NULL);
+	if (f) {
+		CHECK_STR(f->fix, "systemctl disable ollama.service");
+		CHECK_STR(f->tool, "ollama");
+		CHECK_INT(f->item, AUDIT_ITEM_HYGIENE);
+	}
+	f = fx_find(&fx, "hygiene-startup", AUDIT_WARN, "llm.service", "this user's login");
+	CHECK(f != NULL && !strcmp(f->tool, "vllm"));
+	CHECK(fx_find(&fx, "hygiene-startup", AUDIT_WARN, "jan.desktop",
+		      "jan.desktop:3: starts jan") != NULL);
+	CHECK(fx_find(&fx, "hygiene-startup", AUDIT_WARN, "lms.desktop", "starts lm-studio") !=
+	      NULL);
+	CHECK_INT(fx_count(&fx, "hygiene-startup", AUDIT_WARN), 4); /* not the hidden one */
+	CHECK_INT(fx_count(&fx, "hygiene-startup", AUDIT_PASS), 0);
+	fx_done(&fx);
+}
+
+static void test_accounts(void)
+{
+	struct fixture fx;
+	char ev[512];
+
+	fx_init(&fx, "hygiene");
+	fx_put(&fx, "etc/passwd", passwd);
+	CHECK_INT(check_hygiene_accounts(&fx.c, fx.r), 0);
+	CHECK(fx_find(&fx, "hygiene-accounts", AUDIT_SKIP, NULL, "not the live system") != NULL);
+
+	/* install.sh's unit: the ollama system account */
+	fx_reset(&fx);
+	fx_put(&fx, "etc/systemd/system/ollama.service",
+	       "[Service]\nExecStart=/usr/local/bin/ollama serve\nUser=ollama\nGroup=ollama\n");
+	CHECK_INT(check_hygiene_accounts(&fx.c, fx.r), 0);
+	snprintf(ev, sizeof(ev),
+		 "%s/etc/systemd/system/ollama.service:3: User=ollama: ollama runs as the system "
+		 "account ollama (uid 998, no login)",
+		 fx.root);
+	CHECK(fx_find(&fx, "hygiene-accounts", AUDIT_PASS, "ollama.service", ev) != NULL);
+
+	/* a drop-in moves it to a login account; the later drop-in wins */
+	fx_reset(&fx);
+	fx_put(&fx, "etc/systemd/system/ollama.service.d/10-user.conf", "[Service]\nUser=svc\n");
+	fx_put(&fx, "usr/lib/systemd/system/ollama.service.d/20-user.conf",
+	       "[Service]\nUser=alice\n");
+	CHECK_INT(check_hygiene_accounts(&fx.c, fx.r), 0);
+	CHECK(fx_find(&fx, "hygiene-accounts", AUDIT_WARN, "ollama.service",
+		      "20-user.conf:2: User=alice: ollama runs as the login account alice") != NULL);
+
+	/* no User= is root; a vendor unit found by its ExecStart=; a user unit */
+	fx_done(&fx);
+	fx_init(&fx, "hygiene");
+	fx_put(&fx, "etc/passwd", passwd);
+	fx_put(&fx, "usr/lib/systemd/system/webui.service",
+	       "[Service]\nExecStart=/opt/venv/bin/open-webui serve\n");
+	fx_put(&fx, "lib/systemd/system/kobold.service",
+	       "[Service]\nExecStart=/opt/kobold/koboldcpp --model m\nDynamicUser=yes\n");
+	fx_put(&fx, "home/alice/.config/systemd/user/lms.service",
+	       "[Service]\nExecStart=/home/alice/.lmstudio/bin/lms server start\n");
+	fx_put(&fx, "etc/systemd/system/cron.service", "[Service]\nExecStart=/usr/sbin/cron\n");
+	CHECK_INT(check_hygiene_accounts(&fx.c, fx.r), 0);
+	CHECK(fx_find(&fx, "hygiene-accounts", AUDIT_WARN, "webui.service",
+		      "no User=: open-webui runs as root") != NULL);
+	CHECK(fx_find(&fx, "hygiene-accounts", AUDIT_PASS, "kobold.service", "DynamicUser=yes") !=
+	      NULL);
+	CHECK(fx_find(&fx, "hygiene-accounts", AUDIT_WARN, "lms.service",
+		      "a user unit: lm-studio runs as the login account alice (uid 1000)") != NULL);
+	CHECK_INT(audit_count(fx.r, AUDIT_PASS) + audit_count(fx.r, AUDIT_WARN), 3);
+	fx_done(&fx);
+}
+
+static void test_updates(void)
+{
+	struct fixture fx;
+
+	fx_init(&fx, "hygiene");
+	CHECK_INT(check_hygiene_updates(&fx.c, fx.r), 0);
+	CHECK(fx_find(&fx, "hygiene-updates", AUDIT_SKIP, NULL, "no Ollama, GPT4All") != NULL);
+	fx_reset(&fx);
+	fx_put(&fx, "usr/local/bin/ollama", "");
+	fx_put(&fx, "home/alice/gpt4all/maintenancetool", "");
+	fx_mkdirs(&fx, "home/alice/.local/share/Jan/data/threads");
+	CHECK_INT(check_hygiene_updates(&fx.c, fx.r), 0);
+	CHECK(fx_find(&fx, "hygiene-updates", AUDIT_PASS, "Ollama", "no automatic update on Linux") !=
+	      NULL);
+	CHECK(fx_find(&fx, "hygiene-updates", AUDIT_WARN, "GPT4All", "maintenancetool") != NULL);
+	CHECK(fx_find(&fx, "hygiene-updates", AUDIT_SKIP, "Jan", "apps.jan.ai/update-check") !=
+	      NULL);
+	fx_done(&fx);
+}
+
+static void test_extensions(void)
+{
+	struct fixture fx;
+	const struct audit_finding *f;
+
+	fx_init(&fx, "hygiene");
+	fx_mkdirs(&fx, "home/alice/.lmstudio/extensions/plugins");
+	CHECK_INT(check_hygiene_extensions(&fx.c, fx.r), 0);
+	CHECK(fx_find(&fx, "hygiene-extensions", AUDIT_PASS, "extensions", "no extensions") !=
+	      NULL);
+
+	fx_reset(&fx);
+	fx_mkdirs(&fx, "home/alice/.lmstudio/extensions/plugins/lmstudio/rag-v1");
+	fx_mkdirs(&fx, "home/alice/.lmstudio/extensions/plugins/someone");
+	fx_mkdirs(&fx, "home/alice/.local/share/Jan/data/extensions/@janhq");
+	fx_put(&fx, "home/alice/.local/share/Jan/data/mcp_config.json",
+	       "{\"mcpServers\": {\"fetch\": {\"command\": \"uvx\", \"args\": "
+	       "[\"mcp-server-fetch\"], \"active\": true}, \"fs\": {\"command\": \"npx\", "
+	       "\"active\": false}}}");
+	fx_put(&fx, "home/alice/.lmstudio/mcp.json", "{\"mcpServers\": {}}");
+	fx_put(&fx, "app/backend/data/webui.db", "SQLite format 3");
+	CHECK_INT(check_hygiene_extensions(&fx.c, fx.r), 0);
+	f = fx_find(&fx, "hygiene-extensions", AUDIT_WARN, "plugins", "2: ");
+	CHECK(f != NULL && strstr(f->evidence, "lmstudio") && strstr(f->evidence, "someone"));
+	CHECK(fx_find(&fx, "hygiene-extensions", AUDIT_PASS, "Jan/data/extensions", "1: @janhq") !=
+	      NULL);
+	f = fx_find(&fx, "hygiene-extensions", AUDIT_WARN, "mcp_config.json",
+		    "2 MCP servers, 1 active: fetch (uvx mcp-server-fetch), fs (npx) inactive");
+	CHECK(f != NULL && f->fix);
+	CHECK(fx_find(&fx, "hygiene-extensions", AUDIT_SKIP, "webui.db", "SQLite") != NULL);
+	/* an empty mcpServers says nothing */
+	CHECK_INT(audit_count(fx.r, AUDIT_PASS) + audit_count(fx.r, AUDIT_WARN) +
+			  audit_count(fx.r, AUDIT_SKIP),
+		  4);
+	fx_done(&fx);
+}
+
+int main(void)
+{
+	test_startup();
+	test_accounts();
+	test_updates();
+	test_extensions();
+	return check_summary("test_check_hygiene");
+}

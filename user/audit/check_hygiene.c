@@ -1,0 +1,991 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The hygiene checks (check_hygiene.h). A unit or autostart entry belongs to a tool when
+ * its name is the tool's profile name, or its command is the tool's executable (the
+ * profiles' patterns), the tool's interpreter command line, or a container of the tool's
+ * image. What WARNs and what is only listed:
+ *  - startup: every tool that starts at boot or login WARNs (the checklist: no start-up
+ *    items on air-gapped machines); none PASSes.
+ *  - accounts: root, or a login account (uid 1000-65533 with a shell), WARNs; a system
+ *    account (uid below 1000, or no login shell) or DynamicUser= PASSes.
+ *  - extensions: MCP servers and LM Studio plugins are third-party programs the tool runs
+ *    with the user's rights: any WARNs "review", naming them. Jan's extensions folder holds
+ *    Jan's own extensions: it is listed in a PASS, so one that was not there stands out.
+ *    Open WebUI keeps functions and tools in its SQLite database, not read here: SKIP.
+ */
+#include "audit/check_hygiene.h"
+
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "audit/audit_files.h"
+#include "audit/audit_settings.h"
+#include "audit/audit_stores.h"
+#include "core/profiles.h"
+
+#define UNIT_MAX (1u << 20)
+#define PASSWD_MAX (4u << 20)
+#define DIR_ENTRIES_MAX 4096 /* entries looked at in one folder */
+#define LIST_MAX 16	     /* names shown in one finding */
+
+#define SRC_SYSTEMD "systemd.unit(5) (.wants/ links of enabled units), systemd.exec(5) User="
+#define SRC_XDG "XDG Autostart Specification 0.5 (Exec=, Hidden=)"
+
+static int add(struct audit_report *r, enum audit_status st, const char *check, const char *tool,
+	       const char *subject, const char *evidence, const char *fix, const char *source)
+{
+	return audit_add(r, &(struct audit_finding){
+				    .item = AUDIT_ITEM_HYGIENE,
+				    .status = st,
+				    .check = check,
+				    .tool = tool,
+				    .subject = subject,
+				    .evidence = evidence,
+				    .fix = st == AUDIT_PASS || st == AUDIT_SKIP ? NULL : fix,
+				    .source = source,
+			    });
+}
+
+/* The profiles to match with: the audit's, or the built-in ones (a test's bare context). */
+static const struct profile_set *profiles_of(const struct audit_ctx *c, struct profile_set **own)
+{
+	*own = NULL;
+	if (c->profiles)
+		return c->profiles;
+	*own = malloc(sizeof(**own));
+	if (*own)
+		profiles_init(*own);
+	return *own;
+}
+
+/* ======================================================================================
+ * Which tool a command, a unit or an autostart entry starts
+ */
+
+/* Official images of the tools, for units that run them in a container [M: image names]. */
+static const struct {
+	const char *image, *tool;
+} images[] = {
+	{ "ollama/ollama", "ollama" },
+	{ "open-webui/open-webui", "open-webui" },
+	{ "mintplexlabs/anythingllm", "anythingllm" },
+	{ "vllm/vllm-openai", "vllm" },
+	{ "localai/localai", "localai" },
+	{ "ggml-org/llama.cpp", "llama-server" },
+};
+
+/* AppImages and desktop files carry the product's name, not the executable's [M]. */
+static const struct {
+	const char *glob, *tool;
+} app_names[] = {
+	{ "*lm*studio*", "lm-studio" },
+	{ "*gpt4all*", "gpt4all" },
+	{ "*/jan[_-]*.appimage", "jan" },
+	{ "*anythingllm*", "anythingllm" },
+};
+
+/* The first word of s (quotes removed) into out; returns the rest, or NULL when none. */
+static const char *first_word(const char *s, char *out, size_t size)
+{
+	size_t n = 0;
+	char q = 0;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (!*s)
+		return NULL;
+	if (*s == '"' || *s == '\'')
+		q = *s++;
+	for (; *s && (q ? *s != q : (*s != ' ' && *s != '\t')); s++)
+		if (n + 1 < size)
+			out[n++] = *s;
+	out[n] = '\0';
+	if (q && *s == q)
+		s++;
+	return s;
+}
+
+/*
+ * The tool a command line starts ("/usr/local/bin/ollama serve", "env A=1 vllm serve m",
+ * "/usr/bin/docker run ollama/ollama"), or NULL.
+ */
+static const char *exec_tool(const struct profile_set *set, const char *cmd)
+{
+	char word[1024], path[1100];
+	const char *rest, *base;
+	unsigned int id;
+
+	if (!set)
+		return NULL;
+	/* systemd's prefixes change how it runs, not what */
+	while (*cmd && strchr("@-:+!|", *cmd))
+		cmd++;
+	rest = first_word(cmd, word, sizeof(word));
+	base = strrchr(word, '/') ? strrchr(word, '/') + 1 : word;
+	if (rest && !strcmp(base, "env")) {
+		/* env [-i] [NAME=VALUE]... COMMAND */
+		while ((rest = first_word(cmd = rest, word, sizeof(word))) &&
+		       (word[0] == '-' || strchr(word, '=')))
+			;
+		if (!rest)
+			return NULL;
+		base = strrchr(word, '/') ? strrchr(word, '/') + 1 : word;
+	} else if (!rest) {
+		return NULL;
+	}
+	if (!strcmp(base, "docker") || !strcmp(base, "podman")) {
+		for (size_t i = 0; i < sizeof(images) / sizeof(images[0]); i++)
+			if (strstr(rest, images[i].image))
+				return images[i].tool;
+		return NULL;
+	}
+	snprintf(path, sizeof(path), "%s%s", word[0] == '/' ? "" : "/usr/bin/", word);
+	id = profiles_match_exe(set, path);
+	if (!id && profiles_is_interpreter(set, base)) {
+		while (*cmd == ' ' || *cmd == '\t')
+			cmd++;
+		id = profiles_match_cmdline(set, base, cmd);
+	}
+	if (id)
+		return profiles_name(set, id);
+	for (size_t i = 0; i < sizeof(app_names) / sizeof(app_names[0]); i++)
+		if (!fnmatch(app_names[i].glob, path, FNM_CASEFOLD))
+			return app_names[i].tool;
+	return NULL;
+}
+
+/* The tool named by a unit's or desktop file's name ("ollama.service", "ollama@x.service"). */
+static const char *name_tool(const struct profile_set *set, const char *name)
+{
+	char stem[128];
+	size_t n = strcspn(name, ".@");
+	const struct profile *p;
+
+	if (!set || !n || n >= sizeof(stem))
+		return NULL;
+	memcpy(stem, name, n);
+	stem[n] = '\0';
+	for (size_t i = 0; i < set->n_named; i++) {
+		p = &set->p[i];
+		if (!strcasecmp(p->name, stem))
+			return p->name;
+	}
+	return NULL;
+}
+
+/* The tool a unit file starts: by its name, else by its ExecStart=. */
+static const char *unit_tool(const struct profile_set *set, const char *name, const char *text,
+			     size_t len)
+{
+	const char *tool = name_tool(set, name), *v;
+	char cmd[4096];
+	unsigned int line;
+	size_t vl;
+
+	if (tool || !text)
+		return tool;
+	if (!audit_ini_get(text, len, "Service", "ExecStart", &v, &vl, &line))
+		return NULL;
+	snprintf(cmd, sizeof(cmd), "%.*s", (int)vl, v);
+	return exec_tool(set, cmd);
+}
+
+/* ======================================================================================
+ * hygiene-startup
+ */
+
+struct startup_run {
+	const struct audit_ctx *c;
+	struct audit_report *r;
+	const struct profile_set *set;
+	size_t found;
+	int err;
+};
+
+/* The units enabled in dir's *.wants/ folders (system: user NULL; user units: the home's). */
+static void wants_scan(struct startup_run *s, const char *dir, const char *scope,
+		       const char *disable)
+{
+	struct dirent *de, *we;
+	unsigned int seen = 0;
+	DIR *d = audit_opendir(s->c, dir), *w;
+
+	if (!d)
+		return;
+	while (!s->err && (de = readdir(d)) && seen++ < DIR_ENTRIES_MAX) {
+		size_t nl = strlen(de->d_name);
+		char wants[4096];
+
+		if (nl < 7 || strcmp(de->d_name + nl - 6, ".wants") != 0 ||
+		    snprintf(wants, sizeof(wants), "%s/%s", dir, de->d_name) >= (int)sizeof(wants))
+			continue;
+		w = audit_opendir(s->c, wants);
+		if (!w)
+			continue;
+		for (unsigned int k = 0; !s->err && (we = readdir(w)) && k < DIR_ENTRIES_MAX; k++) {
+			char unit[4200], *text = NULL;
+			const char *tool;
+			size_t len = 0;
+
+			if (we->d_name[0] == '.' ||
+			    snprintf(unit, sizeof(unit), "%s/%s", wants, we->d_name) >=
+				    (int)sizeof(unit))
+				continue;
+			/* The link leads (inside the root) to the unit file. */
+			audit_read_file(s->c, unit, UNIT_MAX, &text, &len);
+			tool = unit_tool(s->set, we->d_name, text, len);
+			free(text);
+			if (!tool)
+				continue;
+			s->found++;
+			s->err = add(s->r, AUDIT_WARN, "hygiene-startup", tool,
+				     audit_fmt(s->r, "%s", we->d_name),
+				     audit_fmt(s->r, "%s: %s starts %s at %s", unit, we->d_name,
+					       tool, scope),
+				     audit_fmt(s->r, "%s %.*s", disable,
+					       (int)strcspn(we->d_name, "\n"), we->d_name),
+				     SRC_SYSTEMD);
+		}
+		closedir(w);
+	}
+	closedir(d);
+}
+
+/* The XDG autostart entries in dir that start a tool (and are not hidden or disabled). */
+static void autostart_scan(struct startup_run *s, const char *dir, const char *scope)
+{
+	unsigned int seen = 0;
+	struct dirent *de;
+	DIR *d = audit_opendir(s->c, dir);
+
+	if (!d)
+		return;
+	while (!s->err && (de = readdir(d)) && seen++ < DIR_ENTRIES_MAX) {
+		size_t nl = strlen(de->d_name), len, vl;
+		char path[4096], cmd[4096], *text;
+		const char *tool, *v;
+		unsigned int line, eline = 0;
+
+		if (nl < 9 || strcmp(de->d_name + nl - 8, ".desktop") != 0 ||
+		    snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path) ||
+		    audit_read_file(s->c, path, UNIT_MAX, &text, &len))
+			continue;
+		tool = NULL;
+		if (audit_ini_get(text, len, "Desktop Entry", "Exec", &v, &vl, &eline)) {
+			snprintf(cmd, sizeof(cmd), "%.*s", (int)vl, v);
+			tool = exec_tool(s->set, cmd);
+		}
+		tool = tool ?: name_tool(s->set, de->d_name);
+		if (tool &&
+		    ((audit_ini_get(text, len, "Desktop Entry", "Hidden", &v, &vl, &line) &&
+		      audit_value_true(v, vl)) ||
+		     (audit_ini_get(text, len, "Desktop Entry", "X-GNOME-Autostart-enabled", &v,
+				    &vl, &line) &&
+		      audit_value_false(v, vl))))
+			tool = NULL; /* there, but switched off */
+		if (tool) {
+			s->found++;
+			s->err = add(s->r, AUDIT_WARN, "hygiene-startup", tool,
+				     audit_fmt(s->r, "%s", de->d_name),
+				     audit_fmt(s->r, "%s:%u: starts %s at %s", path, eline ? eline : 1,
+					       tool, scope),
+				     audit_fmt(s->r,
+					       "remove %s, or turn off start at login in the "
+					       "tool's settings",
+					       path),
+				     SRC_XDG);
+		}
+		free(text);
+	}
+	closedir(d);
+}
+
+int check_hygiene_startup(const struct audit_ctx *c, struct audit_report *r)
+{
+	struct profile_set *own;
+	struct startup_run s = { .c = c, .r = r, .set = profiles_of(c, &own) };
+	char path[4096];
+
+	if (!audit_path(c, path, sizeof(path), "/etc/systemd/system"))
+		wants_scan(&s, path, "boot", "systemctl disable");
+	if (!audit_path(c, path, sizeof(path), "/etc/systemd/user"))
+		wants_scan(&s, path, "every user's login", "systemctl --global disable");
+	if (!audit_path(c, path, sizeof(path), "/etc/xdg/autostart"))
+		autostart_scan(&s, path, "every desktop login");
+	for (size_t h = 0; h < c->n_homes; h++) {
+		const char *home = c->homes[h].path;
+
+		if (snprintf(path, sizeof(path), "%s/.config/systemd/user", home) <
+		    (int)sizeof(path))
+			wants_scan(&s, path, "this user's login", "systemctl --user disable");
+		if (snprintf(path, sizeof(path), "%s/.config/autostart", home) < (int)sizeof(path))
+			autostart_scan(&s, path, "this user's desktop login");
+	}
+	free(own);
+	if (!s.err && !s.found)
+		s.err = add(r, AUDIT_PASS, "hygiene-startup", NULL, "start-up items",
+			    "no enabled systemd unit (system or user) and no XDG autostart entry "
+			    "starts an inference tool",
+			    NULL, SRC_SYSTEMD "; " SRC_XDG);
+	return s.err;
+}
+
+/* ======================================================================================
+ * hygiene-updates
+ */
+
+static int store_seen(void *arg, const struct audit_store_hit *h)
+{
+	(void)h;
+	*(bool *)arg = true;
+	return 1;
+}
+
+/* Whether any of tool's stores of these kinds exists. */
+static bool has_store(const struct audit_ctx *c, const char *tool, unsigned int kinds)
+{
+	bool seen = false;
+
+	for (int k = 0; k < AUDIT_STORE_KINDS && !seen; k++)
+		if (kinds & (1u << k))
+			audit_stores_each(c, (enum audit_store_kind)k, tool, store_seen, &seen);
+	return seen;
+}
+
+/* A file or folder under some home. */
+static bool in_a_home(const struct audit_ctx *c, const char *rel)
+{
+	char path[4096];
+
+	for (size_t h = 0; h < c->n_homes; h++)
+		if (snprintf(path, sizeof(path), "%s/%s", c->homes[h].path, rel) <
+			    (int)sizeof(path) &&
+		    audit_exists(c, path, NULL))
+			return true;
+	return false;
+}
+
+int check_hygiene_updates(const struct audit_ctx *c, struct audit_report *r)
+{
+	const unsigned int all = (1u << AUDIT_STORE_KINDS) - 1;
+	bool any = false, ollama = false, gpt4all, jan, lms;
+	char path[4096];
+	int err = 0;
+
+	if (!audit_path(c, path, sizeof(path), "/usr/local/bin/ollama"))
+		ollama = audit_exists(c, path, NULL);
+	ollama |= in_a_home(c, ".ollama");
+	/* The desktop app (its installer's maintenancetool, its settings), not the bindings. */
+	gpt4all = in_a_home(c, "gpt4all/maintenancetool") ||
+		  has_store(c, "gpt4all", 1u << AUDIT_STORE_SETTINGS);
+	jan = has_store(c, "jan", all);
+	lms = has_store(c, "lm-studio", all);
+	if (ollama) {
+		any = true;
+		err = add(r, AUDIT_PASS, "hygiene-updates", "ollama", "Ollama",
+			  "no automatic update on Linux: Ollama's updater is built for Windows and "
+			  "macOS only; an upgrade is a new run of install.sh",
+			  NULL, "ollama app/updater/updater.go L1, L33 (build tag windows || darwin); "
+			  "scripts/install.sh L171-183");
+	}
+	if (!err && gpt4all) {
+		any = true;
+		err = add(r, AUDIT_WARN, "hygiene-updates", "gpt4all", "GPT4All",
+			  "GPT4All fetches http://gpt4all.io/meta/release.json and latestnews.md "
+			  "over plain HTTP, and its maintenancetool installs updates from "
+			  "gpt4all.io/installer_repos; no setting turns the fetches off",
+			  "on an air-gapped or controlled machine block gpt4all.io, and update by "
+			  "hand from a verified installer",
+			  "gpt4all src/download.cpp L161, L173; CMakeLists.txt L611 (installer "
+			  "repository)");
+	}
+	if (!err && jan) {
+		any = true;
+		err = add(r, AUDIT_SKIP, "hygiene-updates", "jan", "Jan",
+			  "Jan's updater asks apps.jan.ai/update-check and "
+			  "github.com/janhq/jan/releases/latest/download/latest.json; no setting "
+			  "for it is known on disk, so whether it is on is not checked (block those "
+			  "hosts on an air-gapped machine)",
+			  NULL, "jan src-tauri/tauri.conf.json (updater endpoints)");
+	}
+	if (!err && lms) {
+		any = true;
+		err = add(r, AUDIT_SKIP, "hygiene-updates", "lm-studio", "LM Studio",
+			  "no update setting of LM Studio is known on disk; its runtime and "
+			  "daemon update through lms runtime update and lms daemon update",
+			  NULL, "lmstudio.ai docs (lms runtime update, lms daemon update)");
+	}
+	if (!err && !any)
+		err = add(r, AUDIT_SKIP, "hygiene-updates", NULL, "updates",
+			  "no Ollama, GPT4All, Jan or LM Studio install found to check", NULL, NULL);
+	return err;
+}
+
+/* ======================================================================================
+ * hygiene-accounts
+ */
+
+struct pw_entry {
+	char name[64];
+	uint32_t uid;
+	bool login_shell;
+};
+
+struct passwd_db {
+	struct pw_entry *e;
+	size_t n;
+	char path[4096];
+};
+
+static void passwd_load(const struct audit_ctx *c, struct passwd_db *db)
+{
+	const char *p, *end;
+	size_t len, cap = 0;
+	char *text;
+
+	memset(db, 0, sizeof(*db));
+	if (audit_path(c, db->path, sizeof(db->path), "/etc/passwd") ||
+	    audit_read_file(c, db->path, PASSWD_MAX, &text, &len))
+		return;
+	for (p = text, end = text + len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *e = nl ? nl : end;
+		const char *f[7];
+		size_t nf = 0;
+		struct pw_entry pe;
+		char *stop, uid[16], shell[256];
+
+		f[nf++] = p;
+		for (const char *q = p; q < e && nf < 7; q++)
+			if (*q == ':')
+				f[nf++] = q + 1;
+		p = nl ? nl + 1 : end;
+		if (nf < 7 || (size_t)(f[1] - f[0] - 1) >= sizeof(pe.name) ||
+		    (size_t)(f[3] - f[2] - 1) >= sizeof(uid) || f[3] - f[2] < 2)
+			continue;
+		snprintf(pe.name, sizeof(pe.name), "%.*s", (int)(f[1] - f[0] - 1), f[0]);
+		snprintf(uid, sizeof(uid), "%.*s", (int)(f[3] - f[2] - 1), f[2]);
+		pe.uid = (uint32_t)strtoul(uid, &stop, 10);
+		if (*stop)
+			continue;
+		snprintf(shell, sizeof(shell), "%.*s", (int)(e - f[6]), f[6]);
+		pe.login_shell = shell[0] && !strstr(shell, "nologin") &&
+				 !(strlen(shell) >= 5 && !strcmp(shell + strlen(shell) - 5, "false"));
+		if (db->n == cap) {
+			struct pw_entry *ne;
+
+			cap = cap ? cap * 2 : 64;
+			ne = realloc(db->e, cap * sizeof(*ne));
+			if (!ne)
+				break;
+			db->e = ne;
+		}
+		db->e[db->n++] = pe;
+	}
+	free(text);
+}
+
+static const struct pw_entry *passwd_by_name(const struct passwd_db *db, const char *name)
+{
+	for (size_t i = 0; i < db->n; i++)
+		if (!strcmp(db->e[i].name, name))
+			return &db->e[i];
+	return NULL;
+}
+
+static const struct pw_entry *passwd_by_uid(const struct passwd_db *db, uint32_t uid)
+{
+	for (size_t i = 0; i < db->n; i++)
+		if (db->e[i].uid == uid)
+			return &db->e[i];
+	return NULL;
+}
+
+/*
+ * The judgement of an account: PASS for a system account (uid 1..999, or no login shell),
+ * WARN for root and for a login account. *what describes it.
+ */
+static enum audit_status account_status(struct audit_report *r, const struct pw_entry *pe,
+					uint32_t uid, const char **what)
+{
+	if (uid == 0) {
+		*what = "root";
+		return AUDIT_WARN;
+	}
+	if (!pe) {
+		*what = audit_fmt(r, "uid %u, not in /etc/passwd", uid);
+		return AUDIT_WARN;
+	}
+	if (uid < 1000 || !pe->login_shell) {
+		*what = audit_fmt(r, "the system account %s (uid %u, no login)", pe->name, uid);
+		return AUDIT_PASS;
+	}
+	*what = audit_fmt(r, "the login account %s (uid %u)", pe->name, uid);
+	return AUDIT_WARN;
+}
+
+#define ACCOUNT_FIX                                                                         \
+	"run the tool as a dedicated system account with no login and no access to people's " \
+	"files (Ollama's install.sh creates `ollama`): User= in its unit"
+
+struct accounts_run {
+	const struct audit_ctx *c;
+	struct audit_report *r;
+	const struct profile_set *set;
+	struct passwd_db pw;
+	char seen_units[64][128];
+	size_t n_seen;
+	size_t found;
+	int err;
+};
+
+struct dropin {
+	char name[256];
+	char path[4096];
+};
+
+static int dropin_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct dropin *)a)->name, ((const struct dropin *)b)->name);
+}
+
+static const char *const system_unit_dirs[] = {
+	"/etc/systemd/system",
+	"/run/systemd/system",
+	"/usr/local/lib/systemd/system",
+	"/usr/lib/systemd/system",
+	"/lib/systemd/system",
+};
+
+/*
+ * User= and DynamicUser= of a unit: its file, then its drop-ins (NAME.d/ *.conf in every
+ * unit folder, in the order of their file names, a later one winning, as systemd has it).
+ * where gets "FILE:LINE" of the assignment that decided, or stays empty.
+ */
+static void unit_user(struct accounts_run *a, const char *unit_path, const char *name,
+		      char *user, size_t usize, bool *dynamic, char *where, size_t wsize)
+{
+	struct dropin *d = calloc(32, sizeof(*d));
+	size_t nd = 0;
+	char *text;
+	size_t len;
+
+	user[0] = '\0';
+	where[0] = '\0';
+	*dynamic = false;
+	if (!d)
+		return;
+	snprintf(d[nd].name, sizeof(d[nd].name), "%s", "");
+	snprintf(d[nd++].path, sizeof(d[0].path), "%s", unit_path);
+	for (size_t i = 0; i < sizeof(system_unit_dirs) / sizeof(system_unit_dirs[0]); i++) {
+		char dir[4096];
+		struct dirent *de;
+		DIR *dd;
+
+		if (audit_path(a->c, dir, sizeof(dir), "%s/%s.d", system_unit_dirs[i], name))
+			continue;
+		dd = audit_opendir(a->c, dir);
+		if (!dd)
+			continue;
+		while ((de = readdir(dd)) && nd < 32) {
+			size_t nl = strlen(de->d_name);
+
+			if (nl < 6 || strcmp(de->d_name + nl - 5, ".conf") != 0 ||
+			    snprintf(d[nd].path, sizeof(d[nd].path), "%s/%s", dir, de->d_name) >=
+				    (int)sizeof(d[nd].path))
+				continue;
+			snprintf(d[nd].name, sizeof(d[nd].name), "%s", de->d_name);
+			nd++;
+		}
+		closedir(dd);
+	}
+	/* The unit's own file first (its empty name sorts first), then the drop-ins. */
+	qsort(d + 1, nd - 1, sizeof(*d), dropin_cmp);
+	for (size_t i = 0; i < nd; i++) {
+		const char *v;
+		size_t vl;
+		unsigned int line;
+
+		if (audit_read_file(a->c, d[i].path, UNIT_MAX, &text, &len))
+			continue;
+		if (audit_ini_get(text, len, "Service", "User", &v, &vl, &line)) {
+			snprintf(user, usize, "%.*s", (int)vl, v);
+			snprintf(where, wsize, "%s:%u", d[i].path, line);
+		}
+		if (audit_ini_get(text, len, "Service", "DynamicUser", &v, &vl, &line)) {
+			*dynamic = audit_value_true(v, vl);
+			if (*dynamic)
+				snprintf(where, wsize, "%s:%u", d[i].path, line);
+		}
+		free(text);
+	}
+	free(d);
+}
+
+static bool unit_seen(struct accounts_run *a, const char *name)
+{
+	for (size_t i = 0; i < a->n_seen; i++)
+		if (!strcmp(a->seen_units[i], name))
+			return true;
+	if (a->n_seen < sizeof(a->seen_units) / sizeof(a->seen_units[0]))
+		snprintf(a->seen_units[a->n_seen++], sizeof(a->seen_units[0]), "%s", name);
+	return false;
+}
+
+/* The system units of tools in one unit folder: the account each runs as. */
+static void accounts_units(struct accounts_run *a, const char *dir)
+{
+	unsigned int seen = 0;
+	struct dirent *de;
+	DIR *d = audit_opendir(a->c, dir);
+
+	if (!d)
+		return;
+	while (!a->err && (de = readdir(d)) && seen++ < DIR_ENTRIES_MAX) {
+		size_t nl = strlen(de->d_name), len;
+		char path[4096], user[128], where[4200], *text;
+		const struct pw_entry *pe;
+		const char *tool, *what;
+		enum audit_status st;
+		bool dynamic;
+
+		if (nl < 9 || strcmp(de->d_name + nl - 8, ".service") != 0 ||
+		    snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path) ||
+		    audit_read_file(a->c, path, UNIT_MAX, &text, &len))
+			continue; /* a link to /dev/null (masked) is not a regular file */
+		tool = unit_tool(a->set, de->d_name, text, len);
+		free(text);
+		if (!tool || unit_seen(a, de->d_name))
+			continue;
+		a->found++;
+		unit_user(a, path, de->d_name, user, sizeof(user), &dynamic, where, sizeof(where));
+		if (dynamic) {
+			a->err = add(a->r, AUDIT_PASS, "hygiene-accounts", tool,
+				     audit_fmt(a->r, "%s", de->d_name),
+				     audit_fmt(a->r, "%s: DynamicUser=yes: a transient account of its own",
+					       where),
+				     NULL, SRC_SYSTEMD);
+			continue;
+		}
+		if (!user[0]) {
+			a->err = add(a->r, AUDIT_WARN, "hygiene-accounts", tool,
+				     audit_fmt(a->r, "%s", de->d_name),
+				     audit_fmt(a->r, "%s: no User=: %s runs as root", path, tool),
+				     ACCOUNT_FIX, SRC_SYSTEMD);
+			continue;
+		}
+		pe = passwd_by_name(&a->pw, user);
+		if (!pe && strspn(user, "0123456789") == strlen(user))
+			pe = passwd_by_uid(&a->pw, (uint32_t)strtoul(user, NULL, 10));
+		if (!pe) {
+			a->err = add(a->r, AUDIT_WARN, "hygiene-accounts", tool,
+				     audit_fmt(a->r, "%s", de->d_name),
+				     audit_fmt(a->r, "%s: User=%s, an account not in %s", where,
+					       user, a->pw.path),
+				     ACCOUNT_FIX, SRC_SYSTEMD);
+			continue;
+		}
+		st = account_status(a->r, pe, pe->uid, &what);
+		a->err = add(a->r, st, "hygiene-accounts", tool, audit_fmt(a->r, "%s", de->d_name),
+			     audit_fmt(a->r, "%s: User=%s: %s runs as %s", where, user, tool, what),
+			     ACCOUNT_FIX, SRC_SYSTEMD);
+	}
+	closedir(d);
+}
+
+/* A home's user units of tools: they run as the home's owner. */
+static void accounts_user_units(struct accounts_run *a, const struct audit_home *h)
+{
+	char dir[4096];
+	unsigned int seen = 0;
+	struct dirent *de;
+	DIR *d;
+
+	if (snprintf(dir, sizeof(dir), "%s/.config/systemd/user", h->path) >= (int)sizeof(dir))
+		return;
+	d = audit_opendir(a->c, dir);
+	if (!d)
+		return;
+	while (!a->err && (de = readdir(d)) && seen++ < DIR_ENTRIES_MAX) {
+		size_t nl = strlen(de->d_name), len;
+		char path[4200], *text;
+		const struct pw_entry *pe;
+		const char *tool, *what;
+		enum audit_status st;
+
+		if (nl < 9 || strcmp(de->d_name + nl - 8, ".service") != 0 ||
+		    snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path) ||
+		    audit_read_file(a->c, path, UNIT_MAX, &text, &len))
+			continue;
+		tool = unit_tool(a->set, de->d_name, text, len);
+		free(text);
+		if (!tool)
+			continue;
+		a->found++;
+		pe = h->user ? passwd_by_name(&a->pw, h->user) : passwd_by_uid(&a->pw, h->uid);
+		st = account_status(a->r, pe, pe ? pe->uid : h->uid, &what);
+		a->err = add(a->r, st, "hygiene-accounts", tool, audit_fmt(a->r, "%s", de->d_name),
+			     audit_fmt(a->r, "%s: a user unit: %s runs as %s", path, tool, what),
+			     ACCOUNT_FIX, SRC_SYSTEMD);
+	}
+	closedir(d);
+}
+
+struct proc_seen {
+	struct accounts_run *a;
+	struct {
+		char tool[48];
+		uint32_t uid;
+	} seen[64];
+	size_t n;
+};
+
+/* A running tool's account; one finding per (tool, uid), not per Electron child. */
+static int accounts_proc(void *arg, const struct audit_proc *p)
+{
+	struct proc_seen *ps = arg;
+	struct accounts_run *a = ps->a;
+	const char *what;
+	enum audit_status st;
+
+	for (size_t i = 0; i < ps->n; i++)
+		if (ps->seen[i].uid == p->uid && !strcmp(ps->seen[i].tool, p->tool))
+			return 0;
+	if (ps->n < sizeof(ps->seen) / sizeof(ps->seen[0])) {
+		snprintf(ps->seen[ps->n].tool, sizeof(ps->seen[0].tool), "%s", p->tool);
+		ps->seen[ps->n++].uid = p->uid;
+	}
+	a->found++;
+	st = account_status(a->r, passwd_by_uid(&a->pw, p->uid), p->uid, &what);
+	a->err = add(a->r, st, "hygiene-accounts", p->tool, audit_fmt(a->r, "pid %u", p->pid),
+		     audit_fmt(a->r, "pid %u (%s) runs as %s", p->pid, p->comm, what), ACCOUNT_FIX,
+		     "/proc/PID/status Uid:");
+	return a->err;
+}
+
+int check_hygiene_accounts(const struct audit_ctx *c, struct audit_report *r)
+{
+	struct profile_set *own;
+	struct accounts_run *a = calloc(1, sizeof(*a));
+	struct proc_seen *ps;
+	char dir[4096];
+	size_t unreadable = 0;
+	int err, perr = -ENOTSUP;
+
+	if (!a)
+		return -ENOMEM;
+	a->c = c;
+	a->r = r;
+	a->set = profiles_of(c, &own);
+	passwd_load(c, &a->pw);
+	for (size_t i = 0; i < sizeof(system_unit_dirs) / sizeof(system_unit_dirs[0]); i++)
+		if (!audit_path(c, dir, sizeof(dir), "%s", system_unit_dirs[i]))
+			accounts_units(a, dir);
+	for (size_t h = 0; h < c->n_homes && !a->err; h++)
+		accounts_user_units(a, &c->homes[h]);
+	ps = calloc(1, sizeof(*ps));
+	if (ps && !a->err && c->live) {
+		ps->a = a;
+		perr = audit_procs_each(c, accounts_proc, ps, &unreadable);
+	}
+	free(ps);
+	if (!a->err && unreadable)
+		a->err = add(r, AUDIT_SKIP, "hygiene-accounts", NULL, "processes",
+			     audit_fmt(r, "%zu processes could not be read (run as root)",
+				       unreadable),
+			     NULL, NULL);
+	if (!a->err && !a->found)
+		a->err = add(r, AUDIT_SKIP, "hygiene-accounts", NULL, "accounts",
+			     c->live && perr == 0 ?
+				     "no inference tool runs and no systemd unit starts one" :
+				     "no systemd unit starts an inference tool, and running "
+				     "processes are not looked at (not the live system)",
+			     NULL, NULL);
+	err = a->err;
+	free(a->pw.e);
+	free(a);
+	free(own);
+	return err;
+}
+
+/* ======================================================================================
+ * hygiene-extensions
+ */
+
+struct ext_run {
+	const struct audit_ctx *c;
+	struct audit_report *r;
+	size_t found;
+	int err;
+};
+
+/* The names in a folder (dot files left out), comma-separated, at most LIST_MAX shown. */
+static const char *list_dir(struct ext_run *e, const char *path, size_t *count)
+{
+	const char *list = NULL;
+	struct dirent *de;
+	unsigned int seen = 0;
+	DIR *d = audit_opendir(e->c, path);
+
+	*count = 0;
+	if (!d)
+		return NULL;
+	while ((de = readdir(d)) && seen++ < DIR_ENTRIES_MAX) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (++*count <= LIST_MAX)
+			list = list ? audit_fmt(e->r, "%s, %s", list, de->d_name) :
+				      audit_fmt(e->r, "%s", de->d_name);
+	}
+	closedir(d);
+	if (*count > LIST_MAX)
+		list = audit_fmt(e->r, "%s and %zu more", list, *count - LIST_MAX);
+	return list;
+}
+
+/*
+ * The MCP servers of a Claude-style configuration ({"mcpServers": {NAME: {"command",
+ * "args", "active"?}}}, which Jan and LM Studio use): "NAME (command args)" each, inactive
+ * ones marked. *active counts those not switched off.
+ */
+static const char *list_mcp(struct ext_run *e, const char *path, size_t *count, size_t *active,
+			    const char **bad)
+{
+	const cJSON *servers, *s;
+	const char *list = NULL;
+	char *text;
+	cJSON *doc;
+	size_t len;
+	int err;
+
+	*count = *active = 0;
+	*bad = NULL;
+	err = audit_read_file(e->c, path, UNIT_MAX, &text, &len);
+	if (err) {
+		*bad = audit_fmt(e->r, "cannot read: %s", strerror(-err));
+		return NULL;
+	}
+	doc = cJSON_ParseWithLength(text, len);
+	free(text);
+	if (!doc) {
+		*bad = "not valid JSON";
+		return NULL;
+	}
+	servers = cJSON_GetObjectItemCaseSensitive(doc, "mcpServers");
+	cJSON_ArrayForEach(s, servers)
+	{
+		const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(s, "command");
+		const cJSON *url = cJSON_GetObjectItemCaseSensitive(s, "url");
+		const cJSON *on = cJSON_GetObjectItemCaseSensitive(s, "active");
+		const cJSON *args = cJSON_GetObjectItemCaseSensitive(s, "args"), *x;
+		const char *argv = "";
+		bool off = cJSON_IsFalse(on);
+
+		if (!s->string)
+			continue;
+		++*count;
+		*active += !off;
+		if (*count > LIST_MAX)
+			continue;
+		cJSON_ArrayForEach(x, args)
+		{
+			if (cJSON_IsString(x) && strlen(argv) < 200)
+				argv = audit_fmt(e->r, "%s %s", argv, x->valuestring);
+		}
+		{
+			const char *one = audit_fmt(e->r, "%s (%s%s)%s", s->string,
+						    cJSON_IsString(cmd) ? cmd->valuestring :
+						    cJSON_IsString(url) ? url->valuestring :
+									  "?",
+						    argv, off ? " inactive" : "");
+
+			list = list ? audit_fmt(e->r, "%s, %s", list, one) : one;
+		}
+	}
+	cJSON_Delete(doc);
+	if (*count > LIST_MAX)
+		list = audit_fmt(e->r, "%s and %zu more", list, *count - LIST_MAX);
+	return list;
+}
+
+static int ext_store(void *arg, const struct audit_store_hit *h)
+{
+	struct ext_run *e = arg;
+	struct audit_report *r = e->r;
+	const struct audit_store *s = h->store;
+	const char *list, *bad;
+	size_t n, active;
+
+	if (!h->is_dir) {
+		list = list_mcp(e, h->path, &n, &active, &bad);
+		if (bad) {
+			e->found++;
+			e->err = add(r, AUDIT_WARN, "hygiene-extensions", s->tool, h->path,
+				     audit_fmt(r, "%s (%s): %s", h->path, s->what, bad),
+				     "review the file by hand", s->source);
+		} else if (n) {
+			e->found++;
+			e->err = add(r, active ? AUDIT_WARN : AUDIT_PASS, "hygiene-extensions",
+				     s->tool, h->path,
+				     audit_fmt(r, "%s (%s): %zu MCP server%s, %zu active: %s",
+					       h->path, s->what, n, n == 1 ? "" : "s", active,
+					       list),
+				     "review each MCP server: it is a program the tool starts with "
+				     "your rights; remove those you do not use",
+				     s->source);
+		}
+		return e->err;
+	}
+	list = list_dir(e, h->path, &n);
+	if (!n)
+		return 0;
+	e->found++;
+	/* Jan keeps its own extensions there; LM Studio's plugins folder holds only added ones. */
+	if (!strcmp(s->tool, "jan"))
+		e->err = add(r, AUDIT_PASS, "hygiene-extensions", s->tool, h->path,
+			     audit_fmt(r, "%s (%s): %zu: %s (Jan installs its own here)", h->path,
+				       s->what, n, list),
+			     NULL, s->source);
+	else
+		e->err = add(r, AUDIT_WARN, "hygiene-extensions", s->tool, h->path,
+			     audit_fmt(r, "%s (%s): %zu: %s", h->path, s->what, n, list),
+			     "review each plugin: it is code the tool runs with your rights; "
+			     "remove those you do not use",
+			     s->source);
+	return e->err;
+}
+
+int check_hygiene_extensions(const struct audit_ctx *c, struct audit_report *r)
+{
+	struct ext_run e = { .c = c, .r = r };
+	char path[4096];
+
+	audit_stores_each(c, AUDIT_STORE_EXTENSIONS, NULL, ext_store, &e);
+	if (e.err)
+		return e.err;
+	/* Open WebUI's functions and tools are rows of its SQLite database. */
+	if (!audit_path(c, path, sizeof(path), "/app/backend/data/webui.db") &&
+	    audit_exists(c, path, NULL)) {
+		e.found++;
+		e.err = add(r, AUDIT_SKIP, "hygiene-extensions", "open-webui", path,
+			    audit_fmt(r,
+				      "%s: Open WebUI keeps its functions and tools in this SQLite "
+				      "database, not read here: review them in Admin Panel > "
+				      "Functions and Workspace > Tools",
+				      path),
+			    NULL, "open-webui Dockerfile (/app/backend/data); docs.openwebui.com");
+	}
+	if (!e.err && !e.found)
+		e.err = add(r, AUDIT_PASS, "hygiene-extensions", NULL, "extensions",
+			    "no extensions, plugins or MCP servers in the tools' folders (Jan's "
+			    "extensions and MCP configuration, LM Studio's plugins and mcp.json)",
+			    NULL, NULL);
+	return e.err;
+}
