@@ -123,8 +123,8 @@ static inline void fx_done(struct fixture *fx)
  * given texts (NULL: any), or NULL; printed all when none is found, to show why.
  */
 static inline const struct audit_finding *fx_find(struct fixture *fx, const char *check,
-					   enum audit_status st, const char *subject,
-					   const char *evidence)
+						  enum audit_status st, const char *subject,
+						  const char *evidence)
 {
 	const struct audit_finding *f;
 	size_t n = audit_findings(fx->r, &f);

@@ -39,7 +39,8 @@ static void test_startup(void)
 	fx_put(&fx, "home/alice/.config/systemd/user/llm.service",
 	       "[Service]\nExecStart=/usr/bin/env VLLM_NO_USAGE_STATS=1 /usr/bin/python3 -m "
 	       "vllm.entrypoints.openai.api_server --model m\n");
-	fx_link(&fx, "../llm.service", "home/alice/.config/systemd/user/default.target.wants/llm.service");
+	fx_link(&fx, "../llm.service",
+		"home/alice/.config/systemd/user/default.target.wants/llm.service");
 	fx_put(&fx, "home/alice/.config/autostart/jan.desktop",
 	       "[Desktop Entry]\nName=Jan\nExec=\"/opt/Jan/jan\" %U\n");
 	fx_put(&fx, "home/alice/.config/autostart/lms.desktop",
@@ -97,7 +98,8 @@ static void test_accounts(void)
 	       "[Service]\nUser=alice\n");
 	CHECK_INT(check_hygiene_accounts(&fx.c, fx.r), 0);
 	CHECK(fx_find(&fx, "hygiene-accounts", AUDIT_WARN, "ollama.service",
-		      "20-user.conf:2: User=alice: ollama runs as the login account alice") != NULL);
+		      "20-user.conf:2: User=alice: ollama runs as the login account alice") !=
+	      NULL);
 
 	/* no User= is root; a vendor unit found by its ExecStart=; a user unit */
 	fx_done(&fx);
@@ -133,8 +135,8 @@ static void test_updates(void)
 	fx_put(&fx, "home/alice/gpt4all/maintenancetool", "");
 	fx_mkdirs(&fx, "home/alice/.local/share/Jan/data/threads");
 	CHECK_INT(check_hygiene_updates(&fx.c, fx.r), 0);
-	CHECK(fx_find(&fx, "hygiene-updates", AUDIT_PASS, "Ollama", "no automatic update on Linux") !=
-	      NULL);
+	CHECK(fx_find(&fx, "hygiene-updates", AUDIT_PASS, "Ollama",
+		      "no automatic update on Linux") != NULL);
 	CHECK(fx_find(&fx, "hygiene-updates", AUDIT_WARN, "GPT4All", "maintenancetool") != NULL);
 	CHECK(fx_find(&fx, "hygiene-updates", AUDIT_SKIP, "Jan", "apps.jan.ai/update-check") !=
 	      NULL);

@@ -11,9 +11,9 @@
 static void test_not_installed(void)
 {
 	static int (*const checks[])(const struct audit_ctx *, struct audit_report *) = {
-		check_telemetry_gpt4all,     check_telemetry_ollama, check_telemetry_vllm,
-		check_telemetry_openwebui,   check_telemetry_anythingllm,
-		check_telemetry_jan,	     check_telemetry_lmstudio,
+		check_telemetry_gpt4all,   check_telemetry_ollama,	check_telemetry_vllm,
+		check_telemetry_openwebui, check_telemetry_anythingllm, check_telemetry_jan,
+		check_telemetry_lmstudio,
 	};
 	struct fixture fx;
 
@@ -61,7 +61,8 @@ static void test_gpt4all(void)
 	CHECK_INT(check_telemetry_gpt4all(&fx.c, fx.r), 0);
 	CHECK(fx_find(&fx, "telemetry-gpt4all", AUDIT_PASS, "usageStatsActive",
 		      "GPT4All.ini:2: usageStatsActive=false") != NULL);
-	f = fx_find(&fx, "telemetry-gpt4all", AUDIT_FAIL, "isActive", "GPT4All.ini:3: isActive=true");
+	f = fx_find(&fx, "telemetry-gpt4all", AUDIT_FAIL, "isActive",
+		    "GPT4All.ini:3: isActive=true");
 	CHECK(f != NULL && strstr(f->evidence, "api.gpt4all.io/v1/ingest/chat"));
 	CHECK_INT(fx_count(&fx, "telemetry-gpt4all", AUDIT_WARN), 0);
 
@@ -94,7 +95,8 @@ static void test_ollama(void)
 
 	/* server.json turns the cloud off */
 	fx_reset(&fx);
-	fx_put(&fx, "home/alice/.ollama/server.json", "{\n  \"x\": 1,\n  \"disable_ollama_cloud\": true\n}\n");
+	fx_put(&fx, "home/alice/.ollama/server.json",
+	       "{\n  \"x\": 1,\n  \"disable_ollama_cloud\": true\n}\n");
 	CHECK_INT(check_telemetry_ollama(&fx.c, fx.r), 0);
 	CHECK(fx_find(&fx, "telemetry-ollama", AUDIT_PASS, "disable_ollama_cloud",
 		      "server.json:3: \"disable_ollama_cloud\": true") != NULL);
@@ -109,8 +111,7 @@ static void test_ollama(void)
 	fx_reset(&fx);
 	fx_put(&fx, "home/alice/.ollama/server.json", "{\"disable_ollama_cloud\": tru");
 	CHECK_INT(check_telemetry_ollama(&fx.c, fx.r), 0);
-	CHECK(fx_find(&fx, "telemetry-ollama", AUDIT_WARN, "id_ed25519", "not valid JSON") !=
-	      NULL);
+	CHECK(fx_find(&fx, "telemetry-ollama", AUDIT_WARN, "id_ed25519", "not valid JSON") != NULL);
 
 	/* no key: nothing identifies the install */
 	fx_reset(&fx);
@@ -153,8 +154,8 @@ static void test_vllm(void)
 	fx_init(&fx, "telemetry");
 	fx_mkdirs(&fx, "usr/local/lib/python3.11/dist-packages/vllm-0.8.0.dist-info");
 	CHECK_INT(check_telemetry_vllm(&fx.c, fx.r), 0);
-	CHECK(fx_find(&fx, "telemetry-vllm", AUDIT_FAIL, "usage stats",
-		      "vllm-0.8.0.dist-info") != NULL);
+	CHECK(fx_find(&fx, "telemetry-vllm", AUDIT_FAIL, "usage stats", "vllm-0.8.0.dist-info") !=
+	      NULL);
 	fx_done(&fx);
 }
 
@@ -190,7 +191,8 @@ static void test_openwebui_anythingllm(void)
 		      "open-webui/.env:2: ENABLE_VERSION_UPDATE_CHECK=true") != NULL);
 	/* OFFLINE_MODE wins */
 	fx_reset(&fx);
-	fx_put(&fx, "home/alice/open-webui/.env", "ANONYMIZED_TELEMETRY=false\nOFFLINE_MODE=true\n");
+	fx_put(&fx, "home/alice/open-webui/.env",
+	       "ANONYMIZED_TELEMETRY=false\nOFFLINE_MODE=true\n");
 	CHECK_INT(check_telemetry_openwebui(&fx.c, fx.r), 0);
 	CHECK(fx_find(&fx, "telemetry-openwebui", AUDIT_PASS, "ENABLE_VERSION_UPDATE_CHECK",
 		      "OFFLINE_MODE=true") != NULL);
@@ -225,8 +227,7 @@ static void test_jan_lmstudio(void)
 	fx_mkdirs(&fx, "home/alice/.lmstudio/models");
 	CHECK_INT(check_telemetry_jan(&fx.c, fx.r), 0);
 	CHECK_INT(check_telemetry_lmstudio(&fx.c, fx.r), 0);
-	CHECK(fx_find(&fx, "telemetry-jan", AUDIT_SKIP, "productAnalytic", "localStorage") !=
-	      NULL);
+	CHECK(fx_find(&fx, "telemetry-jan", AUDIT_SKIP, "productAnalytic", "localStorage") != NULL);
 	CHECK(fx_find(&fx, "telemetry-lmstudio", AUDIT_SKIP, "LM Studio",
 		      "no telemetry setting of LM Studio is known on disk") != NULL);
 	fx_done(&fx);

@@ -119,8 +119,7 @@ static int scan_file(const char *path, size_t size, size_t at, const char *text,
 	fclose(f);
 	free(buf);
 	fd = open(path, O_RDONLY);
-	err = check_versions_scan(fd, "github.com/ollama/ollama/version.Version=", max, out,
-				  osize);
+	err = check_versions_scan(fd, "github.com/ollama/ollama/version.Version=", max, out, osize);
 	close(fd);
 	return err;
 }
@@ -222,13 +221,13 @@ static void test_check(void)
 	       "[Service]\nExecStart=/opt/o/ollama serve\nUser=ollama\n");
 	fx_put(&fx, "opt/o/ollama", BUILDINFO "0.0.0\\\"");
 	CHECK_INT(check_versions(&fx.c, fx.r), 0);
-	f = fx_find(&fx, "versions", AUDIT_PASS, "Ollama", "/usr/local/bin/ollama: build information");
+	f = fx_find(&fx, "versions", AUDIT_PASS, "Ollama",
+		    "/usr/local/bin/ollama: build information");
 	CHECK(f != NULL);
 	if (f)
 		CHECK(strstr(f->evidence, "Ollama 0.33.0") != NULL);
 	CHECK_INT(fx_count(&fx, "versions", AUDIT_PASS), 1);
-	CHECK(fx_find(&fx, "versions", AUDIT_SKIP, "/opt/o/ollama", "a build from source") !=
-	      NULL);
+	CHECK(fx_find(&fx, "versions", AUDIT_SKIP, "/opt/o/ollama", "a build from source") != NULL);
 
 	/* a binary without build information */
 	fx_reset(&fx);

@@ -235,9 +235,8 @@ static void wants_scan(struct startup_run *s, const char *dir, const char *scope
 			const char *tool;
 			size_t len = 0;
 
-			if (we->d_name[0] == '.' ||
-			    snprintf(unit, sizeof(unit), "%s/%s", wants, we->d_name) >=
-				    (int)sizeof(unit))
+			if (we->d_name[0] == '.' || snprintf(unit, sizeof(unit), "%s/%s", wants,
+							     we->d_name) >= (int)sizeof(unit))
 				continue;
 			/* The link leads (inside the root) to the unit file. */
 			audit_read_file(s->c, unit, UNIT_MAX, &text, &len);
@@ -284,19 +283,18 @@ static void autostart_scan(struct startup_run *s, const char *dir, const char *s
 			tool = exec_tool(s->set, cmd);
 		}
 		tool = tool ?: name_tool(s->set, de->d_name);
-		if (tool &&
-		    ((audit_ini_get(text, len, "Desktop Entry", "Hidden", &v, &vl, &line) &&
-		      audit_value_true(v, vl)) ||
-		     (audit_ini_get(text, len, "Desktop Entry", "X-GNOME-Autostart-enabled", &v,
-				    &vl, &line) &&
-		      audit_value_false(v, vl))))
+		if (tool && ((audit_ini_get(text, len, "Desktop Entry", "Hidden", &v, &vl, &line) &&
+			      audit_value_true(v, vl)) ||
+			     (audit_ini_get(text, len, "Desktop Entry", "X-GNOME-Autostart-enabled",
+					    &v, &vl, &line) &&
+			      audit_value_false(v, vl))))
 			tool = NULL; /* there, but switched off */
 		if (tool) {
 			s->found++;
 			s->err = add(s->r, AUDIT_WARN, "hygiene-startup", tool,
 				     audit_fmt(s->r, "%s", de->d_name),
-				     audit_fmt(s->r, "%s:%u: starts %s at %s", path, eline ? eline : 1,
-					       tool, scope),
+				     audit_fmt(s->r, "%s:%u: starts %s at %s", path,
+					       eline ? eline : 1, tool, scope),
 				     audit_fmt(s->r,
 					       "remove %s, or turn off start at login in the "
 					       "tool's settings",
@@ -393,7 +391,8 @@ int check_hygiene_updates(const struct audit_ctx *c, struct audit_report *r)
 		err = add(r, AUDIT_PASS, "hygiene-updates", "ollama", "Ollama",
 			  "no automatic update on Linux: Ollama's updater is built for Windows and "
 			  "macOS only; an upgrade is a new run of install.sh",
-			  NULL, "ollama app/updater/updater.go L1, L33 (build tag windows || darwin); "
+			  NULL,
+			  "ollama app/updater/updater.go L1, L33 (build tag windows || darwin); "
 			  "scripts/install.sh L171-183");
 	}
 	if (!err && gpt4all) {
@@ -409,12 +408,13 @@ int check_hygiene_updates(const struct audit_ctx *c, struct audit_report *r)
 	}
 	if (!err && jan) {
 		any = true;
-		err = add(r, AUDIT_SKIP, "hygiene-updates", "jan", "Jan",
-			  "Jan's updater asks apps.jan.ai/update-check and "
-			  "github.com/janhq/jan/releases/latest/download/latest.json; no setting "
-			  "for it is known on disk, so whether it is on is not checked (block those "
-			  "hosts on an air-gapped machine)",
-			  NULL, "jan src-tauri/tauri.conf.json (updater endpoints)");
+		err = add(
+			r, AUDIT_SKIP, "hygiene-updates", "jan", "Jan",
+			"Jan's updater asks apps.jan.ai/update-check and "
+			"github.com/janhq/jan/releases/latest/download/latest.json; no setting "
+			"for it is known on disk, so whether it is on is not checked (block those "
+			"hosts on an air-gapped machine)",
+			NULL, "jan src-tauri/tauri.conf.json (updater endpoints)");
 	}
 	if (!err && lms) {
 		any = true;
@@ -425,7 +425,8 @@ int check_hygiene_updates(const struct audit_ctx *c, struct audit_report *r)
 	}
 	if (!err && !any)
 		err = add(r, AUDIT_SKIP, "hygiene-updates", NULL, "updates",
-			  "no Ollama, GPT4All, Jan or LM Studio install found to check", NULL, NULL);
+			  "no Ollama, GPT4All, Jan or LM Studio install found to check", NULL,
+			  NULL);
 	return err;
 }
 
@@ -476,8 +477,9 @@ static void passwd_load(const struct audit_ctx *c, struct passwd_db *db)
 		if (*stop)
 			continue;
 		snprintf(shell, sizeof(shell), "%.*s", (int)(e - f[6]), f[6]);
-		pe.login_shell = shell[0] && !strstr(shell, "nologin") &&
-				 !(strlen(shell) >= 5 && !strcmp(shell + strlen(shell) - 5, "false"));
+		pe.login_shell =
+			shell[0] && !strstr(shell, "nologin") &&
+			!(strlen(shell) >= 5 && !strcmp(shell + strlen(shell) - 5, "false"));
 		if (db->n == cap) {
 			struct pw_entry *ne;
 
@@ -531,7 +533,7 @@ static enum audit_status account_status(struct audit_report *r, const struct pw_
 	return AUDIT_WARN;
 }
 
-#define ACCOUNT_FIX                                                                         \
+#define ACCOUNT_FIX                                                                           \
 	"run the tool as a dedicated system account with no login and no access to people's " \
 	"files (Ollama's install.sh creates `ollama`): User= in its unit"
 
@@ -557,11 +559,8 @@ static int dropin_cmp(const void *a, const void *b)
 }
 
 static const char *const system_unit_dirs[] = {
-	"/etc/systemd/system",
-	"/run/systemd/system",
-	"/usr/local/lib/systemd/system",
-	"/usr/lib/systemd/system",
-	"/lib/systemd/system",
+	"/etc/systemd/system",	   "/run/systemd/system", "/usr/local/lib/systemd/system",
+	"/usr/lib/systemd/system", "/lib/systemd/system",
 };
 
 /*
@@ -569,8 +568,8 @@ static const char *const system_unit_dirs[] = {
  * unit folder, in the order of their file names, a later one winning, as systemd has it).
  * where gets "FILE:LINE" of the assignment that decided, or stays empty.
  */
-static void unit_user(struct accounts_run *a, const char *unit_path, const char *name,
-		      char *user, size_t usize, bool *dynamic, char *where, size_t wsize)
+static void unit_user(struct accounts_run *a, const char *unit_path, const char *name, char *user,
+		      size_t usize, bool *dynamic, char *where, size_t wsize)
 {
 	struct dropin *d = calloc(32, sizeof(*d));
 	size_t nd = 0;
@@ -667,11 +666,13 @@ static void accounts_units(struct accounts_run *a, const char *dir)
 		a->found++;
 		unit_user(a, path, de->d_name, user, sizeof(user), &dynamic, where, sizeof(where));
 		if (dynamic) {
-			a->err = add(a->r, AUDIT_PASS, "hygiene-accounts", tool,
-				     audit_fmt(a->r, "%s", de->d_name),
-				     audit_fmt(a->r, "%s: DynamicUser=yes: a transient account of its own",
-					       where),
-				     NULL, SRC_SYSTEMD);
+			a->err =
+				add(a->r, AUDIT_PASS, "hygiene-accounts", tool,
+				    audit_fmt(a->r, "%s", de->d_name),
+				    audit_fmt(a->r,
+					      "%s: DynamicUser=yes: a transient account of its own",
+					      where),
+				    NULL, SRC_SYSTEMD);
 			continue;
 		}
 		if (!user[0]) {
@@ -932,14 +933,14 @@ static int ext_store(void *arg, const struct audit_store_hit *h)
 				     "review the file by hand", s->source);
 		} else if (n) {
 			e->found++;
-			e->err = add(r, active ? AUDIT_WARN : AUDIT_PASS, "hygiene-extensions",
-				     s->tool, h->path,
-				     audit_fmt(r, "%s (%s): %zu MCP server%s, %zu active: %s",
-					       h->path, s->what, n, n == 1 ? "" : "s", active,
-					       list),
-				     "review each MCP server: it is a program the tool starts with "
-				     "your rights; remove those you do not use",
-				     s->source);
+			e->err =
+				add(r, active ? AUDIT_WARN : AUDIT_PASS, "hygiene-extensions",
+				    s->tool, h->path,
+				    audit_fmt(r, "%s (%s): %zu MCP server%s, %zu active: %s",
+					      h->path, s->what, n, n == 1 ? "" : "s", active, list),
+				    "review each MCP server: it is a program the tool starts with "
+				    "your rights; remove those you do not use",
+				    s->source);
 		}
 		return e->err;
 	}

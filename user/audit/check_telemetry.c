@@ -24,23 +24,23 @@
 #define SETTINGS_MAX (1u << 20) /* a settings or .env file: far larger is not one */
 #define ENV_HITS_MAX 32
 
-#define SRC_GPT4ALL                                                                    \
+#define SRC_GPT4ALL                                                                         \
 	"gpt4all src/network.cpp (Mixpanel api.mixpanel.com/track, api.ipify.org; opt_out " \
 	"event L157, L310-319), src/mysettings.cpp L52-53, L722-756"
-#define SRC_OLLAMA                                                                 \
+#define SRC_OLLAMA                                                                    \
 	"ollama server/model_recommendations.go L189, L202; auth/auth.go; envconfig/" \
 	"config.go NoCloud(); docs/faq.mdx L163-181"
-#define SRC_VLLM                                                                          \
+#define SRC_VLLM                                                                              \
 	"vllm vllm/usage/usage_lib.py @01ff1262 (stats.vllm.ai, do_not_track); vllm/envs.py " \
-	"(VLLM_NO_USAGE_STATS, VLLM_DO_NOT_TRACK, DO_NOT_TRACK: only \"1\"); "             \
+	"(VLLM_NO_USAGE_STATS, VLLM_DO_NOT_TRACK, DO_NOT_TRACK: only \"1\"); "                \
 	"docs.vllm.ai usage_stats"
-#define SRC_OWUI_TELEMETRY                                                              \
-	"open-webui Dockerfile (ANONYMIZED_TELEMETRY=false, DO_NOT_TRACK, "                 \
+#define SRC_OWUI_TELEMETRY                                                                   \
+	"open-webui Dockerfile (ANONYMIZED_TELEMETRY=false, DO_NOT_TRACK, "                  \
 	"SCARF_NO_ANALYTICS); Chroma's anonymized telemetry [M: Open WebUI's Chroma client " \
 	"settings not read]"
-#define SRC_OWUI_UPDATE                                                                   \
+#define SRC_OWUI_UPDATE                                                                     \
 	"open-webui backend/open_webui/env.py (ENABLE_VERSION_UPDATE_CHECK: on unless not " \
-	"\"true\"; OFFLINE_MODE) [M]; docs.openwebui.com offline-mode; update check "      \
+	"\"true\"; OFFLINE_MODE) [M]; docs.openwebui.com offline-mode; update check "       \
 	"api.github.com/repos/open-webui/open-webui/releases/latest"
 #define SRC_ANYTHINGLLM \
 	"anything-llm server/models/telemetry.js @064b0b8e (PostHog unless DISABLE_TELEMETRY === \"true\")"
@@ -221,10 +221,9 @@ struct found_setting {
  * home_rel) that set key: each into out (report-owned strings). Returns how many, and sets
  * *present when any of the files exists.
  */
-static size_t dotenv_find(const struct audit_ctx *c, struct audit_report *r,
-			  const char *const *abs, size_t n_abs, const char *const *rel,
-			  size_t n_rel, const char *key, struct found_setting *out, size_t max,
-			  bool *present)
+static size_t dotenv_find(const struct audit_ctx *c, struct audit_report *r, const char *const *abs,
+			  size_t n_abs, const char *const *rel, size_t n_rel, const char *key,
+			  struct found_setting *out, size_t max, bool *present)
 {
 	size_t k = 0;
 
@@ -294,8 +293,8 @@ static int gpt4all_switch(struct gpt4all_run *g, const char *path, const char *t
 			   audit_fmt(r, "%s:%u: %s=%.*s", path, line, key, (int)vl, v), NULL,
 			   SRC_GPT4ALL);
 	return add(r, AUDIT_WARN, "telemetry-gpt4all", "gpt4all", subject,
-		   audit_fmt(r, "%s:%u: %s=%.*s: not a value Qt reads as true or false", path,
-			     line, key, (int)vl, v),
+		   audit_fmt(r, "%s:%u: %s=%.*s: not a value Qt reads as true or false", path, line,
+			     key, (int)vl, v),
 		   fix, SRC_GPT4ALL);
 }
 
@@ -335,15 +334,16 @@ static int gpt4all_ini(void *arg, const struct audit_store_hit *h)
 	 * so it is a WARN with a network-level fix; its value is not printed (an identifier).
 	 */
 	if (!err && audit_ini_get(text, len, "network", "uniqueId", &v, &vl, &line) && vl)
-		err = add(r, AUDIT_WARN, "telemetry-gpt4all", "gpt4all", "[network] uniqueId",
-			  audit_fmt(r,
-				    "%s:%u: uniqueId is set (a device id, not shown): GPT4All "
-				    "sends it to Mixpanel in an opt_out event at the first start of "
-				    "each new version, even with usage statistics off",
-				    h->path, line),
-			  "block api.mixpanel.com where GPT4All runs (no setting turns this "
-			  "event off)",
-			  SRC_GPT4ALL);
+		err = add(
+			r, AUDIT_WARN, "telemetry-gpt4all", "gpt4all", "[network] uniqueId",
+			audit_fmt(r,
+				  "%s:%u: uniqueId is set (a device id, not shown): GPT4All "
+				  "sends it to Mixpanel in an opt_out event at the first start of "
+				  "each new version, even with usage statistics off",
+				  h->path, line),
+			"block api.mixpanel.com where GPT4All runs (no setting turns this "
+			"event off)",
+			SRC_GPT4ALL);
 	free(text);
 	g->err = err;
 	return err;
@@ -357,13 +357,14 @@ int check_telemetry_gpt4all(const struct audit_ctx *c, struct audit_report *r)
 	if (g.err)
 		return g.err;
 	if (!g.seen)
-		return add(r, AUDIT_SKIP, "telemetry-gpt4all", "gpt4all", "GPT4All.ini",
-			   tool_has_stores(c, "gpt4all") ?
-				   "GPT4All's data is here but no ~/.config/nomic.ai/GPT4All.ini: "
-				   "it has not been started (it asks about telemetry at first start)" :
-				   "not installed (no ~/.config/nomic.ai/GPT4All.ini in the homes "
-				   "audited)",
-			   NULL, NULL);
+		return add(
+			r, AUDIT_SKIP, "telemetry-gpt4all", "gpt4all", "GPT4All.ini",
+			tool_has_stores(c, "gpt4all") ?
+				"GPT4All's data is here but no ~/.config/nomic.ai/GPT4All.ini: "
+				"it has not been started (it asks about telemetry at first start)" :
+				"not installed (no ~/.config/nomic.ai/GPT4All.ini in the homes "
+				"audited)",
+			NULL, NULL);
 	return 0;
 }
 
@@ -458,27 +459,29 @@ int check_telemetry_ollama(const struct audit_ctx *c, struct audit_report *r)
 		js = ollama_server_json(c, home, where, sizeof(where));
 		snprintf(key, sizeof(key), "%s/id_ed25519", dir);
 		if (js == 1)
-			err = add(r, AUDIT_PASS, "telemetry-ollama", "ollama", "disable_ollama_cloud",
+			err = add(r, AUDIT_PASS, "telemetry-ollama", "ollama",
+				  "disable_ollama_cloud",
 				  audit_fmt(r, "%s: Ollama cloud disabled", where), NULL,
 				  SRC_OLLAMA);
 		else if (audit_exists(c, key, NULL))
-			err = add(r, AUDIT_WARN, "telemetry-ollama", "ollama", key,
-				  audit_fmt(r,
-					    "%s exists and Ollama cloud is not disabled (%s%s%s): "
-					    "since v0.33 the server polls ollama.com for model "
-					    "recommendations every 4 h, signed with this "
-					    "per-install key",
-					    key,
-					    env_off ? env_off :
-						      "no OLLAMA_NO_CLOUD in its units or processes",
-					    where[0] ? "; " : "",
-					    where[0] ? where :
-						       "; no disable_ollama_cloud in server.json"),
-				  "set OLLAMA_NO_CLOUD=1 in the service's environment (systemctl "
-				  "edit ollama: Environment=\"OLLAMA_NO_CLOUD=1\"), or "
-				  "{\"disable_ollama_cloud\": true} in ~/.ollama/server.json of the "
-				  "account that runs it",
-				  SRC_OLLAMA);
+			err = add(
+				r, AUDIT_WARN, "telemetry-ollama", "ollama", key,
+				audit_fmt(r,
+					  "%s exists and Ollama cloud is not disabled (%s%s%s): "
+					  "since v0.33 the server polls ollama.com for model "
+					  "recommendations every 4 h, signed with this "
+					  "per-install key",
+					  key,
+					  env_off ? env_off :
+						    "no OLLAMA_NO_CLOUD in its units or processes",
+					  where[0] ? "; " : "",
+					  where[0] ? where :
+						     "; no disable_ollama_cloud in server.json"),
+				"set OLLAMA_NO_CLOUD=1 in the service's environment (systemctl "
+				"edit ollama: Environment=\"OLLAMA_NO_CLOUD=1\"), or "
+				"{\"disable_ollama_cloud\": true} in ~/.ollama/server.json of the "
+				"account that runs it",
+				SRC_OLLAMA);
 		else
 			err = add(r, AUDIT_PASS, "telemetry-ollama", "ollama", dir,
 				  audit_fmt(r,
@@ -603,31 +606,33 @@ int check_telemetry_vllm(const struct audit_ctx *c, struct audit_report *r)
 			err = add(r, AUDIT_PASS, "telemetry-vllm", "vllm", dnt,
 				  audit_fmt(r, "%s exists: usage stats off", dnt), NULL, SRC_VLLM);
 		else
-			err = add(r, AUDIT_FAIL, "telemetry-vllm", "vllm", dnt,
-				  audit_fmt(r,
-					    "vLLM is used here (%s) and neither %s nor "
-					    "VLLM_NO_USAGE_STATS=1 / DO_NOT_TRACK=1 in its units or "
-					    "processes: usage stats (hardware, model, a uuid "
-					    "heartbeat every 600 s) go to stats.vllm.ai, on by "
-					    "default",
-					    root, dnt),
-				  audit_fmt(r,
-					    "touch %s, or set VLLM_NO_USAGE_STATS=1 where vLLM "
-					    "is started",
-					    dnt),
-				  SRC_VLLM);
+			err = add(
+				r, AUDIT_FAIL, "telemetry-vllm", "vllm", dnt,
+				audit_fmt(r,
+					  "vLLM is used here (%s) and neither %s nor "
+					  "VLLM_NO_USAGE_STATS=1 / DO_NOT_TRACK=1 in its units or "
+					  "processes: usage stats (hardware, model, a uuid "
+					  "heartbeat every 600 s) go to stats.vllm.ai, on by "
+					  "default",
+					  root, dnt),
+				audit_fmt(r,
+					  "touch %s, or set VLLM_NO_USAGE_STATS=1 where vLLM "
+					  "is started",
+					  dnt),
+				SRC_VLLM);
 	}
 	if (!err && !opted_out && !judged && v.install)
-		err = add(r, AUDIT_FAIL, "telemetry-vllm", "vllm", "usage stats",
-			  audit_fmt(r,
-				    "vLLM is installed (%s) and no opt-out was found (no "
-				    "VLLM_NO_USAGE_STATS=1, VLLM_DO_NOT_TRACK=1 or DO_NOT_TRACK=1 in "
-				    "its units or processes, no do_not_track in the homes' "
-				    "~/.config/vllm): usage stats go to stats.vllm.ai, on by default",
-				    v.install),
-			  "set VLLM_NO_USAGE_STATS=1 where vLLM is started, or create "
-			  "~/.config/vllm/do_not_track for each account that runs it",
-			  SRC_VLLM);
+		err = add(
+			r, AUDIT_FAIL, "telemetry-vllm", "vllm", "usage stats",
+			audit_fmt(r,
+				  "vLLM is installed (%s) and no opt-out was found (no "
+				  "VLLM_NO_USAGE_STATS=1, VLLM_DO_NOT_TRACK=1 or DO_NOT_TRACK=1 in "
+				  "its units or processes, no do_not_track in the homes' "
+				  "~/.config/vllm): usage stats go to stats.vllm.ai, on by default",
+				  v.install),
+			"set VLLM_NO_USAGE_STATS=1 where vLLM is started, or create "
+			"~/.config/vllm/do_not_track for each account that runs it",
+			SRC_VLLM);
 	if (!err && !v.install)
 		err = add(r, AUDIT_SKIP, "telemetry-vllm", "vllm", "vLLM",
 			  "not installed (no vllm package in the usual site-packages, no "
@@ -710,8 +715,8 @@ int check_telemetry_openwebui(const struct audit_ctx *c, struct audit_report *r)
 			 owui_dotenv_rel, 2, tel, 16, &present);
 	nu = settings_of(c, r, "open-webui", "ENABLE_VERSION_UPDATE_CHECK", owui_dotenv_abs, 2,
 			 owui_dotenv_rel, 2, upd, 16, &present);
-	no = settings_of(c, r, "open-webui", "OFFLINE_MODE", owui_dotenv_abs, 2, owui_dotenv_rel,
-			 2, off, 16, &present);
+	no = settings_of(c, r, "open-webui", "OFFLINE_MODE", owui_dotenv_abs, 2, owui_dotenv_rel, 2,
+			 off, 16, &present);
 	if (!present)
 		return add(r, AUDIT_SKIP, "telemetry-openwebui", "open-webui", "Open WebUI",
 			   "not installed (no open_webui package, no /app/backend/open_webui, no "
@@ -728,16 +733,17 @@ int check_telemetry_openwebui(const struct audit_ctx *c, struct audit_report *r)
 			  "set ANONYMIZED_TELEMETRY=false", SRC_OWUI_TELEMETRY);
 	}
 	if (!nt && !err)
-		err = add(r, image ? AUDIT_PASS : AUDIT_WARN, "telemetry-openwebui", "open-webui",
-			  "ANONYMIZED_TELEMETRY",
-			  image ? audit_fmt(r,
-					    "not overridden; %s is the Open WebUI image, which sets "
-					    "ANONYMIZED_TELEMETRY=false",
-					    code) :
-				  "not set in Open WebUI's units, processes or .env: Chroma's "
-				  "anonymized telemetry is on unless it is false",
-			  "set ANONYMIZED_TELEMETRY=false in the environment that starts Open WebUI",
-			  SRC_OWUI_TELEMETRY);
+		err = add(
+			r, image ? AUDIT_PASS : AUDIT_WARN, "telemetry-openwebui", "open-webui",
+			"ANONYMIZED_TELEMETRY",
+			image ? audit_fmt(r,
+					  "not overridden; %s is the Open WebUI image, which sets "
+					  "ANONYMIZED_TELEMETRY=false",
+					  code) :
+				"not set in Open WebUI's units, processes or .env: Chroma's "
+				"anonymized telemetry is on unless it is false",
+			"set ANONYMIZED_TELEMETRY=false in the environment that starts Open WebUI",
+			SRC_OWUI_TELEMETRY);
 
 	/* The version check: on unless the value is not "true", or OFFLINE_MODE=true. */
 	for (size_t i = 0; i < no && !err; i++)
@@ -807,7 +813,8 @@ int check_telemetry_anythingllm(const struct audit_ctx *c, struct audit_report *
 			  "set DISABLE_TELEMETRY=\"true\"", SRC_ANYTHINGLLM);
 	}
 	if (!n && !err)
-		err = add(r, AUDIT_FAIL, "telemetry-anythingllm", "anythingllm", "DISABLE_TELEMETRY",
+		err = add(r, AUDIT_FAIL, "telemetry-anythingllm", "anythingllm",
+			  "DISABLE_TELEMETRY",
 			  "not set in AnythingLLM's units, processes or server/.env: PostHog "
 			  "telemetry is on by default",
 			  "set DISABLE_TELEMETRY=\"true\" in server/.env (or the container's "

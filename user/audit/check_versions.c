@@ -104,8 +104,8 @@ struct versions_run {
 	bool ollama_seen;
 };
 
-static int add(struct versions_run *v, enum audit_status st, const char *tool,
-	       const char *subject, const char *evidence, const char *fix, const char *source)
+static int add(struct versions_run *v, enum audit_status st, const char *tool, const char *subject,
+	       const char *evidence, const char *fix, const char *source)
 {
 	return audit_add(v->r, &(struct audit_finding){
 				       .item = AUDIT_ITEM_VERSIONS,
@@ -124,8 +124,8 @@ static int add(struct versions_run *v, enum audit_status st, const char *tool,
  * PASS when none does, SKIP when the table has nothing on the tool or the version is not
  * one it can compare.
  */
-static int judge(struct versions_run *v, const char *tool, const char *display,
-		 const char *version, const char *where)
+static int judge(struct versions_run *v, const char *tool, const char *display, const char *version,
+		 const char *where)
 {
 	struct audit_report *r = v->r;
 	const char *ids = NULL, *sources = NULL, *fixed = NULL;
@@ -165,7 +165,8 @@ static int judge(struct versions_run *v, const char *tool, const char *display,
 			   NULL, NULL);
 	if (!comparable)
 		return add(v, AUDIT_SKIP, tool, display,
-			   audit_fmt(r, "%s version \"%s\" (%s) is not a release version to compare",
+			   audit_fmt(r,
+				     "%s version \"%s\" (%s) is not a release version to compare",
 				     display, version, where),
 			   NULL, NULL);
 	if (!ids)
@@ -224,13 +225,15 @@ static int ollama_binary(struct versions_run *v, const char *path)
 				     "%s: %s (the version is read from the Go build "
 				     "information's -X ldflag, not by running the binary)",
 				     path,
-				     err == -ENOENT ? "no " OLLAMA_MARKER " in its build information" :
+				     err == -ENOENT ? "no " OLLAMA_MARKER
+						      " in its build information" :
 						      strerror(-err)),
 			   NULL, NULL);
 	if (!strcmp(ver, OLLAMA_DEV_VERSION))
 		return add(v, AUDIT_SKIP, "ollama", path,
-			   audit_fmt(r, "%s: version 0.0.0, a build from source without a release "
-					"version: compare its commit by hand",
+			   audit_fmt(r,
+				     "%s: version 0.0.0, a build from source without a release "
+				     "version: compare its commit by hand",
 				     path),
 			   NULL, "ollama version/version.go (default 0.0.0)");
 	return judge(v, "ollama", "Ollama", ver,
@@ -272,8 +275,8 @@ static int ollama_unit_binary(struct versions_run *v, const char *unit)
 static int check_ollama(struct versions_run *v)
 {
 	static const char *const bins[] = {
-		"/usr/local/bin/ollama", /* install.sh (scripts/install.sh L159-226) */
-		"/usr/bin/ollama",	 "/bin/ollama", /* the Docker image */
+		"/usr/local/bin/ollama",	  /* install.sh (scripts/install.sh L159-226) */
+		"/usr/bin/ollama", "/bin/ollama", /* the Docker image */
 	};
 	static const char *const units[] = {
 		"/etc/systemd/system/ollama.service",
