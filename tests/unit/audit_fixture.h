@@ -7,6 +7,7 @@
 #ifndef LW_AUDIT_FIXTURE_H
 #define LW_AUDIT_FIXTURE_H
 
+#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,14 +109,27 @@ static inline void fx_reset(struct fixture *fx)
 	fx->r = audit_report_new();
 }
 
+static inline int fx_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+/* Removes ROOT/rel and everything below it (links not followed). */
+static inline void fx_rm(struct fixture *fx, const char *rel)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s%s%s", fx->root, rel[0] ? "/" : "", rel);
+	if (nftw(path, fx_rm_one, 16, FTW_DEPTH | FTW_PHYS) != 0)
+		fprintf(stderr, "could not remove %s\n", path);
+}
+
 static inline void fx_done(struct fixture *fx)
 {
-	char cmd[128];
-
 	audit_report_free(fx->r);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->root);
-	if (system(cmd))
-		fprintf(stderr, "could not remove %s\n", fx->root);
+	fx_rm(fx, "");
 }
 
 /*

@@ -179,8 +179,7 @@ static void test_openwebui_anythingllm(void)
 
 	/* a clone with telemetry on and the check left on */
 	fx_reset(&fx);
-	snprintf(ev, sizeof(ev), "rm -rf '%s/app'", fx.root);
-	CHECK(system(ev) == 0);
+	fx_rm(&fx, "app");
 	fx_put(&fx, "home/alice/open-webui/.env",
 	       "ANONYMIZED_TELEMETRY=true # on\nENABLE_VERSION_UPDATE_CHECK=\"true\"\n");
 	CHECK_INT(check_telemetry_openwebui(&fx.c, fx.r), 0);

@@ -114,7 +114,8 @@ static int scan_file(const char *path, size_t size, size_t at, const char *text,
 	}
 	for (size_t i = 0; i < size; i++)
 		buf[i] = (char)(i * 7 % 251); /* no marker by chance */
-	memcpy(buf + at, text, strlen(text));
+	for (size_t i = 0; text[i]; i++)
+		buf[at + i] = text[i];
 	fwrite(buf, 1, size, f);
 	fclose(f);
 	free(buf);

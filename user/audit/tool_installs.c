@@ -205,7 +205,7 @@ int tool_python_each(const struct audit_ctx *c, const char *dist, tool_python_fn
 	};
 	struct py_walk w = { .c = c, .dist = dist, .fn = fn, .arg = arg };
 	/* Paths join as "%s/%s": the root "/" is the empty prefix. */
-	const char *base = c->root && strcmp(c->root, "/") ? c->root : "";
+	const char *base = c->root && strcmp(c->root, "/") != 0 ? c->root : "";
 	int ret;
 
 	for (size_t i = 0; i < sizeof(system) / sizeof(system[0]); i++) {
