@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "audit/audit_files.h"
+#include "audit/audit_settings.h"
 #include "audit/tool_installs.h"
 #include "audit/version_vulns.h"
 
@@ -272,6 +273,20 @@ static int ollama_unit_binary(struct versions_run *v, const char *unit)
 	return ret;
 }
 
+/* A running Ollama's executable (live): an install in none of the usual places. */
+static int ollama_proc(void *arg, const struct audit_proc *p)
+{
+	struct versions_run *v = arg;
+	const char *base = strrchr(p->exe, '/');
+	char path[4096];
+
+	/* Its runners (llama-server, ollama_llama_server) carry no build information. */
+	if (strcmp(p->tool, "ollama") != 0 || !base || strcmp(base, "/ollama") != 0 ||
+	    audit_path(v->c, path, sizeof(path), "%s", p->exe))
+		return 0;
+	return ollama_binary(v, path);
+}
+
 static int check_ollama(struct versions_run *v)
 {
 	static const char *const bins[] = {
@@ -307,6 +322,12 @@ static int check_ollama(struct versions_run *v)
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		err = ollama_unit_binary(v, units[i]);
 		if (err)
+			return err;
+	}
+	if (v->c->live) {
+		/* Only a finding that could not be kept fails the check; not seeing is fine. */
+		err = audit_procs_each(v->c, ollama_proc, v, NULL);
+		if (err == -ENOMEM)
 			return err;
 	}
 	if (!v->ollama_seen)
