@@ -73,6 +73,15 @@ static void test_gpt4all(void)
 	CHECK(fx_find(&fx, "telemetry-gpt4all", AUDIT_PASS, "usageStatsActive",
 		      "no usageStatsActive") != NULL);
 	CHECK(fx_find(&fx, "telemetry-gpt4all", AUDIT_WARN, "isActive", "isActive=maybe") != NULL);
+
+	/* the Flatpak's settings too */
+	fx_reset(&fx);
+	fx_put(&fx, "home/alice/.var/app/io.gpt4all.gpt4all/config/nomic.ai/GPT4All.ini",
+	       "[network]\nusageStatsActive=true\n");
+	CHECK_INT(check_telemetry_gpt4all(&fx.c, fx.r), 0);
+	CHECK(fx_find(&fx, "telemetry-gpt4all", AUDIT_FAIL, "usageStatsActive",
+		      "io.gpt4all.gpt4all/config/nomic.ai/GPT4All.ini:2: usageStatsActive=true") !=
+	      NULL);
 	fx_done(&fx);
 }
 

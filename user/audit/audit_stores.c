@@ -47,6 +47,10 @@ const struct audit_store audit_stores[] = {
 	/* GPT4All: Qt org nomic.ai, app GPT4All; models, chats and LocalDocs share one folder. */
 	{ "gpt4all", AUDIT_STORE_SETTINGS, ".config/nomic.ai/GPT4All.ini", "GPT4All's settings",
 	  "gpt4all src/main.cpp L79-83 (QSettings INI); nomic-ai/gpt4all#3485" },
+	/* Flatpak sets XDG_CONFIG_HOME to ~/.var/app/ID/config (added by the telemetry helper). */
+	{ "gpt4all", AUDIT_STORE_SETTINGS,
+	  ".var/app/io.gpt4all.gpt4all/config/nomic.ai/GPT4All.ini", "GPT4All's settings (Flatpak)",
+	  "flathub io.gpt4all.gpt4all; Flatpak's per-app XDG_CONFIG_HOME [M]" },
 	{ "gpt4all", AUDIT_STORE_MODELS, ".local/share/nomic.ai/GPT4All", "GPT4All's models",
 	  GPT4ALL_DIRS },
 	{ "gpt4all", AUDIT_STORE_CHATS, ".local/share/nomic.ai/GPT4All",
