@@ -45,6 +45,8 @@ static void test_startup(void)
 	       "[Desktop Entry]\nName=Jan\nExec=\"/opt/Jan/jan\" %U\n");
 	fx_put(&fx, "home/alice/.config/autostart/lms.desktop",
 	       "[Desktop Entry]\nExec=/home/alice/Apps/LM-Studio-0.3.5-x64.AppImage\n");
+	fx_put(&fx, "home/alice/.config/autostart/io.gpt4all.gpt4all.desktop",
+	       "[Desktop Entry]\nExec=/usr/bin/flatpak run --branch=stable io.gpt4all.gpt4all\n");
 	fx_put(&fx, "etc/xdg/autostart/gpt4all.desktop",
 	       "[Desktop Entry]\nExec=/home/alice/gpt4all/bin/chat\nHidden=true\n");
 	CHECK_INT(check_hygiene_startup(&fx.c, fx.r), 0);
@@ -65,7 +67,9 @@ static void test_startup(void)
 		      "jan.desktop:3: starts jan") != NULL);
 	CHECK(fx_find(&fx, "hygiene-startup", AUDIT_WARN, "lms.desktop", "starts lm-studio") !=
 	      NULL);
-	CHECK_INT(fx_count(&fx, "hygiene-startup", AUDIT_WARN), 4); /* not the hidden one */
+	CHECK(fx_find(&fx, "hygiene-startup", AUDIT_WARN, "io.gpt4all.gpt4all.desktop",
+		      "starts gpt4all") != NULL);
+	CHECK_INT(fx_count(&fx, "hygiene-startup", AUDIT_WARN), 5); /* not the hidden one */
 	CHECK_INT(fx_count(&fx, "hygiene-startup", AUDIT_PASS), 0);
 	fx_done(&fx);
 }

@@ -141,6 +141,9 @@ static const char *exec_tool(const struct profile_set *set, const char *cmd)
 	} else if (!rest) {
 		return NULL;
 	}
+	/* A Flatpak names its app id: GPT4All's is io.gpt4all.gpt4all (research section 3). */
+	if (!strcmp(base, "flatpak"))
+		return strstr(rest, "io.gpt4all.gpt4all") ? "gpt4all" : NULL;
 	if (!strcmp(base, "docker") || !strcmp(base, "podman")) {
 		for (size_t i = 0; i < sizeof(images) / sizeof(images[0]); i++)
 			if (strstr(rest, images[i].image))

@@ -535,14 +535,20 @@ static int vllm_proc(void *arg, const struct audit_proc *p)
 	return 1;
 }
 
-/* A home's vLLM config root: $VLLM_CONFIG_ROOT when set to an absolute path, else ~/.config/vllm. */
+/* A home's vLLM config root: $VLLM_CONFIG_ROOT when set (absolute or ~/), else ~/.config/vllm. */
 static void vllm_config_root(const struct audit_ctx *c, const struct env_hits *roots,
 			     const char *home, char *out, size_t size)
 {
-	for (size_t i = 0; i < roots->n; i++)
-		if (roots->h[i].value[0] == '/' &&
-		    !audit_path(c, out, size, "%s", roots->h[i].value))
+	for (size_t i = 0; i < roots->n; i++) {
+		const char *v = roots->h[i].value;
+
+		/* vLLM expands "~" (os.path.expanduser): the home of whoever runs it. */
+		if (v[0] == '~' && v[1] == '/' &&
+		    snprintf(out, size, "%s%s", home, v + 1) < (int)size)
 			return;
+		if (v[0] == '/' && !audit_path(c, out, size, "%s", v))
+			return;
+	}
 	snprintf(out, size, "%s/.config/vllm", home);
 }
 
