@@ -110,3 +110,30 @@ audit() {
 	finding telemetry-jan SKIP "kept in the webview's localStorage" <<<"$output"
 	finding telemetry-lmstudio SKIP "no telemetry setting of LM Studio is known on disk" <<<"$output"
 }
+
+@test "telemetry: settings in a unit's drop-in and EnvironmentFile= are cited by file and line" {
+	mkdir -p "$R/etc/systemd/system/ollama.service.d" "$H/.ollama"
+	: >"$H/.ollama/id_ed25519"
+	printf '[Service]\nExecStart=/usr/local/bin/ollama serve\nUser=ollama\n' \
+		>"$R/etc/systemd/system/ollama.service"
+	printf '[Service]\nEnvironment="OLLAMA_NO_CLOUD=1"\n' \
+		>"$R/etc/systemd/system/ollama.service.d/override.conf"
+	printf '[Service]\nExecStart=/usr/bin/python3 -m vllm.entrypoints.openai.api_server\nEnvironmentFile=/etc/vllm.env\n' \
+		>"$R/etc/systemd/system/vllm.service"
+	printf 'DO_NOT_TRACK=true\n' >"$R/etc/vllm.env"
+	audit --only telemetry-ollama --only telemetry-vllm
+	[ "$status" -eq 1 ]
+	[[ $output == *"PASS telemetry-ollama [ollama] OLLAMA_NO_CLOUD: $R/etc/systemd/system/ollama.service.d/override.conf:2: OLLAMA_NO_CLOUD=1: Ollama cloud disabled"* ]]
+	[[ $output == *"WARN telemetry-vllm [vllm] DO_NOT_TRACK: $R/etc/vllm.env:1: DO_NOT_TRACK=true: vLLM opts out only when the value is exactly \"1\""* ]]
+	[[ $output == *"FAIL telemetry-vllm [vllm] usage stats: vLLM is installed"* ]]
+	audit --only telemetry-ollama --only telemetry-vllm --json
+	[ "$status" -eq 1 ]
+	finding telemetry-ollama PASS "override.conf:2: OLLAMA_NO_CLOUD=1" <<<"$output"
+	finding telemetry-vllm WARN "vllm.env:1: DO_NOT_TRACK=true" <<<"$output"
+	finding telemetry-vllm FAIL "no opt-out was found" <<<"$output"
+	# the passing case: "1"
+	printf 'DO_NOT_TRACK=1\n' >"$R/etc/vllm.env"
+	audit --only telemetry-vllm --json
+	[ "$status" -eq 0 ]
+	finding telemetry-vllm PASS "vllm.env:1: DO_NOT_TRACK=1: usage stats off" <<<"$output"
+}

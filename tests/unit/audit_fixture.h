@@ -78,6 +78,46 @@ static inline void fx_link(struct fixture *fx, const char *target, const char *r
 	CHECK(symlink(target, path) == 0);
 }
 
+/* Writes n bytes to ROOT/rel (NULs inside kept: /proc's cmdline and environ). */
+static inline void fx_put_n(struct fixture *fx, const char *rel, const char *data, size_t n)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", fx->root, rel);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	CHECK(fwrite(data, 1, n, f) == n);
+	fclose(f);
+}
+
+/*
+ * A process in the fixture's /proc (ROOT/proc, for a live context's proc_root): its stat,
+ * command line (NUL-separated, n bytes) and exe link. Its uid is the directory's owner: the
+ * test's own.
+ */
+static inline void fx_proc(struct fixture *fx, unsigned int pid, const char *comm, const char *exe,
+			   const char *cmdline, size_t n)
+{
+	char rel[128], stat[256];
+
+	snprintf(rel, sizeof(rel), "proc/%u", pid);
+	fx_mkdirs(fx, rel);
+	snprintf(stat, sizeof(stat),
+		 "%u (%s) S 1 %u %u 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 5000 1000000 100\n", pid,
+		 comm, pid, pid);
+	snprintf(rel, sizeof(rel), "proc/%u/stat", pid);
+	fx_put(fx, rel, stat);
+	snprintf(rel, sizeof(rel), "proc/%u/cmdline", pid);
+	fx_put_n(fx, rel, cmdline, n);
+	snprintf(rel, sizeof(rel), "proc/%u/environ", pid);
+	fx_put(fx, rel, "");
+	snprintf(rel, sizeof(rel), "proc/%u/exe", pid);
+	fx_link(fx, exe, rel);
+}
+
 /* A new fixture root with the home /home/alice (uid 1000), audited as an image. */
 static inline void fx_init(struct fixture *fx, const char *name)
 {

@@ -127,6 +127,38 @@ static void test_accounts(void)
 	fx_done(&fx);
 }
 
+/* Running tools (a live context over a fixture /proc): one finding per tool and uid. */
+static void test_accounts_live(void)
+{
+	static const char cmd[] = "/usr/local/bin/ollama\0serve\0";
+	struct fixture fx;
+	char proc_root[128], pw[256], exe[256];
+	uid_t me = getuid();
+
+	fx_init(&fx, "hygiene");
+	snprintf(proc_root, sizeof(proc_root), "%s/proc", fx.root);
+	snprintf(pw, sizeof(pw),
+		 "root:x:0:0::/root:/bin/bash\ntooluser:x:%u:%u::/srv:/usr/sbin/nologin\n",
+		 (unsigned int)me, (unsigned int)me);
+	fx_put(&fx, "etc/passwd", pw);
+	snprintf(exe, sizeof(exe), "%s/usr/local/bin/ollama", fx.root);
+	fx_put(&fx, "usr/local/bin/ollama", "");
+	fx_proc(&fx, 700, "ollama", exe, cmd, sizeof(cmd));
+	fx_proc(&fx, 701, "ollama", exe, cmd, sizeof(cmd));
+	fx.c.live = true;
+	fx.c.proc_root = proc_root;
+	CHECK_INT(check_hygiene_accounts(&fx.c, fx.r), 0);
+	if (me == 0)
+		CHECK(fx_find(&fx, "hygiene-accounts", AUDIT_WARN, "pid 700",
+			      "pid 700 (ollama) runs as root") != NULL);
+	else
+		CHECK(fx_find(&fx, "hygiene-accounts", AUDIT_PASS, "pid 700",
+			      "pid 700 (ollama) runs as the system account tooluser") != NULL);
+	/* its second process, same account: not said twice */
+	CHECK_INT(audit_count(fx.r, AUDIT_PASS) + audit_count(fx.r, AUDIT_WARN), 1);
+	fx_done(&fx);
+}
+
 static void test_updates(void)
 {
 	struct fixture fx;
@@ -188,6 +220,7 @@ int main(void)
 {
 	test_startup();
 	test_accounts();
+	test_accounts_live();
 	test_updates();
 	test_extensions();
 	return check_summary("test_check_hygiene");

@@ -241,6 +241,74 @@ static void test_jan_lmstudio(void)
 	fx_done(&fx);
 }
 
+/* Settings in units' environments (audit_env_find): each cited by file and line. */
+static void test_units(void)
+{
+	struct fixture fx;
+	const struct audit_finding *f;
+	char ev[512];
+
+	fx_init(&fx, "telemetry");
+	fx_put(&fx, "etc/systemd/system/ollama.service",
+	       "[Service]\nExecStart=/usr/local/bin/ollama serve\nUser=ollama\n");
+	fx_put(&fx, "etc/systemd/system/ollama.service.d/override.conf",
+	       "[Service]\nEnvironment=\"OLLAMA_NO_CLOUD=1\"\n");
+	fx_put(&fx, "home/alice/.ollama/id_ed25519", "key");
+	CHECK_INT(check_telemetry_ollama(&fx.c, fx.r), 0);
+	snprintf(ev, sizeof(ev),
+		 "%s/etc/systemd/system/ollama.service.d/override.conf:2: OLLAMA_NO_CLOUD=1",
+		 fx.root);
+	CHECK(fx_find(&fx, "telemetry-ollama", AUDIT_PASS, "OLLAMA_NO_CLOUD", ev) != NULL);
+	CHECK_INT(fx_count(&fx, "telemetry-ollama", AUDIT_WARN), 0);
+
+	/* "0" does not disable it: the key WARNs, naming the setting */
+	fx_reset(&fx);
+	fx_put(&fx, "etc/systemd/system/ollama.service.d/override.conf",
+	       "[Service]\nEnvironment=OLLAMA_NO_CLOUD=0\n");
+	CHECK_INT(check_telemetry_ollama(&fx.c, fx.r), 0);
+	CHECK(fx_find(&fx, "telemetry-ollama", AUDIT_WARN, "id_ed25519",
+		      "override.conf:2: OLLAMA_NO_CLOUD=0") != NULL);
+
+	/* vLLM's unit: "true" is not an opt-out, "1" is */
+	fx_reset(&fx);
+	fx_put(&fx, "etc/systemd/system/vllm.service",
+	       "[Service]\nExecStart=/usr/bin/python3 -m vllm.entrypoints.openai.api_server\n"
+	       "Environment=DO_NOT_TRACK=true\n");
+	CHECK_INT(check_telemetry_vllm(&fx.c, fx.r), 0);
+	CHECK(fx_find(&fx, "telemetry-vllm", AUDIT_WARN, "DO_NOT_TRACK",
+		      "vllm.service:3: DO_NOT_TRACK=true: vLLM opts out only") != NULL);
+	CHECK(fx_find(&fx, "telemetry-vllm", AUDIT_FAIL, "usage stats", "no opt-out was found") !=
+	      NULL);
+	fx_reset(&fx);
+	fx_put(&fx, "etc/systemd/system/vllm.service",
+	       "[Service]\nExecStart=/usr/bin/python3 -m vllm.entrypoints.openai.api_server\n"
+	       "Environment=VLLM_NO_USAGE_STATS=1\n");
+	CHECK_INT(check_telemetry_vllm(&fx.c, fx.r), 0);
+	CHECK(fx_find(&fx, "telemetry-vllm", AUDIT_PASS, "VLLM_NO_USAGE_STATS",
+		      "vllm.service:3: VLLM_NO_USAGE_STATS=1: usage stats off") != NULL);
+	CHECK_INT(fx_count(&fx, "telemetry-vllm", AUDIT_FAIL), 0);
+
+	/* Open WebUI and AnythingLLM started by units */
+	fx_reset(&fx);
+	fx_put(&fx, "etc/systemd/system/webui.service",
+	       "[Service]\nExecStart=/opt/venv/bin/open-webui serve\n"
+	       "Environment=ANONYMIZED_TELEMETRY=False ENABLE_VERSION_UPDATE_CHECK=False\n");
+	fx_put(&fx, "etc/systemd/system/allm.service",
+	       "[Service]\nExecStart=/usr/bin/node /opt/anything-llm/server/index.js\n"
+	       "EnvironmentFile=/etc/anythingllm.env\n");
+	fx_put(&fx, "etc/anythingllm.env", "SERVER_PORT=3001\nDISABLE_TELEMETRY=true\n");
+	CHECK_INT(check_telemetry_openwebui(&fx.c, fx.r), 0);
+	CHECK_INT(check_telemetry_anythingllm(&fx.c, fx.r), 0);
+	CHECK(fx_find(&fx, "telemetry-openwebui", AUDIT_PASS, "ANONYMIZED_TELEMETRY",
+		      "webui.service:3: ANONYMIZED_TELEMETRY=False") != NULL);
+	CHECK(fx_find(&fx, "telemetry-openwebui", AUDIT_PASS, "ENABLE_VERSION_UPDATE_CHECK",
+		      "webui.service:3: ENABLE_VERSION_UPDATE_CHECK=False") != NULL);
+	f = fx_find(&fx, "telemetry-anythingllm", AUDIT_PASS, "DISABLE_TELEMETRY",
+		    "anythingllm.env:2: DISABLE_TELEMETRY=true");
+	CHECK(f != NULL);
+	fx_done(&fx);
+}
+
 int main(void)
 {
 	test_not_installed();
@@ -249,5 +317,6 @@ int main(void)
 	test_vllm();
 	test_openwebui_anythingllm();
 	test_jan_lmstudio();
+	test_units();
 	return check_summary("test_check_telemetry");
 }

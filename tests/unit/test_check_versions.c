@@ -253,11 +253,51 @@ static void test_check(void)
 	fx_done(&fx);
 }
 
+/* A running Ollama installed elsewhere (live, a fixture /proc): its executable is read. */
+static void test_live(void)
+{
+	static const char cmd[] = "/opt/o/bin/ollama\0serve\0";
+	struct fixture fx;
+	char proc_root[128], exe[256], runner[256];
+	const struct audit_finding *f, *all;
+	size_t n;
+
+	fx_init(&fx, "versions");
+	snprintf(proc_root, sizeof(proc_root), "%s/proc", fx.root);
+	snprintf(exe, sizeof(exe), "%s/opt/o/bin/ollama", fx.root);
+	snprintf(runner, sizeof(runner), "%s/opt/o/lib/ollama/llama-server", fx.root);
+	fx_put(&fx, "opt/o/bin/ollama", "ELF " BUILDINFO "0.1.46\\\" ");
+	fx_put(&fx, "opt/o/lib/ollama/llama-server", "ELF no build information");
+	fx_proc(&fx, 800, "ollama", exe, cmd, sizeof(cmd));
+	fx_proc(&fx, 801, "llama-server", runner, "llama-server\0", 14);
+	/* live: the root is this machine's "/", the fixture's paths are absolute */
+	fx.c.root = "/";
+	fx.c.live = true;
+	fx.c.proc_root = proc_root;
+	fx.c.n_homes = 0;
+	CHECK_INT(check_versions(&fx.c, fx.r), 0);
+	f = fx_find(&fx, "versions", AUDIT_FAIL, "Ollama", "Ollama 0.1.46 (");
+	CHECK(f != NULL);
+	/* CVE-2024-45436 (< 0.1.47) and the later ones, not those fixed before */
+	if (f) {
+		CHECK(strstr(f->evidence, "CVE-2024-45436") != NULL);
+		CHECK(strstr(f->evidence, "CVE-2024-37032") == NULL);
+	}
+	/* the runner carries no build information, and is not read (this machine's own
+	 * /usr/local/bin/ollama, if any, may add findings: only the fixture's are asserted) */
+	n = audit_findings(fx.r, &all);
+	for (size_t i = 0; i < n; i++)
+		CHECK(!strstr(all[i].subject, "llama-server"));
+	fx.c.root = fx.root;
+	fx_done(&fx);
+}
+
 int main(void)
 {
 	test_compare();
 	test_table();
 	test_dpkg_version();
 	test_check();
+	test_live();
 	return check_summary("test_check_versions");
 }
