@@ -124,6 +124,12 @@ static void test_accounts(void)
 	CHECK(fx_find(&fx, "hygiene-accounts", AUDIT_WARN, "lms.service",
 		      "a user unit: lm-studio runs as the login account alice (uid 1000)") != NULL);
 	CHECK_INT(audit_count(fx.r, AUDIT_PASS) + audit_count(fx.r, AUDIT_WARN), 3);
+
+	/* masked in /etc: the vendor unit below is not used */
+	fx_reset(&fx);
+	fx_link(&fx, "/dev/null", "etc/systemd/system/webui.service");
+	CHECK_INT(check_hygiene_accounts(&fx.c, fx.r), 0);
+	CHECK_INT(fx_count(&fx, "hygiene-accounts", AUDIT_WARN), 1); /* lms.service only */
 	fx_done(&fx);
 }
 

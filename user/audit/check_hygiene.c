@@ -659,9 +659,13 @@ static void accounts_units(struct accounts_run *a, const char *dir)
 		bool dynamic;
 
 		if (nl < 9 || strcmp(de->d_name + nl - 8, ".service") != 0 ||
-		    snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path) ||
-		    audit_read_file(a->c, path, UNIT_MAX, &text, &len))
-			continue; /* a link to /dev/null (masked) is not a regular file */
+		    snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path))
+			continue;
+		if (audit_read_file(a->c, path, UNIT_MAX, &text, &len)) {
+			/* Masked (a link to /dev/null): the same name further down is not used. */
+			unit_seen(a, de->d_name);
+			continue;
+		}
 		tool = unit_tool(a->set, de->d_name, text, len);
 		free(text);
 		if (!tool || unit_seen(a, de->d_name))
