@@ -804,10 +804,13 @@ int check_hygiene_accounts(const struct audit_ctx *c, struct audit_report *r)
 		perr = audit_procs_each(c, accounts_proc, ps, &unreadable);
 	}
 	free(ps);
-	if (!a->err && unreadable)
+	/* As root an unreadable process is one that just exited: not worth a line. */
+	if (!a->err && unreadable && !c->privileged)
 		a->err = add(r, AUDIT_SKIP, "hygiene-accounts", NULL, "processes",
-			     audit_fmt(r, "%zu processes could not be read (run as root)",
-				       unreadable),
+			     audit_fmt(r,
+				       "%zu other users' process%s could not be read: a tool among "
+				       "them is known only by its name (run as root)",
+				       unreadable, unreadable == 1 ? "" : "es"),
 			     NULL, NULL);
 	if (!a->err && !a->found)
 		a->err = add(r, AUDIT_SKIP, "hygiene-accounts", NULL, "accounts",
