@@ -137,3 +137,16 @@ audit() {
 	[ "$status" -eq 0 ]
 	finding telemetry-vllm PASS "vllm.env:1: DO_NOT_TRACK=1: usage stats off" <<<"$output"
 }
+
+@test "telemetry: the Ollama service's own key, in the home its passwd entry gives" {
+	mkdir -p "$R/etc" "$R/usr/share/ollama/.ollama/models"
+	printf 'root:x:0:0:root:/root:/bin/bash\nollama:x:998:998::/usr/share/ollama:/bin/false\n' \
+		>"$R/etc/passwd"
+	: >"$R/usr/share/ollama/.ollama/id_ed25519"
+	run "$LLMWATCH" audit --root "$R" --no-progress --only telemetry-ollama
+	[ "$status" -eq 0 ]
+	[[ $output == *"homes: $R/usr/share/ollama (ollama)"* ]]
+	[[ $output == *"WARN telemetry-ollama [ollama] $R/usr/share/ollama/.ollama/id_ed25519: "* ]]
+	run "$LLMWATCH" audit --root "$R" --no-progress --only telemetry-ollama --json
+	finding telemetry-ollama WARN "/usr/share/ollama/.ollama/id_ed25519 exists" <<<"$output"
+}
