@@ -50,7 +50,7 @@ buildinfo() {
 	[ "$status" -eq 1 ]
 	[[ $output == *"FAIL versions [ollama] Ollama: Ollama 0.1.33 ($R/var/lib/dpkg/status:3: package ollama, Version: 0.1.33-1) is affected by CVE-2024-37032"* ]]
 	[[ $output == *"CVE-2026-7482"* && $output == *"CVE-2024-45436"* ]]
-	[[ $output == *"fix: upgrade Ollama to 0.17.1 or later"* ]]
+	[[ $output == *"fix: upgrade Ollama to a release after 0.20.2"* ]]
 	[[ $output == *"source: "*"GHSA-8hqg-whrw-pv92"* ]]
 	audit --only versions --json
 	[ "$status" -eq 1 ]

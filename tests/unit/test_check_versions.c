@@ -205,7 +205,7 @@ static void test_check(void)
 		CHECK(strstr(f->evidence, "CVE-2024-45436") != NULL);
 		CHECK(strstr(f->evidence, "CVE-2026-7482") != NULL);
 		CHECK(strstr(f->evidence, "CVE-2024-28224") == NULL); /* fixed in 0.1.29 */
-		CHECK(strstr(f->fix, "0.17.1 or later") != NULL);
+		CHECK_STR(f->fix, "upgrade Ollama to a release after 0.20.2");
 		CHECK(strstr(f->source, "GHSA-8hqg-whrw-pv92") != NULL);
 		CHECK_STR(f->tool, "ollama");
 		CHECK_INT(f->item, AUDIT_ITEM_VERSIONS);

@@ -129,7 +129,7 @@ static int judge(struct versions_run *v, const char *tool, const char *display, 
 		 const char *where)
 {
 	struct audit_report *r = v->r;
-	const char *ids = NULL, *sources = NULL, *fixed = NULL;
+	const char *ids = NULL, *sources = NULL, *fixed = NULL, *after = NULL, *target;
 	bool known = false, comparable = true;
 	int cmp;
 
@@ -151,11 +151,12 @@ static int judge(struct versions_run *v, const char *tool, const char *display, 
 			    audit_fmt(r, "%s (%s)", x->id, x->what);
 		sources = sources ? audit_fmt(r, "%s; %s: %s", sources, x->id, x->source) :
 				    audit_fmt(r, "%s: %s", x->id, x->source);
-		/* The fix is the newest release that fixes them all. */
+		/* The fix is a release past every affected range. */
 		if (x->fixed && (!fixed || (version_cmp(x->fixed, fixed, &cmp) == 0 && cmp > 0)))
 			fixed = x->fixed;
-		else if (!x->fixed && x->last_affected && !fixed)
-			fixed = audit_fmt(r, "a release after %s", x->last_affected);
+		if (!x->fixed && x->last_affected &&
+		    (!after || (version_cmp(x->last_affected, after, &cmp) == 0 && cmp > 0)))
+			after = x->last_affected;
 	}
 	if (!known)
 		return add(v, AUDIT_SKIP, tool, display,
@@ -175,10 +176,14 @@ static int judge(struct versions_run *v, const char *tool, const char *display, 
 			   audit_fmt(r, "%s %s (%s): no known vulnerability in the table", display,
 				     version, where),
 			   NULL, "research/inference-tools.md section 1, Known issues");
+	/* "X or later" when X is past every last affected version, else "a release after Y". */
+	if (after && (!fixed || (version_cmp(fixed, after, &cmp) == 0 && cmp <= 0)))
+		target = audit_fmt(r, "a release after %s", after);
+	else
+		target = audit_fmt(r, "%s or later", fixed ? fixed : "the latest release");
 	return add(v, AUDIT_FAIL, tool, display,
 		   audit_fmt(r, "%s %s (%s) is affected by %s", display, version, where, ids),
-		   audit_fmt(r, "upgrade %s to %s or later", display, fixed ? fixed : "the latest"),
-		   sources);
+		   audit_fmt(r, "upgrade %s to %s", display, target), sources);
 }
 
 /* Whether the binary open at fd was seen already (a link to one already scanned). */
