@@ -78,8 +78,8 @@ static void put_addr(struct journald_sink *j, const struct lw_event *ev, bool lo
 		return;
 	if (a->family == 1) {
 		/* an abstract name keeps its leading NUL, escaped as \x00 (as in the JSON) */
-		journal_entry_untrusted(&j->e, "LLMWATCH_UNIX_PATH", ev->unix_path ? ev->unix_path : "",
-				ev->unix_path_len);
+		journal_entry_untrusted(&j->e, "LLMWATCH_UNIX_PATH",
+					ev->unix_path ? ev->unix_path : "", ev->unix_path_len);
 		return;
 	}
 	if (a->family != 2 && a->family != 10)
@@ -123,7 +123,8 @@ static void put_event_fields(struct journald_sink *j, const struct lw_event *ev)
 	if (ev->host)
 		journal_entry_untrusted(&j->e, "LLMWATCH_HOST", ev->host, strlen(ev->host));
 	if (ev->type == LW_REC_CONNECT || ev->type == LW_REC_SEND || ev->type == LW_REC_CONN_BYTES)
-		journal_entry_str(&j->e, "LLMWATCH_HOST_SOURCE", ev->host_source ? ev->host_source : "none");
+		journal_entry_str(&j->e, "LLMWATCH_HOST_SOURCE",
+				  ev->host_source ? ev->host_source : "none");
 	/* a fold summary (--fold-window): how many identical alerts, and when */
 	if (ev->fold) {
 		char t[48];
