@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,8 +118,8 @@ static size_t summary_line(char *buf, size_t size, const struct audit_report *r,
 	line_put(&l, "audit of ", false);
 	line_put(&l, c->root, true);
 	snprintf(counts, sizeof(counts), ": %zu PASS, %zu WARN, %zu FAIL, %zu SKIP",
-		 audit_count(r, AUDIT_PASS), audit_count(r, AUDIT_WARN),
-		 audit_count(r, AUDIT_FAIL), audit_count(r, AUDIT_SKIP));
+		 audit_count(r, AUDIT_PASS), audit_count(r, AUDIT_WARN), audit_count(r, AUDIT_FAIL),
+		 audit_count(r, AUDIT_SKIP));
 	line_put(&l, counts, false);
 	if (n_err || audit_lost(r)) {
 		snprintf(counts, sizeof(counts),
@@ -305,7 +306,10 @@ size_t audit_journal_send(const struct audit_report *r, const struct audit_ctx *
 /* ---- syslog --------------------------------------------------------------------------- */
 
 /* Caps of the escaped params: with the SD escaping, a message stays under SYSLOG_MSG_MAX. */
-#define P(name, value, cap) { name, value, cap }
+#define P(name, value, cap)      \
+	{                        \
+		name, value, cap \
+	}
 
 int audit_syslog_finding(char *buf, size_t size, const struct syslog_ident *id, struct timespec ts,
 			 const struct audit_finding *f)
@@ -730,6 +734,8 @@ static void syslog_wait(struct audit_outputs *o, uint64_t deadline)
 		}
 		if (!pending || timefmt_boot_now() >= deadline)
 			return;
+		/* a link that is down returns at once until its next attempt: do not spin */
+		poll(NULL, 0, 5);
 	}
 }
 
@@ -743,7 +749,9 @@ static int syslog_result(struct audit_outputs *o, struct out *x)
 	if (delivered == total)
 		return 0;
 	say(o, x, "%zu of %zu messages not delivered (link %s)", total - delivered, total,
-	    !st.up ? "down" : st.queued ? "busy" : "up");
+	    !st.up    ? "down" :
+	    st.queued ? "busy" :
+			"up");
 	return 1;
 }
 
