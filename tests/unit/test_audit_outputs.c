@@ -139,8 +139,9 @@ static bool entry_clean(const struct entry *e)
 /* ---- a report ------------------------------------------------------------------------- */
 
 /* Hostile bytes, as a config file or a process could hold them: ESC, newline, '"', ']'. */
-#define HOSTILE_EVIDENCE "/etc/systemd/system/ollama.service.d/x.conf:2: OLLAMA_HOST=\x1b[2J0.0.0.0\nFAKE \"q\"]\\\xff"
-#define HOSTILE_EVIDENCE_ESC                                                             \
+#define HOSTILE_EVIDENCE \
+	"/etc/systemd/system/ollama.service.d/x.conf:2: OLLAMA_HOST=\x1b[2J0.0.0.0\nFAKE \"q\"]\\\xff"
+#define HOSTILE_EVIDENCE_ESC                                                                 \
 	"/etc/systemd/system/ollama.service.d/x.conf:2: OLLAMA_HOST=\\x1b[2J0.0.0.0\\nFAKE " \
 	"\"q\"]\\\\\\xff"
 
@@ -229,8 +230,8 @@ static void test_message_id(void)
 	CHECK_STR(id, "ec12180fb488edc59e907b56eb74420b");
 }
 
-#define FINDING_FIELDS                                                               \
-	"MESSAGE PRIORITY SYSLOG_IDENTIFIER MESSAGE_ID LLMWATCH_AUDIT_CHECK "        \
+#define FINDING_FIELDS                                                        \
+	"MESSAGE PRIORITY SYSLOG_IDENTIFIER MESSAGE_ID LLMWATCH_AUDIT_CHECK " \
 	"LLMWATCH_AUDIT_ITEM LLMWATCH_AUDIT_STATUS "
 #define SUMMARY_FIELDS                                                                     \
 	"MESSAGE PRIORITY SYSLOG_IDENTIFIER MESSAGE_ID LLMWATCH_AUDIT_STATUS "             \
@@ -676,8 +677,9 @@ static void test_syslog_tcp(void)
 	CHECK(timefmt_boot_now() - t0 < 3000000000ull); /* bounded by the wait */
 	audit_outputs_free(o);
 	fclose(df);
-	snprintf(buf, sizeof(buf), "llmwatch: audit: output \"%s\": 4 of 4 messages not delivered "
-				   "(link down)\n",
+	snprintf(buf, sizeof(buf),
+		 "llmwatch: audit: output \"%s\": 4 of 4 messages not delivered "
+		 "(link down)\n",
 		 spec);
 	CHECK(strstr(diag, buf) != NULL);
 	if (!strstr(diag, buf))
