@@ -56,17 +56,6 @@ for _ in range(int(sys.argv[2])):
 print(os.getpid())' "$SECRET" "$1" "$2"
 }
 
-# lines FILE MSGID: how many messages with that MSGID FILE holds.
-lines() {
-	awk -v id="$2" '$6 == id' "$1" 2>/dev/null | wc -l
-}
-
-# has_lines FILE MSGID OP N: whether that count compares to N as test(1)'s OP says (for retry:
-# its arguments are taken once, so the count must be taken inside).
-has_lines() {
-	test "$(lines "$1" "$2")" "$3" "$4"
-}
-
 # count_is N CMD...: whether CMD prints N.
 count_is() {
 	local n=$1

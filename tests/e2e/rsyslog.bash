@@ -93,3 +93,14 @@ rs_stop() {
 	wait "$RS_PID" 2>/dev/null || true
 	RS_PID=
 }
+
+# lines FILE MSGID: how many messages with that MSGID FILE holds.
+lines() {
+	awk -v id="$2" '$6 == id' "$1" 2>/dev/null | wc -l
+}
+
+# has_lines FILE MSGID OP N: whether that count compares to N as test(1)'s OP says (for retry:
+# its arguments are taken once, so the count must be taken inside).
+has_lines() {
+	test "$(lines "$1" "$2")" "$3" "$4"
+}
