@@ -507,7 +507,7 @@ int audit_outputs_add(struct audit_outputs *o, const char *spec, char *err, size
 						sp.arg ? fo.path : "-", err, errsz);
 	}
 	if (!strcmp(sp.row->name, "journald")) {
-		if (sp.arg && strcmp(sp.arg, "all")) {
+		if (sp.arg && strcmp(sp.arg, "all") != 0) {
 			char shown[64];
 
 			escape_str(shown, sizeof(shown), sp.arg);
@@ -632,10 +632,10 @@ int audit_outputs_open(struct audit_outputs *o, FILE *diag, char *err, size_t er
 		for (size_t j = 0; a && j < i; j++) {
 			const char *b = place(&o->out[j]);
 
-			if (!b || strcmp(a, b))
+			if (!b || strcmp(a, b) != 0)
 				continue;
 			snprintf(err, errsz, "\"%s\" and \"%s\" both write to %s", o->out[j].shown,
-				 o->out[i].shown, strcmp(a, "-") ? a : "stdout");
+				 o->out[i].shown, strcmp(a, "-") != 0 ? a : "stdout");
 			return -EINVAL;
 		}
 	}
