@@ -380,26 +380,26 @@ int audit_syslog_summary(char *buf, size_t size, const struct syslog_ident *id, 
 
 #undef P
 
-/* Queues one message on o's link; waits (until deadline) for room when the queue is full. */
-static void syslog_queue(struct out *o, const char *msg, int len, uint64_t deadline)
+/* Queues one message on x's link; waits (until deadline) for room when the queue is full. */
+static void syslog_queue(struct out *x, const char *msg, int len, uint64_t deadline)
 {
 	struct syslog_transport_stats st;
 	uint64_t now = timefmt_boot_now();
 
 	if (len < 0) {
-		o->lost++;
+		x->lost++;
 		return;
 	}
-	syslog_transport_stats(o->tr, &st);
-	if (st.queued >= o->syslog->queue && now < deadline)
-		syslog_transport_drain(o->tr, (int)((deadline - now) / 1000000ull) + 1);
-	if (syslog_transport_send(o->tr, msg, (size_t)len, timefmt_boot_now()) == -ENOMEM)
-		o->lost++;
+	syslog_transport_stats(x->tr, &st);
+	if (st.queued >= x->syslog->queue && now < deadline)
+		syslog_transport_drain(x->tr, (int)((deadline - now) / 1000000ull) + 1);
+	if (syslog_transport_send(x->tr, msg, (size_t)len, timefmt_boot_now()) == -ENOMEM)
+		x->lost++;
 	else
-		o->made++; /* sent, queued, or dropped and counted by the transport */
+		x->made++; /* sent, queued, or dropped and counted by the transport */
 }
 
-static void syslog_write(struct out *o, const struct audit_report *r, const struct audit_ctx *c,
+static void syslog_write(struct out *x, const struct audit_report *r, const struct audit_ctx *c,
 			 uint64_t deadline)
 {
 	const struct audit_finding *f;
@@ -413,14 +413,14 @@ static void syslog_write(struct out *o, const struct audit_report *r, const stru
 		for (size_t i = 0; i < n; i++) {
 			if ((int)f[i].item != item || !sent(&f[i], false))
 				continue;
-			syslog_queue(o, msg,
-				     audit_syslog_finding(msg, sizeof(msg), &o->id, ts, &f[i]),
+			syslog_queue(x, msg,
+				     audit_syslog_finding(msg, sizeof(msg), &x->id, ts, &f[i]),
 				     deadline);
 		}
 	for (size_t i = 0; i < n_err; i++)
-		syslog_queue(o, msg, syslog_error(msg, sizeof(msg), &o->id, ts, ec[i], em[i]),
+		syslog_queue(x, msg, syslog_error(msg, sizeof(msg), &x->id, ts, ec[i], em[i]),
 			     deadline);
-	syslog_queue(o, msg, audit_syslog_summary(msg, sizeof(msg), &o->id, ts, r, c), deadline);
+	syslog_queue(x, msg, audit_syslog_summary(msg, sizeof(msg), &x->id, ts, r, c), deadline);
 }
 
 /* ---- the list ------------------------------------------------------------------------- */

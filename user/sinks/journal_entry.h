@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <sys/uio.h>
 
-/* More than the most any entry carries (a verdict on conn_bytes: 17; a finding: 13). */
+/* More than the most any entry carries (a verdict on conn_bytes: 17; an audit summary: 13). */
 #define JOURNAL_ENTRY_FIELDS_MAX 24
 
 /* A MESSAGE_ID: 128 bits as 32 lower-case hex digits, as journalctl shows them. */
