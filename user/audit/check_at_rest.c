@@ -879,7 +879,7 @@ static void judge_store(const struct audit_ctx *c, struct audit_report *r,
 		.subject = ref->path,
 		.source = audit_fmt(r, "the path: %s", ref->store->source),
 	};
-	char blocker[600] = "", limits[300], top[128], what[700];
+	char blocker[600] = "", limits[300], top[128], what[700], foreign[700] = "";
 	const char *kind = chats ? "chat files" : "model files";
 	struct stat st;
 	bool anc, reach;
@@ -925,20 +925,29 @@ static void judge_store(const struct audit_ctx *c, struct audit_report *r,
 	}
 	perm_limits(r, w, limits, sizeof(limits));
 	owner_desc(a, &st, top, sizeof(top));
-	snprintf(what, sizeof(what), "%s (%04o %s, %zu entries under it)", ref->store->what,
-		 (unsigned int)(st.st_mode & 07777), top, w->entries);
+	if (S_ISDIR(st.st_mode))
+		snprintf(what, sizeof(what), "%s (%04o %s, %zu entries under it)",
+			 ref->store->what, (unsigned int)(st.st_mode & 07777), top, w->entries);
+	else
+		snprintf(what, sizeof(what), "%s (%04o %s)", ref->store->what,
+			 (unsigned int)(st.st_mode & 07777), top);
+	if (w->foreign)
+		snprintf(foreign, sizeof(foreign), "; owned by another user: %zu, e.g. %s",
+			 w->foreign, w->ex_foreign);
 	if (w->writable) {
 		f.status = AUDIT_FAIL;
 		f.evidence = audit_fmt(r, "%s: other users can replace or add %s: %zu writable "
-					  "by them, e.g. %s%s",
-				       what, kind, w->writable, w->ex_writable, limits);
+					  "by them, e.g. %s%s%s",
+				       what, kind, w->writable, w->ex_writable, foreign, limits);
 	} else if (w->readable) {
 		/* Chats hold what people typed; models are mostly public weights. */
 		f.status = chats ? AUDIT_FAIL : AUDIT_WARN;
-		f.evidence = audit_fmt(r, "%s: other users can read %zu files, e.g. %s%s%s%s",
-				       what, w->readable, w->ex_readable,
-				       w->foreign ? "; owned by another user: " : "",
-				       w->foreign ? w->ex_foreign : "", limits);
+		f.evidence = audit_fmt(r, "%s: other users can read %zu files, e.g. %s%s%s", what,
+				       w->readable, w->ex_readable, foreign, limits);
+	} else if (w->foreign) {
+		f.status = AUDIT_WARN;
+		f.evidence = audit_fmt(r, "%s: the directories above keep other users out today%s%s",
+				       what, foreign, limits);
 	} else if (w->listable && chats) {
 		f.status = AUDIT_WARN;
 		f.evidence = audit_fmt(r, "%s: other users cannot read the chats but can list "
@@ -951,12 +960,10 @@ static void judge_store(const struct audit_ctx *c, struct audit_report *r,
 				       what, w->open, blocker, limits);
 	} else {
 		f.status = AUDIT_PASS;
-		f.evidence = audit_fmt(r, "%s: none readable by other users%s%s%s", what,
+		f.evidence = audit_fmt(r, "%s: none readable by other users%s%s%s%s", what,
 				       w->open && !anc ? " (modes are open, but " : "",
 				       w->open && !anc ? blocker : "",
-				       w->open && !anc ? " keeps them out)" : "");
-		if (limits[0])
-			f.evidence = audit_fmt(r, "%s%s", f.evidence, limits);
+				       w->open && !anc ? " keeps them out)" : "", limits);
 	}
 	if (f.status != AUDIT_PASS)
 		f.fix = w->foreign ? audit_fmt(r,
