@@ -176,6 +176,25 @@ static void copy_field(char *dst, size_t size, const char *s, size_t n)
 	dst[n] = '\0';
 }
 
+/* "MAJ:MIN" as mountinfo writes it. */
+static bool parse_devno(const char *s, unsigned int *maj, unsigned int *min)
+{
+	char *end;
+	unsigned long a, b;
+
+	errno = 0;
+	a = strtoul(s, &end, 10);
+	if (errno || end == s || *end != ':' || a > UINT_MAX)
+		return false;
+	s = end + 1;
+	b = strtoul(s, &end, 10);
+	if (errno || end == s || *end || b > UINT_MAX)
+		return false;
+	*maj = (unsigned int)a;
+	*min = (unsigned int)b;
+	return true;
+}
+
 /* Whether mount point m (mountinfo's form) holds path real. */
 static size_t prefix_len(const char *m, const char *real)
 {
@@ -193,8 +212,8 @@ static size_t prefix_len(const char *m, const char *real)
  * repeat it), the one whose mount point is the longest prefix of real, or the last one.
  * Lines are: ID PARENT MAJ:MIN ROOT MOUNT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER.
  */
-static bool mount_find(const char *mountinfo, unsigned int maj, unsigned int min,
-		       const char *real, struct mount_entry *out)
+static bool mount_find(const char *mountinfo, unsigned int maj, unsigned int min, const char *real,
+		       struct mount_entry *out)
 {
 	size_t len, best = 0;
 	char *text = read_all(mountinfo, MOUNTINFO_MAX, &len), *line, *save = NULL;
@@ -220,7 +239,7 @@ static bool mount_find(const char *mountinfo, unsigned int maj, unsigned int min
 				sep = i;
 				break;
 			}
-		if (sep < 0 || sscanf(f[2], "%u:%u", &a, &b) != 2 || a != maj || b != min)
+		if (sep < 0 || !parse_devno(f[2], &a, &b) || a != maj || b != min)
 			continue;
 		pl = prefix_len(f[4], real);
 		if (found && pl < best)
@@ -243,8 +262,8 @@ static bool mount_find(const char *mountinfo, unsigned int maj, unsigned int min
 
 /* ---- the block device's stack --------------------------------------------------------- */
 
-__attribute__((format(printf, 3, 4))) static void append(char *buf, size_t size,
-							   const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void append(char *buf, size_t size, const char *fmt,
+							 ...)
 {
 	size_t n = strlen(buf);
 	va_list ap;
@@ -322,7 +341,7 @@ static bool source_dev(const struct check_at_rest_sys *s, const char *source, ch
 		if (!d)
 			return false;
 		for (struct dirent *de; (de = readdir(d));) {
-			if (strncmp(de->d_name, "dm-", 3))
+			if (strncmp(de->d_name, "dm-", 3) != 0)
 				continue;
 			snprintf(p, sizeof(p), "%s/block/%s/dm/name", s->sys_root, de->d_name);
 			if (read_line(p, name, sizeof(name)) && !strcmp(name, source + 12)) {
@@ -334,7 +353,7 @@ static bool source_dev(const struct check_at_rest_sys *s, const char *source, ch
 		closedir(d);
 		return false;
 	}
-	if (strncmp(source, "/dev/", 5) || strchr(source + 5, '/'))
+	if (strncmp(source, "/dev/", 5) != 0 || strchr(source + 5, '/'))
 		return false;
 	snprintf(out, size, "%s/class/block/%s", s->sys_root, source + 5);
 	return access(out, F_OK) == 0;
@@ -462,8 +481,8 @@ int check_at_rest_encryption_with(const struct audit_ctx *c, struct audit_report
 		err = check_at_rest_encryption_of(s, c, ref->path, &e);
 		if (err) {
 			f.status = AUDIT_SKIP;
-			f.evidence = audit_fmt(r, "%s: could not be looked at: %s", ref->store->what,
-					       strerror(-err));
+			f.evidence = audit_fmt(r, "%s: could not be looked at: %s",
+					       ref->store->what, strerror(-err));
 			audit_add(r, &f);
 			continue;
 		}
@@ -475,8 +494,9 @@ int check_at_rest_encryption_with(const struct audit_ctx *c, struct audit_report
 			break;
 		case CHECK_AT_REST_FSCRYPT:
 			f.status = AUDIT_PASS;
-			f.evidence = audit_fmt(r, "%s: fscrypt: the directory has an encryption "
-						  "policy (%s)",
+			f.evidence = audit_fmt(r,
+					       "%s: fscrypt: the directory has an encryption "
+					       "policy (%s)",
 					       ref->store->what, mount_desc(r, &e));
 			break;
 		case CHECK_AT_REST_ECRYPTFS:
@@ -486,17 +506,19 @@ int check_at_rest_encryption_with(const struct audit_ctx *c, struct audit_report
 			break;
 		case CHECK_AT_REST_NONE:
 			f.status = AUDIT_WARN;
-			f.evidence = audit_fmt(r, "%s: not encrypted: on %s (%u:%u)%s, %s; no "
-						  "dm-crypt device below it, no fscrypt policy, "
-						  "not eCryptfs",
+			f.evidence = audit_fmt(r,
+					       "%s: not encrypted: on %s (%u:%u)%s, %s; no "
+					       "dm-crypt device below it, no fscrypt policy, "
+					       "not eCryptfs",
 					       ref->store->what, e.device, e.major, e.minor, here,
 					       mount_desc(r, &e));
 			break;
 		default:
 			f.status = AUDIT_WARN;
-			f.evidence = audit_fmt(r, "%s: could not tell: %s from %s has no block "
-						  "device to look at (device %u:%u); its own "
-						  "encryption, if any, is not checked",
+			f.evidence = audit_fmt(r,
+					       "%s: could not tell: %s from %s has no block "
+					       "device to look at (device %u:%u); its own "
+					       "encryption, if any, is not checked",
 					       ref->store->what, mount_desc(r, &e),
 					       e.source[0] ? e.source : "?", e.major, e.minor);
 			break;
@@ -707,7 +729,8 @@ static void example(struct perm_walk *w, char *ex, size_t size, const char *path
 	if (ex[0])
 		return;
 	owner_desc(w->a, st, owner, sizeof(owner));
-	snprintf(ex, size, "%.400s (%04o %.100s)", path, (unsigned int)(st->st_mode & 07777), owner);
+	snprintf(ex, size, "%.400s (%04o %.100s)", path, (unsigned int)(st->st_mode & 07777),
+		 owner);
 }
 
 /* The permission bits (rwx) users other than the owner hold on an entry. */
@@ -760,8 +783,7 @@ static bool judge(struct perm_walk *w, const struct stat *st, bool reach_parent)
 	return false;
 }
 
-static void perm_walk_dir(struct perm_walk *w, DIR *d, size_t plen, unsigned int depth,
-			  bool reach)
+static void perm_walk_dir(struct perm_walk *w, DIR *d, size_t plen, unsigned int depth, bool reach)
 {
 	struct dirent *de;
 
@@ -792,7 +814,8 @@ static void perm_walk_dir(struct perm_walk *w, DIR *d, size_t plen, unsigned int
 				w->deep++;
 				continue;
 			}
-			fd = openat(dirfd(d), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			fd = openat(dirfd(d), name,
+				    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			sub = fd < 0 ? NULL : fdopendir(fd);
 			if (!sub) {
 				if (fd >= 0)
@@ -815,7 +838,7 @@ static void perm_walk_dir(struct perm_walk *w, DIR *d, size_t plen, unsigned int
  */
 static bool ancestors_reach(struct perm_walk *w, const char *path, char *blocker, size_t size)
 {
-	const char *root = w->c->root && strcmp(w->c->root, "/") ? w->c->root : "";
+	const char *root = w->c->root && strcmp(w->c->root, "/") != 0 ? w->c->root : "";
 	size_t rl = strlen(root);
 	char buf[PATH_MAX];
 
@@ -849,8 +872,7 @@ static bool ancestors_reach(struct perm_walk *w, const char *path, char *blocker
 	}
 }
 
-static void perm_limits(struct audit_report *r, const struct perm_walk *w, char *buf,
-			size_t size)
+static void perm_limits(struct audit_report *r, const struct perm_walk *w, char *buf, size_t size)
 {
 	size_t n = 0;
 
@@ -860,16 +882,16 @@ static void perm_limits(struct audit_report *r, const struct perm_walk *w, char 
 				      CHECK_AT_REST_MAX_ENTRIES);
 	if (w->deep && n < size)
 		n += (size_t)snprintf(buf + n, size - n,
-				      "; %zu directories deeper than %u levels not entered", w->deep,
-				      CHECK_AT_REST_MAX_DEPTH);
+				      "; %zu directories deeper than %u levels not entered",
+				      w->deep, CHECK_AT_REST_MAX_DEPTH);
 	if (w->unreadable && n < size)
 		snprintf(buf + n, size - n, "; %zu directories could not be read%s", w->unreadable,
 			 w->c->privileged ? "" : " (not root)");
 	(void)r;
 }
 
-static void judge_store(const struct audit_ctx *c, struct audit_report *r,
-			const struct accounts *a, const struct store_ref *ref, bool chats)
+static void judge_store(const struct audit_ctx *c, struct audit_report *r, const struct accounts *a,
+			const struct store_ref *ref, bool chats)
 {
 	struct perm_walk *w = calloc(1, sizeof(*w));
 	struct audit_finding f = {
@@ -926,8 +948,8 @@ static void judge_store(const struct audit_ctx *c, struct audit_report *r,
 	perm_limits(r, w, limits, sizeof(limits));
 	owner_desc(a, &st, top, sizeof(top));
 	if (S_ISDIR(st.st_mode))
-		snprintf(what, sizeof(what), "%s (%04o %s, %zu entries under it)",
-			 ref->store->what, (unsigned int)(st.st_mode & 07777), top, w->entries);
+		snprintf(what, sizeof(what), "%s (%04o %s, %zu entries under it)", ref->store->what,
+			 (unsigned int)(st.st_mode & 07777), top, w->entries);
 	else
 		snprintf(what, sizeof(what), "%s (%04o %s)", ref->store->what,
 			 (unsigned int)(st.st_mode & 07777), top);
@@ -936,8 +958,9 @@ static void judge_store(const struct audit_ctx *c, struct audit_report *r,
 			 w->foreign, w->ex_foreign);
 	if (w->writable) {
 		f.status = AUDIT_FAIL;
-		f.evidence = audit_fmt(r, "%s: other users can replace or add %s: %zu writable "
-					  "by them, e.g. %s%s%s",
+		f.evidence = audit_fmt(r,
+				       "%s: other users can replace or add %s: %zu writable "
+				       "by them, e.g. %s%s%s",
 				       what, kind, w->writable, w->ex_writable, foreign, limits);
 	} else if (w->readable) {
 		/* Chats hold what people typed; models are mostly public weights. */
@@ -946,17 +969,20 @@ static void judge_store(const struct audit_ctx *c, struct audit_report *r,
 				       w->readable, w->ex_readable, foreign, limits);
 	} else if (w->foreign) {
 		f.status = AUDIT_WARN;
-		f.evidence = audit_fmt(r, "%s: the directories above keep other users out today%s%s",
+		f.evidence = audit_fmt(r,
+				       "%s: the directories above keep other users out today%s%s",
 				       what, foreign, limits);
 	} else if (w->listable && chats) {
 		f.status = AUDIT_WARN;
-		f.evidence = audit_fmt(r, "%s: other users cannot read the chats but can list "
-					  "their names: %zu directories, e.g. %s%s",
+		f.evidence = audit_fmt(r,
+				       "%s: other users cannot read the chats but can list "
+				       "their names: %zu directories, e.g. %s%s",
 				       what, w->listable, w->ex_listable, limits);
 	} else if (w->open && !anc && chats) {
 		f.status = AUDIT_WARN;
-		f.evidence = audit_fmt(r, "%s: %zu entries have modes that let other users read "
-					  "them; only %s keeps them out%s",
+		f.evidence = audit_fmt(r,
+				       "%s: %zu entries have modes that let other users read "
+				       "them; only %s keeps them out%s",
 				       what, w->open, blocker, limits);
 	} else {
 		f.status = AUDIT_PASS;
@@ -966,16 +992,16 @@ static void judge_store(const struct audit_ctx *c, struct audit_report *r,
 				       w->open && !anc ? " keeps them out)" : "", limits);
 	}
 	if (f.status != AUDIT_PASS)
-		f.fix = w->foreign ? audit_fmt(r,
-					       "chown -R %s '%s' and chmod -R go-rwx '%s' (and "
-					       "umask 077 for the tool)",
-					       ref->home && ref->home->user ? ref->home->user :
-									      "OWNER",
-					       ref->path, ref->path) :
-				     audit_fmt(r,
-					       "chmod -R go-rwx '%s' (and umask 077 for the "
-					       "tool, so new files are private too)",
-					       ref->path);
+		f.fix = w->foreign ?
+				audit_fmt(r,
+					  "chown -R %s '%s' and chmod -R go-rwx '%s' (and "
+					  "umask 077 for the tool)",
+					  ref->home && ref->home->user ? ref->home->user : "OWNER",
+					  ref->path, ref->path) :
+				audit_fmt(r,
+					  "chmod -R go-rwx '%s' (and umask 077 for the "
+					  "tool, so new files are private too)",
+					  ref->path);
 	audit_add(r, &f);
 	free(w);
 }

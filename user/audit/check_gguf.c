@@ -24,10 +24,10 @@
 #include "audit/audit_files.h"
 #include "audit/audit_stores.h"
 
-#define GGUF_SOURCE                                                                        \
+#define GGUF_SOURCE                                                                              \
 	"ggml docs/gguf.md; llama.cpp ggml/src/gguf.cpp @067d44f6; research/inference-tools.md " \
 	"section 6 (docs/gguf-check.md)"
-#define GGUF_FIX                                                                            \
+#define GGUF_FIX                                                                              \
 	"do not load this file: delete it, or download it again from a source you trust and " \
 	"compare its SHA-256 with the publisher's"
 
@@ -318,7 +318,8 @@ static void walk_dir(struct gguf_walk *w, DIR *d, size_t plen, unsigned int dept
 				w->deep++;
 				continue;
 			}
-			fd = openat(dirfd(d), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			fd = openat(dirfd(d), name,
+				    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			sub = fd < 0 ? NULL : fdopendir(fd);
 			if (!sub) {
 				if (fd >= 0)
@@ -347,8 +348,8 @@ static void report_walk_limits(struct gguf_walk *w, const char *path)
 
 	what[0] = '\0';
 	if (w->entries_cut)
-		n += snprintf(what + n, sizeof(what) - (size_t)n,
-			      "; stopped after %u entries", CHECK_GGUF_MAX_ENTRIES);
+		n += snprintf(what + n, sizeof(what) - (size_t)n, "; stopped after %u entries",
+			      CHECK_GGUF_MAX_ENTRIES);
 	if (w->deep && n < (int)sizeof(what))
 		n += snprintf(what + n, sizeof(what) - (size_t)n,
 			      "; %zu directories deeper than %u levels not entered", w->deep,
@@ -386,8 +387,7 @@ static int visit_store(void *arg, const struct audit_store_hit *h)
 	d = audit_opendir(w->c, h->path);
 	if (!d) {
 		add(w, AUDIT_SKIP, h->path,
-		    audit_fmt(w->r, "%s: could not be read: %s%s", h->store->what,
-			      strerror(errno),
+		    audit_fmt(w->r, "%s: could not be read: %s%s", h->store->what, strerror(errno),
 			      errno == EACCES && !w->c->privileged ? " (not root)" : ""),
 		    NULL);
 		return 0;
@@ -419,8 +419,9 @@ int check_gguf_files(const struct audit_ctx *c, struct audit_report *r)
 	w->store = NULL;
 	if (w->not_checked)
 		add(w, AUDIT_SKIP, "model files",
-		    audit_fmt(r, "%zu more files not validated: at most %u per audit (give them "
-				 "with --gguf to check them alone)",
+		    audit_fmt(r,
+			      "%zu more files not validated: at most %u per audit (give them "
+			      "with --gguf to check them alone)",
 			      w->not_checked, CHECK_GGUF_MAX_FILES),
 		    NULL);
 	if (w->found == 0 && w->stores == 0 && c->n_gguf == 0)
