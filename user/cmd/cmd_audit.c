@@ -18,15 +18,13 @@
 
 #include "audit/audit.h"
 #include "audit/audit_files.h"
-#include "audit/audit_stores.h"
+#include "audit/audit_homes.h"
 #include "cmd/cli.h"
 #include "core/profiles.h"
 #include "util/escape.h"
 
-#define AUDIT_HOMES_MAX 256
 #define AUDIT_ONLY_MAX 64
 #define AUDIT_GGUF_MAX 4096
-#define AUDIT_PASSWD_MAX (4u << 20)
 
 struct audit_cli {
 	const char *root;
@@ -226,125 +224,6 @@ static int parse(int argc, char **argv, struct audit_cli *o)
 	return 0;
 }
 
-/* The homes of the audit, kept for the run. */
-struct home_list {
-	struct audit_home h[AUDIT_HOMES_MAX];
-	char *owned[2 * AUDIT_HOMES_MAX];
-	size_t n, n_owned;
-};
-
-static char *keep(struct home_list *l, char *s)
-{
-	if (!s || l->n_owned == sizeof(l->owned) / sizeof(l->owned[0])) {
-		free(s);
-		return NULL;
-	}
-	l->owned[l->n_owned++] = s;
-	return s;
-}
-
-static bool home_listed(const struct home_list *l, const char *path)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (!strcmp(l->h[i].path, path))
-			return true;
-	return false;
-}
-
-/* Whether a home holds any tool's files (a service account such as ollama's). */
-static bool holds_a_store(const struct audit_ctx *c, const char *home)
-{
-	char path[PATH_MAX];
-
-	for (size_t i = 0; i < audit_n_stores; i++) {
-		const struct audit_store *s = &audit_stores[i];
-
-		if (s->path[0] == '/')
-			continue;
-		if (snprintf(path, sizeof(path), "%s/%s", home, s->path) < (int)sizeof(path) &&
-		    audit_exists(c, path, NULL))
-			return true;
-	}
-	return false;
-}
-
-static int add_home(const struct audit_ctx *c, struct home_list *l, const char *path,
-		    const char *user)
-{
-	struct stat st;
-	int fd;
-
-	if (l->n == AUDIT_HOMES_MAX || home_listed(l, path))
-		return 0;
-	fd = audit_open(c, path, O_PATH | O_DIRECTORY);
-	if (fd < 0)
-		return fd;
-	if (fstat(fd, &st)) {
-		close(fd);
-		return -errno;
-	}
-	close(fd);
-	l->h[l->n] = (struct audit_home){
-		.path = keep(l, strdup(path)),
-		.user = user ? keep(l, strdup(user)) : NULL,
-		.uid = st.st_uid,
-	};
-	if (!l->h[l->n].path)
-		return -ENOMEM;
-	l->n++;
-	return 0;
-}
-
-/*
- * The homes in the root's passwd: uid 0 and 1000..65533 (people), and service accounts
- * whose home holds a tool's files. Lines are untrusted: malformed ones are skipped.
- */
-static int passwd_homes(const struct audit_ctx *c, struct home_list *l)
-{
-	char path[PATH_MAX], *text, *line, *save = NULL;
-	size_t len;
-	int err;
-
-	audit_path(c, path, sizeof(path), "/etc/passwd");
-	err = audit_read_file(c, path, AUDIT_PASSWD_MAX, &text, &len);
-	if (err)
-		return err;
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *f[7], *p = line, *end;
-		char home[PATH_MAX];
-		unsigned long uid;
-		int n = 0;
-
-		for (; n < 7 && p; n++) {
-			f[n] = p;
-			p = strchr(p, ':');
-			if (p)
-				*p++ = '\0';
-		}
-		if (n < 7 || f[5][0] != '/')
-			continue;
-		errno = 0;
-		uid = strtoul(f[2], &end, 10);
-		if (errno || end == f[2] || *end)
-			continue;
-		if (audit_path(c, home, sizeof(home), "%s", f[5]))
-			continue;
-		if (uid != 0 && (uid < 1000 || uid > 65533) && !holds_a_store(c, home))
-			continue;
-		if (!audit_exists(c, home, NULL))
-			continue;
-		add_home(c, l, home, f[0]);
-	}
-	free(text);
-	return 0;
-}
-
-static void free_homes(struct home_list *l)
-{
-	for (size_t i = 0; i < l->n_owned; i++)
-		free(l->owned[i]);
-}
-
 /* OUT created or truncated, 0600 (an audit names the user's files), never via a symlink. */
 static FILE *open_out(const char *path)
 {
@@ -409,7 +288,7 @@ static int resolve_root(const char *arg, char *out, size_t size)
 int cmd_audit(int argc, char **argv)
 {
 	struct audit_cli o = {};
-	struct home_list homes = {};
+	struct audit_homes homes = {};
 	struct profile_set profiles;
 	struct audit_report *r = NULL;
 	char root[PATH_MAX], cache_buf[PATH_MAX], shown[PATH_MAX * 2], msg[512];
@@ -447,16 +326,16 @@ int cmd_audit(int argc, char **argv)
 		.progress = !o.no_progress && isatty(STDERR_FILENO) ? stderr : NULL,
 	};
 	for (size_t i = 0; i < o.n_homes; i++) {
-		err = add_home(&c, &homes, o.homes[i], NULL);
+		err = audit_homes_add(&c, &homes, o.homes[i], NULL);
 		if (err) {
 			escape_str(shown, sizeof(shown), o.homes[i]);
 			fprintf(stderr, "llmwatch: audit: --home %s: %s\n", shown, strerror(-err));
-			free_homes(&homes);
+			audit_homes_free(&homes);
 			return 2;
 		}
 	}
 	if (!o.n_homes && !o.gguf_mode) {
-		err = passwd_homes(&c, &homes);
+		err = audit_homes_from_passwd(&c, &homes);
 		if (err && err != -ENOENT) {
 			audit_path(&c, msg, sizeof(msg), "/etc/passwd");
 			escape_str(shown, sizeof(shown), msg);
@@ -466,12 +345,17 @@ int cmd_audit(int argc, char **argv)
 				shown, strerror(-err));
 		}
 	}
+	if (homes.cut)
+		fprintf(stderr,
+			"llmwatch: audit: %zu more homes than %d are not audited (name them "
+			"with --home)\n",
+			homes.cut, AUDIT_HOMES_MAX);
 	c.homes = homes.h;
 	c.n_homes = homes.n;
 	r = audit_report_new();
 	if (!r) {
 		fprintf(stderr, "llmwatch: audit: out of memory\n");
-		free_homes(&homes);
+		audit_homes_free(&homes);
 		return 2;
 	}
 	for (size_t i = 0; i < audit_n_checks; i++) {
@@ -505,6 +389,6 @@ int cmd_audit(int argc, char **argv)
 		status = 1;
 done:
 	audit_report_free(r);
-	free_homes(&homes);
+	audit_homes_free(&homes);
 	return status;
 }
