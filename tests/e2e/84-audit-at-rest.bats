@@ -113,7 +113,7 @@ assert by[h + "/.ollama/models"]["status"] == "WARN"'
 		*"PASS at-rest-encryption"*": dm-crypt: on "* | *"PASS at-rest-encryption"*": fscrypt: "* | \
 			*"PASS at-rest-encryption"*": eCryptfs: "*) ;;
 		*"WARN at-rest-encryption"*": not encrypted: on "*" mounted at "*) ;;
-		*"WARN at-rest-encryption"*": could not tell: "*) ;;
+		*"WARN at-rest-encryption"*": could not tell: "* | *"WARN at-rest-encryption"*": in memory ("*) ;;
 		*) echo "no verdict for $s: $line"; false ;;
 		esac
 	done

@@ -516,6 +516,13 @@ static void test_encryption_check(void)
 	CHECK(has(find(r, "at-rest-encryption", "/GPT4All"), AUDIT_WARN,
 		  "could not tell: zfs mounted at / from tank/home"));
 	audit_report_free(r);
+
+	mountinfo("tmpfs", "tmpfs");
+	r = audit_report_new();
+	CHECK_INT(check_at_rest_encryption_with(&c, r, &s), 0);
+	CHECK(has(find(r, "at-rest-encryption", "/GPT4All"), AUDIT_WARN,
+		  "in memory (tmpfs mounted at /), not on a disk"));
+	audit_report_free(r);
 }
 
 int main(void)

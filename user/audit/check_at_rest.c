@@ -515,6 +515,14 @@ int check_at_rest_encryption_with(const struct audit_ctx *c, struct audit_report
 			break;
 		default:
 			f.status = AUDIT_WARN;
+			if (!strcmp(e.fstype, "tmpfs") || !strcmp(e.fstype, "ramfs")) {
+				/* Gone at power-off, but swap (and hibernation) write it out. */
+				f.evidence = audit_fmt(r,
+						       "%s: in memory (%s), not on a disk: only "
+						       "swap or a hibernation image may hold it",
+						       ref->store->what, mount_desc(r, &e));
+				break;
+			}
 			f.evidence = audit_fmt(r,
 					       "%s: could not tell: %s from %s has no block "
 					       "device to look at (device %u:%u); its own "
