@@ -669,7 +669,7 @@ static int unit_parse(const struct audit_ctx *c, struct unit *u, const char *pat
 
 /* A scope: the unit directories systemd reads, highest precedence first. */
 struct unit_scope {
-	char dirs[4][PATH_MAX];
+	char dirs[5][PATH_MAX];
 	size_t n;
 	/* only units with a file or drop-in in dirs[0..own) (a home's own directory) */
 	size_t own;
@@ -741,9 +741,9 @@ static int by_dropin_name(const void *a, const void *b)
 }
 
 /*
- * The drop-ins of unit name: the *.conf files of NAME.d in every directory of the scope, a file in a
- * higher directory hiding one of the same name in a lower, applied in the order of their
- * names whatever their directory (systemd.unit(5) "drop-in").
+ * The drop-ins of unit name: the *.conf files of NAME.d in every directory of the scope, a
+ * file in a higher directory hiding one of the same name in a lower, applied in the order
+ * of their names whatever their directory (systemd.unit(5) "drop-in").
  */
 static int unit_dropins(const struct audit_ctx *c, const struct unit_scope *sc, struct unit *u)
 {
@@ -964,14 +964,16 @@ static int scope_each(const struct audit_ctx *c, const struct unit_scope *sc, co
 /* The system units, then the user units of /etc, then each home's own user units. */
 static int units_each(const struct audit_ctx *c, const char *tool, unit_fn fn, void *arg)
 {
+	/* systemd's search path (systemd.unit(5)), highest first; /lib may be /usr/lib's link */
 	static const char *const system[] = { "/etc/systemd/system", "/run/systemd/system",
+					      "/usr/local/lib/systemd/system",
 					      "/usr/lib/systemd/system", "/lib/systemd/system" };
 	struct unit_scope *sc = calloc(1, sizeof(*sc));
 	int err = 0;
 
 	if (!sc)
 		return -ENOMEM;
-	for (size_t k = 0; k < 4; k++)
+	for (size_t k = 0; k < 5; k++)
 		audit_path(c, sc->dirs[sc->n++], PATH_MAX, "%s", system[k]);
 	err = scope_each(c, sc, tool, fn, arg);
 	sc->n = 0;

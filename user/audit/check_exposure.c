@@ -742,8 +742,8 @@ int check_exposure_listeners(const struct audit_ctx *c, struct audit_report *r)
 		if (!bad)
 			err = add1(r, "exposure-listeners", AUDIT_PASS, NULL, "listening sockets",
 				   audit_fmt(r,
-					     "no inference tool listens beyond loopback (%zu "
-					     "listening sockets looked at%s)",
+					     "no inference tool listens beyond loopback (listening "
+					     "sockets looked at: %zu%s)",
 					     n,
 					     c->privileged ? "" :
 							     "; not root: other users' sockets "
@@ -1077,6 +1077,32 @@ static void scan_host_files(const struct audit_ctx *c, struct hits *h)
 	}
 }
 
+/* Tools' servers whose environment could not be read (another user's, not root): SKIP. */
+static void scan_unreadable(const struct audit_ctx *c, struct hits *h, const struct tprocs *tp)
+{
+	for (size_t i = 0; i < tp->n; i++) {
+		const struct tproc *p = &tp->v[i];
+		char path[PATH_MAX];
+		int fd;
+
+		if (!is_server(p))
+			continue;
+		snprintf(path, sizeof(path), "%s/%u/environ", c->proc_root, p->pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		if (fd >= 0) {
+			close(fd);
+			continue;
+		}
+		if (errno != EACCES && errno != EPERM)
+			continue; /* gone */
+		hit_add(h, AUDIT_SKIP, p->tool, xfmt("pid %u (%s)", p->pid, p->comm),
+			xfmt("pid %u (%s): its environment is not readable (not root): a host "
+			     "variable set there is not seen",
+			     p->pid, p->comm),
+			NULL, NULL);
+	}
+}
+
 /* Everything exposure-settings finds, as hits. */
 static int scan_settings(const struct audit_ctx *c, struct hits *h)
 {
@@ -1091,6 +1117,7 @@ static int scan_settings(const struct audit_ctx *c, struct hits *h)
 		scan_host_settings(c, h, &l);
 		scan_host_defaults(h, &tp, &l);
 		scan_host_files(c, h);
+		scan_unreadable(c, h, &tp);
 	}
 	founds_free(&l);
 	tprocs_free(&tp);
