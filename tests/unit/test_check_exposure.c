@@ -114,6 +114,7 @@ static void proc_fixture(void)
 	static const char sshd[] = "sshd: /usr/sbin/sshd -D";
 	static const char vllm[] = "python3\0-m\0vllm.entrypoints.openai.api_server\0--port\0"
 				   "8000";
+	static const char cli[] = "ollama\0run\0llama3";
 	static const char kobold[] = "/opt/koboldcpp\0--host\0"
 				     "127.0.0.1";
 
@@ -144,6 +145,10 @@ static void proc_fixture(void)
 	proc(102, "sshd", "/usr/sbin/sshd", sshd, sizeof(sshd), 1004);
 	proc(103, "python3", "/usr/bin/python3", vllm, sizeof(vllm), 1005);
 	proc(104, "koboldcpp", "/opt/koboldcpp", kobold, sizeof(kobold), 1006);
+	/* the server's environment counts; the CLI's (the address it connects to) does not */
+	put("proc/100/environ", "OLLAMA_HOST=127.0.0.1:11434");
+	proc(105, "ollama", "/usr/local/bin/ollama", cli, sizeof(cli), 0);
+	put("proc/105/environ", "OLLAMA_HOST=0.0.0.0");
 }
 
 /* ---- the report's findings ---- */
@@ -340,6 +345,9 @@ static void test_settings(void)
 		   "runs with no --host: vllm listens on every interface by default"));
 	CHECK(find(r, "exposure-settings", AUDIT_PASS, "--host 127.0.0.1",
 		   "pid 104 (koboldcpp) argv: --host=127.0.0.1: loopback only"));
+	CHECK(find(r, "exposure-settings", AUDIT_PASS, "OLLAMA_HOST=127.0.0.1:11434",
+		   "pid 100 (ollama) environment: OLLAMA_HOST=127.0.0.1:11434: loopback only"));
+	CHECK(!anywhere(r, "pid 105"));
 	audit_report_free(r);
 
 	/* nothing set anywhere: PASS */

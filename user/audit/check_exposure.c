@@ -7,7 +7,6 @@
 
 #include <arpa/inet.h>
 #include <cjson/cJSON.h>
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
