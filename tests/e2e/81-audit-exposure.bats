@@ -100,10 +100,10 @@ make_root() {
 	run "$LLMWATCH" audit --root "$R" --only exposure-settings --no-progress
 	echo "$output"
 	[ "$status" -eq 1 ]
-	[[ $output == *"FAIL exposure-settings [ollama] OLLAMA_HOST=0.0.0.0: $conf:3: OLLAMA_HOST=0.0.0.0: every interface"* ]]
+	[[ $output == *"FAIL exposure-settings [ollama] OLLAMA_HOST: $conf:3: OLLAMA_HOST=0.0.0.0: every interface"* ]]
 	run "$LLMWATCH" audit --root "$R" --only exposure-settings --json --no-progress
 	[ "$status" -eq 1 ]
-	echo "$output" | has_finding FAIL exposure-settings OLLAMA_HOST=0.0.0.0 \
+	echo "$output" | has_finding FAIL exposure-settings OLLAMA_HOST \
 		"$conf:3: OLLAMA_HOST=0.0.0.0: every interface" ollama
 	# no sockets under a root: the listeners check says why it did not look
 	run "$LLMWATCH" audit --root "$R" --only exposure-listeners --json --no-progress
@@ -117,10 +117,10 @@ make_root() {
 	run "$LLMWATCH" audit --root "$R" --only exposure-settings --no-progress
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[[ $output == *"PASS exposure-settings [ollama] OLLAMA_HOST=127.0.0.1:11434: $conf:3: OLLAMA_HOST=127.0.0.1:11434: loopback only"* ]]
+	[[ $output == *"PASS exposure-settings [ollama] OLLAMA_HOST: $conf:3: OLLAMA_HOST=127.0.0.1:11434: loopback only"* ]]
 	run "$LLMWATCH" audit --root "$R" --only exposure --json --no-progress
 	[ "$status" -eq 0 ]
-	echo "$output" | has_finding PASS exposure-settings OLLAMA_HOST=127.0.0.1:11434 \
+	echo "$output" | has_finding PASS exposure-settings OLLAMA_HOST \
 		"$conf:3: OLLAMA_HOST=127.0.0.1:11434: loopback only" ollama
 	echo "$output" | has_finding PASS exposure-cors "CORS settings" "no CORS setting"
 	echo "$output" | has_finding PASS exposure-auth "API keys" "no API key is needed"

@@ -317,7 +317,7 @@ static void test_settings(void)
 	c.n_homes = 1;
 	r = audit_report_new();
 	CHECK_INT(check_exposure_settings(&c, r), 0);
-	f = find(r, "exposure-settings", AUDIT_FAIL, "OLLAMA_HOST=0.0.0.0",
+	f = find(r, "exposure-settings", AUDIT_FAIL, "OLLAMA_HOST",
 		 "/etc/systemd/system/ollama.service.d/override.conf:2: OLLAMA_HOST=0.0.0.0: "
 		 "every interface");
 	CHECK(f && f->tool && !strcmp(f->tool, "ollama") && f->fix && f->source);
@@ -331,8 +331,8 @@ static void test_settings(void)
 	c = ctx_of(good, false, proc_root);
 	r = audit_report_new();
 	CHECK_INT(check_exposure_settings(&c, r), 0);
-	CHECK(find(r, "exposure-settings", AUDIT_PASS, "OLLAMA_HOST=127.0.0.1:11434",
-		   "override.conf:2"));
+	CHECK(find(r, "exposure-settings", AUDIT_PASS, "OLLAMA_HOST",
+		   "override.conf:2: OLLAMA_HOST=127.0.0.1:11434: loopback only"));
 	CHECK_INT(count(r, "exposure-settings"), 1);
 	audit_report_free(r);
 
@@ -343,9 +343,9 @@ static void test_settings(void)
 	CHECK_INT(check_exposure_settings(&c, r), 0);
 	CHECK(find(r, "exposure-settings", AUDIT_FAIL, "pid 103 (python3)",
 		   "runs with no --host: vllm listens on every interface by default"));
-	CHECK(find(r, "exposure-settings", AUDIT_PASS, "--host 127.0.0.1",
-		   "pid 104 (koboldcpp) argv: --host=127.0.0.1: loopback only"));
-	CHECK(find(r, "exposure-settings", AUDIT_PASS, "OLLAMA_HOST=127.0.0.1:11434",
+	CHECK(find(r, "exposure-settings", AUDIT_PASS, "--host",
+		   "pid 104 (koboldcpp) argv: --host 127.0.0.1: loopback only"));
+	CHECK(find(r, "exposure-settings", AUDIT_PASS, "OLLAMA_HOST",
 		   "pid 100 (ollama) environment: OLLAMA_HOST=127.0.0.1:11434: loopback only"));
 	CHECK(!anywhere(r, "pid 105"));
 	audit_report_free(r);
@@ -441,7 +441,7 @@ static void test_cors_auth(void)
 	c.n_homes = 1;
 	r = audit_report_new();
 	CHECK_INT(check_exposure_cors(&c, r), 0);
-	CHECK(find(r, "exposure-cors", AUDIT_FAIL, "OLLAMA_ORIGINS=http://localhost:3000,*",
+	CHECK(find(r, "exposure-cors", AUDIT_FAIL, "OLLAMA_ORIGINS",
 		   "origins.conf:2: OLLAMA_ORIGINS=http://localhost:3000,*: every web origin"));
 	CHECK(find(r, "exposure-cors", AUDIT_WARN, NULL, "http-server-config.json:4: cors true"));
 	audit_report_free(r);

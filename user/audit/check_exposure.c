@@ -865,12 +865,14 @@ static bool found_for_pid(const struct founds *l, uint32_t pid, const char *cons
 	return false;
 }
 
-/* "--host 0.0.0.0" or "OLLAMA_HOST=0.0.0.0", as the setting is written. */
-static char *setting_text(const struct found *f)
+/* "WHERE: --host 0.0.0.0" or "WHERE: OLLAMA_HOST=0.0.0.0", then what it means. */
+static char *setting_evidence(const struct found *f, const char *meaning)
 {
-	if (f->name[0] == '-')
-		return f->value[0] ? xfmt("%s %s", f->name, f->value) : xfmt("%s", f->name);
-	return xfmt("%s=%s", f->name, f->value);
+	if (f->name[0] != '-')
+		return xfmt("%s: %s=%s: %s", f->where, f->name, f->value, meaning);
+	if (!f->value[0])
+		return xfmt("%s: %s: %s", f->where, f->name, meaning);
+	return xfmt("%s: %s %s: %s", f->where, f->name, f->value, meaning);
 }
 
 /* ---- settings files (JSON) ------------------------------------------------------------- */
@@ -1011,9 +1013,8 @@ static void scan_host_settings(const struct audit_ctx *c, struct hits *h, const 
 		else
 			host = check_exposure_host_of(f->value, tf->empty);
 		hit_add(h, host == CHECK_EXPOSURE_LOOPBACK ? AUDIT_PASS : AUDIT_FAIL, f->tool,
-			setting_text(f),
-			xfmt("%s: %s=%s: %s", f->where, f->name, f->value, host_words(host)),
-			tf->fix, tf->source);
+			xfmt("%s", f->name), setting_evidence(f, host_words(host)), tf->fix,
+			tf->source);
 	}
 	(void)c;
 }
@@ -1417,10 +1418,9 @@ int check_exposure_cors(const struct audit_ctx *c, struct audit_report *r)
 		const struct found *f = &l.v[i];
 
 		if (strcmp(f->name, "--cors") == 0) {
-			hit_add(&h, AUDIT_WARN, f->tool, setting_text(f),
-				xfmt("%s: lms server start --cors: any web page opened here may "
-				     "call the API",
-				     f->where),
+			hit_add(&h, AUDIT_WARN, f->tool, xfmt("%s", f->name),
+				setting_evidence(f, "lms server start --cors: any web page "
+						    "opened here may call the API"),
 				"start the server without --cors unless a web app on this machine "
 				"needs it",
 				"lmstudio-ai/lms src/subcommands/server.ts L82-125 (--cors, off by "
@@ -1430,11 +1430,11 @@ int check_exposure_cors(const struct audit_ctx *c, struct audit_report *r)
 		{
 			enum audit_status st = origins_status(f->value);
 
-			hit_add(&h, st, f->tool, setting_text(f),
-				xfmt("%s: OLLAMA_ORIGINS=%s%s", f->where, f->value,
-				     st == AUDIT_FAIL ? ": every web origin may call the API" :
-				     st == AUDIT_WARN ? ": a pattern admits many origins" :
-							": named origins only"),
+			hit_add(&h, st, f->tool, xfmt("%s", f->name),
+				setting_evidence(
+					f, st == AUDIT_FAIL ? "every web origin may call the API" :
+					   st == AUDIT_WARN ? "a pattern admits many origins" :
+							      "named origins only"),
 				"list only the origins that need the API in OLLAMA_ORIGINS (never "
 				"\"*\"): a page in any browser here can otherwise drive it",
 				OLLAMA_ORIGINS_SRC);
