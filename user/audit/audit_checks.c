@@ -5,6 +5,9 @@
  * `llmwatch audit --help`, the man page's list and --only all come from this table.
  */
 #include "audit/audit.h"
+#include "audit/check_at_rest.h"
+#include "audit/check_exposure.h"
+#include "audit/check_gguf.h"
 #include "audit/check_hygiene.h"
 #include "audit/check_telemetry.h"
 #include "audit/check_versions.h"
@@ -13,6 +16,21 @@ const struct audit_check audit_checks[] = {
 	/* Rows are added with their checks: check_exposure.c, check_telemetry.c,
 	 * check_integrity.c, check_gguf.c, check_at_rest.c, check_versions.c,
 	 * check_hygiene.c. */
+	{ "exposure-listeners", AUDIT_ITEM_EXPOSURE,
+	  "no inference tool listens on a TCP or UDP socket beyond loopback",
+	  check_exposure_listeners },
+	{ "exposure-settings", AUDIT_ITEM_EXPOSURE,
+	  "the tools' host settings (environment, arguments, units, settings files) are loopback",
+	  check_exposure_settings },
+	{ "exposure-containers", AUDIT_ITEM_EXPOSURE,
+	  "no container of a tool's image publishes its port beyond loopback",
+	  check_exposure_containers },
+	{ "exposure-cors", AUDIT_ITEM_EXPOSURE,
+	  "no CORS setting lets any web page call a tool's API (OLLAMA_ORIGINS=*, --cors)",
+	  check_exposure_cors },
+	{ "exposure-auth", AUDIT_ITEM_EXPOSURE,
+	  "a tool exposed beyond loopback has an API key; Open WebUI keeps its login",
+	  check_exposure_auth },
 	{ "telemetry-gpt4all", AUDIT_ITEM_TELEMETRY,
 	  "GPT4All.ini: usage statistics (Mixpanel), Datalake, the device id",
 	  check_telemetry_gpt4all },
@@ -31,6 +49,15 @@ const struct audit_check audit_checks[] = {
 	  "Jan: analytics consent (kept in webview storage: said, not read)", check_telemetry_jan },
 	{ "telemetry-lmstudio", AUDIT_ITEM_TELEMETRY,
 	  "LM Studio: no telemetry setting known on disk (said)", check_telemetry_lmstudio },
+	{ "gguf-files", AUDIT_ITEM_GGUF,
+	  "GGUF models in the tools' model directories and the --gguf files parse safely",
+	  check_gguf_files },
+	{ "at-rest-encryption", AUDIT_ITEM_AT_REST,
+	  "model stores and chat histories are on an encrypted device (LUKS, fscrypt, eCryptfs)",
+	  check_at_rest_encryption },
+	{ "at-rest-permissions", AUDIT_ITEM_AT_REST,
+	  "other users cannot read (or replace) the chat histories and model files",
+	  check_at_rest_permissions },
 	{ "versions", AUDIT_ITEM_VERSIONS,
 	  "installed tools' versions (package, build information, files) against known CVEs",
 	  check_versions },
