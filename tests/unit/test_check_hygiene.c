@@ -105,6 +105,14 @@ static void test_accounts(void)
 		      "20-user.conf:2: User=alice: ollama runs as the login account alice") !=
 	      NULL);
 
+	/* /etc's 20-user.conf hides /usr/lib's of the same name */
+	fx_reset(&fx);
+	fx_put(&fx, "etc/systemd/system/ollama.service.d/20-user.conf", "[Service]\nUser=ollama\n");
+	CHECK_INT(check_hygiene_accounts(&fx.c, fx.r), 0);
+	CHECK(fx_find(&fx, "hygiene-accounts", AUDIT_PASS, "ollama.service",
+		      "system/ollama.service.d/20-user.conf:2: User=ollama") != NULL);
+	CHECK_INT(fx_count(&fx, "hygiene-accounts", AUDIT_WARN), 0);
+
 	/* no User= is root; a vendor unit found by its ExecStart=; a user unit */
 	fx_done(&fx);
 	fx_init(&fx, "hygiene");

@@ -568,7 +568,8 @@ static const char *const system_unit_dirs[] = {
 
 /*
  * User= and DynamicUser= of a unit: its file, then its drop-ins (NAME.d/ *.conf in every
- * unit folder, in the order of their file names, a later one winning, as systemd has it).
+ * unit folder, in the order of their file names, a later one winning, a higher folder's
+ * hiding a lower one's of the same name, as systemd has it).
  * where gets "FILE:LINE" of the assignment that decided, or stays empty.
  */
 static void unit_user(struct accounts_run *a, const char *unit_path, const char *name, char *user,
@@ -599,7 +600,12 @@ static void unit_user(struct accounts_run *a, const char *unit_path, const char 
 		while ((de = readdir(dd)) && nd < 32) {
 			size_t nl = strlen(de->d_name);
 
-			if (nl < 6 || strcmp(de->d_name + nl - 5, ".conf") != 0 ||
+			bool hidden = false;
+
+			/* A higher folder's drop-in hides a lower one's of the same name. */
+			for (size_t k = 1; k < nd && !hidden; k++)
+				hidden = !strcmp(d[k].name, de->d_name);
+			if (hidden || nl < 6 || strcmp(de->d_name + nl - 5, ".conf") != 0 ||
 			    snprintf(d[nd].path, sizeof(d[nd].path), "%s/%s", dir, de->d_name) >=
 				    (int)sizeof(d[nd].path))
 				continue;
