@@ -5,8 +5,15 @@
  * `llmwatch audit --help`, the man page's list and --only all come from this table.
  */
 #include "audit/audit.h"
+#include "audit/check_integrity.h"
 
 const struct audit_check audit_checks[] = {
+	{ "integrity-ollama", AUDIT_ITEM_INTEGRITY,
+	  "Ollama's blobs re-hashed against their names and manifests; missing and unused blobs",
+	  check_integrity_ollama },
+	{ "integrity-models", AUDIT_ITEM_INTEGRITY,
+	  "GGUF and safetensors files of the other tools hashed; checked against --approved",
+	  check_integrity_models },
 	/* Rows are added with their checks: check_exposure.c, check_telemetry.c,
 	 * check_integrity.c, check_gguf.c, check_at_rest.c, check_versions.c,
 	 * check_hygiene.c. */
