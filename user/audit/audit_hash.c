@@ -219,7 +219,8 @@ static void cache_load(const char *dir, struct cache *out, bool *ignored)
 		goto bad;
 	}
 	if (st.st_size < (off_t)(CACHE_HDR + AUDIT_SHA256_LEN) ||
-	    st.st_size > (off_t)(CACHE_HDR + (uint64_t)CACHE_MAX_RECS * CACHE_REC + AUDIT_SHA256_LEN)) {
+	    st.st_size >
+		    (off_t)(CACHE_HDR + (uint64_t)CACHE_MAX_RECS * CACHE_REC + AUDIT_SHA256_LEN)) {
 		cache_warn(dir, "corrupt (size)");
 		goto bad;
 	}
@@ -481,8 +482,8 @@ static int hash_one(struct pool *p, struct job *j, EVP_MD_CTX *md, unsigned char
 	if (!err && EVP_DigestFinal_ex(md, it->sha256, &len) != 1)
 		err = -EIO;
 	/* a file rewritten while it was read has a digest of neither version: not cached */
-	if (!err && (fstat(fd, &after) || !same_version(&before, &after) ||
-		     !same_version(&before, &j->st)))
+	if (!err &&
+	    (fstat(fd, &after) || !same_version(&before, &after) || !same_version(&before, &j->st)))
 		j->changed = true;
 	close(fd);
 	if (!err) {

@@ -32,16 +32,16 @@
 #define MANIFESTS_MAX 100000
 #define BLOBS_MAX 1000000
 #define MODELS_MAX 200000
-#define WALK_DEPTH 12	   /* LM Studio: models/<publisher>/<repo>/file; HF: 5 levels */
+#define WALK_DEPTH 12	    /* LM Studio: models/<publisher>/<repo>/file; HF: 5 levels */
 #define PROBLEMS_LISTED 200 /* per store: the rest are counted in one finding */
 #define FILES_LISTED 100    /* integrity-models: PASS findings listed one by one */
 
-#define SRC_VERIFY                                                                 \
+#define SRC_VERIFY                                                                      \
 	"ollama server/images.go verifyBlob (L1449); manifest/manifest.go (blob names " \
 	"^sha256[:-][0-9a-fA-F]{64}$)"
 #define SRC_CVE "CVE-2024-37032 (GHSA-8hqg-whrw-pv92), fixed in ollama 0.1.34 (2a21363bb)"
 #define SRC_PRUNE "ollama server/routes.go Serve() L1963-1981 (prunes unless OLLAMA_NOPRUNE)"
-#define FIX_TAMPERED                                                                  \
+#define FIX_TAMPERED                                                                     \
 	"Do not run the models that use it: remove them (ollama rm NAME) and pull them " \
 	"again from a registry you trust, then find out what wrote to the store"
 #define FIX_MISSING "Pull the model again (ollama pull NAME) or remove it (ollama rm NAME)"
@@ -83,13 +83,13 @@ static void problem(struct ostore *s, enum audit_status st, const char *subject,
 		return;
 	}
 	if (audit_add(s->r, &(struct audit_finding){ .item = AUDIT_ITEM_INTEGRITY,
-						       .status = st,
-						       .check = "integrity-ollama",
-						       .tool = "ollama",
-						       .subject = subject,
-						       .evidence = evidence,
-						       .fix = fix,
-						       .source = source }))
+						     .status = st,
+						     .check = "integrity-ollama",
+						     .tool = "ollama",
+						     .subject = subject,
+						     .evidence = evidence,
+						     .fix = fix,
+						     .source = source }))
 		s->err = -ENOMEM;
 }
 
@@ -116,7 +116,12 @@ static bool digest_ok(const char *d)
 	       all_hex(d + 7, 64);
 }
 
-enum blob_name { NAME_BLOB, NAME_PARTIAL, NAME_TEMP, NAME_OTHER };
+enum blob_name {
+	NAME_BLOB,
+	NAME_PARTIAL,
+	NAME_TEMP,
+	NAME_OTHER
+};
 
 /*
  * What a name in blobs/ is. Blobs are sha256-<hex> (sha256:<hex> before fixblobs.go
@@ -152,7 +157,8 @@ static struct blob *blob_find(struct ostore *s, const char *hex64)
 	struct blob key;
 
 	for (size_t i = 0; i < 64; i++)
-		key.hex[i] = (char)((hex64[i] >= 'A' && hex64[i] <= 'F') ? hex64[i] + 32 : hex64[i]);
+		key.hex[i] =
+			(char)((hex64[i] >= 'A' && hex64[i] <= 'F') ? hex64[i] + 32 : hex64[i]);
 	key.hex[64] = '\0';
 	return bsearch(&key, s->blobs, s->n_blobs, sizeof(*s->blobs), blob_cmp);
 }
@@ -361,7 +367,8 @@ static void check_manifest(struct mctx *m, const cJSON *j, const char *label, in
 			"Remove the model (ollama rm NAME) and pull it again", SRC_VERIFY);
 		return;
 	}
-	if (cJSON_IsString(mt) && !strcmp(mt->valuestring, "application/vnd.ollama.manifest.list.v2+json")) {
+	if (cJSON_IsString(mt) &&
+	    !strcmp(mt->valuestring, "application/vnd.ollama.manifest.list.v2+json")) {
 		if (depth > 0) {
 			problem(m->s, AUDIT_FAIL, m->path,
 				audit_fmt(m->s->r, "model %s: %s: a manifest list inside a list",
@@ -690,18 +697,19 @@ int check_integrity_ollama(const struct audit_ctx *c, struct audit_report *r)
 	if (err)
 		return err;
 	if (!w.stores)
-		return audit_add(r, &(struct audit_finding){
-					    .item = AUDIT_ITEM_INTEGRITY,
-					    .status = AUDIT_SKIP,
-					    .check = "integrity-ollama",
-					    .tool = "ollama",
-					    .subject = "~/.ollama/models",
-					    .evidence = audit_fmt(r,
-								  "no Ollama model store in the %zu "
-								  "homes audited (the service's is "
-								  "/usr/share/ollama/.ollama/models)",
-								  c->n_homes),
-					    .source = "ollama docs/faq.mdx L235-236" });
+		return audit_add(r,
+				 &(struct audit_finding){
+					 .item = AUDIT_ITEM_INTEGRITY,
+					 .status = AUDIT_SKIP,
+					 .check = "integrity-ollama",
+					 .tool = "ollama",
+					 .subject = "~/.ollama/models",
+					 .evidence = audit_fmt(r,
+							       "no Ollama model store in the %zu "
+							       "homes audited (the service's is "
+							       "/usr/share/ollama/.ollama/models)",
+							       c->n_homes),
+					 .source = "ollama docs/faq.mdx L235-236" });
 	return 0;
 }
 
@@ -752,13 +760,14 @@ static int approved_parse(const char *file, const char *text, size_t len, struct
 		}
 		if (memchr(p, '\0', n))
 			why = "a NUL byte";
-		if (!why && (n < 67 || !all_hex(p, 64) || p[64] != ' ' ||
-			     (p[65] != ' ' && p[65] != '*')))
+		if (!why &&
+		    (n < 67 || !all_hex(p, 64) || p[64] != ' ' || (p[65] != ' ' && p[65] != '*')))
 			why = "not \"<64 hex digits>  NAME\" or \"<64 hex digits> *NAME\" "
 			      "(sha256sum's format)";
 		if (why) {
 			escape_str(shown, sizeof(shown), file);
-			fprintf(stderr, "llmwatch: audit: --approved %s:%u: %s\n", shown, line, why);
+			fprintf(stderr, "llmwatch: audit: --approved %s:%u: %s\n", shown, line,
+				why);
 			free(a->sha);
 			a->sha = NULL;
 			return -EINVAL;
@@ -944,18 +953,19 @@ int check_integrity_models(const struct audit_ctx *c, struct audit_report *r)
 	if (err)
 		goto out;
 	if (!m.stores) {
-		err = audit_add(r, &(struct audit_finding){
-					   .item = AUDIT_ITEM_INTEGRITY,
-					   .status = AUDIT_SKIP,
-					   .check = "integrity-models",
-					   .subject = "model directories",
-					   .evidence = audit_fmt(r,
-								 "no model directory of LM Studio, "
-								 "GPT4All, Jan, llama.cpp or the "
-								 "Hugging Face cache in the %zu homes "
-								 "audited",
-								 c->n_homes),
-				   });
+		err = audit_add(r,
+				&(struct audit_finding){
+					.item = AUDIT_ITEM_INTEGRITY,
+					.status = AUDIT_SKIP,
+					.check = "integrity-models",
+					.subject = "model directories",
+					.evidence = audit_fmt(r,
+							      "no model directory of LM Studio, "
+							      "GPT4All, Jan, llama.cpp or the "
+							      "Hugging Face cache in the %zu homes "
+							      "audited",
+							      c->n_homes),
+				});
 		goto out;
 	}
 	items = calloc(m.n ? m.n : 1, sizeof(*items));
@@ -994,7 +1004,8 @@ int check_integrity_models(const struct audit_ctx *c, struct audit_report *r)
 		total += it->size;
 		audit_hash_hex(it->sha256, hex);
 		human(bytes, sizeof(bytes), it->size);
-		if (ap.given && (!ap.n || !bsearch(it->sha256, ap.sha, ap.n, AUDIT_SHA256_LEN, sha_cmp))) {
+		if (ap.given &&
+		    (!ap.n || !bsearch(it->sha256, ap.sha, ap.n, AUDIT_SHA256_LEN, sha_cmp))) {
 			/* every unapproved model is listed: each is a decision to make */
 			failed++;
 			f.status = AUDIT_FAIL;
@@ -1013,27 +1024,28 @@ int check_integrity_models(const struct audit_ctx *c, struct audit_report *r)
 		listed_pass++;
 		f.status = AUDIT_PASS;
 		f.evidence = ap.given ? audit_fmt(r, "sha256 %s, %s: approved", hex, bytes) :
-				      audit_fmt(r,
-						"sha256 %s, %s: recorded (no --approved list to "
-						"check it against)",
-						hex, bytes);
+					audit_fmt(r,
+						  "sha256 %s, %s: recorded (no --approved list to "
+						  "check it against)",
+						  hex, bytes);
 		err = audit_add(r, &f);
 	}
 	if (err)
 		goto out;
 	if (more_pass) {
 		human(bytes, sizeof(bytes), more_bytes);
-		err = audit_add(r, &(struct audit_finding){
-					   .item = AUDIT_ITEM_INTEGRITY,
-					   .status = AUDIT_PASS,
-					   .check = "integrity-models",
-					   .subject = "model directories",
-					   .evidence = audit_fmt(r,
-								 "%zu more model files (%s) %s, not "
-								 "listed one by one",
-								 more_pass, bytes,
-								 ap.given ? "approved" : "recorded"),
-				   });
+		err = audit_add(r,
+				&(struct audit_finding){
+					.item = AUDIT_ITEM_INTEGRITY,
+					.status = AUDIT_PASS,
+					.check = "integrity-models",
+					.subject = "model directories",
+					.evidence = audit_fmt(r,
+							      "%zu more model files (%s) %s, not "
+							      "listed one by one",
+							      more_pass, bytes,
+							      ap.given ? "approved" : "recorded"),
+				});
 		if (err)
 			goto out;
 	}
@@ -1050,7 +1062,7 @@ int check_integrity_models(const struct audit_ctx *c, struct audit_report *r)
 				   "the cache, %zu unreadable; %s",
 				   files, bytes, m.stores, hs.hashed, hs.cached, hs.unreadable,
 				   ap.given ? audit_fmt(r, "%zu not approved", failed) :
-					    "no --approved list: hashes recorded, not checked"),
+					      "no --approved list: hashes recorded, not checked"),
 		   });
 out:
 	for (size_t i = 0; i < m.n; i++)
