@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * Streamed SHA-256 of many files on every core, with a progress bar and a cache
- * (audit_hash.h; the cache's layout: docs/audit-hash-cache.md).
+ * (audit_hash.h; the cache's layout: docs/audit-integrity.md, "The hash cache").
  *
  * A file is the unit of work: SHA-256 is sequential within a file, so threads take whole
  * files, largest first (the longest job starts first, so the last thread to finish is not

@@ -3,7 +3,7 @@
  * SHA-256 of many model files at once for the integrity checks: every core (one file per
  * thread at a time, largest first), large sequential reads, a progress bar on a terminal,
  * and a cache keyed by (device, inode, size, mtime, ctime) so that a second audit of an
- * unchanged store reads nothing. The cache's format: docs/audit-hash-cache.md.
+ * unchanged store reads nothing. The cache's format: docs/audit-integrity.md, "The hash cache".
  */
 #ifndef LW_AUDIT_HASH_H
 #define LW_AUDIT_HASH_H
