@@ -6,6 +6,7 @@
  * world-writable cache ignored whole and rewritten.
  */
 #include <errno.h>
+#include <ftw.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -18,6 +19,21 @@
 #include "check.h"
 
 static char tmp[64];
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* rm -rf of a fixture tree, without a shell. */
+static void rm_tree(const char *path)
+{
+	if (nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) && errno != ENOENT)
+		fprintf(stderr, "could not remove %s\n", path);
+}
 
 static void path_of(char *out, size_t size, const char *rel)
 {
@@ -58,9 +74,10 @@ static void test_hex(void)
 	CHECK_STR(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 	CHECK_INT(audit_hash_unhex(v, 63, d), -EINVAL);
 	CHECK_INT(audit_hash_unhex("g", 1, d), -EINVAL);
-	CHECK_INT(audit_hash_unhex("ga7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
-				   64, d),
-		  -EINVAL);
+	CHECK_INT(
+		audit_hash_unhex("ga7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+				 64, d),
+		-EINVAL);
 }
 
 /* FIPS 180-2's "abc", the empty file, and a file across the 1 MiB read boundary. */
@@ -109,7 +126,9 @@ static void test_vectors(void)
 /* Many files of many sizes on 4 threads: each digest is its own file's. */
 static void test_many(void)
 {
-	enum { N = 64 };
+	enum {
+		N = 64
+	};
 	struct audit_ctx c = { .root = "/", .jobs = 4 };
 	struct audit_hash_item it[N + 2] = {};
 	struct audit_hash_stats st;
@@ -300,8 +319,6 @@ static void test_cache_merge(void)
 
 int main(void)
 {
-	char cmd[128];
-
 	snprintf(tmp, sizeof(tmp), "/tmp/lw-hash-XXXXXX");
 	if (!mkdtemp(tmp)) {
 		perror("mkdtemp");
@@ -312,8 +329,6 @@ int main(void)
 	test_many();
 	test_cache();
 	test_cache_merge();
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", tmp);
+	rm_tree(tmp);
 	return check_summary("audit_hash");
 }

@@ -7,6 +7,7 @@
  * files recorded, approved and not approved, and approved lists that do not parse.
  */
 #include <errno.h>
+#include <ftw.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,21 @@
 #include "check.h"
 
 static char tmp[64];
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* rm -rf of a fixture tree, without a shell. */
+static void rm_tree(const char *path)
+{
+	if (nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) && errno != ENOENT)
+		fprintf(stderr, "could not remove %s\n", path);
+}
 
 static void mkdirs(const char *rel)
 {
@@ -100,11 +116,9 @@ static struct audit_ctx ctx(void)
 
 	snprintf(path, sizeof(path), "%s/home", tmp);
 	home = (struct audit_home){ .path = path, .uid = getuid() };
-	return (struct audit_ctx){ .root = "/",
-				   .homes = &home,
-				   .n_homes = 1,
-				   .privileged = geteuid() == 0,
-				   .jobs = 2 };
+	return (struct audit_ctx){
+		.root = "/", .homes = &home, .n_homes = 1, .privileged = geteuid() == 0, .jobs = 2
+	};
 }
 
 #define MANIFESTS "home/.ollama/models/manifests/registry.ollama.ai/library/"
@@ -137,8 +151,7 @@ static void test_ollama(void)
 		 cfg, good);
 	put(MANIFESTS "good/latest", text);
 	mkdirs(MANIFESTS "evil");
-	snprintf(text, sizeof(text), "{\"layers\":[{\"digest\":\"sha256:%s\",\"size\":17}]}",
-		 bad);
+	snprintf(text, sizeof(text), "{\"layers\":[{\"digest\":\"sha256:%s\",\"size\":17}]}", bad);
 	put(MANIFESTS "evil/latest", text);
 	mkdirs(MANIFESTS "gone");
 	snprintf(text, sizeof(text), "{\"layers\":[{\"digest\":\"sha256:%s\",\"size\":5}]}",
@@ -158,11 +171,12 @@ static void test_ollama(void)
 		 "{\"schemaVersion\":2,\"layers\":[{\"digest\":\"sha256:%s\",\"size\":17}]}", good);
 	blob(child, NULL, listed);
 	mkdirs("home/.ollama/models/manifests-v2/ollama.com/library/multi");
-	snprintf(text, sizeof(text),
-		 "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.ollama.manifest.list.v2+json\","
-		 "\"manifests\":[{\"mediaType\":\"application/vnd.docker.distribution.manifest.v2+json\","
-		 "\"digest\":\"sha256:%s\",\"runner\":\"ollama\"}]}",
-		 listed);
+	snprintf(
+		text, sizeof(text),
+		"{\"schemaVersion\":2,\"mediaType\":\"application/vnd.ollama.manifest.list.v2+json\","
+		"\"manifests\":[{\"mediaType\":\"application/vnd.docker.distribution.manifest.v2+json\","
+		"\"digest\":\"sha256:%s\",\"runner\":\"ollama\"}]}",
+		listed);
 	put("home/.ollama/models/manifests-v2/ollama.com/library/multi/latest", text);
 
 	CHECK_INT(check_integrity_ollama(&c, r), 0);
@@ -197,15 +211,14 @@ static void test_ollama_clean(void)
 {
 	struct audit_ctx c = ctx();
 	struct audit_report *r = audit_report_new();
-	char cmd[256], good[65], text[512];
+	char dir[256], good[65], text[512];
 
-	snprintf(cmd, sizeof(cmd), "rm -rf %s/home/.ollama", tmp);
-	CHECK_INT(system(cmd), 0);
+	snprintf(dir, sizeof(dir), "%s/home/.ollama", tmp);
+	rm_tree(dir);
 	mkdirs("home/.ollama/models/blobs");
 	blob("GGUF good weights", NULL, good);
 	mkdirs(MANIFESTS "good");
-	snprintf(text, sizeof(text), "{\"layers\":[{\"digest\":\"sha256:%s\",\"size\":17}]}",
-		 good);
+	snprintf(text, sizeof(text), "{\"layers\":[{\"digest\":\"sha256:%s\",\"size\":17}]}", good);
 	put(MANIFESTS "good/latest", text);
 	CHECK_INT(check_integrity_ollama(&c, r), 0);
 	CHECK_INT(count(r, "integrity-ollama", AUDIT_PASS, "1 of 1 blobs (17 B)"), 1);
@@ -214,8 +227,7 @@ static void test_ollama_clean(void)
 	audit_report_free(r);
 
 	/* no store at all: SKIP with the reason */
-	snprintf(cmd, sizeof(cmd), "rm -rf %s/home/.ollama", tmp);
-	CHECK_INT(system(cmd), 0);
+	rm_tree(dir);
 	r = audit_report_new();
 	CHECK_INT(check_integrity_ollama(&c, r), 0);
 	CHECK_INT(count(r, "integrity-ollama", AUDIT_SKIP, "no Ollama model store"), 1);
@@ -309,8 +321,6 @@ static void test_models(void)
 
 int main(void)
 {
-	char cmd[128];
-
 	snprintf(tmp, sizeof(tmp), "/tmp/lw-integrity-XXXXXX");
 	if (!mkdtemp(tmp)) {
 		perror("mkdtemp");
@@ -319,8 +329,6 @@ int main(void)
 	test_ollama();
 	test_ollama_clean();
 	test_models();
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", tmp);
+	rm_tree(tmp);
 	return check_summary("check_integrity");
 }

@@ -154,7 +154,7 @@ static int blob_cmp(const void *a, const void *b)
 
 static struct blob *blob_find(struct ostore *s, const char *hex64)
 {
-	struct blob key;
+	struct blob key = { .users = 0 };
 
 	for (size_t i = 0; i < 64; i++)
 		key.hex[i] =
@@ -219,7 +219,8 @@ static int list_blobs(struct ostore *s)
 		s->n_blobs++;
 	}
 	closedir(d);
-	qsort(s->blobs, s->n_blobs, sizeof(*s->blobs), blob_cmp);
+	if (s->n_blobs)
+		qsort(s->blobs, s->n_blobs, sizeof(*s->blobs), blob_cmp);
 	return 0;
 nomem:
 	closedir(d);
@@ -899,16 +900,21 @@ static int models_store(void *arg, const struct audit_store_hit *h)
 	return m->err;
 }
 
-static int item_cmp(const void *a, const void *b)
-{
-	const struct audit_hash_item *x = *(const struct audit_hash_item *const *)a;
-	const struct audit_hash_item *y = *(const struct audit_hash_item *const *)b;
+/* An item and where it is in the list, sorted by the file it names. */
+struct item_ref {
+	const struct audit_hash_item *it;
+	size_t i;
+};
 
-	if (x->dev != y->dev)
-		return x->dev < y->dev ? -1 : 1;
-	if (x->ino != y->ino)
-		return x->ino < y->ino ? -1 : 1;
-	return x < y ? -1 : x > y; /* the first path found stays */
+static int ref_cmp(const void *a, const void *b)
+{
+	const struct item_ref *x = a, *y = b;
+
+	if (x->it->dev != y->it->dev)
+		return x->it->dev < y->it->dev ? -1 : 1;
+	if (x->it->ino != y->it->ino)
+		return x->it->ino < y->it->ino ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i; /* the first path found stays */
 }
 
 /*
@@ -917,17 +923,18 @@ static int item_cmp(const void *a, const void *b)
  */
 static int mark_duplicates(const struct audit_hash_item *items, size_t n, bool *dup)
 {
-	const struct audit_hash_item **by = calloc(n ? n : 1, sizeof(*by));
+	struct item_ref *by = calloc(n ? n : 1, sizeof(struct item_ref));
 
 	if (!by)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++)
-		by[i] = &items[i];
-	qsort(by, n, sizeof(*by), item_cmp);
+		by[i] = (struct item_ref){ .it = &items[i], .i = i };
+	if (n)
+		qsort(by, n, sizeof(struct item_ref), ref_cmp);
 	for (size_t i = 1; i < n; i++)
-		if (!by[i]->err && !by[i - 1]->err && by[i]->dev == by[i - 1]->dev &&
-		    by[i]->ino == by[i - 1]->ino)
-			dup[by[i] - items] = true;
+		if (!by[i].it->err && !by[i - 1].it->err && by[i].it->dev == by[i - 1].it->dev &&
+		    by[i].it->ino == by[i - 1].it->ino)
+			dup[by[i].i] = true;
 	free(by);
 	return 0;
 }
