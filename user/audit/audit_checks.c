@@ -5,6 +5,8 @@
  * `llmwatch audit --help`, the man page's list and --only all come from this table.
  */
 #include "audit/audit.h"
+#include "audit/check_at_rest.h"
+#include "audit/check_gguf.h"
 #include "audit/check_integrity.h"
 
 const struct audit_check audit_checks[] = {
@@ -17,6 +19,15 @@ const struct audit_check audit_checks[] = {
 	/* Rows are added with their checks: check_exposure.c, check_telemetry.c,
 	 * check_integrity.c, check_gguf.c, check_at_rest.c, check_versions.c,
 	 * check_hygiene.c. */
+	{ "gguf-files", AUDIT_ITEM_GGUF,
+	  "GGUF models in the tools' model directories and the --gguf files parse safely",
+	  check_gguf_files },
+	{ "at-rest-encryption", AUDIT_ITEM_AT_REST,
+	  "model stores and chat histories are on an encrypted device (LUKS, fscrypt, eCryptfs)",
+	  check_at_rest_encryption },
+	{ "at-rest-permissions", AUDIT_ITEM_AT_REST,
+	  "other users cannot read (or replace) the chat histories and model files",
+	  check_at_rest_permissions },
 };
 
 const size_t audit_n_checks = sizeof(audit_checks) / sizeof(audit_checks[0]);

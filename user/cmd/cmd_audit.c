@@ -2,13 +2,13 @@
 /*
  * `llmwatch audit [OPTIONS] [--gguf FILE...]`: the machine-checkable half of the local-LLM
  * security checklist (audit/audit.h). Joins the options to the checks' context (the root,
- * the homes found in its passwd, who is asking), runs the checks asked for and writes the
- * report as text or JSON. No BPF: it reads files, /proc and /sys.
+ * the homes found in its passwd, who is asking), opens the outputs (audit/audit_outputs.h),
+ * runs the checks asked for and writes the report: as text or JSON, and its findings to the
+ * journal or syslog. No BPF: it reads files, /proc and /sys.
  */
 #include "cmd/verbs.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -18,15 +18,14 @@
 
 #include "audit/audit.h"
 #include "audit/audit_files.h"
-#include "audit/audit_stores.h"
+#include "audit/audit_homes.h"
+#include "audit/audit_outputs.h"
 #include "cmd/cli.h"
 #include "core/profiles.h"
 #include "util/escape.h"
 
-#define AUDIT_HOMES_MAX 256
 #define AUDIT_ONLY_MAX 64
 #define AUDIT_GGUF_MAX 4096
-#define AUDIT_PASSWD_MAX (4u << 20)
 
 struct audit_cli {
 	const char *root;
@@ -36,6 +35,8 @@ struct audit_cli {
 	size_t n_only;
 	const char *gguf[AUDIT_GGUF_MAX];
 	size_t n_gguf;
+	const char *outputs[AUDIT_OUTPUTS_MAX];
+	size_t n_outputs;
 	bool gguf_mode, json, no_cache, no_progress, list;
 	const char *out, *approved, *cache_dir;
 	unsigned int jobs;
@@ -45,8 +46,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: llmwatch audit [--root DIR] [--home DIR]... [--only CHECK]...\n"
-		"                      [--json] [-o OUT] [--approved FILE] [--jobs N]\n"
-		"                      [--cache-dir DIR | --no-cache] [--no-progress]\n"
+		"                      [--json] [-o OUT] [--output SPEC]... [--approved FILE]\n"
+		"                      [--jobs N] [--cache-dir DIR | --no-cache] [--no-progress]\n"
 		"       llmwatch audit --gguf FILE...\n"
 		"       llmwatch audit --list\n"
 		"Checks this machine against the machine-checkable half of the local-LLM security\n"
@@ -66,8 +67,21 @@ static void usage(FILE *f)
 		"                      after the options is one); alone, only they are checked\n"
 		"  --approved FILE     approved model hashes, in sha256sum's format: any other\n"
 		"                      model file found FAILs\n"
-		"  --json              the JSON document (docs/audit-format.md) instead of text\n"
-		"  -o, --output OUT    write to OUT (created mode 0600, never through a symlink)\n"
+		"  --json              the report as the JSON document (docs/audit-format.md)\n"
+		"  -o OUT              the report (text, or JSON with --json) to OUT, created mode\n"
+		"                      0600 and never through a symlink; - is stdout\n"
+		"  --output SPEC       where the report and the findings go (repeatable; the\n"
+		"                      monitor's names and grammar):\n"
+		"                        text[:PATH]     the report as text, to PATH or stdout\n"
+		"                        json[:PATH]     the report as JSON, to PATH or stdout\n"
+		"                        journald[:all]  a journal entry per WARN and FAIL finding\n"
+		"                                        (:all, every finding) and a summary\n"
+		"                        syslog[:TARGET][,OPT=V]  the same as RFC 5424 messages\n"
+		"                                        (the monitor's targets and options),\n"
+		"                                        waiting up to 10 s for their delivery\n"
+		"                      Two outputs to one place are refused. --json and -o add the\n"
+		"                      one report output they describe; with neither and no\n"
+		"                      --output, the report is text on stdout\n"
 		"  --jobs N            threads that hash models (default: one per online CPU)\n"
 		"  --cache-dir DIR     where model hashes are cached by (device, inode, size,\n"
 		"                      mtime, ctime) (default: /var/cache/llmwatch as root, else\n"
@@ -75,8 +89,9 @@ static void usage(FILE *f)
 		"  --no-cache          hash every model again, and cache nothing\n"
 		"  --no-progress       no progress bar (drawn on stderr when it is a terminal)\n"
 		"  --list              list the checks and exit\n"
-		"Exit status: 0 when nothing FAILs, 1 when something does, 2 for bad usage or a\n"
-		"check that could not run at all (the report says which, and is incomplete).\n");
+		"Exit status: 0 when nothing FAILs, 1 when something does, 2 for bad usage, a\n"
+		"check that could not run at all (the report says which, and is incomplete), or\n"
+		"an output that could not be written or delivered (said on stderr).\n");
 }
 
 static void list_checks(FILE *f)
@@ -127,7 +142,8 @@ static int parse(int argc, char **argv, struct audit_cli *o)
 		O_CACHE,
 		O_NO_CACHE,
 		O_NO_PROGRESS,
-		O_LIST
+		O_LIST,
+		O_OUTPUT
 	};
 	static const struct option lo[] = {
 		{ "root", required_argument, NULL, O_ROOT },
@@ -136,7 +152,7 @@ static int parse(int argc, char **argv, struct audit_cli *o)
 		{ "gguf", no_argument, NULL, O_GGUF },
 		{ "approved", required_argument, NULL, O_APPROVED },
 		{ "json", no_argument, NULL, O_JSON },
-		{ "output", required_argument, NULL, 'o' },
+		{ "output", required_argument, NULL, O_OUTPUT },
 		{ "jobs", required_argument, NULL, O_JOBS },
 		{ "cache-dir", required_argument, NULL, O_CACHE },
 		{ "no-cache", no_argument, NULL, O_NO_CACHE },
@@ -182,6 +198,11 @@ static int parse(int argc, char **argv, struct audit_cli *o)
 		case 'o':
 			o->out = optarg;
 			break;
+		case O_OUTPUT:
+			if (o->n_outputs == AUDIT_OUTPUTS_MAX)
+				return cli_usage_error("more than %d --output", AUDIT_OUTPUTS_MAX);
+			o->outputs[o->n_outputs++] = optarg;
+			break;
 		case O_JOBS:
 			if (parse_jobs(optarg, &o->jobs)) {
 				escape_str(shown, sizeof(shown), optarg);
@@ -224,142 +245,6 @@ static int parse(int argc, char **argv, struct audit_cli *o)
 	if (o->gguf_mode && !o->n_gguf)
 		return cli_usage_error("--gguf takes one or more FILEs");
 	return 0;
-}
-
-/* The homes of the audit, kept for the run. */
-struct home_list {
-	struct audit_home h[AUDIT_HOMES_MAX];
-	char *owned[2 * AUDIT_HOMES_MAX];
-	size_t n, n_owned;
-};
-
-static char *keep(struct home_list *l, char *s)
-{
-	if (!s || l->n_owned == sizeof(l->owned) / sizeof(l->owned[0])) {
-		free(s);
-		return NULL;
-	}
-	l->owned[l->n_owned++] = s;
-	return s;
-}
-
-static bool home_listed(const struct home_list *l, const char *path)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (!strcmp(l->h[i].path, path))
-			return true;
-	return false;
-}
-
-/* Whether a home holds any tool's files (a service account such as ollama's). */
-static bool holds_a_store(const struct audit_ctx *c, const char *home)
-{
-	char path[PATH_MAX];
-
-	for (size_t i = 0; i < audit_n_stores; i++) {
-		const struct audit_store *s = &audit_stores[i];
-
-		if (s->path[0] == '/')
-			continue;
-		if (snprintf(path, sizeof(path), "%s/%s", home, s->path) < (int)sizeof(path) &&
-		    audit_exists(c, path, NULL))
-			return true;
-	}
-	return false;
-}
-
-static int add_home(const struct audit_ctx *c, struct home_list *l, const char *path,
-		    const char *user)
-{
-	struct stat st;
-	int fd;
-
-	if (l->n == AUDIT_HOMES_MAX || home_listed(l, path))
-		return 0;
-	fd = audit_open(c, path, O_PATH | O_DIRECTORY);
-	if (fd < 0)
-		return fd;
-	if (fstat(fd, &st)) {
-		close(fd);
-		return -errno;
-	}
-	close(fd);
-	l->h[l->n] = (struct audit_home){
-		.path = keep(l, strdup(path)),
-		.user = user ? keep(l, strdup(user)) : NULL,
-		.uid = st.st_uid,
-	};
-	if (!l->h[l->n].path)
-		return -ENOMEM;
-	l->n++;
-	return 0;
-}
-
-/*
- * The homes in the root's passwd: uid 0 and 1000..65533 (people), and service accounts
- * whose home holds a tool's files. Lines are untrusted: malformed ones are skipped.
- */
-static int passwd_homes(const struct audit_ctx *c, struct home_list *l)
-{
-	char path[PATH_MAX], *text, *line, *save = NULL;
-	size_t len;
-	int err;
-
-	audit_path(c, path, sizeof(path), "/etc/passwd");
-	err = audit_read_file(c, path, AUDIT_PASSWD_MAX, &text, &len);
-	if (err)
-		return err;
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *f[7], *p = line, *end;
-		char home[PATH_MAX];
-		unsigned long uid;
-		int n = 0;
-
-		for (; n < 7 && p; n++) {
-			f[n] = p;
-			p = strchr(p, ':');
-			if (p)
-				*p++ = '\0';
-		}
-		if (n < 7 || f[5][0] != '/')
-			continue;
-		errno = 0;
-		uid = strtoul(f[2], &end, 10);
-		if (errno || end == f[2] || *end)
-			continue;
-		if (audit_path(c, home, sizeof(home), "%s", f[5]))
-			continue;
-		if (uid != 0 && (uid < 1000 || uid > 65533) && !holds_a_store(c, home))
-			continue;
-		if (!audit_exists(c, home, NULL))
-			continue;
-		add_home(c, l, home, f[0]);
-	}
-	free(text);
-	return 0;
-}
-
-static void free_homes(struct home_list *l)
-{
-	for (size_t i = 0; i < l->n_owned; i++)
-		free(l->owned[i]);
-}
-
-/* OUT created or truncated, 0600 (an audit names the user's files), never via a symlink. */
-static FILE *open_out(const char *path)
-{
-	int fd;
-	FILE *f;
-
-	if (!path || !strcmp(path, "-"))
-		return stdout;
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return NULL;
-	f = fdopen(fd, "w");
-	if (!f)
-		close(fd);
-	return f;
 }
 
 static bool selected(const struct audit_cli *o, const struct audit_check *chk)
@@ -406,15 +291,49 @@ static int resolve_root(const char *arg, char *out, size_t size)
 	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 }
 
+/*
+ * The outputs: each --output, plus the report that --json and -o describe (json or text, to
+ * OUT or stdout) when either is given or there is no --output. NULL after a usage error.
+ */
+static struct audit_outputs *make_outputs(const struct audit_cli *o)
+{
+	struct audit_outputs *outs = audit_outputs_new();
+	char err[1024], shown[PATH_MAX + 16];
+	int e = 0;
+
+	if (!outs) {
+		fprintf(stderr, "llmwatch: audit: out of memory\n");
+		return NULL;
+	}
+	for (size_t i = 0; i < o->n_outputs && !e; i++) {
+		e = audit_outputs_add(outs, o->outputs[i], err, sizeof(err));
+		if (e)
+			cli_usage_error("--output %s", err);
+	}
+	if (!e && (o->json || o->out || !o->n_outputs)) {
+		snprintf(shown, sizeof(shown), "%s%s%s%s", o->json ? "--json" : "",
+			 o->json && o->out ? " " : "", o->out ? "-o " : "", o->out ? o->out : "");
+		e = audit_outputs_add_report(outs, shown[0] ? shown : "text", o->json, o->out, err,
+					     sizeof(err));
+		if (e)
+			cli_usage_error("%s", err);
+	}
+	if (e) {
+		audit_outputs_free(outs);
+		return NULL;
+	}
+	return outs;
+}
+
 int cmd_audit(int argc, char **argv)
 {
 	struct audit_cli o = {};
-	struct home_list homes = {};
+	struct audit_homes homes = {};
 	struct profile_set profiles;
 	struct audit_report *r = NULL;
 	char root[PATH_MAX], cache_buf[PATH_MAX], shown[PATH_MAX * 2], msg[512];
+	struct audit_outputs *outs = NULL;
 	struct audit_ctx c;
-	FILE *out;
 	int err, status = 0;
 
 	err = parse(argc, argv, &o);
@@ -424,10 +343,14 @@ int cmd_audit(int argc, char **argv)
 		list_checks(stdout);
 		return 0;
 	}
+	outs = make_outputs(&o);
+	if (!outs)
+		return 2;
 	err = resolve_root(o.root, root, sizeof(root));
 	if (err) {
 		escape_str(shown, sizeof(shown), o.root ? o.root : "/");
 		fprintf(stderr, "llmwatch: audit: --root %s: %s\n", shown, strerror(-err));
+		audit_outputs_free(outs);
 		return 2;
 	}
 	profiles_init(&profiles);
@@ -447,16 +370,16 @@ int cmd_audit(int argc, char **argv)
 		.progress = !o.no_progress && isatty(STDERR_FILENO) ? stderr : NULL,
 	};
 	for (size_t i = 0; i < o.n_homes; i++) {
-		err = add_home(&c, &homes, o.homes[i], NULL);
+		err = audit_homes_add(&c, &homes, o.homes[i], NULL);
 		if (err) {
 			escape_str(shown, sizeof(shown), o.homes[i]);
 			fprintf(stderr, "llmwatch: audit: --home %s: %s\n", shown, strerror(-err));
-			free_homes(&homes);
-			return 2;
+			status = 2;
+			goto done;
 		}
 	}
 	if (!o.n_homes && !o.gguf_mode) {
-		err = passwd_homes(&c, &homes);
+		err = audit_homes_from_passwd(&c, &homes);
 		if (err && err != -ENOENT) {
 			audit_path(&c, msg, sizeof(msg), "/etc/passwd");
 			escape_str(shown, sizeof(shown), msg);
@@ -466,13 +389,25 @@ int cmd_audit(int argc, char **argv)
 				shown, strerror(-err));
 		}
 	}
+	if (homes.cut)
+		fprintf(stderr,
+			"llmwatch: audit: %zu more homes than %d are not audited (name them "
+			"with --home)\n",
+			homes.cut, AUDIT_HOMES_MAX);
 	c.homes = homes.h;
 	c.n_homes = homes.n;
+	/* before the checks, which may hash for long: a bad output is refused at once */
+	err = audit_outputs_open(outs, stderr, shown, sizeof(shown));
+	if (err) {
+		fprintf(stderr, "llmwatch: audit: %s\n", shown);
+		status = 2;
+		goto done;
+	}
 	r = audit_report_new();
 	if (!r) {
 		fprintf(stderr, "llmwatch: audit: out of memory\n");
-		free_homes(&homes);
-		return 2;
+		status = 2;
+		goto done;
 	}
 	for (size_t i = 0; i < audit_n_checks; i++) {
 		const struct audit_check *chk = &audit_checks[i];
@@ -486,25 +421,13 @@ int cmd_audit(int argc, char **argv)
 			status = 2;
 		}
 	}
-	out = open_out(o.out);
-	if (!out) {
-		escape_str(shown, sizeof(shown), o.out);
-		fprintf(stderr, "llmwatch: audit: cannot write %s: %s\n", shown, strerror(errno));
+	if (audit_outputs_write(outs, r, &c, AUDIT_OUTPUTS_WAIT_MS))
 		status = 2;
-		goto done;
-	}
-	err = o.json ? audit_write_json(r, &c, out) :
-		       audit_write_text(r, &c, out, isatty(fileno(out)) && !getenv("NO_COLOR"));
-	if (out != stdout && fclose(out))
-		err = err ?: -errno;
-	if (err) {
-		fprintf(stderr, "llmwatch: audit: writing the report: %s\n", strerror(-err));
-		status = 2;
-	}
 	if (!status && audit_count(r, AUDIT_FAIL))
 		status = 1;
 done:
 	audit_report_free(r);
-	free_homes(&homes);
+	audit_outputs_free(outs);
+	audit_homes_free(&homes);
 	return status;
 }

@@ -13,16 +13,17 @@
 #include <stddef.h>
 #include <sys/uio.h>
 
+#include "sinks/journal_entry.h"
 #include "sinks/sink.h"
 
 /* A MESSAGE_ID: 128 bits as 32 lower-case hex digits, as journalctl shows them. */
-#define SINK_JOURNALD_ID_LEN 32
+#define SINK_JOURNALD_ID_LEN JOURNAL_MESSAGE_ID_LEN
 
 /*
  * Sends one entry of n "NAME=value" fields; 0 or -errno. sd_journal_sendv() in llmwatch,
  * a capture in the unit tests.
  */
-typedef int (*sink_journald_send_fn)(const struct iovec *iov, int n, void *ctx);
+typedef journal_send_fn sink_journald_send_fn;
 
 /*
  * A journald sink handing its entries to send (with ctx); events: one entry per event as

@@ -264,6 +264,23 @@ int syslog_format_alert(char *buf, size_t size, const struct syslog_ident *id,
 	return o.full ? -EMSGSIZE : (int)o.len;
 }
 
+int syslog_format_message(char *buf, size_t size, const struct syslog_ident *id, int severity,
+			  struct timespec ts, const char *msgid, const char *sd_id,
+			  const struct syslog_param *params, size_t n, const char *msg)
+{
+	struct out o = { .buf = buf, .size = size };
+
+	put_header(&o, id, severity, ts, msgid);
+	put(&o, "[", 1);
+	put(&o, sd_id, strlen(sd_id));
+	for (size_t i = 0; i < n; i++)
+		if (params[i].value)
+			put_param_str(&o, params[i].name, params[i].value, params[i].cap + 1);
+	put(&o, "] ", 2);
+	put_msg(&o, msg);
+	return o.full ? -EMSGSIZE : (int)o.len;
+}
+
 int syslog_format_dropped(char *buf, size_t size, const struct syslog_ident *id,
 			  struct timespec now, uint64_t dropped, size_t queue_max,
 			  const char *target)

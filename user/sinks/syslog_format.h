@@ -68,6 +68,22 @@ size_t syslog_sd_escape(char *dst, size_t size, const char *src, size_t len);
 int syslog_format_alert(char *buf, size_t size, const struct syslog_ident *id,
 			const struct lw_event *ev, const struct rules_verdict *v);
 
+/* One SD-PARAM of syslog_format_message(). */
+struct syslog_param {
+	const char *name;  /* an SD-NAME: printable ASCII without '=', ' ', ']', '"' */
+	const char *value; /* untrusted bytes, escaped here; NULL: the param is left out */
+	size_t cap;	   /* the escaped value is cut at this many bytes (at most 2047) */
+};
+
+/*
+ * A message of another kind than an alert (the audit's findings): the header with severity,
+ * ts and msgid, one SD-ELEMENT sd_id holding the n params, and msg (a control byte in it is
+ * escaped; the BOM first when it holds UTF-8). Returns the length, or -EMSGSIZE.
+ */
+int syslog_format_message(char *buf, size_t size, const struct syslog_ident *id, int severity,
+			  struct timespec ts, const char *msgid, const char *sd_id,
+			  const struct syslog_param *params, size_t n, const char *msg);
+
 /*
  * The message that says, when the link is back, how many alerts were dropped (msgid
  * "dropped", severity warning): text is its MSG, printable ASCII. Returns the length, or
