@@ -179,3 +179,14 @@ make_models() {
 	[ "$(echo "$json" | jq -r '.errors[0].check')" = integrity-models ]
 	[ "$(echo "$json" | jq '.complete')" = false ]
 }
+
+@test "integrity: a progress bar on a terminal, cleared at the end; none with --no-progress" {
+	make_root
+	# script(1) gives the audit a terminal; its stderr is then the terminal too
+	run script -qec "$LLMWATCH audit --root $R --only integrity-ollama --no-cache -o /dev/null" /dev/null
+	[ "$status" -eq 0 ]
+	[[ $output == *$'\rhashing models ['*"] 0 B / 17 B"*$'\r\e[K'* ]]
+	run script -qec "$LLMWATCH audit --root $R --only integrity-ollama --no-cache --no-progress -o /dev/null" /dev/null
+	[ "$status" -eq 0 ]
+	[[ $output != *"hashing models"* ]]
+}

@@ -601,6 +601,11 @@ static int run_pool(struct pool *p, unsigned int n_threads, uint64_t total, FILE
 		free(tids);
 		return -EAGAIN;
 	}
+	if (progress) {
+		/* at once: the bar says what the wait is for, however short it turns out */
+		draw(progress, 0, total, 0);
+		drawn = true;
+	}
 	while (p->running) {
 		struct timespec dl;
 
