@@ -190,3 +190,17 @@ make_models() {
 	[ "$status" -eq 0 ]
 	[[ $output != *"hashing models"* ]]
 }
+
+@test "integrity: --approved covers Ollama's model weights as well as the other tools' files" {
+	make_models
+	manifest good "{\"layers\":[{\"mediaType\":\"application/vnd.ollama.image.model\",\"digest\":\"sha256:$GOOD\",\"size\":17}]}"
+	printf '%s  a.gguf\n' "$A" >"$BATS_TEST_TMPDIR/approved"
+	run "$LLMWATCH" audit --root "$R" --only integrity --no-cache --approved "$BATS_TEST_TMPDIR/approved"
+	[ "$status" -eq 1 ]
+	[[ $output == *"FAIL integrity-ollama [ollama] $S/blobs/sha256-$GOOD: model good:latest: weights sha256:$GOOD are not in the approved list $BATS_TEST_TMPDIR/approved"* ]]
+	printf '%s  a.gguf\n%s  good:latest\n%s  b\n' "$A" "$GOOD" "$B" >"$BATS_TEST_TMPDIR/approved"
+	run "$LLMWATCH" audit --root "$R" --only integrity --no-cache --approved "$BATS_TEST_TMPDIR/approved" --json
+	[ "$status" -eq 0 ]
+	[ "$(jq_count '.status == "PASS" and .check == "integrity-ollama" and .evidence == "model good:latest: weights sha256:'"$GOOD"' approved"')" = 1 ]
+	[ "$(echo "$output" | jq '.counts.FAIL')" = 0 ]
+}

@@ -218,13 +218,40 @@ static void test_ollama_clean(void)
 	mkdirs("home/.ollama/models/blobs");
 	blob("GGUF good weights", NULL, good);
 	mkdirs(MANIFESTS "good");
-	snprintf(text, sizeof(text), "{\"layers\":[{\"digest\":\"sha256:%s\",\"size\":17}]}", good);
+	snprintf(text, sizeof(text),
+		 "{\"layers\":[{\"mediaType\":\"application/vnd.ollama.image.model\","
+		 "\"digest\":\"sha256:%s\",\"size\":17}]}",
+		 good);
 	put(MANIFESTS "good/latest", text);
 	CHECK_INT(check_integrity_ollama(&c, r), 0);
 	CHECK_INT(count(r, "integrity-ollama", AUDIT_PASS, "1 of 1 blobs (17 B)"), 1);
 	CHECK_INT(audit_count(r, AUDIT_PASS), 1);
 	CHECK_INT(audit_count(r, AUDIT_FAIL) + audit_count(r, AUDIT_WARN), 0);
 	audit_report_free(r);
+
+	/* --approved covers Ollama's weights too: approved, then not, then unparsable */
+	snprintf(text, sizeof(text), "%s  good.gguf\n", good);
+	put("approved-ollama", text);
+	snprintf(dir, sizeof(dir), "%s/approved-ollama", tmp);
+	c.approved = dir;
+	r = audit_report_new();
+	CHECK_INT(check_integrity_ollama(&c, r), 0);
+	CHECK_INT(count(r, "integrity-ollama", AUDIT_PASS, "model good:latest: weights sha256:"),
+		  1);
+	CHECK_INT(audit_count(r, AUDIT_FAIL), 0);
+	audit_report_free(r);
+	put("approved-ollama", "# nothing approved\n");
+	r = audit_report_new();
+	CHECK_INT(check_integrity_ollama(&c, r), 0);
+	CHECK_INT(count(r, "integrity-ollama", AUDIT_FAIL, "are not in the approved list"), 1);
+	CHECK_INT(count(r, "integrity-ollama", AUDIT_PASS, "1 of 1 blobs"), 1);
+	audit_report_free(r);
+	put("approved-ollama", "not a hash\n");
+	r = audit_report_new();
+	CHECK_INT(check_integrity_ollama(&c, r), -EINVAL);
+	audit_report_free(r);
+	c.approved = NULL;
+	snprintf(dir, sizeof(dir), "%s/home/.ollama", tmp);
 
 	/* no store at all: SKIP with the reason */
 	rm_tree(dir);

@@ -47,6 +47,113 @@
 #define FIX_MISSING "Pull the model again (ollama pull NAME) or remove it (ollama rm NAME)"
 
 /* ===================================================================================== */
+/* The approved list                                                                     */
+/* ===================================================================================== */
+
+static bool all_hex(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strchr("0123456789abcdefABCDEF", s[i]) || !s[i])
+			return false;
+	return true;
+}
+
+/* The approved list: digests, sorted. */
+struct approved {
+	unsigned char (*sha)[AUDIT_SHA256_LEN];
+	size_t n;
+	bool given; /* --approved: an empty list approves nothing */
+};
+
+static int sha_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, AUDIT_SHA256_LEN);
+}
+
+/*
+ * sha256sum's output, parsed strictly: "<64 hex>  NAME" (text mode) or "<64 hex> *NAME"
+ * (binary mode), with a leading backslash when the name is escaped. Blank lines and
+ * "#" comments are allowed; anything else is an error naming the line, because a list that
+ * is half understood would silently approve less, or more, than its author meant. A
+ * model is approved by its digest: the name is the author's note, not checked.
+ */
+static int approved_parse(const char *file, const char *text, size_t len, struct approved *a)
+{
+	size_t cap = 0;
+	unsigned int line = 0;
+	char shown[PATH_MAX * 2];
+
+	*a = (struct approved){};
+	for (size_t off = 0; off < len;) {
+		const char *p = text + off, *nl = memchr(p, '\n', len - off);
+		size_t n = nl ? (size_t)(nl - p) : len - off;
+		const char *why = NULL;
+
+		off += n + (nl ? 1 : 0);
+		line++;
+		if (n && p[n - 1] == '\r')
+			n--;
+		if (n == 0 || p[0] == '#')
+			continue;
+		if (p[0] == '\\') { /* sha256sum escapes a name holding \\ or a newline */
+			p++;
+			n--;
+		}
+		if (memchr(p, '\0', n))
+			why = "a NUL byte";
+		if (!why &&
+		    (n < 67 || !all_hex(p, 64) || p[64] != ' ' || (p[65] != ' ' && p[65] != '*')))
+			why = "not \"<64 hex digits>  NAME\" or \"<64 hex digits> *NAME\" "
+			      "(sha256sum's format)";
+		if (why) {
+			escape_str(shown, sizeof(shown), file);
+			fprintf(stderr, "llmwatch: audit: --approved %s:%u: %s\n", shown, line,
+				why);
+			free(a->sha);
+			a->sha = NULL;
+			return -EINVAL;
+		}
+		if (a->n == cap) {
+			size_t ncap = cap ? 2 * cap : 64;
+			void *g = realloc(a->sha, ncap * AUDIT_SHA256_LEN);
+
+			if (!g) {
+				free(a->sha);
+				a->sha = NULL;
+				return -ENOMEM;
+			}
+			a->sha = g;
+			cap = ncap;
+		}
+		audit_hash_unhex(p, 64, a->sha[a->n++]);
+	}
+	if (a->n)
+		qsort(a->sha, a->n, AUDIT_SHA256_LEN, sha_cmp);
+	a->given = true;
+	return 0;
+}
+
+/* The --approved file is on this machine (not under --root), named by the user. */
+static int approved_load(const char *file, struct approved *a)
+{
+	struct audit_ctx here = { .root = "/" };
+	char shown[PATH_MAX * 2];
+	size_t len;
+	char *text;
+	int err = audit_read_file(&here, file, APPROVED_MAX, &text, &len);
+
+	if (err) {
+		escape_str(shown, sizeof(shown), file);
+		fprintf(stderr, "llmwatch: audit: --approved %s: %s\n", shown,
+			err == -EFBIG ? "larger than 64 MiB" : strerror(-err));
+		return err;
+	}
+	err = approved_parse(file, text, len, a);
+	free(text);
+	return err;
+}
+
+/* ===================================================================================== */
 /* Ollama's store                                                                        */
 /* ===================================================================================== */
 
@@ -70,7 +177,16 @@ struct ostore {
 	size_t problems, unlisted, unlisted_fail;
 	char **names; /* model names the blobs point to */
 	size_t n_names, cap_names;
+	const struct approved *ap; /* --approved, or NULL */
+	struct weight *weights;	   /* with --approved: each model's weights layers */
+	size_t n_weights, cap_weights;
 	int err; /* -ENOMEM: stop */
+};
+
+/* A model's weights (a layer of media type ...image.model), checked against --approved. */
+struct weight {
+	const struct blob *b;
+	const char *model;
 };
 
 /* A problem: listed while fewer than PROBLEMS_LISTED were, counted after that. */
@@ -91,14 +207,6 @@ static void problem(struct ostore *s, enum audit_status st, const char *subject,
 						     .fix = fix,
 						     .source = source }))
 		s->err = -ENOMEM;
-}
-
-static bool all_hex(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strchr("0123456789abcdefABCDEF", s[i]) || !s[i])
-			return false;
-	return true;
 }
 
 static bool all_digits(const char *s, size_t n)
@@ -246,6 +354,25 @@ static const char *keep_name(struct ostore *s, const char *name)
 	return copy;
 }
 
+static void add_weight(struct ostore *s, const struct blob *b, const char *model)
+{
+	for (size_t i = 0; i < s->n_weights; i++)
+		if (s->weights[i].b == b && s->weights[i].model == model)
+			return; /* a list naming one child twice */
+	if (s->n_weights == s->cap_weights) {
+		size_t cap = s->cap_weights ? 2 * s->cap_weights : 16;
+		struct weight *g = realloc(s->weights, cap * sizeof(*g));
+
+		if (!g) {
+			s->err = -ENOMEM;
+			return;
+		}
+		s->weights = g;
+		s->cap_weights = cap;
+	}
+	s->weights[s->n_weights++] = (struct weight){ .b = b, .model = model };
+}
+
 /* One manifest being checked. */
 struct mctx {
 	struct ostore *s;
@@ -307,6 +434,13 @@ static struct blob *check_ref(struct mctx *m, const cJSON *obj, const char *what
 	}
 	if (!b->users++)
 		b->first_user = m->model;
+	if (s->ap) {
+		const cJSON *mt = cJSON_GetObjectItemCaseSensitive(obj, "mediaType");
+
+		if (cJSON_IsString(mt) &&
+		    !strcmp(mt->valuestring, "application/vnd.ollama.image.model"))
+			add_weight(s, b, m->model);
+	}
 	if (sized && size != b->size) {
 		b->size_bad = true;
 		problem(s, AUDIT_FAIL, b->path,
@@ -551,9 +685,10 @@ static void human(char *out, size_t size, uint64_t bytes)
 }
 
 /* One store: blobs listed, manifests checked against them, blobs hashed. */
-static int check_store(const struct audit_ctx *c, struct audit_report *r, const char *path)
+static int check_store(const struct audit_ctx *c, struct audit_report *r, const char *path,
+		       const struct approved *ap)
 {
-	struct ostore s = { .c = c, .r = r, .path = path };
+	struct ostore s = { .c = c, .r = r, .path = path, .ap = ap };
 	struct audit_hash_item *items = NULL;
 	struct audit_hash_stats hs = {};
 	const char *part[4] = {};
@@ -600,6 +735,43 @@ static int check_store(const struct audit_ctx *c, struct audit_report *r, const 
 			good_bytes += items[i].size;
 		}
 	}
+	for (size_t i = 0; i < s.n_weights && s.ap; i++) {
+		const struct blob *b = s.weights[i].b;
+		const struct audit_hash_item *it = &items[b - s.blobs];
+		unsigned char want[AUDIT_SHA256_LEN];
+		bool ok;
+
+		audit_hash_unhex(b->hex, 64, want);
+		if (it->err || memcmp(want, it->sha256, AUDIT_SHA256_LEN) != 0)
+			continue; /* unreadable or tampered: said above */
+		ok = s.ap->n && bsearch(want, s.ap->sha, s.ap->n, AUDIT_SHA256_LEN, sha_cmp);
+		if (ok && s.problems >= PROBLEMS_LISTED)
+			continue;
+		if (ok)
+			err = audit_add(r,
+					&(struct audit_finding){
+						.item = AUDIT_ITEM_INTEGRITY,
+						.status = AUDIT_PASS,
+						.check = "integrity-ollama",
+						.tool = "ollama",
+						.subject = b->path,
+						.evidence = audit_fmt(r,
+								      "model %s: weights "
+								      "sha256:%s approved",
+								      s.weights[i].model, b->hex),
+					});
+		else
+			problem(&s, AUDIT_FAIL, b->path,
+				audit_fmt(r,
+					  "model %s: weights sha256:%s are not in the approved "
+					  "list %s",
+					  s.weights[i].model, b->hex, c->approved),
+				"Find out where this model came from; remove it (ollama rm NAME), or "
+				"add its digest to the approved list if it is trusted",
+				NULL);
+		if (err || s.err)
+			goto out;
+	}
 	if (s.unlisted)
 		audit_add(r, &(struct audit_finding){
 				     .item = AUDIT_ITEM_INTEGRITY,
@@ -640,8 +812,9 @@ out:
 	for (size_t i = 0; i < s.n_names; i++)
 		free(s.names[i]);
 	free(s.names);
+	free(s.weights);
 	free(items);
-	return err;
+	return err ?: s.err;
 }
 
 struct seen {
@@ -676,6 +849,7 @@ static bool seen_before(const struct audit_ctx *c, struct seen *sn, const char *
 struct ollama_walk {
 	const struct audit_ctx *c;
 	struct audit_report *r;
+	const struct approved *ap;
 	struct seen seen;
 	size_t stores;
 };
@@ -687,14 +861,23 @@ static int ollama_store(void *arg, const struct audit_store_hit *h)
 	if (!h->is_dir || seen_before(w->c, &w->seen, h->path))
 		return 0;
 	w->stores++;
-	return check_store(w->c, w->r, h->path);
+	return check_store(w->c, w->r, h->path, w->ap);
 }
 
 int check_integrity_ollama(const struct audit_ctx *c, struct audit_report *r)
 {
+	struct approved ap = {};
 	struct ollama_walk w = { .c = c, .r = r };
-	int err = audit_stores_each(c, AUDIT_STORE_MODELS, "ollama", ollama_store, &w);
+	int err;
 
+	if (c->approved) {
+		err = approved_load(c->approved, &ap);
+		if (err)
+			return err;
+		w.ap = &ap;
+	}
+	err = audit_stores_each(c, AUDIT_STORE_MODELS, "ollama", ollama_store, &w);
+	free(ap.sha);
 	if (err)
 		return err;
 	if (!w.stores)
@@ -717,101 +900,6 @@ int check_integrity_ollama(const struct audit_ctx *c, struct audit_report *r)
 /* ===================================================================================== */
 /* The other tools' model files                                                          */
 /* ===================================================================================== */
-
-/* The approved list: digests, sorted. */
-struct approved {
-	unsigned char (*sha)[AUDIT_SHA256_LEN];
-	size_t n;
-	bool given; /* --approved: an empty list approves nothing */
-};
-
-static int sha_cmp(const void *a, const void *b)
-{
-	return memcmp(a, b, AUDIT_SHA256_LEN);
-}
-
-/*
- * sha256sum's output, parsed strictly: "<64 hex>  NAME" (text mode) or "<64 hex> *NAME"
- * (binary mode), with a leading backslash when the name is escaped. Blank lines and
- * "#" comments are allowed; anything else is an error naming the line, because a list that
- * is half understood would silently approve less, or more, than its author meant. A
- * model is approved by its digest: the name is the author's note, not checked.
- */
-static int approved_parse(const char *file, const char *text, size_t len, struct approved *a)
-{
-	size_t cap = 0;
-	unsigned int line = 0;
-	char shown[PATH_MAX * 2];
-
-	*a = (struct approved){};
-	for (size_t off = 0; off < len;) {
-		const char *p = text + off, *nl = memchr(p, '\n', len - off);
-		size_t n = nl ? (size_t)(nl - p) : len - off;
-		const char *why = NULL;
-
-		off += n + (nl ? 1 : 0);
-		line++;
-		if (n && p[n - 1] == '\r')
-			n--;
-		if (n == 0 || p[0] == '#')
-			continue;
-		if (p[0] == '\\') { /* sha256sum escapes a name holding \\ or a newline */
-			p++;
-			n--;
-		}
-		if (memchr(p, '\0', n))
-			why = "a NUL byte";
-		if (!why &&
-		    (n < 67 || !all_hex(p, 64) || p[64] != ' ' || (p[65] != ' ' && p[65] != '*')))
-			why = "not \"<64 hex digits>  NAME\" or \"<64 hex digits> *NAME\" "
-			      "(sha256sum's format)";
-		if (why) {
-			escape_str(shown, sizeof(shown), file);
-			fprintf(stderr, "llmwatch: audit: --approved %s:%u: %s\n", shown, line,
-				why);
-			free(a->sha);
-			a->sha = NULL;
-			return -EINVAL;
-		}
-		if (a->n == cap) {
-			size_t ncap = cap ? 2 * cap : 64;
-			void *g = realloc(a->sha, ncap * AUDIT_SHA256_LEN);
-
-			if (!g) {
-				free(a->sha);
-				a->sha = NULL;
-				return -ENOMEM;
-			}
-			a->sha = g;
-			cap = ncap;
-		}
-		audit_hash_unhex(p, 64, a->sha[a->n++]);
-	}
-	if (a->n)
-		qsort(a->sha, a->n, AUDIT_SHA256_LEN, sha_cmp);
-	a->given = true;
-	return 0;
-}
-
-/* The --approved file is on this machine (not under --root), named by the user. */
-static int approved_load(const char *file, struct approved *a)
-{
-	struct audit_ctx here = { .root = "/" };
-	char shown[PATH_MAX * 2];
-	size_t len;
-	char *text;
-	int err = audit_read_file(&here, file, APPROVED_MAX, &text, &len);
-
-	if (err) {
-		escape_str(shown, sizeof(shown), file);
-		fprintf(stderr, "llmwatch: audit: --approved %s: %s\n", shown,
-			err == -EFBIG ? "larger than 64 MiB" : strerror(-err));
-		return err;
-	}
-	err = approved_parse(file, text, len, a);
-	free(text);
-	return err;
-}
 
 struct model_file {
 	const struct audit_store *store;

@@ -14,7 +14,9 @@
  * integrity-ollama: every Ollama model store (each home's ~/.ollama/models, which covers
  * the service's /usr/share/ollama): each blob re-hashed against its sha256-<hex> name,
  * each manifest's config and layers against the blobs (present, digest well formed, size),
- * blobs no manifest uses, manifests that do not parse. Returns 0 or -errno (-ENOMEM).
+ * blobs no manifest uses, manifests that do not parse; with c->approved, each model's
+ * weights against it. Returns 0, -EINVAL when the approved list does not parse (said on
+ * stderr), or -errno (-ENOMEM).
  */
 int check_integrity_ollama(const struct audit_ctx *c, struct audit_report *r);
 
