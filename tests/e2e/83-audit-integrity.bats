@@ -69,7 +69,7 @@ jq_count() {
 	[[ $output == *"FAIL integrity-ollama [ollama] $S/blobs/sha256-$SIZED: model sized:latest, layers[0]: the manifest says 999 bytes, the blob holds 12"* ]]
 	[[ $output == *"FAIL integrity-ollama [ollama] $S/manifests/registry.ollama.ai/library/probllama/latest: model probllama:latest, layers[0]: digest \"sha256:../../../../etc/passwd\" is not sha256:<64 hex> (the path traversal of CVE-2024-37032)"* ]]
 	[[ $output == *"FAIL integrity-ollama [ollama] $S/manifests/registry.ollama.ai/library/broken/latest: model broken:latest: not JSON: error at line 2"* ]]
-	[[ $output == *"PASS integrity-ollama [ollama] $S: 1 of 4 blobs (17 B) match their names and the digests and sizes of 6 manifests; 4 hashed, 0 from the cache; 2 partial downloads and 1 temporary files ignored"* ]]
+	[[ $output == *"PASS integrity-ollama [ollama] $S: 1 of 4 blobs (17 B) match their names and the digests and sizes of 6 manifests; 4 hashed, 0 from the cache; ignored: 2 partial downloads, 1 temporary files, 0 other files"* ]]
 	[[ $output == *"fix: Do not run the models that use it"* ]]
 
 	run "$LLMWATCH" audit --root "$R" --only integrity-ollama --no-cache --json
@@ -89,7 +89,7 @@ jq_count() {
 	make_root
 	run "$LLMWATCH" audit --root "$R" --only integrity-ollama --cache-dir "$CACHE"
 	[ "$status" -eq 0 ]
-	[[ $output == *"PASS integrity-ollama [ollama] $S: 1 of 1 blobs (17 B) match their names and the digests and sizes of 1 manifests; 1 hashed, 0 from the cache"* ]]
+	[[ $output == *"PASS integrity-ollama [ollama] $S: 1 of 1 blobs (17 B) match their names and the digests and sizes of 1 manifest; 1 hashed, 0 from the cache"* ]]
 	[ "$(stat -c %a "$CACHE/audit-sha256.v1")" = 600 ]
 	run "$LLMWATCH" audit --root "$R" --only integrity-ollama --cache-dir "$CACHE" --json
 	[ "$status" -eq 0 ]

@@ -799,11 +799,12 @@ static int check_store(const struct audit_ctx *c, struct audit_report *r, const 
 				   .evidence = audit_fmt(
 					   r,
 					   "%zu of %zu blobs (%s) match their names and the "
-					   "digests and sizes of %zu manifests; %zu hashed, %zu "
-					   "from the cache; %zu partial downloads and %zu "
-					   "temporary files ignored",
-					   good, s.n_blobs, bytes, s.manifests, hs.hashed,
-					   hs.cached, s.partial, s.temp),
+					   "digests and sizes of %zu manifest%s; %zu hashed, %zu "
+					   "from the cache; ignored: %zu partial downloads, %zu "
+					   "temporary files, %zu other files",
+					   good, s.n_blobs, bytes, s.manifests,
+					   s.manifests == 1 ? "" : "s", hs.hashed, hs.cached,
+					   s.partial, s.temp, s.other),
 				   .source = SRC_VERIFY });
 out:
 	for (size_t i = 0; i < s.n_blobs; i++)
