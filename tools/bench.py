@@ -653,7 +653,10 @@ def section_audit_hash(b):
     against OpenSSL's per-core figure times the cores used; then the cached second run."""
     n, mib, runs = (int(knob("BENCH_HASH_FILES")), int(knob("BENCH_HASH_MIB")),
                     int(knob("BENCH_HASH_RUNS")))
-    parent = "/dev/shm" if os.path.isdir("/dev/shm") else b.tmp
+    need = n * mib * (1 << 20) * 1.1
+    # tmpfs is the page cache itself; a container's small /dev/shm is not big enough
+    parent = ("/dev/shm" if os.path.isdir("/dev/shm") and
+              shutil.disk_usage("/dev/shm").free > need else b.tmp)
     base = os.path.join(parent, f"lwbench-hash-{os.getpid()}")
     home = os.path.join(base, "home")
     d = os.path.join(home, ".lmstudio", "models", "bench", "hash")
