@@ -773,20 +773,21 @@ static int check_store(const struct audit_ctx *c, struct audit_report *r, const 
 			goto out;
 	}
 	if (s.unlisted)
-		audit_add(r, &(struct audit_finding){
-				     .item = AUDIT_ITEM_INTEGRITY,
-				     .status = s.unlisted_fail ? AUDIT_FAIL : AUDIT_WARN,
-				     .check = "integrity-ollama",
-				     .tool = "ollama",
-				     .subject = path,
-				     .evidence = audit_fmt(r,
-							   "%zu more problems not listed (%zu of "
-							   "them FAIL): only the first %d are",
-							   s.unlisted, s.unlisted_fail,
-							   PROBLEMS_LISTED),
-				     .fix = "Run the audit with --json to a file and fix the first "
-					    "ones; run it again",
-				     .source = SRC_VERIFY });
+		audit_add(
+			r,
+			&(struct audit_finding){
+				.item = AUDIT_ITEM_INTEGRITY,
+				.status = s.unlisted_fail ? AUDIT_FAIL : AUDIT_WARN,
+				.check = "integrity-ollama",
+				.tool = "ollama",
+				.subject = path,
+				.evidence = audit_fmt(r,
+						      "%zu more problems not listed (%zu of "
+						      "them FAIL): only the first %d are",
+						      s.unlisted, s.unlisted_fail, PROBLEMS_LISTED),
+				.fix = "Deal with the problems listed and run the audit again: the next "
+				       "ones are listed then",
+				.source = SRC_VERIFY });
 	human(bytes, sizeof(bytes), good_bytes);
 	if (good || !s.problems)
 		err = audit_add(
