@@ -6,6 +6,7 @@
  */
 #include "audit/audit.h"
 #include "audit/check_at_rest.h"
+#include "audit/check_exposure.h"
 #include "audit/check_gguf.h"
 #include "audit/check_integrity.h"
 
@@ -19,6 +20,21 @@ const struct audit_check audit_checks[] = {
 	/* Rows are added with their checks: check_exposure.c, check_telemetry.c,
 	 * check_integrity.c, check_gguf.c, check_at_rest.c, check_versions.c,
 	 * check_hygiene.c. */
+	{ "exposure-listeners", AUDIT_ITEM_EXPOSURE,
+	  "no inference tool listens on a TCP or UDP socket beyond loopback",
+	  check_exposure_listeners },
+	{ "exposure-settings", AUDIT_ITEM_EXPOSURE,
+	  "the tools' host settings (environment, arguments, units, settings files) are loopback",
+	  check_exposure_settings },
+	{ "exposure-containers", AUDIT_ITEM_EXPOSURE,
+	  "no container of a tool's image publishes its port beyond loopback",
+	  check_exposure_containers },
+	{ "exposure-cors", AUDIT_ITEM_EXPOSURE,
+	  "no CORS setting lets any web page call a tool's API (OLLAMA_ORIGINS=*, --cors)",
+	  check_exposure_cors },
+	{ "exposure-auth", AUDIT_ITEM_EXPOSURE,
+	  "a tool exposed beyond loopback has an API key; Open WebUI keeps its login",
+	  check_exposure_auth },
 	{ "gguf-files", AUDIT_ITEM_GGUF,
 	  "GGUF models in the tools' model directories and the --gguf files parse safely",
 	  check_gguf_files },

@@ -1,0 +1,128 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# `llmwatch audit`'s exposure item (issue 17) through the verb: a process named ollama
+# listening on every interface, then on loopback only; an OLLAMA_HOST=0.0.0.0 drop-in under
+# --root, then a loopback one. Each finding is asserted in the text and in the JSON.
+
+load helpers
+
+setup() {
+	TOOLDIR="$BATS_TEST_TMPDIR/tools"
+	PID=
+}
+
+teardown() {
+	if [ -n "$PID" ]; then
+		kill "$PID" 2>/dev/null || true
+		wait "$PID" 2>/dev/null || true
+	fi
+}
+
+# listen ADDR PORT: a copy of python3 named ollama listening on ADDR:PORT; sets PID once the
+# socket is listening (the program writes a file after listen()).
+listen() {
+	local ready="$BATS_TEST_TMPDIR/ready"
+	rm -f "$ready"
+	make_tool ollama >/dev/null
+	"$TOOLDIR/ollama" -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.listen()
+open(sys.argv[3], "w").write("ready")
+time.sleep(120)
+' "$1" "$2" "$ready" serve 3>&- &
+	PID=$!
+	retry 100 test -s "$ready"
+}
+
+# has_finding STATUS CHECK SUBJECT EVIDENCE_PART [TOOL]: the JSON document on stdin holds a
+# finding so; prints what it holds otherwise.
+has_finding() {
+	python3 -c '
+import json, sys
+st, check, subject, part = sys.argv[1:5]
+tool = sys.argv[5] if len(sys.argv) > 5 else None
+d = json.load(sys.stdin)
+for f in d["findings"]:
+    if (f["status"], f["check"], f["subject"]) == (st, check, subject) and part in f["evidence"] \
+            and (tool is None or f["tool"] == tool):
+        sys.exit(0)
+for f in d["findings"]:
+    print(f["status"], f["check"], f["subject"], f["evidence"], file=sys.stderr)
+sys.exit(1)
+' "$@"
+}
+
+@test "audit: a process named ollama listening on 0.0.0.0:11434 is a FAIL" {
+	listen 0.0.0.0 11434
+	run "$LLMWATCH" audit --only exposure-listeners --no-progress
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ $output == *"FAIL exposure-listeners [ollama] 0.0.0.0:11434/tcp: pid $PID (ollama), ollama, listens on 0.0.0.0:11434/tcp: every interface; port 11434 is usually Ollama's"* ]]
+	[[ $output == *"fix: set OLLAMA_HOST=127.0.0.1"* ]]
+	run "$LLMWATCH" audit --only exposure-listeners --json --no-progress
+	[ "$status" -eq 1 ]
+	echo "$output" | has_finding FAIL exposure-listeners 0.0.0.0:11434/tcp \
+		"pid $PID (ollama), ollama, listens on 0.0.0.0:11434/tcp: every interface" ollama
+	# the same exposure, seen from the API-key side: Ollama has none
+	run "$LLMWATCH" audit --only exposure-auth --json --no-progress
+	echo "$output" | has_finding WARN exposure-auth ollama "exposed beyond loopback with no API key"
+}
+
+@test "audit: ollama listening on 127.0.0.1 only is a PASS" {
+	listen 127.0.0.1 11434
+	run "$LLMWATCH" audit --only exposure-listeners --no-progress
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"PASS exposure-listeners [ollama] 127.0.0.1:11434/tcp: pid $PID (ollama), ollama, listens on 127.0.0.1:11434/tcp: loopback only"* ]]
+	run "$LLMWATCH" audit --only exposure-listeners --json --no-progress
+	[ "$status" -eq 0 ]
+	echo "$output" | has_finding PASS exposure-listeners 127.0.0.1:11434/tcp \
+		"pid $PID (ollama), ollama, listens on 127.0.0.1:11434/tcp: loopback only" ollama
+}
+
+# make_root HOST: a root whose Ollama service has a drop-in setting OLLAMA_HOST=HOST.
+make_root() {
+	R="$BATS_TEST_TMPDIR/root"
+	mkdir -p "$R/etc/systemd/system/ollama.service.d" "$R/usr/lib/systemd/system"
+	echo 'root:x:0:0:root:/root:/bin/bash' >"$R/etc/passwd"
+	printf '[Service]\nExecStart=/usr/local/bin/ollama serve\nUser=ollama\n' \
+		>"$R/usr/lib/systemd/system/ollama.service"
+	printf '# systemctl edit ollama\n[Service]\nEnvironment="OLLAMA_HOST=%s"\n' "$1" \
+		>"$R/etc/systemd/system/ollama.service.d/override.conf"
+}
+
+@test "audit --root: an OLLAMA_HOST=0.0.0.0 drop-in is a FAIL citing its file and line" {
+	make_root 0.0.0.0
+	conf="$R/etc/systemd/system/ollama.service.d/override.conf"
+	run "$LLMWATCH" audit --root "$R" --only exposure-settings --no-progress
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ $output == *"FAIL exposure-settings [ollama] OLLAMA_HOST: $conf:3: OLLAMA_HOST=0.0.0.0: every interface"* ]]
+	run "$LLMWATCH" audit --root "$R" --only exposure-settings --json --no-progress
+	[ "$status" -eq 1 ]
+	echo "$output" | has_finding FAIL exposure-settings OLLAMA_HOST \
+		"$conf:3: OLLAMA_HOST=0.0.0.0: every interface" ollama
+	# no sockets under a root: the listeners check says why it did not look
+	run "$LLMWATCH" audit --root "$R" --only exposure-listeners --json --no-progress
+	[ "$status" -eq 0 ]
+	echo "$output" | has_finding SKIP exposure-listeners "listening sockets" "not live"
+}
+
+@test "audit --root: a loopback OLLAMA_HOST drop-in is a PASS" {
+	make_root 127.0.0.1:11434
+	conf="$R/etc/systemd/system/ollama.service.d/override.conf"
+	run "$LLMWATCH" audit --root "$R" --only exposure-settings --no-progress
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"PASS exposure-settings [ollama] OLLAMA_HOST: $conf:3: OLLAMA_HOST=127.0.0.1:11434: loopback only"* ]]
+	run "$LLMWATCH" audit --root "$R" --only exposure --json --no-progress
+	[ "$status" -eq 0 ]
+	echo "$output" | has_finding PASS exposure-settings OLLAMA_HOST \
+		"$conf:3: OLLAMA_HOST=127.0.0.1:11434: loopback only" ollama
+	echo "$output" | has_finding PASS exposure-cors "CORS settings" "no CORS setting"
+	echo "$output" | has_finding PASS exposure-auth "API keys" "no API key is needed"
+	echo "$output" | has_finding SKIP exposure-containers "container runtimes" "no Docker state"
+}

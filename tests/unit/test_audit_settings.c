@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Where the audit finds a tool's settings outside its files (audit_settings.h): the tools'
+ * processes in a fixture /proc, and systemd units under a fixture root: precedence between
+ * unit directories, drop-ins (a later one wins, /etc hides /usr/lib), masked units,
+ * Environment= quoting, EnvironmentFile= overriding Environment=, continued ExecStart= lines,
+ * user units of a home, units of no tool.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "audit/audit_settings.h"
+#include "check.h"
+
+static char tmp[64];
+
+static void mkdirs(const char *rel)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", tmp, rel);
+	for (char *p = path + strlen(tmp) + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(path, 0755);
+			*p = '/';
+		}
+	mkdir(path, 0755);
+}
+
+/* Writes len bytes (NULs allowed) to tmp/rel, making its directories. */
+static void put_n(const char *rel, const char *text, size_t len)
+{
+	char path[512], dir[512], *slash;
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "%s", rel);
+	slash = strrchr(dir, '/');
+	if (slash) {
+		*slash = '\0';
+		mkdirs(dir);
+	}
+	snprintf(path, sizeof(path), "%s/%s", tmp, rel);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	fwrite(text, 1, len, f);
+	fclose(f);
+}
+
+static void put(const char *rel, const char *text)
+{
+	put_n(rel, text, strlen(text));
+}
+
+static void link_to(const char *rel, const char *target)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", tmp, rel);
+	CHECK_INT(symlink(target, path), 0);
+}
+
+/* What the callbacks saw: "NAME=VALUE @WHERE [TOOL]" lines. */
+static char seen[64][512];
+static size_t n_seen;
+
+static int collect(void *arg, const struct audit_setting *s)
+{
+	const char *root = arg;
+	const char *where = s->where;
+	size_t rl = strlen(root);
+
+	/* paths under the fixture root are cited as opened: shown here without it */
+	if (strncmp(where, root, rl) == 0)
+		where += rl;
+	if (n_seen < 64)
+		snprintf(seen[n_seen++], sizeof(seen[0]), "%s=%s @%s [%s]", s->name, s->value,
+			 where, s->tool ? s->tool : "-");
+	return 0;
+}
+
+static bool saw(const char *line)
+{
+	for (size_t i = 0; i < n_seen; i++)
+		if (strcmp(seen[i], line) == 0)
+			return true;
+	fprintf(stderr, "not seen: %s\n", line);
+	for (size_t i = 0; i < n_seen; i++)
+		fprintf(stderr, "  seen: %s\n", seen[i]);
+	return false;
+}
+
+static void proc(uint32_t pid, const char *comm, const char *exe, const char *cmdline, size_t clen,
+		 const char *env, size_t elen)
+{
+	char rel[128], stat[256];
+
+	snprintf(rel, sizeof(rel), "proc/%u", pid);
+	mkdirs(rel);
+	snprintf(stat, sizeof(stat),
+		 "%u (%s) S 1 %u %u 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 5000 1000000 100\n", pid,
+		 comm, pid, pid);
+	snprintf(rel, sizeof(rel), "proc/%u/stat", pid);
+	put(rel, stat);
+	snprintf(rel, sizeof(rel), "proc/%u/cmdline", pid);
+	put_n(rel, cmdline, clen);
+	snprintf(rel, sizeof(rel), "proc/%u/environ", pid);
+	put_n(rel, env, elen);
+	if (exe) {
+		snprintf(rel, sizeof(rel), "proc/%u/exe", pid);
+		link_to(rel, exe);
+	}
+}
+
+static void fixture(void)
+{
+	static const char ollama_cmd[] = "/usr/local/bin/ollama\0serve\0--host\0";
+	static const char ollama_env[] = "PATH=/bin\0OLLAMA_HOST=0.0.0.0:11434\0X=1";
+	static const char vllm_cmd[] =
+		"python3\0-m\0vllm.entrypoints.openai.api_server\0--host=0.0.0.0\0--port\0008000";
+	static const char bash_cmd[] = "bash\0--host\0x\0";
+
+	/* processes: a tool, a tool by its command line, no tool, unreadable, a kernel thread */
+	proc(4242, "ollama", "/usr/local/bin/ollama (deleted)", ollama_cmd, sizeof(ollama_cmd),
+	     ollama_env, sizeof(ollama_env) - 1);
+	proc(4243, "python3", "/usr/bin/python3", vllm_cmd, sizeof(vllm_cmd), "", 0);
+	proc(4244, "bash", "/bin/bash", bash_cmd, sizeof(bash_cmd), "OLLAMA_HOST=9.9.9.9", 19);
+	proc(4245, "ollama", NULL, "x", 2, "", 0);
+	proc(2, "kthreadd", NULL, "", 0, "", 0);
+
+	/* Ollama's service: the unit in /usr/lib, drop-ins in /etc and /usr/lib */
+	put("root/usr/lib/systemd/system/ollama.service",
+	    "[Unit]\nDescription=Ollama\n\n[Service]\nExecStart=/usr/local/bin/ollama serve\n"
+	    "Environment=\"OLLAMA_HOST=127.0.0.1\" OLLAMA_ORIGINS=*\nUser=ollama\n");
+	put("root/usr/lib/systemd/system/ollama.service.d/override.conf",
+	    "[Service]\nEnvironment=OLLAMA_ORIGINS=hidden-by-etc\n");
+	put("root/etc/systemd/system/ollama.service.d/override.conf",
+	    "# by systemctl edit\n[Service]\nEnvironment=\"OLLAMA_HOST=0.0.0.0\"\n");
+	put("root/etc/systemd/system/ollama.service.d/zz-lan.conf",
+	    "[Service]\n; the later drop-in wins\nEnvironment=OLLAMA_HOST=10.0.0.5:11434\n");
+	/* [Unit] settings are not the service's */
+	put("root/etc/systemd/system/ollama.service.d/unit.conf",
+	    "[Unit]\nEnvironment=OLLAMA_ORIGINS=not-a-service-setting\n");
+
+	/* a llama-server under another name, known by its ExecStart=; quoting, env files */
+	put("root/etc/systemd/system/my-llm.service",
+	    "[Service]\n"
+	    "Environment=\"LLAMA_ARG_HOST=192.168.1.5\" 'OTHER=a b' LLAMA_API_KEY=\"x y\"\n"
+	    "Environment=LLAMA_ARG_PORT=8080\\\n"
+	    " LLAMA_ARG_HOST_TOO=1\n"
+	    "EnvironmentFile=-/etc/default/my-llm\n"
+	    "EnvironmentFile=-/etc/default/missing\n"
+	    "ExecStart=/opt/llama/llama-server \\\n"
+	    "  --host=0.0.0.0 \\\n"
+	    "# a comment inside a continued line\n"
+	    "  --api-key \"sec ret\" -m /m.gguf --cors\n");
+	put("root/etc/default/my-llm",
+	    "# defaults\n\nLLAMA_ARG_HOST = '::'\nexport LLAMA_API_KEY=ignored\n"
+	    "LLAMA_API_KEY=\"a\\\"b\"  \n");
+
+	/* masked: a link to /dev/null in /etc hides the unit in /usr/lib */
+	put("root/usr/lib/systemd/system/koboldcpp.service",
+	    "[Service]\nExecStart=/usr/bin/koboldcpp --host 0.0.0.0\n");
+	link_to("root/etc/systemd/system/koboldcpp.service", "/dev/null");
+
+	/* no tool's: not looked at */
+	put("root/lib/systemd/system/sshd.service",
+	    "[Service]\nExecStart=/usr/sbin/sshd -D --host 1.2.3.4\nEnvironment=OLLAMA_HOST=x\n");
+
+	/* ExecStart= reset by a drop-in: only the new command counts */
+	put("root/usr/lib/systemd/system/vllm.service",
+	    "[Service]\nExecStart=/usr/bin/vllm serve m --host 0.0.0.0\n");
+	put("root/etc/systemd/system/vllm.service.d/local.conf",
+	    "[Service]\nExecStart=\nExecStart=-/usr/bin/vllm serve m --host 127.0.0.1\n");
+
+	/* user units: a home's own, and /etc/systemd/user's (reported once) */
+	put("root/home/alice/.config/systemd/user/ollama.service",
+	    "[Service]\nExecStart=%h/bin/ollama serve\nEnvironment=OLLAMA_HOST=:11434\n");
+	put("root/etc/systemd/user/lms.service",
+	    "[Service]\nExecStart=/home/bob/.lmstudio/bin/lms server start --bind 0.0.0.0\n"
+	    "Environment=LMS_SERVER_HOST=0.0.0.0\n");
+	mkdirs("root/home/bob");
+}
+
+struct procs_seen {
+	char line[8][128];
+	size_t n;
+};
+
+static int proc_collect(void *arg, const struct audit_proc *p)
+{
+	struct procs_seen *s = arg;
+
+	if (s->n < 8)
+		snprintf(s->line[s->n++], sizeof(s->line[0]), "%u %s %s [%s] %s", p->pid, p->comm,
+			 p->exe[0] ? p->exe : "-", p->tool, p->cmdline);
+	return 0;
+}
+
+static int stop_at_first(void *arg, const struct audit_proc *p)
+{
+	(void)arg;
+	(void)p;
+	return 7;
+}
+
+static void test_procs_each(void)
+{
+	char proc_root[128];
+	struct profile_set set;
+	struct audit_ctx c = { .root = "/", .live = true, .proc_root = proc_root, .profiles = &set };
+	struct procs_seen s = { 0 };
+	size_t unreadable = 99;
+
+	profiles_init(&set);
+	snprintf(proc_root, sizeof(proc_root), "%s/proc", tmp);
+	CHECK_INT(audit_procs_each(&c, proc_collect, &s, &unreadable), 0);
+	CHECK_INT(s.n, 3);
+	CHECK_STR(s.line[0], "4242 ollama /usr/local/bin/ollama [ollama] /usr/local/bin/ollama "
+			     "serve --host");
+	CHECK_STR(s.line[1], "4243 python3 /usr/bin/python3 [vllm] python3 -m "
+			     "vllm.entrypoints.openai.api_server --host=0.0.0.0 --port 8000");
+	/* exe unreadable (another user's): named by its comm, and counted */
+	CHECK_STR(s.line[2], "4245 ollama - [ollama] x");
+	CHECK_INT(unreadable, 1);
+	CHECK_INT(audit_procs_each(&c, stop_at_first, NULL, NULL), 7);
+	c.live = false;
+	CHECK_INT(audit_procs_each(&c, proc_collect, &s, &unreadable), -ENOTSUP);
+}
+
+static void test_env(void)
+{
+	static const char *const names[] = { "OLLAMA_HOST", "OLLAMA_ORIGINS", "LLAMA_ARG_HOST",
+					     "LLAMA_API_KEY", "LMS_SERVER_HOST" };
+	char proc_root[128], root[128], alice[160], bob[160];
+	struct profile_set set;
+	struct audit_home homes[2] = { { .path = alice }, { .path = bob } };
+	struct audit_ctx c = { .root = root,
+			       .live = true,
+			       .proc_root = proc_root,
+			       .profiles = &set,
+			       .homes = homes,
+			       .n_homes = 2 };
+
+	profiles_init(&set);
+	snprintf(proc_root, sizeof(proc_root), "%s/proc", tmp);
+	snprintf(root, sizeof(root), "%s/root", tmp);
+	snprintf(alice, sizeof(alice), "%s/home/alice", root);
+	snprintf(bob, sizeof(bob), "%s/home/bob", root);
+	n_seen = 0;
+	CHECK_INT(audit_env_find(&c, names, 5, collect, root), 0);
+	/* the process's environment; bash's is no tool's */
+	CHECK(saw("OLLAMA_HOST=0.0.0.0:11434 @pid 4242 (ollama) environment [ollama]"));
+	/* the later drop-in wins over the earlier one and over the unit */
+	CHECK(saw("OLLAMA_HOST=10.0.0.5:11434 @/etc/systemd/system/ollama.service.d/"
+		  "zz-lan.conf:3 [ollama]"));
+	/* /etc's override.conf hides /usr/lib's: the unit's own value stands */
+	CHECK(saw("OLLAMA_ORIGINS=* @/usr/lib/systemd/system/ollama.service:6 [ollama]"));
+	/* EnvironmentFile= overrides Environment=; quotes as systemd reads them */
+	CHECK(saw("LLAMA_ARG_HOST=:: @/etc/default/my-llm:3 [llama-server]"));
+	CHECK(saw("LLAMA_API_KEY=a\"b @/etc/default/my-llm:5 [llama-server]"));
+	/* user units: the home's own, and /etc/systemd/user's once */
+	CHECK(saw("OLLAMA_HOST=:11434 @/home/alice/.config/systemd/user/ollama.service:3 "
+		  "[ollama]"));
+	CHECK(saw("LMS_SERVER_HOST=0.0.0.0 @/etc/systemd/user/lms.service:3 [lm-studio]"));
+	/* nothing else: not bash's, not sshd's, not [Unit]'s, not hidden values */
+	CHECK_INT(n_seen, 7);
+
+	/* not live: units only */
+	c.live = false;
+	n_seen = 0;
+	CHECK_INT(audit_env_find(&c, names, 1, collect, root), 0);
+	CHECK_INT(n_seen, 2);
+	CHECK(saw("OLLAMA_HOST=10.0.0.5:11434 @/etc/systemd/system/ollama.service.d/"
+		  "zz-lan.conf:3 [ollama]"));
+}
+
+static void test_env_quoting(void)
+{
+	static const char *const names[] = { "LLAMA_ARG_HOST", "LLAMA_API_KEY", "OTHER",
+					     "LLAMA_ARG_HOST_TOO" };
+	char root[128];
+	struct profile_set set;
+	struct audit_ctx c = { .root = root, .profiles = &set };
+
+	profiles_init(&set);
+	snprintf(root, sizeof(root), "%s/root", tmp);
+	/* without the env file, Environment='s own values */
+	{
+		char path[256];
+
+		snprintf(path, sizeof(path), "%s/etc/default/my-llm", root);
+		CHECK_INT(unlink(path), 0);
+	}
+	n_seen = 0;
+	CHECK_INT(audit_env_find(&c, names, 4, collect, root), 0);
+	CHECK(saw("LLAMA_ARG_HOST=192.168.1.5 @/etc/systemd/system/my-llm.service:2 "
+		  "[llama-server]"));
+	CHECK(saw("LLAMA_API_KEY=x y @/etc/systemd/system/my-llm.service:2 [llama-server]"));
+	CHECK(saw("OTHER=a b @/etc/systemd/system/my-llm.service:2 [llama-server]"));
+	/* a continued line is one line, cited where it starts */
+	CHECK(saw("LLAMA_ARG_HOST_TOO=1 @/etc/systemd/system/my-llm.service:3 [llama-server]"));
+	CHECK_INT(n_seen, 4);
+	put("root/etc/default/my-llm", "LLAMA_ARG_HOST='::'\n");
+}
+
+static void test_argv(void)
+{
+	static const char *const opts[] = { "--host", "--api-key", "--cors", "--bind" };
+	char proc_root[128], root[128], bob[160];
+	struct profile_set set;
+	struct audit_home homes[1] = { { .path = bob } };
+	struct audit_ctx c = { .root = root,
+			       .live = true,
+			       .proc_root = proc_root,
+			       .profiles = &set,
+			       .homes = homes,
+			       .n_homes = 1 };
+
+	profiles_init(&set);
+	snprintf(proc_root, sizeof(proc_root), "%s/proc", tmp);
+	snprintf(root, sizeof(root), "%s/root", tmp);
+	snprintf(bob, sizeof(bob), "%s/home/bob", root);
+	n_seen = 0;
+	CHECK_INT(audit_argv_find(&c, NULL, opts, 4, collect, root), 0);
+	/* processes: an option with no value, "--opt=value" */
+	CHECK(saw("--host= @pid 4242 (ollama) argv [ollama]"));
+	CHECK(saw("--host=0.0.0.0 @pid 4243 (python3) argv [vllm]"));
+	/* ExecStart= continued over lines, a comment line inside, quotes */
+	CHECK(saw("--host=0.0.0.0 @/etc/systemd/system/my-llm.service:7 [llama-server]"));
+	CHECK(saw("--api-key=sec ret @/etc/systemd/system/my-llm.service:7 [llama-server]"));
+	CHECK(saw("--cors= @/etc/systemd/system/my-llm.service:7 [llama-server]"));
+	/* the ExecStart= after a reset, its "-" prefix taken off */
+	CHECK(saw("--host=127.0.0.1 @/etc/systemd/system/vllm.service.d/local.conf:3 [vllm]"));
+	CHECK(saw("--bind=0.0.0.0 @/etc/systemd/user/lms.service:2 [lm-studio]"));
+	/* not bash's, not sshd's, not the masked koboldcpp's, not vllm's first ExecStart= */
+	CHECK_INT(n_seen, 7);
+
+	/* one tool only */
+	n_seen = 0;
+	CHECK_INT(audit_argv_find(&c, "vllm", opts, 1, collect, root), 0);
+	CHECK_INT(n_seen, 2);
+	CHECK(saw("--host=0.0.0.0 @pid 4243 (python3) argv [vllm]"));
+}
+
+int main(void)
+{
+	char cmd[128];
+
+	snprintf(tmp, sizeof(tmp), "/tmp/lw-audit-settings-XXXXXX");
+	if (!mkdtemp(tmp))
+		return 1;
+	fixture();
+	test_procs_each();
+	test_env();
+	test_argv();
+	test_env_quoting();
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
+	if (system(cmd)) /* NOLINT(cert-env33-c): a fixed command on our mkdtemp dir */
+		fprintf(stderr, "could not remove %s\n", tmp);
+	return check_summary("test_audit_settings");
+}

@@ -1,0 +1,1299 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Where a tool's settings are found outside its own files (audit_settings.h): its running
+ * processes (environment, arguments) and the systemd units that start it, read as systemd
+ * reads them (unit precedence, drop-ins, Environment= quoting, EnvironmentFile=).
+ */
+#include "audit/audit_settings.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audit/audit_files.h"
+#include "core/procscan.h"
+
+/* Bounds on what is read: an environment or command line, a unit file, an env file. */
+#define SETTINGS_PROC_MAX (1024 * 1024)
+#define SETTINGS_UNIT_MAX (1024 * 1024)
+#define SETTINGS_CMDLINE 4096
+/* At most this many units per scope, drop-ins per unit: an image could hold any number. */
+#define SETTINGS_UNITS_MAX 4096
+#define SETTINGS_DROPINS_MAX 256
+
+/* ---------------------------------------------------------------------------------------- */
+/* Processes                                                                                */
+
+/*
+ * Reads PROC_ROOT/PID/what (environ, cmdline) into a new buffer, at most SETTINGS_PROC_MAX
+ * bytes (a longer one is cut). procfs files have no size, so audit_read_file() cannot read
+ * them; and /proc is the running system's, never under the audited root. Returns 0 or -errno.
+ */
+static int proc_read(const char *proc_root, uint32_t pid, const char *what, char **out, size_t *len)
+{
+	char path[PATH_MAX];
+	size_t got = 0, cap = 4096;
+	char *buf;
+	int fd;
+
+	*out = NULL;
+	*len = 0;
+	snprintf(path, sizeof(path), "%s/%u/%s", proc_root, pid, what);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	buf = malloc(cap + 1);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (got == cap) {
+			char *nb;
+
+			if (cap >= SETTINGS_PROC_MAX)
+				break;
+			cap *= 2;
+			nb = realloc(buf, cap + 1);
+			if (!nb) {
+				free(buf);
+				close(fd);
+				return -ENOMEM;
+			}
+			buf = nb;
+		}
+		n = read(fd, buf + got, cap - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int err = -errno;
+
+			free(buf);
+			close(fd);
+			return err;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	buf[got] = '\0';
+	*out = buf;
+	*len = got;
+	return 0;
+}
+
+static int by_pid(const void *a, const void *b)
+{
+	const struct procscan_entry *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/* The named profile one of whose candidate names is comm, or 0. */
+static unsigned int tool_by_comm(const struct profile_set *set, const char *comm)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		for (const char *const *k = set->p[i].comms; k && *k; k++)
+			if (strncmp(*k, comm, LW_COMM_LEN - 1) == 0)
+				return (unsigned int)(i + 1);
+	}
+	return 0;
+}
+
+int audit_procs_each(const struct audit_ctx *c, audit_proc_fn fn, void *arg, size_t *unreadable)
+{
+	static const char deleted[] = " (deleted)";
+	struct procscan_entry *ps;
+	size_t n, dummy;
+	int err, ret = 0;
+	char *cmdline;
+
+	if (!unreadable)
+		unreadable = &dummy;
+	*unreadable = 0;
+	if (!c->live || !c->proc_root || !c->profiles)
+		return -ENOTSUP;
+	err = procscan_list(c->proc_root, &ps, &n);
+	if (err)
+		return err;
+	cmdline = malloc(SETTINGS_CMDLINE);
+	if (!cmdline) {
+		free(ps);
+		return -ENOMEM;
+	}
+	qsort(ps, n, sizeof(*ps), by_pid);
+	for (size_t i = 0; i < n && !ret; i++) {
+		struct procscan_entry *e = &ps[i];
+		size_t el = strlen(e->exe), dl = sizeof(deleted) - 1;
+		unsigned int id = 0;
+		int cut, len;
+
+		/* an upgraded binary still running: its old path is the one that names it */
+		if (el > dl && strcmp(e->exe + el - dl, deleted) == 0)
+			e->exe[el - dl] = '\0';
+		len = procscan_read_cmdline(c->proc_root, e->pid, cmdline, SETTINGS_CMDLINE, &cut);
+		if (len < 0)
+			continue; /* gone */
+		if (!e->exe[0] && len == 0)
+			continue; /* a kernel thread or a zombie */
+		if (e->exe[0])
+			id = profiles_match_exe(c->profiles, e->exe);
+		if (!id && len > 0 && profiles_is_interpreter(c->profiles, e->comm))
+			id = profiles_match_cmdline(c->profiles, e->comm, cmdline);
+		if (!e->exe[0]) {
+			/* another user's process, without root: its name is all there is */
+			(*unreadable)++;
+			if (!id)
+				id = tool_by_comm(c->profiles, e->comm);
+		}
+		if (!id)
+			continue;
+		ret = fn(arg, &(struct audit_proc){
+				      .pid = e->pid,
+				      .uid = e->uid,
+				      .comm = e->comm,
+				      .exe = e->exe,
+				      .tool = profiles_name(c->profiles, id),
+				      .cmdline = cmdline,
+			      });
+	}
+	free(cmdline);
+	free(ps);
+	return ret;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Words: systemd's quoting                                                                 */
+
+static bool is_space(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+}
+
+static int hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/*
+ * One C escape after a backslash at *p (p < end): writes the byte to *o and advances *p past
+ * it. systemd's cunescape: \n \t \r \a \b \f \v \\ \" \' \s and \xHH; any other byte stands
+ * for itself (a lenient reading: systemd refuses some of them, and the value is then only
+ * shown, never run).
+ */
+static void unescape_one(const char **p, const char *end, char **o)
+{
+	char ch = **p;
+
+	(*p)++;
+	switch (ch) {
+	case 'n':
+		*(*o)++ = '\n';
+		return;
+	case 't':
+		*(*o)++ = '\t';
+		return;
+	case 'r':
+		*(*o)++ = '\r';
+		return;
+	case 'a':
+		*(*o)++ = '\a';
+		return;
+	case 'b':
+		*(*o)++ = '\b';
+		return;
+	case 'f':
+		*(*o)++ = '\f';
+		return;
+	case 'v':
+		*(*o)++ = '\v';
+		return;
+	case 's':
+		*(*o)++ = ' ';
+		return;
+	case 'x':
+		if (end - *p >= 2 && hexval((*p)[0]) >= 0 && hexval((*p)[1]) >= 0) {
+			*(*o)++ = (char)(hexval((*p)[0]) << 4 | hexval((*p)[1]));
+			*p += 2;
+			return;
+		}
+		*(*o)++ = 'x';
+		return;
+	default:
+		*(*o)++ = ch;
+	}
+}
+
+/*
+ * The next word of [*p, end) as systemd's extract_first_word() splits Environment= and
+ * ExecStart= (EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE): words are separated by blanks; double
+ * or single quotes anywhere in a word group blanks into it ("A=b c" and A="b c" are both
+ * one word, A=b c); backslash escapes outside single quotes. The word is written to out
+ * (room for end - *p + 1 bytes: unquoting only shrinks). Returns 1 and its length in *olen,
+ * 0 at the end, or -EINVAL for an unterminated quote (systemd ignores the whole setting).
+ */
+static int next_word(const char **p, const char *end, char *out, size_t *olen)
+{
+	const char *s = *p;
+	char *o = out, quote = 0;
+
+	while (s < end && is_space(*s))
+		s++;
+	if (s == end) {
+		*p = s;
+		return 0;
+	}
+	while (s < end) {
+		char ch = *s;
+
+		if (quote) {
+			if (ch == quote) {
+				quote = 0;
+				s++;
+			} else if (ch == '\\' && quote == '"' && s + 1 < end) {
+				s++;
+				unescape_one(&s, end, &o);
+			} else {
+				*o++ = ch;
+				s++;
+			}
+			continue;
+		}
+		if (is_space(ch))
+			break;
+		if (ch == '"' || ch == '\'') {
+			quote = ch;
+			s++;
+		} else if (ch == '\\' && s + 1 < end) {
+			s++;
+			unescape_one(&s, end, &o);
+		} else {
+			*o++ = ch;
+			s++;
+		}
+	}
+	*p = s;
+	*o = '\0';
+	*olen = (size_t)(o - out);
+	return quote ? -EINVAL : 1;
+}
+
+/* The words of a setting: v[0..n), NULL after the last; the strings live in store. */
+struct words {
+	char **v;
+	size_t n;
+	char *store;
+};
+
+static void words_free(struct words *w)
+{
+	free(w->v);
+	free(w->store);
+	memset(w, 0, sizeof(*w));
+}
+
+/*
+ * Splits [s, s + len) into w. Returns 0, or -ENOMEM. An unterminated quote gives no words:
+ * systemd ignores the whole setting.
+ */
+static int words_split(const char *s, size_t len, struct words *w)
+{
+	size_t cap = 16, wl;
+	const char *p = s, *end = s + len;
+	char *o;
+	int r;
+
+	memset(w, 0, sizeof(*w));
+	/* unquoting only shrinks: len bytes and one NUL per word fit in 2 * len + 1 */
+	w->store = malloc(len * 2 + 1);
+	w->v = malloc((cap + 1) * sizeof(*w->v));
+	if (!w->store || !w->v) {
+		words_free(w);
+		return -ENOMEM;
+	}
+	o = w->store;
+	while ((r = next_word(&p, end, o, &wl)) == 1) {
+		if (w->n == cap) {
+			char **nv = realloc(w->v, (cap * 2 + 1) * sizeof(*nv));
+
+			if (!nv) {
+				words_free(w);
+				return -ENOMEM;
+			}
+			w->v = nv;
+			cap *= 2;
+		}
+		w->v[w->n++] = o;
+		o += wl + 1;
+	}
+	if (r < 0)
+		w->n = 0;
+	w->v[w->n] = NULL;
+	return 0;
+}
+
+/* Whether word is "NAME=..." for one of names[0..n); its index, or -1. */
+static int assignment_of(const char *word, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(names[i]);
+
+		if (strncmp(word, names[i], l) == 0 && word[l] == '=')
+			return (int)i;
+	}
+	return -1;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Options in an argument vector                                                            */
+
+typedef int (*option_fn)(void *arg, const char *opt, const char *value);
+
+/*
+ * Each of opts in argv[1..argc): "--opt VALUE", "--opt=VALUE", "-o VALUE" for a single-dash
+ * option; an option followed by nothing, or by another option, has the value "". Arguments
+ * after "--" are not options.
+ */
+static int options_each(char *const *argv, size_t argc, const char *const *opts, size_t n,
+			option_fn fn, void *arg)
+{
+	for (size_t i = 1; i < argc; i++) {
+		const char *w = argv[i];
+
+		if (strcmp(w, "--") == 0)
+			break;
+		for (size_t k = 0; k < n; k++) {
+			size_t ol = strlen(opts[k]);
+			const char *value = NULL;
+			int r;
+
+			if (strcmp(w, opts[k]) == 0) {
+				value = i + 1 < argc && argv[i + 1][0] != '-' ? argv[i + 1] : "";
+			} else if (opts[k][0] == '-' && opts[k][1] == '-' &&
+				   strncmp(w, opts[k], ol) == 0 && w[ol] == '=') {
+				value = w + ol + 1;
+			}
+			if (!value)
+				continue;
+			r = fn(arg, opts[k], value);
+			if (r)
+				return r;
+		}
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Process environments and arguments                                                       */
+
+struct proc_walk {
+	const struct audit_ctx *c;
+	const char *tool; /* only this tool's processes, or NULL */
+	const char *const *names;
+	size_t n;
+	audit_setting_fn fn;
+	void *arg;
+	const struct audit_proc *p; /* the process being looked at (options_each's callback) */
+	char where[64];
+};
+
+static int proc_env(void *arg, const struct audit_proc *p)
+{
+	struct proc_walk *w = arg;
+	size_t len;
+	char *env;
+	int r = 0;
+
+	if (proc_read(w->c->proc_root, p->pid, "environ", &env, &len))
+		return 0; /* gone, or another user's (not root): nothing to say of it */
+	snprintf(w->where, sizeof(w->where), "pid %u (%s) environment", p->pid, p->comm);
+	for (size_t off = 0; off < len && !r;) {
+		const char *var = env + off;
+		size_t vl = strnlen(var, len - off);
+		int k = assignment_of(var, w->names, w->n);
+
+		off += vl + 1;
+		if (k < 0)
+			continue;
+		r = w->fn(w->arg, &(struct audit_setting){
+					  .name = w->names[k],
+					  .value = var + strlen(w->names[k]) + 1,
+					  .from = AUDIT_FROM_PROCESS_ENV,
+					  .where = w->where,
+					  .tool = p->tool,
+					  .pid = p->pid,
+				  });
+	}
+	free(env);
+	return r;
+}
+
+static int proc_option(void *arg, const char *opt, const char *value)
+{
+	struct proc_walk *w = arg;
+
+	return w->fn(w->arg, &(struct audit_setting){
+				     .name = opt,
+				     .value = value,
+				     .from = AUDIT_FROM_PROCESS_ARGV,
+				     .where = w->where,
+				     .tool = w->p->tool,
+				     .pid = w->p->pid,
+			     });
+}
+
+static int proc_argv(void *arg, const struct audit_proc *p)
+{
+	struct proc_walk *w = arg;
+	size_t len, argc = 0;
+	char *buf, **argv;
+	int r;
+
+	if (w->tool && strcmp(w->tool, p->tool) != 0)
+		return 0;
+	if (proc_read(w->c->proc_root, p->pid, "cmdline", &buf, &len))
+		return 0;
+	/* the arguments as the process has them: NUL-separated, unquoted */
+	for (size_t i = 0; i < len; i++)
+		argc += buf[i] == '\0';
+	if (len && buf[len - 1] != '\0')
+		argc++;
+	argv = calloc(argc + 1, sizeof(*argv));
+	if (!argv) {
+		free(buf);
+		return -ENOMEM;
+	}
+	argc = 0;
+	for (size_t off = 0; off < len; off += strlen(buf + off) + 1)
+		argv[argc++] = buf + off;
+	snprintf(w->where, sizeof(w->where), "pid %u (%s) argv", p->pid, p->comm);
+	w->p = p;
+	r = options_each(argv, argc, w->names, w->n, proc_option, w);
+	w->p = NULL;
+	free(argv);
+	free(buf);
+	return r;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* systemd units                                                                            */
+
+enum unit_key {
+	UNIT_ENV,
+	UNIT_ENVFILE,
+	UNIT_EXEC
+};
+
+/* One Environment=, EnvironmentFile= or ExecStart= line of [Service], in the order read. */
+struct unit_entry {
+	enum unit_key key;
+	char *value; /* the raw value after "=", continuation lines joined */
+	const char *file;
+	unsigned int line;
+};
+
+struct unit {
+	char name[NAME_MAX + 1];
+	const char *tool;
+	struct unit_entry *e;
+	size_t n, cap;
+	char *files[SETTINGS_DROPINS_MAX + 1]; /* the paths read, owned */
+	size_t n_files;
+};
+
+static void unit_clear(struct unit *u)
+{
+	for (size_t i = 0; i < u->n; i++)
+		free(u->e[i].value);
+	for (size_t i = 0; i < u->n_files; i++)
+		free(u->files[i]);
+	free(u->e);
+	memset(u, 0, sizeof(*u));
+}
+
+static int unit_push(struct unit *u, enum unit_key key, const char *v, size_t vl, const char *file,
+		     unsigned int line)
+{
+	char *value;
+
+	if (u->n == u->cap) {
+		size_t ncap = u->cap ? u->cap * 2 : 8;
+		struct unit_entry *ne = realloc(u->e, ncap * sizeof(*ne));
+
+		if (!ne)
+			return -ENOMEM;
+		u->e = ne;
+		u->cap = ncap;
+	}
+	value = strndup(v, vl);
+	if (!value)
+		return -ENOMEM;
+	u->e[u->n++] = (struct unit_entry){ key, value, file, line };
+	return 0;
+}
+
+static bool span_is(const char *s, const char *e, const char *word)
+{
+	size_t n = strlen(word);
+
+	return (size_t)(e - s) == n && memcmp(s, word, n) == 0;
+}
+
+/*
+ * Reads the [Service] settings of one unit file or drop-in into u. A line ending in a
+ * backslash continues on the next (systemd's config parser); # and ; start comments.
+ * Returns 0, -ENOENT (no such file), 1 when the file masks the unit (empty, or not a
+ * regular file: a link to /dev/null), or -errno.
+ */
+static int unit_parse(const struct audit_ctx *c, struct unit *u, const char *path)
+{
+	char *text, *file, *joined;
+	size_t len, jcap = 256;
+	bool service = false;
+	unsigned int lineno = 0;
+	int err;
+
+	if (u->n_files >= SETTINGS_DROPINS_MAX + 1)
+		return 0;
+	err = audit_read_file(c, path, SETTINGS_UNIT_MAX, &text, &len);
+	if (err == -EINVAL || (!err && len == 0)) {
+		free(text);
+		return 1;
+	}
+	if (err)
+		return err;
+	file = strdup(path);
+	if (!file) {
+		free(text);
+		return -ENOMEM;
+	}
+	u->files[u->n_files++] = file;
+	joined = malloc(jcap);
+	if (!joined) {
+		free(text);
+		return -ENOMEM;
+	}
+	for (const char *p = text, *end = text + len; p < end && !err;) {
+		const char *s, *e, *eq, *ks, *ke;
+		unsigned int first = ++lineno;
+		size_t jl = 0;
+
+		/* one logical line: physical lines joined while they end in a backslash */
+		for (;;) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			const char *le = nl ? nl : end;
+			bool more;
+
+			s = p;
+			p = nl ? nl + 1 : end;
+			while (le > s && (le[-1] == '\r' || is_space(le[-1])))
+				le--;
+			if (jl > 0) {
+				const char *t = s;
+
+				while (t < le && is_space(*t))
+					t++;
+				/* a comment line inside a continued one is skipped, as systemd does */
+				if (t < le && (*t == '#' || *t == ';') && p < end) {
+					lineno++;
+					continue;
+				}
+			}
+			more = le > s && le[-1] == '\\' && p < end;
+			if (jl + (size_t)(le - s) + 2 > jcap) {
+				size_t ncap = (jl + (size_t)(le - s) + 2) * 2;
+				char *nj = realloc(joined, ncap);
+
+				if (!nj) {
+					err = -ENOMEM;
+					break;
+				}
+				joined = nj;
+				jcap = ncap;
+			}
+			memcpy(joined + jl, s, (size_t)(le - s - (more ? 1 : 0)));
+			jl += (size_t)(le - s - (more ? 1 : 0));
+			if (more)
+				joined[jl++] = ' ';
+			if (!more)
+				break;
+			lineno++;
+		}
+		if (err)
+			break;
+		s = joined;
+		e = joined + jl;
+		while (s < e && is_space(*s))
+			s++;
+		if (s == e || *s == '#' || *s == ';')
+			continue;
+		if (*s == '[') {
+			service = span_is(s, e, "[Service]");
+			continue;
+		}
+		eq = memchr(s, '=', (size_t)(e - s));
+		if (!service || !eq)
+			continue;
+		ks = s;
+		ke = eq;
+		while (ke > ks && is_space(ke[-1]))
+			ke--;
+		s = eq + 1;
+		while (s < e && is_space(*s))
+			s++;
+		if (span_is(ks, ke, "Environment"))
+			err = unit_push(u, UNIT_ENV, s, (size_t)(e - s), file, first);
+		else if (span_is(ks, ke, "EnvironmentFile"))
+			err = unit_push(u, UNIT_ENVFILE, s, (size_t)(e - s), file, first);
+		else if (span_is(ks, ke, "ExecStart"))
+			err = unit_push(u, UNIT_EXEC, s, (size_t)(e - s), file, first);
+	}
+	free(joined);
+	free(text);
+	return err;
+}
+
+/* A scope: the unit directories systemd reads, highest precedence first. */
+struct unit_scope {
+	char dirs[5][PATH_MAX];
+	size_t n;
+	/* only units with a file or drop-in in dirs[0..own) (a home's own directory) */
+	size_t own;
+};
+
+struct name_list {
+	char (*v)[NAME_MAX + 1];
+	size_t n, cap;
+};
+
+static int names_add(struct name_list *l, const char *name)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], name) == 0)
+			return 0;
+	if (l->n >= SETTINGS_UNITS_MAX)
+		return 0;
+	if (l->n == l->cap) {
+		size_t ncap = l->cap ? l->cap * 2 : 64;
+		char(*nv)[NAME_MAX + 1] = realloc(l->v, ncap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		l->v = nv;
+		l->cap = ncap;
+	}
+	snprintf(l->v[l->n++], NAME_MAX + 1, "%s", name);
+	return 0;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t l = strlen(s), sl = strlen(suffix);
+
+	return l > sl && strcmp(s + l - sl, suffix) == 0;
+}
+
+/* The names of the services in dir, and those that have only drop-ins there (NAME.d). */
+static int scope_names(const struct audit_ctx *c, const char *dir, struct name_list *l)
+{
+	struct dirent *d;
+	DIR *dh = audit_opendir(c, dir);
+	int err = 0;
+
+	if (!dh)
+		return 0; /* no such directory: nothing there */
+	while (!err && (d = readdir(dh))) {
+		char name[NAME_MAX + 1];
+
+		snprintf(name, sizeof(name), "%s", d->d_name);
+		if (ends_with(name, ".service.d"))
+			name[strlen(name) - 2] = '\0';
+		else if (!ends_with(name, ".service"))
+			continue;
+		err = names_add(l, name);
+	}
+	closedir(dh);
+	return err;
+}
+
+struct dropin {
+	char name[NAME_MAX + 1];
+	size_t dir;
+};
+
+static int by_dropin_name(const void *a, const void *b)
+{
+	return strcmp(((const struct dropin *)a)->name, ((const struct dropin *)b)->name);
+}
+
+/*
+ * The drop-ins of unit name: the *.conf files of NAME.d in every directory of the scope, a
+ * file in a higher directory hiding one of the same name in a lower, applied in the order
+ * of their names whatever their directory (systemd.unit(5) "drop-in").
+ */
+static int unit_dropins(const struct audit_ctx *c, const struct unit_scope *sc, struct unit *u)
+{
+	struct dropin *v;
+	size_t n = 0;
+	int err = 0;
+
+	v = calloc(SETTINGS_DROPINS_MAX, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (size_t k = 0; k < sc->n; k++) {
+		char dir[PATH_MAX];
+		struct dirent *d;
+		DIR *dh;
+
+		if (snprintf(dir, sizeof(dir), "%s/%s.d", sc->dirs[k], u->name) >= (int)sizeof(dir))
+			continue;
+		dh = audit_opendir(c, dir);
+		if (!dh)
+			continue;
+		while ((d = readdir(dh)) && n < SETTINGS_DROPINS_MAX) {
+			bool seen = false;
+
+			if (!ends_with(d->d_name, ".conf"))
+				continue;
+			for (size_t i = 0; i < n && !seen; i++)
+				seen = strcmp(v[i].name, d->d_name) == 0;
+			if (seen)
+				continue;
+			snprintf(v[n].name, sizeof(v[n].name), "%s", d->d_name);
+			v[n++].dir = k;
+		}
+		closedir(dh);
+	}
+	qsort(v, n, sizeof(*v), by_dropin_name);
+	for (size_t i = 0; i < n && !err; i++) {
+		char path[PATH_MAX];
+
+		if (snprintf(path, sizeof(path), "%s/%s.d/%s", sc->dirs[v[i].dir], u->name,
+			     v[i].name) >= (int)sizeof(path))
+			continue;
+		err = unit_parse(c, u, path);
+		if (err == 1 || err == -ENOENT || err == -EACCES || err == -EISDIR || err == -EFBIG)
+			err = 0; /* an empty or masked drop-in adds nothing */
+	}
+	free(v);
+	return err;
+}
+
+/* The words of the ExecStart= that runs, or NULL: the last one after the last reset. */
+static const struct unit_entry *unit_exec(const struct unit *u)
+{
+	const struct unit_entry *last = NULL;
+
+	for (size_t i = 0; i < u->n; i++) {
+		if (u->e[i].key != UNIT_EXEC)
+			continue;
+		last = u->e[i].value[0] ? &u->e[i] : NULL;
+	}
+	return last;
+}
+
+/*
+ * The command of an ExecStart= value into w: its words, with the executable's prefixes
+ * ("-", "@", ":", "+", "!") taken off and, after "@", the argv[0] that follows dropped, so
+ * that w->v[1..n) are the arguments. Returns 0 or -ENOMEM.
+ */
+static int exec_words(const char *value, struct words *w)
+{
+	bool at = false;
+	char *p;
+
+	if (words_split(value, strlen(value), w))
+		return -ENOMEM;
+	if (!w->n)
+		return 0;
+	p = w->v[0];
+	while (*p && strchr("-@:+!", *p))
+		at |= *p++ == '@';
+	w->v[0] = p;
+	if (at && w->n > 1) {
+		/* v[2..n] (the NULL included) move down over argv[0] */
+		memmove(&w->v[1], &w->v[2], (w->n - 1) * sizeof(*w->v));
+		w->n--;
+	}
+	return 0;
+}
+
+/* The tool a unit belongs to: its name, or the executable of its ExecStart=. */
+static const char *unit_tool(const struct audit_ctx *c, const struct unit *u)
+{
+	const struct unit_entry *x = unit_exec(u);
+	const struct profile *p;
+	char stem[NAME_MAX + 1], *at;
+	const char *tool = NULL;
+	struct words w;
+
+	snprintf(stem, sizeof(stem), "%s", u->name);
+	stem[strlen(stem) - strlen(".service")] = '\0';
+	at = strchr(stem, '@');
+	if (at)
+		*at = '\0';
+	p = profiles_find(c->profiles, stem);
+	if (p)
+		return p->name;
+	if (!x)
+		return NULL;
+	if (exec_words(x->value, &w))
+		return NULL;
+	if (w.n) {
+		char path[PATH_MAX], line[SETTINGS_CMDLINE];
+		const char *base = strrchr(w.v[0], '/');
+		unsigned int id;
+		size_t off = 0;
+
+		/* systemd looks a bare name up in its own path: any directory will do */
+		snprintf(path, sizeof(path), "%s%s", base ? "" : "/usr/bin/", w.v[0]);
+		id = profiles_match_exe(c->profiles, path);
+		line[0] = '\0';
+		for (size_t i = 0; !id && i < w.n && off < sizeof(line); i++)
+			off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%s",
+						i ? " " : "", w.v[i]);
+		if (!id)
+			id = profiles_match_cmdline(c->profiles, base ? base + 1 : w.v[0], line);
+		tool = id ? profiles_name(c->profiles, id) : NULL;
+	}
+	words_free(&w);
+	return tool;
+}
+
+/*
+ * Whether path is a link to /dev/null: a masked unit (systemctl mask). The link is read, not
+ * followed: an image has no /dev/null of its own to resolve it to.
+ */
+static bool unit_masked(const struct audit_ctx *c, const char *path)
+{
+	char target[16];
+	int fd = audit_open(c, path, O_PATH | O_NOFOLLOW);
+	ssize_t n;
+
+	if (fd < 0)
+		return false;
+	n = readlinkat(fd, "", target, sizeof(target) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	target[n] = '\0';
+	return strcmp(target, "/dev/null") == 0;
+}
+
+/* The unit called name in the scope, read with its drop-ins. Returns 0, 1 (masked or
+ * absent from the scope's own directories), or -errno. */
+static int unit_load(const struct audit_ctx *c, const struct unit_scope *sc, const char *name,
+		     struct unit *u)
+{
+	bool own = sc->own == 0;
+	int err = 0;
+
+	memset(u, 0, sizeof(*u));
+	snprintf(u->name, sizeof(u->name), "%s", name);
+	for (size_t k = 0; k < sc->n; k++) {
+		char path[PATH_MAX];
+
+		if (snprintf(path, sizeof(path), "%s/%s", sc->dirs[k], name) >= (int)sizeof(path))
+			continue;
+		if (k < sc->own) {
+			char dpath[PATH_MAX + 2];
+
+			snprintf(dpath, sizeof(dpath), "%s.d", path);
+			own |= audit_exists(c, path, NULL) || audit_exists(c, dpath, NULL);
+		}
+		err = unit_masked(c, path) ? 1 : unit_parse(c, u, path);
+		if (err == -ENOENT || err == -EACCES || err == -EISDIR || err == -EFBIG) {
+			err = 0;
+			continue;
+		}
+		break; /* the first one found is the unit; a masked one hides the rest */
+	}
+	if (err == 0 && !own)
+		err = 1;
+	if (err == 0)
+		err = unit_dropins(c, sc, u);
+	if (err == 0)
+		u->tool = unit_tool(c, u);
+	if (err)
+		unit_clear(u);
+	return err;
+}
+
+typedef int (*unit_fn)(void *arg, const struct unit *u);
+
+static int scope_each(const struct audit_ctx *c, const struct unit_scope *sc, const char *tool,
+		      unit_fn fn, void *arg)
+{
+	struct name_list l = { 0 };
+	int err = 0;
+
+	for (size_t k = 0; k < sc->n && !err; k++)
+		err = scope_names(c, sc->dirs[k], &l);
+	for (size_t i = 0; i < l.n && !err; i++) {
+		struct unit u;
+
+		err = unit_load(c, sc, l.v[i], &u);
+		if (err == 1) {
+			err = 0;
+			continue;
+		}
+		if (err)
+			break;
+		if (u.tool && (!tool || strcmp(tool, u.tool) == 0))
+			err = fn(arg, &u);
+		unit_clear(&u);
+	}
+	free(l.v);
+	return err;
+}
+
+/* The system units, then the user units of /etc, then each home's own user units. */
+static int units_each(const struct audit_ctx *c, const char *tool, unit_fn fn, void *arg)
+{
+	/* systemd's search path (systemd.unit(5)), highest first; /lib may be /usr/lib's link */
+	static const char *const system[] = { "/etc/systemd/system", "/run/systemd/system",
+					      "/usr/local/lib/systemd/system",
+					      "/usr/lib/systemd/system", "/lib/systemd/system" };
+	struct unit_scope *sc = calloc(1, sizeof(*sc));
+	int err = 0;
+
+	if (!sc)
+		return -ENOMEM;
+	for (size_t k = 0; k < 5; k++)
+		audit_path(c, sc->dirs[sc->n++], PATH_MAX, "%s", system[k]);
+	err = scope_each(c, sc, tool, fn, arg);
+	sc->n = 0;
+	audit_path(c, sc->dirs[sc->n++], PATH_MAX, "/etc/systemd/user");
+	if (!err)
+		err = scope_each(c, sc, tool, fn, arg);
+	for (size_t h = 0; h < c->n_homes && !err; h++) {
+		sc->n = 0;
+		snprintf(sc->dirs[sc->n++], PATH_MAX, "%s/.config/systemd/user", c->homes[h].path);
+		audit_path(c, sc->dirs[sc->n++], PATH_MAX, "/etc/systemd/user");
+		sc->own = 1;
+		err = scope_each(c, sc, tool, fn, arg);
+	}
+	free(sc);
+	return err;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Environment= and EnvironmentFile=                                                        */
+
+struct env_hit {
+	char *value;
+	char where[PATH_MAX + 16];
+	enum audit_setting_from from;
+};
+
+struct env_walk {
+	const struct audit_ctx *c;
+	const char *const *names;
+	size_t n;
+	audit_setting_fn fn;
+	void *arg;
+	struct env_hit *hit; /* n of them, for the unit being read */
+};
+
+static int hit_set(struct env_hit *h, const char *v, size_t vl, enum audit_setting_from from,
+		   const char *file, unsigned int line)
+{
+	char *nv = strndup(v, vl);
+
+	if (!nv)
+		return -ENOMEM;
+	free(h->value);
+	h->value = nv;
+	h->from = from;
+	snprintf(h->where, sizeof(h->where), "%s:%u", file, line);
+	return 0;
+}
+
+/* The index of the name [s, e) among w->names, or -1. */
+static int name_index(const struct env_walk *w, const char *s, const char *e)
+{
+	for (size_t i = 0; i < w->n; i++)
+		if (span_is(s, e, w->names[i]))
+			return (int)i;
+	return -1;
+}
+
+/*
+ * An EnvironmentFile= as systemd reads it (parse_env_file_internal()'s states): KEY=VALUE
+ * lines, # and ; comments, blanks around the key and before the value ignored. At the start
+ * of a value (and after a closing quote) a double quote opens a string where a backslash
+ * escapes " \ ` $ and a newline, a single quote a literal one; elsewhere quotes are
+ * ordinary bytes, a backslash takes the next byte as is (a newline: the value continues on
+ * the next line), and trailing blanks are cut.
+ */
+static int envfile_parse(struct env_walk *w, const char *path, const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+	unsigned int line = 1;
+	char *val = malloc(len + 1);
+	int err = 0;
+
+	if (!val)
+		return -ENOMEM;
+	while (p < end && !err) {
+		const char *ks, *ke;
+		unsigned int kline;
+		size_t vl = 0, keep = 0;
+		bool bare = false; /* systemd's VALUE state: past the start of a bare part */
+		int k;
+
+		while (p < end && is_space(*p)) {
+			line += *p == '\n';
+			p++;
+		}
+		if (p == end)
+			break;
+		kline = line;
+		if (*p == '#' || *p == ';') {
+			while (p < end && *p != '\n')
+				p++;
+			continue;
+		}
+		ks = p;
+		while (p < end && *p != '=' && *p != '\n')
+			p++;
+		if (p == end || *p == '\n')
+			continue; /* no "=": not an assignment */
+		ke = p++;
+		while (ke > ks && is_space(ke[-1]))
+			ke--;
+		while (p < end && *p != '\n') {
+			char ch = *p++;
+
+			if (!bare && (ch == ' ' || ch == '\t' || ch == '\r'))
+				continue;
+			if (!bare && (ch == '\'' || ch == '"')) {
+				/* a quoted part, to its closing quote (newlines included) */
+				while (p < end && *p != ch) {
+					if (ch == '"' && *p == '\\' && p + 1 < end) {
+						if (p[1] == '\n') {
+							line++;
+						} else {
+							if (!strchr("\"\\`$", p[1]))
+								val[vl++] = '\\';
+							val[vl++] = p[1];
+						}
+						p += 2;
+						continue;
+					}
+					line += *p == '\n';
+					val[vl++] = *p++;
+				}
+				if (p < end)
+					p++;
+				keep = vl;
+				continue;
+			}
+			if (ch == '\\' && p < end) {
+				if (*p == '\n')
+					line++;
+				else
+					val[vl++] = *p;
+				p++;
+				keep = vl;
+				bare = true;
+				continue;
+			}
+			val[vl++] = ch;
+			bare = true;
+			if (ch != ' ' && ch != '\t' && ch != '\r')
+				keep = vl;
+		}
+		k = name_index(w, ks, ke);
+		if (k >= 0)
+			err = hit_set(&w->hit[k], val, keep, AUDIT_FROM_UNIT_ENVFILE, path, kline);
+	}
+	free(val);
+	return err;
+}
+
+/*
+ * The environment a unit gives its service, for the names asked: Environment= lines in
+ * order (an empty one resets the list), then the EnvironmentFile=s, whose settings override
+ * Environment= (systemd.exec(5)); a later setting of a name overrides an earlier one.
+ */
+static int unit_env(void *arg, const struct unit *u)
+{
+	struct env_walk *w = arg;
+	size_t *files; /* the EnvironmentFile= entries that count, by index */
+	size_t nf = 0;
+	int err = 0;
+
+	w->hit = calloc(w->n, sizeof(*w->hit));
+	files = calloc(u->n + 1, sizeof(*files));
+	if (!w->hit || !files) {
+		free(w->hit);
+		free(files);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < u->n && !err; i++) {
+		const struct unit_entry *x = &u->e[i];
+		struct words words;
+
+		if (x->key == UNIT_ENVFILE) {
+			if (x->value[0])
+				files[nf++] = i;
+			else
+				nf = 0;
+			continue;
+		}
+		if (x->key != UNIT_ENV)
+			continue;
+		if (!x->value[0]) {
+			for (size_t k = 0; k < w->n; k++) {
+				free(w->hit[k].value);
+				w->hit[k].value = NULL;
+			}
+			continue;
+		}
+		if (words_split(x->value, strlen(x->value), &words)) {
+			err = -ENOMEM;
+			break;
+		}
+		for (size_t j = 0; j < words.n && !err; j++) {
+			int k = assignment_of(words.v[j], w->names, w->n);
+
+			if (k >= 0) {
+				const char *v = words.v[j] + strlen(w->names[k]) + 1;
+
+				err = hit_set(&w->hit[k], v, strlen(v), AUDIT_FROM_UNIT_ENV,
+					      x->file, x->line);
+			}
+		}
+		words_free(&words);
+	}
+	for (size_t i = 0; i < nf && !err; i++) {
+		const char *v = u->e[files[i]].value;
+		char path[PATH_MAX], *text;
+		size_t len;
+		int r;
+
+		if (*v == '-')
+			v++; /* "-": a missing file is not an error; either way it adds nothing */
+		if (*v != '/' || strchr(v, '%'))
+			continue; /* relative, or with specifiers this reading does not expand */
+		if (audit_path(w->c, path, sizeof(path), "%s", v))
+			continue;
+		r = audit_read_file(w->c, path, SETTINGS_UNIT_MAX, &text, &len);
+		if (r)
+			continue;
+		err = envfile_parse(w, path, text, len);
+		free(text);
+	}
+	for (size_t k = 0; k < w->n && !err; k++) {
+		if (!w->hit[k].value)
+			continue;
+		err = w->fn(w->arg, &(struct audit_setting){
+					    .name = w->names[k],
+					    .value = w->hit[k].value,
+					    .from = w->hit[k].from,
+					    .where = w->hit[k].where,
+					    .tool = u->tool,
+				    });
+	}
+	for (size_t k = 0; k < w->n; k++)
+		free(w->hit[k].value);
+	free(w->hit);
+	free(files);
+	return err;
+}
+
+int audit_env_find(const struct audit_ctx *c, const char *const *names, size_t n,
+		   audit_setting_fn fn, void *arg)
+{
+	struct proc_walk pw = { .c = c, .names = names, .n = n, .fn = fn, .arg = arg };
+	struct env_walk ew = { .c = c, .names = names, .n = n, .fn = fn, .arg = arg };
+	int err;
+
+	if (!c->profiles)
+		return -EINVAL;
+	err = audit_procs_each(c, proc_env, &pw, NULL);
+	if (err && err != -ENOTSUP)
+		return err;
+	return units_each(c, NULL, unit_env, &ew);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* ExecStart= options                                                                       */
+
+struct exec_walk {
+	const char *const *opts;
+	size_t n;
+	audit_setting_fn fn;
+	void *arg;
+	const struct unit *u;
+	char where[PATH_MAX + 16];
+};
+
+static int exec_option(void *arg, const char *opt, const char *value)
+{
+	struct exec_walk *w = arg;
+
+	return w->fn(w->arg, &(struct audit_setting){
+				     .name = opt,
+				     .value = value,
+				     .from = AUDIT_FROM_UNIT_EXEC,
+				     .where = w->where,
+				     .tool = w->u->tool,
+			     });
+}
+
+/* The options of every ExecStart= that runs: those after the last empty one (a reset). */
+static int unit_argv(void *arg, const struct unit *u)
+{
+	struct exec_walk *w = arg;
+	size_t first = 0;
+	int err = 0;
+
+	for (size_t i = 0; i < u->n; i++)
+		if (u->e[i].key == UNIT_EXEC && !u->e[i].value[0])
+			first = i + 1;
+	w->u = u;
+	for (size_t i = first; i < u->n && !err; i++) {
+		const struct unit_entry *x = &u->e[i];
+		struct words argv;
+
+		if (x->key != UNIT_EXEC)
+			continue;
+		if (exec_words(x->value, &argv))
+			return -ENOMEM;
+		snprintf(w->where, sizeof(w->where), "%s:%u", x->file, x->line);
+		err = options_each(argv.v, argv.n, w->opts, w->n, exec_option, w);
+		words_free(&argv);
+	}
+	return err;
+}
+
+int audit_argv_find(const struct audit_ctx *c, const char *tool, const char *const *opts, size_t n,
+		    audit_setting_fn fn, void *arg)
+{
+	struct proc_walk pw = { .c = c, .tool = tool, .names = opts, .n = n, .fn = fn, .arg = arg };
+	struct exec_walk ew = { .opts = opts, .n = n, .fn = fn, .arg = arg };
+	int err;
+
+	if (!c->profiles)
+		return -EINVAL;
+	err = audit_procs_each(c, proc_argv, &pw, NULL);
+	if (err && err != -ENOTSUP)
+		return err;
+	return units_each(c, tool, unit_argv, &ew);
+}
