@@ -24,6 +24,7 @@
 
 #include "audit/audit_files.h"
 #include "audit/audit_hash.h"
+#include "audit/audit_settings.h"
 #include "audit/audit_stores.h"
 #include "util/escape.h"
 
@@ -686,7 +687,7 @@ static void human(char *out, size_t size, uint64_t bytes)
 
 /* One store: blobs listed, manifests checked against them, blobs hashed. */
 static int check_store(const struct audit_ctx *c, struct audit_report *r, const char *path,
-		       const struct approved *ap)
+		       const struct approved *ap, const char *from)
 {
 	struct ostore s = { .c = c, .r = r, .path = path, .ap = ap };
 	struct audit_hash_item *items = NULL;
@@ -789,24 +790,25 @@ static int check_store(const struct audit_ctx *c, struct audit_report *r, const 
 				       "ones are listed then",
 				.source = SRC_VERIFY });
 	human(bytes, sizeof(bytes), good_bytes);
-	if (good || !s.problems)
-		err = audit_add(
-			r, &(struct audit_finding){
-				   .item = AUDIT_ITEM_INTEGRITY,
-				   .status = AUDIT_PASS,
-				   .check = "integrity-ollama",
-				   .tool = "ollama",
-				   .subject = path,
-				   .evidence = audit_fmt(
-					   r,
-					   "%zu of %zu blobs (%s) match their names and the "
-					   "digests and sizes of %zu manifest%s; %zu hashed, %zu "
-					   "from the cache; ignored: %zu partial downloads, %zu "
-					   "temporary files, %zu other files",
-					   good, s.n_blobs, bytes, s.manifests,
-					   s.manifests == 1 ? "" : "s", hs.hashed, hs.cached,
-					   s.partial, s.temp, s.other),
-				   .source = SRC_VERIFY });
+	if (good || !s.problems) {
+		const char *ev = audit_fmt(
+			r,
+			"%zu of %zu blobs (%s) match their names and the digests and sizes of %zu "
+			"manifest%s; %zu hashed, %zu from the cache; ignored: %zu partial "
+			"downloads, %zu temporary files, %zu other files",
+			good, s.n_blobs, bytes, s.manifests, s.manifests == 1 ? "" : "s", hs.hashed,
+			hs.cached, s.partial, s.temp, s.other);
+
+		if (from)
+			ev = audit_fmt(r, "%s; OLLAMA_MODELS names this store at %s", ev, from);
+		err = audit_add(r, &(struct audit_finding){ .item = AUDIT_ITEM_INTEGRITY,
+							    .status = AUDIT_PASS,
+							    .check = "integrity-ollama",
+							    .tool = "ollama",
+							    .subject = path,
+							    .evidence = ev,
+							    .source = SRC_VERIFY });
+	}
 out:
 	for (size_t i = 0; i < s.n_blobs; i++)
 		free(s.blobs[i].path);
@@ -863,7 +865,30 @@ static int ollama_store(void *arg, const struct audit_store_hit *h)
 	if (!h->is_dir || seen_before(w->c, &w->seen, h->path))
 		return 0;
 	w->stores++;
-	return check_store(w->c, w->r, h->path, w->ap);
+	return check_store(w->c, w->r, h->path, w->ap, NULL);
+}
+
+/*
+ * A store that OLLAMA_MODELS moves elsewhere, set in a running server's environment or in
+ * a unit that starts one (envconfig.Models()). Only absolute paths: systemd does not expand
+ * ~ and a relative one would be relative to a working directory this does not know.
+ */
+static int ollama_models_env(void *arg, const struct audit_setting *st)
+{
+	struct ollama_walk *w = arg;
+	char path[PATH_MAX];
+	size_t n;
+	bool is_dir;
+
+	if (st->value[0] != '/' || audit_path(w->c, path, sizeof(path), "%s", st->value))
+		return 0;
+	n = strlen(path);
+	while (n > 1 && path[n - 1] == '/')
+		path[--n] = '\0';
+	if (!audit_exists(w->c, path, &is_dir) || !is_dir || seen_before(w->c, &w->seen, path))
+		return 0;
+	w->stores++;
+	return check_store(w->c, w->r, path, w->ap, st->where);
 }
 
 int check_integrity_ollama(const struct audit_ctx *c, struct audit_report *r)
@@ -879,6 +904,13 @@ int check_integrity_ollama(const struct audit_ctx *c, struct audit_report *r)
 		w.ap = &ap;
 	}
 	err = audit_stores_each(c, AUDIT_STORE_MODELS, "ollama", ollama_store, &w);
+	if (!err && c->profiles) {
+		/* what cannot be read (not root) only hides a moved store: not an error */
+		err = audit_env_find(c, (const char *const[]){ "OLLAMA_MODELS" }, 1,
+				     ollama_models_env, &w);
+		if (err == -EACCES || err == -EPERM || err == -ENOENT)
+			err = 0;
+	}
 	free(ap.sha);
 	if (err)
 		return err;
