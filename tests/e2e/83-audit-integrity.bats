@@ -204,3 +204,23 @@ make_models() {
 	[ "$(jq_count '.status == "PASS" and .check == "integrity-ollama" and .evidence == "model good:latest: weights sha256:'"$GOOD"' approved"')" = 1 ]
 	[ "$(echo "$output" | jq '.counts.FAIL')" = 0 ]
 }
+
+@test "integrity-ollama: the store OLLAMA_MODELS names in the service's unit is checked too" {
+	make_root
+	rm -rf "$R/home/alice/.ollama"
+	S="$R/srv/models"
+	mkdir -p "$S/blobs" "$R/etc/systemd/system"
+	printf '[Service]\nExecStart=/usr/bin/ollama serve\nEnvironment="OLLAMA_MODELS=/srv/models/"\n' \
+		>"$R/etc/systemd/system/ollama.service"
+	blob "GGUF evil weights" "GGUF good weights"
+	manifest good "{\"layers\":[{\"digest\":\"sha256:$GOOD\",\"size\":17}]}"
+	run "$LLMWATCH" audit --root "$R" --only integrity-ollama --no-cache
+	[ "$status" -eq 1 ]
+	[[ $output == *"FAIL integrity-ollama [ollama] $S/blobs/sha256-$GOOD: tampered"* ]]
+	run "$LLMWATCH" audit --root "$R" --only integrity-ollama --no-cache --json
+	[ "$(jq_count '.status == "FAIL" and .subject == "'"$S/blobs/sha256-$GOOD"'"')" = 1 ]
+	blob "GGUF good weights"
+	run "$LLMWATCH" audit --root "$R" --only integrity-ollama --no-cache
+	[ "$status" -eq 0 ]
+	[[ $output == *"PASS integrity-ollama [ollama] $S: 1 of 1 blobs (17 B) match"*"; OLLAMA_MODELS names this store at $R/etc/systemd/system/ollama.service:3"* ]]
+}
