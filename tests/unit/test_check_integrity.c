@@ -251,6 +251,34 @@ static void test_ollama_clean(void)
 	CHECK_INT(check_integrity_ollama(&c, r), -EINVAL);
 	audit_report_free(r);
 	c.approved = NULL;
+
+	/* manifests-v2 as Ollama writes it: a link to the manifest stored as a blob, which the
+	 * manifest's own digest marks as used */
+	{
+		char mhex[65], link[512], target[128];
+
+		snprintf(text, sizeof(text),
+			 "{\"layers\":[{\"mediaType\":\"application/vnd.ollama.image.model\","
+			 "\"digest\":\"sha256:%s\",\"size\":17}]}",
+			 good);
+		blob(text, NULL, mhex);
+		mkdirs("home/.ollama/models/manifests-v2/ollama.com/library/good2");
+		snprintf(link, sizeof(link),
+			 "%s/home/.ollama/models/manifests-v2/ollama.com/library/good2/latest",
+			 tmp);
+		snprintf(target, sizeof(target), "../../../../blobs/sha256-%s", mhex);
+		CHECK_INT(symlink(target, link), 0);
+		r = audit_report_new();
+		CHECK_INT(check_integrity_ollama(&c, r), 0);
+		CHECK_INT(count(r, "integrity-ollama", AUDIT_PASS, "2 of 2 blobs ("), 1);
+		CHECK_INT(count(r, "integrity-ollama", AUDIT_PASS,
+				"match their names and the digests and sizes of 2 manifests;"),
+			  1);
+		CHECK_INT(audit_count(r, AUDIT_FAIL) + audit_count(r, AUDIT_WARN), 0);
+		if (check_failed)
+			dump(r);
+		audit_report_free(r);
+	}
 	snprintf(dir, sizeof(dir), "%s/home/.ollama", tmp);
 
 	/* no store at all: SKIP with the reason */
