@@ -685,6 +685,17 @@ static void human(char *out, size_t size, uint64_t bytes)
 	snprintf(out, size, u ? "%.1f %s" : "%.0f %s", v, units[u]);
 }
 
+/* A directory of the store that could not be listed: SKIP without root, else WARN. */
+static void unreadable_dir(struct ostore *s, const char *dir, int err)
+{
+	bool denied = (err == -EACCES || err == -EPERM) && !s->c->privileged;
+
+	problem(s, denied ? AUDIT_SKIP : AUDIT_WARN, dir,
+		audit_fmt(s->r, "could not be read: %s%s", strerror(-err),
+			  denied ? " (not root): its models are not verified" : ""),
+		denied ? "Run the audit as root" : "Check the directory and the disk", NULL);
+}
+
 /* One store: blobs listed, manifests checked against them, blobs hashed. */
 static int check_store(const struct audit_ctx *c, struct audit_report *r, const char *path,
 		       const struct approved *ap, const char *from)
@@ -699,14 +710,20 @@ static int check_store(const struct audit_ctx *c, struct audit_report *r, const 
 	int err;
 
 	err = list_blobs(&s);
+	if (err && err != -ENOMEM) {
+		/* the store cannot be checked; the rest of the audit can */
+		snprintf(dir, sizeof(dir), "%s/blobs", path);
+		unreadable_dir(&s, dir, err);
+		err = 0;
+		goto out;
+	}
 	if (err)
 		goto out;
 	for (int v = 0; v < 2 && !s.err; v++) {
 		snprintf(dir, sizeof(dir), "%s/%s", path, v ? "manifests-v2" : "manifests");
 		err = walk_manifests(&s, dir, 0, part);
-		if (err == -EACCES && !c->privileged) {
-			problem(&s, AUDIT_SKIP, dir, "could not be read: Permission denied",
-				"Run the audit as root", NULL);
+		if (err && err != -ENOMEM) {
+			unreadable_dir(&s, dir, err);
 			err = 0;
 		}
 		if (err)
