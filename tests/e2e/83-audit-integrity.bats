@@ -225,7 +225,7 @@ make_models() {
 	[[ $output == *"PASS integrity-ollama [ollama] $S: 1 of 1 blobs (17 B) match"*"; OLLAMA_MODELS names this store at $R/etc/systemd/system/ollama.service:3"* ]]
 }
 
-@test "integrity-ollama: without root, a store it cannot list is a SKIP, not an error" {
+@test "integrity: without root, directories it cannot list are a SKIP, not an error" {
 	requires_root
 	# a directory nobody can reach, with a copy of llmwatch nobody can run
 	D=$(mktemp -d /tmp/lw-integrity-XXXXXX)
@@ -233,11 +233,15 @@ make_models() {
 	mkdir -p "$D/h/.ollama/models/blobs" "$D/h/.ollama/models/manifests"
 	chmod 755 "$D/h" "$D/h/.ollama" "$D/h/.ollama/models"
 	chmod 700 "$D/h/.ollama/models/blobs"
+	mkdir -p "$D/h/.lmstudio/models/pub/repo"
+	chmod 755 "$D/h/.lmstudio" "$D/h/.lmstudio/models"
+	chmod 700 "$D/h/.lmstudio/models/pub"
 	install -m 755 "$LLMWATCH" "$D/llmwatch"
 	run setpriv --reuid=65534 --regid=65534 --clear-groups \
-		"$D/llmwatch" audit --home "$D/h" --only integrity-ollama --no-cache --json
+		"$D/llmwatch" audit --home "$D/h" --only integrity --no-cache --json
 	rm -rf "$D"
 	[ "$status" -eq 0 ]
 	[ "$(jq_count '.status == "SKIP" and (.subject | endswith("/.ollama/models/blobs")) and (.evidence | contains("Permission denied (not root)"))')" = 1 ]
+	[ "$(jq_count '.status == "SKIP" and .check == "integrity-models" and (.subject | endswith("/.lmstudio/models/pub")) and (.evidence | startswith("1 directory could not be read"))')" = 1 ]
 	[ "$(echo "$output" | jq '.errors | length')" = 0 ]
 }

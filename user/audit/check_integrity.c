@@ -962,6 +962,9 @@ struct models {
 	struct model_file *f;
 	size_t n, cap;
 	size_t stores;
+	size_t dirs_unreadable; /* directories that could not be listed */
+	char first_unreadable[PATH_MAX];
+	int first_errno;
 	int err;
 };
 
@@ -984,8 +987,16 @@ static void walk_models(struct models *m, const struct audit_store *store, const
 	struct dirent *e;
 	DIR *d;
 
-	if (depth > WALK_DEPTH || !(d = audit_opendir(m->c, dir)))
+	if (depth > WALK_DEPTH)
 		return;
+	d = audit_opendir(m->c, dir);
+	if (!d) {
+		if (errno != ENOENT && !m->dirs_unreadable++) {
+			snprintf(m->first_unreadable, sizeof(m->first_unreadable), "%s", dir);
+			m->first_errno = errno;
+		}
+		return;
+	}
 	while ((e = readdir(d)) && !m->err && m->n < MODELS_MAX) {
 		char path[PATH_MAX];
 		bool is_dir = e->d_type == DT_DIR;
@@ -1178,6 +1189,28 @@ int check_integrity_models(const struct audit_ctx *c, struct audit_report *r)
 	}
 	if (err)
 		goto out;
+	if (m.dirs_unreadable) {
+		bool denied = (m.first_errno == EACCES || m.first_errno == EPERM) && !c->privileged;
+
+		err = audit_add(r,
+				&(struct audit_finding){
+					.item = AUDIT_ITEM_INTEGRITY,
+					.status = denied ? AUDIT_SKIP : AUDIT_WARN,
+					.check = "integrity-models",
+					.subject = m.first_unreadable,
+					.evidence = audit_fmt(r,
+							      "%zu director%s could not be read "
+							      "(this one: %s): the models in them "
+							      "are not listed",
+							      m.dirs_unreadable,
+							      m.dirs_unreadable == 1 ? "y" : "ies",
+							      strerror(m.first_errno)),
+					.fix = denied ? "Run the audit as root" :
+							"Check the directories and the disk",
+				});
+		if (err)
+			goto out;
+	}
 	if (more_pass) {
 		human(bytes, sizeof(bytes), more_bytes);
 		err = audit_add(r,
