@@ -41,8 +41,11 @@ KNOBS = {
     "BENCH_REPORT_RUNS": ("3", "report: runs of llmwatch report per format"),
     "BENCH_LIVE_SECONDS": ("1", "live view: seconds per absorb round (and frames / rounds)"),
     "BENCH_LIVE_ROUNDS": ("5", "live view: absorb rounds"),
+    "BENCH_HASH_FILES": ("4", "audit hashing: model files hashed"),
+    "BENCH_HASH_MIB": ("512", "audit hashing: MiB per file"),
+    "BENCH_HASH_RUNS": ("3", "audit hashing: timed runs of each hasher"),
     "BENCH_ONLY": ("", "comma list of sections: syscalls,programs,loss,replay,report,rules,"
-                   "live,startup,memory"),
+                   "live,audit_hash,startup,memory"),
 }
 
 CASES = ["open", "connect", "sendto", "getppid"]
@@ -633,6 +636,88 @@ def vm(pid, key):
     return None
 
 
+def openssl_sha256_per_core():
+    """OpenSSL's EVP SHA-256 on one core, 16 KiB blocks, in bytes/s (None without openssl)."""
+    if not shutil.which("openssl"):
+        return None
+    p = subprocess.run(["openssl", "speed", "-evp", "sha256", "-bytes", "16384", "-seconds", "2"],
+                       capture_output=True, text=True)
+    # "type  16384 bytes" then "sha256  1561968.64k": thousands of bytes per second
+    m = re.search(r"^(?:sha256|SHA2-256)\s+([\d.]+)k\s*$", p.stdout, re.M)
+    return float(m.group(1)) * 1000 if m else None
+
+
+def section_audit_hash(b):
+    """Model hashing (issue 17): `llmwatch audit --only integrity-models` over files in the
+    page cache (tmpfs when /dev/shm is there), against sha256sum on the same files and
+    against OpenSSL's per-core figure times the cores used; then the cached second run."""
+    n, mib, runs = (int(knob("BENCH_HASH_FILES")), int(knob("BENCH_HASH_MIB")),
+                    int(knob("BENCH_HASH_RUNS")))
+    need = n * mib * (1 << 20) * 1.1
+    # tmpfs is the page cache itself; a container's small /dev/shm is not big enough
+    parent = ("/dev/shm" if os.path.isdir("/dev/shm") and
+              shutil.disk_usage("/dev/shm").free > need else b.tmp)
+    base = os.path.join(parent, f"lwbench-hash-{os.getpid()}")
+    home = os.path.join(base, "home")
+    d = os.path.join(home, ".lmstudio", "models", "bench", "hash")
+    os.makedirs(d)
+    try:
+        files = []
+        block = os.urandom(1 << 20)
+        for i in range(n):
+            f = os.path.join(d, f"model-{i}.gguf")
+            with open(f, "wb") as out:
+                for k in range(mib):
+                    # every MiB differs, so no file and no block is a copy of another
+                    out.write(k.to_bytes(8, "little") + i.to_bytes(8, "little") + block[16:])
+            files.append(f)
+        total = n * mib * (1 << 20)
+        subprocess.run(["cat"] + files, stdout=subprocess.DEVNULL, check=True)  # in cache
+        cores = min(os.cpu_count() or 1, n)
+        audit = [b.llmwatch, "audit", "--home", home, "--only", "integrity-models",
+                 "--no-progress", "--jobs", str(cores), "--json", "-o", os.devnull]
+
+        def timed(argv):
+            """Wall and CPU (user + system) seconds of each run: on a shared host the wall
+            time holds other tasks' time, the CPU time only the hasher's."""
+            ts, cpu = [], []
+            for _ in range(runs):
+                r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+                t0 = monotonic()
+                p = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                ts.append(monotonic() - t0)
+                r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu.append(r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime)
+                if p.returncode not in (0, 1):
+                    raise RuntimeError(f"{argv[0]} exited {p.returncode}: {p.stderr[-300:]}")
+            return ts, cpu
+
+        t_audit, c_audit = timed(audit + ["--no-cache"])
+        t_sum, _ = timed(["sha256sum"] + files)
+        cache = os.path.join(base, "cache")
+        subprocess.run(audit + ["--cache-dir", cache], check=True)	# fills the cache
+        t_cached, _ = timed(audit + ["--cache-dir", cache])
+        per_core = openssl_sha256_per_core()
+        res = {"files": n, "mib_per_file": mib, "bytes": total, "cores_used": cores,
+               "where": parent,
+               "audit_gbps": stats([total / t / 1e9 for t in t_audit]),
+               "audit_gbps_per_cpu_second": stats([total / t / 1e9 for t in c_audit]),
+               "sha256sum_gbps": stats([total / t / 1e9 for t in t_sum]),
+               "cached_seconds": stats(t_cached),
+               "openssl_per_core_gbps": per_core / 1e9 if per_core else None}
+        a = res["audit_gbps"]["median"]
+        res["vs_sha256sum"] = a / res["sha256sum_gbps"]["median"]
+        if per_core:
+            res["openssl_x_cores_gbps"] = per_core * cores / 1e9
+            res["vs_openssl_x_cores"] = a / res["openssl_x_cores_gbps"]
+            # the same ratio from CPU time: what each core used delivers, whatever the load
+            res["vs_openssl_per_cpu_second"] = (res["audit_gbps_per_cpu_second"]["median"] /
+                                                (per_core / 1e9))
+        return res
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
 def section_startup(b):
     """exec of llmwatch --ready-file F until F exists; idle RSS half a second later."""
     times, rss = [], []
@@ -752,6 +837,18 @@ def goals(res):
         v = lv["frame"]["ms"]["max"]
         add(f"live view frame (all panes, 200x60) at {lv['frame']['at_events_per_s']:,} events/s",
             round(v, 2), 50, v < 50, "ms")
+    ah = res.get("audit_hash")
+    if ah and ah.get("vs_openssl_x_cores") is not None:
+        v = ah["vs_openssl_x_cores"]
+        add(f"audit hashing (wall) vs openssl speed -evp sha256 x {ah['cores_used']} cores",
+            round(v, 3), 0.9, v >= 0.9, "of")
+        v = ah["vs_openssl_per_cpu_second"]
+        add("audit hashing per CPU second vs openssl speed per core", round(v, 3), 0.9,
+            v >= 0.9, "of")
+    if ah:
+        v = ah["cached_seconds"]["median"]
+        add(f"audit of {ah['files']} x {ah['mib_per_file']} MiB models again, cached", round(v, 3),
+            1, v < 1, "s")
     st = res.get("startup")
     if st and st["ms"]:
         add("start to attached", round(st["ms"]["median"]), 300, st["ms"]["median"] <= 300, "ms")
@@ -804,9 +901,10 @@ def markdown(res):
             if x["limit"] is not None:
                 v = x["limit"]
                 v = f"{int(v):,}" if float(v).is_integer() and v >= 1000 else f"{v:g}"
-                lim = f"<= {v}x" if x["unit"] == "x" else f"{v} {x['unit']}".strip()
+                lim = (f"<= {v}x" if x["unit"] == "x" else f">= {v} of it" if x["unit"] == "of"
+                       else f"{v} {x['unit']}".strip())
             val = f"{x['value']:,}" if isinstance(x["value"], int) else f"{x['value']:g}"
-            unit = "" if x["unit"] == "x" else " " + x["unit"]
+            unit = "" if x["unit"] in ("x", "of") else " " + x["unit"]
             val = f"{val}x" if x["unit"] == "x" else val
             L.append(f"| {x['goal']} | {val}{unit} | {lim} | "
                      f"{'yes' if x['met'] else '**no**'} |")
@@ -881,6 +979,19 @@ def markdown(res):
                  f"{lv['frame']['ms']['max']:.2f} ms) while it absorbs "
                  f"{lv['frame']['at_events_per_s']:,} events/s, "
                  f"{lv['frame']['core_share'] * 100:.0f}% of a core in all.")
+    ah = res.get("audit_hash")
+    if ah:
+        ossl = (f"; OpenSSL's EVP SHA-256 (16 KiB blocks) {ah['openssl_per_core_gbps']:.2f} GB/s "
+                f"per core x {ah['cores_used']} = {ah['openssl_x_cores_gbps']:.2f} GB/s, so "
+                f"{ah['vs_openssl_x_cores'] * 100:.0f}% of it (goal >= 90%); per CPU second "
+                f"the audit hashes {ah['audit_gbps_per_cpu_second']['median']:.2f} GB/s, "
+                f"{ah['vs_openssl_per_cpu_second'] * 100:.0f}% of OpenSSL's per-core figure"
+                if ah.get("openssl_x_cores_gbps") else "; openssl not installed")
+        L.append(f"Model hashing (`llmwatch audit --only integrity-models --no-cache --jobs "
+                 f"{ah['cores_used']}`, {ah['files']} x {ah['mib_per_file']} MiB in "
+                 f"{ah['where']}): {fmt_s(ah['audit_gbps'])} GB/s; sha256sum on the same files "
+                 f"{fmt_s(ah['sha256sum_gbps'])} GB/s ({ah['vs_sha256sum']:.2f}x){ossl}. The "
+                 f"second run, cached: {fmt_s(ah['cached_seconds'])} s (goal < 1 s).")
     if ru and ru.get("ratio"):
         L.append(f"Rules matcher alone (make bench-rules): {ru['default']['ns_per_event']:.0f} ns "
                  f"per event with the default pack, {ru['generated']['ns_per_event']:.0f} ns with "
@@ -893,6 +1004,7 @@ def run_sections(b, res, only):
                      ("loss", section_loss),
                      ("replay", section_replay), ("report", section_report),
                      ("rules", section_rules), ("live", section_live),
+                     ("audit_hash", section_audit_hash),
                      ("startup", section_startup), ("memory", section_memory)):
         if only and name not in only:
             continue

@@ -9,13 +9,11 @@
 #include "audit/check_exposure.h"
 #include "audit/check_gguf.h"
 #include "audit/check_hygiene.h"
+#include "audit/check_integrity.h"
 #include "audit/check_telemetry.h"
 #include "audit/check_versions.h"
 
 const struct audit_check audit_checks[] = {
-	/* Rows are added with their checks: check_exposure.c, check_telemetry.c,
-	 * check_integrity.c, check_gguf.c, check_at_rest.c, check_versions.c,
-	 * check_hygiene.c. */
 	{ "exposure-listeners", AUDIT_ITEM_EXPOSURE,
 	  "no inference tool listens on a TCP or UDP socket beyond loopback",
 	  check_exposure_listeners },
@@ -49,6 +47,12 @@ const struct audit_check audit_checks[] = {
 	  "Jan: analytics consent (kept in webview storage: said, not read)", check_telemetry_jan },
 	{ "telemetry-lmstudio", AUDIT_ITEM_TELEMETRY,
 	  "LM Studio: no telemetry setting known on disk (said)", check_telemetry_lmstudio },
+	{ "integrity-ollama", AUDIT_ITEM_INTEGRITY,
+	  "Ollama's blobs re-hashed against their names and manifests; missing and unused blobs",
+	  check_integrity_ollama },
+	{ "integrity-models", AUDIT_ITEM_INTEGRITY,
+	  "GGUF and safetensors files of the other tools hashed; checked against --approved",
+	  check_integrity_models },
 	{ "gguf-files", AUDIT_ITEM_GGUF,
 	  "GGUF models in the tools' model directories and the --gguf files parse safely",
 	  check_gguf_files },

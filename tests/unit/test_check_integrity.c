@@ -1,0 +1,389 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The integrity checks (check_integrity.h) on a fixture home: an Ollama store with a good
+ * blob, a tampered one, a manifest pointing at a missing blob, an unused blob, a wrong
+ * size, a traversal digest (CVE-2024-37032), an unparsable manifest, a manifest list with
+ * a manifest stored as a blob, and the downloads' temporary files; then LM Studio model
+ * files recorded, approved and not approved, and approved lists that do not parse.
+ */
+#include <errno.h>
+#include <ftw.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "audit/audit_hash.h"
+#include "audit/check_integrity.h"
+#include "check.h"
+
+static char tmp[64];
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* rm -rf of a fixture tree, without a shell. */
+static void rm_tree(const char *path)
+{
+	if (nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) && errno != ENOENT)
+		fprintf(stderr, "could not remove %s\n", path);
+}
+
+static void mkdirs(const char *rel)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", tmp, rel);
+	for (char *p = path + strlen(tmp) + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(path, 0755);
+			*p = '/';
+		}
+	mkdir(path, 0755);
+}
+
+static void put(const char *rel, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", tmp, rel);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	fputs(text, f);
+	fclose(f);
+}
+
+static void hex_of(const char *text, char *out)
+{
+	unsigned char md[AUDIT_SHA256_LEN];
+	unsigned int n = 0;
+
+	EVP_Digest(text, strlen(text), md, &n, EVP_sha256(), NULL);
+	audit_hash_hex(md, out);
+}
+
+/* A blob holding text, named by the digest of name_of (text itself for a good blob). */
+static void blob(const char *text, const char *name_of, char *hex)
+{
+	char rel[256];
+
+	hex_of(name_of ? name_of : text, hex);
+	snprintf(rel, sizeof(rel), "home/.ollama/models/blobs/sha256-%s", hex);
+	put(rel, text);
+}
+
+/* Findings of check with status whose subject or evidence holds needle. */
+static int count(const struct audit_report *r, const char *check, enum audit_status st,
+		 const char *needle)
+{
+	const struct audit_finding *f;
+	size_t n = audit_findings(r, &f);
+	int hits = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(f[i].check, check) && f[i].status == st &&
+		    (strstr(f[i].evidence, needle) || strstr(f[i].subject, needle)))
+			hits++;
+	return hits;
+}
+
+static void dump(const struct audit_report *r)
+{
+	const struct audit_finding *f;
+	size_t n = audit_findings(r, &f);
+
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "  %s %s %s: %s\n", audit_status_name(f[i].status), f[i].check,
+			f[i].subject, f[i].evidence);
+}
+
+static struct audit_home home;
+
+static struct audit_ctx ctx(void)
+{
+	static char path[128];
+
+	snprintf(path, sizeof(path), "%s/home", tmp);
+	home = (struct audit_home){ .path = path, .uid = getuid() };
+	return (struct audit_ctx){
+		.root = "/", .homes = &home, .n_homes = 1, .privileged = geteuid() == 0, .jobs = 2
+	};
+}
+
+#define MANIFESTS "home/.ollama/models/manifests/registry.ollama.ai/library/"
+
+static void test_ollama(void)
+{
+	struct audit_ctx c = ctx();
+	struct audit_report *r = audit_report_new();
+	char good[65], cfg[65], bad[65], unused[65], missing[65], sized[65], listed[65];
+	char text[2048], rel[256], child[1024];
+
+	mkdirs("home/.ollama/models/blobs");
+	blob("GGUF good weights", NULL, good);
+	blob("{\"model_format\":\"gguf\"}", NULL, cfg);
+	blob("GGUF evil weights", "GGUF honest weights", bad); /* tampered */
+	blob("nobody's", NULL, unused);
+	blob("twelve bytes", NULL, sized);
+	hex_of("never downloaded", missing);
+	/* what downloads and CreateTemp leave behind: ignored */
+	snprintf(rel, sizeof(rel), "home/.ollama/models/blobs/sha256-%s-partial", missing);
+	put(rel, "half");
+	snprintf(rel, sizeof(rel), "home/.ollama/models/blobs/sha256-%s-partial-0", missing);
+	put(rel, "{\"N\":0}");
+	put("home/.ollama/models/blobs/sha256-2841302933", "temp");
+
+	mkdirs(MANIFESTS "good");
+	snprintf(text, sizeof(text),
+		 "{\"schemaVersion\":2,\"config\":{\"digest\":\"sha256:%s\",\"size\":23},"
+		 "\"layers\":[{\"digest\":\"sha256:%s\",\"size\":17}]}",
+		 cfg, good);
+	put(MANIFESTS "good/latest", text);
+	mkdirs(MANIFESTS "evil");
+	snprintf(text, sizeof(text), "{\"layers\":[{\"digest\":\"sha256:%s\",\"size\":17}]}", bad);
+	put(MANIFESTS "evil/latest", text);
+	mkdirs(MANIFESTS "gone");
+	snprintf(text, sizeof(text), "{\"layers\":[{\"digest\":\"sha256:%s\",\"size\":5}]}",
+		 missing);
+	put(MANIFESTS "gone/latest", text);
+	mkdirs(MANIFESTS "sized");
+	snprintf(text, sizeof(text), "{\"layers\":[{\"digest\":\"sha256:%s\",\"size\":999}]}",
+		 sized);
+	put(MANIFESTS "sized/latest", text);
+	mkdirs(MANIFESTS "probllama");
+	put(MANIFESTS "probllama/latest",
+	    "{\"layers\":[{\"digest\":\"sha256:../../../../etc/passwd\",\"size\":1}]}");
+	mkdirs(MANIFESTS "broken");
+	put(MANIFESTS "broken/latest", "{\"layers\":[\n{\"digest\": oops}]}");
+	/* manifests-v2: a manifest list whose child is a manifest stored as a blob */
+	snprintf(child, sizeof(child),
+		 "{\"schemaVersion\":2,\"layers\":[{\"digest\":\"sha256:%s\",\"size\":17}]}", good);
+	blob(child, NULL, listed);
+	mkdirs("home/.ollama/models/manifests-v2/ollama.com/library/multi");
+	snprintf(
+		text, sizeof(text),
+		"{\"schemaVersion\":2,\"mediaType\":\"application/vnd.ollama.manifest.list.v2+json\","
+		"\"manifests\":[{\"mediaType\":\"application/vnd.docker.distribution.manifest.v2+json\","
+		"\"digest\":\"sha256:%s\",\"runner\":\"ollama\"}]}",
+		listed);
+	put("home/.ollama/models/manifests-v2/ollama.com/library/multi/latest", text);
+
+	CHECK_INT(check_integrity_ollama(&c, r), 0);
+	CHECK_INT(count(r, "integrity-ollama", AUDIT_FAIL, "tampered"), 1);
+	CHECK_INT(count(r, "integrity-ollama", AUDIT_FAIL, bad), 1);
+	CHECK_INT(count(r, "integrity-ollama", AUDIT_FAIL, "used by model evil:latest"), 1);
+	CHECK_INT(count(r, "integrity-ollama", AUDIT_FAIL, "is missing from"), 1);
+	CHECK_INT(count(r, "integrity-ollama", AUDIT_FAIL, "model gone:latest"), 1);
+	CHECK_INT(count(r, "integrity-ollama", AUDIT_WARN, "no manifest uses it"), 1);
+	CHECK_INT(count(r, "integrity-ollama", AUDIT_WARN, unused), 1);
+	CHECK_INT(count(r, "integrity-ollama", AUDIT_FAIL,
+			"the manifest says 999 bytes, the blob holds 12"),
+		  1);
+	CHECK_INT(count(r, "integrity-ollama", AUDIT_FAIL, "CVE-2024-37032"), 1);
+	CHECK_INT(count(r, "integrity-ollama", AUDIT_FAIL, "../../../../etc/passwd"), 1);
+	CHECK_INT(count(r, "integrity-ollama", AUDIT_FAIL, "not JSON: error at line 2"), 1);
+	CHECK_INT(count(r, "integrity-ollama", AUDIT_FAIL, "broken/latest"), 1);
+	/* good, its config, the list's child manifest blob: verified; partial/temp ignored */
+	CHECK_INT(count(r, "integrity-ollama", AUDIT_PASS, "3 of 6 blobs"), 1);
+	CHECK_INT(count(r, "integrity-ollama", AUDIT_PASS,
+			"ignored: 2 partial downloads, 1 temporary files, 0 other files"),
+		  1);
+	CHECK_INT(audit_count(r, AUDIT_FAIL), 5);
+	CHECK_INT(audit_count(r, AUDIT_WARN), 1);
+	if (check_failed)
+		dump(r);
+	audit_report_free(r);
+}
+
+/* A store where everything matches: one PASS, nothing else. */
+static void test_ollama_clean(void)
+{
+	struct audit_ctx c = ctx();
+	struct audit_report *r = audit_report_new();
+	char dir[256], good[65], text[512];
+
+	snprintf(dir, sizeof(dir), "%s/home/.ollama", tmp);
+	rm_tree(dir);
+	mkdirs("home/.ollama/models/blobs");
+	blob("GGUF good weights", NULL, good);
+	mkdirs(MANIFESTS "good");
+	snprintf(text, sizeof(text),
+		 "{\"layers\":[{\"mediaType\":\"application/vnd.ollama.image.model\","
+		 "\"digest\":\"sha256:%s\",\"size\":17}]}",
+		 good);
+	put(MANIFESTS "good/latest", text);
+	CHECK_INT(check_integrity_ollama(&c, r), 0);
+	CHECK_INT(count(r, "integrity-ollama", AUDIT_PASS, "1 of 1 blobs (17 B)"), 1);
+	CHECK_INT(audit_count(r, AUDIT_PASS), 1);
+	CHECK_INT(audit_count(r, AUDIT_FAIL) + audit_count(r, AUDIT_WARN), 0);
+	audit_report_free(r);
+
+	/* --approved covers Ollama's weights too: approved, then not, then unparsable */
+	snprintf(text, sizeof(text), "%s  good.gguf\n", good);
+	put("approved-ollama", text);
+	snprintf(dir, sizeof(dir), "%s/approved-ollama", tmp);
+	c.approved = dir;
+	r = audit_report_new();
+	CHECK_INT(check_integrity_ollama(&c, r), 0);
+	CHECK_INT(count(r, "integrity-ollama", AUDIT_PASS, "model good:latest: weights sha256:"),
+		  1);
+	CHECK_INT(audit_count(r, AUDIT_FAIL), 0);
+	audit_report_free(r);
+	put("approved-ollama", "# nothing approved\n");
+	r = audit_report_new();
+	CHECK_INT(check_integrity_ollama(&c, r), 0);
+	CHECK_INT(count(r, "integrity-ollama", AUDIT_FAIL, "are not in the approved list"), 1);
+	CHECK_INT(count(r, "integrity-ollama", AUDIT_PASS, "1 of 1 blobs"), 1);
+	audit_report_free(r);
+	put("approved-ollama", "not a hash\n");
+	r = audit_report_new();
+	CHECK_INT(check_integrity_ollama(&c, r), -EINVAL);
+	audit_report_free(r);
+	c.approved = NULL;
+
+	/* manifests-v2 as Ollama writes it: a link to the manifest stored as a blob, which the
+	 * manifest's own digest marks as used */
+	{
+		char mhex[65], link[512], target[128];
+
+		snprintf(text, sizeof(text),
+			 "{\"layers\":[{\"mediaType\":\"application/vnd.ollama.image.model\","
+			 "\"digest\":\"sha256:%s\",\"size\":17}]}",
+			 good);
+		blob(text, NULL, mhex);
+		mkdirs("home/.ollama/models/manifests-v2/ollama.com/library/good2");
+		snprintf(link, sizeof(link),
+			 "%s/home/.ollama/models/manifests-v2/ollama.com/library/good2/latest",
+			 tmp);
+		snprintf(target, sizeof(target), "../../../../blobs/sha256-%s", mhex);
+		CHECK_INT(symlink(target, link), 0);
+		r = audit_report_new();
+		CHECK_INT(check_integrity_ollama(&c, r), 0);
+		CHECK_INT(count(r, "integrity-ollama", AUDIT_PASS, "2 of 2 blobs ("), 1);
+		CHECK_INT(count(r, "integrity-ollama", AUDIT_PASS,
+				"match their names and the digests and sizes of 2 manifests;"),
+			  1);
+		CHECK_INT(audit_count(r, AUDIT_FAIL) + audit_count(r, AUDIT_WARN), 0);
+		if (check_failed)
+			dump(r);
+		audit_report_free(r);
+	}
+	snprintf(dir, sizeof(dir), "%s/home/.ollama", tmp);
+
+	/* no store at all: SKIP with the reason */
+	rm_tree(dir);
+	r = audit_report_new();
+	CHECK_INT(check_integrity_ollama(&c, r), 0);
+	CHECK_INT(count(r, "integrity-ollama", AUDIT_SKIP, "no Ollama model store"), 1);
+	audit_report_free(r);
+}
+
+#define LMS "home/.lmstudio/models/pub/repo/"
+
+static int models(const char *approved, struct audit_report **out)
+{
+	struct audit_ctx c = ctx();
+	char path[256];
+
+	if (approved) {
+		snprintf(path, sizeof(path), "%s/approved.sha256", tmp);
+		put("approved.sha256", approved);
+		c.approved = path;
+	}
+	*out = audit_report_new();
+	return check_integrity_models(&c, *out);
+}
+
+static void test_models(void)
+{
+	struct audit_report *r;
+	char a[65], b[65], list[512];
+
+	mkdirs(LMS);
+	put(LMS "a.gguf", "GGUF model a");
+	put(LMS "B.SafeTensors", "safetensors b");
+	put(LMS "README.md", "not a model");
+	hex_of("GGUF model a", a);
+	hex_of("safetensors b", b);
+
+	/* no list: each model recorded with its hash, and a summary */
+	CHECK_INT(models(NULL, &r), 0);
+	CHECK_INT(count(r, "integrity-models", AUDIT_PASS, a), 1);
+	CHECK_INT(count(r, "integrity-models", AUDIT_PASS, b), 1);
+	CHECK_INT(count(r, "integrity-models", AUDIT_PASS, "recorded (no --approved list"), 2);
+	CHECK_INT(count(r, "integrity-models", AUDIT_PASS, "2 model files"), 1);
+	CHECK_INT(count(r, "integrity-models", AUDIT_PASS, "README"), 0);
+	CHECK_INT(audit_count(r, AUDIT_FAIL), 0);
+	audit_report_free(r);
+
+	/* a approved (text mode, a comment, a CRLF line), b not */
+	snprintf(list, sizeof(list), "# approved models\n\n%s  a.gguf\r\n", a);
+	CHECK_INT(models(list, &r), 0);
+	CHECK_INT(count(r, "integrity-models", AUDIT_PASS, ": approved"), 1);
+	CHECK_INT(count(r, "integrity-models", AUDIT_PASS, a), 1);
+	CHECK_INT(count(r, "integrity-models", AUDIT_FAIL, "not in the approved list"), 1);
+	CHECK_INT(count(r, "integrity-models", AUDIT_FAIL, b), 1);
+	CHECK_INT(count(r, "integrity-models", AUDIT_PASS, "1 not approved"), 1);
+	audit_report_free(r);
+
+	/* both approved, binary mode and an escaped name; upper-case hex */
+	for (char *p = b; *p; p++)
+		if (*p >= 'a' && *p <= 'f')
+			*p = (char)(*p - 32);
+	snprintf(list, sizeof(list), "%s *a.gguf\n\\%s  dir\\\\b.safetensors", a, b);
+	CHECK_INT(models(list, &r), 0);
+	CHECK_INT(audit_count(r, AUDIT_FAIL), 0);
+	CHECK_INT(count(r, "integrity-models", AUDIT_PASS, ": approved"), 2);
+	audit_report_free(r);
+
+	/* an empty list approves nothing */
+	CHECK_INT(models("", &r), 0);
+	CHECK_INT(audit_count(r, AUDIT_FAIL), 2);
+	audit_report_free(r);
+
+	/* malformed lines: -EINVAL (the verb exits 2), the line named on stderr */
+	snprintf(list, sizeof(list), "%s  a.gguf\n%.63s  short.gguf\n", a, a);
+	CHECK_INT(models(list, &r), -EINVAL);
+	audit_report_free(r);
+	snprintf(list, sizeof(list), "%s a.gguf\n", a); /* one space */
+	CHECK_INT(models(list, &r), -EINVAL);
+	audit_report_free(r);
+	snprintf(list, sizeof(list), "%s  \n", a); /* no name */
+	CHECK_INT(models(list, &r), -EINVAL);
+	audit_report_free(r);
+	CHECK_INT(models("SHA256 (a.gguf) = 00\n", &r), -EINVAL);
+	audit_report_free(r);
+	{
+		struct audit_ctx c = ctx();
+
+		c.approved = "/nonexistent/approved";
+		r = audit_report_new();
+		CHECK_INT(check_integrity_models(&c, r), -ENOENT);
+		audit_report_free(r);
+	}
+}
+
+int main(void)
+{
+	snprintf(tmp, sizeof(tmp), "/tmp/lw-integrity-XXXXXX");
+	if (!mkdtemp(tmp)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	test_ollama();
+	test_ollama_clean();
+	test_models();
+	rm_tree(tmp);
+	return check_summary("check_integrity");
+}
