@@ -14,7 +14,8 @@
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 10
-FUZZ_TARGETS := dns tls http rules profiles decode btf config capture diff html event_wire gguf
+FUZZ_TARGETS := dns tls http rules profiles decode btf config capture diff html event_wire gguf \
+	audit_files
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_SAN := address,undefined
 FUZZ_CFLAGS := -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
@@ -40,6 +41,8 @@ FUZZ_MAXLEN_html := 16384
 FUZZ_MAXLEN_event_wire := 32768
 # the generator's models (tests/gguf/make_gguf.py) are under 2 KiB; room to grow them
 FUZZ_MAXLEN_gguf := 8192
+# a fixture root's settings files, a few hundred bytes each
+FUZZ_MAXLEN_audit_files := 16384
 
 FUZZ_OBJS_dns := names/dns_parse.o names/dns_cache.o names/hostname.o
 FUZZ_OBJS_tls := names/tls_parse.o names/hostname.o
@@ -62,6 +65,11 @@ FUZZ_OBJS_html := report/report_html.o util/htmlesc.o util/escape.o util/utf8.o
 FUZZ_LIBS_html := -lcjson -lm
 FUZZ_OBJS_event_wire := sinks/event_wire.o core/event.o util/timefmt.o util/escape.o util/utf8.o
 FUZZ_OBJS_gguf := audit/gguf_check.o util/escape.o util/utf8.o
+# every check of the audit (not its journald and syslog outputs), so a new check needs no line here
+FUZZ_OBJS_audit_files := $(patsubst user/%.c,%.o,$(filter-out user/audit/audit_outputs.c,\
+	$(wildcard user/audit/*.c))) core/profiles.o core/procscan.o util/escape.o util/utf8.o \
+	util/jsonw.o
+FUZZ_LIBS_audit_files := -lcjson -lcrypto -lpthread
 
 .PHONY: fuzz fuzz-build fuzz-smoke fuzz-targets test-parsers-asan
 
@@ -110,6 +118,7 @@ fuzz: $(FUZZ_BINS)
 				html) echo $(FUZZ_MAXLEN_html);; \
 				event_wire) echo $(FUZZ_MAXLEN_event_wire);; \
 				gguf) echo $(FUZZ_MAXLEN_gguf);; \
+				audit_files) echo $(FUZZ_MAXLEN_audit_files);; \
 				*) echo $(FUZZ_MAXLEN_http);; esac) \
 			-artifact_prefix=$(BUILD)/fuzz/ \
 			$(BUILD)/fuzz/corpus-$$t fuzz/corpus/$$t || exit 1; \

@@ -269,6 +269,8 @@ static struct blob *blob_find(struct ostore *s, const char *hex64)
 		key.hex[i] =
 			(char)((hex64[i] >= 'A' && hex64[i] <= 'F') ? hex64[i] + 32 : hex64[i]);
 	key.hex[64] = '\0';
+	if (!s->n_blobs)
+		return NULL; /* no blobs: s->blobs may be NULL, which bsearch() must not be given */
 	return bsearch(&key, s->blobs, s->n_blobs, sizeof(*s->blobs), blob_cmp);
 }
 
