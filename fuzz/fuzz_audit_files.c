@@ -144,8 +144,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		data += len;
 		size -= len;
 	}
-	c = (struct audit_ctx){ .root = root, .proc_root = "/proc", .profiles = &profiles,
-				.jobs = 1 };
+	c = (struct audit_ctx){
+		.root = root, .proc_root = "/proc", .profiles = &profiles, .jobs = 1
+	};
 	snprintf(home, sizeof(home), "%s/home/a", root);
 	FUZZ_ASSERT(audit_homes_add(&c, &homes, home, "a") == 0);
 	audit_homes_from_passwd(&c, &homes);

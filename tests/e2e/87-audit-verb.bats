@@ -113,3 +113,30 @@ assert all(f["item"] == "hygiene" for f in d["findings"]), d["findings"]'
 	[[ $output == *"cannot write $BATS_TEST_TMPDIR/link.json"* ]]
 	[ ! -e "$BATS_TEST_TMPDIR/target" ]
 }
+
+@test "audit without root says which homes it could not read, in text and JSON" {
+	requires_root
+	D=$(mktemp -d /tmp/lw-audit-homes-XXXXXX)
+	chmod 755 "$D"
+	mkdir -p "$D/open" "$D/closed"
+	chmod 755 "$D/open"
+	chmod 700 "$D/closed"
+	install -m 755 "$LLMWATCH" "$D/llmwatch"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$D/llmwatch" audit --home "$D/open" --home "$D/closed" --only hygiene-startup
+	text_status=$status
+	text=$output
+	run setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$D/llmwatch" audit --home "$D/open" --home "$D/closed" --only hygiene-startup --json
+	rm -rf "$D"
+	[ "$text_status" -le 1 ]
+	[[ $text == *"not as root: some files and processes may be unreadable"* ]]
+	[[ $text == *"homes: $D/open, $D/closed [cannot be read: Permission denied]"* ]]
+	echo "$output" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["privileged"] is False
+o, c = d["homes"]
+assert o["readable"] is True and "error" not in o, o
+assert c["readable"] is False and c["error"] == "Permission denied", c'
+}

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -175,10 +176,16 @@ static void test_stores(void)
 	}
 }
 
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
 int main(void)
 {
-	char cmd[128];
-
 	snprintf(tmp, sizeof(tmp), "/tmp/lw-audit-files-XXXXXX");
 	if (!mkdtemp(tmp))
 		return 1;
@@ -187,8 +194,7 @@ int main(void)
 	test_read_bounds();
 	test_ini();
 	test_stores();
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
-	if (system(cmd))
+	if (nftw(tmp, remove_one, 16, FTW_DEPTH | FTW_PHYS))
 		fprintf(stderr, "could not remove %s\n", tmp);
 	return check_summary("test_audit_files");
 }

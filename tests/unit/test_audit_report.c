@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The audit's findings: copied when added, counted by status, names of statuses and items. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,9 +128,10 @@ static struct audit_report *hostile_report(void)
 
 static void test_text(void)
 {
-	struct audit_home h = { .path = "/home/a\x1b", .user = "a", .uid = 1000 };
+	struct audit_home h[] = { { .path = "/home/a\x1b", .user = "a", .uid = 1000 },
+				  { .path = "/root", .user = "root", .read_err = -EACCES } };
 	struct audit_ctx c = {
-		.root = "/", .live = true, .privileged = true, .homes = &h, .n_homes = 1
+		.root = "/", .live = true, .privileged = true, .homes = h, .n_homes = 2
 	};
 	struct audit_report *r = hostile_report();
 	char *t, *exposure, *hygiene;
@@ -153,7 +155,8 @@ static void test_text(void)
 	CHECK(strstr(t, "  ERROR integrity-ollama: Permission denied\n") != NULL);
 	CHECK(strstr(t, "1 PASS, 0 WARN, 1 FAIL, 1 SKIP; INCOMPLETE: 1 checks could not run") !=
 	      NULL);
-	CHECK(strstr(t, "homes: /home/a\\x1b (a)\n") != NULL);
+	CHECK(strstr(t, "homes: /home/a\\x1b (a), /root (root) [cannot be read: Permission "
+			"denied]\n") != NULL);
 	free(t);
 out:
 	audit_report_free(r);

@@ -63,6 +63,7 @@ struct audit_home {
 	const char *path; /* "/home/alice", or "/mnt/img/home/alice" under --root */
 	const char *user; /* "alice" from the root's passwd, or NULL (a --home not in it) */
 	uint32_t uid;	  /* the owner of the directory */
+	int read_err;	  /* 0, or -errno when its contents cannot be listed (not root) */
 };
 
 /* Where and how the checks look. */

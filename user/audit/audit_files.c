@@ -36,7 +36,7 @@ int audit_path(const struct audit_ctx *c, char *out, size_t size, const char *fm
 		snprintf(out, size, "%s", root);
 		return -ENAMETOOLONG;
 	}
-	memcpy(out, root, rl);
+	snprintf(out, size, "%s", root);
 	va_start(ap, fmt);
 	n = vsnprintf(out + rl, size - rl, fmt, ap);
 	va_end(ap);

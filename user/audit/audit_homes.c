@@ -46,11 +46,17 @@ int audit_homes_add(const struct audit_ctx *c, struct audit_homes *l, const char
 		return err;
 	}
 	close(fd);
+	/* A home others cannot list (0700, not root): audited as far as it goes, and said. */
+	fd = audit_open(c, path, O_RDONLY | O_DIRECTORY);
+	if (fd >= 0)
+		close(fd);
 	if (l->n == AUDIT_HOMES_MAX) {
 		l->cut++;
 		return 0;
 	}
-	h = (struct audit_home){ .path = keep(l, strdup(path)), .uid = st.st_uid };
+	h = (struct audit_home){ .path = keep(l, strdup(path)),
+				 .uid = st.st_uid,
+				 .read_err = fd < 0 ? fd : 0 };
 	if (h.path && user)
 		h.user = keep(l, strdup(user));
 	if (!h.path || (user && !h.user))
@@ -84,7 +90,7 @@ void audit_passwd_parse(char *text, size_t len, audit_passwd_fn fn, void *arg, s
 
 	*bad = 0;
 	while (p < end) {
-		char *nl = memchr(p, '\n', (size_t)(end - p)), *f[7], *q = p;
+		char *nl = memchr(p, '\n', (size_t)(end - p)), *f[7] = { NULL }, *q = p;
 		uint32_t uid;
 		int n = 0;
 

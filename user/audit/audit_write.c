@@ -64,6 +64,8 @@ static void write_home_list(const struct audit_ctx *c, FILE *out, bool *ok)
 			*ok &= put_escaped(out, c->homes[i].user);
 			fputs(")", out);
 		}
+		if (c->homes[i].read_err)
+			fprintf(out, " [cannot be read: %s]", strerror(-c->homes[i].read_err));
 	}
 	if (!c->n_homes)
 		fputs("none", out);
@@ -142,7 +144,7 @@ int audit_write_text(const struct audit_report *r, const struct audit_ctx *c, FI
 		audit_count(r, AUDIT_WARN), audit_count(r, AUDIT_FAIL), audit_count(r, AUDIT_SKIP));
 	if (n_err || audit_lost(r) || !ok)
 		fprintf(out, "; INCOMPLETE: %zu checks could not run, %llu findings lost", n_err,
-			(unsigned long long)(audit_lost(r) + !ok));
+			(unsigned long long)audit_lost(r) + !ok);
 	fputs("\n", out);
 	if (fflush(out) || ferror(out))
 		return -EIO;
@@ -177,6 +179,9 @@ int audit_write_json(const struct audit_report *r, const struct audit_ctx *c, FI
 		jsonw_str(&w, "path", c->homes[i].path);
 		opt_str(&w, "user", c->homes[i].user);
 		jsonw_uint(&w, "uid", c->homes[i].uid);
+		jsonw_bool(&w, "readable", !c->homes[i].read_err);
+		if (c->homes[i].read_err)
+			jsonw_str(&w, "error", strerror(-c->homes[i].read_err));
 		jsonw_close(&w, '}');
 	}
 	jsonw_close(&w, ']');
