@@ -8,8 +8,10 @@
 #include "audit/audit_stores.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "audit/audit_files.h"
 
@@ -145,4 +147,106 @@ int audit_stores_each(const struct audit_ctx *c, enum audit_store_kind kind, con
 			return ret;
 	}
 	return 0;
+}
+
+/* ---- the bounded walk ----------------------------------------------------------------- */
+
+void audit_walk_reset(struct audit_walk *w)
+{
+	w->entries = w->deep = w->unreadable = 0;
+	w->cut = false;
+	w->first_errno = 0;
+	w->first_unreadable[0] = '\0';
+}
+
+static void walk_unreadable(struct audit_walk *w, int err)
+{
+	if (!w->unreadable++) {
+		w->first_errno = err;
+		snprintf(w->first_unreadable, sizeof(w->first_unreadable), "%s", w->path);
+	}
+}
+
+static unsigned char mode_type(mode_t m)
+{
+	return S_ISDIR(m) ? DT_DIR : S_ISREG(m) ? DT_REG : S_ISLNK(m) ? DT_LNK : DT_UNKNOWN;
+}
+
+/* Walks d, whose path is w->path[0..plen); its entries are at depth with flags. */
+static int walk_dir(struct audit_walk *w, DIR *d, size_t plen, unsigned int depth,
+		    unsigned int flags)
+{
+	struct dirent *de;
+
+	while ((de = readdir(d))) {
+		const char *name = de->d_name;
+		size_t nl = strlen(name);
+		struct audit_walk_entry e;
+		struct stat st;
+		int fd, ret;
+		DIR *sub;
+
+		if (!strcmp(name, ".") || !strcmp(name, ".."))
+			continue;
+		if (w->entries >= w->max_entries) {
+			w->cut = true;
+			return AUDIT_WALK_STOP;
+		}
+		w->entries++;
+		if (plen + 1 + nl >= sizeof(w->path))
+			continue;
+		w->path[plen] = '/';
+		memcpy(w->path + plen + 1, name, nl + 1);
+		e = (struct audit_walk_entry){ .path = w->path,
+					       .name = w->path + plen + 1,
+					       .dirfd = dirfd(d),
+					       .type = de->d_type,
+					       .depth = depth,
+					       .flags = flags };
+		if (!fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW)) {
+			e.st = &st;
+			e.type = mode_type(st.st_mode);
+		}
+		ret = w->fn(w->arg, &e);
+		if (ret < 0 || ret == AUDIT_WALK_STOP)
+			return ret;
+		if (e.type != DT_DIR || ret == AUDIT_WALK_SKIP)
+			continue;
+		if (depth + 1 >= w->max_depth) {
+			w->deep++;
+			continue;
+		}
+		/* O_NOFOLLOW: a link swapped in for the directory since the stat is not followed */
+		fd = openat(dirfd(d), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		sub = fd < 0 ? NULL : fdopendir(fd);
+		if (!sub) {
+			walk_unreadable(w, errno);
+			if (fd >= 0)
+				close(fd);
+			continue;
+		}
+		ret = walk_dir(w, sub, plen + 1 + nl, depth + 1, e.flags);
+		closedir(sub);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int audit_walk_dir(const struct audit_ctx *c, struct audit_walk *w, const char *path,
+		   unsigned int flags)
+{
+	size_t plen = strlen(path);
+	DIR *d;
+	int ret;
+
+	if (plen >= sizeof(w->path))
+		return -ENAMETOOLONG;
+	d = audit_opendir(c, path);
+	if (!d)
+		return -errno;
+	memcpy(w->path, path, plen + 1);
+	ret = walk_dir(w, d, plen, 0, flags);
+	closedir(d);
+	return ret == AUDIT_WALK_STOP ? 0 : ret;
 }

@@ -711,9 +711,8 @@ struct perm_walk {
 	const struct accounts *a;
 	uint32_t owner; /* the home's owner: another non-root owner is another user */
 	bool has_owner;
-	char path[PATH_MAX];
-	size_t entries, deep, unreadable;
-	bool cut;
+	struct audit_walk walk;
+	size_t top_unreadable; /* the store itself could not be listed */
 	size_t readable, listable, writable, foreign, open;
 	char ex_readable[600], ex_listable[600], ex_writable[600], ex_foreign[600];
 };
@@ -754,89 +753,52 @@ static unsigned int foreign_bits(const struct perm_walk *w, const struct stat *s
 	return b;
 }
 
-/* Counts what other users can do with the entry at w->path; returns whether they can
+/* Counts what other users can do with the entry at path; returns whether they can
  * enter it (a directory they reach with x). */
-static bool judge(struct perm_walk *w, const struct stat *st, bool reach_parent)
+static bool judge(struct perm_walk *w, const char *path, const struct stat *st, bool reach_parent)
 {
 	unsigned int f = foreign_bits(w, st, true);
 
 	if (w->has_owner && st->st_uid != 0 && st->st_uid != w->owner) {
 		w->foreign++;
-		example(w, w->ex_foreign, sizeof(w->ex_foreign), w->path, st);
+		example(w, w->ex_foreign, sizeof(w->ex_foreign), path, st);
 	}
 	if (f & 04)
 		w->open++;
 	if (S_ISDIR(st->st_mode)) {
 		if (reach_parent && (f & 04)) {
 			w->listable++;
-			example(w, w->ex_listable, sizeof(w->ex_listable), w->path, st);
+			example(w, w->ex_listable, sizeof(w->ex_listable), path, st);
 		}
 		/* w and x on a directory: files in it can be replaced (not when sticky). */
 		if (reach_parent && (f & 03) == 03 && !(st->st_mode & S_ISVTX)) {
 			w->writable++;
-			example(w, w->ex_writable, sizeof(w->ex_writable), w->path, st);
+			example(w, w->ex_writable, sizeof(w->ex_writable), path, st);
 		}
 		return reach_parent && (f & 01);
 	}
 	if (S_ISREG(st->st_mode)) {
 		if (reach_parent && (f & 04)) {
 			w->readable++;
-			example(w, w->ex_readable, sizeof(w->ex_readable), w->path, st);
+			example(w, w->ex_readable, sizeof(w->ex_readable), path, st);
 		}
 		if (reach_parent && (f & 02)) {
 			w->writable++;
-			example(w, w->ex_writable, sizeof(w->ex_writable), w->path, st);
+			example(w, w->ex_writable, sizeof(w->ex_writable), path, st);
 		}
 	}
 	return false;
 }
 
-static void perm_walk_dir(struct perm_walk *w, DIR *d, size_t plen, unsigned int depth, bool reach)
+/* The walk's callback: each entry judged; a directory's entries are reached when it is. */
+static int perm_entry(void *arg, struct audit_walk_entry *e)
 {
-	struct dirent *de;
+	struct perm_walk *w = arg;
 
-	while ((de = readdir(d))) {
-		const char *name = de->d_name;
-		size_t nl = strlen(name);
-		struct stat st;
-		bool sub_reach;
-
-		if (!strcmp(name, ".") || !strcmp(name, ".."))
-			continue;
-		if (w->entries >= CHECK_AT_REST_MAX_ENTRIES) {
-			w->cut = true;
-			return;
-		}
-		w->entries++;
-		if (plen + 1 + nl >= sizeof(w->path) ||
-		    fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW))
-			continue;
-		w->path[plen] = '/';
-		memcpy(w->path + plen + 1, name, nl + 1);
-		sub_reach = judge(w, &st, reach);
-		if (S_ISDIR(st.st_mode)) {
-			int fd;
-			DIR *sub;
-
-			if (depth + 1 >= CHECK_AT_REST_MAX_DEPTH) {
-				w->deep++;
-				continue;
-			}
-			fd = openat(dirfd(d), name,
-				    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			sub = fd < 0 ? NULL : fdopendir(fd);
-			if (!sub) {
-				if (fd >= 0)
-					close(fd);
-				w->unreadable++;
-				continue;
-			}
-			perm_walk_dir(w, sub, plen + 1 + nl, depth + 1, sub_reach);
-			closedir(sub);
-			if (w->cut)
-				return;
-		}
-	}
+	if (!e->st)
+		return AUDIT_WALK_SKIP;
+	e->flags = judge(w, e->path, e->st, e->flags != 0);
+	return 0;
 }
 
 /*
@@ -885,15 +847,16 @@ static void perm_limits(struct audit_report *r, const struct perm_walk *w, char 
 	size_t n = 0;
 
 	buf[0] = '\0';
-	if (w->cut)
+	if (w->walk.cut)
 		n += (size_t)snprintf(buf, size, "; walk stopped after %u entries",
 				      CHECK_AT_REST_MAX_ENTRIES);
-	if (w->deep && n < size)
+	if (w->walk.deep && n < size)
 		n += (size_t)snprintf(buf + n, size - n,
 				      "; %zu directories deeper than %u levels not entered",
-				      w->deep, CHECK_AT_REST_MAX_DEPTH);
-	if (w->unreadable && n < size)
-		snprintf(buf + n, size - n, "; %zu directories could not be read%s", w->unreadable,
+				      w->walk.deep, CHECK_AT_REST_MAX_DEPTH);
+	if (w->walk.unreadable + w->top_unreadable && n < size)
+		snprintf(buf + n, size - n, "; %zu directories could not be read%s",
+			 w->walk.unreadable + w->top_unreadable,
 			 w->c->privileged ? "" : " (not root)");
 	(void)r;
 }
@@ -923,7 +886,12 @@ static void judge_store(const struct audit_ctx *c, struct audit_report *r, const
 						      .evidence = "out of memory" });
 		return;
 	}
-	*w = (struct perm_walk){ .c = c, .a = a };
+	*w = (struct perm_walk){ .c = c,
+				 .a = a,
+				 .walk = { .max_depth = CHECK_AT_REST_MAX_DEPTH,
+					   .max_entries = CHECK_AT_REST_MAX_ENTRIES,
+					   .fn = perm_entry,
+					   .arg = w } };
 	if (ref->home) {
 		w->owner = ref->home->uid;
 		w->has_owner = true;
@@ -940,24 +908,15 @@ static void judge_store(const struct audit_ctx *c, struct audit_report *r, const
 		return;
 	}
 	close(fd);
-	snprintf(w->path, sizeof(w->path), "%s", ref->path);
 	anc = ancestors_reach(w, ref->path, blocker, sizeof(blocker));
-	reach = judge(w, &st, anc);
-	if (S_ISDIR(st.st_mode)) {
-		DIR *d = audit_opendir(c, ref->path);
-
-		if (d) {
-			perm_walk_dir(w, d, strlen(ref->path), 0, reach);
-			closedir(d);
-		} else {
-			w->unreadable++;
-		}
-	}
+	reach = judge(w, ref->path, &st, anc);
+	if (S_ISDIR(st.st_mode) && audit_walk_dir(c, &w->walk, ref->path, reach) < 0)
+		w->top_unreadable++;
 	perm_limits(r, w, limits, sizeof(limits));
 	owner_desc(a, &st, top, sizeof(top));
 	if (S_ISDIR(st.st_mode))
 		snprintf(what, sizeof(what), "%s (%04o %s, %zu entries under it)", ref->store->what,
-			 (unsigned int)(st.st_mode & 07777), top, w->entries);
+			 (unsigned int)(st.st_mode & 07777), top, w->walk.entries);
 	else
 		snprintf(what, sizeof(what), "%s (%04o %s)", ref->store->what,
 			 (unsigned int)(st.st_mode & 07777), top);

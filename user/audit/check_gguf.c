@@ -148,10 +148,10 @@ struct gguf_walk {
 	const struct audit_ctx *c;
 	struct audit_report *r;
 	const struct audit_store *store; /* the store walked, NULL for --gguf files */
-	char path[PATH_MAX];
+	char path[PATH_MAX];		 /* a --gguf file or a store that is a file */
 	/* this store's walk */
-	size_t entries, deep, unreadable_dirs, unreadable_blobs;
-	bool entries_cut;
+	struct audit_walk walk;
+	size_t unreadable_blobs;
 	/* the whole audit */
 	struct file_id seen[CHECK_GGUF_MAX_FILES];
 	size_t n_seen, not_checked, found, stores;
@@ -284,60 +284,27 @@ static bool gguf_named(const char *name)
 }
 
 /*
- * Walks the directory open as d, whose path is w->path[0..plen). Links are not followed into
- * directories (a model directory linking to / must not walk the machine); a link named
- * *.gguf is validated where it leads (inside the root), once per file.
+ * The walk's callback. Links are not followed into directories (the walk's policy); a link
+ * named *.gguf is validated where it leads (inside the root), once per file. The files of a
+ * directory named "blobs" are sniffed for the magic (flags 1).
  */
-static void walk_dir(struct gguf_walk *w, DIR *d, size_t plen, unsigned int depth, bool blobs)
+static int gguf_entry(void *arg, struct audit_walk_entry *e)
 {
-	struct dirent *de;
+	struct gguf_walk *w = arg;
 
-	while ((de = readdir(d))) {
-		const char *name = de->d_name;
-		size_t nl = strlen(name);
-		struct stat st;
-
-		if (!strcmp(name, ".") || !strcmp(name, ".."))
-			continue;
-		if (w->entries >= CHECK_GGUF_MAX_ENTRIES) {
-			w->entries_cut = true;
-			return;
-		}
-		w->entries++;
-		if (plen + 1 + nl >= sizeof(w->path))
-			continue;
-		w->path[plen] = '/';
-		memcpy(w->path + plen + 1, name, nl + 1);
-		if (fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW))
-			continue;
-		if (S_ISDIR(st.st_mode)) {
-			int fd;
-			DIR *sub;
-
-			if (depth + 1 >= CHECK_GGUF_MAX_DEPTH) {
-				w->deep++;
-				continue;
-			}
-			fd = openat(dirfd(d), name,
-				    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			sub = fd < 0 ? NULL : fdopendir(fd);
-			if (!sub) {
-				if (fd >= 0)
-					close(fd);
-				w->unreadable_dirs++;
-				continue;
-			}
-			walk_dir(w, sub, plen + 1 + nl, depth + 1, !strcmp(name, "blobs"));
-			closedir(sub);
-		} else if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) {
-			if (gguf_named(name))
-				check_one(w, w->path, false);
-			else if (blobs)
-				check_one(w, w->path, true);
-		}
-		if (w->entries_cut)
-			return;
+	if (!e->st)
+		return AUDIT_WALK_SKIP;
+	if (e->type == DT_DIR) {
+		e->flags = !strcmp(e->name, "blobs");
+		return 0;
 	}
+	if (e->type == DT_REG || e->type == DT_LNK) {
+		if (gguf_named(e->name))
+			check_one(w, e->path, false);
+		else if (e->flags)
+			check_one(w, e->path, true);
+	}
+	return 0;
 }
 
 /* What the walk of one store could not look at, as a SKIP (nothing when it saw it all). */
@@ -347,16 +314,16 @@ static void report_walk_limits(struct gguf_walk *w, const char *path)
 	int n = 0;
 
 	what[0] = '\0';
-	if (w->entries_cut)
+	if (w->walk.cut)
 		n += snprintf(what + n, sizeof(what) - (size_t)n, "; stopped after %u entries",
 			      CHECK_GGUF_MAX_ENTRIES);
-	if (w->deep && n < (int)sizeof(what))
+	if (w->walk.deep && n < (int)sizeof(what))
 		n += snprintf(what + n, sizeof(what) - (size_t)n,
-			      "; %zu directories deeper than %u levels not entered", w->deep,
+			      "; %zu directories deeper than %u levels not entered", w->walk.deep,
 			      CHECK_GGUF_MAX_DEPTH);
-	if (w->unreadable_dirs && n < (int)sizeof(what))
+	if (w->walk.unreadable && n < (int)sizeof(what))
 		n += snprintf(what + n, sizeof(what) - (size_t)n,
-			      "; %zu directories could not be read%s", w->unreadable_dirs,
+			      "; %zu directories could not be read%s", w->walk.unreadable,
 			      w->c->privileged ? "" : " (not root)");
 	if (w->unreadable_blobs && n < (int)sizeof(what))
 		snprintf(what + n, sizeof(what) - (size_t)n, "; %zu blobs could not be read%s",
@@ -371,29 +338,27 @@ static int visit_store(void *arg, const struct audit_store_hit *h)
 {
 	struct gguf_walk *w = arg;
 	size_t plen = strlen(h->path);
-	DIR *d;
+	int err;
 
 	w->store = h->store;
-	w->entries = w->deep = w->unreadable_dirs = w->unreadable_blobs = 0;
-	w->entries_cut = false;
+	audit_walk_reset(&w->walk);
+	w->unreadable_blobs = 0;
 	w->stores++;
 	if (plen >= sizeof(w->path))
 		return 0;
-	memcpy(w->path, h->path, plen + 1);
 	if (!h->is_dir) {
+		memcpy(w->path, h->path, plen + 1);
 		check_one(w, w->path, !gguf_named(w->path));
 		return 0;
 	}
-	d = audit_opendir(w->c, h->path);
-	if (!d) {
+	err = audit_walk_dir(w->c, &w->walk, h->path, 0);
+	if (err < 0) {
 		add(w, AUDIT_SKIP, h->path,
-		    audit_fmt(w->r, "%s: could not be read: %s%s", h->store->what, strerror(errno),
-			      errno == EACCES && !w->c->privileged ? " (not root)" : ""),
+		    audit_fmt(w->r, "%s: could not be read: %s%s", h->store->what, strerror(-err),
+			      err == -EACCES && !w->c->privileged ? " (not root)" : ""),
 		    NULL);
 		return 0;
 	}
-	walk_dir(w, d, plen, 0, false);
-	closedir(d);
 	report_walk_limits(w, h->path);
 	return 0;
 }
@@ -406,6 +371,10 @@ int check_gguf_files(const struct audit_ctx *c, struct audit_report *r)
 		return -ENOMEM;
 	w->c = c;
 	w->r = r;
+	w->walk = (struct audit_walk){ .max_depth = CHECK_GGUF_MAX_DEPTH,
+				       .max_entries = CHECK_GGUF_MAX_ENTRIES,
+				       .fn = gguf_entry,
+				       .arg = w };
 	/* The --gguf files first: named by the user, they are never the ones cut. */
 	for (size_t i = 0; i < c->n_gguf; i++) {
 		size_t n = strlen(c->gguf[i]);

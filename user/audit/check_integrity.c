@@ -961,13 +961,14 @@ struct model_file {
 
 struct models {
 	const struct audit_ctx *c;
+	const struct audit_store *store; /* the store walked */
 	struct model_file *f;
 	size_t n, cap;
 	size_t stores;
 	size_t dirs_unreadable; /* directories that could not be listed */
 	char first_unreadable[PATH_MAX];
 	int first_errno;
-	int err;
+	struct audit_walk walk;
 };
 
 static bool model_ext(const char *name)
@@ -979,77 +980,64 @@ static bool model_ext(const char *name)
 }
 
 /*
- * Collects model files under dir. Links to files are followed (the Hugging Face cache's
- * snapshots are links into its blobs/), links to directories are not (no loops, no
- * leaving the store); the depth and the count are bounded.
+ * The walk's callback: collects the model files by name. Links to files are kept (the
+ * Hugging Face cache's snapshots are links into its blobs/, hashed where they lead); the
+ * walk does not follow links to directories (no loops, no leaving the store).
  */
-static void walk_models(struct models *m, const struct audit_store *store, const char *dir,
-			int depth)
+static int model_entry(void *arg, struct audit_walk_entry *e)
 {
-	struct dirent *e;
-	DIR *d;
+	struct models *m = arg;
 
-	if (depth > WALK_DEPTH)
-		return;
-	d = audit_opendir(m->c, dir);
-	if (!d) {
-		if (errno != ENOENT && !m->dirs_unreadable++) {
-			snprintf(m->first_unreadable, sizeof(m->first_unreadable), "%s", dir);
-			m->first_errno = errno;
-		}
-		return;
+	if (m->n >= MODELS_MAX)
+		return AUDIT_WALK_STOP;
+	if (e->type == DT_DIR || !model_ext(e->name))
+		return 0;
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? 2 * m->cap : 64;
+		struct model_file *g = realloc(m->f, cap * sizeof(*g));
+
+		if (!g)
+			return -ENOMEM;
+		m->f = g;
+		m->cap = cap;
 	}
-	while ((e = readdir(d)) && !m->err && m->n < MODELS_MAX) {
-		char path[PATH_MAX];
-		bool is_dir = e->d_type == DT_DIR;
+	m->f[m->n].store = m->store;
+	m->f[m->n].path = strdup(e->path);
+	if (!m->f[m->n].path)
+		return -ENOMEM;
+	m->n++;
+	return 0;
+}
 
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		if (snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= (int)sizeof(path))
-			continue;
-		if (e->d_type == DT_UNKNOWN) {
-			struct stat st;
-
-			is_dir = !fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) &&
-				 S_ISDIR(st.st_mode);
-		}
-		if (is_dir) {
-			walk_models(m, store, path, depth + 1);
-			continue;
-		}
-		if (!model_ext(e->d_name))
-			continue;
-		if (m->n == m->cap) {
-			size_t cap = m->cap ? 2 * m->cap : 64;
-			struct model_file *g = realloc(m->f, cap * sizeof(*g));
-
-			if (!g) {
-				m->err = -ENOMEM;
-				break;
-			}
-			m->f = g;
-			m->cap = cap;
-		}
-		m->f[m->n].store = store;
-		m->f[m->n].path = strdup(path);
-		if (!m->f[m->n].path) {
-			m->err = -ENOMEM;
-			break;
-		}
-		m->n++;
+/* A directory that could not be listed: counted, the first named. */
+static void models_unreadable(struct models *m, const char *dir, int err)
+{
+	if (!m->dirs_unreadable++) {
+		snprintf(m->first_unreadable, sizeof(m->first_unreadable), "%s", dir);
+		m->first_errno = err;
 	}
-	closedir(d);
 }
 
 static int models_store(void *arg, const struct audit_store_hit *h)
 {
 	struct models *m = arg;
+	int err;
 
 	if (!strcmp(h->store->tool, "ollama") || !h->is_dir)
 		return 0; /* Ollama's blobs are integrity-ollama's */
 	m->stores++;
-	walk_models(m, h->store, h->path, 0);
-	return m->err;
+	m->store = h->store;
+	audit_walk_reset(&m->walk);
+	err = audit_walk_dir(m->c, &m->walk, h->path, 0);
+	if (err == -ENOMEM)
+		return err;
+	if (err < 0 && err != -ENOENT)
+		models_unreadable(m, h->path, -err);
+	if (m->walk.unreadable) {
+		models_unreadable(m, m->walk.first_unreadable, m->walk.first_errno);
+		m->dirs_unreadable += m->walk.unreadable - 1;
+	}
+	return 0;
 }
 
 /* An item and where it is in the list, sorted by the file it names. */
@@ -1093,7 +1081,12 @@ static int mark_duplicates(const struct audit_hash_item *items, size_t n, bool *
 
 int check_integrity_models(const struct audit_ctx *c, struct audit_report *r)
 {
-	struct models m = { .c = c };
+	struct models m = {
+		.c = c,
+		/* the depth of LM Studio's and the HF cache's layouts; no entry bound:
+			     * MODELS_MAX files end the walk */
+		.walk = { .max_depth = WALK_DEPTH + 1, .max_entries = SIZE_MAX, .fn = model_entry }
+	};
 	struct approved ap = {};
 	struct audit_hash_item *items = NULL;
 	struct audit_hash_stats hs = {};
@@ -1108,6 +1101,7 @@ int check_integrity_models(const struct audit_ctx *c, struct audit_report *r)
 		if (err)
 			return err;
 	}
+	m.walk.arg = &m;
 	err = audit_stores_each(c, AUDIT_STORE_MODELS, NULL, models_store, &m);
 	if (err)
 		goto out;
