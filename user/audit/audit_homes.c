@@ -65,7 +65,7 @@ int audit_homes_add(const struct audit_ctx *c, struct audit_homes *l, const char
 	return 0;
 }
 
-/* A uid: decimal digits only, at most UINT32_MAX. */
+/* A uid or gid: decimal digits only, at most UINT32_MAX. */
 static bool parse_uid(const char *s, uint32_t *out)
 {
 	unsigned long long v = 0;
@@ -83,6 +83,27 @@ static bool parse_uid(const char *s, uint32_t *out)
 	return true;
 }
 
+/*
+ * The next line of [*p, end) cut in place into at most max colon-separated fields; returns
+ * how many, or -1 when there were more. An empty line gives 1 field, "".
+ */
+static int next_line(char **p, char *end, char **f, int max)
+{
+	char *nl = memchr(*p, '\n', (size_t)(end - *p)), *q = *p;
+	int n = 0;
+
+	if (nl)
+		*nl = '\0';
+	for (; n < max && q; n++) {
+		f[n] = q;
+		q = strchr(q, ':');
+		if (q)
+			*q++ = '\0';
+	}
+	*p = nl ? nl + 1 : end;
+	return q ? -1 : n;
+}
+
 void audit_passwd_parse(char *text, size_t len, audit_passwd_fn fn, void *arg, size_t *bad)
 {
 	char *p = text, *end = text + len;
@@ -90,28 +111,47 @@ void audit_passwd_parse(char *text, size_t len, audit_passwd_fn fn, void *arg, s
 
 	*bad = 0;
 	while (p < end) {
-		char *nl = memchr(p, '\n', (size_t)(end - p)), *f[7] = { NULL }, *q = p;
-		uint32_t uid;
-		int n = 0;
+		char *f[7] = { NULL };
+		uint32_t uid, gid;
+		int n = next_line(&p, end, f, 7);
 
 		line++;
-		if (nl)
-			*nl = '\0';
-		for (; n < 7 && q; n++) {
-			f[n] = q;
-			q = strchr(q, ':');
-			if (q)
-				*q++ = '\0';
-		}
-		p = nl ? nl + 1 : end;
 		if (n == 1 && f[0][0] == '\0')
 			continue; /* an empty line */
-		if (n < 7 || q || f[5][0] != '/' || !f[0][0] || !parse_uid(f[2], &uid)) {
+		if (n != 7 || !f[0][0] || !parse_uid(f[2], &uid) || !parse_uid(f[3], &gid)) {
 			(*bad)++;
 			continue;
 		}
-		fn(arg, &(struct audit_passwd_entry){
-				.user = f[0], .uid = uid, .home = f[5], .line = line });
+		fn(arg, &(struct audit_passwd_entry){ .user = f[0],
+						      .uid = uid,
+						      .gid = gid,
+						      .home = f[5],
+						      .shell = f[6],
+						      .line = line });
+	}
+}
+
+void audit_group_parse(char *text, size_t len, audit_group_fn fn, void *arg, size_t *bad)
+{
+	char *p = text, *end = text + len;
+	unsigned int line = 0;
+
+	*bad = 0;
+	while (p < end) {
+		char *f[4] = { NULL };
+		uint32_t gid;
+		int n = next_line(&p, end, f, 4);
+
+		line++;
+		if (n == 1 && f[0][0] == '\0')
+			continue;
+		if (n < 3 || !f[0][0] || !parse_uid(f[2], &gid)) {
+			(*bad)++;
+			continue;
+		}
+		fn(arg,
+		   &(struct audit_group_entry){
+			   .name = f[0], .gid = gid, .members = n == 4 ? f[3] : "", .line = line });
 	}
 }
 
@@ -144,7 +184,7 @@ static void take_entry(void *arg, const struct audit_passwd_entry *e)
 	bool is_dir;
 	int err;
 
-	if (audit_path(fp->c, home, sizeof(home), "%s", e->home) ||
+	if (e->home[0] != '/' || audit_path(fp->c, home, sizeof(home), "%s", e->home) ||
 	    !audit_exists(fp->c, home, &is_dir) || !is_dir)
 		return;
 	if (e->uid != 0 && (e->uid < 1000 || e->uid > 65533) && !holds_a_store(fp->c, home))

@@ -22,21 +22,38 @@ struct audit_homes {
 	size_t n_owned;
 };
 
-/* One account of a passwd file: its name, uid and home, as written (untrusted). */
+/* One account of a passwd file: its name, ids, home and shell, as written (untrusted). */
 struct audit_passwd_entry {
 	const char *user;
-	uint32_t uid;
-	const char *home;
+	uint32_t uid, gid;
+	const char *home; /* not checked: the homes want it absolute, other readers do not */
+	const char *shell;
 	unsigned int line;
 };
 
 /*
- * Calls fn for each well-formed line of a passwd(5) text (7 fields, a numeric uid, an absolute
- * home); malformed lines are counted in *bad and skipped. text is changed (fields cut in
+ * Calls fn for each well-formed line of a passwd(5) text (7 fields, a name, a numeric uid
+ * and gid); malformed lines are counted in *bad and skipped. text is changed (fields cut in
  * place) and must be NUL-terminated at text[len].
  */
 typedef void (*audit_passwd_fn)(void *arg, const struct audit_passwd_entry *e);
 void audit_passwd_parse(char *text, size_t len, audit_passwd_fn fn, void *arg, size_t *bad);
+
+/* One group of a group file: its name, gid and members (comma-separated, maybe ""). */
+struct audit_group_entry {
+	const char *name;
+	uint32_t gid;
+	const char *members;
+	unsigned int line;
+};
+
+/*
+ * Calls fn for each well-formed line of a group(5) text (4 fields, or 3 with no member
+ * list; a name, a numeric gid); malformed lines are counted in *bad and skipped. text is
+ * changed and must be NUL-terminated at text[len], as for audit_passwd_parse().
+ */
+typedef void (*audit_group_fn)(void *arg, const struct audit_group_entry *e);
+void audit_group_parse(char *text, size_t len, audit_group_fn fn, void *arg, size_t *bad);
 
 /*
  * Adds path (as the checks open it) with its owner from stat, user may be NULL. A path

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "audit/audit_files.h"
+#include "audit/audit_homes.h"
 #include "audit/audit_stores.h"
 
 #define MOUNTINFO_MAX (4u << 20)
@@ -575,80 +576,48 @@ struct accounts {
 	size_t nu, ng;
 };
 
-/* Splits a colon-separated line in place into at most max fields; returns how many. */
-static int split_colons(char *line, char **f, int max)
+static size_t count_lines(const char *text, size_t len)
 {
-	int n = 0;
+	size_t lines = 1;
 
-	while (n < max && line) {
-		f[n++] = line;
-		line = strchr(line, ':');
-		if (line)
-			*line++ = '\0';
-	}
-	return n;
+	for (size_t i = 0; i < len; i++)
+		lines += text[i] == '\n';
+	return lines;
 }
 
-static bool parse_id(const char *s, uint32_t *out)
+static void take_user(void *arg, const struct audit_passwd_entry *e)
 {
-	char *end;
-	unsigned long v;
+	struct accounts *a = arg;
 
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || s[0] == '-' || v > UINT32_MAX)
-		return false;
-	*out = (uint32_t)v;
-	return true;
+	a->u[a->nu++] = (struct acct_user){ .name = e->user, .uid = e->uid, .gid = e->gid };
+}
+
+static void take_group(void *arg, const struct audit_group_entry *e)
+{
+	struct accounts *a = arg;
+
+	a->g[a->ng++] =
+		(struct acct_group){ .name = e->name, .members = e->members, .gid = e->gid };
 }
 
 /* The root's passwd and group (untrusted lines: malformed ones are skipped). */
 static void accounts_load(const struct audit_ctx *c, struct accounts *a)
 {
-	char path[PATH_MAX], *line, *save;
-	size_t len;
+	char path[PATH_MAX];
+	size_t len, bad;
 
 	*a = (struct accounts){ 0 };
 	if (!audit_path(c, path, sizeof(path), "/etc/passwd") &&
 	    !audit_read_file(c, path, ACCOUNTS_MAX, &a->pw_text, &len)) {
-		size_t lines = 1;
-
-		for (size_t i = 0; i < len; i++)
-			lines += a->pw_text[i] == '\n';
-		a->u = calloc(lines, sizeof(*a->u));
-		save = NULL;
-		for (line = a->u ? strtok_r(a->pw_text, "\n", &save) : NULL; line;
-		     line = strtok_r(NULL, "\n", &save)) {
-			char *f[7];
-			struct acct_user u;
-
-			if (split_colons(line, f, 7) < 4 || !parse_id(f[2], &u.uid) ||
-			    !parse_id(f[3], &u.gid))
-				continue;
-			u.name = f[0];
-			a->u[a->nu++] = u;
-		}
+		a->u = calloc(count_lines(a->pw_text, len), sizeof(*a->u));
+		if (a->u)
+			audit_passwd_parse(a->pw_text, len, take_user, a, &bad);
 	}
 	if (!audit_path(c, path, sizeof(path), "/etc/group") &&
 	    !audit_read_file(c, path, ACCOUNTS_MAX, &a->gr_text, &len)) {
-		size_t lines = 1;
-
-		for (size_t i = 0; i < len; i++)
-			lines += a->gr_text[i] == '\n';
-		a->g = calloc(lines, sizeof(*a->g));
-		save = NULL;
-		for (line = a->g ? strtok_r(a->gr_text, "\n", &save) : NULL; line;
-		     line = strtok_r(NULL, "\n", &save)) {
-			char *f[4];
-			struct acct_group g;
-			int n = split_colons(line, f, 4);
-
-			if (n < 3 || !parse_id(f[2], &g.gid))
-				continue;
-			g.name = f[0];
-			g.members = n == 4 ? f[3] : "";
-			a->g[a->ng++] = g;
-		}
+		a->g = calloc(count_lines(a->gr_text, len), sizeof(*a->g));
+		if (a->g)
+			audit_group_parse(a->gr_text, len, take_group, a, &bad);
 	}
 }
 

@@ -27,6 +27,7 @@
 #include <strings.h>
 
 #include "audit/audit_files.h"
+#include "audit/audit_homes.h"
 #include "audit/audit_settings.h"
 #include "audit/audit_stores.h"
 #include "core/profiles.h"
@@ -445,55 +446,40 @@ struct pw_entry {
 
 struct passwd_db {
 	struct pw_entry *e;
-	size_t n;
+	size_t n, cap;
 	char path[4096];
 };
 
+static void take_account(void *arg, const struct audit_passwd_entry *e)
+{
+	struct passwd_db *db = arg;
+	size_t sl = strlen(e->shell);
+	struct pw_entry pe = { .uid = e->uid };
+
+	if (strlen(e->user) >= sizeof(pe.name) || db->n == db->cap)
+		return;
+	snprintf(pe.name, sizeof(pe.name), "%s", e->user);
+	pe.login_shell = sl && !strstr(e->shell, "nologin") &&
+			 !(sl >= 5 && !strcmp(e->shell + sl - 5, "false"));
+	db->e[db->n++] = pe;
+}
+
 static void passwd_load(const struct audit_ctx *c, struct passwd_db *db)
 {
-	const char *p, *end;
-	size_t len, cap = 0;
+	size_t len, bad;
 	char *text;
 
 	memset(db, 0, sizeof(*db));
 	if (audit_path(c, db->path, sizeof(db->path), "/etc/passwd") ||
 	    audit_read_file(c, db->path, PASSWD_MAX, &text, &len))
 		return;
-	for (p = text, end = text + len; p < end;) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p)), *e = nl ? nl : end;
-		const char *f[7];
-		size_t nf = 0;
-		struct pw_entry pe;
-		char *stop, uid[16], shell[256];
-
-		f[nf++] = p;
-		for (const char *q = p; q < e && nf < 7; q++)
-			if (*q == ':')
-				f[nf++] = q + 1;
-		p = nl ? nl + 1 : end;
-		if (nf < 7 || (size_t)(f[1] - f[0] - 1) >= sizeof(pe.name) ||
-		    (size_t)(f[3] - f[2] - 1) >= sizeof(uid) || f[3] - f[2] < 2)
-			continue;
-		snprintf(pe.name, sizeof(pe.name), "%.*s", (int)(f[1] - f[0] - 1), f[0]);
-		snprintf(uid, sizeof(uid), "%.*s", (int)(f[3] - f[2] - 1), f[2]);
-		pe.uid = (uint32_t)strtoul(uid, &stop, 10);
-		if (*stop)
-			continue;
-		snprintf(shell, sizeof(shell), "%.*s", (int)(e - f[6]), f[6]);
-		pe.login_shell =
-			shell[0] && !strstr(shell, "nologin") &&
-			!(strlen(shell) >= 5 && !strcmp(shell + strlen(shell) - 5, "false"));
-		if (db->n == cap) {
-			struct pw_entry *ne;
-
-			cap = cap ? cap * 2 : 64;
-			ne = realloc(db->e, cap * sizeof(*ne));
-			if (!ne)
-				break;
-			db->e = ne;
-		}
-		db->e[db->n++] = pe;
-	}
+	db->cap = 1;
+	for (size_t i = 0; i < len; i++)
+		db->cap += text[i] == '\n';
+	db->e = calloc(db->cap, sizeof(*db->e));
+	if (!db->e)
+		db->cap = 0;
+	audit_passwd_parse(text, len, take_account, db, &bad);
 	free(text);
 }
 
