@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "audit/audit_approved.h"
 #include "audit/audit_hash.h"
 #include "audit/check_integrity.h"
 #include "check.h"
@@ -212,6 +213,7 @@ static void test_ollama_clean(void)
 	struct audit_ctx c = ctx();
 	struct audit_report *r = audit_report_new();
 	char dir[256], good[65], text[512];
+	struct audit_approved ap;
 
 	snprintf(dir, sizeof(dir), "%s/home/.ollama", tmp);
 	rm_tree(dir);
@@ -233,7 +235,8 @@ static void test_ollama_clean(void)
 	snprintf(text, sizeof(text), "%s  good.gguf\n", good);
 	put("approved-ollama", text);
 	snprintf(dir, sizeof(dir), "%s/approved-ollama", tmp);
-	c.approved = dir;
+	ap = (struct audit_approved){ .file = dir };
+	c.approved = &ap;
 	r = audit_report_new();
 	CHECK_INT(check_integrity_ollama(&c, r), 0);
 	CHECK_INT(count(r, "integrity-ollama", AUDIT_PASS, "model good:latest: weights sha256:"),
@@ -241,15 +244,18 @@ static void test_ollama_clean(void)
 	CHECK_INT(audit_count(r, AUDIT_FAIL), 0);
 	audit_report_free(r);
 	put("approved-ollama", "# nothing approved\n");
+	audit_approved_free(&ap); /* read again */
 	r = audit_report_new();
 	CHECK_INT(check_integrity_ollama(&c, r), 0);
 	CHECK_INT(count(r, "integrity-ollama", AUDIT_FAIL, "are not in the approved list"), 1);
 	CHECK_INT(count(r, "integrity-ollama", AUDIT_PASS, "1 of 1 blobs"), 1);
 	audit_report_free(r);
 	put("approved-ollama", "not a hash\n");
+	audit_approved_free(&ap);
 	r = audit_report_new();
 	CHECK_INT(check_integrity_ollama(&c, r), -EINVAL);
 	audit_report_free(r);
+	audit_approved_free(&ap);
 	c.approved = NULL;
 
 	/* manifests-v2 as Ollama writes it: a link to the manifest stored as a blob, which the
@@ -291,15 +297,20 @@ static void test_ollama_clean(void)
 
 #define LMS "home/.lmstudio/models/pub/repo/"
 
-static int models(const char *approved, struct audit_report **out)
+/* The last list models() used, read again for each call. */
+static struct audit_approved approved;
+static char approved_path[256];
+
+static int models(const char *list, struct audit_report **out)
 {
 	struct audit_ctx c = ctx();
-	char path[256];
 
-	if (approved) {
-		snprintf(path, sizeof(path), "%s/approved.sha256", tmp);
-		put("approved.sha256", approved);
-		c.approved = path;
+	audit_approved_free(&approved);
+	if (list) {
+		snprintf(approved_path, sizeof(approved_path), "%s/approved.sha256", tmp);
+		put("approved.sha256", list);
+		approved.file = approved_path;
+		c.approved = &approved;
 	}
 	*out = audit_report_new();
 	return check_integrity_models(&c, *out);
@@ -366,12 +377,70 @@ static void test_models(void)
 	audit_report_free(r);
 	{
 		struct audit_ctx c = ctx();
+		struct audit_approved none = { .file = "/nonexistent/approved" };
 
-		c.approved = "/nonexistent/approved";
+		c.approved = &none;
 		r = audit_report_new();
 		CHECK_INT(check_integrity_models(&c, r), -ENOENT);
+		CHECK_STR(none.error,
+			  "--approved /nonexistent/approved: No such file or directory");
 		audit_report_free(r);
+		audit_approved_free(&none);
 	}
+	audit_approved_free(&approved);
+}
+
+/*
+ * A malformed list is read once and said once, with FILE:LINE and the line (escaped), however
+ * many checks use it; the result stays the same for them all.
+ */
+static void test_approved_once(void)
+{
+	struct audit_approved ap = {};
+	char path[256], want[512], *said = NULL;
+	size_t said_len = 0;
+	FILE *err = open_memstream(&said, &said_len);
+	unsigned char d[AUDIT_SHA256_LEN] = { 0xba, 0x78 };
+	char a[65];
+
+	hex_of("GGUF model a", a);
+	snprintf(path, sizeof(path), "%s/approved-once", tmp);
+	snprintf(want, sizeof(want), "%s  a.gguf\nnot\ta hash\x01\n", a);
+	put("approved-once", want);
+	ap.file = path;
+	CHECK(err != NULL);
+	if (!err)
+		return;
+	CHECK_INT(audit_approved_use(&ap, err), -EINVAL);
+	/* the file mended after the first use changes nothing: it was read once */
+	put("approved-once", "");
+	CHECK_INT(audit_approved_use(&ap, err), -EINVAL);
+	fclose(err);
+	snprintf(want, sizeof(want),
+		 "llmwatch: audit: --approved %s:2: not \"<64 hex digits>  NAME\" or \"<64 hex "
+		 "digits> *NAME\" (sha256sum's format): the line is \"not\\ta hash\\x01\"\n",
+		 path);
+	CHECK_STR(said, want);
+	free(said);
+	audit_approved_free(&ap);
+
+	/* a good list: the digests, found by audit_approved_has */
+	ap = (struct audit_approved){ .file = "list" };
+	snprintf(
+		want, sizeof(want),
+		"# c\n\\BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD *x\\ny\n");
+	CHECK_INT(audit_approved_parse(&ap, want, strlen(want)), 0);
+	CHECK_INT(ap.n, 1);
+	CHECK(!audit_approved_has(&ap, d));
+	audit_hash_unhex("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", 64, d);
+	CHECK(audit_approved_has(&ap, d));
+	/* a long line is cut in the message */
+	memset(want, 'x', 300);
+	want[300] = '\0';
+	CHECK_INT(audit_approved_parse(&ap, want, 300), -EINVAL);
+	CHECK(strstr(ap.error, "list:1: ") && strstr(ap.error, "\" (cut)"));
+	CHECK_INT(ap.n, 0);
+	audit_approved_free(&ap);
 }
 
 int main(void)
@@ -384,6 +453,7 @@ int main(void)
 	test_ollama();
 	test_ollama_clean();
 	test_models();
+	test_approved_once();
 	rm_tree(tmp);
 	return check_summary("check_integrity");
 }

@@ -66,6 +66,8 @@ struct audit_home {
 	int read_err;	  /* 0, or -errno when its contents cannot be listed (not root) */
 };
 
+struct audit_approved; /* audit_approved.h */
+
 /* Where and how the checks look. */
 struct audit_ctx {
 	const char *root; /* the root to audit: "/" or --root DIR (no trailing slash) */
@@ -75,7 +77,7 @@ struct audit_ctx {
 	size_t n_homes;
 	bool privileged; /* running as root: a check that could not read something says so */
 	const struct profile_set *profiles; /* the tools' profiles (names, executables) */
-	const char *approved;		    /* --approved FILE (sha256sum format), or NULL */
+	struct audit_approved *approved;    /* --approved FILE, read on first use, or NULL */
 	const char *const *gguf;	    /* --gguf FILE...: files checked wherever they are */
 	size_t n_gguf;
 	unsigned int jobs;     /* threads for hashing (0: one per online CPU) */

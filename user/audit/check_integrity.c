@@ -22,14 +22,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "audit/audit_approved.h"
 #include "audit/audit_files.h"
 #include "audit/audit_hash.h"
 #include "audit/audit_settings.h"
 #include "audit/audit_stores.h"
-#include "util/escape.h"
 
-#define MANIFEST_MAX (4u << 20)	 /* a manifest is a few hundred bytes; a list a few KiB */
-#define APPROVED_MAX (64u << 20) /* about 700,000 lines */
+#define MANIFEST_MAX (4u << 20) /* a manifest is a few hundred bytes; a list a few KiB */
 #define MANIFESTS_MAX 100000
 #define BLOBS_MAX 1000000
 #define MODELS_MAX 200000
@@ -47,111 +46,12 @@
 	"again from a registry you trust, then find out what wrote to the store"
 #define FIX_MISSING "Pull the model again (ollama pull NAME) or remove it (ollama rm NAME)"
 
-/* ===================================================================================== */
-/* The approved list                                                                     */
-/* ===================================================================================== */
-
 static bool all_hex(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (!strchr("0123456789abcdefABCDEF", s[i]) || !s[i])
 			return false;
 	return true;
-}
-
-/* The approved list: digests, sorted. */
-struct approved {
-	unsigned char (*sha)[AUDIT_SHA256_LEN];
-	size_t n;
-	bool given; /* --approved: an empty list approves nothing */
-};
-
-static int sha_cmp(const void *a, const void *b)
-{
-	return memcmp(a, b, AUDIT_SHA256_LEN);
-}
-
-/*
- * sha256sum's output, parsed strictly: "<64 hex>  NAME" (text mode) or "<64 hex> *NAME"
- * (binary mode), with a leading backslash when the name is escaped. Blank lines and
- * "#" comments are allowed; anything else is an error naming the line, because a list that
- * is half understood would silently approve less, or more, than its author meant. A
- * model is approved by its digest: the name is the author's note, not checked.
- */
-static int approved_parse(const char *file, const char *text, size_t len, struct approved *a)
-{
-	size_t cap = 0;
-	unsigned int line = 0;
-	char shown[PATH_MAX * 2];
-
-	*a = (struct approved){};
-	for (size_t off = 0; off < len;) {
-		const char *p = text + off, *nl = memchr(p, '\n', len - off);
-		size_t n = nl ? (size_t)(nl - p) : len - off;
-		const char *why = NULL;
-
-		off += n + (nl ? 1 : 0);
-		line++;
-		if (n && p[n - 1] == '\r')
-			n--;
-		if (n == 0 || p[0] == '#')
-			continue;
-		if (p[0] == '\\') { /* sha256sum escapes a name holding \\ or a newline */
-			p++;
-			n--;
-		}
-		if (memchr(p, '\0', n))
-			why = "a NUL byte";
-		if (!why &&
-		    (n < 67 || !all_hex(p, 64) || p[64] != ' ' || (p[65] != ' ' && p[65] != '*')))
-			why = "not \"<64 hex digits>  NAME\" or \"<64 hex digits> *NAME\" "
-			      "(sha256sum's format)";
-		if (why) {
-			escape_str(shown, sizeof(shown), file);
-			fprintf(stderr, "llmwatch: audit: --approved %s:%u: %s\n", shown, line,
-				why);
-			free(a->sha);
-			a->sha = NULL;
-			return -EINVAL;
-		}
-		if (a->n == cap) {
-			size_t ncap = cap ? 2 * cap : 64;
-			void *g = realloc(a->sha, ncap * AUDIT_SHA256_LEN);
-
-			if (!g) {
-				free(a->sha);
-				a->sha = NULL;
-				return -ENOMEM;
-			}
-			a->sha = g;
-			cap = ncap;
-		}
-		audit_hash_unhex(p, 64, a->sha[a->n++]);
-	}
-	if (a->n)
-		qsort(a->sha, a->n, AUDIT_SHA256_LEN, sha_cmp);
-	a->given = true;
-	return 0;
-}
-
-/* The --approved file is on this machine (not under --root), named by the user. */
-static int approved_load(const char *file, struct approved *a)
-{
-	struct audit_ctx here = { .root = "/" };
-	char shown[PATH_MAX * 2];
-	size_t len;
-	char *text;
-	int err = audit_read_file(&here, file, APPROVED_MAX, &text, &len);
-
-	if (err) {
-		escape_str(shown, sizeof(shown), file);
-		fprintf(stderr, "llmwatch: audit: --approved %s: %s\n", shown,
-			err == -EFBIG ? "larger than 64 MiB" : strerror(-err));
-		return err;
-	}
-	err = approved_parse(file, text, len, a);
-	free(text);
-	return err;
 }
 
 /* ===================================================================================== */
@@ -178,8 +78,8 @@ struct ostore {
 	size_t problems, unlisted, unlisted_fail;
 	char **names; /* model names the blobs point to */
 	size_t n_names, cap_names;
-	const struct approved *ap; /* --approved, or NULL */
-	struct weight *weights;	   /* with --approved: each model's weights layers */
+	const struct audit_approved *ap; /* --approved, or NULL */
+	struct weight *weights;		 /* with --approved: each model's weights layers */
 	size_t n_weights, cap_weights;
 	int err; /* -ENOMEM: stop */
 };
@@ -700,7 +600,7 @@ static void unreadable_dir(struct ostore *s, const char *dir, int err)
 
 /* One store: blobs listed, manifests checked against them, blobs hashed. */
 static int check_store(const struct audit_ctx *c, struct audit_report *r, const char *path,
-		       const struct approved *ap, const char *from)
+		       const struct audit_approved *ap, const char *from)
 {
 	struct ostore s = { .c = c, .r = r, .path = path, .ap = ap };
 	struct audit_hash_item *items = NULL;
@@ -764,7 +664,7 @@ static int check_store(const struct audit_ctx *c, struct audit_report *r, const 
 		audit_hash_unhex(b->hex, 64, want);
 		if (it->err || memcmp(want, it->sha256, AUDIT_SHA256_LEN) != 0)
 			continue; /* unreadable or tampered: said above */
-		ok = s.ap->n && bsearch(want, s.ap->sha, s.ap->n, AUDIT_SHA256_LEN, sha_cmp);
+		ok = audit_approved_has(s.ap, want);
 		if (ok && s.problems >= PROBLEMS_LISTED)
 			continue;
 		if (ok)
@@ -785,7 +685,7 @@ static int check_store(const struct audit_ctx *c, struct audit_report *r, const 
 				audit_fmt(r,
 					  "model %s: weights sha256:%s are not in the approved "
 					  "list %s",
-					  s.weights[i].model, b->hex, c->approved),
+					  s.weights[i].model, b->hex, c->approved->file),
 				"Find out where this model came from; remove it (ollama rm NAME), or "
 				"add its digest to the approved list if it is trusted",
 				NULL);
@@ -872,7 +772,7 @@ static bool seen_before(const struct audit_ctx *c, struct seen *sn, const char *
 struct ollama_walk {
 	const struct audit_ctx *c;
 	struct audit_report *r;
-	const struct approved *ap;
+	const struct audit_approved *ap;
 	struct seen seen;
 	size_t stores;
 };
@@ -912,15 +812,14 @@ static int ollama_models_env(void *arg, const struct audit_setting *st)
 
 int check_integrity_ollama(const struct audit_ctx *c, struct audit_report *r)
 {
-	struct approved ap = {};
 	struct ollama_walk w = { .c = c, .r = r };
 	int err;
 
 	if (c->approved) {
-		err = approved_load(c->approved, &ap);
+		err = audit_approved_use(c->approved, stderr);
 		if (err)
 			return err;
-		w.ap = &ap;
+		w.ap = c->approved;
 	}
 	err = audit_stores_each(c, AUDIT_STORE_MODELS, "ollama", ollama_store, &w);
 	if (!err && c->profiles) {
@@ -930,7 +829,6 @@ int check_integrity_ollama(const struct audit_ctx *c, struct audit_report *r)
 		if (err == -EACCES || err == -EPERM || err == -ENOENT)
 			err = 0;
 	}
-	free(ap.sha);
 	if (err)
 		return err;
 	if (!w.stores)
@@ -1087,7 +985,7 @@ int check_integrity_models(const struct audit_ctx *c, struct audit_report *r)
 			     * MODELS_MAX files end the walk */
 		.walk = { .max_depth = WALK_DEPTH + 1, .max_entries = SIZE_MAX, .fn = model_entry }
 	};
-	struct approved ap = {};
+	const struct audit_approved *ap = c->approved;
 	struct audit_hash_item *items = NULL;
 	struct audit_hash_stats hs = {};
 	bool *dup = NULL;
@@ -1096,8 +994,8 @@ int check_integrity_models(const struct audit_ctx *c, struct audit_report *r)
 	char hex[2 * AUDIT_SHA256_LEN + 1], bytes[32];
 	int err;
 
-	if (c->approved) {
-		err = approved_load(c->approved, &ap);
+	if (ap) {
+		err = audit_approved_use(c->approved, stderr);
 		if (err)
 			return err;
 	}
@@ -1157,13 +1055,12 @@ int check_integrity_models(const struct audit_ctx *c, struct audit_report *r)
 		total += it->size;
 		audit_hash_hex(it->sha256, hex);
 		human(bytes, sizeof(bytes), it->size);
-		if (ap.given &&
-		    (!ap.n || !bsearch(it->sha256, ap.sha, ap.n, AUDIT_SHA256_LEN, sha_cmp))) {
+		if (ap && !audit_approved_has(ap, it->sha256)) {
 			/* every unapproved model is listed: each is a decision to make */
 			failed++;
 			f.status = AUDIT_FAIL;
 			f.evidence = audit_fmt(r, "sha256 %s, %s: not in the approved list %s", hex,
-					       bytes, c->approved);
+					       bytes, ap->file);
 			f.fix = "Find out where this model came from; remove it, or add its "
 				"line (sha256sum FILE) to the approved list if it is trusted";
 			err = audit_add(r, &f);
@@ -1176,11 +1073,11 @@ int check_integrity_models(const struct audit_ctx *c, struct audit_report *r)
 		}
 		listed_pass++;
 		f.status = AUDIT_PASS;
-		f.evidence = ap.given ? audit_fmt(r, "sha256 %s, %s: approved", hex, bytes) :
-					audit_fmt(r,
-						  "sha256 %s, %s: recorded (no --approved list to "
-						  "check it against)",
-						  hex, bytes);
+		f.evidence = ap ? audit_fmt(r, "sha256 %s, %s: approved", hex, bytes) :
+				  audit_fmt(r,
+					    "sha256 %s, %s: recorded (no --approved list to "
+					    "check it against)",
+					    hex, bytes);
 		err = audit_add(r, &f);
 	}
 	if (err)
@@ -1209,18 +1106,17 @@ int check_integrity_models(const struct audit_ctx *c, struct audit_report *r)
 	}
 	if (more_pass) {
 		human(bytes, sizeof(bytes), more_bytes);
-		err = audit_add(r,
-				&(struct audit_finding){
-					.item = AUDIT_ITEM_INTEGRITY,
-					.status = AUDIT_PASS,
-					.check = "integrity-models",
-					.subject = "model directories",
-					.evidence = audit_fmt(r,
-							      "%zu more model files (%s) %s, not "
-							      "listed one by one",
-							      more_pass, bytes,
-							      ap.given ? "approved" : "recorded"),
-				});
+		err = audit_add(r, &(struct audit_finding){
+					   .item = AUDIT_ITEM_INTEGRITY,
+					   .status = AUDIT_PASS,
+					   .check = "integrity-models",
+					   .subject = "model directories",
+					   .evidence = audit_fmt(
+						   r,
+						   "%zu more model files (%s) %s, not "
+						   "listed one by one",
+						   more_pass, bytes, ap ? "approved" : "recorded"),
+				   });
 		if (err)
 			goto out;
 	}
@@ -1236,8 +1132,8 @@ int check_integrity_models(const struct audit_ctx *c, struct audit_report *r)
 				   "%zu model files (%s) in %zu directories: %zu hashed, %zu from "
 				   "the cache, %zu unreadable; %s",
 				   files, bytes, m.stores, hs.hashed, hs.cached, hs.unreadable,
-				   ap.given ? audit_fmt(r, "%zu not approved", failed) :
-					      "no --approved list: hashes recorded, not checked"),
+				   ap ? audit_fmt(r, "%zu not approved", failed) :
+					"no --approved list: hashes recorded, not checked"),
 		   });
 out:
 	for (size_t i = 0; i < m.n; i++)
@@ -1245,6 +1141,5 @@ out:
 	free(m.f);
 	free(items);
 	free(dup);
-	free(ap.sha);
 	return err;
 }

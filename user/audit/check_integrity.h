@@ -16,15 +16,16 @@
  * each manifest's config and layers against the blobs (present, digest well formed, size),
  * blobs no manifest uses, manifests that do not parse; with c->approved, each model's
  * weights against it. Returns 0, -EINVAL when the approved list does not parse (said on
- * stderr), or -errno (-ENOMEM).
+ * stderr by the first check that reads it, audit_approved.h), or -errno (-ENOMEM).
  */
 int check_integrity_ollama(const struct audit_ctx *c, struct audit_report *r);
 
 /*
  * integrity-models: GGUF and safetensors files in the other tools' model directories, each
  * with its SHA-256, checked against c->approved (sha256sum's format) when given. Returns 0,
- * -EINVAL when the approved list does not parse (the error, naming FILE:LINE, is printed on
- * stderr), or -errno (the list cannot be read, -ENOMEM).
+ * -EINVAL when the approved list does not parse (the error, naming FILE:LINE and the line,
+ * is printed on stderr once, by the first check that reads it), or -errno (the list cannot
+ * be read, -ENOMEM).
  */
 int check_integrity_models(const struct audit_ctx *c, struct audit_report *r);
 

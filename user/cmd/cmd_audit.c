@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "audit/audit.h"
+#include "audit/audit_approved.h"
 #include "audit/audit_files.h"
 #include "audit/audit_homes.h"
 #include "audit/audit_outputs.h"
@@ -333,12 +334,14 @@ int cmd_audit(int argc, char **argv)
 	struct audit_report *r = NULL;
 	char root[PATH_MAX], cache_buf[PATH_MAX], shown[PATH_MAX * 2], msg[512];
 	struct audit_outputs *outs = NULL;
+	struct audit_approved approved = {};
 	struct audit_ctx c;
 	int err, status = 0;
 
 	err = parse(argc, argv, &o);
 	if (err)
 		return err > 0 ? 0 : 2;
+	approved.file = o.approved;
 	if (o.list) {
 		list_checks(stdout);
 		return 0;
@@ -360,7 +363,8 @@ int cmd_audit(int argc, char **argv)
 		.proc_root = "/proc",
 		.privileged = geteuid() == 0,
 		.profiles = &profiles,
-		.approved = o.approved,
+		/* read by the first check that uses it: a bad list is said once */
+		.approved = o.approved ? &approved : NULL,
 		.gguf = o.gguf,
 		.n_gguf = o.n_gguf,
 		.jobs = o.jobs,
@@ -429,5 +433,6 @@ done:
 	audit_report_free(r);
 	audit_outputs_free(outs);
 	audit_homes_free(&homes);
+	audit_approved_free(&approved);
 	return status;
 }
