@@ -21,7 +21,8 @@ struct audit_approved {
 	/* filled by the first audit_approved_use() */
 	bool loaded;
 	int err; /* 0, -EINVAL (a line that does not parse), -EFBIG, -errno of the read */
-	char error[PATH_MAX + 512]; /* what was said about err (without the "llmwatch: audit: " prefix) */
+	char error[PATH_MAX +
+		   512]; /* what was said about err (without the "llmwatch: audit: " prefix) */
 	unsigned char (*sha)[AUDIT_SHA256_LEN]; /* sorted */
 	size_t n;
 };

@@ -88,6 +88,12 @@ static void guard_remove(void)
 	pthread_mutex_unlock(&guard_lock);
 }
 
+/*
+ * What the parse allocated, where the jump out of it can still find it: this thread's, not
+ * in the frames the jump discards.
+ */
+static _Thread_local struct gguf_check_work guard_work;
+
 int check_gguf_guarded(const void *map, size_t len, struct gguf_check_result *r)
 {
 	sigjmp_buf jb;
@@ -105,7 +111,7 @@ int check_gguf_guarded(const void *map, size_t len, struct gguf_check_result *r)
 	/* savemask 1: the jump out of the handler unblocks SIGBUS again. */
 	if (sigsetjmp(jb, 1) == 0) {
 		guard_jmp = &jb;
-		ret = gguf_check_mem(map, len, r);
+		ret = gguf_check_mem_work(map, len, r, &guard_work);
 	} else {
 		memset(r, 0, sizeof(*r));
 		snprintf(r->text, sizeof(r->text),
@@ -114,6 +120,7 @@ int check_gguf_guarded(const void *map, size_t len, struct gguf_check_result *r)
 	}
 	guard_jmp = NULL;
 	guard_lo = guard_hi = NULL;
+	gguf_check_work_free(&guard_work); /* on both paths: the jump skipped the parse's own */
 	guard_remove();
 	return ret;
 }

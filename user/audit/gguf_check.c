@@ -689,19 +689,31 @@ static int check_offsets(struct checker *k, const struct tensor *t, uint64_t n, 
 	return 0;
 }
 
-static int check(struct checker *k, struct view_set *keys, struct view_set *names,
-		 struct tensor **tensors)
+/*
+ * Each allocation is handed to w before the next read of the file: a fault on that read
+ * (SIGBUS, a mapping truncated) jumps out of here, and w is what the caller frees.
+ */
+static int check(struct checker *k, struct gguf_check_work *w)
 {
 	struct gguf_facts *f = &k->r->facts;
+	struct view_set keys_set = { 0 }, names_set = { 0 }, *keys = &keys_set, *names = &names_set;
+	struct tensor *tensors;
 	size_t alignment_at = 0;
 	uint64_t pad;
+	int err;
 
 	if (check_header(k))
 		return -1;
-	if (set_init(keys, f->n_kv) || set_init(names, f->n_tensors))
-		return -ENOMEM;
-	*tensors = calloc(f->n_tensors ? f->n_tensors : 1, sizeof(**tensors));
-	if (!*tensors)
+	err = set_init(keys, f->n_kv);
+	w->keys = keys->slot;
+	if (!err)
+		err = set_init(names, f->n_tensors);
+	w->names = names->slot;
+	if (err)
+		return err;
+	tensors = calloc(f->n_tensors ? f->n_tensors : 1, sizeof(*tensors));
+	w->tensors = tensors;
+	if (!tensors)
 		return -ENOMEM;
 
 	for (uint64_t i = 0; i < f->n_kv; i++)
@@ -717,7 +729,7 @@ static int check(struct checker *k, struct view_set *keys, struct view_set *name
 			    f->alignment, GGUF_MAX_ALIGNMENT);
 
 	for (uint64_t i = 0; i < f->n_tensors; i++)
-		if (check_tensor_info(k, i, names, f->alignment, &(*tensors)[i]))
+		if (check_tensor_info(k, i, names, f->alignment, &tensors[i]))
 			return -1;
 
 	/* llama.cpp seeks to the padded end of the table only when there are tensors */
@@ -731,7 +743,7 @@ static int check(struct checker *k, struct view_set *keys, struct view_set *name
 				    pad, f->file_size);
 		f->data_offset = pad;
 	}
-	if (check_offsets(k, *tensors, f->n_tensors, f->alignment))
+	if (check_offsets(k, tensors, f->n_tensors, f->alignment))
 		return -1;
 	f->trailing_bytes = f->file_size - f->data_offset > f->data_size ?
 				    f->file_size - f->data_offset - f->data_size :
@@ -739,19 +751,32 @@ static int check(struct checker *k, struct view_set *keys, struct view_set *name
 	return 0;
 }
 
+void gguf_check_work_free(struct gguf_check_work *w)
+{
+	free(w->keys);
+	free(w->names);
+	free(w->tensors);
+	*w = (struct gguf_check_work){ 0 };
+}
+
 int gguf_check_mem(const void *buf, size_t len, struct gguf_check_result *r)
 {
+	struct gguf_check_work w = { 0 };
+	int err = gguf_check_mem_work(buf, len, r, &w);
+
+	gguf_check_work_free(&w);
+	return err;
+}
+
+int gguf_check_mem_work(const void *buf, size_t len, struct gguf_check_result *r,
+			struct gguf_check_work *w)
+{
 	struct checker k = { .c = { .base = buf, .len = len }, .r = r };
-	struct view_set keys = { 0 }, names = { 0 };
-	struct tensor *tensors = NULL;
 	int err;
 
 	memset(r, 0, sizeof(*r));
 	r->facts.file_size = len;
-	err = check(&k, &keys, &names, &tensors);
-	free(keys.slot);
-	free(names.slot);
-	free(tensors);
+	err = check(&k, w);
 	if (err == -ENOMEM) {
 		r->ok = false;
 		snprintf(r->text, sizeof(r->text), "out of memory checking %" PRIu64 " tensors",

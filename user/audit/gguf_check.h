@@ -112,6 +112,20 @@ struct gguf_check_result {
 int gguf_check_mem(const void *buf, size_t len, struct gguf_check_result *r);
 
 /*
+ * What gguf_check_mem() allocates while it parses (the key and tensor-name sets, the tensor
+ * table), each pointer set as soon as it is allocated. A caller that may leave the parse by
+ * a jump (check_gguf_guarded's SIGBUS) passes its own and frees it on either path.
+ */
+struct gguf_check_work {
+	void *keys, *names, *tensors;
+};
+
+/* gguf_check_mem() with the caller's work: w starts zeroed, gguf_check_work_free() after. */
+int gguf_check_mem_work(const void *buf, size_t len, struct gguf_check_result *r,
+			struct gguf_check_work *w);
+void gguf_check_work_free(struct gguf_check_work *w);
+
+/*
  * gguf_check_mem() over the file at path, mapped read-only: only the pages of the header, the
  * key-value section and the tensor table are touched. Returns 0 when it could judge, or
  * -errno when the file could not be opened, is not a regular file, or could not be mapped
