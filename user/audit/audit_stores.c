@@ -20,6 +20,8 @@
 #define LMS_PATHS "lmstudio-js findLMStudioHome.ts; lms src/lmstudioPaths.ts"
 #define JAN_TAURI "jan src-tauri/src/core/app/commands.rs @e78b82eb (data folder)"
 #define JAN_OLD "jan.ai/docs/data-folder (Electron era)"
+#define OWUI_ENV "open-webui backend/open_webui/env.py (find_dotenv)"
+#define ALLM_ENV "anything-llm: its server reads server/.env [M: the places are the layout's]"
 
 const struct audit_store audit_stores[] = {
 	/* Ollama: ~/.ollama; the Linux service's home is /usr/share/ollama (a home of its own). */
@@ -97,6 +99,33 @@ const struct audit_store audit_stores[] = {
 	  "Open WebUI's data (database, "
 	  "uploads)",
 	  "open-webui Dockerfile; docs.openwebui.com" },
+	/* Its functions and tools are rows of that database (read by nobody here: said). */
+	{ "open-webui", AUDIT_STORE_EXTENSIONS, "/app/backend/data/webui.db",
+	  "Open WebUI's database (functions and tools)",
+	  "open-webui Dockerfile (/app/backend/data); docs.openwebui.com" },
+	/*
+	 * The .env Open WebUI loads at the top of its tree (find_dotenv from the repository
+	 * root): a clone's [M: its place is the user's choice], then its image's.
+	 */
+	{ "open-webui", AUDIT_STORE_SETTINGS, "open-webui/.env", "Open WebUI's .env (a clone)",
+	  OWUI_ENV " [M: the clone's place]" },
+	{ "open-webui", AUDIT_STORE_SETTINGS, "open-webui/backend/.env",
+	  "Open WebUI's backend .env (a clone)", OWUI_ENV " [M: the clone's place]" },
+	{ "open-webui", AUDIT_STORE_SETTINGS, "/app/.env", "Open WebUI's .env (its image)",
+	  OWUI_ENV },
+	{ "open-webui", AUDIT_STORE_SETTINGS, "/app/backend/.env",
+	  "Open WebUI's backend .env (its image)", OWUI_ENV },
+
+	/*
+	 * AnythingLLM's server reads server/.env: a clone's, the desktop app's storage
+	 * [M: not read in its tree], the Docker image's.
+	 */
+	{ "anythingllm", AUDIT_STORE_SETTINGS, "anything-llm/server/.env",
+	  "AnythingLLM's server .env (a clone)", ALLM_ENV },
+	{ "anythingllm", AUDIT_STORE_SETTINGS, ".config/anythingllm-desktop/storage/.env",
+	  "AnythingLLM desktop's .env", ALLM_ENV " [M: the desktop app's storage]" },
+	{ "anythingllm", AUDIT_STORE_SETTINGS, "/app/server/.env",
+	  "AnythingLLM's server .env (its image)", ALLM_ENV },
 };
 
 const size_t audit_n_stores = sizeof(audit_stores) / sizeof(audit_stores[0]);

@@ -926,6 +926,18 @@ static int ext_store(void *arg, const struct audit_store_hit *h)
 	const char *list, *bad;
 	size_t n, active;
 
+	if (!strcmp(s->tool, "open-webui")) {
+		/* Its functions and tools are rows of its SQLite database. */
+		e->found++;
+		e->err = add(r, AUDIT_SKIP, "hygiene-extensions", s->tool, h->path,
+			     audit_fmt(r,
+				       "%s: Open WebUI keeps its functions and tools in this "
+				       "SQLite database, not read here: review them in Admin "
+				       "Panel > Functions and Workspace > Tools",
+				       h->path),
+			     NULL, s->source);
+		return e->err;
+	}
 	if (!h->is_dir) {
 		list = list_mcp(e, h->path, &n, &active, &bad);
 		if (bad) {
@@ -968,23 +980,10 @@ static int ext_store(void *arg, const struct audit_store_hit *h)
 int check_hygiene_extensions(const struct audit_ctx *c, struct audit_report *r)
 {
 	struct ext_run e = { .c = c, .r = r };
-	char path[4096];
 
 	audit_stores_each(c, AUDIT_STORE_EXTENSIONS, NULL, ext_store, &e);
 	if (e.err)
 		return e.err;
-	/* Open WebUI's functions and tools are rows of its SQLite database. */
-	if (!audit_path(c, path, sizeof(path), "/app/backend/data/webui.db") &&
-	    audit_exists(c, path, NULL)) {
-		e.found++;
-		e.err = add(r, AUDIT_SKIP, "hygiene-extensions", "open-webui", path,
-			    audit_fmt(r,
-				      "%s: Open WebUI keeps its functions and tools in this SQLite "
-				      "database, not read here: review them in Admin Panel > "
-				      "Functions and Workspace > Tools",
-				      path),
-			    NULL, "open-webui Dockerfile (/app/backend/data); docs.openwebui.com");
-	}
 	if (!e.err && !e.found)
 		e.err = add(r, AUDIT_PASS, "hygiene-extensions", NULL, "extensions",
 			    "no extensions, plugins or MCP servers in the tools' folders (Jan's "

@@ -216,45 +216,50 @@ struct found_setting {
 	const char *value;
 };
 
-/*
- * The .env files among paths (absolute paths of the audited system, or home-relative with
- * home_rel) that set key: each into out (report-owned strings). Returns how many, and sets
- * *present when any of the files exists.
- */
-static size_t dotenv_find(const struct audit_ctx *c, struct audit_report *r, const char *const *abs,
-			  size_t n_abs, const char *const *rel, size_t n_rel, const char *key,
-			  struct found_setting *out, size_t max, bool *present)
+struct dotenv_run {
+	const struct audit_ctx *c;
+	struct audit_report *r;
+	const char *key;
+	struct found_setting *out;
+	size_t n, max;
+	bool *present;
+};
+
+static int dotenv_file(void *arg, const struct audit_store_hit *h)
 {
-	size_t k = 0;
+	struct dotenv_run *d = arg;
+	const char *v;
+	size_t len, vl;
+	unsigned int line;
+	char *text;
 
-	for (size_t h = 0; h <= c->n_homes; h++) {
-		const char *const *list = h < c->n_homes ? rel : abs;
-		size_t n = h < c->n_homes ? n_rel : n_abs;
+	if (d->n == d->max)
+		return 1;
+	if (audit_read_file(d->c, h->path, SETTINGS_MAX, &text, &len))
+		return 0;
+	*d->present = true;
+	if (dotenv_get(text, len, d->key, &v, &vl, &line))
+		d->out[d->n++] = (struct found_setting){
+			.where = audit_fmt(d->r, "%s:%u", h->path, line),
+			.value = audit_fmt(d->r, "%.*s", (int)vl, v),
+		};
+	free(text);
+	return 0;
+}
 
-		for (size_t i = 0; i < n && k < max; i++) {
-			char path[4096], *text;
-			const char *v;
-			size_t len, vl;
-			unsigned int line;
-			int err;
+/*
+ * The .env files of tool (its settings rows, audit_stores.c) that set key: each into out
+ * (report-owned strings). Returns how many, and sets *present when any of the files exists.
+ */
+static size_t dotenv_find(const struct audit_ctx *c, struct audit_report *r, const char *tool,
+			  const char *key, struct found_setting *out, size_t max, bool *present)
+{
+	struct dotenv_run d = {
+		.c = c, .r = r, .key = key, .out = out, .max = max, .present = present
+	};
 
-			if (h < c->n_homes)
-				err = snprintf(path, sizeof(path), "%s/%s", c->homes[h].path,
-					       list[i]) >= (int)sizeof(path);
-			else
-				err = audit_path(c, path, sizeof(path), "%s", list[i]);
-			if (err || audit_read_file(c, path, SETTINGS_MAX, &text, &len))
-				continue;
-			*present = true;
-			if (dotenv_get(text, len, key, &v, &vl, &line))
-				out[k++] = (struct found_setting){
-					.where = audit_fmt(r, "%s:%u", path, line),
-					.value = audit_fmt(r, "%.*s", (int)vl, v),
-				};
-			free(text);
-		}
-	}
-	return k;
+	audit_stores_each(c, AUDIT_STORE_SETTINGS, tool, dotenv_file, &d);
+	return d.n;
 }
 
 /* ======================================================================================
@@ -673,13 +678,11 @@ static int owui_proc(void *arg, const struct audit_proc *p)
 
 /*
  * The places one variable is set for a tool: its units' and processes' environments, then
- * the .env files among dotenv_abs / dotenv_rel. Up to max into out; *present when the tool
+ * its .env files (the stores table's settings rows). Up to max into out; *present when the tool
  * showed itself (a unit, a process, a .env file).
  */
 static size_t settings_of(const struct audit_ctx *c, struct audit_report *r, const char *tool,
-			  const char *name, const char *const *dotenv_abs, size_t n_abs,
-			  const char *const *dotenv_rel, size_t n_rel, struct found_setting *out,
-			  size_t max, bool *present)
+			  const char *name, struct found_setting *out, size_t max, bool *present)
 {
 	struct env_hits e;
 	size_t k = 0;
@@ -691,17 +694,8 @@ static size_t settings_of(const struct audit_ctx *c, struct audit_report *r, con
 		*present |= e.h[i].tool != NULL;
 	}
 	env_free(&e);
-	return k + dotenv_find(c, r, dotenv_abs, n_abs, dotenv_rel, n_rel, name, out + k, max - k,
-			       present);
+	return k + dotenv_find(c, r, tool, name, out + k, max - k, present);
 }
-
-/*
- * Open WebUI loads the .env at the top of its tree (backend/open_webui/env.py, find_dotenv
- * from the repository root): /app/.env and /app/backend/.env in its image, ~/open-webui/.env
- * for a clone [M: the clone's location is the user's choice].
- */
-static const char *const owui_dotenv_abs[] = { "/app/.env", "/app/backend/.env" };
-static const char *const owui_dotenv_rel[] = { "open-webui/.env", "open-webui/backend/.env" };
 
 int check_telemetry_openwebui(const struct audit_ctx *c, struct audit_report *r)
 {
@@ -717,12 +711,9 @@ int check_telemetry_openwebui(const struct audit_ctx *c, struct audit_report *r)
 	tool_python_each(c, "open_webui", owui_python, &present);
 	if (!present && c->live)
 		audit_procs_each(c, owui_proc, &present, NULL);
-	nt = settings_of(c, r, "open-webui", "ANONYMIZED_TELEMETRY", owui_dotenv_abs, 2,
-			 owui_dotenv_rel, 2, tel, 16, &present);
-	nu = settings_of(c, r, "open-webui", "ENABLE_VERSION_UPDATE_CHECK", owui_dotenv_abs, 2,
-			 owui_dotenv_rel, 2, upd, 16, &present);
-	no = settings_of(c, r, "open-webui", "OFFLINE_MODE", owui_dotenv_abs, 2, owui_dotenv_rel, 2,
-			 off, 16, &present);
+	nt = settings_of(c, r, "open-webui", "ANONYMIZED_TELEMETRY", tel, 16, &present);
+	nu = settings_of(c, r, "open-webui", "ENABLE_VERSION_UPDATE_CHECK", upd, 16, &present);
+	no = settings_of(c, r, "open-webui", "OFFLINE_MODE", off, 16, &present);
 	if (!present)
 		return add(r, AUDIT_SKIP, "telemetry-openwebui", "open-webui", "Open WebUI",
 			   "not installed (no open_webui package, no /app/backend/open_webui, no "
@@ -784,15 +775,6 @@ int check_telemetry_openwebui(const struct audit_ctx *c, struct audit_report *r)
 	return err;
 }
 
-/*
- * AnythingLLM's server reads server/.env (the Docker image: /app/server/.env); a clone's is
- * ~/anything-llm/server/.env; the desktop app keeps its storage (and .env) in
- * ~/.config/anythingllm-desktop/storage [M: not read in its tree].
- */
-static const char *const allm_dotenv_abs[] = { "/app/server/.env" };
-static const char *const allm_dotenv_rel[] = { "anything-llm/server/.env",
-					       ".config/anythingllm-desktop/storage/.env" };
-
 int check_telemetry_anythingllm(const struct audit_ctx *c, struct audit_report *r)
 {
 	struct found_setting s[16];
@@ -800,8 +782,7 @@ int check_telemetry_anythingllm(const struct audit_ctx *c, struct audit_report *
 	size_t n;
 	int err = 0;
 
-	n = settings_of(c, r, "anythingllm", "DISABLE_TELEMETRY", allm_dotenv_abs, 1,
-			allm_dotenv_rel, 2, s, 16, &present);
+	n = settings_of(c, r, "anythingllm", "DISABLE_TELEMETRY", s, 16, &present);
 	if (!present && !n)
 		return add(r, AUDIT_SKIP, "telemetry-anythingllm", "anythingllm", "AnythingLLM",
 			   "not installed (no server/.env in the known places, no AnythingLLM "
