@@ -14,37 +14,7 @@
 
 #include "audit/audit_files.h"
 #include "audit/audit_stores.h"
-#include "check.h"
-
-static char tmp[64];
-
-static void put(const char *rel, const char *text)
-{
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", tmp, rel);
-	f = fopen(path, "w");
-	CHECK(f != NULL);
-	if (!f)
-		return;
-	fputs(text, f);
-	fclose(f);
-}
-
-static void mkdirs(const char *rel)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", tmp, rel);
-	for (char *p = path + strlen(tmp) + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(path, 0755);
-			*p = '/';
-		}
-	mkdir(path, 0755);
-}
+#include "audit_fixture.h"
 
 static void test_paths(void)
 {
@@ -62,18 +32,18 @@ static void test_paths(void)
 /* An absolute link inside the image resolves inside it, never to this machine's file. */
 static void test_root_links(void)
 {
-	struct audit_ctx c = { .root = tmp };
+	struct audit_ctx c = { .root = fx_tmp };
 	char path[512], *text;
 	size_t len;
 
-	mkdirs("etc");
-	put("etc/hostname", "image\n");
-	snprintf(path, sizeof(path), "%s/link", tmp);
+	fx_tmp_mkdirs("etc");
+	fx_tmp_put("etc/hostname", "image\n");
+	snprintf(path, sizeof(path), "%s/link", fx_tmp);
 	CHECK_INT(symlink("/etc/hostname", path), 0);
 	CHECK_INT(audit_read_file(&c, path, 4096, &text, &len), 0);
 	CHECK_STR(text ? text : "", "image\n");
 	free(text);
-	snprintf(path, sizeof(path), "%s/up", tmp);
+	snprintf(path, sizeof(path), "%s/up", fx_tmp);
 	CHECK_INT(symlink("../../../../../etc/hostname", path), 0);
 	CHECK_INT(audit_read_file(&c, path, 4096, &text, &len), 0);
 	CHECK_STR(text ? text : "", "image\n");
@@ -86,17 +56,17 @@ static void test_read_bounds(void)
 	char path[512], *text = (char *)1;
 	size_t len = 9;
 
-	put("big", "0123456789");
-	snprintf(path, sizeof(path), "%s/big", tmp);
+	fx_tmp_put("big", "0123456789");
+	snprintf(path, sizeof(path), "%s/big", fx_tmp);
 	CHECK_INT(audit_read_file(&c, path, 9, &text, &len), -EFBIG);
 	CHECK(text == NULL);
 	CHECK_INT(len, 0);
 	CHECK_INT(audit_read_file(&c, path, 10, &text, &len), 0);
 	CHECK_INT(len, 10);
 	free(text);
-	snprintf(path, sizeof(path), "%s/missing", tmp);
+	snprintf(path, sizeof(path), "%s/missing", fx_tmp);
 	CHECK_INT(audit_read_file(&c, path, 10, &text, &len), -ENOENT);
-	CHECK_INT(audit_read_file(&c, tmp, 10, &text, &len), -EISDIR);
+	CHECK_INT(audit_read_file(&c, fx_tmp, 10, &text, &len), -EISDIR);
 	CHECK_INT(audit_read_file(&c, "/dev/null", 10, &text, &len), -EINVAL);
 }
 
@@ -144,22 +114,22 @@ static int collect(void *arg, const struct audit_store_hit *h)
 
 	if (s->n < 8)
 		snprintf(s->what[s->n++], sizeof(s->what[0]), "%s %s%s", h->store->tool,
-			 h->path + strlen(tmp), h->is_dir ? "/" : "");
+			 h->path + strlen(fx_tmp), h->is_dir ? "/" : "");
 	return 0;
 }
 
 static void test_stores(void)
 {
 	struct audit_home home = { .path = NULL, .user = "alice" };
-	struct audit_ctx c = { .root = tmp, .homes = &home, .n_homes = 1 };
+	struct audit_ctx c = { .root = fx_tmp, .homes = &home, .n_homes = 1 };
 	char hp[256];
 	struct seen s = {};
 
-	snprintf(hp, sizeof(hp), "%s/home/alice", tmp);
+	snprintf(hp, sizeof(hp), "%s/home/alice", fx_tmp);
 	home.path = hp;
-	mkdirs("home/alice/.ollama/models");
-	mkdirs("home/alice/.config/nomic.ai");
-	put("home/alice/.config/nomic.ai/GPT4All.ini", "[network]\n");
+	fx_tmp_mkdirs("home/alice/.ollama/models");
+	fx_tmp_mkdirs("home/alice/.config/nomic.ai");
+	fx_tmp_put("home/alice/.config/nomic.ai/GPT4All.ini", "[network]\n");
 	CHECK_INT(audit_stores_each(&c, AUDIT_STORE_MODELS, NULL, collect, &s), 0);
 	CHECK_INT(s.n, 1);
 	CHECK_STR(s.what[0], "ollama /home/alice/.ollama/models/");
@@ -176,25 +146,14 @@ static void test_stores(void)
 	}
 }
 
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 int main(void)
 {
-	snprintf(tmp, sizeof(tmp), "/tmp/lw-audit-files-XXXXXX");
-	if (!mkdtemp(tmp))
-		return 1;
+	fx_tmp_init("audit-files");
 	test_paths();
 	test_root_links();
 	test_read_bounds();
 	test_ini();
 	test_stores();
-	if (nftw(tmp, remove_one, 16, FTW_DEPTH | FTW_PHYS))
-		fprintf(stderr, "could not remove %s\n", tmp);
+	fx_tmp_done();
 	return check_summary("test_audit_files");
 }

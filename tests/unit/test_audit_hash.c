@@ -16,52 +16,7 @@
 #include <unistd.h>
 
 #include "audit/audit_hash.h"
-#include "check.h"
-
-static char tmp[64];
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-/* rm -rf of a fixture tree, without a shell. */
-static void rm_tree(const char *path)
-{
-	if (nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) && errno != ENOENT)
-		fprintf(stderr, "could not remove %s\n", path);
-}
-
-static void path_of(char *out, size_t size, const char *rel)
-{
-	snprintf(out, size, "%s/%s", tmp, rel);
-}
-
-static void put(const char *rel, const void *data, size_t len)
-{
-	char path[512];
-	FILE *f;
-
-	path_of(path, sizeof(path), rel);
-	f = fopen(path, "wb");
-	CHECK(f != NULL);
-	if (!f)
-		return;
-	CHECK_INT(fwrite(data, 1, len, f), len);
-	fclose(f);
-}
-
-static void hex_of(const void *data, size_t len, char *out)
-{
-	unsigned char md[AUDIT_SHA256_LEN];
-	unsigned int n = 0;
-
-	EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
-	audit_hash_hex(md, out);
-}
+#include "audit_fixture.h"
 
 static void test_hex(void)
 {
@@ -92,13 +47,13 @@ static void test_vectors(void)
 
 	for (size_t i = 0; i < big_len; i++)
 		big[i] = (unsigned char)(i * 2654435761u >> 13);
-	put("abc", "abc", 3);
-	put("empty", "", 0);
-	put("big", big, big_len);
-	path_of(p[0], sizeof(p[0]), "abc");
-	path_of(p[1], sizeof(p[1]), "empty");
-	path_of(p[2], sizeof(p[2]), "big");
-	path_of(p[3], sizeof(p[3]), "absent");
+	fx_tmp_put_n("abc", "abc", 3);
+	fx_tmp_put_n("empty", "", 0);
+	fx_tmp_put_n("big", big, big_len);
+	fx_tmp_path(p[0], sizeof(p[0]), "abc");
+	fx_tmp_path(p[1], sizeof(p[1]), "empty");
+	fx_tmp_path(p[2], sizeof(p[2]), "big");
+	fx_tmp_path(p[3], sizeof(p[3]), "absent");
 	for (int i = 0; i < 4; i++)
 		it[i].path = p[i];
 	CHECK_INT(audit_hash_files(&c, it, 4, &st), 0);
@@ -110,7 +65,7 @@ static void test_vectors(void)
 	audit_hash_hex(it[1].sha256, hex);
 	CHECK_STR(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 	CHECK_INT(it[1].size, 0);
-	hex_of(big, big_len, want);
+	fx_sha256_hex(big, big_len, want);
 	audit_hash_hex(it[2].sha256, hex);
 	CHECK_STR(hex, want);
 	CHECK_INT(it[2].size, big_len);
@@ -136,21 +91,21 @@ static void test_many(void)
 	char name[32], hex[65];
 	unsigned char *buf = malloc(1u << 20);
 
-	mkdir(tmp, 0700);
+	mkdir(fx_tmp, 0700);
 	for (int i = 0; i < N; i++) {
 		size_t len = (size_t)(i * 7919u % (1u << 20));
 
 		for (size_t k = 0; k < len; k++)
 			buf[k] = (unsigned char)(i + k * 31);
 		snprintf(name, sizeof(name), "m%02d", i);
-		put(name, buf, len);
-		hex_of(buf, len, want[i]);
-		path_of(p[i], sizeof(p[i]), name);
+		fx_tmp_put_n(name, buf, len);
+		fx_sha256_hex(buf, len, want[i]);
+		fx_tmp_path(p[i], sizeof(p[i]), name);
 		it[i].path = p[i];
 	}
-	path_of(p[N], sizeof(p[N]), ""); /* a directory: not a regular file */
+	fx_tmp_path(p[N], sizeof(p[N]), ""); /* a directory: not a regular file */
 	it[N].path = p[N];
-	path_of(p[N + 1], sizeof(p[N + 1]), "fifo");
+	fx_tmp_path(p[N + 1], sizeof(p[N + 1]), "fifo");
 	CHECK_INT(mkfifo(p[N + 1], 0600), 0); /* never opened for reading: it would block */
 	it[N + 1].path = p[N + 1];
 	CHECK_INT(audit_hash_files(&c, it, N + 2, &st), 0);
@@ -207,15 +162,15 @@ static void test_cache(void)
 	struct timespec ts[2] = { { .tv_sec = 1000000000 }, { .tv_sec = 1000000000 } };
 
 	/* a directory that does not exist yet, two levels down: created 0700 */
-	path_of(cache, sizeof(cache), "cache/llmwatch");
-	put("c0", "abc", 3);
-	put("c1", "one", 3);
-	put("c2", "two", 3);
+	fx_tmp_path(cache, sizeof(cache), "cache/llmwatch");
+	fx_tmp_put_n("c0", "abc", 3);
+	fx_tmp_put_n("c1", "one", 3);
+	fx_tmp_put_n("c2", "two", 3);
 	for (int i = 0; i < 3; i++) {
 		char n[8];
 
 		snprintf(n, sizeof(n), "c%d", i);
-		path_of(p[i], sizeof(p[i]), n);
+		fx_tmp_path(p[i], sizeof(p[i]), n);
 	}
 	run(&c, it, p, 3, &st);
 	CHECK_INT(st.hashed, 3);
@@ -241,11 +196,11 @@ static void test_cache(void)
 	CHECK_INT(st.cached, 3);
 
 	/* content rewritten with the old mtime put back: ctime still tells */
-	put("c2", "TWO", 3);
+	fx_tmp_put_n("c2", "TWO", 3);
 	CHECK_INT(utimensat(AT_FDCWD, p[2], ts, 0), 0);
 	run(&c, it, p, 3, &st);
 	CHECK(!it[2].cached);
-	hex_of("TWO", 3, hex);
+	fx_sha256_hex("TWO", 3, hex);
 	{
 		char got[65];
 
@@ -304,11 +259,11 @@ static void test_cache_merge(void)
 	struct audit_hash_item it[1];
 	struct audit_hash_stats st;
 
-	path_of(cache, sizeof(cache), "cache2");
-	put("ma", "a", 1);
-	put("mb", "b", 1);
-	path_of(a[0], sizeof(a[0]), "ma");
-	path_of(b[0], sizeof(b[0]), "mb");
+	fx_tmp_path(cache, sizeof(cache), "cache2");
+	fx_tmp_put_n("ma", "a", 1);
+	fx_tmp_put_n("mb", "b", 1);
+	fx_tmp_path(a[0], sizeof(a[0]), "ma");
+	fx_tmp_path(b[0], sizeof(b[0]), "mb");
 	run(&c, it, a, 1, &st);
 	run(&c, it, b, 1, &st);
 	run(&c, it, a, 1, &st);
@@ -319,16 +274,12 @@ static void test_cache_merge(void)
 
 int main(void)
 {
-	snprintf(tmp, sizeof(tmp), "/tmp/lw-hash-XXXXXX");
-	if (!mkdtemp(tmp)) {
-		perror("mkdtemp");
-		return 1;
-	}
+	fx_tmp_init("hash");
 	test_hex();
 	test_vectors();
 	test_many();
 	test_cache();
 	test_cache_merge();
-	rm_tree(tmp);
+	fx_tmp_done();
 	return check_summary("audit_hash");
 }

@@ -23,118 +23,11 @@
 #include "audit/audit.h"
 #include "audit/audit_outputs.h"
 #include "check.h"
+#include "journal_capture.h"
 #include "util/timefmt.h"
 #include "util/utf8.h"
 
-#define MAX_ENTRIES 16
-#define MAX_FIELDS 32
-
 static char tmpdir[64];
-
-/* ---- a capture of journal entries (as test_sink_journald.c) ---------------------------- */
-
-struct entry {
-	int n;
-	char *field[MAX_FIELDS];
-	size_t len[MAX_FIELDS];
-};
-
-struct capture {
-	int n;
-	struct entry e[MAX_ENTRIES];
-	int fail_at; /* this send (counted from 0) fails; -1: none */
-	int attempts;
-};
-
-static int capture_send(const struct iovec *iov, int n, void *ctx)
-{
-	struct capture *c = ctx;
-	struct entry *e;
-
-	if (c->attempts++ == c->fail_at)
-		return -ECONNREFUSED;
-	if (c->n == MAX_ENTRIES || n > MAX_FIELDS)
-		return -E2BIG;
-	e = &c->e[c->n++];
-	e->n = n;
-	for (int i = 0; i < n; i++) {
-		e->field[i] = malloc(iov[i].iov_len + 1);
-		memcpy(e->field[i], iov[i].iov_base, iov[i].iov_len);
-		e->field[i][iov[i].iov_len] = '\0';
-		e->len[i] = iov[i].iov_len;
-	}
-	return 0;
-}
-
-static void capture_init(struct capture *c)
-{
-	memset(c, 0, sizeof(*c));
-	c->fail_at = -1;
-}
-
-static void capture_free(struct capture *c)
-{
-	for (int i = 0; i < c->n; i++)
-		for (int k = 0; k < c->e[i].n; k++)
-			free(c->e[i].field[k]);
-	capture_init(c);
-}
-
-/* The value of field name in e (NULL if absent); a field sent twice fails the check. */
-static const char *get(const struct entry *e, const char *name)
-{
-	size_t nl = strlen(name);
-	const char *found = NULL;
-
-	for (int i = 0; i < e->n; i++) {
-		if (strncmp(e->field[i], name, nl) != 0 || e->field[i][nl] != '=')
-			continue;
-		CHECK(found == NULL);
-		found = e->field[i] + nl + 1;
-	}
-	return found;
-}
-
-/* e has exactly the fields named in the space-separated list names. */
-static void check_names(const struct entry *e, const char *names)
-{
-	char copy[1024], *save = NULL;
-	int count = 0;
-
-	snprintf(copy, sizeof(copy), "%s", names);
-	for (char *t = strtok_r(copy, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
-		if (!get(e, t))
-			fprintf(stderr, "  field %s missing\n", t);
-		CHECK(get(e, t) != NULL);
-		count++;
-	}
-	CHECK_INT(e->n, count);
-}
-
-/* Every value valid UTF-8 without C0/C1 controls or DEL; names upper case. */
-static bool entry_clean(const struct entry *e)
-{
-	for (int i = 0; i < e->n; i++) {
-		const unsigned char *p = (const unsigned char *)e->field[i];
-		const unsigned char *end = p + e->len[i];
-		const unsigned char *eq = memchr(p, '=', e->len[i]);
-
-		if (!eq || eq == p || eq - p > 64 || *p == '_')
-			return false;
-		for (const unsigned char *q = p; q < eq; q++)
-			if (!((*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') || *q == '_'))
-				return false;
-		for (p = eq + 1; p < end;) {
-			uint32_t cp = 0;
-			size_t n = utf8_decode(p, (size_t)(end - p), &cp);
-
-			if (n == 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
-				return false;
-			p += n;
-		}
-	}
-	return true;
-}
 
 /* ---- a report ------------------------------------------------------------------------- */
 
@@ -241,78 +134,80 @@ static void test_message_id(void)
 static void test_journal(void)
 {
 	struct audit_report *r = report(true);
-	struct capture c;
+	struct jcap c;
 	size_t total = 0;
 	int first = 1;
-	const struct entry *e;
+	const struct jcap_entry *e;
 
-	capture_init(&c);
+	jcap_init(&c);
 	/* WARN and FAIL, in the report's order (grouped by item), the error, the summary */
-	CHECK_INT(audit_journal_send(r, &ctx, false, capture_send, &c, &total, &first), 0);
+	CHECK_INT(audit_journal_send(r, &ctx, false, jcap_send, &c, &total, &first), 0);
 	CHECK_INT(total, 4);
 	CHECK_INT(first, 0);
 	CHECK_INT(c.n, 4);
 	for (int i = 0; i < c.n; i++) {
-		CHECK(entry_clean(&c.e[i]));
-		CHECK_STR(get(&c.e[i], "SYSLOG_IDENTIFIER"), "llmwatch");
+		CHECK(jcap_clean(&c.e[i]));
+		CHECK_STR(jcap_get(&c.e[i], "SYSLOG_IDENTIFIER"), "llmwatch");
 	}
 	e = &c.e[0];
-	check_names(e, FINDING_FIELDS "LLMWATCH_AUDIT_TOOL LLMWATCH_AUDIT_SUBJECT "
-				      "LLMWATCH_AUDIT_EVIDENCE LLMWATCH_AUDIT_FIX "
-				      "LLMWATCH_AUDIT_SOURCE");
-	CHECK_STR(get(e, "MESSAGE"),
+	jcap_check_names(e, FINDING_FIELDS "LLMWATCH_AUDIT_TOOL LLMWATCH_AUDIT_SUBJECT "
+					   "LLMWATCH_AUDIT_EVIDENCE LLMWATCH_AUDIT_FIX "
+					   "LLMWATCH_AUDIT_SOURCE");
+	CHECK_STR(jcap_get(e, "MESSAGE"),
 		  "audit FAIL exposure-settings [ollama] OLLAMA_HOST: " HOSTILE_EVIDENCE_ESC);
-	CHECK_STR(get(e, "PRIORITY"), "3");
-	CHECK_STR(get(e, "MESSAGE_ID"), "e661790e91d3fb250584d48284a7c4a7");
-	CHECK_STR(get(e, "LLMWATCH_AUDIT_CHECK"), "exposure-settings");
-	CHECK_STR(get(e, "LLMWATCH_AUDIT_ITEM"), "exposure");
-	CHECK_STR(get(e, "LLMWATCH_AUDIT_STATUS"), "FAIL");
-	CHECK_STR(get(e, "LLMWATCH_AUDIT_TOOL"), "ollama");
-	CHECK_STR(get(e, "LLMWATCH_AUDIT_SUBJECT"), "OLLAMA_HOST");
-	CHECK_STR(get(e, "LLMWATCH_AUDIT_EVIDENCE"), HOSTILE_EVIDENCE_ESC);
-	CHECK_STR(get(e, "LLMWATCH_AUDIT_FIX"), "OLLAMA_HOST=127.0.0.1");
-	CHECK_STR(get(e, "LLMWATCH_AUDIT_SOURCE"), "ollama docs/faq.md");
+	CHECK_STR(jcap_get(e, "PRIORITY"), "3");
+	CHECK_STR(jcap_get(e, "MESSAGE_ID"), "e661790e91d3fb250584d48284a7c4a7");
+	CHECK_STR(jcap_get(e, "LLMWATCH_AUDIT_CHECK"), "exposure-settings");
+	CHECK_STR(jcap_get(e, "LLMWATCH_AUDIT_ITEM"), "exposure");
+	CHECK_STR(jcap_get(e, "LLMWATCH_AUDIT_STATUS"), "FAIL");
+	CHECK_STR(jcap_get(e, "LLMWATCH_AUDIT_TOOL"), "ollama");
+	CHECK_STR(jcap_get(e, "LLMWATCH_AUDIT_SUBJECT"), "OLLAMA_HOST");
+	CHECK_STR(jcap_get(e, "LLMWATCH_AUDIT_EVIDENCE"), HOSTILE_EVIDENCE_ESC);
+	CHECK_STR(jcap_get(e, "LLMWATCH_AUDIT_FIX"), "OLLAMA_HOST=127.0.0.1");
+	CHECK_STR(jcap_get(e, "LLMWATCH_AUDIT_SOURCE"), "ollama docs/faq.md");
 
 	e = &c.e[1];
-	check_names(e, FINDING_FIELDS "LLMWATCH_AUDIT_TOOL LLMWATCH_AUDIT_SUBJECT "
-				      "LLMWATCH_AUDIT_EVIDENCE LLMWATCH_AUDIT_FIX");
-	CHECK_STR(get(e, "PRIORITY"), "4");
-	CHECK_STR(get(e, "LLMWATCH_AUDIT_STATUS"), "WARN");
-	CHECK_STR(get(e, "LLMWATCH_AUDIT_ITEM"), "telemetry");
-	CHECK_STR(get(e, "MESSAGE"), "audit WARN telemetry-settings [gpt4all] usage statistics: "
-				     "GPT4All.ini:3: usageStatsActive=true");
+	jcap_check_names(e, FINDING_FIELDS "LLMWATCH_AUDIT_TOOL LLMWATCH_AUDIT_SUBJECT "
+					   "LLMWATCH_AUDIT_EVIDENCE LLMWATCH_AUDIT_FIX");
+	CHECK_STR(jcap_get(e, "PRIORITY"), "4");
+	CHECK_STR(jcap_get(e, "LLMWATCH_AUDIT_STATUS"), "WARN");
+	CHECK_STR(jcap_get(e, "LLMWATCH_AUDIT_ITEM"), "telemetry");
+	CHECK_STR(jcap_get(e, "MESSAGE"),
+		  "audit WARN telemetry-settings [gpt4all] usage statistics: "
+		  "GPT4All.ini:3: usageStatsActive=true");
 
 	/* a check that could not run: its own entry, at err (no item: not in the table) */
 	e = &c.e[2];
-	check_names(e, "MESSAGE PRIORITY SYSLOG_IDENTIFIER MESSAGE_ID LLMWATCH_AUDIT_CHECK "
-		       "LLMWATCH_AUDIT_STATUS LLMWATCH_AUDIT_EVIDENCE");
-	CHECK_STR(get(e, "MESSAGE"), "audit ERROR versions-cves: Permission denied");
-	CHECK_STR(get(e, "PRIORITY"), "3");
-	CHECK_STR(get(e, "LLMWATCH_AUDIT_STATUS"), "ERROR");
+	jcap_check_names(e, "MESSAGE PRIORITY SYSLOG_IDENTIFIER MESSAGE_ID LLMWATCH_AUDIT_CHECK "
+			    "LLMWATCH_AUDIT_STATUS LLMWATCH_AUDIT_EVIDENCE");
+	CHECK_STR(jcap_get(e, "MESSAGE"), "audit ERROR versions-cves: Permission denied");
+	CHECK_STR(jcap_get(e, "PRIORITY"), "3");
+	CHECK_STR(jcap_get(e, "LLMWATCH_AUDIT_STATUS"), "ERROR");
 
 	e = &c.e[3];
-	check_names(e, SUMMARY_FIELDS);
-	CHECK_STR(get(e, "MESSAGE"), "audit of /: 1 PASS, 1 WARN, 1 FAIL, 1 SKIP; INCOMPLETE: 1 "
-				     "checks could not run, 0 findings lost");
-	CHECK_STR(get(e, "PRIORITY"), "3"); /* something FAILs */
-	CHECK_STR(get(e, "MESSAGE_ID"), "15a25a93e02d64e83c3befcf7c3254c6");
-	CHECK_STR(get(e, "LLMWATCH_AUDIT_STATUS"), "SUMMARY");
-	CHECK_STR(get(e, "LLMWATCH_AUDIT_ROOT"), "/");
-	CHECK_STR(get(e, "LLMWATCH_AUDIT_FAIL"), "1");
-	CHECK_STR(get(e, "LLMWATCH_AUDIT_ERRORS"), "1");
-	CHECK_STR(get(e, "LLMWATCH_AUDIT_COMPLETE"), "false");
-	capture_free(&c);
+	jcap_check_names(e, SUMMARY_FIELDS);
+	CHECK_STR(jcap_get(e, "MESSAGE"),
+		  "audit of /: 1 PASS, 1 WARN, 1 FAIL, 1 SKIP; INCOMPLETE: 1 "
+		  "checks could not run, 0 findings lost");
+	CHECK_STR(jcap_get(e, "PRIORITY"), "3"); /* something FAILs */
+	CHECK_STR(jcap_get(e, "MESSAGE_ID"), "15a25a93e02d64e83c3befcf7c3254c6");
+	CHECK_STR(jcap_get(e, "LLMWATCH_AUDIT_STATUS"), "SUMMARY");
+	CHECK_STR(jcap_get(e, "LLMWATCH_AUDIT_ROOT"), "/");
+	CHECK_STR(jcap_get(e, "LLMWATCH_AUDIT_FAIL"), "1");
+	CHECK_STR(jcap_get(e, "LLMWATCH_AUDIT_ERRORS"), "1");
+	CHECK_STR(jcap_get(e, "LLMWATCH_AUDIT_COMPLETE"), "false");
+	jcap_free(&c);
 
 	/* :all, every finding: PASS and SKIP at info */
-	CHECK_INT(audit_journal_send(r, &ctx, true, capture_send, &c, &total, &first), 0);
+	CHECK_INT(audit_journal_send(r, &ctx, true, jcap_send, &c, &total, &first), 0);
 	CHECK_INT(total, 6);
 	CHECK_INT(c.n, 6);
-	CHECK_STR(get(&c.e[0], "LLMWATCH_AUDIT_STATUS"), "PASS");
-	CHECK_STR(get(&c.e[0], "PRIORITY"), "6");
-	check_names(&c.e[0], FINDING_FIELDS "LLMWATCH_AUDIT_SUBJECT");
-	CHECK_STR(get(&c.e[3], "LLMWATCH_AUDIT_STATUS"), "SKIP");
-	CHECK_STR(get(&c.e[3], "PRIORITY"), "6");
-	capture_free(&c);
+	CHECK_STR(jcap_get(&c.e[0], "LLMWATCH_AUDIT_STATUS"), "PASS");
+	CHECK_STR(jcap_get(&c.e[0], "PRIORITY"), "6");
+	jcap_check_names(&c.e[0], FINDING_FIELDS "LLMWATCH_AUDIT_SUBJECT");
+	CHECK_STR(jcap_get(&c.e[3], "LLMWATCH_AUDIT_STATUS"), "SKIP");
+	CHECK_STR(jcap_get(&c.e[3], "PRIORITY"), "6");
+	jcap_free(&c);
 	audit_report_free(r);
 
 	/* nothing FAILs, complete: the summary at notice; WARN only: warning for the WARN */
@@ -321,18 +216,18 @@ static void test_journal(void)
 					      .status = AUDIT_PASS,
 					      .check = "gguf-files",
 					      .subject = "a.gguf" });
-	CHECK_INT(audit_journal_send(r, &ctx, false, capture_send, &c, &total, &first), 0);
+	CHECK_INT(audit_journal_send(r, &ctx, false, jcap_send, &c, &total, &first), 0);
 	CHECK_INT(c.n, 1);
-	CHECK_STR(get(&c.e[0], "PRIORITY"), "5");
-	CHECK_STR(get(&c.e[0], "LLMWATCH_AUDIT_COMPLETE"), "true");
-	CHECK_STR(get(&c.e[0], "MESSAGE"), "audit of /: 1 PASS, 0 WARN, 0 FAIL, 0 SKIP");
-	capture_free(&c);
+	CHECK_STR(jcap_get(&c.e[0], "PRIORITY"), "5");
+	CHECK_STR(jcap_get(&c.e[0], "LLMWATCH_AUDIT_COMPLETE"), "true");
+	CHECK_STR(jcap_get(&c.e[0], "MESSAGE"), "audit of /: 1 PASS, 0 WARN, 0 FAIL, 0 SKIP");
+	jcap_free(&c);
 	/* incomplete without a FAIL: warning */
 	audit_add_error(r, "gguf-files", "Input/output error");
-	CHECK_INT(audit_journal_send(r, &ctx, false, capture_send, &c, &total, &first), 0);
+	CHECK_INT(audit_journal_send(r, &ctx, false, jcap_send, &c, &total, &first), 0);
 	CHECK_INT(c.n, 2);
-	CHECK_STR(get(&c.e[1], "PRIORITY"), "4");
-	capture_free(&c);
+	CHECK_STR(jcap_get(&c.e[1], "PRIORITY"), "4");
+	jcap_free(&c);
 	audit_report_free(r);
 }
 
@@ -340,17 +235,19 @@ static void test_journal(void)
 static void test_journal_failure(void)
 {
 	struct audit_report *r = report(false);
-	struct capture c;
+	struct jcap c;
 	size_t total = 0;
 	int first = 0;
 
-	capture_init(&c);
-	c.fail_at = 0;
-	CHECK_INT(audit_journal_send(r, &ctx, false, capture_send, &c, &total, &first), 1);
+	jcap_init(&c);
+	c.fail_from = 0; /* the first send fails, the later ones go */
+	c.fail_to = 1;
+	c.fail_err = -ECONNREFUSED;
+	CHECK_INT(audit_journal_send(r, &ctx, false, jcap_send, &c, &total, &first), 1);
 	CHECK_INT(total, 3);
 	CHECK_INT(first, -ECONNREFUSED);
 	CHECK_INT(c.n, 2); /* the WARN and the summary went */
-	capture_free(&c);
+	jcap_free(&c);
 	audit_report_free(r);
 }
 

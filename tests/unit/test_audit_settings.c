@@ -14,57 +14,7 @@
 #include <unistd.h>
 
 #include "audit/audit_settings.h"
-#include "check.h"
-
-static char tmp[64];
-
-static void mkdirs(const char *rel)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", tmp, rel);
-	for (char *p = path + strlen(tmp) + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(path, 0755);
-			*p = '/';
-		}
-	mkdir(path, 0755);
-}
-
-/* Writes len bytes (NULs allowed) to tmp/rel, making its directories. */
-static void put_n(const char *rel, const char *text, size_t len)
-{
-	char path[512], dir[512], *slash;
-	FILE *f;
-
-	snprintf(dir, sizeof(dir), "%s", rel);
-	slash = strrchr(dir, '/');
-	if (slash) {
-		*slash = '\0';
-		mkdirs(dir);
-	}
-	snprintf(path, sizeof(path), "%s/%s", tmp, rel);
-	f = fopen(path, "w");
-	CHECK(f != NULL);
-	if (!f)
-		return;
-	fwrite(text, 1, len, f);
-	fclose(f);
-}
-
-static void put(const char *rel, const char *text)
-{
-	put_n(rel, text, strlen(text));
-}
-
-static void link_to(const char *rel, const char *target)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", tmp, rel);
-	CHECK_INT(symlink(target, path), 0);
-}
+#include "audit_fixture.h"
 
 /* What the callbacks saw: "NAME=VALUE @WHERE [TOOL]" lines. */
 static char seen[64][512];
@@ -99,23 +49,7 @@ static bool saw(const char *line)
 static void proc(uint32_t pid, const char *comm, const char *exe, const char *cmdline, size_t clen,
 		 const char *env, size_t elen)
 {
-	char rel[128], stat[256];
-
-	snprintf(rel, sizeof(rel), "proc/%u", pid);
-	mkdirs(rel);
-	snprintf(stat, sizeof(stat),
-		 "%u (%s) S 1 %u %u 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 5000 1000000 100\n", pid,
-		 comm, pid, pid);
-	snprintf(rel, sizeof(rel), "proc/%u/stat", pid);
-	put(rel, stat);
-	snprintf(rel, sizeof(rel), "proc/%u/cmdline", pid);
-	put_n(rel, cmdline, clen);
-	snprintf(rel, sizeof(rel), "proc/%u/environ", pid);
-	put_n(rel, env, elen);
-	if (exe) {
-		snprintf(rel, sizeof(rel), "proc/%u/exe", pid);
-		link_to(rel, exe);
-	}
+	fx_proc_at(fx_tmp, pid, comm, exe, cmdline, clen, env, elen);
 }
 
 static void fixture(void)
@@ -135,57 +69,59 @@ static void fixture(void)
 	proc(2, "kthreadd", NULL, "", 0, "", 0);
 
 	/* Ollama's service: the unit in /usr/lib, drop-ins in /etc and /usr/lib */
-	put("root/usr/lib/systemd/system/ollama.service",
-	    "[Unit]\nDescription=Ollama\n\n[Service]\nExecStart=/usr/local/bin/ollama serve\n"
-	    "Environment=\"OLLAMA_HOST=127.0.0.1\" OLLAMA_ORIGINS=*\nUser=ollama\n");
-	put("root/usr/lib/systemd/system/ollama.service.d/override.conf",
-	    "[Service]\nEnvironment=OLLAMA_ORIGINS=hidden-by-etc\n");
-	put("root/etc/systemd/system/ollama.service.d/override.conf",
-	    "# by systemctl edit\n[Service]\nEnvironment=\"OLLAMA_HOST=0.0.0.0\"\n");
-	put("root/etc/systemd/system/ollama.service.d/zz-lan.conf",
-	    "[Service]\n; the later drop-in wins\nEnvironment=OLLAMA_HOST=10.0.0.5:11434\n");
+	fx_tmp_put(
+		"root/usr/lib/systemd/system/ollama.service",
+		"[Unit]\nDescription=Ollama\n\n[Service]\nExecStart=/usr/local/bin/ollama serve\n"
+		"Environment=\"OLLAMA_HOST=127.0.0.1\" OLLAMA_ORIGINS=*\nUser=ollama\n");
+	fx_tmp_put("root/usr/lib/systemd/system/ollama.service.d/override.conf",
+		   "[Service]\nEnvironment=OLLAMA_ORIGINS=hidden-by-etc\n");
+	fx_tmp_put("root/etc/systemd/system/ollama.service.d/override.conf",
+		   "# by systemctl edit\n[Service]\nEnvironment=\"OLLAMA_HOST=0.0.0.0\"\n");
+	fx_tmp_put("root/etc/systemd/system/ollama.service.d/zz-lan.conf",
+		   "[Service]\n; the later drop-in wins\nEnvironment=OLLAMA_HOST=10.0.0.5:11434\n");
 	/* [Unit] settings are not the service's */
-	put("root/etc/systemd/system/ollama.service.d/unit.conf",
-	    "[Unit]\nEnvironment=OLLAMA_ORIGINS=not-a-service-setting\n");
+	fx_tmp_put("root/etc/systemd/system/ollama.service.d/unit.conf",
+		   "[Unit]\nEnvironment=OLLAMA_ORIGINS=not-a-service-setting\n");
 
 	/* a llama-server under another name, known by its ExecStart=; quoting, env files */
-	put("root/etc/systemd/system/my-llm.service",
-	    "[Service]\n"
-	    "Environment=\"LLAMA_ARG_HOST=192.168.1.5\" 'OTHER=a b' LLAMA_API_KEY=\"x y\"\n"
-	    "Environment=LLAMA_ARG_PORT=8080\\\n"
-	    " LLAMA_ARG_HOST_TOO=1\n"
-	    "EnvironmentFile=-/etc/default/my-llm\n"
-	    "EnvironmentFile=-/etc/default/missing\n"
-	    "ExecStart=/opt/llama/llama-server \\\n"
-	    "  --host=0.0.0.0 \\\n"
-	    "# a comment inside a continued line\n"
-	    "  --api-key \"sec ret\" -m /m.gguf --cors\n");
-	put("root/etc/default/my-llm",
-	    "# defaults\n\nLLAMA_ARG_HOST = '::'\nexport LLAMA_API_KEY=ignored\n"
-	    "LLAMA_API_KEY=\"a\\\"b\"  \n");
+	fx_tmp_put("root/etc/systemd/system/my-llm.service",
+		   "[Service]\n"
+		   "Environment=\"LLAMA_ARG_HOST=192.168.1.5\" 'OTHER=a b' LLAMA_API_KEY=\"x y\"\n"
+		   "Environment=LLAMA_ARG_PORT=8080\\\n"
+		   " LLAMA_ARG_HOST_TOO=1\n"
+		   "EnvironmentFile=-/etc/default/my-llm\n"
+		   "EnvironmentFile=-/etc/default/missing\n"
+		   "ExecStart=/opt/llama/llama-server \\\n"
+		   "  --host=0.0.0.0 \\\n"
+		   "# a comment inside a continued line\n"
+		   "  --api-key \"sec ret\" -m /m.gguf --cors\n");
+	fx_tmp_put("root/etc/default/my-llm",
+		   "# defaults\n\nLLAMA_ARG_HOST = '::'\nexport LLAMA_API_KEY=ignored\n"
+		   "LLAMA_API_KEY=\"a\\\"b\"  \n");
 
 	/* masked: a link to /dev/null in /etc hides the unit in /usr/lib */
-	put("root/usr/lib/systemd/system/koboldcpp.service",
-	    "[Service]\nExecStart=/usr/bin/koboldcpp --host 0.0.0.0\n");
-	link_to("root/etc/systemd/system/koboldcpp.service", "/dev/null");
+	fx_tmp_put("root/usr/lib/systemd/system/koboldcpp.service",
+		   "[Service]\nExecStart=/usr/bin/koboldcpp --host 0.0.0.0\n");
+	fx_tmp_link("/dev/null", "root/etc/systemd/system/koboldcpp.service");
 
 	/* no tool's: not looked at */
-	put("root/lib/systemd/system/sshd.service",
-	    "[Service]\nExecStart=/usr/sbin/sshd -D --host 1.2.3.4\nEnvironment=OLLAMA_HOST=x\n");
+	fx_tmp_put(
+		"root/lib/systemd/system/sshd.service",
+		"[Service]\nExecStart=/usr/sbin/sshd -D --host 1.2.3.4\nEnvironment=OLLAMA_HOST=x\n");
 
 	/* ExecStart= reset by a drop-in: only the new command counts */
-	put("root/usr/lib/systemd/system/vllm.service",
-	    "[Service]\nExecStart=/usr/bin/vllm serve m --host 0.0.0.0\n");
-	put("root/etc/systemd/system/vllm.service.d/local.conf",
-	    "[Service]\nExecStart=\nExecStart=-/usr/bin/vllm serve m --host 127.0.0.1\n");
+	fx_tmp_put("root/usr/lib/systemd/system/vllm.service",
+		   "[Service]\nExecStart=/usr/bin/vllm serve m --host 0.0.0.0\n");
+	fx_tmp_put("root/etc/systemd/system/vllm.service.d/local.conf",
+		   "[Service]\nExecStart=\nExecStart=-/usr/bin/vllm serve m --host 127.0.0.1\n");
 
 	/* user units: a home's own, and /etc/systemd/user's (reported once) */
-	put("root/home/alice/.config/systemd/user/ollama.service",
-	    "[Service]\nExecStart=%h/bin/ollama serve\nEnvironment=OLLAMA_HOST=:11434\n");
-	put("root/etc/systemd/user/lms.service",
-	    "[Service]\nExecStart=/home/bob/.lmstudio/bin/lms server start --bind 0.0.0.0\n"
-	    "Environment=LMS_SERVER_HOST=0.0.0.0\n");
-	mkdirs("root/home/bob");
+	fx_tmp_put("root/home/alice/.config/systemd/user/ollama.service",
+		   "[Service]\nExecStart=%h/bin/ollama serve\nEnvironment=OLLAMA_HOST=:11434\n");
+	fx_tmp_put("root/etc/systemd/user/lms.service",
+		   "[Service]\nExecStart=/home/bob/.lmstudio/bin/lms server start --bind 0.0.0.0\n"
+		   "Environment=LMS_SERVER_HOST=0.0.0.0\n");
+	fx_tmp_mkdirs("root/home/bob");
 }
 
 struct procs_seen {
@@ -219,7 +155,7 @@ static void test_procs_each(void)
 	size_t unreadable = 99;
 
 	profiles_init(&set);
-	snprintf(proc_root, sizeof(proc_root), "%s/proc", tmp);
+	snprintf(proc_root, sizeof(proc_root), "%s/proc", fx_tmp);
 	CHECK_INT(audit_procs_each(&c, proc_collect, &s, &unreadable), 0);
 	CHECK_INT(s.n, 3);
 	CHECK_STR(s.line[0], "4242 ollama /usr/local/bin/ollama [ollama] /usr/local/bin/ollama "
@@ -249,8 +185,8 @@ static void test_env(void)
 			       .n_homes = 2 };
 
 	profiles_init(&set);
-	snprintf(proc_root, sizeof(proc_root), "%s/proc", tmp);
-	snprintf(root, sizeof(root), "%s/root", tmp);
+	snprintf(proc_root, sizeof(proc_root), "%s/proc", fx_tmp);
+	snprintf(root, sizeof(root), "%s/root", fx_tmp);
 	snprintf(alice, sizeof(alice), "%s/home/alice", root);
 	snprintf(bob, sizeof(bob), "%s/home/bob", root);
 	n_seen = 0;
@@ -290,7 +226,7 @@ static void test_env_quoting(void)
 	struct audit_ctx c = { .root = root, .profiles = &set };
 
 	profiles_init(&set);
-	snprintf(root, sizeof(root), "%s/root", tmp);
+	snprintf(root, sizeof(root), "%s/root", fx_tmp);
 	/* without the env file, Environment='s own values */
 	{
 		char path[256];
@@ -307,7 +243,7 @@ static void test_env_quoting(void)
 	/* a continued line is one line, cited where it starts */
 	CHECK(saw("LLAMA_ARG_HOST_TOO=1 @/etc/systemd/system/my-llm.service:3 [llama-server]"));
 	CHECK_INT(n_seen, 4);
-	put("root/etc/default/my-llm", "LLAMA_ARG_HOST='::'\n");
+	fx_tmp_put("root/etc/default/my-llm", "LLAMA_ARG_HOST='::'\n");
 }
 
 static void test_argv(void)
@@ -324,8 +260,8 @@ static void test_argv(void)
 			       .n_homes = 1 };
 
 	profiles_init(&set);
-	snprintf(proc_root, sizeof(proc_root), "%s/proc", tmp);
-	snprintf(root, sizeof(root), "%s/root", tmp);
+	snprintf(proc_root, sizeof(proc_root), "%s/proc", fx_tmp);
+	snprintf(root, sizeof(root), "%s/root", fx_tmp);
 	snprintf(bob, sizeof(bob), "%s/home/bob", root);
 	n_seen = 0;
 	CHECK_INT(audit_argv_find(&c, NULL, opts, 4, collect, root), 0);
@@ -351,18 +287,12 @@ static void test_argv(void)
 
 int main(void)
 {
-	char cmd[128];
-
-	snprintf(tmp, sizeof(tmp), "/tmp/lw-audit-settings-XXXXXX");
-	if (!mkdtemp(tmp))
-		return 1;
+	fx_tmp_init("audit-settings");
 	fixture();
 	test_procs_each();
 	test_env();
 	test_argv();
 	test_env_quoting();
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
-	if (system(cmd)) /* NOLINT(cert-env33-c): a fixed command on our mkdtemp dir */
-		fprintf(stderr, "could not remove %s\n", tmp);
+	fx_tmp_done();
 	return check_summary("test_audit_settings");
 }

@@ -17,62 +17,7 @@
 
 #include "audit/audit.h"
 #include "audit/check_at_rest.h"
-#include "check.h"
-
-static char tmp[64];
-
-static void path_of(char *out, size_t size, const char *rel)
-{
-	snprintf(out, size, "%s/%s", tmp, rel);
-}
-
-static void mkdirs(const char *rel, mode_t mode)
-{
-	char path[512];
-
-	path_of(path, sizeof(path), rel);
-	for (char *p = path + strlen(tmp) + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(path, 0755);
-			*p = '/';
-		}
-	mkdir(path, mode);
-	chmod(path, mode);
-}
-
-static void put(const char *rel, const char *text, mode_t mode)
-{
-	char path[512];
-	FILE *f;
-
-	path_of(path, sizeof(path), rel);
-	f = fopen(path, "w");
-	CHECK(f != NULL);
-	if (!f)
-		return;
-	fputs(text, f);
-	fclose(f);
-	chmod(path, mode);
-}
-
-static void link_to(const char *target, const char *rel)
-{
-	char path[512];
-
-	path_of(path, sizeof(path), rel);
-	unlink(path);
-	CHECK_INT(symlink(target, path), 0);
-}
-
-static void rm_rf(const char *rel)
-{
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s/%s'", tmp, rel);
-	/* NOLINTNEXTLINE(cert-env33-c): a fixed command on our mkdtemp dir */
-	CHECK_INT(system(cmd), 0);
-}
+#include "audit_fixture.h"
 
 /* The first finding of check whose subject ends with subj; NULL when there is none. */
 static const struct audit_finding *find(const struct audit_report *r, const char *check,
@@ -88,20 +33,6 @@ static const struct audit_finding *find(const struct audit_report *r, const char
 			return &f[i];
 	}
 	return NULL;
-}
-
-static bool has(const struct audit_finding *f, enum audit_status s, const char *needle)
-{
-	if (!f) {
-		fprintf(stderr, "  no finding (wanted %s \"%s\")\n", audit_status_name(s), needle);
-		return false;
-	}
-	if (f->status != s || !strstr(f->evidence, needle)) {
-		fprintf(stderr, "  got %s \"%s\", wanted %s \"%s\"\n", audit_status_name(f->status),
-			f->evidence, audit_status_name(s), needle);
-		return false;
-	}
-	return true;
 }
 
 /* ---- the fixture sysfs ---------------------------------------------------------------- */
@@ -123,35 +54,35 @@ static void make_sys(void)
 	};
 	char rel[256], target[256];
 
-	mkdirs("sys/dev/block", 0755);
-	mkdirs("sys/block", 0755);
-	mkdirs("sys/class/block", 0755);
-	mkdirs("sys/devices/pci/block/sda/sda2", 0755);
-	mkdirs("sys/devices/pci/block/sda/sda3", 0755);
-	mkdirs("sys/devices/pci/block/sda/slaves", 0755);
-	put("sys/devices/pci/block/sda/sda2/partition", "2\n", 0644);
-	put("sys/devices/pci/block/sda/sda3/partition", "3\n", 0644);
+	fx_tmp_mkdirs_mode("sys/dev/block", 0755);
+	fx_tmp_mkdirs_mode("sys/block", 0755);
+	fx_tmp_mkdirs_mode("sys/class/block", 0755);
+	fx_tmp_mkdirs_mode("sys/devices/pci/block/sda/sda2", 0755);
+	fx_tmp_mkdirs_mode("sys/devices/pci/block/sda/sda3", 0755);
+	fx_tmp_mkdirs_mode("sys/devices/pci/block/sda/slaves", 0755);
+	fx_tmp_put_mode("sys/devices/pci/block/sda/sda2/partition", "2\n", 0644);
+	fx_tmp_put_mode("sys/devices/pci/block/sda/sda3/partition", "3\n", 0644);
 	for (size_t i = 0; i < sizeof(dm) / sizeof(dm[0]); i++) {
 		snprintf(rel, sizeof(rel), "sys/devices/virtual/block/%s/dm", dm[i].dev);
-		mkdirs(rel, 0755);
+		fx_tmp_mkdirs_mode(rel, 0755);
 		snprintf(rel, sizeof(rel), "sys/devices/virtual/block/%s/slaves", dm[i].dev);
-		mkdirs(rel, 0755);
+		fx_tmp_mkdirs_mode(rel, 0755);
 		snprintf(rel, sizeof(rel), "sys/devices/virtual/block/%s/dm/uuid", dm[i].dev);
 		snprintf(target, sizeof(target), "%s\n", dm[i].uuid);
-		put(rel, target, 0644);
+		fx_tmp_put_mode(rel, target, 0644);
 		snprintf(rel, sizeof(rel), "sys/devices/virtual/block/%s/dm/name", dm[i].dev);
 		snprintf(target, sizeof(target), "%s\n", dm[i].name);
-		put(rel, target, 0644);
+		fx_tmp_put_mode(rel, target, 0644);
 		snprintf(rel, sizeof(rel), "sys/block/%s", dm[i].dev);
 		snprintf(target, sizeof(target), "../devices/virtual/block/%s", dm[i].dev);
-		link_to(target, rel);
+		fx_tmp_link(target, rel);
 	}
-	link_to("../../../../pci/block/sda/sda3", "sys/devices/virtual/block/dm-0/slaves/sda3");
-	link_to("../../dm-0", "sys/devices/virtual/block/dm-1/slaves/dm-0");
-	link_to("../../../../pci/block/sda/sda2", "sys/devices/virtual/block/dm-2/slaves/sda2");
-	link_to("../../dm-0", "sys/devices/virtual/block/dm-3/slaves/dm-0");
-	link_to("../../../../pci/block/sda/sda2", "sys/devices/virtual/block/dm-3/slaves/sda2");
-	link_to("../../devices/pci/block/sda/sda2", "sys/class/block/sda2");
+	fx_tmp_link("../../../../pci/block/sda/sda3", "sys/devices/virtual/block/dm-0/slaves/sda3");
+	fx_tmp_link("../../dm-0", "sys/devices/virtual/block/dm-1/slaves/dm-0");
+	fx_tmp_link("../../../../pci/block/sda/sda2", "sys/devices/virtual/block/dm-2/slaves/sda2");
+	fx_tmp_link("../../dm-0", "sys/devices/virtual/block/dm-3/slaves/dm-0");
+	fx_tmp_link("../../../../pci/block/sda/sda2", "sys/devices/virtual/block/dm-3/slaves/sda2");
+	fx_tmp_link("../../devices/pci/block/sda/sda2", "sys/class/block/sda2");
 }
 
 static unsigned int maj_, min_;
@@ -163,11 +94,11 @@ static void point_dev(const char *sysdev)
 
 	snprintf(rel, sizeof(rel), "sys/dev/block/%u:%u", maj_, min_);
 	if (!sysdev) {
-		rm_rf(rel);
+		fx_tmp_rm(rel);
 		return;
 	}
 	snprintf(target, sizeof(target), "../../devices/%s", sysdev);
-	link_to(target, rel);
+	fx_tmp_link(target, rel);
 }
 
 static void mountinfo(const char *fstype, const char *source)
@@ -178,7 +109,7 @@ static void mountinfo(const char *fstype, const char *source)
 		 "21 26 0:20 / /proc rw,relatime - proc proc rw\n"
 		 "26 1 %u:%u / / rw,relatime shared:1 - %s %s rw\n",
 		 maj_, min_, fstype, source);
-	put("mountinfo", line, 0644);
+	fx_tmp_put_mode("mountinfo", line, 0644);
 }
 
 static void test_encryption_of(void)
@@ -189,12 +120,12 @@ static void test_encryption_of(void)
 	char sys[256], mi[256], store[256];
 	struct stat st;
 
-	path_of(sys, sizeof(sys), "sys");
-	path_of(mi, sizeof(mi), "mountinfo");
+	fx_tmp_path(sys, sizeof(sys), "sys");
+	fx_tmp_path(mi, sizeof(mi), "mountinfo");
 	s = (struct check_at_rest_sys){ sys, mi };
 	make_sys();
-	mkdirs("store", 0700);
-	path_of(store, sizeof(store), "store");
+	fx_tmp_mkdirs_mode("store", 0700);
+	fx_tmp_path(store, sizeof(store), "store");
 	CHECK_INT(stat(store, &st), 0);
 	maj_ = major(st.st_dev);
 	min_ = minor(st.st_dev);
@@ -254,11 +185,11 @@ static void test_encryption_of(void)
 	CHECK_STR(e.device, "/home/.ecryptfs/alice/.Private");
 
 	/* a path that does not exist */
-	path_of(store, sizeof(store), "no-such");
+	fx_tmp_path(store, sizeof(store), "no-such");
 	CHECK_INT(check_at_rest_encryption_of(&s, &c, store, &e), -ENOENT);
 
 	/* this machine's own /sys and mountinfo: some verdict, never an error */
-	path_of(store, sizeof(store), "store");
+	fx_tmp_path(store, sizeof(store), "store");
 	s = (struct check_at_rest_sys){ "/sys", "/proc/self/mountinfo" };
 	CHECK_INT(check_at_rest_encryption_of(&s, &c, store, &e), 0);
 	CHECK(e.fstype[0] != '\0');
@@ -275,17 +206,17 @@ static void make_root(const char *group, const char *members)
 {
 	char line[512];
 
-	rm_rf("root");
-	mkdirs("root/etc", 0755);
-	mkdirs("root/home/alice", 0755);
-	path_of(root, sizeof(root), "root");
+	fx_tmp_rm("root");
+	fx_tmp_mkdirs_mode("root/etc", 0755);
+	fx_tmp_mkdirs_mode("root/home/alice", 0755);
+	fx_tmp_path(root, sizeof(root), "root");
 	chmod(root, 0755);
 	/* alice is whoever runs the test, so the fixture's files are hers without chown */
 	snprintf(line, sizeof(line), "alice:x:%u:%u::/home/alice:/bin/sh\n",
 		 (unsigned int)geteuid(), (unsigned int)getegid());
-	put("root/etc/passwd", line, 0644);
+	fx_tmp_put_mode("root/etc/passwd", line, 0644);
 	snprintf(line, sizeof(line), "%s:x:%u:%s\n", group, (unsigned int)getegid(), members);
-	put("root/etc/group", line, 0644);
+	fx_tmp_put_mode("root/etc/group", line, 0644);
 	snprintf(home_path, sizeof(home_path), "%s/home/alice", root);
 	home = (struct audit_home){ .path = home_path, .user = "alice", .uid = geteuid() };
 }
@@ -314,21 +245,22 @@ static void test_permissions(void)
 	/* nothing installed: SKIP */
 	make_root("alice", "");
 	r = run_perm();
-	CHECK(has(find(r, "at-rest-permissions", "chat histories"), AUDIT_SKIP, "none of a known"));
+	CHECK(fx_has(find(r, "at-rest-permissions", "chat histories"), AUDIT_SKIP,
+		     "none of a known"));
 	audit_report_free(r);
 
 	/* a world-readable chat directory: FAIL, naming a chat file and its mode */
-	mkdirs(GPT4ALL, 0755);
-	put(GPT4ALL "/gpt4all-0a1b.chat", "secret", 0644);
-	put(GPT4ALL "/localdocs_v2.db", "db", 0600);
-	put(GPT4ALL "/model.gguf", "GGUF", 0644);
+	fx_tmp_mkdirs_mode(GPT4ALL, 0755);
+	fx_tmp_put_mode(GPT4ALL "/gpt4all-0a1b.chat", "secret", 0644);
+	fx_tmp_put_mode(GPT4ALL "/localdocs_v2.db", "db", 0600);
+	fx_tmp_put_mode(GPT4ALL "/model.gguf", "GGUF", 0644);
 	r = run_perm();
 	f = find(r, "at-rest-permissions", "/GPT4All");
-	CHECK(has(f, AUDIT_FAIL, "other users can read 2 files, e.g. "));
-	CHECK(has(f, AUDIT_FAIL, "(0644 alice:alice)"));
-	CHECK(has(f, AUDIT_FAIL,
-		  "GPT4All's chats and LocalDocs database (0755 alice:alice, 3 "
-		  "entries under it)"));
+	CHECK(fx_has(f, AUDIT_FAIL, "other users can read 2 files, e.g. "));
+	CHECK(fx_has(f, AUDIT_FAIL, "(0644 alice:alice)"));
+	CHECK(fx_has(f, AUDIT_FAIL,
+		     "GPT4All's chats and LocalDocs database (0755 alice:alice, 3 "
+		     "entries under it)"));
 	CHECK(f && f->fix && strstr(f->fix, "chmod -R go-rwx"));
 	CHECK(f && f->tool && !strcmp(f->tool, "gpt4all"));
 	/* the folder is both a model and a chat store: judged once, as chats */
@@ -346,107 +278,107 @@ static void test_permissions(void)
 	{
 		char p[512];
 
-		path_of(p, sizeof(p), GPT4ALL);
+		fx_tmp_path(p, sizeof(p), GPT4ALL);
 		chmod(p, 0700);
-		path_of(p, sizeof(p), GPT4ALL "/gpt4all-0a1b.chat");
+		fx_tmp_path(p, sizeof(p), GPT4ALL "/gpt4all-0a1b.chat");
 		chmod(p, 0600);
-		path_of(p, sizeof(p), GPT4ALL "/model.gguf");
+		fx_tmp_path(p, sizeof(p), GPT4ALL "/model.gguf");
 		chmod(p, 0600);
 	}
 	r = run_perm();
-	CHECK(has(find(r, "at-rest-permissions", "/GPT4All"), AUDIT_PASS,
-		  "none readable by other users"));
+	CHECK(fx_has(find(r, "at-rest-permissions", "/GPT4All"), AUDIT_PASS,
+		     "none readable by other users"));
 	audit_report_free(r);
 
 	/* open modes behind a closed home: WARN for chats, PASS (said) for models */
-	rm_rf(GPT4ALL);
-	mkdirs(GPT4ALL, 0755);
-	put(GPT4ALL "/gpt4all-0a1b.chat", "secret", 0644);
-	mkdirs(OLLAMA "/models/blobs", 0755);
-	put(OLLAMA "/models/blobs/sha256-00", "GGUF", 0644);
-	mkdirs("root/home/alice", 0700);
+	fx_tmp_rm(GPT4ALL);
+	fx_tmp_mkdirs_mode(GPT4ALL, 0755);
+	fx_tmp_put_mode(GPT4ALL "/gpt4all-0a1b.chat", "secret", 0644);
+	fx_tmp_mkdirs_mode(OLLAMA "/models/blobs", 0755);
+	fx_tmp_put_mode(OLLAMA "/models/blobs/sha256-00", "GGUF", 0644);
+	fx_tmp_mkdirs_mode("root/home/alice", 0700);
 	r = run_perm();
-	CHECK(has(find(r, "at-rest-permissions", "/GPT4All"), AUDIT_WARN,
-		  "modes that let other users read them; only "));
-	CHECK(has(find(r, "at-rest-permissions", "/GPT4All"), AUDIT_WARN,
-		  "/home/alice (0700 alice:alice) keeps them out"));
-	CHECK(has(find(r, "at-rest-permissions", "/.ollama/models"), AUDIT_PASS,
-		  "keeps them out)"));
+	CHECK(fx_has(find(r, "at-rest-permissions", "/GPT4All"), AUDIT_WARN,
+		     "modes that let other users read them; only "));
+	CHECK(fx_has(find(r, "at-rest-permissions", "/GPT4All"), AUDIT_WARN,
+		     "/home/alice (0700 alice:alice) keeps them out"));
+	CHECK(fx_has(find(r, "at-rest-permissions", "/.ollama/models"), AUDIT_PASS,
+		     "keeps them out)"));
 	audit_report_free(r);
 
 	/* an open home: a world-readable model store WARNs */
-	mkdirs("root/home/alice", 0755);
+	fx_tmp_mkdirs_mode("root/home/alice", 0755);
 	r = run_perm();
-	CHECK(has(find(r, "at-rest-permissions", "/.ollama/models"), AUDIT_WARN,
-		  "other users can read 1 files, e.g. "));
+	CHECK(fx_has(find(r, "at-rest-permissions", "/.ollama/models"), AUDIT_WARN,
+		     "other users can read 1 files, e.g. "));
 	audit_report_free(r);
 
 	/* Ollama's history is a file: 0644 FAILs, 0600 PASSes */
-	put(OLLAMA "/history", "my prompt", 0644);
+	fx_tmp_put_mode(OLLAMA "/history", "my prompt", 0644);
 	r = run_perm();
-	CHECK(has(find(r, "at-rest-permissions", "/.ollama/history"), AUDIT_FAIL,
-		  "other users can read 1 files"));
+	CHECK(fx_has(find(r, "at-rest-permissions", "/.ollama/history"), AUDIT_FAIL,
+		     "other users can read 1 files"));
 	audit_report_free(r);
-	put(OLLAMA "/history", "my prompt", 0600);
+	fx_tmp_put_mode(OLLAMA "/history", "my prompt", 0600);
 	r = run_perm();
-	CHECK(has(find(r, "at-rest-permissions", "/.ollama/history"), AUDIT_PASS,
-		  "Ollama's prompt history (0600 alice:alice): none readable"));
+	CHECK(fx_has(find(r, "at-rest-permissions", "/.ollama/history"), AUDIT_PASS,
+		     "Ollama's prompt history (0600 alice:alice): none readable"));
 	audit_report_free(r);
 
 	/* a model directory others can write to: FAIL (a model can be swapped) */
 	{
 		char p[512];
 
-		path_of(p, sizeof(p), OLLAMA "/models/blobs");
+		fx_tmp_path(p, sizeof(p), OLLAMA "/models/blobs");
 		chmod(p, 0777);
 		r = run_perm();
-		CHECK(has(find(r, "at-rest-permissions", "/.ollama/models"), AUDIT_FAIL,
-			  "other users can replace or add model files: 1 writable by them"));
+		CHECK(fx_has(find(r, "at-rest-permissions", "/.ollama/models"), AUDIT_FAIL,
+			     "other users can replace or add model files: 1 writable by them"));
 		audit_report_free(r);
 		chmod(p, 01777); /* sticky: others cannot replace what is there */
 		r = run_perm();
-		CHECK(has(find(r, "at-rest-permissions", "/.ollama/models"), AUDIT_WARN,
-			  "other users can read"));
+		CHECK(fx_has(find(r, "at-rest-permissions", "/.ollama/models"), AUDIT_WARN,
+			     "other users can read"));
 		audit_report_free(r);
 		chmod(p, 0700);
-		path_of(p, sizeof(p), OLLAMA "/models");
+		fx_tmp_path(p, sizeof(p), OLLAMA "/models");
 		chmod(p, 0700);
 	}
 
 	/* group-readable: fine for the owner's private group, not for a shared one */
-	rm_rf(GPT4ALL);
-	mkdirs(GPT4ALL, 0750);
-	put(GPT4ALL "/gpt4all-0a1b.chat", "secret", 0640);
+	fx_tmp_rm(GPT4ALL);
+	fx_tmp_mkdirs_mode(GPT4ALL, 0750);
+	fx_tmp_put_mode(GPT4ALL "/gpt4all-0a1b.chat", "secret", 0640);
 	r = run_perm();
-	CHECK(has(find(r, "at-rest-permissions", "/GPT4All"), AUDIT_PASS, "none readable"));
+	CHECK(fx_has(find(r, "at-rest-permissions", "/GPT4All"), AUDIT_PASS, "none readable"));
 	audit_report_free(r);
 	make_root("staff", "alice,bob");
-	mkdirs(GPT4ALL, 0750);
-	put(GPT4ALL "/gpt4all-0a1b.chat", "secret", 0640);
+	fx_tmp_mkdirs_mode(GPT4ALL, 0750);
+	fx_tmp_put_mode(GPT4ALL "/gpt4all-0a1b.chat", "secret", 0640);
 	r = run_perm();
-	CHECK(has(find(r, "at-rest-permissions", "/GPT4All"), AUDIT_FAIL, "(0640 alice:staff)"));
+	CHECK(fx_has(find(r, "at-rest-permissions", "/GPT4All"), AUDIT_FAIL, "(0640 alice:staff)"));
 	audit_report_free(r);
 
 	/* owned by another user: FAIL whatever its mode where others reach it, WARN where the
 	 * directory above keeps them out (only as root: chown) */
 	make_root("alice", "");
-	mkdirs(GPT4ALL, 0755);
-	put(GPT4ALL "/gpt4all-0a1b.chat", "secret", 0600);
+	fx_tmp_mkdirs_mode(GPT4ALL, 0755);
+	fx_tmp_put_mode(GPT4ALL "/gpt4all-0a1b.chat", "secret", 0600);
 	if (geteuid() == 0) {
 		char p[512], d[512];
 
-		path_of(p, sizeof(p), GPT4ALL "/gpt4all-0a1b.chat");
-		path_of(d, sizeof(d), GPT4ALL);
+		fx_tmp_path(p, sizeof(p), GPT4ALL "/gpt4all-0a1b.chat");
+		fx_tmp_path(d, sizeof(d), GPT4ALL);
 		CHECK_INT(chown(p, 4321, 4321), 0);
 		r = run_perm();
 		f = find(r, "at-rest-permissions", "/GPT4All");
-		CHECK(has(f, AUDIT_FAIL, "; owned by another user: "));
-		CHECK(has(f, AUDIT_FAIL, "(0600 4321:4321)"));
+		CHECK(fx_has(f, AUDIT_FAIL, "; owned by another user: "));
+		CHECK(fx_has(f, AUDIT_FAIL, "(0600 4321:4321)"));
 		CHECK(f && f->fix && strstr(f->fix, "chown -R alice"));
 		audit_report_free(r);
 		chmod(d, 0700);
 		r = run_perm();
-		CHECK(has(
+		CHECK(fx_has(
 			find(r, "at-rest-permissions", "/GPT4All"), AUDIT_WARN,
 			"the directories above keep other users out today; owned by another user: 1, e.g. "));
 		audit_report_free(r);
@@ -455,15 +387,15 @@ static void test_permissions(void)
 	{
 		char d[512];
 
-		path_of(d, sizeof(d), GPT4ALL);
+		fx_tmp_path(d, sizeof(d), GPT4ALL);
 		chmod(d, 0700);
 	}
 
 	/* the walk's depth is bounded, and says so */
-	mkdirs(GPT4ALL "/a/b/c/d/e/f/g/h", 0700);
+	fx_tmp_mkdirs_mode(GPT4ALL "/a/b/c/d/e/f/g/h", 0700);
 	r = run_perm();
-	CHECK(has(find(r, "at-rest-permissions", "/GPT4All"), AUDIT_PASS,
-		  "; 1 directories deeper than 6 levels not entered"));
+	CHECK(fx_has(find(r, "at-rest-permissions", "/GPT4All"), AUDIT_PASS,
+		     "; 1 directories deeper than 6 levels not entered"));
 	audit_report_free(r);
 }
 
@@ -477,26 +409,27 @@ static void test_encryption_check(void)
 	struct audit_report *r;
 	char sys[256], mi[256];
 
-	path_of(sys, sizeof(sys), "sys");
-	path_of(mi, sizeof(mi), "mountinfo");
+	fx_tmp_path(sys, sizeof(sys), "sys");
+	fx_tmp_path(mi, sizeof(mi), "mountinfo");
 	s = (struct check_at_rest_sys){ sys, mi };
 	make_root("alice", "");
 
 	r = audit_report_new();
 	CHECK_INT(check_at_rest_encryption_with(&c, r, &s), 0);
-	CHECK(has(find(r, "at-rest-encryption", "chat histories"), AUDIT_SKIP, "none of a known"));
+	CHECK(fx_has(find(r, "at-rest-encryption", "chat histories"), AUDIT_SKIP,
+		     "none of a known"));
 	audit_report_free(r);
 
-	mkdirs(GPT4ALL, 0700);
+	fx_tmp_mkdirs_mode(GPT4ALL, 0700);
 	point_dev("virtual/block/dm-1");
 	mountinfo("ext4", "/dev/mapper/vg-home");
 	r = audit_report_new();
 	CHECK_INT(check_at_rest_encryption_with(&c, r, &s), 0);
 	f = find(r, "at-rest-encryption", "/GPT4All");
-	CHECK(has(f, AUDIT_PASS,
-		  "GPT4All's chats and LocalDocs database: dm-crypt: on dm-1 "
-		  "(vg-home, LVM-AAAA) over dm-0 (luks-abc, CRYPT-LUKS2-"));
-	CHECK(has(f, AUDIT_PASS, "ext4 mounted at /"));
+	CHECK(fx_has(f, AUDIT_PASS,
+		     "GPT4All's chats and LocalDocs database: dm-crypt: on dm-1 "
+		     "(vg-home, LVM-AAAA) over dm-0 (luks-abc, CRYPT-LUKS2-"));
+	CHECK(fx_has(f, AUDIT_PASS, "ext4 mounted at /"));
 	CHECK(f && !f->fix && f->source && strstr(f->source, "encrypted storage"));
 	audit_report_free(r);
 
@@ -504,8 +437,8 @@ static void test_encryption_check(void)
 	r = audit_report_new();
 	CHECK_INT(check_at_rest_encryption_with(&c, r, &s), 0);
 	f = find(r, "at-rest-encryption", "/GPT4All");
-	CHECK(has(f, AUDIT_WARN, "not encrypted: on dm-2 (vg-plain, LVM-BBBB) over sda2"));
-	CHECK(has(f, AUDIT_WARN, "(the device of this machine that holds the image)"));
+	CHECK(fx_has(f, AUDIT_WARN, "not encrypted: on dm-2 (vg-plain, LVM-BBBB) over sda2"));
+	CHECK(fx_has(f, AUDIT_WARN, "(the device of this machine that holds the image)"));
 	CHECK(f && f->fix && strstr(f->fix, "LUKS"));
 	audit_report_free(r);
 
@@ -513,30 +446,24 @@ static void test_encryption_check(void)
 	point_dev(NULL);
 	r = audit_report_new();
 	CHECK_INT(check_at_rest_encryption_with(&c, r, &s), 0);
-	CHECK(has(find(r, "at-rest-encryption", "/GPT4All"), AUDIT_WARN,
-		  "could not tell: zfs mounted at / from tank/home"));
+	CHECK(fx_has(find(r, "at-rest-encryption", "/GPT4All"), AUDIT_WARN,
+		     "could not tell: zfs mounted at / from tank/home"));
 	audit_report_free(r);
 
 	mountinfo("tmpfs", "tmpfs");
 	r = audit_report_new();
 	CHECK_INT(check_at_rest_encryption_with(&c, r, &s), 0);
-	CHECK(has(find(r, "at-rest-encryption", "/GPT4All"), AUDIT_WARN,
-		  "in memory (tmpfs mounted at /), not on a disk"));
+	CHECK(fx_has(find(r, "at-rest-encryption", "/GPT4All"), AUDIT_WARN,
+		     "in memory (tmpfs mounted at /), not on a disk"));
 	audit_report_free(r);
 }
 
 int main(void)
 {
-	char cmd[128];
-
-	snprintf(tmp, sizeof(tmp), "/tmp/lw-at-rest-XXXXXX");
-	if (!mkdtemp(tmp))
-		return 1;
+	fx_tmp_init("at-rest");
 	test_encryption_of();
 	test_permissions();
 	test_encryption_check();
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
-	if (system(cmd) != 0) /* NOLINT(cert-env33-c): a fixed command on our mkdtemp dir */
-		fprintf(stderr, "could not remove %s\n", tmp);
+	fx_tmp_done();
 	return check_summary("test_check_at_rest");
 }

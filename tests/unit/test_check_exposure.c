@@ -12,63 +12,14 @@
 #include <unistd.h>
 
 #include "audit/check_exposure.h"
-#include "check.h"
-
-static char tmp[64];
-
-static void mkdirs(const char *rel)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", tmp, rel);
-	for (char *p = path + strlen(tmp) + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(path, 0755);
-			*p = '/';
-		}
-	mkdir(path, 0755);
-}
-
-static void put_n(const char *rel, const char *text, size_t len)
-{
-	char path[512], dir[512], *slash;
-	FILE *f;
-
-	snprintf(dir, sizeof(dir), "%s", rel);
-	slash = strrchr(dir, '/');
-	if (slash) {
-		*slash = '\0';
-		mkdirs(dir);
-	}
-	snprintf(path, sizeof(path), "%s/%s", tmp, rel);
-	f = fopen(path, "w");
-	CHECK(f != NULL);
-	if (!f)
-		return;
-	fwrite(text, 1, len, f);
-	fclose(f);
-}
-
-static void put(const char *rel, const char *text)
-{
-	put_n(rel, text, strlen(text));
-}
-
-static void link_to(const char *rel, const char *target)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", tmp, rel);
-	CHECK_INT(symlink(target, path), 0);
-}
+#include "audit_fixture.h"
 
 static void mv(const char *from, const char *to)
 {
 	char a[512], b[512];
 
-	snprintf(a, sizeof(a), "%s/%s", tmp, from);
-	snprintf(b, sizeof(b), "%s/%s", tmp, to);
+	snprintf(a, sizeof(a), "%s/%s", fx_tmp, from);
+	snprintf(b, sizeof(b), "%s/%s", fx_tmp, to);
 	CHECK_INT(rename(a, b), 0);
 }
 
@@ -78,25 +29,13 @@ static void proc(unsigned int pid, const char *comm, const char *exe, const char
 {
 	char rel[128], text[256];
 
-	snprintf(rel, sizeof(rel), "proc/%u/fd", pid);
-	mkdirs(rel);
-	snprintf(text, sizeof(text),
-		 "%u (%s) S 1 %u %u 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 5000 1000000 100\n", pid,
-		 comm, pid, pid);
-	snprintf(rel, sizeof(rel), "proc/%u/stat", pid);
-	put(rel, text);
-	snprintf(rel, sizeof(rel), "proc/%u/cmdline", pid);
-	put_n(rel, cmdline, clen);
-	snprintf(rel, sizeof(rel), "proc/%u/environ", pid);
-	put(rel, "");
-	snprintf(rel, sizeof(rel), "proc/%u/exe", pid);
-	link_to(rel, exe);
+	fx_proc_at(fx_tmp, pid, comm, exe, cmdline, clen, "", 0);
 	snprintf(rel, sizeof(rel), "proc/%u/fd/0", pid);
-	link_to(rel, "/dev/null");
+	fx_tmp_link("/dev/null", rel);
 	if (inode) {
 		snprintf(rel, sizeof(rel), "proc/%u/fd/3", pid);
 		snprintf(text, sizeof(text), "socket:[%lu]", inode);
-		link_to(rel, text);
+		fx_tmp_link(text, rel);
 	}
 }
 
@@ -119,36 +58,37 @@ static void proc_fixture(void)
 				     "127.0.0.1";
 
 	/* little-endian hosts print 0.0.0.0 as 00000000, 127.0.0.1 as 0100007F */
-	put("proc/net/tcp",
-	    NET_HEAD "   0: 00000000:2CAA 00000000:0000 0A 00000000:00000000 00:00000000 00000000  "
-		     "1000        0 1001 1 0000000000000000 100 0 0 10 0\n"
-		     "   1: 0100007F:04D2 00000000:0000 0A 00000000:00000000 00:00000000 00000000  "
-		     "1000        0 1002 1 0000000000000000 100 0 0 10 0\n"
-		     "   2: 00000000:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000  "
-		     "0        0 1003 1 0000000000000000 100 0 0 10 0\n"
-		     "   3: 00000000:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000  "
-		     "0        0 1004 1 0000000000000000 100 0 0 10 0\n"
-		     /* a connection, not a listener */
-		     "   4: 0100007F:2CAA 0100007F:A000 01 00000000:00000000 00:00000000 00000000  "
-		     "1000        0 1001 1 0000000000000000 100 0 0 10 0\n"
-		     "   5: garbage\n");
-	put("proc/net/tcp6", NET6_HEAD
-	    "   0: 00000000000000000000000000000000:1F40 00000000000000000000000000000000:0000 "
-	    "0A 00000000:00000000 00:00000000 00000000  1000        0 1005 1 0 100 0 0 10 0\n"
-	    "   1: 0000000000000000FFFF00000100007F:1389 00000000000000000000000000000000:0000 "
-	    "0A 00000000:00000000 00:00000000 00000000  1000        0 1006 1 0 100 0 0 10 0\n");
-	put("proc/net/udp",
-	    NET_HEAD "   0: 00000000:14E9 00000000:0000 07 00000000:00000000 00:00000000 "
-		     "00000000   0        0 1007 2 0000000000000000 0\n");
+	fx_tmp_put("proc/net/tcp", NET_HEAD
+		   "   0: 00000000:2CAA 00000000:0000 0A 00000000:00000000 00:00000000 00000000  "
+		   "1000        0 1001 1 0000000000000000 100 0 0 10 0\n"
+		   "   1: 0100007F:04D2 00000000:0000 0A 00000000:00000000 00:00000000 00000000  "
+		   "1000        0 1002 1 0000000000000000 100 0 0 10 0\n"
+		   "   2: 00000000:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000  "
+		   "0        0 1003 1 0000000000000000 100 0 0 10 0\n"
+		   "   3: 00000000:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000  "
+		   "0        0 1004 1 0000000000000000 100 0 0 10 0\n"
+		   /* a connection, not a listener */
+		   "   4: 0100007F:2CAA 0100007F:A000 01 00000000:00000000 00:00000000 00000000  "
+		   "1000        0 1001 1 0000000000000000 100 0 0 10 0\n"
+		   "   5: garbage\n");
+	fx_tmp_put(
+		"proc/net/tcp6", NET6_HEAD
+		"   0: 00000000000000000000000000000000:1F40 00000000000000000000000000000000:0000 "
+		"0A 00000000:00000000 00:00000000 00000000  1000        0 1005 1 0 100 0 0 10 0\n"
+		"   1: 0000000000000000FFFF00000100007F:1389 00000000000000000000000000000000:0000 "
+		"0A 00000000:00000000 00:00000000 00000000  1000        0 1006 1 0 100 0 0 10 0\n");
+	fx_tmp_put("proc/net/udp",
+		   NET_HEAD "   0: 00000000:14E9 00000000:0000 07 00000000:00000000 00:00000000 "
+			    "00000000   0        0 1007 2 0000000000000000 0\n");
 	proc(100, "ollama", "/usr/local/bin/ollama", ollama, sizeof(ollama), 1001);
 	proc(101, "lm-studio", "/opt/lm-studio/lm-studio", lms, sizeof(lms), 1002);
 	proc(102, "sshd", "/usr/sbin/sshd", sshd, sizeof(sshd), 1004);
 	proc(103, "python3", "/usr/bin/python3", vllm, sizeof(vllm), 1005);
 	proc(104, "koboldcpp", "/opt/koboldcpp", kobold, sizeof(kobold), 1006);
 	/* the server's environment counts; the CLI's (the address it connects to) does not */
-	put("proc/100/environ", "OLLAMA_HOST=127.0.0.1:11434");
+	fx_tmp_put("proc/100/environ", "OLLAMA_HOST=127.0.0.1:11434");
 	proc(105, "ollama", "/usr/local/bin/ollama", cli, sizeof(cli), 0);
-	put("proc/105/environ", "OLLAMA_HOST=0.0.0.0");
+	fx_tmp_put("proc/105/environ", "OLLAMA_HOST=0.0.0.0");
 }
 
 /* ---- the report's findings ---- */
@@ -207,7 +147,7 @@ static struct profile_set set;
 
 static struct audit_ctx ctx_of(const char *root, bool live, char *proc_root)
 {
-	snprintf(proc_root, 128, "%s/proc", tmp);
+	snprintf(proc_root, 128, "%s/proc", fx_tmp);
 	return (struct audit_ctx){
 		.root = root, .live = live, .proc_root = proc_root, .profiles = &set
 	};
@@ -301,15 +241,16 @@ static void test_settings(void)
 	struct audit_report *r;
 	const struct audit_finding *f;
 
-	snprintf(bad, sizeof(bad), "%s/bad", tmp);
-	snprintf(good, sizeof(good), "%s/good", tmp);
+	snprintf(bad, sizeof(bad), "%s/bad", fx_tmp);
+	snprintf(good, sizeof(good), "%s/good", fx_tmp);
 	snprintf(home, sizeof(home), "%s/home/alice", bad);
-	put("bad/etc/systemd/system/ollama.service.d/override.conf",
-	    "[Service]\nEnvironment=\"OLLAMA_HOST=0.0.0.0\"\n");
-	put("bad/home/alice/.lmstudio/.internal/http-server-config.json",
-	    "{\n  \"port\": 1234,\n  \"networkInterface\": \"0.0.0.0\",\n  \"cors\": true\n}\n");
-	put("good/etc/systemd/system/ollama.service.d/override.conf",
-	    "[Service]\nEnvironment=\"OLLAMA_HOST=127.0.0.1:11434\"\n");
+	fx_tmp_put("bad/etc/systemd/system/ollama.service.d/override.conf",
+		   "[Service]\nEnvironment=\"OLLAMA_HOST=0.0.0.0\"\n");
+	fx_tmp_put(
+		"bad/home/alice/.lmstudio/.internal/http-server-config.json",
+		"{\n  \"port\": 1234,\n  \"networkInterface\": \"0.0.0.0\",\n  \"cors\": true\n}\n");
+	fx_tmp_put("good/etc/systemd/system/ollama.service.d/override.conf",
+		   "[Service]\nEnvironment=\"OLLAMA_HOST=127.0.0.1:11434\"\n");
 
 	/* a drop-in setting OLLAMA_HOST=0.0.0.0: FAIL citing the file and line */
 	c = ctx_of(bad, false, proc_root);
@@ -351,7 +292,7 @@ static void test_settings(void)
 	audit_report_free(r);
 
 	/* nothing set anywhere: PASS */
-	c = ctx_of(tmp, false, proc_root);
+	c = ctx_of(fx_tmp, false, proc_root);
 	r = audit_report_new();
 	CHECK_INT(check_exposure_settings(&c, r), 0);
 	CHECK(find(r, "exposure-settings", AUDIT_PASS, "host settings", "no tool's host setting"));
@@ -369,22 +310,24 @@ static void test_containers(void)
 	struct audit_ctx c;
 	struct audit_report *r;
 
-	snprintf(root, sizeof(root), "%s/docker", tmp);
-	put(CONTAINERS CID_A "/config.v2.json",
-	    "{\"Name\":\"/ollama\",\"Config\":{\"Image\":\"ollama/ollama:latest\"},"
-	    "\"State\":{\"Running\":true}}");
-	put(CONTAINERS CID_A "/hostconfig.json",
-	    "{\"NetworkMode\":\"bridge\",\"PortBindings\":{\"11434/tcp\":[{\"HostIp\":\"\","
-	    "\"HostPort\":\"11434\"}]}}");
-	put(CONTAINERS CID_B "/config.v2.json",
-	    "{\"Name\":\"/webui\",\"Config\":{\"Image\":\"ghcr.io/open-webui/open-webui:main\"},"
-	    "\"State\":{\"Running\":false}}");
-	put(CONTAINERS CID_B "/hostconfig.json",
-	    "{\"PortBindings\":{\"8080/tcp\":[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"3000\"}]}}");
-	put(CONTAINERS CID_C "/config.v2.json",
-	    "{\"Name\":\"/web\",\"Config\":{\"Image\":\"nginx\"}}");
-	put(CONTAINERS CID_C "/hostconfig.json",
-	    "{\"PortBindings\":{\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"80\"}]}}");
+	snprintf(root, sizeof(root), "%s/docker", fx_tmp);
+	fx_tmp_put(CONTAINERS CID_A "/config.v2.json",
+		   "{\"Name\":\"/ollama\",\"Config\":{\"Image\":\"ollama/ollama:latest\"},"
+		   "\"State\":{\"Running\":true}}");
+	fx_tmp_put(CONTAINERS CID_A "/hostconfig.json",
+		   "{\"NetworkMode\":\"bridge\",\"PortBindings\":{\"11434/tcp\":[{\"HostIp\":\"\","
+		   "\"HostPort\":\"11434\"}]}}");
+	fx_tmp_put(
+		CONTAINERS CID_B "/config.v2.json",
+		"{\"Name\":\"/webui\",\"Config\":{\"Image\":\"ghcr.io/open-webui/open-webui:main\"},"
+		"\"State\":{\"Running\":false}}");
+	fx_tmp_put(
+		CONTAINERS CID_B "/hostconfig.json",
+		"{\"PortBindings\":{\"8080/tcp\":[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"3000\"}]}}");
+	fx_tmp_put(CONTAINERS CID_C "/config.v2.json",
+		   "{\"Name\":\"/web\",\"Config\":{\"Image\":\"nginx\"}}");
+	fx_tmp_put(CONTAINERS CID_C "/hostconfig.json",
+		   "{\"PortBindings\":{\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"80\"}]}}");
 
 	c = ctx_of(root, false, proc_root);
 	r = audit_report_new();
@@ -399,15 +342,15 @@ static void test_containers(void)
 	audit_report_free(r);
 
 	/* no runtime state: SKIP */
-	c = ctx_of(tmp, false, proc_root);
+	c = ctx_of(fx_tmp, false, proc_root);
 	r = audit_report_new();
 	CHECK_INT(check_exposure_containers(&c, r), 0);
 	CHECK(find(r, "exposure-containers", AUDIT_SKIP, NULL, "no Docker state"));
 	audit_report_free(r);
 
 	/* Docker there, no tool's container: PASS */
-	snprintf(root, sizeof(root), "%s/docker2", tmp);
-	mkdirs("docker2/var/lib/docker/containers");
+	snprintf(root, sizeof(root), "%s/docker2", fx_tmp);
+	fx_tmp_mkdirs("docker2/var/lib/docker/containers");
 	c = ctx_of(root, false, proc_root);
 	r = audit_report_new();
 	CHECK_INT(check_exposure_containers(&c, r), 0);
@@ -424,17 +367,18 @@ static void test_cors_auth(void)
 	struct audit_report *r;
 	const struct audit_finding *f;
 
-	snprintf(root, sizeof(root), "%s/cors", tmp);
-	snprintf(home, sizeof(home), "%s/bad/home/alice", tmp);
-	put("cors/etc/systemd/system/ollama.service.d/origins.conf",
-	    "[Service]\nEnvironment=OLLAMA_ORIGINS=http://localhost:3000,*\n"
-	    "Environment=OLLAMA_HOST=0.0.0.0\n");
-	put("cors/etc/systemd/system/llama.service",
-	    "[Service]\nExecStart=/usr/bin/llama-server --host 0.0.0.0 -m /m.gguf\n");
-	put("cors/etc/systemd/system/kobold.service",
-	    "[Service]\nExecStart=/opt/koboldcpp --host 0.0.0.0 --password s3cr3t-pass\n");
-	put("cors/etc/systemd/system/open-webui.service",
-	    "[Service]\nExecStart=/usr/local/bin/open-webui serve\nEnvironment=WEBUI_AUTH=False\n");
+	snprintf(root, sizeof(root), "%s/cors", fx_tmp);
+	snprintf(home, sizeof(home), "%s/bad/home/alice", fx_tmp);
+	fx_tmp_put("cors/etc/systemd/system/ollama.service.d/origins.conf",
+		   "[Service]\nEnvironment=OLLAMA_ORIGINS=http://localhost:3000,*\n"
+		   "Environment=OLLAMA_HOST=0.0.0.0\n");
+	fx_tmp_put("cors/etc/systemd/system/llama.service",
+		   "[Service]\nExecStart=/usr/bin/llama-server --host 0.0.0.0 -m /m.gguf\n");
+	fx_tmp_put("cors/etc/systemd/system/kobold.service",
+		   "[Service]\nExecStart=/opt/koboldcpp --host 0.0.0.0 --password s3cr3t-pass\n");
+	fx_tmp_put(
+		"cors/etc/systemd/system/open-webui.service",
+		"[Service]\nExecStart=/usr/local/bin/open-webui serve\nEnvironment=WEBUI_AUTH=False\n");
 
 	c = ctx_of(root, false, proc_root);
 	c.homes = homes;
@@ -463,7 +407,7 @@ static void test_cors_auth(void)
 	audit_report_free(r);
 
 	/* nothing exposed, no CORS: PASS */
-	snprintf(root, sizeof(root), "%s/good", tmp);
+	snprintf(root, sizeof(root), "%s/good", fx_tmp);
 	c = ctx_of(root, false, proc_root);
 	r = audit_report_new();
 	CHECK_INT(check_exposure_cors(&c, r), 0);
@@ -474,24 +418,20 @@ static void test_cors_auth(void)
 	audit_report_free(r);
 
 	/* a named origin: PASS */
-	put("good/etc/systemd/system/ollama.service.d/origins.conf",
-	    "[Service]\nEnvironment=OLLAMA_ORIGINS=http://localhost:3000\n");
+	fx_tmp_put("good/etc/systemd/system/ollama.service.d/origins.conf",
+		   "[Service]\nEnvironment=OLLAMA_ORIGINS=http://localhost:3000\n");
 	r = audit_report_new();
 	CHECK_INT(check_exposure_cors(&c, r), 0);
 	CHECK(find(r, "exposure-cors", AUDIT_PASS, NULL, "named origins only"));
 	audit_report_free(r);
 	snprintf(root, sizeof(root), "%s/good/etc/systemd/system/ollama.service.d/origins.conf",
-		 tmp);
+		 fx_tmp);
 	unlink(root);
 }
 
 int main(void)
 {
-	char cmd[128];
-
-	snprintf(tmp, sizeof(tmp), "/tmp/lw-check-exposure-XXXXXX");
-	if (!mkdtemp(tmp))
-		return 1;
+	fx_tmp_init("check-exposure");
 	profiles_init(&set);
 	proc_fixture();
 	test_hosts();
@@ -499,8 +439,6 @@ int main(void)
 	test_settings();
 	test_containers();
 	test_cors_auth();
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
-	if (system(cmd)) /* NOLINT(cert-env33-c): a fixed command on our mkdtemp dir */
-		fprintf(stderr, "could not remove %s\n", tmp);
+	fx_tmp_done();
 	return check_summary("test_check_exposure");
 }

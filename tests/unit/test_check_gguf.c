@@ -16,23 +16,7 @@
 
 #include "audit/audit.h"
 #include "audit/check_gguf.h"
-#include "check.h"
-
-static char tmp[64];
-
-static void mkdirs(const char *rel)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", tmp, rel);
-	for (char *p = path + strlen(tmp) + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(path, 0755);
-			*p = '/';
-		}
-	mkdir(path, 0755);
-}
+#include "audit_fixture.h"
 
 static void copy_fixture(const char *name, const char *rel)
 {
@@ -41,7 +25,7 @@ static void copy_fixture(const char *name, const char *rel)
 	size_t n;
 
 	snprintf(src, sizeof(src), "fuzz/corpus/gguf/%s.gguf", name);
-	snprintf(dst, sizeof(dst), "%s/%s", tmp, rel);
+	snprintf(dst, sizeof(dst), "%s/%s", fx_tmp, rel);
 	in = fopen(src, "rb");
 	out = fopen(dst, "wb");
 	CHECK(in && out);
@@ -59,20 +43,6 @@ static void copy_fixture(const char *name, const char *rel)
 	fclose(out);
 }
 
-static void put(const char *rel, const void *data, size_t len)
-{
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", tmp, rel);
-	f = fopen(path, "wb");
-	CHECK(f != NULL);
-	if (!f)
-		return;
-	fwrite(data, 1, len, f);
-	fclose(f);
-}
-
 static const struct audit_finding *find(const struct audit_report *r, const char *subj)
 {
 	const struct audit_finding *f;
@@ -87,19 +57,14 @@ static const struct audit_finding *find(const struct audit_report *r, const char
 	return NULL;
 }
 
+/* fx_has(), for a gguf-files finding. */
 static bool has(const struct audit_finding *f, enum audit_status s, const char *needle)
 {
-	if (!f) {
-		fprintf(stderr, "  no finding (wanted %s \"%s\")\n", audit_status_name(s), needle);
+	if (f && (strcmp(f->check, "gguf-files") != 0 || f->item != AUDIT_ITEM_GGUF)) {
+		fprintf(stderr, "  a finding of %s, wanted gguf-files\n", f->check);
 		return false;
 	}
-	if (f->status != s || strcmp(f->check, "gguf-files") != 0 || f->item != AUDIT_ITEM_GGUF ||
-	    !strstr(f->evidence, needle)) {
-		fprintf(stderr, "  got %s \"%s\", wanted %s \"%s\"\n", audit_status_name(f->status),
-			f->evidence, audit_status_name(s), needle);
-		return false;
-	}
-	return true;
+	return fx_has(f, s, needle);
 }
 
 static const struct {
@@ -137,20 +102,20 @@ static void test_stores(void)
 	struct audit_report *r;
 	const struct audit_finding *f;
 
-	snprintf(home_path, sizeof(home_path), "%s/home", tmp);
+	snprintf(home_path, sizeof(home_path), "%s/home", fx_tmp);
 	home = (struct audit_home){ .path = home_path, .user = "alice", .uid = geteuid() };
 	c = (struct audit_ctx){ .root = "/", .homes = &home, .n_homes = 1, .privileged = true };
 
 	/* no store: SKIP */
-	mkdirs("home");
+	fx_tmp_mkdirs("home");
 	r = audit_report_new();
 	CHECK_INT(check_gguf_files(&c, r), 0);
 	CHECK(has(find(r, "model directories"), AUDIT_SKIP, "no model directory"));
 	audit_report_free(r);
 
 	/* a store with no model in it: PASS, saying so */
-	mkdirs("home/.ollama/models/blobs");
-	put("home/.ollama/models/blobs/sha256-aaaa", "{\"license\":\"MIT\"}", 17);
+	fx_tmp_mkdirs("home/.ollama/models/blobs");
+	fx_tmp_put_n("home/.ollama/models/blobs/sha256-aaaa", "{\"license\":\"MIT\"}", 17);
 	r = audit_report_new();
 	CHECK_INT(check_gguf_files(&c, r), 0);
 	CHECK(has(find(r, "model directories"), AUDIT_PASS, "no GGUF file in the 1 model"));
@@ -165,19 +130,19 @@ static void test_stores(void)
 		/* short-header is 12 bytes: "GGUF" then a version, so it is sniffed too */
 		copy_fixture(malformed[i].name, rel);
 	}
-	mkdirs("home/.lmstudio/models/lmstudio-community/tiny");
+	fx_tmp_mkdirs("home/.lmstudio/models/lmstudio-community/tiny");
 	copy_fixture("valid-align64", "home/.lmstudio/models/lmstudio-community/tiny/tiny.GGUF");
 	copy_fixture("overlap", "home/.lmstudio/models/lmstudio-community/tiny/bad.gguf");
 	/* a link to a blob is the same file: checked once */
 	{
 		char p[512];
 
-		snprintf(p, sizeof(p), "%s/home/.lmstudio/models/link.gguf", tmp);
+		snprintf(p, sizeof(p), "%s/home/.lmstudio/models/link.gguf", fx_tmp);
 		CHECK_INT(symlink("../../.ollama/models/blobs/sha256-0001", p), 0);
 	}
 	/* a file named .gguf outside a blobs directory that is not GGUF: a FAIL (magic) */
-	mkdirs("home/.local/share/nomic.ai/GPT4All");
-	put("home/.local/share/nomic.ai/GPT4All/fake.gguf", "not a model at all", 18);
+	fx_tmp_mkdirs("home/.local/share/nomic.ai/GPT4All");
+	fx_tmp_put_n("home/.local/share/nomic.ai/GPT4All/fake.gguf", "not a model at all", 18);
 
 	r = audit_report_new();
 	CHECK_INT(check_gguf_files(&c, r), 0);
@@ -250,7 +215,7 @@ static void test_sigbus_after_alloc(void)
 	for (int i = 0; i < 8; i++)
 		data[24 + i] = (unsigned char)(key >> (8 * i));
 	memset(data + 32, 'k', key);
-	snprintf(path, sizeof(path), "%s/shrinks-later.gguf", tmp);
+	snprintf(path, sizeof(path), "%s/shrinks-later.gguf", fx_tmp);
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	CHECK(fd >= 0);
 	if (fd >= 0) {
@@ -284,7 +249,7 @@ static void test_sigbus(void)
 	if (!data)
 		return;
 	memcpy(data, "GGUF\3\0\0\0", 8); /* NOLINT(bugprone-not-null-terminated-result): bytes */
-	snprintf(path, sizeof(path), "%s/shrinking.gguf", tmp);
+	snprintf(path, sizeof(path), "%s/shrinking.gguf", fx_tmp);
 	for (int round = 0; round < 2; round++) {
 		fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 		CHECK(fd >= 0);
@@ -324,15 +289,15 @@ static void test_cap(void)
 	struct audit_report *r;
 	size_t extra = 3;
 
-	snprintf(home_path, sizeof(home_path), "%s/capped", tmp);
+	snprintf(home_path, sizeof(home_path), "%s/capped", fx_tmp);
 	home = (struct audit_home){ .path = home_path, .uid = geteuid() };
 	c = (struct audit_ctx){ .root = "/", .homes = &home, .n_homes = 1, .privileged = true };
-	mkdirs("capped/.cache/llama.cpp");
+	fx_tmp_mkdirs("capped/.cache/llama.cpp");
 	for (size_t i = 0; i < CHECK_GGUF_MAX_FILES + extra; i++) {
 		char rel[128];
 
 		snprintf(rel, sizeof(rel), "capped/.cache/llama.cpp/m%05zu.gguf", i);
-		put(rel, "GGUF\3\0\0\0", 8);
+		fx_tmp_put_n(rel, "GGUF\3\0\0\0", 8);
 	}
 	r = audit_report_new();
 	CHECK_INT(check_gguf_files(&c, r), 0);
@@ -343,19 +308,13 @@ static void test_cap(void)
 
 int main(void)
 {
-	char cmd[128];
-
-	snprintf(tmp, sizeof(tmp), "/tmp/lw-check-gguf-XXXXXX");
-	if (!mkdtemp(tmp))
-		return 1;
+	fx_tmp_init("check-gguf");
 	test_problem_names();
 	test_stores();
 	test_given();
 	test_sigbus();
 	test_sigbus_after_alloc();
 	test_cap();
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
-	if (system(cmd) != 0) /* NOLINT(cert-env33-c): a fixed command on our mkdtemp dir */
-		fprintf(stderr, "could not remove %s\n", tmp);
+	fx_tmp_done();
 	return check_summary("test_check_gguf");
 }

@@ -18,70 +18,16 @@
 #include "audit/audit_approved.h"
 #include "audit/audit_hash.h"
 #include "audit/check_integrity.h"
-#include "check.h"
-
-static char tmp[64];
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-/* rm -rf of a fixture tree, without a shell. */
-static void rm_tree(const char *path)
-{
-	if (nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) && errno != ENOENT)
-		fprintf(stderr, "could not remove %s\n", path);
-}
-
-static void mkdirs(const char *rel)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", tmp, rel);
-	for (char *p = path + strlen(tmp) + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(path, 0755);
-			*p = '/';
-		}
-	mkdir(path, 0755);
-}
-
-static void put(const char *rel, const char *text)
-{
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", tmp, rel);
-	f = fopen(path, "w");
-	CHECK(f != NULL);
-	if (!f)
-		return;
-	fputs(text, f);
-	fclose(f);
-}
-
-static void hex_of(const char *text, char *out)
-{
-	unsigned char md[AUDIT_SHA256_LEN];
-	unsigned int n = 0;
-
-	EVP_Digest(text, strlen(text), md, &n, EVP_sha256(), NULL);
-	audit_hash_hex(md, out);
-}
+#include "audit_fixture.h"
 
 /* A blob holding text, named by the digest of name_of (text itself for a good blob). */
 static void blob(const char *text, const char *name_of, char *hex)
 {
 	char rel[256];
 
-	hex_of(name_of ? name_of : text, hex);
+	fx_sha256_hex(name_of ? name_of : text, strlen(name_of ? name_of : text), hex);
 	snprintf(rel, sizeof(rel), "home/.ollama/models/blobs/sha256-%s", hex);
-	put(rel, text);
+	fx_tmp_put(rel, text);
 }
 
 /* Findings of check with status whose subject or evidence holds needle. */
@@ -115,7 +61,7 @@ static struct audit_ctx ctx(void)
 {
 	static char path[128];
 
-	snprintf(path, sizeof(path), "%s/home", tmp);
+	snprintf(path, sizeof(path), "%s/home", fx_tmp);
 	home = (struct audit_home){ .path = path, .uid = getuid() };
 	return (struct audit_ctx){
 		.root = "/", .homes = &home, .n_homes = 1, .privileged = geteuid() == 0, .jobs = 2
@@ -131,54 +77,54 @@ static void test_ollama(void)
 	char good[65], cfg[65], bad[65], unused[65], missing[65], sized[65], listed[65];
 	char text[2048], rel[256], child[1024];
 
-	mkdirs("home/.ollama/models/blobs");
+	fx_tmp_mkdirs("home/.ollama/models/blobs");
 	blob("GGUF good weights", NULL, good);
 	blob("{\"model_format\":\"gguf\"}", NULL, cfg);
 	blob("GGUF evil weights", "GGUF honest weights", bad); /* tampered */
 	blob("nobody's", NULL, unused);
 	blob("twelve bytes", NULL, sized);
-	hex_of("never downloaded", missing);
+	fx_sha256_hex("never downloaded", 16, missing);
 	/* what downloads and CreateTemp leave behind: ignored */
 	snprintf(rel, sizeof(rel), "home/.ollama/models/blobs/sha256-%s-partial", missing);
-	put(rel, "half");
+	fx_tmp_put(rel, "half");
 	snprintf(rel, sizeof(rel), "home/.ollama/models/blobs/sha256-%s-partial-0", missing);
-	put(rel, "{\"N\":0}");
-	put("home/.ollama/models/blobs/sha256-2841302933", "temp");
+	fx_tmp_put(rel, "{\"N\":0}");
+	fx_tmp_put("home/.ollama/models/blobs/sha256-2841302933", "temp");
 
-	mkdirs(MANIFESTS "good");
+	fx_tmp_mkdirs(MANIFESTS "good");
 	snprintf(text, sizeof(text),
 		 "{\"schemaVersion\":2,\"config\":{\"digest\":\"sha256:%s\",\"size\":23},"
 		 "\"layers\":[{\"digest\":\"sha256:%s\",\"size\":17}]}",
 		 cfg, good);
-	put(MANIFESTS "good/latest", text);
-	mkdirs(MANIFESTS "evil");
+	fx_tmp_put(MANIFESTS "good/latest", text);
+	fx_tmp_mkdirs(MANIFESTS "evil");
 	snprintf(text, sizeof(text), "{\"layers\":[{\"digest\":\"sha256:%s\",\"size\":17}]}", bad);
-	put(MANIFESTS "evil/latest", text);
-	mkdirs(MANIFESTS "gone");
+	fx_tmp_put(MANIFESTS "evil/latest", text);
+	fx_tmp_mkdirs(MANIFESTS "gone");
 	snprintf(text, sizeof(text), "{\"layers\":[{\"digest\":\"sha256:%s\",\"size\":5}]}",
 		 missing);
-	put(MANIFESTS "gone/latest", text);
-	mkdirs(MANIFESTS "sized");
+	fx_tmp_put(MANIFESTS "gone/latest", text);
+	fx_tmp_mkdirs(MANIFESTS "sized");
 	snprintf(text, sizeof(text), "{\"layers\":[{\"digest\":\"sha256:%s\",\"size\":999}]}",
 		 sized);
-	put(MANIFESTS "sized/latest", text);
-	mkdirs(MANIFESTS "probllama");
-	put(MANIFESTS "probllama/latest",
-	    "{\"layers\":[{\"digest\":\"sha256:../../../../etc/passwd\",\"size\":1}]}");
-	mkdirs(MANIFESTS "broken");
-	put(MANIFESTS "broken/latest", "{\"layers\":[\n{\"digest\": oops}]}");
+	fx_tmp_put(MANIFESTS "sized/latest", text);
+	fx_tmp_mkdirs(MANIFESTS "probllama");
+	fx_tmp_put(MANIFESTS "probllama/latest",
+		   "{\"layers\":[{\"digest\":\"sha256:../../../../etc/passwd\",\"size\":1}]}");
+	fx_tmp_mkdirs(MANIFESTS "broken");
+	fx_tmp_put(MANIFESTS "broken/latest", "{\"layers\":[\n{\"digest\": oops}]}");
 	/* manifests-v2: a manifest list whose child is a manifest stored as a blob */
 	snprintf(child, sizeof(child),
 		 "{\"schemaVersion\":2,\"layers\":[{\"digest\":\"sha256:%s\",\"size\":17}]}", good);
 	blob(child, NULL, listed);
-	mkdirs("home/.ollama/models/manifests-v2/ollama.com/library/multi");
+	fx_tmp_mkdirs("home/.ollama/models/manifests-v2/ollama.com/library/multi");
 	snprintf(
 		text, sizeof(text),
 		"{\"schemaVersion\":2,\"mediaType\":\"application/vnd.ollama.manifest.list.v2+json\","
 		"\"manifests\":[{\"mediaType\":\"application/vnd.docker.distribution.manifest.v2+json\","
 		"\"digest\":\"sha256:%s\",\"runner\":\"ollama\"}]}",
 		listed);
-	put("home/.ollama/models/manifests-v2/ollama.com/library/multi/latest", text);
+	fx_tmp_put("home/.ollama/models/manifests-v2/ollama.com/library/multi/latest", text);
 
 	CHECK_INT(check_integrity_ollama(&c, r), 0);
 	CHECK_INT(count(r, "integrity-ollama", AUDIT_FAIL, "tampered"), 1);
@@ -215,16 +161,16 @@ static void test_ollama_clean(void)
 	char dir[256], good[65], text[512];
 	struct audit_approved ap;
 
-	snprintf(dir, sizeof(dir), "%s/home/.ollama", tmp);
-	rm_tree(dir);
-	mkdirs("home/.ollama/models/blobs");
+	snprintf(dir, sizeof(dir), "%s/home/.ollama", fx_tmp);
+	fx_rm_tree(dir);
+	fx_tmp_mkdirs("home/.ollama/models/blobs");
 	blob("GGUF good weights", NULL, good);
-	mkdirs(MANIFESTS "good");
+	fx_tmp_mkdirs(MANIFESTS "good");
 	snprintf(text, sizeof(text),
 		 "{\"layers\":[{\"mediaType\":\"application/vnd.ollama.image.model\","
 		 "\"digest\":\"sha256:%s\",\"size\":17}]}",
 		 good);
-	put(MANIFESTS "good/latest", text);
+	fx_tmp_put(MANIFESTS "good/latest", text);
 	CHECK_INT(check_integrity_ollama(&c, r), 0);
 	CHECK_INT(count(r, "integrity-ollama", AUDIT_PASS, "1 of 1 blobs (17 B)"), 1);
 	CHECK_INT(audit_count(r, AUDIT_PASS), 1);
@@ -233,8 +179,8 @@ static void test_ollama_clean(void)
 
 	/* --approved covers Ollama's weights too: approved, then not, then unparsable */
 	snprintf(text, sizeof(text), "%s  good.gguf\n", good);
-	put("approved-ollama", text);
-	snprintf(dir, sizeof(dir), "%s/approved-ollama", tmp);
+	fx_tmp_put("approved-ollama", text);
+	snprintf(dir, sizeof(dir), "%s/approved-ollama", fx_tmp);
 	ap = (struct audit_approved){ .file = dir };
 	c.approved = &ap;
 	r = audit_report_new();
@@ -243,14 +189,14 @@ static void test_ollama_clean(void)
 		  1);
 	CHECK_INT(audit_count(r, AUDIT_FAIL), 0);
 	audit_report_free(r);
-	put("approved-ollama", "# nothing approved\n");
+	fx_tmp_put("approved-ollama", "# nothing approved\n");
 	audit_approved_free(&ap); /* read again */
 	r = audit_report_new();
 	CHECK_INT(check_integrity_ollama(&c, r), 0);
 	CHECK_INT(count(r, "integrity-ollama", AUDIT_FAIL, "are not in the approved list"), 1);
 	CHECK_INT(count(r, "integrity-ollama", AUDIT_PASS, "1 of 1 blobs"), 1);
 	audit_report_free(r);
-	put("approved-ollama", "not a hash\n");
+	fx_tmp_put("approved-ollama", "not a hash\n");
 	audit_approved_free(&ap);
 	r = audit_report_new();
 	CHECK_INT(check_integrity_ollama(&c, r), -EINVAL);
@@ -268,10 +214,10 @@ static void test_ollama_clean(void)
 			 "\"digest\":\"sha256:%s\",\"size\":17}]}",
 			 good);
 		blob(text, NULL, mhex);
-		mkdirs("home/.ollama/models/manifests-v2/ollama.com/library/good2");
+		fx_tmp_mkdirs("home/.ollama/models/manifests-v2/ollama.com/library/good2");
 		snprintf(link, sizeof(link),
 			 "%s/home/.ollama/models/manifests-v2/ollama.com/library/good2/latest",
-			 tmp);
+			 fx_tmp);
 		snprintf(target, sizeof(target), "../../../../blobs/sha256-%s", mhex);
 		CHECK_INT(symlink(target, link), 0);
 		r = audit_report_new();
@@ -285,10 +231,10 @@ static void test_ollama_clean(void)
 			dump(r);
 		audit_report_free(r);
 	}
-	snprintf(dir, sizeof(dir), "%s/home/.ollama", tmp);
+	snprintf(dir, sizeof(dir), "%s/home/.ollama", fx_tmp);
 
 	/* no store at all: SKIP with the reason */
-	rm_tree(dir);
+	fx_rm_tree(dir);
 	r = audit_report_new();
 	CHECK_INT(check_integrity_ollama(&c, r), 0);
 	CHECK_INT(count(r, "integrity-ollama", AUDIT_SKIP, "no Ollama model store"), 1);
@@ -307,8 +253,8 @@ static int models(const char *list, struct audit_report **out)
 
 	audit_approved_free(&approved);
 	if (list) {
-		snprintf(approved_path, sizeof(approved_path), "%s/approved.sha256", tmp);
-		put("approved.sha256", list);
+		snprintf(approved_path, sizeof(approved_path), "%s/approved.sha256", fx_tmp);
+		fx_tmp_put("approved.sha256", list);
 		approved.file = approved_path;
 		c.approved = &approved;
 	}
@@ -321,12 +267,12 @@ static void test_models(void)
 	struct audit_report *r;
 	char a[65], b[65], list[512];
 
-	mkdirs(LMS);
-	put(LMS "a.gguf", "GGUF model a");
-	put(LMS "B.SafeTensors", "safetensors b");
-	put(LMS "README.md", "not a model");
-	hex_of("GGUF model a", a);
-	hex_of("safetensors b", b);
+	fx_tmp_mkdirs(LMS);
+	fx_tmp_put(LMS "a.gguf", "GGUF model a");
+	fx_tmp_put(LMS "B.SafeTensors", "safetensors b");
+	fx_tmp_put(LMS "README.md", "not a model");
+	fx_sha256_hex("GGUF model a", 12, a);
+	fx_sha256_hex("safetensors b", 13, b);
 
 	/* no list: each model recorded with its hash, and a summary */
 	CHECK_INT(models(NULL, &r), 0);
@@ -403,17 +349,17 @@ static void test_approved_once(void)
 	unsigned char d[AUDIT_SHA256_LEN] = { 0xba, 0x78 };
 	char a[65];
 
-	hex_of("GGUF model a", a);
-	snprintf(path, sizeof(path), "%s/approved-once", tmp);
+	fx_sha256_hex("GGUF model a", 12, a);
+	snprintf(path, sizeof(path), "%s/approved-once", fx_tmp);
 	snprintf(want, sizeof(want), "%s  a.gguf\nnot\ta hash\x01\n", a);
-	put("approved-once", want);
+	fx_tmp_put("approved-once", want);
 	ap.file = path;
 	CHECK(err != NULL);
 	if (!err)
 		return;
 	CHECK_INT(audit_approved_use(&ap, err), -EINVAL);
 	/* the file mended after the first use changes nothing: it was read once */
-	put("approved-once", "");
+	fx_tmp_put("approved-once", "");
 	CHECK_INT(audit_approved_use(&ap, err), -EINVAL);
 	fclose(err);
 	snprintf(want, sizeof(want),
@@ -445,15 +391,11 @@ static void test_approved_once(void)
 
 int main(void)
 {
-	snprintf(tmp, sizeof(tmp), "/tmp/lw-integrity-XXXXXX");
-	if (!mkdtemp(tmp)) {
-		perror("mkdtemp");
-		return 1;
-	}
+	fx_tmp_init("integrity");
 	test_ollama();
 	test_ollama_clean();
 	test_models();
 	test_approved_once();
-	rm_tree(tmp);
+	fx_tmp_done();
 	return check_summary("check_integrity");
 }

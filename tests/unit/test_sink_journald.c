@@ -12,125 +12,12 @@
 #include <sys/stat.h>
 
 #include "check.h"
+#include "journal_capture.h"
 #include "rules/rules.h"
 #include "sinks/sink_journald.h"
 #include "sinks/sink_registry.h"
 #include "sinks/sink_tee.h"
 #include "util/utf8.h"
-
-#define MAX_ENTRIES 16
-#define MAX_FIELDS 40
-
-/* What the sink sent: each entry's fields as NUL-terminated "NAME=value" copies. */
-struct entry {
-	int n;
-	char *field[MAX_FIELDS];
-	size_t len[MAX_FIELDS]; /* as sent, without the NUL added here */
-};
-
-struct capture {
-	int n;
-	struct entry e[MAX_ENTRIES];
-	int fail_from; /* sends from this one on (counted from 0) fail; -1: none */
-	int fail_err;
-	int attempts;
-};
-
-static int capture_send(const struct iovec *iov, int n, void *ctx)
-{
-	struct capture *c = ctx;
-	struct entry *e;
-
-	if (c->fail_from >= 0 && c->attempts++ >= c->fail_from)
-		return c->fail_err;
-	if (c->n == MAX_ENTRIES || n > MAX_FIELDS)
-		return -E2BIG;
-	e = &c->e[c->n++];
-	e->n = n;
-	for (int i = 0; i < n; i++) {
-		e->field[i] = malloc(iov[i].iov_len + 1);
-		memcpy(e->field[i], iov[i].iov_base, iov[i].iov_len);
-		e->field[i][iov[i].iov_len] = '\0';
-		e->len[i] = iov[i].iov_len;
-	}
-	return 0;
-}
-
-static void capture_init(struct capture *c)
-{
-	memset(c, 0, sizeof(*c));
-	c->fail_from = -1;
-}
-
-static void capture_free(struct capture *c)
-{
-	for (int i = 0; i < c->n; i++)
-		for (int k = 0; k < c->e[i].n; k++)
-			free(c->e[i].field[k]);
-	capture_init(c);
-}
-
-/* The value of field name in e (NULL if absent); a field sent twice fails the check. */
-static const char *get(const struct entry *e, const char *name)
-{
-	size_t nl = strlen(name);
-	const char *found = NULL;
-
-	for (int i = 0; i < e->n; i++) {
-		if (strncmp(e->field[i], name, nl) != 0 || e->field[i][nl] != '=')
-			continue;
-		CHECK(found == NULL);
-		found = e->field[i] + nl + 1;
-	}
-	return found;
-}
-
-/* e has exactly the fields named in the space-separated list names, each once. */
-static void check_names(const struct entry *e, const char *names)
-{
-	char copy[1024], *save = NULL;
-	int count = 0;
-
-	snprintf(copy, sizeof(copy), "%s", names);
-	for (char *t = strtok_r(copy, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
-		if (!get(e, t))
-			fprintf(stderr, "  field %s missing\n", t);
-		CHECK(get(e, t) != NULL);
-		count++;
-	}
-	if (e->n != count)
-		for (int i = 0; i < e->n; i++)
-			fprintf(stderr, "  sent: %.40s\n", e->field[i]);
-	CHECK_INT(e->n, count);
-}
-
-/*
- * Every field of e is NAME=value with a journal field name (upper case, digits, '_', not
- * first, <= 64) and a value that is valid UTF-8 with no C0/C1 control or DEL in it.
- */
-static bool entry_clean(const struct entry *e)
-{
-	for (int i = 0; i < e->n; i++) {
-		const unsigned char *p = (const unsigned char *)e->field[i];
-		const unsigned char *end = p + e->len[i];
-		const unsigned char *eq = memchr(p, '=', e->len[i]);
-
-		if (!eq || eq == p || eq - p > 64 || *p == '_' || (*p >= '0' && *p <= '9'))
-			return false;
-		for (const unsigned char *q = p; q < eq; q++)
-			if (!((*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') || *q == '_'))
-				return false;
-		for (p = eq + 1; p < end;) {
-			uint32_t cp = 0;
-			size_t n = utf8_decode(p, (size_t)(end - p), &cp);
-
-			if (n == 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
-				return false;
-			p += n;
-		}
-	}
-	return true;
-}
 
 /* ---- events and verdicts, as the monitor and the rules engine hand them over ---------- */
 
@@ -226,7 +113,7 @@ static void test_message_id(void)
 /* alerts only: one entry per alert verdict, none for the event or a log verdict */
 static void test_alert_entry(void)
 {
-	struct capture c;
+	struct jcap c;
 	struct sink *s;
 	struct lw_event ev = open_event();
 	struct rules_verdict v[2] = {
@@ -234,38 +121,39 @@ static void test_alert_entry(void)
 			"ollama (pid 4242) opened /home/u/.ssh/id_\\xfe\\n] (O_RDONLY): credentials"),
 		verdict("log-only", RULES_SEV_CRITICAL, RULES_ACTION_LOG, "recorded"),
 	};
-	const struct entry *e;
+	const struct jcap_entry *e;
 
-	capture_init(&c);
-	s = sink_journald_new(false, capture_send, &c);
+	jcap_init(&c);
+	s = sink_journald_new(false, jcap_send, &c);
 	send_event(s, &ev, NULL, 0, 0);
 	CHECK_INT(c.n, 0); /* a plain event is not an alert */
 	send_event(s, &ev, v, 2, 0);
 	CHECK_INT(c.n, 1);
 	e = &c.e[0];
-	check_names(e, "MESSAGE PRIORITY MESSAGE_ID SYSLOG_IDENTIFIER LLMWATCH_RULE "
-		       "LLMWATCH_SEVERITY LLMWATCH_ACTION LLMWATCH_TYPE LLMWATCH_TOOL LLMWATCH_PID "
-		       "LLMWATCH_COMM LLMWATCH_EXE LLMWATCH_PATH");
-	CHECK(entry_clean(e));
+	jcap_check_names(
+		e, "MESSAGE PRIORITY MESSAGE_ID SYSLOG_IDENTIFIER LLMWATCH_RULE "
+		   "LLMWATCH_SEVERITY LLMWATCH_ACTION LLMWATCH_TYPE LLMWATCH_TOOL LLMWATCH_PID "
+		   "LLMWATCH_COMM LLMWATCH_EXE LLMWATCH_PATH");
+	CHECK(jcap_clean(e));
 	/* the same words as the text sink's verdict line, without its indent */
-	CHECK_STR(get(e, "MESSAGE"), "[high] file-credentials: ollama (pid 4242) opened "
-				     "/home/u/.ssh/id_\\xfe\\n] (O_RDONLY): credentials");
-	CHECK_STR(text_sink_line(&ev, v, 1, 1) + 2, get(e, "MESSAGE"));
-	CHECK_STR(get(e, "PRIORITY"), "3");
-	CHECK_STR(get(e, "MESSAGE_ID"), "8f3c9b0993974a90c65810bd6ba6c12c");
-	CHECK_STR(get(e, "SYSLOG_IDENTIFIER"), "llmwatch");
-	CHECK_STR(get(e, "LLMWATCH_RULE"), "file-credentials");
-	CHECK_STR(get(e, "LLMWATCH_SEVERITY"), "high");
-	CHECK_STR(get(e, "LLMWATCH_ACTION"), "alert");
-	CHECK_STR(get(e, "LLMWATCH_TYPE"), "open");
-	CHECK_STR(get(e, "LLMWATCH_TOOL"), "ollama");
-	CHECK_STR(get(e, "LLMWATCH_PID"), "4242");
+	CHECK_STR(jcap_get(e, "MESSAGE"), "[high] file-credentials: ollama (pid 4242) opened "
+					  "/home/u/.ssh/id_\\xfe\\n] (O_RDONLY): credentials");
+	CHECK_STR(text_sink_line(&ev, v, 1, 1) + 2, jcap_get(e, "MESSAGE"));
+	CHECK_STR(jcap_get(e, "PRIORITY"), "3");
+	CHECK_STR(jcap_get(e, "MESSAGE_ID"), "8f3c9b0993974a90c65810bd6ba6c12c");
+	CHECK_STR(jcap_get(e, "SYSLOG_IDENTIFIER"), "llmwatch");
+	CHECK_STR(jcap_get(e, "LLMWATCH_RULE"), "file-credentials");
+	CHECK_STR(jcap_get(e, "LLMWATCH_SEVERITY"), "high");
+	CHECK_STR(jcap_get(e, "LLMWATCH_ACTION"), "alert");
+	CHECK_STR(jcap_get(e, "LLMWATCH_TYPE"), "open");
+	CHECK_STR(jcap_get(e, "LLMWATCH_TOOL"), "ollama");
+	CHECK_STR(jcap_get(e, "LLMWATCH_PID"), "4242");
 	/* untrusted bytes escaped: newline, ESC, BEL and invalid UTF-8; ']' kept */
-	CHECK_STR(get(e, "LLMWATCH_COMM"), "a\\n\\x1b[2J]\\xff");
-	CHECK_STR(get(e, "LLMWATCH_EXE"), "/opt/\\x1b]0;x\\x07/ollama");
-	CHECK_STR(get(e, "LLMWATCH_PATH"), "/home/u/.ssh/id_\\xfe\\n]");
+	CHECK_STR(jcap_get(e, "LLMWATCH_COMM"), "a\\n\\x1b[2J]\\xff");
+	CHECK_STR(jcap_get(e, "LLMWATCH_EXE"), "/opt/\\x1b]0;x\\x07/ollama");
+	CHECK_STR(jcap_get(e, "LLMWATCH_PATH"), "/home/u/.ssh/id_\\xfe\\n]");
 	sink_destroy(s);
-	capture_free(&c);
+	jcap_free(&c);
 }
 
 static void test_priorities(void)
@@ -282,12 +170,12 @@ static void test_priorities(void)
 		{ RULES_SEV_INFO, RULES_ACTION_ALERT, "6", "info" },
 		{ RULES_SEV_HIGH, RULES_ACTION_BLOCK, "3", "high" }, /* reported like an alert */
 	};
-	struct capture c;
+	struct jcap c;
 	struct sink *s;
 	struct lw_event ev = base_event(LW_REC_EXIT);
 
-	capture_init(&c);
-	s = sink_journald_new(false, capture_send, &c);
+	jcap_init(&c);
+	s = sink_journald_new(false, jcap_send, &c);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct rules_verdict v = verdict("r", cases[i].sev, cases[i].action, "m");
 
@@ -295,23 +183,23 @@ static void test_priorities(void)
 	}
 	CHECK_INT(c.n, (int)(sizeof(cases) / sizeof(cases[0])));
 	for (int i = 0; i < c.n; i++) {
-		CHECK_STR(get(&c.e[i], "PRIORITY"), cases[i].prio);
-		CHECK_STR(get(&c.e[i], "LLMWATCH_SEVERITY"), cases[i].name);
-		CHECK(entry_clean(&c.e[i]));
+		CHECK_STR(jcap_get(&c.e[i], "PRIORITY"), cases[i].prio);
+		CHECK_STR(jcap_get(&c.e[i], "LLMWATCH_SEVERITY"), cases[i].name);
+		CHECK(jcap_clean(&c.e[i]));
 	}
-	CHECK_STR(get(&c.e[5], "LLMWATCH_ACTION"), "block");
+	CHECK_STR(jcap_get(&c.e[5], "LLMWATCH_ACTION"), "block");
 	/* an exit has no path, address, bytes or host */
-	check_names(&c.e[0], "MESSAGE PRIORITY MESSAGE_ID SYSLOG_IDENTIFIER LLMWATCH_RULE "
-			     "LLMWATCH_SEVERITY LLMWATCH_ACTION LLMWATCH_TYPE LLMWATCH_TOOL "
-			     "LLMWATCH_PID LLMWATCH_COMM LLMWATCH_EXE");
+	jcap_check_names(&c.e[0], "MESSAGE PRIORITY MESSAGE_ID SYSLOG_IDENTIFIER LLMWATCH_RULE "
+				  "LLMWATCH_SEVERITY LLMWATCH_ACTION LLMWATCH_TYPE LLMWATCH_TOOL "
+				  "LLMWATCH_PID LLMWATCH_COMM LLMWATCH_EXE");
 	sink_destroy(s);
-	capture_free(&c);
+	jcap_free(&c);
 }
 
 /* :events: every event at debug priority with the text sink's line, then its verdicts */
 static void test_events_mode(void)
 {
-	struct capture c;
+	struct jcap c;
 	struct sink *s;
 	struct lw_event ev = open_event();
 	struct rules_verdict v[2] = {
@@ -319,39 +207,39 @@ static void test_events_mode(void)
 		verdict("log-only", RULES_SEV_CRITICAL, RULES_ACTION_LOG, "recorded"),
 	};
 
-	capture_init(&c);
-	s = sink_journald_new(true, capture_send, &c);
+	jcap_init(&c);
+	s = sink_journald_new(true, jcap_send, &c);
 	send_event(s, &ev, NULL, 0, 0);
 	CHECK_INT(c.n, 1);
-	check_names(&c.e[0], "MESSAGE PRIORITY SYSLOG_IDENTIFIER LLMWATCH_TYPE LLMWATCH_TOOL "
-			     "LLMWATCH_PID LLMWATCH_COMM LLMWATCH_EXE LLMWATCH_PATH");
-	CHECK_STR(get(&c.e[0], "PRIORITY"), "7");
-	CHECK_STR(get(&c.e[0], "MESSAGE"), text_sink_line(&ev, NULL, 0, 0));
-	CHECK(strstr(get(&c.e[0], "MESSAGE"), " ollama pid=4242 ppid=1 open ") != NULL);
-	CHECK(entry_clean(&c.e[0]));
+	jcap_check_names(&c.e[0], "MESSAGE PRIORITY SYSLOG_IDENTIFIER LLMWATCH_TYPE LLMWATCH_TOOL "
+				  "LLMWATCH_PID LLMWATCH_COMM LLMWATCH_EXE LLMWATCH_PATH");
+	CHECK_STR(jcap_get(&c.e[0], "PRIORITY"), "7");
+	CHECK_STR(jcap_get(&c.e[0], "MESSAGE"), text_sink_line(&ev, NULL, 0, 0));
+	CHECK(strstr(jcap_get(&c.e[0], "MESSAGE"), " ollama pid=4242 ppid=1 open ") != NULL);
+	CHECK(jcap_clean(&c.e[0]));
 
 	send_event(s, &ev, v, 2, 0);
 	CHECK_INT(c.n, 4);
-	CHECK_STR(get(&c.e[1], "MESSAGE"), text_sink_line(&ev, v, 2, 0));
-	CHECK_STR(get(&c.e[1], "PRIORITY"), "7");
-	CHECK(get(&c.e[1], "LLMWATCH_RULE") == NULL);
-	CHECK_STR(get(&c.e[2], "MESSAGE"), "[medium] file-credentials: alerted");
-	CHECK_STR(get(&c.e[2], "MESSAGE"), text_sink_line(&ev, v, 2, 1) + 2);
-	CHECK_STR(get(&c.e[2], "PRIORITY"), "4");
+	CHECK_STR(jcap_get(&c.e[1], "MESSAGE"), text_sink_line(&ev, v, 2, 0));
+	CHECK_STR(jcap_get(&c.e[1], "PRIORITY"), "7");
+	CHECK(jcap_get(&c.e[1], "LLMWATCH_RULE") == NULL);
+	CHECK_STR(jcap_get(&c.e[2], "MESSAGE"), "[medium] file-credentials: alerted");
+	CHECK_STR(jcap_get(&c.e[2], "MESSAGE"), text_sink_line(&ev, v, 2, 1) + 2);
+	CHECK_STR(jcap_get(&c.e[2], "PRIORITY"), "4");
 	/* a log verdict is a detail of the record, whatever its severity */
-	CHECK_STR(get(&c.e[3], "MESSAGE"), "[critical] log-only: recorded");
-	CHECK_STR(get(&c.e[3], "PRIORITY"), "7");
-	CHECK_STR(get(&c.e[3], "LLMWATCH_ACTION"), "log");
-	CHECK_STR(get(&c.e[3], "LLMWATCH_SEVERITY"), "critical");
+	CHECK_STR(jcap_get(&c.e[3], "MESSAGE"), "[critical] log-only: recorded");
+	CHECK_STR(jcap_get(&c.e[3], "PRIORITY"), "7");
+	CHECK_STR(jcap_get(&c.e[3], "LLMWATCH_ACTION"), "log");
+	CHECK_STR(jcap_get(&c.e[3], "LLMWATCH_SEVERITY"), "critical");
 	for (int i = 1; i < c.n; i++)
-		CHECK(entry_clean(&c.e[i]));
+		CHECK(jcap_clean(&c.e[i]));
 	sink_destroy(s);
-	capture_free(&c);
+	jcap_free(&c);
 }
 
 static void test_network_fields(void)
 {
-	struct capture c;
+	struct jcap c;
 	struct sink *s;
 	struct lw_sockaddr a4 = { .family = 2, .port = 443, .addr = { 203, 0, 113, 10 } };
 	struct lw_sockaddr a6 = { .family = 10, .port = 53, .addr = { 0x20, 0x01, 0x0d, 0xb8 } };
@@ -379,8 +267,8 @@ static void test_network_fields(void)
 	bytes.host = "api.mixpanel.com";
 	bytes.host_source = "sni";
 
-	capture_init(&c);
-	s = sink_journald_new(false, capture_send, &c);
+	jcap_init(&c);
+	s = sink_journald_new(false, jcap_send, &c);
 	send_event(s, &conn, &v, 1, 0);
 	send_event(s, &send, &v, 1, 0);
 	send_event(s, &listen, &v, 1, 0);
@@ -388,38 +276,39 @@ static void test_network_fields(void)
 	send_event(s, &bytes, &v, 1, 0);
 	CHECK_INT(c.n, 5);
 	for (int i = 0; i < c.n; i++)
-		CHECK(entry_clean(&c.e[i]));
+		CHECK(jcap_clean(&c.e[i]));
 #define COMMON                                                                           \
 	"MESSAGE PRIORITY MESSAGE_ID SYSLOG_IDENTIFIER LLMWATCH_RULE LLMWATCH_SEVERITY " \
 	"LLMWATCH_ACTION LLMWATCH_TYPE LLMWATCH_TOOL LLMWATCH_PID LLMWATCH_COMM LLMWATCH_EXE "
-	check_names(&c.e[0], COMMON "LLMWATCH_DADDR LLMWATCH_DPORT LLMWATCH_HOST "
-				    "LLMWATCH_HOST_SOURCE");
-	CHECK_STR(get(&c.e[0], "LLMWATCH_DADDR"), "203.0.113.10");
-	CHECK_STR(get(&c.e[0], "LLMWATCH_DPORT"), "443");
-	CHECK_STR(get(&c.e[0], "LLMWATCH_HOST"), "api.mixpanel.com\\n\\x1b[2J");
-	CHECK_STR(get(&c.e[0], "LLMWATCH_HOST_SOURCE"), "dns");
+	jcap_check_names(&c.e[0], COMMON "LLMWATCH_DADDR LLMWATCH_DPORT LLMWATCH_HOST "
+					 "LLMWATCH_HOST_SOURCE");
+	CHECK_STR(jcap_get(&c.e[0], "LLMWATCH_DADDR"), "203.0.113.10");
+	CHECK_STR(jcap_get(&c.e[0], "LLMWATCH_DPORT"), "443");
+	CHECK_STR(jcap_get(&c.e[0], "LLMWATCH_HOST"), "api.mixpanel.com\\n\\x1b[2J");
+	CHECK_STR(jcap_get(&c.e[0], "LLMWATCH_HOST_SOURCE"), "dns");
 
 	/* no name seen: the source says so, and there is no HOST */
-	check_names(&c.e[1], COMMON "LLMWATCH_DADDR LLMWATCH_DPORT LLMWATCH_BYTES "
-				    "LLMWATCH_HOST_SOURCE");
-	CHECK_STR(get(&c.e[1], "LLMWATCH_DADDR"), "2001:db8::1");
-	CHECK_STR(get(&c.e[1], "LLMWATCH_DPORT"), "53");
-	CHECK_STR(get(&c.e[1], "LLMWATCH_BYTES"), "64");
-	CHECK_STR(get(&c.e[1], "LLMWATCH_HOST_SOURCE"), "none");
+	jcap_check_names(&c.e[1], COMMON "LLMWATCH_DADDR LLMWATCH_DPORT LLMWATCH_BYTES "
+					 "LLMWATCH_HOST_SOURCE");
+	CHECK_STR(jcap_get(&c.e[1], "LLMWATCH_DADDR"), "2001:db8::1");
+	CHECK_STR(jcap_get(&c.e[1], "LLMWATCH_DPORT"), "53");
+	CHECK_STR(jcap_get(&c.e[1], "LLMWATCH_BYTES"), "64");
+	CHECK_STR(jcap_get(&c.e[1], "LLMWATCH_HOST_SOURCE"), "none");
 
 	/* a listener's address is its own end */
-	check_names(&c.e[2], COMMON "LLMWATCH_ADDR LLMWATCH_PORT");
-	CHECK_STR(get(&c.e[2], "LLMWATCH_ADDR"), "0.0.0.0");
-	CHECK_STR(get(&c.e[2], "LLMWATCH_PORT"), "11434");
+	jcap_check_names(&c.e[2], COMMON "LLMWATCH_ADDR LLMWATCH_PORT");
+	CHECK_STR(jcap_get(&c.e[2], "LLMWATCH_ADDR"), "0.0.0.0");
+	CHECK_STR(jcap_get(&c.e[2], "LLMWATCH_PORT"), "11434");
 
 	/* an abstract unix name keeps its leading NUL, escaped */
-	check_names(&c.e[3], COMMON "LLMWATCH_UNIX_PATH LLMWATCH_HOST_SOURCE");
-	CHECK_STR(get(&c.e[3], "LLMWATCH_UNIX_PATH"), "\\x00sock\\n");
+	jcap_check_names(&c.e[3], COMMON "LLMWATCH_UNIX_PATH LLMWATCH_HOST_SOURCE");
+	CHECK_STR(jcap_get(&c.e[3], "LLMWATCH_UNIX_PATH"), "\\x00sock\\n");
 
-	check_names(&c.e[4], COMMON "LLMWATCH_DADDR LLMWATCH_DPORT LLMWATCH_BYTES LLMWATCH_HOST "
-				    "LLMWATCH_HOST_SOURCE");
-	CHECK_STR(get(&c.e[4], "LLMWATCH_BYTES"), "728");
-	CHECK_STR(get(&c.e[4], "LLMWATCH_HOST_SOURCE"), "sni");
+	jcap_check_names(&c.e[4],
+			 COMMON "LLMWATCH_DADDR LLMWATCH_DPORT LLMWATCH_BYTES LLMWATCH_HOST "
+				"LLMWATCH_HOST_SOURCE");
+	CHECK_STR(jcap_get(&c.e[4], "LLMWATCH_BYTES"), "728");
+	CHECK_STR(jcap_get(&c.e[4], "LLMWATCH_HOST_SOURCE"), "sni");
 
 	/* a fold summary (--fold-window): its count, first and last times, window */
 	{
@@ -432,24 +321,26 @@ static void test_network_fields(void)
 		folded.fold = &fold;
 		send_event(s, &folded, &v, 1, 0);
 		CHECK_INT(c.n, 6);
-		check_names(&c.e[5], COMMON "LLMWATCH_ADDR LLMWATCH_PORT LLMWATCH_FOLD_COUNT "
-					    "LLMWATCH_FOLD_FIRST LLMWATCH_FOLD_LAST "
-					    "LLMWATCH_FOLD_WINDOW");
-		CHECK_STR(get(&c.e[5], "LLMWATCH_FOLD_COUNT"), "5");
-		CHECK(strncmp(get(&c.e[5], "LLMWATCH_FOLD_FIRST"), "1970-01-01T00:01:00", 19) == 0);
-		CHECK(strncmp(get(&c.e[5], "LLMWATCH_FOLD_LAST"), "1970-01-01T00:02:00", 19) == 0);
-		CHECK_STR(get(&c.e[5], "LLMWATCH_FOLD_WINDOW"), "60");
+		jcap_check_names(&c.e[5], COMMON "LLMWATCH_ADDR LLMWATCH_PORT LLMWATCH_FOLD_COUNT "
+						 "LLMWATCH_FOLD_FIRST LLMWATCH_FOLD_LAST "
+						 "LLMWATCH_FOLD_WINDOW");
+		CHECK_STR(jcap_get(&c.e[5], "LLMWATCH_FOLD_COUNT"), "5");
+		CHECK(strncmp(jcap_get(&c.e[5], "LLMWATCH_FOLD_FIRST"), "1970-01-01T00:01:00",
+			      19) == 0);
+		CHECK(strncmp(jcap_get(&c.e[5], "LLMWATCH_FOLD_LAST"), "1970-01-01T00:02:00", 19) ==
+		      0);
+		CHECK_STR(jcap_get(&c.e[5], "LLMWATCH_FOLD_WINDOW"), "60");
 	}
 #undef COMMON
 	sink_destroy(s);
-	capture_free(&c);
+	jcap_free(&c);
 }
 
 /* a value far larger than the first buffer: whole, escaped, still clean */
 static void test_big_value(void)
 {
 	static char path[LW_PATH_MAX];
-	struct capture c;
+	struct jcap c;
 	struct sink *s;
 	struct lw_event ev = open_event();
 	struct rules_verdict v = verdict("big", RULES_SEV_INFO, RULES_ACTION_ALERT, "m");
@@ -458,23 +349,23 @@ static void test_big_value(void)
 	memset(path, 0xff, sizeof(path) - 1);
 	ev.path = path;
 	ev.path_len = sizeof(path) - 1;
-	capture_init(&c);
-	s = sink_journald_new(true, capture_send, &c);
+	jcap_init(&c);
+	s = sink_journald_new(true, jcap_send, &c);
 	send_event(s, &ev, &v, 1, 0);
 	CHECK_INT(c.n, 2);
-	got = get(&c.e[1], "LLMWATCH_PATH");
+	got = jcap_get(&c.e[1], "LLMWATCH_PATH");
 	CHECK(got != NULL);
 	CHECK_INT(got ? strlen(got) : 0, 4 * (LW_PATH_MAX - 1));
 	CHECK(got && strncmp(got, "\\xff\\xff", 8) == 0);
-	CHECK(entry_clean(&c.e[0]) && entry_clean(&c.e[1]));
+	CHECK(jcap_clean(&c.e[0]) && jcap_clean(&c.e[1]));
 	sink_destroy(s);
-	capture_free(&c);
+	jcap_free(&c);
 }
 
 /* a failing send is the event's error; the other entries are still sent; the tee counts */
 static void test_send_failure(void)
 {
-	struct capture c;
+	struct jcap c;
 	struct sink *s, *tee;
 	struct lw_event ev = open_event();
 	struct rules_verdict v[2] = {
@@ -486,21 +377,21 @@ static void test_send_failure(void)
 	size_t dlen = 0;
 	FILE *df;
 
-	capture_init(&c);
+	jcap_init(&c);
 	c.fail_from = 0;
 	c.fail_err = -EAGAIN;
-	s = sink_journald_new(false, capture_send, &c);
+	s = sink_journald_new(false, jcap_send, &c);
 	send_event(s, &ev, v, 2, -EAGAIN);
 	CHECK_INT(c.attempts, 2); /* the second verdict was tried although the first failed */
 	sink_destroy(s);
-	capture_free(&c);
+	jcap_free(&c);
 
-	capture_init(&c);
+	jcap_init(&c);
 	c.fail_from = 1; /* the first entry reaches the journal, every later one fails */
 	c.fail_err = -ENOBUFS;
 	df = open_memstream(&diag, &dlen);
 	tee = sink_tee_new(df);
-	CHECK_INT(sink_tee_add(tee, sink_journald_new(false, capture_send, &c), "journald"), 0);
+	CHECK_INT(sink_tee_add(tee, sink_journald_new(false, jcap_send, &c), "journald"), 0);
 	CHECK_INT(tee->ops->event(tee, &ev, v, 1), 0);
 	CHECK_INT(tee->ops->event(tee, &ev, v, 1), -ENOBUFS);
 	CHECK_INT(tee->ops->event(tee, &ev, v, 2), -ENOBUFS);
@@ -516,7 +407,7 @@ static void test_send_failure(void)
 	CHECK_STR(diag, "llmwatch: output journald: writing failed: No buffer space available "
 			"(counted in the summary; the other outputs go on)\n");
 	free(diag);
-	capture_free(&c);
+	jcap_free(&c);
 }
 
 static void test_registry(void)
