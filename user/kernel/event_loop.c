@@ -297,7 +297,7 @@ int event_loop_run(struct event_loop *el, const struct event_loop_opts *o)
 	if (input_polled)
 		epoll_ctl(el->epfd, EPOLL_CTL_DEL, o->input_fd, NULL);
 	/*
-	 * The programs first (all at once, so this is about one grace period of the kernel's):
+	 * The programs first (the kernel's grace periods, a few tens of ms each, are most of it):
 	 * then nothing more is written, and the drain below reads every record they wrote up
 	 * to the end, where a drain before it would leave what came in the meantime unread.
 	 * A detach that fails is said; the programs then stay until the object is closed.

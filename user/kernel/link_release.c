@@ -41,10 +41,12 @@ int link_release_all(void *const *links, size_t n, link_release_fn release, int 
 	 * cannot hold the static TLS (EINVAL), and the default is only reserved, not touched.
 	 */
 	for (size_t i = 0; i < n; i++) {
+		int rc;
+
 		jobs[i].link = links[i];
 		jobs[i].release = release;
-		jobs[i].started =
-			pthread_create(&jobs[i].tid, NULL, link_release_run, &jobs[i]) == 0;
+		rc = pthread_create(&jobs[i].tid, NULL, link_release_run, &jobs[i]);
+		jobs[i].started = rc == 0;
 	}
 	for (size_t i = 0; i < n; i++)
 		if (!jobs[i].started)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Releasing BPF links all at once: each release of a tracepoint link waits for an RCU grace
- * period in the kernel, and waits that overlap share their grace periods, so n links take
- * about as long as one instead of n times as long.
+ * Releasing BPF links all at once: a release may wait for an RCU grace period in the kernel,
+ * and releases that wait side by side take about as long as the longest instead of the sum
+ * (those the kernel serialises, tracepoint links under bpf_event_mutex, still take theirs).
  */
 #ifndef LW_LINK_RELEASE_H
 #define LW_LINK_RELEASE_H
