@@ -33,6 +33,7 @@ KNOBS = {
     "BENCH_CPU": ("1", "CPU the benchmark runs on"),
     "BENCH_MON_CPU": ("0", "CPU the monitors run on"),
     "BENCH_START_RUNS": ("10", "start-up time: runs of llmwatch --ready-file"),
+    "BENCH_STOP_RUNS": ("10", "stop: runs of SIGTERM to exit, and of a restart"),
     "BENCH_REPLAY_SECONDS": ("1", "replay: seconds per round"),
     "BENCH_REPLAY_ROUNDS": ("5", "replay: rounds per configuration"),
     "BENCH_LOSS_SECONDS": ("3", "seconds of the watched flat-out open loop (loss check)"),
@@ -45,7 +46,7 @@ KNOBS = {
     "BENCH_HASH_MIB": ("512", "audit hashing: MiB per file"),
     "BENCH_HASH_RUNS": ("3", "audit hashing: timed runs of each hasher"),
     "BENCH_ONLY": ("", "comma list of sections: syscalls,programs,loss,replay,report,rules,"
-                   "live,audit_hash,startup,memory"),
+                   "live,audit_hash,startup,stop,memory"),
 }
 
 CASES = ["open", "connect", "sendto", "getppid"]
@@ -734,6 +735,38 @@ def section_startup(b):
     return {"ms": stats(times), "runs_ms": times, "idle_rss_bytes": stats(rss)}
 
 
+def section_stop(b):
+    """SIGTERM to exit (the final drain, the summary, every program detached), and a
+    restart as systemd does it: SIGTERM to the old one, its exit, then the new one's exec
+    until its --ready-file. That whole span is a restart's blind spot: the old programs are
+    detached at its start and the new ones attached, and the running tools found, at its
+    end."""
+    stops, restarts = [], []
+    old = None
+    try:
+        for i in range(int(knob("BENCH_STOP_RUNS"))):
+            mon = old or Llmwatch(b)
+            if not old:
+                mon.start()
+            time.sleep(0.3)
+            t0 = monotonic()
+            Monitor.running.discard(mon)
+            os.kill(mon.proc.pid, signal.SIGTERM)
+            mon.proc.wait(timeout=20)
+            t1 = monotonic()
+            mon.out.close()
+            mon.err.close()
+            stops.append((t1 - t0) * 1e3)
+            old = Llmwatch(b)
+            old.start()
+            restarts.append((monotonic() - t0) * 1e3)
+    finally:
+        if old:
+            old.stop()
+    return {"stop_ms": stats(stops), "restart_ms": stats(restarts), "runs_stop_ms": stops,
+            "runs_restart_ms": restarts}
+
+
 def section_memory(b):
     """Peak resident memory (VmHWM) through a flood: the watched open, connect and sendto
     loops flat out, then a burst of short-lived watched processes."""
@@ -854,6 +887,10 @@ def goals(res):
         add("start to attached", round(st["ms"]["median"]), 300, st["ms"]["median"] <= 300, "ms")
         v = st["idle_rss_bytes"]["median"] / 2**20
         add("resident memory at idle", round(v, 1), 20, v <= 20, "MiB")
+    so = res.get("stop")
+    if so and so["stop_ms"]:
+        v = so["stop_ms"]["median"]
+        add("stop (SIGTERM to exit)", round(v), 300, v <= 300, "ms")
     me = res.get("memory")
     if me:
         v = me["peak_hwm_bytes"] / 2**20
@@ -964,6 +1001,11 @@ def markdown(res):
     if st:
         L.append(f"Start-up (exec to --ready-file): {fmt_ns(st['ms'])} ms over "
                  f"{st['ms']['n']} runs; idle RSS {st['idle_rss_bytes']['median'] / 2**20:.1f} MiB.")
+    so = res.get("stop")
+    if so:
+        L.append(f"Stop (SIGTERM to exit): {fmt_ns(so['stop_ms'])} ms; restart (SIGTERM to the "
+                 f"old one until the new one's --ready-file, the blind spot): "
+                 f"{fmt_ns(so['restart_ms'])} ms; over {so['stop_ms']['n']} runs.")
     if me:
         L.append(f"Memory under flood: peak VmHWM {me['peak_hwm_bytes'] / 2**20:.1f} MiB "
                  f"(idle {me['idle_rss_bytes'] / 2**20:.1f} MiB, after "
@@ -1005,7 +1047,8 @@ def run_sections(b, res, only):
                      ("replay", section_replay), ("report", section_report),
                      ("rules", section_rules), ("live", section_live),
                      ("audit_hash", section_audit_hash),
-                     ("startup", section_startup), ("memory", section_memory)):
+                     ("startup", section_startup), ("stop", section_stop),
+                     ("memory", section_memory)):
         if only and name not in only:
             continue
         log(f"bench: {name}")

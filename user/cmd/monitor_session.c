@@ -23,6 +23,7 @@
 #include "rules/rules_profiles.h"
 #include "sinks/sink_registry.h"
 #include "sinks/sink_tee.h"
+#include "util/steptime.h"
 #include "util/timefmt.h"
 #include "version.h"
 
@@ -348,6 +349,7 @@ int monitor_session_open(struct monitor_session *s, const struct monitor_config 
 	char why[512];
 	int err;
 
+	steptime_init();
 	memset(s, 0, sizeof(*s));
 	s->c = c;
 	s->l.cgroup_fd = -1;
@@ -400,6 +402,7 @@ int monitor_session_open(struct monitor_session *s, const struct monitor_config 
 			return 2;
 		}
 	}
+	steptime_mark("start: profiles, rules and outputs");
 	return 0;
 }
 
@@ -464,6 +467,7 @@ int monitor_session_run(struct monitor_session *s, const char *ready)
 		s->eo.period_ns = c->capture_flush_ns;
 	/* everything is attached and the running tools found: a unit may start what needs us */
 	daemon_notify_ready(ready);
+	steptime_mark("start: running processes found, ready");
 
 	err = event_loop_run(s->el, &s->eo);
 	daemon_notify_stopping();
@@ -473,12 +477,14 @@ int monitor_session_run(struct monitor_session *s, const char *ready)
 		m->stats.output_errors++;
 	sink_tee_stats(m->sink, &m->stats);
 	stats_print(&m->stats, stderr);
+	steptime_mark("stop: summary written");
 	m->record_tap = NULL;
 	m->facts_tap = NULL;
 	m->name_tap = NULL;
 	/* a loss is counted and said there */
 	s->capture_lost = capture_writer_close(s->cw, stderr) != 0;
 	s->cw = NULL;
+	steptime_mark("stop: capture sealed");
 	return err ? 1 : 0;
 }
 
@@ -499,6 +505,7 @@ void monitor_session_close(struct monitor_session *s)
 		sink_destroy(s->m.sink);
 		s->m.sink = NULL;
 	}
+	steptime_mark("stop: outputs closed");
 	bpf_loader_stop(&s->l);
 	if (s->opened)
 		monitor_free(&s->m);

@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <mntent.h>
-#include <pthread.h>
 #include <sys/mount.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,14 +16,20 @@
 #include <unistd.h>
 
 #include "kernel/kernel_btf.h"
+#include "kernel/link_release.h"
 #include "llmwatch/events.h"
 #include "llmwatch.skel.h"
+#include "util/steptime.h"
 
 static bool loader_verbose;
 
 __attribute__((format(printf, 2, 0))) static int libbpf_print(enum libbpf_print_level level,
 							      const char *fmt, va_list ap)
 {
+	/* libbpf says this once its parse of the kernel's BTF is done: a step of its load */
+	if (level == LIBBPF_DEBUG && steptime_on() &&
+	    strncmp(fmt, "libbpf: loading kernel BTF", 26) == 0)
+		steptime_mark("start: ... of which libbpf's feature probes and kernel BTF parse");
 	if (level == LIBBPF_DEBUG || !loader_verbose)
 		return 0;
 	return vfprintf(stderr, fmt, ap);
@@ -404,6 +409,7 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 	int err;
 
 	l->missing[0] = 0;
+	steptime_mark("start: before the BPF object");
 	l->skel = llmwatch_bpf__open();
 	if (!l->skel) {
 		err = -errno;
@@ -455,7 +461,10 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 		append(l->missing, sizeof(l->missing), sec);
 	}
 
+	steptime_mark("start: BPF object opened (ELF, BTF of the object, programs chosen)");
 	err = llmwatch_bpf__load(l->skel);
+	steptime_mark("start: BPF object loaded (the rest: maps, CO-RE relocation, programs "
+		      "verified)");
 	if (err && retry) {
 		llmwatch_bpf__destroy(l->skel);
 		l->skel = NULL;
@@ -521,6 +530,7 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 		l->kernel_file_hook |= is_kfile_prog(sec);
 		l->kernel_sock_hooks |= is_ksock_prog(sec);
 	}
+	steptime_mark("start: programs attached");
 	/*
 	 * A hook that loaded but did not attach simply never hands over the kernel's copy of
 	 * an address: the syscall exit then reads the caller's, as without the hooks.
@@ -571,6 +581,7 @@ int bpf_loader_start(struct bpf_loader *l, const struct bpf_loader_opts *opts)
 	 * than the probe can tell), start again with the syscall tracepoints alone.
 	 */
 	probe_hooks(&probe, &vmlinux);
+	steptime_mark("start: kernel BTF opened, hooks probed");
 	kfile = probe.file_err == 0;
 	ksock = probe.sock_err == 0;
 	regs = probe.regs_args && !opts->enter_tracepoints;
@@ -741,58 +752,105 @@ int bpf_loader_sweep_cgroups(struct bpf_loader *l)
 	return err;
 }
 
-static void *destroy_link(void *link)
+static int destroy_link(void *link)
 {
-	bpf_link__destroy(link);
-	return NULL;
+	return bpf_link__destroy(link);
+}
+
+/* Whether a program attaches through a trampoline (fentry, fexit): see bpf_loader_detach(). */
+static bool is_trampoline_prog(const char *sec)
+{
+	return strncmp(sec, "fentry/", 7) == 0 || strncmp(sec, "fexit/", 6) == 0;
 }
 
 /*
- * Detaches the skeleton's syscall-tracepoint links all at once. Removing a tracepoint probe
- * waits for an RCU grace period (~55 ms here), and one after the other that made stopping
- * take half a second; waits that overlap share their grace periods. Only those: the
- * fentry/fexit trampolines are rewritten in kernel text on detach, and the kernel matrix's
- * rare soft-lockup hang (tools/kernel-matrix.sh) happens around them, so they are left to
- * the skeleton, one after the other. A link whose thread cannot be started is destroyed
- * right here.
+ * Every link but the trampolines' goes at once (link_release.c). A tracepoint link's release
+ * waits for an RCU tasks-trace grace period, and 6.18 waits holding bpf_event_mutex, so those
+ * go one after the other in the kernel whatever is done here; the raw tracepoints' and cgroup
+ * links' releases overlap them (a stop of ~190 ms instead of ~285 ms one by one, docs/
+ * perf-notes.md). The cgroup links of --cgroups watched go first, from this thread (no grace
+ * period). The fentry/fexit trampolines are rewritten in kernel text on detach, and the
+ * kernel matrix's rare soft-lockup hang (tools/kernel-matrix.sh) happens around them, so they
+ * go last, one after the other.
  */
-static void detach_tracepoints_concurrently(struct llmwatch_bpf *skel)
+int bpf_loader_detach(struct bpf_loader *l)
 {
-	int n = skel->skeleton->prog_cnt;
-	pthread_t *tid = calloc((size_t)n, sizeof(*tid));
-	bool *started = calloc((size_t)n, sizeof(*started));
+	struct llmwatch_bpf *skel = l->skel;
+	int n = skel ? skel->skeleton->prog_cnt : 0, k = 0, first = 0, err;
+	void **links = calloc((size_t)(n ? n : 1), sizeof(*links));
+	int *errs = calloc((size_t)(n ? n : 1), sizeof(*errs));
+	const char **secs = calloc((size_t)(n ? n : 1), sizeof(*secs));
+	bool tramp = false;
 
-	/* out of memory: the skeleton's own destroy detaches them, one after the other */
-	if (!tid || !started)
-		goto out;
+	if (l->detached) {
+		free(links);
+		free(errs);
+		free(secs);
+		return 0;
+	}
+	l->detached = true;
+	/* cheap (no grace period to wait for), and no cgroup gets the programs after it */
+	cgroup_links_free(&l->cg);
+	l->cg.nprogs = 0;
+	steptime_mark("stop: cgroup links of --cgroups watched detached");
+	if (!links || !errs || !secs) {
+		/* out of memory: the skeleton's destroy detaches them, one after the other */
+		free(links);
+		free(errs);
+		free(secs);
+		return -ENOMEM;
+	}
 	for (int i = 0; i < n; i++) {
 		struct bpf_link **link = skel->skeleton->progs[i].link;
 		const char *sec = bpf_program__section_name(*skel->skeleton->progs[i].prog);
 
-		if (!*link || strncmp(sec, "tracepoint/", 11) != 0)
+		if (!*link || is_trampoline_prog(sec))
 			continue;
-		started[i] = pthread_create(&tid[i], NULL, destroy_link, *link) == 0;
-		if (!started[i])
-			bpf_link__destroy(*link);
+		secs[k] = sec;
+		links[k++] = *link;
 		*link = NULL;
 	}
-	for (int i = 0; i < n; i++)
-		if (started[i])
-			pthread_join(tid[i], NULL);
-out:
-	free(tid);
-	free(started);
+	err = link_release_all(links, (size_t)k, destroy_link, errs);
+	for (int i = 0; err && i < k; i++)
+		if (errs[i])
+			fprintf(stderr, "llmwatch: warning: detaching %s: %s\n", secs[i],
+				strerror(-errs[i]));
+	first = err;
+	steptime_mark("stop: links detached (tracepoints, raw tracepoints, cgroup)");
+	for (int i = 0; i < n; i++) {
+		struct bpf_link **link = skel->skeleton->progs[i].link;
+		const char *sec = bpf_program__section_name(*skel->skeleton->progs[i].prog);
+
+		if (!*link)
+			continue;
+		tramp = true;
+		err = bpf_link__destroy(*link);
+		*link = NULL;
+		if (err) {
+			fprintf(stderr, "llmwatch: warning: detaching %s: %s\n", sec,
+				strerror(-err));
+			if (!first)
+				first = err;
+		}
+	}
+	if (tramp)
+		steptime_mark("stop: fentry/fexit links detached");
+	free(links);
+	free(errs);
+	free(secs);
+	return first;
 }
 
 void bpf_loader_stop(struct bpf_loader *l)
 {
-	/* the links first: the programs they hold belong to the skeleton */
+	if (l->skel)
+		bpf_loader_detach(l);
 	cgroup_links_free(&l->cg);
 	l->cg.nprogs = 0;
-	if (l->skel)
-		detach_tracepoints_concurrently(l->skel);
-	if (l->skel)
+	if (l->skel) {
 		llmwatch_bpf__destroy(l->skel);
+		steptime_mark("stop: BPF object closed (programs, maps)");
+	}
 	l->skel = NULL;
 	if (l->cgroup_fd >= 0)
 		close(l->cgroup_fd);

@@ -35,6 +35,7 @@ struct bpf_loader {
 	int nprogs_attached;
 	bool kernel_file_hook;	/* fexit security_file_open is attached */
 	bool kernel_sock_hooks; /* fentry security_socket_connect/bind are attached */
+	bool detached;		/* bpf_loader_detach() has run */
 };
 
 /* What the kernel offers below the syscall layer (see bpf_loader_probe_hooks). */
@@ -123,7 +124,21 @@ int bpf_loader_events_fd(struct bpf_loader *l);
 int bpf_loader_tracked_fd(struct bpf_loader *l);
 int bpf_loader_conns_fd(struct bpf_loader *l);
 
-/* Detaches and frees everything; safe on a loader that failed to start. */
+/*
+ * Detaches every program, and returns once none runs any more: the tracepoint, raw
+ * tracepoint and cgroup links all at once from threads (their grace periods overlap), the
+ * cgroup links of --cgroups watched, then the fentry/fexit links one after the other. The
+ * maps stay, so the ring buffer can be drained of everything the programs wrote and the
+ * connection table read. Every link is detached even when one fails; each failure is said
+ * on stderr ("llmwatch: warning: detaching SECTION: ...") and the first one's -errno returned
+ * (-ENOMEM: the links were left to bpf_loader_stop()). Calling it again does nothing.
+ */
+int bpf_loader_detach(struct bpf_loader *l);
+
+/*
+ * Detaches (if bpf_loader_detach() has not) and frees everything; safe on a loader that
+ * failed to start.
+ */
 void bpf_loader_stop(struct bpf_loader *l);
 
 #endif /* LW_BPF_LOADER_H */

@@ -18,6 +18,7 @@
 #include "names/naming.h"
 #include "names/rule_resolver.h"
 #include "kernel/ring_fill.h"
+#include "util/steptime.h"
 #include "util/timefmt.h"
 
 /* Records are submitted without a wakeup; the consumer drains on this period. */
@@ -292,8 +293,16 @@ int event_loop_run(struct event_loop *el, const struct event_loop_opts *o)
 		if (o->on_pass && o->on_pass(o->input_arg))
 			break;
 	}
+	steptime_mark("stop: event loop left");
 	if (input_polled)
 		epoll_ctl(el->epfd, EPOLL_CTL_DEL, o->input_fd, NULL);
+	/*
+	 * The programs first (the kernel's grace periods, a few tens of ms each, are most of it):
+	 * then nothing more is written, and the drain below reads every record they wrote up
+	 * to the end, where a drain before it would leave what came in the meantime unread.
+	 * A detach that fails is said; the programs then stay until the object is closed.
+	 */
+	bpf_loader_detach(el->l);
 	/* what the kernel submitted before we stopped is still owed to the user */
 	n = ring_buffer__consume(el->rb);
 	if (n < 0) {
@@ -301,6 +310,7 @@ int event_loop_run(struct event_loop *el, const struct event_loop_opts *o)
 		if (!err)
 			err = n;
 	}
+	steptime_mark("stop: final drain");
 	n = monitor_flush_conns(m, 0, LW_CLOSE_END);
 	if (n < 0)
 		fprintf(stderr, "llmwatch: warning: reporting the connections still open: %s\n",
@@ -308,5 +318,6 @@ int event_loop_run(struct event_loop *el, const struct event_loop_opts *o)
 	monitor_flush(m);
 	read_losses(el, &told_losses);
 	monitor_collect_stats(m);
+	steptime_mark("stop: connections still open reported, loss counters read");
 	return err;
 }

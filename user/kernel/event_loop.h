@@ -71,11 +71,11 @@ struct event_loop *event_loop_new(struct monitor *m, struct bpf_loader *l);
 
 /*
  * Runs until SIGINT, SIGTERM (or o->on_signal says so), the duration, or an error; SIGHUP
- * calls o->on_hup, and
- * o->on_periodic is called every o->periodic_ns. Then settles the run: drains what
- * the kernel submitted before the stop, reports the connections still open (LW_CLOSE_END),
- * writes what the monitor held back, and reads the final counters into m->stats (kernel
- * losses, naming). Returns 0, or -errno of the error that stopped it (said on stderr).
+ * calls o->on_hup, and o->on_periodic is called every o->periodic_ns. Then settles the
+ * run: detaches every program (bpf_loader_detach(); the maps stay), drains all they
+ * submitted, reports the connections still open (LW_CLOSE_END), writes what the monitor
+ * held back, and reads the final counters into m->stats (kernel losses, naming).
+ * Returns 0, or -errno of the error that stopped it (said on stderr).
  */
 int event_loop_run(struct event_loop *el, const struct event_loop_opts *o);
 
