@@ -7,12 +7,13 @@
  * and two interleaved at about 1.4x of it (the Linux kernel's sha256_ni_finup2x, for
  * fs-verity, does the same). Elsewhere a plain C compression function keeps the file
  * building and correct; the hasher does not use it (audit_sha256_available() is false).
+ * -DLW_SHA256_PORTABLE builds that one on x86 too, to check it against OpenSSL.
  */
 #include "audit/audit_sha256.h"
 
 #include <string.h>
 
-#if defined(__x86_64__)
+#if defined(__x86_64__) && !defined(LW_SHA256_PORTABLE)
 #include <cpuid.h>
 #include <immintrin.h>
 #endif
@@ -39,7 +40,7 @@ static const uint32_t IV_ABEF_CDGH[8] = {
 	0x5be0cd19, 0x1f83d9ab, 0xa54ff53a, 0x3c6ef372, /* H G D C */
 };
 
-#if defined(__x86_64__)
+#if defined(__x86_64__) && !defined(LW_SHA256_PORTABLE)
 
 #define SHA_TARGET __attribute__((target("sha,sse4.1,ssse3")))
 
@@ -59,19 +60,19 @@ bool audit_sha256_available(void)
 	(w)[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)((p) + 16 * (i))), mask)
 
 /* W[4i..4i+3] from the 16 before them: msg1 adds sigma0, alignr brings W[t-7], msg2 sigma1. */
-#define SHA_SCHED(w, i)                                                                      \
-	(w)[(i) & 3] = _mm_sha256msg2_epu32(                                                 \
-		_mm_add_epi32(_mm_sha256msg1_epu32((w)[(i) & 3], (w)[((i) + 1) & 3]),        \
+#define SHA_SCHED(w, i)                                                                    \
+	(w)[(i)&3] = _mm_sha256msg2_epu32(                                                 \
+		_mm_add_epi32(_mm_sha256msg1_epu32((w)[(i)&3], (w)[((i) + 1) & 3]),        \
 			      _mm_alignr_epi8((w)[((i) + 3) & 3], (w)[((i) + 2) & 3], 4)), \
 		(w)[((i) + 3) & 3])
 
 /* Rounds 4i..4i+3: two per instruction, the second pair's words moved down. */
-#define SHA_ROUNDS(s0, s1, w, i)                                                             \
-	do {                                                                                 \
-		__m128i m_ = _mm_add_epi32((w)[(i) & 3],                                     \
-					   _mm_load_si128((const __m128i *)&K[4 * (i)]));    \
-		(s1) = _mm_sha256rnds2_epu32(s1, s0, m_);                                    \
-		(s0) = _mm_sha256rnds2_epu32(s0, s1, _mm_shuffle_epi32(m_, 0x0e));           \
+#define SHA_ROUNDS(s0, s1, w, i)                                                                 \
+	do {                                                                                     \
+		__m128i m_ =                                                                     \
+			_mm_add_epi32((w)[(i)&3], _mm_load_si128((const __m128i *)&K[4 * (i)])); \
+		(s1) = _mm_sha256rnds2_epu32(s1, s0, m_);                                        \
+		(s0) = _mm_sha256rnds2_epu32(s0, s1, _mm_shuffle_epi32(m_, 0x0e));               \
 	} while (0)
 
 SHA_TARGET static void compress1(uint32_t *state, const unsigned char *p, size_t blocks)
@@ -91,8 +92,8 @@ SHA_TARGET static void compress1(uint32_t *state, const unsigned char *p, size_t
 		SHA_ROUNDS(s0, s1, w, 2);
 		SHA_LOAD(w, p, 3, mask);
 		SHA_ROUNDS(s0, s1, w, 3);
-#define SHA_STEP1(i)             \
-	SHA_SCHED(w, i);         \
+#define SHA_STEP1(i)     \
+	SHA_SCHED(w, i); \
 	SHA_ROUNDS(s0, s1, w, i)
 		SHA_STEP1(4);
 		SHA_STEP1(5);
@@ -127,15 +128,15 @@ SHA_TARGET static void compress2(uint32_t *sa, const unsigned char *p, uint32_t 
 	for (; blocks; blocks--, p += 64, q += 64) {
 		__m128i a0 = s0, a1 = s1, b0 = t0, b1 = t1, w[4], v[4];
 
-#define SHA_STEP2_LOAD(i)                \
-	SHA_LOAD(w, p, i, mask);         \
-	SHA_LOAD(v, q, i, mask);         \
-	SHA_ROUNDS(s0, s1, w, i);        \
+#define SHA_STEP2_LOAD(i)         \
+	SHA_LOAD(w, p, i, mask);  \
+	SHA_LOAD(v, q, i, mask);  \
+	SHA_ROUNDS(s0, s1, w, i); \
 	SHA_ROUNDS(t0, t1, v, i)
-#define SHA_STEP2(i)                     \
-	SHA_SCHED(w, i);                 \
-	SHA_SCHED(v, i);                 \
-	SHA_ROUNDS(s0, s1, w, i);        \
+#define SHA_STEP2(i)              \
+	SHA_SCHED(w, i);          \
+	SHA_SCHED(v, i);          \
+	SHA_ROUNDS(s0, s1, w, i); \
 	SHA_ROUNDS(t0, t1, v, i)
 		SHA_STEP2_LOAD(0);
 		SHA_STEP2_LOAD(1);
@@ -166,7 +167,7 @@ SHA_TARGET static void compress2(uint32_t *sa, const unsigned char *p, uint32_t 
 	_mm_store_si128((__m128i *)(sb + 4), t1);
 }
 
-#else /* !__x86_64__ */
+#else /* not x86-64, or LW_SHA256_PORTABLE */
 
 bool audit_sha256_available(void)
 {
@@ -189,8 +190,7 @@ static void compress1(uint32_t *state, const unsigned char *p, size_t blocks)
 			w[t] = (uint32_t)p[4 * t] << 24 | (uint32_t)p[4 * t + 1] << 16 |
 			       (uint32_t)p[4 * t + 2] << 8 | p[4 * t + 3];
 		for (int t = 16; t < 64; t++)
-			w[t] = (ror(w[t - 2], 17) ^ ror(w[t - 2], 19) ^ w[t - 2] >> 10) +
-			       w[t - 7] +
+			w[t] = (ror(w[t - 2], 17) ^ ror(w[t - 2], 19) ^ w[t - 2] >> 10) + w[t - 7] +
 			       (ror(w[t - 15], 7) ^ ror(w[t - 15], 18) ^ w[t - 15] >> 3) +
 			       w[t - 16];
 		for (int t = 0; t < 64; t++) {
@@ -219,14 +219,14 @@ static void compress1(uint32_t *state, const unsigned char *p, size_t blocks)
 	}
 }
 
-static void compress2(uint32_t *sa, const unsigned char *p, uint32_t *sb,
-		      const unsigned char *q, size_t blocks)
+static void compress2(uint32_t *sa, const unsigned char *p, uint32_t *sb, const unsigned char *q,
+		      size_t blocks)
 {
 	compress1(sa, p, blocks);
 	compress1(sb, q, blocks);
 }
 
-#endif /* __x86_64__ */
+#endif
 
 void audit_sha256_init(struct audit_sha256 *s)
 {
@@ -263,8 +263,8 @@ void audit_sha256_update(struct audit_sha256 *s, const void *data, size_t len)
 	s->fill = (unsigned int)len;
 }
 
-void audit_sha256_update2(struct audit_sha256 *a, const void *pa, size_t na,
-			  struct audit_sha256 *b, const void *pb, size_t nb)
+void audit_sha256_update2(struct audit_sha256 *a, const void *pa, size_t na, struct audit_sha256 *b,
+			  const void *pb, size_t nb)
 {
 	size_t both = (na < nb ? na : nb) / 64;
 

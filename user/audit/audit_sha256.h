@@ -32,8 +32,8 @@ void audit_sha256_update(struct audit_sha256 *s, const void *data, size_t len);
  * a takes pa[0..na), b takes pb[0..nb): the same as two audit_sha256_update() calls, with
  * the whole blocks the two have in common compressed interleaved.
  */
-void audit_sha256_update2(struct audit_sha256 *a, const void *pa, size_t na,
-			  struct audit_sha256 *b, const void *pb, size_t nb);
+void audit_sha256_update2(struct audit_sha256 *a, const void *pa, size_t na, struct audit_sha256 *b,
+			  const void *pb, size_t nb);
 
 /* Pads, writes the 32-byte digest to out; s is spent. */
 void audit_sha256_final(struct audit_sha256 *s, unsigned char *out);
