@@ -18,7 +18,7 @@
 #include "audit/audit_sha256.h"
 #include "check.h"
 
-#define BIG ((3u << 19) + 13) /* 1.5 MiB and 13 bytes: more than one of the hasher's reads */
+#define BIG ((3u << 19) + 13) /* 1.5 MiB and 13 bytes: several of the hasher's reads */
 
 static unsigned char *data_a, *data_b;
 
@@ -116,13 +116,24 @@ static void test_big(void)
 	CHECK(memcmp(got_b, want_b, 32) == 0);
 }
 
-/* The hasher's pairing: one thread, sizes on and beside the block and the 1 MiB read. */
+/* The hasher's pairing: one thread, sizes on and beside the block and its 256 KiB read. */
 static void test_hasher_pairs(void)
 {
-	static const size_t sizes[] = { 0,	 1,	     63,	  64,	       65,
-					 4096,	 (1u << 20) - 1, 1u << 20,  (1u << 20) + 1, BIG,
-					 BIG - 64 };
-	enum { N = sizeof(sizes) / sizeof(sizes[0]) };
+	static const size_t sizes[] = { 0,
+					1,
+					63,
+					64,
+					65,
+					4096,
+					(1u << 18) - 1,
+					1u << 18,
+					(1u << 18) + 1,
+					(1u << 20) + 64,
+					BIG,
+					BIG - 64 };
+	enum {
+		N = sizeof(sizes) / sizeof(sizes[0])
+	};
 	char dir[] = "/tmp/lw-sha256-XXXXXX", paths[N][64];
 	struct audit_hash_item items[N] = {};
 	struct audit_hash_stats st;
