@@ -637,12 +637,13 @@ def vm(pid, key):
     return None
 
 
-def openssl_sha256_per_core():
-    """OpenSSL's EVP SHA-256 on one core, 16 KiB blocks, in bytes/s (None without openssl)."""
+def openssl_sha256_per_core(seconds=2):
+    """OpenSSL's EVP SHA-256 on one core, 16 KiB blocks, in bytes/s (None without openssl).
+    `openssl speed` divides by its user CPU time, so this is a per-CPU-second figure."""
     if not shutil.which("openssl"):
         return None
-    p = subprocess.run(["openssl", "speed", "-evp", "sha256", "-bytes", "16384", "-seconds", "2"],
-                       capture_output=True, text=True)
+    p = subprocess.run(["openssl", "speed", "-evp", "sha256", "-bytes", "16384", "-seconds",
+                        str(seconds)], capture_output=True, text=True)
     # "type  16384 bytes" then "sha256  1561968.64k": thousands of bytes per second
     m = re.search(r"^(?:sha256|SHA2-256)\s+([\d.]+)k\s*$", p.stdout, re.M)
     return float(m.group(1)) * 1000 if m else None
@@ -651,7 +652,12 @@ def openssl_sha256_per_core():
 def section_audit_hash(b):
     """Model hashing (issue 17): `llmwatch audit --only integrity-models` over files in the
     page cache (tmpfs when /dev/shm is there), against sha256sum on the same files and
-    against OpenSSL's per-core figure times the cores used; then the cached second run."""
+    against OpenSSL's per-core figure. Each audit run is paired with an `openssl speed` run
+    just before it and judged against that one: on a shared host a core's speed moves by
+    10% from one minute to the next, and one OpenSSL figure taken at another time would
+    judge the audit by that drift. The goal is judged on CPU time (what each core used
+    delivers); the wall-time figure is shown, but on a shared host it holds other tasks'
+    time."""
     n, mib, runs = (int(knob("BENCH_HASH_FILES")), int(knob("BENCH_HASH_MIB")),
                     int(knob("BENCH_HASH_RUNS")))
     need = n * mib * (1 << 20) * 1.1
@@ -679,41 +685,45 @@ def section_audit_hash(b):
                  "--no-progress", "--jobs", str(cores), "--json", "-o", os.devnull]
 
         def timed(argv):
-            """Wall and CPU (user + system) seconds of each run: on a shared host the wall
+            """Wall and CPU (user + system) seconds of one run: on a shared host the wall
             time holds other tasks' time, the CPU time only the hasher's."""
-            ts, cpu = [], []
-            for _ in range(runs):
-                r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-                t0 = monotonic()
-                p = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-                ts.append(monotonic() - t0)
-                r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-                cpu.append(r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime)
-                if p.returncode not in (0, 1):
-                    raise RuntimeError(f"{argv[0]} exited {p.returncode}: {p.stderr[-300:]}")
-            return ts, cpu
+            r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t0 = monotonic()
+            p = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            t = monotonic() - t0
+            r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            if p.returncode not in (0, 1):
+                raise RuntimeError(f"{argv[0]} exited {p.returncode}: {p.stderr[-300:]}")
+            return t, r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime
 
-        t_audit, c_audit = timed(audit + ["--no-cache"])
-        t_sum, _ = timed(["sha256sum"] + files)
+        t_audit, c_audit, t_sum, per_core = [], [], [], []
+        for _ in range(runs):
+            per_core.append(openssl_sha256_per_core(1))
+            t, c = timed(audit + ["--no-cache"])
+            t_audit.append(t)
+            c_audit.append(c)
+            t_sum.append(timed(["sha256sum"] + files)[0])
         cache = os.path.join(base, "cache")
         subprocess.run(audit + ["--cache-dir", cache], check=True)	# fills the cache
-        t_cached, _ = timed(audit + ["--cache-dir", cache])
-        per_core = openssl_sha256_per_core()
+        t_cached = [timed(audit + ["--cache-dir", cache])[0] for _ in range(runs)]
+        ossl = [x for x in per_core if x]
         res = {"files": n, "mib_per_file": mib, "bytes": total, "cores_used": cores,
                "where": parent,
                "audit_gbps": stats([total / t / 1e9 for t in t_audit]),
                "audit_gbps_per_cpu_second": stats([total / t / 1e9 for t in c_audit]),
                "sha256sum_gbps": stats([total / t / 1e9 for t in t_sum]),
                "cached_seconds": stats(t_cached),
-               "openssl_per_core_gbps": per_core / 1e9 if per_core else None}
+               "openssl_per_core_gbps": statistics.median(ossl) / 1e9 if ossl else None}
         a = res["audit_gbps"]["median"]
         res["vs_sha256sum"] = a / res["sha256sum_gbps"]["median"]
-        if per_core:
-            res["openssl_x_cores_gbps"] = per_core * cores / 1e9
+        if len(ossl) == runs:
+            res["openssl_per_core_runs_gbps"] = stats([x / 1e9 for x in ossl])
+            res["openssl_x_cores_gbps"] = res["openssl_per_core_gbps"] * cores
             res["vs_openssl_x_cores"] = a / res["openssl_x_cores_gbps"]
-            # the same ratio from CPU time: what each core used delivers, whatever the load
-            res["vs_openssl_per_cpu_second"] = (res["audit_gbps_per_cpu_second"]["median"] /
-                                                (per_core / 1e9))
+            # each run's CPU-time rate against the OpenSSL run just before it
+            res["vs_openssl_per_cpu_second_runs"] = stats(
+                [total / c / o for c, o in zip(c_audit, ossl)])
+            res["vs_openssl_per_cpu_second"] = res["vs_openssl_per_cpu_second_runs"]["median"]
         return res
     finally:
         shutil.rmtree(base, ignore_errors=True)
@@ -872,12 +882,13 @@ def goals(res):
             round(v, 2), 50, v < 50, "ms")
     ah = res.get("audit_hash")
     if ah and ah.get("vs_openssl_x_cores") is not None:
-        v = ah["vs_openssl_x_cores"]
-        add(f"audit hashing (wall) vs openssl speed -evp sha256 x {ah['cores_used']} cores",
-            round(v, 3), 0.9, v >= 0.9, "of")
         v = ah["vs_openssl_per_cpu_second"]
-        add("audit hashing per CPU second vs openssl speed per core", round(v, 3), 0.9,
-            v >= 0.9, "of")
+        add("audit hashing per CPU second vs openssl speed -evp sha256 per core (paired runs)",
+            round(v, 3), 0.9, v >= 0.9, "of")
+        # shown, not judged: on a shared host the wall time holds other tasks' time
+        v = ah["vs_openssl_x_cores"]
+        add(f"audit hashing (wall) vs openssl speed x {ah['cores_used']} cores", round(v, 3),
+            None, True, "of")
     if ah:
         v = ah["cached_seconds"]["median"]
         add(f"audit of {ah['files']} x {ah['mib_per_file']} MiB models again, cached", round(v, 3),
@@ -1023,12 +1034,15 @@ def markdown(res):
                  f"{lv['frame']['core_share'] * 100:.0f}% of a core in all.")
     ah = res.get("audit_hash")
     if ah:
-        ossl = (f"; OpenSSL's EVP SHA-256 (16 KiB blocks) {ah['openssl_per_core_gbps']:.2f} GB/s "
-                f"per core x {ah['cores_used']} = {ah['openssl_x_cores_gbps']:.2f} GB/s, so "
-                f"{ah['vs_openssl_x_cores'] * 100:.0f}% of it (goal >= 90%); per CPU second "
-                f"the audit hashes {ah['audit_gbps_per_cpu_second']['median']:.2f} GB/s, "
-                f"{ah['vs_openssl_per_cpu_second'] * 100:.0f}% of OpenSSL's per-core figure"
-                if ah.get("openssl_x_cores_gbps") else "; openssl not installed")
+        pr = ah.get("vs_openssl_per_cpu_second_runs")
+        ossl = (f"; per CPU second the audit hashes "
+                f"{fmt_s(ah['audit_gbps_per_cpu_second'])} GB/s, against OpenSSL's EVP SHA-256 "
+                f"(16 KiB blocks) {fmt_s(ah['openssl_per_core_runs_gbps'])} GB/s per core in "
+                f"runs paired with the audit's: {pr['median'] * 100:.0f}% of it "
+                f"({pr['min'] * 100:.0f}-{pr['max'] * 100:.0f}%; goal >= 90%); by wall time "
+                f"{ah['vs_openssl_x_cores'] * 100:.0f}% of OpenSSL x {ah['cores_used']} cores "
+                f"(on a shared host the wall time holds other tasks')"
+                if pr else "; openssl not installed")
         L.append(f"Model hashing (`llmwatch audit --only integrity-models --no-cache --jobs "
                  f"{ah['cores_used']}`, {ah['files']} x {ah['mib_per_file']} MiB in "
                  f"{ah['where']}): {fmt_s(ah['audit_gbps'])} GB/s; sha256sum on the same files "

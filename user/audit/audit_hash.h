@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * SHA-256 of many model files at once for the integrity checks: every core (one file per
- * thread at a time, largest first), large sequential reads, a progress bar on a terminal,
+ * SHA-256 of many model files at once for the integrity checks: every core (whole files,
+ * largest first, two interleaved on a core where the CPU has the SHA extensions and there
+ * are more files than cores), large sequential reads, a progress bar on a terminal,
  * and a cache keyed by (device, inode, size, mtime, ctime) so that a second audit of an
  * unchanged store reads nothing. The cache's format: docs/audit-integrity.md, "The hash cache".
  */
