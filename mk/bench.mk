@@ -11,7 +11,7 @@
 # Other knobs (start-up runs, replay rounds, CPUs) are listed by tools/bench.py --help.
 
 BENCH_BINS := $(BUILD)/bench/syscalls $(BUILD)/bench/replay $(BUILD)/bench_rules \
-	$(BUILD)/bench/floor $(BUILD)/bench/floor.bpf.o $(BUILD)/bench/live
+	$(BUILD)/bench/floor $(BUILD)/bench/floor.bpf.o $(BUILD)/bench/live $(BUILD)/bench/names
 
 .PHONY: bench bench-build
 
@@ -29,6 +29,12 @@ $(BUILD)/bench/replay: tools/bench/replay.c tools/bench/gen_rules.c $(BUILD)/lib
 
 # The live view's model and panels: events/s absorbed and the frame time (issue 16).
 $(BUILD)/bench/live: tools/bench/live.c $(BUILD)/liblw.a
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(LW_CFLAGS) -o $@ $(filter %.c,$^) $(BUILD)/liblw.a $(LDFLAGS) $(LDLIBS)
+
+# The host-name cache as it grows (issue 18's names curve).
+$(BUILD)/bench/names: tools/bench/names.c $(BUILD)/liblw.a
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(LW_CFLAGS) -o $@ $(filter %.c,$^) $(BUILD)/liblw.a $(LDFLAGS) $(LDLIBS)
