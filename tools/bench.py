@@ -67,8 +67,10 @@ GOAL_WATCHED_VS_FLOOR = {"open": 1.15, "sendto": 1.10, "connect": 1.10}
 GOAL_CG_SENDTO_VS_BASE = 1.06	# unwatched sendto with --cgroups watched, vs the baseline
 CASE_LABEL = {"open": "openat+close", "connect": "connect iteration", "sendto": "sendto 64 B",
               "getppid": "getppid (untraced)", "spin": "spin (no syscall)"}
-W_NAME = "lwbench-w"	# watched: llmwatch --watch lwbench-w
-U_NAME = "lwbench-u"	# unwatched
+# Names of the workload (15 characters at most: comm), one pair per run, so that benches
+# running at the same time on a shared machine never watch each other's loops.
+W_NAME = f"lwbench-w{os.getpid() % 100000}"	# watched: llmwatch --watch W_NAME
+U_NAME = f"lwbench-u{os.getpid() % 100000}"	# unwatched
 
 BUILD = os.environ.get("BUILD", "build")
 
@@ -824,6 +826,9 @@ CONN_BYTES_MAX = 1024	# llmwatch's resident memory per open watched connection, 
 NAME_BYTES_MAX = 512	# the host-name cache's heap per entry, at most
 RULE_BYTES_MAX = 4096	# the compiled rules' heap per rule, at most
 RULES_LOAD_MAX_MS = 2000	# building the largest rule set, at most
+NAMES_FLAT = 2.0	# host-name lookups: a table 1,000 times larger leaves the CPU caches
+# the least sustained rate with nothing lost, per sink (watched opens/s)
+RATE_MIN = {"text": 100000, "json": 100000, "capture": 100000, "journald": 10000}
 
 
 def knob_sizes(name):
@@ -837,11 +842,23 @@ def loss_lines(stderr):
 
 
 def map_of(pid, name):
-    """bpftool's description of map `name` held by process pid (None if not found)."""
-    out = subprocess.run(["bpftool", "-j", "map", "show"], capture_output=True,
-                         text=True).stdout
-    for m in json.loads(out or "[]"):
-        if m.get("name") == name and any(p.get("pid") == pid for p in m.get("pids", [])):
+    """bpftool's description of map `name` held by process pid (None if not found): the
+    process's map descriptors from /proc/PID/fdinfo, then each map by id (other llmwatch
+    instances on the machine hold maps of the same names)."""
+    ids = []
+    try:
+        for fd in os.listdir(f"/proc/{pid}/fdinfo"):
+            with open(f"/proc/{pid}/fdinfo/{fd}") as f:
+                m = re.search(r"^map_id:\s+(\d+)", f.read(), re.M)
+            if m:
+                ids.append(m.group(1))
+    except OSError:
+        return None
+    for i in sorted(set(ids)):
+        out = subprocess.run(["bpftool", "-j", "map", "show", "id", i], capture_output=True,
+                             text=True).stdout
+        m = json.loads(out or "{}")
+        if m.get("name") == name:
             return m
     return None
 
@@ -978,7 +995,8 @@ def section_curve_names(b):
                                    "put_ns": float(f[3]), "evictions": int(f[4]),
                                    "newest_found": int(f[5]), "oldest_found": int(f[6])})
         elif f[0] == "names-shared":
-            res["shared"].append({"names": int(f[1]), "lookup_ns": float(f[2])})
+            res["shared"].append({"names": int(f[1]), "lookup_ns": float(f[2]),
+                                  "held": int(f[3])})
     return res
 
 
@@ -1123,6 +1141,8 @@ def section_curve_rate(b):
                 ok = lost == 0 and (seen is None or seen >= ops)
                 rows.append({"target": rate, "achieved_per_s": round(achieved), "ops": ops,
                              "seen": seen, "lost": lost, "ok": ok,
+                             "loss_lines": loss_lines(err),
+                             "summary": [x for x in err.splitlines() if "lost" in x][:6],
                              "bytes": os.path.getsize(path) if os.path.exists(path) else None})
                 if os.path.exists(path):
                     os.unlink(path)
@@ -1250,7 +1270,93 @@ def goals(res):
     if me:
         v = me["peak_hwm_bytes"] / 2**20
         info("peak resident memory under flood", round(v, 1), "MiB")
+    curve_goals(res, add, info)
     return g
+
+
+def curve_goals(res, add, info):
+    """The goals of the curves (issue 18): flat per-event cost up to the largest size,
+    memory linear with a stated constant, and every loss past a table's size counted."""
+    def flat(what, curve, key="vs_smallest"):
+        lo, hi = curve[0], curve[-1]
+        if hi["size"] == lo["size"] or not hi.get(key):
+            return
+        v = hi[key]["median"]
+        add(f"{what} at {hi['size']:,} vs {lo['size']:,}", round(v, 3), CURVE_FLAT,
+            v <= CURVE_FLAT, "x")
+
+    cp = res.get("curve_procs")
+    if cp:
+        flat("watched openat+close, per event, watched processes", cp["curve"])
+        if cp["bytes_per_unit"] is not None:
+            v = round(cp["bytes_per_unit"])
+            add("llmwatch resident memory per watched process", v, PROC_BYTES_MAX,
+                v <= PROC_BYTES_MAX, "bytes")
+        tmax = cp.get("tracked_max")
+        if tmax:
+            over = cp["curve"][-1]["size"] > tmax
+            lines = sum(v for k, v in cp["loss_lines"].items() if k.endswith("map_full"))
+            add(f"watched processes past the tracked map ({tmax:,}): counted" if over else
+                f"watched processes within the tracked map ({tmax:,}): nothing lost",
+                lines if over else cp["lost"], None if over else 0,
+                lines > 0 if over else cp["lost"] == 0)
+    cc = res.get("curve_conns")
+    if cc:
+        flat("watched connect iteration, per event, open connections", cc["curve"])
+        if cc["bytes_per_unit"] is not None:
+            v = round(cc["bytes_per_unit"])
+            add("llmwatch resident memory per open watched connection", v, CONN_BYTES_MAX,
+                v <= CONN_BYTES_MAX, "bytes")
+        cmax = cc.get("conns_max")
+        for row in cc["lost"]:
+            n = row["size"]
+            full = sum(v for k, v in row["lines"].items() if k.endswith("map_full"))
+            if cmax and n > cmax:
+                add(f"{n:,} connections past the conns map ({cmax:,}): counted as map_full",
+                    full, None, full >= n - cmax)
+            else:
+                add(f"{n:,} open connections: nothing lost", max(row["lost"]), 0,
+                    max(row["lost"]) == 0)
+    cn = res.get("curve_names")
+    if cn and cn["size"]:
+        lo, hi = cn["size"][0], cn["size"][-1]
+        if hi["size"] > lo["size"]:
+            v = hi["hit_ns"] / lo["hit_ns"]
+            add(f"host-name cache lookup at {hi['size']:,} names vs {lo['size']:,}",
+                round(v, 2), NAMES_FLAT, v <= NAMES_FLAT, "x")
+        v = round(max(x["heap_bytes"] / x["size"] for x in cn["size"]))
+        add("host-name cache heap per entry", v, NAME_BYTES_MAX, v <= NAME_BYTES_MAX, "bytes")
+        d = cn["default"][-1]
+        add(f"default cache ({d['capacity']:,}) fed {d['size']:,} names: the newest all found",
+            d["newest_found"], min(d["size"], d["capacity"]),
+            d["newest_found"] == min(d["size"], d["capacity"]))
+        if cn["shared"]:
+            # the bound is the last size whose names were all kept
+            a = [x for x in cn["shared"] if x["held"] == x["names"]][-1]
+            z = cn["shared"][-1]
+            v = z["lookup_ns"] / a["lookup_ns"]
+            add(f"lookup of one address given {z['names']:,} names vs {a['names']:,} "
+                "(the names it keeps)", round(v, 2), NAMES_FLAT, v <= NAMES_FLAT, "x")
+    cr = res.get("curve_rules")
+    if cr:
+        flat("rules matcher, per event, rules", cr["curve"])
+        hi = cr["curve"][-1]
+        add(f"rules load ({hi['rules']:,} rules)", round(hi["build_ms"]["median"]),
+            RULES_LOAD_MAX_MS, hi["build_ms"]["median"] <= RULES_LOAD_MAX_MS, "ms")
+        if cr.get("bytes_per_rule") is not None:
+            v = round(cr["bytes_per_rule"])
+            add("compiled rules' heap per rule", v, RULE_BYTES_MAX, v <= RULE_BYTES_MAX,
+                "bytes")
+    cpa = res.get("curve_paths")
+    if cpa:
+        flat("watched open's added cost, distinct files", cpa["curve"])
+    ra = res.get("curve_rate")
+    for sink, r in (ra or {}).items():
+        if "skipped" in r:
+            continue
+        v = r["max_zero_loss_per_s"]
+        add(f"event rate with nothing lost, {sink} sink", v, RATE_MIN[sink], v >= RATE_MIN[sink],
+            "opens/s")
 
 
 def markdown(res):
@@ -1392,7 +1498,106 @@ def markdown(res):
         L.append(f"Rules matcher alone (make bench-rules): {ru['default']['ns_per_event']:.0f} ns "
                  f"per event with the default pack, {ru['generated']['ns_per_event']:.0f} ns with "
                  f"{ru['generated']['rules']:,} rules (ratio {ru['ratio']:.2f}).")
+    L += curves_markdown(res)
     return "\n".join(L) + "\n"
+
+
+def fmt_range(s, f="{:.0f}"):
+    return f"{f.format(s['median'])} ({f.format(s['min'])}-{f.format(s['max'])})"
+
+
+def curves_markdown(res):
+    """The curves of issue 18, one small table each."""
+    L = []
+    reps = knob("BENCH_CURVE_REPS")
+    cp = res.get("curve_procs")
+    if cp:
+        L += [f"Watched processes (the watched openat+close loop while its process holds N - 1 "
+              f"forked, tracked children; CPU ns per event, median (min-max) over {reps} "
+              "interleaved repetitions, and the ratio to the smallest size in each; llmwatch's "
+              "peak RSS meanwhile):", "",
+              "| watched processes | ns per event | vs 1 | llmwatch RSS |", "|---|---|---|---|"]
+        for c, m in zip(cp["curve"], cp["rss"]):
+            L.append(f"| {c['size']:,} | {fmt_range(c['ns'])} | "
+                     f"{fmt_range(c['vs_smallest'], '{:.2f}')} | "
+                     f"{m['bytes']['median'] / 2**20:.1f} MiB |")
+        L += ["", f"({cp['bytes_per_unit'] or 0:.0f} bytes of RSS per watched process; the "
+              f"kernel's tracked map holds {cp['tracked_max'] or '?'} processes, "
+              f"{(cp['tracked_bytes'] or 0) / 2**20:.1f} MiB preallocated; lost: "
+              f"{cp['lost']})", ""]
+    cc = res.get("curve_conns")
+    if cc:
+        L += ["Open watched connections (the watched connect iteration while its process holds "
+              "N loopback connections it made; a fresh llmwatch per run):", "",
+              "| open connections | ns per connect iteration | vs smallest | llmwatch RSS | "
+              "lost (per run) |", "|---|---|---|---|---|"]
+        for c, m, lo in zip(cc["curve"], cc["rss"], cc["lost"]):
+            why = ", ".join(f"{v:,} {k}" for k, v in lo["lines"].items())
+            L.append(f"| {c['size']:,} | {fmt_range(c['ns'])} | "
+                     f"{fmt_range(c['vs_smallest'], '{:.2f}')} | "
+                     f"{m['bytes']['median'] / 2**20:.1f} MiB | "
+                     f"{', '.join(f'{x:,}' for x in lo['lost'])}{f' ({why})' if why else ''} |")
+        L += ["", f"(the conns map holds {cc['conns_max'] or '?'} connections; "
+              f"{cc['bytes_per_unit'] or 0:.0f} bytes of RSS per open connection)", ""]
+    cn = res.get("curve_names")
+    if cn and cn["size"]:
+        L += ["Host-name cache (tools/bench/names.c, in process; a cache of N entries holding N "
+              "names, ns per operation; then the monitor's own cache, of its default size, fed "
+              "N names):", "",
+              "| names | heap | bytes/entry | put ns | lookup (held) ns | lookup (absent) ns | "
+              "default cache: evicted | newest found | oldest found |",
+              "|---|---|---|---|---|---|---|---|---|"]
+        for x, d in zip(cn["size"], cn["default"]):
+            L.append(f"| {x['size']:,} | {x['heap_bytes'] / 2**20:.1f} MiB | "
+                     f"{x['heap_bytes'] / x['size']:.0f} | {x['put_ns']:.0f} | "
+                     f"{x['hit_ns']:.0f} | {x['miss_ns']:.0f} | {d['evictions']:,} | "
+                     f"{d['newest_found']:,} | {d['oldest_found']:,} |")
+        L += ["", "One address given many names (a shared CDN address; it keeps the most "
+              "recently learned few): ns per lookup: " +
+              ", ".join(f"{x['names']:,} names (kept {x['held']:,}) {x['lookup_ns']:.0f}"
+                        for x in cn["shared"]), ""]
+    cr = res.get("curve_rules")
+    if cr:
+        L += ["Rules (tools/bench_rules.c --curve: the default pack plus N generated rules; "
+              "load is parse and compile):", "",
+              "| rules | match ns per event | vs default pack | load ms | heap |",
+              "|---|---|---|---|---|"]
+        for c in cr["curve"]:
+            L.append(f"| {c['rules']:,} | {fmt_range(c['ns'])} | "
+                     f"{fmt_range(c['vs_smallest'], '{:.2f}')} | "
+                     f"{fmt_range(c['build_ms'])} | {c['heap_bytes'] / 2**20:.1f} MiB |")
+        L.append("")
+    cpa = res.get("curve_paths")
+    if cpa:
+        L += ["Distinct paths (the watched open loop over N different files in turn, and the "
+              "same loop unwatched; llmwatch's share is the ratio):", "",
+              "| files | unwatched ns | watched ns | added ns | ratio | ratio vs 1 file |",
+              "|---|---|---|---|---|---|"]
+        for c in cpa["curve"]:
+            L.append(f"| {c['size']:,} | {fmt_range(c['unwatched_ns'])} | "
+                     f"{fmt_range(c['watched_ns'])} | {fmt_range(c['added_ns'])} | "
+                     f"{fmt_range(c['ratio'], '{:.2f}')} | "
+                     f"{fmt_range(c['vs_smallest'], '{:.2f}')} |")
+        L.append("")
+    ra = res.get("curve_rate")
+    if ra:
+        L += ["Event rate (the watched open loop paced at rising rates, "
+              f"{knob('BENCH_RATE_SECONDS')} s each, 0 = flat out; a step passes when the "
+              "summary counts no loss and, where the output is read back, every open is in "
+              "it):", "", "| sink | steps (target: achieved/s, lost) | most with nothing lost |",
+              "|---|---|---|"]
+        for sink, r in ra.items():
+            if "skipped" in r:
+                L.append(f"| {sink} | skipped: {r['skipped']} | - |")
+                continue
+            steps = "; ".join(f"{x['target'] or 'flat out'}: {x['achieved_per_s']:,}, "
+                              f"{x['lost'] if x['lost'] is not None else '?'}"
+                              f"{'' if x['seen'] is None or x['seen'] >= x['ops'] else ' (' + format(x['ops'] - x['seen'], ',') + ' missing)'}"
+                              for x in r["steps"])
+            best = f"{r['max_zero_loss_per_s']:,}/s" + (" (flat out)" if r["flat_out_ok"] else "")
+            L.append(f"| {sink} | {steps} | {best} |")
+        L.append("")
+    return L
 
 
 def run_sections(b, res, only):
@@ -1450,6 +1655,8 @@ def main():
     finally:
         for mon in list(Monitor.running):
             mon.stop()
+        for path in b.bin.values():	# this run's copies of the workload
+            os.unlink(path)
     res["machine"]["loadavg_end"] = open("/proc/loadavg").read().split()[:3]
     res["conditions"]["wall_seconds"] = round(monotonic() - t0, 1)
     res["conditions"]["note"] = (

@@ -4,16 +4,16 @@
  * a cache of N entries filled with N names (one address each), then lookups of addresses
  * it holds and of addresses it does not; its heap; then the monitor's own cache (its
  * default size) fed the same N names: what it evicts, and whether the newest names are
- * still found. Last, one address with many names (a shared CDN address): the lookup walks
- * every name of the address, so that figure grows with the names per address, bounded by
- * the cache's size.
+ * still found. Last, one address with many names (a shared CDN address): a lookup walks
+ * every name the address holds, which DNS_CACHE_NAMES_PER_ADDR bounds.
  *
  *   names N...
  * Prints, per N:
  *   names-size N CAPACITY HEAP_BYTES PUT_NS LOOKUP_HIT_NS LOOKUP_MISS_NS
  *   names-default N CAPACITY PUT_NS EVICTIONS NEWEST_FOUND OLDEST_FOUND
- * and, per M in 1 10 100 1000 4096 (names on one address):
- *   names-shared M LOOKUP_NS
+ * and, per M in 1 10 DNS_CACHE_NAMES_PER_ADDR 100 1000 4096 (names put on one address):
+ *   names-shared M LOOKUP_NS HELD
+ * (HELD: the names the address kept)
  */
 #include <arpa/inet.h>
 #include <malloc.h>
@@ -151,10 +151,11 @@ static void curve_shared(unsigned int m)
 	struct dns_cache *c = dns_cache_new(0, DNS_CACHE_DEFAULT_MIN_TTL,
 					    DNS_CACHE_DEFAULT_MAX_TTL);
 	struct dns_cache_result res;
+	struct dns_cache_stats st;
 	struct lw_sockaddr a;
 	char name[64];
-	unsigned int count = 20000;
-	double t0;
+	unsigned int count = 100000;
+	double best = 0;
 
 	if (!c) {
 		perror("names: dns_cache_new");
@@ -165,19 +166,29 @@ static void curve_shared(unsigned int m)
 		name_of(i, name, sizeof(name));
 		dns_cache_put_name(c, &a, name, DNS_CACHE_SRC_DNS, 100, 100, 3600, NOW_NS);
 	}
-	t0 = now();
-	for (unsigned int k = 0; k < count; k++)
-		if (dns_cache_lookup(c, &a, 100, NOW_NS, &res)) {
-			fprintf(stderr, "names: the shared address is not found\n");
-			exit(1);
-		}
-	printf("names-shared %u %.1f\n", m, (now() - t0) * 1e9 / count);
+	/* the best of 5 rounds: a shared host's interference only ever adds time */
+	for (int round = 0; round < 5; round++) {
+		double t0 = now(), ns;
+
+		for (unsigned int k = 0; k < count; k++)
+			if (dns_cache_lookup(c, &a, 100, NOW_NS, &res)) {
+				fprintf(stderr, "names: the shared address is not found\n");
+				exit(1);
+			}
+		ns = (now() - t0) * 1e9 / count;
+		if (round == 0 || ns < best)
+			best = ns;
+	}
+	dns_cache_get_stats(c, &st);
+	printf("names-shared %u %.1f %llu\n", m, best,
+	       (unsigned long long)st.entries);
 	dns_cache_free(c);
 }
 
 int main(int argc, char **argv)
 {
-	static const unsigned int shared[] = { 1, 10, 100, 1000, DNS_CACHE_DEFAULT_ENTRIES };
+	static const unsigned int shared[] = { 1, 10, DNS_CACHE_NAMES_PER_ADDR, 100, 1000,
+					       DNS_CACHE_DEFAULT_ENTRIES };
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: %s N...\n", argv[0]);
