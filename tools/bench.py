@@ -52,7 +52,7 @@ KNOBS = {
     "BENCH_CURVE_RULES": ("0,1000,10000,100000", "curve_rules: rules beside the default pack"),
     "BENCH_CURVE_PATHS": ("1,10000", "curve_paths: distinct files the watched loop opens"),
     "BENCH_RATE_SINKS": ("text,json,journald,capture", "curve_rate: sinks measured"),
-    "BENCH_RATE_STEPS": ("25000,50000,100000,200000,0",
+    "BENCH_RATE_STEPS": ("5000,10000,20000,50000,100000,0",
                          "curve_rate: opens/s tried per sink, rising (0: flat out)"),
     "BENCH_RATE_SECONDS": ("2", "curve_rate: seconds at each rate"),
     "BENCH_ONLY": ("", "comma list of sections: syscalls,programs,loss,replay,report,rules,"
@@ -829,10 +829,10 @@ PROC_BYTES_MAX = 4096	# llmwatch's resident memory per watched process, at most
 CONN_BYTES_MAX = 1024	# llmwatch's resident memory per open watched connection, at most
 NAME_BYTES_MAX = 512	# the host-name cache's heap per entry, at most
 RULE_BYTES_MAX = 4096	# the compiled rules' heap per rule, at most
-RULES_LOAD_MAX_MS = 2000	# building the largest rule set, at most
-NAMES_FLAT = 2.0	# host-name lookups: a table 1,000 times larger leaves the CPU caches
+RULE_LOAD_US_MAX = 50	# loading (parsing and compiling) rules: CPU us per rule, at most
+NAMES_FLAT = 1.5	# host-name cache operations, largest vs smallest number of names fed
 # the least sustained rate with nothing lost, per sink (watched opens/s)
-RATE_MIN = {"text": 50000, "json": 50000, "capture": 50000, "journald": 10000}
+RATE_MIN = {"text": 20000, "json": 20000, "capture": 20000, "journald": 5000}
 
 
 def knob_sizes(name):
@@ -896,55 +896,62 @@ def per_unit(sizes, runs, key):
     return (z - a) / (hi - lo) if hi > lo else None
 
 
-def section_curve_procs(b):
-    """Watched processes: the watched open loop while its process holds N - 1 forked
-    children, each tracked from its fork (1 to 10,000 watched processes)."""
-    sizes, secs = knob_sizes("BENCH_CURVE_PROCS"), float(knob("BENCH_CURVE_SECONDS"))
+def curve_run_fresh(b, case, env):
+    """One run of the watched loop under a fresh llmwatch: what the size costs, what it
+    lost (its own summary) and how llmwatch's resident memory grew from its idle start."""
     mon = Llmwatch(b)
     mon.start()
-    tmap = map_of(mon.proc.pid, "tracked")
     try:
-        runs = interleaved(sizes, int(knob("BENCH_CURVE_REPS")), lambda n, rep: b.run_held(
-            W_NAME, "open", secs, {"LWBENCH_CHILDREN": str(n - 1)}, mon=mon))
+        time.sleep(0.2)
+        idle = vm(mon.proc.pid, "VmRSS")
+        tables = {n: map_of(mon.proc.pid, n) for n in ("tracked", "conns")}
+        r = b.run_held(W_NAME, case, float(knob("BENCH_CURVE_SECONDS")), env, mon=mon)
     finally:
         err = mon.stop()
+    r["rss_growth"] = r["mon_rss_max"] - idle
+    r["lost"] = lost_of(err)[1]
+    r["loss_lines"] = loss_lines(err)
+    r["maps"] = {n: m and {"max_entries": m.get("max_entries"),
+                           "bytes_memlock": m.get("bytes_memlock")} for n, m in tables.items()}
+    return r
+
+
+def curve_lost(sizes, runs):
+    return [{"size": n, "lost": [r["lost"] for r in runs[n]],
+             "lines": {k: max(r["loss_lines"].get(k, 0) for r in runs[n])
+                       for k in set().union(*(r["loss_lines"] for r in runs[n]))}}
+            for n in sizes]
+
+
+def section_curve_procs(b):
+    """Watched processes: the watched open loop while its process holds N - 1 children,
+    each tracked from its fork (1 to 10,000 watched processes); a fresh llmwatch per run,
+    so what each size lost and how much memory it took are its own."""
+    sizes = knob_sizes("BENCH_CURVE_PROCS")
+    runs = interleaved(sizes, int(knob("BENCH_CURVE_REPS")), lambda n, rep: curve_run_fresh(
+        b, "open", {"LWBENCH_CHILDREN": str(n - 1)}))
+    tmap = runs[sizes[0]][0]["maps"]["tracked"] or {}
     return {"curve": flat_curve(sizes, runs),
-            "rss": [{"size": n, "bytes": stats([r["mon_rss_max"] for r in runs[n]])}
+            "rss": [{"size": n, "growth": stats([r["rss_growth"] for r in runs[n]])}
                     for n in sizes],
-            "bytes_per_unit": per_unit(sizes, runs, "mon_rss_max"),
-            "tracked_max": tmap and tmap.get("max_entries"),
-            "tracked_bytes": tmap and tmap.get("bytes_memlock"),
-            "lost": lost_of(err)[1], "loss_lines": loss_lines(err)}
+            "bytes_per_unit": per_unit(sizes, runs, "rss_growth"),
+            "tracked_max": tmap.get("max_entries"), "tracked_bytes": tmap.get("bytes_memlock"),
+            "lost": curve_lost(sizes, runs)}
 
 
 def section_curve_conns(b):
     """Open watched connections: the watched connect iteration while the process holds N
-    loopback connections it made (the `conns` map holds one entry per connect), a fresh
-    llmwatch per run so that what each size lost is its own."""
-    sizes, secs = knob_sizes("BENCH_CURVE_CONNS"), float(knob("BENCH_CURVE_SECONDS"))
-    info = {}
-
-    def run(n, rep):
-        mon = Llmwatch(b)
-        mon.start()
-        try:
-            if "conns_max" not in info:
-                m = map_of(mon.proc.pid, "conns")
-                info["conns_max"] = m and m.get("max_entries")
-            r = b.run_held(W_NAME, "connect", secs, {"LWBENCH_CONNS": str(n)}, mon=mon)
-        finally:
-            err = mon.stop()
-        r["lost"] = lost_of(err)[1]
-        r["loss_lines"] = loss_lines(err)
-        return r
-    runs = interleaved(sizes, int(knob("BENCH_CURVE_REPS")), run)
+    loopback connections it made (the `conns` map holds one entry per connect); a fresh
+    llmwatch per run."""
+    sizes = knob_sizes("BENCH_CURVE_CONNS")
+    runs = interleaved(sizes, int(knob("BENCH_CURVE_REPS")), lambda n, rep: curve_run_fresh(
+        b, "connect", {"LWBENCH_CONNS": str(n)}))
+    cmap = runs[sizes[0]][0]["maps"]["conns"] or {}
     return {"curve": flat_curve(sizes, runs),
-            "rss": [{"size": n, "bytes": stats([r["mon_rss_max"] for r in runs[n]])}
+            "rss": [{"size": n, "growth": stats([r["rss_growth"] for r in runs[n]])}
                     for n in sizes],
-            "bytes_per_unit": per_unit(sizes, runs, "mon_rss_max"),
-            "conns_max": info.get("conns_max"),
-            "lost": [{"size": n, "lost": [r["lost"] for r in runs[n]],
-                      "lines": runs[n][-1]["loss_lines"]} for n in sizes]}
+            "bytes_per_unit": per_unit(sizes, runs, "rss_growth"),
+            "conns_max": cmap.get("max_entries"), "lost": curve_lost(sizes, runs)}
 
 
 def section_curve_paths(b):
@@ -997,7 +1004,8 @@ def section_curve_names(b):
         elif f[0] == "names-default":
             res["default"].append({"size": int(f[1]), "capacity": int(f[2]),
                                    "put_ns": float(f[3]), "evictions": int(f[4]),
-                                   "newest_found": int(f[5]), "oldest_found": int(f[6])})
+                                   "newest_found": int(f[5]), "oldest_found": int(f[6]),
+                                   "hit_ns": float(f[7])})
         elif f[0] == "names-shared":
             res["shared"].append({"names": int(f[1]), "lookup_ns": float(f[2]),
                                   "held": int(f[3])})
@@ -1289,6 +1297,17 @@ def curve_goals(res, add, info):
         add(f"{what} at {hi['size']:,} vs {lo['size']:,}", round(v, 3), CURVE_FLAT,
             v <= CURVE_FLAT, "x")
 
+    def table_losses(what, tname, tmax, unit, rows):
+        """Within a table's size nothing is lost to it; past it every miss is counted."""
+        for row in rows:
+            n = row["size"]
+            full = sum(v for k, v in row["lines"].items() if k.endswith("map_full"))
+            if tmax and n > tmax:
+                add(f"{n:,} {what}, past the {tname} map ({tmax:,}): counted (map_full)", full,
+                    None, full >= n - tmax)
+            else:
+                add(f"{n:,} {what}: nothing lost to a full table", full, 0, full == 0)
+
     cp = res.get("curve_procs")
     if cp:
         flat("watched openat+close, per event, watched processes", cp["curve"])
@@ -1296,14 +1315,7 @@ def curve_goals(res, add, info):
             v = round(cp["bytes_per_unit"])
             add("llmwatch resident memory per watched process", v, PROC_BYTES_MAX,
                 v <= PROC_BYTES_MAX, "bytes")
-        tmax = cp.get("tracked_max")
-        if tmax:
-            over = cp["curve"][-1]["size"] > tmax
-            lines = sum(v for k, v in cp["loss_lines"].items() if k.endswith("map_full"))
-            add(f"watched processes past the tracked map ({tmax:,}): counted" if over else
-                f"watched processes within the tracked map ({tmax:,}): nothing lost",
-                lines if over else cp["lost"], None if over else 0,
-                lines > 0 if over else cp["lost"] == 0)
+        table_losses("watched processes", "tracked", cp.get("tracked_max"), "", cp["lost"])
     cc = res.get("curve_conns")
     if cc:
         flat("watched connect iteration, per event, open connections", cc["curve"])
@@ -1311,23 +1323,22 @@ def curve_goals(res, add, info):
             v = round(cc["bytes_per_unit"])
             add("llmwatch resident memory per open watched connection", v, CONN_BYTES_MAX,
                 v <= CONN_BYTES_MAX, "bytes")
-        cmax = cc.get("conns_max")
-        for row in cc["lost"]:
-            n = row["size"]
-            full = sum(v for k, v in row["lines"].items() if k.endswith("map_full"))
-            if cmax and n > cmax:
-                add(f"{n:,} connections past the conns map ({cmax:,}): counted as map_full",
-                    full, None, full >= n - cmax)
-            else:
-                add(f"{n:,} open connections: nothing lost", max(row["lost"]), 0,
-                    max(row["lost"]) == 0)
+        table_losses("open connections", "conns", cc.get("conns_max"), "", cc["lost"])
     cn = res.get("curve_names")
     if cn and cn["size"]:
+        # the monitor's own cache (its default size) fed ever more names: eviction keeps
+        # both operations flat
+        lo, hi = cn["default"][0], cn["default"][-1]
+        if hi["size"] > lo["size"]:
+            for k, what in (("put_ns", "put"), ("hit_ns", "lookup")):
+                v = hi[k] / lo[k]
+                add(f"host-name cache ({hi['capacity']:,}) {what} after {hi['size']:,} names vs "
+                    f"{lo['size']:,}", round(v, 2), NAMES_FLAT, v <= NAMES_FLAT, "x")
+        # a cache made as large as the names: what the memory hierarchy adds
         lo, hi = cn["size"][0], cn["size"][-1]
         if hi["size"] > lo["size"]:
-            v = hi["hit_ns"] / lo["hit_ns"]
-            add(f"host-name cache lookup at {hi['size']:,} names vs {lo['size']:,}",
-                round(v, 2), NAMES_FLAT, v <= NAMES_FLAT, "x")
+            info(f"lookup in a cache of {hi['size']:,} vs one of {lo['size']:,}",
+                 round(hi["hit_ns"] / lo["hit_ns"], 2), "x")
         v = round(max(x["heap_bytes"] / x["size"] for x in cn["size"]))
         add("host-name cache heap per entry", v, NAME_BYTES_MAX, v <= NAME_BYTES_MAX, "bytes")
         d = cn["default"][-1]
@@ -1344,9 +1355,12 @@ def curve_goals(res, add, info):
     cr = res.get("curve_rules")
     if cr:
         flat("rules matcher, per event, rules", cr["curve"])
-        hi = cr["curve"][-1]
-        add(f"rules load ({hi['rules']:,} rules)", round(hi["build_ms"]["median"]),
-            RULES_LOAD_MAX_MS, hi["build_ms"]["median"] <= RULES_LOAD_MAX_MS, "ms")
+        lo, hi = cr["curve"][0], cr["curve"][-1]
+        if hi["rules"] > lo["rules"]:
+            v = (hi["build_ms"]["median"] - lo["build_ms"]["median"]) * 1e3 / \
+                (hi["rules"] - lo["rules"])
+            add(f"rules load per rule (CPU, {lo['rules']:,} to {hi['rules']:,} rules)",
+                round(v, 1), RULE_LOAD_US_MAX, v <= RULE_LOAD_US_MAX, "us")
         if cr.get("bytes_per_rule") is not None:
             v = round(cr["bytes_per_rule"])
             add("compiled rules' heap per rule", v, RULE_BYTES_MAX, v <= RULE_BYTES_MAX,
@@ -1520,47 +1534,46 @@ def curves_markdown(res):
     """The curves of issue 18, one small table each."""
     L = []
     reps = knob("BENCH_CURVE_REPS")
-    cp = res.get("curve_procs")
-    if cp:
-        L += [f"Watched processes (the watched openat+close loop while its process holds N - 1 "
-              f"forked, tracked children; CPU ns per event, median (min-max) over {reps} "
-              "interleaved repetitions, and the ratio to the smallest size in each; llmwatch's "
-              "peak RSS meanwhile):", "",
-              "| watched processes | ns per event | vs 1 | llmwatch RSS |", "|---|---|---|---|"]
-        for c, m in zip(cp["curve"], cp["rss"]):
+    def lost_cell(lo):
+        why = ", ".join(f"{v:,} {k}" for k, v in sorted(lo["lines"].items()))
+        return f"{', '.join(f'{x:,}' for x in lo['lost'])}{f' ({why})' if why else ''}"
+
+    for key, what, unit, table in (
+            ("curve_procs", "Watched processes (the watched openat+close loop while its "
+             "process holds N - 1 children, each tracked from its fork)", "watched processes",
+             "tracked"),
+            ("curve_conns", "Open watched connections (the watched connect iteration while "
+             "its process and its helpers hold N loopback connections they made)",
+             "open connections", "conns")):
+        cv = res.get(key)
+        if not cv:
+            continue
+        L += [f"{what}; CPU ns per event, median (min-max) over {reps} interleaved "
+              "repetitions, its ratio to the smallest size in each; a fresh llmwatch per run: "
+              "the growth of its RSS from idle, and what its summary counted lost (per run, "
+              "and the largest count of each reason):", "",
+              f"| {unit} | ns per event | vs smallest | llmwatch RSS growth | lost |",
+              "|---|---|---|---|---|"]
+        for c, m, lo in zip(cv["curve"], cv["rss"], cv["lost"]):
             L.append(f"| {c['size']:,} | {fmt_range(c['ns'])} | "
                      f"{fmt_range(c['vs_smallest'], '{:.2f}')} | "
-                     f"{m['bytes']['median'] / 2**20:.1f} MiB |")
-        L += ["", f"({cp['bytes_per_unit'] or 0:.0f} bytes of RSS per watched process; the "
-              f"kernel's tracked map holds {cp['tracked_max'] or '?'} processes, "
-              f"{(cp['tracked_bytes'] or 0) / 2**20:.1f} MiB preallocated; lost: "
-              f"{cp['lost']})", ""]
-    cc = res.get("curve_conns")
-    if cc:
-        L += ["Open watched connections (the watched connect iteration while its process holds "
-              "N loopback connections it made; a fresh llmwatch per run):", "",
-              "| open connections | ns per connect iteration | vs smallest | llmwatch RSS | "
-              "lost (per run) |", "|---|---|---|---|---|"]
-        for c, m, lo in zip(cc["curve"], cc["rss"], cc["lost"]):
-            why = ", ".join(f"{v:,} {k}" for k, v in lo["lines"].items())
-            L.append(f"| {c['size']:,} | {fmt_range(c['ns'])} | "
-                     f"{fmt_range(c['vs_smallest'], '{:.2f}')} | "
-                     f"{m['bytes']['median'] / 2**20:.1f} MiB | "
-                     f"{', '.join(f'{x:,}' for x in lo['lost'])}{f' ({why})' if why else ''} |")
-        L += ["", f"(the conns map holds {cc['conns_max'] or '?'} connections; "
-              f"{cc['bytes_per_unit'] or 0:.0f} bytes of RSS per open connection)", ""]
+                     f"{m['growth']['median'] / 2**20:.1f} MiB | {lost_cell(lo)} |")
+        tmax = cv.get("tracked_max") or cv.get("conns_max")
+        L += ["", f"({cv['bytes_per_unit'] or 0:.0f} bytes of RSS per one more; the kernel's "
+              f"{table} map holds {tmax or '?'})", ""]
     cn = res.get("curve_names")
     if cn and cn["size"]:
-        L += ["Host-name cache (tools/bench/names.c, in process; a cache of N entries holding N "
-              "names, ns per operation; then the monitor's own cache, of its default size, fed "
-              "N names):", "",
+        L += ["Host-name cache (tools/bench/names.c, in process, CPU ns per operation; a cache "
+              "of N entries holding N names; then the monitor's own cache, of its default size, "
+              "fed the same N names):", "",
               "| names | heap | bytes/entry | put ns | lookup (held) ns | lookup (absent) ns | "
-              "default cache: evicted | newest found | oldest found |",
-              "|---|---|---|---|---|---|---|---|---|"]
+              "default cache: put ns | lookup ns | evicted | newest found | oldest found |",
+              "|---|---|---|---|---|---|---|---|---|---|---|"]
         for x, d in zip(cn["size"], cn["default"]):
             L.append(f"| {x['size']:,} | {x['heap_bytes'] / 2**20:.1f} MiB | "
                      f"{x['heap_bytes'] / x['size']:.0f} | {x['put_ns']:.0f} | "
-                     f"{x['hit_ns']:.0f} | {x['miss_ns']:.0f} | {d['evictions']:,} | "
+                     f"{x['hit_ns']:.0f} | {x['miss_ns']:.0f} | {d['put_ns']:.0f} | "
+                     f"{d['hit_ns']:.0f} | {d['evictions']:,} | "
                      f"{d['newest_found']:,} | {d['oldest_found']:,} |")
         L += ["", "One address given many names (a shared CDN address; it keeps the most "
               "recently learned few): ns per lookup: " +
@@ -1569,7 +1582,7 @@ def curves_markdown(res):
     cr = res.get("curve_rules")
     if cr:
         L += ["Rules (tools/bench_rules.c --curve: the default pack plus N generated rules; "
-              "load is parse and compile):", "",
+              "CPU time; load is parse and compile):", "",
               "| rules | match ns per event | vs default pack | load ms | heap |",
               "|---|---|---|---|---|"]
         for c in cr["curve"]:
