@@ -1328,7 +1328,9 @@ def curve_goals(res, add, info):
     if cn and cn["size"]:
         # the monitor's own cache (its default size) fed ever more names: eviction keeps
         # both operations flat
-        lo, hi = cn["default"][0], cn["default"][-1]
+        # from the first size that fills it (the puts evict from then on) to the largest
+        full = [d for d in cn["default"] if d["size"] > d["capacity"]]
+        lo, hi = (full[0], full[-1]) if full else (cn["default"][0], cn["default"][-1])
         if hi["size"] > lo["size"]:
             for k, what in (("put_ns", "put"), ("hit_ns", "lookup")):
                 v = hi[k] / lo[k]

@@ -126,28 +126,37 @@ static void curve_size(unsigned int n)
 	dns_cache_free(c);
 }
 
+/* The best of 3 rounds, each a new cache: a shared host's interference only adds time. */
 static void curve_default(unsigned int n)
 {
-	struct dns_cache *c = dns_cache_new(0, DNS_CACHE_DEFAULT_MIN_TTL,
-					    DNS_CACHE_DEFAULT_MAX_TTL);
-	struct dns_cache_stats st;
-	unsigned int newest, oldest, probe, found;
-	double put, hit;
+	unsigned int newest = 0, oldest = 0, probe, found;
+	struct dns_cache_stats st = { 0 };
+	double put = 0, hit = 0;
 
-	if (!c) {
-		perror("names: dns_cache_new");
-		exit(1);
+	for (int round = 0; round < 3; round++) {
+		struct dns_cache *c = dns_cache_new(0, DNS_CACHE_DEFAULT_MIN_TTL,
+						    DNS_CACHE_DEFAULT_MAX_TTL);
+		double p, h;
+
+		if (!c) {
+			perror("names: dns_cache_new");
+			exit(1);
+		}
+		p = fill(c, n);
+		dns_cache_get_stats(c, &st);
+		probe = n < st.capacity ? n : (unsigned int)st.capacity;
+		lookups(c, n - probe, probe, probe, &newest);
+		/* settled: the pass above brought the entries into the CPU's caches */
+		h = lookups(c, n - probe, probe, 200000, &found);
+		lookups(c, 0, probe, probe, &oldest);
+		if (round == 0 || p < put)
+			put = p;
+		if (round == 0 || h < hit)
+			hit = h;
+		dns_cache_free(c);
 	}
-	put = fill(c, n);
-	dns_cache_get_stats(c, &st);
-	probe = n < st.capacity ? n : (unsigned int)st.capacity;
-	hit = lookups(c, n - probe, probe, probe, &newest);
-	/* a settled figure: the first pass above also brought the entries into the caches */
-	hit = lookups(c, n - probe, probe, 200000, &found);
-	lookups(c, 0, probe, probe, &oldest);
 	printf("names-default %u %llu %.1f %llu %u %u %.1f\n", n, (unsigned long long)st.capacity,
 	       put, (unsigned long long)st.evictions, newest, oldest, hit);
-	dns_cache_free(c);
 }
 
 static void curve_shared(unsigned int m)
