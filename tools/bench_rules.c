@@ -195,8 +195,8 @@ static int curve(int argc, char **argv)
 			return 1;
 		}
 		rate = run(r, &v);
-		printf("rules-curve %lu %zu %.1f %.1f %zu\n", n, rules_count(r), tb * 1e3, 1e9 / rate,
-		       heap_bytes() - h0);
+		printf("rules-curve %lu %zu %.1f %.1f %zu\n", n, rules_count(r), tb * 1e3,
+		       1e9 / rate, heap_bytes() - h0);
 		fflush(stdout);
 		rules_free(r);
 	}

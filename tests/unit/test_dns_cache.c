@@ -156,8 +156,7 @@ static void test_names_per_address(void)
 	for (unsigned int i = 0; i < n; i++) {
 		snprintf(name, sizeof(name), "n%u.example", i);
 		/* tree i + 1 learns name i */
-		CHECK_INT(put(c, "104.16.0.1", name, DNS_CACHE_SRC_DNS, i + 1, i + 1, 600,
-			      T0 + i),
+		CHECK_INT(put(c, "104.16.0.1", name, DNS_CACHE_SRC_DNS, i + 1, i + 1, 600, T0 + i),
 			  0);
 	}
 	CHECK_INT(put(c, "104.16.0.2", "other.example", DNS_CACHE_SRC_DNS, 1, 1, 600, T0 + n), 0);
@@ -187,8 +186,7 @@ static void test_names_per_address(void)
 	CHECK_STR(name_of(c, "104.16.0.1", 9, T0 + n + 4), "n8.example");
 
 	/* past their TTL, the names that make room are counted as expired, not evicted */
-	CHECK_INT(put(c, "104.16.0.1", "late.example", DNS_CACHE_SRC_DNS, 1, 1, 600,
-		      T0 + 700 * S),
+	CHECK_INT(put(c, "104.16.0.1", "late.example", DNS_CACHE_SRC_DNS, 1, 1, 600, T0 + 700 * S),
 		  0);
 	dns_cache_get_stats(c, &st);
 	CHECK_INT(st.evictions, 9);

@@ -85,8 +85,8 @@ static double fill(struct dns_cache *c, unsigned int n)
 }
 
 /* ns per lookup of `count` addresses from base + scatter(k, span); *found counts hits. */
-static double lookups(struct dns_cache *c, unsigned int base, unsigned int span,
-		      unsigned int count, unsigned int *found)
+static double lookups(struct dns_cache *c, unsigned int base, unsigned int span, unsigned int count,
+		      unsigned int *found)
 {
 	struct dns_cache_result res;
 	struct lw_sockaddr a;
@@ -104,8 +104,8 @@ static double lookups(struct dns_cache *c, unsigned int base, unsigned int span,
 static void curve_size(unsigned int n)
 {
 	size_t h0 = heap_bytes();
-	struct dns_cache *c = dns_cache_new(n, DNS_CACHE_DEFAULT_MIN_TTL,
-					    DNS_CACHE_DEFAULT_MAX_TTL);
+	struct dns_cache *c =
+		dns_cache_new(n, DNS_CACHE_DEFAULT_MIN_TTL, DNS_CACHE_DEFAULT_MAX_TTL);
 	unsigned int found, count = n < 200000 ? 200000 : n;
 	double put, hit, miss;
 	size_t heap;
@@ -134,8 +134,8 @@ static void curve_default(unsigned int n)
 	double put = 0, hit = 0;
 
 	for (int round = 0; round < 3; round++) {
-		struct dns_cache *c = dns_cache_new(0, DNS_CACHE_DEFAULT_MIN_TTL,
-						    DNS_CACHE_DEFAULT_MAX_TTL);
+		struct dns_cache *c =
+			dns_cache_new(0, DNS_CACHE_DEFAULT_MIN_TTL, DNS_CACHE_DEFAULT_MAX_TTL);
 		double p, h;
 
 		if (!c) {
@@ -161,8 +161,8 @@ static void curve_default(unsigned int n)
 
 static void curve_shared(unsigned int m)
 {
-	struct dns_cache *c = dns_cache_new(0, DNS_CACHE_DEFAULT_MIN_TTL,
-					    DNS_CACHE_DEFAULT_MAX_TTL);
+	struct dns_cache *c =
+		dns_cache_new(0, DNS_CACHE_DEFAULT_MIN_TTL, DNS_CACHE_DEFAULT_MAX_TTL);
 	struct dns_cache_result res;
 	struct dns_cache_stats st;
 	struct lw_sockaddr a;
@@ -193,15 +193,14 @@ static void curve_shared(unsigned int m)
 			best = ns;
 	}
 	dns_cache_get_stats(c, &st);
-	printf("names-shared %u %.1f %llu\n", m, best,
-	       (unsigned long long)st.entries);
+	printf("names-shared %u %.1f %llu\n", m, best, (unsigned long long)st.entries);
 	dns_cache_free(c);
 }
 
 int main(int argc, char **argv)
 {
-	static const unsigned int shared[] = { 1, 10, DNS_CACHE_NAMES_PER_ADDR, 100, 1000,
-					       DNS_CACHE_DEFAULT_ENTRIES };
+	static const unsigned int shared[] = { 1,   10,	  DNS_CACHE_NAMES_PER_ADDR,
+					       100, 1000, DNS_CACHE_DEFAULT_ENTRIES };
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: %s N...\n", argv[0]);

@@ -307,7 +307,8 @@ int main(int argc, char **argv)
 	int tmp_fd = -1;
 
 	if (argc < 3 || (secs = strtod(argv[2], NULL)) <= 0) {
-		fprintf(stderr, "usage: %s open|openmany|connect|sendto|getppid|spin SECONDS [FILE | DIR N]\n",
+		fprintf(stderr,
+			"usage: %s open|openmany|connect|sendto|getppid|spin SECONDS [FILE | DIR N]\n",
 			argv[0]);
 		return 2;
 	}
