@@ -294,11 +294,11 @@ class LlmwatchCgroups(Llmwatch):
     benchmark runs outside it, as a machine's other processes would."""
     name = "llmwatch-cgwatched"
     modes = ("unwatched",)
-    IDLE = "lwbench-idle"
+    IDLE = f"lwbench-i{os.getpid() % 100000}"	# per run, as the workload's names
 
     def __init__(self, b):
         super().__init__(b, ["--cgroups", "watched", "--watch", self.IDLE])
-        self.cg = os.path.join(b.cgroup2, "llmwatch-bench")
+        self.cg = os.path.join(b.cgroup2, f"llmwatch-bench-{os.getpid()}")
         self.idle = None
 
     def start(self):
@@ -312,11 +312,19 @@ class LlmwatchCgroups(Llmwatch):
                 f.write(str(os.getpid()))
         super().start()
         self.idle = subprocess.Popen([exe, "100000"], preexec_fn=into_cgroup)
-        # the row means nothing unless the programs went to that cgroup and nowhere else
+        # the row means nothing unless the programs went to that cgroup and nowhere else;
+        # only this llmwatch's programs count (other instances may run on a shared machine)
+        ours = fdinfo_ids(self.proc.pid, "prog_id")
+
         def attached(path):
-            out = subprocess.run(["bpftool", "cgroup", "show", path], capture_output=True,
-                                 text=True).stdout
-            return out.count(" lw_cg_")
+            out = subprocess.run(["bpftool", "-j", "cgroup", "show", path],
+                                 capture_output=True, text=True).stdout
+            try:
+                progs = json.loads(out or "[]")
+            except ValueError:
+                return 0
+            return sum(1 for p in progs if isinstance(p, dict) and p.get("id") in ours and
+                       p.get("name", "").startswith("lw_cg_"))
         wait_for(lambda: attached(self.cg) >= 8, 10, "the cgroup programs on " + self.cg)
         if attached(self.b.cgroup2):
             raise RuntimeError("--cgroups watched attached to the root cgroup")
@@ -845,21 +853,30 @@ def loss_lines(stderr):
             re.finditer(r"lost (\d+) (\S+) records \((\w+)\)", stderr)}
 
 
+def fdinfo_ids(pid, key):
+    """The ids (`key`: prog_id, map_id) of the BPF objects process pid holds: its
+    descriptors of programs, maps and links."""
+    ids = set()
+    try:
+        for fd in os.listdir(f"/proc/{pid}/fdinfo"):
+            try:
+                with open(f"/proc/{pid}/fdinfo/{fd}") as f:
+                    m = re.search(rf"^{key}:\s+(\d+)", f.read(), re.M)
+            except OSError:
+                continue
+            if m:
+                ids.add(int(m.group(1)))
+    except OSError:
+        pass
+    return ids
+
+
 def map_of(pid, name):
     """bpftool's description of map `name` held by process pid (None if not found): the
     process's map descriptors from /proc/PID/fdinfo, then each map by id (other llmwatch
     instances on the machine hold maps of the same names)."""
-    ids = []
-    try:
-        for fd in os.listdir(f"/proc/{pid}/fdinfo"):
-            with open(f"/proc/{pid}/fdinfo/{fd}") as f:
-                m = re.search(r"^map_id:\s+(\d+)", f.read(), re.M)
-            if m:
-                ids.append(m.group(1))
-    except OSError:
-        return None
-    for i in sorted(set(ids)):
-        out = subprocess.run(["bpftool", "-j", "map", "show", "id", i], capture_output=True,
+    for i in sorted(fdinfo_ids(pid, "map_id")):
+        out = subprocess.run(["bpftool", "-j", "map", "show", "id", str(i)], capture_output=True,
                              text=True).stdout
         m = json.loads(out or "{}")
         if m.get("name") == name:
