@@ -1,17 +1,18 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-# `make bench`: the performance table of issue 6 (tools/bench.py). Not part of `make test`:
-# it needs root, takes minutes and its numbers depend on the machine. Included by the
-# top-level Makefile.
+# `make bench`: the performance tables of issues 6 and 18 (tools/bench.py). Not part of
+# `make test`: it needs root, takes minutes and its numbers depend on the machine. Included
+# by the top-level Makefile.
 #
-#   make bench                   everything, about 5 minutes; the table on stdout, the
+#   make bench                   everything, about 12 minutes; the table on stdout, the
 #                                numbers in $(BUILD)/bench.json
 #   BENCH_SECONDS=2 make bench   seconds per timed syscall loop (default 1)
 #   BENCH_REPS=6 make bench      interleaved repetitions (default 5)
 #   make bench-build             the benchmark programs only
-# Other knobs (start-up runs, replay rounds, CPUs) are listed by tools/bench.py --help.
+# Other knobs (start-up runs, replay rounds, CPUs, the curves' sizes) are listed by
+# tools/bench.py --help.
 
 BENCH_BINS := $(BUILD)/bench/syscalls $(BUILD)/bench/replay $(BUILD)/bench_rules \
-	$(BUILD)/bench/floor $(BUILD)/bench/floor.bpf.o $(BUILD)/bench/live
+	$(BUILD)/bench/floor $(BUILD)/bench/floor.bpf.o $(BUILD)/bench/live $(BUILD)/bench/names
 
 .PHONY: bench bench-build
 
@@ -29,6 +30,12 @@ $(BUILD)/bench/replay: tools/bench/replay.c tools/bench/gen_rules.c $(BUILD)/lib
 
 # The live view's model and panels: events/s absorbed and the frame time (issue 16).
 $(BUILD)/bench/live: tools/bench/live.c $(BUILD)/liblw.a
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(LW_CFLAGS) -o $@ $(filter %.c,$^) $(BUILD)/liblw.a $(LDFLAGS) $(LDLIBS)
+
+# The host-name cache as it grows (issue 18's names curve).
+$(BUILD)/bench/names: tools/bench/names.c $(BUILD)/liblw.a
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(LW_CFLAGS) -o $@ $(filter %.c,$^) $(BUILD)/liblw.a $(LDFLAGS) $(LDLIBS)

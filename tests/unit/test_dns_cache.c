@@ -141,6 +141,59 @@ static void test_eviction(void)
 	dns_cache_free(c);
 }
 
+/*
+ * One address with many names: the address keeps DNS_CACHE_NAMES_PER_ADDR of them (the
+ * walk every lookup of it makes stays short), the least recently learned ones go first,
+ * each counted; renewing a name it holds pushes nothing out.
+ */
+static void test_names_per_address(void)
+{
+	struct dns_cache *c = dns_cache_new(1000, 0, 3600);
+	unsigned int n = DNS_CACHE_NAMES_PER_ADDR + 8;
+	struct dns_cache_stats st;
+	char name[32];
+
+	for (unsigned int i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "n%u.example", i);
+		/* tree i + 1 learns name i */
+		CHECK_INT(put(c, "104.16.0.1", name, DNS_CACHE_SRC_DNS, i + 1, i + 1, 600, T0 + i),
+			  0);
+	}
+	CHECK_INT(put(c, "104.16.0.2", "other.example", DNS_CACHE_SRC_DNS, 1, 1, 600, T0 + n), 0);
+	dns_cache_get_stats(c, &st);
+	CHECK_INT(st.entries, DNS_CACHE_NAMES_PER_ADDR + 1);
+	CHECK_INT(st.evictions, 8);
+	/* tree 1's name was the oldest: gone, so tree 1 is given the newest name */
+	CHECK_STR(name_of(c, "104.16.0.1", 1, T0 + n + 1), "n39.example");
+	CHECK(!res.same_tree);
+	/* tree 9's (name 8) was the oldest kept */
+	CHECK_STR(name_of(c, "104.16.0.1", 9, T0 + n + 1), "n8.example");
+	CHECK(res.same_tree);
+	/* another address is not touched by the bound */
+	CHECK_STR(name_of(c, "104.16.0.2", 1, T0 + n + 1), "other.example");
+
+	/* renewing a held name evicts nothing; the next new name pushes out the oldest */
+	CHECK_INT(put(c, "104.16.0.1", "n8.example", DNS_CACHE_SRC_SNI, 9, 9, 600, T0 + n + 2), 0);
+	dns_cache_get_stats(c, &st);
+	CHECK_INT(st.evictions, 8);
+	CHECK_INT(st.refreshes, 1);
+	CHECK_INT(put(c, "104.16.0.1", "new.example", DNS_CACHE_SRC_DNS, 99, 99, 600, T0 + n + 3),
+		  0);
+	dns_cache_get_stats(c, &st);
+	CHECK_INT(st.evictions, 9);
+	/* n9 was the least recently learned now (n8 was renewed): tree 10 lost its name */
+	CHECK_STR(name_of(c, "104.16.0.1", 10, T0 + n + 4), "new.example");
+	CHECK_STR(name_of(c, "104.16.0.1", 9, T0 + n + 4), "n8.example");
+
+	/* past their TTL, the names that make room are counted as expired, not evicted */
+	CHECK_INT(put(c, "104.16.0.1", "late.example", DNS_CACHE_SRC_DNS, 1, 1, 600, T0 + 700 * S),
+		  0);
+	dns_cache_get_stats(c, &st);
+	CHECK_INT(st.evictions, 9);
+	CHECK_INT(st.expired, 1);
+	dns_cache_free(c);
+}
+
 static void test_provenance(void)
 {
 	struct dns_cache *c = dns_cache_new(64, 0, 3600);
@@ -269,6 +322,7 @@ int main(void)
 {
 	test_ttl();
 	test_eviction();
+	test_names_per_address();
 	test_provenance();
 	test_families();
 	test_from_dns();

@@ -199,8 +199,9 @@ static int dns_cache_put_key(struct dns_cache *c, const struct dns_cache_key *k,
 			     unsigned int source, uint32_t pid, uint32_t root_pid, uint32_t ttl_s,
 			     uint64_t now_ns)
 {
+	struct dns_cache_entry *e, **head, *oldest = NULL;
+	unsigned int same_addr = 0;
 	char norm[HOSTNAME_BUF];
-	struct dns_cache_entry *e, **head;
 	uint64_t expires;
 
 	if (source == 0 || (source & (source - 1)) ||
@@ -217,14 +218,31 @@ static int dns_cache_put_key(struct dns_cache *c, const struct dns_cache_key *k,
 
 	head = &c->buckets[dns_cache_bucket(c, k)];
 	for (e = *head; e; e = e->hnext) {
-		if (dns_cache_key_eq(&e->key, k) && e->root_pid == root_pid &&
-		    strcmp(e->name, norm) == 0)
+		if (!dns_cache_key_eq(&e->key, k))
+			continue;
+		if (e->root_pid == root_pid && strcmp(e->name, norm) == 0)
 			break;
+		/* the address's least recently learned name, should it have too many */
+		if (!oldest || e->learned_ns < oldest->learned_ns)
+			oldest = e;
+		same_addr++;
 	}
 	if (e) {
 		c->stats.refreshes++;
 		dns_cache_lru_unlink(c, e);
 	} else {
+		/*
+		 * Every lookup of an address walks all of its names: a bound on the names of
+		 * one address (a shared CDN address, or answers crafted to pile names on one)
+		 * keeps that walk short. Its oldest name makes room, counted as an eviction.
+		 */
+		if (same_addr >= DNS_CACHE_NAMES_PER_ADDR) {
+			if (oldest->expires_ns <= now_ns)
+				c->stats.expired++;
+			else
+				c->stats.evictions++;
+			dns_cache_remove(c, oldest);
+		}
 		/* An eviction may change *head (never head itself): read it only after. */
 		e = dns_cache_alloc(c, now_ns);
 		memset(e, 0, sizeof(*e));

@@ -40,6 +40,11 @@ struct dns_cache;
 
 #define DNS_CACHE_DEFAULT_ENTRIES 4096
 /*
+ * Names kept for one address (across process trees): a lookup walks them all, so this
+ * bounds its cost. A new name past it replaces the address's least recently learned one.
+ */
+#define DNS_CACHE_NAMES_PER_ADDR 32
+/*
  * TTLs are raised to at least this: programs keep using an address well past its TTL
  * (connection pools, their own caches), and a 0-second TTL would otherwise expire the
  * name before the connect that follows the answer is even decoded.
@@ -85,7 +90,9 @@ void dns_cache_free(struct dns_cache *cache);
  * root_pid (0: unknown) through source (exactly one DNS_CACHE_SRC_* bit), for ttl_s
  * seconds from now_ns. name is normalized (hostname_normalize); an IPv4 literal is refused
  * because it would name one address after another. An existing (address, name, tree)
- * entry is renewed: its expiry only ever moves later, its source bits accumulate.
+ * entry is renewed: its expiry only ever moves later, its source bits accumulate. A new
+ * name for an address that has DNS_CACHE_NAMES_PER_ADDR already replaces the one of them
+ * learned least recently (counted in evictions, or expired if it was).
  * Returns 0, -EAFNOSUPPORT for other families, -EINVAL for a bad name or source; the
  * cache is then untouched.
  */
