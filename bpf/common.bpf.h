@@ -255,6 +255,7 @@ static __always_inline struct pt_regs *lw_sys_regs(unsigned long long *ctx)
 {
 	struct pt_regs *regs = NULL;
 
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): the pointer itself is what is read */
 	bpf_probe_read_kernel(&regs, sizeof(regs), ctx);
 	return regs;
 }

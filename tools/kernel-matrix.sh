@@ -133,7 +133,7 @@ build_initramfs() {
 	chmod 755 "$root/init" "$root/lw/scenarios.sh"
 	# llmwatch (and the floor's loader) are linked dynamically: their libraries and loader,
 	# at the same paths
-	for lib in $(ldd "$LLMWATCH" $([ "$BENCH" = 1 ] && echo "$BUILD/bench/floor") |
+	for lib in $({ ldd "$LLMWATCH"; [ "$BENCH" = 0 ] || ldd "$BUILD/bench/floor"; } |
 		grep -o '/[^ ]*' | sort -u); do
 		mkdir -p "$root$(dirname "$lib")"
 		cp -L "$lib" "$root$lib"
@@ -299,6 +299,7 @@ if [ "$BENCH" = 1 ]; then
 		grep -h '^LWBENCH hooks ' "$OUT/$s.lwtest" | sed "s/^LWBENCH hooks /$s: /" || true
 	done
 	echo
+	# shellcheck disable=SC2046 # one path per kernel, no spaces in them
 	awk -f tools/kernel-bench-table.awk $(for s in $KERNELS; do echo "$OUT/$s.lwtest"; done)
 	fl=0
 	for s in $KERNELS; do

@@ -131,6 +131,7 @@ while [ "$rep" -le "$REPS" ]; do
 			# shellcheck disable=SC2086
 			out=$($PIN_BENCH "$WORK/bin/$name" "$c" "$SECS" $arg 2>&1) ||
 				{ echo "LWBENCH fail $cfg $c: $out"; continue; }
+			# shellcheck disable=SC2086 # the fields of the loop's one line
 			set -- $out
 			echo "LWBENCH row $rep $cfg $c $3 $6 $7"
 		done
