@@ -641,24 +641,25 @@ int bpf_loader_start(struct bpf_loader *l, const struct bpf_loader_opts *opts)
 	}
 	/*
 	 * Each try gives up one more choice, and says so: task storage, then the registers
-	 * (they save time), then the syscalls' fexit hooks, then the hooks below the syscall
-	 * (they add what is seen); the last try has none of them. Forced fexit has no try
-	 * without it.
+	 * (they save time), then the syscalls' fexit hooks (they spare the machine's other
+	 * syscalls), then the hooks below the syscall (they add what is seen, so they are
+	 * given up last); the last try has none of them. Forced fexit has no try without it.
 	 */
 	static const struct {
 		bool f, k, r, t;
 	} tries[] = {
-		{ true, true, true, true },	{ true, true, true, false },
-		{ true, true, false, false },	{ false, true, true, true },
-		{ false, true, true, false },	{ false, true, false, false },
-		{ false, false, true, true },	{ false, false, true, false },
-		{ false, false, false, false },
+		{ true, true, true, true },    { true, true, true, false },
+		{ true, true, false, false },  { false, true, true, true },
+		{ false, true, true, false },  { false, true, false, false },
+		{ true, false, true, true },   { true, false, true, false },
+		{ true, false, false, false }, { false, false, true, true },
+		{ false, false, true, false }, { false, false, false, false },
 	};
 	size_t n = 0, chosen[sizeof(tries) / sizeof(tries[0])];
 	const char *what = NULL;
 
 	for (size_t i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
-		if ((tries[i].f && !sysfx) || (tries[i].k && !tries[i].f && !(kfile || ksock)) ||
+		if ((tries[i].f && !sysfx) || (tries[i].k && !(kfile || ksock)) ||
 		    (tries[i].r && !regs) || (tries[i].t && !probe.task_stash) ||
 		    (!tries[i].f && opts->syscall_hooks == BPF_LOADER_SYSCALLS_FEXIT))
 			continue;
