@@ -245,6 +245,21 @@ static __always_inline struct pt_regs *lw_user_regs(void)
 #define LW_ARG5(regs) ((regs)->r8)
 #define LW_ARG6(regs) ((regs)->r9)
 
+/*
+ * The saved user registers an __x64_sys_* function gets, from a fentry/fexit program's
+ * context. Read, not loaded from the context: 5.10's BTF declares pt_regs there only
+ * forward, and its verifier then refuses even to load the argument. NULL if unreadable
+ * (then each read of a field through it fails and reads 0).
+ */
+static __always_inline struct pt_regs *lw_sys_regs(unsigned long long *ctx)
+{
+	struct pt_regs *regs = NULL;
+
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): the pointer itself is what is read */
+	bpf_probe_read_kernel(&regs, sizeof(regs), ctx);
+	return regs;
+}
+
 /* The syscall the current task is in, from its saved registers (only with lw_regs_args). */
 static __always_inline long lw_syscall_nr(void)
 {

@@ -276,3 +276,66 @@ int BPF_PROG(lw_file_open, struct file *file, int ret)
 	bpf_ringbuf_submit(r, lw_wakeup_flags(sizeof(*r)));
 	return 0;
 }
+
+/* ---- no syscall tracepoint: fentry/fexit on the syscalls' own entry points ------------- */
+
+/*
+ * The same enter and exit as the tracepoints above, on the x86-64 syscall functions
+ * themselves, where fentry/fexit attach (user space chooses one set or the other). An
+ * attached syscall tracepoint sets the syscall-tracepoint work flag on every thread of the
+ * machine, so every syscall of every process takes the slow entry and exit path; these cost
+ * only the calls of the function they are on. Their argument is the caller's saved user
+ * registers (the same ones lw_user_regs() finds), their result the syscall's, as the exit
+ * tracepoint has it. The enters are attached only without lw_regs_args (5.10).
+ */
+SEC("fentry/__x64_sys_openat")
+int lw_openat_fentry(unsigned long long *ctx)
+{
+	struct lw_tracked *t;
+	struct pt_regs *regs;
+	__u32 tgid;
+
+	t = lw_tracked_current(&tgid);
+	if (!t)
+		return 0;
+	regs = lw_sys_regs(ctx);
+	return lw_open_enter(t->tool, BPF_CORE_READ(regs, di),
+			     (const char *)BPF_CORE_READ(regs, si), BPF_CORE_READ(regs, dx),
+			     BPF_CORE_READ(regs, r10), 0);
+}
+
+SEC("fentry/__x64_sys_openat2")
+int lw_openat2_fentry(unsigned long long *ctx)
+{
+	struct open_how how = {};
+	struct lw_tracked *t;
+	struct pt_regs *regs;
+	__u32 tgid;
+
+	t = lw_tracked_current(&tgid);
+	if (!t)
+		return 0;
+	regs = lw_sys_regs(ctx);
+	/* the flags live in user memory; a failed read still records the path */
+	if (bpf_probe_read_user(&how, sizeof(how), (void *)BPF_CORE_READ(regs, dx)))
+		lw_count_loss(LW_REC_OPEN, LW_LOSS_READ);
+	return lw_open_enter(t->tool, BPF_CORE_READ(regs, di),
+			     (const char *)BPF_CORE_READ(regs, si), how.flags, how.mode, 1);
+}
+
+/* ctx[1]: the result, after the one argument (the registers) */
+SEC("fexit/__x64_sys_openat")
+int lw_openat_fexit(unsigned long long *ctx)
+{
+	long ret = (long)ctx[1];
+
+	return lw_regs_args ? lw_open_exit_regs(ret, 0) : lw_open_exit_stash(ret);
+}
+
+SEC("fexit/__x64_sys_openat2")
+int lw_openat2_fexit(unsigned long long *ctx)
+{
+	long ret = (long)ctx[1];
+
+	return lw_regs_args ? lw_open_exit_regs(ret, 1) : lw_open_exit_stash(ret);
+}

@@ -135,8 +135,8 @@ int lw_sendto_enter(struct trace_event_raw_sys_enter *ctx)
 				     ctx->args[2], 0);
 }
 
-SEC("tracepoint/syscalls/sys_enter_sendmsg")
-int lw_sendmsg_enter(struct trace_event_raw_sys_enter *ctx)
+/* sendmsg's enter, from its arguments: the header is in the caller's memory. */
+static __always_inline int lw_sendmsg_enter_args(int fd, const void *umsg)
 {
 	struct user_msghdr msg = {};
 	struct lw_tracked *t;
@@ -145,15 +145,20 @@ int lw_sendmsg_enter(struct trace_event_raw_sys_enter *ctx)
 	t = lw_tracked_current(&tgid);
 	if (!t)
 		return 0;
-	if (bpf_probe_read_user(&msg, sizeof(msg), (void *)ctx->args[1])) {
+	if (bpf_probe_read_user(&msg, sizeof(msg), umsg)) {
 		/* the kernel will fail the call (EFAULT) too: nothing is sent */
 		lw_count_loss(LW_REC_SEND, LW_LOSS_READ);
 		return 0;
 	}
 	if (!msg.msg_name)
 		return 0;
-	return lw_sock_enter(t->tool, LW_REC_SEND, ctx->args[0], msg.msg_name, msg.msg_namelen, 0,
-			     0);
+	return lw_sock_enter(t->tool, LW_REC_SEND, fd, msg.msg_name, msg.msg_namelen, 0, 0);
+}
+
+SEC("tracepoint/syscalls/sys_enter_sendmsg")
+int lw_sendmsg_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return lw_sendmsg_enter_args(ctx->args[0], (const void *)ctx->args[1]);
 }
 
 /* ---- syscall exit: emit with the result ---------------------------------------------- */
@@ -367,4 +372,106 @@ SEC("tracepoint/syscalls/sys_exit_sendmsg")
 int lw_sendmsg_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	return lw_sock_exit(LW_REC_SEND, ctx->ret);
+}
+
+/* ---- no syscall tracepoint: fentry/fexit on the syscalls' own entry points ------------- */
+
+/*
+ * The same enter and exit as the tracepoints above, on the x86-64 syscall functions
+ * themselves, where fentry/fexit attach (user space chooses one set or the other; see
+ * files.bpf.c for why), their argument the caller's saved user registers, their result the
+ * syscall's. The enters are attached only without lw_regs_args (5.10).
+ */
+/* An enter from the saved registers, one lookup for an untracked process. */
+static __always_inline int lw_sock_fentry(unsigned long long *ctx, __u16 type)
+{
+	struct lw_tracked *t;
+	struct pt_regs *regs;
+	__u64 uaddr;
+	__u32 tgid;
+
+	t = lw_tracked_current(&tgid);
+	if (!t)
+		return 0;
+	regs = lw_sys_regs(ctx);
+	switch (type) {
+	case LW_REC_LISTEN:
+		return lw_sock_enter(t->tool, type, BPF_CORE_READ(regs, di), NULL, 0, 0,
+				     BPF_CORE_READ(regs, si));
+	case LW_REC_SEND:
+		uaddr = BPF_CORE_READ(regs, r8);
+		/* no destination: a connected socket, whose bytes the connection's count has */
+		if (!uaddr)
+			return 0;
+		return lw_sock_enter(t->tool, type, BPF_CORE_READ(regs, di), (void *)uaddr,
+				     BPF_CORE_READ(regs, r9), BPF_CORE_READ(regs, dx), 0);
+	default: /* connect, bind */
+		return lw_sock_enter(t->tool, type, BPF_CORE_READ(regs, di),
+				     (void *)BPF_CORE_READ(regs, si), BPF_CORE_READ(regs, dx), 0,
+				     0);
+	}
+}
+
+SEC("fentry/__x64_sys_connect")
+int lw_connect_fentry(unsigned long long *ctx)
+{
+	return lw_sock_fentry(ctx, LW_REC_CONNECT);
+}
+
+SEC("fentry/__x64_sys_bind")
+int lw_bind_fentry(unsigned long long *ctx)
+{
+	return lw_sock_fentry(ctx, LW_REC_BIND);
+}
+
+SEC("fentry/__x64_sys_listen")
+int lw_listen_fentry(unsigned long long *ctx)
+{
+	return lw_sock_fentry(ctx, LW_REC_LISTEN);
+}
+
+SEC("fentry/__x64_sys_sendto")
+int lw_sendto_fentry(unsigned long long *ctx)
+{
+	return lw_sock_fentry(ctx, LW_REC_SEND);
+}
+
+SEC("fentry/__x64_sys_sendmsg")
+int lw_sendmsg_fentry(unsigned long long *ctx)
+{
+	struct pt_regs *regs = lw_sys_regs(ctx);
+
+	return lw_sendmsg_enter_args(BPF_CORE_READ(regs, di),
+				     (const void *)BPF_CORE_READ(regs, si));
+}
+
+/* ctx[1]: the result, after the one argument (the registers) */
+SEC("fexit/__x64_sys_connect")
+int lw_connect_fexit(unsigned long long *ctx)
+{
+	return lw_sock_exit(LW_REC_CONNECT, (long)ctx[1]);
+}
+
+SEC("fexit/__x64_sys_bind")
+int lw_bind_fexit(unsigned long long *ctx)
+{
+	return lw_sock_exit(LW_REC_BIND, (long)ctx[1]);
+}
+
+SEC("fexit/__x64_sys_listen")
+int lw_listen_fexit(unsigned long long *ctx)
+{
+	return lw_sock_exit(LW_REC_LISTEN, (long)ctx[1]);
+}
+
+SEC("fexit/__x64_sys_sendto")
+int lw_sendto_fexit(unsigned long long *ctx)
+{
+	return lw_sock_exit(LW_REC_SEND, (long)ctx[1]);
+}
+
+SEC("fexit/__x64_sys_sendmsg")
+int lw_sendmsg_fexit(unsigned long long *ctx)
+{
+	return lw_sock_exit(LW_REC_SEND, (long)ctx[1]);
 }

@@ -17,16 +17,25 @@
 #
 # Environment: BUILD (build dir, default build), KERNELS (suites, default "bullseye
 # bookworm trixie"), KERNEL_MATRIX_HOST (0 to leave out the running kernel), QEMU_TIMEOUT
-# (seconds per boot, default 120; a boot takes about 20 under TCG), QEMU_SMP (default 2),
+# (seconds per boot, default 240; a boot, with its two runs of the scenarios, takes about
+# 40 under TCG), QEMU_SMP (default 2),
 # KERNEL_APPEND (more boot parameters; lw.debug keeps the kernel's messages on the console),
 # KERNEL_ACCEL (auto, kvm or tcg) and KERNEL_KVM_CPUS (see tools/qemu-accel.sh: KVM is used
 # when a KVM guest really starts, never merely because /dev/kvm is there).
+#
+# KERNEL_BENCH=1 (`make bench-kernels`) boots the same kernels to run the benchmark instead
+# (tests/kernels/bench.sh): getppid, openat+close, connect and sendto with nothing attached,
+# the floor, llmwatch unwatched and watched, with the syscalls hooked by tracepoints and,
+# where it attaches, by fexit; the table (tools/kernel-bench-table.awk) ends the output.
+# Under TCG the timing means nothing, so the benchmark is skipped there, saying so, unless
+# KERNEL_BENCH_TCG=1 (to try the mechanics only). BENCH_SECONDS (per loop, default 0.5) and
+# BENCH_REPS (default 3) are passed to the guests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 KERNELS=${KERNELS:-bullseye bookworm trixie}
 CACHE=${LLMWATCH_KERNEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/llmwatch/kernels}
-QEMU_TIMEOUT=${QEMU_TIMEOUT:-120}
+QEMU_TIMEOUT=${QEMU_TIMEOUT:-240}
 QEMU_SMP=${QEMU_SMP:-2}
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
@@ -48,7 +57,12 @@ skip_or_fail() {
 	exit 0
 }
 
-for f in "$LLMWATCH" "$ACTOR" tests/kernels/init tests/kernels/scenarios.sh; do
+BENCH=${KERNEL_BENCH:-0}
+BENCH_FILES=""
+[ "$BENCH" = 1 ] && BENCH_FILES="$OUT/syscalls $BUILD/bench/floor $BUILD/bench/floor.bpf.o
+	$BUILD/bench/floor_fexit.bpf.o tests/kernels/bench.sh"
+# shellcheck disable=SC2086 # a list of paths without spaces
+for f in "$LLMWATCH" "$ACTOR" tests/kernels/init tests/kernels/scenarios.sh $BENCH_FILES; do
 	[ -e "$f" ] || { say "missing $f (run it through make test-kernels)"; exit 2; }
 done
 for c in qemu-system-x86_64 busybox cpio apt-get dpkg-deb; do
@@ -113,10 +127,14 @@ build_initramfs() {
 	cp "$(command -v busybox)" "$root/bin/busybox"
 	ln -s busybox "$root/bin/sh"
 	cp "$LLMWATCH" "$ACTOR" tests/kernels/scenarios.sh "$root/lw/"
+	# shellcheck disable=SC2086
+	[ -z "$BENCH_FILES" ] || cp $BENCH_FILES "$root/lw/"
 	cp tests/kernels/init "$root/init"
 	chmod 755 "$root/init" "$root/lw/scenarios.sh"
-	# llmwatch is linked dynamically: its libraries and loader, at the same paths
-	for lib in $(ldd "$LLMWATCH" | grep -o '/[^ ]*'); do
+	# llmwatch (and the floor's loader) are linked dynamically: their libraries and loader,
+	# at the same paths
+	for lib in $({ ldd "$LLMWATCH"; [ "$BENCH" = 0 ] || ldd "$BUILD/bench/floor"; } |
+		grep -o '/[^ ]*' | sort -u); do
 		mkdir -p "$root$(dirname "$lib")"
 		cp -L "$lib" "$root$lib"
 	done
@@ -146,6 +164,15 @@ choice=$(tools/qemu-accel.sh "$CACHE/vmlinuz-$first_suite" "$OUT/initramfs.cpio.
 }
 read -r ACCEL CPU <<<"$choice"
 say "QEMU runs with -accel $ACCEL -cpu $CPU"
+if [ "$BENCH" = 1 ] && [ "$ACCEL" != kvm ] && [ "${KERNEL_BENCH_TCG:-0}" != 1 ]; then
+	say "benchmark skipped: no KVM guest here, and under TCG (an emulator) the guests'"
+	say "timing says nothing about the kernels' cost (KERNEL_BENCH_TCG=1 runs it anyway)"
+	echo "kernel-matrix: 0 passed, 0 failed, 1 skipped"
+	exit 0
+fi
+BENCH_APPEND=""
+[ "$BENCH" = 1 ] &&
+	BENCH_APPEND="lw.bench lw.bench_seconds=${BENCH_SECONDS:-0.5} lw.bench_reps=${BENCH_REPS:-3}"
 
 # The probe boot on a real kernel, on every host: where KVM was not taken, TCG stands in
 # for it (a QEMU that runs "-accel kvm" as tcg), so the init's lw.probe path and the reading
@@ -174,9 +201,12 @@ boot_once() {
 	timeout "$QEMU_TIMEOUT" qemu-system-x86_64 -accel "$accel" -cpu "$cpu" -m 1024 \
 		-smp "$QEMU_SMP" -display none -monitor none -serial stdio -no-reboot \
 		-kernel "$CACHE/vmlinuz-$suite" -initrd "$OUT/initramfs.cpio.gz" \
-		-append "console=ttyS0 quiet lsm=lockdown,yama,bpf panic=-1 $HANG_DEBUG ${KERNEL_APPEND:-}" \
+		-append "console=ttyS0 quiet lsm=lockdown,yama,bpf panic=-1 $HANG_DEBUG $BENCH_APPEND ${KERNEL_APPEND:-}" \
 		</dev/null >"$OUT/$suite.log" 2>&1 || true
 	tr -d '\r' <"$OUT/$suite.log" >"$OUT/$suite.lwtest"
+	# one file per run of the scenarios (tests/kernels/init: "LWTEST run auto|tracepoints")
+	awk -v base="$OUT/$suite" '/^LWTEST run / { f = base "." $3 ".lwtest"; next }
+		f { print > f }' "$OUT/$suite.lwtest"
 }
 
 # boot SUITE: boot_once, and once more if the guest hung with soft lockups before finishing.
@@ -186,6 +216,7 @@ boot_once() {
 notes=""
 boot() {
 	local suite=$1
+	rm -f "$OUT/$suite".*.lwtest
 	boot_once "$suite" "$ACCEL" "$CPU"
 	# KVM was chosen on the first kernel: one whose guest never got to /init under it is
 	# booted again under TCG, and the table says so (never when KVM was asked for)
@@ -197,7 +228,8 @@ boot() {
 "
 		boot_once "$suite" tcg max
 	fi
-	if ! grep -q '^LWTEST done ' "$OUT/$suite.lwtest" && grep -q 'soft lockup' "$OUT/$suite.log"; then
+	if [ "$(grep -c '^LWTEST done ' "$OUT/$suite.lwtest")" -lt 2 ] &&
+		grep -q 'soft lockup' "$OUT/$suite.log"; then
 		cp "$OUT/$suite.log" "$OUT/$suite.hung.log"
 		say "$suite: the guest hung (soft lockup, log in $OUT/$suite.hung.log); booting once more"
 		notes="$notes    $suite: hung once with soft lockups (log in $OUT/$suite.hung.log), this row is the retry
@@ -222,13 +254,14 @@ host() {
 	rm -rf "$w"
 }
 
-# row NAME LABEL: one table row from NAME's LWTEST lines; adds to the totals
+# row NAME LABEL [SUITE]: one table row from NAME's LWTEST lines (SUITE: whose .accel);
+# adds to the totals
 passed=0 failed=0
 row() {
-	local f="$OUT/$1.lwtest" kernel hooks args open sock p fl accel=-
-	[ -r "$OUT/$1.accel" ] && accel=$(cat "$OUT/$1.accel")
-	kernel=$(sed -n 's/^LWTEST kernel //p' "$f" | head -n 1)
-	hooks=$(sed -n 's/^LWTEST hooks //p' "$f" | head -n 1)
+	local f="$OUT/$1.lwtest" kernel hooks args open sock sys p fl accel=-
+	[ -r "$OUT/${3:-$1}.accel" ] && accel=$(cat "$OUT/${3:-$1}.accel")
+	kernel=$(sed -n 's/^LWTEST kernel //p' "$f" 2>/dev/null | head -n 1)
+	hooks=$(sed -n 's/^LWTEST hooks //p' "$f" 2>/dev/null | head -n 1)
 	case "$hooks" in
 	*"task storage"*) args=regs+task ;;
 	*"saved registers"*) args=registers ;;
@@ -237,14 +270,15 @@ row() {
 	esac
 	case "$hooks" in *security_file_open*) open=fexit ;; "") open=- ;; *) open=tracepoint ;; esac
 	case "$hooks" in *security_socket_connect*) sock=fentry ;; "") sock=- ;; *) sock=tracepoint ;; esac
-	p=$(grep -c '^LWTEST ok ' "$f" || true)
-	fl=$(grep -c '^LWTEST fail ' "$f" || true)
+	case "$hooks" in *"no syscall tracepoint"*) sys=fexit ;; "") sys=- ;; *) sys=tracepoint ;; esac
+	p=$(grep -c '^LWTEST ok ' "$f" 2>/dev/null || true)
+	fl=$(grep -c '^LWTEST fail ' "$f" 2>/dev/null || true)
 	# a boot that never finished counts as one failure
-	grep -q '^LWTEST done ' "$f" || fl=$((fl + 1))
-	printf '%-32s %-6s %-30s %-10s %-12s %-14s %6s %6s\n' "${kernel:-?}" "$2" "$accel" "$args" \
-		"$open" "$sock" "$p" "$fl"
-	grep '^LWTEST fail ' "$f" | sed 's/^LWTEST fail /    failed: /' || true
-	grep -q '^LWTEST done ' "$f" || echo "    no result: see $OUT/$1.log"
+	grep -q '^LWTEST done ' "$f" 2>/dev/null || fl=$((fl + 1))
+	printf '%-28s %-6s %-16s %-12s %-10s %-11s %-11s %6s %6s\n' "${kernel:-?}" "$2" "$accel" \
+		"$sys" "$args" "$open" "$sock" "$p" "$fl"
+	grep '^LWTEST fail ' "$f" 2>/dev/null | sed 's/^LWTEST fail /    failed: /' || true
+	grep -q '^LWTEST done ' "$f" 2>/dev/null || echo "    no result: see $OUT/${3:-$1}.log"
 	passed=$((passed + p))
 	failed=$((failed + fl))
 }
@@ -254,20 +288,47 @@ for s in $KERNELS; do
 	say "booting $(cat "$CACHE/release-$s") ($s) under qemu"
 	boot "$s"
 done
+if [ "$BENCH" = 1 ]; then
+	echo
+	echo "Kernel matrix benchmark, QEMU -accel $ACCEL -cpu $CPU, -smp $QEMU_SMP, on $(nproc) host CPUs;"
+	echo "CPU ns per iteration (10th percentile over chunks of 256 calls), base: median over"
+	echo "${BENCH_REPS:-3} repetitions of ${BENCH_SECONDS:-0.5} s; ratios to the base of the same repetition,"
+	echo "median (min-max)$([ "$ACCEL" = kvm ] || echo "; UNDER TCG: these numbers mean nothing")"
+	echo
+	for s in $KERNELS; do
+		grep -h '^LWBENCH hooks ' "$OUT/$s.lwtest" | sed "s/^LWBENCH hooks /$s: /" || true
+	done
+	echo
+	# shellcheck disable=SC2046 # one path per kernel, no spaces in them
+	awk -f tools/kernel-bench-table.awk $(for s in $KERNELS; do echo "$OUT/$s.lwtest"; done)
+	fl=0
+	for s in $KERNELS; do
+		grep -q '^LWBENCH done' "$OUT/$s.lwtest" || { fl=$((fl + 1)); echo "$s: no result: see $OUT/$s.log"; }
+		if grep -q '^LWBENCH fail' "$OUT/$s.lwtest"; then fl=$((fl + 1)); fi
+	done
+	echo "kernel-matrix: $(($(echo "$KERNELS" | wc -w) - fl)) passed, $fl failed, 0 skipped"
+	[ "$fl" -eq 0 ]
+	exit
+fi
 [ "${KERNEL_MATRIX_HOST:-1}" = 0 ] || host
 
 echo
-printf '%-32s %-6s %-30s %-10s %-12s %-14s %6s %6s\n' kernel where accel/cpu "syscalls" \
-	"open hook" "connect/bind" passed failed
-for s in $KERNELS; do row "$s" qemu; done
+printf '%-28s %-6s %-16s %-12s %-10s %-11s %-11s %6s %6s\n' kernel where accel/cpu \
+	"syscall hook" "arguments" "open hook" connect/bind passed failed
+for s in $KERNELS; do
+	row "$s.auto" qemu "$s"
+	row "$s.tracepoints" qemu "$s"
+done
 [ "${KERNEL_MATRIX_HOST:-1}" = 0 ] || row host host
 printf '%s' "$notes"
 # the probe boot (above) counts as one scenario
 echo "accel probe ($first_suite): ${probe_result}"
 case "$probe_result" in ok*) passed=$((passed + 1)) ;; *) failed=$((failed + 1)) ;; esac
-echo "(hooks as llmwatch's startup line names them; syscalls: arguments from the saved registers"
-echo " at the exit (+task: call state in task storage), or saved at enter; accel/cpu: how QEMU"
-echo " ran that row (tools/qemu-accel.sh); logs in $OUT;"
+echo "(hooks as llmwatch's startup line names them; each kernel runs the scenarios twice: as"
+echo " llmwatch chooses, then with --syscall-hooks tracepoints; syscall hook: fexit on the"
+echo " syscalls' entry points, or their tracepoints; arguments: from the saved registers at the"
+echo " exit (+task: call state in task storage), or saved at enter; accel/cpu: how QEMU ran that"
+echo " row (tools/qemu-accel.sh); logs in $OUT;"
 echo " $(($(date +%s) - start)) s)"
 echo "kernel-matrix: $passed passed, $failed failed, 0 skipped"
 [ "$failed" -eq 0 ]

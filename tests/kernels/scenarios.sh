@@ -10,7 +10,9 @@
 #   LWTEST done <passed> <failed>
 # Environment: LLMWATCH (the binary), ACTOR (tests/progs/lw_actor), WORK (a scratch
 # directory), HOME (where ~/.ssh/id_ed25519 is created: a tmpfs on the host, never a real
-# home). Exit status 0 if nothing failed.
+# home), LW_ARGS (more options for every llmwatch run, e.g. "--syscall-hooks tracepoints":
+# the matrix runs the scenarios once per way of hooking the syscalls). Exit status 0 if
+# nothing failed.
 
 : "${LLMWATCH:?}" "${ACTOR:?}" "${WORK:?}" "${HOME:?}"
 passed=0 failed=0
@@ -52,7 +54,8 @@ lw_start() {
 	shift
 	OUT="$WORK/$name.json" ERR="$WORK/$name.err"
 	rm -f "$WORK/ready"
-	"$LLMWATCH" --json --ready-file "$WORK/ready" "$@" >"$OUT" 2>"$ERR" &
+	# shellcheck disable=SC2086 # LW_ARGS is a list of options
+	"$LLMWATCH" --json --ready-file "$WORK/ready" ${LW_ARGS:-} "$@" >"$OUT" 2>"$ERR" &
 	LW_PID=$!
 	n=1200
 	while [ ! -e "$WORK/ready" ]; do
@@ -77,7 +80,9 @@ lw_stop() {
 if ! lw_start core; then
 	fail startup "llmwatch did not become ready"
 	# the verifier's complaint, for the log
-	"$LLMWATCH" --verbose --duration 1 2>&1 | grep -v '^$' | tail -n 60 | sed 's/^/  /'
+	# shellcheck disable=SC2086
+	"$LLMWATCH" --verbose --duration 1 ${LW_ARGS:-} 2>&1 | grep -v '^$' | tail -n 60 |
+		sed 's/^/  /'
 	echo "LWTEST done $passed $failed"
 	exit 1
 fi
@@ -96,6 +101,14 @@ grep -q '^opens: fexit' "$WORK/version.out" &&
 	case "$hooks" in *security_file_open*) ;; *) missing="$missing fexit" ;; esac
 grep -q '^connect/bind: fentry' "$WORK/version.out" &&
 	case "$hooks" in *security_socket_connect*) ;; *) missing="$missing fentry" ;; esac
+# the syscalls by fexit wherever it attaches, unless the tracepoints were asked for
+case "${LW_ARGS:-}" in
+*"--syscall-hooks tracepoints"*)
+	case "$hooks" in *"no syscall tracepoint"*) missing="$missing (tracepoints asked for)" ;; esac ;;
+*)
+	grep -q '^syscall hooks: fexit' "$WORK/version.out" &&
+		case "$hooks" in *"no syscall tracepoint"*) ;; *) missing="$missing syscall-fexit" ;; esac ;;
+esac
 if [ -z "$missing" ]; then
 	ok hooks-as-probed
 else
@@ -103,13 +116,17 @@ else
 fi
 if grep -q '^llmwatch: warning: loading with' "$ERR"; then
 	# why they did not load, for the log
-	"$LLMWATCH" --verbose --duration 1 2>&1 | grep -v '^$' | grep -B 40 -m 1 'failed to load' |
-		sed 's/^/  /'
+	# shellcheck disable=SC2086
+	"$LLMWATCH" --verbose --duration 1 ${LW_ARGS:-} 2>&1 | grep -v '^$' |
+		grep -B 40 -m 1 'failed to load' | sed 's/^/  /'
 fi
-"$TOOLS/ollama" pid tcp bind-any open "$HOME/.ssh/id_ed25519" child /bin/cat /etc/hostname \
-	>"$WORK/core.out" 2>&1
+"$TOOLS/ollama" pid tcp bind-any udp open "$HOME/.ssh/id_ed25519" open "$WORK/missing" \
+	child /bin/cat /etc/hostname >"$WORK/core.out" 2>&1
 pid=$(kv "$WORK/core.out" pid)
 port=$(kv "$WORK/core.out" tcp_port)
+uport=$(kv "$WORK/core.out" udp_port)
+any=$(kv "$WORK/core.out" bind_any_port)
+okfd=$(kv "$WORK/core.out" open_ret)
 child=$(kv "$WORK/core.out" child_pid)
 retry 100 has "$OUT" '"type":"exit"' "\"pid\":$pid,"
 # a relative open: where fexit is in use the record has the path the kernel resolved
@@ -135,6 +152,21 @@ if has "$OUT" '"type":"bind"' "\"pid\":$pid," '"addr":"0.0.0.0"' '"port":0,' '"r
 	ok bind-any
 else
 	fail bind-any "no bind 0.0.0.0:0 by pid $pid"
+fi
+# the facts each syscall's exit gives, whichever hook reports it: results, descriptors,
+# addresses, the listener's port and backlog, datagram sizes
+if has "$OUT" '"type":"listen"' "\"pid\":$pid," '"addr":"0.0.0.0"' "\"port\":$any," \
+	'"backlog":1,' '"ret":0' &&
+	has "$OUT" '"type":"send"' "\"pid\":$pid," '"daddr":"127.0.0.1"' "\"dport\":$uport," \
+		'"bytes":5,' '"ret":5' &&
+	has "$OUT" '"type":"send"' "\"pid\":$pid," '"daddr":"127.0.0.1"' "\"dport\":$uport," \
+		'"bytes":7,' '"ret":7' &&
+	has "$OUT" '"type":"open"' "\"pid\":$pid," "\"path\":\"$WORK/missing\"" '"ret":-2,' &&
+	has "$OUT" '"type":"open"' "\"pid\":$pid," "\"path\":\"$HOME/.ssh/id_ed25519\"" \
+		"\"ret\":$okfd,"; then
+	ok syscall-results
+else
+	fail syscall-results "listen 0.0.0.0:$any, sends to 127.0.0.1:$uport or open results ($okfd, -2) missing"
 fi
 if has "$OUT" '"kind":"alert"' '"type":"open"' "\"pid\":$pid," \
 	"\"path\":\"$HOME/.ssh/id_ed25519\"" '"file-credentials"'; then

@@ -7,6 +7,8 @@
  *   pid                 pid=N
  *   tcp                 a 127.0.0.1 listener and a connect to it: tcp_port=N
  *   bind-any            bind a TCP socket to 0.0.0.0:0 and listen: bind_any_port=N
+ *   udp                 a 127.0.0.1 UDP receiver, a 5-byte sendto to it from one socket and
+ *                       a 7-byte sendmsg from another (each a first datagram): udp_port=N
  *   open PATH           open PATH read-only and read it: open_ret=FD or -errno
  *   child PROG ARG      fork, exec PROG ARG, wait: child_pid=N child_status=N
  *   uring-open PATH     openat PATH through io_uring: uring_open_ret=FD or -errno
@@ -25,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -64,6 +67,31 @@ static int act_bind_any(void)
 	}
 	printf("bind_any_port=%u\n", ntohs(a.sin_port));
 	close(s);
+	return 0;
+}
+
+static int act_udp(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t alen = sizeof(a);
+	struct iovec iov = { .iov_base = "sendmsg", .iov_len = 7 };
+	struct msghdr m = {
+		.msg_name = &a, .msg_namelen = sizeof(a), .msg_iov = &iov, .msg_iovlen = 1
+	};
+	int rcv = socket(AF_INET, SOCK_DGRAM, 0), s = socket(AF_INET, SOCK_DGRAM, 0);
+	int s2 = socket(AF_INET, SOCK_DGRAM, 0);
+
+	if (rcv < 0 || s < 0 || s2 < 0 || bind(rcv, (struct sockaddr *)&a, sizeof(a)) ||
+	    getsockname(rcv, (struct sockaddr *)&a, &alen) ||
+	    sendto(s, "hello", 5, 0, (struct sockaddr *)&a, sizeof(a)) != 5 ||
+	    sendmsg(s2, &m, 0) != 7) {
+		perror("udp");
+		return 1;
+	}
+	printf("udp_port=%u\n", ntohs(a.sin_port));
+	close(s2);
+	close(s);
+	close(rcv);
 	return 0;
 }
 
@@ -201,6 +229,8 @@ int main(int argc, char **argv)
 			err = act_tcp();
 		} else if (!strcmp(a, "bind-any")) {
 			err = act_bind_any();
+		} else if (!strcmp(a, "udp")) {
+			err = act_udp();
 		} else if (!strcmp(a, "open") && p1) {
 			err = act_open(p1);
 			i++;

@@ -40,8 +40,15 @@ void cli_print_version(void)
 	}
 	/* what llmwatch would attach here: the same probes bpf_loader_start() makes */
 	bpf_loader_probe_hooks(&p);
-	printf("hooks: tp_btf sched exec/fork/exit, syscall tracepoints, cgroup sock_addr + "
+	printf("hooks: tp_btf sched exec/fork/exit, the syscalls (see below), cgroup sock_addr + "
 	       "cgroup_skb\n");
+	if (!p.sys_err)
+		printf("syscall hooks: fexit on the syscalls' entry points (__x64_sys_*): no syscall "
+		       "tracepoint, untraced syscalls pay nothing\n");
+	else
+		printf("syscall hooks: tracepoints, which every syscall of the machine pays for "
+		       "(fexit on __x64_sys_*: %s)\n",
+		       strerror(-p.sys_err));
 	if (p.regs_args)
 		printf("syscalls: exit tracepoints alone, the arguments from the saved registers "
 		       "(bpf_task_pt_regs)%s\n",

@@ -69,7 +69,7 @@ static void usage(FILE *f)
 		"  --as-root           run CMD as root (under sudo, or as root without sudo)\n"
 		"  --rules FILE|DIR, --no-default-rules, --profiles FILE|DIR, --output SPEC, --json,\n"
 		"  --fold-window SECS, --loss-alert-interval SECS, --ring-size BYTES, --cgroups WHERE,\n"
-		"  --enter-tracepoints, --capture-flush SECS, --verbose\n"
+		"  --enter-tracepoints, --syscall-hooks HOW, --capture-flush SECS, --verbose\n"
 		"                      as for the monitor (llmwatch --help). The events go to no\n"
 		"                      output unless --output or --json is given (CMD's own output\n"
 		"                      has the terminal); the rules apply to the capture's report\n"
@@ -92,18 +92,9 @@ static void usage(FILE *f)
 
 /* The monitor's options eval takes as they are. */
 static const char *const passed_options[] = {
-	"rules",
-	"no-default-rules",
-	"profiles",
-	"output",
-	"json",
-	"fold-window",
-	"loss-alert-interval",
-	"ring-size",
-	"cgroups",
-	"enter-tracepoints",
-	"capture-flush",
-	"verbose",
+	"rules",	 "no-default-rules",	"profiles",  "output",	"json",
+	"fold-window",	 "loss-alert-interval", "ring-size", "cgroups", "enter-tracepoints",
+	"syscall-hooks", "capture-flush",	"verbose",
 };
 #define N_PASSED (sizeof(passed_options) / sizeof(passed_options[0]))
 

@@ -108,6 +108,14 @@ void monitor_options_usage(FILE *f)
 		"                      5.15, instead of reading them from the saved registers at the exit\n"
 		"                      (costs every process on the machine a second tracepoint per call;\n"
 		"                      for comparison and tests)\n"
+		"  --syscall-hooks auto|fexit|tracepoints\n"
+		"                      how the traced syscalls (openat, openat2, connect, bind, listen,\n"
+		"                      sendto, sendmsg) are hooked. fexit: on their own entry points\n"
+		"                      (__x64_sys_*), so that no syscall tracepoint is attached and\n"
+		"                      the machine's other syscalls pay nothing (fails where the kernel\n"
+		"                      refuses fexit); tracepoints: the syscall tracepoints, whose\n"
+		"                      attachment makes every syscall of every process take the\n"
+		"                      kernel's slow path. auto (default): fexit where it attaches\n"
 		"  --loss-alert-interval SECS\n"
 		"                      events lost (the kernel's counters, a full ring buffer, a failing\n"
 		"                      output, ...) are an alert too, rule llmwatch-events-lost, severity\n"
@@ -345,6 +353,20 @@ static int opt_enter_tracepoints(struct monitor_config *o, const char *v, char *
 	return 0;
 }
 
+static int opt_syscall_hooks(struct monitor_config *o, const char *v, char *err, size_t n)
+{
+	/* the values are enum bpf_loader_syscall_hooks's, in its order */
+	static const char *const names[] = { "auto", "fexit", "tracepoints" };
+
+	for (int i = 0; i < 3; i++) {
+		if (strcmp(v, names[i]) == 0) {
+			o->syscall_hooks = i;
+			return 0;
+		}
+	}
+	return snprintf(err, n, "\"auto\", \"fexit\" or \"tracepoints\""), -1;
+}
+
 static int opt_resolve_rule_hosts(struct monitor_config *o, const char *v, char *err, size_t n)
 {
 	(void)v, (void)err, (void)n;
@@ -572,6 +594,7 @@ static const struct monitor_option options[] = {
 	{ "runtime-scan", opt_runtime_scan, 0 },
 	{ "resolve-rule-hosts", opt_resolve_rule_hosts, OPT_FLAG },
 	{ "enter-tracepoints", opt_enter_tracepoints, OPT_FLAG },
+	{ "syscall-hooks", opt_syscall_hooks, 0 },
 	{ "verbose", opt_verbose, OPT_FLAG },
 	{ "profiles", opt_profiles, 0 },
 	{ "fold-window", opt_fold_window, 0 },

@@ -71,6 +71,7 @@ struct monitor_config {
 	size_t n_profiles;
 	bool no_default_rules;
 	bool enter_tracepoints;
+	int syscall_hooks; /* --syscall-hooks: enum bpf_loader_syscall_hooks (0: auto) */
 	bool cgroups_watched;
 	bool resolve_rule_hosts;
 	uint64_t cgroup_sweep_ns;	    /* LLMWATCH_CGROUP_SWEEP_MS */

@@ -412,6 +412,7 @@ int monitor_session_load(struct monitor_session *s)
 	struct bpf_loader_opts lo = {
 		.ring_bytes = c->ring_bytes,
 		.enter_tracepoints = c->enter_tracepoints,
+		.syscall_hooks = (enum bpf_loader_syscall_hooks)c->syscall_hooks,
 		.cgroups_watched = c->cgroups_watched,
 		.verbose = c->verbose,
 	};

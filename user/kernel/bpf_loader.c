@@ -251,11 +251,25 @@ static bool probe_task_stash(void)
 	       probe_helper(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_FUNC_task_storage_get);
 }
 
+/*
+ * The syscalls llmwatch hooks, by their x86-64 entry points: fexit on each replaces its
+ * exit tracepoint (and fentry its enter, without the registers). All of them or none: a
+ * mode that traced some syscalls by tracepoint would still tax every syscall of the machine.
+ */
+static const char *const syscall_funcs[] = {
+	"__x64_sys_openat", "__x64_sys_openat2", "__x64_sys_connect", "__x64_sys_bind",
+	"__x64_sys_listen", "__x64_sys_sendto",	 "__x64_sys_sendmsg",
+};
+
 /* The probes, with the kernel's BTF open (NULL if it is not there: no tracing programs). */
 static void probe_hooks(struct bpf_loader_probe *p, const struct kernel_names *vmlinux)
 {
 	char lsm[256] = "";
 	FILE *f;
+
+	p->sys_err = 0;
+	for (size_t i = 0; i < sizeof(syscall_funcs) / sizeof(syscall_funcs[0]) && !p->sys_err; i++)
+		p->sys_err = probe_fentry(vmlinux, syscall_funcs[i], BPF_TRACE_FEXIT);
 
 	p->file_err = probe_fentry(vmlinux, "security_file_open", BPF_TRACE_FEXIT);
 	p->regs_args = probe_regs_args();
@@ -396,14 +410,46 @@ static bool is_enter_prog(const char *sec)
 	return strncmp(sec, "tracepoint/syscalls/sys_enter_", 30) == 0;
 }
 
+static bool is_syscall_tp(const char *sec)
+{
+	return strncmp(sec, "tracepoint/syscalls/", 20) == 0;
+}
+
+/* fexit on a syscall's entry point replaces its exit tracepoint, fentry its enter */
+static bool is_sys_fexit_prog(const char *sec)
+{
+	return strncmp(sec, "fexit/__x64_sys_", 16) == 0;
+}
+
+static bool is_sys_fentry_prog(const char *sec)
+{
+	return strncmp(sec, "fentry/__x64_sys_", 17) == 0;
+}
+
+/* How the syscalls are hooked, for the startup line (the kernel matrix reads its words). */
+static const char *syscall_hooks_name(bool sysfx, bool regs, bool task)
+{
+	if (sysfx)
+		return !regs ? "fentry+fexit on the syscalls (__x64_sys_*; no syscall tracepoint)" :
+		       task  ? "fexit on the syscalls (__x64_sys_*; no syscall tracepoint; "
+			       "arguments from the saved registers, call state in task storage)" :
+			       "fexit on the syscalls (__x64_sys_*; no syscall tracepoint; "
+			       "arguments from the saved registers)";
+	return !regs ? "syscall enter+exit tracepoints" :
+	       task  ? "syscall exit tracepoints (arguments from the saved registers, call "
+		       "state in task storage)" :
+		       "syscall exit tracepoints (arguments from the saved registers)";
+}
+
 /*
- * Opens, loads and attaches the skeleton with or without the fentry/fexit sets. With
+ * Opens, loads and attaches the skeleton with or without the fentry/fexit sets (sysfx: the
+ * syscalls by fentry/fexit instead of their tracepoints). With
  * retry non-NULL, a failed load prints nothing, sets *retry and leaves l ready for another
  * try; every other failure prints its line and stops l. Returns 0 or -errno.
  */
 static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
-		       const struct kernel_names *vmlinux, bool have_cg, bool kfile, bool ksock,
-		       bool regs, bool task, bool *retry)
+		       const struct kernel_names *vmlinux, bool have_cg, bool sysfx, bool kfile,
+		       bool ksock, bool regs, bool task, bool *retry)
 {
 	struct bpf_program *prog;
 	int err;
@@ -441,7 +487,20 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 				return err;
 			continue;
 		}
-		/* with the arguments in the registers, the exits need no enter */
+		/* one way to hook the syscalls: their entry points or their tracepoints */
+		if (is_sys_fexit_prog(sec) || is_sys_fentry_prog(sec)) {
+			/* with the arguments in the registers, the exits need no enter */
+			err = set_autoload(l, prog, sysfx && (is_sys_fexit_prog(sec) || !regs));
+			if (err)
+				return err;
+			continue;
+		}
+		if (is_syscall_tp(sec) && sysfx) {
+			err = set_autoload(l, prog, false);
+			if (err)
+				return err;
+			continue;
+		}
 		if (is_enter_prog(sec) && regs) {
 			err = set_autoload(l, prog, false);
 			if (err)
@@ -529,6 +588,7 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 		l->nprogs_attached++;
 		l->kernel_file_hook |= is_kfile_prog(sec);
 		l->kernel_sock_hooks |= is_ksock_prog(sec);
+		l->syscall_fexit |= is_sys_fexit_prog(sec);
 	}
 	steptime_mark("start: programs attached");
 	/*
@@ -536,10 +596,7 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 	 * an address: the syscall exit then reads the caller's, as without the hooks.
 	 */
 	snprintf(l->hooks, sizeof(l->hooks), "tp_btf sched exec/fork/exit, %s%s%s%s",
-		 !regs ? "syscall enter+exit tracepoints" :
-		 task  ? "syscall exit tracepoints (arguments from the saved registers, call "
-			 "state in task storage)" :
-			 "syscall exit tracepoints (arguments from the saved registers)",
+		 syscall_hooks_name(sysfx, regs, task),
 		 l->kernel_file_hook ? ", fexit security_file_open" : "",
 		 l->kernel_sock_hooks ? ", fentry security_socket_connect/bind" : "",
 		 !have_cg ? "" :
@@ -553,7 +610,7 @@ int bpf_loader_start(struct bpf_loader *l, const struct bpf_loader_opts *opts)
 {
 	struct bpf_loader_probe probe;
 	struct kernel_names vmlinux;
-	bool have_cg, kfile, ksock, regs, retry = false;
+	bool have_cg, kfile, ksock, regs, sysfx, retry = false;
 	int err = 0;
 
 	memset(l, 0, sizeof(*l));
@@ -585,37 +642,58 @@ int bpf_loader_start(struct bpf_loader *l, const struct bpf_loader_opts *opts)
 	kfile = probe.file_err == 0;
 	ksock = probe.sock_err == 0;
 	regs = probe.regs_args && !opts->enter_tracepoints;
+	sysfx = probe.sys_err == 0 && opts->syscall_hooks != BPF_LOADER_SYSCALLS_TRACEPOINTS;
+	if (opts->syscall_hooks == BPF_LOADER_SYSCALLS_FEXIT && !sysfx) {
+		kernel_names_close(&vmlinux);
+		return fail(l, probe.sys_err ? probe.sys_err : -EINVAL,
+			    "--syscall-hooks fexit: fexit does not attach to the syscalls' entry "
+			    "points on this kernel (%s); use auto or tracepoints",
+			    strerror(-probe.sys_err));
+	}
 	/*
 	 * Each try gives up one more choice, and says so: task storage, then the registers
-	 * (they save time), then the hooks below the syscall (they add what is seen); the
-	 * last try has none of them.
+	 * (they save time), then the syscalls' fexit hooks (they spare the machine's other
+	 * syscalls), then the hooks below the syscall (they add what is seen, so they are
+	 * given up last); the last try has none of them. Forced fexit has no try without it.
 	 */
 	static const struct {
-		bool k, r, t;
+		bool f, k, r, t;
 	} tries[] = {
-		{ true, true, true },  { true, true, false },  { true, false, false },
-		{ false, true, true }, { false, true, false }, { false, false, false },
+		{ true, true, true, true },    { true, true, true, false },
+		{ true, true, false, false },  { false, true, true, true },
+		{ false, true, true, false },  { false, true, false, false },
+		{ true, false, true, true },   { true, false, true, false },
+		{ true, false, false, false }, { false, false, true, true },
+		{ false, false, true, false }, { false, false, false, false },
 	};
+	size_t n = 0, chosen[sizeof(tries) / sizeof(tries[0])];
 	const char *what = NULL;
 
 	for (size_t i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
-		bool k = tries[i].k, r = tries[i].r, t = tries[i].t;
-		bool last = !k && !r && !t;
-
-		if ((k && !(kfile || ksock)) || (r && !regs) || (t && !probe.task_stash))
+		if ((tries[i].f && !sysfx) || (tries[i].k && !(kfile || ksock)) ||
+		    (tries[i].r && !regs) || (tries[i].t && !probe.task_stash) ||
+		    (!tries[i].f && opts->syscall_hooks == BPF_LOADER_SYSCALLS_FEXIT))
 			continue;
+		chosen[n++] = i;
+	}
+	for (size_t c = 0; c < n; c++) {
+		bool f = tries[chosen[c]].f, k = tries[chosen[c]].k;
+		bool r = tries[chosen[c]].r, t = tries[chosen[c]].t;
+		bool last = c + 1 == n;
+
 		if (what)
 			fprintf(stderr,
 				"llmwatch: warning: loading with %s failed (%s); trying "
 				"without\n",
 				what, strerror(-err));
-		err = load_attach(l, opts, &vmlinux, have_cg, k && kfile, k && ksock, r, t,
+		err = load_attach(l, opts, &vmlinux, have_cg, f, k && kfile, k && ksock, r, t,
 				  last ? NULL : &retry);
 		if (last || !retry)
 			break;
 		retry = false;
 		what = t ? "task storage" :
-		       r ? "the exit tracepoints reading the saved registers" :
+		       r ? "the exit hooks reading the saved registers" :
+		       f ? "fentry/fexit on the syscalls" :
 			   "the fentry/fexit programs";
 	}
 	kernel_names_close(&vmlinux);

@@ -17,11 +17,23 @@ struct bpf_map;
 struct llmwatch_bpf;
 struct ring_buffer;
 
+/*
+ * Where the syscalls are hooked: fentry/fexit on their own x86-64 entry points where those
+ * attach (no syscall tracepoint, so untraced syscalls pay nothing), or the syscall
+ * tracepoints, which every syscall of the machine pays for once one is attached.
+ */
+enum bpf_loader_syscall_hooks {
+	BPF_LOADER_SYSCALLS_AUTO = 0, /* fexit where it attaches, else tracepoints */
+	BPF_LOADER_SYSCALLS_FEXIT,    /* fexit or fail */
+	BPF_LOADER_SYSCALLS_TRACEPOINTS,
+};
+
 struct bpf_loader_opts {
 	size_t ring_bytes;	/* ring-buffer size: a power of two >= page size */
 	bool verbose;		/* libbpf's own messages on stderr */
 	bool enter_tracepoints; /* pair enter and exit even where registers would do */
 	bool cgroups_watched;	/* cgroup programs only where watched processes live */
+	enum bpf_loader_syscall_hooks syscall_hooks;
 };
 
 struct bpf_loader {
@@ -36,6 +48,7 @@ struct bpf_loader {
 	bool kernel_file_hook;	/* fexit security_file_open is attached */
 	bool kernel_sock_hooks; /* fentry security_socket_connect/bind are attached */
 	bool detached;		/* bpf_loader_detach() has run */
+	bool syscall_fexit;	/* the syscalls are hooked by fexit: no syscall tracepoint */
 };
 
 /* What the kernel offers below the syscall layer (see bpf_loader_probe_hooks). */
@@ -45,6 +58,7 @@ struct bpf_loader_probe {
 	bool lsm_bpf;	 /* "bpf" is in /sys/kernel/security/lsm */
 	bool regs_args;	 /* bpf_task_pt_regs() is allowed where llmwatch needs it */
 	bool task_stash; /* task storage is, too (used with regs_args) */
+	int sys_err;	 /* 0 if fexit attaches to every hooked syscall's __x64_sys_*, or -errno */
 };
 
 /*
@@ -56,8 +70,10 @@ void bpf_loader_probe_hooks(struct bpf_loader_probe *p);
 
 /*
  * Checks privileges and kernel support, then opens, loads and attaches everything the
- * kernel supports: the syscall tracepoints everywhere (exit only, with the arguments from
- * the saved registers, where bpf_task_pt_regs() is allowed; else enter and exit), and the
+ * kernel supports: the syscalls by fexit on their __x64_sys_* functions where probing
+ * shows that attaches (opts->syscall_hooks may force either way), else by their
+ * tracepoints (exit only, with the arguments from the saved registers, where
+ * bpf_task_pt_regs() is allowed; else enter and exit, or fentry and fexit), and the
  * fentry/fexit programs on security_file_open and security_socket_connect/bind where
  * probing shows they attach. On failure prints one line naming what is missing and what to do,
  * leaves nothing attached, and returns -errno (-EPERM not root, -ENOENT no BTF or a
