@@ -19,7 +19,7 @@ unit_tests() {
 		[ -x "$t" ] || continue
 		out=$("$t" 2>&1); rc=$?
 		printf '%s\n' "$out"
-		line=$(printf '%s\n' "$out" | grep -E '^[a-z_]+: [0-9]+ passed, [0-9]+ failed$' | tail -n1)
+		line=$(printf '%s\n' "$out" | grep -E '^[a-z0-9_]+: [0-9]+ passed, [0-9]+ failed$' | tail -n1)
 		if [ -z "$line" ]; then
 			echo "$t: no summary line (exit $rc): counted as one failure"
 			failed=$((failed + 1)); continue
