@@ -102,6 +102,51 @@ static __always_inline bool lw_skb_marked(struct __sk_buff *skb)
 	return sk && bpf_sk_storage_get(&conn_marks, sk, 0, 0);
 }
 
+/*
+ * Counts a datagram of a marked socket that is not a connection: in its flow, found by
+ * the destination the packet carries (the kernel's copy, io_uring's sends included).
+ * Reports a long-lived flow's totals every LW_FLOW_INTERIM_S seconds.
+ */
+static __always_inline void lw_flow_count(struct __sk_buff *skb, __u64 cookie)
+{
+	struct lw_flow_key k = {};
+	struct lw_flow *f;
+	__u32 off, len;
+	__u16 port;
+	__u8 proto = 0;
+	__u64 now;
+
+	off = lw_payload_offset(skb, &proto);
+	if (proto != IPPROTO_UDP || !off)
+		return;
+	if (skb->protocol == bpf_htons(ETH_P_IP)) {
+		k.daddr.family = AF_INET;
+		if (bpf_skb_load_bytes(skb, 16, k.daddr.addr, 4))
+			return;
+	} else {
+		k.daddr.family = AF_INET6;
+		if (bpf_skb_load_bytes(skb, 24, k.daddr.addr, 16))
+			return;
+	}
+	/* the UDP header's destination port, 8 bytes before the payload */
+	if (bpf_skb_load_bytes(skb, off - 6, &port, 2))
+		return;
+	k.daddr.port = bpf_ntohs(port);
+	k.cookie = cookie;
+	f = bpf_map_lookup_elem(&flows, &k);
+	if (!f)
+		return;
+	len = skb->len > off ? skb->len - off : 0;
+	__sync_fetch_and_add(&f->bytes, len);
+	__sync_fetch_and_add(&f->packets, 1);
+	now = bpf_ktime_get_boot_ns();
+	if (now - f->last_ns >= LW_FLOW_INTERIM_NS) {
+		/* two CPUs may both report: totals, so a repeat is harmless */
+		f->last_ns = now;
+		lw_flow_report(&k, f, LW_CLOSE_INTERIM);
+	}
+}
+
 SEC("cgroup_skb/egress")
 int lw_cg_egress(struct __sk_buff *skb)
 {
@@ -114,8 +159,10 @@ int lw_cg_egress(struct __sk_buff *skb)
 		return 1;
 	cookie = bpf_get_socket_cookie(skb);
 	c = bpf_map_lookup_elem(&conns, &cookie);
-	if (!c)
+	if (!c) {
+		lw_flow_count(skb, cookie);
 		return 1;
+	}
 	off = lw_payload_offset(skb, &proto);
 	len = off && skb->len > off ? skb->len - off : 0;
 	__sync_fetch_and_add(&c->bytes, len);
@@ -206,4 +253,31 @@ int lw_tcp_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	bpf_map_delete_elem(&conns, &cookie);
 	lw_emit(&r, sizeof(r), sizeof(r));
 	return 0;
+}
+
+/*
+ * A socket closed: report the datagram flows its storage lists (those past LW_SOCK_FLOWS
+ * wait for the owner's exit or the stop, when user space walks the table).
+ */
+SEC("cgroup/sock_release")
+int lw_cg_sock_release(struct bpf_sock *ctx)
+{
+	struct lw_sock_flows *sf = bpf_sk_storage_get(&sock_flows, ctx, 0, 0);
+	struct lw_flow_key k = {};
+	struct lw_flow *f;
+
+	if (!sf)
+		return 1;
+	k.cookie = sf->cookie;
+	for (__u32 i = 0; i < LW_SOCK_FLOWS; i++) {
+		if (i >= sf->n)
+			break;
+		k.daddr = sf->dst[i];
+		f = bpf_map_lookup_elem(&flows, &k);
+		if (!f)
+			continue; /* flushed by user space already */
+		lw_flow_report(&k, f, LW_CLOSE_RELEASE);
+		bpf_map_delete_elem(&flows, &k);
+	}
+	return 1;
 }

@@ -192,6 +192,9 @@ static __always_inline void lw_sock_emit(__u16 type, const struct lw_sock_args *
 		lw_emit(&l, sizeof(l), sizeof(l));
 		return;
 	}
+	/* a datagram its flow counts: reported in the flow's record, unless it failed */
+	if (type == LW_REC_SEND && (st->kflags & LW_STASH_FLOW_OLD) && ret >= 0)
+		return;
 	s = lw_scratch();
 	if (!s) {
 		lw_count_loss(type, LW_LOSS_LOOKUP);
@@ -218,6 +221,8 @@ static __always_inline void lw_sock_emit(__u16 type, const struct lw_sock_args *
 	/* a send without a destination is a connected socket: its bytes are counted per conn */
 	if (type == LW_REC_SEND && !r->addr.family && !(r->hdr.flags & LW_F_READ_FAILED))
 		return;
+	if (st->kflags & LW_STASH_FLOW_NEW)
+		r->hdr.flags |= LW_F_FLOW_FIRST;
 	r->fd = a->fd;
 	r->ret = ret;
 	r->bytes = type == LW_REC_SEND ? (ret >= 0 ? ret : a->len) : 0;

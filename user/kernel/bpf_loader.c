@@ -211,6 +211,8 @@ static bool probe_helper(enum bpf_prog_type type, enum bpf_func_id helper)
 	insns[n++] = (struct bpf_insn){ .code = BPF_JMP | BPF_EXIT };
 	if (type == BPF_PROG_TYPE_CGROUP_SOCK_ADDR)
 		o.expected_attach_type = BPF_CGROUP_INET4_CONNECT;
+	else if (type == BPF_PROG_TYPE_CGROUP_SOCK)
+		o.expected_attach_type = BPF_CGROUP_INET_SOCK_RELEASE;
 	/* not named lw_*: the tests count those as llmwatch's own programs */
 	fd = bpf_prog_load(type, "helper_probe", "GPL", insns, n, &o);
 	if (fd >= 0) {
@@ -386,6 +388,21 @@ static bool is_ksock_prog(const char *sec)
 	return strncmp(sec, "fentry/security_socket_", 23) == 0;
 }
 
+/*
+ * The close of a socket reports its datagram flows from the socket's storage, which cgroup
+ * sock programs may read only on newer kernels: without it, flows are reported when their
+ * owner exits or llmwatch stops (user space walks the table), and no load fails for it.
+ */
+static bool is_release_prog(const char *sec)
+{
+	return strcmp(sec, "cgroup/sock_release") == 0;
+}
+
+static bool probe_release_storage(void)
+{
+	return probe_helper(BPF_PROG_TYPE_CGROUP_SOCK, BPF_FUNC_sk_storage_get);
+}
+
 static bool is_enter_prog(const char *sec)
 {
 	return strncmp(sec, "tracepoint/syscalls/sys_enter_", 30) == 0;
@@ -433,6 +450,13 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 			err = set_autoload(l, prog, is_kfile_prog(sec) ? kfile : ksock);
 			if (err)
 				return err;
+			continue;
+		}
+		if (is_release_prog(sec) && !probe_release_storage()) {
+			err = set_autoload(l, prog, false);
+			if (err)
+				return err;
+			append(l->missing, sizeof(l->missing), sec);
 			continue;
 		}
 		/* with the arguments in the registers, the exits need no enter */
@@ -698,6 +722,11 @@ int bpf_loader_tracked_fd(struct bpf_loader *l)
 int bpf_loader_conns_fd(struct bpf_loader *l)
 {
 	return bpf_map__fd(l->skel->maps.conns);
+}
+
+int bpf_loader_flows_fd(struct bpf_loader *l)
+{
+	return bpf_map__fd(l->skel->maps.flows);
 }
 
 int bpf_loader_watch_cgroup_of(struct bpf_loader *l, uint32_t pid)

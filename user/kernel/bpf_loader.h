@@ -123,6 +123,9 @@ int bpf_loader_events_fd(struct bpf_loader *l);
 int bpf_loader_tracked_fd(struct bpf_loader *l);
 int bpf_loader_conns_fd(struct bpf_loader *l);
 
+/* The datagram-flow map's fd (struct lw_flow_key -> struct lw_flow), for the flush. */
+int bpf_loader_flows_fd(struct bpf_loader *l);
+
 /* Detaches and frees everything; safe on a loader that failed to start. */
 void bpf_loader_stop(struct bpf_loader *l);
 
