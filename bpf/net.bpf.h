@@ -30,26 +30,42 @@ struct {
 	__type(value, struct lw_flow);
 } flows SEC(".maps") __weak;
 
-/*
- * The flows of one socket, in its own storage, so that its close finds them without a walk
- * of `flows`: the first LW_SOCK_FLOWS destinations; the rest are reported when the owner
- * exits or llmwatch stops (user space walks the map), and overflow says there are some.
- */
-#define LW_SOCK_FLOWS 4
-
-struct lw_sock_flows {
-	__u64 cookie; /* the socket's */
-	__u32 n;      /* destinations recorded in dst, at most LW_SOCK_FLOWS */
-	__u32 overflow;
-	struct lw_sockaddr dst[LW_SOCK_FLOWS];
-};
-
+/* The flows of each datagram socket of a watched process (see struct lw_sock_flows). */
 struct {
 	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
 	__type(value, struct lw_sock_flows);
 } sock_flows SEC(".maps") __weak;
+
+/*
+ * Where flows start (set before load): true where cgroup sock programs may use socket
+ * storage, so `cgroup/sock_create` marks each UDP socket of a watched process and the
+ * egress program starts a flow at its first datagram, and no sendmsg hook is attached;
+ * false (5.10), the sendmsg4/6 hooks start them, inside each send.
+ */
+const volatile bool lw_flow_egress __weak = false;
+
+/*
+ * Whether the packet programs may ask for the current task's ids and name (set before
+ * load, by probing: 6.10 on): a UDP datagram leaves in its sender's context, so the
+ * first of a flow can carry the thread and its name at the time, as a syscall's record.
+ */
+const volatile bool lw_skb_task __weak = false;
+
+/* Adds daddr to the socket's list of flows, or notes that the list is full. */
+static __always_inline void lw_sock_flows_add(struct lw_sock_flows *sf,
+					      const struct lw_sockaddr *daddr)
+{
+	__u32 n = sf->n;
+
+	if (n < LW_SOCK_FLOWS) {
+		sf->dst[n] = *daddr;
+		sf->n = n + 1;
+	} else {
+		sf->overflow = 1;
+	}
+}
 
 /*
  * lw_stash.kflags from the sendmsg hooks for the exit: the datagram belongs to a flow
@@ -78,7 +94,6 @@ static __always_inline enum lw_flow_state lw_flow_start(struct bpf_sock *sk, __u
 	struct lw_flow_key k = {};
 	struct lw_flow f = {};
 	struct lw_sock_flows *sf;
-	__u32 n;
 	long err;
 
 	k.cookie = cookie;
@@ -117,13 +132,9 @@ static __always_inline enum lw_flow_state lw_flow_start(struct bpf_sock *sk, __u
 		return LW_FLOW_NEW;
 	}
 	sf->cookie = cookie;
-	n = sf->n;
-	if (n < LW_SOCK_FLOWS) {
-		sf->dst[n] = k.daddr;
-		sf->n = n + 1;
-	} else {
-		sf->overflow = 1;
-	}
+	sf->pid = pid;
+	sf->tool = tool;
+	lw_sock_flows_add(sf, &k.daddr);
 	return LW_FLOW_NEW;
 }
 

@@ -280,6 +280,26 @@ struct lw_flow {
 	__u64 last_ns; /* BOOTTIME of its first datagram, then of its last interim report */
 };
 
+/*
+ * The datagram flows of one socket, in the socket's own storage (key: the socket), so
+ * that its close finds them without a walk of the flow map: the owner (the process that
+ * made the socket, or that user space found holding it) and the first LW_SOCK_FLOWS
+ * destinations; those past them are reported at the owner's exit or the stop, and
+ * overflow says there are some. User space writes a fresh one (n 0) for a socket a
+ * process held before it was watched.
+ */
+#define LW_SOCK_FLOWS 4
+
+struct lw_sock_flows {
+	__u64 cookie; /* the socket's */
+	__u32 pid;
+	__u16 tool;
+	__u16 pad;
+	__u32 n; /* destinations recorded in dst, at most LW_SOCK_FLOWS */
+	__u32 overflow;
+	struct lw_sockaddr dst[LW_SOCK_FLOWS];
+};
+
 #define LW_STATIC_SIZE(t, n) \
 	_Static_assert(sizeof(t) == (n), #t " layout changed: bump LW_RECORD_VERSION")
 LW_STATIC_SIZE(struct lw_rec_hdr, 48);
@@ -295,6 +315,7 @@ LW_STATIC_SIZE(struct lw_tracked, 8);
 LW_STATIC_SIZE(struct lw_conn, 56);
 LW_STATIC_SIZE(struct lw_flow_key, 32);
 LW_STATIC_SIZE(struct lw_flow, 32);
+LW_STATIC_SIZE(struct lw_sock_flows, 24 + 24 * LW_SOCK_FLOWS);
 LW_STATIC_SIZE(struct lw_rec_payload, 48 + 8 + 24 + 8 + LW_PAYLOAD_MAX);
 
 #endif /* LLMWATCH_EVENTS_H */

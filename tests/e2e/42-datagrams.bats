@@ -34,10 +34,11 @@ flow_field() {
 	lw_wait_for type=conn_bytes pid="$pid" dport="$port"
 	lw_stop
 
-	# the first datagram, as a send, says its flow counts it
+	# the first datagram, as a send, says its flow counts it; where no sendmsg hook is
+	# attached the egress program reports it, without a syscall's result
 	[ "$(lw_count type=send pid="$pid" dport="$port")" -eq 1 ]
-	lw_wait_for type=send pid="$pid" daddr=127.0.0.1 dport="$port" bytes=64 ret=64 \
-		sock_type=dgram flow_first=true tool=ollama
+	lw_wait_for type=send pid="$pid" daddr=127.0.0.1 dport="$port" bytes=64 \
+		sock_type=dgram flow_first=true tool=ollama comm=ollama
 	# the flow: every datagram, the first included, reported once, when the socket closed
 	[ "$(lw_count type=conn_bytes pid="$pid" dport="$port")" -eq 1 ]
 	[ "$(flow_field packets pid="$pid" dport="$port")" -eq 10000 ]
@@ -117,6 +118,39 @@ flow_field() {
 	lw_wait_for type=send pid="$pid" daddr=127.0.0.1 dport="$port" via=cgroup flow_first=true
 }
 
+@test "a failed datagram send is reported by the syscall's exit, with its error" {
+	tool=$(make_tool ollama)
+	lw_start
+	# a broadcast address without SO_BROADCAST: the kernel refuses it before any packet
+	"$tool" -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+try:
+    s.sendto(b"z" * 10, ("255.255.255.255", 9))
+except PermissionError:
+    pass'
+	lw_wait_for type=send daddr=255.255.255.255 dport=9 error=EACCES comm=ollama
+	lw_stop
+	[ "$(lw_count type=conn_bytes daddr=255.255.255.255)" -eq 0 ]
+}
+
+@test "llmwatch started after a tool made its UDP socket: the socket is marked, its flow counted" {
+	tool=$(make_tool ollama)
+	go="$BATS_TEST_TMPDIR/go"
+	run_actor "$tool" "$BATS_TEST_TMPDIR/r.json" udp-socket wait-file "$go" udp-keep 100 &
+	BG_PIDS=$!
+	retry 200 test -e "$go.waiting"
+	# found by the start-up scan, with the socket it already holds
+	lw_start
+	touch "$go"
+	wait "$BG_PIDS"
+	BG_PIDS=
+	pid=$(report_get "$BATS_TEST_TMPDIR/r.json" pid)
+	port=$(report_get "$BATS_TEST_TMPDIR/r.json" udp-keep_port)
+	lw_wait_for type=conn_bytes pid="$pid" dport="$port" protocol=udp packets=100 bytes=6400
+	lw_stop
+	lw_wait_for type=send pid="$pid" dport="$port" flow_first=true tool=ollama
+}
+
 @test "the text output shows the flow's first send and its count" {
 	tool=$(make_tool ollama)
 	out="$BATS_TEST_TMPDIR/text.out"
@@ -126,4 +160,25 @@ flow_field() {
 	retry 200 grep -q "conn_bytes.*:$port sent=3200 packets=50 udp-flow (socket_closed)" "$out"
 	lw_stop
 	grep -q "send.*:$port dgram bytes=64 flow-first" "$out"
+}
+
+@test "where flows start in the sendmsg hooks (5.10; LLMWATCH_SENDMSG_HOOKS=1): the same flow, io_uring's too" {
+	tool=$(make_tool ollama)
+	actor=$(make_tool ollama-c "$PROGS/lw_actor")
+	LLMWATCH_SENDMSG_HOOKS=1 lw_start --watch ollama-c
+	grep -q 'datagrams: sendmsg4/6 + egress' "$ERR"
+	run_actor "$tool" "$BATS_TEST_TMPDIR/r.json" udp-flood 1000
+	pid=$(report_get "$BATS_TEST_TMPDIR/r.json" pid)
+	port=$(report_get "$BATS_TEST_TMPDIR/r.json" udp-flood_port)
+	run "$actor" pid uring-udp
+	[ "$status" -eq 0 ]
+	upid=$(sed -n 's/^pid=//p' <<<"$output")
+	uport=$(sed -n 's/^uring_udp_port=//p' <<<"$output")
+	lw_wait_for type=conn_bytes pid="$pid" dport="$port" protocol=udp packets=1000 bytes=64000
+	lw_wait_for type=conn_bytes pid="$upid" dport="$uport" protocol=udp packets=1
+	lw_stop
+	# here the syscall's exit reports the first datagram, with its result
+	lw_wait_for type=send pid="$pid" dport="$port" bytes=64 ret=64 flow_first=true
+	[ "$(lw_count type=send pid="$pid" dport="$port")" -eq 1 ]
+	lw_wait_for type=send pid="$upid" dport="$uport" via=cgroup flow_first=true
 }

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "kernel/kernel_btf.h"
+#include "kernel/sock_marks.h"
 #include "llmwatch/events.h"
 #include "llmwatch.skel.h"
 
@@ -389,16 +390,25 @@ static bool is_ksock_prog(const char *sec)
 }
 
 /*
- * The close of a socket reports its datagram flows from the socket's storage, which cgroup
- * sock programs may read only on newer kernels: without it, flows are reported when their
- * owner exits or llmwatch stops (user space walks the table), and no load fails for it.
+ * Datagram flows start in one of two ways (bpf/net.bpf.h, lw_flow_egress). Where cgroup
+ * sock programs may use socket storage, `cgroup/sock_create` marks a watched process's UDP
+ * sockets once each and the egress program does the rest, and `cgroup/sock_release`
+ * reports a socket's flows when it closes; no sendmsg hook is attached, so no unconnected
+ * UDP send of the machine takes the socket lock the kernel puts around that hook. Where
+ * they may not (5.10), the sendmsg4/6 hooks start the flows inside each send, and flows
+ * are reported when their owner exits or llmwatch stops.
  */
-static bool is_release_prog(const char *sec)
+static bool is_sock_prog(const char *sec)
 {
-	return strcmp(sec, "cgroup/sock_release") == 0;
+	return strcmp(sec, "cgroup/sock_create") == 0 || strcmp(sec, "cgroup/sock_release") == 0;
 }
 
-static bool probe_release_storage(void)
+static bool is_sendmsg_prog(const char *sec)
+{
+	return strcmp(sec, "cgroup/sendmsg4") == 0 || strcmp(sec, "cgroup/sendmsg6") == 0;
+}
+
+static bool probe_sock_storage(void)
 {
 	return probe_helper(BPF_PROG_TYPE_CGROUP_SOCK, BPF_FUNC_sk_storage_get);
 }
@@ -441,6 +451,14 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 	l->skel->rodata->lw_regs_args = regs;
 	l->skel->rodata->lw_task_stash = regs && task;
 	l->skel->rodata->lw_file_hook = kfile;
+	/* LLMWATCH_SENDMSG_HOOKS=1: the sendmsg hooks anyway (the tests and the bench compare) */
+	l->flow_egress = probe_sock_storage() && !(getenv("LLMWATCH_SENDMSG_HOOKS") &&
+						   strcmp(getenv("LLMWATCH_SENDMSG_HOOKS"), "1") == 0);
+	l->skel->rodata->lw_flow_egress = l->flow_egress;
+	l->skel->rodata->lw_skb_task =
+		probe_helper(BPF_PROG_TYPE_CGROUP_SKB, BPF_FUNC_get_current_pid_tgid) &&
+		probe_helper(BPF_PROG_TYPE_CGROUP_SKB, BPF_FUNC_get_current_uid_gid) &&
+		probe_helper(BPF_PROG_TYPE_CGROUP_SKB, BPF_FUNC_get_current_comm);
 	bpf_object__for_each_program(prog, l->skel->obj) {
 		const char *sec = bpf_program__section_name(prog);
 		const char *name = bpf_program__name(prog);
@@ -452,12 +470,12 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 				return err;
 			continue;
 		}
-		if (is_release_prog(sec) && !probe_release_storage()) {
-			err = set_autoload(l, prog, false);
+		if (is_sock_prog(sec) || is_sendmsg_prog(sec)) {
+			err = set_autoload(l, prog, is_sock_prog(sec) == l->flow_egress);
 			if (err)
 				return err;
-			append(l->missing, sizeof(l->missing), sec);
-			continue;
+			if (is_sock_prog(sec) != l->flow_egress)
+				continue;
 		}
 		/* with the arguments in the registers, the exits need no enter */
 		if (is_enter_prog(sec) && regs) {
@@ -549,17 +567,19 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 	 * A hook that loaded but did not attach simply never hands over the kernel's copy of
 	 * an address: the syscall exit then reads the caller's, as without the hooks.
 	 */
-	snprintf(l->hooks, sizeof(l->hooks), "tp_btf sched exec/fork/exit, %s%s%s%s",
+	snprintf(l->hooks, sizeof(l->hooks), "tp_btf sched exec/fork/exit, %s%s%s%s%s",
 		 !regs ? "syscall enter+exit tracepoints" :
 		 task  ? "syscall exit tracepoints (arguments from the saved registers, call "
 			 "state in task storage)" :
 			 "syscall exit tracepoints (arguments from the saved registers)",
 		 l->kernel_file_hook ? ", fexit security_file_open" : "",
 		 l->kernel_sock_hooks ? ", fentry security_socket_connect/bind" : "",
-		 !have_cg ? "" :
-		 l->cgroups_watched ?
-			    ", cgroup sock_addr + cgroup_skb (on watched processes' cgroups)" :
-			    ", cgroup sock_addr + cgroup_skb");
+		 !have_cg	     ? "" :
+		 l->cgroups_watched  ? ", cgroup sock_addr + cgroup_skb (on watched processes' cgroups)" :
+				       ", cgroup sock_addr + cgroup_skb",
+		 !have_cg	     ? "" :
+		 l->flow_egress	     ? ", datagrams: sock_create/release + egress" :
+				       ", datagrams: sendmsg4/6 + egress");
 	return 0;
 }
 
@@ -727,6 +747,14 @@ int bpf_loader_conns_fd(struct bpf_loader *l)
 int bpf_loader_flows_fd(struct bpf_loader *l)
 {
 	return bpf_map__fd(l->skel->maps.flows);
+}
+
+int bpf_loader_mark_sockets(struct bpf_loader *l, uint32_t pid, uint16_t tool)
+{
+	if (!l->flow_egress)
+		return 0;
+	return sock_marks_apply(bpf_map__fd(l->skel->maps.conn_marks),
+				bpf_map__fd(l->skel->maps.sock_flows), "/proc", pid, tool);
 }
 
 int bpf_loader_watch_cgroup_of(struct bpf_loader *l, uint32_t pid)

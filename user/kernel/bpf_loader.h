@@ -35,6 +35,11 @@ struct bpf_loader {
 	int nprogs_attached;
 	bool kernel_file_hook;	/* fexit security_file_open is attached */
 	bool kernel_sock_hooks; /* fentry security_socket_connect/bind are attached */
+	/*
+	 * Datagram flows start at the egress program, on sockets cgroup/sock_create marked
+	 * (and those user space marks: bpf_loader_mark_sockets), not in sendmsg4/6.
+	 */
+	bool flow_egress;
 };
 
 /* What the kernel offers below the syscall layer (see bpf_loader_probe_hooks). */
@@ -125,6 +130,13 @@ int bpf_loader_conns_fd(struct bpf_loader *l);
 
 /* The datagram-flow map's fd (struct lw_flow_key -> struct lw_flow), for the flush. */
 int bpf_loader_flows_fd(struct bpf_loader *l);
+
+/*
+ * With flow_egress, marks the UDP sockets pid holds now as tool's (sock_marks_apply()), so
+ * that a socket made before pid was watched, or before its cgroup had the programs, has
+ * its datagrams seen. Returns how many, 0 without flow_egress, or -errno.
+ */
+int bpf_loader_mark_sockets(struct bpf_loader *l, uint32_t pid, uint16_t tool);
 
 /* Detaches and frees everything; safe on a loader that failed to start. */
 void bpf_loader_stop(struct bpf_loader *l);

@@ -9,9 +9,18 @@
 #include "kernel/bpf_loader.h"
 #include "util/timefmt.h"
 
+/*
+ * Tracks pid, then marks the datagram sockets it already holds: those made from now on
+ * are marked by the kernel as they are made. A socket that cannot be marked (the process
+ * gone, a copy refused) leaves its datagrams unseen; tracking still succeeds.
+ */
 static int k_track(void *ctx, uint32_t pid, uint16_t tool, uint16_t reason, uint32_t root)
 {
-	return bpf_loader_track(ctx, pid, tool, reason, root);
+	int err = bpf_loader_track(ctx, pid, tool, reason, root);
+
+	if (!err)
+		bpf_loader_mark_sockets(ctx, pid, tool);
+	return err;
 }
 
 static void k_untrack(void *ctx, uint32_t pid)
@@ -24,9 +33,20 @@ static int k_retool(void *ctx, uint32_t pid, uint16_t tool)
 	return bpf_loader_retool(ctx, pid, tool);
 }
 
+/*
+ * Attaches the cgroup programs where pid lives, then marks the datagram sockets it made
+ * before they were there (cgroup/sock_create did not run for them), as its tracked tool.
+ */
 static int k_watch_cgroup(void *ctx, uint32_t pid)
 {
-	return bpf_loader_watch_cgroup_of(ctx, pid);
+	struct bpf_loader *l = ctx;
+	struct lw_tracked t;
+	int err = bpf_loader_watch_cgroup_of(l, pid);
+
+	if (!err && l->cgroups_watched &&
+	    bpf_map_lookup_elem(bpf_loader_tracked_fd(l), &pid, &t) == 0)
+		bpf_loader_mark_sockets(l, pid, t.tool);
+	return err;
 }
 
 /*
