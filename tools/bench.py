@@ -44,6 +44,8 @@ KNOBS = {
     "BENCH_HASH_FILES": ("4", "audit hashing: model files hashed"),
     "BENCH_HASH_MIB": ("512", "audit hashing: MiB per file"),
     "BENCH_HASH_RUNS": ("3", "audit hashing: timed runs of each hasher"),
+    "BENCH_FLOOR_DROP": ("", "comma list of floor program prefixes to leave out, each "
+                         "with a leading '-' (-f_egress: the floor without that hook)"),
     "BENCH_ONLY": ("", "comma list of sections: syscalls,programs,loss,replay,report,rules,"
                    "live,audit_hash,startup,memory"),
 }
@@ -102,6 +104,8 @@ class Bench:
         # whether llmwatch pairs enter and exit tracepoints here (the floor must match it)
         ver = subprocess.run([self.llmwatch, "--version"], capture_output=True, text=True).stdout
         self.llmwatch_enters = "syscalls: exit tracepoints alone" not in ver
+        # which datagram hooks it attaches: sock_create/release, or sendmsg4/6 (5.10)
+        self.llmwatch_sendmsg = "datagrams: cgroup sendmsg4/6" in ver
 
     # ---- running things ------------------------------------------------------------
 
@@ -241,8 +245,11 @@ class Floor(Llmwatch):
         argv = [os.path.join(self.b.dir, "floor"), os.path.join(self.b.dir, "floor.bpf.o"),
                 self.ready]
         # the same syscall tracepoints as llmwatch: no enters where it reads the registers
-        if not self.b.llmwatch_enters:
-            argv.append("-f_enter_")
+        drop = [] if self.b.llmwatch_enters else ["-f_enter_"]
+        # and the datagram hooks it attaches (BENCH_FLOOR_DROP adds prefixes: a hook's share)
+        drop.append("-f_sock_" if self.b.llmwatch_sendmsg else "-f_sendmsg")
+        drop += [p for p in os.environ.get("BENCH_FLOOR_DROP", "").split(",") if p]
+        argv.append(",".join(drop))
         return argv
 
 

@@ -81,3 +81,7 @@ SEC("cgroup/sock_release") int f_sock_release(struct bpf_sock *ctx)
 {
 	return 1;
 }
+SEC("cgroup/sock_create") int f_sock_create(struct bpf_sock *ctx)
+{
+	return 1;
+}

@@ -249,6 +249,8 @@ static bool probe_task_stash(void)
 	       probe_helper(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_FUNC_task_storage_get);
 }
 
+static bool probe_sock_storage(void);
+
 /* The probes, with the kernel's BTF open (NULL if it is not there: no tracing programs). */
 static void probe_hooks(struct bpf_loader_probe *p, const struct kernel_names *vmlinux)
 {
@@ -258,6 +260,7 @@ static void probe_hooks(struct bpf_loader_probe *p, const struct kernel_names *v
 	p->file_err = probe_fentry(vmlinux, "security_file_open", BPF_TRACE_FEXIT);
 	p->regs_args = probe_regs_args();
 	p->task_stash = p->regs_args && probe_task_stash();
+	p->sock_storage = probe_sock_storage();
 	p->sock_err = probe_fentry(vmlinux, "security_socket_connect", BPF_TRACE_FENTRY);
 	if (!p->sock_err)
 		p->sock_err = probe_fentry(vmlinux, "security_socket_bind", BPF_TRACE_FENTRY);

@@ -49,6 +49,8 @@ struct bpf_loader_probe {
 	bool lsm_bpf;	 /* "bpf" is in /sys/kernel/security/lsm */
 	bool regs_args;	 /* bpf_task_pt_regs() is allowed where llmwatch needs it */
 	bool task_stash; /* task storage is, too (used with regs_args) */
+	bool sock_storage; /* cgroup sock programs may use socket storage: datagram flows
+			    * start without sendmsg4/6 (bpf/net.bpf.h, lw_flow_egress) */
 };
 
 /*
