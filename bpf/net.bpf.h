@@ -88,8 +88,8 @@ enum lw_flow_state {
  * on its own.
  */
 static __always_inline enum lw_flow_state lw_flow_start(struct bpf_sock *sk, __u64 cookie,
-							const struct lw_sockaddr *daddr,
-							__u32 pid, __u16 tool)
+							const struct lw_sockaddr *daddr, __u32 pid,
+							__u16 tool)
 {
 	struct lw_flow_key k = {};
 	struct lw_flow f = {};

@@ -187,8 +187,7 @@ static __always_inline void lw_flow_begin(struct bpf_sock *sk, const struct lw_f
  * the destination the packet carries (the kernel's copy, io_uring's sends included).
  * Reports a long-lived flow's totals every LW_FLOW_INTERIM_S seconds.
  */
-static __always_inline void lw_flow_count(struct __sk_buff *skb, struct bpf_sock *sk,
-					  __u64 cookie)
+static __always_inline void lw_flow_count(struct __sk_buff *skb, struct bpf_sock *sk, __u64 cookie)
 {
 	struct lw_flow_key k = {};
 	struct lw_flow *f;

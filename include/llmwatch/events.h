@@ -189,9 +189,9 @@ struct lw_rec_open {
 	char path[LW_PATH_MAX]; /* as passed by the process, or the kernel's: untrusted */
 };
 
-#define LW_CLOSE_TCP 1	/* the TCP connection reached CLOSE */
-#define LW_CLOSE_EXIT 2 /* flushed by user space when the owner exited */
-#define LW_CLOSE_END 3	/* flushed by user space at shutdown */
+#define LW_CLOSE_TCP 1	   /* the TCP connection reached CLOSE */
+#define LW_CLOSE_EXIT 2	   /* flushed by user space when the owner exited */
+#define LW_CLOSE_END 3	   /* flushed by user space at shutdown */
 #define LW_CLOSE_RELEASE 4 /* the socket was closed (datagram flows, connected UDP sockets) */
 #define LW_CLOSE_INTERIM 5 /* a long-lived flow's count so far; it goes on (see below) */
 
@@ -210,8 +210,8 @@ struct lw_rec_conn_bytes {
 	__u64 bytes; /* payload bytes sent, transport headers excluded */
 	__u64 packets;
 	struct lw_sockaddr daddr;
-	__u32 reason;	/* LW_CLOSE_* */
-	__u8 protocol;	/* IPPROTO_UDP for a datagram flow; 0 for a connection (records
+	__u32 reason;  /* LW_CLOSE_* */
+	__u8 protocol; /* IPPROTO_UDP for a datagram flow; 0 for a connection (records
 			 * before flows had a pad of zeroes here: same layout, version 1) */
 	__u8 pad[3];
 };

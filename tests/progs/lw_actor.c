@@ -62,8 +62,9 @@ static int act_uring_udp(void)
 	socklen_t alen = sizeof(a);
 	char buf[64];
 	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
-	struct msghdr msg = { .msg_name = &a, .msg_namelen = sizeof(a), .msg_iov = &iov,
-			      .msg_iovlen = 1 };
+	struct msghdr msg = {
+		.msg_name = &a, .msg_namelen = sizeof(a), .msg_iov = &iov, .msg_iovlen = 1
+	};
 	struct io_uring ring;
 	struct io_uring_sqe *sqe;
 	struct io_uring_cqe *cqe;

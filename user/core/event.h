@@ -72,8 +72,8 @@ struct lw_event {
 	const char *unix_path;		/* AF_UNIX: not NUL-terminated, see unix_path_len */
 	size_t unix_path_len;
 	int32_t fd;
-	int64_t ret;	/* syscall result: >= 0 or -errno */
-	uint64_t bytes; /* send: bytes; conn_bytes: payload bytes sent */
+	int64_t ret;	    /* syscall result: >= 0 or -errno */
+	uint64_t bytes;	    /* send: bytes; conn_bytes: payload bytes sent */
 	uint32_t sock_type; /* conn_bytes: SOCK_DGRAM for a datagram flow, else 0 (unsaid) */
 
 	/* open */

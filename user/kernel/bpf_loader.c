@@ -455,8 +455,9 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 	l->skel->rodata->lw_task_stash = regs && task;
 	l->skel->rodata->lw_file_hook = kfile;
 	/* LLMWATCH_SENDMSG_HOOKS=1: the sendmsg hooks anyway (the tests and the bench compare) */
-	l->flow_egress = probe_sock_storage() && !(getenv("LLMWATCH_SENDMSG_HOOKS") &&
-						   strcmp(getenv("LLMWATCH_SENDMSG_HOOKS"), "1") == 0);
+	l->flow_egress = probe_sock_storage() &&
+			 !(getenv("LLMWATCH_SENDMSG_HOOKS") &&
+			   strcmp(getenv("LLMWATCH_SENDMSG_HOOKS"), "1") == 0);
 	l->skel->rodata->lw_flow_egress = l->flow_egress;
 	l->skel->rodata->lw_skb_task =
 		probe_helper(BPF_PROG_TYPE_CGROUP_SKB, BPF_FUNC_get_current_pid_tgid) &&
@@ -577,12 +578,13 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 			 "syscall exit tracepoints (arguments from the saved registers)",
 		 l->kernel_file_hook ? ", fexit security_file_open" : "",
 		 l->kernel_sock_hooks ? ", fentry security_socket_connect/bind" : "",
-		 !have_cg	     ? "" :
-		 l->cgroups_watched  ? ", cgroup sock_addr + cgroup_skb (on watched processes' cgroups)" :
-				       ", cgroup sock_addr + cgroup_skb",
-		 !have_cg	     ? "" :
-		 l->flow_egress	     ? ", datagrams: sock_create/release + egress" :
-				       ", datagrams: sendmsg4/6 + egress");
+		 !have_cg ? "" :
+		 l->cgroups_watched ?
+			    ", cgroup sock_addr + cgroup_skb (on watched processes' cgroups)" :
+			    ", cgroup sock_addr + cgroup_skb",
+		 !have_cg	? "" :
+		 l->flow_egress ? ", datagrams: sock_create/release + egress" :
+				  ", datagrams: sendmsg4/6 + egress");
 	return 0;
 }
 

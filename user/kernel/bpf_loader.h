@@ -44,11 +44,11 @@ struct bpf_loader {
 
 /* What the kernel offers below the syscall layer (see bpf_loader_probe_hooks). */
 struct bpf_loader_probe {
-	int file_err;	 /* 0 if fexit attaches to security_file_open, or -errno */
-	int sock_err;	 /* 0 if fentry attaches to security_socket_connect/bind */
-	bool lsm_bpf;	 /* "bpf" is in /sys/kernel/security/lsm */
-	bool regs_args;	 /* bpf_task_pt_regs() is allowed where llmwatch needs it */
-	bool task_stash; /* task storage is, too (used with regs_args) */
+	int file_err;	   /* 0 if fexit attaches to security_file_open, or -errno */
+	int sock_err;	   /* 0 if fentry attaches to security_socket_connect/bind */
+	bool lsm_bpf;	   /* "bpf" is in /sys/kernel/security/lsm */
+	bool regs_args;	   /* bpf_task_pt_regs() is allowed where llmwatch needs it */
+	bool task_stash;   /* task storage is, too (used with regs_args) */
 	bool sock_storage; /* cgroup sock programs may use socket storage: datagram flows
 			    * start without sendmsg4/6 (bpf/net.bpf.h, lw_flow_egress) */
 };

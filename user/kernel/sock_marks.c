@@ -41,8 +41,7 @@ static int is_udp(int fd)
 	return !getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &v, &len) && v == IPPROTO_UDP;
 }
 
-int sock_marks_apply(int marks_fd, int flows_fd, const char *proc_root, uint32_t pid,
-		     uint16_t tool)
+int sock_marks_apply(int marks_fd, int flows_fd, const char *proc_root, uint32_t pid, uint16_t tool)
 {
 	char path[PATH_MAX], link[64];
 	struct dirent *d;
