@@ -430,6 +430,7 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 		       const struct kernel_names *vmlinux, bool have_cg, bool kfile, bool ksock,
 		       bool regs, bool task, bool *retry)
 {
+	const char *sendmsg_env;
 	struct bpf_program *prog;
 	int err;
 
@@ -455,9 +456,8 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 	l->skel->rodata->lw_task_stash = regs && task;
 	l->skel->rodata->lw_file_hook = kfile;
 	/* LLMWATCH_SENDMSG_HOOKS=1: the sendmsg hooks anyway (the tests and the bench compare) */
-	l->flow_egress = probe_sock_storage() &&
-			 !(getenv("LLMWATCH_SENDMSG_HOOKS") &&
-			   strcmp(getenv("LLMWATCH_SENDMSG_HOOKS"), "1") == 0);
+	sendmsg_env = getenv("LLMWATCH_SENDMSG_HOOKS");
+	l->flow_egress = probe_sock_storage() && !(sendmsg_env && strcmp(sendmsg_env, "1") == 0);
 	l->skel->rodata->lw_flow_egress = l->flow_egress;
 	l->skel->rodata->lw_skb_task =
 		probe_helper(BPF_PROG_TYPE_CGROUP_SKB, BPF_FUNC_get_current_pid_tgid) &&
