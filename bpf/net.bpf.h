@@ -53,6 +53,14 @@ const volatile bool lw_flow_egress __weak = false;
  */
 const volatile bool lw_skb_task __weak = false;
 
+/*
+ * The value of a socket's `conn_marks` entry: 0 for a socket with (or that may get) a
+ * `conns` entry (a connect, a DNS query), LW_MARK_FLOWS for a UDP socket that has only
+ * flows so far, so the packet programs skip the `conns` lookup for it. A connect or a DNS
+ * query turns it back to 0.
+ */
+#define LW_MARK_FLOWS 1
+
 /* Adds daddr to the socket's list of flows, or notes that the list is full. */
 static __always_inline void lw_sock_flows_add(struct lw_sock_flows *sf,
 					      const struct lw_sockaddr *daddr)

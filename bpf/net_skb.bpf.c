@@ -92,14 +92,17 @@ fail:
  * the machine passes here, so the test is a socket-local storage read (a pointer that is
  * NULL for every socket we never marked), not a cookie and a hash lookup.
  */
-static __always_inline struct bpf_sock *lw_skb_marked(struct __sk_buff *skb)
+static __always_inline __u8 *lw_skb_marked(struct __sk_buff *skb, struct bpf_sock **skp)
 {
 	struct bpf_sock *sk = skb->sk;
 
 	if (!sk)
 		return NULL;
 	sk = bpf_sk_fullsock(sk);
-	return sk && bpf_sk_storage_get(&conn_marks, sk, 0, 0) ? sk : NULL;
+	if (!sk)
+		return NULL;
+	*skp = sk;
+	return bpf_sk_storage_get(&conn_marks, sk, 0, 0);
 }
 
 /*
@@ -134,8 +137,8 @@ static __always_inline void lw_flow_first(const struct lw_flow_key *k, const str
  * its flow, counted from this one, and is reported as the flow's first. A full table is
  * counted, and the datagram reported on its own.
  */
-static __always_inline void lw_flow_begin(struct bpf_sock *sk, const struct lw_flow_key *k,
-					  __u32 len)
+static __always_inline void lw_flow_begin(struct bpf_sock *sk, __u8 *mark,
+					  const struct lw_flow_key *k, __u32 len)
 {
 	struct lw_sock_flows *sf = bpf_sk_storage_get(&sock_flows, sk, 0, 0);
 	struct lw_flow f = {};
@@ -157,6 +160,8 @@ static __always_inline void lw_flow_begin(struct bpf_sock *sk, const struct lw_f
 		c.packets = 1;
 		if (bpf_map_update_elem(&conns, &k->cookie, &c, BPF_NOEXIST))
 			lw_count_loss(LW_REC_CONN_BYTES, LW_LOSS_MAP);
+		else
+			*mark = 0; /* the ingress program looks for the answers from now on */
 		return;
 	}
 	f.bytes = len;
@@ -187,7 +192,8 @@ static __always_inline void lw_flow_begin(struct bpf_sock *sk, const struct lw_f
  * the destination the packet carries (the kernel's copy, io_uring's sends included).
  * Reports a long-lived flow's totals every LW_FLOW_INTERIM_S seconds.
  */
-static __always_inline void lw_flow_count(struct __sk_buff *skb, struct bpf_sock *sk, __u64 cookie)
+static __always_inline void lw_flow_count(struct __sk_buff *skb, struct bpf_sock *sk, __u8 *mark,
+					  __u64 cookie)
 {
 	struct lw_flow_key k = {};
 	struct lw_flow *f;
@@ -217,7 +223,7 @@ static __always_inline void lw_flow_count(struct __sk_buff *skb, struct bpf_sock
 	f = bpf_map_lookup_elem(&flows, &k);
 	if (!f) {
 		if (lw_flow_egress)
-			lw_flow_begin(sk, &k, len);
+			lw_flow_begin(sk, mark, &k, len);
 		return;
 	}
 	__sync_fetch_and_add(&f->bytes, len);
@@ -233,19 +239,21 @@ static __always_inline void lw_flow_count(struct __sk_buff *skb, struct bpf_sock
 SEC("cgroup_skb/egress")
 int lw_cg_egress(struct __sk_buff *skb)
 {
-	struct bpf_sock *sk;
+	struct bpf_sock *sk = NULL;
 	struct lw_conn *c;
 	__u32 off, len, captured;
 	__u64 cookie;
 	__u8 proto = 0;
+	__u8 *mark;
 
-	sk = lw_skb_marked(skb);
-	if (!sk)
+	mark = lw_skb_marked(skb, &sk);
+	if (!mark || !sk)
 		return 1;
 	cookie = bpf_get_socket_cookie(skb);
-	c = bpf_map_lookup_elem(&conns, &cookie);
+	/* a UDP socket with flows only: no connection entry to look for */
+	c = *mark == LW_MARK_FLOWS ? NULL : bpf_map_lookup_elem(&conns, &cookie);
 	if (!c) {
-		lw_flow_count(skb, sk, cookie);
+		lw_flow_count(skb, sk, mark, cookie);
 		return 1;
 	}
 	off = lw_payload_offset(skb, &proto);
@@ -275,7 +283,11 @@ int lw_cg_ingress(struct __sk_buff *skb)
 	__u64 cookie;
 	__u8 proto = 0;
 
-	if (!lw_skb_marked(skb))
+	struct bpf_sock *sk = NULL;
+	__u8 *mark = lw_skb_marked(skb, &sk);
+
+	/* only a connection's entry (a DNS query's) asks for what comes in */
+	if (!mark || *mark == LW_MARK_FLOWS)
 		return 1;
 	cookie = bpf_get_socket_cookie(skb);
 	c = bpf_map_lookup_elem(&conns, &cookie);
@@ -350,6 +362,7 @@ int lw_cg_sock_create(struct bpf_sock *ctx)
 {
 	struct lw_sock_flows *sf;
 	struct lw_tracked *t;
+	__u8 *mark;
 	__u32 tgid;
 
 	if (ctx->type != SOCK_DGRAM || ctx->protocol != IPPROTO_UDP)
@@ -358,11 +371,13 @@ int lw_cg_sock_create(struct bpf_sock *ctx)
 	if (!t)
 		return 1;
 	sf = bpf_sk_storage_get(&sock_flows, ctx, 0, BPF_SK_STORAGE_GET_F_CREATE);
-	if (!sf || !bpf_sk_storage_get(&conn_marks, ctx, 0, BPF_SK_STORAGE_GET_F_CREATE)) {
+	mark = sf ? bpf_sk_storage_get(&conn_marks, ctx, 0, BPF_SK_STORAGE_GET_F_CREATE) : NULL;
+	if (!mark) {
 		/* its datagrams will not be seen */
 		lw_count_loss(LW_REC_CONN_BYTES, LW_LOSS_MAP);
 		return 1;
 	}
+	*mark = LW_MARK_FLOWS;
 	sf->pid = tgid;
 	sf->tool = t->tool;
 	return 1;

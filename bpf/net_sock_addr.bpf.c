@@ -45,6 +45,7 @@ static __always_inline int lw_sock_addr_hook(struct bpf_sock_addr *ctx, __u16 ty
 	struct lw_rec_sock *r;
 	__u32 uport, stype;
 	__u64 cookie;
+	__u8 *mark;
 
 	if (!t)
 		return 1;
@@ -75,8 +76,11 @@ static __always_inline int lw_sock_addr_hook(struct bpf_sock_addr *ctx, __u16 ty
 		    type == LW_REC_CONNECT)
 			lw_count_loss(LW_REC_CONN_BYTES, LW_LOSS_MAP);
 		/* mark the socket itself, so the packet hooks skip every other socket cheaply */
-		if (!bpf_sk_storage_get(&conn_marks, ctx->sk, 0, BPF_SK_STORAGE_GET_F_CREATE))
+		mark = bpf_sk_storage_get(&conn_marks, ctx->sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+		if (!mark)
 			lw_count_loss(LW_REC_CONN_BYTES, LW_LOSS_MAP);
+		else
+			*mark = 0; /* a connection now: the packet programs look it up */
 	}
 	/*
 	 * Any other unconnected datagram belongs to a flow (socket, destination): the first

@@ -105,7 +105,8 @@ class Bench:
         ver = subprocess.run([self.llmwatch, "--version"], capture_output=True, text=True).stdout
         self.llmwatch_enters = "syscalls: exit tracepoints alone" not in ver
         # which datagram hooks it attaches: sock_create/release, or sendmsg4/6 (5.10)
-        self.llmwatch_sendmsg = "datagrams: cgroup sendmsg4/6" in ver
+        self.llmwatch_sendmsg = ("datagrams: cgroup sendmsg4/6" in ver or
+                                 os.environ.get("LLMWATCH_SENDMSG_HOOKS") == "1")
 
     # ---- running things ------------------------------------------------------------
 

@@ -62,7 +62,7 @@ int sock_marks_apply(int marks_fd, int flows_fd, const char *proc_root, uint32_t
 	while ((d = readdir(dir))) {
 		struct lw_sock_flows sf = { .pid = pid, .tool = tool };
 		socklen_t clen = sizeof(sf.cookie);
-		uint8_t mark = 0;
+		uint8_t mark = 1; /* LW_MARK_FLOWS (bpf/net.bpf.h): no connection entry yet */
 		char *end;
 		long target;
 		ssize_t len;
@@ -85,7 +85,8 @@ int sock_marks_apply(int marks_fd, int flows_fd, const char *proc_root, uint32_t
 			/* the flows entry first: the egress program needs it once it sees the mark */
 			if ((bpf_map_update_elem(flows_fd, &fd, &sf, BPF_NOEXIST) == 0 ||
 			     errno == EEXIST) &&
-			    bpf_map_update_elem(marks_fd, &fd, &mark, BPF_ANY) == 0)
+			    (bpf_map_update_elem(marks_fd, &fd, &mark, BPF_NOEXIST) == 0 ||
+			     errno == EEXIST))
 				n++;
 		}
 		close(fd);
