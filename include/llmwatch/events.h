@@ -200,7 +200,8 @@ struct lw_rec_open {
  * datagrams one socket sent to one destination, counted in the kernel (the first also
  * comes as a LW_REC_SEND with LW_F_FLOW_FIRST). Counts are totals since the flow's first
  * datagram, that one included: a long-lived flow reports its totals so far every
- * LW_FLOW_INTERIM_S seconds (LW_CLOSE_INTERIM) and its final ones when it ends, so a
+ * LW_FLOW_INTERIM_S seconds (LW_CLOSE_INTERIM; looked at every 64th datagram) and its
+ * final ones when it ends, so a
  * reader keeps a flow's last record (cookie and daddr name the flow).
  */
 #define LW_FLOW_INTERIM_S 60
