@@ -13,6 +13,159 @@
 #define lw_read(dst, size, src, user) \
 	((user) ? bpf_probe_read_user(dst, size, src) : bpf_probe_read_kernel(dst, size, src))
 
+/* ---- datagram flows ------------------------------------------------------------------ */
+
+/* Default size; user space may resize it before load. */
+#define LW_FLOW_MAX 65536
+
+/*
+ * Datagram flows of watched processes, (socket cookie, destination) -> counts: one insert
+ * per flow, then one lookup per datagram, instead of a record each (see lw_flow_key).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, LW_FLOW_MAX);
+	__type(key, struct lw_flow_key);
+	__type(value, struct lw_flow);
+} flows SEC(".maps") __weak;
+
+/* The flows of each datagram socket of a watched process (see struct lw_sock_flows). */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct lw_sock_flows);
+} sock_flows SEC(".maps") __weak;
+
+/*
+ * Where flows start (set before load): true where cgroup sock programs may use socket
+ * storage, so `cgroup/sock_create` marks each UDP socket of a watched process and the
+ * egress program starts a flow at its first datagram, and no sendmsg hook is attached;
+ * false (5.10), the sendmsg4/6 hooks start them, inside each send.
+ */
+const volatile bool lw_flow_egress __weak = false;
+
+/*
+ * Whether the packet programs may ask for the current task's ids and name (set before
+ * load, by probing: 6.10 on): a UDP datagram leaves in its sender's context, so the
+ * first of a flow can carry the thread and its name at the time, as a syscall's record.
+ */
+const volatile bool lw_skb_task __weak = false;
+
+/*
+ * The value of a socket's `conn_marks` entry: 0 for a socket with (or that may get) a
+ * `conns` entry (a connect, a DNS query), LW_MARK_FLOWS for a UDP socket that has only
+ * flows so far, so the packet programs skip the `conns` lookup for it. A connect or a DNS
+ * query turns it back to 0.
+ */
+#define LW_MARK_FLOWS 1
+
+/* Adds daddr to the socket's list of flows, or notes that the list is full. */
+static __always_inline void lw_sock_flows_add(struct lw_sock_flows *sf,
+					      const struct lw_sockaddr *daddr)
+{
+	__u32 n = sf->n;
+
+	if (n < LW_SOCK_FLOWS) {
+		sf->dst[n] = *daddr;
+		sf->n = n + 1;
+	} else {
+		sf->overflow = 1;
+	}
+}
+
+/*
+ * lw_stash.kflags from the sendmsg hooks for the exit: the datagram belongs to a flow
+ * that was already there (no record: the flow counts it), or starts one. Bits clear of
+ * common.bpf.h's LW_STASH_*.
+ */
+#define LW_STASH_FLOW_OLD (1u << 8)
+#define LW_STASH_FLOW_NEW (1u << 9)
+
+enum lw_flow_state {
+	LW_FLOW_NONE, /* not a flow's: reported on its own (DNS, a full table) */
+	LW_FLOW_OLD,  /* counted by its flow */
+	LW_FLOW_NEW,  /* the first of a new flow */
+};
+
+/*
+ * Finds or starts the flow of a watched process's datagram to daddr on socket sk (with
+ * cookie): a new flow marks the socket for the egress counter and is remembered in the
+ * socket's storage for its close. A full table is counted; the datagram is then reported
+ * on its own.
+ */
+static __always_inline enum lw_flow_state lw_flow_start(struct bpf_sock *sk, __u64 cookie,
+							const struct lw_sockaddr *daddr, __u32 pid,
+							__u16 tool)
+{
+	struct lw_flow_key k = {};
+	struct lw_flow f = {};
+	struct lw_sock_flows *sf;
+	long err;
+
+	k.cookie = cookie;
+	k.daddr.family = daddr->family;
+	k.daddr.port = daddr->port;
+	/* an IPv4-mapped IPv6 destination leaves as an IPv4 packet: key it so */
+	if (daddr->family == AF_INET6 && *(__u64 *)daddr->addr == 0 &&
+	    *(__u32 *)&daddr->addr[8] == bpf_htonl(0xffff)) {
+		k.daddr.family = AF_INET;
+		__builtin_memcpy(k.daddr.addr, &daddr->addr[12], 4);
+	} else {
+		__builtin_memcpy(k.daddr.addr, daddr->addr, 16);
+	}
+	if (bpf_map_lookup_elem(&flows, &k))
+		return LW_FLOW_OLD;
+	f.pid = pid;
+	f.tool = tool;
+	f.last_ns = bpf_ktime_get_boot_ns();
+	err = bpf_map_update_elem(&flows, &k, &f, BPF_NOEXIST);
+	if (err == -EEXIST)
+		return LW_FLOW_OLD; /* another thread's datagram started it */
+	if (err) {
+		lw_count_loss(LW_REC_CONN_BYTES, LW_LOSS_MAP);
+		return LW_FLOW_NONE;
+	}
+	/* the egress counter skips every socket without this mark */
+	if (!bpf_sk_storage_get(&conn_marks, sk, 0, BPF_SK_STORAGE_GET_F_CREATE)) {
+		lw_count_loss(LW_REC_CONN_BYTES, LW_LOSS_MAP);
+		bpf_map_delete_elem(&flows, &k);
+		return LW_FLOW_NONE;
+	}
+	sf = bpf_sk_storage_get(&sock_flows, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!sf) {
+		/* its close will not find it: the owner's exit or the stop reports it */
+		lw_count_loss(LW_REC_CONN_BYTES, LW_LOSS_MAP);
+		return LW_FLOW_NEW;
+	}
+	sf->cookie = cookie;
+	sf->pid = pid;
+	sf->tool = tool;
+	lw_sock_flows_add(sf, &k.daddr);
+	return LW_FLOW_NEW;
+}
+
+#define LW_FLOW_INTERIM_NS ((__u64)LW_FLOW_INTERIM_S * 1000000000ull)
+
+/* A flow's record: its totals so far (LW_CLOSE_INTERIM) or its last ones. */
+static __always_inline void lw_flow_report(const struct lw_flow_key *k, const struct lw_flow *f,
+					   __u32 reason)
+{
+	struct lw_rec_conn_bytes r = {};
+
+	/* may run in softirq or in another task: the header names the flow's owner */
+	lw_rec_hdr_init(&r.hdr, LW_REC_CONN_BYTES, sizeof(r), f->tool, f->pid,
+			bpf_ktime_get_boot_ns());
+	r.cookie = k->cookie;
+	r.bytes = f->bytes;
+	r.packets = f->packets;
+	r.daddr = k->daddr;
+	r.reason = reason;
+	r.protocol = 17; /* IPPROTO_UDP */
+	lw_emit(&r, sizeof(r), sizeof(r));
+}
+
 /* ---- reading arguments ------------------------------------------------------------- */
 
 /* Where lw_read_sockaddr() puts what it decodes: fields of a stash entry or of a record. */

@@ -41,17 +41,28 @@ static __always_inline int lw_sock_addr_hook(struct bpf_sock_addr *ctx, __u16 ty
 	struct lw_tracked *t = bpf_map_lookup_elem(&tracked, &tgid);
 	struct lw_stash *st;
 	union lw_scratch_rec *s;
+	enum lw_flow_state flow = LW_FLOW_NONE;
 	struct lw_rec_sock *r;
+	__u32 uport, stype;
 	__u64 cookie;
+	__u8 *mark;
 
 	if (!t)
 		return 1;
 	cookie = bpf_get_socket_cookie(ctx);
 	/*
+	 * Read once, here: clang would otherwise join the reads of two branches into one
+	 * through a moved ctx pointer, which the verifier refuses.
+	 */
+	uport = ctx->user_port;
+	stype = ctx->type;
+	barrier_var(uport);
+	barrier_var(stype);
+	/*
 	 * Remember the connection for byte counting and naming. An unconnected datagram to
 	 * port 53 is a DNS query: remember its socket too, so the answer is captured.
 	 */
-	if (type == LW_REC_CONNECT || (type == LW_REC_SEND && ctx->user_port == bpf_htons(53))) {
+	if (type == LW_REC_CONNECT || (type == LW_REC_SEND && uport == bpf_htons(53))) {
 		struct lw_conn c = {};
 
 		c.pid = tgid;
@@ -65,11 +76,29 @@ static __always_inline int lw_sock_addr_hook(struct bpf_sock_addr *ctx, __u16 ty
 		    type == LW_REC_CONNECT)
 			lw_count_loss(LW_REC_CONN_BYTES, LW_LOSS_MAP);
 		/* mark the socket itself, so the packet hooks skip every other socket cheaply */
-		if (!bpf_sk_storage_get(&conn_marks, ctx->sk, 0, BPF_SK_STORAGE_GET_F_CREATE))
+		mark = bpf_sk_storage_get(&conn_marks, ctx->sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+		if (!mark)
 			lw_count_loss(LW_REC_CONN_BYTES, LW_LOSS_MAP);
+		else
+			*mark = 0; /* a connection now: the packet programs look it up */
+	}
+	/*
+	 * Any other unconnected datagram belongs to a flow (socket, destination): the first
+	 * is reported, the rest only counted (by the egress program) until the flow ends.
+	 */
+	if (type == LW_REC_SEND && uport != bpf_htons(53) && stype == SOCK_DGRAM) {
+		struct lw_sockaddr d = {};
+
+		lw_ctx_addr(ctx, &d, v6);
+		flow = lw_flow_start(ctx->sk, cookie, &d, tgid, t->tool);
 	}
 	switch (lw_call_stash(type, id, &st)) {
 	case LW_INSIDE:
+		/* the exit reports the first datagram of a flow, and a failed send, only */
+		if (flow == LW_FLOW_OLD)
+			st->kflags |= LW_STASH_FLOW_OLD;
+		else if (flow == LW_FLOW_NEW)
+			st->kflags |= LW_STASH_FLOW_NEW;
 		/*
 		 * The syscall's exit reports it; hand it the kernel's copy of the address and
 		 * what would otherwise cost a walk of the fd table.
@@ -79,7 +108,7 @@ static __always_inline int lw_sock_addr_hook(struct bpf_sock_addr *ctx, __u16 ty
 			st->kflags |= LW_STASH_KADDR;
 		}
 		st->cookie = cookie;
-		st->sock_type = ctx->type;
+		st->sock_type = stype;
 		st->kflags |= LW_STASH_SOCK;
 		return 1;
 	case LW_INSIDE_LOST:
@@ -87,6 +116,9 @@ static __always_inline int lw_sock_addr_hook(struct bpf_sock_addr *ctx, __u16 ty
 	case LW_OUTSIDE:
 		break;
 	}
+	/* outside a syscall (io_uring): the flow counts it, and its first is reported here */
+	if (flow == LW_FLOW_OLD)
+		return 1;
 	s = lw_scratch();
 	if (!s) {
 		lw_count_loss(type, LW_LOSS_LOOKUP);
@@ -95,10 +127,10 @@ static __always_inline int lw_sock_addr_hook(struct bpf_sock_addr *ctx, __u16 ty
 	r = &s->sock;
 	__builtin_memset(r, 0, sizeof(*r));
 	lw_fill_hdr(&r->hdr, type, t->tool, tgid);
-	r->hdr.flags = LW_F_CGROUP_HOOK;
+	r->hdr.flags = LW_F_CGROUP_HOOK | (flow == LW_FLOW_NEW ? LW_F_FLOW_FIRST : 0);
 	r->fd = -1;
 	r->cookie = cookie;
-	r->sock_type = ctx->type;
+	r->sock_type = stype;
 	lw_ctx_addr(ctx, &r->addr, v6);
 	lw_emit(r, offsetof(struct lw_rec_sock, unix_path), sizeof(*r));
 	return 1;

@@ -197,6 +197,22 @@ static __always_inline void lw_sock_emit(__u16 type, const struct lw_sock_args *
 		lw_emit(&l, sizeof(l), sizeof(l));
 		return;
 	}
+	/* a datagram its flow counts: reported in the flow's record, unless it failed */
+	if (type == LW_REC_SEND && (st->kflags & LW_STASH_FLOW_OLD) && ret >= 0)
+		return;
+	/*
+	 * With the flows started by the egress program, a UDP datagram that went out is that
+	 * program's to report (its flow's first, or counted); this exit keeps the failures,
+	 * DNS queries (one record each) and the other families' sends. Only the family and
+	 * port are read here.
+	 */
+	if (type == LW_REC_SEND && lw_flow_egress && ret >= 0 && a->addrlen >= 4) {
+		__u16 fp[2];
+
+		if (!bpf_probe_read_user(fp, sizeof(fp), (void *)a->uptr) &&
+		    (fp[0] == AF_INET || fp[0] == AF_INET6) && fp[1] != bpf_htons(53))
+			return;
+	}
 	s = lw_scratch();
 	if (!s) {
 		lw_count_loss(type, LW_LOSS_LOOKUP);
@@ -223,6 +239,8 @@ static __always_inline void lw_sock_emit(__u16 type, const struct lw_sock_args *
 	/* a send without a destination is a connected socket: its bytes are counted per conn */
 	if (type == LW_REC_SEND && !r->addr.family && !(r->hdr.flags & LW_F_READ_FAILED))
 		return;
+	if (st->kflags & LW_STASH_FLOW_NEW)
+		r->hdr.flags |= LW_F_FLOW_FIRST;
 	r->fd = a->fd;
 	r->ret = ret;
 	r->bytes = type == LW_REC_SEND ? (ret >= 0 ? ret : a->len) : 0;

@@ -58,6 +58,8 @@ KNOBS = {
     "BENCH_RATE_STEPS": ("5000,10000,20000,50000,100000,0",
                          "curve_rate: opens/s tried per sink, rising (0: flat out)"),
     "BENCH_RATE_SECONDS": ("2", "curve_rate: seconds at each rate"),
+    "BENCH_FLOOR_DROP": ("", "comma list of floor program prefixes to leave out, each "
+                         "with a leading '-' (-f_egress: the floor without that hook)"),
     "BENCH_ONLY": ("", "comma list of sections: syscalls,programs,loss,replay,report,rules,"
                    "live,audit_hash,startup,stop,memory,curve_procs,curve_conns,curve_names,"
                    "curve_rules,curve_paths,curve_rate"),
@@ -123,6 +125,9 @@ class Bench:
         # whether llmwatch pairs enter and exit tracepoints here (the floor must match it)
         ver = subprocess.run([self.llmwatch, "--version"], capture_output=True, text=True).stdout
         self.llmwatch_enters = "syscalls: exit tracepoints alone" not in ver
+        # which datagram hooks it attaches: sock_create/release, or sendmsg4/6 (5.10)
+        self.llmwatch_sendmsg = ("datagrams: cgroup sendmsg4/6" in ver or
+                                 os.environ.get("LLMWATCH_SENDMSG_HOOKS") == "1")
 
     # ---- running things ------------------------------------------------------------
 
@@ -287,8 +292,11 @@ class Floor(Llmwatch):
         argv = [os.path.join(self.b.dir, "floor"), os.path.join(self.b.dir, "floor.bpf.o"),
                 self.ready]
         # the same syscall tracepoints as llmwatch: no enters where it reads the registers
-        if not self.b.llmwatch_enters:
-            argv.append("-f_enter_")
+        drop = [] if self.b.llmwatch_enters else ["-f_enter_"]
+        # and the datagram hooks it attaches (BENCH_FLOOR_DROP adds prefixes: a hook's share)
+        drop.append("-f_sock_" if self.b.llmwatch_sendmsg else "-f_sendmsg")
+        drop += [p for p in os.environ.get("BENCH_FLOOR_DROP", "").split(",") if p]
+        argv.append(",".join(drop))
         return argv
 
 

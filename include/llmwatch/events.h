@@ -36,7 +36,7 @@
 #define LW_REC_LISTEN 6	    /* listen(2), with the socket's local address */
 #define LW_REC_SEND 7	    /* a datagram sent to an explicit destination (sendto/sendmsg) */
 #define LW_REC_OPEN 8	    /* openat(2) / openat2(2) */
-#define LW_REC_CONN_BYTES 9 /* bytes sent on one connection, reported when it closes */
+#define LW_REC_CONN_BYTES 9 /* bytes sent on one connection or datagram flow, when it closes */
 #define LW_REC_PAYLOAD 10   /* first bytes of a watched connection: DNS answers, stream heads */
 #define LW_REC_TYPE_MAX 11  /* one past the highest type */
 
@@ -47,6 +47,13 @@
 #define LW_F_CANDIDATE (1u << 3)     /* tracked by executable name, awaiting confirmation */
 #define LW_F_KERNEL_PATH (1u << 4)   /* open: path as the kernel resolved it (absolute) */
 #define LW_F_BELOW_SYSCALL (1u << 5) /* open: seen by the file-open hook, not a syscall */
+/*
+ * send: the first datagram of a flow (socket, destination): the kernel counts this one and
+ * those that follow, and reports them all in the flow's LW_REC_CONN_BYTES record (protocol
+ * IPPROTO_UDP), so its bytes are not to be added again. Without it, a send stands alone
+ * (DNS queries, AF_UNIX, a full flow table, and every send of a capture made before flows).
+ */
+#define LW_F_FLOW_FIRST (1u << 6)
 
 /* Why a process is tracked (lw_rec_exec.match, lw_tracked.reason). */
 #define LW_MATCH_NONE 0
@@ -182,18 +189,32 @@ struct lw_rec_open {
 	char path[LW_PATH_MAX]; /* as passed by the process, or the kernel's: untrusted */
 };
 
-#define LW_CLOSE_TCP 1	/* the TCP connection reached CLOSE */
-#define LW_CLOSE_EXIT 2 /* flushed by user space when the owner exited */
-#define LW_CLOSE_END 3	/* flushed by user space at shutdown */
+#define LW_CLOSE_TCP 1	   /* the TCP connection reached CLOSE */
+#define LW_CLOSE_EXIT 2	   /* flushed by user space when the owner exited */
+#define LW_CLOSE_END 3	   /* flushed by user space at shutdown */
+#define LW_CLOSE_RELEASE 4 /* the socket was closed (datagram flows) */
+#define LW_CLOSE_INTERIM 5 /* a long-lived flow's count so far; it goes on (see below) */
 
+/*
+ * A connection's bytes (TCP, or a connected UDP socket), or a datagram flow's: the
+ * datagrams one socket sent to one destination, counted in the kernel (the first also
+ * comes as a LW_REC_SEND with LW_F_FLOW_FIRST). Counts are totals since the flow's first
+ * datagram, that one included: a long-lived flow reports its totals so far every
+ * LW_FLOW_INTERIM_S seconds (LW_CLOSE_INTERIM; looked at every 64th datagram) and its
+ * final ones when it ends, so a
+ * reader keeps a flow's last record (cookie and daddr name the flow).
+ */
+#define LW_FLOW_INTERIM_S 60
 struct lw_rec_conn_bytes {
 	struct lw_rec_hdr hdr; /* hdr.pid is the process that opened the connection */
 	__u64 cookie;
 	__u64 bytes; /* payload bytes sent, transport headers excluded */
 	__u64 packets;
 	struct lw_sockaddr daddr;
-	__u32 reason; /* LW_CLOSE_* */
-	__u32 pad;
+	__u32 reason;  /* LW_CLOSE_* */
+	__u8 protocol; /* IPPROTO_UDP for a datagram flow; 0 for a connection (records
+			 * before flows had a pad of zeroes here: same layout, version 1) */
+	__u8 pad[3];
 };
 
 /*
@@ -239,6 +260,47 @@ struct lw_conn {
 	__u32 pad;
 };
 
+/*
+ * The datagram-flow map (key: socket cookie and destination), filled by the kernel and
+ * flushed by user space like the connection map: one entry per (socket, destination) a
+ * watched process sent unconnected datagrams to (DNS excepted: its queries stay records).
+ * The destination is the normalised one the packets carry: IPv4-mapped IPv6 as AF_INET,
+ * no scope id.
+ */
+struct lw_flow_key {
+	__u64 cookie;
+	struct lw_sockaddr daddr;
+};
+
+struct lw_flow {
+	__u32 pid;
+	__u16 tool;
+	__u16 pad;
+	__u64 bytes;   /* payload bytes sent, the first datagram's included */
+	__u64 packets; /* datagrams sent */
+	__u64 last_ns; /* BOOTTIME of its first datagram, then of its last interim report */
+};
+
+/*
+ * The datagram flows of one socket, in the socket's own storage (key: the socket), so
+ * that its close finds them without a walk of the flow map: the owner (the process that
+ * made the socket, or that user space found holding it) and the first LW_SOCK_FLOWS
+ * destinations; those past them are reported at the owner's exit or the stop, and
+ * overflow says there are some. User space writes a fresh one (n 0) for a socket a
+ * process held before it was watched.
+ */
+#define LW_SOCK_FLOWS 4
+
+struct lw_sock_flows {
+	__u64 cookie; /* the socket's */
+	__u32 pid;
+	__u16 tool;
+	__u16 pad;
+	__u32 n; /* destinations recorded in dst, at most LW_SOCK_FLOWS */
+	__u32 overflow;
+	struct lw_sockaddr dst[LW_SOCK_FLOWS];
+};
+
 #define LW_STATIC_SIZE(t, n) \
 	_Static_assert(sizeof(t) == (n), #t " layout changed: bump LW_RECORD_VERSION")
 LW_STATIC_SIZE(struct lw_rec_hdr, 48);
@@ -252,6 +314,9 @@ LW_STATIC_SIZE(struct lw_rec_open, 48 + 24 + LW_PATH_MAX);
 LW_STATIC_SIZE(struct lw_rec_conn_bytes, 48 + 24 + 24 + 8);
 LW_STATIC_SIZE(struct lw_tracked, 8);
 LW_STATIC_SIZE(struct lw_conn, 56);
+LW_STATIC_SIZE(struct lw_flow_key, 32);
+LW_STATIC_SIZE(struct lw_flow, 32);
+LW_STATIC_SIZE(struct lw_sock_flows, 24 + 24 * LW_SOCK_FLOWS);
 LW_STATIC_SIZE(struct lw_rec_payload, 48 + 8 + 24 + 8 + LW_PAYLOAD_MAX);
 
 #endif /* LLMWATCH_EVENTS_H */

@@ -41,7 +41,8 @@ capture_every_kind() {
 	lw_wait_for type=bind pid="$pid" addr=0.0.0.0 port=0 ret=0
 	lw_wait_for type=listen pid="$pid" addr=0.0.0.0 port="$any" ret=0
 	lw_wait_for type=listen pid="$pid" addr=127.0.0.1 port="$lo" ret=0
-	lw_wait_for type=send pid="$pid" daddr=127.0.0.1 dport="$udp" bytes=64 ret=64 sock_type=dgram
+	# the first datagram of its flow: the egress program reports it (no syscall result)
+	lw_wait_for type=send pid="$pid" daddr=127.0.0.1 dport="$udp" bytes=64 sock_type=dgram flow_first=true
 	lw_wait_for type=open pid="$pid" path="$BATS_TEST_TMPDIR/data.txt" access=read ret~""
 	[ "$($LWQ get ret "$OUT" type=open pid="$pid" path="$BATS_TEST_TMPDIR/data.txt")" -ge 0 ]
 	lw_wait_for type=open pid="$pid" path=/nonexistent/llmwatch-test ret=-2 error=ENOENT

@@ -8,7 +8,9 @@ a copy of python3 under a watched name (ollama, chat, ...), so the kernel sees t
 Actions: tcp (connect to a local listener, send 1000 bytes, close), http-host NAME ADDR
 (the same to a listener on ADDR, with an HTTP request head naming host NAME), refused (connect to a closed port), tcp6,
 unix, bind-any, bind-lo, udp, open, open-missing, open-create, child (fork+exec /bin/cat),
-prctl (rename the thread to "innocent"), wait-file PATH (create PATH.waiting, then block
+prctl (rename the thread to "innocent"), udp-flood N (N datagrams of 64 bytes to one
+receiver from one socket, then closed), udp-socket (make the socket udp-keep sends from),
+udp-keep N (the same as udp-flood, the socket left open until exit), wait-file PATH (create PATH.waiting, then block
 until PATH exists), sleep SECS.
 Writes a JSON report (pid and ports used) to REPORT_FILE at the end.
 """
@@ -34,6 +36,8 @@ def closed_port():
 def main():
     out = sys.argv[1]
     args = sys.argv[2:]
+    flood_socket = None
+    kept = []
     i = 0
     while i < len(args):
         a = args[i]
@@ -121,6 +125,28 @@ def main():
             s.close()
             r.close()
             report["udp_port"] = port
+        elif a in ("udp-flood", "udp-keep"):
+            # N datagrams of 64 bytes from one socket to one receiver: one flow. udp-keep
+            # keeps the socket open (its flow ends when the process exits, or at a stop)
+            n = int(args[i])
+            i += 1
+            r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            r.bind(("127.0.0.1", 0))
+            port = r.getsockname()[1]
+            s = flood_socket if a == "udp-keep" and flood_socket else \
+                socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            for _ in range(n):
+                s.sendto(b"f" * 64, ("127.0.0.1", port))
+            if a == "udp-keep":
+                kept.append(s)
+            else:
+                s.close()
+            kept.append(r)  # the receiver outlives the sends: none is refused
+            report[a + "_port"] = port
+            report[a + "_sent"] = n
+        elif a == "udp-socket":
+            # the socket udp-keep will send from, made now (before a --pid watches us)
+            flood_socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         elif a == "open":
             path = args[i]
             i += 1

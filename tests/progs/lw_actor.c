@@ -12,6 +12,7 @@
  *   open PATH           open PATH read-only and read it: open_ret=FD or -errno
  *   child PROG ARG      fork, exec PROG ARG, wait: child_pid=N child_status=N
  *   uring-open PATH     openat PATH through io_uring: uring_open_ret=FD or -errno
+ *   uring-udp           a datagram to a 127.0.0.1 receiver through io_uring: uring_udp_port=N
  *   flood N             open and close /dev/null N times
  *   leader-exits PATH   the main thread ends (pthread_exit) while another thread lives on;
  *                       that thread waits until the leader is gone, opens PATH, and exits
@@ -51,6 +52,53 @@ static int act_tcp(void)
 	printf("tcp_port=%u\n", ntohs(a.sin_port));
 	close(c);
 	close(srv);
+	return 0;
+}
+
+/*
+ * One datagram of 64 bytes to a local receiver through io_uring (IORING_OP_SENDMSG with a
+ * destination), which never passes the sendto/sendmsg tracepoints.
+ */
+static int act_uring_udp(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t alen = sizeof(a);
+	char buf[64];
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct msghdr msg = {
+		.msg_name = &a, .msg_namelen = sizeof(a), .msg_iov = &iov, .msg_iovlen = 1
+	};
+	struct io_uring ring;
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	int r, s, ret;
+
+	memset(buf, 'u', sizeof(buf));
+	r = socket(AF_INET, SOCK_DGRAM, 0);
+	if (r < 0 || bind(r, (struct sockaddr *)&a, sizeof(a)) ||
+	    getsockname(r, (struct sockaddr *)&a, &alen)) {
+		perror("udp receiver");
+		return 1;
+	}
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	ret = io_uring_queue_init(4, &ring, 0);
+	if (s < 0 || ret < 0) {
+		fprintf(stderr, "io_uring_queue_init: %s\n", strerror(-ret));
+		return 1;
+	}
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_sendmsg(sqe, s, &msg, 0);
+	io_uring_submit(&ring);
+	ret = io_uring_wait_cqe(&ring, &cqe);
+	if (ret < 0 || cqe->res < 0) {
+		fprintf(stderr, "io_uring sendmsg: %s\n", strerror(ret < 0 ? -ret : -cqe->res));
+		return 1;
+	}
+	io_uring_cqe_seen(&ring, cqe);
+	io_uring_queue_exit(&ring);
+	printf("uring_udp_port=%u\n", ntohs(a.sin_port));
+	close(s);
+	close(r);
 	return 0;
 }
 
@@ -227,6 +275,8 @@ int main(int argc, char **argv)
 			printf("pid=%d\n", getpid());
 		} else if (!strcmp(a, "tcp")) {
 			err = act_tcp();
+		} else if (!strcmp(a, "uring-udp")) {
+			err = act_uring_udp();
 		} else if (!strcmp(a, "bind-any")) {
 			err = act_bind_any();
 		} else if (!strcmp(a, "udp")) {

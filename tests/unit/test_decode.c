@@ -355,6 +355,20 @@ static void test_conn_bytes(void)
 	CHECK_INT(ev.close_reason, LW_CLOSE_TCP);
 	CHECK(ev.addr && ev.addr->port == 443);
 	check_truncations(&r, sizeof(r), sizeof(r), "conn_bytes");
+	/* a connection's record says no protocol: version 1 had a pad of zeroes there */
+	CHECK_INT(ev.sock_type, 0);
+
+	/* a datagram flow: protocol UDP reads as a datagram socket's, with its totals */
+	r.protocol = 17;
+	r.reason = LW_CLOSE_INTERIM;
+	CHECK_INT(decode_exact(&r, sizeof(r), &ev), 0);
+	CHECK_INT(ev.sock_type, 2 /* SOCK_DGRAM */);
+	CHECK_INT(ev.close_reason, LW_CLOSE_INTERIM);
+	CHECK_INT(ev.packets, 12);
+	/* another protocol number is a connection's */
+	r.protocol = 6;
+	CHECK_INT(decode_exact(&r, sizeof(r), &ev), 0);
+	CHECK_INT(ev.sock_type, 0);
 }
 
 static void test_header(void)

@@ -71,6 +71,12 @@ static void test_sockfmt(void)
 	CHECK_STR(sockfmt_family(0, s16), "none");
 	CHECK_STR(sockfmt_family(65535, s16), "family-65535");
 
+	/* why a connection's or flow's count was reported; an unknown number says nothing */
+	CHECK_STR(sockfmt_close_reason(LW_CLOSE_TCP), "tcp_close");
+	CHECK_STR(sockfmt_close_reason(LW_CLOSE_RELEASE), "socket_closed");
+	CHECK_STR(sockfmt_close_reason(LW_CLOSE_INTERIM), "interim");
+	CHECK_STR(sockfmt_close_reason(0), "");
+	CHECK_STR(sockfmt_close_reason(99), "");
 	CHECK_STR(sockfmt_socktype(0, s16), "");
 	CHECK_STR(sockfmt_socktype(SOCK_STREAM, s16), "stream");
 	CHECK_STR(sockfmt_socktype(SOCK_DGRAM, s16), "dgram");

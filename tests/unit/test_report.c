@@ -708,6 +708,99 @@ static void test_udp_bytes(void)
 	cJSON_Delete(doc);
 }
 
+static void put_send(struct capture_writer *w, uint16_t tool, uint64_t ts, const uint8_t ip[4],
+		     uint16_t port, uint64_t cookie, uint64_t bytes, uint8_t flags)
+{
+	struct lw_rec_sock r;
+
+	memset(&r, 0, sizeof(r));
+	lw_rec_hdr_init(&r.hdr, LW_REC_SEND, offsetof(struct lw_rec_sock, unix_path), tool, 100,
+			ts);
+	r.hdr.flags = flags;
+	r.fd = 6;
+	r.ret = (int32_t)bytes;
+	r.bytes = bytes;
+	r.cookie = cookie;
+	r.addr.family = AF_INET;
+	r.addr.port = port;
+	memcpy(r.addr.addr, ip, 4);
+	r.sock_type = SOCK_DGRAM;
+	capture_writer_add(w, &r, offsetof(struct lw_rec_sock, unix_path));
+}
+
+static void put_flow(struct capture_writer *w, uint16_t tool, uint64_t ts, const uint8_t ip[4],
+		     uint16_t port, uint64_t cookie, uint64_t bytes, uint64_t packets,
+		     uint32_t reason)
+{
+	struct lw_rec_conn_bytes r;
+
+	memset(&r, 0, sizeof(r));
+	lw_rec_hdr_init(&r.hdr, LW_REC_CONN_BYTES, sizeof(r), tool, 100, ts);
+	r.cookie = cookie;
+	r.bytes = bytes;
+	r.packets = packets;
+	r.daddr.family = AF_INET;
+	r.daddr.port = port;
+	memcpy(r.daddr.addr, ip, 4);
+	r.reason = reason;
+	r.protocol = 17;
+	capture_writer_add(w, &r, sizeof(r));
+}
+
+/*
+ * Datagram flows: the first send (flow_first) is counted by its flow, whose records carry
+ * totals (an interim one, the last, and a repeat of the last from the stop's flush), so the
+ * endpoint has the last totals once. Beside it, sends as captures before flows hold them
+ * (each datagram a send of its own, no flag): each counted.
+ */
+static void test_udp_flows(void)
+{
+	static const uint8_t a[4] = { 203, 0, 113, 5 }, b[4] = { 203, 0, 113, 6 };
+	struct profile_set set;
+	struct capture_meta meta = { .llmwatch_version = "test", .profiles = &set };
+	struct capture_writer_opts wo = { .flush_ns = 1000000000ull };
+	struct capture_writer *w;
+	char path[128], err[256];
+	const cJSON *e;
+	cJSON *doc;
+	uint16_t tool;
+	int status, seen = 0;
+
+	profiles_init(&set);
+	tool = ollama_id(&set);
+	snprintf(path, sizeof(path), "%s/flows.lwc", tmpdir);
+	w = capture_writer_open(path, &meta, &wo, err, sizeof(err));
+	CHECK(w != NULL);
+	if (!w)
+		return;
+	put_send(w, tool, t0 + 1000, a, 4000, 31, 64, LW_F_FLOW_FIRST);
+	put_flow(w, tool, t0 + 2000, a, 4000, 31, 6400, 100, LW_CLOSE_INTERIM);
+	put_flow(w, tool, t0 + 3000, a, 4000, 31, 64000, 1000, LW_CLOSE_RELEASE);
+	put_flow(w, tool, t0 + 4000, a, 4000, 31, 64000, 1000, LW_CLOSE_END);
+	for (int i = 0; i < 3; i++)
+		put_send(w, tool, t0 + 5000 + i, b, 5000, 32, 100, 0);
+	CHECK_INT(capture_writer_close(w, NULL), 0);
+	doc = build(path, err, sizeof(err), &status);
+	CHECK_INT(status, 0);
+	CHECK_INT(cJSON_GetArraySize(get(doc, "endpoints")), 2);
+	for (int i = 0; i < 2; i++) {
+		e = at(doc, "endpoints", i);
+		CHECK_STR(str(e, "protocol"), "udp");
+		if (num(e, "port") == 4000) {
+			CHECK_INT(num(e, "bytes_sent"), 64000);
+			CHECK_INT(num(e, "datagrams"), 1000);
+			seen |= 1;
+		} else {
+			CHECK_INT(num(e, "port"), 5000);
+			CHECK_INT(num(e, "bytes_sent"), 300);
+			CHECK_INT(num(e, "datagrams"), 3);
+			seen |= 2;
+		}
+	}
+	CHECK_INT(seen, 3);
+	cJSON_Delete(doc);
+}
+
 int main(void)
 {
 	FILE *f;
@@ -725,6 +818,7 @@ int main(void)
 	test_two_files();
 	test_damaged();
 	test_udp_bytes();
+	test_udp_flows();
 	test_fold_and_escape();
 	{
 		char cmd[128];

@@ -77,3 +77,11 @@ SEC("cgroup_skb/ingress") int f_ingress(struct __sk_buff *skb)
 {
 	return 1;
 }
+SEC("cgroup/sock_release") int f_sock_release(struct bpf_sock *ctx)
+{
+	return 1;
+}
+SEC("cgroup/sock_create") int f_sock_create(struct bpf_sock *ctx)
+{
+	return 1;
+}

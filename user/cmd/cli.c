@@ -56,6 +56,12 @@ void cli_print_version(void)
 	else
 		printf("syscalls: enter and exit tracepoints, the arguments saved at enter "
 		       "(no bpf_task_pt_regs here)\n");
+	if (p.sock_storage)
+		printf("datagrams: cgroup sock_create/release + egress (no sendmsg hook: no socket "
+		       "lock around other processes' sends)\n");
+	else
+		printf("datagrams: cgroup sendmsg4/6 + egress (cgroup sock programs have no socket "
+		       "storage here)\n");
 	if (!p.file_err)
 		printf("opens: fexit security_file_open (the kernel's paths; io_uring opens seen)\n");
 	else

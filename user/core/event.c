@@ -185,6 +185,9 @@ int event_decode(const void *data, size_t len, struct lw_event *ev)
 		ev->packets = r->packets;
 		ev->addr = &r->daddr;
 		ev->close_reason = r->reason;
+		/* a datagram flow (protocol UDP) reads as a datagram socket's; 0: a connection */
+		if (r->protocol == 17 /* IPPROTO_UDP */)
+			ev->sock_type = 2 /* SOCK_DGRAM */;
 		break;
 	}
 	case LW_REC_PAYLOAD: {

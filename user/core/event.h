@@ -72,9 +72,9 @@ struct lw_event {
 	const char *unix_path;		/* AF_UNIX: not NUL-terminated, see unix_path_len */
 	size_t unix_path_len;
 	int32_t fd;
-	int64_t ret;	/* syscall result: >= 0 or -errno */
-	uint64_t bytes; /* send: bytes; conn_bytes: payload bytes sent */
-	uint32_t sock_type;
+	int64_t ret;	    /* syscall result: >= 0 or -errno */
+	uint64_t bytes;	    /* send: bytes; conn_bytes: payload bytes sent */
+	uint32_t sock_type; /* conn_bytes: SOCK_DGRAM for a datagram flow, else 0 (unsaid) */
 
 	/* open */
 	const char *path; /* NUL-terminated, untrusted */
@@ -95,7 +95,7 @@ struct lw_event {
 	/* conn_bytes */
 	uint64_t cookie;
 	uint64_t packets;
-	uint32_t close_reason; /* LW_CLOSE_* */
+	uint32_t close_reason; /* LW_CLOSE_*; a flow's counts are its totals so far */
 
 	/* host naming (issue 4): NULL host means not known */
 	const char *host;

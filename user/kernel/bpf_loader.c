@@ -17,6 +17,7 @@
 
 #include "kernel/kernel_btf.h"
 #include "kernel/link_release.h"
+#include "kernel/sock_marks.h"
 #include "llmwatch/events.h"
 #include "llmwatch.skel.h"
 #include "util/steptime.h"
@@ -216,6 +217,8 @@ static bool probe_helper(enum bpf_prog_type type, enum bpf_func_id helper)
 	insns[n++] = (struct bpf_insn){ .code = BPF_JMP | BPF_EXIT };
 	if (type == BPF_PROG_TYPE_CGROUP_SOCK_ADDR)
 		o.expected_attach_type = BPF_CGROUP_INET4_CONNECT;
+	else if (type == BPF_PROG_TYPE_CGROUP_SOCK)
+		o.expected_attach_type = BPF_CGROUP_INET_SOCK_RELEASE;
 	/* not named lw_*: the tests count those as llmwatch's own programs */
 	fd = bpf_prog_load(type, "helper_probe", "GPL", insns, n, &o);
 	if (fd >= 0) {
@@ -261,6 +264,8 @@ static const char *const syscall_funcs[] = {
 	"__x64_sys_listen", "__x64_sys_sendto",	 "__x64_sys_sendmsg",
 };
 
+static bool probe_sock_storage(void);
+
 /* The probes, with the kernel's BTF open (NULL if it is not there: no tracing programs). */
 static void probe_hooks(struct bpf_loader_probe *p, const struct kernel_names *vmlinux)
 {
@@ -274,6 +279,7 @@ static void probe_hooks(struct bpf_loader_probe *p, const struct kernel_names *v
 	p->file_err = probe_fentry(vmlinux, "security_file_open", BPF_TRACE_FEXIT);
 	p->regs_args = probe_regs_args();
 	p->task_stash = p->regs_args && probe_task_stash();
+	p->sock_storage = probe_sock_storage();
 	p->sock_err = probe_fentry(vmlinux, "security_socket_connect", BPF_TRACE_FENTRY);
 	if (!p->sock_err)
 		p->sock_err = probe_fentry(vmlinux, "security_socket_bind", BPF_TRACE_FENTRY);
@@ -405,6 +411,30 @@ static bool is_ksock_prog(const char *sec)
 	return strncmp(sec, "fentry/security_socket_", 23) == 0;
 }
 
+/*
+ * Datagram flows start in one of two ways (bpf/net.bpf.h, lw_flow_egress). Where cgroup
+ * sock programs may use socket storage, `cgroup/sock_create` marks a watched process's UDP
+ * sockets once each and the egress program does the rest, and `cgroup/sock_release`
+ * reports a socket's flows when it closes; no sendmsg hook is attached, so no unconnected
+ * UDP send of the machine takes the socket lock the kernel puts around that hook. Where
+ * they may not (5.10), the sendmsg4/6 hooks start the flows inside each send, and flows
+ * are reported when their owner exits or llmwatch stops.
+ */
+static bool is_sock_prog(const char *sec)
+{
+	return strcmp(sec, "cgroup/sock_create") == 0 || strcmp(sec, "cgroup/sock_release") == 0;
+}
+
+static bool is_sendmsg_prog(const char *sec)
+{
+	return strcmp(sec, "cgroup/sendmsg4") == 0 || strcmp(sec, "cgroup/sendmsg6") == 0;
+}
+
+static bool probe_sock_storage(void)
+{
+	return probe_helper(BPF_PROG_TYPE_CGROUP_SOCK, BPF_FUNC_sk_storage_get);
+}
+
 static bool is_enter_prog(const char *sec)
 {
 	return strncmp(sec, "tracepoint/syscalls/sys_enter_", 30) == 0;
@@ -451,6 +481,7 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 		       const struct kernel_names *vmlinux, bool have_cg, bool sysfx, bool kfile,
 		       bool ksock, bool regs, bool task, bool *retry)
 {
+	const char *sendmsg_env;
 	struct bpf_program *prog;
 	int err;
 
@@ -476,6 +507,14 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 	l->skel->rodata->lw_regs_args = regs;
 	l->skel->rodata->lw_task_stash = regs && task;
 	l->skel->rodata->lw_file_hook = kfile;
+	/* LLMWATCH_SENDMSG_HOOKS=1: the sendmsg hooks anyway (the tests and the bench compare) */
+	sendmsg_env = getenv("LLMWATCH_SENDMSG_HOOKS");
+	l->flow_egress = probe_sock_storage() && !(sendmsg_env && strcmp(sendmsg_env, "1") == 0);
+	l->skel->rodata->lw_flow_egress = l->flow_egress;
+	l->skel->rodata->lw_skb_task =
+		probe_helper(BPF_PROG_TYPE_CGROUP_SKB, BPF_FUNC_get_current_pid_tgid) &&
+		probe_helper(BPF_PROG_TYPE_CGROUP_SKB, BPF_FUNC_get_current_uid_gid) &&
+		probe_helper(BPF_PROG_TYPE_CGROUP_SKB, BPF_FUNC_get_current_comm);
 	bpf_object__for_each_program(prog, l->skel->obj) {
 		const char *sec = bpf_program__section_name(prog);
 		const char *name = bpf_program__name(prog);
@@ -501,6 +540,14 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 				return err;
 			continue;
 		}
+		if (is_sock_prog(sec) || is_sendmsg_prog(sec)) {
+			err = set_autoload(l, prog, is_sock_prog(sec) == l->flow_egress);
+			if (err)
+				return err;
+			if (is_sock_prog(sec) != l->flow_egress)
+				continue;
+		}
+		/* with the arguments in the registers, the exits need no enter */
 		if (is_enter_prog(sec) && regs) {
 			err = set_autoload(l, prog, false);
 			if (err)
@@ -595,14 +642,17 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 	 * A hook that loaded but did not attach simply never hands over the kernel's copy of
 	 * an address: the syscall exit then reads the caller's, as without the hooks.
 	 */
-	snprintf(l->hooks, sizeof(l->hooks), "tp_btf sched exec/fork/exit, %s%s%s%s",
+	snprintf(l->hooks, sizeof(l->hooks), "tp_btf sched exec/fork/exit, %s%s%s%s%s",
 		 syscall_hooks_name(sysfx, regs, task),
 		 l->kernel_file_hook ? ", fexit security_file_open" : "",
 		 l->kernel_sock_hooks ? ", fentry security_socket_connect/bind" : "",
 		 !have_cg ? "" :
 		 l->cgroups_watched ?
 			    ", cgroup sock_addr + cgroup_skb (on watched processes' cgroups)" :
-			    ", cgroup sock_addr + cgroup_skb");
+			    ", cgroup sock_addr + cgroup_skb",
+		 !have_cg	? "" :
+		 l->flow_egress ? ", datagrams: sock_create/release + egress" :
+				  ", datagrams: sendmsg4/6 + egress");
 	return 0;
 }
 
@@ -787,6 +837,19 @@ int bpf_loader_tracked_fd(struct bpf_loader *l)
 int bpf_loader_conns_fd(struct bpf_loader *l)
 {
 	return bpf_map__fd(l->skel->maps.conns);
+}
+
+int bpf_loader_flows_fd(struct bpf_loader *l)
+{
+	return bpf_map__fd(l->skel->maps.flows);
+}
+
+int bpf_loader_mark_sockets(struct bpf_loader *l, uint32_t pid, uint16_t tool)
+{
+	if (!l->flow_egress)
+		return 0;
+	return sock_marks_apply(bpf_map__fd(l->skel->maps.conn_marks),
+				bpf_map__fd(l->skel->maps.sock_flows), "/proc", pid, tool);
 }
 
 int bpf_loader_watch_cgroup_of(struct bpf_loader *l, uint32_t pid)

@@ -49,6 +49,11 @@ struct bpf_loader {
 	bool kernel_sock_hooks; /* fentry security_socket_connect/bind are attached */
 	bool detached;		/* bpf_loader_detach() has run */
 	bool syscall_fexit;	/* the syscalls are hooked by fexit: no syscall tracepoint */
+	/*
+	 * Datagram flows start at the egress program, on sockets cgroup/sock_create marked
+	 * (and those user space marks: bpf_loader_mark_sockets), not in sendmsg4/6.
+	 */
+	bool flow_egress;
 };
 
 /* What the kernel offers below the syscall layer (see bpf_loader_probe_hooks). */
@@ -59,6 +64,8 @@ struct bpf_loader_probe {
 	bool regs_args;	 /* bpf_task_pt_regs() is allowed where llmwatch needs it */
 	bool task_stash; /* task storage is, too (used with regs_args) */
 	int sys_err;	 /* 0 if fexit attaches to every hooked syscall's __x64_sys_*, or -errno */
+	bool sock_storage; /* cgroup sock programs may use socket storage: datagram flows
+			    * start without sendmsg4/6 (bpf/net.bpf.h, lw_flow_egress) */
 };
 
 /*
@@ -139,6 +146,16 @@ int bpf_loader_read_losses(struct bpf_loader *l, uint64_t *out);
 int bpf_loader_events_fd(struct bpf_loader *l);
 int bpf_loader_tracked_fd(struct bpf_loader *l);
 int bpf_loader_conns_fd(struct bpf_loader *l);
+
+/* The datagram-flow map's fd (struct lw_flow_key -> struct lw_flow), for the flush. */
+int bpf_loader_flows_fd(struct bpf_loader *l);
+
+/*
+ * With flow_egress, marks the UDP sockets pid holds now as tool's (sock_marks_apply()), so
+ * that a socket made before pid was watched, or before its cgroup had the programs, has
+ * its datagrams seen. Returns how many, 0 without flow_egress, or -errno.
+ */
+int bpf_loader_mark_sockets(struct bpf_loader *l, uint32_t pid, uint16_t tool);
 
 /*
  * Detaches every program, and returns once none runs any more: the tracepoint, raw

@@ -174,6 +174,7 @@ struct rm_endpoint {
 	const char *host, *host_source;		/* interned; NULL: not known */
 	bool telemetry, update, model_download; /* from the matched rules' tags */
 	uint64_t connections, failed, bytes_sent;
+	uint64_t datagrams; /* UDP datagrams sent: sends reported alone, and flows' counts */
 	int64_t first, last;
 	struct rm_refs refs;
 };
@@ -254,6 +255,15 @@ struct report_model {
 	 * has one too
 	 */
 	struct rm_map udp_cookies;
+	/*
+	 * Datagram flows (cookie|address|port -> flow_totals[i]): a flow's records carry its
+	 * totals so far (interim, then the last), so each adds what it has over the one before.
+	 */
+	struct rm_map flow_ix;
+	struct rm_flow_totals {
+		uint64_t bytes, packets;
+	} * flow_totals;
+	size_t n_flow_totals, cap_flow_totals;
 	struct rm_exe {
 		struct exe_file_key key;
 		uint8_t from; /* CAPTURE_EXE_FROM_* */
@@ -421,6 +431,39 @@ static struct rm_endpoint *endpoint_get(struct report_model *m, const struct lw_
 	return e;
 }
 
+/* Adds to e what a datagram flow's record ev has over the flow's record before it. */
+static void flow_add(struct report_model *m, struct rm_endpoint *e, const struct lw_event *ev)
+{
+	char addr[SOCKFMT_ADDR_LEN], key[SOCKFMT_ADDR_LEN + 48];
+	struct rm_flow_totals *f;
+	size_t ix;
+
+	sockfmt_addr(ev->addr, addr);
+	snprintf(key, sizeof(key), "%" PRIu64 "|%s|%u", ev->cookie, addr, ev->addr->port);
+	ix = rm_get(&m->flow_ix, key);
+	if (ix != SIZE_MAX) {
+		f = &m->flow_totals[ix];
+	} else {
+		f = rm_push((void **)&m->flow_totals, &m->n_flow_totals, &m->cap_flow_totals,
+			    sizeof(*f));
+		if (!f || !rm_put(&m->flow_ix, key, m->n_flow_totals - 1)) {
+			m->oom = true;
+			if (f)
+				m->n_flow_totals--;
+			return;
+		}
+	}
+	/* totals only grow; an older record arriving late (a repeat) adds nothing */
+	if (ev->bytes > f->bytes) {
+		e->bytes_sent += ev->bytes - f->bytes;
+		f->bytes = ev->bytes;
+	}
+	if (ev->packets > f->packets) {
+		e->datagrams += ev->packets - f->packets;
+		f->packets = ev->packets;
+	}
+}
+
 static void on_endpoint(struct report_model *m, const struct lw_event *ev,
 			const struct rules_verdict *v, size_t nv, int64_t t)
 {
@@ -437,7 +480,9 @@ static void on_endpoint(struct report_model *m, const struct lw_event *ev,
 		    !rm_put(&m->udp_cookies, cookie, 1))
 			m->oom = true;
 	}
-	if (ev->type == LW_REC_CONN_BYTES) {
+	if (ev->type == LW_REC_CONN_BYTES && ev->sock_type == 2 /* a datagram flow */) {
+		proto = "udp";
+	} else if (ev->type == LW_REC_CONN_BYTES) {
 		snprintf(cookie, sizeof(cookie), "%" PRIu64, ev->cookie);
 		proto = ev->cookie && rm_get(&m->udp_cookies, cookie) != SIZE_MAX ? "udp" : "tcp";
 	} else {
@@ -450,9 +495,16 @@ static void on_endpoint(struct report_model *m, const struct lw_event *ev,
 		e->connections++;
 		if (ev->ret < 0 && ev->ret != -EINPROGRESS)
 			e->failed++;
-	} else if (ev->type == LW_REC_SEND || ev->type == LW_REC_CONN_BYTES) {
-		if (ev->type == LW_REC_CONN_BYTES || ev->ret >= 0)
+	} else if (ev->type == LW_REC_CONN_BYTES && ev->sock_type == 2) {
+		flow_add(m, e, ev);
+	} else if (ev->type == LW_REC_SEND) {
+		/* the first of a flow is counted in the flow's record */
+		if (ev->ret >= 0 && !(ev->flags & LW_F_FLOW_FIRST)) {
 			e->bytes_sent += ev->bytes;
+			e->datagrams++;
+		}
+	} else if (ev->type == LW_REC_CONN_BYTES) {
+		e->bytes_sent += ev->bytes;
 	}
 	if (ev->host && *ev->host && !e->host) {
 		e->host = intern(m, ev->host);
@@ -988,6 +1040,8 @@ void report_model_free(struct report_model *m)
 	rm_free(&m->process_ix);
 	rm_free(&m->alert_ix);
 	rm_free(&m->udp_cookies);
+	rm_free(&m->flow_ix);
+	free(m->flow_totals);
 	rm_free(&m->pid_exe);
 	rm_free(&m->exe_sha);
 	free(m->exe_keys);
@@ -1151,6 +1205,7 @@ static cJSON *endpoints_json(struct report_model *m, bool *ok)
 		add(o, "connections", cJSON_CreateNumber((double)e->connections), ok);
 		add(o, "failed", cJSON_CreateNumber((double)e->failed), ok);
 		add(o, "bytes_sent", cJSON_CreateNumber((double)e->bytes_sent), ok);
+		add(o, "datagrams", cJSON_CreateNumber((double)e->datagrams), ok);
 		add(o, "first", report_time_json(e->first), ok);
 		add(o, "last", report_time_json(e->last), ok);
 		add_refs(o, &e->refs, ok);

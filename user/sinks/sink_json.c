@@ -136,6 +136,9 @@ sock_common:
 		jsonw_int(w, "fd", ev->fd);
 		if (ev->type == LW_REC_SEND)
 			jsonw_uint(w, "bytes", ev->bytes);
+		/* the first datagram of a flow: its conn_bytes (protocol udp) counts them all */
+		if (ev->type == LW_REC_SEND && (ev->flags & LW_F_FLOW_FIRST))
+			jsonw_bool(w, "flow_first", true);
 		if (ev->flags & LW_F_CGROUP_HOOK)
 			jsonw_str(w, "via", "cgroup");
 		else
@@ -165,6 +168,10 @@ sock_common:
 		jsonw_uint(w, "bytes", ev->bytes);
 		jsonw_uint(w, "packets", ev->packets);
 		jsonw_uint(w, "cookie", ev->cookie);
+		/* a datagram flow (socket, destination); a connection's protocol is unsaid */
+		if (ev->sock_type == 2 /* SOCK_DGRAM */)
+			jsonw_str(w, "protocol", "udp");
+		jsonw_str(w, "reason", sockfmt_close_reason(ev->close_reason));
 		break;
 	case LW_EV_LOSSES:
 		if (ev->losses)

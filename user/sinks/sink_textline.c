@@ -109,6 +109,8 @@ void sink_textline_event(FILE *f, const struct lw_event *ev)
 			fprintf(f, " %s", sockfmt_socktype(ev->sock_type, st));
 		if (ev->type == LW_REC_SEND)
 			fprintf(f, " bytes=%" PRIu64, ev->bytes);
+		if (ev->type == LW_REC_SEND && (ev->flags & LW_F_FLOW_FIRST))
+			fputs(" flow-first", f);
 		if (ev->flags & LW_F_CGROUP_HOOK)
 			fputs(" via=cgroup", f);
 		else
@@ -131,6 +133,10 @@ void sink_textline_event(FILE *f, const struct lw_event *ev)
 	case LW_REC_CONN_BYTES:
 		print_addr(f, ev);
 		fprintf(f, " sent=%" PRIu64 " packets=%" PRIu64, ev->bytes, ev->packets);
+		if (ev->sock_type == 2 /* SOCK_DGRAM */)
+			fputs(" udp-flow", f);
+		if (*sockfmt_close_reason(ev->close_reason))
+			fprintf(f, " (%s)", sockfmt_close_reason(ev->close_reason));
 		break;
 	}
 	if (ev->host)

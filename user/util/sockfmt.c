@@ -33,6 +33,19 @@ const char *sockfmt_family(uint16_t family, char buf[16])
 	return buf;
 }
 
+const char *sockfmt_close_reason(uint32_t reason)
+{
+	static const char *const names[] = {
+		[LW_CLOSE_TCP] = "tcp_close",	[LW_CLOSE_EXIT] = "exit",
+		[LW_CLOSE_END] = "end",		[LW_CLOSE_RELEASE] = "socket_closed",
+		[LW_CLOSE_INTERIM] = "interim",
+	};
+
+	if (reason < sizeof(names) / sizeof(names[0]) && names[reason])
+		return names[reason];
+	return "";
+}
+
 const char *sockfmt_socktype(uint32_t type, char buf[16])
 {
 	switch (type) {

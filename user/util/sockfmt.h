@@ -19,6 +19,12 @@ const char *sockfmt_family(uint16_t family, char buf[16]);
 /* "stream", "dgram", "raw", "seqpacket", "" for 0, "type-N" otherwise. */
 const char *sockfmt_socktype(uint32_t type, char buf[16]);
 
+/*
+ * Why a connection's or flow's count was reported (LW_CLOSE_*): "tcp_close", "exit",
+ * "end", "socket_closed", "interim", or "" for an unknown number.
+ */
+const char *sockfmt_close_reason(uint32_t reason);
+
 /* The errno name of a negative result ("ECONNREFUSED"), or NULL for ret >= 0. */
 const char *sockfmt_errno_name(int64_t ret);
 

@@ -1,0 +1,184 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# Datagrams aggregated in the kernel (issue 18): a watched process's unconnected datagrams
+# to one destination from one socket are one flow, reported as its first send (flow_first)
+# and one conn_bytes record (protocol udp) with the flow's datagrams and bytes, when the
+# socket closes, the process exits or llmwatch stops. io_uring's datagrams and sockets made
+# before the process was watched are flows too; DNS stays per message (40-lab.bats).
+
+load helpers
+
+setup() {
+	requires_bpf
+	common_setup
+}
+
+teardown() {
+	common_teardown
+}
+
+# flow_field FIELD FILTER...: FIELD of the first conn_bytes line of a UDP flow matching
+flow_field() {
+	local field=$1
+	shift
+	$LWQ get "$field" "$OUT" type=conn_bytes protocol=udp "$@"
+}
+
+@test "10,000 datagrams to one host: one send event and one flow with packets=10000, bytes=640000" {
+	tool=$(make_tool ollama)
+	lw_start
+	run_actor "$tool" "$BATS_TEST_TMPDIR/r.json" udp-flood 10000
+	pid=$(report_get "$BATS_TEST_TMPDIR/r.json" pid)
+	port=$(report_get "$BATS_TEST_TMPDIR/r.json" udp-flood_port)
+	lw_wait_for type=exit pid="$pid"
+	lw_wait_for type=conn_bytes pid="$pid" dport="$port"
+	lw_stop
+
+	# the first datagram, as a send, says its flow counts it; where no sendmsg hook is
+	# attached the egress program reports it, without a syscall's result
+	[ "$(lw_count type=send pid="$pid" dport="$port")" -eq 1 ]
+	lw_wait_for type=send pid="$pid" daddr=127.0.0.1 dport="$port" bytes=64 \
+		sock_type=dgram flow_first=true tool=ollama comm=ollama
+	# the flow: every datagram, the first included, reported once, when the socket closed
+	[ "$(lw_count type=conn_bytes pid="$pid" dport="$port")" -eq 1 ]
+	[ "$(flow_field packets pid="$pid" dport="$port")" -eq 10000 ]
+	[ "$(flow_field bytes pid="$pid" dport="$port")" -eq 640000 ]
+	[ "$(flow_field reason pid="$pid" dport="$port")" = socket_closed ]
+	[ "$(flow_field daddr pid="$pid" dport="$port")" = 127.0.0.1 ]
+	[ "$(flow_field cookie pid="$pid" dport="$port")" = \
+		"$($LWQ get cookie "$OUT" type=send pid="$pid" dport="$port")" ]
+	# nothing lost on the way
+	lw_wait_for kind=summary
+	[ "$($LWQ get lost "$OUT" kind=summary)" -eq 0 ]
+}
+
+@test "a flow whose socket is open when its process exits is reported at the exit" {
+	tool=$(make_tool ollama)
+	lw_start
+	run_actor "$tool" "$BATS_TEST_TMPDIR/r.json" udp-keep 500
+	pid=$(report_get "$BATS_TEST_TMPDIR/r.json" pid)
+	port=$(report_get "$BATS_TEST_TMPDIR/r.json" udp-keep_port)
+	lw_wait_for type=exit pid="$pid"
+	# the exit closes the socket (socket_closed), or user space flushes the flow (exit)
+	lw_wait_for type=conn_bytes pid="$pid" dport="$port" protocol=udp packets=500 bytes=32000
+	lw_stop
+	reason=$(flow_field reason pid="$pid" dport="$port")
+	[ "$reason" = socket_closed ] || [ "$reason" = exit ]
+	[ "$(lw_count type=send pid="$pid" dport="$port")" -eq 1 ]
+}
+
+@test "a flow still open when llmwatch stops is reported at the stop" {
+	tool=$(make_tool ollama)
+	go="$BATS_TEST_TMPDIR/go"
+	lw_start
+	run_actor "$tool" "$BATS_TEST_TMPDIR/r.json" udp-keep 300 wait-file "$go" &
+	BG_PIDS=$!
+	retry 200 test -e "$go.waiting"
+	lw_wait_for type=send comm=ollama flow_first=true
+	lw_stop
+	port=$($LWQ get dport "$OUT" type=send comm=ollama flow_first=true)
+	touch "$go"
+	wait "$BG_PIDS"
+	BG_PIDS=
+	[ "$(flow_field packets dport="$port")" -eq 300 ]
+	[ "$(flow_field bytes dport="$port")" -eq 19200 ]
+	[ "$(flow_field reason dport="$port")" = end ]
+}
+
+@test "a socket made before the process was watched (--pid) still has its flow reported" {
+	other=$(make_tool someother)
+	go="$BATS_TEST_TMPDIR/go"
+	run_actor "$other" "$BATS_TEST_TMPDIR/o.json" udp-socket wait-file "$go" udp-keep 200 &
+	BG_PIDS=$!
+	bg=$BG_PIDS
+	retry 200 test -e "$go.waiting"
+	lw_start --pid "$bg"
+	touch "$go"
+	wait "$bg"
+	BG_PIDS=
+	pid=$(report_get "$BATS_TEST_TMPDIR/o.json" pid)
+	port=$(report_get "$BATS_TEST_TMPDIR/o.json" udp-keep_port)
+	lw_wait_for type=conn_bytes pid="$pid" dport="$port" protocol=udp packets=200
+	lw_stop
+	lw_wait_for type=send pid="$pid" dport="$port" flow_first=true tool="pid:$bg"
+	[ "$(flow_field bytes pid="$pid" dport="$port")" -eq 12800 ]
+}
+
+@test "a datagram sent through io_uring is reported, with its flow" {
+	actor=$(make_tool ollama "$PROGS/lw_actor")
+	lw_start
+	run "$actor" pid uring-udp
+	[ "$status" -eq 0 ]
+	pid=$(sed -n 's/^pid=//p' <<<"$output")
+	port=$(sed -n 's/^uring_udp_port=//p' <<<"$output")
+	[ -n "$port" ]
+	lw_wait_for type=conn_bytes pid="$pid" dport="$port" protocol=udp packets=1 bytes=64
+	lw_stop
+	# no syscall tracepoint saw it: the cgroup hook reported the first datagram
+	lw_wait_for type=send pid="$pid" daddr=127.0.0.1 dport="$port" via=cgroup flow_first=true
+}
+
+@test "a failed datagram send is reported by the syscall's exit, with its error" {
+	tool=$(make_tool ollama)
+	lw_start
+	# a broadcast address without SO_BROADCAST: the kernel refuses it before any packet
+	"$tool" -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+try:
+    s.sendto(b"z" * 10, ("255.255.255.255", 9))
+except PermissionError:
+    pass'
+	lw_wait_for type=send daddr=255.255.255.255 dport=9 error=EACCES comm=ollama
+	lw_stop
+	[ "$(lw_count type=conn_bytes daddr=255.255.255.255)" -eq 0 ]
+}
+
+@test "llmwatch started after a tool made its UDP socket: the socket is marked, its flow counted" {
+	tool=$(make_tool ollama)
+	go="$BATS_TEST_TMPDIR/go"
+	run_actor "$tool" "$BATS_TEST_TMPDIR/r.json" udp-socket wait-file "$go" udp-keep 100 &
+	BG_PIDS=$!
+	retry 200 test -e "$go.waiting"
+	# found by the start-up scan, with the socket it already holds
+	lw_start
+	touch "$go"
+	wait "$BG_PIDS"
+	BG_PIDS=
+	pid=$(report_get "$BATS_TEST_TMPDIR/r.json" pid)
+	port=$(report_get "$BATS_TEST_TMPDIR/r.json" udp-keep_port)
+	lw_wait_for type=conn_bytes pid="$pid" dport="$port" protocol=udp packets=100 bytes=6400
+	lw_stop
+	lw_wait_for type=send pid="$pid" dport="$port" flow_first=true tool=ollama
+}
+
+@test "the text output shows the flow's first send and its count" {
+	tool=$(make_tool ollama)
+	out="$BATS_TEST_TMPDIR/text.out"
+	lw_launch "$out"
+	run_actor "$tool" "$BATS_TEST_TMPDIR/r.json" udp-flood 50
+	port=$(report_get "$BATS_TEST_TMPDIR/r.json" udp-flood_port)
+	retry 200 grep -q "conn_bytes.*:$port sent=3200 packets=50 udp-flow (socket_closed)" "$out"
+	lw_stop
+	grep -q "send.*:$port dgram bytes=64 flow-first" "$out"
+}
+
+@test "where flows start in the sendmsg hooks (5.10; LLMWATCH_SENDMSG_HOOKS=1): the same flow, io_uring's too" {
+	tool=$(make_tool ollama)
+	actor=$(make_tool ollama-c "$PROGS/lw_actor")
+	LLMWATCH_SENDMSG_HOOKS=1 lw_start --watch ollama-c
+	grep -q 'datagrams: sendmsg4/6 + egress' "$ERR"
+	run_actor "$tool" "$BATS_TEST_TMPDIR/r.json" udp-flood 1000
+	pid=$(report_get "$BATS_TEST_TMPDIR/r.json" pid)
+	port=$(report_get "$BATS_TEST_TMPDIR/r.json" udp-flood_port)
+	run "$actor" pid uring-udp
+	[ "$status" -eq 0 ]
+	upid=$(sed -n 's/^pid=//p' <<<"$output")
+	uport=$(sed -n 's/^uring_udp_port=//p' <<<"$output")
+	lw_wait_for type=conn_bytes pid="$pid" dport="$port" protocol=udp packets=1000 bytes=64000
+	lw_wait_for type=conn_bytes pid="$upid" dport="$uport" protocol=udp packets=1
+	lw_stop
+	# here the syscall's exit reports the first datagram, with its result
+	lw_wait_for type=send pid="$pid" dport="$port" bytes=64 ret=64 flow_first=true
+	[ "$(lw_count type=send pid="$pid" dport="$port")" -eq 1 ]
+	lw_wait_for type=send pid="$upid" dport="$uport" via=cgroup flow_first=true
+}

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Marks the UDP sockets a newly watched process already holds (see sock_marks.h). */
+#include "kernel/sock_marks.h"
+
+#include <bpf/bpf.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "llmwatch/events.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
+#ifndef SO_COOKIE
+#define SO_COOKIE 57
+#endif
+
+/* Whether fd is a UDP socket of an IP family. */
+static int is_udp(int fd)
+{
+	int v = 0;
+	socklen_t len = sizeof(v);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &v, &len) || (v != AF_INET && v != AF_INET6))
+		return 0;
+	len = sizeof(v);
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &v, &len) || v != SOCK_DGRAM)
+		return 0;
+	len = sizeof(v);
+	return !getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &v, &len) && v == IPPROTO_UDP;
+}
+
+int sock_marks_apply(int marks_fd, int flows_fd, const char *proc_root, uint32_t pid, uint16_t tool)
+{
+	char path[PATH_MAX], link[64];
+	struct dirent *d;
+	int pidfd, n = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "%s/%u/fd", proc_root, pid);
+	dir = opendir(path);
+	if (!dir)
+		return -errno;
+	pidfd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+	if (pidfd < 0) {
+		int err = -errno;
+
+		closedir(dir);
+		return err;
+	}
+	while ((d = readdir(dir))) {
+		struct lw_sock_flows sf = { .pid = pid, .tool = tool };
+		socklen_t clen = sizeof(sf.cookie);
+		uint8_t mark = 1; /* LW_MARK_FLOWS (bpf/net.bpf.h): no connection entry yet */
+		char *end;
+		long target;
+		ssize_t len;
+		int fd;
+
+		target = strtol(d->d_name, &end, 10);
+		if (*end || end == d->d_name || target < 0 || target > INT_MAX)
+			continue;
+		/* only sockets are worth a copy: the link names their kind */
+		snprintf(path, sizeof(path), "%s/%u/fd/%s", proc_root, pid, d->d_name);
+		len = readlink(path, link, sizeof(link) - 1);
+		if (len <= 0 || strncmp(link, "socket:", 7) != 0)
+			continue;
+		fd = (int)syscall(SYS_pidfd_getfd, pidfd, (int)target, 0);
+		if (fd < 0)
+			continue; /* closed meanwhile */
+		if (is_udp(fd)) {
+			if (getsockopt(fd, SOL_SOCKET, SO_COOKIE, &sf.cookie, &clen))
+				sf.cookie = 0;
+			/* the flows entry first: the egress program needs it once it sees the mark */
+			if ((bpf_map_update_elem(flows_fd, &fd, &sf, BPF_NOEXIST) == 0 ||
+			     errno == EEXIST) &&
+			    (bpf_map_update_elem(marks_fd, &fd, &mark, BPF_NOEXIST) == 0 ||
+			     errno == EEXIST))
+				n++;
+		}
+		close(fd);
+	}
+	close(pidfd);
+	closedir(dir);
+	return n;
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Marking the UDP sockets a process already holds when it starts being watched, so the
+ * egress program counts their datagrams as it does for sockets cgroup/sock_create marked.
+ */
+#ifndef LW_SOCK_MARKS_H
+#define LW_SOCK_MARKS_H
+
+#include <stdint.h>
+
+/*
+ * Marks each UDP socket (IPv4 or IPv6) among pid's descriptors (read from
+ * PROC_ROOT/PID/fd): a copy of it is taken with pidfd_getfd(2), and through that copy its
+ * entries in the socket-storage maps flows_fd (struct lw_sock_flows: pid and tool as
+ * owner, no flows yet) and marks_fd (conn_marks: one byte, LW_MARK_FLOWS) are made; a
+ * socket that has either already keeps it (the kernel's is newer). Returns how many sockets were marked, or -errno when the
+ * process's descriptors cannot be read (-ESRCH gone, -EPERM). A descriptor closed meanwhile
+ * is skipped.
+ */
+int sock_marks_apply(int marks_fd, int flows_fd, const char *proc_root, uint32_t pid,
+		     uint16_t tool);
+
+#endif /* LW_SOCK_MARKS_H */
