@@ -46,7 +46,9 @@ static __always_inline int lw_sock_addr_hook(struct bpf_sock_addr *ctx, __u16 ty
 
 	if (!t)
 		return 1;
+	lw_prof_start();
 	cookie = bpf_get_socket_cookie(ctx);
+	lw_prof_mark(LW_PROF_CG_COOKIE);
 	/*
 	 * Remember the connection for byte counting and naming. An unconnected datagram to
 	 * port 53 is a DNS query: remember its socket too, so the answer is captured.
@@ -64,9 +66,11 @@ static __always_inline int lw_sock_addr_hook(struct bpf_sock_addr *ctx, __u16 ty
 					type == LW_REC_SEND ? BPF_NOEXIST : BPF_ANY) &&
 		    type == LW_REC_CONNECT)
 			lw_count_loss(LW_REC_CONN_BYTES, LW_LOSS_MAP);
+		lw_prof_mark(LW_PROF_CG_CONNS);
 		/* mark the socket itself, so the packet hooks skip every other socket cheaply */
 		if (!bpf_sk_storage_get(&conn_marks, ctx->sk, 0, BPF_SK_STORAGE_GET_F_CREATE))
 			lw_count_loss(LW_REC_CONN_BYTES, LW_LOSS_MAP);
+		lw_prof_mark(LW_PROF_CG_MARK);
 	}
 	switch (lw_call_stash(type, id, &st)) {
 	case LW_INSIDE:
@@ -81,8 +85,11 @@ static __always_inline int lw_sock_addr_hook(struct bpf_sock_addr *ctx, __u16 ty
 		st->cookie = cookie;
 		st->sock_type = ctx->type;
 		st->kflags |= LW_STASH_SOCK;
+		lw_prof_mark(LW_PROF_CG_STASH);
+		lw_prof_end();
 		return 1;
 	case LW_INSIDE_LOST:
+		lw_prof_end();
 		return 1;
 	case LW_OUTSIDE:
 		break;
@@ -101,6 +108,7 @@ static __always_inline int lw_sock_addr_hook(struct bpf_sock_addr *ctx, __u16 ty
 	r->sock_type = ctx->type;
 	lw_ctx_addr(ctx, &r->addr, v6);
 	lw_emit(r, offsetof(struct lw_rec_sock, unix_path), sizeof(*r));
+	lw_prof_end();
 	return 1;
 }
 
