@@ -44,7 +44,8 @@ LW_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
 CURSES_LIBS := $(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncursesw -ltinfo)
 LDLIBS := -lbpf -lelf -lz -lcjson -lsystemd -lssl -lcrypto $(CURSES_LIBS)
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
-	-Iinclude -I$(BUILD) -MMD -MP $(if $(DEBUG),-DLW_DEBUG=1)
+	-Iinclude -I$(BUILD) -MMD -MP $(if $(DEBUG),-DLW_DEBUG=1) \
+	$(if $(PROFILE),-DLW_PROFILE=1)
 
 all: $(BUILD)/llmwatch
 

@@ -12,6 +12,7 @@
 #include <bpf/bpf_tracing.h>
 
 #include "llmwatch/events.h"
+#include "prof.bpf.h"
 
 #define AF_UNIX 1
 #define AF_INET 2
@@ -349,10 +350,13 @@ static __always_inline struct lw_tracked *lw_tracked_current(__u32 *tgid_out)
 static __always_inline void lw_fill_hdr(struct lw_rec_hdr *h, __u16 type, __u16 tool, __u32 tgid)
 {
 	lw_rec_hdr_init(h, type, 0, tool, tgid, bpf_ktime_get_boot_ns());
+	lw_prof_mark(LW_PROF_HDR_CLOCK);
 	h->tid = (__u32)bpf_get_current_pid_tgid();
 	h->uid = (__u32)bpf_get_current_uid_gid();
+	lw_prof_mark(LW_PROF_HDR_IDS);
 	/* fails only without a current task, and then leaves comm zeroed */
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
+	lw_prof_mark(LW_PROF_HDR_COMM);
 }
 
 static __always_inline __u64 lw_wakeup_flags(__u64 size)
@@ -377,8 +381,12 @@ static __always_inline void lw_emit_flags(void *rec, __u64 size, __u64 max, __u6
 	if (size < sizeof(*h))
 		size = sizeof(*h);
 	h->size = size;
-	if (bpf_ringbuf_output(&events, rec, size, wakeup ? wakeup : lw_wakeup_flags(size)))
+	if (!wakeup)
+		wakeup = lw_wakeup_flags(size);
+	lw_prof_mark(LW_PROF_EMIT_QUERY);
+	if (bpf_ringbuf_output(&events, rec, size, wakeup))
 		lw_count_loss(h->type, LW_LOSS_RESERVE);
+	lw_prof_mark(LW_PROF_EMIT_OUTPUT);
 }
 
 static __always_inline void lw_emit(void *rec, __u64 size, __u64 max)

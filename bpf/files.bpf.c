@@ -82,6 +82,7 @@ static __always_inline int lw_open_emit(const struct lw_open_args *a, long ret, 
 		return 0;
 	}
 	r = &s->open;
+	lw_prof_mark(LW_PROF_PREP);
 	lw_fill_hdr(&r->hdr, LW_REC_OPEN, a->tool, id >> 32);
 	r->dfd = a->dfd;
 	r->ret = ret;
@@ -102,6 +103,7 @@ static __always_inline int lw_open_emit(const struct lw_open_args *a, long ret, 
 	 */
 	if (n <= 0)
 		n = bpf_probe_read_user_str(r->path, sizeof(r->path), (void *)a->uptr);
+	lw_prof_mark(LW_PROF_BODY);
 	if (n < 0) {
 		lw_count_loss(LW_REC_OPEN, LW_LOSS_READ);
 		r->hdr.flags |= LW_F_READ_FAILED;
@@ -126,6 +128,7 @@ static __always_inline int lw_open_exit_regs(long ret, __u16 is_openat2)
 
 	if (!t)
 		return 0;
+	lw_prof_start();
 	regs = lw_user_regs();
 	a.tool = t->tool;
 	a.is_openat2 = is_openat2;
@@ -143,7 +146,9 @@ static __always_inline int lw_open_exit_regs(long ret, __u16 is_openat2)
 		a.flags = how.flags;
 		a.mode = how.mode;
 	}
-	return lw_open_emit(&a, ret, id);
+	lw_open_emit(&a, ret, id);
+	lw_prof_end();
+	return 0;
 }
 
 /* The arguments saved at enter (kernels without bpf_task_pt_regs). */

@@ -46,10 +46,13 @@ static __always_inline int lw_sock_addr_hook(struct bpf_sock_addr *ctx, __u16 ty
 	__u32 uport, stype;
 	__u64 cookie;
 	__u8 *mark;
+	long err;
 
 	if (!t)
 		return 1;
+	lw_prof_start();
 	cookie = bpf_get_socket_cookie(ctx);
+	lw_prof_mark(LW_PROF_CG_COOKIE);
 	/*
 	 * Read once, here: clang would otherwise join the reads of two branches into one
 	 * through a moved ctx pointer, which the verifier refuses.
@@ -70,17 +73,22 @@ static __always_inline int lw_sock_addr_hook(struct bpf_sock_addr *ctx, __u16 ty
 		lw_ctx_addr(ctx, &c.daddr, v6);
 		if (c.daddr.port == 53)
 			c.flags = LW_CONN_DNS;
-		/* a socket that sends many queries keeps one entry */
-		if (bpf_map_update_elem(&conns, &cookie, &c,
-					type == LW_REC_SEND ? BPF_NOEXIST : BPF_ANY) &&
-		    type == LW_REC_CONNECT)
+		/*
+		 * A socket that sends many queries keeps one entry (-EEXIST is no loss); a full
+		 * table is, for a query too: its answer would go uncaptured.
+		 */
+		err = bpf_map_update_elem(&conns, &cookie, &c,
+					  type == LW_REC_SEND ? BPF_NOEXIST : BPF_ANY);
+		if (err && err != -EEXIST)
 			lw_count_loss(LW_REC_CONN_BYTES, LW_LOSS_MAP);
+		lw_prof_mark(LW_PROF_CG_CONNS);
 		/* mark the socket itself, so the packet hooks skip every other socket cheaply */
 		mark = bpf_sk_storage_get(&conn_marks, ctx->sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
 		if (!mark)
 			lw_count_loss(LW_REC_CONN_BYTES, LW_LOSS_MAP);
 		else
 			*mark = 0; /* a connection now: the packet programs look it up */
+		lw_prof_mark(LW_PROF_CG_MARK);
 	}
 	/*
 	 * Any other unconnected datagram belongs to a flow (socket, destination): the first
@@ -110,8 +118,11 @@ static __always_inline int lw_sock_addr_hook(struct bpf_sock_addr *ctx, __u16 ty
 		st->cookie = cookie;
 		st->sock_type = stype;
 		st->kflags |= LW_STASH_SOCK;
+		lw_prof_mark(LW_PROF_CG_STASH);
+		lw_prof_end();
 		return 1;
 	case LW_INSIDE_LOST:
+		lw_prof_end();
 		return 1;
 	case LW_OUTSIDE:
 		break;
@@ -133,6 +144,7 @@ static __always_inline int lw_sock_addr_hook(struct bpf_sock_addr *ctx, __u16 ty
 	r->sock_type = stype;
 	lw_ctx_addr(ctx, &r->addr, v6);
 	lw_emit(r, offsetof(struct lw_rec_sock, unix_path), sizeof(*r));
+	lw_prof_end();
 	return 1;
 }
 

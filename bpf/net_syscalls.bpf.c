@@ -219,6 +219,7 @@ static __always_inline void lw_sock_emit(__u16 type, const struct lw_sock_args *
 		return;
 	}
 	r = &s->sock;
+	lw_prof_mark(LW_PROF_PREP);
 	lw_fill_hdr(&r->hdr, type, a->tool, id >> 32);
 	__builtin_memset(&r->addr, 0, sizeof(r->addr));
 	r->unix_path_len = 0;
@@ -264,6 +265,7 @@ static __always_inline void lw_sock_emit(__u16 type, const struct lw_sock_args *
 			lw_count_loss(LW_REC_CONN_BYTES, LW_LOSS_UNHOOKED);
 	}
 	r->pad = 0;
+	lw_prof_mark(LW_PROF_BODY);
 	/* records are sized to what they carry: only a unix socket has a path */
 	if (r->addr.family != AF_UNIX)
 		lw_emit(r, offsetof(struct lw_rec_sock, unix_path), sizeof(*r));
@@ -309,6 +311,7 @@ static __always_inline int lw_sock_exit_regs(__u16 type, long ret)
 
 	if (!t)
 		return 0;
+	lw_prof_start();
 	regs = lw_user_regs();
 	a.tool = t->tool;
 	a.fd = LW_ARG1(regs);
@@ -354,6 +357,8 @@ static __always_inline int lw_sock_exit_regs(__u16 type, long ret)
 	}
 	if (st)
 		lw_call_drop(id, st);
+	lw_prof_mark(LW_PROF_DROP);
+	lw_prof_end();
 	return 0;
 }
 
