@@ -228,7 +228,18 @@ boot() {
 "
 		boot_once "$suite" tcg max
 	fi
-	if [ "$(grep -c '^LWTEST done ' "$OUT/$suite.lwtest")" -lt 2 ] &&
+	# The same for a guest kernel that panicked under TCG: seen once (2026-12-06, 6.12) with
+	# the instruction pointer inside a 5-byte NOP of kernel_clone that a static key was
+	# patching (TCG's handling of code another vCPU modifies), in a run whose repeat passed.
+	# Kept and said, never hidden: a panic of llmwatch's making repeats and fails the row.
+	if [ "$(grep -c '^LWTEST done ' "$OUT/$suite.lwtest")" -lt 2 ] && [ "$(cut -d/ -f1 "$OUT/$suite.accel")" = tcg ] &&
+		grep -q 'Kernel panic - not syncing: Fatal exception' "$OUT/$suite.log"; then
+		cp "$OUT/$suite.log" "$OUT/$suite.panic.log"
+		say "$suite: the guest kernel panicked under TCG (log in $OUT/$suite.panic.log); booting once more"
+		notes="$notes    $suite: panicked once under TCG (log in $OUT/$suite.panic.log), this row is the retry
+"
+		boot_once "$suite" "$(cut -d/ -f1 "$OUT/$suite.accel")" "$(cut -d/ -f2- "$OUT/$suite.accel")"
+	elif [ "$(grep -c '^LWTEST done ' "$OUT/$suite.lwtest")" -lt 2 ] &&
 		grep -q 'soft lockup' "$OUT/$suite.log"; then
 		cp "$OUT/$suite.log" "$OUT/$suite.hung.log"
 		say "$suite: the guest hung (soft lockup, log in $OUT/$suite.hung.log); booting once more"

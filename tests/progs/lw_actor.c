@@ -136,6 +136,23 @@ static int act_udp(void)
 		perror("udp");
 		return 1;
 	}
+	/*
+	 * A failed send: reported by the syscall's exit (or fexit) with its error, never as a
+	 * flow. Broadcast without SO_BROADCAST is refused: EACCES where a route exists,
+	 * ENETUNREACH where none does (a guest with only lo).
+	 */
+	a.sin_addr.s_addr = htonl(INADDR_BROADCAST);
+	a.sin_port = htons(9);
+	if (sendto(s, "x", 1, 0, (struct sockaddr *)&a, sizeof(a)) != -1) {
+		fprintf(stderr, "udp: a broadcast without SO_BROADCAST was not refused\n");
+		return 1;
+	}
+	printf("udp_refused_ret=%d\n", -errno);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (getsockname(rcv, (struct sockaddr *)&a, &alen)) {
+		perror("udp");
+		return 1;
+	}
 	printf("udp_port=%u\n", ntohs(a.sin_port));
 	close(s2);
 	close(s);
