@@ -481,7 +481,6 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 		       const struct kernel_names *vmlinux, bool have_cg, bool sysfx, bool kfile,
 		       bool ksock, bool regs, bool task, bool *retry)
 {
-	const char *sendmsg_env;
 	struct bpf_program *prog;
 	int err;
 
@@ -507,10 +506,7 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 	l->skel->rodata->lw_regs_args = regs;
 	l->skel->rodata->lw_task_stash = regs && task;
 	l->skel->rodata->lw_file_hook = kfile;
-	/* LLMWATCH_SENDMSG_HOOKS=1: the sendmsg hooks anyway (the tests and the bench compare) */
-	sendmsg_env = getenv("LLMWATCH_SENDMSG_HOOKS");
-	l->flow_egress = probe_sock_storage() && !(sendmsg_env && strcmp(sendmsg_env, "1") == 0);
-	l->skel->rodata->lw_flow_egress = l->flow_egress;
+	l->skel->rodata->lw_flow_egress = l->flow_egress; /* chosen in bpf_loader_start() */
 	l->skel->rodata->lw_skb_task =
 		probe_helper(BPF_PROG_TYPE_CGROUP_SKB, BPF_FUNC_get_current_pid_tgid) &&
 		probe_helper(BPF_PROG_TYPE_CGROUP_SKB, BPF_FUNC_get_current_uid_gid) &&
@@ -659,6 +655,7 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 int bpf_loader_start(struct bpf_loader *l, const struct bpf_loader_opts *opts)
 {
 	struct bpf_loader_probe probe;
+	const char *sendmsg_env;
 	struct kernel_names vmlinux;
 	bool have_cg, kfile, ksock, regs, sysfx, retry = false;
 	int err = 0;
@@ -689,6 +686,9 @@ int bpf_loader_start(struct bpf_loader *l, const struct bpf_loader_opts *opts)
 	 */
 	probe_hooks(&probe, &vmlinux);
 	steptime_mark("start: kernel BTF opened, hooks probed");
+	/* LLMWATCH_SENDMSG_HOOKS=1: the sendmsg hooks anyway (the tests and the bench compare) */
+	sendmsg_env = getenv("LLMWATCH_SENDMSG_HOOKS");
+	l->flow_egress = probe.sock_storage && !(sendmsg_env && strcmp(sendmsg_env, "1") == 0);
 	kfile = probe.file_err == 0;
 	ksock = probe.sock_err == 0;
 	regs = probe.regs_args && !opts->enter_tracepoints;
