@@ -46,6 +46,20 @@ struct {
 	__type(value, struct lw_tracked);
 } tracked SEC(".maps") __weak;
 
+/*
+ * Which tgids `tracked` may hold, a byte each (llmwatch/events.h): the unwatched process's
+ * answer costs one load from this array (inlined by the verifier, one page touched) instead
+ * of a hash lookup (hashing, the table's header and a bucket): ~20 ns less on every traced
+ * call of every process (docs/perf-notes.md). Sized by user space to kernel.pid_max.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LW_PID_LIMIT / LW_TRACK_FILTER_SPAN);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct lw_track_filter_block);
+} track_filter SEC(".maps") __weak;
+
 /* Candidate executable names (comm, NUL padded to 16 bytes) -> profile id. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -334,12 +348,37 @@ static __always_inline void lw_count_loss(__u32 type, __u32 reason)
 		*n += 1; /* per-CPU: no atomics needed */
 }
 
+/*
+ * tgid's entry in `tracked`, or NULL. The filter answers first for the tgids it covers: a 0
+ * there means no entry (every writer of `tracked` sets the byte before it inserts and clears
+ * it after it deletes); past its end, or with a 1, the map itself is asked.
+ */
+static __always_inline struct lw_tracked *lw_tracked_get(__u32 tgid)
+{
+	__u32 block = tgid / LW_TRACK_FILTER_SPAN;
+	struct lw_track_filter_block *f = bpf_map_lookup_elem(&track_filter, &block);
+
+	if (f && !f->tracked[tgid % LW_TRACK_FILTER_SPAN])
+		return NULL;
+	return bpf_map_lookup_elem(&tracked, &tgid);
+}
+
+/* Sets tgid's filter byte (before an insert into `tracked`, or clears it after a delete). */
+static __always_inline void lw_track_filter_set(__u32 tgid, __u8 on)
+{
+	__u32 block = tgid / LW_TRACK_FILTER_SPAN;
+	struct lw_track_filter_block *f = bpf_map_lookup_elem(&track_filter, &block);
+
+	if (f)
+		f->tracked[tgid % LW_TRACK_FILTER_SPAN] = on;
+}
+
 static __always_inline struct lw_tracked *lw_tracked_current(__u32 *tgid_out)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
 	*tgid_out = tgid;
-	return bpf_map_lookup_elem(&tracked, &tgid);
+	return lw_tracked_get(tgid);
 }
 
 /*

@@ -122,7 +122,7 @@ static __always_inline int lw_open_exit_regs(long ret, __u16 is_openat2)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32;
-	struct lw_tracked *t = bpf_map_lookup_elem(&tracked, &tgid);
+	struct lw_tracked *t = lw_tracked_get(tgid);
 	struct lw_open_args a = {};
 	struct pt_regs *regs;
 
@@ -209,7 +209,7 @@ int BPF_PROG(lw_file_open, struct file *file, int ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32, zero = 0;
-	struct lw_tracked *t = bpf_map_lookup_elem(&tracked, &tgid);
+	struct lw_tracked *t = lw_tracked_get(tgid);
 	struct lw_stash *st;
 	struct lw_kpath *kp;
 	struct lw_rec_open *r;

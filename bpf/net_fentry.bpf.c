@@ -21,7 +21,7 @@ static __always_inline int lw_sock_kaddr(__u16 type, struct sockaddr *address, i
 	struct lw_stash *st;
 	struct lw_addr_dst d;
 
-	if (addrlen < 0 || !bpf_map_lookup_elem(&tracked, &tgid))
+	if (addrlen < 0 || !lw_tracked_get(tgid))
 		return 0;
 	if (lw_call_stash(type, id, &st) != LW_INSIDE || (st->kflags & LW_STASH_KADDR))
 		return 0;

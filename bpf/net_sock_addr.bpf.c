@@ -38,7 +38,7 @@ static __always_inline int lw_sock_addr_hook(struct bpf_sock_addr *ctx, __u16 ty
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32;
-	struct lw_tracked *t = bpf_map_lookup_elem(&tracked, &tgid);
+	struct lw_tracked *t = lw_tracked_get(tgid);
 	struct lw_stash *st;
 	union lw_scratch_rec *s;
 	enum lw_flow_state flow = LW_FLOW_NONE;

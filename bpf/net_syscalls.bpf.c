@@ -304,7 +304,7 @@ static __always_inline int lw_sock_exit_regs(__u16 type, long ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32;
-	struct lw_tracked *t = bpf_map_lookup_elem(&tracked, &tgid);
+	struct lw_tracked *t = lw_tracked_get(tgid);
 	struct lw_sock_args a = {};
 	struct pt_regs *regs;
 	struct lw_stash *st;

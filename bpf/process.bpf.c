@@ -12,7 +12,7 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(lw_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
 	__u32 tgid = p->tgid;
-	struct lw_tracked *t = bpf_map_lookup_elem(&tracked, &tgid);
+	struct lw_tracked *t = lw_tracked_get(tgid);
 	struct lw_tracked nt = {};
 	union lw_scratch_rec *s;
 	struct lw_rec_exec *r;
@@ -32,6 +32,7 @@ int BPF_PROG(lw_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		nt.tool = *tool;
 		nt.reason = LW_MATCH_NAME;
 		nt.root_pid = tgid;
+		lw_track_filter_set(tgid, 1);
 		if (bpf_map_update_elem(&tracked, &tgid, &nt, BPF_ANY)) {
 			lw_count_loss(LW_REC_EXEC, LW_LOSS_MAP);
 			return 0;
@@ -93,12 +94,14 @@ int BPF_PROG(lw_fork, struct task_struct *parent, struct task_struct *child)
 	/* a new thread joins a tracked thread group; nothing to decide */
 	if (ctgid == ptgid)
 		return 0;
-	t = bpf_map_lookup_elem(&tracked, &ptgid);
+	t = lw_tracked_get(ptgid);
 	if (!t)
 		return 0;
 	nt.tool = t->tool;
 	nt.reason = LW_MATCH_INHERITED;
 	nt.root_pid = t->root_pid;
+	/* before the insert: the child runs only after this, and its first call finds both */
+	lw_track_filter_set(ctgid, 1);
 	if (bpf_map_update_elem(&tracked, &ctgid, &nt, BPF_ANY))
 		lw_count_loss(LW_REC_FORK, LW_LOSS_MAP);
 	lw_fill_hdr(&r.hdr, LW_REC_FORK, t->tool, ptgid);
@@ -116,7 +119,7 @@ int BPF_PROG(lw_exit, struct task_struct *p)
 	__u16 tool;
 	__u64 id;
 
-	t = bpf_map_lookup_elem(&tracked, &tgid);
+	t = lw_tracked_get(tgid);
 	if (!t)
 		return 0;
 	/* a thread that dies inside a syscall would leave its entries behind */
@@ -135,6 +138,7 @@ int BPF_PROG(lw_exit, struct task_struct *p)
 	/* two last threads ending together may both see 0: the one that deletes reports */
 	if (bpf_map_delete_elem(&tracked, &tgid))
 		return 0;
+	lw_track_filter_set(tgid, 0);
 	lw_fill_hdr(&r.hdr, LW_REC_EXIT, tool, tgid);
 	r.exit_code = p->exit_code;
 	lw_emit(&r, sizeof(r), sizeof(r));

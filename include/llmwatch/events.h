@@ -246,6 +246,21 @@ struct lw_tracked {
 	__u32 root_pid; /* the tracked ancestor whose tree this belongs to */
 };
 
+/*
+ * The tracked map's filter (`track_filter`, an mmap-able array): one byte per possible tgid,
+ * 1 wherever `tracked` may hold that tgid, so that an unwatched process's syscall is answered
+ * by one load from an array instead of a hash lookup. Entry k holds the bytes of tgids
+ * 64k..64k+63. Written with plain byte stores from both sides (no read-modify-write: the
+ * kernel's programs and user space's mmap share the blocks). A tgid is below the kernel's
+ * PID_MAX_LIMIT on 64-bit, so 65,536 blocks cover every tgid; user space sizes the map to
+ * kernel.pid_max, and a tgid past its end is looked up in `tracked` as before.
+ */
+#define LW_TRACK_FILTER_SPAN 64
+#define LW_PID_LIMIT (4u << 20)
+struct lw_track_filter_block {
+	__u8 tracked[LW_TRACK_FILTER_SPAN];
+};
+
 /* Value of the connection map (key: socket cookie), filled by the cgroup hooks. */
 #define LW_CONN_DNS (1u << 0) /* the far end is port 53: capture what it answers */
 
@@ -313,6 +328,7 @@ LW_STATIC_SIZE(struct lw_rec_listen, 48 + 16 + 24);
 LW_STATIC_SIZE(struct lw_rec_open, 48 + 24 + LW_PATH_MAX);
 LW_STATIC_SIZE(struct lw_rec_conn_bytes, 48 + 24 + 24 + 8);
 LW_STATIC_SIZE(struct lw_tracked, 8);
+LW_STATIC_SIZE(struct lw_track_filter_block, 64);
 LW_STATIC_SIZE(struct lw_conn, 56);
 LW_STATIC_SIZE(struct lw_flow_key, 32);
 LW_STATIC_SIZE(struct lw_flow, 32);

@@ -214,3 +214,38 @@ print(os.getpid())
 	grep -q "open $BATS_TEST_TMPDIR/evil\\\\x1b\[2J\\\\nFAKE LINE \\\\xe2\\\\x80\\\\xae.txt " "$out"
 	grep -q 'comm=\\x1b\[31mred ' "$out"
 }
+
+# tgid's filter byte in the running llmwatch (bpf/common.bpf.h, track_filter)
+filter_byte() {
+	"$REPO/tests/e2e/track_filter.py" "$LW_PID" byte "$1"
+}
+
+@test "the tracked map's filter marks exactly the watched processes, set before and cleared after" {
+	tool=$(make_tool ollama)
+	other=$(make_tool someother)
+	go="$BATS_TEST_TMPDIR/go"
+	# tracked by llmwatch itself (--pid) and by the kernel (an exec under a watched name)
+	run_actor "$other" "$BATS_TEST_TMPDIR/o.json" wait-file "$go" &
+	BG_PIDS=$!
+	bg=$BG_PIDS
+	retry 100 test -e "$go.waiting"
+	lw_start --pid "$bg"
+	"$tool" "$REPO/tests/e2e/actor.py" "$BATS_TEST_TMPDIR/r.json" wait-file "$go" &
+	BG_PIDS="$BG_PIDS $!"
+	tpid=$!
+	retry 100 test "$(filter_byte "$tpid")" = 1
+	[ "$(filter_byte "$bg")" = 1 ]
+	# an unwatched process: its syscalls are answered by the filter alone
+	[ "$(filter_byte $$)" = 0 ]
+	"$REPO/tests/e2e/track_filter.py" "$LW_PID" tracked | grep -qx "$tpid"
+	"$REPO/tests/e2e/track_filter.py" "$LW_PID" consistent
+	# both exit: both bytes are cleared (by the exit program, after it deletes the entry)
+	touch "$go"
+	wait $BG_PIDS
+	BG_PIDS=
+	lw_wait_for type=exit pid="$tpid"
+	retry 100 test "$(filter_byte "$tpid")" = 0
+	retry 100 test "$(filter_byte "$bg")" = 0
+	"$REPO/tests/e2e/track_filter.py" "$LW_PID" consistent
+	lw_stop
+}

@@ -499,6 +499,10 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 	};
 
 	err = bpf_loader_size_maps(&maps, opts->ring_bytes, regs, task, kfile);
+	if (!err)
+		err = set_map_size(
+			l->skel->maps.track_filter,
+			track_filter_blocks(track_filter_pid_max("/proc/sys/kernel/pid_max")));
 	if (err) {
 		bpf_loader_stop(l);
 		return err;
@@ -589,6 +593,14 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 			    strerror(-err));
 	}
 
+	/*
+	 * Before anything is tracked from user space: a process tracked with its filter byte
+	 * unset would go unseen, so there is no running without the mapping.
+	 */
+	err = track_filter_map(&l->filter, bpf_map__fd(l->skel->maps.track_filter),
+			       bpf_map__max_entries(l->skel->maps.track_filter));
+	if (err)
+		return fail(l, err, "cannot map BPF map track_filter: %s", strerror(-err));
 	if (have_cg) {
 		l->cgroup_fd = open(l->cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (l->cgroup_fd < 0)
@@ -774,6 +786,8 @@ int bpf_loader_track(struct bpf_loader *l, uint32_t pid, uint16_t tool, uint16_t
 {
 	struct lw_tracked t = { .tool = tool, .reason = reason, .root_pid = root_pid };
 
+	/* the filter's byte first: a program that sees the entry must not be told "no" */
+	track_filter_set(&l->filter, pid, true);
 	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.tracked), &pid, &t, BPF_ANY))
 		return -errno;
 	return 0;
@@ -781,7 +795,14 @@ int bpf_loader_track(struct bpf_loader *l, uint32_t pid, uint16_t tool, uint16_t
 
 void bpf_loader_untrack(struct bpf_loader *l, uint32_t pid)
 {
-	bpf_map_delete_elem(bpf_map__fd(l->skel->maps.tracked), &pid);
+	int fd = bpf_map__fd(l->skel->maps.tracked);
+	struct lw_tracked t;
+
+	bpf_map_delete_elem(fd, &pid);
+	track_filter_set(&l->filter, pid, false);
+	/* an exec of a candidate name may have put it back between the two: keep its byte */
+	if (bpf_map_lookup_elem(fd, &pid, &t) == 0)
+		track_filter_set(&l->filter, pid, true);
 }
 
 int bpf_loader_retool(struct bpf_loader *l, uint32_t pid, uint16_t tool)
@@ -989,6 +1010,7 @@ void bpf_loader_stop(struct bpf_loader *l)
 	cgroup_links_free(&l->cg);
 	l->cg.nprogs = 0;
 	if (l->skel) {
+		track_filter_unmap(&l->filter);
 		llmwatch_bpf__destroy(l->skel);
 		steptime_mark("stop: BPF object closed (programs, maps)");
 	}

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "kernel/cgroup.h"
+#include "kernel/track_filter.h"
 #include "core/profiles.h"
 
 struct bpf_map;
@@ -54,6 +55,7 @@ struct bpf_loader {
 	 * (and those user space marks: bpf_loader_mark_sockets), not in sendmsg4/6.
 	 */
 	bool flow_egress;
+	struct track_filter filter; /* the tracked map's filter, mapped (track_filter.h) */
 };
 
 /* What the kernel offers below the syscall layer (see bpf_loader_probe_hooks). */
