@@ -1280,13 +1280,21 @@ def goals(res):
         goals are against no-op programs on the same hooks, measured in the same run)."""
         return vf.get(cfg, {}).get(case)
 
-    # issue 18: what llmwatch adds to the hooks' own cost, for every traced syscall and the
-    # untraced control; the ratios to the baseline stay as information
+    # issue 18: what llmwatch adds to the hooks' own cost, for every traced syscall. Two
+    # measures of it: the loop's CPU time against the floor's (shown with the untraced
+    # getppid, which reads what this host's noise alone does to such a ratio), and the
+    # kernel's own accounting of the programs' time (the programs section), which measures
+    # just what llmwatch's programs spend over the floor's no-op ones and is judged
     for case in CASES:
         r = vs_floor("llmwatch-unwatched", case)
         if r:
-            add(f"unwatched {CASE_LABEL[case]}, vs the floor", round(r["median"], 3),
-                GOAL_UNWATCHED_VS_FLOOR, r["median"] <= GOAL_UNWATCHED_VS_FLOOR, "x")
+            info(f"unwatched {CASE_LABEL[case]}, vs the floor, CPU time", round(r["median"], 3),
+                 "x")
+    for case in CASES:
+        v = unwatched_by_program_time(res, case)
+        if v is not None:
+            add(f"unwatched {CASE_LABEL[case]}, vs the floor, by program time", round(v, 3),
+                GOAL_UNWATCHED_VS_FLOOR, v <= GOAL_UNWATCHED_VS_FLOOR, "x")
     for case, lim in GOAL_WATCHED_VS_FLOOR.items():
         r = vs_floor("llmwatch-watched", case)
         if r:
@@ -1359,6 +1367,25 @@ def goals(res):
         info("peak resident memory under flood", round(v, 1), "MiB")
     curve_goals(res, add, info)
     return g
+
+
+def program_ns_per_iter(progs):
+    """The programs' time per loop iteration: runs per iteration x ns per run, summed."""
+    return sum(v["runs_per_iter"] * v["ns_per_run"] for v in progs.values())
+
+
+def unwatched_by_program_time(res, case):
+    """The floor's CPU time per iteration plus what llmwatch's programs spend over the
+    floor's no-op programs on the same hooks (the kernel's accounting, same run), over the
+    floor's CPU time: the share of an unwatched call that llmwatch's own code adds, without
+    the loop's block-to-block noise. None when a figure is missing."""
+    pr = res.get("programs", {})
+    lw, fl = pr.get("unwatched", {}).get(case), pr.get("floor", {}).get(case)
+    base = (res.get("syscalls", {}).get("configs", {}).get("floor-unwatched", {})
+            .get(case, {}).get("cpu"))
+    if not lw or not fl or not base:
+        return None
+    return 1 + (program_ns_per_iter(lw) - program_ns_per_iter(fl)) / base["median"]
 
 
 def curve_goals(res, add, info):
