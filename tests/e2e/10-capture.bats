@@ -249,3 +249,37 @@ filter_byte() {
 	"$REPO/tests/e2e/track_filter.py" "$LW_PID" consistent
 	lw_stop
 }
+
+# wakeups_per_s PID: voluntary context switches of all PID's threads over one second
+wakeups_per_s() {
+	local before=0 after=0 n t
+	for t in /proc/"$1"/task/*/status; do
+		n=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "$t" 2>/dev/null) || continue
+		before=$((before + ${n:-0}))
+	done
+	sleep 1 # the window the rate is taken over, not a wait for a condition
+	for t in /proc/"$1"/task/*/status; do
+		n=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "$t" 2>/dev/null) || continue
+		after=$((after + ${n:-0}))
+	done
+	echo $((after - before))
+}
+
+idle_wakeups_below() {
+	local got
+	got=$(wakeups_per_s "$LW_PID")
+	echo "llmwatch woke $got times in a second" >&2
+	[ "$got" -lt "$1" ]
+}
+
+@test "an idle llmwatch drains every 100 ms, not 10, and still sees the next event" {
+	tool=$(make_tool ollama)
+	lw_start
+	# idle after 5 s without a record: about 10 wakeups a second, plus the runtime scan's
+	retry 20 idle_wakeups_below 30
+	run_actor "$tool" "$BATS_TEST_TMPDIR/r.json" udp
+	pid=$(report_get "$BATS_TEST_TMPDIR/r.json" pid)
+	lw_wait_for type=exit pid="$pid"
+	lw_wait_for type=send pid="$pid" sock_type=dgram
+	lw_stop
+}

@@ -21,8 +21,18 @@
 #include "util/steptime.h"
 #include "util/timefmt.h"
 
-/* Records are submitted without a wakeup; the consumer drains on this period. */
+/*
+ * Records are submitted without a wakeup; the consumer drains on this period. After
+ * IDLE_AFTER_NS without a record it drains every IDLE_POLL_MS instead: an idle daemon
+ * wakes 10 times a second, not 100, and the first record after a quiet spell waits at
+ * most that long (a burst wakes the loop at once: the kernel wakes it when the unread
+ * data crosses LW_WAKEUP_BYTES, bpf/common.bpf.h). The idle spell is longer than any
+ * timed work a record starts (a connect held for its name: 2 s, monitor.c), so that work
+ * keeps the short period until it is done.
+ */
 #define POLL_MS 10
+#define IDLE_POLL_MS 100
+#define IDLE_AFTER_NS (5 * 1000000000ull)
 
 struct event_loop {
 	struct monitor *m;
@@ -215,7 +225,8 @@ int event_loop_run(struct event_loop *el, const struct event_loop_opts *o)
 {
 	struct monitor *m = el->m;
 	uint64_t start = timefmt_boot_now(), last_tick = start, last_sweep = start;
-	uint64_t last_rt = start, last_period = start, last_periodic = start;
+	uint64_t last_rt = start, last_period = start, last_periodic = start, last_record = start;
+	int timeout_ms = POLL_MS;
 	bool told_rt = false;
 	bool told_losses = false;
 	bool input_polled = o->on_input && add_input(el, o);
@@ -226,7 +237,7 @@ int event_loop_run(struct event_loop *el, const struct event_loop_opts *o)
 		bool input = o->on_input && !input_polled;
 		uint64_t now;
 
-		n = epoll_wait(el->epfd, got, 4, POLL_MS);
+		n = epoll_wait(el->epfd, got, 4, timeout_ms);
 		if (n < 0 && errno != EINTR) {
 			err = -errno;
 			fprintf(stderr, "llmwatch: epoll_wait: %s\n", strerror(errno));
@@ -248,6 +259,9 @@ int event_loop_run(struct event_loop *el, const struct event_loop_opts *o)
 		if (input && o->on_input(o->input_arg))
 			break;
 		now = timefmt_boot_now();
+		if (n > 0)
+			last_record = now;
+		timeout_ms = now - last_record >= IDLE_AFTER_NS ? IDLE_POLL_MS : POLL_MS;
 		take_rule_names(el, o->resolver);
 		monitor_tick(m, now);
 		/* before anything slow this pass may do: a watchdog ping is never late by it */
