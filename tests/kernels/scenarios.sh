@@ -101,6 +101,8 @@ grep -q '^opens: fexit' "$WORK/version.out" &&
 	case "$hooks" in *security_file_open*) ;; *) missing="$missing fexit" ;; esac
 grep -q '^connect/bind: fentry' "$WORK/version.out" &&
 	case "$hooks" in *security_socket_connect*) ;; *) missing="$missing fentry" ;; esac
+grep -q '^TCP connections: in socket storage' "$WORK/version.out" &&
+	case "$hooks" in *"TCP connections in socket storage"*) ;; *) missing="$missing conn-sk" ;; esac
 # the syscalls by fexit wherever it attaches, unless the tracepoints were asked for
 case "${LW_ARGS:-}" in
 *"--syscall-hooks tracepoints"*)
@@ -238,7 +240,8 @@ else
 fi
 
 # TCP connections' byte counts (conn_bytes) at their three ends: the close, the owner's exit
-# while a child holds the connection, the stop while it is still open
+# while a child holds the connection, the stop while it is still open (kept in `conns`, or
+# in the socket's own storage where the kernel lets the close and the flush read it)
 if has "$WORK/core.json" '"type":"conn_bytes"' "\"pid\":$pid," "\"dport\":$port," \
 	'"reason":"tcp_close"'; then
 	ok conn-at-close

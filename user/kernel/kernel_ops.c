@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kernel/bpf_loader.h"
 #include "util/timefmt.h"
@@ -149,6 +150,48 @@ _Static_assert(sizeof(struct lw_conn) <= FLUSH_VAL_MAX && sizeof(struct lw_flow)
 	       "flush value buffer");
 
 /*
+ * The same for the TCP connections kept in their sockets' storage (bpf_loader_conns_iter):
+ * read from the kernel's walk, which marks each reported. Returns 0 (none kept there too,
+ * or no iterator), or the failed read's -errno.
+ */
+static int flush_sk_conns(void *ctx, uint32_t pid, uint32_t reason,
+			  void (*emit)(void *m, const void *rec, size_t len), void *m)
+{
+	struct lw_rec_conn_bytes recs[64];
+	size_t have = 0, i, whole;
+	ssize_t n;
+	int fd = bpf_loader_conns_iter(ctx, pid), err = 0;
+
+	/* kept in `conns`, or no iterator (LLMWATCH_CONN_SK=1: unreported, as it says) */
+	if (fd == -ENOENT || fd == -EOPNOTSUPP)
+		return 0;
+	if (fd < 0)
+		return fd;
+	/* whole records, however the reads split them */
+	while ((n = read(fd, (char *)recs + have, sizeof(recs) - have)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		have += (size_t)n;
+		whole = have / sizeof(recs[0]);
+		for (i = 0; i < whole; i++) {
+			struct lw_rec_conn_bytes *r = &recs[i];
+
+			r->reason = reason;
+			r->hdr.ts_ns = timefmt_boot_now();
+			emit(m, r, sizeof(*r));
+		}
+		have -= whole * sizeof(recs[0]);
+		memmove(recs, (char *)recs + whole * sizeof(recs[0]), have);
+	}
+	if (n < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/*
  * Reports and removes the connections pid opened (all if pid is 0) that have not closed
  * yet (UDP sockets, and TCP connections still open when their owner exits or llmwatch
  * stops), then the datagram flows it started: the first error of either.
@@ -160,8 +203,9 @@ static int k_flush(void *ctx, uint32_t pid, uint32_t reason,
 			    fill_conn, pid, reason, emit, m);
 	int err2 = flush_map(bpf_loader_flows_fd(ctx), sizeof(struct lw_flow_key),
 			     sizeof(struct lw_flow), fill_flow, pid, reason, emit, m);
+	int err3 = flush_sk_conns(ctx, pid, reason, emit, m);
 
-	return err ? err : err2;
+	return err ? err : err2 ? err2 : err3;
 }
 
 const struct monitor_kernel_ops kernel_ops_bpf = {
