@@ -93,14 +93,15 @@ struct {
 } conns SEC(".maps") __weak;
 
 /*
- * A mark on each socket that has a `conns` entry: the packet hooks run for every packet of
- * the machine and test this first (NULL for every other socket), freed with the socket.
+ * The storage of each watched socket (struct lw_sock_conn): the packet hooks run for every
+ * packet of the machine and test this first (NULL for every other socket); a TCP connection
+ * is kept in it whole (lw_conn_sk). Freed with the socket.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, __u8);
+	__type(value, struct lw_sock_conn);
 } conn_marks SEC(".maps") __weak;
 
 /*

@@ -54,12 +54,13 @@ const volatile bool lw_flow_egress __weak = false;
 const volatile bool lw_skb_task __weak = false;
 
 /*
- * The value of a socket's `conn_marks` entry: 0 for a socket with (or that may get) a
- * `conns` entry (a connect, a DNS query), LW_MARK_FLOWS for a UDP socket that has only
- * flows so far, so the packet programs skip the `conns` lookup for it. A connect or a DNS
- * query turns it back to 0.
+ * Where a TCP connection is kept (set before load): true where the close and the flush can
+ * read socket storage (tp_btf on inet_sock_set_state, bpf_iter over conn_marks), so the
+ * connect hook makes one allocation, the socket's storage holding the connection
+ * (LW_MARK_CONN), and the packet programs count into it without a cookie or a lookup;
+ * false (5.10), a `conns` entry keyed by cookie as for a DNS query.
  */
-#define LW_MARK_FLOWS 1
+const volatile bool lw_conn_sk __weak = false;
 
 /* Adds daddr to the socket's list of flows, or notes that the list is full. */
 static __always_inline void lw_sock_flows_add(struct lw_sock_flows *sf,

@@ -92,7 +92,8 @@ fail:
  * the machine passes here, so the test is a socket-local storage read (a pointer that is
  * NULL for every socket we never marked), not a cookie and a hash lookup.
  */
-static __always_inline __u8 *lw_skb_marked(struct __sk_buff *skb, struct bpf_sock **skp)
+static __always_inline struct lw_sock_conn *lw_skb_marked(struct __sk_buff *skb,
+							  struct bpf_sock **skp)
 {
 	struct bpf_sock *sk = skb->sk;
 
@@ -137,7 +138,7 @@ static __always_inline void lw_flow_first(const struct lw_flow_key *k, const str
  * its flow, counted from this one, and is reported as the flow's first. A full table is
  * counted, and the datagram reported on its own.
  */
-static __always_inline void lw_flow_begin(struct bpf_sock *sk, __u8 *mark,
+static __always_inline void lw_flow_begin(struct bpf_sock *sk, struct lw_sock_conn *sc,
 					  const struct lw_flow_key *k, __u32 len)
 {
 	struct lw_sock_flows *sf = bpf_sk_storage_get(&sock_flows, sk, 0, 0);
@@ -161,7 +162,7 @@ static __always_inline void lw_flow_begin(struct bpf_sock *sk, __u8 *mark,
 		if (bpf_map_update_elem(&conns, &k->cookie, &c, BPF_NOEXIST))
 			lw_count_loss(LW_REC_CONN_BYTES, LW_LOSS_MAP);
 		else
-			*mark = 0; /* the ingress program looks for the answers from now on */
+			sc->mark = LW_MARK_MAP; /* the ingress program looks for the answers now */
 		return;
 	}
 	f.bytes = len;
@@ -194,8 +195,8 @@ static __always_inline void lw_flow_begin(struct bpf_sock *sk, __u8 *mark,
  * the destination the packet carries (the kernel's copy, io_uring's sends included).
  * Reports a long-lived flow's totals every LW_FLOW_INTERIM_S seconds.
  */
-static __always_inline void lw_flow_count(struct __sk_buff *skb, struct bpf_sock *sk, __u8 *mark,
-					  __u64 cookie)
+static __always_inline void lw_flow_count(struct __sk_buff *skb, struct bpf_sock *sk,
+					  struct lw_sock_conn *sc, __u64 cookie)
 {
 	struct lw_flow_key k = {};
 	struct lw_flow *f;
@@ -225,7 +226,7 @@ static __always_inline void lw_flow_count(struct __sk_buff *skb, struct bpf_sock
 	f = bpf_map_lookup_elem(&flows, &k);
 	if (!f) {
 		if (lw_flow_egress)
-			lw_flow_begin(sk, mark, &k, len);
+			lw_flow_begin(sk, sc, &k, len);
 		return;
 	}
 	__sync_fetch_and_add(&f->bytes, len);
@@ -248,21 +249,30 @@ SEC("cgroup_skb/egress")
 int lw_cg_egress(struct __sk_buff *skb)
 {
 	struct bpf_sock *sk = NULL;
+	struct lw_sock_conn *sc;
 	struct lw_conn *c;
-	__u32 off, len, captured;
+	__u32 off, len, captured, mark;
 	__u64 cookie;
 	__u8 proto = 0;
-	__u8 *mark;
 
-	mark = lw_skb_marked(skb, &sk);
-	if (!mark || !sk)
+	sc = lw_skb_marked(skb, &sk);
+	if (!sc || !sk)
 		return 1;
-	cookie = bpf_get_socket_cookie(skb);
-	/* a UDP socket with flows only: no connection entry to look for */
-	c = *mark == LW_MARK_FLOWS ? NULL : bpf_map_lookup_elem(&conns, &cookie);
-	if (!c) {
-		lw_flow_count(skb, sk, mark, cookie);
-		return 1;
+	mark = sc->mark;
+	if (mark == LW_MARK_CONN) {
+		/* the connection itself: no cookie, no lookup */
+		c = &sc->conn;
+		cookie = sc->cookie;
+	} else if (mark == LW_MARK_DONE) {
+		return 1; /* reported already */
+	} else {
+		cookie = bpf_get_socket_cookie(skb);
+		/* a UDP socket with flows only: no connection entry to look for */
+		c = mark == LW_MARK_FLOWS ? NULL : bpf_map_lookup_elem(&conns, &cookie);
+		if (!c) {
+			lw_flow_count(skb, sk, sc, cookie);
+			return 1;
+		}
 	}
 	off = lw_payload_offset(skb, &proto);
 	len = off && skb->len > off ? skb->len - off : 0;
@@ -292,13 +302,22 @@ int lw_cg_ingress(struct __sk_buff *skb)
 	__u8 proto = 0;
 
 	struct bpf_sock *sk = NULL;
-	__u8 *mark = lw_skb_marked(skb, &sk);
+	struct lw_sock_conn *sc = lw_skb_marked(skb, &sk);
+	__u32 mark;
 
 	/* only a connection's entry (a DNS query's) asks for what comes in */
-	if (!mark || *mark == LW_MARK_FLOWS)
+	if (!sc)
 		return 1;
-	cookie = bpf_get_socket_cookie(skb);
-	c = bpf_map_lookup_elem(&conns, &cookie);
+	mark = sc->mark;
+	if (mark == LW_MARK_CONN) {
+		c = &sc->conn; /* DNS over TCP */
+		cookie = sc->cookie;
+	} else if (mark == LW_MARK_MAP) {
+		cookie = bpf_get_socket_cookie(skb);
+		c = bpf_map_lookup_elem(&conns, &cookie);
+	} else {
+		return 1;
+	}
 	if (!c || !(c->flags & LW_CONN_DNS))
 		return 1;
 	off = lw_payload_offset(skb, &proto);
@@ -330,23 +349,11 @@ int lw_cg_ingress(struct __sk_buff *skb)
 	return 1;
 }
 
-/* A TCP connection of a watched process closed: report what it sent. */
-SEC("tracepoint/sock/inet_sock_set_state")
-int lw_tcp_state(struct trace_event_raw_inet_sock_set_state *ctx)
+/* A connection's record: its totals, reason LW_CLOSE_*. */
+static __always_inline void lw_conn_report(const struct lw_conn *c, __u64 cookie, __u32 reason)
 {
-	struct sock *sk = (struct sock *)ctx->skaddr;
 	struct lw_rec_conn_bytes r = {};
-	struct lw_conn *c;
-	__u64 cookie;
 
-	if (ctx->newstate != TCP_CLOSE)
-		return 0;
-	cookie = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
-	if (!cookie)
-		return 0;
-	c = bpf_map_lookup_elem(&conns, &cookie);
-	if (!c)
-		return 0;
 	/* may run in softirq, not in the owner's context: the header names the owner */
 	lw_rec_hdr_init(&r.hdr, LW_REC_CONN_BYTES, sizeof(r), c->tool, c->pid,
 			bpf_ktime_get_boot_ns());
@@ -354,9 +361,82 @@ int lw_tcp_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	r.bytes = c->bytes;
 	r.packets = c->packets;
 	r.daddr = c->daddr;
-	r.reason = LW_CLOSE_TCP;
-	bpf_map_delete_elem(&conns, &cookie);
+	r.reason = reason;
 	lw_emit(&r, sizeof(r), sizeof(r));
+}
+
+/* A TCP connection of a watched process closed (kept in `conns`): report what it sent. */
+SEC("tracepoint/sock/inet_sock_set_state")
+int lw_tcp_state(struct trace_event_raw_inet_sock_set_state *ctx)
+{
+	struct sock *sk = (struct sock *)ctx->skaddr;
+	struct lw_conn c;
+	struct lw_conn *cp;
+	__u64 cookie;
+
+	if (ctx->newstate != TCP_CLOSE)
+		return 0;
+	cookie = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
+	if (!cookie)
+		return 0;
+	cp = bpf_map_lookup_elem(&conns, &cookie);
+	if (!cp)
+		return 0;
+	c = *cp;
+	bpf_map_delete_elem(&conns, &cookie);
+	lw_conn_report(&c, cookie, LW_CLOSE_TCP);
+	return 0;
+}
+
+/*
+ * The same where the connection is kept in its socket's storage (lw_conn_sk): a BTF
+ * tracepoint, which may read socket storage (5.11 on; the classic one may not).
+ */
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(lw_tcp_state_sk, struct sock *sk, int oldstate, int newstate)
+{
+	struct lw_sock_conn *sc;
+
+	if (newstate != TCP_CLOSE)
+		return 0;
+	sc = bpf_sk_storage_get(&conn_marks, sk, 0, 0);
+	if (!sc || sc->mark != LW_MARK_CONN)
+		return 0;
+	sc->mark = LW_MARK_DONE;
+	lw_conn_report(&sc->conn, sc->cookie, LW_CLOSE_TCP);
+	return 0;
+}
+
+/* Set by user space before each flush: whose connections (0: all), and which flush. */
+__u32 lw_iter_pid = 0;
+__u32 lw_iter_gen = 0;
+
+/*
+ * The flush of the connections kept in socket storage (lw_conn_sk), at an owner's exit or
+ * the stop: a walk of `conn_marks` that writes each open connection of lw_iter_pid as a
+ * record (user space sets the reason and the time) and marks it reported, so that its
+ * close says nothing more. A socket whose record did not fit the read is shown again in
+ * the next one: those this flush marked are written again.
+ */
+SEC("iter/bpf_sk_storage_map")
+int lw_iter_conns(struct bpf_iter__bpf_sk_storage_map *ctx)
+{
+	struct lw_sock_conn *sc = ctx->value;
+	struct lw_rec_conn_bytes r = {};
+	__u32 pid = lw_iter_pid, gen = lw_iter_gen;
+
+	if (!sc || !ctx->sk || (pid && sc->conn.pid != pid))
+		return 0;
+	if (sc->mark != LW_MARK_CONN && !(sc->mark == LW_MARK_DONE && sc->flush_gen == gen))
+		return 0;
+	sc->flush_gen = gen;
+	sc->mark = LW_MARK_DONE;
+	lw_rec_hdr_init(&r.hdr, LW_REC_CONN_BYTES, sizeof(r), sc->conn.tool, sc->conn.pid, 0);
+	r.cookie = sc->cookie;
+	r.bytes = sc->conn.bytes;
+	r.packets = sc->conn.packets;
+	r.daddr = sc->conn.daddr;
+	bpf_seq_write(ctx->meta->seq, &r, sizeof(r));
 	return 0;
 }
 
@@ -370,7 +450,7 @@ int lw_cg_sock_create(struct bpf_sock *ctx)
 {
 	struct lw_sock_flows *sf;
 	struct lw_tracked *t;
-	__u8 *mark;
+	struct lw_sock_conn *sc;
 	__u32 tgid;
 
 	if (ctx->type != SOCK_DGRAM || ctx->protocol != IPPROTO_UDP)
@@ -379,13 +459,13 @@ int lw_cg_sock_create(struct bpf_sock *ctx)
 	if (!t)
 		return 1;
 	sf = bpf_sk_storage_get(&sock_flows, ctx, 0, BPF_SK_STORAGE_GET_F_CREATE);
-	mark = sf ? bpf_sk_storage_get(&conn_marks, ctx, 0, BPF_SK_STORAGE_GET_F_CREATE) : NULL;
-	if (!mark) {
+	sc = sf ? bpf_sk_storage_get(&conn_marks, ctx, 0, BPF_SK_STORAGE_GET_F_CREATE) : NULL;
+	if (!sc) {
 		/* its datagrams will not be seen */
 		lw_count_loss(LW_REC_CONN_BYTES, LW_LOSS_MAP);
 		return 1;
 	}
-	*mark = LW_MARK_FLOWS;
+	sc->mark = LW_MARK_FLOWS;
 	sf->pid = tgid;
 	sf->tool = t->tool;
 	return 1;

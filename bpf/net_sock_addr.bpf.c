@@ -44,8 +44,8 @@ static __always_inline int lw_sock_addr_hook(struct bpf_sock_addr *ctx, __u16 ty
 	enum lw_flow_state flow = LW_FLOW_NONE;
 	struct lw_rec_sock *r;
 	__u32 uport, stype;
+	struct lw_sock_conn *sc;
 	__u64 cookie;
-	__u8 *mark;
 	long err;
 
 	if (!t)
@@ -73,22 +73,40 @@ static __always_inline int lw_sock_addr_hook(struct bpf_sock_addr *ctx, __u16 ty
 		lw_ctx_addr(ctx, &c.daddr, v6);
 		if (c.daddr.port == 53)
 			c.flags = LW_CONN_DNS;
-		/*
-		 * A socket that sends many queries keeps one entry (-EEXIST is no loss); a full
-		 * table is, for a query too: its answer would go uncaptured.
-		 */
-		err = bpf_map_update_elem(&conns, &cookie, &c,
-					  type == LW_REC_SEND ? BPF_NOEXIST : BPF_ANY);
-		if (err && err != -EEXIST)
-			lw_count_loss(LW_REC_CONN_BYTES, LW_LOSS_MAP);
-		lw_prof_mark(LW_PROF_CG_CONNS);
-		/* mark the socket itself, so the packet hooks skip every other socket cheaply */
-		mark = bpf_sk_storage_get(&conn_marks, ctx->sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
-		if (!mark)
-			lw_count_loss(LW_REC_CONN_BYTES, LW_LOSS_MAP);
-		else
-			*mark = 0; /* a connection now: the packet programs look it up */
-		lw_prof_mark(LW_PROF_CG_MARK);
+		/* a TCP connection lives in its socket's storage: one allocation, no entry */
+		if (lw_conn_sk && type == LW_REC_CONNECT && stype == SOCK_STREAM) {
+			lw_prof_mark(LW_PROF_CG_CONNS);
+			sc = bpf_sk_storage_get(&conn_marks, ctx->sk, 0,
+						BPF_SK_STORAGE_GET_F_CREATE);
+			if (!sc) {
+				lw_count_loss(LW_REC_CONN_BYTES, LW_LOSS_MAP);
+			} else {
+				sc->conn = c;
+				sc->cookie = cookie;
+				sc->flush_gen = 0;
+				sc->mark = LW_MARK_CONN;
+			}
+			lw_prof_mark(LW_PROF_CG_MARK);
+		} else {
+			/*
+			 * A socket that sends many queries keeps one entry (-EEXIST is no loss); a full
+			 * table is, for a query too: its answer would go uncaptured.
+			 */
+			err = bpf_map_update_elem(&conns, &cookie, &c,
+						  type == LW_REC_SEND ? BPF_NOEXIST : BPF_ANY);
+			if (err && err != -EEXIST)
+				lw_count_loss(LW_REC_CONN_BYTES, LW_LOSS_MAP);
+			lw_prof_mark(LW_PROF_CG_CONNS);
+			/* mark the socket itself, so the packet hooks skip every other socket cheaply */
+			sc = bpf_sk_storage_get(&conn_marks, ctx->sk, 0,
+						BPF_SK_STORAGE_GET_F_CREATE);
+			if (!sc)
+				lw_count_loss(LW_REC_CONN_BYTES, LW_LOSS_MAP);
+			else
+				sc->mark =
+					LW_MARK_MAP; /* a connection now: the packet programs look it up */
+			lw_prof_mark(LW_PROF_CG_MARK);
+		}
 	}
 	/*
 	 * Any other unconnected datagram belongs to a flow (socket, destination): the first

@@ -261,7 +261,8 @@ struct lw_track_filter_block {
 	__u8 tracked[LW_TRACK_FILTER_SPAN];
 };
 
-/* Value of the connection map (key: socket cookie), filled by the cgroup hooks. */
+/* Value of the connection map (key: socket cookie), filled by the cgroup hooks; a TCP
+ * connection may be kept in its socket's storage instead (struct lw_sock_conn). */
 #define LW_CONN_DNS (1u << 0) /* the far end is port 53: capture what it answers */
 
 struct lw_conn {
@@ -273,6 +274,28 @@ struct lw_conn {
 	struct lw_sockaddr daddr;
 	__u32 captured; /* bytes of the stream head already sent up */
 	__u32 pad;
+};
+
+/*
+ * A watched socket's own storage (the `conn_marks` socket-storage map): what the packet
+ * programs find on the socket, NULL for every socket nobody marked. mark says what it is:
+ * LW_MARK_MAP, a socket with (or that may get) a `conns` entry (a DNS query, a UDP connect,
+ * TCP where the close cannot read socket storage: 5.10); LW_MARK_FLOWS, a UDP socket with
+ * datagram flows only; LW_MARK_CONN, a TCP connection kept here itself (conn, cookie), with
+ * no `conns` entry; LW_MARK_DONE, such a connection already reported (closed, or flushed at
+ * its owner's exit or the stop). User space writes LW_MARK_FLOWS on a socket a process held
+ * before it was watched.
+ */
+#define LW_MARK_MAP 0
+#define LW_MARK_FLOWS 1
+#define LW_MARK_CONN 2
+#define LW_MARK_DONE 3
+
+struct lw_sock_conn {
+	struct lw_conn conn; /* LW_MARK_CONN */
+	__u64 cookie;	     /* LW_MARK_CONN: the socket's */
+	__u32 mark;	     /* LW_MARK_* */
+	__u32 flush_gen;     /* LW_MARK_DONE by the flush: which one (see lw_iter_conns) */
 };
 
 /*
@@ -330,6 +353,7 @@ LW_STATIC_SIZE(struct lw_rec_conn_bytes, 48 + 24 + 24 + 8);
 LW_STATIC_SIZE(struct lw_tracked, 8);
 LW_STATIC_SIZE(struct lw_track_filter_block, 64);
 LW_STATIC_SIZE(struct lw_conn, 56);
+LW_STATIC_SIZE(struct lw_sock_conn, 72);
 LW_STATIC_SIZE(struct lw_flow_key, 32);
 LW_STATIC_SIZE(struct lw_flow, 32);
 LW_STATIC_SIZE(struct lw_sock_flows, 24 + 24 * LW_SOCK_FLOWS);

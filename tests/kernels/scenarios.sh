@@ -101,6 +101,8 @@ grep -q '^opens: fexit' "$WORK/version.out" &&
 	case "$hooks" in *security_file_open*) ;; *) missing="$missing fexit" ;; esac
 grep -q '^connect/bind: fentry' "$WORK/version.out" &&
 	case "$hooks" in *security_socket_connect*) ;; *) missing="$missing fentry" ;; esac
+grep -q '^TCP connections: in socket storage' "$WORK/version.out" &&
+	case "$hooks" in *"TCP connections in socket storage"*) ;; *) missing="$missing conn-sk" ;; esac
 # the syscalls by fexit wherever it attaches, unless the tracepoints were asked for
 case "${LW_ARGS:-}" in
 *"--syscall-hooks tracepoints"*)
@@ -237,5 +239,44 @@ else
 	fail losses-counted "llmwatch did not become ready"
 fi
 
+# TCP connections' byte counts (conn_bytes) at their three ends: the close, the owner's exit
+# while a child holds the connection, the stop while it is still open (kept in `conns`, or
+# in the socket's own storage where the kernel lets the close and the flush read it)
+if has "$WORK/core.json" '"type":"conn_bytes"' "\"pid\":$pid," "\"dport\":$port," \
+	'"reason":"tcp_close"'; then
+	ok conn-at-close
+else
+	fail conn-at-close "no conn_bytes (tcp_close) for pid $pid's connection to port $port"
+fi
+if lw_start conns; then
+	"$TOOLS/ollama" pid tcp-hold-child 30 >"$WORK/hold-child.out" 2>&1
+	"$TOOLS/ollama" pid tcp-hold 30 >"$WORK/hold.out" 2>&1 &
+	apid=$!
+	retry 100 grep -q hold_port "$WORK/hold.out"
+	cpid=$(kv "$WORK/hold-child.out" pid)
+	kid=$(kv "$WORK/hold-child.out" hold_child)
+	cport=$(kv "$WORK/hold-child.out" hold_port)
+	hpid=$(kv "$WORK/hold.out" pid)
+	hport=$(kv "$WORK/hold.out" hold_port)
+	retry 100 has "$OUT" '"type":"exit"' "\"pid\":$cpid,"
+	retry 30 has "$OUT" '"type":"conn_bytes"' "\"pid\":$cpid,"
+	lw_stop
+	if has "$OUT" '"type":"conn_bytes"' "\"pid\":$cpid," "\"dport\":$cport," '"bytes":100,' \
+		'"reason":"exit"'; then
+		ok conn-at-owner-exit
+	else
+		fail conn-at-owner-exit "no conn_bytes (exit, 100 bytes) for pid $cpid's connection to port $cport"
+	fi
+	if has "$OUT" '"type":"conn_bytes"' "\"pid\":$hpid," "\"dport\":$hport," '"bytes":100,' \
+		'"reason":"end"'; then
+		ok conn-at-stop
+	else
+		fail conn-at-stop "no conn_bytes (end, 100 bytes) for pid $hpid's connection to port $hport"
+	fi
+	kill "$apid" "$kid" 2>/dev/null
+	wait "$apid" 2>/dev/null
+else
+	fail conn-at-owner-exit "llmwatch did not become ready"
+fi
 echo "LWTEST done $passed $failed"
 [ "$failed" -eq 0 ]

@@ -13,6 +13,10 @@
  *   child PROG ARG      fork, exec PROG ARG, wait: child_pid=N child_status=N
  *   uring-open PATH     openat PATH through io_uring: uring_open_ret=FD or -errno
  *   uring-udp           a datagram to a 127.0.0.1 receiver through io_uring: uring_udp_port=N
+ *   tcp-hold SECS       a 127.0.0.1 connection that sends 100 bytes, then held open SECS
+ *                       seconds: hold_port=N
+ *   tcp-hold-child SECS the same, held by a forked child while this process goes on (and
+ *                       exits): hold_port=N hold_child=N
  *   flood N             open and close /dev/null N times
  *   leader-exits PATH   the main thread ends (pthread_exit) while another thread lives on;
  *                       that thread waits until the leader is gone, opens PATH, and exits
@@ -24,6 +28,7 @@
 #include <liburing.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +57,53 @@ static int act_tcp(void)
 	printf("tcp_port=%u\n", ntohs(a.sin_port));
 	close(c);
 	close(srv);
+	return 0;
+}
+
+/*
+ * A 127.0.0.1 connection that has sent 100 bytes, left open for secs seconds: by this
+ * process (tcp-hold), or by a child it forks while it exits at once (tcp-hold-child: the
+ * connection outlives its owner).
+ */
+static int act_tcp_hold(long secs, bool child)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t alen = sizeof(a);
+	char buf[100] = { 0 };
+	int srv, c, p;
+	pid_t k;
+
+	srv = socket(AF_INET, SOCK_STREAM, 0);
+	if (srv < 0 || bind(srv, (struct sockaddr *)&a, sizeof(a)) || listen(srv, 1) ||
+	    getsockname(srv, (struct sockaddr *)&a, &alen)) {
+		perror("tcp-hold listener");
+		return 1;
+	}
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	if (c < 0 || connect(c, (struct sockaddr *)&a, sizeof(a))) {
+		perror("tcp-hold connect");
+		return 1;
+	}
+	p = accept(srv, NULL, NULL);
+	if (p < 0 || write(c, buf, sizeof(buf)) != (ssize_t)sizeof(buf)) {
+		perror("tcp-hold accept, write");
+		return 1;
+	}
+	printf("hold_port=%u\n", ntohs(a.sin_port));
+	if (child) {
+		k = fork();
+		if (k < 0) {
+			perror("fork");
+			return 1;
+		}
+		if (k > 0) {
+			printf("hold_child=%d\n", (int)k);
+			return 0;
+		}
+	}
+	sleep((unsigned)secs);
+	if (child)
+		_exit(0);
 	return 0;
 }
 
@@ -312,6 +364,12 @@ int main(int argc, char **argv)
 			i++;
 		} else if (!strcmp(a, "flood") && p1) {
 			err = act_flood(strtol(p1, NULL, 10));
+			i++;
+		} else if (!strcmp(a, "tcp-hold") && p1) {
+			err = act_tcp_hold(strtol(p1, NULL, 10), false);
+			i++;
+		} else if (!strcmp(a, "tcp-hold-child") && p1) {
+			err = act_tcp_hold(strtol(p1, NULL, 10), true);
 			i++;
 		} else {
 			fprintf(stderr, "lw_actor: unknown action or missing argument: %s\n", a);

@@ -62,6 +62,13 @@ void cli_print_version(void)
 	else
 		printf("datagrams: cgroup sendmsg4/6 + egress (cgroup sock programs have no socket "
 		       "storage here)\n");
+	if (p.sk_storage_close && p.sk_storage_iter)
+		printf("TCP connections: in socket storage (tp_btf inet_sock_set_state, bpf_iter "
+		       "for the flush; no conns entry)\n");
+	else
+		printf("TCP connections: in the conns map (%s)\n",
+		       !p.sk_storage_close ? "tp_btf programs may not read socket storage here" :
+					     "no iterator over socket storage loads here");
 	if (!p.file_err)
 		printf("opens: fexit security_file_open (the kernel's paths; io_uring opens seen)\n");
 	else

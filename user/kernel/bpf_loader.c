@@ -196,17 +196,56 @@ static int probe_fentry(const struct kernel_names *vmlinux, const char *func,
 }
 
 /*
+ * Whether an iterator over a socket-storage map loads (5.9 on, where tracing programs are
+ * allowed at all): loads a two-instruction one, attaches nothing.
+ */
+static bool probe_sk_storage_iter(const struct kernel_names *vmlinux)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = BPF_TRACE_ITER);
+	int id, fd;
+
+	id = vmlinux ? kernel_names_find(vmlinux, "bpf_iter_bpf_sk_storage_map",
+					 KERNEL_BTF_KIND_FUNC) :
+		       -ENOENT;
+	if (id <= 0)
+		return false;
+	o.attach_btf_id = id;
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "iter_probe", "GPL", insns, 2, &o);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/*
  * Whether programs of type may call helper. Loads `call helper; exit` with zeroed
  * arguments: the verifier refuses the arguments if the helper is allowed, and the helper
  * itself if not, so the log says which (libbpf 1.1's own probe misses the wording of newer
  * kernels, "program of this type cannot use helper", and answers yes there).
  */
+static bool probe_helper_at(enum bpf_prog_type type, enum bpf_func_id helper, int btf_id);
+
 static bool probe_helper(enum bpf_prog_type type, enum bpf_func_id helper)
+{
+	return probe_helper_at(type, helper, 0);
+}
+
+/* The same for a tp_btf program on the BTF tracepoint whose type has btf_id (if not 0). */
+static bool probe_helper_at(enum bpf_prog_type type, enum bpf_func_id helper, int btf_id)
 {
 	struct bpf_insn insns[8];
 	char log[4096] = "";
 	LIBBPF_OPTS(bpf_prog_load_opts, o, .log_buf = log, .log_size = sizeof(log), .log_level = 1);
 	int n = 0, fd;
+
+	if (btf_id > 0) {
+		o.expected_attach_type = BPF_TRACE_RAW_TP;
+		o.attach_btf_id = btf_id;
+	}
 
 	for (int r = BPF_REG_1; r <= BPF_REG_5; r++)
 		insns[n++] = (struct bpf_insn){ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = r };
@@ -270,6 +309,7 @@ static bool probe_sock_storage(void);
 static void probe_hooks(struct bpf_loader_probe *p, const struct kernel_names *vmlinux)
 {
 	char lsm[256] = "";
+	int tp;
 	FILE *f;
 
 	p->sys_err = 0;
@@ -280,6 +320,13 @@ static void probe_hooks(struct bpf_loader_probe *p, const struct kernel_names *v
 	p->regs_args = probe_regs_args();
 	p->task_stash = p->regs_args && probe_task_stash();
 	p->sock_storage = probe_sock_storage();
+	p->sk_storage_iter = probe_sk_storage_iter(vmlinux);
+	/* the TCP close may read socket storage (tp_btf programs: 5.11 on; not Debian's 5.10) */
+	tp = vmlinux ? kernel_names_find(vmlinux, "btf_trace_inet_sock_set_state",
+					 KERNEL_BTF_KIND_TYPEDEF) :
+		       -ENOENT;
+	p->sk_storage_close = tp > 0 &&
+			      probe_helper_at(BPF_PROG_TYPE_TRACING, BPF_FUNC_sk_storage_get, tp);
 	p->sock_err = probe_fentry(vmlinux, "security_socket_connect", BPF_TRACE_FENTRY);
 	if (!p->sock_err)
 		p->sock_err = probe_fentry(vmlinux, "security_socket_bind", BPF_TRACE_FENTRY);
@@ -425,6 +472,22 @@ static bool is_sock_prog(const char *sec)
 	return strcmp(sec, "cgroup/sock_create") == 0 || strcmp(sec, "cgroup/sock_release") == 0;
 }
 
+/*
+ * The TCP close: a classic tracepoint where connections are kept in `conns`, a BTF one
+ * (which may read socket storage) with the flush's iterator where they are kept in their
+ * sockets' storage (l->conn_sk).
+ */
+static bool is_conn_sk_prog(const char *sec)
+{
+	return strcmp(sec, "tp_btf/inet_sock_set_state") == 0 ||
+	       strcmp(sec, "iter/bpf_sk_storage_map") == 0;
+}
+
+static bool is_conn_map_prog(const char *sec)
+{
+	return strcmp(sec, "tracepoint/sock/inet_sock_set_state") == 0;
+}
+
 static bool is_sendmsg_prog(const char *sec)
 {
 	return strcmp(sec, "cgroup/sendmsg4") == 0 || strcmp(sec, "cgroup/sendmsg6") == 0;
@@ -511,6 +574,7 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 	l->skel->rodata->lw_task_stash = regs && task;
 	l->skel->rodata->lw_file_hook = kfile;
 	l->skel->rodata->lw_flow_egress = l->flow_egress; /* chosen in bpf_loader_start() */
+	l->skel->rodata->lw_conn_sk = l->conn_sk;
 	l->skel->rodata->lw_skb_task =
 		probe_helper(BPF_PROG_TYPE_CGROUP_SKB, BPF_FUNC_get_current_pid_tgid) &&
 		probe_helper(BPF_PROG_TYPE_CGROUP_SKB, BPF_FUNC_get_current_uid_gid) &&
@@ -539,6 +603,17 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 			if (err)
 				return err;
 			continue;
+		}
+		if (is_conn_sk_prog(sec) || is_conn_map_prog(sec)) {
+			/* no iterator where none loads (LLMWATCH_CONN_SK=1, for timing) */
+			bool on = is_conn_sk_prog(sec) == l->conn_sk &&
+				  !(strncmp(sec, "iter/", 5) == 0 && !l->conn_sk_iter);
+
+			err = set_autoload(l, prog, on);
+			if (err)
+				return err;
+			if (is_conn_sk_prog(sec) != l->conn_sk)
+				continue;
 		}
 		if (is_sock_prog(sec) || is_sendmsg_prog(sec)) {
 			err = set_autoload(l, prog, is_sock_prog(sec) == l->flow_egress);
@@ -614,6 +689,20 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 
 		if (!bpf_program__autoload(prog))
 			continue;
+		/* the iterator is attached to its map, for the flush */
+		if (strncmp(sec, "iter/", 5) == 0) {
+			DECLARE_LIBBPF_OPTS(bpf_iter_attach_opts, io);
+			union bpf_iter_link_info li = {};
+
+			li.map.map_fd = bpf_map__fd(l->skel->maps.conn_marks);
+			io.link_info = &li;
+			io.link_info_len = sizeof(li);
+			l->iter_link = bpf_program__attach_iter(prog, &io);
+			if (!l->iter_link)
+				return fail(l, -errno, "cannot attach %s: %s", sec,
+					    strerror(errno));
+			continue;
+		}
 		if (strncmp(sec, "cgroup", 6) == 0 && l->cgroups_watched) {
 			/* attached later, to the cgroups of watched processes */
 			if (l->cg.nprogs < CGROUP_PROGS_MAX)
@@ -650,7 +739,7 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 	 * A hook that loaded but did not attach simply never hands over the kernel's copy of
 	 * an address: the syscall exit then reads the caller's, as without the hooks.
 	 */
-	snprintf(l->hooks, sizeof(l->hooks), "tp_btf sched exec/fork/exit, %s%s%s%s%s",
+	snprintf(l->hooks, sizeof(l->hooks), "tp_btf sched exec/fork/exit, %s%s%s%s%s%s",
 		 syscall_hooks_name(sysfx, regs, task),
 		 l->kernel_file_hook ? ", fexit security_file_open" : "",
 		 l->kernel_sock_hooks ? ", fentry security_socket_connect/bind" : "",
@@ -660,14 +749,15 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 			    ", cgroup sock_addr + cgroup_skb",
 		 !have_cg	? "" :
 		 l->flow_egress ? ", datagrams: sock_create/release + egress" :
-				  ", datagrams: sendmsg4/6 + egress");
+				  ", datagrams: sendmsg4/6 + egress",
+		 l->conn_sk ? ", TCP connections in socket storage" : "");
 	return 0;
 }
 
 int bpf_loader_start(struct bpf_loader *l, const struct bpf_loader_opts *opts)
 {
 	struct bpf_loader_probe probe;
-	const char *sendmsg_env;
+	const char *sendmsg_env, *conn_map_env, *conn_sk_env;
 	struct kernel_names vmlinux;
 	bool have_cg, kfile, ksock, regs, sysfx, retry = false;
 	int err = 0;
@@ -701,6 +791,19 @@ int bpf_loader_start(struct bpf_loader *l, const struct bpf_loader_opts *opts)
 	/* LLMWATCH_SENDMSG_HOOKS=1: the sendmsg hooks anyway (the tests and the bench compare) */
 	sendmsg_env = getenv("LLMWATCH_SENDMSG_HOOKS");
 	l->flow_egress = probe.sock_storage && !(sendmsg_env && strcmp(sendmsg_env, "1") == 0);
+	/*
+	 * TCP connections in their sockets' storage where the close and the flush can read it
+	 * (probed); LLMWATCH_CONN_MAP=1, in `conns` anyway (the tests and the bench compare);
+	 * LLMWATCH_CONN_SK=1, in socket storage even where no iterator loads: for timing the
+	 * hot path only, since the connections still open at an owner's exit or the stop then
+	 * go unreported.
+	 */
+	conn_map_env = getenv("LLMWATCH_CONN_MAP");
+	conn_sk_env = getenv("LLMWATCH_CONN_SK");
+	l->conn_sk_iter = probe.sk_storage_close && probe.sk_storage_iter;
+	l->conn_sk = probe.sk_storage_close &&
+		     (probe.sk_storage_iter || (conn_sk_env && strcmp(conn_sk_env, "1") == 0)) &&
+		     !(conn_map_env && strcmp(conn_map_env, "1") == 0);
 	kfile = probe.file_err == 0;
 	ksock = probe.sock_err == 0;
 	regs = probe.regs_args && !opts->enter_tracepoints;
@@ -865,6 +968,22 @@ int bpf_loader_flows_fd(struct bpf_loader *l)
 	return bpf_map__fd(l->skel->maps.flows);
 }
 
+int bpf_loader_conns_iter(struct bpf_loader *l, uint32_t pid)
+{
+	int fd;
+
+	if (!l->conn_sk)
+		return -ENOENT;
+	if (!l->iter_link)
+		return -EOPNOTSUPP; /* LLMWATCH_CONN_SK=1 without an iterator */
+	l->skel->bss->lw_iter_pid = pid;
+	/* never 0, which a connection the flush never marked has */
+	if (++l->skel->bss->lw_iter_gen == 0)
+		l->skel->bss->lw_iter_gen = 1;
+	fd = bpf_iter_create(bpf_link__fd(l->iter_link));
+	return fd < 0 ? -errno : fd;
+}
+
 int bpf_loader_mark_sockets(struct bpf_loader *l, uint32_t pid, uint16_t tool)
 {
 	if (!l->flow_egress)
@@ -1007,6 +1126,8 @@ void bpf_loader_stop(struct bpf_loader *l)
 {
 	if (l->skel)
 		bpf_loader_detach(l);
+	bpf_link__destroy(l->iter_link);
+	l->iter_link = NULL;
 	cgroup_links_free(&l->cg);
 	l->cg.nprogs = 0;
 	if (l->skel) {

@@ -56,6 +56,13 @@ struct bpf_loader {
 	 */
 	bool flow_egress;
 	struct track_filter filter; /* the tracked map's filter, mapped (track_filter.h) */
+	/*
+	 * TCP connections are kept in their sockets' storage (bpf/net.bpf.h, lw_conn_sk), not
+	 * in `conns`; iter_link walks them for the flush (bpf_loader_conns_iter).
+	 */
+	bool conn_sk;
+	bool conn_sk_iter; /* and the iterator loads (else: LLMWATCH_CONN_SK=1, no flush) */
+	struct bpf_link *iter_link;
 };
 
 /* What the kernel offers below the syscall layer (see bpf_loader_probe_hooks). */
@@ -66,8 +73,11 @@ struct bpf_loader_probe {
 	bool regs_args;	 /* bpf_task_pt_regs() is allowed where llmwatch needs it */
 	bool task_stash; /* task storage is, too (used with regs_args) */
 	int sys_err;	 /* 0 if fexit attaches to every hooked syscall's __x64_sys_*, or -errno */
-	bool sock_storage; /* cgroup sock programs may use socket storage: datagram flows
+	bool sock_storage;     /* cgroup sock programs may use socket storage: datagram flows
 			    * start without sendmsg4/6 (bpf/net.bpf.h, lw_flow_egress) */
+	bool sk_storage_close; /* tp_btf on inet_sock_set_state may read socket storage, */
+	bool sk_storage_iter;  /* an iterator over it loads: TCP connections kept there
+				* (bpf/net.bpf.h, lw_conn_sk) */
 };
 
 /*
@@ -151,6 +161,16 @@ int bpf_loader_conns_fd(struct bpf_loader *l);
 
 /* The datagram-flow map's fd (struct lw_flow_key -> struct lw_flow), for the flush. */
 int bpf_loader_flows_fd(struct bpf_loader *l);
+
+/*
+ * Where TCP connections are kept in socket storage (l->conn_sk): a file descriptor that
+ * reads, as struct lw_rec_conn_bytes records (reason 0, time 0), the open connections pid
+ * made (all if pid is 0), each marked reported as it is written, so its close reports
+ * nothing more. Returns the fd (the caller closes it), -ENOENT where connections are kept
+ * in `conns` instead (the flush walks that), -EOPNOTSUPP where no iterator loads
+ * (LLMWATCH_CONN_SK=1), or -errno.
+ */
+int bpf_loader_conns_iter(struct bpf_loader *l, uint32_t pid);
 
 /*
  * With flow_egress, marks the UDP sockets pid holds now as tool's (sock_marks_apply()), so

@@ -62,7 +62,7 @@ int sock_marks_apply(int marks_fd, int flows_fd, const char *proc_root, uint32_t
 	while ((d = readdir(dir))) {
 		struct lw_sock_flows sf = { .pid = pid, .tool = tool };
 		socklen_t clen = sizeof(sf.cookie);
-		uint8_t mark = 1; /* LW_MARK_FLOWS (bpf/net.bpf.h): no connection entry yet */
+		struct lw_sock_conn mark = { .mark = LW_MARK_FLOWS }; /* no connection yet */
 		char *end;
 		long target;
 		ssize_t len;

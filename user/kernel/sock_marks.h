@@ -12,7 +12,7 @@
  * Marks each UDP socket (IPv4 or IPv6) among pid's descriptors (read from
  * PROC_ROOT/PID/fd): a copy of it is taken with pidfd_getfd(2), and through that copy its
  * entries in the socket-storage maps flows_fd (struct lw_sock_flows: pid and tool as
- * owner, no flows yet) and marks_fd (conn_marks: one byte, LW_MARK_FLOWS) are made; a
+ * owner, no flows yet) and marks_fd (conn_marks: a struct lw_sock_conn, LW_MARK_FLOWS) are made; a
  * socket that has either already keeps it (the kernel's is newer). Returns how many sockets were marked, or -errno when the
  * process's descriptors cannot be read (-ESRCH gone, -EPERM). A descriptor closed meanwhile
  * is skipped.
