@@ -25,6 +25,8 @@ void jsonw_free(struct jsonw *w);
 void jsonw_begin(struct jsonw *w);
 /* Closes the object. Returns 0, or -ENOMEM if anything was lost on the way. */
 int jsonw_end(struct jsonw *w);
+/* jsonw_end(), and a '\n' after the object: one line of JSON Lines output, ready to write. */
+int jsonw_end_line(struct jsonw *w);
 
 void jsonw_str(struct jsonw *w, const char *key, const char *s);
 void jsonw_bytes(struct jsonw *w, const char *key, const char *s, size_t n);
