@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * Differential tests of the fast escaper and JSON writer (issue 18): escape_bytes(),
- * jsonw_bytes(), jsonw_int(), jsonw_uint() and timefmt_rfc3339() against reference copies
- * of the code they replaced (byte at a time escaping, JSON quoting of its output, printf
- * numbers, strftime on every call), over random inputs built to reach every branch of the
+ * jsonw_bytes(), jsonw_int(), jsonw_uint(), timefmt_rfc3339() and openflags_str() against
+ * reference copies of the code they replaced (byte at a time escaping, JSON quoting of its
+ * output, printf numbers and flags, strftime on every call), over random inputs built to reach every branch of the
  * escaper and over every seed file of fuzz/corpus. The escaping is a security property:
  * the fast paths must give the same bytes for every input, cut at every buffer size.
  */
 #include <dirent.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -19,6 +20,7 @@
 #include "corpus.h"
 #include "util/escape.h"
 #include "util/jsonw.h"
+#include "util/openflags.h"
 #include "util/timefmt.h"
 #include "util/utf8.h"
 
@@ -128,6 +130,58 @@ static size_t ref_rfc3339(char *buf, size_t size, struct timespec ts)
 	}
 	n = snprintf(buf, size, "%s.%06ldZ", day, ts.tv_nsec / 1000);
 	return n < 0 ? 0 : (size_t)n;
+}
+
+#if defined(__x86_64__)
+#define REF_O_LARGEFILE 0100000
+#elif defined(__aarch64__)
+#define REF_O_LARGEFILE 0400000
+#else
+#define REF_O_LARGEFILE O_LARGEFILE
+#endif
+
+static const char *ref_openflags_str(uint64_t flags, char *buf, size_t size)
+{
+	static const struct {
+		uint64_t bit;
+		const char *name;
+	} names[] = {
+		{ O_SYNC, "O_SYNC" },
+		{ __O_TMPFILE, "O_TMPFILE" },
+		{ O_CREAT, "O_CREAT" },
+		{ O_EXCL, "O_EXCL" },
+		{ O_NOCTTY, "O_NOCTTY" },
+		{ O_TRUNC, "O_TRUNC" },
+		{ O_APPEND, "O_APPEND" },
+		{ O_NONBLOCK, "O_NONBLOCK" },
+		{ O_DSYNC, "O_DSYNC" },
+		{ O_DIRECT, "O_DIRECT" },
+		{ REF_O_LARGEFILE, "O_LARGEFILE" },
+		{ O_DIRECTORY, "O_DIRECTORY" },
+		{ O_NOFOLLOW, "O_NOFOLLOW" },
+		{ O_NOATIME, "O_NOATIME" },
+		{ O_CLOEXEC, "O_CLOEXEC" },
+		{ O_PATH, "O_PATH" },
+	};
+	const char *acc = (flags & O_ACCMODE) == O_WRONLY ? "O_WRONLY" :
+			  (flags & O_ACCMODE) == O_RDWR	  ? "O_RDWR" :
+							    "O_RDONLY";
+	uint64_t rest = flags & ~(uint64_t)O_ACCMODE;
+	size_t len;
+
+	snprintf(buf, size, "%s", acc);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (names[i].bit && (rest & names[i].bit) == names[i].bit) {
+			len = strlen(buf);
+			snprintf(buf + len, size - len, "|%s", names[i].name);
+			rest &= ~names[i].bit;
+		}
+	}
+	if (rest) {
+		len = strlen(buf);
+		snprintf(buf + len, size - len, "|0x%" PRIx64, rest);
+	}
+	return buf;
 }
 
 /* ---- inputs --------------------------------------------------------------------------- */
@@ -444,6 +498,38 @@ static void test_rfc3339(void)
 	CHECK_INT(bad, 0);
 }
 
+/* Flags as programs pass them, every known bit, unknown high bits; cut at every size. */
+static void test_openflags(void)
+{
+	static const uint64_t bits[] = { O_WRONLY,   O_RDWR,	O_ACCMODE, O_CREAT,	O_EXCL,
+					 O_NOCTTY,   O_TRUNC,	O_APPEND,  O_NONBLOCK,	O_DSYNC,
+					 O_SYNC,     O_DIRECT,	0100000,   O_DIRECTORY, O_NOFOLLOW,
+					 O_NOATIME,  O_CLOEXEC, O_PATH,	   __O_TMPFILE, 1ULL << 40,
+					 1ULL << 63, 0x10 };
+	unsigned long bad = 0;
+
+	for (int i = 0; i < 100000; i++) {
+		uint64_t f = 0;
+		char got[300], want[300];
+		size_t size = i % 3 ? (size_t)(1 + rnd() % 120) : 256;
+
+		if (i % 10 == 0)
+			f = rnd() >> (rnd() % 64);
+		else
+			for (int k = (int)(rnd() % 6); k > 0; k--)
+				f |= bits[rnd() % (sizeof(bits) / sizeof(bits[0]))];
+		memset(got, 0x5a, sizeof(got));
+		memset(want, 0x5a, sizeof(want));
+		openflags_str(f, got, size);
+		ref_openflags_str(f, want, size);
+		if (memcmp(got, want, sizeof(got)) != 0 && !bad++)
+			fprintf(stderr,
+				"openflags %#" PRIx64 " size %zu: \"%s\", expected \"%s\"\n", f,
+				size, got, want);
+	}
+	CHECK_INT(bad, 0);
+}
+
 int main(void)
 {
 	struct jsonw w;
@@ -457,5 +543,6 @@ int main(void)
 	test_numbers(&w);
 	jsonw_free(&w);
 	test_rfc3339();
+	test_openflags();
 	return check_summary("test_escape_ref");
 }

@@ -9,19 +9,12 @@
 
 #include "util/escape.h"
 
-/*
- * Room for n more bytes and the NUL after them: a pointer to where they go, or NULL (the
- * object is then marked incomplete).
- */
-static char *reserve(struct jsonw *w, size_t n)
+/* reserve()'s slow path: a larger buffer, or NULL with the object marked incomplete. */
+static char *grow(struct jsonw *w, size_t n)
 {
 	size_t cap;
 	char *b;
 
-	if (w->oom)
-		return NULL;
-	if (w->len + n + 1 <= w->cap)
-		return w->buf + w->len;
 	if (n > SIZE_MAX / 4 - w->len) {
 		w->oom = true;
 		return NULL;
@@ -39,14 +32,27 @@ static char *reserve(struct jsonw *w, size_t n)
 	return w->buf + w->len;
 }
 
+/*
+ * Room for n more bytes and the NUL after them: a pointer to where they go, or NULL (the
+ * object is then marked incomplete).
+ */
+static inline char *reserve(struct jsonw *w, size_t n)
+{
+	if (w->oom)
+		return NULL;
+	if (w->len + n + 1 <= w->cap)
+		return w->buf + w->len;
+	return grow(w, n);
+}
+
 /* Ends what was written up to p (from reserve()): the length, and the NUL after it. */
-static void commit(struct jsonw *w, char *p)
+static inline void commit(struct jsonw *w, char *p)
 {
 	*p = '\0';
 	w->len = (size_t)(p - w->buf);
 }
 
-static void put(struct jsonw *w, const char *s, size_t n)
+static inline void put(struct jsonw *w, const char *s, size_t n)
 {
 	char *p = reserve(w, n);
 
