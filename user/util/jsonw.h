@@ -2,7 +2,8 @@
 /*
  * A small JSON object writer for one-line output records. String values go through
  * escape_bytes() first, so untrusted bytes appear in the same reversible escaped form as in
- * text output, and then through JSON's own escaping.
+ * text output, and then through JSON's own escaping (both in one pass, byte for byte what
+ * the two steps give: tests/unit/test_escape_ref.c).
  */
 #ifndef LW_JSONW_H
 #define LW_JSONW_H
