@@ -15,7 +15,7 @@ FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 10
 FUZZ_TARGETS := dns tls http rules profiles decode btf config capture diff html event_wire gguf \
-	audit_files
+	audit_files escape
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_SAN := address,undefined
 FUZZ_CFLAGS := -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
@@ -43,6 +43,8 @@ FUZZ_MAXLEN_event_wire := 32768
 FUZZ_MAXLEN_gguf := 8192
 # a fixture root's settings files, a few hundred bytes each
 FUZZ_MAXLEN_audit_files := 16384
+# names and paths (PATH_MAX), past jsonw's first buffer
+FUZZ_MAXLEN_escape := 4096
 
 FUZZ_OBJS_dns := names/dns_parse.o names/dns_cache.o names/hostname.o
 FUZZ_OBJS_tls := names/tls_parse.o names/hostname.o
@@ -70,6 +72,8 @@ FUZZ_OBJS_audit_files := $(patsubst user/%.c,%.o,$(filter-out user/audit/audit_o
 	$(wildcard user/audit/*.c))) core/profiles.o core/procscan.o util/escape.o util/utf8.o \
 	util/jsonw.o
 FUZZ_LIBS_audit_files := -lcjson -lcrypto -lpthread
+# differential: today's escaping and formatting against tests/unit/escape_ref.h
+FUZZ_OBJS_escape := util/escape.o util/utf8.o util/jsonw.o util/timefmt.o util/openflags.o
 
 .PHONY: fuzz fuzz-build fuzz-smoke fuzz-targets test-parsers-asan
 
@@ -119,6 +123,7 @@ fuzz: $(FUZZ_BINS)
 				event_wire) echo $(FUZZ_MAXLEN_event_wire);; \
 				gguf) echo $(FUZZ_MAXLEN_gguf);; \
 				audit_files) echo $(FUZZ_MAXLEN_audit_files);; \
+				escape) echo $(FUZZ_MAXLEN_escape);; \
 				*) echo $(FUZZ_MAXLEN_http);; esac) \
 			-artifact_prefix=$(BUILD)/fuzz/ \
 			$(BUILD)/fuzz/corpus-$$t fuzz/corpus/$$t || exit 1; \

@@ -297,18 +297,13 @@ static int write_whole(struct sink_file *sf, const char *buf, size_t len)
 	return 0;
 }
 
-int sink_file_end(struct sink_file *sf)
+int sink_file_write(struct sink_file *sf, const char *buf, size_t len)
 {
-	off_t len;
 	int err, rot = 0;
 
-	if (fflush(sf->line) || ferror(sf->line) || (len = ftello(sf->line)) < 0) {
-		clearerr(sf->line);
-		return -ENOMEM;
-	}
 	if (sf->borrowed) {
 		errno = 0;
-		if (fwrite(sf->line_buf, 1, (size_t)len, sf->borrowed) == (size_t)len)
+		if (fwrite(buf, 1, len, sf->borrowed) == len)
 			return 0;
 		err = errno ? -errno : -EIO;
 		clearerr(sf->borrowed);
@@ -320,11 +315,22 @@ int sink_file_end(struct sink_file *sf)
 		rot = rotate(sf);
 		sf->rotate_failed = rot != 0;
 	}
-	err = write_whole(sf, sf->line_buf, (size_t)len);
+	err = write_whole(sf, buf, len);
 	if (err)
 		return err;
 	sf->size += (uint64_t)len;
 	return rot;
+}
+
+int sink_file_end(struct sink_file *sf)
+{
+	off_t len;
+
+	if (fflush(sf->line) || ferror(sf->line) || (len = ftello(sf->line)) < 0) {
+		clearerr(sf->line);
+		return -ENOMEM;
+	}
+	return sink_file_write(sf, sf->line_buf, (size_t)len);
 }
 
 int sink_file_flush(struct sink_file *sf)

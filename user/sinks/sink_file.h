@@ -83,6 +83,14 @@ FILE *sink_file_begin(struct sink_file *sf);
 int sink_file_end(struct sink_file *sf);
 
 /*
+ * Writes len bytes built elsewhere (one or more whole '\n'-ended lines) as sink_file_end()
+ * writes what was built in the stream: rotation first, one write(2), a torn line cut off.
+ * For a sink that builds its line in a buffer of its own (JSON), without the stream's copy.
+ * Returns 0 or -errno as sink_file_end().
+ */
+int sink_file_write(struct sink_file *sf, const char *buf, size_t len);
+
+/*
  * Opens the file's path again, appending (a file logrotate moved away is created anew), and
  * re-arms rotation. Returns 0 (stdout and a borrowed stream: nothing to do), or -errno: the
  * old file is kept and still written.

@@ -63,13 +63,10 @@ static void put_fold(struct jsonw *w, const struct lw_fold *f)
 	jsonw_close(w, '}');
 }
 
-/* Writes the object built in w as one line. Returns 0 or -errno. */
+/* Writes the line built in w (jsonw_end_line()) in one piece. Returns 0 or -errno. */
 static int put_line(struct sink *s, struct jsonw *w)
 {
-	struct sink_file *out = &((struct json_sink *)s)->out;
-
-	fprintf(sink_file_begin(out), "%s\n", w->buf);
-	return sink_file_end(out);
+	return sink_file_write(&((struct json_sink *)s)->out, w->buf, w->len);
 }
 
 /*
@@ -201,7 +198,7 @@ sock_common:
 	}
 	if (ev->fold)
 		put_fold(w, ev->fold);
-	if (jsonw_end(w))
+	if (jsonw_end_line(w))
 		return -ENOMEM;
 	return put_line(s, w);
 }
@@ -250,7 +247,7 @@ static int json_summary(struct sink *s, const struct lw_stats *st)
 		}
 		jsonw_close(w, ']');
 	}
-	if (jsonw_end(w))
+	if (jsonw_end_line(w))
 		return -ENOMEM;
 	err = put_line(s, w);
 	return err ? err : sink_file_flush(&((struct json_sink *)s)->out);

@@ -57,19 +57,47 @@ size_t escape_step(const char *src, size_t len, char buf[4], const char **piece,
 	return 1;
 }
 
+/*
+ * How many bytes at the start of src[0..len) pass as they are, each standing for itself:
+ * printable ASCII other than the backslash, copied in one go.
+ */
+static size_t plain_run(const char *src, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	size_t i = 0;
+
+	/* 0x20..0x7e in one unsigned compare */
+	while (i < len && (unsigned char)(s[i] - 0x20) < 0x5f && s[i] != '\\')
+		i++;
+	return i;
+}
+
 size_t escape_bytes(char *dst, size_t dst_size, const char *src, size_t len)
 {
 	size_t need = 0, used = 0;
-	int full = 0;
+	int full = dst_size == 0;
 
 	for (size_t i = 0; i < len;) {
 		char buf[4];
 		const char *piece;
-		size_t n;
+		size_t n = plain_run(src + i, len - i);
 
+		if (n) {
+			/* a run of printable ASCII: each byte stands for itself, copied at once */
+			size_t room = full ? 0 : dst_size - 1 - used;
+			size_t k = n < room ? n : room;
+
+			if (k)
+				memcpy(dst + used, src + i, k);
+			used += k;
+			full |= k < n;
+			need += n;
+			i += n;
+			continue;
+		}
 		i += escape_step(src + i, len - i, buf, &piece, &n);
 		need += n;
-		if (!full && dst_size && used + n < dst_size) {
+		if (!full && used + n < dst_size) {
 			memcpy(dst + used, piece, n);
 			used += n;
 		} else {

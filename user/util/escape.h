@@ -23,7 +23,7 @@ size_t escape_bytes(char *dst, size_t dst_size, const char *src, size_t len);
 
 /*
  * One step of escape_bytes(), for escapers of other formats built on the same form
- * (util/htmlesc.c): the escaped form of the character at src (len >= 1 bytes left) is put
+ * (util/htmlesc.c; util/jsonw.c, which escapes and JSON-quotes in one pass): the escaped form of the character at src (len >= 1 bytes left) is put
  * in *piece, either pointing into src (passed as it is) or into buf, with its length in *n
  * (1-4). Returns how many bytes of src it stands for (>= 1).
  */

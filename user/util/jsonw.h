@@ -2,7 +2,8 @@
 /*
  * A small JSON object writer for one-line output records. String values go through
  * escape_bytes() first, so untrusted bytes appear in the same reversible escaped form as in
- * text output, and then through JSON's own escaping.
+ * text output, and then through JSON's own escaping (both in one pass, byte for byte what
+ * the two steps give: tests/unit/test_escape_ref.c).
  */
 #ifndef LW_JSONW_H
 #define LW_JSONW_H
@@ -25,6 +26,8 @@ void jsonw_free(struct jsonw *w);
 void jsonw_begin(struct jsonw *w);
 /* Closes the object. Returns 0, or -ENOMEM if anything was lost on the way. */
 int jsonw_end(struct jsonw *w);
+/* jsonw_end(), and a '\n' after the object: one line of JSON Lines output, ready to write. */
+int jsonw_end_line(struct jsonw *w);
 
 void jsonw_str(struct jsonw *w, const char *key, const char *s);
 void jsonw_bytes(struct jsonw *w, const char *key, const char *s, size_t n);

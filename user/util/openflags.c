@@ -3,8 +3,6 @@
 #include "util/openflags.h"
 
 #include <fcntl.h>
-#include <inttypes.h>
-#include <stdio.h>
 #include <string.h>
 
 /*
@@ -29,6 +27,20 @@ const char *openflags_access(uint64_t flags)
 		return "rdwr";
 	}
 	return "read";
+}
+
+/*
+ * Appends n bytes of s to the string of len bytes in buf[size] (size > len), cut to fit as
+ * snprintf() cuts. Returns the new length. The flags text is made for every open, and
+ * printf's set-up per piece cost more than the copying.
+ */
+static size_t append(char *buf, size_t size, size_t len, const char *s, size_t n)
+{
+	if (n > size - 1 - len)
+		n = size - 1 - len;
+	memcpy(buf + len, s, n);
+	buf[len + n] = '\0';
+	return len + n;
 }
 
 const char *openflags_str(uint64_t flags, char *buf, size_t size)
@@ -62,17 +74,28 @@ const char *openflags_str(uint64_t flags, char *buf, size_t size)
 	uint64_t rest = flags & ~(uint64_t)O_ACCMODE;
 	size_t len;
 
-	snprintf(buf, size, "%s", acc);
+	if (!size)
+		return buf;
+	len = append(buf, size, 0, acc, strlen(acc));
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (names[i].bit && (rest & names[i].bit) == names[i].bit) {
-			len = strlen(buf);
-			snprintf(buf + len, size - len, "|%s", names[i].name);
+			len = append(buf, size, len, "|", 1);
+			len = append(buf, size, len, names[i].name, strlen(names[i].name));
 			rest &= ~names[i].bit;
 		}
 	}
 	if (rest) {
-		len = strlen(buf);
-		snprintf(buf + len, size - len, "|0x%" PRIx64, rest);
+		static const char hex[] = "0123456789abcdef";
+		char b[2 + 16], *p = b + sizeof(b);
+
+		do {
+			*--p = hex[rest & 15];
+			rest >>= 4;
+		} while (rest);
+		*--p = 'x';
+		*--p = '0';
+		len = append(buf, size, len, "|", 1);
+		append(buf, size, len, p, (size_t)(b + sizeof(b) - p));
 	}
 	return buf;
 }
