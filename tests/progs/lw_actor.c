@@ -37,23 +37,37 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/*
+ * A listener on 127.0.0.1 (an ephemeral port, in *a) and a socket connected to it. Returns
+ * 0, or 1 having said which step failed (what names the action).
+ */
+static int tcp_loopback_pair(struct sockaddr_in *a, int *srv, int *c, const char *what)
+{
+	socklen_t alen = sizeof(*a);
+
+	*a = (struct sockaddr_in){ .sin_family = AF_INET,
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	*srv = socket(AF_INET, SOCK_STREAM, 0);
+	if (*srv < 0 || bind(*srv, (struct sockaddr *)a, sizeof(*a)) || listen(*srv, 1) ||
+	    getsockname(*srv, (struct sockaddr *)a, &alen)) {
+		fprintf(stderr, "%s listener: %s\n", what, strerror(errno));
+		return 1;
+	}
+	*c = socket(AF_INET, SOCK_STREAM, 0);
+	if (*c < 0 || connect(*c, (struct sockaddr *)a, sizeof(*a))) {
+		fprintf(stderr, "%s connect: %s\n", what, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
 static int act_tcp(void)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t alen = sizeof(a);
+	struct sockaddr_in a;
 	int srv, c;
 
-	srv = socket(AF_INET, SOCK_STREAM, 0);
-	if (srv < 0 || bind(srv, (struct sockaddr *)&a, sizeof(a)) || listen(srv, 1) ||
-	    getsockname(srv, (struct sockaddr *)&a, &alen)) {
-		perror("tcp listener");
+	if (tcp_loopback_pair(&a, &srv, &c, "tcp"))
 		return 1;
-	}
-	c = socket(AF_INET, SOCK_STREAM, 0);
-	if (c < 0 || connect(c, (struct sockaddr *)&a, sizeof(a))) {
-		perror("tcp connect");
-		return 1;
-	}
 	printf("tcp_port=%u\n", ntohs(a.sin_port));
 	close(c);
 	close(srv);
@@ -67,23 +81,13 @@ static int act_tcp(void)
  */
 static int act_tcp_hold(long secs, bool child)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t alen = sizeof(a);
+	struct sockaddr_in a;
 	char buf[100] = { 0 };
 	int srv, c, p;
 	pid_t k;
 
-	srv = socket(AF_INET, SOCK_STREAM, 0);
-	if (srv < 0 || bind(srv, (struct sockaddr *)&a, sizeof(a)) || listen(srv, 1) ||
-	    getsockname(srv, (struct sockaddr *)&a, &alen)) {
-		perror("tcp-hold listener");
+	if (tcp_loopback_pair(&a, &srv, &c, "tcp-hold"))
 		return 1;
-	}
-	c = socket(AF_INET, SOCK_STREAM, 0);
-	if (c < 0 || connect(c, (struct sockaddr *)&a, sizeof(a))) {
-		perror("tcp-hold connect");
-		return 1;
-	}
 	p = accept(srv, NULL, NULL);
 	if (p < 0 || write(c, buf, sizeof(buf)) != (ssize_t)sizeof(buf)) {
 		perror("tcp-hold accept, write");
