@@ -29,8 +29,11 @@ NOOP_TP(f_exit_bind, "tracepoint/syscalls/sys_exit_bind")
 NOOP_TP(f_exit_listen, "tracepoint/syscalls/sys_exit_listen")
 NOOP_TP(f_exit_sendto, "tracepoint/syscalls/sys_exit_sendto")
 NOOP_TP(f_exit_sendmsg, "tracepoint/syscalls/sys_exit_sendmsg")
-NOOP_TP(f_tcp_state, "tracepoint/sock/inet_sock_set_state")
 
+SEC("tp_btf/inet_sock_set_state") int f_tcp_state(void *ctx)
+{
+	return 0;
+}
 SEC("tp_btf/sched_process_exec") int f_exec(void *ctx)
 {
 	return 0;

@@ -473,19 +473,18 @@ static bool is_sock_prog(const char *sec)
 }
 
 /*
- * The TCP close: a classic tracepoint where connections are kept in `conns`, a BTF one
- * (which may read socket storage) with the flush's iterator where they are kept in their
- * sockets' storage (l->conn_sk).
+ * The TCP close, on the same BTF tracepoint either way: one program where connections are
+ * kept in `conns`, another (which reads socket storage, 5.11 on) with the flush's iterator
+ * where they are kept in their sockets' storage (l->conn_sk). Told apart by name.
  */
-static bool is_conn_sk_prog(const char *sec)
+static bool is_conn_sk_prog(const char *sec, const char *name)
 {
-	return strcmp(sec, "tp_btf/inet_sock_set_state") == 0 ||
-	       strcmp(sec, "iter/bpf_sk_storage_map") == 0;
+	return strcmp(name, "lw_tcp_state_sk") == 0 || strcmp(sec, "iter/bpf_sk_storage_map") == 0;
 }
 
-static bool is_conn_map_prog(const char *sec)
+static bool is_conn_map_prog(const char *name)
 {
-	return strcmp(sec, "tracepoint/sock/inet_sock_set_state") == 0;
+	return strcmp(name, "lw_tcp_state") == 0;
 }
 
 static bool is_sendmsg_prog(const char *sec)
@@ -604,15 +603,15 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 				return err;
 			continue;
 		}
-		if (is_conn_sk_prog(sec) || is_conn_map_prog(sec)) {
+		if (is_conn_sk_prog(sec, name) || is_conn_map_prog(name)) {
 			/* no iterator where none loads (LLMWATCH_CONN_SK=1, for timing) */
-			bool on = is_conn_sk_prog(sec) == l->conn_sk &&
+			bool on = is_conn_sk_prog(sec, name) == l->conn_sk &&
 				  !(strncmp(sec, "iter/", 5) == 0 && !l->conn_sk_iter);
 
 			err = set_autoload(l, prog, on);
 			if (err)
 				return err;
-			if (is_conn_sk_prog(sec) != l->conn_sk)
+			if (is_conn_sk_prog(sec, name) != l->conn_sk)
 				continue;
 		}
 		if (is_sock_prog(sec) || is_sendmsg_prog(sec)) {
