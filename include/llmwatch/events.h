@@ -293,7 +293,8 @@ struct lw_conn {
 
 struct lw_sock_conn {
 	struct lw_conn conn; /* LW_MARK_CONN */
-	__u64 cookie;	     /* LW_MARK_CONN: the socket's */
+	__u64 cookie;	     /* the socket's: set by its connect (LW_MARK_CONN), else 0 until a
+			      * packet program needed it (lw_skb_cookie) */
 	__u32 mark;	     /* LW_MARK_* */
 	__u32 flush_gen;     /* LW_MARK_DONE by the flush: which one (see lw_iter_conns) */
 };
