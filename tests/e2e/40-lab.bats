@@ -184,6 +184,21 @@ lw_start_lab_resolver() {
 	fi
 }
 
+@test "more names than the host-name cache holds: the summary counts those it forgot" {
+	py=$(gpt4all_tool "$LAB_PY")
+	lw_start
+	# 4,100 distinct names, each answered by the lab's dnsmasq (198-18-X-Y.synth.lab is
+	# 198.18.X.Y) and each answer captured: 4 more than the cache's 4,096
+	client "$py" -c 'import socket
+for i in range(4100):
+    socket.gethostbyname("198-18-%d-%d.synth.lab" % (i >> 8, i & 255))'
+	pid=$CLIENT_PID
+	client_done "$pid"
+	lw_stop
+	lw_wait_for kind=summary names_evicted=4
+	grep -q "^llmwatch: 4 host names forgotten to make room in the full host-name cache" "$ERR"
+}
+
 @test "--resolve-rule-hosts: a connect by address that nothing named takes the rule's host name" {
 	py=$(gpt4all_tool "$LAB_PY")
 	lw_start_lab_resolver --resolve-rule-hosts

@@ -10,6 +10,9 @@
 #   /etc/netns/LAB_CLI/resolv.conf            203.0.113.20/32 (no name anywhere)
 #                                             203.0.113.30/32 huggingface.co (DNS answer)
 #     -> nameserver 203.0.113.1               openssl s_server :443, python3 http.server :80
+#                                             198-18-X-Y.synth.lab answered 198.18.X.Y (as
+#                                             many distinct names as a test wants; no
+#                                             server there)
 #
 # 203.0.113.0/24 is TEST-NET-3 (RFC 5737): never routed on the internet, yet outside every
 # private range, so llmwatch classifies the lab servers as public addresses. The client
@@ -148,7 +151,8 @@ lab_build() {
 		--user=root --group=root --pid-file="$LAB_DIR/dnsmasq.pid" \
 		--listen-address="$LAB_DNS" --bind-interfaces --log-queries \
 		--host-record=api.mixpanel.com,"$LAB_MIXPANEL" \
-		--host-record=huggingface.co,"$LAB_HF" --local=/#/
+		--host-record=huggingface.co,"$LAB_HF" --synth-domain=synth.lab,198.18.0.0/16 \
+		--local=/#/
 	lab_bg tls openssl s_server -quiet -www -accept 443 \
 		-cert "$LAB_DIR/cert.pem" -key "$LAB_DIR/key.pem"
 	lab_bg http "$LAB_PY" -m http.server --bind 0.0.0.0 --directory "$LAB_DIR/www" 80

@@ -314,7 +314,7 @@ static void test_other_frames(void)
 	st.verdicts_dropped = 8, st.names_dropped = 9, st.capture_lost = 10;
 	st.capture_blocks_lost = 11, st.payloads_malformed = 12, st.alerts_folded = 13;
 	st.fold_full = 14, st.cmdline_unreadable = 15, st.cmdline_cut = 16;
-	st.ring_size = 17, st.ring_used = 18, st.ring_used_peak = 19;
+	st.ring_size = 17, st.ring_used = 18, st.ring_used_peak = 19, st.names_evicted = 20;
 	st.n_outputs = 2;
 	st.outputs[0] = (struct lw_output_stats){ "text", 0 };
 	st.outputs[1] = (struct lw_output_stats){ "json:/var/log/x", 3 };
@@ -335,6 +335,7 @@ static void test_other_frames(void)
 		CHECK_INT(ws->st.records, 1);
 		CHECK_INT(ws->st.cmdline_cut, 16);
 		CHECK_INT(ws->st.ring_used_peak, 19);
+		CHECK_INT(ws->st.names_evicted, 20);
 		CHECK_INT(ws->st.n_outputs, 2);
 		CHECK_STR(ws->st.outputs[1].name, "json:/var/log/x");
 		CHECK_INT(ws->st.outputs[1].errors, 3);

@@ -114,10 +114,12 @@ static void test_stats(void)
 	s.payloads_malformed = 11;
 	s.cmdline_unreadable = 12;
 	s.cmdline_cut = 1;
+	s.names_evicted = 13;
 	CHECK_INT(stats_kernel_losses(&s), 7);
 	/*
 	 * rejected records are dropped on purpose, malformed payloads refused, command lines
-	 * unread only make argv conditions match nothing: not losses
+	 * unread only make argv conditions match nothing, evicted names are not records: not
+	 * losses
 	 */
 	CHECK_INT(stats_total_losses(&s), 29);
 	CHECK_STR(stats_loss_reason_name(LW_LOSS_MAP), "map_full");
@@ -136,6 +138,9 @@ static void test_stats(void)
 		  "llmwatch: lost 6 rule verdicts (more matched one event than it can carry)\n"
 		  "llmwatch: 8 connections not named from their first bytes (stream table full)\n"
 		  "llmwatch: 11 DNS answers or stream heads refused as malformed\n"
+		  "llmwatch: 13 host names forgotten to make room in the full host-name cache "
+		  "(connections to their addresses since went unnamed, or named by their own "
+		  "first bytes)\n"
 		  "llmwatch: 12 watched programs' command lines unreadable (gone first), 1 cut: "
 		  "argv conditions matched neither\n"
 		  "llmwatch: 2 name matches were not the tool (9 of their records ignored)\n");

@@ -340,6 +340,7 @@ static void fill_monitor(struct monitor *m)
 	m->stats.kernel_losses[LW_REC_OPEN * LW_LOSS_REASON_MAX + LW_LOSS_RESERVE] = 7;
 	m->stats.output_errors = 2;
 	m->stats.names_dropped = 1;
+	m->stats.names_evicted = 6;
 	m->stats.n_outputs = 1;
 	m->stats.outputs[0].name = "json:/var/log/\"x\".json";
 	m->stats.outputs[0].errors = 2;
@@ -391,6 +392,8 @@ static void test_monitor_metrics(void)
 	CHECK_STR(get(&ps, "llmwatch_user_lost_total", "counter", "names_dropped", NULL, NULL),
 		  "1");
 	CHECK_STR(get(&ps, "llmwatch_lost_total", NULL, NULL, NULL, NULL), "10");
+	/* not a loss: its own counter, outside llmwatch_lost_total */
+	CHECK_STR(get(&ps, "llmwatch_host_names_evicted_total", NULL, NULL, NULL, NULL), "6");
 	CHECK_STR(get(&ps, "llmwatch_output_errors_total", "output", "json:/var/log/\"x\".json",
 		      NULL, NULL),
 		  "2");

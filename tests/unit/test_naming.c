@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include "check.h"
+#include "names/dns_cache.h"
 #include "names/naming.h"
 
 /* A response to "api.mixpanel.com" type qtype; for A, one answer 203.0.113.10. */
@@ -282,9 +283,58 @@ static void test_rule_names(void)
 	naming_free(nm);
 }
 
+/*
+ * More distinct names than the host-name cache holds: the oldest are pushed out, and the
+ * naming's stats say how many (the summary's names_evicted).
+ */
+static void test_names_evicted(void)
+{
+	static const struct lw_sockaddr dns = {
+		.family = AF_INET,
+		.port = 53,
+		.addr = { 203, 0, 113, 1 },
+	};
+	uint8_t a[128];
+	size_t alen = response(a, 1);
+	struct naming_stats st;
+	struct naming *nm = naming_new();
+	const char *src;
+
+	CHECK(nm != NULL);
+	if (!nm)
+		return;
+	/* the answer's address is its last 4 bytes: 10.0.x.y, one per answer */
+	for (unsigned int i = 0; i < DNS_CACHE_DEFAULT_ENTRIES + 10; i++) {
+		struct lw_event ev;
+
+		a[alen - 4] = 10;
+		a[alen - 3] = 0;
+		a[alen - 2] = (uint8_t)(i >> 8);
+		a[alen - 1] = (uint8_t)i;
+		memset(&ev, 0, sizeof(ev));
+		ev.type = LW_REC_PAYLOAD;
+		ev.pid = 10;
+		ev.ts_boot_ns = 1000000000ull;
+		ev.cookie = 5;
+		ev.addr = &dns;
+		ev.payload = a;
+		ev.payload_len = alen;
+		ev.payload_direction = LW_DIR_IN;
+		ev.payload_protocol = 17;
+		naming_feed(nm, &ev, 10);
+	}
+	naming_get_stats(nm, &st);
+	CHECK_INT(st.dns_answers, DNS_CACHE_DEFAULT_ENTRIES + 10);
+	CHECK_INT(st.names_evicted, 10);
+	/* 203.0.113.10 was never taught here: name_of's address stays unnamed */
+	CHECK_STR(name_of(nm, &src), "(none)");
+	naming_free(nm);
+}
+
 int main(void)
 {
 	test_dns_answers();
+	test_names_evicted();
 	test_dns_big_answer();
 	test_rule_names();
 	return check_summary("test_naming");

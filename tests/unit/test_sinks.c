@@ -210,6 +210,7 @@ static void test_two_files(void)
 	st.records = 3;
 	st.cmdline_unreadable = 2;
 	st.cmdline_cut = 1;
+	st.names_evicted = 7;
 	CHECK_INT(s->ops->summary(s, &st), 0);
 	sink_destroy(s);
 
@@ -233,6 +234,7 @@ static void test_two_files(void)
 	CHECK_INT(count_lines(got, "\"evidence\""), 1);
 	CHECK(strstr(got, "\"kind\":\"summary\",\"records\":3") != NULL);
 	CHECK(strstr(got, "\"cmdlines_unreadable\":2,\"cmdlines_cut\":1") != NULL);
+	CHECK(strstr(got, "\"fold_full\":0,\"names_evicted\":7") != NULL);
 	CHECK(strstr(got, "\"outputs\":[{\"output\":\"text:") != NULL);
 	CHECK(strstr(got, "out.json\",\"output_errors\":0}]") != NULL);
 	/* created for root's eyes only */

@@ -113,6 +113,12 @@ void stats_print(const struct lw_stats *s, FILE *f)
 		fprintf(f,
 			"llmwatch: %" PRIu64 " DNS answers or stream heads refused as malformed\n",
 			s->payloads_malformed);
+	if (s->names_evicted)
+		fprintf(f,
+			"llmwatch: %" PRIu64 " host names forgotten to make room in the full "
+			"host-name cache (connections to their addresses since went unnamed, or "
+			"named by their own first bytes)\n",
+			s->names_evicted);
 	if (s->cmdline_unreadable || s->cmdline_cut)
 		fprintf(f,
 			"llmwatch: %" PRIu64 " watched programs' command lines unreadable (gone "

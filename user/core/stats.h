@@ -39,6 +39,11 @@ struct lw_stats {
 	uint64_t alerts_folded;	      /* repeated alerts written only as a fold summary's count */
 	uint64_t fold_full;	      /* fold windows closed early (table full): summary written */
 	/*
+	 * Host names the full cache pushed out for newer ones: not a lost record, but a later
+	 * connection to such an address goes unnamed (or named by its own stream only).
+	 */
+	uint64_t names_evicted;
+	/*
 	 * Watched programs whose command line the rules could not see whole (docs/rules.md,
 	 * "argv"): gone before it was read, or longer than the process table keeps.
 	 */

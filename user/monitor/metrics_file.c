@@ -171,6 +171,10 @@ int metrics_file_format(struct metrics_buf *b, struct monitor *m, const struct m
 	metrics_fmt_uint(b, "llmwatch_events_uncounted_total", NULL, 0, m->counts.uncounted);
 	put_losses(b, &m->stats);
 	put_ring(b, &m->stats);
+	metrics_fmt_family(b, "llmwatch_host_names_evicted_total", "counter",
+			   "Host names the full host-name cache pushed out for newer ones (not "
+			   "records: later connections to their addresses go unnamed)");
+	metrics_fmt_uint(b, "llmwatch_host_names_evicted_total", NULL, 0, m->stats.names_evicted);
 	metrics_fmt_family(b, "llmwatch_watched_processes", "gauge",
 			   "Processes of watched tools running now");
 	metrics_fmt_uint(b, "llmwatch_watched_processes", NULL, 0, watched);

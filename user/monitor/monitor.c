@@ -789,6 +789,7 @@ void monitor_collect_stats(struct monitor *m)
 	naming_get_stats(m->naming, &ns);
 	m->stats.names_dropped = ns.streams_dropped;
 	m->stats.payloads_malformed = ns.dns_malformed + ns.stream_malformed;
+	m->stats.names_evicted = ns.names_evicted;
 	if (m->fold) {
 		m->stats.alerts_folded = alert_fold_stats(m->fold)->folded;
 		m->stats.fold_full = alert_fold_stats(m->fold)->closed_early;

@@ -385,5 +385,9 @@ void naming_tick(struct naming *n, uint64_t now_ns)
 
 void naming_get_stats(const struct naming *n, struct naming_stats *st)
 {
+	struct dns_cache_stats cs;
+
 	*st = n->stats;
+	dns_cache_get_stats(n->cache, &cs);
+	st->names_evicted = cs.evictions;
 }

@@ -272,7 +272,8 @@ ssize_t event_wire_encode_hello(void *buf, size_t size, const struct event_wire_
 	X(cmdline_cut)         \
 	X(ring_size)           \
 	X(ring_used)           \
-	X(ring_used_peak)
+	X(ring_used_peak)      \
+	X(names_evicted)
 
 #define SCALAR_SLOT(f) SCALAR_##f,
 enum {

@@ -237,6 +237,7 @@ static int json_summary(struct sink *s, const struct lw_stats *st)
 	jsonw_uint(w, "cmdlines_cut", st->cmdline_cut);
 	jsonw_uint(w, "alerts_folded", st->alerts_folded);
 	jsonw_uint(w, "fold_full", st->fold_full);
+	jsonw_uint(w, "names_evicted", st->names_evicted);
 	if (st->n_outputs) {
 		jsonw_open(w, "outputs", '[');
 		for (size_t i = 0; i < st->n_outputs && i < LW_OUTPUTS_MAX; i++) {
