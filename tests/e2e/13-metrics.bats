@@ -84,10 +84,12 @@ metric_is() {
 	wait "$BG_PIDS"
 	BG_PIDS=
 	retry 50 metric_is 0 llmwatch_watched_processes
-	# written atomically: no temporary file left, readable by node_exporter's user
-	[ ! -e "$METRICS.tmp" ]
+	# readable by node_exporter's user
 	[ "$(stat -c %a "$METRICS")" = 644 ]
 	lw_stop
+	# written atomically: no temporary file left (looked for once the writer has stopped:
+	# while it runs, one write in five per second has its .tmp for the write's duration)
+	[ ! -e "$METRICS.tmp" ]
 	[ "$(lw_count type=events_lost)" -eq 0 ]
 	lw_wait_for kind=summary lost=0
 }
