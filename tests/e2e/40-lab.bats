@@ -196,7 +196,7 @@ for i in range(4100):
 	client_done "$pid"
 	lw_stop
 	lw_wait_for kind=summary names_evicted=4
-	grep -q "^llmwatch: 4 host names forgotten to make room in the full host-name cache" "$ERR"
+	grep -q "^llmwatch: 4 host names forgotten to make room (the host-name cache full" "$ERR"
 }
 
 @test "--resolve-rule-hosts: a connect by address that nothing named takes the rule's host name" {

@@ -138,9 +138,9 @@ static void test_stats(void)
 		  "llmwatch: lost 6 rule verdicts (more matched one event than it can carry)\n"
 		  "llmwatch: 8 connections not named from their first bytes (stream table full)\n"
 		  "llmwatch: 11 DNS answers or stream heads refused as malformed\n"
-		  "llmwatch: 13 host names forgotten to make room in the full host-name cache "
-		  "(connections to their addresses since went unnamed, or named by their own "
-		  "first bytes)\n"
+		  "llmwatch: 13 host names forgotten to make room (the host-name cache full, or an "
+		  "address past the names it keeps): later connections to those addresses may "
+		  "have gone unnamed\n"
 		  "llmwatch: 12 watched programs' command lines unreadable (gone first), 1 cut: "
 		  "argv conditions matched neither\n"
 		  "llmwatch: 2 name matches were not the tool (9 of their records ignored)\n");

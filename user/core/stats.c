@@ -115,9 +115,9 @@ void stats_print(const struct lw_stats *s, FILE *f)
 			s->payloads_malformed);
 	if (s->names_evicted)
 		fprintf(f,
-			"llmwatch: %" PRIu64 " host names forgotten to make room in the full "
-			"host-name cache (connections to their addresses since went unnamed, or "
-			"named by their own first bytes)\n",
+			"llmwatch: %" PRIu64 " host names forgotten to make room (the host-name "
+			"cache full, or an address past the names it keeps): later connections to "
+			"those addresses may have gone unnamed\n",
 			s->names_evicted);
 	if (s->cmdline_unreadable || s->cmdline_cut)
 		fprintf(f,

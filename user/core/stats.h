@@ -39,8 +39,9 @@ struct lw_stats {
 	uint64_t alerts_folded;	      /* repeated alerts written only as a fold summary's count */
 	uint64_t fold_full;	      /* fold windows closed early (table full): summary written */
 	/*
-	 * Host names the full cache pushed out for newer ones: not a lost record, but a later
-	 * connection to such an address goes unnamed (or named by its own stream only).
+	 * Host names the cache pushed out for newer ones (it was full, or the address had all
+	 * the names it keeps): not a lost record, but a later connection to such an address
+	 * may go unnamed (or be named by its own stream only).
 	 */
 	uint64_t names_evicted;
 	/*

@@ -172,8 +172,9 @@ int metrics_file_format(struct metrics_buf *b, struct monitor *m, const struct m
 	put_losses(b, &m->stats);
 	put_ring(b, &m->stats);
 	metrics_fmt_family(b, "llmwatch_host_names_evicted_total", "counter",
-			   "Host names the full host-name cache pushed out for newer ones (not "
-			   "records: later connections to their addresses go unnamed)");
+			   "Host names forgotten to make room (the cache full, or an address past "
+			   "the names it keeps): not records, but later connections to those "
+			   "addresses may go unnamed");
 	metrics_fmt_uint(b, "llmwatch_host_names_evicted_total", NULL, 0, m->stats.names_evicted);
 	metrics_fmt_family(b, "llmwatch_watched_processes", "gauge",
 			   "Processes of watched tools running now");

@@ -22,7 +22,7 @@ struct naming_stats {
 	uint64_t sni, http;	   /* connections named from their own stream */
 	uint64_t stream_malformed; /* TLS or HTTP heads refused as malformed */
 	uint64_t streams_dropped;  /* stream heads forgotten because the table was full */
-	uint64_t names_evicted;	   /* names the full host-name cache pushed out for newer ones */
+	uint64_t names_evicted;	   /* names the host-name cache pushed out (dns_cache evictions) */
 };
 
 /* Returns NULL with errno set on failure. */
