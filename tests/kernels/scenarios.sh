@@ -246,7 +246,9 @@ if has "$WORK/core.json" '"type":"conn_bytes"' "\"pid\":$pid," "\"dport\":$port,
 	'"reason":"tcp_close"'; then
 	ok conn-at-close
 else
-	fail conn-at-close "no conn_bytes (tcp_close) for pid $pid's connection to port $port"
+	fail conn-at-close "no conn_bytes (tcp_close) for pid $pid's connection to port $port; \
+its records of that port: $(grep "\"pid\":$pid," "$WORK/core.json" |
+		grep -e "\"port\":$port," -e "\"dport\":$port," | tr '\n' ' ')"
 fi
 if lw_start conns; then
 	"$TOOLS/ollama" pid tcp-hold-child 30 >"$WORK/hold-child.out" 2>&1

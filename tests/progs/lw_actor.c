@@ -5,7 +5,8 @@
  * static for the VMs (mk/kernels.mk). Each action prints "key=value" lines on stdout:
  *
  *   pid                 pid=N
- *   tcp                 a 127.0.0.1 listener and a connect to it: tcp_port=N
+ *   tcp                 a 127.0.0.1 listener and a connect to it, closed in order (both
+ *                       FINs) before the next action: tcp_port=N
  *   bind-any            bind a TCP socket to 0.0.0.0:0 and listen: bind_any_port=N
  *   udp                 a 127.0.0.1 UDP receiver, a 5-byte sendto to it from one socket and
  *                       a 7-byte sendmsg from another (each a first datagram): udp_port=N
@@ -64,11 +65,24 @@ static int tcp_loopback_pair(struct sockaddr_in *a, int *srv, int *c, const char
 static int act_tcp(void)
 {
 	struct sockaddr_in a;
-	int srv, c;
+	int srv, c, p;
+	char b;
 
 	if (tcp_loopback_pair(&a, &srv, &c, "tcp"))
 		return 1;
 	printf("tcp_port=%u\n", ntohs(a.sin_port));
+	/*
+	 * An orderly close that is over before this returns: our FIN, then the peer's (which
+	 * acknowledges ours), and recv() sees the end only after the kernel took the socket
+	 * from FIN_WAIT2 to TCP_CLOSE. So the close is reported before anything this process
+	 * does next, its exit included, however late the softirqs run (closing a socket that
+	 * was never accepted left that to a softirq that could come after the exit).
+	 */
+	p = accept(srv, NULL, NULL);
+	if (p < 0 || shutdown(c, SHUT_WR) || close(p) || recv(c, &b, 1, 0) != 0) {
+		perror("tcp close");
+		return 1;
+	}
 	close(c);
 	close(srv);
 	return 0;
