@@ -90,16 +90,15 @@ fail:
 /*
  * Whether the packet's socket is one of a watched process's connections. Every packet of
  * the machine passes here, so the test is a socket-local storage read (a pointer that is
- * NULL for every socket we never marked), not a cookie and a hash lookup.
+ * NULL for every socket we never marked), not a cookie and a hash lookup. The storage
+ * helpers take a socket that may not be a full one (5.10 on) and answer NULL for a
+ * request or time-wait socket themselves: no bpf_sk_fullsock() call first.
  */
 static __always_inline struct lw_sock_conn *lw_skb_marked(struct __sk_buff *skb,
 							  struct bpf_sock **skp)
 {
 	struct bpf_sock *sk = skb->sk;
 
-	if (!sk)
-		return NULL;
-	sk = bpf_sk_fullsock(sk);
 	if (!sk)
 		return NULL;
 	*skp = sk;
