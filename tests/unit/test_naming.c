@@ -289,11 +289,6 @@ static void test_rule_names(void)
  */
 static void test_names_evicted(void)
 {
-	static const struct lw_sockaddr dns = {
-		.family = AF_INET,
-		.port = 53,
-		.addr = { 203, 0, 113, 1 },
-	};
 	uint8_t a[128];
 	size_t alen = response(a, 1);
 	struct naming_stats st;
@@ -305,23 +300,11 @@ static void test_names_evicted(void)
 		return;
 	/* the answer's address is its last 4 bytes: 10.0.x.y, one per answer */
 	for (unsigned int i = 0; i < DNS_CACHE_DEFAULT_ENTRIES + 10; i++) {
-		struct lw_event ev;
-
 		a[alen - 4] = 10;
 		a[alen - 3] = 0;
 		a[alen - 2] = (uint8_t)(i >> 8);
 		a[alen - 1] = (uint8_t)i;
-		memset(&ev, 0, sizeof(ev));
-		ev.type = LW_REC_PAYLOAD;
-		ev.pid = 10;
-		ev.ts_boot_ns = 1000000000ull;
-		ev.cookie = 5;
-		ev.addr = &dns;
-		ev.payload = a;
-		ev.payload_len = alen;
-		ev.payload_direction = LW_DIR_IN;
-		ev.payload_protocol = 17;
-		naming_feed(nm, &ev, 10);
+		feed_in(nm, a, alen, 17);
 	}
 	naming_get_stats(nm, &st);
 	CHECK_INT(st.dns_answers, DNS_CACHE_DEFAULT_ENTRIES + 10);
