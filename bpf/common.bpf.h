@@ -350,16 +350,22 @@ static __always_inline void lw_count_loss(__u32 type, __u32 reason)
 }
 
 /*
- * tgid's entry in `tracked`, or NULL. The filter answers first for the tgids it covers: a 0
- * there means no entry (every writer of `tracked` sets the byte before it inserts and clears
- * it after it deletes); past its end, or with a 1, the map itself is asked.
+ * Whether tgid may have an entry in `tracked`: the filter answers for the tgids it covers,
+ * a 0 there meaning no entry (every writer of `tracked` sets the byte before it inserts and
+ * clears it after it deletes); past its end, or with a 1, only the map itself can say.
  */
-static __always_inline struct lw_tracked *lw_tracked_get(__u32 tgid)
+static __always_inline bool lw_tracked_maybe(__u32 tgid)
 {
 	__u32 block = tgid / LW_TRACK_FILTER_SPAN;
 	struct lw_track_filter_block *f = bpf_map_lookup_elem(&track_filter, &block);
 
-	if (f && !f->tracked[tgid % LW_TRACK_FILTER_SPAN])
+	return !f || f->tracked[tgid % LW_TRACK_FILTER_SPAN];
+}
+
+/* tgid's entry in `tracked`, or NULL: the filter first, then the map. */
+static __always_inline struct lw_tracked *lw_tracked_get(__u32 tgid)
+{
+	if (!lw_tracked_maybe(tgid))
 		return NULL;
 	return bpf_map_lookup_elem(&tracked, &tgid);
 }

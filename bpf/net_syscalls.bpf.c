@@ -174,6 +174,22 @@ struct lw_sock_args {
 };
 
 /*
+ * With the flows started by the egress program (lw_flow_egress), a UDP datagram that went
+ * out is that program's to report (its flow's first, or counted): whether this send is one.
+ * The exits keep the failures, DNS queries (one record each) and the other families' sends.
+ * Only the family and port are read here.
+ */
+static __always_inline bool lw_send_is_flows(const struct lw_sock_args *a, long ret)
+{
+	__u16 fp[2];
+
+	if (!lw_flow_egress || ret < 0 || a->addrlen < 4)
+		return false;
+	return !bpf_probe_read_user(fp, sizeof(fp), (void *)a->uptr) &&
+	       (fp[0] == AF_INET || fp[0] == AF_INET6) && fp[1] != bpf_htons(53);
+}
+
+/*
  * Emits the record of a socket call that returned ret. st holds what hooks inside the call
  * handed over (the kernel's copy of the address, the socket), if its kflags say so.
  */
@@ -200,19 +216,6 @@ static __always_inline void lw_sock_emit(__u16 type, const struct lw_sock_args *
 	/* a datagram its flow counts: reported in the flow's record, unless it failed */
 	if (type == LW_REC_SEND && (st->kflags & LW_STASH_FLOW_OLD) && ret >= 0)
 		return;
-	/*
-	 * With the flows started by the egress program, a UDP datagram that went out is that
-	 * program's to report (its flow's first, or counted); this exit keeps the failures,
-	 * DNS queries (one record each) and the other families' sends. Only the family and
-	 * port are read here.
-	 */
-	if (type == LW_REC_SEND && lw_flow_egress && ret >= 0 && a->addrlen >= 4) {
-		__u16 fp[2];
-
-		if (!bpf_probe_read_user(fp, sizeof(fp), (void *)a->uptr) &&
-		    (fp[0] == AF_INET || fp[0] == AF_INET6) && fp[1] != bpf_htons(53))
-			return;
-	}
 	s = lw_scratch();
 	if (!s) {
 		lw_count_loss(type, LW_LOSS_LOOKUP);
@@ -290,30 +293,30 @@ static __always_inline int lw_sock_exit_stash(__u16 type, long ret)
 		a.addrlen = st->addrlen;
 		a.len = st->len;
 		a.backlog = st->backlog;
-		lw_sock_emit(type, &a, st, ret, id);
+		if (!(type == LW_REC_SEND && lw_send_is_flows(&a, ret)))
+			lw_sock_emit(type, &a, st, ret, id);
 	}
 	bpf_map_delete_elem(&stash, &id);
 	return 0;
 }
 
 /*
- * The arguments from the saved registers: the only lookup an unwatched process pays. A
- * stash entry exists only if a hook inside this call made one.
+ * The arguments from the saved registers: the only lookup an unwatched process pays is the
+ * filter's byte. A stash entry exists only if a hook inside this call made one.
  */
 static __always_inline int lw_sock_exit_regs(__u16 type, long ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32;
-	struct lw_tracked *t = lw_tracked_get(tgid);
 	struct lw_sock_args a = {};
+	struct lw_tracked *t;
 	struct pt_regs *regs;
 	struct lw_stash *st;
 
-	if (!t)
+	if (!lw_tracked_maybe(tgid))
 		return 0;
 	lw_prof_start();
 	regs = lw_user_regs();
-	a.tool = t->tool;
 	a.fd = LW_ARG1(regs);
 	if (type == LW_REC_CONNECT || type == LW_REC_BIND) {
 		a.uptr = LW_ARG2(regs);
@@ -339,9 +342,19 @@ static __always_inline int lw_sock_exit_regs(__u16 type, long ret)
 		a.uptr = (__u64)msg.msg_name;
 		a.addrlen = msg.msg_namelen;
 	}
-	/* no destination: a connected socket, whose bytes the connection's count has */
-	if (type == LW_REC_SEND && !a.uptr)
+	/*
+	 * No destination: a connected socket, whose bytes the connection's count has. A
+	 * datagram the egress program reports is left before the lookups of `tracked` and of
+	 * the call's entry (no hook inside a send makes one then: no sendmsg hook is attached):
+	 * they were a third of a watched datagram's cost in this exit. For an unwatched process
+	 * whose filter byte is set (a failed insert), nothing is reported either way.
+	 */
+	if (type == LW_REC_SEND && (!a.uptr || lw_send_is_flows(&a, ret)))
 		return 0;
+	t = bpf_map_lookup_elem(&tracked, &tgid);
+	if (!t)
+		return 0;
+	a.tool = t->tool;
 	st = lw_call_find(id);
 	if (st && st->type == type) {
 		lw_sock_emit(type, &a, st, ret, id);
