@@ -62,18 +62,26 @@ const volatile bool lw_skb_task __weak = false;
  */
 const volatile bool lw_conn_sk __weak = false;
 
-/* Adds daddr to the socket's list of flows, or notes that the list is full. */
+/*
+ * Adds daddr to the socket's list of flows, or notes that the list is full. Under the
+ * list's lock: two CPUs may start two of the socket's flows at once, and the storage's
+ * flow may be claimed only for a destination the list holds (its close reports the list).
+ */
 static __always_inline void lw_sock_flows_add(struct lw_sock_flows *sf,
 					      const struct lw_sockaddr *daddr)
 {
-	__u32 n = sf->n;
+	struct lw_sockaddr d = *daddr;
+	__u32 n;
 
+	bpf_spin_lock(&sf->lock);
+	n = sf->n;
 	if (n < LW_SOCK_FLOWS) {
-		sf->dst[n] = *daddr;
+		sf->dst[n] = d;
 		sf->n = n + 1;
 	} else {
 		sf->overflow = 1;
 	}
+	bpf_spin_unlock(&sf->lock);
 }
 
 /*
@@ -149,9 +157,28 @@ static __always_inline enum lw_flow_state lw_flow_start(struct bpf_sock *sk, __u
 
 #define LW_FLOW_INTERIM_NS ((__u64)LW_FLOW_INTERIM_S * 1000000000ull)
 
-/* A flow's record: its totals so far (LW_CLOSE_INTERIM) or its last ones. */
+/*
+ * Whether sc counts datagrams to daddr: its socket's storage flow (see LW_SK_FLOW_*), to
+ * that destination. The state is read before the destination, which was written before
+ * it (x86-64 keeps stores in order; the barriers keep the compiler from reordering).
+ */
+static __always_inline bool lw_sk_flow_is(const struct lw_sock_conn *sc,
+					  const struct lw_sockaddr *daddr)
+{
+	const __u64 *a = (const __u64 *)&sc->conn.daddr, *b = (const __u64 *)daddr;
+
+	if (*(volatile const __u32 *)&sc->conn.sk_flow != LW_SK_FLOW_READY)
+		return false;
+	asm volatile("" ::: "memory");
+	return a[0] == b[0] && a[1] == b[1] && a[2] == b[2];
+}
+
+/*
+ * A flow's record: its totals so far (LW_CLOSE_INTERIM) or its last ones. sc is the
+ * socket's storage (NULL when not at hand): what it counted of the flow is added.
+ */
 static __always_inline void lw_flow_report(const struct lw_flow_key *k, const struct lw_flow *f,
-					   __u32 reason)
+					   const struct lw_sock_conn *sc, __u32 reason)
 {
 	struct lw_rec_conn_bytes r = {};
 
@@ -161,6 +188,10 @@ static __always_inline void lw_flow_report(const struct lw_flow_key *k, const st
 	r.cookie = k->cookie;
 	r.bytes = f->bytes;
 	r.packets = f->packets;
+	if (sc && (f->flags & LW_FLOW_IN_SOCK) && lw_sk_flow_is(sc, &k->daddr)) {
+		r.bytes += sc->conn.bytes;
+		r.packets += sc->conn.packets;
+	}
 	r.daddr = k->daddr;
 	r.reason = reason;
 	r.protocol = 17; /* IPPROTO_UDP */

@@ -17,6 +17,7 @@
 
 #ifndef __VMLINUX_H__
 #include <linux/types.h>
+#include <linux/bpf.h> /* struct bpf_spin_lock */
 #endif
 
 #define LW_RECORD_VERSION 1
@@ -273,8 +274,23 @@ struct lw_conn {
 	__u64 packets;
 	struct lw_sockaddr daddr;
 	__u32 captured; /* bytes of the stream head already sent up */
-	__u32 pad;
+	__u32 sk_flow;	/* LW_SK_FLOW_*: in a datagram socket's own storage only, else 0 */
 };
+
+/*
+ * A datagram socket's first counted flow may be counted in the socket's own storage
+ * (struct lw_sock_conn's conn: daddr, bytes, packets), which the egress program has already
+ * found for the packet, instead of in its `flows` entry, a hash lookup per datagram. The
+ * egress program claims it once per socket, under lw_sock_flows.lock, when a flow of the
+ * socket already in `flows` gets its next datagram: it flags that entry LW_FLOW_IN_SOCK,
+ * writes the destination and then LW_SK_FLOW_READY. The destination never changes after
+ * that, so a datagram counted there is always that flow's. A datagram that does not match it
+ * (another destination, or one sent before READY) is counted in `flows` as before: a flow's
+ * totals are its entry's plus, when the entry is flagged, the storage's. Where the socket's
+ * close is not seen (no cgroup/sock_release program: 5.10), nothing is claimed.
+ */
+#define LW_SK_FLOW_NONE 0
+#define LW_SK_FLOW_READY 1
 
 /*
  * A watched socket's own storage (the `conn_marks` socket-storage map): what the packet
@@ -311,10 +327,13 @@ struct lw_flow_key {
 	struct lw_sockaddr daddr;
 };
 
+/* lw_flow.flags: more of the flow's counts are in its socket's storage (LW_SK_FLOW_READY) */
+#define LW_FLOW_IN_SOCK (1u << 0)
+
 struct lw_flow {
 	__u32 pid;
 	__u16 tool;
-	__u16 pad;
+	__u16 flags;   /* LW_FLOW_* */
 	__u64 bytes;   /* payload bytes sent, the first datagram's included */
 	__u64 packets; /* datagrams sent */
 	__u64 last_ns; /* BOOTTIME of its first datagram, then of its last interim report */
@@ -338,6 +357,8 @@ struct lw_sock_flows {
 	__u32 n; /* destinations recorded in dst, at most LW_SOCK_FLOWS */
 	__u32 overflow;
 	struct lw_sockaddr dst[LW_SOCK_FLOWS];
+	struct bpf_spin_lock lock; /* the claim of the socket's storage flow (LW_SK_FLOW_*) */
+	__u32 sk_flow_claimed;	   /* under lock: 1 once the socket's storage holds a flow */
 };
 
 #define LW_STATIC_SIZE(t, n) \
@@ -357,7 +378,7 @@ LW_STATIC_SIZE(struct lw_conn, 56);
 LW_STATIC_SIZE(struct lw_sock_conn, 72);
 LW_STATIC_SIZE(struct lw_flow_key, 32);
 LW_STATIC_SIZE(struct lw_flow, 32);
-LW_STATIC_SIZE(struct lw_sock_flows, 24 + 24 * LW_SOCK_FLOWS);
+LW_STATIC_SIZE(struct lw_sock_flows, 24 + 24 * LW_SOCK_FLOWS + 8);
 LW_STATIC_SIZE(struct lw_rec_payload, 48 + 8 + 24 + 8 + LW_PAYLOAD_MAX);
 
 #endif /* LLMWATCH_EVENTS_H */

@@ -10,10 +10,16 @@
  *   bind-any            bind a TCP socket to 0.0.0.0:0 and listen: bind_any_port=N
  *   udp                 a 127.0.0.1 UDP receiver, a 5-byte sendto to it from one socket and
  *                       a 7-byte sendmsg from another (each a first datagram): udp_port=N
+ *   udp-child N MS      N 64-byte datagrams to a 127.0.0.1 receiver from one socket, which a
+ *                       forked child then holds for MS milliseconds while this process goes
+ *                       on (and exits): udp_child_port=N udp_child=PID
  *   open PATH           open PATH read-only and read it: open_ret=FD or -errno
  *   child PROG ARG      fork, exec PROG ARG, wait: child_pid=N child_status=N
  *   uring-open PATH     openat PATH through io_uring: uring_open_ret=FD or -errno
  *   uring-udp           a datagram to a 127.0.0.1 receiver through io_uring: uring_udp_port=N
+ *   udp-flows N         N 64-byte datagrams to each of two 127.0.0.1 receivers, alternately,
+ *                       from one socket, then closed: udp_flow_ports=A,B (the first flow's
+ *                       count may be kept in the socket's storage, the second's in the map)
  *   tcp-hold SECS       a 127.0.0.1 connection that sends 100 bytes, then held open SECS
  *                       seconds: hold_port=N
  *   tcp-hold-child SECS the same, held by a forked child while this process goes on (and
@@ -230,6 +236,88 @@ static int act_udp(void)
 	return 0;
 }
 
+static int act_udp_flows(long n)
+{
+	struct sockaddr_in a[2];
+	char buf[64];
+	int rcv[2], s = socket(AF_INET, SOCK_DGRAM, 0);
+
+	memset(buf, 'f', sizeof(buf));
+	for (int j = 0; j < 2; j++) {
+		socklen_t alen = sizeof(a[j]);
+
+		a[j] = (struct sockaddr_in){ .sin_family = AF_INET,
+					     .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		rcv[j] = socket(AF_INET, SOCK_DGRAM, 0);
+		if (rcv[j] < 0 || bind(rcv[j], (struct sockaddr *)&a[j], sizeof(a[j])) ||
+		    getsockname(rcv[j], (struct sockaddr *)&a[j], &alen)) {
+			perror("udp-flows receiver");
+			return 1;
+		}
+	}
+	if (s < 0) {
+		perror("udp-flows");
+		return 1;
+	}
+	for (long i = 0; i < 2 * n; i++) {
+		const struct sockaddr_in *to = &a[i % 2];
+		char drain[64];
+
+		if (sendto(s, buf, sizeof(buf), 0, (const struct sockaddr *)to, sizeof(*to)) !=
+		    (ssize_t)sizeof(buf)) {
+			perror("udp-flows sendto");
+			return 1;
+		}
+		/* keep the receivers' queues short: a full one drops, but only after egress */
+		(void)!recv(rcv[i % 2], drain, sizeof(drain), MSG_DONTWAIT);
+	}
+	printf("udp_flow_ports=%u,%u\n", ntohs(a[0].sin_port), ntohs(a[1].sin_port));
+	close(s);
+	close(rcv[0]);
+	close(rcv[1]);
+	return 0;
+}
+
+static int act_udp_child(long n, long ms)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t alen = sizeof(a);
+	int rcv = socket(AF_INET, SOCK_DGRAM, 0), s = socket(AF_INET, SOCK_DGRAM, 0);
+	char buf[64];
+	pid_t c;
+
+	memset(buf, 'c', sizeof(buf));
+	if (rcv < 0 || s < 0 || bind(rcv, (struct sockaddr *)&a, sizeof(a)) ||
+	    getsockname(rcv, (struct sockaddr *)&a, &alen)) {
+		perror("udp-child");
+		return 1;
+	}
+	for (long i = 0; i < n; i++) {
+		char drain[64];
+
+		if (sendto(s, buf, sizeof(buf), 0, (struct sockaddr *)&a, sizeof(a)) !=
+		    (ssize_t)sizeof(buf)) {
+			perror("udp-child sendto");
+			return 1;
+		}
+		(void)!recv(rcv, drain, sizeof(drain), MSG_DONTWAIT);
+	}
+	c = fork();
+	if (c < 0) {
+		perror("fork");
+		return 1;
+	}
+	if (c == 0) {
+		/* the child holds the socket: its close comes when the child exits */
+		usleep((useconds_t)ms * 1000);
+		_exit(0);
+	}
+	printf("udp_child_port=%u\nudp_child=%d\n", ntohs(a.sin_port), c);
+	close(s);
+	close(rcv);
+	return 0;
+}
+
 static int act_open(const char *path)
 {
 	char buf[256];
@@ -368,6 +456,12 @@ int main(int argc, char **argv)
 			err = act_bind_any();
 		} else if (!strcmp(a, "udp")) {
 			err = act_udp();
+		} else if (!strcmp(a, "udp-child") && p1 && i + 1 < argc) {
+			err = act_udp_child(strtol(p1, NULL, 10), strtol(argv[i + 1], NULL, 10));
+			i += 2;
+		} else if (!strcmp(a, "udp-flows") && p1) {
+			err = act_udp_flows(strtol(p1, NULL, 10));
+			i++;
 		} else if (!strcmp(a, "open") && p1) {
 			err = act_open(p1);
 			i++;

@@ -991,6 +991,40 @@ int bpf_loader_mark_sockets(struct bpf_loader *l, uint32_t pid, uint16_t tool)
 				bpf_map__fd(l->skel->maps.sock_flows), "/proc", pid, tool);
 }
 
+int bpf_loader_sock_flows(struct bpf_loader *l, uint32_t pid,
+			  void (*fn)(void *arg, uint64_t cookie, const struct lw_conn *conn),
+			  void *arg)
+{
+	return sock_flows_read(bpf_map__fd(l->skel->maps.conn_marks), "/proc", pid, fn, arg);
+}
+
+int bpf_loader_add_loss(struct bpf_loader *l, uint32_t type, uint32_t reason, uint64_t n)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	int fd = bpf_map__fd(l->skel->maps.losses);
+	__u32 k = type * LW_LOSS_REASON_MAX + reason;
+	uint64_t *vals;
+	int err = 0;
+
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	if (reason >= LW_LOSS_REASON_MAX || k >= LW_LOSS_SLOTS)
+		return -EINVAL;
+	vals = calloc((size_t)ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	/* CPU 0's share: a per-CPU slot is read and written whole */
+	if (bpf_map_lookup_elem(fd, &k, vals) == 0) {
+		vals[0] += n;
+		if (bpf_map_update_elem(fd, &k, vals, BPF_ANY))
+			err = -errno;
+	} else {
+		err = -errno;
+	}
+	free(vals);
+	return err;
+}
+
 int bpf_loader_watch_cgroup_of(struct bpf_loader *l, uint32_t pid)
 {
 	if (!l->cgroups_watched || !l->cg.nprogs)

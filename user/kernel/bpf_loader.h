@@ -17,6 +17,7 @@
 struct bpf_map;
 struct llmwatch_bpf;
 struct ring_buffer;
+struct lw_conn;
 
 /*
  * Where the syscalls are hooked: fentry/fexit on their own x86-64 entry points where those
@@ -178,6 +179,21 @@ int bpf_loader_conns_iter(struct bpf_loader *l, uint32_t pid);
  * its datagrams seen. Returns how many, 0 without flow_egress, or -errno.
  */
 int bpf_loader_mark_sockets(struct bpf_loader *l, uint32_t pid, uint16_t tool);
+
+/*
+ * The datagram flows the storage of pid's UDP sockets counts (LW_SK_FLOW_READY; see
+ * sock_flows_read()), each handed to fn. Returns how many, or -errno.
+ */
+int bpf_loader_sock_flows(struct bpf_loader *l, uint32_t pid,
+			  void (*fn)(void *arg, uint64_t cookie, const struct lw_conn *conn),
+			  void *arg);
+
+/*
+ * Adds n to the kernel's loss counter of (type, reason): for a loss user space finds when
+ * the programs are detached (the stop), so that the summary counts it with the others.
+ * Returns 0 or -errno.
+ */
+int bpf_loader_add_loss(struct bpf_loader *l, uint32_t type, uint32_t reason, uint64_t n);
 
 /*
  * Detaches every program, and returns once none runs any more: the tracepoint, raw

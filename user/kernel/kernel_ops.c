@@ -51,9 +51,19 @@ static int k_watch_cgroup(void *ctx, uint32_t pid)
 	return err;
 }
 
-/* Fills r's fields from one map entry and says whose it is (*pid, *tool). */
-typedef void (*flush_fill_fn)(const void *key, const void *val, struct lw_rec_conn_bytes *r,
-			      uint32_t *pid, uint16_t *tool);
+/* What the flush does with one entry (its fill function says). */
+enum flush_what {
+	FLUSH_REPORT, /* report it and remove it */
+	FLUSH_LEAVE,  /* leave it where it is: its socket's close or the stop reports it */
+};
+
+/*
+ * Fills r's fields from one map entry and says whose it is (*pid, *tool); flush_pid is the
+ * flush's (0: the stop), arg the fill's own state.
+ */
+typedef enum flush_what (*flush_fill_fn)(void *arg, uint32_t flush_pid, const void *key,
+					 const void *val, struct lw_rec_conn_bytes *r,
+					 uint32_t *pid, uint16_t *tool);
 
 #define FLUSH_KEY_MAX 32
 #define FLUSH_VAL_MAX 56
@@ -64,7 +74,7 @@ typedef void (*flush_fill_fn)(const void *key, const void *val, struct lw_rec_co
  * Returns 0, -ENOMEM (some reported but kept, so reported again later) or the first failed
  * delete's -errno.
  */
-static int flush_map(int fd, size_t ksz, size_t vsz, flush_fill_fn fill, uint32_t pid,
+static int flush_map(int fd, size_t ksz, size_t vsz, flush_fill_fn fill, void *arg, uint32_t pid,
 		     uint32_t reason, void (*emit)(void *m, const void *rec, size_t len), void *m)
 {
 	_Alignas(8) unsigned char key[FLUSH_KEY_MAX], next[FLUSH_KEY_MAX], val[FLUSH_VAL_MAX];
@@ -83,9 +93,13 @@ static int flush_map(int fd, size_t ksz, size_t vsz, flush_fill_fn fill, uint32_
 		prev = key;
 		if (bpf_map_lookup_elem(fd, key, val))
 			continue;
-		fill(key, val, &r, &owner, &tool);
-		if (pid && owner != pid)
+		uint8_t flags;
+
+		r.hdr.flags = 0;
+		if (fill(arg, pid, key, val, &r, &owner, &tool) == FLUSH_LEAVE ||
+		    (pid && owner != pid))
 			continue;
+		flags = r.hdr.flags;
 		/* deleted after the walk: deleting under get_next_key restarts the iteration */
 		if (nd == cap) {
 			size_t ncap = cap ? cap * 2 : 64;
@@ -103,6 +117,7 @@ static int flush_map(int fd, size_t ksz, size_t vsz, flush_fill_fn fill, uint32_
 			memcpy(doomed + nd++ * ksz, key, ksz);
 		lw_rec_hdr_init(&r.hdr, LW_REC_CONN_BYTES, sizeof(r), tool, owner,
 				timefmt_boot_now());
+		r.hdr.flags = flags;
 		emit(m, &r, sizeof(r));
 	}
 	for (size_t i = 0; i < nd; i++) {
@@ -115,25 +130,118 @@ static int flush_map(int fd, size_t ksz, size_t vsz, flush_fill_fn fill, uint32_
 }
 
 /* A connection (key: socket cookie): UDP sockets, TCP connections still open. */
-static void fill_conn(const void *key, const void *val, struct lw_rec_conn_bytes *r, uint32_t *pid,
-		      uint16_t *tool)
+static enum flush_what fill_conn(void *arg, uint32_t flush_pid, const void *key, const void *val,
+				 struct lw_rec_conn_bytes *r, uint32_t *pid, uint16_t *tool)
 {
 	const struct lw_conn *c = val;
 
+	(void)arg;
+	(void)flush_pid;
 	memcpy(&r->cookie, key, sizeof(r->cookie));
 	r->bytes = c->bytes;
 	r->packets = c->packets;
 	r->daddr = c->daddr;
 	*pid = c->pid;
 	*tool = c->tool;
+	return FLUSH_REPORT;
 }
 
-/* A datagram flow (key: socket cookie and destination), reported with protocol UDP. */
-static void fill_flow(const void *key, const void *val, struct lw_rec_conn_bytes *r, uint32_t *pid,
-		      uint16_t *tool)
+/* One socket's storage flow, read through a copy of the socket (LW_SK_FLOW_READY). */
+struct sk_flow {
+	uint64_t cookie;
+	struct lw_sockaddr daddr;
+	uint64_t bytes, packets;
+};
+
+/* The flush of the datagram flows: what it read of sockets' storage, and from whom. */
+struct flow_flush {
+	struct bpf_loader *l;
+	struct sk_flow *got;
+	size_t ngot, capgot;
+	uint32_t *asked; /* processes whose sockets were read */
+	size_t nasked, capasked;
+	bool asked_tracked; /* every tracked process's */
+	uint64_t unread;    /* flows whose socket could not be found at the stop */
+	int err;	    /* -ENOMEM */
+};
+
+static void keep_sk_flow(void *arg, uint64_t cookie, const struct lw_conn *conn)
 {
+	struct flow_flush *ff = arg;
+
+	if (ff->ngot == ff->capgot) {
+		size_t ncap = ff->capgot ? ff->capgot * 2 : 16;
+		struct sk_flow *v = realloc(ff->got, ncap * sizeof(*v));
+
+		if (!v) {
+			ff->err = -ENOMEM;
+			return;
+		}
+		ff->got = v;
+		ff->capgot = ncap;
+	}
+	ff->got[ff->ngot++] = (struct sk_flow){ cookie, conn->daddr, conn->bytes, conn->packets };
+}
+
+/* Reads pid's sockets' storage flows, once per flush. */
+static void ask(struct flow_flush *ff, uint32_t pid)
+{
+	for (size_t i = 0; i < ff->nasked; i++)
+		if (ff->asked[i] == pid)
+			return;
+	if (ff->nasked == ff->capasked) {
+		size_t ncap = ff->capasked ? ff->capasked * 2 : 16;
+		uint32_t *v = realloc(ff->asked, ncap * sizeof(*v));
+
+		if (!v) {
+			ff->err = -ENOMEM;
+			return;
+		}
+		ff->asked = v;
+		ff->capasked = ncap;
+	}
+	ff->asked[ff->nasked++] = pid;
+	/* a process gone or refused has nothing to add: its flows are then unread */
+	bpf_loader_sock_flows(ff->l, pid, keep_sk_flow, ff);
+}
+
+/* Reads the sockets of every tracked process (a socket may outlive its owner in a child). */
+static void ask_tracked(struct flow_flush *ff)
+{
+	int fd = bpf_loader_tracked_fd(ff->l);
+	uint32_t key, *prev = NULL;
+
+	ff->asked_tracked = true;
+	while (bpf_map_get_next_key(fd, prev, &key) == 0) {
+		ask(ff, key);
+		prev = &key;
+	}
+}
+
+static const struct sk_flow *find_sk_flow(const struct flow_flush *ff, const struct lw_flow_key *k)
+{
+	for (size_t i = 0; i < ff->ngot; i++)
+		if (ff->got[i].cookie == k->cookie &&
+		    memcmp(&ff->got[i].daddr, &k->daddr, sizeof(k->daddr)) == 0)
+			return &ff->got[i];
+	return NULL;
+}
+
+/*
+ * A datagram flow (key: socket cookie and destination), reported with protocol UDP. A flow
+ * its socket's storage counts too (LW_FLOW_IN_SOCK) adds what that storage holds, read
+ * through a copy of the socket from its owner (or, at the stop, from any tracked process).
+ * Where the socket is not found: an owner's flush leaves the flow to its socket's close,
+ * which reports it whole; the stop reports what `flows` holds, flagged partial
+ * (LW_F_READ_FAILED) and counted lost.
+ */
+static enum flush_what fill_flow(void *arg, uint32_t flush_pid, const void *key, const void *val,
+				 struct lw_rec_conn_bytes *r, uint32_t *pid, uint16_t *tool)
+{
+	struct flow_flush *ff = arg;
 	const struct lw_flow_key *k = key;
 	const struct lw_flow *f = val;
+	const struct sk_flow *sf;
 
 	r->cookie = k->cookie;
 	r->bytes = f->bytes;
@@ -142,6 +250,24 @@ static void fill_flow(const void *key, const void *val, struct lw_rec_conn_bytes
 	r->protocol = 17; /* IPPROTO_UDP */
 	*pid = f->pid;
 	*tool = f->tool;
+	if (!(f->flags & LW_FLOW_IN_SOCK) || (flush_pid && f->pid != flush_pid))
+		return FLUSH_REPORT;
+	ask(ff, f->pid);
+	sf = find_sk_flow(ff, k);
+	if (!sf && !flush_pid && !ff->asked_tracked) {
+		ask_tracked(ff);
+		sf = find_sk_flow(ff, k);
+	}
+	if (sf) {
+		r->bytes += sf->bytes;
+		r->packets += sf->packets;
+		return FLUSH_REPORT;
+	}
+	if (flush_pid)
+		return FLUSH_LEAVE;
+	r->hdr.flags |= LW_F_READ_FAILED;
+	ff->unread++;
+	return FLUSH_REPORT;
 }
 
 _Static_assert(sizeof(__u64) <= FLUSH_KEY_MAX && sizeof(struct lw_flow_key) <= FLUSH_KEY_MAX,
@@ -199,12 +325,19 @@ static int flush_sk_conns(void *ctx, uint32_t pid, uint32_t reason,
 static int k_flush(void *ctx, uint32_t pid, uint32_t reason,
 		   void (*emit)(void *m, const void *rec, size_t len), void *m)
 {
+	struct flow_flush ff = { .l = ctx };
 	int err = flush_map(bpf_loader_conns_fd(ctx), sizeof(__u64), sizeof(struct lw_conn),
-			    fill_conn, pid, reason, emit, m);
+			    fill_conn, NULL, pid, reason, emit, m);
 	int err2 = flush_map(bpf_loader_flows_fd(ctx), sizeof(struct lw_flow_key),
-			     sizeof(struct lw_flow), fill_flow, pid, reason, emit, m);
+			     sizeof(struct lw_flow), fill_flow, &ff, pid, reason, emit, m);
 	int err3 = flush_sk_conns(ctx, pid, reason, emit, m);
 
+	if (!err2)
+		err2 = ff.err;
+	if (ff.unread && !err2)
+		err2 = bpf_loader_add_loss(ctx, LW_REC_CONN_BYTES, LW_LOSS_READ, ff.unread);
+	free(ff.got);
+	free(ff.asked);
 	return err ? err : err2 ? err2 : err3;
 }
 

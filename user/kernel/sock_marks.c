@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Marks the UDP sockets a newly watched process already holds (see sock_marks.h). */
+/* The UDP sockets a watched process holds, reached through copies (see sock_marks.h). */
 #include "kernel/sock_marks.h"
 
 #include <bpf/bpf.h>
@@ -41,7 +41,16 @@ static int is_udp(int fd)
 	return !getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &v, &len) && v == IPPROTO_UDP;
 }
 
-int sock_marks_apply(int marks_fd, int flows_fd, const char *proc_root, uint32_t pid, uint16_t tool)
+/* Called with a copy of each UDP socket of a process; returns 1 when it counts. */
+typedef int (*udp_fd_fn)(void *arg, int fd, uint64_t cookie);
+
+/*
+ * Calls fn with a copy (pidfd_getfd(2)) of each UDP socket among pid's descriptors
+ * (PROC_ROOT/PID/fd) and its cookie. Returns the sum of what fn returned, or -errno when
+ * the process's descriptors cannot be read (-ESRCH gone, -EPERM). A descriptor closed
+ * meanwhile is skipped.
+ */
+static int for_each_udp_fd(const char *proc_root, uint32_t pid, udp_fd_fn fn, void *arg)
 {
 	char path[PATH_MAX], link[64];
 	struct dirent *d;
@@ -60,9 +69,8 @@ int sock_marks_apply(int marks_fd, int flows_fd, const char *proc_root, uint32_t
 		return err;
 	}
 	while ((d = readdir(dir))) {
-		struct lw_sock_flows sf = { .pid = pid, .tool = tool };
-		socklen_t clen = sizeof(sf.cookie);
-		struct lw_sock_conn mark = { .mark = LW_MARK_FLOWS }; /* no connection yet */
+		uint64_t cookie = 0;
+		socklen_t clen = sizeof(cookie);
 		char *end;
 		long target;
 		ssize_t len;
@@ -80,18 +88,61 @@ int sock_marks_apply(int marks_fd, int flows_fd, const char *proc_root, uint32_t
 		if (fd < 0)
 			continue; /* closed meanwhile */
 		if (is_udp(fd)) {
-			if (getsockopt(fd, SOL_SOCKET, SO_COOKIE, &sf.cookie, &clen))
-				sf.cookie = 0;
-			/* the flows entry first: the egress program needs it once it sees the mark */
-			if ((bpf_map_update_elem(flows_fd, &fd, &sf, BPF_NOEXIST) == 0 ||
-			     errno == EEXIST) &&
-			    (bpf_map_update_elem(marks_fd, &fd, &mark, BPF_NOEXIST) == 0 ||
-			     errno == EEXIST))
-				n++;
+			if (getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &clen))
+				cookie = 0;
+			n += fn(arg, fd, cookie);
 		}
 		close(fd);
 	}
 	close(pidfd);
 	closedir(dir);
 	return n;
+}
+
+struct mark_ctx {
+	int marks_fd, flows_fd;
+	uint32_t pid;
+	uint16_t tool;
+};
+
+static int mark_one(void *arg, int fd, uint64_t cookie)
+{
+	const struct mark_ctx *c = arg;
+	struct lw_sock_flows sf = { .cookie = cookie, .pid = c->pid, .tool = c->tool };
+	struct lw_sock_conn mark = { .mark = LW_MARK_FLOWS }; /* no connection yet */
+
+	/* the flows entry first: the egress program needs it once it sees the mark */
+	return (bpf_map_update_elem(c->flows_fd, &fd, &sf, BPF_NOEXIST) == 0 || errno == EEXIST) &&
+	       (bpf_map_update_elem(c->marks_fd, &fd, &mark, BPF_NOEXIST) == 0 || errno == EEXIST);
+}
+
+int sock_marks_apply(int marks_fd, int flows_fd, const char *proc_root, uint32_t pid, uint16_t tool)
+{
+	struct mark_ctx c = { marks_fd, flows_fd, pid, tool };
+
+	return for_each_udp_fd(proc_root, pid, mark_one, &c);
+}
+
+struct read_ctx {
+	int marks_fd;
+	sock_flow_fn fn;
+	void *arg;
+};
+
+static int read_one(void *arg, int fd, uint64_t cookie)
+{
+	const struct read_ctx *c = arg;
+	struct lw_sock_conn sc;
+
+	if (bpf_map_lookup_elem(c->marks_fd, &fd, &sc) || sc.conn.sk_flow != LW_SK_FLOW_READY)
+		return 0;
+	c->fn(c->arg, cookie, &sc.conn);
+	return 1;
+}
+
+int sock_flows_read(int marks_fd, const char *proc_root, uint32_t pid, sock_flow_fn fn, void *arg)
+{
+	struct read_ctx c = { marks_fd, fn, arg };
+
+	return for_each_udp_fd(proc_root, pid, read_one, &c);
 }

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Marking the UDP sockets a process already holds when it starts being watched, so the
- * egress program counts their datagrams as it does for sockets cgroup/sock_create marked.
+ * Reaching the UDP sockets a process holds, through copies of its descriptors: to mark
+ * those it already holds when it starts being watched, so the egress program counts their
+ * datagrams as it does for sockets cgroup/sock_create marked, and to read the flows their
+ * storage counts when llmwatch stops.
  */
 #ifndef LW_SOCK_MARKS_H
 #define LW_SOCK_MARKS_H
@@ -19,5 +21,17 @@
  */
 int sock_marks_apply(int marks_fd, int flows_fd, const char *proc_root, uint32_t pid,
 		     uint16_t tool);
+
+struct lw_conn;
+
+/* Given the cookie and the storage flow of one socket (see sock_flows_read). */
+typedef void (*sock_flow_fn)(void *arg, uint64_t cookie, const struct lw_conn *conn);
+
+/*
+ * The flows kept in the storage of pid's UDP sockets (LW_SK_FLOW_READY in marks_fd,
+ * conn_marks): each socket's is read through a copy taken with pidfd_getfd(2), as above,
+ * and handed to fn. Returns how many, or -errno as sock_marks_apply().
+ */
+int sock_flows_read(int marks_fd, const char *proc_root, uint32_t pid, sock_flow_fn fn, void *arg);
 
 #endif /* LW_SOCK_MARKS_H */
