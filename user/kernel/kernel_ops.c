@@ -51,6 +51,24 @@ static int k_watch_cgroup(void *ctx, uint32_t pid)
 	return err;
 }
 
+/*
+ * arr with room for one more element of esz bytes after its n (*cap allocated, doubling
+ * from 16), or NULL when it cannot grow (arr is then as it was).
+ */
+static void *grow(void *arr, size_t n, size_t *cap, size_t esz)
+{
+	size_t ncap;
+	void *v;
+
+	if (n < *cap)
+		return arr;
+	ncap = *cap ? *cap * 2 : 16;
+	v = realloc(arr, ncap * esz);
+	if (v)
+		*cap = ncap;
+	return v;
+}
+
 /* What the flush does with one entry (its fill function says). */
 enum flush_what {
 	FLUSH_REPORT, /* report it and remove it */
@@ -88,33 +106,26 @@ static int flush_map(int fd, size_t ksz, size_t vsz, flush_fill_fn fill, void *a
 		struct lw_rec_conn_bytes r = { .reason = reason };
 		uint32_t owner;
 		uint16_t tool;
+		uint8_t flags;
+		void *v;
 
 		memcpy(key, next, ksz);
 		prev = key;
 		if (bpf_map_lookup_elem(fd, key, val))
 			continue;
-		uint8_t flags;
-
 		r.hdr.flags = 0;
 		if (fill(arg, pid, key, val, &r, &owner, &tool) == FLUSH_LEAVE ||
 		    (pid && owner != pid))
 			continue;
 		flags = r.hdr.flags;
 		/* deleted after the walk: deleting under get_next_key restarts the iteration */
-		if (nd == cap) {
-			size_t ncap = cap ? cap * 2 : 64;
-			unsigned char *v = realloc(doomed, ncap * ksz);
-
-			if (!v) {
-				/* reported now, and again later: totals, so a duplicate beats a loss */
-				err = -ENOMEM;
-			} else {
-				doomed = v;
-				cap = ncap;
-			}
-		}
-		if (nd < cap)
+		v = grow(doomed, nd, &cap, ksz);
+		if (v) {
+			doomed = v;
 			memcpy(doomed + nd++ * ksz, key, ksz);
+		} else {
+			err = -ENOMEM; /* reported now, and again later: a duplicate beats a loss */
+		}
 		lw_rec_hdr_init(&r.hdr, LW_REC_CONN_BYTES, sizeof(r), tool, owner,
 				timefmt_boot_now());
 		r.hdr.flags = flags;
@@ -168,38 +179,30 @@ struct flow_flush {
 static void keep_sk_flow(void *arg, uint64_t cookie, const struct lw_conn *conn)
 {
 	struct flow_flush *ff = arg;
+	struct sk_flow *got = grow(ff->got, ff->ngot, &ff->capgot, sizeof(*got));
 
-	if (ff->ngot == ff->capgot) {
-		size_t ncap = ff->capgot ? ff->capgot * 2 : 16;
-		struct sk_flow *v = realloc(ff->got, ncap * sizeof(*v));
-
-		if (!v) {
-			ff->err = -ENOMEM;
-			return;
-		}
-		ff->got = v;
-		ff->capgot = ncap;
+	if (!got) {
+		ff->err = -ENOMEM;
+		return;
 	}
+	ff->got = got;
 	ff->got[ff->ngot++] = (struct sk_flow){ cookie, conn->daddr, conn->bytes, conn->packets };
 }
 
 /* Reads pid's sockets' storage flows, once per flush. */
 static void ask(struct flow_flush *ff, uint32_t pid)
 {
+	uint32_t *asked;
+
 	for (size_t i = 0; i < ff->nasked; i++)
 		if (ff->asked[i] == pid)
 			return;
-	if (ff->nasked == ff->capasked) {
-		size_t ncap = ff->capasked ? ff->capasked * 2 : 16;
-		uint32_t *v = realloc(ff->asked, ncap * sizeof(*v));
-
-		if (!v) {
-			ff->err = -ENOMEM;
-			return;
-		}
-		ff->asked = v;
-		ff->capasked = ncap;
+	asked = grow(ff->asked, ff->nasked, &ff->capasked, sizeof(*asked));
+	if (!asked) {
+		ff->err = -ENOMEM;
+		return;
 	}
+	ff->asked = asked;
 	ff->asked[ff->nasked++] = pid;
 	/* a process gone or refused has nothing to add: its flows are then unread */
 	bpf_loader_sock_flows(ff->l, pid, keep_sk_flow, ff);
