@@ -142,8 +142,14 @@ capture_blocks() {
 	done
 	lw_stop
 	size=$(stat -c %s "$CAP")
-	# a byte in the middle of the file, inside one of the record blocks
-	printf '\x55' | dd of="$CAP" bs=1 seek=$((size / 2)) conv=notrunc status=none
+	# a byte in the middle of the file, inside one of the record blocks, inverted (a fixed
+	# value would leave it as it was once in 256 runs)
+	off=$((size / 2))
+	old=$(od -An -tu1 -j "$off" -N1 "$CAP" | tr -d ' ')
+	# shellcheck disable=SC2059
+	printf "\\x$(printf %02x $((old ^ 0xff)))" |
+		dd of="$CAP" bs=1 seek="$off" conv=notrunc status=none
+	[ "$(od -An -tu1 -j "$off" -N1 "$CAP" | tr -d ' ')" -eq $((old ^ 0xff)) ]
 	run "$LLMWATCH" replay "$CAP" --no-default-rules --output "json:/dev/null"
 	echo "$output"
 	[ "$status" -eq 1 ]
