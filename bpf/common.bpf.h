@@ -362,6 +362,15 @@ static __always_inline bool lw_tracked_maybe(__u32 tgid)
 	return !f || f->tracked[tgid % LW_TRACK_FILTER_SPAN];
 }
 
+/* tgid's filter byte (LW_FILTER_*); past the filter's end, LW_FILTER_TRACKED. */
+static __always_inline __u8 lw_filter_byte(__u32 tgid)
+{
+	__u32 block = tgid / LW_TRACK_FILTER_SPAN;
+	struct lw_track_filter_block *f = bpf_map_lookup_elem(&track_filter, &block);
+
+	return f ? f->tracked[tgid % LW_TRACK_FILTER_SPAN] : LW_FILTER_TRACKED;
+}
+
 /* tgid's entry in `tracked`, or NULL: the filter first, then the map. */
 static __always_inline struct lw_tracked *lw_tracked_get(__u32 tgid)
 {
@@ -370,14 +379,17 @@ static __always_inline struct lw_tracked *lw_tracked_get(__u32 tgid)
 	return bpf_map_lookup_elem(&tracked, &tgid);
 }
 
-/* Sets tgid's filter byte (before an insert into `tracked`, or clears it after a delete). */
-static __always_inline void lw_track_filter_set(__u32 tgid, __u8 on)
+/*
+ * Sets tgid's filter byte to bits (LW_FILTER_*: before an insert into `tracked`), or to 0
+ * after a delete.
+ */
+static __always_inline void lw_track_filter_set(__u32 tgid, __u8 bits)
 {
 	__u32 block = tgid / LW_TRACK_FILTER_SPAN;
 	struct lw_track_filter_block *f = bpf_map_lookup_elem(&track_filter, &block);
 
 	if (f)
-		f->tracked[tgid % LW_TRACK_FILTER_SPAN] = on;
+		f->tracked[tgid % LW_TRACK_FILTER_SPAN] = bits;
 }
 
 static __always_inline struct lw_tracked *lw_tracked_current(__u32 *tgid_out)

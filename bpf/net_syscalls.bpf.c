@@ -55,6 +55,46 @@ static __always_inline void lw_sock_local(struct sock *sk, struct lw_sockaddr *a
 	}
 }
 
+/* The address a socket is connected to (its peer). */
+static __always_inline void lw_sock_peer(struct sock *sk, struct lw_sockaddr *a)
+{
+	a->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	a->port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (a->family == AF_INET) {
+		__u32 ip = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+
+		__builtin_memcpy(a->addr, &ip, 4);
+	} else if (a->family == AF_INET6) {
+		BPF_CORE_READ_INTO(a->addr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+	}
+}
+
+/*
+ * Whether the socket behind fd has no `conn_marks` storage, so that the egress program
+ * counts none of its datagrams (LW_FILTER_UNMARKED). Read through the socket's storage
+ * cache slot for that map: a slot another map's storage took reads as unmarked, and the
+ * datagram is then reported twice (here and in its flow), never lost. Not a socket: false.
+ */
+static __always_inline bool lw_fd_unmarked(int fd)
+{
+	struct bpf_local_storage_map *smap = (struct bpf_local_storage_map *)&conn_marks;
+	struct sock *sk = lw_fd_sock(fd);
+	struct bpf_local_storage_data *d = NULL;
+	struct bpf_local_storage *st;
+	__u16 idx;
+
+	if (!sk)
+		return false;
+	st = BPF_CORE_READ(sk, sk_bpf_storage);
+	if (!st)
+		return true;
+	idx = smap->cache_idx; /* a direct read: the verifier gives a map's fields by BTF */
+	if (idx >= sizeof(st->cache) / sizeof(st->cache[0]) ||
+	    bpf_probe_read_kernel(&d, sizeof(d), &st->cache[idx]) || !d)
+		return true;
+	return (void *)BPF_CORE_READ(d, smap) != (void *)smap;
+}
+
 /* ---- syscall enter: save the arguments (kernels without bpf_task_pt_regs) ------------ */
 
 static __always_inline int lw_sock_enter(__u16 tool, __u16 type, int fd, const void *uaddr,
@@ -171,6 +211,7 @@ struct lw_sock_args {
 	__u32 addrlen;
 	__u64 len;     /* send: bytes requested */
 	__s32 backlog; /* listen */
+	bool unmarked; /* send: on a socket the egress program does not count (lw_fd_unmarked) */
 };
 
 /*
@@ -240,9 +281,16 @@ static __always_inline void lw_sock_emit(__u16 type, const struct lw_sock_args *
 
 		lw_read_sockaddr(&d, type, (void *)a->uptr, a->addrlen, true);
 	}
-	/* a send without a destination is a connected socket: its bytes are counted per conn */
-	if (type == LW_REC_SEND && !r->addr.family && !(r->hdr.flags & LW_F_READ_FAILED))
-		return;
+	/*
+	 * A send without a destination is a connected socket: its bytes are counted per conn,
+	 * or by its flow, unless nothing marked the socket: then it is its peer's datagram.
+	 */
+	if (type == LW_REC_SEND && !r->addr.family && !(r->hdr.flags & LW_F_READ_FAILED)) {
+		sk = a->unmarked ? lw_fd_sock(a->fd) : NULL;
+		if (!sk)
+			return;
+		lw_sock_peer(sk, &r->addr);
+	}
 	if (st->kflags & LW_STASH_FLOW_NEW)
 		r->hdr.flags |= LW_F_FLOW_FIRST;
 	r->fd = a->fd;
@@ -293,9 +341,16 @@ static __always_inline int lw_sock_exit_stash(__u16 type, long ret)
 		a.addrlen = st->addrlen;
 		a.len = st->len;
 		a.backlog = st->backlog;
-		if (!(type == LW_REC_SEND && lw_send_is_flows(&a, ret)))
-			lw_sock_emit(type, &a, st, ret, id);
+		if (type == LW_REC_SEND && lw_flow_egress &&
+		    (!a.uptr || lw_send_is_flows(&a, ret))) {
+			a.unmarked = (lw_filter_byte(id >> 32) & LW_FILTER_UNMARKED) && ret >= 0 &&
+				     lw_fd_unmarked(a.fd);
+			if (!a.unmarked)
+				goto out;
+		}
+		lw_sock_emit(type, &a, st, ret, id);
 	}
+out:
 	bpf_map_delete_elem(&stash, &id);
 	return 0;
 }
@@ -312,8 +367,9 @@ static __always_inline int lw_sock_exit_regs(__u16 type, long ret)
 	struct lw_tracked *t;
 	struct pt_regs *regs;
 	struct lw_stash *st;
+	__u8 filter = lw_filter_byte(tgid);
 
-	if (!lw_tracked_maybe(tgid))
+	if (!filter)
 		return 0;
 	lw_prof_start();
 	regs = lw_user_regs();
@@ -349,8 +405,12 @@ static __always_inline int lw_sock_exit_regs(__u16 type, long ret)
 	 * they were a third of a watched datagram's cost in this exit. For an unwatched process
 	 * whose filter byte is set (a failed insert), nothing is reported either way.
 	 */
-	if (type == LW_REC_SEND && (!a.uptr || lw_send_is_flows(&a, ret)))
-		return 0;
+	if (type == LW_REC_SEND && (!a.uptr || lw_send_is_flows(&a, ret))) {
+		/* until user space has marked the sockets it held before it was watched */
+		a.unmarked = (filter & LW_FILTER_UNMARKED) && ret >= 0 && lw_fd_unmarked(a.fd);
+		if (!a.unmarked)
+			return 0;
+	}
 	t = bpf_map_lookup_elem(&tracked, &tgid);
 	if (!t)
 		return 0;

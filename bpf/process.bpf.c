@@ -32,7 +32,8 @@ int BPF_PROG(lw_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		nt.tool = *tool;
 		nt.reason = LW_MATCH_NAME;
 		nt.root_pid = tgid;
-		lw_track_filter_set(tgid, 1);
+		/* the descriptors it had before the exec are its own now, and nothing marked them */
+		lw_track_filter_set(tgid, LW_FILTER_TRACKED | LW_FILTER_UNMARKED);
 		if (bpf_map_update_elem(&tracked, &tgid, &nt, BPF_ANY)) {
 			lw_count_loss(LW_REC_EXEC, LW_LOSS_MAP);
 			return 0;
@@ -90,18 +91,25 @@ int BPF_PROG(lw_fork, struct task_struct *parent, struct task_struct *child)
 	__u32 ptgid = parent->tgid, ctgid = child->tgid;
 	struct lw_tracked *t, nt;
 	struct lw_rec_fork r = {};
+	__u8 filter;
 
 	/* a new thread joins a tracked thread group; nothing to decide */
 	if (ctgid == ptgid)
 		return 0;
-	t = lw_tracked_get(ptgid);
+	filter = lw_filter_byte(ptgid);
+	if (!filter)
+		return 0;
+	t = bpf_map_lookup_elem(&tracked, &ptgid);
 	if (!t)
 		return 0;
 	nt.tool = t->tool;
 	nt.reason = LW_MATCH_INHERITED;
 	nt.root_pid = t->root_pid;
-	/* before the insert: the child runs only after this, and its first call finds both */
-	lw_track_filter_set(ctgid, 1);
+	/*
+	 * Before the insert: the child runs only after this, and its first call finds both. It
+	 * holds its parent's descriptors, so it inherits LW_FILTER_UNMARKED too.
+	 */
+	lw_track_filter_set(ctgid, filter | LW_FILTER_TRACKED);
 	if (bpf_map_update_elem(&tracked, &ctgid, &nt, BPF_ANY))
 		lw_count_loss(LW_REC_FORK, LW_LOSS_MAP);
 	lw_fill_hdr(&r.hdr, LW_REC_FORK, t->tool, ptgid);

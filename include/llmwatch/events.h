@@ -249,13 +249,22 @@ struct lw_tracked {
 
 /*
  * The tracked map's filter (`track_filter`, an mmap-able array): one byte per possible tgid,
- * 1 wherever `tracked` may hold that tgid, so that an unwatched process's syscall is answered
- * by one load from an array instead of a hash lookup. Entry k holds the bytes of tgids
- * 64k..64k+63. Written with plain byte stores from both sides (no read-modify-write: the
- * kernel's programs and user space's mmap share the blocks). A tgid is below the kernel's
+ * non-zero wherever `tracked` may hold that tgid, so that an unwatched process's syscall is
+ * answered by one load from an array instead of a hash lookup. Entry k holds the bytes of
+ * tgids 64k..64k+63. Written with plain byte stores from both sides, and by user space with
+ * one atomic AND that clears LW_FILTER_UNMARKED (a locked read-modify-write of that byte
+ * alone, so a store the kernel makes meanwhile is never undone). A tgid is below the kernel's
  * PID_MAX_LIMIT on 64-bit, so 65,536 blocks cover every tgid; user space sizes the map to
  * kernel.pid_max, and a tgid past its end is looked up in `tracked` as before.
  */
+#define LW_FILTER_TRACKED 0x1 /* `tracked` may hold the tgid */
+/*
+ * The process may hold datagram sockets that nothing marked yet (made before it was
+ * watched: a candidate's exec keeps its descriptors), until user space has marked them
+ * (sock_marks.c). Meanwhile its send exits report a datagram on an unmarked socket
+ * themselves, since the egress program does not see it.
+ */
+#define LW_FILTER_UNMARKED 0x2
 #define LW_TRACK_FILTER_SPAN 64
 #define LW_PID_LIMIT (4u << 20)
 struct lw_track_filter_block {

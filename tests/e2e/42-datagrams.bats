@@ -192,6 +192,84 @@ print(r.getsockname()[1])' "$sock")
 	[ "$(flow_field bytes pid="$pid" dport="$port")" -eq 12800 ]
 }
 
+@test "a socket made before an exec into a tool: marked when llmwatch reads the exec, its flow counted" {
+	other=$(make_tool someother)
+	tool=$(make_tool ollama)
+	go="$BATS_TEST_TMPDIR/go"
+	rep="$BATS_TEST_TMPDIR/r.json"
+	lw_start
+	run_actor "$other" "$rep" udp-receiver udp-socket exec "$tool" wait-file "$go" udp-keep 100 &
+	BG_PIDS=$!
+	retry 200 test -s "$go.waiting"
+	pid=$(cat "$go.waiting")
+	# the exec is shown after the socket it kept was marked
+	lw_wait_for type=exec pid="$pid" tool=ollama
+	touch "$go"
+	wait "$BG_PIDS"
+	BG_PIDS=
+	port=$(report_get "$rep" udp_receiver_port)
+	lw_wait_for type=conn_bytes pid="$pid" dport="$port" protocol=udp packets=100 bytes=6400
+	lw_stop
+	[ "$(lw_count type=send pid="$pid" dport="$port")" -eq 1 ]
+	lw_wait_for type=send pid="$pid" dport="$port" flow_first=true tool=ollama
+}
+
+@test "datagrams on a socket made before an exec into a tool, sent before llmwatch reads the exec: each reported by its send exit" {
+	other=$(make_tool someother)
+	tool=$(make_tool ollama)
+	go="$BATS_TEST_TMPDIR/go"
+	rep="$BATS_TEST_TMPDIR/r.json"
+	lw_start
+	# llmwatch reads nothing until the datagrams are out: the kernel alone must see them
+	kill -STOP "$LW_PID"
+	run_actor "$other" "$rep" udp-receiver udp-socket exec "$tool" udp-keep 50 wait-file "$go" &
+	BG_PIDS=$!
+	retry 200 test -s "$go.waiting"
+	pid=$(cat "$go.waiting")
+	kill -CONT "$LW_PID"
+	lw_wait_for type=exec pid="$pid" tool=ollama
+	touch "$go"
+	wait "$BG_PIDS"
+	BG_PIDS=
+	port=$(report_get "$rep" udp_receiver_port)
+	retry 200 $LWQ count-min 50 "$OUT" type=send pid="$pid" dport="$port" bytes=64
+	lw_stop
+	[ "$(lw_count type=send pid="$pid" dport="$port")" -eq 50 ]
+	[ "$(lw_count type=send pid="$pid" dport="$port" flow_first=true)" -eq 0 ]
+	[ "$(lw_count type=conn_bytes pid="$pid" dport="$port")" -eq 0 ]
+}
+
+@test "a rejected candidate's socket kept across its exec into a tool: the tool's datagrams on it are one new flow" {
+	stray=$(make_tool chat)
+	tool=$(make_tool ollama)
+	go="$BATS_TEST_TMPDIR/go"
+	go2="$BATS_TEST_TMPDIR/go2"
+	rep="$BATS_TEST_TMPDIR/r.json"
+	lw_start
+	# the stray's flow is in its socket's storage before llmwatch rejects it
+	kill -STOP "$LW_PID"
+	run_actor "$stray" "$rep" udp-receiver udp-socket udp-keep 5 wait-file "$go" \
+		exec "$tool" wait-file "$go2" udp-keep 20 &
+	BG_PIDS=$!
+	retry 200 test -s "$go.waiting"
+	pid=$(cat "$go.waiting")
+	kill -CONT "$LW_PID"
+	# a tool started now: once its exec shows, the stray's (earlier in the ring) was read
+	marker=$("$tool" -c 'import os; print(os.getpid())')
+	lw_wait_for type=exec pid="$marker"
+	touch "$go"
+	retry 200 test -s "$go2.waiting"
+	lw_wait_for type=exec pid="$pid" tool=ollama
+	touch "$go2"
+	wait "$BG_PIDS"
+	BG_PIDS=
+	port=$(report_get "$rep" udp_receiver_port)
+	lw_wait_for type=conn_bytes pid="$pid" dport="$port" protocol=udp packets=20 bytes=1280
+	lw_stop
+	[ "$(lw_count type=send pid="$pid" dport="$port")" -eq 1 ]
+	[ "$(lw_count type=conn_bytes pid="$pid" dport="$port")" -eq 1 ]
+}
+
 @test "a datagram sent through io_uring is reported, with its flow" {
 	actor=$(make_tool ollama "$PROGS/lw_actor")
 	lw_start

@@ -10,8 +10,11 @@ Actions: tcp (connect to a local listener, send 1000 bytes, close), http-host NA
 unix, bind-any, bind-lo, udp, open, open-missing, open-create, child (fork+exec /bin/cat),
 prctl (rename the thread to "innocent"), udp-flood N (N datagrams of 64 bytes to one
 receiver from one socket, then closed), udp-socket (make the socket udp-keep sends from),
-udp-keep N (the same as udp-flood, the socket left open until exit), wait-file PATH (create PATH.waiting, then block
-until PATH exists), sleep SECS.
+udp-keep N (the same as udp-flood, the socket left open until exit; to the udp-receiver if
+there is one), udp-receiver (a receiver for udp-keep, made now), wait-file PATH (create
+PATH.waiting, then block until PATH exists), sleep SECS, exec TOOL (exec TOOL running this
+script with the same report file and the actions after it, keeping the sockets udp-socket
+and udp-receiver made: the next program sends from a socket made before its exec).
 Writes a JSON report (pid and ports used) to REPORT_FILE at the end.
 """
 import ctypes
@@ -33,10 +36,20 @@ def closed_port():
     return port
 
 
+def inherited(name):
+    """The socket a program before the exec handed over (exec), or None."""
+    fd = os.environ.pop(name, None)
+    return socket.socket(fileno=int(fd)) if fd else None
+
+
 def main():
+    global report
     out = sys.argv[1]
     args = sys.argv[2:]
-    flood_socket = None
+    flood_socket = inherited("LW_ACTOR_SOCKET_FD")
+    receiver = inherited("LW_ACTOR_RECEIVER_FD")
+    if "LW_ACTOR_REPORT" in os.environ:
+        report = json.loads(os.environ.pop("LW_ACTOR_REPORT"))
     kept = []
     i = 0
     while i < len(args):
@@ -130,8 +143,10 @@ def main():
             # keeps the socket open (its flow ends when the process exits, or at a stop)
             n = int(args[i])
             i += 1
-            r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            r.bind(("127.0.0.1", 0))
+            r = receiver if a == "udp-keep" and receiver else \
+                socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            if r is not receiver:
+                r.bind(("127.0.0.1", 0))
             port = r.getsockname()[1]
             s = flood_socket if a == "udp-keep" and flood_socket else \
                 socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -147,6 +162,19 @@ def main():
         elif a == "udp-socket":
             # the socket udp-keep will send from, made now (before a --pid watches us)
             flood_socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        elif a == "udp-receiver":
+            receiver = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            receiver.bind(("127.0.0.1", 0))
+            report["udp_receiver_port"] = receiver.getsockname()[1]
+        elif a == "exec":
+            tool = args[i]
+            env = dict(os.environ, LW_ACTOR_REPORT=json.dumps(report))
+            for name, sock in (("LW_ACTOR_SOCKET_FD", flood_socket),
+                               ("LW_ACTOR_RECEIVER_FD", receiver)):
+                if sock:
+                    os.set_inheritable(sock.fileno(), True)
+                    env[name] = str(sock.fileno())
+            os.execve(tool, [tool, sys.argv[0], out] + args[i + 1:], env)
         elif a == "open":
             path = args[i]
             i += 1
@@ -176,9 +204,10 @@ def main():
         elif a == "wait-file":
             path = args[i]
             i += 1
-            # tells a test that the actor is running under its name and waiting, so the
-            # test can wait for that instead of sleeping
-            open(path + ".waiting", "w").close()
+            # tells a test that the actor is running under its name and waiting (and its
+            # pid), so the test can wait for that instead of sleeping
+            with open(path + ".waiting", "w") as f:
+                f.write(str(os.getpid()))
             deadline = time.time() + 20
             while not os.path.exists(path) and time.time() < deadline:
                 time.sleep(0.05)

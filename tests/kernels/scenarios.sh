@@ -19,6 +19,7 @@ passed=0 failed=0
 TOOLS="$WORK/tools"
 mkdir -p "$TOOLS" "$HOME/.ssh"
 cp "$ACTOR" "$TOOLS/ollama"
+cp "$ACTOR" "$TOOLS/someother" # not a tool's name
 echo "not a real key" >"$HOME/.ssh/id_ed25519"
 echo "uring data" >"$WORK/uring.txt"
 echo "LWTEST kernel $(uname -r)"
@@ -299,6 +300,31 @@ if lw_start conns; then
 	wait "$apid" 2>/dev/null
 else
 	fail conn-at-owner-exit "llmwatch did not become ready"
+fi
+# a UDP socket made before an exec into a tool, its datagrams sent before llmwatch has read
+# the exec (llmwatch stopped meanwhile): nothing marked the socket, so the egress program
+# counts none of them, and the send exits report each (LW_FILTER_UNMARKED)
+if lw_start exec-kept; then
+	kill -STOP "$LW_PID"
+	"$TOOLS/someother" udp-exec "$TOOLS/ollama" 40 "$WORK/exec-kept.go" \
+		>"$WORK/exec-kept.out" 2>&1 &
+	epid=$!
+	retry 100 grep -q udp_kept_sent "$WORK/exec-kept.out"
+	kill -CONT "$LW_PID"
+	eport=$(kv "$WORK/exec-kept.out" udp_exec_port)
+	retry 100 has "$OUT" '"type":"exec"' "\"pid\":$epid,"
+	touch "$WORK/exec-kept.go"
+	wait "$epid"
+	lw_stop
+	n=$(grep '"type":"send"' "$OUT" | grep "\"pid\":$epid," | grep "\"dport\":$eport," |
+		grep -c '"bytes":64,')
+	if [ "$n" -eq 40 ]; then
+		ok exec-kept-socket
+	else
+		fail exec-kept-socket "$n of 40 datagrams to port $eport reported for pid $epid"
+	fi
+else
+	fail exec-kept-socket "llmwatch did not become ready"
 fi
 echo "LWTEST done $passed $failed"
 [ "$failed" -eq 0 ]

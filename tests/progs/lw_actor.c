@@ -17,6 +17,10 @@
  *   child PROG ARG      fork, exec PROG ARG, wait: child_pid=N child_status=N
  *   uring-open PATH     openat PATH through io_uring: uring_open_ret=FD or -errno
  *   uring-udp           a datagram to a 127.0.0.1 receiver through io_uring: uring_udp_port=N
+ *   udp-exec PROG N PATH a UDP socket and a 127.0.0.1 receiver, kept across an exec of
+ *                       PROG udp-kept (the last action): udp_exec_port=N
+ *   udp-kept FD PORT N PATH  N 64-byte datagrams from FD to 127.0.0.1:PORT, then wait (up
+ *                       to 20 s) until PATH exists: udp_kept_sent=N
  *   udp-flows N         N 64-byte datagrams to each of two 127.0.0.1 receivers, alternately,
  *                       from one socket, then closed: udp_flow_ports=A,B (the first flow's
  *                       count may be kept in the socket's storage, the second's in the map)
@@ -36,6 +40,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,19 +199,36 @@ static int act_bind_any(void)
 	return 0;
 }
 
+/* A UDP receiver on 127.0.0.1 (a port of the kernel's choosing, in *a). Returns it, or -1. */
+static int udp_receiver(struct sockaddr_in *a)
+{
+	socklen_t alen = sizeof(*a);
+	int rcv = socket(AF_INET, SOCK_DGRAM, 0);
+
+	*a = (struct sockaddr_in){ .sin_family = AF_INET,
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	if (rcv < 0 || bind(rcv, (struct sockaddr *)a, sizeof(*a)) ||
+	    getsockname(rcv, (struct sockaddr *)a, &alen)) {
+		perror("udp receiver");
+		if (rcv >= 0)
+			close(rcv);
+		return -1;
+	}
+	return rcv;
+}
+
 static int act_udp(void)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in a;
 	socklen_t alen = sizeof(a);
 	struct iovec iov = { .iov_base = "sendmsg", .iov_len = 7 };
 	struct msghdr m = {
 		.msg_name = &a, .msg_namelen = sizeof(a), .msg_iov = &iov, .msg_iovlen = 1
 	};
-	int rcv = socket(AF_INET, SOCK_DGRAM, 0), s = socket(AF_INET, SOCK_DGRAM, 0);
+	int rcv = udp_receiver(&a), s = socket(AF_INET, SOCK_DGRAM, 0);
 	int s2 = socket(AF_INET, SOCK_DGRAM, 0);
 
-	if (rcv < 0 || s < 0 || s2 < 0 || bind(rcv, (struct sockaddr *)&a, sizeof(a)) ||
-	    getsockname(rcv, (struct sockaddr *)&a, &alen) ||
+	if (rcv < 0 || s < 0 || s2 < 0 ||
 	    sendto(s, "hello", 5, 0, (struct sockaddr *)&a, sizeof(a)) != 5 ||
 	    sendmsg(s2, &m, 0) != 7) {
 		perror("udp");
@@ -244,16 +266,9 @@ static int act_udp_flows(long n)
 
 	memset(buf, 'f', sizeof(buf));
 	for (int j = 0; j < 2; j++) {
-		socklen_t alen = sizeof(a[j]);
-
-		a[j] = (struct sockaddr_in){ .sin_family = AF_INET,
-					     .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-		rcv[j] = socket(AF_INET, SOCK_DGRAM, 0);
-		if (rcv[j] < 0 || bind(rcv[j], (struct sockaddr *)&a[j], sizeof(a[j])) ||
-		    getsockname(rcv[j], (struct sockaddr *)&a[j], &alen)) {
-			perror("udp-flows receiver");
+		rcv[j] = udp_receiver(&a[j]);
+		if (rcv[j] < 0)
 			return 1;
-		}
 	}
 	if (s < 0) {
 		perror("udp-flows");
@@ -280,15 +295,13 @@ static int act_udp_flows(long n)
 
 static int act_udp_child(long n, long ms)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t alen = sizeof(a);
-	int rcv = socket(AF_INET, SOCK_DGRAM, 0), s = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in a;
+	int rcv = udp_receiver(&a), s = socket(AF_INET, SOCK_DGRAM, 0);
 	char buf[64];
 	pid_t c;
 
 	memset(buf, 'c', sizeof(buf));
-	if (rcv < 0 || s < 0 || bind(rcv, (struct sockaddr *)&a, sizeof(a)) ||
-	    getsockname(rcv, (struct sockaddr *)&a, &alen)) {
+	if (rcv < 0 || s < 0) {
 		perror("udp-child");
 		return 1;
 	}
@@ -400,6 +413,51 @@ static int act_flood(long n)
 	return 0;
 }
 
+/*
+ * A UDP socket and a 127.0.0.1 receiver made here, kept across an exec of prog, which
+ * sends n datagrams from the socket (udp-kept): the datagrams of a program whose socket
+ * was made before its exec.
+ */
+static int act_udp_exec(const char *prog, const char *n, const char *path)
+{
+	struct sockaddr_in a;
+	int rcv = udp_receiver(&a), s = socket(AF_INET, SOCK_DGRAM, 0);
+	char fd[16], port[16];
+
+	if (rcv < 0 || s < 0) {
+		perror("udp-exec");
+		return 1;
+	}
+	printf("udp_exec_port=%u\n", ntohs(a.sin_port));
+	snprintf(fd, sizeof(fd), "%d", s);
+	snprintf(port, sizeof(port), "%u", ntohs(a.sin_port));
+	execl(prog, prog, "udp-kept", fd, port, n, path, (char *)NULL);
+	perror("udp-exec: exec");
+	return 1;
+}
+
+/* n 64-byte datagrams from fd to 127.0.0.1:port, then wait (up to 20 s) until path exists. */
+static int act_udp_kept(int fd, long port, long n, const char *path)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+				 .sin_port = htons((uint16_t)port) };
+	char buf[64];
+
+	memset(buf, 'k', sizeof(buf));
+	for (long i = 0; i < n; i++) {
+		if (sendto(fd, buf, sizeof(buf), 0, (struct sockaddr *)&a, sizeof(a)) !=
+		    (ssize_t)sizeof(buf)) {
+			perror("udp-kept sendto");
+			return 1;
+		}
+	}
+	printf("udp_kept_sent=%ld\n", n);
+	for (int i = 0; i < 2000 && access(path, F_OK); i++)
+		usleep(10000);
+	return 0;
+}
+
 static pid_t leader;
 
 /* Waits until the leader thread has ended, then opens path and ends the process. */
@@ -459,6 +517,13 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "udp-child") && p1 && i + 1 < argc) {
 			err = act_udp_child(strtol(p1, NULL, 10), strtol(argv[i + 1], NULL, 10));
 			i += 2;
+		} else if (!strcmp(a, "udp-exec") && p1 && i + 2 < argc) {
+			err = act_udp_exec(p1, argv[i + 1], argv[i + 2]);
+			i += 3;
+		} else if (!strcmp(a, "udp-kept") && p1 && i + 3 < argc) {
+			err = act_udp_kept((int)strtol(p1, NULL, 10), strtol(argv[i + 1], NULL, 10),
+					   strtol(argv[i + 2], NULL, 10), argv[i + 3]);
+			i += 4;
 		} else if (!strcmp(a, "udp-flows") && p1) {
 			err = act_udp_flows(strtol(p1, NULL, 10));
 			i++;

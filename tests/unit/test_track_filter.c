@@ -105,16 +105,25 @@ static void test_set_get(void)
 	CHECK(!track_filter_get(&f, 191));
 	track_filter_set(&f, 0, true);
 	track_filter_set(&f, 65, true);
-	track_filter_set(&f, 191, true);
+	track_filter_set(&f, 191, LW_FILTER_TRACKED | LW_FILTER_UNMARKED);
 	/* the byte of tgid k is byte k % 64 of block k / 64, as the programs read it */
 	CHECK_INT(raw[0], 1);
 	CHECK_INT(raw[1 * LW_TRACK_FILTER_SPAN + 1], 1);
-	CHECK_INT(raw[2 * LW_TRACK_FILTER_SPAN + 63], 1);
+	CHECK_INT(raw[2 * LW_TRACK_FILTER_SPAN + 63], LW_FILTER_TRACKED | LW_FILTER_UNMARKED);
+	/* the bit that says its sockets are not marked yet comes off alone */
+	CHECK(track_filter_unmarked(&f, 191));
+	CHECK(!track_filter_unmarked(&f, 65));
+	track_filter_clear_unmarked(&f, 191);
+	CHECK_INT(raw[2 * LW_TRACK_FILTER_SPAN + 63], LW_FILTER_TRACKED);
+	CHECK(!track_filter_unmarked(&f, 191));
+	/* and clearing it from a byte the exit program has cleared leaves 0 */
+	track_filter_clear_unmarked(&f, 64);
+	CHECK_INT(raw[64], 0);
 	CHECK_INT(raw[64], 0);
 	CHECK_INT(raw[66], 0);
 	CHECK(track_filter_get(&f, 65));
 	CHECK(!track_filter_get(&f, 64));
-	track_filter_set(&f, 65, false);
+	track_filter_set(&f, 65, 0);
 	CHECK(!track_filter_get(&f, 65));
 	CHECK_INT(raw[65], 0);
 	CHECK_INT(raw[0], 1);
@@ -124,6 +133,9 @@ static void test_set_get(void)
 	CHECK_INT(raw[192], 0);
 	CHECK(track_filter_get(&f, 192));
 	CHECK(track_filter_get(&f, UINT32_MAX));
+	CHECK(!track_filter_unmarked(&f, 192));
+	track_filter_clear_unmarked(&f, 192);
+	CHECK_INT(raw[192], 0);
 
 	track_filter_unmap(&f);
 	CHECK(f.bytes == NULL);

@@ -888,8 +888,12 @@ int bpf_loader_track(struct bpf_loader *l, uint32_t pid, uint16_t tool, uint16_t
 {
 	struct lw_tracked t = { .tool = tool, .reason = reason, .root_pid = root_pid };
 
-	/* the filter's byte first: a program that sees the entry must not be told "no" */
-	track_filter_set(&l->filter, pid, true);
+	/*
+	 * The filter's byte first: a program that sees the entry must not be told "no". Its
+	 * sockets are not marked yet (bpf_loader_mark_sockets() does that next, and clears the
+	 * bit): until then its send exits report what the egress program cannot see.
+	 */
+	track_filter_set(&l->filter, pid, LW_FILTER_TRACKED | LW_FILTER_UNMARKED);
 	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.tracked), &pid, &t, BPF_ANY))
 		return -errno;
 	return 0;
@@ -901,10 +905,10 @@ void bpf_loader_untrack(struct bpf_loader *l, uint32_t pid)
 	struct lw_tracked t;
 
 	bpf_map_delete_elem(fd, &pid);
-	track_filter_set(&l->filter, pid, false);
+	track_filter_set(&l->filter, pid, 0);
 	/* an exec of a candidate name may have put it back between the two: keep its byte */
 	if (bpf_map_lookup_elem(fd, &pid, &t) == 0)
-		track_filter_set(&l->filter, pid, true);
+		track_filter_set(&l->filter, pid, LW_FILTER_TRACKED | LW_FILTER_UNMARKED);
 }
 
 int bpf_loader_retool(struct bpf_loader *l, uint32_t pid, uint16_t tool)
@@ -985,10 +989,33 @@ int bpf_loader_conns_iter(struct bpf_loader *l, uint32_t pid)
 
 int bpf_loader_mark_sockets(struct bpf_loader *l, uint32_t pid, uint16_t tool)
 {
+	unsigned int failed = 0;
+	int n = 0;
+
+	if (l->flow_egress)
+		n = sock_marks_apply(bpf_map__fd(l->skel->maps.conn_marks),
+				     bpf_map__fd(l->skel->maps.sock_flows), "/proc", pid, tool,
+				     &failed);
+	/*
+	 * Its send exits need not look at the socket any more, unless one could not be marked
+	 * (or the descriptors could not be read): those stay reported by the exits.
+	 */
+	if (n >= 0 && !failed)
+		track_filter_clear_unmarked(&l->filter, pid);
+	return n < 0 ? n : failed ? -EIO : n;
+}
+
+bool bpf_loader_sockets_unmarked(struct bpf_loader *l, uint32_t pid)
+{
+	return track_filter_unmarked(&l->filter, pid);
+}
+
+int bpf_loader_forget_sockets(struct bpf_loader *l, uint32_t pid)
+{
 	if (!l->flow_egress)
 		return 0;
-	return sock_marks_apply(bpf_map__fd(l->skel->maps.conn_marks),
-				bpf_map__fd(l->skel->maps.sock_flows), "/proc", pid, tool);
+	return sock_marks_forget(bpf_map__fd(l->skel->maps.conn_marks),
+				 bpf_map__fd(l->skel->maps.sock_flows), "/proc", pid);
 }
 
 int bpf_loader_sock_flows(struct bpf_loader *l, uint32_t pid,

@@ -176,9 +176,19 @@ int bpf_loader_conns_iter(struct bpf_loader *l, uint32_t pid);
 /*
  * With flow_egress, marks the UDP sockets pid holds now as tool's (sock_marks_apply()), so
  * that a socket made before pid was watched, or before its cgroup had the programs, has
- * its datagrams seen. Returns how many, 0 without flow_egress, or -errno.
+ * its datagrams seen; then clears pid's LW_FILTER_UNMARKED, unless a socket could not be
+ * marked. Returns how many, 0 without flow_egress, -EIO when some could not be, or -errno.
  */
 int bpf_loader_mark_sockets(struct bpf_loader *l, uint32_t pid, uint16_t tool);
+
+/* Whether pid's filter byte says it may hold sockets not marked yet (LW_FILTER_UNMARKED). */
+bool bpf_loader_sockets_unmarked(struct bpf_loader *l, uint32_t pid);
+
+/*
+ * With flow_egress, takes the marks off the UDP sockets pid made (sock_marks_forget()), for
+ * a process found not to be a tool. Returns how many, 0 without flow_egress, or -errno.
+ */
+int bpf_loader_forget_sockets(struct bpf_loader *l, uint32_t pid);
 
 /*
  * The datagram flows the storage of pid's UDP sockets counts (LW_SK_FLOW_READY; see

@@ -36,6 +36,30 @@ static int k_retool(void *ctx, uint32_t pid, uint16_t tool)
 }
 
 /*
+ * Marks the datagram sockets of a process the kernel began to watch at its exec (or whose
+ * parent's were not marked yet when it forked): until then, its send exits report what
+ * the egress program cannot see. Where its cgroup cannot have the programs (--cgroups
+ * watched, the attach refused), nothing is marked and that stays so: no egress program
+ * would count for the marks, and no sock_create program marks its new sockets.
+ */
+static void k_adopt_sockets(void *ctx, uint32_t pid)
+{
+	struct bpf_loader *l = ctx;
+	struct lw_tracked t;
+
+	if (!bpf_loader_sockets_unmarked(l, pid) ||
+	    bpf_map_lookup_elem(bpf_loader_tracked_fd(l), &pid, &t) ||
+	    bpf_loader_watch_cgroup_of(l, pid) < 0)
+		return;
+	bpf_loader_mark_sockets(l, pid, t.tool);
+}
+
+static void k_forget_sockets(void *ctx, uint32_t pid)
+{
+	bpf_loader_forget_sockets(ctx, pid);
+}
+
+/*
  * Attaches the cgroup programs where pid lives, then marks the datagram sockets it made
  * before they were there (cgroup/sock_create did not run for them), as its tracked tool.
  */
@@ -350,4 +374,6 @@ const struct monitor_kernel_ops kernel_ops_bpf = {
 	.retool = k_retool,
 	.watch_cgroup = k_watch_cgroup,
 	.flush_conns = k_flush,
+	.adopt_sockets = k_adopt_sockets,
+	.forget_sockets = k_forget_sockets,
 };

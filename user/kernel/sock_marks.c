@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* The UDP sockets a watched process holds, reached through copies (see sock_marks.h). */
+/* The UDP sockets a process holds, reached through copies (see sock_marks.h). */
 #include "kernel/sock_marks.h"
 
 #include <bpf/bpf.h>
@@ -103,24 +103,54 @@ struct mark_ctx {
 	int marks_fd, flows_fd;
 	uint32_t pid;
 	uint16_t tool;
+	unsigned int failed;
 };
 
 static int mark_one(void *arg, int fd, uint64_t cookie)
 {
-	const struct mark_ctx *c = arg;
+	struct mark_ctx *c = arg;
 	struct lw_sock_flows sf = { .cookie = cookie, .pid = c->pid, .tool = c->tool };
 	struct lw_sock_conn mark = { .mark = LW_MARK_FLOWS }; /* no connection yet */
 
 	/* the flows entry first: the egress program needs it once it sees the mark */
-	return (bpf_map_update_elem(c->flows_fd, &fd, &sf, BPF_NOEXIST) == 0 || errno == EEXIST) &&
-	       (bpf_map_update_elem(c->marks_fd, &fd, &mark, BPF_NOEXIST) == 0 || errno == EEXIST);
+	if ((bpf_map_update_elem(c->flows_fd, &fd, &sf, BPF_NOEXIST) == 0 || errno == EEXIST) &&
+	    (bpf_map_update_elem(c->marks_fd, &fd, &mark, BPF_NOEXIST) == 0 || errno == EEXIST))
+		return 1;
+	c->failed++;
+	return 0;
 }
 
-int sock_marks_apply(int marks_fd, int flows_fd, const char *proc_root, uint32_t pid, uint16_t tool)
+int sock_marks_apply(int marks_fd, int flows_fd, const char *proc_root, uint32_t pid, uint16_t tool,
+		     unsigned int *failed)
 {
-	struct mark_ctx c = { marks_fd, flows_fd, pid, tool };
+	struct mark_ctx c = { marks_fd, flows_fd, pid, tool, 0 };
+	int n = for_each_udp_fd(proc_root, pid, mark_one, &c);
 
-	return for_each_udp_fd(proc_root, pid, mark_one, &c);
+	if (failed)
+		*failed = c.failed;
+	return n;
+}
+
+static int forget_one(void *arg, int fd, uint64_t cookie)
+{
+	const struct mark_ctx *c = arg;
+	struct lw_sock_flows sf;
+
+	(void)cookie;
+	/* a socket another process made (and handed over) keeps its owner's marks */
+	if (bpf_map_lookup_elem(c->flows_fd, &fd, &sf) || sf.pid != c->pid)
+		return 0;
+	/* the mark first: the egress program stops counting, then the flows it listed go */
+	bpf_map_delete_elem(c->marks_fd, &fd);
+	bpf_map_delete_elem(c->flows_fd, &fd);
+	return 1;
+}
+
+int sock_marks_forget(int marks_fd, int flows_fd, const char *proc_root, uint32_t pid)
+{
+	struct mark_ctx c = { marks_fd, flows_fd, pid, 0, 0 };
+
+	return for_each_udp_fd(proc_root, pid, forget_one, &c);
 }
 
 struct read_ctx {

@@ -59,7 +59,7 @@ int track_filter_map(struct track_filter *f, int map_fd, uint32_t blocks)
 	return 0;
 }
 
-void track_filter_set(struct track_filter *f, uint32_t tgid, bool tracked)
+void track_filter_set(struct track_filter *f, uint32_t tgid, uint8_t bits)
 {
 	if (!f->bytes || tgid >= f->ntgids)
 		return;
@@ -67,7 +67,7 @@ void track_filter_set(struct track_filter *f, uint32_t tgid, bool tracked)
 	 * A single byte store, ordered before the map update that follows a set (and after
 	 * the delete that precedes a clear: the bpf() call between them is a full barrier).
 	 */
-	__atomic_store_n(&f->bytes[tgid], (uint8_t)tracked, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&f->bytes[tgid], bits, __ATOMIC_SEQ_CST);
 }
 
 bool track_filter_get(const struct track_filter *f, uint32_t tgid)
@@ -75,6 +75,21 @@ bool track_filter_get(const struct track_filter *f, uint32_t tgid)
 	if (!f->bytes || tgid >= f->ntgids)
 		return true;
 	return __atomic_load_n(&f->bytes[tgid], __ATOMIC_SEQ_CST) != 0;
+}
+
+bool track_filter_unmarked(const struct track_filter *f, uint32_t tgid)
+{
+	if (!f->bytes || tgid >= f->ntgids)
+		return false;
+	return __atomic_load_n(&f->bytes[tgid], __ATOMIC_SEQ_CST) & LW_FILTER_UNMARKED;
+}
+
+void track_filter_clear_unmarked(struct track_filter *f, uint32_t tgid)
+{
+	if (!f->bytes || tgid >= f->ntgids)
+		return;
+	/* a locked AND: an exit's store of 0 meanwhile stays 0, a fork's byte is not touched */
+	__atomic_fetch_and(&f->bytes[tgid], (uint8_t)~LW_FILTER_UNMARKED, __ATOMIC_SEQ_CST);
 }
 
 void track_filter_unmap(struct track_filter *f)

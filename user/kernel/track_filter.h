@@ -36,13 +36,23 @@ uint64_t track_filter_pid_max(const char *path);
 int track_filter_map(struct track_filter *f, int map_fd, uint32_t blocks);
 
 /*
- * Sets tgid's byte (true: before it is put in `tracked`; false: after it is taken out). A
- * tgid past the filter's end needs nothing: the programs look it up in the map.
+ * Sets tgid's byte to bits (LW_FILTER_*, llmwatch/events.h: before it is put in `tracked`;
+ * 0: after it is taken out). A tgid past the filter's end needs nothing: the programs look
+ * it up in the map.
  */
-void track_filter_set(struct track_filter *f, uint32_t tgid, bool tracked);
+void track_filter_set(struct track_filter *f, uint32_t tgid, uint8_t bits);
 
 /* Whether tgid's byte is set (true past the end: the map itself decides there). */
 bool track_filter_get(const struct track_filter *f, uint32_t tgid);
+
+/* Whether tgid's byte has LW_FILTER_UNMARKED (false past the end, where none is kept). */
+bool track_filter_unmarked(const struct track_filter *f, uint32_t tgid);
+
+/*
+ * Clears LW_FILTER_UNMARKED from tgid's byte, leaving the rest as the kernel may be
+ * writing it (one atomic AND of that byte).
+ */
+void track_filter_clear_unmarked(struct track_filter *f, uint32_t tgid);
 
 void track_filter_unmap(struct track_filter *f);
 

@@ -115,6 +115,28 @@ static void read_exe(const struct monitor *m, uint32_t pid, char *buf, size_t si
 	buf[n > 0 ? n : 0] = '\0';
 }
 
+/*
+ * The sink for a rejected tree's connections when they are flushed: the tool was not the
+ * one watched, so what they carried is discarded, not reported.
+ */
+static void drop_record(void *m, const void *rec, size_t len)
+{
+	(void)m, (void)rec, (void)len;
+}
+
+/*
+ * What the kernel keeps of a rejected process: its connections and datagram flows,
+ * flushed and discarded, then the marks on the datagram sockets it made, so that nothing
+ * more of theirs is counted (and an exec into a tool that keeps them starts them afresh).
+ */
+static void forget_rejected(struct monitor *m, uint32_t pid)
+{
+	if (m->kops->flush_conns)
+		m->kops->flush_conns(m->kctx, pid, LW_CLOSE_EXIT, drop_record, m);
+	if (m->kops->forget_sockets)
+		m->kops->forget_sockets(m->kctx, pid);
+}
+
 struct reject_ctx {
 	struct monitor *m;
 	uint32_t root;
@@ -133,17 +155,9 @@ static int reject_descendant(struct proc_entry *e, void *arg)
 	    e->start_ns >= c->since) {
 		e->state = PROC_REJECTED;
 		c->m->kops->untrack(c->m->kctx, e->pid);
+		forget_rejected(c->m, e->pid);
 	}
 	return 0;
-}
-
-/*
- * The sink for a rejected tree's connections when they are flushed: the tool was not the
- * one watched, so what they carried is discarded, not reported.
- */
-static void drop_record(void *m, const void *rec, size_t len)
-{
-	(void)m, (void)rec, (void)len;
 }
 
 /*
@@ -165,8 +179,7 @@ static void reject_tree(struct monitor *m, struct proc_entry *root)
 	 */
 	root->exited = true;
 	root->exit_ns = root->start_ns;
-	if (m->kops->flush_conns)
-		m->kops->flush_conns(m->kctx, root->pid, LW_CLOSE_EXIT, drop_record, m);
+	forget_rejected(m, root->pid);
 }
 
 /*
@@ -301,6 +314,13 @@ static void watch_cgroup(struct monitor *m, uint32_t pid)
 		m->stats.cgroup_unattached++;
 }
 
+/* Marks what pid holds that no hook marked, where the kernel says there may be some. */
+static void adopt_sockets(struct monitor *m, uint32_t pid)
+{
+	if (m->kops->adopt_sockets)
+		m->kops->adopt_sockets(m->kctx, pid);
+}
+
 /* Process-lifecycle bookkeeping. Returns false when the record must not be shown. */
 static bool track_lifecycle(struct monitor *m, struct lw_event *ev, struct proc_entry **out)
 {
@@ -365,8 +385,10 @@ static bool track_lifecycle(struct monitor *m, struct lw_event *ev, struct proc_
 			e->state = PROC_CONFIRMED;
 		}
 		*out = e;
-		if (e->state == PROC_CONFIRMED)
+		if (e->state == PROC_CONFIRMED) {
 			watch_cgroup(m, ev->pid);
+			adopt_sockets(m, ev->pid);
+		}
 		return e->state == PROC_CONFIRMED;
 	case LW_REC_FORK:
 		parent = proctable_get(&m->procs, ev->ppid);
@@ -395,6 +417,8 @@ static bool track_lifecycle(struct monitor *m, struct lw_event *ev, struct proc_
 			e->root_pid = ev->ppid;
 			e->state = PROC_CONFIRMED;
 		}
+		if (e->state == PROC_CONFIRMED)
+			adopt_sockets(m, ev->pid);
 		*out = e;
 		return e->state == PROC_CONFIRMED;
 	case LW_REC_EXIT:

@@ -39,6 +39,17 @@ struct monitor_kernel_ops {
 	/* Removes and returns connections owned by pid (all when pid is 0); see monitor.c. */
 	int (*flush_conns)(void *ctx, uint32_t pid, uint32_t reason,
 			   void (*emit)(void *m, const void *rec, size_t len), void *m);
+	/*
+	 * A watched process may hold datagram sockets nothing marked (a candidate's exec keeps
+	 * the descriptors it had, a child holds them too): mark them, if the kernel says so.
+	 * Optional.
+	 */
+	void (*adopt_sockets)(void *ctx, uint32_t pid);
+	/*
+	 * A rejected process's datagram sockets: take the marks off those it made, after its
+	 * connections were flushed. Optional.
+	 */
+	void (*forget_sockets)(void *ctx, uint32_t pid);
 };
 
 struct naming;
