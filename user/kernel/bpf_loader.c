@@ -924,18 +924,31 @@ int bpf_loader_retool(struct bpf_loader *l, uint32_t pid, uint16_t tool)
 	return 0;
 }
 
+/*
+ * The losses map's descriptor, with a buffer for one of its per-CPU slots (*ncpu values,
+ * the caller frees *vals). Returns the descriptor or -errno.
+ */
+static int loss_slot_buf(struct bpf_loader *l, int *ncpu, uint64_t **vals)
+{
+	int n = libbpf_num_possible_cpus();
+
+	if (n <= 0)
+		return n ? n : -EINVAL;
+	*vals = calloc((size_t)n, sizeof(**vals));
+	if (!*vals)
+		return -ENOMEM;
+	*ncpu = n;
+	return bpf_map__fd(l->skel->maps.losses);
+}
+
 int bpf_loader_read_losses(struct bpf_loader *l, uint64_t *out)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	int fd = bpf_map__fd(l->skel->maps.losses);
-	uint64_t *vals;
-	int err = 0;
+	uint64_t *vals = NULL;
+	int ncpu = 0, err = 0;
+	int fd = loss_slot_buf(l, &ncpu, &vals);
 
-	if (ncpu <= 0)
-		return ncpu ? ncpu : -EINVAL;
-	vals = calloc((size_t)ncpu, sizeof(*vals));
-	if (!vals)
-		return -ENOMEM;
+	if (fd < 0)
+		return fd;
 	for (__u32 k = 0; k < LW_LOSS_SLOTS; k++) {
 		out[k] = 0;
 		/* a slot that cannot be read reads 0 and makes the result an error */
@@ -1027,19 +1040,15 @@ int bpf_loader_sock_flows(struct bpf_loader *l, uint32_t pid,
 
 int bpf_loader_add_loss(struct bpf_loader *l, uint32_t type, uint32_t reason, uint64_t n)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	int fd = bpf_map__fd(l->skel->maps.losses);
 	__u32 k = type * LW_LOSS_REASON_MAX + reason;
-	uint64_t *vals;
-	int err = 0;
+	uint64_t *vals = NULL;
+	int ncpu = 0, err = 0, fd;
 
-	if (ncpu <= 0)
-		return ncpu ? ncpu : -EINVAL;
 	if (reason >= LW_LOSS_REASON_MAX || k >= LW_LOSS_SLOTS)
 		return -EINVAL;
-	vals = calloc((size_t)ncpu, sizeof(*vals));
-	if (!vals)
-		return -ENOMEM;
+	fd = loss_slot_buf(l, &ncpu, &vals);
+	if (fd < 0)
+		return fd;
 	/* CPU 0's share: a per-CPU slot is read and written whole */
 	if (bpf_map_lookup_elem(fd, &k, vals) == 0) {
 		vals[0] += n;
