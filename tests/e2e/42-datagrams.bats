@@ -171,6 +171,8 @@ print(r.getsockname()[1])' "$sock")
 	lw_wait_for kind=summary
 	$LWQ get losses "$OUT" kind=summary |
 		grep -qF '{"type": "conn_bytes", "reason": "read_failed", "count": 1}'
+	# the record is there: part of its count is what was lost
+	grep -q '^llmwatch: lost part of 1 conn_bytes records (read_failed)$' "$ERR"
 }
 
 @test "a socket made before the process was watched (--pid) still has its flow reported" {

@@ -72,8 +72,14 @@ void stats_print(const struct lw_stats *s, FILE *f)
 	for (unsigned int i = 0; i < LW_LOSS_SLOTS; i++) {
 		if (!s->kernel_losses[i])
 			continue;
-		fprintf(f, "llmwatch: lost %" PRIu64 " %s records (%s)\n", s->kernel_losses[i],
-			event_type_name(i / LW_LOSS_REASON_MAX),
+		/*
+		 * A flow whose socket the stop could not read is reported with what the map
+		 * counted: its record is there, part of its count is what was lost.
+		 */
+		fprintf(f, "llmwatch: lost %s%" PRIu64 " %s records (%s)\n",
+			i == LW_REC_CONN_BYTES * LW_LOSS_REASON_MAX + LW_LOSS_READ ? "part of " :
+										     "",
+			s->kernel_losses[i], event_type_name(i / LW_LOSS_REASON_MAX),
 			stats_loss_reason_name(i % LW_LOSS_REASON_MAX));
 	}
 	if (s->decode_errors)
