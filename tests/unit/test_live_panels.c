@@ -282,6 +282,15 @@ static void test_status(void)
 	CHECK(strstr(r.text, "lost 0") && strstr(r.text, "up 1m01s") &&
 	      strstr(r.text, "default, 212 rules") && strstr(r.text, "text:-") &&
 	      strstr(r.text, "daemon") && !strstr(r.text, "PAUSED"));
+	CHECK(!strstr(r.text, "folded") && !strstr(r.text, "evicted"));
+	st.alerts_folded = 7;
+	st.names_evicted = 5;
+	live_model_set_stats(m, &st);
+	live_panel_status(m, 200, false, 62000000000ull, &r);
+	/* shown, but not as a loss */
+	CHECK_INT(r.attr, LIVE_ATTR_NORMAL);
+	CHECK(strstr(r.text, "alerts folded 7") && strstr(r.text, "names evicted 5") &&
+	      strstr(r.text, "lost 0"));
 	st.kernel_losses[LW_REC_OPEN * LW_LOSS_REASON_MAX + 0] = 12;
 	st.names_dropped = 4;
 	live_model_set_stats(m, &st);

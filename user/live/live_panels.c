@@ -1015,6 +1015,13 @@ void live_panel_status(const struct live_model *m, size_t width, bool paused, ui
 	if (missed)
 		row->attr = LIVE_ATTR_LOSS;
 	status_add(buf, sizeof(buf), &len, " | log drops %" PRIu64, live_model_log_dropped(m));
+	/* not losses, but what the tables do not show one by one */
+	if (live_model_stats(m)->alerts_folded)
+		status_add(buf, sizeof(buf), &len, " | alerts folded %" PRIu64,
+			   live_model_stats(m)->alerts_folded);
+	if (live_model_stats(m)->names_evicted)
+		status_add(buf, sizeof(buf), &len, " | names evicted %" PRIu64,
+			   live_model_stats(m)->names_evicted);
 	status_add(buf, sizeof(buf), &len, " | %s", source_name(info->source));
 	if (info->where)
 		status_add(buf, sizeof(buf), &len, " %s", esc(tmp, sizeof(tmp), info->where, "-"));
