@@ -218,24 +218,32 @@ static __always_inline void lw_sk_flow_claim(struct bpf_sock *sk, struct lw_sock
 	struct lw_sock_flows *sf = bpf_sk_storage_get(&sock_flows, sk, 0, 0);
 	const __u64 *b = (const __u64 *)&k->daddr;
 	__u64 b0 = b[0], b1 = b[1], b2 = b[2];
-	__u32 won = 0, n;
+	__u32 won = 0, listed = 0, claimed, n;
 
 	if (!sf)
 		return;
 	bpf_spin_lock(&sf->lock);
 	n = sf->n;
-	if (!sf->sk_flow_claimed) {
-		for (__u32 i = 0; i < LW_SOCK_FLOWS; i++) {
-			const __u64 *a = (const __u64 *)&sf->dst[i];
+	claimed = sf->sk_flow_claimed;
+	for (__u32 i = 0; i < LW_SOCK_FLOWS; i++) {
+		const __u64 *a = (const __u64 *)&sf->dst[i];
 
-			if (i < n && a[0] == b0 && a[1] == b1 && a[2] == b2) {
-				won = 1;
-				break;
-			}
+		if (i < n && a[0] == b0 && a[1] == b1 && a[2] == b2) {
+			listed = 1;
+			break;
 		}
-		sf->sk_flow_claimed = won;
+	}
+	if (!claimed && listed) {
+		sf->sk_flow_claimed = 1;
+		won = 1;
 	}
 	bpf_spin_unlock(&sf->lock);
+	/*
+	 * A destination the full list does not hold can never be the storage's flow: its
+	 * datagrams stop asking (one storage lookup and a lock each, until another flow won).
+	 */
+	if (!listed)
+		f->flags |= LW_FLOW_NO_CLAIM;
 	if (!won)
 		return;
 	f->flags |= LW_FLOW_IN_SOCK;
@@ -323,7 +331,7 @@ static __always_inline void lw_flow_count(struct __sk_buff *skb, struct bpf_sock
 		return;
 	}
 	/* the flow's second datagram: its socket's storage counts the rest, if still free */
-	if (lw_flow_egress && sc->conn.sk_flow == LW_SK_FLOW_NONE)
+	if (lw_flow_egress && sc->conn.sk_flow == LW_SK_FLOW_NONE && !(f->flags & LW_FLOW_NO_CLAIM))
 		lw_sk_flow_claim(sk, sc, f, &k);
 	__sync_fetch_and_add(&f->bytes, len);
 	__sync_fetch_and_add(&f->packets, 1);

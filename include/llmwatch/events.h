@@ -338,6 +338,11 @@ struct lw_flow_key {
 
 /* lw_flow.flags: more of the flow's counts are in its socket's storage (LW_SK_FLOW_READY) */
 #define LW_FLOW_IN_SOCK (1u << 0)
+/*
+ * lw_flow.flags, the kernel's alone: the flow's destination is not in its socket's list
+ * (struct lw_sock_flows, full), so it can never be the storage's flow: not asked again.
+ */
+#define LW_FLOW_NO_CLAIM (1u << 1)
 
 struct lw_flow {
 	__u32 pid;

@@ -108,6 +108,35 @@ flow_field() {
 	[ "$($LWQ get lost "$OUT" kind=summary)" -eq 0 ]
 }
 
+@test "one socket, six destinations: each flow reported once, whole (two past the socket's list of four)" {
+	tool=$(make_tool ollama)
+	lw_start
+	# the first round starts six flows (the socket lists four); the later rounds go in
+	# reverse, so the unlisted flows are the first to ask for the socket's storage
+	"$tool" -c '
+import os, socket
+rs = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(6)]
+for r in rs:
+    r.bind(("127.0.0.1", 0))
+dst = [("127.0.0.1", r.getsockname()[1]) for r in rs]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(50):
+    for d in (dst if i == 0 else dst[::-1]):
+        s.sendto(b"m" * 64, d)
+s.close()
+print(os.getpid(), " ".join(str(p) for _, p in dst))' >"$BATS_TEST_TMPDIR/six"
+	read -r pid ports <"$BATS_TEST_TMPDIR/six"
+	lw_wait_for type=exit pid="$pid"
+	lw_stop
+	for port in $ports; do
+		[ "$(lw_count type=conn_bytes pid="$pid" dport="$port" protocol=udp packets=50 bytes=3200)" -eq 1 ]
+		[ "$(lw_count type=conn_bytes pid="$pid" dport="$port")" -eq 1 ]
+		[ "$(lw_count type=send pid="$pid" dport="$port")" -eq 1 ]
+	done
+	lw_wait_for kind=summary
+	[ "$($LWQ get lost "$OUT" kind=summary)" -eq 0 ]
+}
+
 @test "a flow whose socket a child holds past its owner's exit is reported whole at the child's close" {
 	actor=$(make_tool ollama "$PROGS/lw_actor")
 	lw_start
