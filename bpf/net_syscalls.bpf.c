@@ -89,8 +89,10 @@ static __always_inline bool lw_fd_unmarked(int fd)
 	if (!st)
 		return true;
 	idx = smap->cache_idx; /* a direct read: the verifier gives a map's fields by BTF */
-	if (idx >= sizeof(st->cache) / sizeof(st->cache[0]) ||
-	    bpf_probe_read_kernel(&d, sizeof(d), &st->cache[idx]) || !d)
+	if (idx >= bpf_core_field_size(st->cache) / sizeof(void *))
+		return true;
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): d is the pointer the slot holds */
+	if (bpf_probe_read_kernel(&d, sizeof(d), &st->cache[idx]) || !d)
 		return true;
 	return (void *)BPF_CORE_READ(d, smap) != (void *)smap;
 }

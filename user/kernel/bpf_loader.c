@@ -931,14 +931,17 @@ int bpf_loader_retool(struct bpf_loader *l, uint32_t pid, uint16_t tool)
 static int loss_slot_buf(struct bpf_loader *l, int *ncpu, uint64_t **vals)
 {
 	int n = libbpf_num_possible_cpus();
+	int fd = bpf_map__fd(l->skel->maps.losses);
 
 	if (n <= 0)
 		return n ? n : -EINVAL;
+	if (fd < 0)
+		return fd;
 	*vals = calloc((size_t)n, sizeof(**vals));
 	if (!*vals)
 		return -ENOMEM;
 	*ncpu = n;
-	return bpf_map__fd(l->skel->maps.losses);
+	return fd;
 }
 
 int bpf_loader_read_losses(struct bpf_loader *l, uint64_t *out)
