@@ -24,6 +24,19 @@ flow_field() {
 	$LWQ get "$field" "$OUT" type=conn_bytes protocol=udp "$@"
 }
 
+# actor_waiting PATH: the pid of the actor (run in the background) once it waits for PATH
+actor_waiting() {
+	retry 200 test -s "$1.waiting"
+	cat "$1.waiting"
+}
+
+# actor_release PATH: let the actor waiting for PATH go on, and wait until it has ended
+actor_release() {
+	touch "$1"
+	wait "$BG_PIDS"
+	BG_PIDS=
+}
+
 @test "10,000 datagrams to one host: one send event and one flow with packets=10000, bytes=640000" {
 	tool=$(make_tool ollama)
 	lw_start
@@ -77,9 +90,7 @@ flow_field() {
 	lw_wait_for type=send comm=ollama flow_first=true
 	lw_stop
 	port=$($LWQ get dport "$OUT" type=send comm=ollama flow_first=true)
-	touch "$go"
-	wait "$BG_PIDS"
-	BG_PIDS=
+	actor_release "$go"
 	[ "$(flow_field packets dport="$port")" -eq 300 ]
 	[ "$(flow_field bytes dport="$port")" -eq 19200 ]
 	[ "$(flow_field reason dport="$port")" = end ]
@@ -231,13 +242,10 @@ print(r.getsockname()[1])' "$sock")
 	lw_start
 	run_actor "$other" "$rep" udp-receiver udp-socket exec "$tool" wait-file "$go" udp-keep 100 &
 	BG_PIDS=$!
-	retry 200 test -s "$go.waiting"
-	pid=$(cat "$go.waiting")
+	pid=$(actor_waiting "$go")
 	# the exec is shown after the socket it kept was marked
 	lw_wait_for type=exec pid="$pid" tool=ollama
-	touch "$go"
-	wait "$BG_PIDS"
-	BG_PIDS=
+	actor_release "$go"
 	port=$(report_get "$rep" udp_receiver_port)
 	lw_wait_for type=conn_bytes pid="$pid" dport="$port" protocol=udp packets=100 bytes=6400
 	lw_stop
@@ -255,13 +263,10 @@ print(r.getsockname()[1])' "$sock")
 	kill -STOP "$LW_PID"
 	run_actor "$other" "$rep" udp-receiver udp-socket exec "$tool" udp-keep 50 wait-file "$go" &
 	BG_PIDS=$!
-	retry 200 test -s "$go.waiting"
-	pid=$(cat "$go.waiting")
+	pid=$(actor_waiting "$go")
 	kill -CONT "$LW_PID"
 	lw_wait_for type=exec pid="$pid" tool=ollama
-	touch "$go"
-	wait "$BG_PIDS"
-	BG_PIDS=
+	actor_release "$go"
 	port=$(report_get "$rep" udp_receiver_port)
 	retry 200 $LWQ count-min 50 "$OUT" type=send pid="$pid" dport="$port" bytes=64
 	lw_stop
@@ -282,8 +287,7 @@ print(r.getsockname()[1])' "$sock")
 	run_actor "$stray" "$rep" udp-receiver udp-socket udp-keep 5 wait-file "$go" \
 		exec "$tool" wait-file "$go2" udp-keep 20 &
 	BG_PIDS=$!
-	retry 200 test -s "$go.waiting"
-	pid=$(cat "$go.waiting")
+	pid=$(actor_waiting "$go")
 	kill -CONT "$LW_PID"
 	# a tool started now: once its exec shows, the stray's (earlier in the ring) was read
 	marker=$("$tool" -c 'import os; print(os.getpid())')
@@ -291,9 +295,7 @@ print(r.getsockname()[1])' "$sock")
 	touch "$go"
 	retry 200 test -s "$go2.waiting"
 	lw_wait_for type=exec pid="$pid" tool=ollama
-	touch "$go2"
-	wait "$BG_PIDS"
-	BG_PIDS=
+	actor_release "$go2"
 	port=$(report_get "$rep" udp_receiver_port)
 	lw_wait_for type=conn_bytes pid="$pid" dport="$port" protocol=udp packets=20 bytes=1280
 	lw_stop
@@ -338,9 +340,7 @@ except PermissionError:
 	retry 200 test -e "$go.waiting"
 	# found by the start-up scan, with the socket it already holds
 	lw_start
-	touch "$go"
-	wait "$BG_PIDS"
-	BG_PIDS=
+	actor_release "$go"
 	pid=$(report_get "$BATS_TEST_TMPDIR/r.json" pid)
 	port=$(report_get "$BATS_TEST_TMPDIR/r.json" udp-keep_port)
 	lw_wait_for type=conn_bytes pid="$pid" dport="$port" protocol=udp packets=100 bytes=6400
