@@ -36,7 +36,12 @@ struct fake_kernel {
 	size_t ntrack, nuntrack, nretool, nflush;
 	uint32_t flush_pid;
 	bool flush_emits;
+	/* the process that execs reexec_exe as it is untracked (a candidate's second exec) */
+	uint32_t reexec_pid;
+	const char *reexec_exe;
 };
+
+static void fake_proc(uint32_t pid, uint32_t ppid, const char *comm, const char *exe);
 
 static int fk_track(void *ctx, uint32_t pid, uint16_t tool, uint16_t reason, uint32_t root)
 {
@@ -55,6 +60,8 @@ static void fk_untrack(void *ctx, uint32_t pid)
 	if (k->nuntrack < MAX_CALLS)
 		k->untrack[k->nuntrack] = pid;
 	k->nuntrack++;
+	if (pid == k->reexec_pid && k->reexec_exe)
+		fake_proc(pid, 1, "chat", k->reexec_exe);
 }
 
 static int fk_retool(void *ctx, uint32_t pid, uint16_t tool)
@@ -607,6 +614,64 @@ static void test_reject_tree(void)
 	if (n == 1 && l[0])
 		CHECK_STR(jstr(l[0], "tool"), "ollama");
 	free_lines(l, n);
+	teardown(&m);
+}
+
+/*
+ * (5b) a candidate that execs again while its rejection is decided (after its executable
+ * was read, before its untrack): the program it runs then is decided on its own
+ */
+static void test_reject_reexec(void)
+{
+	struct monitor m;
+	const struct call *c;
+	struct proc_entry *e;
+	cJSON *l[8] = { 0 };
+	size_t n;
+	uint16_t gpt;
+
+	setup(&m);
+	gpt = id_of(&m, "gpt4all");
+	fake_proc(1, 0, "systemd", "/usr/lib/systemd/systemd");
+	/* a `chat` that is not GPT4All's, execing GPT4All's */
+	fake_proc(1500, 1, "chat", "/usr/bin/chat");
+	fk.reexec_pid = 1500;
+	fk.reexec_exe = "/home/u/gpt4all/bin/chat";
+	send_exec(&m, 1500, 1, gpt, true, "chat", "/usr/bin/chat");
+	CHECK(untracked(&fk, 1500));
+	c = tracked(&fk, 1500);
+	CHECK(c && c->tool == gpt && c->reason == LW_MATCH_NAME && c->root == 1500);
+	e = proctable_get(&m.procs, 1500);
+	CHECK(e && e->state == PROC_CONFIRMED && !e->exited && e->tool == gpt);
+	CHECK(e && !strcmp(e->exe, "/home/u/gpt4all/bin/chat"));
+	CHECK_INT(new_lines(l, 8), 0); /* the stray's exec is not shown */
+	/* GPT4All's exec record, no candidate's (the kernel tracked it then), is shown */
+	send_exec(&m, 1500, 1, gpt, false, "chat", "/home/u/gpt4all/bin/chat");
+	send_connect(&m, 1500, gpt, "chat");
+	n = new_lines(l, 8);
+	CHECK_INT(n, 2);
+	if (n == 2 && l[0] && l[1]) {
+		CHECK_STR(jstr(l[0], "type"), "exec");
+		CHECK_STR(jstr(l[1], "tool"), "gpt4all");
+	}
+	free_lines(l, n);
+
+	/* one that execs into no tool stays rejected, untracked */
+	fk.ntrack = 0;
+	fake_proc(1600, 1, "chat", "/usr/bin/chat");
+	fk.reexec_pid = 1600;
+	fk.reexec_exe = "/bin/sleep";
+	send_exec(&m, 1600, 1, gpt, true, "chat", "/usr/bin/chat");
+	CHECK(untracked(&fk, 1600));
+	CHECK(tracked(&fk, 1600) == NULL);
+	e = proctable_get(&m.procs, 1600);
+	CHECK(e && e->state == PROC_REJECTED);
+	/* and one that did not exec again is not tracked again */
+	fake_proc(1700, 1, "chat", "/usr/bin/chat");
+	send_exec(&m, 1700, 1, gpt, true, "chat", "/usr/bin/chat");
+	CHECK(untracked(&fk, 1700));
+	CHECK(tracked(&fk, 1700) == NULL);
+	CHECK_INT(m.stats.rejected_procs, 3);
 	teardown(&m);
 }
 
@@ -1289,6 +1354,7 @@ int main(void)
 	test_confirm_and_fork();
 	test_retool();
 	test_reject_tree();
+	test_reject_reexec();
 	test_scan();
 	test_scan_runtimes();
 	test_cmdline_exec();

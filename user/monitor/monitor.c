@@ -160,10 +160,42 @@ static int reject_descendant(struct proc_entry *e, void *arg)
 	return 0;
 }
 
+static unsigned int confirm_candidate(struct monitor *m, struct proc_entry *e,
+				      const char *filename);
+
+/*
+ * A candidate may exec again after its executable was read for its decision and before
+ * its untrack: the kernel still tracked it, so that exec's record is no candidate's, and
+ * the program it runs would go unwatched with it. So the executable is read again after
+ * the untrack, and a new one decided now, as a candidate of its own (its exec record, when
+ * read, finds it decided). Returns whether it is a tool, tracked again.
+ */
+static bool confirm_reexec(struct monitor *m, struct proc_entry *e)
+{
+	char exe[PATH_MAX];
+	unsigned int id;
+
+	if (restored(m, e))
+		return false; /* a replay: its facts are the capture's, not this machine's */
+	read_exe(m, e->pid, exe, sizeof(exe));
+	if (!exe[0] || !strcmp(exe, e->exe) || proctable_set_exe(e, exe))
+		return false;
+	proctable_clear_info(e);
+	id = confirm_candidate(m, e, exe);
+	if (!id || m->kops->track(m->kctx, e->pid, (uint16_t)id, LW_MATCH_NAME, e->pid))
+		return false;
+	e->tool = id;
+	e->state = PROC_CONFIRMED;
+	e->exited = false;
+	e->exit_ns = 0;
+	return true;
+}
+
 /*
  * Untracks a rejected candidate and every process of its tree seen so far: it may have
  * forked before user space read its exec record. Children forked after this are not
- * tracked by the kernel, since their parent no longer is.
+ * tracked by the kernel, since their parent no longer is. If it has exec'd again meanwhile,
+ * the program it runs now is decided on its own (confirm_reexec).
  */
 static void reject_tree(struct monitor *m, struct proc_entry *root)
 {
@@ -180,6 +212,7 @@ static void reject_tree(struct monitor *m, struct proc_entry *root)
 	root->exited = true;
 	root->exit_ns = root->start_ns;
 	forget_rejected(m, root->pid);
+	confirm_reexec(m, root);
 }
 
 /*
