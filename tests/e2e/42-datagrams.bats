@@ -24,6 +24,19 @@ flow_field() {
 	$LWQ get "$field" "$OUT" type=conn_bytes protocol=udp "$@"
 }
 
+# flows_once PID PORT...: each port's flow of PID reported once (one conn_bytes, one send),
+# and the summary counts nothing lost
+flows_once() {
+	local pid=$1 port
+	shift
+	for port in "$@"; do
+		[ "$(lw_count type=conn_bytes pid="$pid" dport="$port")" -eq 1 ] || return 1
+		[ "$(lw_count type=send pid="$pid" dport="$port")" -eq 1 ] || return 1
+	done
+	lw_wait_for kind=summary
+	[ "$($LWQ get lost "$OUT" kind=summary)" -eq 0 ]
+}
+
 # actor_waiting PATH: the pid of the actor (run in the background) once it waits for PATH
 actor_waiting() {
 	retry 200 test -s "$1.waiting"
@@ -111,12 +124,7 @@ actor_release() {
 			bytes=19200 reason=socket_closed
 	done
 	lw_stop
-	for port in ${ports%,*} ${ports#*,}; do
-		[ "$(lw_count type=conn_bytes pid="$pid" dport="$port")" -eq 1 ]
-		[ "$(lw_count type=send pid="$pid" dport="$port")" -eq 1 ]
-	done
-	lw_wait_for kind=summary
-	[ "$($LWQ get lost "$OUT" kind=summary)" -eq 0 ]
+	flows_once "$pid" ${ports%,*} ${ports#*,}
 }
 
 @test "one socket, six destinations: each flow reported once, whole (two past the socket's list of four)" {
@@ -141,11 +149,8 @@ print(os.getpid(), " ".join(str(p) for _, p in dst))' >"$BATS_TEST_TMPDIR/six"
 	lw_stop
 	for port in $ports; do
 		[ "$(lw_count type=conn_bytes pid="$pid" dport="$port" protocol=udp packets=50 bytes=3200)" -eq 1 ]
-		[ "$(lw_count type=conn_bytes pid="$pid" dport="$port")" -eq 1 ]
-		[ "$(lw_count type=send pid="$pid" dport="$port")" -eq 1 ]
 	done
-	lw_wait_for kind=summary
-	[ "$($LWQ get lost "$OUT" kind=summary)" -eq 0 ]
+	flows_once "$pid" $ports
 }
 
 @test "a flow whose socket a child holds past its owner's exit is reported whole at the child's close" {
