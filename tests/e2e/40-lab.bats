@@ -163,6 +163,20 @@ s.close()' "$LAB_UNNAMED"
 		host=api.mixpanel.com host_source=dns verdicts~"$MIXPANEL_RULE"
 }
 
+@test "a DNS answer from a resolver reached over IPv6 names the connect too" {
+	printf 'nameserver %s\noptions timeout:1 attempts:2\n' "$LAB_DNS6" \
+		>"/etc/netns/$LAB_CLI/resolv.conf"
+	tool=$(gpt4all_tool /usr/bin/curl)
+	lw_start
+	client "$tool" -sS -k --max-time 10 -o /dev/null https://api.mixpanel.com/track
+	pid=$CLIENT_PID
+	client_done "$pid"
+	lw_stop
+	lw_wait_for type=connect pid="$pid" daddr="$LAB_DNS6" dport=53 sock_type=dgram
+	lw_wait_for kind=alert type=connect pid="$pid" daddr="$LAB_MIXPANEL" dport=443 \
+		host=api.mixpanel.com host_source=dns verdicts~"$MIXPANEL_RULE"
+}
+
 # lw_start_lab_resolver ARGS...: lw_start, with llmwatch on the lab client namespace's
 # network and resolver, so that --resolve-rule-hosts asks the lab's dnsmasq and never the
 # host's resolver: a private mount namespace with the lab's resolv.conf over

@@ -123,10 +123,11 @@ if grep -q '^llmwatch: warning: loading with' "$ERR"; then
 	"$LLMWATCH" --verbose --duration 1 ${LW_ARGS:-} 2>&1 | grep -v '^$' |
 		grep -B 40 -m 1 'failed to load' | sed 's/^/  /'
 fi
-"$TOOLS/ollama" pid tcp bind-any udp udp-flows 300 open "$HOME/.ssh/id_ed25519" \
+"$TOOLS/ollama" pid tcp bind-any udp udp-flows 300 dns open "$HOME/.ssh/id_ed25519" \
 	open "$WORK/missing" child /bin/cat /etc/hostname >"$WORK/core.out" 2>&1
 pid=$(kv "$WORK/core.out" pid)
 port=$(kv "$WORK/core.out" tcp_port)
+dport=$(kv "$WORK/core.out" dns_tcp_port)
 uport=$(kv "$WORK/core.out" udp_port)
 uref=$(kv "$WORK/core.out" udp_refused_ret)
 fports=$(kv "$WORK/core.out" udp_flow_ports)
@@ -152,6 +153,14 @@ if has "$OUT" '"type":"connect"' '"tool":"ollama"' "\"pid\":$pid," \
 	ok watched-connect
 else
 	fail watched-connect "no connect to 127.0.0.1:$port by pid $pid"
+fi
+# the DNS answer the tool received (the ingress program's) names its next connect
+if [ -n "$dport" ] && has "$OUT" '"type":"connect"' "\"pid\":$pid," \
+	'"daddr":"127.83.0.80"' "\"dport\":$dport," '"host":"lwdns.test"' \
+	'"host_source":"dns"'; then
+	ok dns-answer
+else
+	fail dns-answer "no connect to 127.83.0.80:$dport named lwdns.test by DNS, by pid $pid"
 fi
 if has "$OUT" '"type":"bind"' "\"pid\":$pid," '"addr":"0.0.0.0"' '"port":0,' '"ret":0'; then
 	ok bind-any

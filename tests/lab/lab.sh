@@ -6,6 +6,7 @@
 #
 #   client namespace LAB_CLI            server namespace LAB_SRV
 #   veth0 203.0.113.2/24  <-- veth -->  veth0 203.0.113.1/24  dnsmasq :53 (the resolver)
+#         2001:db8:113::2/64                      2001:db8:113::1/64  dnsmasq :53 too
 #   no other route                            203.0.113.10/32 api.mixpanel.com (DNS answer)
 #   /etc/netns/LAB_CLI/resolv.conf            203.0.113.20/32 (no name anywhere)
 #                                             203.0.113.30/32 huggingface.co (DNS answer)
@@ -15,7 +16,8 @@
 #                                             server there)
 #
 # 203.0.113.0/24 is TEST-NET-3 (RFC 5737): never routed on the internet, yet outside every
-# private range, so llmwatch classifies the lab servers as public addresses. The client
+# private range, so llmwatch classifies the lab servers as public addresses. 2001:db8::/32
+# (RFC 3849) is IPv6's documentation prefix, for a resolver reached over IPv6. The client
 # namespace's only route is the veth's /24: a lab client cannot reach anything else, and
 # nothing here ever sends from the host namespace (whose default route leads outside).
 #
@@ -28,6 +30,8 @@
 
 LAB_NET=203.0.113
 LAB_DNS=$LAB_NET.1		# server side of the veth, and dnsmasq
+LAB_DNS6=2001:db8:113::1	# the same over IPv6
+LAB_CLI_ADDR6=2001:db8:113::2
 LAB_CLI_ADDR=$LAB_NET.2		# client side of the veth
 LAB_MIXPANEL=$LAB_NET.10	# what the lab's DNS answers for api.mixpanel.com
 LAB_UNNAMED=$LAB_NET.20		# a server no DNS answer names
@@ -127,6 +131,9 @@ lab_build() {
 	ip -n "$LAB_SRV" addr add "$LAB_UNNAMED/32" dev veth0 || return 1
 	ip -n "$LAB_SRV" addr add "$LAB_HF/32" dev veth0 || return 1
 	ip -n "$LAB_CLI" addr add "$LAB_CLI_ADDR/24" dev veth0 || return 1
+	# nodad: usable at once, not after duplicate address detection's second or so
+	ip -n "$LAB_SRV" addr add "$LAB_DNS6/64" dev veth0 nodad || return 1
+	ip -n "$LAB_CLI" addr add "$LAB_CLI_ADDR6/64" dev veth0 nodad || return 1
 	# the guarantee everything else rests on: the client reaches the lab's /24 and nothing
 	if [ -n "$(ip -n "$LAB_CLI" route show default)" ] ||
 	   [ -n "$(ip -n "$LAB_CLI" -6 route show default)" ]; then
@@ -149,7 +156,8 @@ lab_build() {
 
 	lab_bg dnsmasq dnsmasq --no-daemon --conf-file=/dev/null --no-resolv --no-hosts \
 		--user=root --group=root --pid-file="$LAB_DIR/dnsmasq.pid" \
-		--listen-address="$LAB_DNS" --bind-interfaces --log-queries \
+		--listen-address="$LAB_DNS" --listen-address="$LAB_DNS6" --bind-interfaces \
+		--log-queries \
 		--host-record=api.mixpanel.com,"$LAB_MIXPANEL" \
 		--host-record=huggingface.co,"$LAB_HF" --synth-domain=synth.lab,198.18.0.0/16 \
 		--local=/#/

@@ -13,6 +13,10 @@
  *   udp-child N MS      N 64-byte datagrams to a 127.0.0.1 receiver from one socket, which a
  *                       forked child then holds for MS milliseconds while this process goes
  *                       on (and exits): udp_child_port=N udp_child=PID
+ *   dns                 a DNS query for lwdns.test from a UDP socket connected to a
+ *                       responder of its own on 127.83.0.53:53, the answer (127.83.0.80)
+ *                       read, then a TCP connect to a listener there, closed in order:
+ *                       dns_tcp_port=N
  *   open PATH           open PATH read-only and read it: open_ret=FD or -errno
  *   child PROG ARG      fork, exec PROG ARG, wait: child_pid=N child_status=N
  *   uring-open PATH     openat PATH through io_uring: uring_open_ret=FD or -errno
@@ -215,6 +219,82 @@ static int udp_receiver(struct sockaddr_in *a)
 		return -1;
 	}
 	return rcv;
+}
+
+#define DNS_SERVER "127.83.0.53"
+#define DNS_ANSWER "127.83.0.80"
+
+/*
+ * The question of a query for lwdns.test (type A, class IN) after a 12-byte header: the
+ * responder answers with the same header and question, then one A record naming it by a
+ * pointer to offset 12.
+ */
+#define DNS_QUESTION "\x05lwdns\x04test\x00\x00\x01\x00\x01"
+#define DNS_QUESTION_LEN (sizeof(DNS_QUESTION) - 1)
+
+static int act_dns(void)
+{
+	struct sockaddr_in srv = { .sin_family = AF_INET, .sin_port = htons(53) };
+	struct sockaddr_in peer, ta;
+	socklen_t plen = sizeof(peer);
+	unsigned char q[64], ans[128];
+	int r, s, tsrv, tc, p;
+	ssize_t n;
+	char b;
+
+	inet_pton(AF_INET, DNS_SERVER, &srv.sin_addr);
+	memcpy(q, "\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00", 12);
+	memcpy(q + 12, DNS_QUESTION, DNS_QUESTION_LEN);
+	r = socket(AF_INET, SOCK_DGRAM, 0);
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	if (r < 0 || s < 0 || bind(r, (struct sockaddr *)&srv, sizeof(srv)) ||
+	    connect(s, (struct sockaddr *)&srv, sizeof(srv)) ||
+	    send(s, q, 12 + DNS_QUESTION_LEN, 0) != (ssize_t)(12 + DNS_QUESTION_LEN)) {
+		perror("dns query");
+		return 1;
+	}
+	n = recvfrom(r, ans, sizeof(ans), 0, (struct sockaddr *)&peer, &plen);
+	if (n != (ssize_t)(12 + DNS_QUESTION_LEN)) {
+		perror("dns responder");
+		return 1;
+	}
+	/* the answer: QR, RD, RA; one question, one A record of 60 s */
+	memcpy(ans + 2, "\x81\x80\x00\x01\x00\x01\x00\x00\x00\x00", 10);
+	memcpy(ans + n, "\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04", 12);
+	inet_pton(AF_INET, DNS_ANSWER, ans + n + 12);
+	n += 16;
+	if (sendto(r, ans, n, 0, (struct sockaddr *)&peer, plen) != n ||
+	    recv(s, q, sizeof(q), 0) != n) {
+		perror("dns answer");
+		return 1;
+	}
+	close(s);
+	close(r);
+	/* the address it answered, connected to: the connect the answer names */
+	ta = (struct sockaddr_in){ .sin_family = AF_INET };
+	inet_pton(AF_INET, DNS_ANSWER, &ta.sin_addr);
+	plen = sizeof(ta);
+	tsrv = socket(AF_INET, SOCK_STREAM, 0);
+	if (tsrv < 0 || bind(tsrv, (struct sockaddr *)&ta, sizeof(ta)) || listen(tsrv, 1) ||
+	    getsockname(tsrv, (struct sockaddr *)&ta, &plen)) {
+		perror("dns listener");
+		return 1;
+	}
+	tc = socket(AF_INET, SOCK_STREAM, 0);
+	if (tc < 0 || connect(tc, (struct sockaddr *)&ta, sizeof(ta))) {
+		perror("dns connect");
+		return 1;
+	}
+	/* closed in order, as act_tcp does: the close is done when this returns */
+	p = accept(tsrv, NULL, NULL);
+	if (p < 0 || shutdown(tc, SHUT_WR) || close(p) || recv(tc, &b, 1, 0) != 0) {
+		perror("dns close");
+		return 1;
+	}
+	close(tc);
+	close(tsrv);
+	printf("dns_tcp_port=%u\n", ntohs(ta.sin_port));
+	return 0;
 }
 
 static int act_udp(void)
@@ -512,6 +592,8 @@ int main(int argc, char **argv)
 			err = act_uring_udp();
 		} else if (!strcmp(a, "bind-any")) {
 			err = act_bind_any();
+		} else if (!strcmp(a, "dns")) {
+			err = act_dns();
 		} else if (!strcmp(a, "udp")) {
 			err = act_udp();
 		} else if (!strcmp(a, "udp-child") && p1 && i + 1 < argc) {
