@@ -387,20 +387,62 @@ int lw_cg_egress(struct __sk_buff *skb)
 /* Records a TCP DNS segment is sent in, at most: 4 KiB; the rest shows as a gap. */
 #define LW_DNS_TCP_CHUNKS 4
 
+/*
+ * Whether an inbound packet may be a DNS answer: its source port is 53 (LW_CONN_DNS's far
+ * end). Read in place from the headers the kernel has just handled, a few loads, so that
+ * every other packet the machine receives skips the receiving socket's storage (a line of
+ * the socket nothing else on the receive path reads; docs/perf-notes.md). A port past the
+ * packet's linear part says "may": the storage decides, as before. Not TCP or UDP right
+ * after the IP header: lw_payload_offset() would find no payload either.
+ */
+static __always_inline bool lw_skb_from_dns_port(struct __sk_buff *skb)
+{
+	void *data = (void *)(long)skb->data;
+	void *end = (void *)(long)skb->data_end;
+	__be16 *sport;
+	__u32 off;
+	__u8 proto;
+
+	if (skb->protocol == bpf_htons(ETH_P_IP)) {
+		struct iphdr *ip = data;
+
+		if ((void *)(ip + 1) > end)
+			return true;
+		off = (ip->ihl & 0x0f) * 4;
+		proto = ip->protocol;
+	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
+		struct ipv6hdr *ip6 = data;
+
+		if ((void *)(ip6 + 1) > end)
+			return true;
+		off = sizeof(*ip6);
+		proto = ip6->nexthdr;
+	} else {
+		return false;
+	}
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
+		return false;
+	sport = data + off;
+	if ((void *)(sport + 1) > end)
+		return true;
+	return *sport == bpf_htons(53);
+}
+
 /* DNS answers to a watched process: the names behind the addresses it will connect to. */
 SEC("cgroup_skb/ingress")
 int lw_cg_ingress(struct __sk_buff *skb)
 {
+	struct bpf_sock *sk = NULL;
+	struct lw_sock_conn *sc;
 	struct lw_conn *c;
-	__u32 off, len;
+	__u32 off, len, mark;
 	__u64 cookie;
 	__u8 proto = 0;
 
-	struct bpf_sock *sk = NULL;
-	struct lw_sock_conn *sc = lw_skb_marked(skb, &sk);
-	__u32 mark;
-
+	if (!lw_skb_from_dns_port(skb))
+		return 1;
 	/* only a connection's entry (a DNS query's) asks for what comes in */
+	sc = lw_skb_marked(skb, &sk);
 	if (!sc)
 		return 1;
 	mark = sc->mark;
