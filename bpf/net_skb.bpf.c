@@ -614,8 +614,30 @@ int lw_cg_sock_create(struct bpf_sock *ctx)
 }
 
 /*
- * A socket closed: report the datagram flows its storage lists (those past LW_SOCK_FLOWS
- * wait for the owner's exit or the stop, when user space walks the table).
+ * A datagram socket with a `conns` entry closed (connected, or a DNS query's socket):
+ * report the entry and free it. Left to the owner's exit, each DNS lookup of a long-lived
+ * tool (glibc connects a new socket for each) kept an entry until then, and the table
+ * filled. Reported only if this delete took it: a flush that got there first reports it.
+ */
+static __always_inline void lw_dgram_conn_release(struct bpf_sock *ctx, struct lw_sock_conn *sc)
+{
+	__u64 cookie = sc->cookie;
+	struct lw_conn *cp, c;
+
+	if (!cookie)
+		cookie = bpf_get_socket_cookie(ctx);
+	cp = bpf_map_lookup_elem(&conns, &cookie);
+	if (!cp)
+		return;
+	c = *cp;
+	if (!bpf_map_delete_elem(&conns, &cookie))
+		lw_conn_report(&c, cookie, LW_CLOSE_RELEASE);
+}
+
+/*
+ * A socket closed: report its `conns` entry (lw_dgram_conn_release) and the datagram flows
+ * its storage lists (those past LW_SOCK_FLOWS wait for the owner's exit or the stop, when
+ * user space walks the table).
  */
 SEC("cgroup/sock_release")
 int lw_cg_sock_release(struct bpf_sock *ctx)
@@ -626,16 +648,22 @@ int lw_cg_sock_release(struct bpf_sock *ctx)
 	struct lw_flow *f;
 
 	/*
-	 * Only datagram sockets have flows: every TCP socket of the machine (two a loopback
-	 * connection) leaves before the storage lookup, a helper call of ~25 ns.
+	 * Only datagram sockets are reported here: every TCP socket of the machine (two a
+	 * loopback connection) leaves before the storage lookup, a helper call of ~25 ns; a
+	 * TCP connection's close is lw_tcp_state's. Every socket with flows has this storage
+	 * too (made before the flow list is), so an unwatched socket pays one lookup.
 	 */
 	if (ctx->type != SOCK_DGRAM)
 		return 1;
+	sc = bpf_sk_storage_get(&conn_marks, ctx, 0, 0);
+	if (!sc)
+		return 1;
+	if (sc->mark == LW_MARK_MAP)
+		lw_dgram_conn_release(ctx, sc);
 	sf = bpf_sk_storage_get(&sock_flows, ctx, 0, 0);
 	if (!sf)
 		return 1;
 	/* the counts of the flow the socket's storage keeps (LW_SK_FLOW_*) */
-	sc = bpf_sk_storage_get(&conn_marks, ctx, 0, 0);
 	k.cookie = sf->cookie;
 	for (__u32 i = 0; i < LW_SOCK_FLOWS; i++) {
 		if (i >= sf->n)

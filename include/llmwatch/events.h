@@ -193,7 +193,7 @@ struct lw_rec_open {
 #define LW_CLOSE_TCP 1	   /* the TCP connection reached CLOSE */
 #define LW_CLOSE_EXIT 2	   /* flushed by user space when the owner exited */
 #define LW_CLOSE_END 3	   /* flushed by user space at shutdown */
-#define LW_CLOSE_RELEASE 4 /* the socket was closed (datagram flows) */
+#define LW_CLOSE_RELEASE 4 /* the datagram socket was closed (its flows, its conns entry) */
 #define LW_CLOSE_INTERIM 5 /* a long-lived flow's count so far; it goes on (see below) */
 
 /*

@@ -109,6 +109,25 @@ actor_release() {
 	[ "$(flow_field reason dport="$port")" = end ]
 }
 
+@test "connected datagram sockets are reported at their close, while their owner lives on" {
+	tool=$(make_tool ollama)
+	go="$BATS_TEST_TMPDIR/go"
+	lw_start
+	run_actor "$tool" "$BATS_TEST_TMPDIR/r.json" udp-connected 3 wait-file "$go" &
+	BG_PIDS=$!
+	pid=$(actor_waiting "$go")
+	lw_wait_for type=connect pid="$pid" sock_type=dgram
+	port=$($LWQ get dport "$OUT" type=connect pid="$pid" sock_type=dgram)
+	# each socket's record at its close, with its datagram: not left for the owner's exit
+	retry 100 $LWQ count-min 3 "$OUT" type=conn_bytes pid="$pid" dport="$port" \
+		reason=socket_closed packets=1 bytes=64
+	[ "$(lw_count type=connect pid="$pid" dport="$port")" -eq 3 ]
+	actor_release "$go"
+	lw_wait_for type=exit pid="$pid"
+	lw_stop
+	[ "$(lw_count type=conn_bytes pid="$pid" dport="$port")" -eq 3 ]
+}
+
 @test "one socket, two destinations in turn: each flow reported once, whole, at the close" {
 	# the first flow's count may be kept in the socket's own storage, the second's in the
 	# flow map: both must come out whole, once

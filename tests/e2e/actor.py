@@ -9,7 +9,8 @@ Actions: tcp (connect to a local listener, send 1000 bytes, close), http-host NA
 (the same to a listener on ADDR, with an HTTP request head naming host NAME), refused (connect to a closed port), tcp6,
 unix, bind-any, bind-lo, udp, open, open-missing, open-create, child (fork+exec /bin/cat),
 prctl (rename the thread to "innocent"), udp-flood N (N datagrams of 64 bytes to one
-receiver from one socket, then closed), udp-socket (make the socket udp-keep sends from),
+receiver from one socket, then closed), udp-connected N (N sockets in turn, each connected
+to one receiver, sending one 64-byte datagram and closed, as a resolver does), udp-socket (make the socket udp-keep sends from),
 udp-keep N (the same as udp-flood, the socket left open until exit; to the udp-receiver if
 there is one), udp-receiver (a receiver for udp-keep, made now), wait-file PATH (create
 PATH.waiting, then block until PATH exists), sleep SECS, exec TOOL (exec TOOL running this
@@ -159,6 +160,19 @@ def main():
             kept.append(r)  # the receiver outlives the sends: none is refused
             report[a + "_port"] = port
             report[a + "_sent"] = n
+        elif a == "udp-connected":
+            n = int(args[i])
+            i += 1
+            r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            r.bind(("127.0.0.1", 0))
+            port = r.getsockname()[1]
+            for _ in range(n):
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                s.connect(("127.0.0.1", port))
+                s.send(b"c" * 64)
+                s.close()
+            kept.append(r)
+            report["udp-connected_port"] = port
         elif a == "udp-socket":
             # the socket udp-keep will send from, made now (before a --pid watches us)
             flood_socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)

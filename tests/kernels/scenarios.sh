@@ -162,6 +162,13 @@ if [ -n "$dport" ] && has "$OUT" '"type":"connect"' "\"pid\":$pid," \
 else
 	fail dns-answer "no connect to 127.83.0.80:$dport named lwdns.test by DNS, by pid $pid"
 fi
+# the query's connected socket, closed long before the exit: reported at its close
+if has "$OUT" '"type":"conn_bytes"' "\"pid\":$pid," '"daddr":"127.83.0.53"' '"dport":53,' \
+	'"packets":1,' '"reason":"socket_closed"'; then
+	ok dgram-conn-at-close
+else
+	fail dgram-conn-at-close "no conn_bytes of the DNS query's socket at its close, by pid $pid"
+fi
 if has "$OUT" '"type":"bind"' "\"pid\":$pid," '"addr":"0.0.0.0"' '"port":0,' '"ret":0'; then
 	ok bind-any
 else
