@@ -2,12 +2,13 @@
 /*
  * Unit tests of llmwatch eval's helpers: who the command runs as (sudo's user, root refused
  * without --as-root), the drop itself in a child, the tool's name, the output directory,
- * finding the command, and the monitor options eval passes on.
+ * finding the command, signalling the tree, and the monitor options eval passes on.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,6 +234,47 @@ static void test_find(void)
 	CHECK_INT(eval_tree_find_command("bin", "/", out, sizeof(out)), -EACCES);
 }
 
+/*
+ * eval_tree_kill_one signals a process below the caller, a grandchild too, and never one
+ * outside the tree, though kill(2) could reach it: the pid of a process that left the tree,
+ * taken since by another, must be spared.
+ */
+static void test_kill_one(void)
+{
+	pid_t self = getpid(), child, grandchild = 0;
+	int pfd[2], status;
+
+	CHECK_INT(eval_tree_kill_one(self, getppid(), 0), -ESRCH);
+	CHECK_INT(eval_tree_kill_one(self, self, 0), -ESRCH);
+	CHECK_INT(eval_tree_kill_one(self, 1, 0), -ESRCH);
+	CHECK(pipe(pfd) == 0);
+	child = fork();
+	CHECK(child >= 0);
+	if (child == 0) {
+		pid_t g = fork();
+
+		if (g == 0) {
+			pause();
+			_exit(0);
+		}
+		if (write(pfd[1], &g, sizeof(g)) != (ssize_t)sizeof(g))
+			_exit(1);
+		waitpid(g, NULL, 0);
+		_exit(0);
+	}
+	CHECK(read(pfd[0], &grandchild, sizeof(grandchild)) == (ssize_t)sizeof(grandchild));
+	close(pfd[0]);
+	close(pfd[1]);
+	CHECK_INT(eval_tree_kill_one(self, child, 0), 0);
+	CHECK_INT(eval_tree_kill_one(self, grandchild, 0), 0);
+	/* the grandchild killed and reaped by its parent: its pid is no longer the tree's */
+	CHECK_INT(eval_tree_kill_one(self, grandchild, SIGKILL), 0);
+	CHECK(waitpid(child, &status, 0) == child);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK_INT(eval_tree_kill_one(self, grandchild, 0), -ESRCH);
+	CHECK_INT(eval_tree_kill_one(self, child, 0), -ESRCH);
+}
+
 static void test_options(void)
 {
 	struct monitor_config c;
@@ -260,6 +302,7 @@ int main(void)
 	test_tool();
 	test_out();
 	test_find();
+	test_kill_one();
 	test_options();
 	return check_summary("test_eval");
 }

@@ -195,7 +195,10 @@ static const char *sig_name(int sig)
 	return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal";
 }
 
-/* Kills every process of the tree by pid until none is left (bounded), naming each once. */
+/*
+ * Kills every process of the tree until none is left (bounded), naming each once; each
+ * through eval_tree_kill_one(), so a listed pid that another process took since is spared.
+ */
 static void kill_tree(struct eval_run *r)
 {
 	pid_t pids[64], told[256];
@@ -211,7 +214,7 @@ static void kill_tree(struct eval_run *r)
 		for (int i = 0; i < n && i < (int)(sizeof(pids) / sizeof(pids[0])); i++) {
 			bool again = false;
 
-			if (kill(pids[i], SIGKILL))
+			if (eval_tree_kill_one(r->self, pids[i], SIGKILL))
 				continue;
 			for (size_t k = 0; k < n_told && !again; k++)
 				again = told[k] == pids[i];

@@ -17,6 +17,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
@@ -387,6 +393,47 @@ int eval_tree_list(pid_t self, pid_t *out, size_t max)
 	return (int)found;
 }
 
+/* Whether pid's parents lead to self (at most as many steps as a tree can be deep). */
+static bool descends_from(pid_t self, pid_t pid)
+{
+	uint32_t p = (uint32_t)pid;
+
+	for (int depth = 0; depth < 4096; depth++) {
+		struct pp one;
+
+		if (read_pp(p, &one) || one.zombie)
+			return false;
+		if (one.ppid == (uint32_t)self)
+			return true;
+		if (one.ppid <= 1)
+			return false;
+		p = one.ppid;
+	}
+	return false;
+}
+
+int eval_tree_kill_one(pid_t self, pid_t pid, int sig)
+{
+	int pidfd, err = 0;
+
+	if (pid <= 0 || pid == self)
+		return -ESRCH;
+	/*
+	 * Pinned first, then checked: if the number now belongs to another process, the check
+	 * fails; if the pinned process ends after the check, the signal finds it gone (ESRCH),
+	 * whoever takes its number then.
+	 */
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
+		return -errno;
+	if (!descends_from(self, pid))
+		err = -ESRCH;
+	else if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0))
+		err = -errno;
+	close(pidfd);
+	return err;
+}
+
 int eval_tree_signal(pid_t self, int sig, pid_t skip_pgrp)
 {
 	pid_t pids[4096] = { 0 };
@@ -399,7 +446,7 @@ int eval_tree_signal(pid_t self, int sig, pid_t skip_pgrp)
 	for (int i = 0; i < n; i++) {
 		if (skip_pgrp > 0 && getpgid(pids[i]) == skip_pgrp)
 			continue;
-		if (kill(pids[i], sig) == 0)
+		if (eval_tree_kill_one(self, pids[i], sig) == 0)
 			sent++;
 	}
 	return sent;

@@ -72,8 +72,17 @@ int eval_tree_subreaper(void);
 int eval_tree_list(pid_t self, pid_t *out, size_t max);
 
 /*
- * Sends sig to every process below self, except those in process group skip_pgrp (> 0;
- * 0: none skipped). Returns how many were signalled.
+ * Sends sig to pid if it is still below self. A pid from eval_tree_list() may have ended
+ * since, and its number gone to an unrelated process (a grandchild reaped by its own
+ * parent): the process is pinned (pidfd_open), its parents checked, and the signal sent
+ * through the pidfd, so no other process is ever signalled. Returns 0, or -errno (-ESRCH:
+ * gone, or not below self).
+ */
+int eval_tree_kill_one(pid_t self, pid_t pid, int sig);
+
+/*
+ * Sends sig to every process below self (eval_tree_kill_one), except those in process
+ * group skip_pgrp (> 0; 0: none skipped). Returns how many were signalled.
  */
 int eval_tree_signal(pid_t self, int sig, pid_t skip_pgrp);
 
