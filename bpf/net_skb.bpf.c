@@ -397,23 +397,23 @@ int lw_cg_egress(struct __sk_buff *skb)
  */
 static __always_inline bool lw_skb_from_dns_port(struct __sk_buff *skb)
 {
-	void *data = (void *)(long)skb->data;
-	void *end = (void *)(long)skb->data_end;
+	__u8 *data = (__u8 *)(long)skb->data;
+	__u8 *end = (__u8 *)(long)skb->data_end;
 	__be16 *sport;
 	__u32 off;
 	__u8 proto;
 
 	if (skb->protocol == bpf_htons(ETH_P_IP)) {
-		struct iphdr *ip = data;
+		struct iphdr *ip = (struct iphdr *)data;
 
-		if ((void *)(ip + 1) > end)
+		if ((__u8 *)(ip + 1) > end)
 			return true;
 		off = (ip->ihl & 0x0f) * 4;
 		proto = ip->protocol;
 	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
-		struct ipv6hdr *ip6 = data;
+		struct ipv6hdr *ip6 = (struct ipv6hdr *)data;
 
-		if ((void *)(ip6 + 1) > end)
+		if ((__u8 *)(ip6 + 1) > end)
 			return true;
 		off = sizeof(*ip6);
 		proto = ip6->nexthdr;
@@ -422,8 +422,8 @@ static __always_inline bool lw_skb_from_dns_port(struct __sk_buff *skb)
 	}
 	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
 		return false;
-	sport = data + off;
-	if ((void *)(sport + 1) > end)
+	sport = (__be16 *)(data + off);
+	if ((__u8 *)(sport + 1) > end)
 		return true;
 	return *sport == bpf_htons(53);
 }

@@ -149,32 +149,28 @@ s.close()' "$LAB_UNNAMED"
 	[ "$(lw_count kind=alert)" -eq "$(lw_count kind=alert pid="$wpid")" ]
 }
 
-@test "a DNS answer over TCP (resolv.conf use-vc) names the connect too" {
-	printf 'nameserver %s\noptions use-vc timeout:1 attempts:2\n' "$LAB_DNS" \
-		>"/etc/netns/$LAB_CLI/resolv.conf"
+# named_by_dns SERVER OPTIONS SOCK_TYPE: curl as GPT4All to api.mixpanel.com, the client's
+# resolver SERVER with resolv.conf OPTIONS: its query went to SERVER:53 over SOCK_TYPE, and
+# the answer it received names its connect
+named_by_dns() {
+	printf 'nameserver %s\noptions %s\n' "$1" "$2" >"/etc/netns/$LAB_CLI/resolv.conf"
 	tool=$(gpt4all_tool /usr/bin/curl)
 	lw_start
 	client "$tool" -sS -k --max-time 10 -o /dev/null https://api.mixpanel.com/track
 	pid=$CLIENT_PID
 	client_done "$pid"
 	lw_stop
-	lw_wait_for type=connect pid="$pid" daddr="$LAB_DNS" dport=53 sock_type=stream
+	lw_wait_for type=connect pid="$pid" daddr="$1" dport=53 sock_type="$3"
 	lw_wait_for kind=alert type=connect pid="$pid" daddr="$LAB_MIXPANEL" dport=443 \
 		host=api.mixpanel.com host_source=dns verdicts~"$MIXPANEL_RULE"
 }
 
+@test "a DNS answer over TCP (resolv.conf use-vc) names the connect too" {
+	named_by_dns "$LAB_DNS" "use-vc timeout:1 attempts:2" stream
+}
+
 @test "a DNS answer from a resolver reached over IPv6 names the connect too" {
-	printf 'nameserver %s\noptions timeout:1 attempts:2\n' "$LAB_DNS6" \
-		>"/etc/netns/$LAB_CLI/resolv.conf"
-	tool=$(gpt4all_tool /usr/bin/curl)
-	lw_start
-	client "$tool" -sS -k --max-time 10 -o /dev/null https://api.mixpanel.com/track
-	pid=$CLIENT_PID
-	client_done "$pid"
-	lw_stop
-	lw_wait_for type=connect pid="$pid" daddr="$LAB_DNS6" dport=53 sock_type=dgram
-	lw_wait_for kind=alert type=connect pid="$pid" daddr="$LAB_MIXPANEL" dport=443 \
-		host=api.mixpanel.com host_source=dns verdicts~"$MIXPANEL_RULE"
+	named_by_dns "$LAB_DNS6" "timeout:1 attempts:2" dgram
 }
 
 # lw_start_lab_resolver ARGS...: lw_start, with llmwatch on the lab client namespace's

@@ -54,15 +54,16 @@
 #include <unistd.h>
 
 /*
- * A listener on 127.0.0.1 (an ephemeral port, in *a) and a socket connected to it. Returns
- * 0, or 1 having said which step failed (what names the action).
+ * A listener on addr (an IPv4 address of this machine; an ephemeral port, in *a) and a
+ * socket connected to it. Returns 0, or 1 having said which step failed (what names the
+ * action).
  */
-static int tcp_loopback_pair(struct sockaddr_in *a, int *srv, int *c, const char *what)
+static int tcp_pair(const char *addr, struct sockaddr_in *a, int *srv, int *c, const char *what)
 {
 	socklen_t alen = sizeof(*a);
 
-	*a = (struct sockaddr_in){ .sin_family = AF_INET,
-				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	*a = (struct sockaddr_in){ .sin_family = AF_INET };
+	inet_pton(AF_INET, addr, &a->sin_addr);
 	*srv = socket(AF_INET, SOCK_STREAM, 0);
 	if (*srv < 0 || bind(*srv, (struct sockaddr *)a, sizeof(*a)) || listen(*srv, 1) ||
 	    getsockname(*srv, (struct sockaddr *)a, &alen)) {
@@ -77,30 +78,36 @@ static int tcp_loopback_pair(struct sockaddr_in *a, int *srv, int *c, const char
 	return 0;
 }
 
-static int act_tcp(void)
+/*
+ * Closes a tcp_pair() in order, over before this returns: our FIN, then the peer's (which
+ * acknowledges ours), and recv() sees the end only after the kernel took the socket from
+ * FIN_WAIT2 to TCP_CLOSE. So the close is reported before anything this process does next,
+ * its exit included, however late the softirqs run (closing a socket that was never
+ * accepted left that to a softirq that could come after the exit). Returns 0, or 1.
+ */
+static int tcp_close_in_order(int srv, int c, const char *what)
 {
-	struct sockaddr_in a;
-	int srv, c, p;
+	int p = accept(srv, NULL, NULL);
 	char b;
 
-	if (tcp_loopback_pair(&a, &srv, &c, "tcp"))
-		return 1;
-	printf("tcp_port=%u\n", ntohs(a.sin_port));
-	/*
-	 * An orderly close that is over before this returns: our FIN, then the peer's (which
-	 * acknowledges ours), and recv() sees the end only after the kernel took the socket
-	 * from FIN_WAIT2 to TCP_CLOSE. So the close is reported before anything this process
-	 * does next, its exit included, however late the softirqs run (closing a socket that
-	 * was never accepted left that to a softirq that could come after the exit).
-	 */
-	p = accept(srv, NULL, NULL);
 	if (p < 0 || shutdown(c, SHUT_WR) || close(p) || recv(c, &b, 1, 0) != 0) {
-		perror("tcp close");
+		fprintf(stderr, "%s close: %s\n", what, strerror(errno));
 		return 1;
 	}
 	close(c);
 	close(srv);
 	return 0;
+}
+
+static int act_tcp(void)
+{
+	struct sockaddr_in a;
+	int srv, c;
+
+	if (tcp_pair("127.0.0.1", &a, &srv, &c, "tcp"))
+		return 1;
+	printf("tcp_port=%u\n", ntohs(a.sin_port));
+	return tcp_close_in_order(srv, c, "tcp");
 }
 
 /*
@@ -115,7 +122,7 @@ static int act_tcp_hold(long secs, bool child)
 	int srv, c, p;
 	pid_t k;
 
-	if (tcp_loopback_pair(&a, &srv, &c, "tcp-hold"))
+	if (tcp_pair("127.0.0.1", &a, &srv, &c, "tcp-hold"))
 		return 1;
 	p = accept(srv, NULL, NULL);
 	if (p < 0 || write(c, buf, sizeof(buf)) != (ssize_t)sizeof(buf)) {
@@ -231,6 +238,12 @@ static int udp_receiver(struct sockaddr_in *a)
  */
 #define DNS_QUESTION "\x05lwdns\x04test\x00\x00\x01\x00\x01"
 #define DNS_QUESTION_LEN (sizeof(DNS_QUESTION) - 1)
+/* the query's header: id 0x1234, RD, one question */
+static const unsigned char dns_query_head[12] = { 0x12, 0x34, 1, 0, 0, 1 };
+/* the answer's flags and counts after its id: QR, RD, RA; one question, one answer */
+static const unsigned char dns_answer_flags[10] = { 0x81, 0x80, 0, 1, 0, 1 };
+/* the A record before its address: a pointer to the question's name, A, IN, 60 s, 4 bytes */
+static const unsigned char dns_answer_a[12] = { 0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4 };
 
 static int act_dns(void)
 {
@@ -238,12 +251,11 @@ static int act_dns(void)
 	struct sockaddr_in peer, ta;
 	socklen_t plen = sizeof(peer);
 	unsigned char q[64], ans[128];
-	int r, s, tsrv, tc, p;
+	int r, s, tsrv, tc;
 	ssize_t n;
-	char b;
 
 	inet_pton(AF_INET, DNS_SERVER, &srv.sin_addr);
-	memcpy(q, "\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00", 12);
+	memcpy(q, dns_query_head, sizeof(dns_query_head));
 	memcpy(q + 12, DNS_QUESTION, DNS_QUESTION_LEN);
 	r = socket(AF_INET, SOCK_DGRAM, 0);
 	s = socket(AF_INET, SOCK_DGRAM, 0);
@@ -259,9 +271,9 @@ static int act_dns(void)
 		return 1;
 	}
 	/* the answer: QR, RD, RA; one question, one A record of 60 s */
-	memcpy(ans + 2, "\x81\x80\x00\x01\x00\x01\x00\x00\x00\x00", 10);
-	memcpy(ans + n, "\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04", 12);
-	inet_pton(AF_INET, DNS_ANSWER, ans + n + 12);
+	memcpy(ans + 2, dns_answer_flags, sizeof(dns_answer_flags));
+	memcpy(ans + n, dns_answer_a, sizeof(dns_answer_a));
+	inet_pton(AF_INET, DNS_ANSWER, ans + n + sizeof(dns_answer_a));
 	n += 16;
 	if (sendto(r, ans, n, 0, (struct sockaddr *)&peer, plen) != n ||
 	    recv(s, q, sizeof(q), 0) != n) {
@@ -271,28 +283,8 @@ static int act_dns(void)
 	close(s);
 	close(r);
 	/* the address it answered, connected to: the connect the answer names */
-	ta = (struct sockaddr_in){ .sin_family = AF_INET };
-	inet_pton(AF_INET, DNS_ANSWER, &ta.sin_addr);
-	plen = sizeof(ta);
-	tsrv = socket(AF_INET, SOCK_STREAM, 0);
-	if (tsrv < 0 || bind(tsrv, (struct sockaddr *)&ta, sizeof(ta)) || listen(tsrv, 1) ||
-	    getsockname(tsrv, (struct sockaddr *)&ta, &plen)) {
-		perror("dns listener");
+	if (tcp_pair(DNS_ANSWER, &ta, &tsrv, &tc, "dns") || tcp_close_in_order(tsrv, tc, "dns"))
 		return 1;
-	}
-	tc = socket(AF_INET, SOCK_STREAM, 0);
-	if (tc < 0 || connect(tc, (struct sockaddr *)&ta, sizeof(ta))) {
-		perror("dns connect");
-		return 1;
-	}
-	/* closed in order, as act_tcp does: the close is done when this returns */
-	p = accept(tsrv, NULL, NULL);
-	if (p < 0 || shutdown(tc, SHUT_WR) || close(p) || recv(tc, &b, 1, 0) != 0) {
-		perror("dns close");
-		return 1;
-	}
-	close(tc);
-	close(tsrv);
 	printf("dns_tcp_port=%u\n", ntohs(ta.sin_port));
 	return 0;
 }
