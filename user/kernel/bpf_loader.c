@@ -327,6 +327,9 @@ static void probe_hooks(struct bpf_loader_probe *p, const struct kernel_names *v
 		       -ENOENT;
 	p->sk_storage_close = tp > 0 &&
 			      probe_helper_at(BPF_PROG_TYPE_TRACING, BPF_FUNC_sk_storage_get, tp);
+	/* a kfunc every program type may call since it came (6.2) */
+	p->rdonly_cast = vmlinux &&
+			 kernel_names_find(vmlinux, "bpf_rdonly_cast", KERNEL_BTF_KIND_FUNC) > 0;
 	p->sock_err = probe_fentry(vmlinux, "security_socket_connect", BPF_TRACE_FENTRY);
 	if (!p->sock_err)
 		p->sock_err = probe_fentry(vmlinux, "security_socket_bind", BPF_TRACE_FENTRY);
@@ -487,6 +490,13 @@ static bool is_conn_map_prog(const char *name)
 	return strcmp(name, "lw_tcp_state") == 0;
 }
 
+/* The egress program, with or without its storage-pointer test (l->skb_cast). */
+static bool is_egress_prog(const char *name, bool *cast)
+{
+	*cast = strcmp(name, "lw_cg_egress_cast") == 0;
+	return *cast || strcmp(name, "lw_cg_egress") == 0;
+}
+
 static bool is_sendmsg_prog(const char *sec)
 {
 	return strcmp(sec, "cgroup/sendmsg4") == 0 || strcmp(sec, "cgroup/sendmsg6") == 0;
@@ -581,6 +591,7 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 	bpf_object__for_each_program(prog, l->skel->obj) {
 		const char *sec = bpf_program__section_name(prog);
 		const char *name = bpf_program__name(prog);
+		bool cast;
 
 		/* alternatives, chosen by probing: not missing when left out */
 		if (is_kfile_prog(sec) || is_ksock_prog(sec)) {
@@ -612,6 +623,13 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 			if (err)
 				return err;
 			if (is_conn_sk_prog(sec, name) != l->conn_sk)
+				continue;
+		}
+		if (is_egress_prog(name, &cast)) {
+			err = set_autoload(l, prog, cast == l->skb_cast);
+			if (err)
+				return err;
+			if (cast != l->skb_cast)
 				continue;
 		}
 		if (is_sock_prog(sec) || is_sendmsg_prog(sec)) {
@@ -756,7 +774,7 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 int bpf_loader_start(struct bpf_loader *l, const struct bpf_loader_opts *opts)
 {
 	struct bpf_loader_probe probe;
-	const char *sendmsg_env, *conn_map_env, *conn_sk_env;
+	const char *sendmsg_env, *conn_map_env, *conn_sk_env, *skb_cast_env;
 	struct kernel_names vmlinux;
 	bool have_cg, kfile, ksock, regs, sysfx, retry = false;
 	int err = 0;
@@ -803,6 +821,9 @@ int bpf_loader_start(struct bpf_loader *l, const struct bpf_loader_opts *opts)
 	l->conn_sk = probe.sk_storage_close &&
 		     (probe.sk_storage_iter || (conn_sk_env && strcmp(conn_sk_env, "1") == 0)) &&
 		     !(conn_map_env && strcmp(conn_map_env, "1") == 0);
+	/* LLMWATCH_SKB_CAST=0: the egress program without its pointer test (tests, bench) */
+	skb_cast_env = getenv("LLMWATCH_SKB_CAST");
+	l->skb_cast = probe.rdonly_cast && !(skb_cast_env && strcmp(skb_cast_env, "0") == 0);
 	kfile = probe.file_err == 0;
 	ksock = probe.sock_err == 0;
 	regs = probe.regs_args && !opts->enter_tracepoints;

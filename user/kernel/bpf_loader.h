@@ -63,6 +63,8 @@ struct bpf_loader {
 	 */
 	bool conn_sk;
 	bool conn_sk_iter; /* and the iterator loads (else: LLMWATCH_CONN_SK=1, no flush) */
+	/* the egress program that tests the socket's storage pointer first (lw_cg_egress_cast) */
+	bool skb_cast;
 	struct bpf_link *iter_link;
 };
 
@@ -79,6 +81,7 @@ struct bpf_loader_probe {
 	bool sk_storage_close; /* tp_btf on inet_sock_set_state may read socket storage, */
 	bool sk_storage_iter;  /* an iterator over it loads: TCP connections kept there
 				* (bpf/net.bpf.h, lw_conn_sk) */
+	bool rdonly_cast;      /* the kernel has the bpf_rdonly_cast() kfunc (6.2 on) */
 };
 
 /*
