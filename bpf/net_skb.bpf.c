@@ -87,47 +87,36 @@ fail:
 	bpf_ringbuf_discard(r, BPF_RB_NO_WAKEUP);
 }
 
+/* A read-only view of a kernel object (6.2 on): a move once verified, no call. */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
+
 /*
  * Whether the packet's socket is one of a watched process's connections. Every packet of
  * the machine passes here, so the test is a socket-local storage read (a pointer that is
  * NULL for every socket we never marked), not a cookie and a hash lookup. The storage
  * helpers take a socket that may not be a full one (5.10 on) and answer NULL for a
  * request or time-wait socket themselves: no bpf_sk_fullsock() call first.
+ * With cast (lw_cg_egress_cast, where bpf_rdonly_cast() exists), the socket's own storage
+ * pointer is read first, NULL for every socket no BPF program gave storage to, so an
+ * unwatched socket's packet makes no helper call (the helper's NULL cost ~40 ns a packet
+ * on a VM that pays SRSO's safe RET: docs/perf-notes.md); a socket with storage of any map
+ * goes on to the helper. A request or time-wait socket is a smaller object: what is read
+ * there (a faulting read reads 0) only decides whether to ask the helper, which answers
+ * NULL for them anyway.
  */
 static __always_inline struct lw_sock_conn *lw_skb_marked(struct __sk_buff *skb,
-							  struct bpf_sock **skp)
+							  struct bpf_sock **skp, const bool cast)
 {
 	struct bpf_sock *sk = skb->sk;
 
 	if (!sk)
 		return NULL;
-	*skp = sk;
-	return bpf_sk_storage_get(&conn_marks, sk, 0, 0);
-}
+	if (cast) {
+		struct sock *ks = bpf_rdonly_cast(sk, bpf_core_type_id_kernel(struct sock));
 
-/* A read-only view of a kernel object (6.2 on): a move once verified, no call. */
-extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
-
-/*
- * The same test where bpf_rdonly_cast() exists (lw_cg_egress_cast): the socket's own
- * storage pointer read first, NULL for every socket no BPF program gave storage to, so an
- * unwatched socket's packet makes no helper call (the helper's NULL cost ~40 ns a packet
- * on a VM that pays SRSO's safe RET: docs/perf-notes.md). A socket with storage of any
- * map goes on to the helper. A request or time-wait socket is a smaller object: what is
- * read there (a faulting read reads 0) only decides whether to ask the helper, which
- * answers NULL for them anyway.
- */
-static __always_inline struct lw_sock_conn *lw_skb_marked_cast(struct __sk_buff *skb,
-							       struct bpf_sock **skp)
-{
-	struct bpf_sock *sk = skb->sk;
-	struct sock *ks;
-
-	if (!sk)
-		return NULL;
-	ks = bpf_rdonly_cast(sk, bpf_core_type_id_kernel(struct sock));
-	if (!ks->sk_bpf_storage)
-		return NULL;
+		if (!ks->sk_bpf_storage)
+			return NULL;
+	}
 	*skp = sk;
 	return bpf_sk_storage_get(&conn_marks, sk, 0, 0);
 }
@@ -377,7 +366,7 @@ static __always_inline int lw_egress(struct __sk_buff *skb, const bool cast)
 	__u64 cookie;
 	__u8 proto = 0;
 
-	sc = cast ? lw_skb_marked_cast(skb, &sk) : lw_skb_marked(skb, &sk);
+	sc = lw_skb_marked(skb, &sk, cast);
 	if (!sc || !sk)
 		return 1;
 	mark = sc->mark;
@@ -485,7 +474,7 @@ int lw_cg_ingress(struct __sk_buff *skb)
 	if (!lw_skb_from_dns_port(skb))
 		return 1;
 	/* only a connection's entry (a DNS query's) asks for what comes in */
-	sc = lw_skb_marked(skb, &sk);
+	sc = lw_skb_marked(skb, &sk, false);
 	if (!sc)
 		return 1;
 	mark = sc->mark;
