@@ -102,6 +102,8 @@ grep -q '^opens: fexit' "$WORK/version.out" &&
 	case "$hooks" in *security_file_open*) ;; *) missing="$missing fexit" ;; esac
 grep -q '^connect/bind: fentry' "$WORK/version.out" &&
 	case "$hooks" in *security_socket_connect*) ;; *) missing="$missing fentry" ;; esac
+grep -q '^egress packets: .*(bpf_rdonly_cast)' "$WORK/version.out" &&
+	case "$hooks" in *"storage pointer first"*) ;; *) missing="$missing skb-cast" ;; esac
 grep -q '^TCP connections: in socket storage' "$WORK/version.out" &&
 	case "$hooks" in *"TCP connections in socket storage"*) ;; *) missing="$missing conn-sk" ;; esac
 # the syscalls by fexit wherever it attaches, unless the tracepoints were asked for

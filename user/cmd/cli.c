@@ -62,6 +62,12 @@ void cli_print_version(void)
 	else
 		printf("datagrams: cgroup sendmsg4/6 + egress (cgroup sock programs have no socket "
 		       "storage here)\n");
+	if (p.rdonly_cast)
+		printf("egress packets: unwatched sockets told apart by their storage pointer "
+		       "(bpf_rdonly_cast), no helper call\n");
+	else
+		printf("egress packets: bpf_sk_storage_get() for each (no bpf_rdonly_cast kfunc "
+		       "here)\n");
 	if (p.sk_storage_close && p.sk_storage_iter)
 		printf("TCP connections: in socket storage (tp_btf inet_sock_set_state, bpf_iter "
 		       "for the flush; no conns entry)\n");

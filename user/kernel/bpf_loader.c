@@ -17,6 +17,7 @@
 
 #include "kernel/kernel_btf.h"
 #include "kernel/link_release.h"
+#include "kernel/load_tries.h"
 #include "kernel/sock_marks.h"
 #include "llmwatch/events.h"
 #include "llmwatch.skel.h"
@@ -756,7 +757,7 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 	 * A hook that loaded but did not attach simply never hands over the kernel's copy of
 	 * an address: the syscall exit then reads the caller's, as without the hooks.
 	 */
-	snprintf(l->hooks, sizeof(l->hooks), "tp_btf sched exec/fork/exit, %s%s%s%s%s%s",
+	snprintf(l->hooks, sizeof(l->hooks), "tp_btf sched exec/fork/exit, %s%s%s%s%s%s%s",
 		 syscall_hooks_name(sysfx, regs, task),
 		 l->kernel_file_hook ? ", fexit security_file_open" : "",
 		 l->kernel_sock_hooks ? ", fentry security_socket_connect/bind" : "",
@@ -767,6 +768,7 @@ static int load_attach(struct bpf_loader *l, const struct bpf_loader_opts *opts,
 		 !have_cg	? "" :
 		 l->flow_egress ? ", datagrams: sock_create/release + egress" :
 				  ", datagrams: sendmsg4/6 + egress",
+		 !have_cg || !l->skb_cast ? "" : ", egress tests the storage pointer first",
 		 l->conn_sk ? ", TCP connections in socket storage" : "");
 	return 0;
 }
@@ -835,51 +837,35 @@ int bpf_loader_start(struct bpf_loader *l, const struct bpf_loader_opts *opts)
 			    "points on this kernel (%s); use auto or tracepoints",
 			    strerror(-probe.sys_err));
 	}
-	/*
-	 * Each try gives up one more choice, and says so: task storage, then the registers
-	 * (they save time), then the syscalls' fexit hooks (they spare the machine's other
-	 * syscalls), then the hooks below the syscall (they add what is seen, so they are
-	 * given up last); the last try has none of them. Forced fexit has no try without it.
-	 */
-	static const struct {
-		bool f, k, r, t;
-	} tries[] = {
-		{ true, true, true, true },    { true, true, true, false },
-		{ true, true, false, false },  { false, true, true, true },
-		{ false, true, true, false },  { false, true, false, false },
-		{ true, false, true, true },   { true, false, true, false },
-		{ true, false, false, false }, { false, false, true, true },
-		{ false, false, true, false }, { false, false, false, false },
-	};
-	size_t n = 0, chosen[sizeof(tries) / sizeof(tries[0])];
+	/* Each try gives up one more choice, and says so (load_tries.h). */
+	struct load_tries tries;
 	const char *what = NULL;
 
-	for (size_t i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
-		if ((tries[i].f && !sysfx) || (tries[i].k && !(kfile || ksock)) ||
-		    (tries[i].r && !regs) || (tries[i].t && !probe.task_stash) ||
-		    (!tries[i].f && opts->syscall_hooks == BPF_LOADER_SYSCALLS_FEXIT))
-			continue;
-		chosen[n++] = i;
-	}
-	for (size_t c = 0; c < n; c++) {
-		bool f = tries[chosen[c]].f, k = tries[chosen[c]].k;
-		bool r = tries[chosen[c]].r, t = tries[chosen[c]].t;
-		bool last = c + 1 == n;
+	load_tries_init(&tries,
+			&(struct load_choices){
+				.sysfx = sysfx,
+				.khooks = kfile || ksock,
+				.regs = regs,
+				.task = probe.task_stash,
+				.skb_cast = l->skb_cast,
+				.sysfx_forced = opts->syscall_hooks == BPF_LOADER_SYSCALLS_FEXIT,
+			});
+	for (;;) {
+		const struct load_try *t = &tries.cur;
+		bool last = load_tries_last(&tries);
 
 		if (what)
 			fprintf(stderr,
 				"llmwatch: warning: loading with %s failed (%s); trying "
 				"without\n",
 				what, strerror(-err));
-		err = load_attach(l, opts, &vmlinux, have_cg, f, k && kfile, k && ksock, r, t,
-				  last ? NULL : &retry);
+		l->skb_cast = t->skb_cast;
+		err = load_attach(l, opts, &vmlinux, have_cg, t->sysfx, t->khooks && kfile,
+				  t->khooks && ksock, t->regs, t->task, last ? NULL : &retry);
 		if (last || !retry)
 			break;
 		retry = false;
-		what = t ? "task storage" :
-		       r ? "the exit hooks reading the saved registers" :
-		       f ? "fentry/fexit on the syscalls" :
-			   "the fentry/fexit programs";
+		what = load_tries_give_up(&tries);
 	}
 	kernel_names_close(&vmlinux);
 	return err;
