@@ -535,6 +535,23 @@ static __always_inline void lw_conn_report(const struct lw_conn *c, __u64 cookie
 }
 
 /*
+ * A socket with a `conns` entry closed: report the entry and free it, if this delete took
+ * it. User space's flush at an owner's exit takes entries the same way (map_flush.c), and
+ * the socket may close while it runs: whichever delete succeeds reports, once.
+ */
+static __always_inline void lw_conn_take(__u64 cookie, __u32 reason)
+{
+	struct lw_conn *cp, c;
+
+	cp = bpf_map_lookup_elem(&conns, &cookie);
+	if (!cp)
+		return;
+	c = *cp;
+	if (!bpf_map_delete_elem(&conns, &cookie))
+		lw_conn_report(&c, cookie, reason);
+}
+
+/*
  * A TCP connection of a watched process closed (kept in `conns`): report what it sent. A
  * BTF tracepoint, like the one below: the cookie is a plain load, not a probe read, and the
  * kernel builds no trace record for each state change of every socket of the machine (the
@@ -543,22 +560,14 @@ static __always_inline void lw_conn_report(const struct lw_conn *c, __u64 cookie
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(lw_tcp_state, struct sock *sk, int oldstate, int newstate)
 {
-	struct lw_conn c;
-	struct lw_conn *cp;
 	__u64 cookie;
 
 	if (newstate != TCP_CLOSE)
 		return 0;
 	/* 0 for a socket whose cookie nobody asked for: not one a connect hook saw */
 	cookie = sk->__sk_common.skc_cookie.counter;
-	if (!cookie)
-		return 0;
-	cp = bpf_map_lookup_elem(&conns, &cookie);
-	if (!cp)
-		return 0;
-	c = *cp;
-	bpf_map_delete_elem(&conns, &cookie);
-	lw_conn_report(&c, cookie, LW_CLOSE_TCP);
+	if (cookie)
+		lw_conn_take(cookie, LW_CLOSE_TCP);
 	return 0;
 }
 
@@ -646,30 +655,12 @@ int lw_cg_sock_create(struct bpf_sock *ctx)
 }
 
 /*
- * A datagram socket with a `conns` entry closed (connected, or a DNS query's socket):
- * report the entry and free it. Left to the owner's exit, each DNS lookup of a long-lived
- * tool (glibc connects a new socket for each) kept an entry until then, and the table
- * filled. Reported only if this delete took it: a flush that got there first reports it.
- */
-static __always_inline void lw_dgram_conn_release(struct bpf_sock *ctx, struct lw_sock_conn *sc)
-{
-	__u64 cookie = sc->cookie;
-	struct lw_conn *cp, c;
-
-	if (!cookie)
-		cookie = bpf_get_socket_cookie(ctx);
-	cp = bpf_map_lookup_elem(&conns, &cookie);
-	if (!cp)
-		return;
-	c = *cp;
-	if (!bpf_map_delete_elem(&conns, &cookie))
-		lw_conn_report(&c, cookie, LW_CLOSE_RELEASE);
-}
-
-/*
- * A socket closed: report its `conns` entry (lw_dgram_conn_release) and the datagram flows
- * its storage lists (those past LW_SOCK_FLOWS wait for the owner's exit or the stop, when
- * user space walks the table).
+ * A datagram socket closed: report its `conns` entry if it has one (connected, or a DNS
+ * query's socket; left to the owner's exit, each DNS lookup of a long-lived tool, glibc
+ * connecting a new socket for each, kept an entry until then, and the table filled), and
+ * the datagram flows its storage lists (those past LW_SOCK_FLOWS wait for the owner's exit
+ * or the stop, when user space walks the table). Each only if this delete took it, as
+ * lw_conn_take().
  */
 SEC("cgroup/sock_release")
 int lw_cg_sock_release(struct bpf_sock *ctx)
@@ -677,7 +668,7 @@ int lw_cg_sock_release(struct bpf_sock *ctx)
 	struct lw_sock_flows *sf;
 	struct lw_sock_conn *sc;
 	struct lw_flow_key k = {};
-	struct lw_flow *f;
+	struct lw_flow *f, fc;
 
 	/*
 	 * Only datagram sockets are reported here: every TCP socket of the machine (two a
@@ -691,7 +682,8 @@ int lw_cg_sock_release(struct bpf_sock *ctx)
 	if (!sc)
 		return 1;
 	if (sc->mark == LW_MARK_MAP)
-		lw_dgram_conn_release(ctx, sc);
+		lw_conn_take(sc->cookie ? sc->cookie : bpf_get_socket_cookie(ctx),
+			     LW_CLOSE_RELEASE);
 	sf = bpf_sk_storage_get(&sock_flows, ctx, 0, 0);
 	if (!sf)
 		return 1;
@@ -704,8 +696,9 @@ int lw_cg_sock_release(struct bpf_sock *ctx)
 		f = bpf_map_lookup_elem(&flows, &k);
 		if (!f)
 			continue; /* flushed by user space already */
-		lw_flow_report(&k, f, sc, LW_CLOSE_RELEASE);
-		bpf_map_delete_elem(&flows, &k);
+		fc = *f;
+		if (!bpf_map_delete_elem(&flows, &k))
+			lw_flow_report(&k, &fc, sc, LW_CLOSE_RELEASE);
 	}
 	return 1;
 }

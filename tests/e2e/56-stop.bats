@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # Stopping (issue 18): the programs are detached first, all at once, and then the ring
 # buffer is drained, so a SIGTERM right after a burst loses nothing of it; a connection
-# still open is reported at the stop; the capture is sealed; and LLMWATCH_TIMING says
-# where the stop's time went.
+# still open is reported at the stop (or at its owner's exit: once, even when it closes
+# while that flush runs); the capture is sealed; and LLMWATCH_TIMING says where the stop's
+# time went.
 
 load helpers
 
@@ -70,6 +71,27 @@ time.sleep(120)' "$BATS_TEST_TMPDIR/held" &
 	OUT="$BATS_TEST_TMPDIR/replay.json"
 	[ "$(lw_count type=open pid="$fpid" path=/dev/null)" -eq 5000 ]
 	[ "$(lw_count type=conn_bytes pid="$hpid" dport="$port" bytes=1000)" -eq 1 ]
+}
+
+@test "connections aborted while their owner's exit is flushed: each reported once, whole" {
+	# a child aborts the owner's 500 connections one every 100 us while the owner exits:
+	# some close while llmwatch flushes the owner's entries, and an entry both sides read
+	# must be reported by whichever of them removes it, and only by that one
+	requires_bpf
+	actor=$(make_tool ollama "$PROGS/lw_actor")
+	lw_start
+	run "$actor" pid tcp-abort-child 500
+	[ "$status" -eq 0 ]
+	pid=$(sed -n 's/^pid=//p' <<<"$output")
+	port=$(sed -n 's/^abort_port=//p' <<<"$output")
+	child=$(sed -n 's/^abort_child=//p' <<<"$output")
+	[ -n "$pid" ] && [ -n "$port" ] && [ -n "$child" ]
+	lw_wait_for type=exit pid="$child"
+	lw_stop
+	[ "$(lw_count type=connect pid="$pid" dport="$port")" -eq 500 ]
+	[ "$(lw_count type=conn_bytes pid="$pid" dport="$port")" -eq 500 ]
+	[ "$(lw_count type=conn_bytes pid="$pid" dport="$port" bytes=100)" -eq 500 ]
+	grep -Eq '^llmwatch: [0-9]+ records, 0 lost$' "$ERR"
 }
 
 @test "without LLMWATCH_TIMING nothing of the steps is said" {

@@ -301,7 +301,23 @@ if lw_start conns; then
 	hport=$(kv "$WORK/hold.out" hold_port)
 	retry 100 has "$OUT" '"type":"exit"' "\"pid\":$cpid,"
 	retry 30 has "$OUT" '"type":"conn_bytes"' "\"pid\":$cpid,"
+	# connections a child aborts while their owner exits: some close during the owner's
+	# flush, and each must be reported once (by the close or by the flush)
+	"$TOOLS/ollama" pid tcp-abort-child 100 >"$WORK/abort.out" 2>&1
+	xpid=$(kv "$WORK/abort.out" pid)
+	xkid=$(kv "$WORK/abort.out" abort_child)
+	xport=$(kv "$WORK/abort.out" abort_port)
+	retry 100 has "$OUT" '"type":"exit"' "\"pid\":$xkid,"
 	lw_stop
+	xn=$(grep '"type":"conn_bytes"' "$OUT" | grep "\"pid\":$xpid," | grep "\"dport\":$xport," |
+		grep -c '"bytes":100,')
+	xall=$(grep '"type":"conn_bytes"' "$OUT" | grep "\"pid\":$xpid," | grep -c "\"dport\":$xport,")
+	if [ -n "$xport" ] && [ "$xn" -eq 100 ] && [ "$xall" -eq 100 ]; then
+		ok conns-once-at-owner-exit
+	else
+		fail conns-once-at-owner-exit "pid $xpid's 100 aborted connections to port $xport: \
+$xall conn_bytes records, $xn of them of 100 bytes (want 100 and 100)"
+	fi
 	if has "$OUT" '"type":"conn_bytes"' "\"pid\":$cpid," "\"dport\":$cport," '"bytes":100,' \
 		'"reason":"exit"'; then
 		ok conn-at-owner-exit

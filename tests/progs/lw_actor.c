@@ -32,6 +32,10 @@
  *                       seconds: hold_port=N
  *   tcp-hold-child SECS the same, held by a forked child while this process goes on (and
  *                       exits): hold_port=N hold_child=N
+ *   tcp-abort-child N   N 127.0.0.1 connections that send 100 bytes each, handed to a
+ *                       forked child that aborts them (SO_LINGER 0: TCP_CLOSE at once)
+ *                       one every 100 us while this process exits, so that some close
+ *                       while llmwatch flushes the owner's: abort_port=N abort_child=N
  *   flood N             open and close /dev/null N times
  *   leader-exits PATH   the main thread ends (pthread_exit) while another thread lives on;
  *                       that thread waits until the leader is gone, opens PATH, and exits
@@ -51,6 +55,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /*
@@ -145,6 +150,67 @@ static int act_tcp_hold(long secs, bool child)
 	if (child)
 		_exit(0);
 	return 0;
+}
+
+/*
+ * The child of tcp-abort-child: aborts the connections one by one, from its start, so that
+ * the aborts span its parent's (their owner's) exit and llmwatch's flush of what the owner
+ * left open, wherever that flush falls. Never returns.
+ */
+static void abort_each(const int *c, long n)
+{
+	const struct linger now = { .l_onoff = 1, .l_linger = 0 };
+	const struct timespec tick = { 0, 100000 };
+
+	for (long i = 0; i < n; i++) {
+		setsockopt(c[i], SOL_SOCKET, SO_LINGER, &now, sizeof(now));
+		close(c[i]);
+		nanosleep(&tick, NULL);
+	}
+	_exit(0);
+}
+
+static int act_tcp_abort_child(long n)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t alen = sizeof(a);
+	char buf[100] = { 0 };
+	int srv, *c;
+	pid_t k;
+
+	if (n < 1 || n > 4096 || !(c = calloc((size_t)n, sizeof(*c)))) {
+		fprintf(stderr, "tcp-abort-child: N from 1 to 4096\n");
+		return 1;
+	}
+	/* never accepted: the kernel completes each handshake into the backlog */
+	srv = socket(AF_INET, SOCK_STREAM, 0);
+	if (srv < 0 || bind(srv, (struct sockaddr *)&a, sizeof(a)) || listen(srv, (int)n) ||
+	    getsockname(srv, (struct sockaddr *)&a, &alen)) {
+		perror("tcp-abort-child listener");
+		goto fail;
+	}
+	for (long i = 0; i < n; i++) {
+		c[i] = socket(AF_INET, SOCK_STREAM, 0);
+		if (c[i] < 0 || connect(c[i], (struct sockaddr *)&a, sizeof(a)) ||
+		    write(c[i], buf, sizeof(buf)) != (ssize_t)sizeof(buf)) {
+			perror("tcp-abort-child connect, write");
+			goto fail;
+		}
+	}
+	printf("abort_port=%u\n", ntohs(a.sin_port));
+	k = fork();
+	if (k < 0) {
+		perror("fork");
+		goto fail;
+	}
+	if (k == 0)
+		abort_each(c, n);
+	printf("abort_child=%d\n", (int)k);
+	free(c);
+	return 0;
+fail:
+	free(c);
+	return 1;
 }
 
 /*
@@ -618,6 +684,9 @@ int main(int argc, char **argv)
 			i++;
 		} else if (!strcmp(a, "tcp-hold") && p1) {
 			err = act_tcp_hold(strtol(p1, NULL, 10), false);
+			i++;
+		} else if (!strcmp(a, "tcp-abort-child") && p1) {
+			err = act_tcp_abort_child(strtol(p1, NULL, 10));
 			i++;
 		} else if (!strcmp(a, "tcp-hold-child") && p1) {
 			err = act_tcp_hold(strtol(p1, NULL, 10), true);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "kernel/bpf_loader.h"
+#include "kernel/map_flush.h"
 #include "util/timefmt.h"
 
 /*
@@ -75,98 +76,10 @@ static int k_watch_cgroup(void *ctx, uint32_t pid)
 	return err;
 }
 
-/*
- * arr with room for one more element of esz bytes after its n (*cap allocated, doubling
- * from 16), or NULL when it cannot grow (arr is then as it was).
- */
-static void *grow(void *arr, size_t n, size_t *cap, size_t esz)
-{
-	size_t ncap;
-	void *v;
-
-	if (n < *cap)
-		return arr;
-	ncap = *cap ? *cap * 2 : 16;
-	v = realloc(arr, ncap * esz);
-	if (v)
-		*cap = ncap;
-	return v;
-}
-
-/* What the flush does with one entry (its fill function says). */
-enum flush_what {
-	FLUSH_REPORT, /* report it and remove it */
-	FLUSH_LEAVE,  /* leave it where it is: its socket's close or the stop reports it */
-};
-
-/*
- * Fills r's fields from one map entry and says whose it is (*pid, *tool); flush_pid is the
- * flush's (0: the stop), arg the fill's own state.
- */
-typedef enum flush_what (*flush_fill_fn)(void *arg, uint32_t flush_pid, const void *key,
-					 const void *val, struct lw_rec_conn_bytes *r,
-					 uint32_t *pid, uint16_t *tool);
-
-#define FLUSH_KEY_MAX 32
-#define FLUSH_VAL_MAX 56
-
-/*
- * Reports (as LW_REC_CONN_BYTES records through emit, with reason) and removes the entries
- * of map fd (keys of ksz bytes, values of vsz) that pid made (all of them if pid is 0).
- * Returns 0, -ENOMEM (some reported but kept, so reported again later) or the first failed
- * delete's -errno.
- */
-static int flush_map(int fd, size_t ksz, size_t vsz, flush_fill_fn fill, void *arg, uint32_t pid,
-		     uint32_t reason, void (*emit)(void *m, const void *rec, size_t len), void *m)
-{
-	_Alignas(8) unsigned char key[FLUSH_KEY_MAX], next[FLUSH_KEY_MAX], val[FLUSH_VAL_MAX];
-	unsigned char *prev = NULL, *doomed = NULL;
-	size_t nd = 0, cap = 0;
-	int err = 0;
-
-	if (ksz > FLUSH_KEY_MAX || vsz > FLUSH_VAL_MAX)
-		return -EINVAL;
-	while (bpf_map_get_next_key(fd, prev, next) == 0) {
-		struct lw_rec_conn_bytes r = { .reason = reason };
-		uint32_t owner;
-		uint16_t tool;
-		uint8_t flags;
-		void *v;
-
-		memcpy(key, next, ksz);
-		prev = key;
-		if (bpf_map_lookup_elem(fd, key, val))
-			continue;
-		r.hdr.flags = 0;
-		if (fill(arg, pid, key, val, &r, &owner, &tool) == FLUSH_LEAVE ||
-		    (pid && owner != pid))
-			continue;
-		flags = r.hdr.flags;
-		/* deleted after the walk: deleting under get_next_key restarts the iteration */
-		v = grow(doomed, nd, &cap, ksz);
-		if (v) {
-			doomed = v;
-			memcpy(doomed + nd++ * ksz, key, ksz);
-		} else {
-			err = -ENOMEM; /* reported now, and again later: a duplicate beats a loss */
-		}
-		lw_rec_hdr_init(&r.hdr, LW_REC_CONN_BYTES, sizeof(r), tool, owner,
-				timefmt_boot_now());
-		r.hdr.flags = flags;
-		emit(m, &r, sizeof(r));
-	}
-	for (size_t i = 0; i < nd; i++) {
-		/* gone already (closed meanwhile) is not a failure */
-		if (bpf_map_delete_elem(fd, doomed + i * ksz) && errno != ENOENT && !err)
-			err = -errno;
-	}
-	free(doomed);
-	return err;
-}
-
 /* A connection (key: socket cookie): UDP sockets, TCP connections still open. */
-static enum flush_what fill_conn(void *arg, uint32_t flush_pid, const void *key, const void *val,
-				 struct lw_rec_conn_bytes *r, uint32_t *pid, uint16_t *tool)
+static enum map_flush_what fill_conn(void *arg, uint32_t flush_pid, const void *key,
+				     const void *val, struct lw_rec_conn_bytes *r, uint32_t *pid,
+				     uint16_t *tool)
 {
 	const struct lw_conn *c = val;
 
@@ -178,7 +91,15 @@ static enum flush_what fill_conn(void *arg, uint32_t flush_pid, const void *key,
 	r->daddr = c->daddr;
 	*pid = c->pid;
 	*tool = c->tool;
-	return FLUSH_REPORT;
+	return MAP_FLUSH_REPORT;
+}
+
+static void conn_counts(const void *val, uint64_t *bytes, uint64_t *packets)
+{
+	const struct lw_conn *c = val;
+
+	*bytes = c->bytes;
+	*packets = c->packets;
 }
 
 /* One socket's storage flow, read through a copy of the socket (LW_SK_FLOW_READY). */
@@ -203,7 +124,7 @@ struct flow_flush {
 static void keep_sk_flow(void *arg, uint64_t cookie, const struct lw_conn *conn)
 {
 	struct flow_flush *ff = arg;
-	struct sk_flow *got = grow(ff->got, ff->ngot, &ff->capgot, sizeof(*got));
+	struct sk_flow *got = map_flush_grow(ff->got, ff->ngot, &ff->capgot, sizeof(*got));
 
 	if (!got) {
 		ff->err = -ENOMEM;
@@ -221,7 +142,7 @@ static void ask(struct flow_flush *ff, uint32_t pid)
 	for (size_t i = 0; i < ff->nasked; i++)
 		if (ff->asked[i] == pid)
 			return;
-	asked = grow(ff->asked, ff->nasked, &ff->capasked, sizeof(*asked));
+	asked = map_flush_grow(ff->asked, ff->nasked, &ff->capasked, sizeof(*asked));
 	if (!asked) {
 		ff->err = -ENOMEM;
 		return;
@@ -262,8 +183,9 @@ static const struct sk_flow *find_sk_flow(const struct flow_flush *ff, const str
  * which reports it whole; the stop reports what `flows` holds, flagged partial
  * (LW_F_READ_FAILED) and counted lost.
  */
-static enum flush_what fill_flow(void *arg, uint32_t flush_pid, const void *key, const void *val,
-				 struct lw_rec_conn_bytes *r, uint32_t *pid, uint16_t *tool)
+static enum map_flush_what fill_flow(void *arg, uint32_t flush_pid, const void *key,
+				     const void *val, struct lw_rec_conn_bytes *r, uint32_t *pid,
+				     uint16_t *tool)
 {
 	struct flow_flush *ff = arg;
 	const struct lw_flow_key *k = key;
@@ -278,7 +200,7 @@ static enum flush_what fill_flow(void *arg, uint32_t flush_pid, const void *key,
 	*pid = f->pid;
 	*tool = f->tool;
 	if (!(f->flags & LW_FLOW_IN_SOCK) || (flush_pid && f->pid != flush_pid))
-		return FLUSH_REPORT;
+		return MAP_FLUSH_REPORT;
 	ask(ff, f->pid);
 	sf = find_sk_flow(ff, k);
 	if (!sf && !flush_pid && !ff->asked_tracked) {
@@ -288,18 +210,28 @@ static enum flush_what fill_flow(void *arg, uint32_t flush_pid, const void *key,
 	if (sf) {
 		r->bytes += sf->bytes;
 		r->packets += sf->packets;
-		return FLUSH_REPORT;
+		return MAP_FLUSH_REPORT;
 	}
 	if (flush_pid)
-		return FLUSH_LEAVE;
+		return MAP_FLUSH_LEAVE;
 	r->hdr.flags |= LW_F_READ_FAILED;
 	ff->unread++;
-	return FLUSH_REPORT;
+	return MAP_FLUSH_REPORT;
 }
 
-_Static_assert(sizeof(__u64) <= FLUSH_KEY_MAX && sizeof(struct lw_flow_key) <= FLUSH_KEY_MAX,
+static void flow_counts(const void *val, uint64_t *bytes, uint64_t *packets)
+{
+	const struct lw_flow *f = val;
+
+	*bytes = f->bytes;
+	*packets = f->packets;
+}
+
+_Static_assert(sizeof(__u64) <= MAP_FLUSH_KEY_MAX &&
+		       sizeof(struct lw_flow_key) <= MAP_FLUSH_KEY_MAX,
 	       "flush key buffer");
-_Static_assert(sizeof(struct lw_conn) <= FLUSH_VAL_MAX && sizeof(struct lw_flow) <= FLUSH_VAL_MAX,
+_Static_assert(sizeof(struct lw_conn) <= MAP_FLUSH_VAL_MAX &&
+		       sizeof(struct lw_flow) <= MAP_FLUSH_VAL_MAX,
 	       "flush value buffer");
 
 /*
@@ -353,10 +285,20 @@ static int k_flush(void *ctx, uint32_t pid, uint32_t reason,
 		   void (*emit)(void *m, const void *rec, size_t len), void *m)
 {
 	struct flow_flush ff = { .l = ctx };
-	int err = flush_map(bpf_loader_conns_fd(ctx), sizeof(__u64), sizeof(struct lw_conn),
-			    fill_conn, NULL, pid, reason, emit, m);
-	int err2 = flush_map(bpf_loader_flows_fd(ctx), sizeof(struct lw_flow_key),
-			     sizeof(struct lw_flow), fill_flow, &ff, pid, reason, emit, m);
+	const struct map_flush conns = { bpf_loader_conns_fd(ctx),
+					 sizeof(__u64),
+					 sizeof(struct lw_conn),
+					 fill_conn,
+					 conn_counts,
+					 NULL };
+	const struct map_flush flows = { bpf_loader_flows_fd(ctx),
+					 sizeof(struct lw_flow_key),
+					 sizeof(struct lw_flow),
+					 fill_flow,
+					 flow_counts,
+					 &ff };
+	int err = map_flush(&conns, pid, reason, emit, m);
+	int err2 = map_flush(&flows, pid, reason, emit, m);
 	int err3 = flush_sk_conns(ctx, pid, reason, emit, m);
 
 	if (!err2)
