@@ -13,6 +13,10 @@ setup() {
 	common_setup
 	# the caller's choice (make test with KERNEL_ACCEL=tcg, say) is not this test's
 	unset KERNEL_ACCEL KERNEL_KVM_CPUS QEMU_PROBE_TIMEOUT
+	# the modules this host has loaded are not this test's either: none, unless a test says
+	MODS="$BATS_TEST_TMPDIR/modules"
+	mkdir -p "$MODS"
+	export QEMU_ACCEL_SYSMODULE="$MODS"
 	FAKE="$BATS_TEST_TMPDIR/qemu"
 	CALLS="$BATS_TEST_TMPDIR/calls"
 	: >"$CALLS"
@@ -112,4 +116,26 @@ EOF
 	[ "$status" -eq 0 ]
 	[ "$output" = "tcg max" ]
 	[[ "$stderr" == *"kvm with -cpu max: refused (exit 124): no /init within 1 s (Linux version 6.1.0)"* ]]
+}
+
+@test "qemu-accel: KVM that is PVM (kvm_pvm alone) is not tried: TCG at once, saying why" {
+	mkdir "$MODS/kvm" "$MODS/kvm_pvm"
+	FAKE_KVM=ok accel
+	[ "$status" -eq 0 ]
+	[ "$output" = "tcg max" ]
+	[[ "$stderr" == *"KVM here is PVM (kvm_pvm loaded, no kvm_amd or kvm_intel)"* ]]
+	[ ! -s "$CALLS" ]
+	# KERNEL_ACCEL=kvm tries anyway
+	FAKE_KVM=ok KERNEL_ACCEL=kvm accel
+	[ "$status" -eq 0 ]
+	[ "$output" = "kvm max" ]
+	[ "$(wc -l <"$CALLS")" -eq 1 ]
+}
+
+@test "qemu-accel: kvm_pvm beside kvm_amd is tried as any KVM" {
+	mkdir "$MODS/kvm" "$MODS/kvm_pvm" "$MODS/kvm_amd"
+	FAKE_KVM=ok accel
+	[ "$status" -eq 0 ]
+	[ "$output" = "kvm max" ]
+	[ "$(wc -l <"$CALLS")" -eq 1 ]
 }
