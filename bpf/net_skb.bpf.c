@@ -572,6 +572,25 @@ int BPF_PROG(lw_tcp_state, struct sock *sk, int oldstate, int newstate)
 }
 
 /*
+ * Moves a connection kept in socket storage from LW_MARK_CONN to LW_MARK_DONE (with
+ * *flush_gen, for the flush; else the generation it had): true if this call moved it, so
+ * that the caller reports it, false if it was not LW_MARK_CONN or another CPU (the close,
+ * or the flush's walk) moved it first. One compare-and-swap (5.12 on; the loader keeps
+ * these programs to kernels whose iterator probe loads one).
+ */
+static __always_inline bool lw_conn_sk_take(struct lw_sock_conn *sc, const __u32 *flush_gen)
+{
+	struct lw_sock_conn was, now;
+
+	was.state = sc->state;
+	if (was.mark != LW_MARK_CONN)
+		return false;
+	now.mark = LW_MARK_DONE;
+	now.flush_gen = flush_gen ? *flush_gen : was.flush_gen;
+	return __sync_val_compare_and_swap(&sc->state, was.state, now.state) == was.state;
+}
+
+/*
  * The same where the connection is kept in its socket's storage (lw_conn_sk): a BTF
  * tracepoint, which may read socket storage (5.11 on; the classic one may not).
  */
@@ -583,10 +602,8 @@ int BPF_PROG(lw_tcp_state_sk, struct sock *sk, int oldstate, int newstate)
 	if (newstate != TCP_CLOSE)
 		return 0;
 	sc = bpf_sk_storage_get(&conn_marks, sk, 0, 0);
-	if (!sc || sc->mark != LW_MARK_CONN)
-		return 0;
-	sc->mark = LW_MARK_DONE;
-	lw_conn_report(&sc->conn, sc->cookie, LW_CLOSE_TCP);
+	if (sc && lw_conn_sk_take(sc, NULL))
+		lw_conn_report(&sc->conn, sc->cookie, LW_CLOSE_TCP);
 	return 0;
 }
 
@@ -610,10 +627,9 @@ int lw_iter_conns(struct bpf_iter__bpf_sk_storage_map *ctx)
 
 	if (!sc || !ctx->sk || (pid && sc->conn.pid != pid))
 		return 0;
-	if (sc->mark != LW_MARK_CONN && !(sc->mark == LW_MARK_DONE && sc->flush_gen == gen))
+	/* this flush's own, shown again; else only one this walk takes from the close */
+	if (!(sc->mark == LW_MARK_DONE && sc->flush_gen == gen) && !lw_conn_sk_take(sc, &gen))
 		return 0;
-	sc->flush_gen = gen;
-	sc->mark = LW_MARK_DONE;
 	lw_rec_hdr_init(&r.hdr, LW_REC_CONN_BYTES, sizeof(r), sc->conn.tool, sc->conn.pid, 0);
 	r.cookie = sc->cookie;
 	r.bytes = sc->conn.bytes;

@@ -320,9 +320,22 @@ struct lw_sock_conn {
 	struct lw_conn conn; /* LW_MARK_CONN */
 	__u64 cookie;	     /* the socket's: set by its connect (LW_MARK_CONN), else 0 until a
 			      * packet program needed it (lw_skb_cookie) */
-	__u32 mark;	     /* LW_MARK_* */
-	__u32 flush_gen;     /* LW_MARK_DONE by the flush: which one (see lw_iter_conns) */
+	/*
+	 * The TCP close and the flush's walk may run at once on two CPUs: each moves
+	 * LW_MARK_CONN to LW_MARK_DONE with one compare-and-swap of both words (state), and
+	 * only the one that moved it reports the connection.
+	 */
+	union {
+		struct {
+			__u32 mark;	 /* LW_MARK_* */
+			__u32 flush_gen; /* LW_MARK_DONE by the flush: which one (lw_iter_conns) */
+		};
+		__u64 state;
+	};
 };
+
+_Static_assert(__builtin_offsetof(struct lw_sock_conn, state) % 8 == 0,
+	       "lw_sock_conn.state: a compare-and-swap needs it 8-byte aligned");
 
 /*
  * The datagram-flow map (key: socket cookie and destination), filled by the kernel and

@@ -74,7 +74,8 @@ void cli_print_version(void)
 	else
 		printf("TCP connections: in the conns map (%s)\n",
 		       !p.sk_storage_close ? "tp_btf programs may not read socket storage here" :
-					     "no iterator over socket storage loads here");
+					     "no iterator over socket storage with a "
+					     "compare-and-swap loads here");
 	if (!p.file_err)
 		printf("opens: fexit security_file_open (the kernel's paths; io_uring opens seen)\n");
 	else

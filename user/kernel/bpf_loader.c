@@ -198,11 +198,22 @@ static int probe_fentry(const struct kernel_names *vmlinux, const char *func,
 
 /*
  * Whether an iterator over a socket-storage map loads (5.9 on, where tracing programs are
- * allowed at all): loads a two-instruction one, attaches nothing.
+ * allowed at all) with a 64-bit compare-and-swap (5.12 on), which it and the TCP close use
+ * to decide which of them reports a connection kept in socket storage (lw_conn_sk_take):
+ * loads one that swaps a stack slot, attaches nothing.
  */
 static bool probe_sk_storage_iter(const struct kernel_names *vmlinux)
 {
 	const struct bpf_insn insns[] = {
+		/* *(u64 *)(r10 - 8) = 0; r0 = 0; r1 = 1; r0 = cmpxchg_64(r10 - 8, r0, r1) */
+		{ .code = BPF_ST | BPF_MEM | BPF_DW, .dst_reg = BPF_REG_10, .off = -8, .imm = 0 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_1, .imm = 1 },
+		{ .code = BPF_STX | BPF_ATOMIC | BPF_DW,
+		  .dst_reg = BPF_REG_10,
+		  .src_reg = BPF_REG_1,
+		  .off = -8,
+		  .imm = BPF_CMPXCHG },
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
@@ -215,7 +226,8 @@ static bool probe_sk_storage_iter(const struct kernel_names *vmlinux)
 	if (id <= 0)
 		return false;
 	o.attach_btf_id = id;
-	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "iter_probe", "GPL", insns, 2, &o);
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "iter_probe", "GPL", insns,
+			   sizeof(insns) / sizeof(insns[0]), &o);
 	if (fd < 0)
 		return false;
 	close(fd);

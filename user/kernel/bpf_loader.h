@@ -79,8 +79,8 @@ struct bpf_loader_probe {
 	bool sock_storage;     /* cgroup sock programs may use socket storage: datagram flows
 			    * start without sendmsg4/6 (bpf/net.bpf.h, lw_flow_egress) */
 	bool sk_storage_close; /* tp_btf on inet_sock_set_state may read socket storage, */
-	bool sk_storage_iter;  /* an iterator over it loads: TCP connections kept there
-				* (bpf/net.bpf.h, lw_conn_sk) */
+	bool sk_storage_iter;  /* an iterator over it loads, with a compare-and-swap (5.12
+				* on): TCP connections kept there (bpf/net.bpf.h, lw_conn_sk) */
 	bool rdonly_cast;      /* the kernel has the bpf_rdonly_cast() kfunc (6.2 on) */
 };
 
