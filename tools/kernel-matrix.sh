@@ -271,8 +271,10 @@ passed=0 failed=0
 row() {
 	local f="$OUT/$1.lwtest" kernel hooks args open sock sys p fl accel=-
 	[ -r "$OUT/${3:-$1}.accel" ] && accel=$(cat "$OUT/${3:-$1}.accel")
-	kernel=$(sed -n 's/^LWTEST kernel //p' "$f" 2>/dev/null | head -n 1)
-	hooks=$(sed -n 's/^LWTEST hooks //p' "$f" 2>/dev/null | head -n 1)
+	# a boot that ended before this run of the scenarios left no file: a row all the same
+	# (under pipefail a missing file would end the script here, with no table or totals)
+	kernel=$(sed -n 's/^LWTEST kernel //p' "$f" 2>/dev/null | head -n 1) || kernel=
+	hooks=$(sed -n 's/^LWTEST hooks //p' "$f" 2>/dev/null | head -n 1) || hooks=
 	case "$hooks" in
 	*"task storage"*) args=regs+task ;;
 	*"saved registers"*) args=registers ;;
