@@ -1136,7 +1136,22 @@ static bool is_trampoline_prog(const char *sec)
 }
 
 /*
- * Every link but the trampolines' goes at once (link_release.c). A tracepoint link's release
+ * Whether a program is on a scheduler tracepoint that every thread passes as it is made or
+ * ends (exec, fork, exit): see bpf_loader_detach().
+ */
+static bool is_sched_prog(const char *sec)
+{
+	return strncmp(sec, "tp_btf/sched_process_", 21) == 0;
+}
+
+/*
+ * The scheduler tracepoints' links go first, from this thread, before any release thread
+ * is made: their release patches the tracepoint's site in kernel_clone() and do_exit()
+ * (a static key), which the release threads would be passing as they start and end. Those
+ * releases wait for no grace period. Under QEMU's TCG the kernel matrix's guests hung with
+ * both vCPUs at such a site in do_exit(), one in the int3 handler of the patch (a soft
+ * lockup, twice in a row on 5.10, 2026-12-07), and once panicked in kernel_clone()'s.
+ * Then every other link but the trampolines' goes at once (link_release.c). A tracepoint link's release
  * waits for an RCU tasks-trace grace period, and 6.18 waits holding bpf_event_mutex, so those
  * go one after the other in the kernel whatever is done here; the raw tracepoints' and cgroup
  * links' releases overlap them (a stop of ~190 ms instead of ~285 ms one by one, docs/
@@ -1176,6 +1191,22 @@ int bpf_loader_detach(struct bpf_loader *l)
 		struct bpf_link **link = skel->skeleton->progs[i].link;
 		const char *sec = bpf_program__section_name(*skel->skeleton->progs[i].prog);
 
+		if (!*link || !is_sched_prog(sec))
+			continue;
+		err = bpf_link__destroy(*link);
+		*link = NULL;
+		if (err) {
+			fprintf(stderr, "llmwatch: warning: detaching %s: %s\n", sec,
+				strerror(-err));
+			if (!first)
+				first = err;
+		}
+	}
+	steptime_mark("stop: scheduler tracepoints detached (exec, fork, exit)");
+	for (int i = 0; i < n; i++) {
+		struct bpf_link **link = skel->skeleton->progs[i].link;
+		const char *sec = bpf_program__section_name(*skel->skeleton->progs[i].prog);
+
 		if (!*link || is_trampoline_prog(sec))
 			continue;
 		secs[k] = sec;
@@ -1187,7 +1218,8 @@ int bpf_loader_detach(struct bpf_loader *l)
 		if (errs[i])
 			fprintf(stderr, "llmwatch: warning: detaching %s: %s\n", secs[i],
 				strerror(-errs[i]));
-	first = err;
+	if (!first)
+		first = err;
 	steptime_mark("stop: links detached (tracepoints, raw tracepoints, cgroup)");
 	for (int i = 0; i < n; i++) {
 		struct bpf_link **link = skel->skeleton->progs[i].link;
