@@ -10,15 +10,16 @@
 #include "check.h"
 #include "kernel/load_tries.h"
 
-/* A try written as five letters, upper case where the choice is kept: "FKRTC". */
-static const char *spell(const struct load_try *t, char buf[6])
+/* A try written as six letters, upper case where the choice is kept: "FKRTCS". */
+static const char *spell(const struct load_try *t, char buf[7])
 {
 	buf[0] = t->sysfx ? 'F' : 'f';
 	buf[1] = t->khooks ? 'K' : 'k';
 	buf[2] = t->regs ? 'R' : 'r';
 	buf[3] = t->task ? 'T' : 't';
 	buf[4] = t->skb_cast ? 'C' : 'c';
-	buf[5] = 0;
+	buf[5] = t->conn_sk ? 'S' : 's';
+	buf[6] = 0;
 	return buf;
 }
 
@@ -31,7 +32,7 @@ static int walk_all_failing(const struct load_choices *c, char *seq, size_t size
 	struct load_tries t;
 	size_t len = 0;
 	int n = 0;
-	char buf[6];
+	char buf[7];
 
 	load_tries_init(&t, c);
 	for (;;) {
@@ -45,7 +46,7 @@ static int walk_all_failing(const struct load_choices *c, char *seq, size_t size
 			struct load_try before = t.cur;
 
 			CHECK(load_tries_give_up(&t) == NULL);
-			CHECK_STR(spell(&t.cur, buf), spell(&before, (char[6]){ 0 }));
+			CHECK_STR(spell(&t.cur, buf), spell(&before, (char[7]){ 0 }));
 			snprintf(seq + len, size - len, "\n");
 			break;
 		}
@@ -69,19 +70,49 @@ static void test_everything_offered(void)
 				 seq, sizeof(seq));
 
 	CHECK_INT(n, 13);
-	CHECK_STR(seq, "FKRTC -the egress program's storage-pointer test (bpf_rdonly_cast)\n"
-		       "FKRTc -task storage\n"
-		       "FKRtc -the exit hooks reading the saved registers\n"
-		       "FKrtc -fentry/fexit on the syscalls\n"
-		       "fKRTc -task storage\n"
-		       "fKRtc -the exit hooks reading the saved registers\n"
-		       "fKrtc -the fentry/fexit programs\n"
-		       "FkRTc -task storage\n"
-		       "FkRtc -the exit hooks reading the saved registers\n"
-		       "Fkrtc -fentry/fexit on the syscalls\n"
-		       "fkRTc -task storage\n"
-		       "fkRtc -the exit hooks reading the saved registers\n"
-		       "fkrtc\n");
+	CHECK_STR(seq, "FKRTCs -the egress program's storage-pointer test (bpf_rdonly_cast)\n"
+		       "FKRTcs -task storage\n"
+		       "FKRtcs -the exit hooks reading the saved registers\n"
+		       "FKrtcs -fentry/fexit on the syscalls\n"
+		       "fKRTcs -task storage\n"
+		       "fKRtcs -the exit hooks reading the saved registers\n"
+		       "fKrtcs -the fentry/fexit programs\n"
+		       "FkRTcs -task storage\n"
+		       "FkRtcs -the exit hooks reading the saved registers\n"
+		       "Fkrtcs -fentry/fexit on the syscalls\n"
+		       "fkRTcs -task storage\n"
+		       "fkRtcs -the exit hooks reading the saved registers\n"
+		       "fkrtcs\n");
+}
+
+/* Debian's 6.12: the kfunc and TCP connections in socket storage, each given up in turn */
+static void test_storage_choices(void)
+{
+	char seq[2048];
+	int n = walk_all_failing(&(struct load_choices){ .sysfx = true,
+							 .khooks = true,
+							 .regs = true,
+							 .skb_cast = true,
+							 .conn_sk = true },
+				 seq, sizeof(seq));
+
+	CHECK_INT(n, 10);
+	CHECK_STR(seq, "FKRtCS -the egress program's storage-pointer test (bpf_rdonly_cast)\n"
+		       "FKRtcS -TCP connections in socket storage\n"
+		       "FKRtcs -the exit hooks reading the saved registers\n"
+		       "FKrtcs -fentry/fexit on the syscalls\n"
+		       "fKRtcs -the exit hooks reading the saved registers\n"
+		       "fKrtcs -the fentry/fexit programs\n"
+		       "FkRtcs -the exit hooks reading the saved registers\n"
+		       "Fkrtcs -fentry/fexit on the syscalls\n"
+		       "fkRtcs -the exit hooks reading the saved registers\n"
+		       "fkrtcs\n");
+
+	/* socket storage alone: a try with it, and the same without */
+	n = walk_all_failing(&(struct load_choices){ .conn_sk = true }, seq, sizeof(seq));
+	CHECK_INT(n, 2);
+	CHECK_STR(seq, "fkrtcS -TCP connections in socket storage\n"
+		       "fkrtcs\n");
 }
 
 /* This VM: no fentry/fexit, registers and task storage, the kfunc. */
@@ -93,21 +124,21 @@ static void test_tracepoints_only(void)
 		sizeof(seq));
 
 	CHECK_INT(n, 4);
-	CHECK_STR(seq, "fkRTC -the egress program's storage-pointer test (bpf_rdonly_cast)\n"
-		       "fkRTc -task storage\n"
-		       "fkRtc -the exit hooks reading the saved registers\n"
-		       "fkrtc\n");
+	CHECK_STR(seq, "fkRTCs -the egress program's storage-pointer test (bpf_rdonly_cast)\n"
+		       "fkRTcs -task storage\n"
+		       "fkRtcs -the exit hooks reading the saved registers\n"
+		       "fkrtcs\n");
 
 	/* without the kfunc (5.10, 6.1) and with nothing else: one try, the last */
 	n = walk_all_failing(&(struct load_choices){ 0 }, seq, sizeof(seq));
 	CHECK_INT(n, 1);
-	CHECK_STR(seq, "fkrtc\n");
+	CHECK_STR(seq, "fkrtcs\n");
 
 	/* the kfunc alone: a try with it, and the same without */
 	n = walk_all_failing(&(struct load_choices){ .skb_cast = true }, seq, sizeof(seq));
 	CHECK_INT(n, 2);
-	CHECK_STR(seq, "fkrtC -the egress program's storage-pointer test (bpf_rdonly_cast)\n"
-		       "fkrtc\n");
+	CHECK_STR(seq, "fkrtCs -the egress program's storage-pointer test (bpf_rdonly_cast)\n"
+		       "fkrtcs\n");
 }
 
 /* --syscall-hooks fexit: no try without fexit on the syscalls */
@@ -120,10 +151,10 @@ static void test_fexit_forced(void)
 		seq, sizeof(seq));
 
 	CHECK_INT(n, 4);
-	CHECK_STR(seq, "FKRtc -the exit hooks reading the saved registers\n"
-		       "FKrtc -fentry/fexit on the syscalls\n"
-		       "FkRtc -the exit hooks reading the saved registers\n"
-		       "Fkrtc\n");
+	CHECK_STR(seq, "FKRtcs -the exit hooks reading the saved registers\n"
+		       "FKrtcs -fentry/fexit on the syscalls\n"
+		       "FkRtcs -the exit hooks reading the saved registers\n"
+		       "Fkrtcs\n");
 }
 
 /*
@@ -134,7 +165,7 @@ static void test_only_the_cast_refused(void)
 {
 	struct load_tries t;
 	int tries = 0;
-	char buf[6];
+	char buf[7];
 
 	load_tries_init(&t, &(struct load_choices){ .sysfx = true,
 						    .khooks = true,
@@ -146,7 +177,7 @@ static void test_only_the_cast_refused(void)
 		load_tries_give_up(&t);
 	}
 	CHECK_INT(tries, 1);
-	CHECK_STR(spell(&t.cur, buf), "FKRTc");
+	CHECK_STR(spell(&t.cur, buf), "FKRTcs");
 	CHECK(!load_tries_last(&t));
 }
 
@@ -154,6 +185,7 @@ int main(void)
 {
 	test_everything_offered();
 	test_tracepoints_only();
+	test_storage_choices();
 	test_fexit_forced();
 	test_only_the_cast_refused();
 	return check_summary("test_load_tries");

@@ -860,6 +860,7 @@ int bpf_loader_start(struct bpf_loader *l, const struct bpf_loader_opts *opts)
 				.regs = regs,
 				.task = probe.task_stash,
 				.skb_cast = l->skb_cast,
+				.conn_sk = l->conn_sk,
 				.sysfx_forced = opts->syscall_hooks == BPF_LOADER_SYSCALLS_FEXIT,
 			});
 	for (;;) {
@@ -872,6 +873,7 @@ int bpf_loader_start(struct bpf_loader *l, const struct bpf_loader_opts *opts)
 				"without\n",
 				what, strerror(-err));
 		l->skb_cast = t->skb_cast;
+		l->conn_sk = t->conn_sk;
 		err = load_attach(l, opts, &vmlinux, have_cg, t->sysfx, t->khooks && kfile,
 				  t->khooks && ksock, t->regs, t->task, last ? NULL : &retry);
 		if (last || !retry)

@@ -19,11 +19,12 @@ struct load_try {
 	bool regs;     /* the exits read the arguments from the saved registers */
 	bool task;     /* call state in task storage (with regs) */
 	bool skb_cast; /* the egress program tests the socket's storage pointer first */
+	bool conn_sk;  /* TCP connections kept in socket storage, not in `conns` */
 };
 
 /* What the kernel was found to offer, and what the options force. */
 struct load_choices {
-	bool sysfx, khooks, regs, task, skb_cast;
+	bool sysfx, khooks, regs, task, skb_cast, conn_sk;
 	bool sysfx_forced; /* --syscall-hooks fexit: no try without sysfx */
 };
 
@@ -42,8 +43,9 @@ bool load_tries_last(const struct load_tries *t);
 /*
  * After t->cur failed to load: moves t->cur to the next try and returns what it gives up,
  * for the warning ("loading with %s failed; trying without"), or NULL (t->cur unchanged)
- * when t->cur was the last. The egress program's storage-pointer test is given up first
- * and for good: it only saves time, and it was found by name, not by loading it.
+ * when t->cur was the last. The egress program's storage-pointer test is given up first,
+ * then TCP connections in socket storage, each for good: they only save time, and they were
+ * found by probes, not by loading the programs that use them.
  */
 const char *load_tries_give_up(struct load_tries *t);
 
