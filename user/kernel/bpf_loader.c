@@ -1147,6 +1147,35 @@ static bool is_sched_prog(const char *sec)
 }
 
 /*
+ * Detaches, one after the other from this thread, every link still attached whose section
+ * which() accepts (NULL: all), saying which failed; *first gets the first failure's -errno
+ * if it has none yet. Returns whether any was detached.
+ */
+static bool detach_each(struct llmwatch_bpf *skel, bool (*which)(const char *sec), int *first)
+{
+	bool any = false;
+
+	for (int i = 0; i < skel->skeleton->prog_cnt; i++) {
+		struct bpf_link **link = skel->skeleton->progs[i].link;
+		const char *sec = bpf_program__section_name(*skel->skeleton->progs[i].prog);
+		int err;
+
+		if (!*link || (which && !which(sec)))
+			continue;
+		any = true;
+		err = bpf_link__destroy(*link);
+		*link = NULL;
+		if (err) {
+			fprintf(stderr, "llmwatch: warning: detaching %s: %s\n", sec,
+				strerror(-err));
+			if (!*first)
+				*first = err;
+		}
+	}
+	return any;
+}
+
+/*
  * The scheduler tracepoints' links go first, from this thread, before any release thread
  * is made: their release patches the tracepoint's site in kernel_clone() and do_exit()
  * (a static key), which the release threads would be passing as they start and end. Those
@@ -1169,7 +1198,6 @@ int bpf_loader_detach(struct bpf_loader *l)
 	void **links = calloc((size_t)(n ? n : 1), sizeof(*links));
 	int *errs = calloc((size_t)(n ? n : 1), sizeof(*errs));
 	const char **secs = calloc((size_t)(n ? n : 1), sizeof(*secs));
-	bool tramp = false;
 
 	if (l->detached) {
 		free(links);
@@ -1189,21 +1217,7 @@ int bpf_loader_detach(struct bpf_loader *l)
 		free(secs);
 		return -ENOMEM;
 	}
-	for (int i = 0; i < n; i++) {
-		struct bpf_link **link = skel->skeleton->progs[i].link;
-		const char *sec = bpf_program__section_name(*skel->skeleton->progs[i].prog);
-
-		if (!*link || !is_sched_prog(sec))
-			continue;
-		err = bpf_link__destroy(*link);
-		*link = NULL;
-		if (err) {
-			fprintf(stderr, "llmwatch: warning: detaching %s: %s\n", sec,
-				strerror(-err));
-			if (!first)
-				first = err;
-		}
-	}
+	detach_each(skel, is_sched_prog, &first);
 	steptime_mark("stop: scheduler tracepoints detached (exec, fork, exit)");
 	for (int i = 0; i < n; i++) {
 		struct bpf_link **link = skel->skeleton->progs[i].link;
@@ -1223,23 +1237,8 @@ int bpf_loader_detach(struct bpf_loader *l)
 	if (!first)
 		first = err;
 	steptime_mark("stop: links detached (tracepoints, raw tracepoints, cgroup)");
-	for (int i = 0; i < n; i++) {
-		struct bpf_link **link = skel->skeleton->progs[i].link;
-		const char *sec = bpf_program__section_name(*skel->skeleton->progs[i].prog);
-
-		if (!*link)
-			continue;
-		tramp = true;
-		err = bpf_link__destroy(*link);
-		*link = NULL;
-		if (err) {
-			fprintf(stderr, "llmwatch: warning: detaching %s: %s\n", sec,
-				strerror(-err));
-			if (!first)
-				first = err;
-		}
-	}
-	if (tramp)
+	/* what is left: the trampolines */
+	if (detach_each(skel, NULL, &first))
 		steptime_mark("stop: fentry/fexit links detached");
 	free(links);
 	free(errs);
