@@ -28,9 +28,19 @@ teardown() {
 	done
 }
 
-# lw_progs_on CGROUP: how many llmwatch programs are attached to CGROUP itself
+# lw_progs_on CGROUP: how many programs of the llmwatch under test are attached to CGROUP
+# itself. Its own are known by their ids, the prog_id lines of its descriptors' fdinfo
+# (remembered, for the counts after it stopped): a daemon running beside the test attaches
+# its own lw_cg_ programs to the root, and Debian 12's bpftool cannot list a program's
+# holders (`bpftool prog show` has no pids there).
 lw_progs_on() {
-	bpftool cgroup show "$1" 2>/dev/null | grep -c ' lw_cg_' || true
+	local ids="$BATS_TEST_TMPDIR/lw-prog-ids"
+	if [ -n "${LW_PID:-}" ]; then
+		awk '$1 == "prog_id:" { print $2 }' /proc/"$LW_PID"/fdinfo/* 2>/dev/null >>"$ids" || true
+	fi
+	bpftool cgroup show "$1" 2>/dev/null |
+		awk -v ids="$ids" 'BEGIN { while ((getline id <ids) > 0) own[id] = 1 }
+			($1 in own) && $NF ~ /^lw_cg_/ { n++ } END { print n + 0 }'
 }
 
 # progs_on CGROUP OP N: wait until the count on CGROUP compares to N as test(1)'s OP says,
