@@ -52,6 +52,9 @@ static const char *const files[] = {
 	"home/a/.config/systemd/user/llama.service",
 	"app/backend/.env",
 	"home/a/.lmstudio/mcp.json",
+	/* an instance of a template (its specifiers) and a file of a wildcard EnvironmentFile= */
+	"etc/systemd/system/llama-server@a-b\\x2dc.service",
+	"etc/ollama/conf.d/a.env",
 };
 #define N_FILES (sizeof(files) / sizeof(files[0]))
 

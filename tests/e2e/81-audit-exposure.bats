@@ -126,3 +126,28 @@ make_root() {
 	echo "$output" | has_finding PASS exposure-auth "API keys" "no API key is needed"
 	echo "$output" | has_finding SKIP exposure-containers "container runtimes" "no Docker state"
 }
+
+@test "audit --root: an EnvironmentFile= named with specifiers is read; one that cannot be is a SKIP, not passed over" {
+	make_root 127.0.0.1
+	d="$R/etc/systemd/system/ollama.service.d"
+	# %E is /etc and %N the unit's name for the system's units; %H (the host's name) is
+	# not the audit's to know
+	printf '[Service]\nEnvironmentFile=-%%E/ollama/%%N.env\nEnvironmentFile=-/etc/ollama/%%H.env\n' \
+		>"$d/zz-env.conf"
+	mkdir -p "$R/etc/ollama"
+	echo 'OLLAMA_HOST=0.0.0.0' >"$R/etc/ollama/ollama.env"
+	run "$LLMWATCH" audit --root "$R" --only exposure-settings --json --no-progress
+	[ "$status" -eq 1 ]
+	echo "$output" | has_finding FAIL exposure-settings OLLAMA_HOST \
+		"$R/etc/ollama/ollama.env:1: OLLAMA_HOST=0.0.0.0: every interface" ollama
+	echo "$output" | has_finding SKIP exposure-settings EnvironmentFile \
+		"EnvironmentFile=-/etc/ollama/%H.env not read (specifier %H is the host's, not expanded by the audit): a host setting in it is not seen" ollama
+
+	# without the file the drop-in's loopback value stands, and the unread file is still said
+	rm "$R/etc/ollama/ollama.env"
+	run "$LLMWATCH" audit --root "$R" --only exposure-settings --no-progress
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"PASS exposure-settings [ollama] OLLAMA_HOST: $d/override.conf:3: OLLAMA_HOST=127.0.0.1: loopback only"* ]]
+	[[ $output == *"SKIP exposure-settings [ollama] EnvironmentFile: $d/zz-env.conf:3: EnvironmentFile=-/etc/ollama/%H.env not read"* ]]
+}

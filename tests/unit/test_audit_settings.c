@@ -285,6 +285,125 @@ static void test_argv(void)
 	CHECK(saw("--host=0.0.0.0 @pid 4243 (python3) argv [vllm]"));
 }
 
+/* What audit_env_unread() said: "WHERE: FILE: WHY [TOOL]" lines, like seen[]. */
+static int collect_unread(void *arg, const struct audit_unread *u)
+{
+	const char *root = arg;
+	size_t rl = strlen(root);
+	const char *where = u->where, *why = u->why;
+
+	if (strncmp(where, root, rl) == 0)
+		where += rl;
+	if (strncmp(why, root, rl) == 0)
+		why += rl;
+	if (n_seen < 64)
+		snprintf(seen[n_seen++], sizeof(seen[0]), "%s: %s: %s [%s]", where, u->file, why,
+			 u->tool ? u->tool : "-");
+	return 0;
+}
+
+/*
+ * systemd's specifiers in units (the system's and a user's), EnvironmentFile= wildcards,
+ * and what audit_env_unread() says of the files that could not be read.
+ */
+static void test_specifiers_unread(void)
+{
+	static const char *const names[] = { "OLLAMA_HOST", "OLLAMA_MODELS", "LLAMA_ARG_HOST" };
+	char root[128], carol[160], big[160];
+	struct profile_set set;
+	struct audit_home homes[1] = { { .path = carol, .user = "carol", .uid = 1001 } };
+	struct audit_ctx c = { .root = root, .profiles = &set, .homes = homes, .n_homes = 1 };
+	FILE *f;
+
+	profiles_init(&set);
+	snprintf(root, sizeof(root), "%s/sroot", fx_tmp);
+	snprintf(carol, sizeof(carol), "%s/home/carol", root);
+	/* the system's Ollama: %E is /etc, %S /var/lib; an unknown specifier's word is
+	 * ignored by systemd, and so here; a wildcard file list, read in name order */
+	fx_tmp_put("sroot/etc/systemd/system/ollama.service",
+		   "[Service]\nExecStart=/usr/bin/ollama serve\n"
+		   "Environment=OLLAMA_MODELS=%S/ollama/models OLLAMA_HOST=%z\n"
+		   "EnvironmentFile=-%E/ollama/%N.env\n"
+		   "EnvironmentFile=-/etc/ollama/conf.d/*.env\n"
+		   "EnvironmentFile=-/etc/%H.env\n"
+		   "EnvironmentFile=-/etc/ollama/%z.env\n"
+		   "EnvironmentFile=-/etc/*/ollama.env\n"
+		   "EnvironmentFile=-/etc/ollama/big.env\n"
+		   "EnvironmentFile=/etc/ollama/missing.env\n");
+	fx_tmp_put("sroot/etc/ollama/ollama.env", "OLLAMA_HOST=127.0.0.1\n");
+	fx_tmp_put("sroot/etc/ollama/conf.d/b.env", "OLLAMA_HOST=10.1.1.2\n");
+	fx_tmp_put("sroot/etc/ollama/conf.d/a.env", "OLLAMA_HOST=10.1.1.1\n");
+	fx_tmp_put("sroot/etc/ollama/conf.d/.c.env", "OLLAMA_HOST=hidden\n");
+	fx_tmp_put("sroot/etc/ollama/conf.d/d.conf", "OLLAMA_HOST=not-env\n");
+	snprintf(big, sizeof(big), "%s/etc/ollama/big.env", root);
+	f = fopen(big, "w");
+	CHECK(f != NULL);
+	if (f) {
+		CHECK_INT(fseek(f, 1024 * 1024, SEEK_SET), 0);
+		fputc('\n', f);
+		fclose(f);
+	}
+	/* a template: each instance's file is its own, so the template's is not known */
+	fx_tmp_put("sroot/etc/systemd/system/llama-server@.service",
+		   "[Service]\nExecStart=/usr/bin/llama-server --port 8080\n"
+		   "EnvironmentFile=/etc/llama/%i.env\n");
+	/* a user's: %h is the home as the system sees it (no fixture prefix), %t by uid */
+	fx_tmp_put("sroot/home/carol/.config/systemd/user/ollama.service",
+		   "[Service]\nExecStart=%h/bin/ollama serve\n"
+		   "EnvironmentFile=%h/.config/ollama.env\n"
+		   "Environment=OLLAMA_MODELS=%t/models\n");
+	fx_tmp_put("sroot/home/carol/.config/ollama.env", "OLLAMA_HOST=0.0.0.0\n");
+	/* /etc/systemd/user's, read once for every user: %h has no value there */
+	fx_tmp_put("sroot/etc/systemd/user/ollama-extra.service",
+		   "[Service]\nExecStart=/usr/bin/ollama serve\n"
+		   "EnvironmentFile=-%h/.ollama.env\n");
+
+	n_seen = 0;
+	CHECK_INT(audit_env_find(&c, names, 3, collect, root), 0);
+	/* the wildcard's last match wins over %E/ollama/%N.env, .c.env and d.conf unread */
+	CHECK(saw("OLLAMA_HOST=10.1.1.2 @/etc/ollama/conf.d/b.env:1 [ollama]"));
+	CHECK(saw("OLLAMA_MODELS=/var/lib/ollama/models @/etc/systemd/system/ollama.service:3 "
+		  "[ollama]"));
+	CHECK(saw("OLLAMA_HOST=0.0.0.0 @/home/carol/.config/ollama.env:1 [ollama]"));
+	CHECK(saw("OLLAMA_MODELS=/run/user/1001/models @/home/carol/.config/systemd/user/"
+		  "ollama.service:4 [ollama]"));
+	CHECK_INT(n_seen, 4);
+
+	/* %E/ollama/%N.env was read: with the wildcard line gone, its value stands */
+	fx_tmp_put("sroot/etc/ollama/conf.d/b.env", "OTHER=1\n");
+	fx_tmp_put("sroot/etc/ollama/conf.d/a.env", "OTHER=1\n");
+	n_seen = 0;
+	CHECK_INT(audit_env_find(&c, names, 1, collect, root), 0);
+	CHECK(saw("OLLAMA_HOST=127.0.0.1 @/etc/ollama/ollama.env:1 [ollama]"));
+
+	/* a wildcard matching more files than are read: said, with how many were */
+	fx_tmp_put("sroot/etc/systemd/system/ollama-many.service",
+		   "[Service]\nExecStart=/usr/bin/ollama serve\nEnvironmentFile=/etc/many/*.env\n");
+	for (int i = 0; i < 300; i++) {
+		char rel[64];
+
+		snprintf(rel, sizeof(rel), "sroot/etc/many/e%03d.env", i);
+		fx_tmp_put(rel, "X=1\n");
+	}
+
+	n_seen = 0;
+	CHECK_INT(audit_env_unread(&c, collect_unread, root), 0);
+	CHECK(saw("/etc/systemd/system/ollama-many.service:3: /etc/many/*.env: more than 256 "
+		  "files match: only 256 of them are read [ollama]"));
+	CHECK(saw("/etc/systemd/system/ollama.service:6: -/etc/%H.env: specifier %H is the "
+		  "host's, not expanded by the audit [ollama]"));
+	CHECK(saw("/etc/systemd/system/ollama.service:8: -/etc/*/ollama.env: wildcards in a "
+		  "directory are not expanded by the audit [ollama]"));
+	CHECK(saw("/etc/systemd/system/ollama.service:9: -/etc/ollama/big.env: "
+		  "/etc/ollama/big.env is larger than the audit reads (1 MiB) [ollama]"));
+	CHECK(saw("/etc/systemd/system/llama-server@.service:3: /etc/llama/%i.env: specifier "
+		  "%i depends on the instance of a template [llama-server]"));
+	CHECK(saw("/etc/systemd/user/ollama-extra.service:3: -%h/.ollama.env: specifier %h "
+		  "depends on the user, who is not known here [ollama]"));
+	/* not said: %z (systemd ignores the line), the missing file, what was read */
+	CHECK_INT(n_seen, 6);
+}
+
 int main(void)
 {
 	fx_tmp_init("audit-settings");
@@ -293,6 +412,7 @@ int main(void)
 	test_env();
 	test_argv();
 	test_env_quoting();
+	test_specifiers_unread();
 	fx_tmp_done();
 	return check_summary("test_audit_settings");
 }

@@ -235,7 +235,7 @@ static void test_listeners(void)
 
 static void test_settings(void)
 {
-	char proc_root[128], bad[128], good[128], home[160];
+	char proc_root[128], bad[128], good[128], spec[128], home[160];
 	struct audit_home homes[1] = { { .path = home } };
 	struct audit_ctx c;
 	struct audit_report *r;
@@ -290,6 +290,33 @@ static void test_settings(void)
 		   "pid 100 (ollama) environment: OLLAMA_HOST=127.0.0.1:11434: loopback only"));
 	CHECK(!anywhere(r, "pid 105"));
 	audit_report_free(r);
+
+	/* a user's unit: OLLAMA_HOST in %h/.config/ollama.env is seen (FAIL); a file named by
+	 * the host's name (%H) cannot be read, so no PASS is given for it: SKIP, citing it */
+	snprintf(home, sizeof(home), "%s/spec/home/bob", fx_tmp);
+	fx_tmp_put("spec/home/bob/.config/systemd/user/ollama.service",
+		   "[Service]\nExecStart=/usr/bin/ollama serve\n"
+		   "EnvironmentFile=%h/.config/ollama.env\n");
+	fx_tmp_put("spec/home/bob/.config/ollama.env", "OLLAMA_HOST=0.0.0.0\n");
+	fx_tmp_put("spec/etc/systemd/system/ollama.service",
+		   "[Service]\nExecStart=/usr/bin/ollama serve\n"
+		   "EnvironmentFile=-/etc/ollama/%H.env\n");
+	snprintf(spec, sizeof(spec), "%s/spec", fx_tmp);
+	c = ctx_of(spec, false, proc_root);
+	c.homes = homes;
+	c.n_homes = 1;
+	r = audit_report_new();
+	CHECK_INT(check_exposure_settings(&c, r), 0);
+	CHECK(find(r, "exposure-settings", AUDIT_FAIL, "OLLAMA_HOST",
+		   "/home/bob/.config/ollama.env:1: OLLAMA_HOST=0.0.0.0: every interface"));
+	f = find(r, "exposure-settings", AUDIT_SKIP, "EnvironmentFile",
+		 "/etc/systemd/system/ollama.service:3: EnvironmentFile=-/etc/ollama/%H.env not "
+		 "read (specifier %H is the host's, not expanded by the audit): a host setting "
+		 "in it is not seen");
+	CHECK(f && f->tool && !strcmp(f->tool, "ollama"));
+	CHECK_INT(count(r, "exposure-settings"), 2);
+	audit_report_free(r);
+	snprintf(home, sizeof(home), "%s/home/alice", bad);
 
 	/* nothing set anywhere: PASS */
 	c = ctx_of(fx_tmp, false, proc_root);

@@ -306,6 +306,32 @@ static void test_units(void)
 	f = fx_find(&fx, "telemetry-anythingllm", AUDIT_PASS, "DISABLE_TELEMETRY",
 		    "anythingllm.env:2: DISABLE_TELEMETRY=true");
 	CHECK(f != NULL);
+
+	/* vLLM's opt-out in a file the audit cannot read (a bare template's instance file):
+	 * the FAIL stands, and a SKIP says which file was not read; a file named with %E
+	 * (/etc for the system's units) is read */
+	fx_reset(&fx);
+	fx_rm(&fx, "etc/systemd/system/vllm.service");
+	fx_put(&fx, "etc/systemd/system/vllm@.service",
+	       "[Service]\nExecStart=/usr/bin/python3 -m vllm.entrypoints.openai.api_server\n"
+	       "EnvironmentFile=/etc/vllm/%i.env\n");
+	CHECK_INT(check_telemetry_vllm(&fx.c, fx.r), 0);
+	CHECK(fx_find(&fx, "telemetry-vllm", AUDIT_SKIP, "EnvironmentFile",
+		      "vllm@.service:3: EnvironmentFile=/etc/vllm/%i.env not read (specifier %i "
+		      "depends on the instance of a template): a setting in it is not seen") !=
+	      NULL);
+	CHECK(fx_find(&fx, "telemetry-vllm", AUDIT_FAIL, "usage stats", "no opt-out") != NULL);
+	fx_reset(&fx);
+	fx_rm(&fx, "etc/systemd/system/vllm@.service");
+	fx_put(&fx, "etc/systemd/system/vllm.service",
+	       "[Service]\nExecStart=/usr/bin/python3 -m vllm.entrypoints.openai.api_server\n"
+	       "EnvironmentFile=%E/vllm.env\n");
+	fx_put(&fx, "etc/vllm.env", "VLLM_NO_USAGE_STATS=1\n");
+	CHECK_INT(check_telemetry_vllm(&fx.c, fx.r), 0);
+	CHECK(fx_find(&fx, "telemetry-vllm", AUDIT_PASS, "VLLM_NO_USAGE_STATS",
+		      "vllm.env:1: VLLM_NO_USAGE_STATS=1: usage stats off") != NULL);
+	CHECK_INT(fx_count(&fx, "telemetry-vllm", AUDIT_SKIP), 0);
+	CHECK_INT(fx_count(&fx, "telemetry-vllm", AUDIT_FAIL), 0);
 	fx_done(&fx);
 }
 

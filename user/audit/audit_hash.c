@@ -31,6 +31,7 @@
 #include "audit/audit_files.h"
 #include "audit/audit_sha256.h"
 #include "util/escape.h"
+#include "util/hexdigit.h"
 
 /*
  * 256 KiB reads: measured on files in the page cache, one file a thread, 64 KiB to 1 MiB
@@ -60,23 +61,12 @@ void audit_hash_hex(const unsigned char *sha256, char *out)
 	out[2 * AUDIT_SHA256_LEN] = '\0';
 }
 
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 int audit_hash_unhex(const char *s, size_t len, unsigned char *sha256)
 {
 	if (len != 2 * AUDIT_SHA256_LEN)
 		return -EINVAL;
 	for (size_t i = 0; i < AUDIT_SHA256_LEN; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+		int hi = hex_digit(s[2 * i]), lo = hex_digit(s[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -EINVAL;

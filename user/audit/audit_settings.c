@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,9 @@
 #include <unistd.h>
 
 #include "audit/audit_files.h"
+#include "audit/unit_specifiers.h"
 #include "core/procscan.h"
+#include "util/hexdigit.h"
 
 /* Bounds on what is read: an environment or command line, a unit file, an env file. */
 #define SETTINGS_PROC_MAX (1024 * 1024)
@@ -178,17 +181,6 @@ static bool is_space(char ch)
 	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
 }
 
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 /*
  * One C escape after a backslash at *p (p < end): writes the byte to *o and advances *p past
  * it. systemd's cunescape: \n \t \r \a \b \f \v \\ \" \' \s and \xHH; any other byte stands
@@ -226,8 +218,8 @@ static void unescape_one(const char **p, const char *end, char **o)
 		*(*o)++ = ' ';
 		return;
 	case 'x':
-		if (end - *p >= 2 && hexval((*p)[0]) >= 0 && hexval((*p)[1]) >= 0) {
-			*(*o)++ = (char)(hexval((*p)[0]) << 4 | hexval((*p)[1]));
+		if (end - *p >= 2 && hex_digit((*p)[0]) >= 0 && hex_digit((*p)[1]) >= 0) {
+			*(*o)++ = (char)(hex_digit((*p)[0]) << 4 | hex_digit((*p)[1]));
 			*p += 2;
 			return;
 		}
@@ -509,6 +501,7 @@ struct unit_entry {
 struct unit {
 	char name[NAME_MAX + 1];
 	const char *tool;
+	struct unit_specifiers spec; /* its manager, for "%h" and the like */
 	struct unit_entry *e;
 	size_t n, cap;
 	char *files[SETTINGS_DROPINS_MAX + 1]; /* the paths read, owned */
@@ -673,6 +666,12 @@ struct unit_scope {
 	size_t n;
 	/* only units with a file or drop-in in dirs[0..own) (a home's own directory) */
 	size_t own;
+	bool system; /* the system manager's units (else a user manager's) */
+	/* a user manager's: its home as the audited system sees it ("" when not known: the
+	 * units of /etc/systemd/user, read once for every user), user and uid */
+	char home[PATH_MAX];
+	const char *user;
+	uint32_t uid;
 };
 
 struct name_list {
@@ -793,6 +792,58 @@ static int unit_dropins(const struct audit_ctx *c, const struct unit_scope *sc, 
 	return err;
 }
 
+/*
+ * A word of a setting with the unit's specifiers expanded into buf (systemd expands them
+ * word by word, after unquoting): the word to use, or NULL when systemd ignores it (a
+ * specifier it does not know) and drop says to follow it. A word whose specifiers have no
+ * value here stays as written, so that a finding shows what the unit says.
+ */
+static const char *word_expanded(const struct unit *u, const char *word, char *buf, size_t size,
+				 bool drop)
+{
+	int r;
+
+	if (!strchr(word, '%'))
+		return word;
+	r = unit_specifiers_expand(&u->spec, word, buf, size, NULL);
+	if (r == 0)
+		return buf;
+	return r == -EBADSLT && drop ? NULL : word;
+}
+
+/* w's words with the unit's specifiers expanded (word_expanded()). Returns 0 or -ENOMEM. */
+static int words_expand(const struct unit *u, struct words *w, bool drop)
+{
+	char buf[SETTINGS_CMDLINE], *store, *o;
+	size_t total = 1, n = 0;
+
+	for (size_t i = 0; i < w->n; i++) {
+		const char *x = word_expanded(u, w->v[i], buf, sizeof(buf), drop);
+
+		total += x ? strlen(x) + 1 : 0;
+	}
+	store = malloc(total);
+	if (!store)
+		return -ENOMEM;
+	o = store;
+	for (size_t i = 0; i < w->n; i++) {
+		const char *x = word_expanded(u, w->v[i], buf, sizeof(buf), drop);
+		size_t xl;
+
+		if (!x)
+			continue;
+		xl = strlen(x);
+		memcpy(o, x, xl + 1);
+		w->v[n++] = o;
+		o += xl + 1;
+	}
+	w->v[n] = NULL;
+	w->n = n;
+	free(w->store);
+	w->store = store;
+	return 0;
+}
+
 /* The words of the ExecStart= that runs, or NULL: the last one after the last reset. */
 static const struct unit_entry *unit_exec(const struct unit *u)
 {
@@ -807,17 +858,21 @@ static const struct unit_entry *unit_exec(const struct unit *u)
 }
 
 /*
- * The command of an ExecStart= value into w: its words, with the executable's prefixes
- * ("-", "@", ":", "+", "!") taken off and, after "@", the argv[0] that follows dropped, so
- * that w->v[1..n) are the arguments. Returns 0 or -ENOMEM.
+ * The command of an ExecStart= value of u into w: its words, specifiers expanded, with the
+ * executable's prefixes ("-", "@", ":", "+", "!") taken off and, after "@", the argv[0]
+ * that follows dropped, so that w->v[1..n) are the arguments. Returns 0 or -ENOMEM.
  */
-static int exec_words(const char *value, struct words *w)
+static int exec_words(const struct unit *u, const char *value, struct words *w)
 {
 	bool at = false;
 	char *p;
 
 	if (words_split(value, strlen(value), w))
 		return -ENOMEM;
+	if (words_expand(u, w, false)) {
+		words_free(w);
+		return -ENOMEM;
+	}
 	if (!w->n)
 		return 0;
 	p = w->v[0];
@@ -851,7 +906,7 @@ static const char *unit_tool(const struct audit_ctx *c, const struct unit *u)
 		return p->name;
 	if (!x)
 		return NULL;
-	if (exec_words(x->value, &w))
+	if (exec_words(u, x->value, &w))
 		return NULL;
 	if (w.n) {
 		char path[PATH_MAX], line[SETTINGS_CMDLINE];
@@ -904,6 +959,13 @@ static int unit_load(const struct audit_ctx *c, const struct unit_scope *sc, con
 
 	memset(u, 0, sizeof(*u));
 	snprintf(u->name, sizeof(u->name), "%s", name);
+	u->spec = (struct unit_specifiers){
+		.name = u->name,
+		.system = sc->system,
+		.home = sc->home[0] ? sc->home : NULL,
+		.user = sc->user,
+		.uid = sc->uid,
+	};
 	for (size_t k = 0; k < sc->n; k++) {
 		char path[PATH_MAX];
 
@@ -961,6 +1023,16 @@ static int scope_each(const struct audit_ctx *c, const struct unit_scope *sc, co
 	return err;
 }
 
+/* A home's path as the audited system sees it: without the --root prefix. */
+static void home_as_seen(const struct audit_ctx *c, const char *path, char *out, size_t size)
+{
+	size_t rl = strlen(c->root);
+
+	if (strcmp(c->root, "/") != 0 && strncmp(path, c->root, rl) == 0 && path[rl] == '/')
+		path += rl;
+	snprintf(out, size, "%s", path);
+}
+
 /* The system units, then the user units of /etc, then each home's own user units. */
 static int units_each(const struct audit_ctx *c, const char *tool, unit_fn fn, void *arg)
 {
@@ -975,16 +1047,23 @@ static int units_each(const struct audit_ctx *c, const char *tool, unit_fn fn, v
 		return -ENOMEM;
 	for (size_t k = 0; k < 5; k++)
 		audit_path(c, sc->dirs[sc->n++], PATH_MAX, "%s", system[k]);
+	sc->system = true;
 	err = scope_each(c, sc, tool, fn, arg);
 	sc->n = 0;
+	sc->system = false;
 	audit_path(c, sc->dirs[sc->n++], PATH_MAX, "/etc/systemd/user");
 	if (!err)
 		err = scope_each(c, sc, tool, fn, arg);
 	for (size_t h = 0; h < c->n_homes && !err; h++) {
+		const struct audit_home *home = &c->homes[h];
+
 		sc->n = 0;
-		snprintf(sc->dirs[sc->n++], PATH_MAX, "%s/.config/systemd/user", c->homes[h].path);
+		snprintf(sc->dirs[sc->n++], PATH_MAX, "%s/.config/systemd/user", home->path);
 		audit_path(c, sc->dirs[sc->n++], PATH_MAX, "/etc/systemd/user");
 		sc->own = 1;
+		home_as_seen(c, home->path, sc->home, sizeof(sc->home));
+		sc->user = home->user;
+		sc->uid = home->uid;
 		err = scope_each(c, sc, tool, fn, arg);
 	}
 	free(sc);
@@ -1005,6 +1084,7 @@ struct env_walk {
 	const char *const *names;
 	size_t n;
 	audit_setting_fn fn;
+	audit_unread_fn unread; /* audit_env_unread()'s walk: no names, only what is unread */
 	void *arg;
 	struct env_hit *hit; /* n of them, for the unit being read */
 };
@@ -1126,6 +1206,156 @@ static int envfile_parse(struct env_walk *w, const char *path, const char *text,
 	return err;
 }
 
+/* Says (to audit_env_unread()'s caller) that the EnvironmentFile= x was not read, and why. */
+static int envfile_unread(struct env_walk *w, const struct unit *u, const struct unit_entry *x,
+			  const char *why)
+{
+	char where[PATH_MAX + 16];
+
+	if (!w->unread)
+		return 0;
+	snprintf(where, sizeof(where), "%s:%u", x->file, x->line);
+	return w->unread(w->arg, &(struct audit_unread){
+					 .where = where,
+					 .file = x->value,
+					 .why = why,
+					 .tool = u->tool,
+				 });
+}
+
+/* One file of an EnvironmentFile= (path as audit_path() gives it): parsed, or said unread. */
+static int envfile_read(struct env_walk *w, const struct unit *u, const struct unit_entry *x,
+			const char *path)
+{
+	char *text, why[PATH_MAX + 64];
+	size_t len;
+	int r = audit_read_file(w->c, path, SETTINGS_UNIT_MAX, &text, &len);
+
+	if (r == -ENOENT)
+		return 0; /* with "-" systemd takes it as empty; without, the service fails */
+	if (r == -ENOMEM)
+		return r;
+	if (r == -EFBIG)
+		snprintf(why, sizeof(why), "%s is larger than the audit reads (%d MiB)", path,
+			 SETTINGS_UNIT_MAX >> 20);
+	else if (r == -EISDIR || r == -EINVAL)
+		snprintf(why, sizeof(why), "%s is not a regular file", path);
+	else if (r)
+		snprintf(why, sizeof(why), "%s: %s", path, strerror(-r));
+	if (r)
+		return envfile_unread(w, u, x, why);
+	r = w->n ? envfile_parse(w, path, text, len) : 0;
+	free(text);
+	return r;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The files of a wildcard EnvironmentFile= (systemd takes glob(3)'s matches, sorted, a
+ * leading dot matched only by a dot): only the last component may hold the wildcards here.
+ */
+static int envfile_glob(struct env_walk *w, const struct unit *u, const struct unit_entry *x,
+			const char *dir, const char *pattern)
+{
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *d;
+	DIR *dh = audit_opendir(w->c, dir);
+	bool cut = false;
+	int err = 0;
+
+	if (!dh) {
+		char why[PATH_MAX + 64];
+
+		if (errno == ENOENT)
+			return 0;
+		snprintf(why, sizeof(why), "%s: %s", dir, strerror(errno));
+		return envfile_unread(w, u, x, why);
+	}
+	while (!err && !cut && (d = readdir(dh))) {
+		if (fnmatch(pattern, d->d_name, FNM_PERIOD) != 0)
+			continue;
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 8;
+			char **nn;
+
+			if (ncap > SETTINGS_DROPINS_MAX) {
+				cut = true; /* said below: which ones are read is then arbitrary */
+				break;
+			}
+			nn = realloc(names, ncap * sizeof(*nn));
+			if (!nn) {
+				err = -ENOMEM;
+				break;
+			}
+			names = nn;
+			cap = ncap;
+		}
+		names[n] = strdup(d->d_name);
+		if (!names[n])
+			err = -ENOMEM;
+		else
+			n++;
+	}
+	closedir(dh);
+	if (names)
+		qsort(names, n, sizeof(*names), by_name);
+	for (size_t i = 0; i < n && !err; i++) {
+		char path[PATH_MAX];
+
+		if (snprintf(path, sizeof(path), "%s/%s", dir, names[i]) < (int)sizeof(path))
+			err = envfile_read(w, u, x, path);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	if (!err && cut) {
+		char why[96];
+
+		snprintf(why, sizeof(why), "more than %zu files match: only %zu of them are read",
+			 n, n);
+		err = envfile_unread(w, u, x, why);
+	}
+	return err;
+}
+
+/*
+ * One EnvironmentFile= of u, as systemd resolves it: specifiers expanded, "-" (a missing
+ * file is no error) taken off, an absolute path or wildcard. What a setting could hide in
+ * and cannot be read is said (envfile_unread()); what systemd itself ignores is not.
+ */
+static int unit_envfile(struct env_walk *w, const struct unit *u, const struct unit_entry *x)
+{
+	char value[PATH_MAX], path[PATH_MAX], why[96], bad;
+	const char *v, *slash;
+	int r = unit_specifiers_expand(&u->spec, x->value, value, sizeof(value), &bad);
+
+	if (r == -EBADSLT)
+		return 0; /* systemd ignores the line */
+	if (r) {
+		unit_specifiers_why(r, bad, why, sizeof(why));
+		return envfile_unread(w, u, x, why);
+	}
+	v = value[0] == '-' ? value + 1 : value;
+	if (*v != '/')
+		return 0; /* relative: systemd ignores the line */
+	if (audit_path(w->c, path, sizeof(path), "%s", v))
+		return envfile_unread(w, u, x, "too long a path");
+	slash = strrchr(path, '/');
+	if (!strpbrk(v, "*?["))
+		return envfile_read(w, u, x, path);
+	if (strpbrk(v, "*?[") < strrchr(v, '/'))
+		return envfile_unread(w, u, x,
+				      "wildcards in a directory are not expanded by "
+				      "the audit");
+	path[slash - path] = '\0';
+	return envfile_glob(w, u, x, path[0] ? path : "/", slash + 1);
+}
+
 /*
  * The environment a unit gives its service, for the names asked: Environment= lines in
  * order (an empty one resets the list), then the EnvironmentFile=s, whose settings override
@@ -1138,7 +1368,7 @@ static int unit_env(void *arg, const struct unit *u)
 	size_t nf = 0;
 	int err = 0;
 
-	w->hit = calloc(w->n, sizeof(*w->hit));
+	w->hit = calloc(w->n + 1, sizeof(*w->hit));
 	files = calloc(u->n + 1, sizeof(*files));
 	if (!w->hit || !files) {
 		free(w->hit);
@@ -1169,6 +1399,11 @@ static int unit_env(void *arg, const struct unit *u)
 			err = -ENOMEM;
 			break;
 		}
+		if (words_expand(u, &words, true)) {
+			words_free(&words);
+			err = -ENOMEM;
+			break;
+		}
 		for (size_t j = 0; j < words.n && !err; j++) {
 			int k = assignment_of(words.v[j], w->names, w->n);
 
@@ -1181,24 +1416,8 @@ static int unit_env(void *arg, const struct unit *u)
 		}
 		words_free(&words);
 	}
-	for (size_t i = 0; i < nf && !err; i++) {
-		const char *v = u->e[files[i]].value;
-		char path[PATH_MAX], *text;
-		size_t len;
-		int r;
-
-		if (*v == '-')
-			v++; /* "-": a missing file is not an error; either way it adds nothing */
-		if (*v != '/' || strchr(v, '%'))
-			continue; /* relative, or with specifiers this reading does not expand */
-		if (audit_path(w->c, path, sizeof(path), "%s", v))
-			continue;
-		r = audit_read_file(w->c, path, SETTINGS_UNIT_MAX, &text, &len);
-		if (r)
-			continue;
-		err = envfile_parse(w, path, text, len);
-		free(text);
-	}
+	for (size_t i = 0; i < nf && !err; i++)
+		err = unit_envfile(w, u, &u->e[files[i]]);
 	for (size_t k = 0; k < w->n && !err; k++) {
 		if (!w->hit[k].value)
 			continue;
@@ -1229,6 +1448,15 @@ int audit_env_find(const struct audit_ctx *c, const char *const *names, size_t n
 	err = audit_procs_each(c, proc_env, &pw, NULL);
 	if (err && err != -ENOTSUP)
 		return err;
+	return units_each(c, NULL, unit_env, &ew);
+}
+
+int audit_env_unread(const struct audit_ctx *c, audit_unread_fn fn, void *arg)
+{
+	struct env_walk ew = { .c = c, .unread = fn, .arg = arg };
+
+	if (!c->profiles)
+		return -EINVAL;
 	return units_each(c, NULL, unit_env, &ew);
 }
 
@@ -1274,7 +1502,7 @@ static int unit_argv(void *arg, const struct unit *u)
 
 		if (x->key != UNIT_EXEC)
 			continue;
-		if (exec_words(x->value, &argv))
+		if (exec_words(u, x->value, &argv))
 			return -ENOMEM;
 		snprintf(w->where, sizeof(w->where), "%s:%u", x->file, x->line);
 		err = options_each(argv.v, argv.n, w->opts, w->n, exec_option, w);

@@ -61,12 +61,35 @@ typedef int (*audit_setting_fn)(void *arg, const struct audit_setting *s);
  * environments (when live), and Environment= / EnvironmentFile= of the units of the tools
  * (system units in /etc, /run, /usr/lib and /lib systemd/system; user units in each home's
  * ~/.config/systemd/user and /etc/systemd/user; with NAME.d/ *.conf drop-ins, later ones
- * winning as systemd has it). A unit belongs to a tool when its ExecStart= executable
- * matches a profile or its name is a profile's name. Returns 0 or -errno; fn returning
- * non-zero stops the search and is returned.
+ * winning as systemd has it; systemd's specifiers expanded where their value is known, and
+ * an EnvironmentFile= wildcard in its last component). A unit belongs to a tool when its
+ * ExecStart= executable matches a profile or its name is a profile's name. Returns 0 or
+ * -errno; fn returning non-zero stops the search and is returned.
  */
 int audit_env_find(const struct audit_ctx *c, const char *const *names, size_t n,
 		   audit_setting_fn fn, void *arg);
+
+/* A file a tool's unit takes settings from that could not be read. */
+struct audit_unread {
+	const char *where; /* the EnvironmentFile= line: "/etc/systemd/system/ollama.service:7" */
+	const char *file;  /* the value as the unit has it ("-%h/ollama.env"); untrusted */
+	const char *why;   /* "/etc/ollama.env: Permission denied", "specifier %H is the
+			    * host's, not expanded by the audit"; may hold untrusted bytes */
+	const char *tool;  /* the unit's tool */
+};
+
+typedef int (*audit_unread_fn)(void *arg, const struct audit_unread *u);
+
+/*
+ * Every EnvironmentFile= of the tools' units (read as audit_env_find() reads them) whose
+ * file could not be read, so that a setting in it is not seen: not readable, too large, a
+ * specifier with no value here (the host's name, a bare template's instance), wildcards in
+ * a directory. Not said: a missing file (with "-" systemd takes it as empty; without, the
+ * service does not start), a relative path or a specifier systemd does not know (systemd
+ * ignores the line). Returns 0 or -errno; fn returning non-zero stops the walk and is
+ * returned.
+ */
+int audit_env_unread(const struct audit_ctx *c, audit_unread_fn fn, void *arg);
 
 /*
  * Every place one of the command-line options opts[0..n) ("--host", "--bind") is given to a

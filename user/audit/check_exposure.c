@@ -1103,6 +1103,21 @@ static void scan_unreadable(const struct audit_ctx *c, struct hits *h, const str
 	}
 }
 
+static int unread_hit(void *arg, const struct audit_unread *u)
+{
+	hit_add(arg, AUDIT_SKIP, u->tool, xfmt("EnvironmentFile"),
+		xfmt("%s: EnvironmentFile=%s not read (%s): a host setting in it is not seen",
+		     u->where, u->file, u->why),
+		NULL, NULL);
+	return 0;
+}
+
+/* The tools' units' environment files that could not be read: SKIP, each. */
+static int scan_unread_envfiles(const struct audit_ctx *c, struct hits *h)
+{
+	return audit_env_unread(c, unread_hit, h);
+}
+
 /* Everything exposure-settings finds, as hits. */
 static int scan_settings(const struct audit_ctx *c, struct hits *h)
 {
@@ -1118,6 +1133,7 @@ static int scan_settings(const struct audit_ctx *c, struct hits *h)
 		scan_host_defaults(h, &tp, &l);
 		scan_host_files(c, h);
 		scan_unreadable(c, h, &tp);
+		err = scan_unread_envfiles(c, h);
 	}
 	founds_free(&l);
 	tprocs_free(&tp);

@@ -141,6 +141,44 @@ static void env_free(struct env_hits *e)
 	e->n = 0;
 }
 
+struct unread_run {
+	struct audit_report *r;
+	const char *check, *tool;
+	size_t n;
+};
+
+static int unread_add(void *arg, const struct audit_unread *u)
+{
+	struct unread_run *run = arg;
+
+	if (!u->tool || strcmp(u->tool, run->tool) != 0)
+		return 0;
+	run->n++;
+	return add(run->r, AUDIT_SKIP, run->check, run->tool, "EnvironmentFile",
+		   audit_fmt(run->r,
+			     "%s: EnvironmentFile=%s not read (%s): a setting in it is not seen",
+			     u->where, u->file, u->why),
+		   NULL, NULL);
+}
+
+/*
+ * The environment files of tool's units that could not be read: SKIP, each (a setting
+ * there, an opt-out or its undoing, is not seen). *n (when not NULL) gets how many: each is
+ * a unit of the tool's.
+ */
+static int unread_report(const struct audit_ctx *c, struct audit_report *r, const char *check,
+			 const char *tool, size_t *n)
+{
+	struct unread_run run = { r, check, tool, 0 };
+	int err = 0;
+
+	if (c->profiles) /* else no tool is known, and no unit is a tool's */
+		err = audit_env_unread(c, unread_add, &run);
+	if (n)
+		*n = run.n;
+	return err;
+}
+
 /* Whether some hit belongs to the tool's own unit or process (so the tool is there). */
 static bool env_tool_seen(const struct env_hits *e, const char *tool)
 {
@@ -500,6 +538,8 @@ int check_telemetry_ollama(const struct audit_ctx *c, struct audit_report *r)
 			  "not installed (no ~/.ollama in the homes audited, no OLLAMA_NO_CLOUD "
 			  "in a unit or process)",
 			  NULL, NULL);
+	if (!err)
+		err = unread_report(c, r, "telemetry-ollama", "ollama", NULL);
 	env_free(&e);
 	return err;
 }
@@ -565,15 +605,19 @@ int check_telemetry_vllm(const struct audit_ctx *c, struct audit_report *r)
 	struct vllm_run v = { .c = c, .r = r };
 	struct env_hits e, roots;
 	bool opted_out = false, judged = false;
-	int err = 0;
+	size_t unread;
+	int err;
 
 	env_find(c, "vllm", names, 3, &e);
 	env_find(c, "vllm", root_name, 1, &roots);
+	err = unread_report(c, r, "telemetry-vllm", "vllm", &unread);
 	tool_python_each(c, "vllm", vllm_python, &v);
 	if (!v.install && c->live)
 		audit_procs_each(c, vllm_proc, &v, NULL);
 	if (!v.install && (env_tool_seen(&e, "vllm") || env_tool_seen(&roots, "vllm")))
 		v.install = "a vLLM unit or process";
+	if (!v.install && unread)
+		v.install = "a vLLM unit";
 
 	/* Each place an opt-out variable is set: vLLM takes only "1". */
 	for (size_t i = 0; i < e.n && !err; i++) {
@@ -719,6 +763,7 @@ int check_telemetry_openwebui(const struct audit_ctx *c, struct audit_report *r)
 			   "not installed (no open_webui package, no /app/backend/open_webui, no "
 			   "Open WebUI unit, process or .env)",
 			   NULL, NULL);
+	err = unread_report(c, r, "telemetry-openwebui", "open-webui", NULL);
 
 	/* Chroma's anonymized telemetry: each place it is set, else the image's default. */
 	for (size_t i = 0; i < nt && !err; i++) {
@@ -788,6 +833,7 @@ int check_telemetry_anythingllm(const struct audit_ctx *c, struct audit_report *
 			   "not installed (no server/.env in the known places, no AnythingLLM "
 			   "unit or process)",
 			   NULL, NULL);
+	err = unread_report(c, r, "telemetry-anythingllm", "anythingllm", NULL);
 	for (size_t i = 0; i < n && !err; i++) {
 		bool off = !strcmp(s[i].value, "true");
 
