@@ -402,6 +402,34 @@ static void test_specifiers_unread(void)
 		  "depends on the user, who is not known here [ollama]"));
 	/* not said: %z (systemd ignores the line), the missing file, what was read */
 	CHECK_INT(n_seen, 6);
+
+	/* the template enabled as two instances (links in a .wants/ folder; one of them with a
+	 * drop-in of its own): each is read with its %i, and the bare template no longer is */
+	fx_tmp_link("../llama-server@.service",
+		    "sroot/etc/systemd/system/multi-user.target.wants/llama-server@gpu0.service");
+	fx_tmp_link(
+		"/etc/systemd/system/llama-server@.service",
+		"sroot/etc/systemd/system/default.target.requires/llama-server@big\\x2dgpu.service");
+	fx_tmp_put("sroot/etc/llama/gpu0.env", "LLAMA_ARG_HOST=0.0.0.0\n");
+	fx_tmp_put("sroot/etc/llama/big\\x2dgpu.env", "LLAMA_ARG_HOST=127.0.0.1\n");
+	/* the template's drop-in reaches every instance; the instance's own comes after it */
+	fx_tmp_put("sroot/etc/systemd/system/llama-server@.service.d/10-all.conf",
+		   "[Service]\nEnvironment=OLLAMA_MODELS=/srv/%I\n");
+	fx_tmp_put("sroot/etc/systemd/system/llama-server@gpu0.service.d/20-gpu0.conf",
+		   "[Service]\nEnvironment=OLLAMA_MODELS=/fast/%i\n");
+	n_seen = 0;
+	CHECK_INT(audit_env_find(&c, names, 3, collect, root), 0);
+	CHECK(saw("LLAMA_ARG_HOST=0.0.0.0 @/etc/llama/gpu0.env:1 [llama-server]"));
+	CHECK(saw("LLAMA_ARG_HOST=127.0.0.1 @/etc/llama/big\\x2dgpu.env:1 [llama-server]"));
+	CHECK(saw("OLLAMA_MODELS=/fast/gpu0 @/etc/systemd/system/llama-server@gpu0.service.d/"
+		  "20-gpu0.conf:2 [llama-server]"));
+	CHECK(saw("OLLAMA_MODELS=/srv/big-gpu @/etc/systemd/system/llama-server@.service.d/"
+		  "10-all.conf:2 [llama-server]"));
+	n_seen = 0;
+	CHECK_INT(audit_env_unread(&c, collect_unread, root), 0);
+	for (size_t i = 0; i < n_seen; i++)
+		CHECK(strstr(seen[i], "llama-server@") == NULL);
+	CHECK_INT(n_seen, 5);
 }
 
 int main(void)

@@ -706,7 +706,46 @@ static bool ends_with(const char *s, const char *suffix)
 	return l > sl && strcmp(s + l - sl, suffix) == 0;
 }
 
-/* The names of the services in dir, and those that have only drop-ins there (NAME.d). */
+/*
+ * The template an instance's name comes from ("llama@gpu0.service": "llama@.service") into
+ * out; false for a name that is no instance (a plain unit, a bare template).
+ */
+static bool template_of(const char *name, char *out, size_t size)
+{
+	const char *at = strchr(name, '@');
+	const char *dot = strrchr(name, '.');
+
+	if (!at || !dot || dot <= at + 1)
+		return false;
+	return snprintf(out, size, "%.*s%s", (int)(at + 1 - name), name, dot) < (int)size;
+}
+
+/* The instances of templates that dir/sub (a .wants/ or .requires/ folder) enables. */
+static int wanted_instances(const struct audit_ctx *c, const char *dir, const char *sub,
+			    struct name_list *l)
+{
+	char path[PATH_MAX], tmpl[NAME_MAX + 1];
+	struct dirent *d;
+	DIR *dh;
+	int err = 0;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, sub) >= (int)sizeof(path))
+		return 0;
+	dh = audit_opendir(c, path);
+	if (!dh)
+		return 0;
+	while (!err && (d = readdir(dh)))
+		if (ends_with(d->d_name, ".service") && template_of(d->d_name, tmpl, sizeof(tmpl)))
+			err = names_add(l, d->d_name);
+	closedir(dh);
+	return err;
+}
+
+/*
+ * The names of the services in dir, those that have only drop-ins there (NAME.d), and the
+ * instances of templates enabled there (an instance has no file of its own: its links in
+ * NAME.wants/ and NAME.requires/ are where it is named).
+ */
 static int scope_names(const struct audit_ctx *c, const char *dir, struct name_list *l)
 {
 	struct dirent *d;
@@ -719,6 +758,10 @@ static int scope_names(const struct audit_ctx *c, const char *dir, struct name_l
 		char name[NAME_MAX + 1];
 
 		snprintf(name, sizeof(name), "%s", d->d_name);
+		if (ends_with(name, ".wants") || ends_with(name, ".requires")) {
+			err = wanted_instances(c, dir, name, l);
+			continue;
+		}
 		if (ends_with(name, ".service.d"))
 			name[strlen(name) - 2] = '\0';
 		else if (!ends_with(name, ".service"))
@@ -732,6 +775,7 @@ static int scope_names(const struct audit_ctx *c, const char *dir, struct name_l
 struct dropin {
 	char name[NAME_MAX + 1];
 	size_t dir;
+	const char *of; /* the unit's name, or its template's */
 };
 
 static int by_dropin_name(const void *a, const void *b)
@@ -740,48 +784,57 @@ static int by_dropin_name(const void *a, const void *b)
 }
 
 /*
- * The drop-ins of unit name: the *.conf files of NAME.d in every directory of the scope, a
- * file in a higher directory hiding one of the same name in a lower, applied in the order
- * of their names whatever their directory (systemd.unit(5) "drop-in").
+ * The drop-ins of unit u: the *.conf files of NAME.d in every directory of the scope (for
+ * an instance, its own NAME.d and its template's), a file in a higher directory hiding one
+ * of the same name in a lower, applied in the order of their names whatever their
+ * directory (systemd.unit(5) "drop-in").
  */
 static int unit_dropins(const struct audit_ctx *c, const struct unit_scope *sc, struct unit *u)
 {
+	char tmpl[NAME_MAX + 1];
+	const char *names[2] = { u->name, NULL };
 	struct dropin *v;
 	size_t n = 0;
 	int err = 0;
 
+	if (template_of(u->name, tmpl, sizeof(tmpl)))
+		names[1] = tmpl;
 	v = calloc(SETTINGS_DROPINS_MAX, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	for (size_t k = 0; k < sc->n; k++) {
-		char dir[PATH_MAX];
-		struct dirent *d;
-		DIR *dh;
+		for (size_t j = 0; j < 2 && names[j]; j++) {
+			char dir[PATH_MAX];
+			struct dirent *d;
+			DIR *dh;
 
-		if (snprintf(dir, sizeof(dir), "%s/%s.d", sc->dirs[k], u->name) >= (int)sizeof(dir))
-			continue;
-		dh = audit_opendir(c, dir);
-		if (!dh)
-			continue;
-		while ((d = readdir(dh)) && n < SETTINGS_DROPINS_MAX) {
-			bool seen = false;
+			if (snprintf(dir, sizeof(dir), "%s/%s.d", sc->dirs[k], names[j]) >=
+			    (int)sizeof(dir))
+				continue;
+			dh = audit_opendir(c, dir);
+			if (!dh)
+				continue;
+			while ((d = readdir(dh)) && n < SETTINGS_DROPINS_MAX) {
+				bool seen = false;
 
-			if (!ends_with(d->d_name, ".conf"))
-				continue;
-			for (size_t i = 0; i < n && !seen; i++)
-				seen = strcmp(v[i].name, d->d_name) == 0;
-			if (seen)
-				continue;
-			snprintf(v[n].name, sizeof(v[n].name), "%s", d->d_name);
-			v[n++].dir = k;
+				if (!ends_with(d->d_name, ".conf"))
+					continue;
+				for (size_t i = 0; i < n && !seen; i++)
+					seen = strcmp(v[i].name, d->d_name) == 0;
+				if (seen)
+					continue;
+				snprintf(v[n].name, sizeof(v[n].name), "%s", d->d_name);
+				v[n].dir = k;
+				v[n++].of = names[j];
+			}
+			closedir(dh);
 		}
-		closedir(dh);
 	}
 	qsort(v, n, sizeof(*v), by_dropin_name);
 	for (size_t i = 0; i < n && !err; i++) {
 		char path[PATH_MAX];
 
-		if (snprintf(path, sizeof(path), "%s/%s.d/%s", sc->dirs[v[i].dir], u->name,
+		if (snprintf(path, sizeof(path), "%s/%s.d/%s", sc->dirs[v[i].dir], v[i].of,
 			     v[i].name) >= (int)sizeof(path))
 			continue;
 		err = unit_parse(c, u, path);
@@ -949,13 +1002,42 @@ static bool unit_masked(const struct audit_ctx *c, const char *path)
 	return strcmp(target, "/dev/null") == 0;
 }
 
+/*
+ * Reads the unit file called name into u: the first of the scope's directories that has
+ * it. *own is set when one of the scope's own directories has it or its NAME.d. Returns 0
+ * (read, or found nowhere), 1 (masked) or -errno.
+ */
+static int unit_fragment(const struct audit_ctx *c, const struct unit_scope *sc, const char *name,
+			 struct unit *u, bool *own)
+{
+	for (size_t k = 0; k < sc->n; k++) {
+		char path[PATH_MAX];
+		int err;
+
+		if (snprintf(path, sizeof(path), "%s/%s", sc->dirs[k], name) >= (int)sizeof(path))
+			continue;
+		if (k < sc->own) {
+			char dpath[PATH_MAX + 2];
+
+			snprintf(dpath, sizeof(dpath), "%s.d", path);
+			*own |= audit_exists(c, path, NULL) || audit_exists(c, dpath, NULL);
+		}
+		err = unit_masked(c, path) ? 1 : unit_parse(c, u, path);
+		if (err == -ENOENT || err == -EACCES || err == -EISDIR || err == -EFBIG)
+			continue;
+		return err; /* the first one found is the unit; a masked one hides the rest */
+	}
+	return 0;
+}
+
 /* The unit called name in the scope, read with its drop-ins. Returns 0, 1 (masked or
  * absent from the scope's own directories), or -errno. */
 static int unit_load(const struct audit_ctx *c, const struct unit_scope *sc, const char *name,
 		     struct unit *u)
 {
+	char tmpl[NAME_MAX + 1];
 	bool own = sc->own == 0;
-	int err = 0;
+	int err;
 
 	memset(u, 0, sizeof(*u));
 	snprintf(u->name, sizeof(u->name), "%s", name);
@@ -966,24 +1048,10 @@ static int unit_load(const struct audit_ctx *c, const struct unit_scope *sc, con
 		.user = sc->user,
 		.uid = sc->uid,
 	};
-	for (size_t k = 0; k < sc->n; k++) {
-		char path[PATH_MAX];
-
-		if (snprintf(path, sizeof(path), "%s/%s", sc->dirs[k], name) >= (int)sizeof(path))
-			continue;
-		if (k < sc->own) {
-			char dpath[PATH_MAX + 2];
-
-			snprintf(dpath, sizeof(dpath), "%s.d", path);
-			own |= audit_exists(c, path, NULL) || audit_exists(c, dpath, NULL);
-		}
-		err = unit_masked(c, path) ? 1 : unit_parse(c, u, path);
-		if (err == -ENOENT || err == -EACCES || err == -EISDIR || err == -EFBIG) {
-			err = 0;
-			continue;
-		}
-		break; /* the first one found is the unit; a masked one hides the rest */
-	}
+	err = unit_fragment(c, sc, name, u, &own);
+	/* an instance with no file of its own is its template's (a masked one stays masked) */
+	if (err == 0 && u->n_files == 0 && template_of(name, tmpl, sizeof(tmpl)))
+		err = unit_fragment(c, sc, tmpl, u, &own);
 	if (err == 0 && !own)
 		err = 1;
 	if (err == 0)
@@ -997,6 +1065,20 @@ static int unit_load(const struct audit_ctx *c, const struct unit_scope *sc, con
 
 typedef int (*unit_fn)(void *arg, const struct unit *u);
 
+/* Whether name is a bare template ("llama@.service") and l holds an instance of it. */
+static bool template_has_instances(const struct name_list *l, const char *name)
+{
+	char tmpl[NAME_MAX + 1];
+	const char *at = strchr(name, '@');
+
+	if (!at || at[1] != '.')
+		return false;
+	for (size_t i = 0; i < l->n; i++)
+		if (template_of(l->v[i], tmpl, sizeof(tmpl)) && strcmp(tmpl, name) == 0)
+			return true;
+	return false;
+}
+
 static int scope_each(const struct audit_ctx *c, const struct unit_scope *sc, const char *tool,
 		      unit_fn fn, void *arg)
 {
@@ -1008,6 +1090,8 @@ static int scope_each(const struct audit_ctx *c, const struct unit_scope *sc, co
 	for (size_t i = 0; i < l.n && !err; i++) {
 		struct unit u;
 
+		if (template_has_instances(&l, l.v[i]))
+			continue; /* each instance is read instead, its %i known */
 		err = unit_load(c, sc, l.v[i], &u);
 		if (err == 1) {
 			err = 0;
