@@ -55,6 +55,8 @@ static const char *const files[] = {
 	/* an instance of a template (its specifiers) and a file of a wildcard EnvironmentFile= */
 	"etc/systemd/system/llama-server@a-b\\x2dc.service",
 	"etc/ollama/conf.d/a.env",
+	"var/lib/containers/storage/overlay-containers/containers.json",
+	"etc/containers/storage.conf",
 };
 #define N_FILES (sizeof(files) / sizeof(files[0]))
 

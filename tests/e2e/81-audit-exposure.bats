@@ -151,3 +151,23 @@ make_root() {
 	[[ $output == *"PASS exposure-settings [ollama] OLLAMA_HOST: $d/override.conf:3: OLLAMA_HOST=127.0.0.1: loopback only"* ]]
 	[[ $output == *"SKIP exposure-settings [ollama] EnvironmentFile: $d/zz-env.conf:3: EnvironmentFile=-/etc/ollama/%H.env not read"* ]]
 }
+
+@test "audit --root: a Podman container of a tool's image is a WARN naming it; Docker's absence is not a SKIP then" {
+	R="$BATS_TEST_TMPDIR/root"
+	d="$R/var/lib/containers/storage/overlay-containers"
+	mkdir -p "$d" "$R/etc"
+	echo 'root:x:0:0:root:/root:/bin/bash' >"$R/etc/passwd"
+	cat >"$d/containers.json" <<'JSON'
+[{"id":"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef","names":["ollama"],"image":"e1","layer":"l1","metadata":"{\"image-name\":\"docker.io/ollama/ollama:latest\",\"image-id\":\"e1\",\"name\":\"ollama\",\"created-at\":1733500000}","created":"2026-12-07T10:00:00Z"}]
+JSON
+	run "$LLMWATCH" audit --root "$R" --only exposure-containers --json --no-progress
+	echo "$output"
+	[ "$status" -eq 0 ] # a WARN does not fail the audit
+	echo "$output" | has_finding WARN exposure-containers \
+		"podman container ollama (docker.io/ollama/ollama:latest)" \
+		"$d/containers.json: Podman container ollama runs docker.io/ollama/ollama:latest" ollama
+	run "$LLMWATCH" audit --root "$R" --only exposure-containers --no-progress
+	echo "$output"
+	[[ $output == *"WARN exposure-containers [ollama] podman container ollama (docker.io/ollama/ollama:latest)"* ]]
+	[[ $output != *"SKIP exposure-containers"* ]]
+}

@@ -375,6 +375,68 @@ static void test_containers(void)
 	CHECK(find(r, "exposure-containers", AUDIT_SKIP, NULL, "no Docker state"));
 	audit_report_free(r);
 
+	/* Podman: the system's containers and a home's (rootless); a tool's image is a WARN
+	 * (its ports are in Podman's database); another image is nothing */
+	{
+		char home[160];
+		struct audit_home homes[1] = { { .path = home } };
+		const struct audit_finding *f;
+
+		snprintf(root, sizeof(root), "%s/podman", fx_tmp);
+		snprintf(home, sizeof(home), "%s/home/alice", root);
+		fx_tmp_put("podman/var/lib/containers/storage/overlay-containers/containers.json",
+			   "[{\"id\":\"" CID_A "\",\"names\":[\"ollama\"],\"image\":\"e1\","
+			   "\"metadata\":\"{\\\"image-name\\\":\\\"docker.io/ollama/ollama:latest"
+			   "\\\",\\\"name\\\":\\\"ollama\\\"}\"},"
+			   "{\"id\":\"" CID_C "\",\"names\":[\"web\"],"
+			   "\"metadata\":\"{\\\"image-name\\\":\\\"docker.io/library/nginx\\\"}\"},"
+			   "{\"id\":\"" CID_B "\",\"metadata\":\"not json\"}]");
+		fx_tmp_put("podman/home/alice/.local/share/containers/storage/vfs-containers/"
+			   "volatile-containers.json",
+			   "[{\"id\":\"" CID_B "\",\"names\":[\"webui\"],\"metadata\":"
+			   "\"{\\\"image-name\\\":\\\"ghcr.io/open-webui/open-webui:main\\\"}\"}]");
+		c = ctx_of(root, false, proc_root);
+		c.homes = homes;
+		c.n_homes = 1;
+		r = audit_report_new();
+		CHECK_INT(check_exposure_containers(&c, r), 0);
+		f = find(r, "exposure-containers", AUDIT_WARN,
+			 "podman container ollama (docker.io/ollama/ollama:latest)",
+			 "overlay-containers/containers.json: Podman container ollama runs "
+			 "docker.io/ollama/ollama:latest; Podman keeps its published ports in its "
+			 "database, which the audit does not read");
+		CHECK(f && f->tool && !strcmp(f->tool, "ollama") && f->fix &&
+		      strstr(f->fix, "podman port"));
+		CHECK(find(r, "exposure-containers", AUDIT_WARN,
+			   "podman container webui (ghcr.io/open-webui/open-webui:main)",
+			   "home/alice/.local/share/containers/storage/vfs-containers/"
+			   "volatile-containers.json: Podman container webui"));
+		CHECK(!anywhere(r, "nginx"));
+		CHECK_INT(count(r, "exposure-containers"), 2);
+		audit_report_free(r);
+
+		/* storage.conf moves the system's root; nothing of a tool's there: PASS */
+		snprintf(root, sizeof(root), "%s/podman2", fx_tmp);
+		fx_tmp_put(
+			"podman2/etc/containers/storage.conf",
+			"# moved\n[storage]\ndriver = \"overlay\"\ngraphroot = \"/srv/containers\"\n"
+			"[storage.options]\n");
+		fx_tmp_put("podman2/srv/containers/overlay-containers/containers.json",
+			   "[{\"id\":\"" CID_C "\",\"names\":[\"web\"],\"metadata\":"
+			   "\"{\\\"image-name\\\":\\\"docker.io/library/nginx\\\"}\"}]");
+		fx_tmp_put("podman2/var/lib/containers/storage/overlay-containers/containers.json",
+			   "[{\"id\":\"" CID_A "\",\"names\":[\"not-read\"],\"metadata\":"
+			   "\"{\\\"image-name\\\":\\\"ollama/ollama\\\"}\"}]");
+		c = ctx_of(root, false, proc_root);
+		r = audit_report_new();
+		CHECK_INT(check_exposure_containers(&c, r), 0);
+		CHECK(find(r, "exposure-containers", AUDIT_PASS, "podman",
+			   "no Podman container of an inference tool's image (1 container lists "
+			   "read); no Docker state"));
+		CHECK_INT(count(r, "exposure-containers"), 1);
+		audit_report_free(r);
+	}
+
 	/* Docker there, no tool's container: PASS */
 	snprintf(root, sizeof(root), "%s/docker2", fx_tmp);
 	fx_tmp_mkdirs("docker2/var/lib/docker/containers");

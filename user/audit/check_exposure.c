@@ -1297,6 +1297,143 @@ out:
 	return ret;
 }
 
+/* ---- Podman's containers ---- */
+
+#define PODMAN_SRC                                                                                \
+	"podman libpod/storage.go RuntimeContainerMetadata (\"image-name\"); containers/storage " \
+	"containers.go (DRIVER-containers/containers.json); containers-storage.conf(5) "          \
+	"graphroot; port bindings kept in libpod's database (bolt_state.db or db.sql)"
+
+/*
+ * Podman's containers in one storage root (DRIVER-containers/containers.json and its
+ * volatile twin, as containers/storage keeps them): each of a tool's image is a WARN, since
+ * its published ports are in Podman's own database, which is not read. *found counts the
+ * container lists read; what cannot be read is a SKIP (out of memory: h->err).
+ */
+static void podman_scan(const struct audit_ctx *c, const char *root, struct hits *h, size_t *found)
+{
+	static const char *const lists[] = { "containers.json", "volatile-containers.json" };
+	struct dirent *d;
+	DIR *dh = audit_opendir(c, root);
+
+	if (!dh) {
+		if (errno != ENOENT)
+			hit_add(h, AUDIT_SKIP, NULL, xfmt("%s", root),
+				xfmt("%s: %s: Podman's containers there are not seen", root,
+				     errno == EACCES ? "not readable (not root)" : strerror(errno)),
+				NULL, NULL);
+		return;
+	}
+	while ((d = readdir(dh))) {
+		size_t dl = strlen(d->d_name);
+
+		if (dl <= 11 || strcmp(d->d_name + dl - 11, "-containers") != 0)
+			continue;
+		for (size_t k = 0; k < 2; k++) {
+			char path[PATH_MAX], *text;
+			size_t len;
+			cJSON *list;
+			int r;
+
+			if (snprintf(path, sizeof(path), "%s/%s/%s", root, d->d_name, lists[k]) >=
+			    (int)sizeof(path))
+				continue;
+			r = audit_read_file(c, path, JSON_MAX, &text, &len);
+			if (r == -ENOENT)
+				continue;
+			if (r) {
+				hit_add(h, AUDIT_SKIP, NULL, xfmt("%s", path),
+					xfmt("%s: %s: Podman's containers there are not seen", path,
+					     r == -EACCES ? "not readable (not root)" :
+					     r == -EFBIG  ? "larger than the audit reads" :
+							    strerror(-r)),
+					NULL, NULL);
+				continue;
+			}
+			(*found)++;
+			list = cJSON_ParseWithLength(text, len);
+			for (const cJSON *e = cJSON_IsArray(list) ? list->child : NULL; e;
+			     e = e->next) {
+				const cJSON *names = cJSON_GetObjectItemCaseSensitive(e, "names");
+				const char *md = json_str(e, "metadata"), *id = json_str(e, "id");
+				const char *name = cJSON_IsArray(names) &&
+								   cJSON_IsString(names->child) ?
+							   names->child->valuestring :
+							   id;
+				cJSON *meta = md ? cJSON_Parse(md) : NULL;
+				const char *image = json_str(meta, "image-name");
+				const char *tool = image ? image_tool(image) : NULL;
+
+				if (tool)
+					hit_add(h, AUDIT_WARN, tool,
+						xfmt("podman container %s (%s)", name ? name : "?",
+						     image),
+						xfmt("%s: Podman container %s runs %s; Podman keeps "
+						     "its published ports in its database, which the "
+						     "audit does not read: published with no address "
+						     "(-p PORT:PORT) the API is on every interface",
+						     path, name ? name : "?", image),
+						"see `podman port NAME` (as the container's owner); "
+						"publish on loopback only: -p 127.0.0.1:PORT:PORT",
+						PODMAN_SRC);
+				cJSON_Delete(meta);
+			}
+			cJSON_Delete(list);
+			free(text);
+		}
+	}
+	closedir(dh);
+}
+
+/*
+ * The graphroot a containers-storage.conf sets ([storage] graphroot = "..."), into out as
+ * the checks open it; false when there is none (or it is not absolute).
+ */
+static bool storage_conf_root(const struct audit_ctx *c, const char *conf, char *out, size_t size)
+{
+	char *text;
+	const char *v;
+	size_t len, vl;
+	unsigned int line;
+	bool ok = false;
+
+	if (audit_read_file(c, conf, JSON_MAX, &text, &len))
+		return false;
+	if (audit_ini_get(text, len, "storage", "graphroot", &v, &vl, &line)) {
+		if (vl >= 2 && v[0] == '\'' && v[vl - 1] == '\'') {
+			v++;
+			vl -= 2;
+		}
+		ok = vl > 1 && v[0] == '/' && !audit_path(c, out, size, "%.*s", (int)vl, v);
+	}
+	free(text);
+	return ok;
+}
+
+/* Podman's storage roots: the system's (storage.conf's graphroot, else /var/lib/containers/
+ * storage) and each home's (~/.local/share/containers/storage, or its own storage.conf's
+ * graphroot). */
+static void podman_scan_all(const struct audit_ctx *c, struct hits *h, size_t *found)
+{
+	char root[PATH_MAX], conf[PATH_MAX];
+
+	if (!(!audit_path(c, conf, sizeof(conf), "/etc/containers/storage.conf") &&
+	      storage_conf_root(c, conf, root, sizeof(root))) &&
+	    !(!audit_path(c, conf, sizeof(conf), "/usr/share/containers/storage.conf") &&
+	      storage_conf_root(c, conf, root, sizeof(root))))
+		audit_path(c, root, sizeof(root), "/var/lib/containers/storage");
+	podman_scan(c, root, h, found);
+	for (size_t i = 0; i < c->n_homes; i++) {
+		const char *home = c->homes[i].path;
+
+		if (snprintf(conf, sizeof(conf), "%s/.config/containers/storage.conf", home) >=
+			    (int)sizeof(conf) ||
+		    !storage_conf_root(c, conf, root, sizeof(root)))
+			snprintf(root, sizeof(root), "%s/.local/share/containers/storage", home);
+		podman_scan(c, root, h, found);
+	}
+}
+
 /* Docker's data root: daemon.json's "data-root", else /var/lib/docker. */
 static void docker_root(const struct audit_ctx *c, char *out, size_t size)
 {
@@ -1320,34 +1457,46 @@ static void docker_root(const struct audit_ctx *c, char *out, size_t size)
 
 int check_exposure_containers(const struct audit_ctx *c, struct audit_report *r)
 {
-	char root[PATH_MAX], dir[PATH_MAX], podman[PATH_MAX];
+	char root[PATH_MAX], dir[PATH_MAX];
 	struct hits h = { 0 };
-	size_t seen = 0;
+	size_t seen = 0, podman_lists = 0;
 	struct dirent *d;
 	DIR *dh;
-	int err = 0;
-	bool has_podman;
+	int err = 0, e;
 
+	podman_scan_all(c, &h, &podman_lists);
 	docker_root(c, root, sizeof(root));
-	audit_path(c, podman, sizeof(podman), "/var/lib/containers/storage");
-	has_podman = audit_exists(c, podman, NULL);
 	if (snprintf(dir, sizeof(dir), "%s/containers", root) >= (int)sizeof(dir))
 		dir[0] = '\0';
 	dh = dir[0] ? audit_opendir(c, dir) : NULL;
-	if (!dh) {
-		int e = errno;
-
+	e = dh ? 0 : dir[0] ? errno : ENAMETOOLONG;
+	if (!dh && (podman_lists || h.n)) {
+		/* Podman's findings stand alone; a Docker state that is there but unreadable is
+		 * said too */
+		if (e != ENOENT)
+			hit_add(&h, AUDIT_SKIP, NULL, xfmt("%s", dir),
+				xfmt("%s: %s", dir,
+				     e == EACCES ? "not readable (not root)" : strerror(e)),
+				NULL, NULL);
+		err = hits_report(&h, r, "exposure-containers");
+		if (!err && h.n == 0)
+			err = add1(
+				r, "exposure-containers", AUDIT_PASS, NULL, "podman",
+				audit_fmt(r,
+					  "no Podman container of an inference tool's image (%zu "
+					  "container lists read); no Docker state at %s",
+					  podman_lists, dir),
+				NULL, PODMAN_SRC);
+		hits_free(&h);
+		return err;
+	}
+	if (!dh)
 		return add1(r, "exposure-containers", AUDIT_SKIP, NULL, "container runtimes",
-			    audit_fmt(r, "%s: %s%s%s", dir,
+			    audit_fmt(r, "%s: %s; no Podman state", dir,
 				      e == ENOENT ? "no Docker state" :
 				      e == EACCES ? "not readable (not root)" :
-						    strerror(e),
-				      has_podman ? "; Podman's state at " : "",
-				      has_podman ? "/var/lib/containers/storage is a database, "
-						   "not read" :
-						   ""),
+						    strerror(e)),
 			    NULL, NULL);
-	}
 	while ((d = readdir(dh)) && seen < CONTAINERS_MAX && !err) {
 		char cdir[PATH_MAX];
 		int ret;
@@ -1365,11 +1514,13 @@ int check_exposure_containers(const struct audit_ctx *c, struct audit_report *r)
 	if (!err)
 		err = hits_report(&h, r, "exposure-containers");
 	if (!err && h.n == 0)
-		err = add1(
-			r, "exposure-containers", AUDIT_PASS, NULL, dir,
-			audit_fmt(r, "no container of an inference tool's image among %zu%s", seen,
-				  has_podman ? " (Podman's state, a database, is not read)" : ""),
-			NULL, IMAGES_SRC);
+		err = add1(r, "exposure-containers", AUDIT_PASS, NULL, dir,
+			   audit_fmt(r,
+				     "no container of an inference tool's image among %zu (Docker)"
+				     "%s",
+				     seen,
+				     podman_lists ? ", nor among Podman's" : "; no Podman state"),
+			   NULL, IMAGES_SRC);
 	hits_free(&h);
 	return err;
 }
