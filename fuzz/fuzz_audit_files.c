@@ -57,6 +57,8 @@ static const char *const files[] = {
 	"etc/ollama/conf.d/a.env",
 	"var/lib/containers/storage/overlay-containers/containers.json",
 	"etc/containers/storage.conf",
+	"etc/containers/systemd/ollama.container",
+	"etc/containers/systemd/ollama.container.d/lan.conf",
 };
 #define N_FILES (sizeof(files) / sizeof(files[0]))
 

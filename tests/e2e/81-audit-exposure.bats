@@ -171,3 +171,21 @@ JSON
 	[[ $output == *"WARN exposure-containers [ollama] podman container ollama (docker.io/ollama/ollama:latest)"* ]]
 	[[ $output != *"SKIP exposure-containers"* ]]
 }
+
+@test "audit --root: a Quadlet .container publishing a tool's port on every interface is a FAIL citing its line" {
+	R="$BATS_TEST_TMPDIR/root"
+	q="$R/etc/containers/systemd"
+	mkdir -p "$q" "$R/etc"
+	echo 'root:x:0:0:root:/root:/bin/bash' >"$R/etc/passwd"
+	printf '[Container]\nImage=docker.io/ollama/ollama\nPublishPort=11434:11434\n' >"$q/ollama.container"
+	run "$LLMWATCH" audit --root "$R" --only exposure-containers --no-progress
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ $output == *"FAIL exposure-containers [ollama] quadlet ollama.container (docker.io/ollama/ollama): $q/ollama.container:3: PublishPort=11434:11434: published on every interface (rootful)"* ]]
+	# published on loopback: a PASS, exit 0
+	printf '[Container]\nImage=docker.io/ollama/ollama\nPublishPort=127.0.0.1:11434:11434\n' >"$q/ollama.container"
+	run "$LLMWATCH" audit --root "$R" --only exposure-containers --json --no-progress
+	[ "$status" -eq 0 ]
+	echo "$output" | has_finding PASS exposure-containers "quadlet ollama.container (docker.io/ollama/ollama)" \
+		"$q/ollama.container:3: PublishPort=127.0.0.1:11434:11434: published on loopback only" ollama
+}

@@ -437,6 +437,68 @@ static void test_containers(void)
 		audit_report_free(r);
 	}
 
+	/* Quadlet .container files: the root's (a subfolder, a drop-in, /run hiding /etc), a
+	 * home's, and every user's; PublishPort= without an address is every interface */
+	{
+		char home[160];
+		struct audit_home homes[1] = { { .path = home, .uid = 1000 } };
+
+		snprintf(root, sizeof(root), "%s/quadlet", fx_tmp);
+		snprintf(home, sizeof(home), "%s/home/alice", root);
+		fx_tmp_put(
+			"quadlet/etc/containers/systemd/llm/ollama.container",
+			"[Unit]\nDescription=Ollama\n[Container]\n"
+			"Image=docker.io/ollama/ollama:latest\n"
+			"PublishPort=127.0.0.1:11434:11434\n[Install]\nWantedBy=default.target\n");
+		fx_tmp_put("quadlet/etc/containers/systemd/llm/ollama.container.d/lan.conf",
+			   "[Container]\nPublishPort=11435:11434 [::1]:11436:11434\n");
+		/* the same name in /run hides /etc's */
+		fx_tmp_put("quadlet/etc/containers/systemd/webui.container",
+			   "[Container]\nImage=ghcr.io/open-webui/open-webui:main\n"
+			   "PublishPort=0.0.0.0:3000:8080\n");
+		fx_tmp_put("quadlet/run/containers/systemd/webui.container",
+			   "[Container]\nImage=ghcr.io/open-webui/open-webui:main\n");
+		fx_tmp_put("quadlet/home/alice/.config/containers/systemd/llama.container",
+			   "[Container]\nImage=ghcr.io/ggml-org/llama.cpp:server\nNetwork=host\n");
+		fx_tmp_put(
+			"quadlet/etc/containers/systemd/users/kobold.container",
+			"# every user's\n[Container]\nImage=koboldai/koboldcpp\nPublishPort=5001\n");
+		fx_tmp_put("quadlet/etc/containers/systemd/users/1000/web.container",
+			   "[Container]\nImage=nginx\nPublishPort=80:80\n");
+		c = ctx_of(root, false, proc_root);
+		c.homes = homes;
+		c.n_homes = 1;
+		r = audit_report_new();
+		CHECK_INT(check_exposure_containers(&c, r), 0);
+		CHECK(find(r, "exposure-containers", AUDIT_PASS,
+			   "quadlet ollama.container (docker.io/ollama/ollama:latest)",
+			   "llm/ollama.container:5: PublishPort=127.0.0.1:11434:11434: published "
+			   "on loopback only (rootful)"));
+		CHECK(find(r, "exposure-containers", AUDIT_FAIL,
+			   "quadlet ollama.container (docker.io/ollama/ollama:latest)",
+			   "ollama.container.d/lan.conf:2: PublishPort=11435:11434: published on "
+			   "every interface (rootful)"));
+		CHECK(find(r, "exposure-containers", AUDIT_PASS,
+			   "quadlet ollama.container (docker.io/ollama/ollama:latest)",
+			   "lan.conf:2: PublishPort=[::1]:11436:11434: published on loopback only"));
+		CHECK(find(r, "exposure-containers", AUDIT_PASS,
+			   "quadlet webui.container (ghcr.io/open-webui/open-webui:main)",
+			   "run/containers/systemd/webui.container: no port published on the host "
+			   "(rootful)"));
+		CHECK(find(r, "exposure-containers", AUDIT_FAIL,
+			   "quadlet llama.container (ghcr.io/ggml-org/llama.cpp:server)",
+			   "Network=host: the image's server listens on the host's own interfaces, "
+			   "every one of them (rootless, this user's)"));
+		CHECK(find(r, "exposure-containers", AUDIT_FAIL,
+			   "quadlet kobold.container (koboldai/koboldcpp)",
+			   "kobold.container:4: PublishPort=5001: published on every interface "
+			   "(rootless, every user's)"));
+		CHECK(!anywhere(r, "nginx"));
+		CHECK(!anywhere(r, "0.0.0.0:3000"));
+		CHECK_INT(count(r, "exposure-containers"), 6);
+		audit_report_free(r);
+	}
+
 	/* Docker there, no tool's container: PASS */
 	snprintf(root, sizeof(root), "%s/docker2", fx_tmp);
 	fx_tmp_mkdirs("docker2/var/lib/docker/containers");

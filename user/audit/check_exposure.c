@@ -1434,6 +1434,310 @@ static void podman_scan_all(const struct audit_ctx *c, struct hits *h, size_t *f
 	}
 }
 
+/* ---- Podman Quadlet .container files ---- */
+
+#define QUADLET_SRC                                                                            \
+	"podman-systemd.unit(5) (search paths; [Container] Image=, Network=, PublishPort= as " \
+	"podman run --publish [[ip:][hostPort]:]containerPort: no address or 0.0.0.0 binds "   \
+	"every IPv4 address)"
+#define QUADLET_PORTS_MAX 64
+#define QUADLET_DEPTH 3		/* subfolders of a search path looked into */
+#define QUADLET_FILES_MAX 4096u /* .container files looked at */
+
+/* What a .container file (and its drop-ins) says of the container. */
+struct quadlet {
+	char image[512], network[64];
+	struct {
+		char value[128];
+		char where[PATH_MAX + 16];
+	} port[QUADLET_PORTS_MAX];
+	size_t n_ports;
+};
+
+/*
+ * Reads the [Container] keys that decide exposure from one file of systemd unit syntax
+ * into q: the last Image= and Network=, every PublishPort= word (each cited FILE:LINE).
+ */
+static void quadlet_parse(struct quadlet *q, const char *path, const char *text, size_t len)
+{
+	bool container = false;
+	unsigned int line = 0;
+
+	for (const char *p = text, *end = text + len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *s = p, *e = nl ? nl : end, *eq;
+		size_t kl;
+
+		p = nl ? nl + 1 : end;
+		line++;
+		while (s < e && (*s == ' ' || *s == '\t'))
+			s++;
+		while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+			e--;
+		if (s == e || *s == '#' || *s == ';')
+			continue;
+		if (*s == '[') {
+			container = (size_t)(e - s) == 11 && !memcmp(s, "[Container]", 11);
+			continue;
+		}
+		eq = memchr(s, '=', (size_t)(e - s));
+		if (!container || !eq)
+			continue;
+		kl = (size_t)(eq - s);
+		while (kl && (s[kl - 1] == ' ' || s[kl - 1] == '\t'))
+			kl--;
+		for (eq++; eq < e && (*eq == ' ' || *eq == '\t');)
+			eq++;
+		if (kl == 5 && !memcmp(s, "Image", 5))
+			snprintf(q->image, sizeof(q->image), "%.*s", (int)(e - eq), eq);
+		else if (kl == 7 && !memcmp(s, "Network", 7))
+			snprintf(q->network, sizeof(q->network), "%.*s", (int)(e - eq), eq);
+		else if (kl == 11 && !memcmp(s, "PublishPort", 11))
+			/* a value may hold several, space-separated */
+			for (const char *w = eq; w < e && q->n_ports < QUADLET_PORTS_MAX;) {
+				size_t wl = strcspn(w, " \t");
+
+				if (w + wl > e)
+					wl = (size_t)(e - w);
+				if (wl) {
+					snprintf(q->port[q->n_ports].value,
+						 sizeof(q->port[0].value), "%.*s", (int)wl, w);
+					snprintf(q->port[q->n_ports++].where,
+						 sizeof(q->port[0].where), "%s:%u", path, line);
+				}
+				w += wl;
+				while (w < e && (*w == ' ' || *w == '\t'))
+					w++;
+			}
+	}
+}
+
+/* The address a PublishPort= value binds: "[::1]:8080:80", "127.0.0.1::80", "8080:80". */
+static enum check_exposure_host quadlet_port_host(const char *v)
+{
+	char ip[128];
+	const char *c1, *c2;
+
+	if (v[0] == '[') {
+		const char *close = strchr(v, ']');
+
+		if (!close || (size_t)(close - v) + 1 >= sizeof(ip))
+			return CHECK_EXPOSURE_OTHER;
+		snprintf(ip, sizeof(ip), "%.*s", (int)(close - v + 1), v);
+		return check_exposure_host_of(ip, CHECK_EXPOSURE_ALL);
+	}
+	c1 = strchr(v, ':');
+	c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	if (!c2)
+		return CHECK_EXPOSURE_ALL; /* "80" or "8080:80": no address given */
+	if (c1 == v)
+		return CHECK_EXPOSURE_ALL;
+	snprintf(ip, sizeof(ip), "%.*s", (int)(c1 - v), v);
+	return check_exposure_host_of(ip, CHECK_EXPOSURE_ALL);
+}
+
+static int by_str(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/*
+ * The drop-ins of the .container file at path (path.d/ *.conf beside it, applied in name
+ * order; at most 64) into q; one that cannot be read is a SKIP in h. Returns 0 or -ENOMEM.
+ */
+static int quadlet_dropins(const struct audit_ctx *c, const char *path, struct quadlet *q,
+			   struct hits *h)
+{
+	char(*names)[NAME_MAX + 1] = calloc(64, sizeof(*names));
+	char ddir[PATH_MAX + 2];
+	struct dirent *d;
+	size_t n = 0;
+	DIR *dh;
+
+	if (!names)
+		return -ENOMEM;
+	snprintf(ddir, sizeof(ddir), "%s.d", path);
+	dh = audit_opendir(c, ddir);
+	while (dh && (d = readdir(dh)) && n < 64) {
+		size_t nl = strlen(d->d_name);
+
+		if (nl > 5 && !strcmp(d->d_name + nl - 5, ".conf"))
+			snprintf(names[n++], NAME_MAX + 1, "%s", d->d_name);
+	}
+	if (dh)
+		closedir(dh);
+	qsort(names, n, sizeof(*names), by_str);
+	for (size_t i = 0; i < n; i++) {
+		char dpath[PATH_MAX + NAME_MAX + 4], *text;
+		size_t len;
+
+		int r;
+
+		snprintf(dpath, sizeof(dpath), "%s/%s", ddir, names[i]);
+		r = audit_read_file(c, dpath, JSON_MAX, &text, &len);
+		if (r) {
+			if (r != -ENOENT)
+				hit_add(h, AUDIT_SKIP, NULL, xfmt("%s", dpath),
+					xfmt("%s: %s: what it sets of a container is not seen",
+					     dpath, strerror(-r)),
+					NULL, NULL);
+			continue;
+		}
+		quadlet_parse(q, dpath, text, len);
+		free(text);
+	}
+	free(names);
+	return 0;
+}
+
+/* One .container file (dir/name) with its drop-ins. */
+static void quadlet_scan(const struct audit_ctx *c, const char *dir, const char *name,
+			 const char *who, struct hits *h)
+{
+	struct quadlet *q = calloc(1, sizeof(*q));
+	char path[PATH_MAX], *text;
+	const char *tool;
+	size_t len;
+	int r;
+
+	if (!q) {
+		h->err = -ENOMEM;
+		return;
+	}
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
+		goto out;
+	r = audit_read_file(c, path, JSON_MAX, &text, &len);
+	if (r) {
+		if (r != -ENOENT)
+			hit_add(h, AUDIT_SKIP, NULL, xfmt("%s", path),
+				xfmt("%s: %s: a container it defines is not seen", path,
+				     strerror(-r)),
+				NULL, NULL);
+		goto out;
+	}
+	quadlet_parse(q, path, text, len);
+	free(text);
+	if (quadlet_dropins(c, path, q, h)) {
+		h->err = -ENOMEM;
+		goto out;
+	}
+	tool = q->image[0] ? image_tool(q->image) : NULL;
+	if (!tool)
+		goto out;
+	if (!strncmp(q->network, "host", 4) && (!q->network[4] || q->network[4] == ':')) {
+		hit_add(h, AUDIT_FAIL, tool, xfmt("quadlet %s (%s)", name, q->image),
+			xfmt("%s: Network=%s: the image's server listens on the host's own "
+			     "interfaces, every one of them (%s)",
+			     path, q->network, who),
+			"drop Network=host and publish the port on loopback only: "
+			"PublishPort=127.0.0.1:PORT:PORT",
+			QUADLET_SRC);
+		goto out;
+	}
+	for (size_t i = 0; i < q->n_ports; i++) {
+		enum check_exposure_host host = quadlet_port_host(q->port[i].value);
+
+		hit_add(h, host == CHECK_EXPOSURE_LOOPBACK ? AUDIT_PASS : AUDIT_FAIL, tool,
+			xfmt("quadlet %s (%s)", name, q->image),
+			xfmt("%s: PublishPort=%s: published on %s (%s)", q->port[i].where,
+			     q->port[i].value, host_words(host), who),
+			"publish it on loopback only: PublishPort=127.0.0.1:PORT:PORT",
+			QUADLET_SRC);
+	}
+	if (!q->n_ports)
+		hit_add(h, AUDIT_PASS, tool, xfmt("quadlet %s (%s)", name, q->image),
+			xfmt("%s: no port published on the host (%s)", path, who), NULL,
+			QUADLET_SRC);
+out:
+	free(q);
+}
+
+struct quadlet_walk {
+	const struct audit_ctx *c;
+	struct hits *h;
+	const char *who;
+	char seen[64][NAME_MAX + 1]; /* names found in a higher search path hide lower ones */
+	size_t n_seen, files;
+};
+
+static bool quadlet_seen(struct quadlet_walk *w, const char *name)
+{
+	for (size_t i = 0; i < w->n_seen; i++)
+		if (!strcmp(w->seen[i], name))
+			return true;
+	if (w->n_seen < 64)
+		snprintf(w->seen[w->n_seen++], NAME_MAX + 1, "%s", name);
+	return false;
+}
+
+/* The .container files of a search path and its subfolders (skip: a subfolder not to enter
+ * at the top, /etc/containers/systemd's users/). */
+static void quadlet_dir(struct quadlet_walk *w, const char *dir, int depth, const char *skip)
+{
+	struct dirent *d;
+	DIR *dh = audit_opendir(w->c, dir);
+
+	if (!dh)
+		return;
+	while ((d = readdir(dh)) && w->files < QUADLET_FILES_MAX) {
+		size_t nl = strlen(d->d_name);
+		char sub[PATH_MAX];
+		bool is_dir = false;
+
+		if (d->d_name[0] == '.')
+			continue;
+		if (nl > 10 && !strcmp(d->d_name + nl - 10, ".container")) {
+			w->files++;
+			if (!quadlet_seen(w, d->d_name))
+				quadlet_scan(w->c, dir, d->d_name, w->who, w->h);
+			continue;
+		}
+		if (depth >= QUADLET_DEPTH || (skip && !strcmp(d->d_name, skip)) ||
+		    (nl > 2 && !strcmp(d->d_name + nl - 2, ".d")) ||
+		    snprintf(sub, sizeof(sub), "%s/%s", dir, d->d_name) >= (int)sizeof(sub) ||
+		    !audit_exists(w->c, sub, &is_dir) || !is_dir)
+			continue;
+		quadlet_dir(w, sub, depth + 1, NULL);
+	}
+	closedir(dh);
+}
+
+/* Quadlet's search paths (podman-systemd.unit(5)): the root's, every user's, each home's. */
+static void quadlet_scan_all(const struct audit_ctx *c, struct hits *h)
+{
+	static const char *const rootful[] = { "/run/containers/systemd", "/etc/containers/systemd",
+					       "/usr/share/containers/systemd" };
+	struct quadlet_walk *w = calloc(1, sizeof(*w));
+	char dir[PATH_MAX];
+
+	if (!w) {
+		h->err = -ENOMEM;
+		return;
+	}
+	w->c = c;
+	w->h = h;
+	w->who = "rootful";
+	for (size_t k = 0; k < 3; k++)
+		if (!audit_path(c, dir, sizeof(dir), "%s", rootful[k]))
+			quadlet_dir(w, dir, 0, k == 1 ? "users" : NULL);
+	for (size_t i = 0; i < c->n_homes; i++) {
+		w->n_seen = 0;
+		w->who = "rootless, this user's";
+		if (snprintf(dir, sizeof(dir), "%s/.config/containers/systemd", c->homes[i].path) <
+		    (int)sizeof(dir))
+			quadlet_dir(w, dir, 0, NULL);
+		if (!audit_path(c, dir, sizeof(dir), "/etc/containers/systemd/users/%u",
+				c->homes[i].uid))
+			quadlet_dir(w, dir, 0, NULL);
+	}
+	/* files directly in users/ are every user's: read once */
+	w->n_seen = 0;
+	w->who = "rootless, every user's";
+	if (!audit_path(c, dir, sizeof(dir), "/etc/containers/systemd/users"))
+		quadlet_dir(w, dir, QUADLET_DEPTH, NULL);
+	free(w);
+}
+
 /* Docker's data root: daemon.json's "data-root", else /var/lib/docker. */
 static void docker_root(const struct audit_ctx *c, char *out, size_t size)
 {
@@ -1465,6 +1769,7 @@ int check_exposure_containers(const struct audit_ctx *c, struct audit_report *r)
 	int err = 0, e;
 
 	podman_scan_all(c, &h, &podman_lists);
+	quadlet_scan_all(c, &h);
 	docker_root(c, root, sizeof(root));
 	if (snprintf(dir, sizeof(dir), "%s/containers", root) >= (int)sizeof(dir))
 		dir[0] = '\0';
