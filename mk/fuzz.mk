@@ -8,12 +8,15 @@
 #   make fuzz-smoke           each target for FUZZ_SMOKE_SECONDS (10) from the seeds only;
 #                             non-zero exit on any crash, leak or broken contract (for CI)
 #   make test-parsers-asan    the parsers' unit tests under ASan and UBSan
-# Crash inputs land in $(BUILD)/fuzz/ (crash-*, leak-*); replay one with
+# Crash inputs land in $(BUILD)/fuzz/ (crash-*, leak-*, timeout-*); replay one with
 # $(BUILD)/fuzz/fuzz_<t> <file>.
 
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 10
+# One input that runs longer than this is a hang, reported with its input (libFuzzer's own
+# default, 1200 s, would stall a CI run for 20 minutes first).
+FUZZ_INPUT_TIMEOUT ?= 10
 FUZZ_TARGETS := dns tls http rules profiles decode btf config capture diff html event_wire gguf \
 	audit_files escape
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
@@ -112,6 +115,7 @@ fuzz: $(FUZZ_BINS)
 		mkdir -p $(BUILD)/fuzz/corpus-$$t && \
 		echo "  FUZZ     $$t for $(FUZZ_SECONDS)s" && \
 		$(BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-timeout=$(FUZZ_INPUT_TIMEOUT) \
 			-max_len=$$(case $$t in dns) echo $(FUZZ_MAXLEN_dns);; \
 				tls) echo $(FUZZ_MAXLEN_tls);; rules) echo $(FUZZ_MAXLEN_rules);; \
 				profiles) echo $(FUZZ_MAXLEN_profiles);; \
@@ -134,6 +138,7 @@ fuzz-smoke: $(FUZZ_BINS)
 		rm -rf $(BUILD)/fuzz/smoke-$$t && mkdir -p $(BUILD)/fuzz/smoke-$$t && \
 		echo "  FUZZ     $$t for $(FUZZ_SMOKE_SECONDS)s (smoke)" && \
 		$(BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SMOKE_SECONDS) -seed=1 \
+			-timeout=$(FUZZ_INPUT_TIMEOUT) \
 			-artifact_prefix=$(BUILD)/fuzz/ \
 			$(BUILD)/fuzz/smoke-$$t fuzz/corpus/$$t >$(BUILD)/fuzz/smoke-$$t.log 2>&1 || \
 			{ tail -n 40 $(BUILD)/fuzz/smoke-$$t.log; echo "fuzz-smoke: $$t failed"; exit 1; }; \

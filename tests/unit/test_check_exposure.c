@@ -497,6 +497,27 @@ static void test_containers(void)
 		CHECK(!anywhere(r, "0.0.0.0:3000"));
 		CHECK_INT(count(r, "exposure-containers"), 6);
 		audit_report_free(r);
+
+		/* a NUL inside a PublishPort= line (the fuzzer's): no endless loop, the words
+		 * around it read */
+		{
+			static const char nul[] = "[Container]\nImage=koboldai/koboldcpp\n"
+						  "PublishPort=5001 \0 127.0.0.1:5002:5001\n";
+
+			fx_tmp_put_n("quadlet/etc/containers/systemd/users/kobold.container", nul,
+				     sizeof(nul) - 1);
+		}
+		r = audit_report_new();
+		CHECK_INT(check_exposure_containers(&c, r), 0);
+		CHECK(find(r, "exposure-containers", AUDIT_FAIL,
+			   "quadlet kobold.container (koboldai/koboldcpp)",
+			   "kobold.container:3: PublishPort=5001: published on every interface"));
+		CHECK(find(r, "exposure-containers", AUDIT_PASS,
+			   "quadlet kobold.container (koboldai/koboldcpp)",
+			   "kobold.container:3: PublishPort=127.0.0.1:5002:5001: published on "
+			   "loopback only"));
+		CHECK(!anywhere(r, "PublishPort=:"));
+		audit_report_free(r);
 	}
 
 	/* Docker there, no tool's container: PASS */

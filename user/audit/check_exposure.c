@@ -1455,6 +1455,30 @@ struct quadlet {
 };
 
 /*
+ * The PublishPort= words of [v, e) into q, each cited path:line. Bounded by e alone: the
+ * file's bytes may hold a NUL, which ends no word here.
+ */
+static void quadlet_ports(struct quadlet *q, const char *v, const char *e, const char *path,
+			  unsigned int line)
+{
+	while (v < e && q->n_ports < QUADLET_PORTS_MAX) {
+		const char *we = v;
+
+		while (we < e && *we != ' ' && *we != '\t')
+			we++;
+		/* a word that starts with a NUL is no value: podman would refuse it */
+		if (we > v && *v) {
+			snprintf(q->port[q->n_ports].value, sizeof(q->port[0].value), "%.*s",
+				 (int)(we - v), v);
+			snprintf(q->port[q->n_ports++].where, sizeof(q->port[0].where), "%s:%u",
+				 path, line);
+		}
+		for (v = we; v < e && (*v == ' ' || *v == '\t');)
+			v++;
+	}
+}
+
+/*
  * Reads the [Container] keys that decide exposure from one file of systemd unit syntax
  * into q: the last Image= and Network=, every PublishPort= word (each cited FILE:LINE).
  */
@@ -1493,22 +1517,7 @@ static void quadlet_parse(struct quadlet *q, const char *path, const char *text,
 		else if (kl == 7 && !memcmp(s, "Network", 7))
 			snprintf(q->network, sizeof(q->network), "%.*s", (int)(e - eq), eq);
 		else if (kl == 11 && !memcmp(s, "PublishPort", 11))
-			/* a value may hold several, space-separated */
-			for (const char *w = eq; w < e && q->n_ports < QUADLET_PORTS_MAX;) {
-				size_t wl = strcspn(w, " \t");
-
-				if (w + wl > e)
-					wl = (size_t)(e - w);
-				if (wl) {
-					snprintf(q->port[q->n_ports].value,
-						 sizeof(q->port[0].value), "%.*s", (int)wl, w);
-					snprintf(q->port[q->n_ports++].where,
-						 sizeof(q->port[0].where), "%s:%u", path, line);
-				}
-				w += wl;
-				while (w < e && (*w == ' ' || *w == '\t'))
-					w++;
-			}
+			quadlet_ports(q, eq, e, path, line);
 	}
 }
 
