@@ -87,6 +87,18 @@ static int put_home(const struct unit_specifiers *s, char *out, size_t outsz, si
 	return 0;
 }
 
+/* The manager's directories: the system manager's, and a user manager's under its home. */
+static const struct {
+	char letter;
+	const char *system, *below_home;
+} MANAGER_DIRS[] = {
+	{ 'h', "/root", "" },
+	{ 'E', "/etc", "/.config" },
+	{ 'C', "/var/cache", "/.cache" },
+	{ 'S', "/var/lib", "/.local/state" },
+	{ 'L', "/var/log", "/.local/state/log" },
+};
+
 /* One specifier's value appended to out; 0 or -errno as unit_specifiers_expand(). */
 static int expand_one(const struct unit_specifiers *s, const struct name_parts *np, char ch,
 		      char *out, size_t outsz, size_t *o)
@@ -95,6 +107,14 @@ static int expand_one(const struct unit_specifiers *s, const struct name_parts *
 	char num[16];
 	bool fits = true;
 
+	for (size_t i = 0; i < sizeof(MANAGER_DIRS) / sizeof(MANAGER_DIRS[0]); i++) {
+		if (MANAGER_DIRS[i].letter != ch)
+			continue;
+		if (!s->system)
+			return put_home(s, out, outsz, o, MANAGER_DIRS[i].below_home);
+		fits = put(out, outsz, o, MANAGER_DIRS[i].system, strlen(MANAGER_DIRS[i].system));
+		return fits ? 0 : -ENAMETOOLONG;
+	}
 	switch (ch) {
 	case 'n':
 		v = s->name;
@@ -136,36 +156,6 @@ static int expand_one(const struct unit_specifiers *s, const struct name_parts *
 			fits = put_unescaped(out, outsz, o, x, xl);
 		break;
 	}
-	case 'h':
-		if (s->system)
-			v = "/root";
-		else
-			return put_home(s, out, outsz, o, "");
-		break;
-	case 'E':
-		if (s->system)
-			v = "/etc";
-		else
-			return put_home(s, out, outsz, o, "/.config");
-		break;
-	case 'C':
-		if (s->system)
-			v = "/var/cache";
-		else
-			return put_home(s, out, outsz, o, "/.cache");
-		break;
-	case 'S':
-		if (s->system)
-			v = "/var/lib";
-		else
-			return put_home(s, out, outsz, o, "/.local/state");
-		break;
-	case 'L':
-		if (s->system)
-			v = "/var/log";
-		else
-			return put_home(s, out, outsz, o, "/.local/state/log");
-		break;
 	case 't':
 		if (s->system) {
 			v = "/run";
