@@ -152,6 +152,59 @@ make_root() {
 	[[ $output == *"SKIP exposure-settings [ollama] EnvironmentFile: $d/zz-env.conf:3: EnvironmentFile=-/etc/ollama/%H.env not read"* ]]
 }
 
+@test "audit --root without root: a unit file, drop-in or drop-in folder it cannot read is a SKIP naming it" {
+	requires_root
+	D=$(mktemp -d /tmp/lw-audit-units-XXXXXX)
+	chmod 755 "$D"
+	R="$D/root"
+	s="$R/etc/systemd/system"
+	mkdir -p "$s/ollama.service.d" "$s/llama-server.service.d" "$R/usr/lib/systemd/system"
+	echo 'root:x:0:0:root:/root:/bin/bash' >"$R/etc/passwd"
+	printf '[Service]\nExecStart=/usr/local/bin/ollama serve\n' >"$R/usr/lib/systemd/system/ollama.service"
+	# `systemctl edit` on a system whose umask is 077: only root reads the override
+	printf '[Service]\nEnvironment=OLLAMA_HOST=0.0.0.0\n' >"$s/ollama.service.d/override.conf"
+	chmod 600 "$s/ollama.service.d/override.conf"
+	# a unit whose name is no tool's: what it starts is not known
+	printf '[Service]\nExecStart=/usr/local/bin/ollama serve\nEnvironment=OLLAMA_HOST=0.0.0.0\n' \
+		>"$s/models.service"
+	chmod 600 "$s/models.service"
+	printf '[Service]\nExecStart=/usr/bin/llama-server\n' >"$s/llama-server.service"
+	chmod 700 "$s/llama-server.service.d"
+	install -m 755 "$LLMWATCH" "$D/llmwatch"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$D/llmwatch" audit --root "$R" --only exposure-settings --json --no-progress
+	json=$output
+	run setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$D/llmwatch" audit --root "$R" --only exposure-settings --no-progress
+	text=$output
+	# as root everything is read: the override's 0.0.0.0 is a FAIL
+	run "$LLMWATCH" audit --root "$R" --only exposure-settings --json --no-progress
+	root_status=$status
+	root_json=$output
+	rm -rf "$D"
+	echo "$text"
+	echo "$json" | has_finding SKIP exposure-settings unit \
+		"$s/ollama.service.d/override.conf not read (Permission denied): a host setting in it is not seen" ollama
+	echo "$json" | has_finding SKIP exposure-settings unit \
+		"$s/llama-server.service.d not read (Permission denied): a host setting in it is not seen" llama-server
+	echo "$json" | has_finding SKIP exposure-settings unit \
+		"$s/models.service not read (Permission denied): a host setting in it is not seen; which tool the unit starts, if any, is not known"
+	echo "$json" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert not [f for f in d["findings"] if f["status"] == "FAIL"], d["findings"]
+m = [f for f in d["findings"] if "models.service" in f["evidence"]]
+assert len(m) == 1 and m[0]["tool"] is None, m'
+	[[ $text == *"SKIP exposure-settings [ollama] unit: $s/ollama.service.d/override.conf not read (Permission denied)"* ]]
+	[ "$root_status" -eq 1 ]
+	echo "$root_json" | has_finding FAIL exposure-settings OLLAMA_HOST \
+		"$s/ollama.service.d/override.conf:2: OLLAMA_HOST=0.0.0.0: every interface" ollama
+	echo "$root_json" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert not [f for f in d["findings"] if f["subject"] == "unit"], d["findings"]'
+}
+
 @test "audit --root: a Podman container of a tool's image is a WARN naming it; Docker's absence is not a SKIP then" {
 	R="$BATS_TEST_TMPDIR/root"
 	d="$R/var/lib/containers/storage/overlay-containers"

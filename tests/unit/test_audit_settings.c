@@ -297,8 +297,8 @@ static int collect_unread(void *arg, const struct audit_unread *u)
 	if (strncmp(why, root, rl) == 0)
 		why += rl;
 	if (n_seen < 64)
-		snprintf(seen[n_seen++], sizeof(seen[0]), "%s: %s: %s [%s]", where, u->file, why,
-			 u->tool ? u->tool : "-");
+		snprintf(seen[n_seen++], sizeof(seen[0]), "%s: %s: %s [%s]", where,
+			 u->file ? u->file : "-", why, u->tool ? u->tool : "-");
 	return 0;
 }
 
@@ -432,6 +432,111 @@ static void test_specifiers_unread(void)
 	CHECK_INT(n_seen, 5);
 }
 
+/* A sparse file of size bytes at rel under the fixture directory. */
+static void put_sparse(const char *rel, long size)
+{
+	char path[256];
+	FILE *f;
+
+	fx_tmp_put(rel, "");
+	snprintf(path, sizeof(path), "%s/%s", fx_tmp, rel);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	CHECK_INT(fseek(f, size - 1, SEEK_SET), 0);
+	fputc('\n', f);
+	fclose(f);
+}
+
+/*
+ * A unit's own files that cannot be read (too large here; not readable without root in
+ * tests/e2e/81-audit-exposure.bats): said, with the unit's tool or, when its unit file is
+ * the one unread and its name is no tool's, with none; what was read still counts.
+ */
+static void test_unit_files_unread(void)
+{
+	static const char *const names[] = { "OLLAMA_HOST" };
+	char root[128];
+	struct profile_set set;
+	struct audit_ctx c = { .root = root, .profiles = &set };
+
+	profiles_init(&set);
+	snprintf(root, sizeof(root), "%s/uroot", fx_tmp);
+	/* vllm's unit file too large: its name says whose it is; a lower one is not read */
+	put_sparse("uroot/etc/systemd/system/vllm.service", 1024 * 1024 + 1);
+	fx_tmp_put("uroot/usr/lib/systemd/system/vllm.service",
+		   "[Service]\nExecStart=/usr/bin/vllm serve\nEnvironment=OLLAMA_HOST=lower\n");
+	/* a unit of no tool's name, unread: it may start one */
+	put_sparse("uroot/etc/systemd/system/mystery.service", 2 * 1024 * 1024);
+	/* Ollama's unit read, with more drop-ins than are read */
+	fx_tmp_put("uroot/etc/systemd/system/ollama.service",
+		   "[Service]\nExecStart=/usr/bin/ollama serve\nEnvironment=OLLAMA_HOST=0.0.0.0\n");
+	for (int i = 0; i < 300; i++) {
+		char rel[96];
+
+		snprintf(rel, sizeof(rel), "uroot/etc/systemd/system/ollama.service.d/%03d.conf",
+			 i);
+		fx_tmp_put(rel, "[Service]\n");
+	}
+	/* llama-server's unit read, one drop-in too large, the other read */
+	fx_tmp_put("uroot/etc/systemd/system/llama-server.service",
+		   "[Service]\nExecStart=/usr/bin/llama-server\n");
+	put_sparse("uroot/etc/systemd/system/llama-server.service.d/big.conf", 1024 * 1024 + 1);
+	fx_tmp_put("uroot/etc/systemd/system/llama-server.service.d/host.conf",
+		   "[Service]\nEnvironment=OLLAMA_HOST=10.0.0.1\n");
+
+	n_seen = 0;
+	CHECK_INT(audit_env_unread(&c, collect_unread, root), 0);
+	CHECK(saw("/etc/systemd/system/vllm.service: -: larger than the audit reads (1 MiB) "
+		  "[vllm]"));
+	CHECK(saw("/etc/systemd/system/mystery.service: -: larger than the audit reads (1 MiB) "
+		  "[-]"));
+	CHECK(saw("/etc/systemd/system/ollama.service.d: -: more than 256 drop-ins: which ones "
+		  "are read is arbitrary [ollama]"));
+	CHECK(saw("/etc/systemd/system/llama-server.service.d/big.conf: -: larger than the "
+		  "audit reads (1 MiB) [llama-server]"));
+	CHECK_INT(n_seen, 4);
+
+	/* what could be read is found; the lower vllm.service, hidden by the unread one, not */
+	n_seen = 0;
+	CHECK_INT(audit_env_find(&c, names, 1, collect, root), 0);
+	CHECK(saw("OLLAMA_HOST=0.0.0.0 @/etc/systemd/system/ollama.service:3 [ollama]"));
+	CHECK(saw("OLLAMA_HOST=10.0.0.1 @/etc/systemd/system/llama-server.service.d/host.conf:2 "
+		  "[llama-server]"));
+	CHECK_INT(n_seen, 2);
+}
+
+/* The findings' words for what was not read. */
+static void test_unread_text(void)
+{
+	char *t;
+
+	t = audit_unread_text(&(struct audit_unread){ .where = "/u.service:3",
+						      .file = "-/etc/x.env",
+						      .why = "Permission denied",
+						      .tool = "ollama" },
+			      "a host setting");
+	CHECK_STR(t, "/u.service:3: EnvironmentFile=-/etc/x.env not read (Permission denied): a "
+		     "host setting in it is not seen");
+	free(t);
+	t = audit_unread_text(&(struct audit_unread){ .where = "/etc/systemd/system/ollama.service",
+						      .why = "Permission denied",
+						      .tool = "ollama" },
+			      "a setting");
+	CHECK_STR(t, "/etc/systemd/system/ollama.service not read (Permission denied): a setting "
+		     "in it is not seen");
+	free(t);
+	t = audit_unread_text(&(struct audit_unread){ .where = "/etc/systemd/system/m.service",
+						      .why = "Permission denied" },
+			      "a setting");
+	CHECK_STR(t, "/etc/systemd/system/m.service not read (Permission denied): a setting in it "
+		     "is not seen; which tool the unit starts, if any, is not known");
+	free(t);
+	CHECK_STR(audit_unread_subject(&(struct audit_unread){ .file = "x" }), "EnvironmentFile");
+	CHECK_STR(audit_unread_subject(&(struct audit_unread){ .where = "x" }), "unit");
+}
+
 int main(void)
 {
 	fx_tmp_init("audit-settings");
@@ -441,6 +546,8 @@ int main(void)
 	test_argv();
 	test_env_quoting();
 	test_specifiers_unread();
+	test_unit_files_unread();
+	test_unread_text();
 	fx_tmp_done();
 	return check_summary("test_audit_settings");
 }

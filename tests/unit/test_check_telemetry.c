@@ -246,7 +246,8 @@ static void test_units(void)
 {
 	struct fixture fx;
 	const struct audit_finding *f;
-	char ev[512];
+	const size_t big_n = 1024 * 1024 + 1;
+	char ev[512], *big;
 
 	fx_init(&fx, "telemetry");
 	fx_put(&fx, "etc/systemd/system/ollama.service",
@@ -332,6 +333,24 @@ static void test_units(void)
 		      "vllm.env:1: VLLM_NO_USAGE_STATS=1: usage stats off") != NULL);
 	CHECK_INT(fx_count(&fx, "telemetry-vllm", AUDIT_SKIP), 0);
 	CHECK_INT(fx_count(&fx, "telemetry-vllm", AUDIT_FAIL), 0);
+
+	/* a drop-in of vLLM's unit too large to read: a SKIP of its own, the opt-out read still
+	 * counts; a unit of no tool's name that cannot be read is exposure-settings' to say */
+	big = calloc(1, big_n);
+	CHECK(big != NULL);
+	if (big) {
+		fx_put_n(&fx, "etc/systemd/system/vllm.service.d/big.conf", big, big_n);
+		fx_put_n(&fx, "etc/systemd/system/mystery.service", big, big_n);
+		free(big);
+	}
+	fx_reset(&fx);
+	CHECK_INT(check_telemetry_vllm(&fx.c, fx.r), 0);
+	CHECK(fx_find(&fx, "telemetry-vllm", AUDIT_SKIP, "unit",
+		      "vllm.service.d/big.conf not read (larger than the audit reads (1 MiB)): a "
+		      "setting in it is not seen") != NULL);
+	CHECK_INT(fx_count(&fx, "telemetry-vllm", AUDIT_SKIP), 1);
+	CHECK(fx_find(&fx, "telemetry-vllm", AUDIT_PASS, "VLLM_NO_USAGE_STATS",
+		      "vllm.env:1: VLLM_NO_USAGE_STATS=1: usage stats off") != NULL);
 	fx_done(&fx);
 }
 

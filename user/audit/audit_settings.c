@@ -498,6 +498,12 @@ struct unit_entry {
 	unsigned int line;
 };
 
+/* A file of a unit that exists and could not be read, so that what it sets is not seen. */
+struct unit_unread {
+	char *path; /* owned */
+	int err;    /* -EACCES, -EFBIG, or -E2BIG: more drop-ins than are read */
+};
+
 struct unit {
 	char name[NAME_MAX + 1];
 	const char *tool;
@@ -506,6 +512,8 @@ struct unit {
 	size_t n, cap;
 	char *files[SETTINGS_DROPINS_MAX + 1]; /* the paths read, owned */
 	size_t n_files;
+	struct unit_unread *unread; /* its unit file or drop-ins (or their directory) unread */
+	size_t n_unread;
 };
 
 static void unit_clear(struct unit *u)
@@ -514,8 +522,26 @@ static void unit_clear(struct unit *u)
 		free(u->e[i].value);
 	for (size_t i = 0; i < u->n_files; i++)
 		free(u->files[i]);
+	for (size_t i = 0; i < u->n_unread; i++)
+		free(u->unread[i].path);
+	free(u->unread);
 	free(u->e);
 	memset(u, 0, sizeof(*u));
+}
+
+/* Remembers that path, a file or drop-in directory of u, could not be read (err). */
+static int unit_unread_add(struct unit *u, const char *path, int err)
+{
+	struct unit_unread *v = realloc(u->unread, (u->n_unread + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	u->unread = v;
+	v[u->n_unread].path = strdup(path);
+	if (!v[u->n_unread].path)
+		return -ENOMEM;
+	v[u->n_unread++].err = err;
+	return 0;
 }
 
 static int unit_push(struct unit *u, enum unit_key key, const char *v, size_t vl, const char *file,
@@ -795,6 +821,7 @@ static int unit_dropins(const struct audit_ctx *c, const struct unit_scope *sc, 
 	const char *names[2] = { u->name, NULL };
 	struct dropin *v;
 	size_t n = 0;
+	bool full = false;
 	int err = 0;
 
 	if (template_of(u->name, tmpl, sizeof(tmpl)))
@@ -802,8 +829,8 @@ static int unit_dropins(const struct audit_ctx *c, const struct unit_scope *sc, 
 	v = calloc(SETTINGS_DROPINS_MAX, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	for (size_t k = 0; k < sc->n; k++) {
-		for (size_t j = 0; j < 2 && names[j]; j++) {
+	for (size_t k = 0; k < sc->n && !err; k++) {
+		for (size_t j = 0; j < 2 && names[j] && !err; j++) {
 			char dir[PATH_MAX];
 			struct dirent *d;
 			DIR *dh;
@@ -812,9 +839,14 @@ static int unit_dropins(const struct audit_ctx *c, const struct unit_scope *sc, 
 			    (int)sizeof(dir))
 				continue;
 			dh = audit_opendir(c, dir);
-			if (!dh)
+			if (!dh) {
+				if (errno == EACCES)
+					err = unit_unread_add(u, dir, -EACCES);
+				if (err)
+					break;
 				continue;
-			while ((d = readdir(dh)) && n < SETTINGS_DROPINS_MAX) {
+			}
+			while (!full && (d = readdir(dh))) {
 				bool seen = false;
 
 				if (!ends_with(d->d_name, ".conf"))
@@ -823,6 +855,12 @@ static int unit_dropins(const struct audit_ctx *c, const struct unit_scope *sc, 
 					seen = strcmp(v[i].name, d->d_name) == 0;
 				if (seen)
 					continue;
+				if (n == SETTINGS_DROPINS_MAX) {
+					/* which ones are read is then arbitrary: said */
+					full = true;
+					err = unit_unread_add(u, dir, -E2BIG);
+					break;
+				}
 				snprintf(v[n].name, sizeof(v[n].name), "%s", d->d_name);
 				v[n].dir = k;
 				v[n++].of = names[j];
@@ -838,7 +876,9 @@ static int unit_dropins(const struct audit_ctx *c, const struct unit_scope *sc, 
 			     v[i].name) >= (int)sizeof(path))
 			continue;
 		err = unit_parse(c, u, path);
-		if (err == 1 || err == -ENOENT || err == -EACCES || err == -EISDIR || err == -EFBIG)
+		if (err == -EACCES || err == -EFBIG)
+			err = unit_unread_add(u, path, err);
+		else if (err == 1 || err == -ENOENT || err == -EISDIR)
 			err = 0; /* an empty or masked drop-in adds nothing */
 	}
 	free(v);
@@ -1004,8 +1044,10 @@ static bool unit_masked(const struct audit_ctx *c, const char *path)
 
 /*
  * Reads the unit file called name into u: the first of the scope's directories that has
- * it. *own is set when one of the scope's own directories has it or its NAME.d. Returns 0
- * (read, or found nowhere), 1 (masked) or -errno.
+ * it. *own is set when one of the scope's own directories has it or its NAME.d. One that
+ * cannot be read (not root, too large) is still the unit, as it is systemd's: it is
+ * remembered in u->unread, and what it sets is not seen. Returns 0 (read, unread, or found
+ * nowhere), 1 (masked) or -errno.
  */
 static int unit_fragment(const struct audit_ctx *c, const struct unit_scope *sc, const char *name,
 			 struct unit *u, bool *own)
@@ -1023,7 +1065,9 @@ static int unit_fragment(const struct audit_ctx *c, const struct unit_scope *sc,
 			*own |= audit_exists(c, path, NULL) || audit_exists(c, dpath, NULL);
 		}
 		err = unit_masked(c, path) ? 1 : unit_parse(c, u, path);
-		if (err == -ENOENT || err == -EACCES || err == -EISDIR || err == -EFBIG)
+		if (err == -EACCES || err == -EFBIG)
+			return unit_unread_add(u, path, err);
+		if (err == -ENOENT || err == -EISDIR)
 			continue;
 		return err; /* the first one found is the unit; a masked one hides the rest */
 	}
@@ -1050,7 +1094,8 @@ static int unit_load(const struct audit_ctx *c, const struct unit_scope *sc, con
 	};
 	err = unit_fragment(c, sc, name, u, &own);
 	/* an instance with no file of its own is its template's (a masked one stays masked) */
-	if (err == 0 && u->n_files == 0 && template_of(name, tmpl, sizeof(tmpl)))
+	if (err == 0 && u->n_files == 0 && u->n_unread == 0 &&
+	    template_of(name, tmpl, sizeof(tmpl)))
 		err = unit_fragment(c, sc, tmpl, u, &own);
 	if (err == 0 && !own)
 		err = 1;
@@ -1079,8 +1124,13 @@ static bool template_has_instances(const struct name_list *l, const char *name)
 	return false;
 }
 
+/*
+ * Calls fn for each unit of the scope that belongs to tool (any tool when NULL) and, when
+ * unread is set, for each unit of no known tool with a file that could not be read (it may
+ * start one).
+ */
 static int scope_each(const struct audit_ctx *c, const struct unit_scope *sc, const char *tool,
-		      unit_fn fn, void *arg)
+		      bool unread, unit_fn fn, void *arg)
 {
 	struct name_list l = { 0 };
 	int err = 0;
@@ -1099,7 +1149,7 @@ static int scope_each(const struct audit_ctx *c, const struct unit_scope *sc, co
 		}
 		if (err)
 			break;
-		if (u.tool && (!tool || strcmp(tool, u.tool) == 0))
+		if (u.tool ? !tool || strcmp(tool, u.tool) == 0 : unread && u.n_unread)
 			err = fn(arg, &u);
 		unit_clear(&u);
 	}
@@ -1117,8 +1167,12 @@ static void home_as_seen(const struct audit_ctx *c, const char *path, char *out,
 	snprintf(out, size, "%s", path);
 }
 
-/* The system units, then the user units of /etc, then each home's own user units. */
-static int units_each(const struct audit_ctx *c, const char *tool, unit_fn fn, void *arg)
+/*
+ * The system units, then the user units of /etc, then each home's own user units, as
+ * scope_each() gives them.
+ */
+static int units_each(const struct audit_ctx *c, const char *tool, bool unread, unit_fn fn,
+		      void *arg)
 {
 	/* systemd's search path (systemd.unit(5)), highest first; /lib may be /usr/lib's link */
 	static const char *const system[] = { "/etc/systemd/system", "/run/systemd/system",
@@ -1132,12 +1186,12 @@ static int units_each(const struct audit_ctx *c, const char *tool, unit_fn fn, v
 	for (size_t k = 0; k < 5; k++)
 		audit_path(c, sc->dirs[sc->n++], PATH_MAX, "%s", system[k]);
 	sc->system = true;
-	err = scope_each(c, sc, tool, fn, arg);
+	err = scope_each(c, sc, tool, unread, fn, arg);
 	sc->n = 0;
 	sc->system = false;
 	audit_path(c, sc->dirs[sc->n++], PATH_MAX, "/etc/systemd/user");
 	if (!err)
-		err = scope_each(c, sc, tool, fn, arg);
+		err = scope_each(c, sc, tool, unread, fn, arg);
 	for (size_t h = 0; h < c->n_homes && !err; h++) {
 		const struct audit_home *home = &c->homes[h];
 
@@ -1148,7 +1202,7 @@ static int units_each(const struct audit_ctx *c, const char *tool, unit_fn fn, v
 		home_as_seen(c, home->path, sc->home, sizeof(sc->home));
 		sc->user = home->user;
 		sc->uid = home->uid;
-		err = scope_each(c, sc, tool, fn, arg);
+		err = scope_each(c, sc, tool, unread, fn, arg);
 	}
 	free(sc);
 	return err;
@@ -1287,6 +1341,37 @@ static int envfile_parse(struct env_walk *w, const char *path, const char *text,
 			err = hit_set(&w->hit[k], val, keep, AUDIT_FROM_UNIT_ENVFILE, path, kline);
 	}
 	free(val);
+	return err;
+}
+
+/*
+ * Says (to audit_env_unread()'s caller) which of u's own files (its unit file, drop-ins, their
+ * directory) could not be read, and why.
+ */
+static int unit_files_unread(struct env_walk *w, const struct unit *u)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < u->n_unread && !err; i++) {
+		const struct unit_unread *x = &u->unread[i];
+		char why[96];
+
+		if (x->err == -EFBIG)
+			snprintf(why, sizeof(why), "larger than the audit reads (%d MiB)",
+				 SETTINGS_UNIT_MAX >> 20);
+		else if (x->err == -E2BIG)
+			snprintf(why, sizeof(why),
+				 "more than %d drop-ins: which ones are read is "
+				 "arbitrary",
+				 SETTINGS_DROPINS_MAX);
+		else
+			snprintf(why, sizeof(why), "%s", strerror(-x->err));
+		err = w->unread(w->arg, &(struct audit_unread){
+						.where = x->path,
+						.why = why,
+						.tool = u->tool,
+					});
+	}
 	return err;
 }
 
@@ -1452,6 +1537,11 @@ static int unit_env(void *arg, const struct unit *u)
 	size_t nf = 0;
 	int err = 0;
 
+	if (w->unread) {
+		err = unit_files_unread(w, u);
+		if (err)
+			return err;
+	}
 	w->hit = calloc(w->n + 1, sizeof(*w->hit));
 	files = calloc(u->n + 1, sizeof(*files));
 	if (!w->hit || !files) {
@@ -1532,7 +1622,7 @@ int audit_env_find(const struct audit_ctx *c, const char *const *names, size_t n
 	err = audit_procs_each(c, proc_env, &pw, NULL);
 	if (err && err != -ENOTSUP)
 		return err;
-	return units_each(c, NULL, unit_env, &ew);
+	return units_each(c, NULL, false, unit_env, &ew);
 }
 
 int audit_env_unread(const struct audit_ctx *c, audit_unread_fn fn, void *arg)
@@ -1541,7 +1631,26 @@ int audit_env_unread(const struct audit_ctx *c, audit_unread_fn fn, void *arg)
 
 	if (!c->profiles)
 		return -EINVAL;
-	return units_each(c, NULL, unit_env, &ew);
+	return units_each(c, NULL, true, unit_env, &ew);
+}
+
+const char *audit_unread_subject(const struct audit_unread *u)
+{
+	return u->file ? "EnvironmentFile" : "unit";
+}
+
+char *audit_unread_text(const struct audit_unread *u, const char *what)
+{
+	char *t;
+	int r;
+
+	if (u->file)
+		r = asprintf(&t, "%s: EnvironmentFile=%s not read (%s): %s in it is not seen",
+			     u->where, u->file, u->why, what);
+	else
+		r = asprintf(&t, "%s not read (%s): %s in it is not seen%s", u->where, u->why, what,
+			     u->tool ? "" : "; which tool the unit starts, if any, is not known");
+	return r < 0 ? NULL : t;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -1607,5 +1716,5 @@ int audit_argv_find(const struct audit_ctx *c, const char *tool, const char *con
 	err = audit_procs_each(c, proc_argv, &pw, NULL);
 	if (err && err != -ENOTSUP)
 		return err;
-	return units_each(c, tool, unit_argv, &ew);
+	return units_each(c, tool, false, unit_argv, &ew);
 }

@@ -71,25 +71,39 @@ int audit_env_find(const struct audit_ctx *c, const char *const *names, size_t n
 
 /* A file a tool's unit takes settings from that could not be read. */
 struct audit_unread {
-	const char *where; /* the EnvironmentFile= line: "/etc/systemd/system/ollama.service:7" */
-	const char *file;  /* the value as the unit has it ("-%h/ollama.env"); untrusted */
+	const char *where; /* the EnvironmentFile= line ("/etc/systemd/system/ollama.service:7"),
+			    * or the unit file, drop-in or drop-in directory unread */
+	const char *file;  /* the EnvironmentFile= value as the unit has it ("-%h/ollama.env"),
+			    * NULL for the unit's own files; untrusted */
 	const char *why;   /* "/etc/ollama.env: Permission denied", "specifier %H is the
 			    * host's, not expanded by the audit"; may hold untrusted bytes */
-	const char *tool;  /* the unit's tool */
+	const char *tool;  /* the unit's tool; NULL when its unit file could not be read and its
+			    * name is no tool's (it may start one) */
 };
 
 typedef int (*audit_unread_fn)(void *arg, const struct audit_unread *u);
 
 /*
- * Every EnvironmentFile= of the tools' units (read as audit_env_find() reads them) whose
- * file could not be read, so that a setting in it is not seen: not readable, too large, a
- * specifier with no value here (the host's name, a bare template's instance), wildcards in
- * a directory. Not said: a missing file (with "-" systemd takes it as empty; without, the
- * service does not start), a relative path or a specifier systemd does not know (systemd
- * ignores the line). Returns 0 or -errno; fn returning non-zero stops the walk and is
- * returned.
+ * Every file of the tools' units (read as audit_env_find() reads them) that could not be
+ * read, so that a setting in it is not seen: an EnvironmentFile= not readable, too large, with
+ * a specifier that has no value here (the host's name, a bare template's instance) or
+ * wildcards in a directory; a unit file, drop-in or drop-in directory not readable or too
+ * large, or more drop-ins than are read. A unit whose own file cannot be read is given with
+ * its tool when its name is a tool's, else with none. Not said: a missing file (with "-"
+ * systemd takes it as empty; without, the service does not start), a relative path or a
+ * specifier systemd does not know (systemd ignores the line). Returns 0 or -errno; fn
+ * returning non-zero stops the walk and is returned.
  */
 int audit_env_unread(const struct audit_ctx *c, audit_unread_fn fn, void *arg);
+
+/* A finding's subject for u: "EnvironmentFile" or "unit". */
+const char *audit_unread_subject(const struct audit_unread *u);
+
+/*
+ * A finding's evidence for u, in a new string (NULL when out of memory): what was not read,
+ * why, and that what (such as "a host setting") in it is not seen.
+ */
+char *audit_unread_text(const struct audit_unread *u, const char *what);
 
 /*
  * Every place one of the command-line options opts[0..n) ("--host", "--bind") is given to a

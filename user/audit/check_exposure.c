@@ -1105,14 +1105,15 @@ static void scan_unreadable(const struct audit_ctx *c, struct hits *h, const str
 
 static int unread_hit(void *arg, const struct audit_unread *u)
 {
-	hit_add(arg, AUDIT_SKIP, u->tool, xfmt("EnvironmentFile"),
-		xfmt("%s: EnvironmentFile=%s not read (%s): a host setting in it is not seen",
-		     u->where, u->file, u->why),
-		NULL, NULL);
+	hit_add(arg, AUDIT_SKIP, u->tool, xfmt("%s", audit_unread_subject(u)),
+		audit_unread_text(u, "a host setting"), NULL, NULL);
 	return 0;
 }
 
-/* The tools' units' environment files that could not be read: SKIP, each. */
+/*
+ * The tools' units' files (their unit files, drop-ins and environment files) that could not
+ * be read, and units of no known tool whose unit file could not be: SKIP, each.
+ */
 static int scan_unread_envfiles(const struct audit_ctx *c, struct hits *h)
 {
 	return audit_env_unread(c, unread_hit, h);

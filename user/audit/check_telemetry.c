@@ -150,20 +150,25 @@ struct unread_run {
 static int unread_add(void *arg, const struct audit_unread *u)
 {
 	struct unread_run *run = arg;
+	char *text;
+	int err;
 
+	/* a unit of no known tool is said by exposure-settings, once */
 	if (!u->tool || strcmp(u->tool, run->tool) != 0)
 		return 0;
 	run->n++;
-	return add(run->r, AUDIT_SKIP, run->check, run->tool, "EnvironmentFile",
-		   audit_fmt(run->r,
-			     "%s: EnvironmentFile=%s not read (%s): a setting in it is not seen",
-			     u->where, u->file, u->why),
-		   NULL, NULL);
+	text = audit_unread_text(u, "a setting");
+	if (!text)
+		return -ENOMEM;
+	err = add(run->r, AUDIT_SKIP, run->check, run->tool, audit_unread_subject(u),
+		  audit_fmt(run->r, "%s", text), NULL, NULL);
+	free(text);
+	return err;
 }
 
 /*
- * The environment files of tool's units that could not be read: SKIP, each (a setting
- * there, an opt-out or its undoing, is not seen). *n (when not NULL) gets how many: each is
+ * The files of tool's units (unit files, drop-ins, environment files) that could not be
+ * read: SKIP, each (a setting there, an opt-out or its undoing, is not seen). *n (when not NULL) gets how many: each is
  * a unit of the tool's.
  */
 static int unread_report(const struct audit_ctx *c, struct audit_report *r, const char *check,
