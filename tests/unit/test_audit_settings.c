@@ -507,6 +507,79 @@ static void test_unit_files_unread(void)
 	CHECK_INT(n_seen, 2);
 }
 
+/*
+ * Drop-ins beyond NAME.d: a prefix's ("llama-.service.d"), an instance's prefix's
+ * ("ollama-@a.service.d" and its template "ollama-@.service.d") and every service's
+ * "service.d", which comes after every directory's own folders: of two drop-ins of the same
+ * name, /usr/lib's NAME.d hides /etc's service.d, and /etc's prefix folder hides /usr/lib's
+ * NAME.d.
+ */
+static void test_dropin_folders(void)
+{
+	static const char *const names[] = { "A", "B", "C", "D", "E", "F", "G" };
+	char root[128];
+	struct profile_set set;
+	struct audit_ctx c = { .root = root, .profiles = &set };
+
+	profiles_init(&set);
+	snprintf(root, sizeof(root), "%s/droot", fx_tmp);
+	fx_tmp_put("droot/usr/lib/systemd/system/llama-server.service",
+		   "[Service]\nExecStart=/usr/bin/llama-server\n");
+	fx_tmp_put("droot/etc/systemd/system/service.d/10-all.conf",
+		   "[Service]\nEnvironment=A=all\n");
+	fx_tmp_put("droot/usr/lib/systemd/system/llama-.service.d/20-prefix.conf",
+		   "[Service]\nEnvironment=A=prefix B=prefix\n");
+	fx_tmp_put("droot/etc/systemd/system/service.d/30-same.conf",
+		   "[Service]\nEnvironment=C=all\n");
+	fx_tmp_put("droot/usr/lib/systemd/system/llama-server.service.d/30-same.conf",
+		   "[Service]\nEnvironment=C=own\n");
+	fx_tmp_put("droot/etc/systemd/system/llama-.service.d/40-same.conf",
+		   "[Service]\nEnvironment=D=etc-prefix\n");
+	fx_tmp_put("droot/usr/lib/systemd/system/llama-server.service.d/40-same.conf",
+		   "[Service]\nEnvironment=D=lib-own\n");
+	/* a prefix folder is no unit of its own */
+	fx_tmp_put("droot/etc/systemd/system/ollama-.service.d/50.conf",
+		   "[Service]\nExecStart=/usr/bin/ollama serve\nEnvironment=F=phantom\n");
+
+	n_seen = 0;
+	CHECK_INT(audit_env_find(&c, names, 7, collect, root), 0);
+	CHECK(saw("A=prefix @/usr/lib/systemd/system/llama-.service.d/20-prefix.conf:2 "
+		  "[llama-server]"));
+	CHECK(saw("B=prefix @/usr/lib/systemd/system/llama-.service.d/20-prefix.conf:2 "
+		  "[llama-server]"));
+	CHECK(saw("C=own @/usr/lib/systemd/system/llama-server.service.d/30-same.conf:2 "
+		  "[llama-server]"));
+	CHECK(saw("D=etc-prefix @/etc/systemd/system/llama-.service.d/40-same.conf:2 "
+		  "[llama-server]"));
+	CHECK_INT(n_seen, 4);
+
+	/* an instance: its template's folder and prefix, its own prefix and that one's template */
+	fx_tmp_put("droot/etc/systemd/system/ollama-big@.service",
+		   "[Service]\nExecStart=/usr/bin/ollama serve\n");
+	fx_tmp_link("../ollama-big@.service",
+		    "droot/etc/systemd/system/multi-user.target.wants/ollama-big@a.service");
+	fx_tmp_put("droot/etc/systemd/system/ollama-big@.service.d/1.conf",
+		   "[Service]\nEnvironment=E=template\n");
+	fx_tmp_put("droot/etc/systemd/system/ollama-@a.service.d/2.conf",
+		   "[Service]\nEnvironment=B=prefix-instance\n");
+	fx_tmp_put("droot/etc/systemd/system/ollama-@.service.d/3.conf",
+		   "[Service]\nEnvironment=D=prefix-template\n");
+	fx_tmp_put("droot/etc/systemd/system/ollama-@b.service.d/4.conf",
+		   "[Service]\nEnvironment=G=another-instance\n");
+	n_seen = 0;
+	CHECK_INT(audit_env_find(&c, names, 7, collect, root), 0);
+	CHECK(saw("E=template @/etc/systemd/system/ollama-big@.service.d/1.conf:2 [ollama]"));
+	/* service.d reaches every service: A and C of the first part, by their names' order */
+	CHECK(saw("A=all @/etc/systemd/system/service.d/10-all.conf:2 [ollama]"));
+	CHECK(saw("C=all @/etc/systemd/system/service.d/30-same.conf:2 [ollama]"));
+	CHECK(saw("B=prefix-instance @/etc/systemd/system/ollama-@a.service.d/2.conf:2 "
+		  "[ollama]"));
+	CHECK(saw("D=prefix-template @/etc/systemd/system/ollama-@.service.d/3.conf:2 [ollama]"));
+	/* F of ollama-.service.d/50.conf reaches ollama-big@a as a prefix drop-in, not alone */
+	CHECK(saw("F=phantom @/etc/systemd/system/ollama-.service.d/50.conf:3 [ollama]"));
+	CHECK_INT(n_seen, 10); /* and the 4 of llama-server; not G, another instance's */
+}
+
 /* The findings' words for what was not read. */
 static void test_unread_text(void)
 {
@@ -547,6 +620,7 @@ int main(void)
 	test_env_quoting();
 	test_specifiers_unread();
 	test_unit_files_unread();
+	test_dropin_folders();
 	test_unread_text();
 	fx_tmp_done();
 	return check_summary("test_audit_settings");

@@ -788,6 +788,8 @@ static int scope_names(const struct audit_ctx *c, const char *dir, struct name_l
 			err = wanted_instances(c, dir, name, l);
 			continue;
 		}
+		if (ends_with(name, "-.service.d"))
+			continue; /* a prefix's drop-ins ("llama-.service.d"), no unit's own */
 		if (ends_with(name, ".service.d"))
 			name[strlen(name) - 2] = '\0';
 		else if (!ends_with(name, ".service"))
@@ -801,7 +803,7 @@ static int scope_names(const struct audit_ctx *c, const char *dir, struct name_l
 struct dropin {
 	char name[NAME_MAX + 1];
 	size_t dir;
-	const char *of; /* the unit's name, or its template's */
+	const char *of; /* its folder ("ollama.service.d", "service.d") */
 };
 
 static int by_dropin_name(const void *a, const void *b)
@@ -810,70 +812,132 @@ static int by_dropin_name(const void *a, const void *b)
 }
 
 /*
- * The drop-ins of unit u: the *.conf files of NAME.d in every directory of the scope (for
- * an instance, its own NAME.d and its template's), a file in a higher directory hiding one
- * of the same name in a lower, applied in the order of their names whatever their
- * directory (systemd.unit(5) "drop-in").
+ * The drop-in folders of a unit called name in one directory, most specific first, as
+ * systemd's unit_file_find_dirs() walks them (systemd.unit(5)): NAME.d; an instance's
+ * template's, with its own prefixes; then the name cut after its last dash but one
+ * ("llama-server.service" adds "llama-.service.d", "a-b@x.service" adds "a-@x.service.d" and
+ * so "a-@.service.d"), and so on up. The "service.d" of every service is not among them: it
+ * comes after all directories (unit_dropins()).
+ */
+typedef char dropin_folder[NAME_MAX + 3];
+
+struct folders {
+	dropin_folder *v;
+	size_t n, cap;
+};
+
+static int folders_add(struct folders *f, const char *name)
+{
+	const char *at = strchr(name, '@'), *dot = strrchr(name, '.');
+	char tmpl[NAME_MAX + 1], prefix[NAME_MAX + 1], built[NAME_MAX + 1];
+	char *dash;
+	int err;
+
+	if (!dot)
+		return 0;
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 8;
+		dropin_folder *v = realloc(f->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		f->v = v;
+		f->cap = cap;
+	}
+	snprintf(f->v[f->n++], sizeof(*f->v), "%s.d", name);
+	if (at && at + 1 < dot && template_of(name, tmpl, sizeof(tmpl))) {
+		err = folders_add(f, tmpl);
+		if (err)
+			return err;
+	}
+	snprintf(prefix, sizeof(prefix), "%.*s", (int)((at ? at : dot) - name), name);
+	dash = strrchr(prefix, '-');
+	if (dash && dash > prefix && !dash[1]) { /* a trailing dash is cut once */
+		*dash = '\0';
+		dash = strrchr(prefix, '-');
+	}
+	if (!dash || dash == prefix)
+		return 0; /* no dash, or only a leading one: no prefix */
+	dash[1] = '\0';
+	/* the instance (of "a-b@x.service": "@x"), then the type's suffix */
+	if (snprintf(built, sizeof(built), "%s%.*s%s", prefix,
+		     at && at + 1 < dot ? (int)(dot - at) : 0, at ? at : "",
+		     dot) >= (int)sizeof(built))
+		return 0;
+	return folders_add(f, built);
+}
+
+struct dropins {
+	struct dropin *v; /* SETTINGS_DROPINS_MAX of them */
+	size_t n;
+	bool full;
+};
+
+/* The *.conf files of folder in the scope's directory k not hidden by one already in d. */
+static int dropins_collect(const struct audit_ctx *c, const struct unit_scope *sc, size_t k,
+			   const char *folder, struct unit *u, struct dropins *d)
+{
+	char dir[PATH_MAX];
+	struct dirent *e;
+	DIR *dh;
+	int err = 0;
+
+	if (snprintf(dir, sizeof(dir), "%s/%s", sc->dirs[k], folder) >= (int)sizeof(dir))
+		return 0;
+	dh = audit_opendir(c, dir);
+	if (!dh)
+		return errno == EACCES ? unit_unread_add(u, dir, -EACCES) : 0;
+	while (!d->full && (e = readdir(dh))) {
+		bool seen = false;
+
+		if (!ends_with(e->d_name, ".conf"))
+			continue;
+		for (size_t i = 0; i < d->n && !seen; i++)
+			seen = strcmp(d->v[i].name, e->d_name) == 0;
+		if (seen)
+			continue;
+		if (d->n == SETTINGS_DROPINS_MAX) {
+			d->full = true; /* which ones are read is then arbitrary: said */
+			err = unit_unread_add(u, dir, -E2BIG);
+			break;
+		}
+		snprintf(d->v[d->n].name, sizeof(d->v[d->n].name), "%s", e->d_name);
+		d->v[d->n].dir = k;
+		d->v[d->n++].of = folder;
+	}
+	closedir(dh);
+	return err;
+}
+
+/*
+ * The drop-ins of unit u: the *.conf files of its drop-in folders (folders_add()) in every
+ * directory of the scope, then of each directory's "service.d" (systemd's
+ * unit_file_find_dropin_paths() order), a file earlier in that order hiding a later one of
+ * the same name; applied in the order of their names whatever their folder
+ * (systemd.unit(5) "drop-in").
  */
 static int unit_dropins(const struct audit_ctx *c, const struct unit_scope *sc, struct unit *u)
 {
-	char tmpl[NAME_MAX + 1];
-	const char *names[2] = { u->name, NULL };
-	struct dropin *v;
-	size_t n = 0;
-	bool full = false;
-	int err = 0;
+	struct folders f = { 0 };
+	struct dropins d = { 0 };
+	int err = folders_add(&f, u->name);
 
-	if (template_of(u->name, tmpl, sizeof(tmpl)))
-		names[1] = tmpl;
-	v = calloc(SETTINGS_DROPINS_MAX, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	for (size_t k = 0; k < sc->n && !err; k++) {
-		for (size_t j = 0; j < 2 && names[j] && !err; j++) {
-			char dir[PATH_MAX];
-			struct dirent *d;
-			DIR *dh;
-
-			if (snprintf(dir, sizeof(dir), "%s/%s.d", sc->dirs[k], names[j]) >=
-			    (int)sizeof(dir))
-				continue;
-			dh = audit_opendir(c, dir);
-			if (!dh) {
-				if (errno == EACCES)
-					err = unit_unread_add(u, dir, -EACCES);
-				if (err)
-					break;
-				continue;
-			}
-			while (!full && (d = readdir(dh))) {
-				bool seen = false;
-
-				if (!ends_with(d->d_name, ".conf"))
-					continue;
-				for (size_t i = 0; i < n && !seen; i++)
-					seen = strcmp(v[i].name, d->d_name) == 0;
-				if (seen)
-					continue;
-				if (n == SETTINGS_DROPINS_MAX) {
-					/* which ones are read is then arbitrary: said */
-					full = true;
-					err = unit_unread_add(u, dir, -E2BIG);
-					break;
-				}
-				snprintf(v[n].name, sizeof(v[n].name), "%s", d->d_name);
-				v[n].dir = k;
-				v[n++].of = names[j];
-			}
-			closedir(dh);
-		}
+	if (!err) {
+		d.v = calloc(SETTINGS_DROPINS_MAX, sizeof(*d.v));
+		err = d.v ? 0 : -ENOMEM;
 	}
-	qsort(v, n, sizeof(*v), by_dropin_name);
-	for (size_t i = 0; i < n && !err; i++) {
+	for (size_t k = 0; k < sc->n && !err; k++)
+		for (size_t j = 0; j < f.n && !err; j++)
+			err = dropins_collect(c, sc, k, f.v[j], u, &d);
+	for (size_t k = 0; k < sc->n && !err; k++)
+		err = dropins_collect(c, sc, k, "service.d", u, &d);
+	if (!err)
+		qsort(d.v, d.n, sizeof(*d.v), by_dropin_name);
+	for (size_t i = 0; i < d.n && !err; i++) {
 		char path[PATH_MAX];
 
-		if (snprintf(path, sizeof(path), "%s/%s.d/%s", sc->dirs[v[i].dir], v[i].of,
-			     v[i].name) >= (int)sizeof(path))
+		if (snprintf(path, sizeof(path), "%s/%s/%s", sc->dirs[d.v[i].dir], d.v[i].of,
+			     d.v[i].name) >= (int)sizeof(path))
 			continue;
 		err = unit_parse(c, u, path);
 		if (err == -EACCES || err == -EFBIG)
@@ -881,7 +945,8 @@ static int unit_dropins(const struct audit_ctx *c, const struct unit_scope *sc, 
 		else if (err == 1 || err == -ENOENT || err == -EISDIR)
 			err = 0; /* an empty or masked drop-in adds nothing */
 	}
-	free(v);
+	free(d.v);
+	free(f.v);
 	return err;
 }
 

@@ -60,7 +60,8 @@ typedef int (*audit_setting_fn)(void *arg, const struct audit_setting *s);
  * Every place one of the environment variables names[0..n) is set: tool processes'
  * environments (when live), and Environment= / EnvironmentFile= of the units of the tools
  * (system units in /etc, /run, /usr/lib and /lib systemd/system; user units in each home's
- * ~/.config/systemd/user and /etc/systemd/user; with NAME.d/ *.conf drop-ins, later ones
+ * ~/.config/systemd/user and /etc/systemd/user; with the *.conf drop-ins of NAME.d/, its
+ * template's, its name's dash prefixes' ("llama-.service.d/") and service.d/, later ones
  * winning as systemd has it; systemd's specifiers expanded where their value is known, and
  * an EnvironmentFile= wildcard in its last component). A unit belongs to a tool when its
  * ExecStart= executable matches a profile or its name is a profile's name. Returns 0 or
