@@ -18,6 +18,7 @@
 
 #include "audit/audit_files.h"
 #include "audit/unit_specifiers.h"
+#include "audit/which_tool.h"
 #include "core/procscan.h"
 #include "util/hexdigit.h"
 
@@ -1045,44 +1046,30 @@ static int exec_words(const struct unit *u, const char *value, struct words *w)
 	return 0;
 }
 
-/* The tool a unit belongs to: its name, or the executable of its ExecStart=. */
+/*
+ * The tool a unit belongs to: by its name, or by the command of its ExecStart= (specifiers
+ * expanded), as audit_name_tool() and audit_command_tool() say for every check.
+ */
 static const char *unit_tool(const struct audit_ctx *c, const struct unit *u)
 {
 	const struct unit_entry *x = unit_exec(u);
-	const struct profile *p;
-	char stem[NAME_MAX + 1], *at;
-	const char *tool = NULL;
+	const char *tool = audit_name_tool(c->profiles, u->name);
+	char line[SETTINGS_CMDLINE];
+	size_t off = 0;
 	struct words w;
 
-	snprintf(stem, sizeof(stem), "%s", u->name);
-	stem[strlen(stem) - strlen(".service")] = '\0';
-	at = strchr(stem, '@');
-	if (at)
-		*at = '\0';
-	p = profiles_find(c->profiles, stem);
-	if (p)
-		return p->name;
-	if (!x)
-		return NULL;
-	if (exec_words(u, x->value, &w))
-		return NULL;
-	if (w.n) {
-		char path[PATH_MAX], line[SETTINGS_CMDLINE];
-		const char *base = strrchr(w.v[0], '/');
-		unsigned int id;
-		size_t off = 0;
+	if (tool || !x || exec_words(u, x->value, &w))
+		return tool;
+	/* the words joined again, one with a blank in it quoted as audit_command_tool() reads */
+	line[0] = '\0';
+	for (size_t i = 0; i < w.n && off < sizeof(line); i++) {
+		bool quote = strpbrk(w.v[i], " \t") && !strchr(w.v[i], '"');
 
-		/* systemd looks a bare name up in its own path: any directory will do */
-		snprintf(path, sizeof(path), "%s%s", base ? "" : "/usr/bin/", w.v[0]);
-		id = profiles_match_exe(c->profiles, path);
-		line[0] = '\0';
-		for (size_t i = 0; !id && i < w.n && off < sizeof(line); i++)
-			off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%s",
-						i ? " " : "", w.v[i]);
-		if (!id)
-			id = profiles_match_cmdline(c->profiles, base ? base + 1 : w.v[0], line);
-		tool = id ? profiles_name(c->profiles, id) : NULL;
+		off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%s%s%s", i ? " " : "",
+					quote ? "\"" : "", w.v[i], quote ? "\"" : "");
 	}
+	if (w.n)
+		tool = audit_command_tool(c->profiles, line);
 	words_free(&w);
 	return tool;
 }

@@ -21,6 +21,7 @@
 #include "audit/audit_files.h"
 #include "audit/audit_settings.h"
 #include "audit/audit_stores.h"
+#include "audit/which_tool.h"
 
 #define NET_MAX (16u << 20)  /* /proc/net/tcp of a busy server: 150 bytes a socket */
 #define JSON_MAX (4u << 20)  /* a container's config.v2.json, a settings file */
@@ -1164,58 +1165,11 @@ int check_exposure_settings(const struct audit_ctx *c, struct audit_report *r)
 
 /* ---- exposure-containers ---------------------------------------------------------------- */
 
-static const struct {
-	const char *repo; /* the image's repository, registry included unless Docker Hub */
-	const char *tool;
-} images[] = {
-	{ "ollama/ollama", "ollama" },
-	{ "ghcr.io/open-webui/open-webui", "open-webui" },
-	{ "localai/localai", "localai" },
-	{ "quay.io/go-skynet/local-ai", "localai" },
-	{ "ghcr.io/ggml-org/llama.cpp", "llama-server" },
-	{ "ghcr.io/ggerganov/llama.cpp", "llama-server" },
-	{ "vllm/vllm-openai", "vllm" },
-	{ "mintplexlabs/anythingllm", "anythingllm" },
-	{ "koboldai/koboldcpp", "koboldcpp" },
-};
-
 #define IMAGES_SRC                                                                              \
 	"ollama Dockerfile L317 (OLLAMA_HOST=0.0.0.0:11434); llama.cpp .devops/cpu.Dockerfile " \
 	"@bb0e507a (LLAMA_ARG_HOST=0.0.0.0); open-webui backend/start.sh (HOST 0.0.0.0); "      \
 	"LocalAI core/cli/run.go L70; Docker: PortBindings HostIp \"\" publishes on every "     \
 	"address"
-
-/* The tool an image reference ("docker.io/ollama/ollama:0.5", "ollama/ollama@sha256:...")
- * is of, or NULL. */
-static const char *image_tool(const char *image)
-{
-	char repo[256];
-	const char *s = image;
-	size_t n;
-
-	if (strncmp(s, "docker.io/", 10) == 0)
-		s += 10;
-	else if (strncmp(s, "index.docker.io/", 16) == 0)
-		s += 16;
-	if (strncmp(s, "library/", 8) == 0)
-		s += 8;
-	n = strcspn(s, "@");
-	if (n >= sizeof(repo))
-		return NULL;
-	memcpy(repo, s, n);
-	repo[n] = '\0';
-	/* a tag is after the last ':' that follows the last '/' (a registry may have a port) */
-	{
-		char *slash = strrchr(repo, '/'), *colon = strrchr(repo, ':');
-
-		if (colon && (!slash || colon > slash))
-			*colon = '\0';
-	}
-	for (size_t i = 0; i < sizeof(images) / sizeof(images[0]); i++)
-		if (strcasecmp(repo, images[i].repo) == 0)
-			return images[i].tool;
-	return NULL;
-}
 
 static const char *json_str(const cJSON *j, const char *key)
 {
@@ -1242,7 +1196,7 @@ static int container_scan(const struct audit_ctx *c, const char *dir, struct hit
 	image = json_str(cJSON_GetObjectItemCaseSensitive(cfg, "Config"), "Image");
 	if (!image)
 		image = json_str(cfg, "Image");
-	tool = image ? image_tool(image) : NULL;
+	tool = image ? audit_image_tool(image) : NULL;
 	if (!tool)
 		goto out;
 	ret = 0;
@@ -1363,7 +1317,7 @@ static void podman_scan(const struct audit_ctx *c, const char *root, struct hits
 							   id;
 				cJSON *meta = md ? cJSON_Parse(md) : NULL;
 				const char *image = json_str(meta, "image-name");
-				const char *tool = image ? image_tool(image) : NULL;
+				const char *tool = image ? audit_image_tool(image) : NULL;
 
 				if (tool)
 					hit_add(h, AUDIT_WARN, tool,
@@ -1631,7 +1585,7 @@ static void quadlet_scan(const struct audit_ctx *c, const char *dir, const char 
 		h->err = -ENOMEM;
 		goto out;
 	}
-	tool = q->image[0] ? image_tool(q->image) : NULL;
+	tool = q->image[0] ? audit_image_tool(q->image) : NULL;
 	if (!tool)
 		goto out;
 	if (!strncmp(q->network, "host", 4) && (!q->network[4] || q->network[4] == ':')) {

@@ -30,6 +30,7 @@
 #include "audit/audit_homes.h"
 #include "audit/audit_settings.h"
 #include "audit/audit_stores.h"
+#include "audit/which_tool.h"
 #include "core/profiles.h"
 
 #define UNIT_MAX (1u << 20)
@@ -67,129 +68,11 @@ static const struct profile_set *profiles_of(const struct audit_ctx *c, struct p
 	return *own;
 }
 
-/* ======================================================================================
- * Which tool a command, a unit or an autostart entry starts
- */
-
-/* Official images of the tools, for units that run them in a container [M: image names]. */
-static const struct {
-	const char *image, *tool;
-} images[] = {
-	{ "ollama/ollama", "ollama" },
-	{ "open-webui/open-webui", "open-webui" },
-	{ "mintplexlabs/anythingllm", "anythingllm" },
-	{ "vllm/vllm-openai", "vllm" },
-	{ "localai/localai", "localai" },
-	{ "ggml-org/llama.cpp", "llama-server" },
-};
-
-/* AppImages and desktop files carry the product's name, not the executable's [M]. */
-static const struct {
-	const char *glob, *tool;
-} app_names[] = {
-	{ "*lm*studio*", "lm-studio" },
-	{ "*gpt4all*", "gpt4all" },
-	{ "*/jan[_-]*.appimage", "jan" },
-	{ "*anythingllm*", "anythingllm" },
-};
-
-/* The first word of s (quotes removed) into out; returns the rest, or NULL when none. */
-static const char *first_word(const char *s, char *out, size_t size)
-{
-	size_t n = 0;
-	char q = 0;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (!*s)
-		return NULL;
-	if (*s == '"' || *s == '\'')
-		q = *s++;
-	for (; *s && (q ? *s != q : (*s != ' ' && *s != '\t')); s++)
-		if (n + 1 < size)
-			out[n++] = *s;
-	out[n] = '\0';
-	if (q && *s == q)
-		s++;
-	return s;
-}
-
-/*
- * The tool a command line starts ("/usr/local/bin/ollama serve", "env A=1 vllm serve m",
- * "/usr/bin/docker run ollama/ollama"), or NULL.
- */
-static const char *exec_tool(const struct profile_set *set, const char *cmd)
-{
-	char word[1024], path[1100];
-	const char *rest, *base;
-	unsigned int id;
-
-	if (!set)
-		return NULL;
-	/* systemd's prefixes change how it runs, not what */
-	while (*cmd && strchr("@-:+!|", *cmd))
-		cmd++;
-	rest = first_word(cmd, word, sizeof(word));
-	base = strrchr(word, '/') ? strrchr(word, '/') + 1 : word;
-	if (rest && !strcmp(base, "env")) {
-		/* env [-i] [NAME=VALUE]... COMMAND */
-		while ((rest = first_word(cmd = rest, word, sizeof(word))) &&
-		       (word[0] == '-' || strchr(word, '=')))
-			;
-		if (!rest)
-			return NULL;
-		base = strrchr(word, '/') ? strrchr(word, '/') + 1 : word;
-	} else if (!rest) {
-		return NULL;
-	}
-	/* A Flatpak names its app id: GPT4All's is io.gpt4all.gpt4all (research section 3). */
-	if (!strcmp(base, "flatpak"))
-		return strstr(rest, "io.gpt4all.gpt4all") ? "gpt4all" : NULL;
-	if (!strcmp(base, "docker") || !strcmp(base, "podman")) {
-		for (size_t i = 0; i < sizeof(images) / sizeof(images[0]); i++)
-			if (strstr(rest, images[i].image))
-				return images[i].tool;
-		return NULL;
-	}
-	snprintf(path, sizeof(path), "%s%s", word[0] == '/' ? "" : "/usr/bin/", word);
-	id = profiles_match_exe(set, path);
-	if (!id && profiles_is_interpreter(set, base)) {
-		while (*cmd == ' ' || *cmd == '\t')
-			cmd++;
-		id = profiles_match_cmdline(set, base, cmd);
-	}
-	if (id)
-		return profiles_name(set, id);
-	for (size_t i = 0; i < sizeof(app_names) / sizeof(app_names[0]); i++)
-		if (!fnmatch(app_names[i].glob, path, FNM_CASEFOLD))
-			return app_names[i].tool;
-	return NULL;
-}
-
-/* The tool named by a unit's or desktop file's name ("ollama.service", "ollama@x.service"). */
-static const char *name_tool(const struct profile_set *set, const char *name)
-{
-	char stem[128];
-	size_t n = strcspn(name, ".@");
-	const struct profile *p;
-
-	if (!set || !n || n >= sizeof(stem))
-		return NULL;
-	memcpy(stem, name, n);
-	stem[n] = '\0';
-	for (size_t i = 0; i < set->n_named; i++) {
-		p = &set->p[i];
-		if (!strcasecmp(p->name, stem))
-			return p->name;
-	}
-	return NULL;
-}
-
 /* The tool a unit file starts: by its name, else by its ExecStart=. */
 static const char *unit_tool(const struct profile_set *set, const char *name, const char *text,
 			     size_t len)
 {
-	const char *tool = name_tool(set, name), *v;
+	const char *tool = audit_name_tool(set, name), *v;
 	char cmd[4096];
 	unsigned int line;
 	size_t vl;
@@ -199,7 +82,7 @@ static const char *unit_tool(const struct profile_set *set, const char *name, co
 	if (!audit_ini_get(text, len, "Service", "ExecStart", &v, &vl, &line))
 		return NULL;
 	snprintf(cmd, sizeof(cmd), "%.*s", (int)vl, v);
-	return exec_tool(set, cmd);
+	return audit_command_tool(set, cmd);
 }
 
 /* ======================================================================================
@@ -284,9 +167,9 @@ static void autostart_scan(struct startup_run *s, const char *dir, const char *s
 		tool = NULL;
 		if (audit_ini_get(text, len, "Desktop Entry", "Exec", &v, &vl, &eline)) {
 			snprintf(cmd, sizeof(cmd), "%.*s", (int)vl, v);
-			tool = exec_tool(s->set, cmd);
+			tool = audit_command_tool(s->set, cmd);
 		}
-		tool = tool ?: name_tool(s->set, de->d_name);
+		tool = tool ?: audit_name_tool(s->set, de->d_name);
 		if (tool && ((audit_ini_get(text, len, "Desktop Entry", "Hidden", &v, &vl, &line) &&
 			      audit_value_true(v, vl)) ||
 			     (audit_ini_get(text, len, "Desktop Entry", "X-GNOME-Autostart-enabled",
