@@ -141,6 +141,74 @@ static void test_accounts(void)
 	fx_done(&fx);
 }
 
+/*
+ * Units as systemd reads them (audit_units_each()): every service's service.d drop-in, a
+ * template's instances with User=%i, an empty User= that resets, /etc/systemd/user's units
+ * (every user's), and a drop-in that cannot be read.
+ */
+static void test_accounts_units(void)
+{
+	struct fixture fx;
+	char ev[512], *big;
+	const size_t big_n = (1u << 20) + 1;
+
+	fx_init(&fx, "hygiene");
+	fx_put(&fx, "etc/passwd", passwd);
+	fx_put(&fx, "usr/lib/systemd/system/ollama.service",
+	       "[Service]\nExecStart=/usr/local/bin/ollama serve\nUser=ollama\n");
+	fx_put(&fx, "etc/systemd/system/service.d/50-all.conf", "[Service]\nUser=alice\n");
+	fx_put(&fx, "etc/systemd/system/llama-server@.service",
+	       "[Service]\nExecStart=/usr/bin/llama-server --port 8080\n");
+	/* after service.d's 50-all.conf, by name */
+	fx_put(&fx, "etc/systemd/system/llama-server@.service.d/60-user.conf",
+	       "[Service]\nUser=%i\n");
+	fx_link(&fx, "../llama-server@.service",
+		"etc/systemd/system/multi-user.target.wants/llama-server@ollama.service");
+	fx_put(&fx, "etc/systemd/system/vllm.service",
+	       "[Service]\nExecStart=/usr/bin/vllm serve m\nUser=svc\n");
+	fx_put(&fx, "etc/systemd/system/vllm.service.d/90-root.conf", "[Service]\nUser=\n");
+	fx_put(&fx, "etc/systemd/user/open-webui.service",
+	       "[Service]\nExecStart=/opt/venv/bin/open-webui serve\n");
+	CHECK_INT(check_hygiene_accounts(&fx.c, fx.r), 0);
+	snprintf(ev, sizeof(ev),
+		 "%s/etc/systemd/system/service.d/50-all.conf:2: User=alice: ollama runs as the "
+		 "login account alice",
+		 fx.root);
+	CHECK(fx_find(&fx, "hygiene-accounts", AUDIT_WARN, "ollama.service", ev) != NULL);
+	CHECK(fx_find(&fx, "hygiene-accounts", AUDIT_PASS, "llama-server@ollama.service",
+		      "llama-server@.service.d/60-user.conf:2: User=ollama: llama-server runs as "
+		      "the system account ollama") != NULL);
+	CHECK(fx_find(&fx, "hygiene-accounts", AUDIT_WARN, "vllm.service",
+		      "vllm.service.d/90-root.conf:2: User= empty: vllm runs as root") != NULL);
+	CHECK(fx_find(&fx, "hygiene-accounts", AUDIT_WARN, "open-webui.service",
+		      "etc/systemd/user/open-webui.service: a user unit of every user "
+		      "(/etc/systemd/user): open-webui runs as each user whose manager starts it") !=
+	      NULL);
+	/* the bare template is not read beside its instance */
+	CHECK_INT(fx_count(&fx, "hygiene-accounts", AUDIT_PASS) +
+			  fx_count(&fx, "hygiene-accounts", AUDIT_WARN) +
+			  fx_count(&fx, "hygiene-accounts", AUDIT_SKIP),
+		  4);
+
+	/* a drop-in that cannot be read: the account is not known, not "root" */
+	big = calloc(1, big_n);
+	CHECK(big != NULL);
+	if (big) {
+		fx_put_n(&fx, "etc/systemd/system/ollama.service.d/99-big.conf", big, big_n);
+		free(big);
+	}
+	fx_reset(&fx);
+	CHECK_INT(check_hygiene_accounts(&fx.c, fx.r), 0);
+	CHECK(fx_find(&fx, "hygiene-accounts", AUDIT_SKIP, "ollama.service",
+		      "ollama.service.d/99-big.conf not read (larger than the audit reads): the "
+		      "account ollama runs as is not known") != NULL);
+	CHECK_INT(fx_count(&fx, "hygiene-accounts", AUDIT_PASS) +
+			  fx_count(&fx, "hygiene-accounts", AUDIT_WARN) +
+			  fx_count(&fx, "hygiene-accounts", AUDIT_SKIP),
+		  4);
+	fx_done(&fx);
+}
+
 /* Running tools (a live context over a fixture /proc): one finding per tool and uid. */
 static void test_accounts_live(void)
 {
@@ -234,6 +302,7 @@ int main(void)
 {
 	test_startup();
 	test_accounts();
+	test_accounts_units();
 	test_accounts_live();
 	test_updates();
 	test_extensions();

@@ -488,10 +488,16 @@ static int proc_argv(void *arg, const struct audit_proc *p)
 enum unit_key {
 	UNIT_ENV,
 	UNIT_ENVFILE,
-	UNIT_EXEC
+	UNIT_EXEC,
+	UNIT_USER,
+	UNIT_DYNAMIC_USER,
 };
 
-/* One Environment=, EnvironmentFile= or ExecStart= line of [Service], in the order read. */
+/* The [Service] settings kept, by enum unit_key. */
+static const char *const unit_keys[] = { "Environment", "EnvironmentFile", "ExecStart", "User",
+					 "DynamicUser" };
+
+/* One line of [Service] with a key of unit_keys[], in the order read. */
 struct unit_entry {
 	enum unit_key key;
 	char *value; /* the raw value after "=", continuation lines joined */
@@ -675,12 +681,12 @@ static int unit_parse(const struct audit_ctx *c, struct unit *u, const char *pat
 		s = eq + 1;
 		while (s < e && is_space(*s))
 			s++;
-		if (span_is(ks, ke, "Environment"))
-			err = unit_push(u, UNIT_ENV, s, (size_t)(e - s), file, first);
-		else if (span_is(ks, ke, "EnvironmentFile"))
-			err = unit_push(u, UNIT_ENVFILE, s, (size_t)(e - s), file, first);
-		else if (span_is(ks, ke, "ExecStart"))
-			err = unit_push(u, UNIT_EXEC, s, (size_t)(e - s), file, first);
+		for (size_t k = 0; k < sizeof(unit_keys) / sizeof(unit_keys[0]) && !err; k++)
+			if (span_is(ks, ke, unit_keys[k])) {
+				err = unit_push(u, (enum unit_key)k, s, (size_t)(e - s), file,
+						first);
+				break;
+			}
 	}
 	free(joined);
 	free(text);
@@ -1258,6 +1264,72 @@ static int units_each(const struct audit_ctx *c, const char *tool, bool unread, 
 	}
 	free(sc);
 	return err;
+}
+
+struct units_walk {
+	audit_unit_fn fn;
+	void *arg;
+};
+
+static int unit_public(void *arg, const struct unit *u)
+{
+	struct units_walk *w = arg;
+	char why[96] = "";
+
+	if (u->n_unread) {
+		int e = u->unread[0].err;
+
+		snprintf(why, sizeof(why), "%s",
+			 e == -EFBIG ? "larger than the audit reads" :
+			 e == -E2BIG ? "more drop-ins than the audit reads" :
+				       strerror(-e));
+	}
+	return w->fn(w->arg, &(struct audit_unit){
+				     .name = u->name,
+				     .file = u->n_files ? u->files[0] : "",
+				     .tool = u->tool,
+				     .system = u->spec.system,
+				     .every_user = !u->spec.system && !u->spec.home,
+				     .user = u->spec.user,
+				     .uid = u->spec.uid,
+				     .unread = u->n_unread ? u->unread[0].path : NULL,
+				     .unread_why = why,
+				     .impl = u,
+			     });
+}
+
+int audit_units_each(const struct audit_ctx *c, audit_unit_fn fn, void *arg)
+{
+	struct units_walk w = { fn, arg };
+
+	if (!c->profiles)
+		return -EINVAL;
+	return units_each(c, NULL, false, unit_public, &w);
+}
+
+void audit_unit_account(const struct audit_unit *au, struct audit_unit_account *a)
+{
+	const struct unit *u = au->impl;
+
+	memset(a, 0, sizeof(*a));
+	for (size_t i = 0; i < u->n; i++) {
+		const struct unit_entry *x = &u->e[i];
+
+		if (x->key == UNIT_DYNAMIC_USER) {
+			size_t vl = strlen(x->value);
+
+			a->dynamic = audit_value_true(x->value, vl);
+			if (a->dynamic)
+				snprintf(a->where, sizeof(a->where), "%s:%u", x->file, x->line);
+		} else if (x->key == UNIT_USER) {
+			/* an empty User= resets it: root again */
+			a->unknown = unit_specifiers_expand(&u->spec, x->value, a->user,
+							    sizeof(a->user), NULL) != 0;
+			if (a->unknown)
+				snprintf(a->user, sizeof(a->user), "%s", x->value);
+			snprintf(a->where, sizeof(a->where), "%s:%u", x->file, x->line);
+		}
+	}
 }
 
 /* ---------------------------------------------------------------------------------------- */

@@ -9,6 +9,7 @@
 #ifndef LW_AUDIT_SETTINGS_H
 #define LW_AUDIT_SETTINGS_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -105,6 +106,42 @@ const char *audit_unread_subject(const struct audit_unread *u);
  * why, and that what (such as "a host setting") in it is not seen.
  */
 char *audit_unread_text(const struct audit_unread *u, const char *what);
+
+/* A systemd unit that starts a tool, as audit_units_each() gives it. */
+struct audit_unit {
+	const char *name;   /* "ollama.service", "llama-server@gpu0.service"; untrusted */
+	const char *file;   /* its unit file as opened ("" when it has only drop-ins); untrusted */
+	const char *tool;   /* the tool it starts (which_tool.h), never NULL */
+	bool system;	    /* the system manager's; else a user manager's */
+	bool every_user;    /* a user unit of /etc/systemd/user: every user's manager reads it */
+	const char *user;   /* a home's user unit: the home's owner (NULL when not known: uid) */
+	uint32_t uid;	    /* a home's user unit: the home's owner's uid */
+	const char *unread; /* the first of its files, drop-ins or their folders that could
+			     * not be read, or NULL: what it sets is not seen */
+	const char *unread_why; /* why ("Permission denied"), "" when all were read */
+	const void *impl;
+};
+
+typedef int (*audit_unit_fn)(void *arg, const struct audit_unit *u);
+
+/*
+ * Every unit that starts a tool, read as audit_env_find() reads them: the system's, then
+ * /etc/systemd/user's once, then each home's own user units. Returns 0 or -errno; fn
+ * returning non-zero stops the walk and is returned.
+ */
+int audit_units_each(const struct audit_ctx *c, audit_unit_fn fn, void *arg);
+
+/* The account a unit's service runs as, as systemd.exec(5) has it. */
+struct audit_unit_account {
+	char user[256];		   /* the last User= (specifiers expanded), "": root */
+	bool dynamic;		   /* DynamicUser=yes: a transient account */
+	bool unknown;		   /* User= has a specifier with no value here: user as written */
+	char where[PATH_MAX + 16]; /* FILE:LINE of the line that decided (an empty User= that
+				    * reset it, too), "" when none did */
+};
+
+/* u's account: its file's and drop-ins' User= and DynamicUser=, the last of each winning. */
+void audit_unit_account(const struct audit_unit *u, struct audit_unit_account *a);
 
 /*
  * Every place one of the command-line options opts[0..n) ("--host", "--bind") is given to a

@@ -414,211 +414,75 @@ struct accounts_run {
 	struct audit_report *r;
 	const struct profile_set *set;
 	struct passwd_db pw;
-	char seen_units[64][128];
-	size_t n_seen;
 	size_t found;
 	int err;
 };
 
-struct dropin {
-	char name[256];
-	char path[4096];
-};
-
-static int dropin_cmp(const void *a, const void *b)
+/* The account a tool's unit runs as (audit_units_each()): one finding per unit. */
+static int accounts_unit(void *arg, const struct audit_unit *u)
 {
-	return strcmp(((const struct dropin *)a)->name, ((const struct dropin *)b)->name);
-}
+	struct accounts_run *a = arg;
+	struct audit_unit_account acct;
+	const struct pw_entry *pe;
+	const char *what, *subject = audit_fmt(a->r, "%s", u->name);
+	enum audit_status st;
 
-static const char *const system_unit_dirs[] = {
-	"/etc/systemd/system",	   "/run/systemd/system", "/usr/local/lib/systemd/system",
-	"/usr/lib/systemd/system", "/lib/systemd/system",
-};
-
-/*
- * User= and DynamicUser= of a unit: its file, then its drop-ins (NAME.d/ *.conf in every
- * unit folder, in the order of their file names, a later one winning, a higher folder's
- * hiding a lower one's of the same name, as systemd has it).
- * where gets "FILE:LINE" of the assignment that decided, or stays empty.
- */
-static void unit_user(struct accounts_run *a, const char *unit_path, const char *name, char *user,
-		      size_t usize, bool *dynamic, char *where, size_t wsize)
-{
-	struct dropin *d = calloc(32, sizeof(*d));
-	size_t nd = 0;
-	char *text;
-	size_t len;
-
-	user[0] = '\0';
-	where[0] = '\0';
-	*dynamic = false;
-	if (!d)
-		return;
-	snprintf(d[nd].name, sizeof(d[nd].name), "%s", "");
-	snprintf(d[nd++].path, sizeof(d[0].path), "%s", unit_path);
-	for (size_t i = 0; i < sizeof(system_unit_dirs) / sizeof(system_unit_dirs[0]); i++) {
-		char dir[4096];
-		struct dirent *de;
-		DIR *dd;
-
-		if (audit_path(a->c, dir, sizeof(dir), "%s/%s.d", system_unit_dirs[i], name))
-			continue;
-		dd = audit_opendir(a->c, dir);
-		if (!dd)
-			continue;
-		while ((de = readdir(dd)) && nd < 32) {
-			size_t nl = strlen(de->d_name);
-
-			bool hidden = false;
-
-			/* A higher folder's drop-in hides a lower one's of the same name. */
-			for (size_t k = 1; k < nd && !hidden; k++)
-				hidden = !strcmp(d[k].name, de->d_name);
-			if (hidden || nl < 6 || strcmp(de->d_name + nl - 5, ".conf") != 0 ||
-			    snprintf(d[nd].path, sizeof(d[nd].path), "%s/%s", dir, de->d_name) >=
-				    (int)sizeof(d[nd].path))
-				continue;
-			snprintf(d[nd].name, sizeof(d[nd].name), "%s", de->d_name);
-			nd++;
-		}
-		closedir(dd);
+	a->found++;
+	if (u->unread)
+		/* a User= in what was not read would decide: no judgement on the rest */
+		return add(a->r, AUDIT_SKIP, "hygiene-accounts", u->tool, subject,
+			   audit_fmt(a->r, "%s not read (%s): the account %s runs as is not known",
+				     u->unread, u->unread_why, u->tool),
+			   NULL, SRC_SYSTEMD);
+	if (u->every_user)
+		return add(
+			a->r, AUDIT_WARN, "hygiene-accounts", u->tool, subject,
+			audit_fmt(a->r,
+				  "%s: a user unit of every user (/etc/systemd/user): %s runs as "
+				  "each user whose manager starts it",
+				  u->file, u->tool),
+			ACCOUNT_FIX, SRC_SYSTEMD);
+	if (!u->system) {
+		pe = u->user ? passwd_by_name(&a->pw, u->user) : passwd_by_uid(&a->pw, u->uid);
+		st = account_status(a->r, pe, pe ? pe->uid : u->uid, &what);
+		return add(a->r, st, "hygiene-accounts", u->tool, subject,
+			   audit_fmt(a->r, "%s: a user unit: %s runs as %s", u->file, u->tool,
+				     what),
+			   ACCOUNT_FIX, SRC_SYSTEMD);
 	}
-	/* The unit's own file first (its empty name sorts first), then the drop-ins. */
-	qsort(d + 1, nd - 1, sizeof(*d), dropin_cmp);
-	for (size_t i = 0; i < nd; i++) {
-		const char *v;
-		size_t vl;
-		unsigned int line;
-
-		if (audit_read_file(a->c, d[i].path, UNIT_MAX, &text, &len))
-			continue;
-		if (audit_ini_get(text, len, "Service", "User", &v, &vl, &line)) {
-			snprintf(user, usize, "%.*s", (int)vl, v);
-			snprintf(where, wsize, "%s:%u", d[i].path, line);
-		}
-		if (audit_ini_get(text, len, "Service", "DynamicUser", &v, &vl, &line)) {
-			*dynamic = audit_value_true(v, vl);
-			if (*dynamic)
-				snprintf(where, wsize, "%s:%u", d[i].path, line);
-		}
-		free(text);
-	}
-	free(d);
-}
-
-static bool unit_seen(struct accounts_run *a, const char *name)
-{
-	for (size_t i = 0; i < a->n_seen; i++)
-		if (!strcmp(a->seen_units[i], name))
-			return true;
-	if (a->n_seen < sizeof(a->seen_units) / sizeof(a->seen_units[0]))
-		snprintf(a->seen_units[a->n_seen++], sizeof(a->seen_units[0]), "%s", name);
-	return false;
-}
-
-/* The system units of tools in one unit folder: the account each runs as. */
-static void accounts_units(struct accounts_run *a, const char *dir)
-{
-	unsigned int seen = 0;
-	struct dirent *de;
-	DIR *d = audit_opendir(a->c, dir);
-
-	if (!d)
-		return;
-	while (!a->err && (de = readdir(d)) && seen++ < DIR_ENTRIES_MAX) {
-		size_t nl = strlen(de->d_name), len;
-		char path[4096], user[128], where[4200], *text;
-		const struct pw_entry *pe;
-		const char *tool, *what;
-		enum audit_status st;
-		bool dynamic;
-
-		if (nl < 9 || strcmp(de->d_name + nl - 8, ".service") != 0 ||
-		    snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path))
-			continue;
-		if (audit_read_file(a->c, path, UNIT_MAX, &text, &len)) {
-			/* Masked (a link to /dev/null): the same name further down is not used. */
-			unit_seen(a, de->d_name);
-			continue;
-		}
-		tool = unit_tool(a->set, de->d_name, text, len);
-		free(text);
-		if (!tool || unit_seen(a, de->d_name))
-			continue;
-		a->found++;
-		unit_user(a, path, de->d_name, user, sizeof(user), &dynamic, where, sizeof(where));
-		if (dynamic) {
-			a->err =
-				add(a->r, AUDIT_PASS, "hygiene-accounts", tool,
-				    audit_fmt(a->r, "%s", de->d_name),
-				    audit_fmt(a->r,
-					      "%s: DynamicUser=yes: a transient account of its own",
-					      where),
-				    NULL, SRC_SYSTEMD);
-			continue;
-		}
-		if (!user[0]) {
-			a->err = add(a->r, AUDIT_WARN, "hygiene-accounts", tool,
-				     audit_fmt(a->r, "%s", de->d_name),
-				     audit_fmt(a->r, "%s: no User=: %s runs as root", path, tool),
-				     ACCOUNT_FIX, SRC_SYSTEMD);
-			continue;
-		}
-		pe = passwd_by_name(&a->pw, user);
-		if (!pe && strspn(user, "0123456789") == strlen(user))
-			pe = passwd_by_uid(&a->pw, (uint32_t)strtoul(user, NULL, 10));
-		if (!pe) {
-			a->err = add(a->r, AUDIT_WARN, "hygiene-accounts", tool,
-				     audit_fmt(a->r, "%s", de->d_name),
-				     audit_fmt(a->r, "%s: User=%s, an account not in %s", where,
-					       user, a->pw.path),
-				     ACCOUNT_FIX, SRC_SYSTEMD);
-			continue;
-		}
-		st = account_status(a->r, pe, pe->uid, &what);
-		a->err = add(a->r, st, "hygiene-accounts", tool, audit_fmt(a->r, "%s", de->d_name),
-			     audit_fmt(a->r, "%s: User=%s: %s runs as %s", where, user, tool, what),
-			     ACCOUNT_FIX, SRC_SYSTEMD);
-	}
-	closedir(d);
-}
-
-/* A home's user units of tools: they run as the home's owner. */
-static void accounts_user_units(struct accounts_run *a, const struct audit_home *h)
-{
-	char dir[4096];
-	unsigned int seen = 0;
-	struct dirent *de;
-	DIR *d;
-
-	if (snprintf(dir, sizeof(dir), "%s/.config/systemd/user", h->path) >= (int)sizeof(dir))
-		return;
-	d = audit_opendir(a->c, dir);
-	if (!d)
-		return;
-	while (!a->err && (de = readdir(d)) && seen++ < DIR_ENTRIES_MAX) {
-		size_t nl = strlen(de->d_name), len;
-		char path[4200], *text;
-		const struct pw_entry *pe;
-		const char *tool, *what;
-		enum audit_status st;
-
-		if (nl < 9 || strcmp(de->d_name + nl - 8, ".service") != 0 ||
-		    snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path) ||
-		    audit_read_file(a->c, path, UNIT_MAX, &text, &len))
-			continue;
-		tool = unit_tool(a->set, de->d_name, text, len);
-		free(text);
-		if (!tool)
-			continue;
-		a->found++;
-		pe = h->user ? passwd_by_name(&a->pw, h->user) : passwd_by_uid(&a->pw, h->uid);
-		st = account_status(a->r, pe, pe ? pe->uid : h->uid, &what);
-		a->err = add(a->r, st, "hygiene-accounts", tool, audit_fmt(a->r, "%s", de->d_name),
-			     audit_fmt(a->r, "%s: a user unit: %s runs as %s", path, tool, what),
-			     ACCOUNT_FIX, SRC_SYSTEMD);
-	}
-	closedir(d);
+	audit_unit_account(u, &acct);
+	if (acct.dynamic)
+		return add(a->r, AUDIT_PASS, "hygiene-accounts", u->tool, subject,
+			   audit_fmt(a->r, "%s: DynamicUser=yes: a transient account of its own",
+				     acct.where),
+			   NULL, SRC_SYSTEMD);
+	if (!acct.user[0])
+		return add(a->r, AUDIT_WARN, "hygiene-accounts", u->tool, subject,
+			   acct.where[0] ? audit_fmt(a->r, "%s: User= empty: %s runs as root",
+						     acct.where, u->tool) :
+					   audit_fmt(a->r, "%s: no User=: %s runs as root", u->file,
+						     u->tool),
+			   ACCOUNT_FIX, SRC_SYSTEMD);
+	if (acct.unknown)
+		return add(a->r, AUDIT_SKIP, "hygiene-accounts", u->tool, subject,
+			   audit_fmt(a->r,
+				     "%s: User=%s: a specifier with no value here, the "
+				     "account is not known",
+				     acct.where, acct.user),
+			   NULL, SRC_SYSTEMD);
+	pe = passwd_by_name(&a->pw, acct.user);
+	if (!pe && strspn(acct.user, "0123456789") == strlen(acct.user))
+		pe = passwd_by_uid(&a->pw, (uint32_t)strtoul(acct.user, NULL, 10));
+	if (!pe)
+		return add(a->r, AUDIT_WARN, "hygiene-accounts", u->tool, subject,
+			   audit_fmt(a->r, "%s: User=%s, an account not in %s", acct.where,
+				     acct.user, a->pw.path),
+			   ACCOUNT_FIX, SRC_SYSTEMD);
+	st = account_status(a->r, pe, pe->uid, &what);
+	return add(a->r, st, "hygiene-accounts", u->tool, subject,
+		   audit_fmt(a->r, "%s: User=%s: %s runs as %s", acct.where, acct.user, u->tool,
+			     what),
+		   ACCOUNT_FIX, SRC_SYSTEMD);
 }
 
 struct proc_seen {
@@ -658,7 +522,7 @@ int check_hygiene_accounts(const struct audit_ctx *c, struct audit_report *r)
 	struct profile_set *own;
 	struct accounts_run *a = calloc(1, sizeof(*a));
 	struct proc_seen *ps;
-	char dir[4096];
+	struct audit_ctx uc;
 	size_t unreadable = 0;
 	int err, perr = -ENOTSUP;
 
@@ -668,11 +532,10 @@ int check_hygiene_accounts(const struct audit_ctx *c, struct audit_report *r)
 	a->r = r;
 	a->set = profiles_of(c, &own);
 	passwd_load(c, &a->pw);
-	for (size_t i = 0; i < sizeof(system_unit_dirs) / sizeof(system_unit_dirs[0]); i++)
-		if (!audit_path(c, dir, sizeof(dir), "%s", system_unit_dirs[i]))
-			accounts_units(a, dir);
-	for (size_t h = 0; h < c->n_homes && !a->err; h++)
-		accounts_user_units(a, &c->homes[h]);
+	uc = *c;
+	uc.profiles = a->set;
+	if (a->set)
+		a->err = audit_units_each(&uc, accounts_unit, a);
 	ps = calloc(1, sizeof(*ps));
 	if (ps && !a->err && c->live) {
 		ps->a = a;
