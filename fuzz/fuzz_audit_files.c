@@ -59,6 +59,9 @@ static const char *const files[] = {
 	"etc/containers/storage.conf",
 	"etc/containers/systemd/ollama.container",
 	"etc/containers/systemd/ollama.container.d/lan.conf",
+	/* every service's drop-in and a name prefix's (llama-server@a-b\x2dc's) */
+	"etc/systemd/system/service.d/all.conf",
+	"etc/systemd/system/llama-.service.d/prefix.conf",
 };
 #define N_FILES (sizeof(files) / sizeof(files[0]))
 
