@@ -18,7 +18,8 @@ static void test_startup(void)
 {
 	struct fixture fx;
 	const struct audit_finding *f;
-	char ev[512];
+	const size_t big_n = (1u << 20) + 1;
+	char ev[512], *big;
 
 	fx_init(&fx, "hygiene");
 	/* nothing starts a tool: other programs' units and entries only */
@@ -70,6 +71,24 @@ static void test_startup(void)
 	CHECK(fx_find(&fx, "hygiene-startup", AUDIT_WARN, "io.gpt4all.gpt4all.desktop",
 		      "starts gpt4all") != NULL);
 	CHECK_INT(fx_count(&fx, "hygiene-startup", AUDIT_WARN), 5); /* not the hidden one */
+	CHECK_INT(fx_count(&fx, "hygiene-startup", AUDIT_PASS), 0);
+	fx_done(&fx);
+
+	/* an enabled unit whose file cannot be read, its name no tool's: a SKIP, and no PASS
+	 * "nothing starts a tool" */
+	fx_init(&fx, "hygiene");
+	big = calloc(1, big_n);
+	CHECK(big != NULL);
+	if (big) {
+		fx_put_n(&fx, "etc/systemd/system/models.service", big, big_n);
+		free(big);
+	}
+	fx_link(&fx, "/etc/systemd/system/models.service",
+		"etc/systemd/system/multi-user.target.wants/models.service");
+	CHECK_INT(check_hygiene_startup(&fx.c, fx.r), 0);
+	CHECK(fx_find(&fx, "hygiene-startup", AUDIT_SKIP, "models.service",
+		      "multi-user.target.wants/models.service not read (larger than the audit "
+		      "reads): whether models.service starts a tool at boot is not known") != NULL);
 	CHECK_INT(fx_count(&fx, "hygiene-startup", AUDIT_PASS), 0);
 	fx_done(&fx);
 }

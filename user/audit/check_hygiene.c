@@ -115,20 +115,47 @@ static void wants_scan(struct startup_run *s, const char *dir, const char *scope
 		    snprintf(wants, sizeof(wants), "%s/%s", dir, de->d_name) >= (int)sizeof(wants))
 			continue;
 		w = audit_opendir(s->c, wants);
-		if (!w)
+		if (!w) {
+			if (errno == EACCES && ++s->found)
+				s->err = add(
+					s->r, AUDIT_SKIP, "hygiene-startup", NULL,
+					audit_fmt(s->r, "%s", de->d_name),
+					audit_fmt(s->r,
+						  "%s not read (%s): the units it enables at %s "
+						  "are not known",
+						  wants, strerror(errno), scope),
+					NULL, SRC_SYSTEMD);
 			continue;
+		}
 		for (unsigned int k = 0; !s->err && (we = readdir(w)) && k < DIR_ENTRIES_MAX; k++) {
 			char unit[4200], *text = NULL;
 			const char *tool;
 			size_t len = 0;
+			int rerr;
 
 			if (we->d_name[0] == '.' || snprintf(unit, sizeof(unit), "%s/%s", wants,
 							     we->d_name) >= (int)sizeof(unit))
 				continue;
 			/* The link leads (inside the root) to the unit file. */
-			audit_read_file(s->c, unit, UNIT_MAX, &text, &len);
+			rerr = audit_read_file(s->c, unit, UNIT_MAX, &text, &len);
 			tool = unit_tool(s->set, we->d_name, text, len);
 			free(text);
+			if (!tool && (rerr == -EACCES || rerr == -EFBIG)) {
+				/* what it starts cannot be told: said, not passed over */
+				s->found++;
+				s->err = add(
+					s->r, AUDIT_SKIP, "hygiene-startup", NULL,
+					audit_fmt(s->r, "%s", we->d_name),
+					audit_fmt(s->r,
+						  "%s not read (%s): whether %s starts a tool at "
+						  "%s is not known",
+						  unit,
+						  rerr == -EFBIG ? "larger than the audit reads" :
+								   strerror(-rerr),
+						  we->d_name, scope),
+					NULL, SRC_SYSTEMD);
+				continue;
+			}
 			if (!tool)
 				continue;
 			s->found++;
