@@ -143,7 +143,8 @@ capture_blocks() {
 	lw_stop
 	size=$(stat -c %s "$CAP")
 	# a byte in the middle of the file, inside one of the record blocks, inverted (a fixed
-	# value would leave it as it was once in 256 runs)
+	# value would leave it as it was once in 256 runs); in a block's sequence number the
+	# hash fails too, and both are said ("hash mismatch, out of sequence")
 	off=$((size / 2))
 	old=$(od -An -tu1 -j "$off" -N1 "$CAP" | tr -d ' ')
 	# shellcheck disable=SC2059

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -341,7 +342,19 @@ static void test_tampered(void)
 	CHECK_INT(r.first_bad_offset, block_offset(p, len, 4));
 	CHECK(r.sealed); /* the footer itself is intact */
 	CHECK(strstr(g.first_problem, "block 4 at offset ") != NULL);
+	CHECK(strstr(g.first_problem, ": hash mismatch: the chain is broken here") != NULL);
 	CHECK(!capture_read_verdict("x", &r, stderr));
+	/* a changed sequence number (in the hashed header): both said */
+	p[at] ^= 0x01;
+	p[block_offset(p, len, 4) + offsetof(struct capture_block_header, seq)] ^= 0x02;
+	free(g.rec);
+	memset(&g, 0, sizeof(g));
+	CHECK_INT(capture_read_mem(p, len, &ops, &g, &r), 0);
+	CHECK_INT(r.first_bad_hash, 4);
+	CHECK(strstr(g.first_problem, ": hash mismatch, out of sequence: the chain is broken") !=
+	      NULL);
+	p[block_offset(p, len, 4) + offsetof(struct capture_block_header, seq)] ^= 0x02;
+	p[at] ^= 0x01;
 	/* a changed header breaks the chain at block 0 */
 	p[at] ^= 0x01;
 	p[sizeof(struct capture_file_header) + 2] ^= 0x20;

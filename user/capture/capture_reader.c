@@ -336,6 +336,7 @@ int capture_read_mem(const void *buf, size_t len, const struct capture_read_ops 
 		struct capture_block_header h;
 		size_t left = len - off, whole;
 		const unsigned char *payload;
+		bool hash_ok;
 		uLongf got;
 
 		if (left < sizeof(h)) {
@@ -366,16 +367,20 @@ int capture_read_mem(const void *buf, size_t len, const struct capture_read_ops 
 			break;
 		}
 		payload = p + off + sizeof(h);
-		if (sha256(prev, p + off, sizeof(h) + h.stored_len, NULL, 0, md) ||
-		    memcmp(md, payload + h.stored_len, CAPTURE_HASH_LEN) != 0 || h.seq != n) {
+		hash_ok = !sha256(prev, p + off, sizeof(h) + h.stored_len, NULL, 0, md) &&
+			  memcmp(md, payload + h.stored_len, CAPTURE_HASH_LEN) == 0;
+		if (!hash_ok || h.seq != n) {
 			if (r->chain_ok) {
 				r->first_bad_hash = n;
 				r->first_bad_offset = off;
 			}
 			r->chain_ok = false;
+			/* a changed seq field changes the hash too: both said */
 			problem(ops, ctx,
-				"block %" PRIu64 " at offset %zu: %s: the chain is broken here", n,
-				off, h.seq != n ? "out of sequence" : "hash mismatch");
+				"block %" PRIu64 " at offset %zu: %s%s%s: the chain is broken here",
+				n, off, hash_ok ? "" : "hash mismatch",
+				!hash_ok && h.seq != n ? ", " : "",
+				h.seq != n ? "out of sequence" : "");
 		}
 		/* the chain goes on from the stored hash, so only a changed block is named */
 		memcpy(prev, payload + h.stored_len, CAPTURE_HASH_LEN);
