@@ -578,6 +578,28 @@ static void test_dropin_folders(void)
 	/* F of ollama-.service.d/50.conf reaches ollama-big@a as a prefix drop-in, not alone */
 	CHECK(saw("F=phantom @/etc/systemd/system/ollama-.service.d/50.conf:3 [ollama]"));
 	CHECK_INT(n_seen, 10); /* and the 4 of llama-server; not G, another instance's */
+
+	/* a name of 120 dashes: each folder walked once (not the square of 120), the shortest
+	 * prefix's reached */
+	{
+		char deep[256], rel[400], target[300];
+		size_t n = 0;
+
+		for (int i = 0; i < 120; i++)
+			n += (size_t)snprintf(deep + n, sizeof(deep) - n, "a-");
+		deep[n - 1] = '\0'; /* "a-a-...-a" */
+		snprintf(rel, sizeof(rel), "droot/etc/systemd/system/%s@.service", deep);
+		fx_tmp_put(rel, "[Service]\nExecStart=/usr/bin/ollama serve\n");
+		snprintf(target, sizeof(target), "../%s@.service", deep);
+		snprintf(rel, sizeof(rel),
+			 "droot/etc/systemd/system/multi-user.target.wants/%s@x.service", deep);
+		fx_tmp_link(target, rel);
+		fx_tmp_put("droot/etc/systemd/system/a-@x.service.d/9.conf",
+			   "[Service]\nEnvironment=G=deep\n");
+		n_seen = 0;
+		CHECK_INT(audit_env_find(&c, names, 7, collect, root), 0);
+		CHECK(saw("G=deep @/etc/systemd/system/a-@x.service.d/9.conf:2 [ollama]"));
+	}
 }
 
 /* The findings' words for what was not read. */

@@ -521,6 +521,7 @@ struct unit {
 	size_t n_files;
 	struct unit_unread *unread; /* its unit file or drop-ins (or their directory) unread */
 	size_t n_unread;
+	bool fragment; /* files[0] is its unit file (else it has drop-ins only) */
 };
 
 static void unit_clear(struct unit *u)
@@ -842,6 +843,12 @@ static int folders_add(struct folders *f, const char *name)
 
 	if (!dot)
 		return 0;
+	/* each folder once: an instance's chain meets its template's (and a name of many
+	 * dashes would otherwise make as many folders as the square of their number) */
+	for (size_t i = 0; i < f->n; i++)
+		if (strncmp(f->v[i], name, strlen(name)) == 0 &&
+		    strcmp(f->v[i] + strlen(name), ".d") == 0)
+			return 0;
 	if (f->n == f->cap) {
 		size_t cap = f->cap ? f->cap * 2 : 8;
 		dropin_folder *v = realloc(f->v, cap * sizeof(*v));
@@ -1155,6 +1162,7 @@ static int unit_load(const struct audit_ctx *c, const struct unit_scope *sc, con
 	if (err == 0 && u->n_files == 0 && u->n_unread == 0 &&
 	    template_of(name, tmpl, sizeof(tmpl)))
 		err = unit_fragment(c, sc, tmpl, u, &own);
+	u->fragment = u->n_files > 0;
 	if (err == 0 && !own)
 		err = 1;
 	if (err == 0)
@@ -1286,7 +1294,7 @@ static int unit_public(void *arg, const struct unit *u)
 	}
 	return w->fn(w->arg, &(struct audit_unit){
 				     .name = u->name,
-				     .file = u->n_files ? u->files[0] : "",
+				     .file = u->fragment ? u->files[0] : "",
 				     .tool = u->tool,
 				     .system = u->spec.system,
 				     .every_user = !u->spec.system && !u->spec.home,
