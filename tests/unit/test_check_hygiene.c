@@ -37,6 +37,11 @@ static void test_startup(void)
 	       "[Unit]\nDescription=Ollama\n[Service]\nExecStart=/usr/local/bin/ollama serve\n");
 	fx_link(&fx, "/etc/systemd/system/ollama.service",
 		"etc/systemd/system/default.target.wants/ollama.service");
+	/* RequiredBy= enables it too */
+	fx_put(&fx, "etc/systemd/system/webui.service",
+	       "[Service]\nExecStart=/opt/venv/bin/open-webui serve\n");
+	fx_link(&fx, "/etc/systemd/system/webui.service",
+		"etc/systemd/system/multi-user.target.requires/webui.service");
 	fx_put(&fx, "home/alice/.config/systemd/user/llm.service",
 	       "[Service]\nExecStart=/usr/bin/env VLLM_NO_USAGE_STATS=1 /usr/bin/python3 -m "
 	       "vllm.entrypoints.openai.api_server --model m\n");
@@ -70,7 +75,10 @@ static void test_startup(void)
 	      NULL);
 	CHECK(fx_find(&fx, "hygiene-startup", AUDIT_WARN, "io.gpt4all.gpt4all.desktop",
 		      "starts gpt4all") != NULL);
-	CHECK_INT(fx_count(&fx, "hygiene-startup", AUDIT_WARN), 5); /* not the hidden one */
+	CHECK(fx_find(&fx, "hygiene-startup", AUDIT_WARN, "webui.service",
+		      "multi-user.target.requires/webui.service: webui.service starts open-webui at "
+		      "boot") != NULL);
+	CHECK_INT(fx_count(&fx, "hygiene-startup", AUDIT_WARN), 6); /* not the hidden one */
 	CHECK_INT(fx_count(&fx, "hygiene-startup", AUDIT_PASS), 0);
 	fx_done(&fx);
 

@@ -97,7 +97,8 @@ struct startup_run {
 	int err;
 };
 
-/* The units enabled in dir's *.wants/ folders (system: user NULL; user units: the home's). */
+/* The units enabled in dir's *.wants/ and *.requires/ folders (system: user NULL; user
+ * units: the home's). */
 static void wants_scan(struct startup_run *s, const char *dir, const char *scope,
 		       const char *disable)
 {
@@ -111,7 +112,9 @@ static void wants_scan(struct startup_run *s, const char *dir, const char *scope
 		size_t nl = strlen(de->d_name);
 		char wants[4096];
 
-		if (nl < 7 || strcmp(de->d_name + nl - 6, ".wants") != 0 ||
+		/* WantedBy= links go in NAME.wants/, RequiredBy= ones in NAME.requires/ */
+		if (!((nl > 6 && strcmp(de->d_name + nl - 6, ".wants") == 0) ||
+		      (nl > 9 && strcmp(de->d_name + nl - 9, ".requires") == 0)) ||
 		    snprintf(wants, sizeof(wants), "%s/%s", dir, de->d_name) >= (int)sizeof(wants))
 			continue;
 		w = audit_opendir(s->c, wants);
