@@ -430,6 +430,18 @@ static void test_specifiers_unread(void)
 	for (size_t i = 0; i < n_seen; i++)
 		CHECK(strstr(seen[i], "llama-server@") == NULL);
 	CHECK_INT(n_seen, 5);
+
+	/* a template of /etc/systemd/user enabled in carol's own default.target.wants: her
+	 * instance, read with her %h and its %i */
+	fx_tmp_put("sroot/etc/systemd/user/ollama-x@.service",
+		   "[Service]\nExecStart=/usr/bin/ollama serve\nEnvironmentFile=%h/%i.env\n");
+	fx_tmp_link(
+		"/etc/systemd/user/ollama-x@.service",
+		"sroot/home/carol/.config/systemd/user/default.target.wants/ollama-x@lan.service");
+	fx_tmp_put("sroot/home/carol/lan.env", "LLAMA_ARG_HOST=192.168.1.9\n");
+	n_seen = 0;
+	CHECK_INT(audit_env_find(&c, names, 3, collect, root), 0);
+	CHECK(saw("LLAMA_ARG_HOST=192.168.1.9 @/home/carol/lan.env:1 [ollama]"));
 }
 
 /* A sparse file of size bytes at rel under the fixture directory. */

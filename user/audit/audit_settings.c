@@ -1139,13 +1139,17 @@ static int unit_fragment(const struct audit_ctx *c, const struct unit_scope *sc,
 	return 0;
 }
 
-/* The unit called name in the scope, read with its drop-ins. Returns 0, 1 (masked or
- * absent from the scope's own directories), or -errno. */
+/*
+ * The unit called name in the scope, read with its drop-ins. named_here: the scope's own
+ * directories name it (a file, a NAME.d or a link in a .wants/), so it is the scope's even
+ * when its file is elsewhere. Returns 0, 1 (masked, or neither named in nor read from the
+ * scope's own directories), or -errno.
+ */
 static int unit_load(const struct audit_ctx *c, const struct unit_scope *sc, const char *name,
-		     struct unit *u)
+		     bool named_here, struct unit *u)
 {
 	char tmpl[NAME_MAX + 1];
-	bool own = sc->own == 0;
+	bool own = sc->own == 0 || named_here;
 	int err;
 
 	memset(u, 0, sizeof(*u));
@@ -1199,16 +1203,22 @@ static int scope_each(const struct audit_ctx *c, const struct unit_scope *sc, co
 		      bool unread, unit_fn fn, void *arg)
 {
 	struct name_list l = { 0 };
+	size_t n_own = 0; /* l.v[0..n_own) are named in the scope's own directories */
 	int err = 0;
 
-	for (size_t k = 0; k < sc->n && !err; k++)
+	for (size_t k = 0; k < sc->n && !err; k++) {
 		err = scope_names(c, sc->dirs[k], &l);
+		if (k < sc->own)
+			n_own = l.n;
+	}
 	for (size_t i = 0; i < l.n && !err; i++) {
 		struct unit u;
 
 		if (template_has_instances(&l, l.v[i]))
 			continue; /* each instance is read instead, its %i known */
-		err = unit_load(c, sc, l.v[i], &u);
+		/* an instance enabled in a home's own .wants/ is that user's, wherever its
+		 * template lives (/etc/systemd/user) */
+		err = unit_load(c, sc, l.v[i], i < n_own, &u);
 		if (err == 1) {
 			err = 0;
 			continue;
