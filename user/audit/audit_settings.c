@@ -986,18 +986,11 @@ static const char *word_expanded(const struct unit *u, const char *word, char *b
 /* w's words with the unit's specifiers expanded (word_expanded()). Returns 0 or -ENOMEM. */
 static int words_expand(const struct unit *u, struct words *w, bool drop)
 {
-	char buf[SETTINGS_CMDLINE], *store, *o;
-	size_t total = 1, n = 0;
+	char buf[SETTINGS_CMDLINE], *store = NULL;
+	size_t *at = malloc((w->n + 1) * sizeof(*at)), len = 0, cap = 0, n = 0;
 
-	for (size_t i = 0; i < w->n; i++) {
-		const char *x = word_expanded(u, w->v[i], buf, sizeof(buf), drop);
-
-		total += x ? strlen(x) + 1 : 0;
-	}
-	store = malloc(total);
-	if (!store)
+	if (!at)
 		return -ENOMEM;
-	o = store;
 	for (size_t i = 0; i < w->n; i++) {
 		const char *x = word_expanded(u, w->v[i], buf, sizeof(buf), drop);
 		size_t xl;
@@ -1005,14 +998,29 @@ static int words_expand(const struct unit *u, struct words *w, bool drop)
 		if (!x)
 			continue;
 		xl = strlen(x);
-		memcpy(o, x, xl + 1);
-		w->v[n++] = o;
-		o += xl + 1;
+		if (len + xl + 1 > cap) {
+			size_t ncap = (len + xl + 1) * 2;
+			char *ns = realloc(store, ncap);
+
+			if (!ns) {
+				free(store);
+				free(at);
+				return -ENOMEM;
+			}
+			store = ns;
+			cap = ncap;
+		}
+		memcpy(store + len, x, xl + 1);
+		at[n++] = len; /* an offset: the store may move as it grows */
+		len += xl + 1;
 	}
+	for (size_t k = 0; k < n; k++)
+		w->v[k] = store + at[k];
 	w->v[n] = NULL;
 	w->n = n;
 	free(w->store);
 	w->store = store;
+	free(at);
 	return 0;
 }
 
