@@ -37,6 +37,12 @@ static void test_startup(void)
 	       "[Unit]\nDescription=Ollama\n[Service]\nExecStart=/usr/local/bin/ollama serve\n");
 	fx_link(&fx, "/etc/systemd/system/ollama.service",
 		"etc/systemd/system/default.target.wants/ollama.service");
+	/* a unit whose command is only in a drop-in, read as systemd reads it */
+	fx_put(&fx, "etc/systemd/system/llm.service", "[Unit]\nDescription=models\n");
+	fx_put(&fx, "etc/systemd/system/llm.service.d/exec.conf",
+	       "[Service]\nExecStart=/usr/local/bin/ollama serve\n");
+	fx_link(&fx, "/etc/systemd/system/llm.service",
+		"etc/systemd/system/multi-user.target.wants/llm.service");
 	/* RequiredBy= enables it too */
 	fx_put(&fx, "etc/systemd/system/webui.service",
 	       "[Service]\nExecStart=/opt/venv/bin/open-webui serve\n");
@@ -78,7 +84,10 @@ static void test_startup(void)
 	CHECK(fx_find(&fx, "hygiene-startup", AUDIT_WARN, "webui.service",
 		      "multi-user.target.requires/webui.service: webui.service starts open-webui at "
 		      "boot") != NULL);
-	CHECK_INT(fx_count(&fx, "hygiene-startup", AUDIT_WARN), 6); /* not the hidden one */
+	CHECK(fx_find(&fx, "hygiene-startup", AUDIT_WARN, "llm.service",
+		      "multi-user.target.wants/llm.service: llm.service starts ollama at boot") !=
+	      NULL);
+	CHECK_INT(fx_count(&fx, "hygiene-startup", AUDIT_WARN), 7); /* not the hidden one */
 	CHECK_INT(fx_count(&fx, "hygiene-startup", AUDIT_PASS), 0);
 	fx_done(&fx);
 

@@ -89,18 +89,68 @@ static const char *unit_tool(const struct profile_set *set, const char *name, co
  * hygiene-startup
  */
 
+/* Which manager's units a scan is of: the system's, /etc/systemd/user's, a home's. */
+enum unit_kind {
+	KIND_SYSTEM,
+	KIND_EVERY_USER,
+	KIND_HOME
+};
+
+/* A tool's unit as audit_units_each() read it (drop-ins, specifiers and all). */
+struct unit_tool {
+	char name[256];
+	const char *tool;
+	enum unit_kind kind;
+	uint32_t uid; /* KIND_HOME: the home's owner */
+};
+
 struct startup_run {
 	const struct audit_ctx *c;
 	struct audit_report *r;
 	const struct profile_set *set;
+	struct unit_tool *units;
+	size_t n_units, cap_units;
 	size_t found;
 	int err;
 };
 
+static int unit_tool_add(void *arg, const struct audit_unit *u)
+{
+	struct startup_run *s = arg;
+	struct unit_tool *t;
+
+	if (s->n_units == s->cap_units) {
+		size_t cap = s->cap_units ? s->cap_units * 2 : 16;
+
+		t = realloc(s->units, cap * sizeof(*t));
+		if (!t)
+			return -ENOMEM;
+		s->units = t;
+		s->cap_units = cap;
+	}
+	t = &s->units[s->n_units++];
+	snprintf(t->name, sizeof(t->name), "%s", u->name);
+	t->tool = u->tool;
+	t->kind = u->system ? KIND_SYSTEM : u->every_user ? KIND_EVERY_USER : KIND_HOME;
+	t->uid = u->uid;
+	return 0;
+}
+
+/* The tool of the unit name of that manager, as its unit and drop-ins say, or NULL. */
+static const char *unit_tool_of(const struct startup_run *s, const char *name, enum unit_kind kind,
+				uint32_t uid)
+{
+	for (size_t i = 0; i < s->n_units; i++)
+		if (s->units[i].kind == kind && (kind != KIND_HOME || s->units[i].uid == uid) &&
+		    strcmp(s->units[i].name, name) == 0)
+			return s->units[i].tool;
+	return NULL;
+}
+
 /* The units enabled in dir's *.wants/ and *.requires/ folders (system: user NULL; user
  * units: the home's). */
-static void wants_scan(struct startup_run *s, const char *dir, const char *scope,
-		       const char *disable)
+static void wants_scan(struct startup_run *s, const char *dir, enum unit_kind kind, uint32_t uid,
+		       const char *scope, const char *disable)
 {
 	struct dirent *de, *we;
 	unsigned int seen = 0;
@@ -141,7 +191,11 @@ static void wants_scan(struct startup_run *s, const char *dir, const char *scope
 				continue;
 			/* The link leads (inside the root) to the unit file. */
 			rerr = audit_read_file(s->c, unit, UNIT_MAX, &text, &len);
-			tool = unit_tool(s->set, we->d_name, text, len);
+			/* the unit as systemd reads it first (an ExecStart= in a drop-in), then
+			 * the link's target itself (a unit linked in from elsewhere) */
+			tool = unit_tool_of(s, we->d_name, kind, uid);
+			if (!tool)
+				tool = unit_tool(s->set, we->d_name, text, len);
 			free(text);
 			if (!tool && (rerr == -EACCES || rerr == -EFBIG)) {
 				/* what it starts cannot be told: said, not passed over */
@@ -227,12 +281,17 @@ int check_hygiene_startup(const struct audit_ctx *c, struct audit_report *r)
 {
 	struct profile_set *own;
 	struct startup_run s = { .c = c, .r = r, .set = profiles_of(c, &own) };
+	struct audit_ctx uc = *c;
 	char path[4096];
 
+	uc.profiles = s.set;
+	if (s.set)
+		s.err = audit_units_each(&uc, unit_tool_add, &s);
 	if (!audit_path(c, path, sizeof(path), "/etc/systemd/system"))
-		wants_scan(&s, path, "boot", "systemctl disable");
+		wants_scan(&s, path, KIND_SYSTEM, 0, "boot", "systemctl disable");
 	if (!audit_path(c, path, sizeof(path), "/etc/systemd/user"))
-		wants_scan(&s, path, "every user's login", "systemctl --global disable");
+		wants_scan(&s, path, KIND_EVERY_USER, 0, "every user's login",
+			   "systemctl --global disable");
 	if (!audit_path(c, path, sizeof(path), "/etc/xdg/autostart"))
 		autostart_scan(&s, path, "every desktop login");
 	for (size_t h = 0; h < c->n_homes; h++) {
@@ -240,10 +299,12 @@ int check_hygiene_startup(const struct audit_ctx *c, struct audit_report *r)
 
 		if (snprintf(path, sizeof(path), "%s/.config/systemd/user", home) <
 		    (int)sizeof(path))
-			wants_scan(&s, path, "this user's login", "systemctl --user disable");
+			wants_scan(&s, path, KIND_HOME, c->homes[h].uid, "this user's login",
+				   "systemctl --user disable");
 		if (snprintf(path, sizeof(path), "%s/.config/autostart", home) < (int)sizeof(path))
 			autostart_scan(&s, path, "this user's desktop login");
 	}
+	free(s.units);
 	free(own);
 	if (!s.err && !s.found)
 		s.err = add(r, AUDIT_PASS, "hygiene-startup", NULL, "start-up items",
