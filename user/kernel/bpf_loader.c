@@ -1179,17 +1179,17 @@ static bool detach_each(struct llmwatch_bpf *skel, bool (*which)(const char *sec
  * The scheduler tracepoints' links go first, from this thread, before any release thread
  * is made: their release patches the tracepoint's site in kernel_clone() and do_exit()
  * (a static key), which the release threads would be passing as they start and end. Those
- * releases wait for no grace period. Under QEMU's TCG the kernel matrix's guests hung with
- * both vCPUs at such a site in do_exit(), one in the int3 handler of the patch (a soft
- * lockup, twice in a row on 5.10, 2026-12-07), and once panicked in kernel_clone()'s.
+ * releases wait for no grace period. (This order came from the kernel matrix's guests
+ * hanging at such sites; the hangs were QEMU's multi-threaded TCG mishandling text one vCPU
+ * patches under another, reproduced with no llmwatch at all by tools/qemu-smc-stress.sh, and
+ * the matrix now runs TCG single-threaded. The order is kept: it costs nothing.)
  * Then every other link but the trampolines' goes at once (link_release.c). A tracepoint link's release
  * waits for an RCU tasks-trace grace period, and 6.18 waits holding bpf_event_mutex, so those
  * go one after the other in the kernel whatever is done here; the raw tracepoints' and cgroup
  * links' releases overlap them (a stop of ~190 ms instead of ~285 ms one by one, docs/
  * perf-notes.md). The cgroup links of --cgroups watched go first, from this thread (no grace
- * period). The fentry/fexit trampolines are rewritten in kernel text on detach, and the
- * kernel matrix's rare soft-lockup hang (tools/kernel-matrix.sh) happens around them, so they
- * go last, one after the other.
+ * period). The fentry/fexit trampolines are rewritten in kernel text on detach: they go
+ * last, one after the other.
  */
 int bpf_loader_detach(struct bpf_loader *l)
 {
