@@ -108,6 +108,35 @@ static void test_startup(void)
 		      "reads): whether models.service starts a tool at boot is not known") != NULL);
 	CHECK_INT(fx_count(&fx, "hygiene-startup", AUDIT_PASS), 0);
 	fx_done(&fx);
+
+	/* a package's static link (only masking stops it), a runtime one, and a unit enabled
+	 * in two targets by the package: one finding per unit and fix */
+	fx_init(&fx, "hygiene");
+	fx_put(&fx, "usr/lib/systemd/system/ollama.service",
+	       "[Service]\nExecStart=/usr/bin/ollama serve\n");
+	fx_link(&fx, "../ollama.service",
+		"usr/lib/systemd/system/multi-user.target.wants/ollama.service");
+	fx_put(&fx, "usr/lib/systemd/system/webui.service",
+	       "[Service]\nExecStart=/opt/venv/bin/open-webui serve\n");
+	fx_link(&fx, "/usr/lib/systemd/system/webui.service",
+		"run/systemd/system/multi-user.target.wants/webui.service");
+	fx_link(&fx, "/usr/lib/systemd/system/webui.service",
+		"usr/lib/systemd/system/graphical.target.wants/webui.service");
+	fx_link(&fx, "/usr/lib/systemd/system/webui.service",
+		"usr/lib/systemd/system/multi-user.target.wants/webui.service");
+	CHECK_INT(check_hygiene_startup(&fx.c, fx.r), 0);
+	f = fx_find(&fx, "hygiene-startup", AUDIT_WARN, "ollama.service",
+		    "usr/lib/systemd/system/multi-user.target.wants/ollama.service: ollama.service "
+		    "starts ollama at boot");
+	CHECK(f != NULL && f->fix && strcmp(f->fix, "systemctl mask ollama.service") == 0);
+	f = fx_find(&fx, "hygiene-startup", AUDIT_WARN, "webui.service",
+		    "run/systemd/system/multi-user.target.wants/webui.service");
+	CHECK(f != NULL && f->fix &&
+	      strcmp(f->fix, "systemctl disable --runtime webui.service") == 0);
+	f = fx_find(&fx, "hygiene-startup", AUDIT_WARN, "webui.service", "usr/lib/systemd/system/");
+	CHECK(f != NULL && f->fix && strcmp(f->fix, "systemctl mask webui.service") == 0);
+	CHECK_INT(fx_count(&fx, "hygiene-startup", AUDIT_WARN), 3);
+	fx_done(&fx);
 }
 
 static void test_accounts(void)

@@ -110,9 +110,42 @@ struct startup_run {
 	const struct profile_set *set;
 	struct unit_tool *units;
 	size_t n_units, cap_units;
+	struct unit_tool *said; /* the enabled units said, one finding each */
+	size_t n_said, cap_said;
 	size_t found;
 	int err;
 };
+
+/*
+ * Whether the enabled unit name of that manager was said already with the same fix (how:
+ * disable, disable --runtime, mask); remembers it if not. A unit enabled both by a package
+ * and by systemctl enable is said twice, each with the fix for its links.
+ */
+static bool said_before(struct startup_run *s, const char *name, enum unit_kind kind, uint32_t uid,
+			const char *how)
+{
+	struct unit_tool *t;
+
+	for (size_t i = 0; i < s->n_said; i++)
+		if (s->said[i].kind == kind && s->said[i].uid == uid &&
+		    strcmp(s->said[i].name, name) == 0 && strcmp(s->said[i].tool, how) == 0)
+			return true;
+	if (s->n_said == s->cap_said) {
+		size_t cap = s->cap_said ? s->cap_said * 2 : 16;
+
+		t = realloc(s->said, cap * sizeof(*t));
+		if (!t)
+			return false; /* said again rather than not at all */
+		s->said = t;
+		s->cap_said = cap;
+	}
+	t = &s->said[s->n_said++];
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	t->kind = kind;
+	t->uid = uid;
+	t->tool = how; /* here: the fix's command */
+	return false;
+}
 
 static int unit_tool_add(void *arg, const struct audit_unit *u)
 {
@@ -213,8 +246,8 @@ static void wants_scan(struct startup_run *s, const char *dir, enum unit_kind ki
 					NULL, SRC_SYSTEMD);
 				continue;
 			}
-			if (!tool)
-				continue;
+			if (!tool || said_before(s, we->d_name, kind, uid, disable))
+				continue; /* enabled in two targets, or in /lib and /usr/lib */
 			s->found++;
 			s->err = add(s->r, AUDIT_WARN, "hygiene-startup", tool,
 				     audit_fmt(s->r, "%s", we->d_name),
@@ -279,6 +312,9 @@ static void autostart_scan(struct startup_run *s, const char *dir, const char *s
 
 int check_hygiene_startup(const struct audit_ctx *c, struct audit_report *r)
 {
+	static const char *const vendor_dirs[] = { "/usr/local/lib/systemd/system",
+						   "/usr/lib/systemd/system",
+						   "/lib/systemd/system" };
 	struct profile_set *own;
 	struct startup_run s = { .c = c, .r = r, .set = profiles_of(c, &own) };
 	struct audit_ctx uc = *c;
@@ -287,8 +323,16 @@ int check_hygiene_startup(const struct audit_ctx *c, struct audit_report *r)
 	uc.profiles = s.set;
 	if (s.set)
 		s.err = audit_units_each(&uc, unit_tool_add, &s);
+	/* systemctl enable's links, enable --runtime's, then the ones packages ship (static:
+	 * only masking stops them) */
 	if (!audit_path(c, path, sizeof(path), "/etc/systemd/system"))
 		wants_scan(&s, path, KIND_SYSTEM, 0, "boot", "systemctl disable");
+	if (!audit_path(c, path, sizeof(path), "/run/systemd/system"))
+		wants_scan(&s, path, KIND_SYSTEM, 0, "boot (a --runtime link, until the next)",
+			   "systemctl disable --runtime");
+	for (size_t i = 0; i < sizeof(vendor_dirs) / sizeof(vendor_dirs[0]); i++)
+		if (!audit_path(c, path, sizeof(path), "%s", vendor_dirs[i]))
+			wants_scan(&s, path, KIND_SYSTEM, 0, "boot", "systemctl mask");
 	if (!audit_path(c, path, sizeof(path), "/etc/systemd/user"))
 		wants_scan(&s, path, KIND_EVERY_USER, 0, "every user's login",
 			   "systemctl --global disable");
@@ -305,6 +349,7 @@ int check_hygiene_startup(const struct audit_ctx *c, struct audit_report *r)
 			autostart_scan(&s, path, "this user's desktop login");
 	}
 	free(s.units);
+	free(s.said);
 	free(own);
 	if (!s.err && !s.found)
 		s.err = add(r, AUDIT_PASS, "hygiene-startup", NULL, "start-up items",
