@@ -96,88 +96,71 @@ enum unit_kind {
 	KIND_HOME
 };
 
-/* A tool's unit as audit_units_each() read it (drop-ins, specifiers and all). */
-struct unit_tool {
+/* A unit of one manager, with one thing known of it. */
+struct unit_note {
 	char name[256];
-	const char *tool;
 	enum unit_kind kind;
-	uint32_t uid; /* KIND_HOME: the home's owner */
+	uint32_t uid;	  /* KIND_HOME: the home's owner; else 0 */
+	const char *what; /* the tool it starts, or the fix a finding gave it */
 };
+
+struct unit_notes {
+	struct unit_note *v;
+	size_t n, cap;
+};
+
+/* The note of the unit name of that manager (with that what, unless NULL), or NULL. */
+static const struct unit_note *notes_find(const struct unit_notes *l, const char *name,
+					  enum unit_kind kind, uint32_t uid, const char *what)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].kind == kind && l->v[i].uid == uid && strcmp(l->v[i].name, name) == 0 &&
+		    (!what || strcmp(l->v[i].what, what) == 0))
+			return &l->v[i];
+	return NULL;
+}
+
+static int notes_add(struct unit_notes *l, const char *name, enum unit_kind kind, uint32_t uid,
+		     const char *what)
+{
+	struct unit_note *t;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+
+		t = realloc(l->v, cap * sizeof(*t));
+		if (!t)
+			return -ENOMEM;
+		l->v = t;
+		l->cap = cap;
+	}
+	t = &l->v[l->n++];
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	t->kind = kind;
+	t->uid = uid;
+	t->what = what;
+	return 0;
+}
 
 struct startup_run {
 	const struct audit_ctx *c;
 	struct audit_report *r;
 	const struct profile_set *set;
-	struct unit_tool *units;
-	size_t n_units, cap_units;
-	struct unit_tool *said; /* the enabled units said, one finding each */
-	size_t n_said, cap_said;
+	struct unit_notes units; /* the tools' units as audit_units_each() read them */
+	struct unit_notes said;	 /* the enabled units said, with their fix: once each */
 	size_t found;
 	int err;
 };
 
-/*
- * Whether the enabled unit name of that manager was said already with the same fix (how:
- * disable, disable --runtime, mask); remembers it if not. A unit enabled both by a package
- * and by systemctl enable is said twice, each with the fix for its links.
- */
-static bool said_before(struct startup_run *s, const char *name, enum unit_kind kind, uint32_t uid,
-			const char *how)
-{
-	struct unit_tool *t;
-
-	for (size_t i = 0; i < s->n_said; i++)
-		if (s->said[i].kind == kind && s->said[i].uid == uid &&
-		    strcmp(s->said[i].name, name) == 0 && strcmp(s->said[i].tool, how) == 0)
-			return true;
-	if (s->n_said == s->cap_said) {
-		size_t cap = s->cap_said ? s->cap_said * 2 : 16;
-
-		t = realloc(s->said, cap * sizeof(*t));
-		if (!t)
-			return false; /* said again rather than not at all */
-		s->said = t;
-		s->cap_said = cap;
-	}
-	t = &s->said[s->n_said++];
-	snprintf(t->name, sizeof(t->name), "%s", name);
-	t->kind = kind;
-	t->uid = uid;
-	t->tool = how; /* here: the fix's command */
-	return false;
-}
-
 static int unit_tool_add(void *arg, const struct audit_unit *u)
 {
 	struct startup_run *s = arg;
-	struct unit_tool *t;
 
-	if (s->n_units == s->cap_units) {
-		size_t cap = s->cap_units ? s->cap_units * 2 : 16;
-
-		t = realloc(s->units, cap * sizeof(*t));
-		if (!t)
-			return -ENOMEM;
-		s->units = t;
-		s->cap_units = cap;
-	}
-	t = &s->units[s->n_units++];
-	snprintf(t->name, sizeof(t->name), "%s", u->name);
-	t->tool = u->tool;
-	t->kind = u->system ? KIND_SYSTEM : u->every_user ? KIND_EVERY_USER : KIND_HOME;
-	t->uid = u->uid;
-	return 0;
-}
-
-/* The tool of the unit name of that manager, as its unit and drop-ins say, or NULL. */
-static const char *unit_tool_of(const struct startup_run *s, const char *name, enum unit_kind kind,
-				uint32_t uid)
-{
-	for (size_t i = 0; i < s->n_units; i++)
-		if (s->units[i].kind == kind && (kind != KIND_HOME || s->units[i].uid == uid) &&
-		    strcmp(s->units[i].name, name) == 0)
-			return s->units[i].tool;
-	return NULL;
+	return notes_add(&s->units, u->name,
+			 u->system     ? KIND_SYSTEM :
+			 u->every_user ? KIND_EVERY_USER :
+					 KIND_HOME,
+			 u->system || u->every_user ? 0 : u->uid, u->tool);
 }
 
 /* The units enabled in dir's *.wants/ and *.requires/ folders (system: user NULL; user
@@ -215,6 +198,7 @@ static void wants_scan(struct startup_run *s, const char *dir, enum unit_kind ki
 		}
 		for (unsigned int k = 0; !s->err && (we = readdir(w)) && k < DIR_ENTRIES_MAX; k++) {
 			char unit[4200], *text = NULL;
+			const struct unit_note *note;
 			const char *tool;
 			size_t len = 0;
 			int rerr;
@@ -226,7 +210,8 @@ static void wants_scan(struct startup_run *s, const char *dir, enum unit_kind ki
 			rerr = audit_read_file(s->c, unit, UNIT_MAX, &text, &len);
 			/* the unit as systemd reads it first (an ExecStart= in a drop-in), then
 			 * the link's target itself (a unit linked in from elsewhere) */
-			tool = unit_tool_of(s, we->d_name, kind, uid);
+			note = notes_find(&s->units, we->d_name, kind, uid, NULL);
+			tool = note ? note->what : NULL;
 			if (!tool)
 				tool = unit_tool(s->set, we->d_name, text, len);
 			free(text);
@@ -246,8 +231,13 @@ static void wants_scan(struct startup_run *s, const char *dir, enum unit_kind ki
 					NULL, SRC_SYSTEMD);
 				continue;
 			}
-			if (!tool || said_before(s, we->d_name, kind, uid, disable))
-				continue; /* enabled in two targets, or in /lib and /usr/lib */
+			/* once per unit and fix: a unit enabled in two targets (or seen through
+			 * /lib and /usr/lib) once, one enabled both by a package and by systemctl
+			 * enable twice, each with the fix for its links */
+			if (!tool || notes_find(&s->said, we->d_name, kind, uid, disable))
+				continue;
+			/* out of memory: said again later rather than not at all */
+			(void)notes_add(&s->said, we->d_name, kind, uid, disable);
 			s->found++;
 			s->err = add(s->r, AUDIT_WARN, "hygiene-startup", tool,
 				     audit_fmt(s->r, "%s", we->d_name),
@@ -348,8 +338,8 @@ int check_hygiene_startup(const struct audit_ctx *c, struct audit_report *r)
 		if (snprintf(path, sizeof(path), "%s/.config/autostart", home) < (int)sizeof(path))
 			autostart_scan(&s, path, "this user's desktop login");
 	}
-	free(s.units);
-	free(s.said);
+	free(s.units.v);
+	free(s.said.v);
 	free(own);
 	if (!s.err && !s.found)
 		s.err = add(r, AUDIT_PASS, "hygiene-startup", NULL, "start-up items",
