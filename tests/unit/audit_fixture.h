@@ -179,6 +179,22 @@ static inline void fx_tmp_put_n(const char *rel, const void *data, size_t len)
 	fx_write_at(fx_tmp, rel, data, len, 0644);
 }
 
+/* A file of size bytes (sparse: zeros) at root/rel, for the limits of bounded reads. */
+static inline void fx_size_at(const char *root, const char *rel, off_t size)
+{
+	char path[1024];
+
+	fx_write_at(root, rel, "", 0, 0644);
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	if (truncate(path, size) != 0)
+		fprintf(stderr, "could not size %s\n", path);
+}
+
+static inline void fx_tmp_put_size(const char *rel, off_t size)
+{
+	fx_size_at(fx_tmp, rel, size);
+}
+
 static inline void fx_tmp_link(const char *target, const char *rel)
 {
 	fx_link_at(fx_tmp, target, rel);
@@ -214,6 +230,12 @@ static inline void fx_mkdirs(struct fixture *fx, const char *rel)
 static inline void fx_put(struct fixture *fx, const char *rel, const char *text)
 {
 	fx_write_at(fx->root, rel, text, strlen(text), 0644);
+}
+
+/* A file of size bytes at ROOT/rel (fx_size_at()). */
+static inline void fx_put_size(struct fixture *fx, const char *rel, off_t size)
+{
+	fx_size_at(fx->root, rel, size);
 }
 
 /* A symbolic link ROOT/rel -> target. */

@@ -309,11 +309,10 @@ static int collect_unread(void *arg, const struct audit_unread *u)
 static void test_specifiers_unread(void)
 {
 	static const char *const names[] = { "OLLAMA_HOST", "OLLAMA_MODELS", "LLAMA_ARG_HOST" };
-	char root[128], carol[160], big[160];
+	char root[128], carol[160];
 	struct profile_set set;
 	struct audit_home homes[1] = { { .path = carol, .user = "carol", .uid = 1001 } };
 	struct audit_ctx c = { .root = root, .profiles = &set, .homes = homes, .n_homes = 1 };
-	FILE *f;
 
 	profiles_init(&set);
 	snprintf(root, sizeof(root), "%s/sroot", fx_tmp);
@@ -335,14 +334,7 @@ static void test_specifiers_unread(void)
 	fx_tmp_put("sroot/etc/ollama/conf.d/a.env", "OLLAMA_HOST=10.1.1.1\n");
 	fx_tmp_put("sroot/etc/ollama/conf.d/.c.env", "OLLAMA_HOST=hidden\n");
 	fx_tmp_put("sroot/etc/ollama/conf.d/d.conf", "OLLAMA_HOST=not-env\n");
-	snprintf(big, sizeof(big), "%s/etc/ollama/big.env", root);
-	f = fopen(big, "w");
-	CHECK(f != NULL);
-	if (f) {
-		CHECK_INT(fseek(f, 1024 * 1024, SEEK_SET), 0);
-		fputc('\n', f);
-		fclose(f);
-	}
+	fx_tmp_put_size("sroot/etc/ollama/big.env", 1024 * 1024 + 1);
 	/* a template: each instance's file is its own, so the template's is not known */
 	fx_tmp_put("sroot/etc/systemd/system/llama-server@.service",
 		   "[Service]\nExecStart=/usr/bin/llama-server --port 8080\n"
@@ -444,23 +436,6 @@ static void test_specifiers_unread(void)
 	CHECK(saw("LLAMA_ARG_HOST=192.168.1.9 @/home/carol/lan.env:1 [ollama]"));
 }
 
-/* A sparse file of size bytes at rel under the fixture directory. */
-static void put_sparse(const char *rel, long size)
-{
-	char path[256];
-	FILE *f;
-
-	fx_tmp_put(rel, "");
-	snprintf(path, sizeof(path), "%s/%s", fx_tmp, rel);
-	f = fopen(path, "w");
-	CHECK(f != NULL);
-	if (!f)
-		return;
-	CHECK_INT(fseek(f, size - 1, SEEK_SET), 0);
-	fputc('\n', f);
-	fclose(f);
-}
-
 /*
  * A unit's own files that cannot be read (too large here; not readable without root in
  * tests/e2e/81-audit-exposure.bats): said, with the unit's tool or, when its unit file is
@@ -476,11 +451,11 @@ static void test_unit_files_unread(void)
 	profiles_init(&set);
 	snprintf(root, sizeof(root), "%s/uroot", fx_tmp);
 	/* vllm's unit file too large: its name says whose it is; a lower one is not read */
-	put_sparse("uroot/etc/systemd/system/vllm.service", 1024 * 1024 + 1);
+	fx_tmp_put_size("uroot/etc/systemd/system/vllm.service", 1024 * 1024 + 1);
 	fx_tmp_put("uroot/usr/lib/systemd/system/vllm.service",
 		   "[Service]\nExecStart=/usr/bin/vllm serve\nEnvironment=OLLAMA_HOST=lower\n");
 	/* a unit of no tool's name, unread: it may start one */
-	put_sparse("uroot/etc/systemd/system/mystery.service", 2 * 1024 * 1024);
+	fx_tmp_put_size("uroot/etc/systemd/system/mystery.service", 2 * 1024 * 1024);
 	/* Ollama's unit read, with more drop-ins than are read */
 	fx_tmp_put("uroot/etc/systemd/system/ollama.service",
 		   "[Service]\nExecStart=/usr/bin/ollama serve\nEnvironment=OLLAMA_HOST=0.0.0.0\n");
@@ -494,7 +469,8 @@ static void test_unit_files_unread(void)
 	/* llama-server's unit read, one drop-in too large, the other read */
 	fx_tmp_put("uroot/etc/systemd/system/llama-server.service",
 		   "[Service]\nExecStart=/usr/bin/llama-server\n");
-	put_sparse("uroot/etc/systemd/system/llama-server.service.d/big.conf", 1024 * 1024 + 1);
+	fx_tmp_put_size("uroot/etc/systemd/system/llama-server.service.d/big.conf",
+			1024 * 1024 + 1);
 	fx_tmp_put("uroot/etc/systemd/system/llama-server.service.d/host.conf",
 		   "[Service]\nEnvironment=OLLAMA_HOST=10.0.0.1\n");
 

@@ -18,8 +18,7 @@ static void test_startup(void)
 {
 	struct fixture fx;
 	const struct audit_finding *f;
-	const size_t big_n = (1u << 20) + 1;
-	char ev[512], *big;
+	char ev[512];
 
 	fx_init(&fx, "hygiene");
 	/* nothing starts a tool: other programs' units and entries only */
@@ -94,12 +93,7 @@ static void test_startup(void)
 	/* an enabled unit whose file cannot be read, its name no tool's: a SKIP, and no PASS
 	 * "nothing starts a tool" */
 	fx_init(&fx, "hygiene");
-	big = calloc(1, big_n);
-	CHECK(big != NULL);
-	if (big) {
-		fx_put_n(&fx, "etc/systemd/system/models.service", big, big_n);
-		free(big);
-	}
+	fx_put_size(&fx, "etc/systemd/system/models.service", (1 << 20) + 1);
 	fx_link(&fx, "/etc/systemd/system/models.service",
 		"etc/systemd/system/multi-user.target.wants/models.service");
 	CHECK_INT(check_hygiene_startup(&fx.c, fx.r), 0);
@@ -214,8 +208,7 @@ static void test_accounts(void)
 static void test_accounts_units(void)
 {
 	struct fixture fx;
-	char ev[512], *big;
-	const size_t big_n = (1u << 20) + 1;
+	char ev[512];
 
 	fx_init(&fx, "hygiene");
 	fx_put(&fx, "etc/passwd", passwd);
@@ -256,12 +249,7 @@ static void test_accounts_units(void)
 		  4);
 
 	/* a drop-in that cannot be read: the account is not known, not "root" */
-	big = calloc(1, big_n);
-	CHECK(big != NULL);
-	if (big) {
-		fx_put_n(&fx, "etc/systemd/system/ollama.service.d/99-big.conf", big, big_n);
-		free(big);
-	}
+	fx_put_size(&fx, "etc/systemd/system/ollama.service.d/99-big.conf", (1 << 20) + 1);
 	fx_reset(&fx);
 	CHECK_INT(check_hygiene_accounts(&fx.c, fx.r), 0);
 	CHECK(fx_find(&fx, "hygiene-accounts", AUDIT_SKIP, "ollama.service",

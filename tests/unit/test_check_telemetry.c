@@ -246,8 +246,7 @@ static void test_units(void)
 {
 	struct fixture fx;
 	const struct audit_finding *f;
-	const size_t big_n = 1024 * 1024 + 1;
-	char ev[512], *big;
+	char ev[512];
 
 	fx_init(&fx, "telemetry");
 	fx_put(&fx, "etc/systemd/system/ollama.service",
@@ -336,13 +335,8 @@ static void test_units(void)
 
 	/* a drop-in of vLLM's unit too large to read: a SKIP of its own, the opt-out read still
 	 * counts; a unit of no tool's name that cannot be read is exposure-settings' to say */
-	big = calloc(1, big_n);
-	CHECK(big != NULL);
-	if (big) {
-		fx_put_n(&fx, "etc/systemd/system/vllm.service.d/big.conf", big, big_n);
-		fx_put_n(&fx, "etc/systemd/system/mystery.service", big, big_n);
-		free(big);
-	}
+	fx_put_size(&fx, "etc/systemd/system/vllm.service.d/big.conf", (1 << 20) + 1);
+	fx_put_size(&fx, "etc/systemd/system/mystery.service", (1 << 20) + 1);
 	fx_reset(&fx);
 	CHECK_INT(check_telemetry_vllm(&fx.c, fx.r), 0);
 	CHECK(fx_find(&fx, "telemetry-vllm", AUDIT_SKIP, "unit",
