@@ -253,8 +253,8 @@ static void test_accounts_units(void)
 	fx_reset(&fx);
 	CHECK_INT(check_hygiene_accounts(&fx.c, fx.r), 0);
 	CHECK(fx_find(&fx, "hygiene-accounts", AUDIT_SKIP, "ollama.service",
-		      "ollama.service.d/99-big.conf not read (larger than the audit reads): the "
-		      "account ollama runs as is not known") != NULL);
+		      "ollama.service.d/99-big.conf not read (larger than the audit reads (1 MiB)): "
+		      "the account ollama runs as is not known") != NULL);
 	CHECK_INT(fx_count(&fx, "hygiene-accounts", AUDIT_PASS) +
 			  fx_count(&fx, "hygiene-accounts", AUDIT_WARN) +
 			  fx_count(&fx, "hygiene-accounts", AUDIT_SKIP),

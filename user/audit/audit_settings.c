@@ -537,6 +537,19 @@ static void unit_clear(struct unit *u)
 	memset(u, 0, sizeof(*u));
 }
 
+/* Why x could not be read, in words, into buf. */
+static void unit_unread_why(const struct unit_unread *x, char *buf, size_t size)
+{
+	if (x->err == -EFBIG)
+		snprintf(buf, size, "larger than the audit reads (%d MiB)",
+			 SETTINGS_UNIT_MAX >> 20);
+	else if (x->err == -E2BIG)
+		snprintf(buf, size, "more than %d drop-ins: which ones are read is arbitrary",
+			 SETTINGS_DROPINS_MAX);
+	else
+		snprintf(buf, size, "%s", strerror(-x->err));
+}
+
 /* Remembers that path, a file or drop-in directory of u, could not be read (err). */
 static int unit_unread_add(struct unit *u, const char *path, int err)
 {
@@ -1302,14 +1315,8 @@ static int unit_public(void *arg, const struct unit *u)
 	struct units_walk *w = arg;
 	char why[96] = "";
 
-	if (u->n_unread) {
-		int e = u->unread[0].err;
-
-		snprintf(why, sizeof(why), "%s",
-			 e == -EFBIG ? "larger than the audit reads" :
-			 e == -E2BIG ? "more drop-ins than the audit reads" :
-				       strerror(-e));
-	}
+	if (u->n_unread)
+		unit_unread_why(&u->unread[0], why, sizeof(why));
 	return w->fn(w->arg, &(struct audit_unit){
 				     .name = u->name,
 				     .file = u->fragment ? u->files[0] : "",
@@ -1506,16 +1513,7 @@ static int unit_files_unread(struct env_walk *w, const struct unit *u)
 		const struct unit_unread *x = &u->unread[i];
 		char why[96];
 
-		if (x->err == -EFBIG)
-			snprintf(why, sizeof(why), "larger than the audit reads (%d MiB)",
-				 SETTINGS_UNIT_MAX >> 20);
-		else if (x->err == -E2BIG)
-			snprintf(why, sizeof(why),
-				 "more than %d drop-ins: which ones are read is "
-				 "arbitrary",
-				 SETTINGS_DROPINS_MAX);
-		else
-			snprintf(why, sizeof(why), "%s", strerror(-x->err));
+		unit_unread_why(x, why, sizeof(why));
 		err = w->unread(w->arg, &(struct audit_unread){
 						.where = x->path,
 						.why = why,
